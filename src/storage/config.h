@@ -1,0 +1,60 @@
+#pragma once
+
+// Per-topic log configuration with Kafka's names and defaults. A topic's
+// effective config is the broker defaults overlaid with the topic's overrides;
+// both are validated here so that nothing invalid ever reaches a log.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace spate::storage {
+
+using config_map = std::map<std::string, std::string>;
+
+enum class config_type { int_, long_, string_, list_, boolean_ };
+
+struct config_definition {
+    std::string name;
+    config_type type;
+    std::string default_value;
+    int64_t min = 0;                      // numeric lower bound (inclusive)
+    int64_t max = INT64_MAX;              // numeric upper bound (inclusive)
+    std::vector<std::string> valid_values;  // for strings / list items; empty = any
+};
+
+// Every topic-level config key Spate accepts, in a stable order.
+const std::vector<config_definition>& topic_config_definitions();
+const config_definition* find_topic_config(const std::string& name);
+
+// Validates one key/value pair (unknown key, wrong type, out of range → invalid_argument).
+status validate_topic_config(const std::string& name, const std::string& value);
+
+struct topic_config {
+    int64_t segment_bytes = 1 << 30;
+    int64_t segment_ms = 7LL * 24 * 3600 * 1000;
+    int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // -1: keep forever
+    int64_t retention_bytes = -1;                   // -1: no size limit
+    int64_t flush_messages = INT64_MAX;             // sync after this many unsynced records
+    int64_t flush_bytes = INT64_MAX;                // sync after this many unsynced bytes
+    int64_t flush_ms = INT64_MAX;                   // sync data older than this
+    int64_t index_interval_bytes = 4096;
+    int64_t max_message_bytes = 1048588;
+    bool cleanup_compact = false;
+    bool cleanup_delete = true;
+    bool log_append_time = false;  // message.timestamp.type=LogAppendTime
+    int64_t delete_retention_ms = 24LL * 3600 * 1000;
+    int64_t min_compaction_lag_ms = 0;
+    std::string compression_type = "producer";
+
+    // Overrides (topic-level) that produced this config, kept for DescribeConfigs.
+    config_map overrides;
+
+    // Resolves broker defaults + topic overrides; every entry is validated.
+    static result<topic_config> resolve(const config_map& broker_defaults, const config_map& overrides);
+};
+
+}  // namespace spate::storage

@@ -1,0 +1,110 @@
+#include "storage/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace spate::storage {
+
+result<std::shared_ptr<file>> file::open(const std::filesystem::path& p, mode m) {
+    int flags = O_CLOEXEC | (m == mode::read_only ? O_RDONLY : (O_RDWR | O_CREAT));
+    int fd = ::open(p.c_str(), flags, 0644);
+    if (fd < 0) return errno_error("open " + p.string(), errno);
+    return std::shared_ptr<file>(new file(fd, p));
+}
+
+file::~file() {
+    if (_fd >= 0) ::close(_fd);
+}
+
+result<size_t> file::pread(std::span<std::byte> out, uint64_t pos) const {
+    size_t done = 0;
+    while (done < out.size()) {
+        ssize_t n = ::pread(_fd, out.data() + done, out.size() - done, static_cast<off_t>(pos + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno_error("read " + _path.string(), errno);
+        }
+        if (n == 0) break;
+        done += static_cast<size_t>(n);
+    }
+    return done;
+}
+
+status file::pwrite_all(std::span<const std::byte> data, uint64_t pos) {
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::pwrite(_fd, data.data() + done, data.size() - done, static_cast<off_t>(pos + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno_error("write " + _path.string(), errno);
+        }
+        done += static_cast<size_t>(n);
+    }
+    return {};
+}
+
+status file::datasync() {
+    if (::fdatasync(_fd) != 0) return errno_error("fdatasync " + _path.string(), errno);
+    return {};
+}
+
+status file::truncate(uint64_t size) {
+    if (::ftruncate(_fd, static_cast<off_t>(size)) != 0) {
+        return errno_error("truncate " + _path.string(), errno);
+    }
+    return {};
+}
+
+result<uint64_t> file::size() const {
+    struct stat st {};
+    if (::fstat(_fd, &st) != 0) return errno_error("stat " + _path.string(), errno);
+    return static_cast<uint64_t>(st.st_size);
+}
+
+status fsync_dir(const std::filesystem::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno_error("open dir " + dir.string(), errno);
+    int rc = ::fsync(fd);
+    int e = errno;
+    ::close(fd);
+    if (rc != 0) return errno_error("fsync dir " + dir.string(), e);
+    return {};
+}
+
+status write_file_atomic(const std::filesystem::path& p, std::span<const std::byte> content) {
+    auto tmp = p;
+    tmp += ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return errno_error("open " + tmp.string(), errno);
+    file f(fd, tmp);
+    SPATE_TRY(f.pwrite_all(content, 0));
+    if (::fsync(fd) != 0) return errno_error("fsync " + tmp.string(), errno);
+    std::error_code ec;
+    std::filesystem::rename(tmp, p, ec);
+    if (ec) return make_error(errc::io_error, "rename " + tmp.string() + ": " + ec.message());
+    return fsync_dir(p.parent_path());
+}
+
+status write_file_atomic(const std::filesystem::path& p, const std::string& content) {
+    return write_file_atomic(
+        p, std::span<const std::byte>(reinterpret_cast<const std::byte*>(content.data()), content.size()));
+}
+
+result<std::string> read_small_file(const std::filesystem::path& p, size_t max_size) {
+    auto f = file::open(p, file::mode::read_only);
+    if (!f.ok()) return f.err();
+    auto size = (*f)->size();
+    if (!size.ok()) return size.err();
+    if (*size > max_size) return make_error(errc::too_large, p.string() + " is larger than expected");
+    std::string s(*size, '\0');
+    auto n = (*f)->pread(std::span<std::byte>(reinterpret_cast<std::byte*>(s.data()), s.size()), 0);
+    if (!n.ok()) return n.err();
+    s.resize(*n);
+    return s;
+}
+
+}  // namespace spate::storage

@@ -1,0 +1,481 @@
+#include "storage/log.h"
+
+#include <algorithm>
+#include <chrono>
+#include <charconv>
+
+#include "model/record_batch.h"
+#include "model/records.h"
+
+namespace spate::storage {
+
+namespace {
+constexpr const char* k_partition_meta = "partition.meta";
+
+std::optional<int64_t> parse_segment_base(const std::filesystem::path& p) {
+    auto stem = p.stem().string();
+    if (stem.size() != 20) return std::nullopt;
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), v);
+    if (ec != std::errc() || ptr != stem.data() + stem.size() || v < 0) return std::nullopt;
+    return v;
+}
+}  // namespace
+
+int64_t system_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+status read_result::copy_to(std::vector<std::byte>& out) const {
+    if (!chunk) return {};
+    size_t old = out.size();
+    out.resize(old + chunk->size);
+    auto n = chunk->data_file->pread(std::span<std::byte>(out.data() + old, chunk->size), chunk->position);
+    if (!n.ok()) return n.err();
+    if (*n != chunk->size) return make_error(errc::io_error, "short read from " + chunk->data_file->path().string());
+    return {};
+}
+
+log::log(std::filesystem::path dir, topic_config config, clock_fn clock)
+    : _dir(std::move(dir))
+    , _clock(std::move(clock))
+    , _config(std::move(config))
+    , _flush_messages(_config.flush_messages)
+    , _flush_bytes(_config.flush_bytes)
+    , _flush_ms(_config.flush_ms) {}
+
+log::~log() = default;
+
+result<std::shared_ptr<log>> log::open(const std::filesystem::path& dir, topic_config config, bool clean_shutdown,
+                                       clock_fn clock) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(errc::io_error, "create " + dir.string() + ": " + ec.message());
+    std::shared_ptr<log> l(new log(dir, std::move(config), std::move(clock)));
+    SPATE_TRY(l->recover(clean_shutdown));
+    return l;
+}
+
+status log::persist_start_offset(int64_t start) {
+    return write_file_atomic(_dir / k_partition_meta, "log_start_offset=" + std::to_string(start) + "\n");
+}
+
+status log::recover(bool clean_shutdown) {
+    int64_t now = _clock();
+    // Stored log start offset (DeleteRecords / retention), if any.
+    int64_t stored_start = 0;
+    if (std::filesystem::exists(_dir / k_partition_meta)) {
+        auto meta = read_small_file(_dir / k_partition_meta, 4096);
+        if (!meta.ok()) return meta.err();
+        const std::string prefix = "log_start_offset=";
+        std::string s = *meta;
+        if (s.rfind(prefix, 0) != 0 || s.empty() || s.back() != '\n') {
+            return make_error(errc::corrupt, (_dir / k_partition_meta).string() + ": unreadable");
+        }
+        auto digits = s.substr(prefix.size(), s.size() - prefix.size() - 1);
+        auto [p, e] = std::from_chars(digits.data(), digits.data() + digits.size(), stored_start);
+        if (e != std::errc() || p != digits.data() + digits.size() || stored_start < 0) {
+            return make_error(errc::corrupt, (_dir / k_partition_meta).string() + ": bad offset");
+        }
+    }
+
+    std::vector<int64_t> bases;
+    for (const auto& entry : std::filesystem::directory_iterator(_dir)) {
+        const auto& p = entry.path();
+        auto ext = p.extension().string();
+        if (ext == ".tmp") {
+            std::filesystem::remove(p);
+            continue;
+        }
+        auto base = parse_segment_base(p);
+        if (!base) continue;
+        if (ext == ".log") {
+            bases.push_back(*base);
+        } else if ((ext == ".index" || ext == ".timeindex") &&
+                   !std::filesystem::exists(_dir / segment_file_name(model::offset(*base), ".log"))) {
+            std::filesystem::remove(p);  // index left behind by a deleted segment
+        }
+    }
+    std::sort(bases.begin(), bases.end());
+
+    int64_t end = stored_start;
+    for (size_t i = 0; i < bases.size(); ++i) {
+        bool last = i + 1 == bases.size();
+        recovery_stats stats;
+        auto seg = segment::open(_dir, model::offset(bases[i]), _config.index_interval_bytes,
+                                 last && !clean_shutdown, now, stats);
+        if (!seg.ok()) return seg.err();
+        if (!_segments.empty() && _segments.back()->next_offset() > (*seg)->base_offset()) {
+            return make_error(errc::corrupt, _dir.string() + ": segments overlap at offset " +
+                                                 std::to_string(bases[i]));
+        }
+        _segments.push_back(std::move(*seg));
+    }
+    // Segments wholly below the stored log start were deleted logically before a crash.
+    std::vector<std::shared_ptr<segment>> doomed;
+    while (_segments.size() > 1 && _segments.front()->next_offset().value() <= stored_start &&
+           _segments[1]->base_offset().value() <= stored_start) {
+        doomed.push_back(_segments.front());
+        _segments.erase(_segments.begin());
+    }
+    remove_segments(std::move(doomed));
+
+    if (_segments.empty()) {
+        auto seg = segment::create(_dir, model::offset(stored_start), _config.index_interval_bytes, now);
+        if (!seg.ok()) return seg.err();
+        _segments.push_back(std::move(*seg));
+    }
+    end = _segments.back()->next_offset().value();
+    int64_t start = std::max(stored_start, _segments.front()->base_offset().value());
+    start = std::min(start, end);
+    _start = start;
+    _end = end;
+    if (!clean_shutdown) SPATE_TRY(_segments.back()->sync_data());
+    _durable = end;
+    _last_sync_ms = now;
+    return {};
+}
+
+void log::remove_segments(std::vector<std::shared_ptr<segment>> doomed) {
+    for (auto& s : doomed) (void)s->remove_files();
+}
+
+status log::roll_locked(int64_t now_ms) {
+    auto& active = _segments.back();
+    active->seal();
+    SPATE_TRY(active->flush_indexes(true));
+    SPATE_TRY(active->sync_data());
+    auto next = active->next_offset();
+    {
+        std::lock_guard lk(_sync_mu);
+        _durable = std::max(_durable.load(), next.value());
+    }
+    auto seg = segment::create(_dir, next, _config.index_interval_bytes, now_ms);
+    if (!seg.ok()) return seg.err();
+    _segments.push_back(std::move(*seg));
+    return {};
+}
+
+result<append_result> log::append(std::span<std::byte> data) {
+    // Validate every batch before taking the lock: the CRC does not cover the
+    // base offset, so it can be checked before offsets are assigned.
+    struct pending {
+        size_t at;
+        uint32_t size;
+        int32_t last_delta;
+        int64_t max_ts;
+    };
+    std::vector<pending> batches;
+    size_t max_batch;
+    bool log_append_time;
+    {
+        std::shared_lock lk(_mu);
+        max_batch = static_cast<size_t>(_config.max_message_bytes) + model::batch_layout::log_overhead;
+        log_append_time = _config.log_append_time;
+    }
+    max_batch = std::min<size_t>(max_batch, segment::k_max_batch_bytes);
+    for (size_t at = 0; at < data.size();) {
+        auto rest = std::span<const std::byte>(data.data() + at, data.size() - at);
+        auto size = model::record_batch_view::peek_size(rest, max_batch);
+        if (!size.ok()) {
+            if (size.err().code == errc::out_of_range) return make_error(errc::corrupt, "truncated batch");
+            return size.err();
+        }
+        auto view = model::record_batch_view::parse(rest);
+        if (!view.ok()) {
+            if (view.err().code == errc::out_of_range) return make_error(errc::corrupt, view.err().message);
+            return view.err();
+        }
+        batches.push_back({at, static_cast<uint32_t>(*size), view->last_offset_delta(), view->max_timestamp()});
+        at += *size;
+    }
+    if (batches.empty()) return make_error(errc::invalid_argument, "no record batches to append");
+
+    std::unique_lock lk(_mu);
+    if (_closed) return make_error(errc::shutting_down, "log is closed");
+    int64_t now = _clock();
+    int64_t append_time = log_append_time ? now : -1;
+    auto* active = _segments.back().get();
+    int64_t first = _end.load();
+    int64_t total_delta = 0;
+    for (const auto& b : batches) total_delta += static_cast<int64_t>(b.last_delta) + 1;
+    if (!active->empty() && (active->size() + data.size() > static_cast<uint64_t>(_config.segment_bytes) ||
+                             now - active->first_append_ms() >= _config.segment_ms ||
+                             first + total_delta - active->base_offset().value() > INT32_MAX)) {
+        SPATE_TRY(roll_locked(now));
+        active = _segments.back().get();
+    }
+    std::vector<batch_position> positions;
+    positions.reserve(batches.size());
+    int64_t next = first;
+    for (const auto& b : batches) {
+        auto bytes = data.subspan(b.at, b.size);
+        model::set_base_offset(bytes, model::offset(next));
+        int64_t max_ts = b.max_ts;
+        if (log_append_time) {
+            model::set_log_append_time(bytes, now);
+            max_ts = now;
+        }
+        positions.push_back({model::offset(next), model::offset(next + b.last_delta), max_ts, b.at, b.size});
+        next += static_cast<int64_t>(b.last_delta) + 1;
+    }
+    auto s = active->append(data, positions, now);
+    if (!s.ok()) {
+        // A failed write may have left a partial batch in the file: cut it off
+        // so the log stays a sequence of whole batches.
+        (void)active->data_file()->truncate(active->size());
+        return s.err();
+    }
+    _end = next;
+    _appended_bytes += data.size();
+    return append_result{model::offset(first), model::offset(next - 1), append_time};
+}
+
+size_t log::segment_index_for(model::offset o) const {
+    auto it = std::upper_bound(_segments.begin(), _segments.end(), o,
+                               [](model::offset v, const std::shared_ptr<segment>& s) { return v < s->base_offset(); });
+    return it == _segments.begin() ? 0 : static_cast<size_t>(std::distance(_segments.begin(), it) - 1);
+}
+
+result<read_result> log::read(model::offset from, size_t max_bytes, std::optional<model::offset> limit) const {
+    std::shared_lock lk(_mu);
+    read_result r;
+    r.log_start_offset = log_start_offset();
+    r.log_end_offset = log_end_offset();
+    if (from < r.log_start_offset || from > r.log_end_offset) {
+        return make_error(errc::out_of_range, "offset " + std::to_string(from.value()) + " outside [" +
+                                                  std::to_string(r.log_start_offset.value()) + ", " +
+                                                  std::to_string(r.log_end_offset.value()) + "]");
+    }
+    model::offset upper = limit ? std::min(*limit, r.log_end_offset) : r.log_end_offset;
+    if (from >= upper) return r;
+    for (size_t i = segment_index_for(from); i < _segments.size(); ++i) {
+        const auto& seg = _segments[i];
+        auto b = seg->find_batch(from);
+        if (!b.ok()) return b.err();
+        if (!*b) continue;
+        auto end = seg->read_end((*b)->position, max_bytes, upper);
+        if (!end.ok()) return end.err();
+        if (*end > (*b)->position) {
+            r.chunk = read_chunk{seg->data_file(), (*b)->position, static_cast<size_t>(*end - (*b)->position)};
+        }
+        break;
+    }
+    return r;
+}
+
+result<std::optional<model::offset>> log::offset_for_timestamp(int64_t ts) const {
+    std::shared_lock lk(_mu);
+    std::vector<std::byte> buf;
+    std::vector<std::byte> scratch;
+    for (const auto& seg : _segments) {
+        if (seg->empty() || seg->max_timestamp() < ts) continue;
+        auto b = seg->find_by_timestamp(ts);
+        if (!b.ok()) return b.err();
+        if (!*b) continue;
+        buf.resize((*b)->size);
+        auto n = seg->data_file()->pread(buf, (*b)->position);
+        if (!n.ok()) return n.err();
+        if (*n != buf.size()) return make_error(errc::io_error, "short read of batch");
+        auto view = model::record_batch_view::parse_unchecked_crc(buf);
+        if (!view.ok()) return view.err();
+        auto o = model::first_offset_with_timestamp_at_least(*view, ts, scratch);
+        if (!o.ok()) return o.err();
+        if (*o) return std::optional<model::offset>(std::max(**o, log_start_offset()));
+    }
+    return std::optional<model::offset>();
+}
+
+status log::sync() {
+    std::unique_lock lk(_sync_mu);
+    int64_t target = _end.load();
+    while (_durable.load() < target) {
+        if (_sync_in_progress) {
+            _sync_cv.wait(lk);
+            continue;
+        }
+        _sync_in_progress = true;
+        lk.unlock();
+        std::shared_ptr<segment> active;
+        int64_t end;
+        uint64_t bytes;
+        {
+            std::shared_lock l(_mu);
+            active = _segments.back();
+            end = _end.load();
+            bytes = _appended_bytes.load();
+        }
+        status s = active->sync_data();
+        int64_t now = _clock();
+        lk.lock();
+        _sync_in_progress = false;
+        if (s.ok()) {
+            _durable = std::max(_durable.load(), end);
+            _durable_bytes = std::max(_durable_bytes, bytes);
+            _last_sync_ms = now;
+        }
+        _sync_cv.notify_all();
+        lk.unlock();
+        complete_waiters(s);
+        if (!s.ok()) return s;
+        lk.lock();
+    }
+    return {};
+}
+
+void log::complete_waiters(status s) {
+    std::vector<std::function<void(status)>> ready;
+    {
+        std::lock_guard lk(_sync_mu);
+        int64_t durable = _durable.load();
+        auto stop = s.ok() ? _waiters.upper_bound(durable - 1) : _waiters.end();
+        for (auto it = _waiters.begin(); it != stop;) {
+            ready.push_back(std::move(it->second));
+            it = _waiters.erase(it);
+        }
+    }
+    for (auto& f : ready) f(s);
+}
+
+status log::wait_durable(model::offset o) {
+    while (_durable.load() < o.value()) {
+        if (o.value() > _end.load()) return make_error(errc::out_of_range, "offset beyond log end");
+        SPATE_TRY(sync());
+    }
+    return {};
+}
+
+void log::when_durable(model::offset o, std::function<void(status)> done) {
+    sync_scheduler scheduler;
+    {
+        std::lock_guard lk(_sync_mu);
+        if (_durable.load() < o.value()) {
+            _waiters.emplace(o.value() - 1, std::move(done));
+            scheduler = _scheduler ? _scheduler : [](std::shared_ptr<log> l) { (void)l->sync(); };
+        }
+    }
+    if (!scheduler) {
+        done({});
+        return;
+    }
+    scheduler(shared_from_this());
+}
+
+void log::set_sync_scheduler(sync_scheduler s) {
+    std::lock_guard lk(_sync_mu);
+    _scheduler = std::move(s);
+}
+
+bool log::has_durability_waiters() const {
+    std::lock_guard lk(_sync_mu);
+    return !_waiters.empty();
+}
+
+bool log::flush_due(int64_t now_ms) const {
+    int64_t end = _end.load();
+    int64_t durable = _durable.load();
+    if (end <= durable) return false;
+    std::lock_guard lk(_sync_mu);
+    if (!_waiters.empty()) return true;
+    return end - durable >= _flush_messages.load() ||
+           _appended_bytes.load() - _durable_bytes >= static_cast<uint64_t>(_flush_bytes.load()) ||
+           now_ms - _last_sync_ms >= _flush_ms.load();
+}
+
+status log::delete_records_before(model::offset o) {
+    std::vector<std::shared_ptr<segment>> doomed;
+    {
+        std::unique_lock lk(_mu);
+        if (_closed) return make_error(errc::shutting_down, "log is closed");
+        if (o.value() > _end.load() || o.value() < 0) {
+            return make_error(errc::out_of_range, "delete offset " + std::to_string(o.value()) +
+                                                      " beyond log end " + std::to_string(_end.load()));
+        }
+        if (o.value() <= _start.load()) return {};
+        if (o.value() == _end.load() && !_segments.back()->empty()) SPATE_TRY(roll_locked(_clock()));
+        SPATE_TRY(persist_start_offset(o.value()));
+        _start = o.value();
+        while (_segments.size() > 1 && _segments.front()->next_offset() <= o) {
+            doomed.push_back(_segments.front());
+            _segments.erase(_segments.begin());
+        }
+    }
+    remove_segments(std::move(doomed));
+    return {};
+}
+
+result<size_t> log::enforce_retention(int64_t now_ms) {
+    std::vector<std::shared_ptr<segment>> doomed;
+    {
+        std::unique_lock lk(_mu);
+        if (_closed || !_config.cleanup_delete) return size_t{0};
+        uint64_t total = 0;
+        for (const auto& s : _segments) total += s->size();
+        auto expired_by_time = [&](const segment& s) {
+            return _config.retention_ms >= 0 && !s.empty() && s.max_timestamp() >= 0 &&
+                   s.max_timestamp() < now_ms - _config.retention_ms;
+        };
+        auto over_size = [&](const segment& s) {
+            return _config.retention_bytes >= 0 && total - s.size() >= static_cast<uint64_t>(_config.retention_bytes);
+        };
+        // An expired active segment is rolled so that it can be deleted too.
+        bool all_closed_expire = std::all_of(_segments.begin(), _segments.end() - 1,
+                                             [&](const auto& s) { return expired_by_time(*s); });
+        if (all_closed_expire && expired_by_time(*_segments.back())) SPATE_TRY(roll_locked(now_ms));
+        size_t n = 0;
+        while (n + 1 < _segments.size() && (expired_by_time(*_segments[n]) || over_size(*_segments[n]))) {
+            total -= _segments[n]->size();
+            ++n;
+        }
+        if (n == 0) return size_t{0};
+        int64_t new_start = std::max(_start.load(), _segments[n]->base_offset().value());
+        SPATE_TRY(persist_start_offset(new_start));
+        _start = new_start;
+        doomed.assign(_segments.begin(), _segments.begin() + static_cast<ptrdiff_t>(n));
+        _segments.erase(_segments.begin(), _segments.begin() + static_cast<ptrdiff_t>(n));
+    }
+    size_t n = doomed.size();
+    remove_segments(std::move(doomed));
+    return n;
+}
+
+void log::set_config(topic_config c) {
+    std::unique_lock lk(_mu);
+    _flush_messages = c.flush_messages;
+    _flush_bytes = c.flush_bytes;
+    _flush_ms = c.flush_ms;
+    _config = std::move(c);
+}
+
+topic_config log::config() const {
+    std::shared_lock lk(_mu);
+    return _config;
+}
+
+uint64_t log::size_bytes() const {
+    std::shared_lock lk(_mu);
+    uint64_t total = 0;
+    for (const auto& s : _segments) total += s->size();
+    return total;
+}
+
+size_t log::segment_count() const {
+    std::shared_lock lk(_mu);
+    return _segments.size();
+}
+
+status log::close() {
+    {
+        std::unique_lock lk(_mu);
+        if (_closed) return {};
+        _closed = true;
+        auto& active = _segments.back();
+        active->seal();
+        SPATE_TRY(active->flush_indexes(true));
+    }
+    return sync();
+}
+
+}  // namespace spate::storage

@@ -1,0 +1,155 @@
+#pragma once
+
+// A partition's log: an ordered list of segments in one directory, the last
+// of which (the active segment) takes appends.
+//
+// Contracts:
+// - append() validates every batch (length, magic, CRC, max.message.bytes)
+//   before touching the log, assigns offsets in place and writes the batches
+//   verbatim. Either all batches of one call are appended or none.
+// - Offsets below durable_offset() are on stable storage. sync() makes
+//   everything appended so far durable; concurrent callers share one
+//   fdatasync (group commit).
+// - read() returns whole batches only, and never a byte beyond the last batch
+//   that was completely written (or failed validation at recovery).
+// - Threading: all methods are safe to call from any thread. Appends are
+//   serialised; reads run concurrently with each other and with appends.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <vector>
+
+#include "base/result.h"
+#include "model/ids.h"
+#include "storage/config.h"
+#include "storage/segment.h"
+
+namespace spate::storage {
+
+using clock_fn = std::function<int64_t()>;  // wall-clock milliseconds
+int64_t system_now_ms();
+
+struct append_result {
+    model::offset base_offset;  // first offset assigned
+    model::offset last_offset;  // last offset assigned
+    int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
+};
+
+// A byte range of one segment file holding whole batches. The file stays
+// readable while the chunk is held, even if retention deletes the segment.
+struct read_chunk {
+    std::shared_ptr<file> data_file;
+    uint64_t position = 0;
+    size_t size = 0;
+};
+
+struct read_result {
+    std::optional<read_chunk> chunk;  // empty when there is nothing to return
+    model::offset log_start_offset;
+    model::offset log_end_offset;
+
+    // Appends the chunk's bytes to `out`.
+    status copy_to(std::vector<std::byte>& out) const;
+};
+
+class log : public std::enable_shared_from_this<log> {
+public:
+    // Called with the log whenever a when_durable() waiter needs a sync; the
+    // owner must arrange for sync() to run soon on another thread.
+    using sync_scheduler = std::function<void(std::shared_ptr<log>)>;
+
+    // Opens (or creates) the log in `dir`. Without `clean_shutdown` the active
+    // segment is fully validated and truncated at the first invalid batch.
+    static result<std::shared_ptr<log>> open(const std::filesystem::path& dir, topic_config config,
+                                             bool clean_shutdown, clock_fn clock = system_now_ms);
+    ~log();
+
+    result<append_result> append(std::span<std::byte> batches);
+
+    // Whole batches starting with the one that contains `from`, at least one
+    // batch (even if larger than max_bytes), only batches ending below
+    // `limit` (default: the log end). errc::out_of_range when `from` is below
+    // the log start or above the log end.
+    result<read_result> read(model::offset from, size_t max_bytes,
+                             std::optional<model::offset> limit = std::nullopt) const;
+
+    // Offset of the first record whose timestamp is >= ts; nullopt if none.
+    result<std::optional<model::offset>> offset_for_timestamp(int64_t ts) const;
+
+    model::offset log_start_offset() const { return model::offset(_start.load()); }
+    model::offset log_end_offset() const { return model::offset(_end.load()); }
+    model::offset durable_offset() const { return model::offset(_durable.load()); }
+
+    // Makes every offset appended before the call durable (group commit).
+    status sync();
+    // Blocks until offsets below `o` are durable, syncing as needed.
+    status wait_durable(model::offset o);
+    // Calls `done` once offsets below `o` are durable (inline if they already
+    // are; otherwise on the thread that completes the covering sync). Requires
+    // a scheduler, else syncs inline.
+    void when_durable(model::offset o, std::function<void(status)> done);
+    void set_sync_scheduler(sync_scheduler s);
+    // True when the topic's flush policy asks for a sync now.
+    bool flush_due(int64_t now_ms) const;
+    bool has_durability_waiters() const;
+
+    // Moves the log start to `o` (DeleteRecords), deleting whole segments below it.
+    status delete_records_before(model::offset o);
+    // Applies retention.ms / retention.bytes; returns the number of segments deleted.
+    result<size_t> enforce_retention(int64_t now_ms);
+
+    void set_config(topic_config c);
+    topic_config config() const;
+    uint64_t size_bytes() const;
+    size_t segment_count() const;
+    const std::filesystem::path& dir() const { return _dir; }
+
+    // Seals the active segment and syncs data and indexes; later appends fail.
+    status close();
+
+private:
+    log(std::filesystem::path dir, topic_config config, clock_fn clock);
+    status recover(bool clean_shutdown);
+    status roll_locked(int64_t now_ms);
+    status persist_start_offset(int64_t start);
+    size_t segment_index_for(model::offset o) const;  // requires _mu
+    void remove_segments(std::vector<std::shared_ptr<segment>> doomed);
+    void complete_waiters(status s);
+
+    std::filesystem::path _dir;
+    clock_fn _clock;
+
+    mutable std::shared_mutex _mu;  // guards _segments, _config, _closed
+    std::vector<std::shared_ptr<segment>> _segments;
+    topic_config _config;
+    bool _closed = false;
+
+    std::atomic<int64_t> _start{0};
+    std::atomic<int64_t> _end{0};
+    std::atomic<int64_t> _durable{0};
+    std::atomic<uint64_t> _appended_bytes{0};
+    // Copies of the flush policy, readable without _mu.
+    std::atomic<int64_t> _flush_messages;
+    std::atomic<int64_t> _flush_bytes;
+    std::atomic<int64_t> _flush_ms;
+
+    // Group commit state; lock order: _mu before _sync_mu.
+    mutable std::mutex _sync_mu;
+    std::condition_variable _sync_cv;
+    bool _sync_in_progress = false;
+    uint64_t _durable_bytes = 0;
+    int64_t _last_sync_ms = 0;
+    std::multimap<int64_t, std::function<void(status)>> _waiters;
+    sync_scheduler _scheduler;
+};
+
+}  // namespace spate::storage

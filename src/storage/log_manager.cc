@@ -1,0 +1,395 @@
+#include "storage/log_manager.h"
+
+#include <charconv>
+#include <random>
+#include <sstream>
+
+namespace spate::storage {
+
+namespace {
+constexpr const char* k_marker = "spate.meta";
+constexpr const char* k_marker_content = "format=1\n";
+constexpr const char* k_clean = ".clean-shutdown";
+constexpr const char* k_topic_ext = ".topic";
+constexpr int32_t k_max_partitions = 100000;
+
+std::string hex(const topic_id& id) {
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    for (auto b : id) {
+        s += digits[b >> 4];
+        s += digits[b & 15];
+    }
+    return s;
+}
+
+std::optional<topic_id> parse_hex(const std::string& s) {
+    if (s.size() != 32) return std::nullopt;
+    topic_id id{};
+    for (size_t i = 0; i < 16; ++i) {
+        unsigned v = 0;
+        auto [p, ec] = std::from_chars(s.data() + 2 * i, s.data() + 2 * i + 2, v, 16);
+        if (ec != std::errc() || p != s.data() + 2 * i + 2) return std::nullopt;
+        id[i] = static_cast<uint8_t>(v);
+    }
+    return id;
+}
+
+topic_id random_topic_id() {
+    std::random_device rd;
+    topic_id id{};
+    for (auto& b : id) b = static_cast<uint8_t>(rd());
+    return id;
+}
+}  // namespace
+
+status validate_topic_name(const std::string& name) {
+    if (name.empty() || name.size() > 249) {
+        return make_error(errc::invalid_argument, "topic name must have 1 to 249 characters");
+    }
+    if (name == "." || name == "..") return make_error(errc::invalid_argument, "topic name cannot be '.' or '..'");
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                  c == '_' || c == '-';
+        if (!ok) return make_error(errc::invalid_argument, "topic name '" + name + "' has an illegal character");
+    }
+    return {};
+}
+
+log_manager::log_manager(log_manager_options options) : _options(std::move(options)) {}
+
+log_manager::~log_manager() { (void)close(); }
+
+result<std::unique_ptr<log_manager>> log_manager::open(log_manager_options options) {
+    std::unique_ptr<log_manager> m(new log_manager(std::move(options)));
+    SPATE_TRY(topic_config::resolve(m->_options.broker_defaults, {}));
+    SPATE_TRY(m->load());
+    for (int i = 0; i < std::max(1, m->_options.flush_threads); ++i) {
+        m->_threads.emplace_back([p = m.get()] { p->flush_worker(); });
+    }
+    m->_threads.emplace_back([p = m.get()] { p->ticker(); });
+    return m;
+}
+
+std::filesystem::path log_manager::partition_dir(const std::string& topic, int32_t p) const {
+    return _options.data_dir / (topic + "-" + std::to_string(p));
+}
+
+status log_manager::load() {
+    namespace fs = std::filesystem;
+    const auto& dir = _options.data_dir;
+    std::error_code ec;
+    fs::create_directories(dir / "topics", ec);
+    if (ec) return make_error(errc::io_error, "create " + dir.string() + ": " + ec.message());
+    if (!fs::exists(dir / k_marker)) {
+        for (const auto& e : fs::directory_iterator(dir)) {
+            if (e.path().filename() != "topics") {
+                return make_error(errc::invalid_argument,
+                                  dir.string() + " is not empty and is not a Spate data directory");
+            }
+        }
+        SPATE_TRY(write_file_atomic(dir / k_marker, std::string(k_marker_content)));
+        _was_clean = true;
+    } else {
+        auto marker = read_small_file(dir / k_marker, 1024);
+        if (!marker.ok()) return marker.err();
+        if (*marker != k_marker_content) {
+            return make_error(errc::unsupported, dir.string() + ": unknown data directory format");
+        }
+        _was_clean = fs::exists(dir / k_clean);
+    }
+    // From here on a crash must look unclean.
+    if (fs::exists(dir / k_clean)) {
+        fs::remove(dir / k_clean);
+        SPATE_TRY(fsync_dir(dir));
+    }
+
+    for (const auto& e : fs::directory_iterator(dir / "topics")) {
+        if (e.path().extension() == ".tmp") {
+            fs::remove(e.path());
+            continue;
+        }
+        if (e.path().extension() != k_topic_ext) continue;
+        auto content = read_small_file(e.path(), 1 << 20);
+        if (!content.ok()) return content.err();
+        topic_info t;
+        t.name = e.path().stem().string();
+        SPATE_TRY(validate_topic_name(t.name));
+        std::istringstream in(*content);
+        std::string line;
+        bool have_id = false;
+        while (std::getline(in, line)) {
+            auto eq = line.find('=');
+            if (eq == std::string::npos) return make_error(errc::corrupt, e.path().string() + ": bad line");
+            auto key = line.substr(0, eq);
+            auto value = line.substr(eq + 1);
+            if (key == "id") {
+                auto id = parse_hex(value);
+                if (!id) return make_error(errc::corrupt, e.path().string() + ": bad id");
+                t.id = *id;
+                have_id = true;
+            } else if (key == "partitions") {
+                auto [p, err] = std::from_chars(value.data(), value.data() + value.size(), t.partitions);
+                if (err != std::errc() || p != value.data() + value.size() || t.partitions < 1 ||
+                    t.partitions > k_max_partitions) {
+                    return make_error(errc::corrupt, e.path().string() + ": bad partition count");
+                }
+            } else if (key.rfind("config.", 0) == 0) {
+                t.overrides[key.substr(7)] = value;
+            } else {
+                return make_error(errc::corrupt, e.path().string() + ": unknown key " + key);
+            }
+        }
+        if (!have_id || t.partitions < 1) return make_error(errc::corrupt, e.path().string() + ": incomplete");
+        auto cfg = topic_config::resolve(_options.broker_defaults, t.overrides);
+        if (!cfg.ok()) return cfg.err();
+        topic_entry entry{t, *cfg, {}};
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            auto l = open_log(t.name, p, *cfg);
+            if (!l.ok()) return l.err();
+            entry.logs.push_back(std::move(*l));
+        }
+        _topics.emplace(t.name, std::move(entry));
+    }
+
+    // Partition directories not backed by a topic file are left-overs of a
+    // deletion or creation interrupted by a crash.
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (!e.is_directory() || e.path().filename() == "topics") continue;
+        auto name = e.path().filename().string();
+        auto dash = name.rfind('-');
+        bool known = false;
+        if (dash != std::string::npos) {
+            int32_t p = -1;
+            auto tail = name.substr(dash + 1);
+            auto [ptr, err] = std::from_chars(tail.data(), tail.data() + tail.size(), p);
+            auto it = _topics.find(name.substr(0, dash));
+            known = err == std::errc() && ptr == tail.data() + tail.size() && it != _topics.end() && p >= 0 &&
+                    p < it->second.info.partitions;
+        }
+        if (!known) fs::remove_all(e.path());
+    }
+    return {};
+}
+
+result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int32_t p, const topic_config& c) {
+    auto l = log::open(partition_dir(topic, p), c, _was_clean, _options.clock);
+    if (!l.ok()) return l.err();
+    (*l)->set_sync_scheduler([this](std::shared_ptr<log> lg) { schedule_sync(std::move(lg)); });
+    return l;
+}
+
+status log_manager::write_topic_file(const topic_info& t) {
+    std::string s = "id=" + hex(t.id) + "\npartitions=" + std::to_string(t.partitions) + "\n";
+    for (const auto& [k, v] : t.overrides) {
+        if (v.find('\n') != std::string::npos) return make_error(errc::invalid_argument, "newline in config value");
+        s += "config." + k + "=" + v + "\n";
+    }
+    return write_file_atomic(_options.data_dir / "topics" / (t.name + k_topic_ext), s);
+}
+
+result<topic_info> log_manager::create_topic(const std::string& name, int32_t partitions,
+                                             const config_map& overrides) {
+    SPATE_TRY(validate_topic_name(name));
+    if (partitions < 1 || partitions > k_max_partitions) {
+        return make_error(errc::invalid_argument, "partition count must be between 1 and " +
+                                                      std::to_string(k_max_partitions));
+    }
+    auto cfg = topic_config::resolve(_options.broker_defaults, overrides);
+    if (!cfg.ok()) return cfg.err();
+    std::lock_guard lk(_mu);
+    if (_closed) return make_error(errc::shutting_down, "log manager closed");
+    if (_topics.count(name)) return make_error(errc::already_exists, "topic '" + name + "' already exists");
+    topic_info t{name, random_topic_id(), partitions, overrides};
+    topic_entry entry{t, *cfg, {}};
+    for (int32_t p = 0; p < partitions; ++p) {
+        std::filesystem::remove_all(partition_dir(name, p));
+        auto l = open_log(name, p, *cfg);
+        if (!l.ok()) return l.err();
+        entry.logs.push_back(std::move(*l));
+    }
+    SPATE_TRY(fsync_dir(_options.data_dir));
+    SPATE_TRY(write_topic_file(t));  // the commit point
+    _topics.emplace(name, std::move(entry));
+    return t;
+}
+
+status log_manager::delete_topic(const std::string& name) {
+    std::vector<std::shared_ptr<log>> logs;
+    {
+        std::lock_guard lk(_mu);
+        auto it = _topics.find(name);
+        if (it == _topics.end()) return make_error(errc::not_found, "unknown topic '" + name + "'");
+        std::filesystem::remove(_options.data_dir / "topics" / (name + k_topic_ext));
+        SPATE_TRY(fsync_dir(_options.data_dir / "topics"));  // the commit point
+        logs = std::move(it->second.logs);
+        _topics.erase(it);
+    }
+    for (auto& l : logs) {
+        (void)l->close();
+        std::filesystem::remove_all(l->dir());
+    }
+    return {};
+}
+
+status log_manager::create_partitions(const std::string& name, int32_t total) {
+    std::lock_guard lk(_mu);
+    auto it = _topics.find(name);
+    if (it == _topics.end()) return make_error(errc::not_found, "unknown topic '" + name + "'");
+    auto& entry = it->second;
+    if (total <= entry.info.partitions) {
+        return make_error(errc::invalid_argument, "topic already has " + std::to_string(entry.info.partitions) +
+                                                      " partitions");
+    }
+    if (total > k_max_partitions) return make_error(errc::invalid_argument, "too many partitions");
+    std::vector<std::shared_ptr<log>> added;
+    for (int32_t p = entry.info.partitions; p < total; ++p) {
+        std::filesystem::remove_all(partition_dir(name, p));
+        auto l = open_log(name, p, entry.config);
+        if (!l.ok()) return l.err();
+        added.push_back(std::move(*l));
+    }
+    topic_info updated = entry.info;
+    updated.partitions = total;
+    SPATE_TRY(fsync_dir(_options.data_dir));
+    SPATE_TRY(write_topic_file(updated));
+    entry.info = updated;
+    for (auto& l : added) entry.logs.push_back(std::move(l));
+    return {};
+}
+
+status log_manager::set_topic_config(const std::string& name, const config_map& overrides) {
+    auto cfg = topic_config::resolve(_options.broker_defaults, overrides);
+    if (!cfg.ok()) return cfg.err();
+    std::lock_guard lk(_mu);
+    auto it = _topics.find(name);
+    if (it == _topics.end()) return make_error(errc::not_found, "unknown topic '" + name + "'");
+    topic_info updated = it->second.info;
+    updated.overrides = overrides;
+    SPATE_TRY(write_topic_file(updated));
+    it->second.info = updated;
+    it->second.config = *cfg;
+    for (auto& l : it->second.logs) l->set_config(*cfg);
+    return {};
+}
+
+std::shared_ptr<log> log_manager::get(const std::string& topic, int32_t partition) const {
+    std::lock_guard lk(_mu);
+    auto it = _topics.find(topic);
+    if (it == _topics.end() || partition < 0 || partition >= static_cast<int32_t>(it->second.logs.size())) {
+        return nullptr;
+    }
+    return it->second.logs[static_cast<size_t>(partition)];
+}
+
+std::optional<topic_info> log_manager::describe(const std::string& name) const {
+    std::lock_guard lk(_mu);
+    auto it = _topics.find(name);
+    if (it == _topics.end()) return std::nullopt;
+    return it->second.info;
+}
+
+std::vector<topic_info> log_manager::list_topics() const {
+    std::lock_guard lk(_mu);
+    std::vector<topic_info> out;
+    for (const auto& [_, t] : _topics) out.push_back(t.info);
+    return out;
+}
+
+size_t log_manager::enforce_retention_now() {
+    std::vector<std::shared_ptr<log>> logs;
+    {
+        std::lock_guard lk(_mu);
+        for (const auto& [_, t] : _topics) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+    }
+    size_t deleted = 0;
+    int64_t now = _options.clock();
+    for (auto& l : logs) {
+        auto n = l->enforce_retention(now);
+        if (n.ok()) deleted += *n;
+    }
+    return deleted;
+}
+
+status log_manager::sync_all() {
+    std::vector<std::shared_ptr<log>> logs;
+    {
+        std::lock_guard lk(_mu);
+        for (const auto& [_, t] : _topics) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+    }
+    for (auto& l : logs) SPATE_TRY(l->sync());
+    return {};
+}
+
+void log_manager::schedule_sync(std::shared_ptr<log> l) {
+    {
+        std::lock_guard lk(_queue_mu);
+        _sync_queue.push_back(std::move(l));
+    }
+    _queue_cv.notify_one();
+}
+
+void log_manager::flush_worker() {
+    for (;;) {
+        std::shared_ptr<log> l;
+        {
+            std::unique_lock lk(_queue_mu);
+            _queue_cv.wait(lk, [&] { return _stopping.load() || !_sync_queue.empty(); });
+            if (_sync_queue.empty()) return;
+            l = std::move(_sync_queue.front());
+            _sync_queue.pop_front();
+        }
+        (void)l->sync();
+    }
+}
+
+void log_manager::ticker() {
+    int64_t next_retention = _options.clock() + _options.retention_check_interval_ms;
+    std::unique_lock lk(_queue_mu);
+    while (!_stopping.load()) {
+        _queue_cv.wait_for(lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.flush_check_interval_ms)));
+        if (_stopping.load()) break;
+        lk.unlock();
+        std::vector<std::shared_ptr<log>> logs;
+        {
+            std::lock_guard g(_mu);
+            for (const auto& [_, t] : _topics) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+        }
+        int64_t now = _options.clock();
+        for (auto& l : logs) {
+            if (l->flush_due(now)) schedule_sync(l);
+        }
+        if (now >= next_retention) {
+            for (auto& l : logs) (void)l->enforce_retention(now);
+            next_retention = now + _options.retention_check_interval_ms;
+        }
+        lk.lock();
+    }
+}
+
+status log_manager::close() {
+    {
+        std::lock_guard lk(_mu);
+        if (_closed) return {};
+        _closed = true;
+    }
+    {
+        std::lock_guard lk(_queue_mu);
+        _stopping = true;
+    }
+    _queue_cv.notify_all();
+    for (auto& t : _threads) t.join();
+    _threads.clear();
+    status result;
+    std::lock_guard lk(_mu);
+    for (auto& [_, t] : _topics) {
+        for (auto& l : t.logs) {
+            auto s = l->close();
+            if (!s.ok() && result.ok()) result = s;
+        }
+    }
+    if (!result.ok()) return result;
+    return write_file_atomic(_options.data_dir / k_clean, std::string("clean\n"));
+}
+
+}  // namespace spate::storage

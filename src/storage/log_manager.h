@@ -1,0 +1,114 @@
+#pragma once
+
+// Owns every partition log under one data directory, the topics' metadata and
+// configs, and the background threads that apply the flush policy (group
+// commit) and retention.
+//
+// Data directory layout (docs/formats/data-dir.md):
+//   spate.meta                 marks the directory as Spate's (format version)
+//   .clean-shutdown            present only between a clean close and the next open
+//   topics/<topic>.topic       topic id, partition count, config overrides
+//   <topic>-<partition>/       one log directory per partition
+//
+// Threading: all public methods are thread-safe. Topic changes are serialised
+// by one mutex; logs handed out stay valid (shared_ptr) after deletion.
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "storage/config.h"
+#include "storage/log.h"
+
+namespace spate::storage {
+
+using topic_id = std::array<uint8_t, 16>;
+
+struct topic_info {
+    std::string name;
+    topic_id id{};
+    int32_t partitions = 0;
+    config_map overrides;
+};
+
+struct log_manager_options {
+    std::filesystem::path data_dir;
+    config_map broker_defaults;                  // topic config defaults for this broker
+    int flush_threads = 2;                       // threads running group-commit syncs
+    int64_t flush_check_interval_ms = 1;         // how often flush policies are evaluated
+    int64_t retention_check_interval_ms = 300000;
+    clock_fn clock = system_now_ms;
+};
+
+// Topic names: 1-249 characters of [A-Za-z0-9._-], not "." or "..".
+status validate_topic_name(const std::string& name);
+
+class log_manager {
+public:
+    static result<std::unique_ptr<log_manager>> open(log_manager_options options);
+    ~log_manager();
+
+    result<topic_info> create_topic(const std::string& name, int32_t partitions, const config_map& overrides);
+    status delete_topic(const std::string& name);
+    // Grows a topic to `total` partitions (never shrinks).
+    status create_partitions(const std::string& name, int32_t total);
+    // Replaces the topic's whole override set.
+    status set_topic_config(const std::string& name, const config_map& overrides);
+
+    std::shared_ptr<log> get(const std::string& topic, int32_t partition) const;
+    std::optional<topic_info> describe(const std::string& name) const;
+    std::vector<topic_info> list_topics() const;
+    const config_map& broker_defaults() const { return _options.broker_defaults; }
+    // Whether the last shutdown was clean (no recovery scan was needed).
+    bool opened_after_clean_shutdown() const { return _was_clean; }
+
+    // Runs retention on every log now; returns segments deleted.
+    size_t enforce_retention_now();
+    // Syncs every log.
+    status sync_all();
+
+    // Stops background work, closes every log and marks the shutdown clean.
+    status close();
+
+private:
+    struct topic_entry {
+        topic_info info;
+        topic_config config;
+        std::vector<std::shared_ptr<log>> logs;
+    };
+
+    explicit log_manager(log_manager_options options);
+    status load();
+    status write_topic_file(const topic_info& t);
+    result<std::shared_ptr<log>> open_log(const std::string& topic, int32_t p, const topic_config& c);
+    std::filesystem::path partition_dir(const std::string& topic, int32_t p) const;
+    void schedule_sync(std::shared_ptr<log> l);
+    void flush_worker();
+    void ticker();
+
+    log_manager_options _options;
+    bool _was_clean = false;
+
+    mutable std::mutex _mu;  // guards _topics
+    std::map<std::string, topic_entry> _topics;
+
+    std::mutex _queue_mu;
+    std::condition_variable _queue_cv;
+    std::deque<std::shared_ptr<log>> _sync_queue;
+    std::atomic<bool> _stopping{false};
+    std::vector<std::thread> _threads;
+    bool _closed = false;
+};
+
+}  // namespace spate::storage

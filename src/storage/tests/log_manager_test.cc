@@ -1,0 +1,189 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "storage/log_manager.h"
+#include "storage/tests/test_util.h"
+
+namespace spate::storage {
+namespace {
+
+using testing::make_batch;
+using testing::temp_dir;
+namespace fs = std::filesystem;
+
+std::unique_ptr<log_manager> open_manager(const fs::path& dir, config_map defaults = {}) {
+    log_manager_options o;
+    o.data_dir = dir;
+    o.broker_defaults = std::move(defaults);
+    auto m = log_manager::open(o);
+    EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.err().to_string());
+    return m.ok() ? std::move(*m) : nullptr;
+}
+
+TEST(log_manager, creates_topics_with_partitions_and_reopens_them) {
+    temp_dir d;
+    storage::topic_id id{};
+    {
+        auto m = open_manager(d.path());
+        auto t = m->create_topic("orders", 4, {{"retention.ms", "1000"}});
+        ASSERT_TRUE(t.ok());
+        id = t->id;
+        for (int p = 0; p < 4; ++p) {
+            auto b = make_batch(p + 1, 10, 1);
+            ASSERT_TRUE(m->get("orders", p)->append(b).ok());
+        }
+        EXPECT_EQ(m->get("orders", 4), nullptr);
+        EXPECT_EQ(m->get("nope", 0), nullptr);
+        ASSERT_TRUE(m->close().ok());
+    }
+    auto m = open_manager(d.path());
+    EXPECT_TRUE(m->opened_after_clean_shutdown());
+    auto t = m->describe("orders");
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->partitions, 4);
+    EXPECT_EQ(t->id, id);
+    EXPECT_EQ(t->overrides.at("retention.ms"), "1000");
+    EXPECT_EQ(m->get("orders", 0)->config().retention_ms, 1000);
+    for (int p = 0; p < 4; ++p) EXPECT_EQ(m->get("orders", p)->log_end_offset(), model::offset(p + 1));
+}
+
+TEST(log_manager, detects_unclean_shutdown_and_recovers) {
+    temp_dir d;
+    auto live = d.path() / "live";
+    auto crashed = d.path() / "crashed";
+    auto m = open_manager(live);
+    ASSERT_TRUE(m->create_topic("a", 1, {}).ok());
+    auto b = make_batch(4, 10, 1);
+    ASSERT_TRUE(m->get("a", 0)->append(b).ok());
+    ASSERT_TRUE(m->get("a", 0)->sync().ok());
+    // A copy of the directory while the manager runs is what a crash leaves behind.
+    fs::copy(live, crashed, fs::copy_options::recursive);
+    ASSERT_TRUE(m->close().ok());
+    auto after_crash = open_manager(crashed);
+    EXPECT_FALSE(after_crash->opened_after_clean_shutdown());
+    EXPECT_EQ(after_crash->get("a", 0)->log_end_offset(), model::offset(4));
+    auto after_clean = open_manager(live);
+    EXPECT_TRUE(after_clean->opened_after_clean_shutdown());
+}
+
+TEST(log_manager, validates_names_partitions_and_configs) {
+    temp_dir d;
+    auto m = open_manager(d.path());
+    EXPECT_EQ(m->create_topic("", 1, {}).err().code, errc::invalid_argument);
+    EXPECT_EQ(m->create_topic("..", 1, {}).err().code, errc::invalid_argument);
+    EXPECT_EQ(m->create_topic("a/b", 1, {}).err().code, errc::invalid_argument);
+    EXPECT_EQ(m->create_topic(std::string(250, 'x'), 1, {}).err().code, errc::invalid_argument);
+    EXPECT_EQ(m->create_topic("ok", 0, {}).err().code, errc::invalid_argument);
+    EXPECT_EQ(m->create_topic("ok", 1, {{"retention.ms", "x"}}).err().code, errc::invalid_argument);
+    ASSERT_TRUE(m->create_topic("ok", 1, {}).ok());
+    EXPECT_EQ(m->create_topic("ok", 1, {}).err().code, errc::already_exists);
+    EXPECT_TRUE(m->list_topics().size() == 1);
+}
+
+TEST(log_manager, deletes_topics_and_their_data) {
+    temp_dir d;
+    auto m = open_manager(d.path());
+    ASSERT_TRUE(m->create_topic("gone", 2, {}).ok());
+    auto l = m->get("gone", 1);
+    auto b = make_batch(1, 10, 1);
+    ASSERT_TRUE(l->append(b).ok());
+    ASSERT_TRUE(m->delete_topic("gone").ok());
+    EXPECT_FALSE(fs::exists(d.path() / "gone-0"));
+    EXPECT_FALSE(fs::exists(d.path() / "gone-1"));
+    EXPECT_FALSE(m->describe("gone").has_value());
+    EXPECT_EQ(m->delete_topic("gone").err().code, errc::not_found);
+    // Re-creating starts from offset 0 again.
+    ASSERT_TRUE(m->create_topic("gone", 1, {}).ok());
+    EXPECT_EQ(m->get("gone", 0)->log_end_offset(), model::offset(0));
+}
+
+TEST(log_manager, grows_partitions_and_changes_config) {
+    temp_dir d;
+    auto m = open_manager(d.path());
+    ASSERT_TRUE(m->create_topic("t", 1, {}).ok());
+    ASSERT_TRUE(m->create_partitions("t", 3).ok());
+    EXPECT_NE(m->get("t", 2), nullptr);
+    EXPECT_EQ(m->create_partitions("t", 2).err().code, errc::invalid_argument);
+    ASSERT_TRUE(m->set_topic_config("t", {{"retention.bytes", "100"}}).ok());
+    EXPECT_EQ(m->get("t", 0)->config().retention_bytes, 100);
+    EXPECT_FALSE(m->set_topic_config("t", {{"retention.bytes", "-7"}}).ok());
+    ASSERT_TRUE(m->close().ok());
+    auto again = open_manager(d.path());
+    EXPECT_EQ(again->describe("t")->partitions, 3);
+    EXPECT_EQ(again->get("t", 2)->config().retention_bytes, 100);
+}
+
+TEST(log_manager, removes_partition_dirs_left_by_an_interrupted_create) {
+    temp_dir d;
+    {
+        auto m = open_manager(d.path());
+        ASSERT_TRUE(m->close().ok());
+    }
+    fs::create_directories(d.path() / "half-0");
+    std::ofstream(d.path() / "half-0" / "00000000000000000000.log") << "x";
+    auto m = open_manager(d.path());
+    EXPECT_FALSE(fs::exists(d.path() / "half-0"));
+}
+
+TEST(log_manager, refuses_a_foreign_non_empty_directory) {
+    temp_dir d;
+    std::ofstream(d.path() / "precious.txt") << "data";
+    log_manager_options o;
+    o.data_dir = d.path();
+    auto m = log_manager::open(o);
+    ASSERT_FALSE(m.ok());
+    EXPECT_TRUE(fs::exists(d.path() / "precious.txt"));
+}
+
+TEST(log_manager, background_flusher_honours_flush_ms_and_durability_waiters) {
+    temp_dir d;
+    auto m = open_manager(d.path());
+    ASSERT_TRUE(m->create_topic("f", 1, {{"flush.ms", "5"}}).ok());
+    ASSERT_TRUE(m->create_topic("w", 1, {}).ok());
+    auto f = m->get("f", 0);
+    auto b = make_batch(3, 10, 1);
+    ASSERT_TRUE(f->append(b).ok());
+    for (int i = 0; i < 2000 && f->durable_offset() < model::offset(3); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(f->durable_offset(), model::offset(3));
+
+    auto w = m->get("w", 0);
+    b = make_batch(2, 10, 1);
+    ASSERT_TRUE(w->append(b).ok());
+    std::mutex mu;
+    std::condition_variable cv;
+    bool called = false;
+    w->when_durable(model::offset(2), [&](status s) {
+        EXPECT_TRUE(s.ok());
+        std::lock_guard lk(mu);
+        called = true;
+        cv.notify_all();
+    });
+    std::unique_lock lk(mu);
+    EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return called; }));
+    EXPECT_EQ(w->durable_offset(), model::offset(2));
+}
+
+TEST(log_manager, retention_runs_over_all_topics) {
+    temp_dir d;
+    int64_t now = 100'000'000;
+    log_manager_options o;
+    o.data_dir = d.path();
+    o.clock = [&] { return now; };
+    auto m = log_manager::open(o);
+    ASSERT_TRUE(m.ok());
+    ASSERT_TRUE((*m)->create_topic("r", 2, {{"retention.ms", "1000"}, {"segment.bytes", "1024"}}).ok());
+    for (int p = 0; p < 2; ++p) {
+        for (int i = 0; i < 20; ++i) {
+            auto b = make_batch(1, 100, now - 10'000);
+            ASSERT_TRUE((*m)->get("r", p)->append(b).ok());
+        }
+    }
+    EXPECT_GT((*m)->enforce_retention_now(), 2u);
+    EXPECT_EQ((*m)->get("r", 0)->log_start_offset(), model::offset(20));
+}
+
+}  // namespace
+}  // namespace spate::storage
