@@ -13,11 +13,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/record_batch_builder.h"
@@ -29,7 +32,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double seconds_since(clk::time_point t0) { return std::chrono::duration<double>(clk::now() - t0).count(); }
+double seconds_since(clk::time_point t0) {
+    return std::chrono::duration<double>(clk::now() - t0).count();
+}
 
 void evict(const fs::path& p) {
     int fd = ::open(p.c_str(), O_RDONLY);
@@ -45,26 +50,34 @@ void evict_dir(const fs::path& dir) {
     }
 }
 
-// Raw sequential write: returns MB/s.
-double raw_write(const fs::path& file, size_t total, int flush_ms) {
-    std::vector<char> block(1 << 20, 'x');
+// Raw sequential write: one thread writes blocks of `block_size` while a second thread
+// calls fdatasync every `flush_ms` ms, the same cadence and threading as the
+// log's background flusher; timed up to the final fdatasync. Returns MB/s.
+double raw_write(const fs::path& file, size_t total, int flush_ms, size_t block_size) {
+    std::vector<char> block(block_size);
+    for (size_t i = 0; i < block.size(); ++i)
+        block[i] = static_cast<char>(i * 7 + 3);
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         std::perror("open");
         std::exit(1);
     }
+    std::atomic<bool> done{false};
     auto t0 = clk::now();
-    auto last_sync = t0;
-    for (size_t done = 0; done < total; done += block.size()) {
+    std::thread syncer([&] {
+        while (!done.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(flush_ms));
+            ::fdatasync(fd);
+        }
+    });
+    for (size_t written = 0; written < total; written += block.size()) {
         if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) {
             std::perror("write");
             std::exit(1);
         }
-        if (clk::now() - last_sync >= std::chrono::milliseconds(flush_ms)) {
-            ::fdatasync(fd);
-            last_sync = clk::now();
-        }
     }
+    done = true;
+    syncer.join();
     ::fdatasync(fd);
     double s = seconds_since(t0);
     ::close(fd);
@@ -78,7 +91,8 @@ double raw_read(const fs::path& file) {
     size_t total = 0;
     auto t0 = clk::now();
     ssize_t n;
-    while ((n = ::read(fd, block.data(), block.size())) > 0) total += static_cast<size_t>(n);
+    while ((n = ::read(fd, block.data(), block.size())) > 0)
+        total += static_cast<size_t>(n);
     double s = seconds_since(t0);
     ::close(fd);
     return static_cast<double>(total) / s / 1e6;
@@ -91,7 +105,8 @@ struct result_row {
 };
 
 // Appends `total` bytes of batches, each `per_batch` records of `record_size`-byte values.
-result_row log_append(const fs::path& dir, size_t total, size_t record_size, int per_batch, int flush_ms) {
+result_row log_append(const fs::path& dir, size_t total, size_t record_size, int per_batch,
+                      int flush_ms, size_t& batch_bytes_out) {
     storage::log_manager_options o;
     o.data_dir = dir;
     auto m = storage::log_manager::open(o);
@@ -112,11 +127,14 @@ result_row log_append(const fs::path& dir, size_t total, size_t record_size, int
             value[0] = static_cast<std::byte>(k + i);
             std::string key = "key-" + std::to_string(i);
             b.add(1700000000000 + i,
-                  std::span<const std::byte>(reinterpret_cast<const std::byte*>(key.data()), key.size()), value);
+                  std::span<const std::byte>(reinterpret_cast<const std::byte*>(key.data()),
+                                             key.size()),
+                  value);
         }
         pool.push_back(b.finish());
     }
     size_t batch_bytes = pool[0].size();
+    batch_bytes_out = batch_bytes;
     size_t batches = total / batch_bytes;
     auto t0 = clk::now();
     for (size_t i = 0; i < batches; ++i) {
@@ -155,11 +173,13 @@ result_row log_read(const fs::path& dir) {
         // Step to the offset after the last batch in the chunk.
         size_t pos = 0, last = 0;
         while (pos < buf.size()) {
-            auto sz = model::record_batch_view::peek_size(std::span<const std::byte>(buf).subspan(pos), SIZE_MAX);
+            auto sz = model::record_batch_view::peek_size(
+                std::span<const std::byte>(buf).subspan(pos), SIZE_MAX);
             last = pos;
             pos += *sz;
         }
-        auto v = model::record_batch_view::parse_unchecked_crc(std::span<const std::byte>(buf).subspan(last));
+        auto v = model::record_batch_view::parse_unchecked_crc(
+            std::span<const std::byte>(buf).subspan(last));
         next = v->last_offset() + 1;
     }
     double s = seconds_since(t0);
@@ -167,46 +187,76 @@ result_row log_read(const fs::path& dir) {
     return {"sequential read", 0, static_cast<double>(bytes) / s / 1e6};
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     fs::path dir = fs::temp_directory_path() / "spate-bench";
-    size_t mib = 1024;
+    size_t mib = 512;
     int flush_ms = 10;
+    int rounds = 3;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--dir") dir = argv[i + 1];
-        else if (a == "--mib") mib = std::stoul(argv[i + 1]);
-        else if (a == "--flush-ms") flush_ms = std::stoi(argv[i + 1]);
-        else {
-            std::fprintf(stderr, "usage: storage_bench [--dir DIR] [--mib N] [--flush-ms N]\n");
+        if (a == "--dir") {
+            dir = argv[i + 1];
+        } else if (a == "--mib") {
+            mib = std::stoul(argv[i + 1]);
+        } else if (a == "--flush-ms") {
+            flush_ms = std::stoi(argv[i + 1]);
+        } else if (a == "--rounds") {
+            rounds = std::stoi(argv[i + 1]);
+        } else {
+            std::fprintf(
+                stderr, "usage: storage_bench [--dir DIR] [--mib N] [--flush-ms N] [--rounds N]\n");
             return 2;
         }
     }
     fs::remove_all(dir);
     fs::create_directories(dir);
     size_t total = mib << 20;
-    std::printf("storage_bench: %zu MiB per run in %s, fsync every %d ms\n", mib, dir.c_str(), flush_ms);
-
-    double raw_w = raw_write(dir / "raw.bin", total, flush_ms);
-    double raw_r = raw_read(dir / "raw.bin");
-    fs::remove(dir / "raw.bin");
-    std::printf("%-40s %12s %10.1f MB/s\n", "raw disk sequential write (baseline)", "", raw_w);
-    std::printf("%-40s %12s %10.1f MB/s\n", "raw disk sequential read (baseline)", "", raw_r);
+    std::printf(
+        "storage_bench: %zu MiB per run in %s, fsync every %d ms, median of %d alternating "
+        "rounds\n",
+        mib, dir.c_str(), flush_ms, rounds);
+    std::printf("(the raw baseline writes blocks of the batch size with the same fsync cadence)\n");
 
     struct cfg {
         size_t record;
         int per_batch;
     };
     for (cfg c : {cfg{1024, 16}, cfg{1024, 64}, cfg{100, 160}, cfg{100, 640}}) {
-        auto run_dir = dir / ("log-" + std::to_string(c.record) + "-" + std::to_string(c.per_batch));
-        auto row = log_append(run_dir, total, c.record, c.per_batch, flush_ms);
-        std::printf("append %-33s %9.0f rec/s %10.1f MB/s  %5.1f%% of raw write\n", row.name.c_str(),
-                    row.records_per_s, row.mb_per_s, 100.0 * row.mb_per_s / raw_w);
+        std::vector<double> raw, mb, recs;
+        auto run_dir = dir / "log";
+        for (int r = 0; r < rounds; ++r) {
+            fs::remove_all(run_dir);
+            size_t batch_bytes = 0;
+            auto row = log_append(run_dir, total, c.record, c.per_batch, flush_ms, batch_bytes);
+            mb.push_back(row.mb_per_s);
+            recs.push_back(row.records_per_s);
+            raw.push_back(raw_write(dir / "raw.bin", total, flush_ms, batch_bytes));
+            fs::remove(dir / "raw.bin");
+        }
+        double raw_w = median(raw), log_w = median(mb);
+        std::printf(
+            "append %4zu B records, %3d/batch  %11.0f rec/s %8.1f MB/s | raw %8.1f MB/s | "
+            "%5.1f%%\n",
+            c.record, c.per_batch, median(recs), log_w, raw_w, 100.0 * log_w / raw_w);
         if (c.record == 1024 && c.per_batch == 64) {
-            auto rd = log_read(run_dir);
-            std::printf("read   %-33s %12s %10.1f MB/s  %5.1f%% of raw read\n", "1024 B records, 64/batch", "",
-                        rd.mb_per_s, 100.0 * rd.mb_per_s / raw_r);
+            std::vector<double> lr, rr;
+            raw_write(dir / "raw.bin", total, flush_ms, 1 << 20);
+            for (int r = 0; r < rounds; ++r) {
+                lr.push_back(log_read(run_dir).mb_per_s);
+                rr.push_back(raw_read(dir / "raw.bin"));
+            }
+            fs::remove(dir / "raw.bin");
+            std::printf(
+                "read   1024 B records, 64/batch (cold) %20s %8.1f MB/s | raw %8.1f MB/s | "
+                "%5.1f%%\n",
+                "", median(lr), median(rr), 100.0 * median(lr) / median(rr));
         }
         fs::remove_all(run_dir);
     }

@@ -13,7 +13,8 @@ int serve_command(const std::vector<std::string>& args) {
         if (args[i] == "--data-dir" && i + 1 < args.size()) {
             data_dir = args[++i];
         } else {
-            std::fprintf(stderr, "spate serve: unknown or incomplete option '%s'\n", args[i].c_str());
+            std::fprintf(stderr, "spate serve: unknown or incomplete option '%s'\n",
+                         args[i].c_str());
             return 2;
         }
     }
@@ -28,7 +29,8 @@ int serve_command(const std::vector<std::string>& args) {
     opts.data_dir = data_dir;
     auto mgr = storage::log_manager::open(opts);
     if (!mgr.ok()) {
-        std::fprintf(stderr, "spate serve: cannot open %s: %s\n", data_dir.c_str(), mgr.err().to_string().c_str());
+        std::fprintf(stderr, "spate serve: cannot open %s: %s\n", data_dir.c_str(),
+                     mgr.err().to_string().c_str());
         return 1;
     }
     auto topics = (*mgr)->list_topics();

@@ -18,17 +18,28 @@ void assert_fail(const char* expr, const char* msg, const char* file, int line) 
 
 const char* errc_name(errc e) {
     switch (e) {
-        case errc::ok: return "ok";
-        case errc::io_error: return "io_error";
-        case errc::corrupt: return "corrupt";
-        case errc::invalid_argument: return "invalid_argument";
-        case errc::not_found: return "not_found";
-        case errc::already_exists: return "already_exists";
-        case errc::out_of_range: return "out_of_range";
-        case errc::unsupported: return "unsupported";
-        case errc::too_large: return "too_large";
-        case errc::timed_out: return "timed_out";
-        case errc::shutting_down: return "shutting_down";
+        case errc::ok:
+            return "ok";
+        case errc::io_error:
+            return "io_error";
+        case errc::corrupt:
+            return "corrupt";
+        case errc::invalid_argument:
+            return "invalid_argument";
+        case errc::not_found:
+            return "not_found";
+        case errc::already_exists:
+            return "already_exists";
+        case errc::out_of_range:
+            return "out_of_range";
+        case errc::unsupported:
+            return "unsupported";
+        case errc::too_large:
+            return "too_large";
+        case errc::timed_out:
+            return "timed_out";
+        case errc::shutting_down:
+            return "shutting_down";
     }
     return "unknown";
 }

@@ -39,7 +39,7 @@ struct error {
 
 template <typename T>
 class [[nodiscard]] result {
-public:
+  public:
     result(T value) : _v(std::in_place_index<0>, std::move(value)) {}
     result(error e) : _v(std::in_place_index<1>, std::move(e)) {
         SPATE_ASSERT(std::get<1>(_v).code != errc::ok);
@@ -70,13 +70,13 @@ public:
         return std::get<1>(_v);
     }
 
-private:
+  private:
     std::variant<T, error> _v;
 };
 
 template <>
 class [[nodiscard]] result<void> {
-public:
+  public:
     result() = default;
     result(error e) : _e(std::move(e)) { SPATE_ASSERT(_e.code != errc::ok); }
 
@@ -87,13 +87,15 @@ public:
         return _e;
     }
 
-private:
+  private:
     error _e;
 };
 
 using status = result<void>;
 
-inline error make_error(errc code, std::string message) { return error{code, std::move(message)}; }
+inline error make_error(errc code, std::string message) {
+    return error{code, std::move(message)};
+}
 
 // An io_error carrying strerror(errno_value) and what was being done.
 error errno_error(const std::string& what, int errno_value);
@@ -101,8 +103,8 @@ error errno_error(const std::string& what, int errno_value);
 }  // namespace spate
 
 // Propagates a failed status/result from the current function.
-#define SPATE_TRY(expr)                                  \
-    do {                                                 \
-        auto&& _spate_r = (expr);                        \
-        if (!_spate_r.ok()) return _spate_r.err();       \
+#define SPATE_TRY(expr)                            \
+    do {                                           \
+        auto&& _spate_r = (expr);                  \
+        if (!_spate_r.ok()) return _spate_r.err(); \
     } while (0)

@@ -12,7 +12,7 @@ namespace spate {
 
 template <typename T, typename Tag>
 class strong_type {
-public:
+  public:
     using value_type = T;
 
     constexpr strong_type() = default;
@@ -36,7 +36,7 @@ public:
 
     friend std::ostream& operator<<(std::ostream& os, strong_type s) { return os << s._v; }
 
-private:
+  private:
     T _v{};
 };
 
@@ -44,5 +44,7 @@ private:
 
 template <typename T, typename Tag>
 struct std::hash<spate::strong_type<T, Tag>> {
-    size_t operator()(spate::strong_type<T, Tag> s) const noexcept { return std::hash<T>{}(s.value()); }
+    size_t operator()(spate::strong_type<T, Tag> s) const noexcept {
+        return std::hash<T>{}(s.value());
+    }
 };

@@ -67,7 +67,7 @@ inline constexpr int16_t delete_horizon = 0x40;
 }  // namespace batch_attr
 
 class record_batch_view {
-public:
+  public:
     // Reads only the 12-byte prefix: the total size of the batch starting at
     // `data`, or an error if fewer than 12 bytes are present or the declared
     // length is impossible (smaller than a header, larger than `max_size`).
@@ -98,18 +98,22 @@ public:
     bool is_control() const { return attributes() & batch_attr::control; }
     int64_t base_timestamp() const { return i64(batch_layout::base_timestamp); }
     int64_t max_timestamp() const { return i64(batch_layout::max_timestamp); }
-    model::producer_id producer_id() const { return model::producer_id(i64(batch_layout::producer_id)); }
+    model::producer_id producer_id() const {
+        return model::producer_id(i64(batch_layout::producer_id));
+    }
     model::producer_epoch producer_epoch() const {
         return model::producer_epoch(i16(batch_layout::producer_epoch));
     }
     int32_t base_sequence() const { return i32(batch_layout::base_sequence); }
     int32_t records_count() const { return i32(batch_layout::records_count); }
-    std::span<const std::byte> records_bytes() const { return _data.subspan(batch_layout::header_size); }
+    std::span<const std::byte> records_bytes() const {
+        return _data.subspan(batch_layout::header_size);
+    }
 
     // CRC32C over [attributes, end) as stored in the header.
     uint32_t compute_crc() const;
 
-private:
+  private:
     explicit record_batch_view(std::span<const std::byte> d) : _data(d) {}
     int16_t i16(size_t at) const { return bytes::load_be<int16_t>(_data.data() + at); }
     int32_t i32(size_t at) const { return bytes::load_be<int32_t>(_data.data() + at); }

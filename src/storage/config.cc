@@ -12,7 +12,11 @@ std::vector<config_definition> make_definitions() {
     using t = config_type;
     return {
         {"cleanup.policy", t::list_, "delete", 0, 0, {"delete", "compact"}},
-        {"compression.type", t::string_, "producer", 0, 0,
+        {"compression.type",
+         t::string_,
+         "producer",
+         0,
+         0,
          {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"}},
         {"delete.retention.ms", t::long_, std::to_string(k_day_ms), 0, INT64_MAX, {}},
         {"flush.bytes", t::long_, std::to_string(INT64_MAX), 1, INT64_MAX, {}},
@@ -47,8 +51,10 @@ std::vector<std::string> split_list(const std::string& s) {
         size_t comma = s.find(',', start);
         if (comma == std::string::npos) comma = s.size();
         std::string item = s.substr(start, comma - start);
-        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ') item.pop_back();
+        while (!item.empty() && item.front() == ' ')
+            item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ')
+            item.pop_back();
         out.push_back(item);
         start = comma + 1;
     }
@@ -85,9 +91,9 @@ status validate_topic_config(const std::string& name, const std::string& value) 
             auto v = parse_int(value);
             if (!v.ok()) return make_error(errc::invalid_argument, name + ": " + v.err().message);
             if (*v < d->min || *v > d->max) {
-                return make_error(errc::invalid_argument, name + ": " + value + " is out of range [" +
-                                                              std::to_string(d->min) + ", " +
-                                                              std::to_string(d->max) + "]");
+                return make_error(errc::invalid_argument,
+                                  name + ": " + value + " is out of range [" +
+                                      std::to_string(d->min) + ", " + std::to_string(d->max) + "]");
             }
             return {};
         }
@@ -104,7 +110,8 @@ status validate_topic_config(const std::string& name, const std::string& value) 
         case config_type::list_:
             for (const auto& item : split_list(value)) {
                 if (item.empty() || !allowed(*d, item)) {
-                    return make_error(errc::invalid_argument, name + ": invalid value '" + value + "'");
+                    return make_error(errc::invalid_argument,
+                                      name + ": invalid value '" + value + "'");
                 }
             }
             return {};
@@ -112,9 +119,11 @@ status validate_topic_config(const std::string& name, const std::string& value) 
     return {};
 }
 
-result<topic_config> topic_config::resolve(const config_map& broker_defaults, const config_map& overrides) {
+result<topic_config> topic_config::resolve(const config_map& broker_defaults,
+                                           const config_map& overrides) {
     config_map effective;
-    for (const auto& d : topic_config_definitions()) effective[d.name] = d.default_value;
+    for (const auto& d : topic_config_definitions())
+        effective[d.name] = d.default_value;
     for (const auto* layer : {&broker_defaults, &overrides}) {
         for (const auto& [k, v] : *layer) {
             SPATE_TRY(validate_topic_config(k, v));

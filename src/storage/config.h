@@ -21,8 +21,8 @@ struct config_definition {
     std::string name;
     config_type type;
     std::string default_value;
-    int64_t min = 0;                      // numeric lower bound (inclusive)
-    int64_t max = INT64_MAX;              // numeric upper bound (inclusive)
+    int64_t min = 0;                        // numeric lower bound (inclusive)
+    int64_t max = INT64_MAX;                // numeric upper bound (inclusive)
     std::vector<std::string> valid_values;  // for strings / list items; empty = any
 };
 
@@ -54,7 +54,8 @@ struct topic_config {
     config_map overrides;
 
     // Resolves broker defaults + topic overrides; every entry is validated.
-    static result<topic_config> resolve(const config_map& broker_defaults, const config_map& overrides);
+    static result<topic_config> resolve(const config_map& broker_defaults,
+                                        const config_map& overrides);
 };
 
 }  // namespace spate::storage

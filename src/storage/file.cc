@@ -23,7 +23,8 @@ file::~file() {
 result<size_t> file::pread(std::span<std::byte> out, uint64_t pos) const {
     size_t done = 0;
     while (done < out.size()) {
-        ssize_t n = ::pread(_fd, out.data() + done, out.size() - done, static_cast<off_t>(pos + done));
+        ssize_t n =
+            ::pread(_fd, out.data() + done, out.size() - done, static_cast<off_t>(pos + done));
         if (n < 0) {
             if (errno == EINTR) continue;
             return errno_error("read " + _path.string(), errno);
@@ -37,7 +38,8 @@ result<size_t> file::pread(std::span<std::byte> out, uint64_t pos) const {
 status file::pwrite_all(std::span<const std::byte> data, uint64_t pos) {
     size_t done = 0;
     while (done < data.size()) {
-        ssize_t n = ::pwrite(_fd, data.data() + done, data.size() - done, static_cast<off_t>(pos + done));
+        ssize_t n =
+            ::pwrite(_fd, data.data() + done, data.size() - done, static_cast<off_t>(pos + done));
         if (n < 0) {
             if (errno == EINTR) continue;
             return errno_error("write " + _path.string(), errno);
@@ -91,7 +93,8 @@ status write_file_atomic(const std::filesystem::path& p, std::span<const std::by
 
 status write_file_atomic(const std::filesystem::path& p, const std::string& content) {
     return write_file_atomic(
-        p, std::span<const std::byte>(reinterpret_cast<const std::byte*>(content.data()), content.size()));
+        p, std::span<const std::byte>(reinterpret_cast<const std::byte*>(content.data()),
+                                      content.size()));
 }
 
 result<std::string> read_small_file(const std::filesystem::path& p, size_t max_size) {
@@ -99,7 +102,8 @@ result<std::string> read_small_file(const std::filesystem::path& p, size_t max_s
     if (!f.ok()) return f.err();
     auto size = (*f)->size();
     if (!size.ok()) return size.err();
-    if (*size > max_size) return make_error(errc::too_large, p.string() + " is larger than expected");
+    if (*size > max_size)
+        return make_error(errc::too_large, p.string() + " is larger than expected");
     std::string s(*size, '\0');
     auto n = (*f)->pread(std::span<std::byte>(reinterpret_cast<std::byte*>(s.data()), s.size()), 0);
     if (!n.ok()) return n.err();

@@ -16,7 +16,7 @@
 namespace spate::storage {
 
 class file {
-public:
+  public:
     enum class mode { read_only, read_write_create };
 
     static result<std::shared_ptr<file>> open(const std::filesystem::path& p, mode m);
@@ -36,7 +36,7 @@ public:
     // Adopts an open descriptor; it is closed on destruction.
     file(int fd, std::filesystem::path p) : _fd(fd), _path(std::move(p)) {}
 
-private:
+  private:
     int _fd;
     std::filesystem::path _path;
 };

@@ -40,7 +40,8 @@ status index_file<Entry>::load() {
     auto content = read_small_file(_path, size_t{1} << 31);
     if (!content.ok()) return content.err();
     if (content->size() % Entry::k_size != 0) {
-        return make_error(errc::corrupt, _path.string() + ": size is not a multiple of the entry size");
+        return make_error(errc::corrupt,
+                          _path.string() + ": size is not a multiple of the entry size");
     }
     size_t n = content->size() / Entry::k_size;
     _entries.resize(n);
@@ -84,7 +85,8 @@ status index_file<Entry>::flush(bool sync) {
     size_t pending = _entries.size() - _on_disk;
     if (pending > 0) {
         std::vector<std::byte> buf(pending * Entry::k_size);
-        for (size_t i = 0; i < pending; ++i) encode(_entries[_on_disk + i], buf.data() + i * Entry::k_size);
+        for (size_t i = 0; i < pending; ++i)
+            encode(_entries[_on_disk + i], buf.data() + i * Entry::k_size);
         SPATE_TRY(_file->pwrite_all(buf, _on_disk * Entry::k_size));
         _on_disk = _entries.size();
     }
@@ -106,16 +108,18 @@ template class index_file<time_index_entry>;
 
 std::optional<offset_index_entry> floor_entry(const offset_index& idx, uint32_t rel) {
     const auto& v = idx.entries();
-    auto it = std::upper_bound(v.begin(), v.end(), rel,
-                               [](uint32_t r, const offset_index_entry& e) { return r < e.relative_offset; });
+    auto it = std::upper_bound(
+        v.begin(), v.end(), rel,
+        [](uint32_t r, const offset_index_entry& e) { return r < e.relative_offset; });
     if (it == v.begin()) return std::nullopt;
     return *std::prev(it);
 }
 
 std::optional<time_index_entry> last_entry_before(const time_index& idx, int64_t ts) {
     const auto& v = idx.entries();
-    auto it = std::lower_bound(v.begin(), v.end(), ts,
-                               [](const time_index_entry& e, int64_t t) { return e.timestamp < t; });
+    auto it = std::lower_bound(v.begin(), v.end(), ts, [](const time_index_entry& e, int64_t t) {
+        return e.timestamp < t;
+    });
     if (it == v.begin()) return std::nullopt;
     return *std::prev(it);
 }

@@ -41,7 +41,7 @@ static_assert(time_index_entry::k_size == sizeof(int64_t) + sizeof(uint32_t));
 
 template <typename Entry>
 class index_file {
-public:
+  public:
     explicit index_file(std::filesystem::path p) : _path(std::move(p)) {}
 
     // Loads entries from disk. A missing file yields errc::not_found; a file whose
@@ -63,11 +63,11 @@ public:
     status remove();
     const std::filesystem::path& path() const { return _path; }
 
-private:
+  private:
     std::filesystem::path _path;
     std::vector<Entry> _entries;
-    size_t _on_disk = 0;       // entries known to be in the file
-    bool _rewrite = false;     // file must be truncated before writing
+    size_t _on_disk = 0;    // entries known to be in the file
+    bool _rewrite = false;  // file must be truncated before writing
     std::shared_ptr<file> _file;
 };
 

@@ -1,8 +1,8 @@
 #include "storage/log.h"
 
 #include <algorithm>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 #include "model/record_batch.h"
 #include "model/records.h"
@@ -32,9 +32,11 @@ status read_result::copy_to(std::vector<std::byte>& out) const {
     if (!chunk) return {};
     size_t old = out.size();
     out.resize(old + chunk->size);
-    auto n = chunk->data_file->pread(std::span<std::byte>(out.data() + old, chunk->size), chunk->position);
+    auto n = chunk->data_file->pread(std::span<std::byte>(out.data() + old, chunk->size),
+                                     chunk->position);
     if (!n.ok()) return n.err();
-    if (*n != chunk->size) return make_error(errc::io_error, "short read from " + chunk->data_file->path().string());
+    if (*n != chunk->size)
+        return make_error(errc::io_error, "short read from " + chunk->data_file->path().string());
     return {};
 }
 
@@ -48,8 +50,8 @@ log::log(std::filesystem::path dir, topic_config config, clock_fn clock)
 
 log::~log() = default;
 
-result<std::shared_ptr<log>> log::open(const std::filesystem::path& dir, topic_config config, bool clean_shutdown,
-                                       clock_fn clock) {
+result<std::shared_ptr<log>> log::open(const std::filesystem::path& dir, topic_config config,
+                                       bool clean_shutdown, clock_fn clock) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return make_error(errc::io_error, "create " + dir.string() + ": " + ec.message());
@@ -59,7 +61,8 @@ result<std::shared_ptr<log>> log::open(const std::filesystem::path& dir, topic_c
 }
 
 status log::persist_start_offset(int64_t start) {
-    return write_file_atomic(_dir / k_partition_meta, "log_start_offset=" + std::to_string(start) + "\n");
+    return write_file_atomic(_dir / k_partition_meta,
+                             "log_start_offset=" + std::to_string(start) + "\n");
 }
 
 status log::recover(bool clean_shutdown) {
@@ -94,7 +97,8 @@ status log::recover(bool clean_shutdown) {
         if (ext == ".log") {
             bases.push_back(*base);
         } else if ((ext == ".index" || ext == ".timeindex") &&
-                   !std::filesystem::exists(_dir / segment_file_name(model::offset(*base), ".log"))) {
+                   !std::filesystem::exists(_dir /
+                                            segment_file_name(model::offset(*base), ".log"))) {
             std::filesystem::remove(p);  // index left behind by a deleted segment
         }
     }
@@ -123,7 +127,8 @@ status log::recover(bool clean_shutdown) {
     remove_segments(std::move(doomed));
 
     if (_segments.empty()) {
-        auto seg = segment::create(_dir, model::offset(stored_start), _config.index_interval_bytes, now);
+        auto seg =
+            segment::create(_dir, model::offset(stored_start), _config.index_interval_bytes, now);
         if (!seg.ok()) return seg.err();
         _segments.push_back(std::move(*seg));
     }
@@ -139,7 +144,8 @@ status log::recover(bool clean_shutdown) {
 }
 
 void log::remove_segments(std::vector<std::shared_ptr<segment>> doomed) {
-    for (auto& s : doomed) (void)s->remove_files();
+    for (auto& s : doomed)
+        (void)s->remove_files();
 }
 
 status log::roll_locked(int64_t now_ms) {
@@ -172,7 +178,8 @@ result<append_result> log::append(std::span<std::byte> data) {
     bool log_append_time;
     {
         std::shared_lock lk(_mu);
-        max_batch = static_cast<size_t>(_config.max_message_bytes) + model::batch_layout::log_overhead;
+        max_batch =
+            static_cast<size_t>(_config.max_message_bytes) + model::batch_layout::log_overhead;
         log_append_time = _config.log_append_time;
     }
     max_batch = std::min<size_t>(max_batch, segment::k_max_batch_bytes);
@@ -180,15 +187,18 @@ result<append_result> log::append(std::span<std::byte> data) {
         auto rest = std::span<const std::byte>(data.data() + at, data.size() - at);
         auto size = model::record_batch_view::peek_size(rest, max_batch);
         if (!size.ok()) {
-            if (size.err().code == errc::out_of_range) return make_error(errc::corrupt, "truncated batch");
+            if (size.err().code == errc::out_of_range)
+                return make_error(errc::corrupt, "truncated batch");
             return size.err();
         }
         auto view = model::record_batch_view::parse(rest);
         if (!view.ok()) {
-            if (view.err().code == errc::out_of_range) return make_error(errc::corrupt, view.err().message);
+            if (view.err().code == errc::out_of_range)
+                return make_error(errc::corrupt, view.err().message);
             return view.err();
         }
-        batches.push_back({at, static_cast<uint32_t>(*size), view->last_offset_delta(), view->max_timestamp()});
+        batches.push_back(
+            {at, static_cast<uint32_t>(*size), view->last_offset_delta(), view->max_timestamp()});
         at += *size;
     }
     if (batches.empty()) return make_error(errc::invalid_argument, "no record batches to append");
@@ -200,10 +210,12 @@ result<append_result> log::append(std::span<std::byte> data) {
     auto* active = _segments.back().get();
     int64_t first = _end.load();
     int64_t total_delta = 0;
-    for (const auto& b : batches) total_delta += static_cast<int64_t>(b.last_delta) + 1;
-    if (!active->empty() && (active->size() + data.size() > static_cast<uint64_t>(_config.segment_bytes) ||
-                             now - active->first_append_ms() >= _config.segment_ms ||
-                             first + total_delta - active->base_offset().value() > INT32_MAX)) {
+    for (const auto& b : batches)
+        total_delta += static_cast<int64_t>(b.last_delta) + 1;
+    if (!active->empty() &&
+        (active->size() + data.size() > static_cast<uint64_t>(_config.segment_bytes) ||
+         now - active->first_append_ms() >= _config.segment_ms ||
+         first + total_delta - active->base_offset().value() > INT32_MAX)) {
         SPATE_TRY(roll_locked(now));
         active = _segments.back().get();
     }
@@ -218,7 +230,8 @@ result<append_result> log::append(std::span<std::byte> data) {
             model::set_log_append_time(bytes, now);
             max_ts = now;
         }
-        positions.push_back({model::offset(next), model::offset(next + b.last_delta), max_ts, b.at, b.size});
+        positions.push_back(
+            {model::offset(next), model::offset(next + b.last_delta), max_ts, b.at, b.size});
         next += static_cast<int64_t>(b.last_delta) + 1;
     }
     auto s = active->append(data, positions, now);
@@ -234,20 +247,24 @@ result<append_result> log::append(std::span<std::byte> data) {
 }
 
 size_t log::segment_index_for(model::offset o) const {
-    auto it = std::upper_bound(_segments.begin(), _segments.end(), o,
-                               [](model::offset v, const std::shared_ptr<segment>& s) { return v < s->base_offset(); });
-    return it == _segments.begin() ? 0 : static_cast<size_t>(std::distance(_segments.begin(), it) - 1);
+    auto it = std::upper_bound(
+        _segments.begin(), _segments.end(), o,
+        [](model::offset v, const std::shared_ptr<segment>& s) { return v < s->base_offset(); });
+    return it == _segments.begin() ? 0
+                                   : static_cast<size_t>(std::distance(_segments.begin(), it) - 1);
 }
 
-result<read_result> log::read(model::offset from, size_t max_bytes, std::optional<model::offset> limit) const {
+result<read_result> log::read(model::offset from, size_t max_bytes,
+                              std::optional<model::offset> limit) const {
     std::shared_lock lk(_mu);
     read_result r;
     r.log_start_offset = log_start_offset();
     r.log_end_offset = log_end_offset();
     if (from < r.log_start_offset || from > r.log_end_offset) {
-        return make_error(errc::out_of_range, "offset " + std::to_string(from.value()) + " outside [" +
-                                                  std::to_string(r.log_start_offset.value()) + ", " +
-                                                  std::to_string(r.log_end_offset.value()) + "]");
+        return make_error(errc::out_of_range,
+                          "offset " + std::to_string(from.value()) + " outside [" +
+                              std::to_string(r.log_start_offset.value()) + ", " +
+                              std::to_string(r.log_end_offset.value()) + "]");
     }
     model::offset upper = limit ? std::min(*limit, r.log_end_offset) : r.log_end_offset;
     if (from >= upper) return r;
@@ -259,7 +276,8 @@ result<read_result> log::read(model::offset from, size_t max_bytes, std::optiona
         auto end = seg->read_end((*b)->position, max_bytes, upper);
         if (!end.ok()) return end.err();
         if (*end > (*b)->position) {
-            r.chunk = read_chunk{seg->data_file(), (*b)->position, static_cast<size_t>(*end - (*b)->position)};
+            r.chunk = read_chunk{seg->data_file(), (*b)->position,
+                                 static_cast<size_t>(*end - (*b)->position)};
         }
         break;
     }
@@ -336,7 +354,8 @@ void log::complete_waiters(status s) {
             it = _waiters.erase(it);
         }
     }
-    for (auto& f : ready) f(s);
+    for (auto& f : ready)
+        f(s);
 }
 
 status log::wait_durable(model::offset o) {
@@ -391,10 +410,12 @@ status log::delete_records_before(model::offset o) {
         if (_closed) return make_error(errc::shutting_down, "log is closed");
         if (o.value() > _end.load() || o.value() < 0) {
             return make_error(errc::out_of_range, "delete offset " + std::to_string(o.value()) +
-                                                      " beyond log end " + std::to_string(_end.load()));
+                                                      " beyond log end " +
+                                                      std::to_string(_end.load()));
         }
         if (o.value() <= _start.load()) return {};
-        if (o.value() == _end.load() && !_segments.back()->empty()) SPATE_TRY(roll_locked(_clock()));
+        if (o.value() == _end.load() && !_segments.back()->empty())
+            SPATE_TRY(roll_locked(_clock()));
         SPATE_TRY(persist_start_offset(o.value()));
         _start = o.value();
         while (_segments.size() > 1 && _segments.front()->next_offset() <= o) {
@@ -412,20 +433,23 @@ result<size_t> log::enforce_retention(int64_t now_ms) {
         std::unique_lock lk(_mu);
         if (_closed || !_config.cleanup_delete) return size_t{0};
         uint64_t total = 0;
-        for (const auto& s : _segments) total += s->size();
+        for (const auto& s : _segments)
+            total += s->size();
         auto expired_by_time = [&](const segment& s) {
             return _config.retention_ms >= 0 && !s.empty() && s.max_timestamp() >= 0 &&
                    s.max_timestamp() < now_ms - _config.retention_ms;
         };
         auto over_size = [&](const segment& s) {
-            return _config.retention_bytes >= 0 && total - s.size() >= static_cast<uint64_t>(_config.retention_bytes);
+            return _config.retention_bytes >= 0 &&
+                   total - s.size() >= static_cast<uint64_t>(_config.retention_bytes);
         };
         // An expired active segment is rolled so that it can be deleted too.
         bool all_closed_expire = std::all_of(_segments.begin(), _segments.end() - 1,
                                              [&](const auto& s) { return expired_by_time(*s); });
         if (all_closed_expire && expired_by_time(*_segments.back())) SPATE_TRY(roll_locked(now_ms));
         size_t n = 0;
-        while (n + 1 < _segments.size() && (expired_by_time(*_segments[n]) || over_size(*_segments[n]))) {
+        while (n + 1 < _segments.size() &&
+               (expired_by_time(*_segments[n]) || over_size(*_segments[n]))) {
             total -= _segments[n]->size();
             ++n;
         }
@@ -457,7 +481,8 @@ topic_config log::config() const {
 uint64_t log::size_bytes() const {
     std::shared_lock lk(_mu);
     uint64_t total = 0;
-    for (const auto& s : _segments) total += s->size();
+    for (const auto& s : _segments)
+        total += s->size();
     return total;
 }
 

@@ -39,8 +39,8 @@ using clock_fn = std::function<int64_t()>;  // wall-clock milliseconds
 int64_t system_now_ms();
 
 struct append_result {
-    model::offset base_offset;  // first offset assigned
-    model::offset last_offset;  // last offset assigned
+    model::offset base_offset;     // first offset assigned
+    model::offset last_offset;     // last offset assigned
     int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
 };
 
@@ -62,7 +62,7 @@ struct read_result {
 };
 
 class log : public std::enable_shared_from_this<log> {
-public:
+  public:
     // Called with the log whenever a when_durable() waiter needs a sync; the
     // owner must arrange for sync() to run soon on another thread.
     using sync_scheduler = std::function<void(std::shared_ptr<log>)>;
@@ -116,7 +116,7 @@ public:
     // Seals the active segment and syncs data and indexes; later appends fail.
     status close();
 
-private:
+  private:
     log(std::filesystem::path dir, topic_config config, clock_fn clock);
     status recover(bool clean_shutdown);
     status roll_locked(int64_t now_ms);

@@ -38,7 +38,8 @@ std::optional<topic_id> parse_hex(const std::string& s) {
 topic_id random_topic_id() {
     std::random_device rd;
     topic_id id{};
-    for (auto& b : id) b = static_cast<uint8_t>(rd());
+    for (auto& b : id)
+        b = static_cast<uint8_t>(rd());
     return id;
 }
 }  // namespace
@@ -47,18 +48,23 @@ status validate_topic_name(const std::string& name) {
     if (name.empty() || name.size() > 249) {
         return make_error(errc::invalid_argument, "topic name must have 1 to 249 characters");
     }
-    if (name == "." || name == "..") return make_error(errc::invalid_argument, "topic name cannot be '.' or '..'");
+    if (name == "." || name == "..")
+        return make_error(errc::invalid_argument, "topic name cannot be '.' or '..'");
     for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                  c == '_' || c == '-';
-        if (!ok) return make_error(errc::invalid_argument, "topic name '" + name + "' has an illegal character");
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok)
+            return make_error(errc::invalid_argument,
+                              "topic name '" + name + "' has an illegal character");
     }
     return {};
 }
 
 log_manager::log_manager(log_manager_options options) : _options(std::move(options)) {}
 
-log_manager::~log_manager() { (void)close(); }
+log_manager::~log_manager() {
+    (void)close();
+}
 
 result<std::unique_ptr<log_manager>> log_manager::open(log_manager_options options) {
     std::unique_ptr<log_manager> m(new log_manager(std::move(options)));
@@ -120,7 +126,8 @@ status log_manager::load() {
         bool have_id = false;
         while (std::getline(in, line)) {
             auto eq = line.find('=');
-            if (eq == std::string::npos) return make_error(errc::corrupt, e.path().string() + ": bad line");
+            if (eq == std::string::npos)
+                return make_error(errc::corrupt, e.path().string() + ": bad line");
             auto key = line.substr(0, eq);
             auto value = line.substr(eq + 1);
             if (key == "id") {
@@ -129,7 +136,8 @@ status log_manager::load() {
                 t.id = *id;
                 have_id = true;
             } else if (key == "partitions") {
-                auto [p, err] = std::from_chars(value.data(), value.data() + value.size(), t.partitions);
+                auto [p, err] =
+                    std::from_chars(value.data(), value.data() + value.size(), t.partitions);
                 if (err != std::errc() || p != value.data() + value.size() || t.partitions < 1 ||
                     t.partitions > k_max_partitions) {
                     return make_error(errc::corrupt, e.path().string() + ": bad partition count");
@@ -140,7 +148,8 @@ status log_manager::load() {
                 return make_error(errc::corrupt, e.path().string() + ": unknown key " + key);
             }
         }
-        if (!have_id || t.partitions < 1) return make_error(errc::corrupt, e.path().string() + ": incomplete");
+        if (!have_id || t.partitions < 1)
+            return make_error(errc::corrupt, e.path().string() + ": incomplete");
         auto cfg = topic_config::resolve(_options.broker_defaults, t.overrides);
         if (!cfg.ok()) return cfg.err();
         topic_entry entry{t, *cfg, {}};
@@ -164,15 +173,16 @@ status log_manager::load() {
             auto tail = name.substr(dash + 1);
             auto [ptr, err] = std::from_chars(tail.data(), tail.data() + tail.size(), p);
             auto it = _topics.find(name.substr(0, dash));
-            known = err == std::errc() && ptr == tail.data() + tail.size() && it != _topics.end() && p >= 0 &&
-                    p < it->second.info.partitions;
+            known = err == std::errc() && ptr == tail.data() + tail.size() && it != _topics.end() &&
+                    p >= 0 && p < it->second.info.partitions;
         }
         if (!known) fs::remove_all(e.path());
     }
     return {};
 }
 
-result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int32_t p, const topic_config& c) {
+result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int32_t p,
+                                                   const topic_config& c) {
     auto l = log::open(partition_dir(topic, p), c, _was_clean, _options.clock);
     if (!l.ok()) return l.err();
     (*l)->set_sync_scheduler([this](std::shared_ptr<log> lg) { schedule_sync(std::move(lg)); });
@@ -182,7 +192,8 @@ result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int
 status log_manager::write_topic_file(const topic_info& t) {
     std::string s = "id=" + hex(t.id) + "\npartitions=" + std::to_string(t.partitions) + "\n";
     for (const auto& [k, v] : t.overrides) {
-        if (v.find('\n') != std::string::npos) return make_error(errc::invalid_argument, "newline in config value");
+        if (v.find('\n') != std::string::npos)
+            return make_error(errc::invalid_argument, "newline in config value");
         s += "config." + k + "=" + v + "\n";
     }
     return write_file_atomic(_options.data_dir / "topics" / (t.name + k_topic_ext), s);
@@ -199,7 +210,8 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
     if (!cfg.ok()) return cfg.err();
     std::lock_guard lk(_mu);
     if (_closed) return make_error(errc::shutting_down, "log manager closed");
-    if (_topics.count(name)) return make_error(errc::already_exists, "topic '" + name + "' already exists");
+    if (_topics.count(name))
+        return make_error(errc::already_exists, "topic '" + name + "' already exists");
     topic_info t{name, random_topic_id(), partitions, overrides};
     topic_entry entry{t, *cfg, {}};
     for (int32_t p = 0; p < partitions; ++p) {
@@ -238,8 +250,9 @@ status log_manager::create_partitions(const std::string& name, int32_t total) {
     if (it == _topics.end()) return make_error(errc::not_found, "unknown topic '" + name + "'");
     auto& entry = it->second;
     if (total <= entry.info.partitions) {
-        return make_error(errc::invalid_argument, "topic already has " + std::to_string(entry.info.partitions) +
-                                                      " partitions");
+        return make_error(
+            errc::invalid_argument,
+            "topic already has " + std::to_string(entry.info.partitions) + " partitions");
     }
     if (total > k_max_partitions) return make_error(errc::invalid_argument, "too many partitions");
     std::vector<std::shared_ptr<log>> added;
@@ -254,7 +267,8 @@ status log_manager::create_partitions(const std::string& name, int32_t total) {
     SPATE_TRY(fsync_dir(_options.data_dir));
     SPATE_TRY(write_topic_file(updated));
     entry.info = updated;
-    for (auto& l : added) entry.logs.push_back(std::move(l));
+    for (auto& l : added)
+        entry.logs.push_back(std::move(l));
     return {};
 }
 
@@ -269,14 +283,16 @@ status log_manager::set_topic_config(const std::string& name, const config_map& 
     SPATE_TRY(write_topic_file(updated));
     it->second.info = updated;
     it->second.config = *cfg;
-    for (auto& l : it->second.logs) l->set_config(*cfg);
+    for (auto& l : it->second.logs)
+        l->set_config(*cfg);
     return {};
 }
 
 std::shared_ptr<log> log_manager::get(const std::string& topic, int32_t partition) const {
     std::lock_guard lk(_mu);
     auto it = _topics.find(topic);
-    if (it == _topics.end() || partition < 0 || partition >= static_cast<int32_t>(it->second.logs.size())) {
+    if (it == _topics.end() || partition < 0 ||
+        partition >= static_cast<int32_t>(it->second.logs.size())) {
         return nullptr;
     }
     return it->second.logs[static_cast<size_t>(partition)];
@@ -292,7 +308,8 @@ std::optional<topic_info> log_manager::describe(const std::string& name) const {
 std::vector<topic_info> log_manager::list_topics() const {
     std::lock_guard lk(_mu);
     std::vector<topic_info> out;
-    for (const auto& [_, t] : _topics) out.push_back(t.info);
+    for (const auto& [_, t] : _topics)
+        out.push_back(t.info);
     return out;
 }
 
@@ -300,7 +317,8 @@ size_t log_manager::enforce_retention_now() {
     std::vector<std::shared_ptr<log>> logs;
     {
         std::lock_guard lk(_mu);
-        for (const auto& [_, t] : _topics) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+        for (const auto& [_, t] : _topics)
+            logs.insert(logs.end(), t.logs.begin(), t.logs.end());
     }
     size_t deleted = 0;
     int64_t now = _options.clock();
@@ -315,15 +333,18 @@ status log_manager::sync_all() {
     std::vector<std::shared_ptr<log>> logs;
     {
         std::lock_guard lk(_mu);
-        for (const auto& [_, t] : _topics) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+        for (const auto& [_, t] : _topics)
+            logs.insert(logs.end(), t.logs.begin(), t.logs.end());
     }
-    for (auto& l : logs) SPATE_TRY(l->sync());
+    for (auto& l : logs)
+        SPATE_TRY(l->sync());
     return {};
 }
 
 void log_manager::schedule_sync(std::shared_ptr<log> l) {
     {
         std::lock_guard lk(_queue_mu);
+        if (!_queued.insert(l.get()).second) return;  // already waiting for a worker
         _sync_queue.push_back(std::move(l));
     }
     _queue_cv.notify_one();
@@ -338,6 +359,7 @@ void log_manager::flush_worker() {
             if (_sync_queue.empty()) return;
             l = std::move(_sync_queue.front());
             _sync_queue.pop_front();
+            _queued.erase(l.get());
         }
         (void)l->sync();
     }
@@ -345,22 +367,25 @@ void log_manager::flush_worker() {
 
 void log_manager::ticker() {
     int64_t next_retention = _options.clock() + _options.retention_check_interval_ms;
-    std::unique_lock lk(_queue_mu);
+    std::unique_lock lk(_tick_mu);
     while (!_stopping.load()) {
-        _queue_cv.wait_for(lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.flush_check_interval_ms)));
+        _tick_cv.wait_for(
+            lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.flush_check_interval_ms)));
         if (_stopping.load()) break;
         lk.unlock();
         std::vector<std::shared_ptr<log>> logs;
         {
             std::lock_guard g(_mu);
-            for (const auto& [_, t] : _topics) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+            for (const auto& [_, t] : _topics)
+                logs.insert(logs.end(), t.logs.begin(), t.logs.end());
         }
         int64_t now = _options.clock();
         for (auto& l : logs) {
             if (l->flush_due(now)) schedule_sync(l);
         }
         if (now >= next_retention) {
-            for (auto& l : logs) (void)l->enforce_retention(now);
+            for (auto& l : logs)
+                (void)l->enforce_retention(now);
             next_retention = now + _options.retention_check_interval_ms;
         }
         lk.lock();
@@ -374,11 +399,13 @@ status log_manager::close() {
         _closed = true;
     }
     {
-        std::lock_guard lk(_queue_mu);
+        std::scoped_lock lk(_queue_mu, _tick_mu);
         _stopping = true;
     }
     _queue_cv.notify_all();
-    for (auto& t : _threads) t.join();
+    _tick_cv.notify_all();
+    for (auto& t : _threads)
+        t.join();
     _threads.clear();
     status result;
     std::lock_guard lk(_mu);

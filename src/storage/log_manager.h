@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "base/result.h"
@@ -44,9 +45,9 @@ struct topic_info {
 
 struct log_manager_options {
     std::filesystem::path data_dir;
-    config_map broker_defaults;                  // topic config defaults for this broker
-    int flush_threads = 2;                       // threads running group-commit syncs
-    int64_t flush_check_interval_ms = 1;         // how often flush policies are evaluated
+    config_map broker_defaults;           // topic config defaults for this broker
+    int flush_threads = 2;                // threads running group-commit syncs
+    int64_t flush_check_interval_ms = 1;  // how often flush policies are evaluated
     int64_t retention_check_interval_ms = 300000;
     clock_fn clock = system_now_ms;
 };
@@ -55,11 +56,12 @@ struct log_manager_options {
 status validate_topic_name(const std::string& name);
 
 class log_manager {
-public:
+  public:
     static result<std::unique_ptr<log_manager>> open(log_manager_options options);
     ~log_manager();
 
-    result<topic_info> create_topic(const std::string& name, int32_t partitions, const config_map& overrides);
+    result<topic_info> create_topic(const std::string& name, int32_t partitions,
+                                    const config_map& overrides);
     status delete_topic(const std::string& name);
     // Grows a topic to `total` partitions (never shrinks).
     status create_partitions(const std::string& name, int32_t total);
@@ -81,7 +83,7 @@ public:
     // Stops background work, closes every log and marks the shutdown clean.
     status close();
 
-private:
+  private:
     struct topic_entry {
         topic_info info;
         topic_config config;
@@ -91,7 +93,8 @@ private:
     explicit log_manager(log_manager_options options);
     status load();
     status write_topic_file(const topic_info& t);
-    result<std::shared_ptr<log>> open_log(const std::string& topic, int32_t p, const topic_config& c);
+    result<std::shared_ptr<log>> open_log(const std::string& topic, int32_t p,
+                                          const topic_config& c);
     std::filesystem::path partition_dir(const std::string& topic, int32_t p) const;
     void schedule_sync(std::shared_ptr<log> l);
     void flush_worker();
@@ -106,6 +109,9 @@ private:
     std::mutex _queue_mu;
     std::condition_variable _queue_cv;
     std::deque<std::shared_ptr<log>> _sync_queue;
+    std::unordered_set<const log*> _queued;  // logs in _sync_queue
+    std::mutex _tick_mu;                     // the ticker's sleep
+    std::condition_variable _tick_cv;
     std::atomic<bool> _stopping{false};
     std::vector<std::thread> _threads;
     bool _closed = false;

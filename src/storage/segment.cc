@@ -26,8 +26,9 @@ segment::segment(const std::filesystem::path& dir, model::offset base, int64_t i
     , _offset_index(dir / segment_file_name(base, ".index"))
     , _time_index(dir / segment_file_name(base, ".timeindex")) {}
 
-result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir, model::offset base,
-                                                 int64_t index_interval_bytes, int64_t now_ms) {
+result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
+                                                 model::offset base, int64_t index_interval_bytes,
+                                                 int64_t now_ms) {
     std::shared_ptr<segment> s(new segment(dir, base, index_interval_bytes));
     auto f = file::open(dir / segment_file_name(base, ".log"), file::mode::read_write_create);
     if (!f.ok()) return f.err();
@@ -42,8 +43,8 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
 }
 
 result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir, model::offset base,
-                                               int64_t index_interval_bytes, bool full_check, int64_t now_ms,
-                                               recovery_stats& stats) {
+                                               int64_t index_interval_bytes, bool full_check,
+                                               int64_t now_ms, recovery_stats& stats) {
     std::shared_ptr<segment> s(new segment(dir, base, index_interval_bytes));
     auto f = file::open(dir / segment_file_name(base, ".log"), file::mode::read_write_create);
     if (!f.ok()) return f.err();
@@ -60,13 +61,15 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
 namespace {
 // Decodes the fields of a batch header the log needs; validates only what
 // header-level navigation relies on (length, magic, offsets).
-result<batch_position> decode_header(std::span<const std::byte> h, uint64_t pos, uint64_t bytes_left) {
+result<batch_position> decode_header(std::span<const std::byte> h, uint64_t pos,
+                                     uint64_t bytes_left) {
     SPATE_ASSERT(h.size() >= bl::header_size);
     int32_t len = bytes::load_be<int32_t>(h.data() + bl::batch_length);
     if (len < static_cast<int32_t>(bl::header_size - bl::log_overhead) ||
         static_cast<uint64_t>(len) + bl::log_overhead > bytes_left ||
         static_cast<uint64_t>(len) + bl::log_overhead > segment::k_max_batch_bytes) {
-        return make_error(errc::corrupt, "batch length out of bounds at position " + std::to_string(pos));
+        return make_error(errc::corrupt,
+                          "batch length out of bounds at position " + std::to_string(pos));
     }
     if (static_cast<int8_t>(h[bl::magic]) != model::k_magic_v2) {
         return make_error(errc::corrupt, "bad magic at position " + std::to_string(pos));
@@ -85,7 +88,8 @@ result<batch_position> decode_header(std::span<const std::byte> h, uint64_t pos,
 
 result<batch_position> segment::header_at(uint64_t pos) const {
     std::byte h[bl::header_size];
-    if (pos + bl::header_size > _size) return make_error(errc::corrupt, "batch header past segment end");
+    if (pos + bl::header_size > _size)
+        return make_error(errc::corrupt, "batch header past segment end");
     auto n = _log->pread(h, pos);
     if (!n.ok()) return n.err();
     if (*n < bl::header_size) return make_error(errc::corrupt, "short read of batch header");
@@ -103,7 +107,8 @@ void segment::index_batch(const batch_position& b) {
         _bytes_since_index = 0;
         if (_max_timestamp >= 0 &&
             (_time_index.empty() || _time_index.back().timestamp < _max_timestamp)) {
-            _time_index.append({_max_timestamp, static_cast<uint32_t>(_max_timestamp_offset - _base)});
+            _time_index.append(
+                {_max_timestamp, static_cast<uint32_t>(_max_timestamp_offset - _base)});
         }
     }
     _bytes_since_index += b.size;
@@ -112,7 +117,8 @@ void segment::index_batch(const batch_position& b) {
 }
 
 void segment::seal() {
-    if (_max_timestamp >= 0 && (_time_index.empty() || _time_index.back().timestamp < _max_timestamp)) {
+    if (_max_timestamp >= 0 &&
+        (_time_index.empty() || _time_index.back().timestamp < _max_timestamp)) {
         uint32_t rel = static_cast<uint32_t>(_max_timestamp_offset - _base);
         if (_time_index.empty() || _time_index.back().relative_offset < rel) {
             _time_index.append({_max_timestamp, rel});
@@ -163,14 +169,17 @@ status segment::full_scan(recovery_stats& stats) {
         };
         SPATE_TRY(ensure(bl::header_size));
         if (pos + bl::header_size > buf_pos + buf_len) break;  // torn header
-        auto h = decode_header(std::span<const std::byte>(buf.data() + (pos - buf_pos), bl::header_size), pos,
-                               *file_size - pos);
+        auto h =
+            decode_header(std::span<const std::byte>(buf.data() + (pos - buf_pos), bl::header_size),
+                          pos, *file_size - pos);
         if (!h.ok()) break;
         SPATE_TRY(ensure(h->size));
         if (pos + h->size > buf_pos + buf_len) break;
-        auto view = model::record_batch_view::parse(std::span<const std::byte>(buf.data() + (pos - buf_pos), h->size));
+        auto view = model::record_batch_view::parse(
+            std::span<const std::byte>(buf.data() + (pos - buf_pos), h->size));
         if (!view.ok()) break;
-        if (h->base_offset < _next || h->last_offset - _base > static_cast<int64_t>(UINT32_MAX)) break;
+        if (h->base_offset < _next || h->last_offset - _base > static_cast<int64_t>(UINT32_MAX))
+            break;
         index_batch(*h);
         ++stats.batches_checked;
         pos += h->size;
@@ -215,7 +224,8 @@ status segment::load_indexes_and_tail(recovery_stats& stats) {
         _next = h->last_offset + 1;
         pos += h->size;
     }
-    if (!_time_index.empty() && _base + _time_index.back().relative_offset >= _next) return full_scan(stats);
+    if (!_time_index.empty() && _base + _time_index.back().relative_offset >= _next)
+        return full_scan(stats);
     _bytes_since_index = entries.empty() ? _size : _size - entries.back().position;
     return {};
 }
@@ -258,8 +268,9 @@ result<uint64_t> segment::read_end(uint64_t start, size_t max_bytes, model::offs
     // Jump close to the byte budget with the index, then walk headers.
     const auto& entries = _offset_index.entries();
     uint64_t target = start + max_bytes;
-    auto it = std::upper_bound(entries.begin(), entries.end(), target,
-                               [](uint64_t t, const offset_index_entry& e) { return t < e.position; });
+    auto it =
+        std::upper_bound(entries.begin(), entries.end(), target,
+                         [](uint64_t t, const offset_index_entry& e) { return t < e.position; });
     uint64_t pos = start;
     if (it != entries.begin()) {
         auto e = *std::prev(it);
@@ -290,7 +301,8 @@ status segment::remove_files() {
     SPATE_TRY(_time_index.remove());
     std::error_code ec;
     std::filesystem::remove(_log->path(), ec);
-    if (ec) return make_error(errc::io_error, "remove " + _log->path().string() + ": " + ec.message());
+    if (ec)
+        return make_error(errc::io_error, "remove " + _log->path().string() + ": " + ec.message());
     return {};
 }
 

@@ -43,21 +43,23 @@ struct recovery_stats {
 std::string segment_file_name(model::offset base, const char* extension);
 
 class segment {
-public:
+  public:
     // Largest batch a segment scan will accept; anything larger is corruption.
     static constexpr uint32_t k_max_batch_bytes = 64u << 20;
 
-    static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir, model::offset base,
-                                                   int64_t index_interval_bytes, int64_t now_ms);
+    static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir,
+                                                   model::offset base, int64_t index_interval_bytes,
+                                                   int64_t now_ms);
 
     // Opens an existing segment. With `full_check`, every batch is read and
     // CRC-validated and the file is truncated at the first invalid batch (used
     // for the active segment after an unclean shutdown). Otherwise the indexes
     // are loaded, checked against the data and rebuilt by a full check when
     // missing or damaged.
-    static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir, model::offset base,
-                                                 int64_t index_interval_bytes, bool full_check,
-                                                 int64_t now_ms, recovery_stats& stats);
+    static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir,
+                                                 model::offset base, int64_t index_interval_bytes,
+                                                 bool full_check, int64_t now_ms,
+                                                 recovery_stats& stats);
 
     model::offset base_offset() const { return _base; }
     // One past the last offset stored; equals base_offset() when empty.
@@ -72,7 +74,8 @@ public:
     // Appends `data`, which holds exactly `batches` back to back with offsets
     // already assigned; batch positions are relative to `data`. Offsets must
     // continue from next_offset() upwards.
-    status append(std::span<const std::byte> data, std::span<const batch_position> batches, int64_t now_ms);
+    status append(std::span<const std::byte> data, std::span<const batch_position> batches,
+                  int64_t now_ms);
 
     // The batch containing `o`, or the first batch after it; nullopt when `o`
     // is at or past next_offset().
@@ -96,7 +99,7 @@ public:
     status sync_data() { return _log->datasync(); }
     status remove_files();
 
-private:
+  private:
     segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes);
     status full_scan(recovery_stats& stats);
     status load_indexes_and_tail(recovery_stats& stats);

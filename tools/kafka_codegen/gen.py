@@ -492,7 +492,7 @@ def non_default_cond(f, m):
     fatal(f"{f.name}: no default comparison for {f.type}")
 
 
-def read_stmt(f, r, m, compact, nullable):
+def read_stmt(f, r, m, compact, nullable, tagged=False):
     k = f.kind
     if k in INTEGERS or k in ("bool", "float64", "uuid"):
         return f"{m} = {r}.read_{k}();"
@@ -511,13 +511,15 @@ def read_stmt(f, r, m, compact, nullable):
             return f"read_nullable_array({r}, {m}, v, {compact}, {nullable});"
         return f"read_array({r}, {m}, v, {compact});"
     if k == "struct":
+        if f.optional and tagged:
+            return f"read_tagged_nullable_struct({r}, {m}, v, {nullable});"
         if f.optional:
             return f"read_nullable_struct({r}, {m}, v, {nullable});"
         return f"{m}.read({r}, v);"
     fatal(f"cannot read {f.type}")
 
 
-def write_stmt(f, w, m, compact, nullable):
+def write_stmt(f, w, m, compact, nullable, tagged=False):
     k = f.kind
     if k in INTEGERS or k in ("bool", "float64", "uuid"):
         return f"{w}.write_{k}({m});"
@@ -536,6 +538,8 @@ def write_stmt(f, w, m, compact, nullable):
             return f"write_nullable_array({w}, {m}, v, {compact}, {nullable});"
         return f"write_array({w}, {m}, v, {compact});"
     if k == "struct":
+        if f.optional and tagged:
+            return f"write_tagged_nullable_struct({w}, {m}, v, {nullable});"
         if f.optional:
             return f"write_nullable_struct({w}, {m}, v, {nullable});"
         return f"{m}.write({w}, v);"
@@ -613,7 +617,7 @@ class Codec:
                 for f in tagged:
                     tv = f.tagged_versions()
                     cond = vcond(tv, self.flex_ctx())
-                    stmt = read_stmt(f, "t", f.cname, "true", self.nullable_expr(f, tv))
+                    stmt = read_stmt(f, "t", f.cname, "true", self.nullable_expr(f, tv), True)
                     inner.append(f"case {f.tag}:")
                     inner += guard(cond, stmt)
                     inner.append("break;")
@@ -651,7 +655,7 @@ class Codec:
                 inner.append(f"w.write_uvarint(static_cast<uint32_t>({' + '.join(names)}));")
                 for f, name in zip(tagged, names):
                     tv = f.tagged_versions()
-                    stmt = write_stmt(f, "w", f.cname, "true", self.nullable_expr(f, tv))
+                    stmt = write_stmt(f, "w", f.cname, "true", self.nullable_expr(f, tv), True)
                     inner += [
                         f"if ({name}) {{",
                         f"const size_t m = w.begin_tagged({f.tag});",
@@ -972,6 +976,8 @@ class Filler:
             if cond == "true":
                 body += stmts
             else:
+                if stmts[0] == "{" and stmts[-1] == "}":
+                    stmts = stmts[1:-1]
                 body += [f"if ({cond}) {{"] + stmts + ["}"]
         typ = qualified(self.msg, s)
         return emit_function(

@@ -61,8 +61,7 @@ result<request_header_info> parse_request_header(std::span<const std::byte> fram
 
 void write_request_header(writer& w, int16_t api_key, int16_t api_version, int32_t correlation_id,
                           const std::optional<std::string>& client_id);
-void write_response_header(writer& w, int16_t api_key, int16_t api_version,
-                           int32_t correlation_id);
+void write_response_header(writer& w, int16_t api_key, int16_t api_version, int32_t correlation_id);
 
 struct response_header_info {
     int32_t correlation_id = 0;
@@ -77,8 +76,8 @@ result<response_header_info> parse_response_header(std::span<const std::byte> fr
 // Appends a whole response frame (size prefix, header, body) to `out`.
 // `api_version` must be valid for Response.
 template <typename Response>
-void append_response_frame(std::vector<std::byte>& out, int32_t correlation_id,
-                           int16_t api_version, const Response& body) {
+void append_response_frame(std::vector<std::byte>& out, int32_t correlation_id, int16_t api_version,
+                           const Response& body) {
     writer w(out);
     const size_t mark = w.begin_size_prefix();
     write_response_header(w, static_cast<int16_t>(Response::k_api_key), api_version,
@@ -95,8 +94,8 @@ void append_request_frame(std::vector<std::byte>& out, int32_t correlation_id,
                           const Request& body) {
     writer w(out);
     const size_t mark = w.begin_size_prefix();
-    write_request_header(w, static_cast<int16_t>(Request::k_api_key), api_version,
-                         correlation_id, client_id);
+    write_request_header(w, static_cast<int16_t>(Request::k_api_key), api_version, correlation_id,
+                         client_id);
     body.encode(w, api_version);
     w.end_size_prefix(mark);
 }

@@ -25,7 +25,9 @@ spate::status reader::status() const {
     return error();
 }
 
-void reader::fail(const char* what) { fail_at(what, position()); }
+void reader::fail(const char* what) {
+    fail_at(what, position());
+}
 
 void reader::fail_at(const char* what, size_t pos) {
     if (_what == nullptr) {

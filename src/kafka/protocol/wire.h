@@ -11,7 +11,6 @@
 // Variable-length decoded values (strings, bytes) are copies, except `records`,
 // which is a view into the decoded buffer.
 
-#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -37,7 +36,7 @@ inline constexpr size_t k_max_string_size = 0x7fff;
 inline constexpr size_t k_max_array_reserve = 1024;
 
 class reader {
-public:
+  public:
     reader() = default;
     explicit reader(std::span<const std::byte> buf)
         : _begin(buf.data()), _p(buf.data()), _end(buf.data() + buf.size()) {}
@@ -105,7 +104,7 @@ public:
         if (!sub.ok()) fail_at(sub._what, sub._error_pos);
     }
 
-private:
+  private:
     reader(const std::byte* begin, const std::byte* p, const std::byte* end)
         : _begin(begin), _p(p), _end(end) {}
 
@@ -132,7 +131,7 @@ private:
 };
 
 class writer {
-public:
+  public:
     // Appends to `out`, which must outlive the writer.
     explicit writer(std::vector<std::byte>& out) : _out(&out) {}
 
@@ -185,7 +184,7 @@ public:
     }
     void end_size_prefix(size_t mark);
 
-private:
+  private:
     template <typename T>
     void put(T v) {
         const size_t n = _out->size();
@@ -250,7 +249,8 @@ template <typename T>
 void read_elements(reader& r, std::vector<T>& out, int32_t n, int16_t version, bool compact) {
     out.clear();
     if (n <= 0) return;
-    out.reserve(std::min(static_cast<size_t>(n), k_max_array_reserve));
+    const auto count = static_cast<size_t>(n);
+    out.reserve(count < k_max_array_reserve ? count : k_max_array_reserve);
     for (int32_t i = 0; i < n && r.ok(); ++i) {
         element_codec<T>::read(r, out.emplace_back(), version, compact);
     }
@@ -258,7 +258,8 @@ void read_elements(reader& r, std::vector<T>& out, int32_t n, int16_t version, b
 template <typename T>
 void write_elements(writer& w, const std::vector<T>& in, int16_t version, bool compact) {
     w.write_array_length(in.size(), compact);
-    for (const auto& e : in) element_codec<T>::write(w, e, version, compact);
+    for (const auto& e : in)
+        element_codec<T>::write(w, e, version, compact);
 }
 }  // namespace detail
 
@@ -310,6 +311,28 @@ void read_nullable_struct(reader& r, std::optional<T>& out, int16_t version, boo
 template <typename T>
 void write_nullable_struct(writer& w, const std::optional<T>& in, int16_t version, bool nullable) {
     if (nullable) w.write_int8(in ? 1 : -1);
+    if (in) {
+        in->write(w, version);
+    } else if (!nullable) {
+        T().write(w, version);
+    }
+}
+
+// The same inside a tagged field, where the marker is an unsigned varint
+// (0 null, 1 present).
+template <typename T>
+void read_tagged_nullable_struct(reader& r, std::optional<T>& out, int16_t version, bool nullable) {
+    if (nullable && r.read_uvarint() == 0) {
+        out.reset();
+        return;
+    }
+    out.emplace().read(r, version);
+}
+
+template <typename T>
+void write_tagged_nullable_struct(writer& w, const std::optional<T>& in, int16_t version,
+                                  bool nullable) {
+    if (nullable) w.write_uvarint(in ? 1 : 0);
     if (in) {
         in->write(w, version);
     } else if (!nullable) {

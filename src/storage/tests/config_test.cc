@@ -18,8 +18,9 @@ TEST(topic_config, defaults_match_kafka) {
 }
 
 TEST(topic_config, overrides_win_over_broker_defaults) {
-    auto c = topic_config::resolve({{"retention.ms", "1000"}, {"segment.bytes", "2048"}},
-                                   {{"retention.ms", "5000"}, {"cleanup.policy", "compact,delete"}});
+    auto c =
+        topic_config::resolve({{"retention.ms", "1000"}, {"segment.bytes", "2048"}},
+                              {{"retention.ms", "5000"}, {"cleanup.policy", "compact,delete"}});
     ASSERT_TRUE(c.ok());
     EXPECT_EQ(c->retention_ms, 5000);
     EXPECT_EQ(c->segment_bytes, 2048);
@@ -36,7 +37,8 @@ TEST(topic_config, rejects_unknown_keys_bad_numbers_and_bad_enums) {
     EXPECT_FALSE(topic_config::resolve({}, {{"segment.bytes", "12abc"}}).ok());
     EXPECT_FALSE(topic_config::resolve({}, {{"cleanup.policy", "compact,shred"}}).ok());
     EXPECT_FALSE(topic_config::resolve({}, {{"message.timestamp.type", "Now"}}).ok());
-    EXPECT_TRUE(topic_config::resolve({}, {{"message.timestamp.type", "LogAppendTime"}})->log_append_time);
+    EXPECT_TRUE(
+        topic_config::resolve({}, {{"message.timestamp.type", "LogAppendTime"}})->log_append_time);
 }
 
 }  // namespace

@@ -44,7 +44,8 @@ std::string run_and_kill(const std::filesystem::path& dir, uint64_t seed_base, i
     std::string out;
     char buf[4096];
     ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    while ((n = read(fds[0], buf, sizeof buf)) > 0)
+        out.append(buf, static_cast<size_t>(n));
     close(fds[0]);
     int st = 0;
     waitpid(pid, &st, 0);
@@ -75,7 +76,8 @@ TEST(crash, sigkill_at_random_moments_never_loses_a_durable_append) {
         }
 
         // Recover and verify.
-        auto cfg = testing::config_with({{"segment.bytes", "65536"}, {"index.interval.bytes", "1024"}});
+        auto cfg =
+            testing::config_with({{"segment.bytes", "65536"}, {"index.interval.bytes", "1024"}});
         auto l = log::open(dir, cfg, false);
         ASSERT_TRUE(l.ok()) << l.err().to_string();
         auto all = testing::read_all(**l, model::offset(0));
@@ -89,13 +91,16 @@ TEST(crash, sigkill_at_random_moments_never_loses_a_durable_append) {
         EXPECT_EQ(expect_next, (*l)->log_end_offset().value());
         for (const auto& [off, a] : acknowledged) {
             auto found = by_base.find(off);
-            ASSERT_NE(found, by_base.end()) << "durable batch at " << off << " lost in iteration " << it;
+            ASSERT_NE(found, by_base.end())
+                << "durable batch at " << off << " lost in iteration " << it;
             auto values = testing::values_of(*found->second);
             ASSERT_EQ(values.size(), static_cast<size_t>(a.count));
-            EXPECT_EQ(values.back(), testing::expected_value(a.seed, a.count - 1, 50 + a.seed % 300));
+            EXPECT_EQ(values.back(),
+                      testing::expected_value(a.seed, a.count - 1, 50 + a.seed % 300));
         }
     }
-    std::cout << "crash test: " << iterations << " kills, " << acknowledged.size() << " durable batches verified\n";
+    std::cout << "crash test: " << iterations << " kills, " << acknowledged.size()
+              << " durable batches verified\n";
     EXPECT_GT(acknowledged.size(), 100u) << "the writer made too little progress to prove anything";
 }
 

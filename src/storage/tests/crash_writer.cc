@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     if (argc != 3) return 2;
     std::filesystem::path dir = argv[1];
     uint64_t seed_base = std::strtoull(argv[2], nullptr, 10);
-    auto cfg = storage::testing::config_with({{"segment.bytes", "65536"}, {"index.interval.bytes", "1024"}});
+    auto cfg = storage::testing::config_with(
+        {{"segment.bytes", "65536"}, {"index.interval.bytes", "1024"}});
     auto l = storage::log::open(dir, cfg, false);
     if (!l.ok()) {
         std::fprintf(stderr, "open failed: %s\n", l.err().to_string().c_str());
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
             for (uint64_t i = 0;; ++i) {
                 uint64_t seed = seed_base * 1000000 + static_cast<uint64_t>(t) * 100000 + i;
                 int count = 1 + static_cast<int>(seed % 7);
-                auto b = storage::testing::make_batch(count, 50 + seed % 300, static_cast<int64_t>(seed), seed);
+                auto b = storage::testing::make_batch(count, 50 + seed % 300,
+                                                      static_cast<int64_t>(seed), seed);
                 auto r = (*l)->append(b);
                 if (!r.ok()) std::abort();
                 if (!(*l)->wait_durable(r->last_offset + 1).ok()) std::abort();
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
             }
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     return 0;
 }

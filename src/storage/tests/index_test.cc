@@ -11,7 +11,8 @@ namespace {
 TEST(offset_index, floor_lookup_at_every_boundary) {
     testing::temp_dir dir;
     offset_index idx(dir.path() / "x.index");
-    for (uint32_t i = 0; i < 10; ++i) idx.append({i * 10, i * 1000});
+    for (uint32_t i = 0; i < 10; ++i)
+        idx.append({i * 10, i * 1000});
     for (uint32_t rel = 0; rel < 120; ++rel) {
         auto e = floor_entry(idx, rel);
         ASSERT_TRUE(e.has_value()) << rel;

@@ -45,7 +45,8 @@ TEST(log_manager, creates_topics_with_partitions_and_reopens_them) {
     EXPECT_EQ(t->id, id);
     EXPECT_EQ(t->overrides.at("retention.ms"), "1000");
     EXPECT_EQ(m->get("orders", 0)->config().retention_ms, 1000);
-    for (int p = 0; p < 4; ++p) EXPECT_EQ(m->get("orders", p)->log_end_offset(), model::offset(p + 1));
+    for (int p = 0; p < 4; ++p)
+        EXPECT_EQ(m->get("orders", p)->log_end_offset(), model::offset(p + 1));
 }
 
 TEST(log_manager, detects_unclean_shutdown_and_recovers) {
@@ -174,7 +175,8 @@ TEST(log_manager, retention_runs_over_all_topics) {
     o.clock = [&] { return now; };
     auto m = log_manager::open(o);
     ASSERT_TRUE(m.ok());
-    ASSERT_TRUE((*m)->create_topic("r", 2, {{"retention.ms", "1000"}, {"segment.bytes", "1024"}}).ok());
+    ASSERT_TRUE(
+        (*m)->create_topic("r", 2, {{"retention.ms", "1000"}, {"segment.bytes", "1024"}}).ok());
     for (int p = 0; p < 2; ++p) {
         for (int i = 0; i < 20; ++i) {
             auto b = make_batch(1, 100, now - 10'000);

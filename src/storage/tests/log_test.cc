@@ -15,8 +15,8 @@ using testing::make_batch;
 using testing::read_all;
 using testing::temp_dir;
 
-std::shared_ptr<log> open_log(const temp_dir& d, const config_map& overrides = {}, bool clean = true,
-                              clock_fn clock = system_now_ms) {
+std::shared_ptr<log> open_log(const temp_dir& d, const config_map& overrides = {},
+                              bool clean = true, clock_fn clock = system_now_ms) {
     auto l = log::open(d.path() / "t-0", config_with(overrides), clean, std::move(clock));
     EXPECT_TRUE(l.ok()) << (l.ok() ? "" : l.err().to_string());
     return l.ok() ? *l : nullptr;
@@ -125,7 +125,8 @@ TEST(log, read_from_every_offset_returns_the_batch_containing_it) {
         ASSERT_TRUE(v.ok()) << o;
         EXPECT_LE(v->base_offset().value(), o);
         EXPECT_GE(v->last_offset().value(), o);
-        EXPECT_EQ(v->size_bytes(), bytes.size()) << "max_bytes=1 still returns exactly one whole batch";
+        EXPECT_EQ(v->size_bytes(), bytes.size())
+            << "max_bytes=1 still returns exactly one whole batch";
     }
     auto end = l->read(model::offset(240), 1 << 20);
     ASSERT_TRUE(end.ok());
@@ -143,7 +144,8 @@ TEST(log, read_respects_byte_budget_and_offset_limit_on_batch_boundaries) {
         batch_size = b.size();
         ASSERT_TRUE(l->append(b).ok());
     }
-    for (size_t budget : {batch_size, batch_size + 1, 3 * batch_size - 1, 3 * batch_size, 10 * batch_size + 7}) {
+    for (size_t budget :
+         {batch_size, batch_size + 1, 3 * batch_size - 1, 3 * batch_size, 10 * batch_size + 7}) {
         auto r = l->read(model::offset(10), budget);
         ASSERT_TRUE(r.ok());
         ASSERT_TRUE(r->chunk);
@@ -240,7 +242,8 @@ TEST(log, sync_makes_appends_durable_and_concurrent_waiters_share_syncs) {
             ++done;
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     EXPECT_EQ(done.load(), 4);
     EXPECT_EQ(l->durable_offset(), l->log_end_offset());
 }

@@ -45,7 +45,8 @@ void expect_batches(const log& l, int n) {
     ASSERT_EQ(all.size(), static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
         EXPECT_EQ(all[i].base, model::offset(i * 3));
-        EXPECT_EQ(testing::values_of(all[i])[1], testing::expected_value(static_cast<uint64_t>(i), 1, 40));
+        EXPECT_EQ(testing::values_of(all[i])[1],
+                  testing::expected_value(static_cast<uint64_t>(i), 1, 40));
     }
     EXPECT_EQ(l.log_end_offset(), model::offset(n * 3));
 }
@@ -84,7 +85,8 @@ TEST(recovery, flipped_bit_in_last_batch_truncates_it) {
     auto full = fs::file_size(seg);
     auto pristine = d.path() / "pristine";
     fs::copy(dir, pristine, fs::copy_options::recursive);
-    // Flip a bit in the magic, the CRC and CRC-covered bytes of the last batch (stride keeps it quick).
+    // Flip a bit in the magic, the CRC and CRC-covered bytes of the last batch (stride keeps it
+    // quick).
     for (size_t at = full - sizes.back() + 16; at < full; at += 5) {
         fs::remove_all(dir);
         fs::copy(pristine, dir, fs::copy_options::recursive);
@@ -150,7 +152,8 @@ TEST(recovery, missing_or_damaged_index_files_are_rebuilt) {
         if (e.path().extension() == ".index" && removed++ % 2 == 0) {
             fs::remove(e.path());
         } else if (e.path().extension() == ".timeindex" && damaged++ % 2 == 0) {
-            fs::resize_file(e.path(), fs::file_size(e.path()) > 5 ? fs::file_size(e.path()) - 5 : 3);
+            fs::resize_file(e.path(),
+                            fs::file_size(e.path()) > 5 ? fs::file_size(e.path()) - 5 : 3);
         }
     }
     ASSERT_GT(removed, 2);

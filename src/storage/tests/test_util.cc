@@ -21,8 +21,8 @@ temp_dir::temp_dir() {
     static std::atomic<int> counter{0};
     std::random_device rd;
     auto base = std::filesystem::temp_directory_path();
-    _path = base / ("spate-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                    std::to_string(rd()));
+    _path = base / ("spate-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+                    "-" + std::to_string(rd()));
     std::filesystem::create_directories(_path);
 }
 
@@ -94,7 +94,8 @@ std::vector<std::string> values_of(const stored_batch& b) {
     EXPECT_TRUE(reader.ok());
     if (!reader.ok()) return out;
     auto s = reader->for_each([&](const model::record_view& r) {
-        if (r.value) out.emplace_back(reinterpret_cast<const char*>(r.value->data()), r.value->size());
+        if (r.value)
+            out.emplace_back(reinterpret_cast<const char*>(r.value->data()), r.value->size());
     });
     EXPECT_TRUE(s.ok());
     return out;

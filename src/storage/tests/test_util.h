@@ -15,12 +15,12 @@ namespace spate::storage::testing {
 
 // A temporary directory removed (recursively) on destruction.
 class temp_dir {
-public:
+  public:
     temp_dir();
     ~temp_dir();
     const std::filesystem::path& path() const { return _path; }
 
-private:
+  private:
     std::filesystem::path _path;
 };
 

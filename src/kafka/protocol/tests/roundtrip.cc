@@ -4,7 +4,9 @@
 
 namespace spate::kafka::protocol::roundtrip {
 
-std::string text(int k, int seed) { return "s" + std::to_string(k) + "-" + std::to_string(seed); }
+std::string text(int k, int seed) {
+    return "s" + std::to_string(k) + "-" + std::to_string(seed);
+}
 
 std::vector<std::byte> blob(int k, int seed) {
     return {std::byte(static_cast<uint8_t>(k)), std::byte(static_cast<uint8_t>(seed)),

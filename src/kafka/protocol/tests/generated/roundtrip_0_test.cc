@@ -354,12 +354,10 @@ void fill(fetch_request& m, int16_t v, int seed) {
         fill(a[1], v, seed + 2);
     }
     if (v >= 7) {
-        {
-            auto& a = m.forgotten_topics_data;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.forgotten_topics_data;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 11) {
         m.rack_id = text(99, seed);
@@ -454,20 +452,16 @@ void fill(leader_and_isr_request& m, int16_t v, int seed) {
         m.type = num<int8_t>(71, seed);
     }
     if (v <= 1) {
-        {
-            auto& a = m.ungrouped_partition_states;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.ungrouped_partition_states;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 2) {
-        {
-            auto& a = m.topic_states;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topic_states;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     {
         auto& a = m.live_leaders;

@@ -324,12 +324,10 @@ void fill(describe_quorum_response& m, int16_t v, int seed) {
         fill(a[1], v, seed + 2);
     }
     if (v >= 2) {
-        {
-            auto& a = m.nodes;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.nodes;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -470,12 +468,10 @@ void fill(fetch_response& m, int16_t v, int seed) {
         fill(a[1], v, seed + 2);
     }
     if (v >= 16) {
-        {
-            auto& a = m.node_endpoints;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.node_endpoints;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -522,20 +518,16 @@ void fill(leader_and_isr_response::leader_and_isr_topic_error& m, int16_t v, int
 void fill(leader_and_isr_response& m, int16_t v, int seed) {
     m.error_code = num<int16_t>(52, seed);
     if (v <= 4) {
-        {
-            auto& a = m.partition_errors;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.partition_errors;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 5) {
-        {
-            auto& a = m.topics;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topics;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -630,12 +622,10 @@ void fill(produce_response::partition_produce_response& m, int16_t v, int seed) 
         m.log_start_offset = num<int64_t>(73, seed);
     }
     if (v >= 8) {
-        {
-            auto& a = m.record_errors;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.record_errors;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 8) {
         if (seed % 2 != 0) {
@@ -681,12 +671,10 @@ void fill(produce_response& m, int16_t v, int seed) {
         m.throttle_time_ms = num<int32_t>(50, seed);
     }
     if (v >= 10) {
-        {
-            auto& a = m.node_endpoints;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.node_endpoints;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 

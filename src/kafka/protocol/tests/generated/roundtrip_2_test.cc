@@ -50,12 +50,10 @@ void fill(add_partitions_to_txn_request::add_partitions_to_txn_transaction& m, i
 
 void fill(add_partitions_to_txn_request& m, int16_t v, int seed) {
     if (v >= 4) {
-        {
-            auto& a = m.transactions;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.transactions;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v <= 3) {
         m.v3_and_below_transactional_id = text(73, seed);
@@ -67,12 +65,10 @@ void fill(add_partitions_to_txn_request& m, int16_t v, int seed) {
         m.v3_and_below_producer_epoch = num<int16_t>(87, seed);
     }
     if (v <= 3) {
-        {
-            auto& a = m.v3_and_below_topics;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.v3_and_below_topics;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -315,12 +311,10 @@ void fill(leave_group_request& m, int16_t v, int seed) {
         m.member_id = text(45, seed);
     }
     if (v >= 3) {
-        {
-            auto& a = m.members;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.members;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -466,28 +460,22 @@ void fill(stop_replica_request& m, int16_t v, int seed) {
         m.delete_partitions = true;
     }
     if (v <= 0) {
-        {
-            auto& a = m.ungrouped_partitions;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.ungrouped_partitions;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 1 && v <= 2) {
-        {
-            auto& a = m.topics;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topics;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 3) {
-        {
-            auto& a = m.topic_states;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topic_states;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 

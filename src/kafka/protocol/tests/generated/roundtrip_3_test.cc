@@ -62,20 +62,16 @@ void fill(add_partitions_to_txn_response& m, int16_t v, int seed) {
         m.error_code = num<int16_t>(66, seed);
     }
     if (v >= 4) {
-        {
-            auto& a = m.results_by_transaction;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.results_by_transaction;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v <= 3) {
-        {
-            auto& a = m.results_by_topic_v3_and_below;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.results_by_topic_v3_and_below;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -134,12 +130,10 @@ void fill(consumer_protocol_subscription& m, int16_t v, int seed) {
         m.user_data = blob(38, seed);
     }
     if (v >= 1) {
-        {
-            auto& a = m.owned_partitions;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.owned_partitions;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 2) {
         m.generation_id = num<int32_t>(52, seed);
@@ -400,12 +394,10 @@ void fill(find_coordinator_response& m, int16_t v, int seed) {
         m.port = num<int32_t>(94, seed);
     }
     if (v >= 4) {
-        {
-            auto& a = m.coordinators;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.coordinators;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -432,12 +424,10 @@ void fill(leave_group_response& m, int16_t v, int seed) {
     }
     m.error_code = num<int16_t>(45, seed);
     if (v >= 3) {
-        {
-            auto& a = m.members;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.members;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 
@@ -607,12 +597,10 @@ void fill(update_features_response& m, int16_t v, int seed) {
         m.error_message = text(52, seed);
     }
     if (v <= 1) {
-        {
-            auto& a = m.results;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.results;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 

@@ -296,12 +296,10 @@ void fill(offset_fetch_request& m, int16_t v, int seed) {
         }
     }
     if (v >= 8) {
-        {
-            auto& a = m.groups;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.groups;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 7) {
         m.require_stable = true;
@@ -492,12 +490,10 @@ void fill(update_metadata_request::update_metadata_broker& m, int16_t v, int see
         m.v0_port = num<int32_t>(43, seed);
     }
     if (v >= 1) {
-        {
-            auto& a = m.endpoints;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.endpoints;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 2) {
         if (seed % 2 != 0) {
@@ -521,20 +517,16 @@ void fill(update_metadata_request& m, int16_t v, int seed) {
         m.broker_epoch = num<int64_t>(92, seed);
     }
     if (v <= 4) {
-        {
-            auto& a = m.ungrouped_partition_states;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.ungrouped_partition_states;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 5) {
-        {
-            auto& a = m.topic_states;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topic_states;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     {
         auto& a = m.live_brokers;

@@ -107,23 +107,19 @@ void fill(api_versions_response& m, int16_t v, int seed) {
         m.throttle_time_ms = num<int32_t>(94, seed);
     }
     if (v >= 3) {
-        {
-            auto& a = m.supported_features;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.supported_features;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 3) {
         m.finalized_features_epoch = num<int64_t>(108, seed);
     }
     if (v >= 3) {
-        {
-            auto& a = m.finalized_features;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.finalized_features;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 3) {
         m.zk_migration_ready = true;
@@ -490,23 +486,19 @@ void fill(offset_fetch_response& m, int16_t v, int seed) {
         m.throttle_time_ms = num<int32_t>(36, seed);
     }
     if (v <= 7) {
-        {
-            auto& a = m.topics;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topics;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 2 && v <= 7) {
         m.error_code = num<int16_t>(50, seed);
     }
     if (v >= 8) {
-        {
-            auto& a = m.groups;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.groups;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
 }
 

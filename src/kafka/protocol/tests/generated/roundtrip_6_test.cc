@@ -46,12 +46,10 @@ void fill(alter_partition_request::partition_data& m, int16_t v, int seed) {
         m.new_isr = {num<int32_t>(45, seed), num<int32_t>(46, seed)};
     }
     if (v >= 3) {
-        {
-            auto& a = m.new_isr_with_epochs;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.new_isr_with_epochs;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 1) {
         m.leader_recovery_state = num<int8_t>(59, seed);
@@ -155,12 +153,10 @@ void fill(delete_topics_request::delete_topic_state& m, int16_t, int seed) {
 
 void fill(delete_topics_request& m, int16_t v, int seed) {
     if (v >= 6) {
-        {
-            auto& a = m.topics;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.topics;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v <= 5) {
         m.topic_names = {text(38, seed), text(39, seed)};

@@ -264,12 +264,10 @@ void fill(describe_configs_response::describe_configs_resource_result& m, int16_
     }
     m.is_sensitive = true;
     if (v >= 1) {
-        {
-            auto& a = m.synonyms;
-            a.resize(2);
-            fill(a[0], v, seed + 1);
-            fill(a[1], v, seed + 2);
-        }
+        auto& a = m.synonyms;
+        a.resize(2);
+        fill(a[0], v, seed + 1);
+        fill(a[1], v, seed + 2);
     }
     if (v >= 3) {
         m.config_type = num<int8_t>(87, seed);
