@@ -6,7 +6,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 start() {
-  "$SPATE_BIN" serve --data-dir "$dir/data" >"$dir/out" 2>&1 &
+  "$SPATE_BIN" serve --data-dir "$dir/data" --kafka-listen 127.0.0.1:0 >"$dir/out" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "ready" "$dir/out" && return 0
@@ -31,7 +31,7 @@ kill -TERM "$pid"; wait "$pid"
 
 # A foreign non-empty directory is refused, and left untouched.
 mkdir -p "$dir/foreign" && echo keep >"$dir/foreign/file"
-if "$SPATE_BIN" serve --data-dir "$dir/foreign" >"$dir/out2" 2>&1; then
+if "$SPATE_BIN" serve --data-dir "$dir/foreign" --kafka-listen 127.0.0.1:0 >"$dir/out2" 2>&1; then
   echo "serve accepted a foreign directory"; exit 1
 fi
 grep -q "not a Spate data directory" "$dir/out2"

@@ -1,0 +1,72 @@
+#pragma once
+
+// The broker's shared state: configuration, the log manager it serves, the
+// cluster id, the API handler table, fetch sessions and append notifications.
+// One instance per process; it must outlive the server and every connection.
+//
+// Threading: every method is safe to call from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "broker/append_notifier.h"
+#include "broker/broker_config.h"
+#include "broker/fetch_session.h"
+#include "broker/handler.h"
+#include "kafka/protocol/types.h"
+#include "storage/log_manager.h"
+
+namespace spate::broker {
+
+class broker {
+  public:
+    // `logs` must outlive the broker.
+    broker(broker_config config, storage::log_manager& logs, std::string cluster_id);
+
+    const broker_config& config() const { return _config; }
+    storage::log_manager& logs() { return _logs; }
+    const std::string& cluster_id() const { return _cluster_id; }
+    append_notifier& appends() { return _appends; }
+    fetch_session_cache& fetch_sessions() { return _sessions; }
+
+    // The address clients are told to connect to (Metadata, DescribeCluster).
+    void set_advertised(std::string host, uint16_t port);
+    std::string advertised_host() const;
+    uint16_t advertised_port() const;
+
+    // The handler for an API key, or nullptr if the API is not served.
+    static const handler_spec* find_handler(int16_t api_key);
+    // Every served API, ordered by key (what ApiVersions advertises).
+    static std::span<const handler_spec> handlers();
+
+    // A topic by name, creating it with the broker defaults when
+    // auto.create.topics.enable is set and `allow_create` is true. nullopt
+    // when it does not exist (and was not created); errors from creation
+    // (e.g. an invalid name) are returned.
+    result<std::optional<storage::topic_info>> find_or_create_topic(const std::string& name,
+                                                                    bool allow_create);
+
+  private:
+    broker_config _config;
+    storage::log_manager& _logs;
+    std::string _cluster_id;
+    append_notifier _appends;
+    fetch_session_cache _sessions;
+    mutable std::mutex _mu;  // guards the advertised address
+    std::string _advertised_host;
+    uint16_t _advertised_port = 0;
+};
+
+// Kafka's UUID form of a storage topic id (first 8 bytes are `hi`, big-endian).
+kafka::protocol::uuid to_uuid(const storage::topic_id& id);
+
+// Loads the cluster id from `<data_dir>/cluster.id`, creating the file with a
+// fresh random id (22 characters, URL-safe base64 of 16 bytes, as Kafka's)
+// when absent. errc::corrupt if the file holds something else.
+result<std::string> load_or_create_cluster_id(const std::filesystem::path& data_dir);
+
+}  // namespace spate::broker

@@ -1,0 +1,61 @@
+#pragma once
+
+// Broker settings: `spate serve` options plus a Kafka-style `key=value`
+// properties file. Broker keys (auto.create.topics.enable, num.partitions,
+// socket.request.max.bytes, ...) configure the broker; Kafka's broker-level
+// topic defaults (log.retention.ms, log.segment.bytes, log.flush.interval.ms,
+// message.max.bytes, ...) are translated to topic config names and become the
+// log manager's defaults. Topic config names themselves are accepted too.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "storage/config.h"
+
+namespace spate::broker {
+
+struct broker_config {
+    int32_t node_id = 0;
+    std::string listen_host = "127.0.0.1";
+    uint16_t listen_port = 9092;
+    // Host/port put in Metadata; empty host / port 0 → the listener's.
+    std::string advertised_host;
+    uint16_t advertised_port = 0;
+    std::filesystem::path data_dir = "./spate-data";
+
+    bool auto_create_topics = true;
+    int32_t num_partitions = 1;
+    size_t socket_request_max_bytes = size_t{100} << 20;
+    // Per connection: stop reading new requests while this many are
+    // unanswered, or while their request bytes exceed the byte bound.
+    size_t max_inflight_requests = 64;
+    size_t max_inflight_bytes = size_t{64} << 20;
+    int io_threads = 2;
+    int32_t max_fetch_sessions = 1000;
+
+    // Topic config defaults (topic config names) for the log manager.
+    storage::config_map topic_defaults;
+    // Every key the properties file set, verbatim, for DescribeConfigs.
+    storage::config_map file_settings;
+};
+
+// The broker-level name of a topic config (retention.ms → log.retention.ms),
+// or the topic name itself when Kafka uses the same key.
+std::string broker_config_name(const std::string& topic_config_name);
+
+// Applies one `key=value` setting. errc::invalid_argument for a bad value of
+// a known key; unknown keys are kept in file_settings and otherwise ignored.
+status apply_setting(broker_config& c, const std::string& key, const std::string& value);
+
+// Applies every setting of a properties file (blank lines and lines starting
+// with '#' or '!' are skipped). Errors name the file and line.
+status load_properties(broker_config& c, const std::filesystem::path& file);
+
+// Parses "HOST:PORT" (HOST may be empty or a bracketed IPv6 literal).
+status parse_host_port(const std::string& s, std::string& host, uint16_t& port);
+
+}  // namespace spate::broker

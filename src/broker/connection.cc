@@ -1,0 +1,162 @@
+#include "broker/connection.h"
+
+#include <array>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "broker/broker.h"
+#include "broker/error_code.h"
+#include "kafka/protocol/generated/api_versions_response.h"
+
+namespace spate::broker {
+
+namespace asio = boost::asio;
+namespace proto = kafka::protocol;
+
+namespace {
+
+// api key + api version + correlation id: the smallest possible header.
+constexpr size_t k_min_request_size = 8;
+
+asio::awaitable<void> wait_for_wake(asio::steady_timer& t) {
+    t.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+}  // namespace
+
+connection::connection(broker& b, asio::ip::tcp::socket socket)
+    : _broker(b)
+    , _socket(std::move(socket))
+    , _reader_wake(_socket.get_executor())
+    , _writer_wake(_socket.get_executor()) {}
+
+void connection::start() {
+    auto self = shared_from_this();
+    asio::co_spawn(
+        _socket.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
+    asio::co_spawn(
+        _socket.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+}
+
+void connection::stop() {
+    asio::post(_socket.get_executor(), [self = shared_from_this()] { self->close(); });
+}
+
+void connection::close() {
+    if (_closed) return;
+    _closed = true;
+    boost::system::error_code ec;
+    _socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    _socket.close(ec);
+    _reader_wake.cancel();
+    _writer_wake.cancel();
+    _slots.clear();
+}
+
+asio::awaitable<void> connection::read_loop() {
+    auto self = shared_from_this();
+    const auto& cfg = _broker.config();
+    for (;;) {
+        while (!_closed && !_slots.empty() &&
+               (_slots.size() >= cfg.max_inflight_requests ||
+                _inflight_bytes >= cfg.max_inflight_bytes))
+            co_await wait_for_wake(_reader_wake);
+        if (_closed) break;
+
+        boost::system::error_code ec;
+        std::array<std::byte, proto::k_frame_size_prefix> prefix;
+        co_await asio::async_read(_socket, asio::buffer(prefix),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || _closed) break;
+        auto size = proto::frame_size(prefix, cfg.socket_request_max_bytes);
+        if (!size.ok() || *size < k_min_request_size) break;
+
+        auto ctx = std::make_unique<request_context>(
+            request_context{_broker, {}, std::vector<std::byte>(*size), _socket.get_executor()});
+        co_await asio::async_read(_socket, asio::buffer(ctx->frame),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || _closed) break;
+        auto header = proto::parse_request_header(ctx->frame);
+        if (!header.ok()) break;
+        ctx->header = std::move(*header);
+
+        const handler_spec* spec = broker::find_handler(ctx->header.api_key);
+        if (!spec) break;  // unknown API: Kafka closes the connection
+        auto s = std::make_shared<slot>();
+        s->request_bytes = *size;
+        const int16_t v = ctx->header.api_version;
+        if (v < spec->min_version || v > spec->max_version) {
+            if (spec->key != proto::api_key::api_versions) break;
+            s->outcome = unsupported_api_versions(*ctx);
+            s->done = true;
+            _slots.push_back(s);
+            _inflight_bytes += s->request_bytes;
+            _writer_wake.cancel();
+            continue;
+        }
+        _slots.push_back(s);
+        _inflight_bytes += s->request_bytes;
+        asio::co_spawn(_socket.get_executor(), run_handler(s, std::move(ctx), spec->fn),
+                       asio::detached);
+    }
+    close();
+}
+
+asio::awaitable<void> connection::run_handler(std::shared_ptr<slot> s,
+                                              std::unique_ptr<request_context> ctx, handler_fn fn) {
+    auto self = shared_from_this();
+    try {
+        s->outcome = co_await fn(*ctx);
+    } catch (const std::exception&) {
+        s->outcome = handler_outcome{};  // close
+    }
+    s->done = true;
+    if (!_closed) {
+        // Unsent responses count against the in-flight byte bound too.
+        s->response_bytes = s->outcome.frame.size();
+        _inflight_bytes += s->response_bytes;
+    }
+    _writer_wake.cancel();
+}
+
+asio::awaitable<void> connection::write_loop() {
+    auto self = shared_from_this();
+    for (;;) {
+        while (!_closed && (_slots.empty() || !_slots.front()->done))
+            co_await wait_for_wake(_writer_wake);
+        if (_closed) break;
+        auto s = std::move(_slots.front());
+        _slots.pop_front();
+        if (s->outcome.what == handler_outcome::kind::close) break;
+        if (s->outcome.what == handler_outcome::kind::respond) {
+            boost::system::error_code ec;
+            co_await asio::async_write(_socket, asio::buffer(s->outcome.frame),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || _closed) break;
+        }
+        _inflight_bytes -= s->request_bytes + s->response_bytes;
+        _reader_wake.cancel();
+    }
+    close();
+}
+
+handler_outcome connection::unsupported_api_versions(const request_context& ctx) const {
+    proto::api_versions_response r;
+    r.error_code = code(error_code::unsupported_version);
+    for (const auto& h : broker::handlers())
+        r.api_keys.push_back({static_cast<int16_t>(h.key), h.min_version, h.max_version});
+    handler_outcome o;
+    o.what = handler_outcome::kind::respond;
+    proto::append_response_frame(o.frame, ctx.header.correlation_id, 0, r);
+    return o;
+}
+
+}  // namespace spate::broker

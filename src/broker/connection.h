@@ -1,0 +1,67 @@
+#pragma once
+
+// One client connection. A reader coroutine reads frames (4-byte size
+// prefix, then the body), rejects sizes outside [minimum header,
+// socket.request.max.bytes] by closing, parses the header and spawns the
+// API's handler; a writer coroutine sends the finished responses strictly in
+// request order. Both, and every handler, run on the connection's strand.
+// The reader pauses while max_inflight_requests responses are unsent or the
+// bytes of unanswered requests plus unsent responses exceed
+// max_inflight_bytes, so a client that stops
+// reading holds a bounded amount of memory and TCP backpressure does the rest.
+//
+// Closing: unknown API key, unsupported version (other than ApiVersions),
+// malformed header or body, any socket error, or stop() close the connection;
+// unsent responses and running handlers are dropped.
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/handler.h"
+
+namespace spate::broker {
+
+class connection : public std::enable_shared_from_this<connection> {
+  public:
+    // `socket` must use a strand executor.
+    connection(broker& b, boost::asio::ip::tcp::socket socket);
+
+    // Spawns the reader and writer. Call once.
+    void start();
+    // Thread-safe: posts the close to the connection's strand.
+    void stop();
+
+  private:
+    struct slot {
+        bool done = false;
+        size_t request_bytes = 0;
+        size_t response_bytes = 0;  // counted once the handler finished
+        handler_outcome outcome;
+    };
+
+    boost::asio::awaitable<void> read_loop();
+    boost::asio::awaitable<void> write_loop();
+    boost::asio::awaitable<void> run_handler(std::shared_ptr<slot> s,
+                                             std::unique_ptr<request_context> ctx, handler_fn fn);
+    // Answers an ApiVersions request whose version is not served (KIP-511).
+    handler_outcome unsupported_api_versions(const request_context& ctx) const;
+    void close();
+
+    broker& _broker;
+    boost::asio::ip::tcp::socket _socket;
+    boost::asio::steady_timer _reader_wake;  // cancelled to wake a paused reader
+    boost::asio::steady_timer _writer_wake;  // cancelled when a slot completes
+    std::deque<std::shared_ptr<slot>> _slots;
+    size_t _inflight_bytes = 0;
+    bool _closed = false;
+};
+
+}  // namespace spate::broker

@@ -1,0 +1,47 @@
+#pragma once
+
+// Kafka protocol error codes the broker puts on the wire. Values are Kafka's;
+// only the codes Spate emits are listed. Internal `errc` values are mapped to
+// these at the protocol edge (to_error_code) and nowhere else.
+
+#include <cstdint>
+
+#include "base/result.h"
+
+namespace spate::broker {
+
+enum class error_code : int16_t {
+    unknown_server_error = -1,
+    none = 0,
+    offset_out_of_range = 1,
+    corrupt_message = 2,
+    unknown_topic_or_partition = 3,
+    leader_not_available = 5,
+    not_leader_or_follower = 6,
+    request_timed_out = 7,
+    message_too_large = 10,
+    invalid_topic_exception = 17,
+    record_list_too_large = 18,
+    invalid_required_acks = 21,
+    unsupported_version = 35,
+    topic_already_exists = 36,
+    invalid_partitions = 37,
+    invalid_replication_factor = 38,
+    invalid_replica_assignment = 39,
+    invalid_config = 40,
+    invalid_request = 42,
+    kafka_storage_error = 56,
+    fetch_session_id_not_found = 70,
+    invalid_fetch_session_epoch = 71,
+    unknown_leader_epoch = 76,
+    unknown_topic_id = 100,
+};
+
+inline constexpr int16_t code(error_code e) {
+    return static_cast<int16_t>(e);
+}
+
+// The closest Kafka code for an internal failure on a partition operation.
+error_code to_error_code(const error& e);
+
+}  // namespace spate::broker

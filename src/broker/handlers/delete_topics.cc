@@ -1,0 +1,63 @@
+// DeleteTopics (key 20), v0-v6. v0-v5 by name; v6 by name or by topic id.
+// Unknown names get UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/delete_topics_request.h"
+#include "kafka/protocol/generated/delete_topics_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+using resp = proto::delete_topics_response;
+
+void delete_one(broker& b, const std::string& name, resp::deletable_topic_result& out) {
+    out.name = name;
+    auto t = b.logs().describe(name);
+    if (!t) {
+        out.error_code = code(error_code::unknown_topic_or_partition);
+        return;
+    }
+    out.topic_id = to_uuid(t->id);
+    auto s = b.logs().delete_topic(name);
+    if (!s.ok()) {
+        out.error_code =
+            code(s.err().code == errc::not_found ? error_code::unknown_topic_or_partition
+                                                 : to_error_code(s.err()));
+        out.error_message = s.err().message;
+    }
+}
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::delete_topics_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    resp r;
+    if (ctx.version() < 6) {
+        for (const auto& name : req->topic_names)
+            delete_one(b, name, r.responses.emplace_back());
+    } else {
+        for (const auto& t : req->topics) {
+            auto& out = r.responses.emplace_back();
+            if (t.name) {
+                delete_one(b, *t.name, out);
+                continue;
+            }
+            auto found = find_topic_by_id(b, t.topic_id);
+            if (!found) {
+                out.name = std::nullopt;
+                out.topic_id = t.topic_id;
+                out.error_code = code(error_code::unknown_topic_id);
+                continue;
+            }
+            delete_one(b, found->name, out);
+        }
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec delete_topics{proto::api_key::delete_topics, 0, 6, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,35 @@
+// DescribeCluster (key 60), v0-v1: this node as the only broker and the
+// controller. v1 endpoint type 1 (brokers) only; other types get
+// UNSUPPORTED_ENDPOINT_TYPE.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/describe_cluster_request.h"
+#include "kafka/protocol/generated/describe_cluster_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+constexpr int16_t k_unsupported_endpoint_type = 119;
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::describe_cluster_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    proto::describe_cluster_response r;
+    r.endpoint_type = req->endpoint_type;
+    if (ctx.version() >= 1 && req->endpoint_type != 1) {
+        r.error_code = k_unsupported_endpoint_type;
+        co_return respond(ctx, r);
+    }
+    r.cluster_id = b.cluster_id();
+    r.controller_id = b.config().node_id;
+    r.brokers.push_back({b.config().node_id, b.advertised_host(), b.advertised_port(), {}});
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec describe_cluster{proto::api_key::describe_cluster, 0, 1, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,130 @@
+// DescribeConfigs (key 32), v0-v4.
+// - Topic resources (type 2): every topic config Spate knows, with its
+//   effective value and source: DYNAMIC_TOPIC_CONFIG (1) for a topic
+//   override, STATIC_BROKER_CONFIG (4) for a default from the broker's
+//   properties file, DEFAULT_CONFIG (5) otherwise. Synonyms (v1+, when asked)
+//   list that chain. Unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
+// - Broker resources (type 4, name = this node id or empty): the broker
+//   settings and the broker-level topic defaults, all read-only.
+// Other resource types get INVALID_REQUEST. configuration_keys filters.
+
+#include <algorithm>
+
+#include "broker/handlers/handler_util.h"
+#include "broker/topic_configs.h"
+#include "kafka/protocol/generated/describe_configs_request.h"
+#include "kafka/protocol/generated/describe_configs_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+using resp = proto::describe_configs_response;
+
+constexpr int8_t k_topic = 2;
+constexpr int8_t k_broker = 4;
+
+std::vector<described_config> broker_configs(broker& b) {
+    const auto& c = b.config();
+    const auto& file = c.file_settings;
+    std::vector<described_config> out;
+    auto add = [&](const std::string& name, const std::string& value, config_kind kind) {
+        described_config d;
+        d.name = name;
+        d.kind = kind;
+        auto it = file.find(name);
+        d.source =
+            it != file.end() ? config_source::static_broker_config : config_source::default_config;
+        d.value = value;
+        d.synonyms.push_back({name, value, d.source});
+        out.push_back(std::move(d));
+    };
+    add("node.id", std::to_string(c.node_id), config_kind::int_);
+    add("broker.id", std::to_string(c.node_id), config_kind::int_);
+    add("auto.create.topics.enable", c.auto_create_topics ? "true" : "false", config_kind::boolean);
+    add("num.partitions", std::to_string(c.num_partitions), config_kind::int_);
+    add("default.replication.factor", "1", config_kind::int_);
+    add("socket.request.max.bytes", std::to_string(c.socket_request_max_bytes), config_kind::int_);
+    add("log.dirs", c.data_dir.string(), config_kind::string);
+    add("listeners", "PLAINTEXT://" + c.listen_host + ":" + std::to_string(c.listen_port),
+        config_kind::list);
+    add("advertised.listeners",
+        "PLAINTEXT://" + b.advertised_host() + ":" + std::to_string(b.advertised_port()),
+        config_kind::list);
+    for (const auto& d : describe_topic_configs(b.logs().broker_defaults(), {})) {
+        // Report the broker-level name of each topic default.
+        const auto& top = d.synonyms.front();
+        described_config bd;
+        bd.name = top.name;
+        bd.value = top.value;
+        bd.kind = d.kind;
+        bd.source = top.source;
+        bd.synonyms = d.synonyms;
+        out.push_back(std::move(bd));
+    }
+    return out;
+}
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::describe_configs_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    const bool synonyms = ctx.version() >= 1 && req->include_synonyms;
+    resp r;
+    for (const auto& res : req->resources) {
+        auto& out = r.results.emplace_back();
+        out.resource_type = res.resource_type;
+        out.resource_name = res.resource_name;
+        out.error_message = std::nullopt;
+        std::vector<described_config> configs;
+        bool read_only = false;
+        if (res.resource_type == k_topic) {
+            auto t = b.logs().describe(res.resource_name);
+            if (!t) {
+                out.error_code = code(error_code::unknown_topic_or_partition);
+                out.error_message = "unknown topic '" + res.resource_name + "'";
+                continue;
+            }
+            configs = describe_topic_configs(b.logs().broker_defaults(), t->overrides);
+        } else if (res.resource_type == k_broker) {
+            if (!res.resource_name.empty() &&
+                res.resource_name != std::to_string(b.config().node_id)) {
+                out.error_code = code(error_code::invalid_request);
+                out.error_message = "unknown broker '" + res.resource_name + "'";
+                continue;
+            }
+            configs = broker_configs(b);
+            read_only = true;
+        } else {
+            out.error_code = code(error_code::invalid_request);
+            out.error_message = "unsupported resource type";
+            continue;
+        }
+        for (auto& c : configs) {
+            if (res.configuration_keys && !res.configuration_keys->empty() &&
+                std::find(res.configuration_keys->begin(), res.configuration_keys->end(), c.name) ==
+                    res.configuration_keys->end())
+                continue;
+            resp::describe_configs_resource_result rc;
+            rc.name = c.name;
+            rc.value = c.value;
+            rc.read_only = read_only;
+            rc.is_default = c.source == config_source::default_config;
+            rc.config_source = static_cast<int8_t>(c.source);
+            rc.config_type = static_cast<int8_t>(c.kind);
+            rc.documentation = std::nullopt;
+            if (synonyms) {
+                for (auto& s : c.synonyms)
+                    rc.synonyms.push_back({s.name, s.value, static_cast<int8_t>(s.source)});
+            }
+            out.configs.push_back(std::move(rc));
+        }
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec describe_configs{proto::api_key::describe_configs, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

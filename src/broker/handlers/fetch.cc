@@ -1,0 +1,289 @@
+// Fetch (key 1). Advertised v0-v13; bodies v4+ are served (magic-2 batches,
+// whole batches only), older versions close the connection.
+//
+// - High watermark = last stable offset = log end offset: on one node every
+//   appended batch is committed (acks=all durability is a produce concern),
+//   so consumers see data as soon as it is appended.
+// - Limits: the response max_bytes and each partition's max bytes are
+//   honoured except that the first partition with data always returns at
+//   least one whole batch (KIP-74).
+// - Long poll: with fewer than min_bytes available and no partition error the
+//   request waits up to max_wait_ms, woken by appends to its partitions.
+// - Sessions (v7+, KIP-227): see fetch_session.h. Incremental responses list
+//   only partitions with records, an error or a changed high watermark / log
+//   start offset. Bad sessions get FETCH_SESSION_ID_NOT_FOUND or
+//   INVALID_FETCH_SESSION_EPOCH at the top level.
+// - v13+: topics by id (UNKNOWN_TOPIC_ID). Isolation level is accepted
+//   (no transactions yet, so read_committed sees the same data).
+
+#include <chrono>
+#include <deque>
+#include <set>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/fetch_request.h"
+#include "kafka/protocol/generated/fetch_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+namespace asio = boost::asio;
+using resp = proto::fetch_response;
+
+constexpr int16_t k_min_body_version = 4;
+constexpr int16_t k_first_session_version = 7;
+constexpr int16_t k_first_topic_id_version = 13;
+
+struct work_item {
+    std::string topic;  // empty when a topic id did not resolve
+    proto::uuid topic_id;
+    int32_t partition = 0;
+    int64_t fetch_offset = 0;
+    int32_t max_bytes = 0;
+    int32_t current_leader_epoch = -1;
+    error_code pre_error = error_code::none;
+    // Last values sent on the session; -2 when none (always included).
+    int64_t sent_hwm = -2;
+    int64_t sent_log_start = -2;
+};
+
+struct built {
+    resp response;
+    std::deque<std::vector<std::byte>> buffers;  // what response records point into
+    size_t bytes = 0;
+    bool any_error = false;
+    // For each included item: index into the work list, hwm, log start.
+    std::vector<std::tuple<size_t, int64_t, int64_t>> included;
+};
+
+void build(broker& b, const std::vector<work_item>& items, bool incremental, size_t max_bytes,
+           built& out) {
+    out = built{};
+    size_t remaining = max_bytes;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const auto& it = items[i];
+        resp::partition_data pd;
+        pd.partition_index = it.partition;
+        pd.records = std::span<const std::byte>();
+        error_code ec = it.pre_error;
+        std::shared_ptr<storage::log> log;
+        if (ec == error_code::none) {
+            log = b.logs().get(it.topic, it.partition);
+            if (!log) ec = error_code::unknown_topic_or_partition;
+        }
+        if (ec == error_code::none && it.current_leader_epoch > 0)
+            ec = error_code::unknown_leader_epoch;
+        if (ec == error_code::none) {
+            const int64_t start = log->log_start_offset().value();
+            const int64_t hwm = log->log_end_offset().value();
+            pd.high_watermark = hwm;
+            pd.last_stable_offset = hwm;
+            pd.log_start_offset = start;
+            if (it.fetch_offset < start || it.fetch_offset > hwm) {
+                ec = error_code::offset_out_of_range;
+            } else if (it.fetch_offset < hwm) {
+                const bool first = out.bytes == 0;
+                size_t limit =
+                    std::min<size_t>(static_cast<size_t>(std::max(it.max_bytes, 0)), remaining);
+                if (limit > 0 || first) {
+                    auto rd = log->read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1));
+                    if (!rd.ok()) {
+                        // Retention moved the start between the check and the read.
+                        ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
+                                                                 : to_error_code(rd.err());
+                    } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
+                        auto& buf = out.buffers.emplace_back();
+                        if (!rd->copy_to(buf).ok()) {
+                            ec = error_code::kafka_storage_error;
+                        } else {
+                            pd.records = std::span<const std::byte>(buf);
+                            out.bytes += buf.size();
+                            remaining -= std::min(remaining, buf.size());
+                        }
+                    }
+                }
+            }
+        }
+        pd.error_code = code(ec);
+        if (ec != error_code::none) {
+            out.any_error = true;
+            pd.records = std::span<const std::byte>();
+        }
+        const bool changed = ec != error_code::none || !pd.records->empty() ||
+                             pd.high_watermark != it.sent_hwm ||
+                             pd.log_start_offset != it.sent_log_start;
+        if (incremental && !changed) continue;
+        out.included.emplace_back(i, pd.high_watermark, pd.log_start_offset);
+        if (out.response.responses.empty() || out.response.responses.back().topic != it.topic ||
+            out.response.responses.back().topic_id != it.topic_id) {
+            auto& t = out.response.responses.emplace_back();
+            t.topic = it.topic;
+            t.topic_id = it.topic_id;
+        }
+        out.response.responses.back().partitions.push_back(std::move(pd));
+    }
+}
+
+struct wake_state {
+    explicit wake_state(asio::any_io_executor ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool fired = false;
+};
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    if (ctx.version() < k_min_body_version) co_return close_connection();
+    auto req = decode<proto::fetch_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    const bool by_id = ctx.version() >= k_first_topic_id_version;
+
+    auto resolve = [&](const std::string& name, const proto::uuid& id, work_item& w) {
+        if (by_id) {
+            w.topic_id = id;
+            auto t = find_topic_by_id(b, id);
+            if (t) {
+                w.topic = t->name;
+            } else {
+                w.pre_error = error_code::unknown_topic_id;
+            }
+        } else {
+            w.topic = name;
+            if (auto t = b.logs().describe(name)) w.topic_id = to_uuid(t->id);
+        }
+    };
+
+    // Session handling.
+    std::shared_ptr<fetch_session> session;
+    bool incremental = false;
+    if (ctx.version() >= k_first_session_version) {
+        const int32_t sid = req->session_id;
+        const int32_t epoch = req->session_epoch;
+        if (epoch == -1 || epoch == 0) {
+            if (sid != 0) b.fetch_sessions().remove(sid);
+            if (epoch == 0) session = b.fetch_sessions().create();
+        } else {
+            auto [s, err] = b.fetch_sessions().acquire(sid, epoch);
+            if (err != error_code::none) {
+                resp r;
+                r.error_code = code(err);
+                co_return respond(ctx, r);
+            }
+            session = std::move(s);
+            incremental = true;
+        }
+    }
+
+    std::vector<work_item> items;
+    if (session) {
+        std::lock_guard lk(session->mu);
+        for (const auto& t : req->topics) {
+            for (const auto& p : t.partitions) {
+                work_item w;
+                resolve(t.topic, t.topic_id, w);
+                if (w.pre_error != error_code::none) {
+                    // Unresolvable ids are answered but not kept in the session.
+                    w.partition = p.partition;
+                    items.push_back(w);
+                    continue;
+                }
+                auto& sp = session->partitions[{w.topic, p.partition}];
+                sp.topic_id = w.topic_id;
+                sp.fetch_offset = p.fetch_offset;
+                sp.max_bytes = p.partition_max_bytes;
+            }
+        }
+        for (const auto& f : req->forgotten_topics_data) {
+            std::string name = f.topic;
+            if (by_id) {
+                auto t = find_topic_by_id(b, f.topic_id);
+                if (!t) continue;
+                name = t->name;
+            }
+            for (int32_t p : f.partitions)
+                session->partitions.erase({name, p});
+        }
+        for (const auto& [key, sp] : session->partitions) {
+            work_item w;
+            w.topic = key.first;
+            w.partition = key.second;
+            w.topic_id = sp.topic_id;
+            w.fetch_offset = sp.fetch_offset;
+            w.max_bytes = sp.max_bytes;
+            w.sent_hwm = sp.high_watermark;
+            w.sent_log_start = sp.log_start_offset;
+            items.push_back(std::move(w));
+        }
+    } else {
+        for (const auto& t : req->topics) {
+            for (const auto& p : t.partitions) {
+                work_item w;
+                resolve(t.topic, t.topic_id, w);
+                w.partition = p.partition;
+                w.fetch_offset = p.fetch_offset;
+                w.max_bytes = p.partition_max_bytes;
+                w.current_leader_epoch = p.current_leader_epoch;
+                items.push_back(std::move(w));
+            }
+        }
+    }
+
+    const size_t max_bytes = static_cast<size_t>(std::max(req->max_bytes, 0));
+    const size_t min_bytes = static_cast<size_t>(std::max(req->min_bytes, 0));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(req->max_wait_ms, 0));
+
+    auto wake = std::make_shared<wake_state>(ctx.executor);
+    wake->timer.expires_at(deadline);
+    std::set<append_notifier::partition_key> keys;
+    for (const auto& w : items)
+        if (!w.topic.empty()) keys.insert({w.topic, w.partition});
+    append_notifier::subscription sub;
+    if (req->max_wait_ms > 0 && min_bytes > 0) {
+        auto ex = ctx.executor;
+        sub = b.appends().subscribe(std::move(keys), [wake, ex] {
+            asio::post(ex, [wake] {
+                wake->fired = true;
+                wake->timer.cancel();
+            });
+        });
+    }
+
+    built out;
+    for (;;) {
+        wake->fired = false;
+        build(b, items, incremental, max_bytes, out);
+        if (out.bytes >= min_bytes || out.any_error || items.empty() ||
+            std::chrono::steady_clock::now() >= deadline || req->max_wait_ms <= 0)
+            break;
+        while (!wake->fired && std::chrono::steady_clock::now() < deadline) {
+            boost::system::error_code ec;
+            co_await wake->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+    }
+    sub.reset();
+
+    if (session) {
+        std::lock_guard lk(session->mu);
+        for (const auto& [i, hwm, start] : out.included) {
+            const auto& w = items[i];
+            auto it = session->partitions.find({w.topic, w.partition});
+            if (it == session->partitions.end()) continue;
+            it->second.high_watermark = hwm;
+            it->second.log_start_offset = start;
+        }
+        out.response.session_id = session->id;
+    }
+    co_return respond(ctx, out.response);
+}
+
+}  // namespace
+
+const handler_spec fetch{proto::api_key::fetch, 0, 13, &handle};
+
+}  // namespace spate::broker::handlers

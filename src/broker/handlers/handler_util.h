@@ -1,0 +1,61 @@
+#pragma once
+
+// Helpers shared by the handlers: request decoding, response framing and
+// waiting for storage completions on the connection's strand.
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "broker/broker.h"
+#include "broker/error_code.h"
+#include "broker/handler.h"
+#include "broker/handlers/handlers.h"
+#include "kafka/protocol/frame.h"
+#include "kafka/protocol/wire.h"
+#include "storage/log.h"
+
+namespace spate::broker::handlers {
+
+namespace proto = kafka::protocol;
+
+// Decodes the request body at the request's version (errc::corrupt or
+// errc::unsupported: the caller closes the connection).
+template <typename Request>
+result<Request> decode(request_context& ctx) {
+    return proto::decode_message<Request>(ctx.body(), ctx.version());
+}
+
+template <typename Response>
+handler_outcome respond(const request_context& ctx, const Response& r) {
+    handler_outcome o;
+    o.what = handler_outcome::kind::respond;
+    proto::append_response_frame(o.frame, ctx.header.correlation_id, ctx.version(), r);
+    return o;
+}
+
+inline handler_outcome close_connection() {
+    return handler_outcome{};
+}
+
+inline handler_outcome no_response() {
+    handler_outcome o;
+    o.what = handler_outcome::kind::no_response;
+    return o;
+}
+
+// Suspends until offsets below `o` of `l` are durable; resumes on `ctx`'s
+// strand whatever thread storage completes on.
+boost::asio::awaitable<status> await_durable(request_context& ctx, std::shared_ptr<storage::log> l,
+                                             model::offset o);
+
+// Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
+bool valid_topic_name(const std::string& name);
+
+// Topic by Kafka UUID, if any.
+std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid& id);
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,26 @@
+#pragma once
+
+// Every API handler the broker serves, one per file in this directory. Each
+// file defines its spec with the version range it implements.
+
+#include "broker/handler.h"
+
+namespace spate::broker::handlers {
+
+extern const handler_spec produce;
+extern const handler_spec fetch;
+extern const handler_spec list_offsets;
+extern const handler_spec metadata;
+extern const handler_spec api_versions;
+extern const handler_spec create_topics;
+extern const handler_spec delete_topics;
+extern const handler_spec delete_records;
+extern const handler_spec offset_for_leader_epoch;
+extern const handler_spec describe_configs;
+extern const handler_spec alter_configs;
+extern const handler_spec describe_log_dirs;
+extern const handler_spec create_partitions;
+extern const handler_spec incremental_alter_configs;
+extern const handler_spec describe_cluster;
+
+}  // namespace spate::broker::handlers

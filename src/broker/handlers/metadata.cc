@@ -1,0 +1,88 @@
+// Metadata (key 3), v0-v12. One broker (this node) which is the controller and
+// the leader of every partition, with replicas = isr = [this node] and leader
+// epoch 0. Topics requested by name that do not exist are created when the
+// request allows it and auto.create.topics.enable is set; v10+ topics
+// requested by id only are looked up by id (UNKNOWN_TOPIC_ID otherwise).
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/metadata_request.h"
+#include "kafka/protocol/generated/metadata_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+using resp = proto::metadata_response;
+
+resp::metadata_response_topic describe_topic(broker& b, const storage::topic_info& t) {
+    resp::metadata_response_topic out;
+    out.name = t.name;
+    out.topic_id = to_uuid(t.id);
+    const int32_t node = b.config().node_id;
+    for (int32_t p = 0; p < t.partitions; ++p) {
+        resp::metadata_response_partition part;
+        part.partition_index = p;
+        part.leader_id = node;
+        part.leader_epoch = 0;
+        part.replica_nodes = {node};
+        part.isr_nodes = {node};
+        out.partitions.push_back(std::move(part));
+    }
+    return out;
+}
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::metadata_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    resp r;
+    r.brokers.push_back({b.config().node_id, b.advertised_host(), b.advertised_port(), {}});
+    r.cluster_id = b.cluster_id();
+    r.controller_id = b.config().node_id;
+    // v0: an empty list means all topics; v1+: null means all topics.
+    const bool all = !req->topics || (ctx.version() == 0 && req->topics->empty());
+    if (all) {
+        for (const auto& t : b.logs().list_topics())
+            r.topics.push_back(describe_topic(b, t));
+    } else {
+        // v0-v3 always allowed auto-creation.
+        const bool allow = ctx.version() < 4 || req->allow_auto_topic_creation;
+        for (const auto& want : *req->topics) {
+            if (!want.name) {
+                auto t = find_topic_by_id(b, want.topic_id);
+                if (t) {
+                    r.topics.push_back(describe_topic(b, *t));
+                } else {
+                    resp::metadata_response_topic miss;
+                    miss.error_code = code(error_code::unknown_topic_id);
+                    miss.name = std::nullopt;
+                    miss.topic_id = want.topic_id;
+                    r.topics.push_back(std::move(miss));
+                }
+                continue;
+            }
+            resp::metadata_response_topic miss;
+            miss.name = *want.name;
+            if (!valid_topic_name(*want.name)) {
+                miss.error_code = code(error_code::invalid_topic_exception);
+                r.topics.push_back(std::move(miss));
+                continue;
+            }
+            auto t = b.find_or_create_topic(*want.name, allow);
+            if (t.ok() && *t) {
+                r.topics.push_back(describe_topic(b, **t));
+            } else {
+                miss.error_code = code(t.ok() ? error_code::unknown_topic_or_partition
+                                              : error_code::invalid_topic_exception);
+                r.topics.push_back(std::move(miss));
+            }
+        }
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec metadata{proto::api_key::metadata, 0, 12, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,47 @@
+// OffsetForLeaderEpoch (key 23), v0-v4. Every partition has had exactly one
+// leader epoch, 0, so any requested epoch >= 0 ends at the log end offset;
+// a negative epoch is unknown (-1/-1). A current leader epoch above 0 gets
+// UNKNOWN_LEADER_EPOCH.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/offset_for_leader_epoch_request.h"
+#include "kafka/protocol/generated/offset_for_leader_epoch_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::offset_for_leader_epoch_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    proto::offset_for_leader_epoch_response r;
+    for (const auto& t : req->topics) {
+        auto& tout = r.topics.emplace_back();
+        tout.topic = t.topic;
+        for (const auto& p : t.partitions) {
+            auto& pout = tout.partitions.emplace_back();
+            pout.partition = p.partition;
+            auto log = b.logs().get(t.topic, p.partition);
+            if (!log) {
+                pout.error_code = code(error_code::unknown_topic_or_partition);
+                continue;
+            }
+            if (p.current_leader_epoch > 0) {
+                pout.error_code = code(error_code::unknown_leader_epoch);
+                continue;
+            }
+            if (p.leader_epoch >= 0) {
+                pout.leader_epoch = 0;
+                pout.end_offset = log->log_end_offset().value();
+            }
+        }
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec offset_for_leader_epoch{proto::api_key::offset_for_leader_epoch, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

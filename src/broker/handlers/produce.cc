@@ -1,0 +1,122 @@
+// Produce (key 0). Advertised v0-v9; bodies v3+ (magic-2 record batches) are
+// served, older versions close the connection. Every batch is validated
+// before anything is appended to its partition: size against the topic's
+// max.message.bytes (MESSAGE_TOO_LARGE), header/CRC and every record
+// (CORRUPT_MESSAGE). Unknown topics and partitions get
+// UNKNOWN_TOPIC_OR_PARTITION (topics are auto-created by Metadata, as in
+// Kafka). acks=0 sends no response, acks=1 answers after the append, acks=-1
+// after the appended offsets are durable (log::when_durable); other acks
+// values get INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0.
+
+#include <vector>
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/produce_request.h"
+#include "kafka/protocol/generated/produce_response.h"
+#include "model/record_batch.h"
+#include "model/records.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+using resp = proto::produce_response;
+
+constexpr int16_t k_min_body_version = 3;
+
+// Validates every batch in `data` against the topic's limits.
+error_code validate_batches(std::span<std::byte> data, const storage::topic_config& cfg,
+                            std::vector<std::byte>& scratch) {
+    if (data.empty()) return error_code::corrupt_message;
+    for (size_t at = 0; at < data.size();) {
+        auto rest = std::span<const std::byte>(data.data() + at, data.size() - at);
+        auto size = model::record_batch_view::peek_size(rest, SIZE_MAX);
+        if (!size.ok() || *size > rest.size()) return error_code::corrupt_message;
+        if (*size > static_cast<size_t>(cfg.max_message_bytes))
+            return error_code::message_too_large;
+        auto view = model::record_batch_view::parse(rest);
+        if (!view.ok()) return error_code::corrupt_message;
+        if (view->size_bytes() != *size) return error_code::corrupt_message;
+        if (!model::validate_records(*view, scratch).ok()) return error_code::corrupt_message;
+        model::set_partition_leader_epoch(data.subspan(at, *size), 0);
+        at += *size;
+    }
+    return error_code::none;
+}
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    if (ctx.version() < k_min_body_version) co_return close_connection();
+    auto req = decode<proto::produce_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    const int16_t acks = req->acks;
+    const bool valid_acks = acks == 0 || acks == 1 || acks == -1;
+
+    struct pending_sync {
+        resp::partition_produce_response* out;
+        std::shared_ptr<storage::log> log;
+        model::offset end;
+    };
+    std::vector<pending_sync> syncs;
+    std::vector<std::byte> scratch;
+    resp r;
+    r.responses.reserve(req->topic_data.size());
+    for (auto& topic : req->topic_data) {
+        auto& tout = r.responses.emplace_back();
+        tout.name = topic.name;
+        tout.partition_responses.reserve(topic.partition_data.size());
+        for (auto& part : topic.partition_data) {
+            auto& pout = tout.partition_responses.emplace_back();
+            pout.index = part.index;
+            if (!valid_acks) {
+                pout.error_code = code(error_code::invalid_required_acks);
+                continue;
+            }
+            auto log = b.logs().get(topic.name, part.index);
+            if (!log) {
+                pout.error_code = code(error_code::unknown_topic_or_partition);
+                continue;
+            }
+            if (!part.records || part.records->empty()) {
+                pout.error_code = code(error_code::corrupt_message);
+                continue;
+            }
+            // The records view points into ctx.frame, which this handler owns:
+            // edit the batches in place rather than copying them.
+            auto* begin = ctx.frame.data() + (part.records->data() - ctx.frame.data());
+            std::span<std::byte> data(begin, part.records->size());
+            auto cfg = log->config();
+            error_code ec = validate_batches(data, cfg, scratch);
+            if (ec != error_code::none) {
+                pout.error_code = code(ec);
+                continue;
+            }
+            auto appended = log->append(data);
+            if (!appended.ok()) {
+                pout.error_code = code(to_error_code(appended.err()));
+                pout.error_message = appended.err().message;
+                continue;
+            }
+            pout.base_offset = appended->base_offset.value();
+            pout.log_append_time_ms = appended->log_append_time;
+            pout.log_start_offset = log->log_start_offset().value();
+            b.appends().notify(topic.name, part.index);
+            if (acks == -1) syncs.push_back({&pout, log, appended->last_offset + 1});
+        }
+    }
+    for (auto& s : syncs) {
+        auto st = co_await await_durable(ctx, s.log, s.end);
+        if (!st.ok()) {
+            s.out->error_code = code(error_code::kafka_storage_error);
+            s.out->error_message = st.err().message;
+        }
+    }
+    if (acks == 0) co_return no_response();
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec produce{proto::api_key::produce, 0, 9, &handle};
+
+}  // namespace spate::broker::handlers

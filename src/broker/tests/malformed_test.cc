@@ -1,0 +1,204 @@
+// Hostile and broken clients: each case closes (at most) that connection and
+// the broker keeps serving fresh clients.
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "broker/tests/test_client.h"
+#include "bytes/endian.h"
+#include "kafka/protocol/generated/api_versions_request.h"
+#include "kafka/protocol/generated/api_versions_response.h"
+#include "kafka/protocol/generated/fetch_request.h"
+#include "kafka/protocol/generated/metadata_request.h"
+#include "kafka/protocol/generated/metadata_response.h"
+#include "kafka/protocol/generated/produce_request.h"
+#include "kafka/protocol/generated/produce_response.h"
+
+namespace spate::broker::test {
+namespace {
+
+using namespace kafka::protocol;
+
+std::vector<std::byte> be32(int32_t v) {
+    std::vector<std::byte> out(4);
+    bytes::store_be(out.data(), v);
+    return out;
+}
+
+class malformed : public ::testing::Test {
+  protected:
+    void expect_healthy() {
+        test_client fresh(tb.port());
+        auto r = fresh.call<api_versions_response>(api_versions_request{}, 3);
+        EXPECT_EQ(r.error_code, 0);
+    }
+    test_broker tb;
+};
+
+TEST_F(malformed, truncated_frame_then_disconnect) {
+    {
+        test_client c(tb.port());
+        std::vector<std::byte> out;
+        append_request_frame(out, 1, std::string("x"), 12, metadata_request{});
+        out.resize(out.size() - 3);
+        c.send_raw(out);
+    }
+    expect_healthy();
+}
+
+TEST_F(malformed, oversized_length_prefix) {
+    test_client c(tb.port());
+    c.send_raw(be32(200 << 20));
+    EXPECT_TRUE(c.closed_by_peer());
+    expect_healthy();
+}
+
+TEST_F(malformed, negative_and_tiny_length_prefix) {
+    {
+        test_client c(tb.port());
+        c.send_raw(be32(-5));
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    {
+        test_client c(tb.port());
+        auto out = be32(3);
+        out.resize(7);
+        c.send_raw(out);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    expect_healthy();
+}
+
+TEST_F(malformed, garbage_bytes) {
+    test_client c(tb.port());
+    std::vector<std::byte> out = be32(64);
+    for (int i = 0; i < 64; ++i)
+        out.push_back(static_cast<std::byte>(i * 37 + 11));
+    c.send_raw(out);
+    EXPECT_TRUE(c.closed_by_peer());
+    expect_healthy();
+}
+
+TEST_F(malformed, unknown_api_key_and_unsupported_version_close) {
+    {
+        test_client c(tb.port());
+        std::vector<std::byte> out;
+        writer w(out);
+        auto mark = w.begin_size_prefix();
+        write_request_header(w, 999, 0, 1, std::string("x"));
+        w.end_size_prefix(mark);
+        c.send_raw(out);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    {
+        // FindCoordinator is not served (yet): close, as for unknown keys.
+        test_client c(tb.port());
+        std::vector<std::byte> out;
+        writer w(out);
+        auto mark = w.begin_size_prefix();
+        write_request_header(w, 10, 0, 1, std::string("x"));
+        w.write_string("g", false);
+        w.end_size_prefix(mark);
+        c.send_raw(out);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    {
+        test_client c(tb.port());
+        std::vector<std::byte> out;
+        writer w(out);
+        auto mark = w.begin_size_prefix();
+        write_request_header(w, 3, 13, 1, std::string("x"));  // Metadata v13
+        w.end_size_prefix(mark);
+        c.send_raw(out);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    {
+        // Produce v2 (magic 0/1 message sets) is advertised but not served.
+        test_client c(tb.port());
+        c.send(produce_request{}, 2);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    {
+        // Fetch v3 likewise.
+        test_client c(tb.port());
+        c.send(fetch_request{}, 3);
+        EXPECT_TRUE(c.closed_by_peer());
+    }
+    expect_healthy();
+}
+
+TEST_F(malformed, malformed_body_closes_after_earlier_responses) {
+    test_client c(tb.port());
+    std::vector<std::byte> out;
+    append_request_frame(out, 1, std::string("x"), 12, metadata_request{});
+    // A Metadata v12 request with trailing garbage.
+    std::vector<std::byte> bad;
+    append_request_frame(bad, 2, std::string("x"), 12, metadata_request{});
+    bad.push_back(std::byte{0x42});
+    bytes::store_be(bad.data(), static_cast<int32_t>(bad.size() - 4));
+    out.insert(out.end(), bad.begin(), bad.end());
+    c.send_raw(out);
+    c.receive<metadata_response>(12, 1);
+    EXPECT_TRUE(c.closed_by_peer());
+    expect_healthy();
+}
+
+TEST_F(malformed, corrupt_batch_crc_is_an_error_not_a_close) {
+    ASSERT_TRUE(tb.logs().create_topic("t", 1, {}).ok());
+    test_client c(tb.port());
+    auto batch = make_batch(3);
+    batch[batch.size() - 2] ^= std::byte{1};
+    produce_request r;
+    r.acks = 1;
+    r.topic_data.push_back({"t", {{0, std::span<const std::byte>(batch)}}});
+    auto resp = c.call<produce_response>(r, 9);
+    EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 2);
+    // Garbage that is not even a batch.
+    std::vector<std::byte> junk(30, std::byte{7});
+    r.topic_data[0].partition_data[0].records = std::span<const std::byte>(junk);
+    resp = c.call<produce_response>(r, 7);
+    EXPECT_EQ(resp.responses[0].partition_responses[0].error_code, 2);
+    auto ok = c.call<api_versions_response>(api_versions_request{}, 3);
+    EXPECT_EQ(ok.error_code, 0);
+}
+
+TEST_F(malformed, client_that_never_reads) {
+    ASSERT_TRUE(tb.logs().create_topic("t", 1, {}).ok());
+    {
+        test_client fill(tb.port());
+        produce_request r;
+        r.acks = 1;
+        auto batch = make_batch(1, 1000, std::string(100000, 'x'));
+        r.topic_data.push_back({"t", {{0, std::span<const std::byte>(batch)}}});
+        fill.call<produce_response>(r, 9);
+    }
+    test_client hog(tb.port());
+    int hog_fd = hog.fd();
+    // Keep sending fetches (each answer ~100 KB) without reading any answer,
+    // from another thread so a full socket buffer cannot block the test.
+    std::atomic<bool> stop{false};
+    std::thread t([&] {
+        fetch_request f;
+        f.max_bytes = 1 << 20;
+        fetch_request::fetch_topic ft;
+        ft.topic = "t";
+        ft.partitions.push_back({0, -1, 0, -1, -1, 1 << 20, {}});
+        f.topics.push_back(ft);
+        std::vector<std::byte> out;
+        append_request_frame(out, 1, std::string("hog"), 12, f);
+        for (int i = 0; i < 2000 && !stop; ++i) {
+            if (::send(hog_fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    for (int i = 0; i < 5; ++i)
+        expect_healthy();
+    stop = true;
+    t.join();
+}
+
+}  // namespace
+}  // namespace spate::broker::test

@@ -1,0 +1,127 @@
+#include "broker/tests/test_client.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "model/record_batch_builder.h"
+
+namespace spate::broker::test {
+
+namespace {
+std::filesystem::path make_temp_dir() {
+    static std::atomic<int> counter{0};
+    auto p = std::filesystem::temp_directory_path() /
+             ("spate-broker-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(p);
+    return p;
+}
+}  // namespace
+
+test_broker::test_broker(broker_config cfg) : _dir(make_temp_dir()) {
+    cfg.data_dir = _dir;
+    cfg.listen_host = "127.0.0.1";
+    cfg.listen_port = 0;
+    storage::log_manager_options opts;
+    opts.data_dir = _dir;
+    opts.broker_defaults = cfg.topic_defaults;
+    auto m = storage::log_manager::open(opts);
+    if (!m.ok()) throw std::runtime_error(m.err().to_string());
+    _logs = std::move(*m);
+    auto id = load_or_create_cluster_id(_dir);
+    if (!id.ok()) throw std::runtime_error(id.err().to_string());
+    _broker = std::make_unique<broker>(cfg, *_logs, *id);
+    _server = std::make_unique<server>(*_broker);
+    auto port = _server->listen("127.0.0.1", 0);
+    if (!port.ok()) throw std::runtime_error(port.err().to_string());
+    _port = *port;
+    _broker->set_advertised("127.0.0.1", _port);
+    _server->start();
+}
+
+test_broker::~test_broker() {
+    _server->stop();
+    (void)_logs->close();
+    _server.reset();
+    _broker.reset();
+    _logs.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(_dir, ec);
+}
+
+test_client::test_client(uint16_t port) {
+    _fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+        throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
+    int one = 1;
+    ::setsockopt(_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+test_client::~test_client() {
+    if (_fd >= 0) ::close(_fd);
+}
+
+void test_client::send_raw(const std::vector<std::byte>& bytes) {
+    size_t at = 0;
+    while (at < bytes.size()) {
+        ssize_t n = ::send(_fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+        if (n <= 0) return;  // the broker may have closed on us: tests check that
+        at += static_cast<size_t>(n);
+    }
+}
+
+namespace {
+bool read_exact(int fd, std::byte* p, size_t n, int timeout_ms) {
+    size_t at = 0;
+    while (at < n) {
+        pollfd pfd{fd, POLLIN, 0};
+        if (::poll(&pfd, 1, timeout_ms) <= 0) return false;
+        ssize_t r = ::recv(fd, p + at, n - at, 0);
+        if (r <= 0) return false;
+        at += static_cast<size_t>(r);
+    }
+    return true;
+}
+}  // namespace
+
+std::optional<std::vector<std::byte>> test_client::read_frame(int timeout_ms) {
+    std::byte prefix[4];
+    if (!read_exact(_fd, prefix, 4, timeout_ms)) return std::nullopt;
+    auto size = proto::frame_size(std::span<const std::byte>(prefix, 4), size_t{1} << 30);
+    if (!size.ok()) return std::nullopt;
+    std::vector<std::byte> body(*size);
+    if (!read_exact(_fd, body.data(), body.size(), timeout_ms)) return std::nullopt;
+    return body;
+}
+
+bool test_client::closed_by_peer(int timeout_ms) {
+    for (;;) {
+        pollfd pfd{_fd, POLLIN, 0};
+        if (::poll(&pfd, 1, timeout_ms) <= 0) return false;
+        std::byte buf[4096];
+        ssize_t r = ::recv(_fd, buf, sizeof(buf), 0);
+        if (r <= 0) return true;
+    }
+}
+
+std::vector<std::byte> make_batch(int n, int64_t base_ts, const std::string& prefix) {
+    model::record_batch_builder builder;
+    for (int i = 0; i < n; ++i) {
+        std::string v = prefix + std::to_string(i);
+        builder.add(
+            base_ts + i, std::nullopt,
+            std::span<const std::byte>(reinterpret_cast<const std::byte*>(v.data()), v.size()));
+    }
+    return builder.finish();
+}
+
+}  // namespace spate::broker::test

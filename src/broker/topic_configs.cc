@@ -1,0 +1,44 @@
+#include "broker/topic_configs.h"
+
+#include "broker/broker_config.h"
+
+namespace spate::broker {
+
+config_kind kind_of(storage::config_type t) {
+    switch (t) {
+        case storage::config_type::int_:
+            return config_kind::int_;
+        case storage::config_type::long_:
+            return config_kind::long_;
+        case storage::config_type::string_:
+            return config_kind::string;
+        case storage::config_type::list_:
+            return config_kind::list;
+        case storage::config_type::boolean_:
+            return config_kind::boolean;
+    }
+    return config_kind::unknown;
+}
+
+std::vector<described_config> describe_topic_configs(const storage::config_map& broker_defaults,
+                                                     const storage::config_map& overrides) {
+    std::vector<described_config> out;
+    for (const auto& d : storage::topic_config_definitions()) {
+        described_config c;
+        c.name = d.name;
+        c.kind = kind_of(d.type);
+        if (auto it = overrides.find(d.name); it != overrides.end())
+            c.synonyms.push_back({d.name, it->second, config_source::dynamic_topic_config});
+        if (auto it = broker_defaults.find(d.name); it != broker_defaults.end())
+            c.synonyms.push_back(
+                {broker_config_name(d.name), it->second, config_source::static_broker_config});
+        c.synonyms.push_back(
+            {broker_config_name(d.name), d.default_value, config_source::default_config});
+        c.value = c.synonyms.front().value;
+        c.source = c.synonyms.front().source;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace spate::broker

@@ -1,0 +1,57 @@
+#pragma once
+
+// A topic's configs as DescribeConfigs / CreateTopics report them: every key
+// of storage::topic_config_definitions() with its effective value, where it
+// came from, and its synonyms (the chain override → broker default → built-in
+// default, most specific first).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/config.h"
+
+namespace spate::broker {
+
+// Kafka's DescribeConfigs ConfigSource values.
+enum class config_source : int8_t {
+    unknown = 0,
+    dynamic_topic_config = 1,
+    dynamic_broker_config = 2,
+    dynamic_default_broker_config = 3,
+    static_broker_config = 4,
+    default_config = 5,
+};
+
+// Kafka's DescribeConfigs ConfigType values (v3+).
+enum class config_kind : int8_t {
+    unknown = 0,
+    boolean = 1,
+    string = 2,
+    int_ = 3,
+    short_ = 4,
+    long_ = 5,
+    double_ = 6,
+    list = 7,
+};
+
+struct config_synonym {
+    std::string name;
+    std::string value;
+    config_source source;
+};
+
+struct described_config {
+    std::string name;
+    std::string value;
+    config_source source = config_source::default_config;
+    config_kind kind = config_kind::string;
+    std::vector<config_synonym> synonyms;
+};
+
+config_kind kind_of(storage::config_type t);
+
+std::vector<described_config> describe_topic_configs(const storage::config_map& broker_defaults,
+                                                     const storage::config_map& overrides);
+
+}  // namespace spate::broker
