@@ -2,11 +2,11 @@
 // served, older versions close the connection. Every batch is validated
 // before anything is appended to its partition: size against the topic's
 // max.message.bytes (MESSAGE_TOO_LARGE), header/CRC and every record
-// (CORRUPT_MESSAGE). Unknown topics and partitions get
-// UNKNOWN_TOPIC_OR_PARTITION (topics are auto-created by Metadata, as in
-// Kafka). acks=0 sends no response, acks=1 answers after the append, acks=-1
-// after the appended offsets are durable (log::when_durable); other acks
-// values get INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0.
+// (CORRUPT_MESSAGE). Unknown topics are auto-created when
+// auto.create.topics.enable is set (as by Metadata); otherwise unknown topics
+// and partitions get UNKNOWN_TOPIC_OR_PARTITION. acks=0 sends no response, acks=1 answers after the
+// append, acks=-1 after the appended offsets are durable (log::when_durable); other acks values get
+// INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0.
 
 #include <vector>
 
@@ -73,6 +73,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 continue;
             }
             auto log = b.logs().get(topic.name, part.index);
+            if (!log && part.index >= 0) {
+                // Auto-create (when enabled), as Metadata does; a failed or
+                // refused creation leaves the partition unknown.
+                auto t = b.find_or_create_topic(topic.name, true);
+                if (t.ok() && *t) log = b.logs().get(topic.name, part.index);
+            }
             if (!log) {
                 pout.error_code = code(error_code::unknown_topic_or_partition);
                 continue;

@@ -128,7 +128,11 @@ TEST_F(produce_fetch, produce_acks1_and_all_then_fetch) {
 
 TEST_F(produce_fetch, produce_errors) {
     test_client c(tb.port());
-    EXPECT_EQ(produce(c, "missing", make_batch(1)).error_code, 3);
+    // Unknown topics are auto-created by Produce too (auto.create.topics.enable).
+    EXPECT_EQ(produce(c, "made-by-produce", make_batch(1)).error_code, 0);
+    ASSERT_TRUE(tb.logs().describe("made-by-produce"));
+    EXPECT_EQ(tb.logs().get("made-by-produce", 0)->log_end_offset().value(), 1);
+    EXPECT_EQ(produce(c, "bad/name", make_batch(1)).error_code, 3);
     auto bad_partition = c.call<produce_response>(make_produce("t", 5, make_batch(1), 1), 9);
     EXPECT_EQ(bad_partition.responses[0].partition_responses[0].error_code, 3);
     EXPECT_EQ(produce(c, "t", make_batch(1), 2).error_code, 21);

@@ -9,6 +9,8 @@
 #include "kafka/protocol/generated/api_versions_response.h"
 #include "kafka/protocol/generated/metadata_request.h"
 #include "kafka/protocol/generated/metadata_response.h"
+#include "kafka/protocol/generated/produce_request.h"
+#include "kafka/protocol/generated/produce_response.h"
 
 namespace spate::broker::test {
 namespace {
@@ -113,6 +115,18 @@ TEST(server, auto_create_disabled_by_config) {
     req.topics = std::vector<metadata_request::metadata_request_topic>{{{}, "auto1"}};
     auto r = c.call<metadata_response>(req, 9);
     EXPECT_EQ(r.topics[0].error_code, 3);
+    EXPECT_FALSE(tb.logs().describe("auto1"));
+    produce_request p;
+    p.acks = 1;
+    p.timeout_ms = 1000;
+    auto batch = make_batch(1);
+    auto& td = p.topic_data.emplace_back();
+    td.name = "auto1";
+    auto& pd = td.partition_data.emplace_back();
+    pd.index = 0;
+    pd.records = std::span<const std::byte>(batch);
+    auto pr = c.call<produce_response>(p, 9);
+    EXPECT_EQ(pr.responses[0].partition_responses[0].error_code, 3);
     EXPECT_FALSE(tb.logs().describe("auto1"));
 }
 
