@@ -15,7 +15,13 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests
   librdkafka-dev kcat python3-confluent-kafka python3-kafka
+  # kafka-python's snappy, lz4 and zstd codecs
+  python3-snappy python3-lz4 python3-zstandard
 )
+# kafkajs system tests: node and npm. A node installed another way (e.g.
+# NodeSource, which bundles npm) is kept; Debian's packages otherwise.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

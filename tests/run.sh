@@ -1,22 +1,52 @@
 #!/usr/bin/env bash
 # System tests: drive the real `spate` binary from build dir $1.
-# Prints "N passed, N failed" and exits non-zero on any failure.
+#   tests/run.sh [BUILD_DIR] [NAME_FILTER]
+# Runs tests/system/test_*.sh (bash), test_*.py (/usr/bin/python3: Debian's
+# confluent-kafka and kafka-python load only there) and node/test_*.js (node;
+# `npm ci` installs kafkajs from the committed lock file when node_modules is
+# missing). Each test gets a time limit (SPATE_TEST_TIMEOUT, seconds).
+# Prints "system: N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 build=${1:-build}
+filter=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 export SPATE_BIN=$(cd "$build" && pwd)/spate
+limit=${SPATE_TEST_TIMEOUT:-600}
 passed=0
 failed=0
-for t in "$here"/system/test_*.sh; do
-  name=$(basename "$t" .sh)
-  if out=$(bash "$t" 2>&1); then
-    echo "PASS $name"
+
+run_one() {  # name, command...
+  local name=$1
+  shift
+  if [ -n "$filter" ] && [[ "$name" != *"$filter"* ]]; then return; fi
+  local start=$SECONDS out rc=0
+  out=$(timeout --kill-after=10 "$limit" "$@" 2>&1) || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "PASS $name ($((SECONDS - start))s)"
     passed=$((passed + 1))
   else
-    echo "FAIL $name"
-    echo "$out" | sed 's/^/    /'
+    [ "$rc" -eq 124 ] && out="$out"$'\n'"(timed out after ${limit}s)"
+    echo "FAIL $name ($((SECONDS - start))s, exit $rc)"
+    echo "$out" | tail -60 | sed 's/^/    /'
     failed=$((failed + 1))
   fi
+}
+
+for t in "$here"/system/test_*.sh; do
+  run_one "$(basename "$t" .sh)" bash "$t"
 done
+for t in "$here"/system/test_*.py; do
+  run_one "$(basename "$t" .py)" /usr/bin/python3 "$t"
+done
+node_tests=("$here"/system/node/test_*.js)
+if [ -e "${node_tests[0]}" ] && { [ -z "$filter" ] || [[ "${node_tests[*]}" == *"$filter"* ]]; }; then
+  if [ ! -d "$here/system/node/node_modules" ]; then
+    (cd "$here/system/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
+      echo "npm ci failed in tests/system/node"
+  fi
+  for t in "${node_tests[@]}"; do
+    run_one "$(basename "$t" .js)" node "$t"
+  done
+fi
 echo "system: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

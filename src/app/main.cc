@@ -3,13 +3,17 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "cli/cli.h"
 
 namespace {
 void usage() {
     std::fprintf(stderr,
                  "usage: spate <command> [options]\n"
                  "commands:\n"
-                 "  serve [--data-dir DIR]   open the data directory and run the platform\n");
+                 "  serve --data-dir DIR [--kafka-listen HOST:PORT] [--advertise HOST:PORT]\n"
+                 "        [--config FILE]       run the platform on a data directory\n"
+                 "%s",
+                 spate::cli::usage_text());
 }
 }  // namespace
 
@@ -21,6 +25,7 @@ int main(int argc, char** argv) {
     std::string cmd = argv[1];
     std::vector<std::string> args(argv + 2, argv + argc);
     if (cmd == "serve") return spate::app::serve_command(args);
+    if (spate::cli::handles(cmd)) return spate::cli::run(cmd, args);
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
         usage();
         return 0;

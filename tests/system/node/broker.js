@@ -1,0 +1,79 @@
+'use strict'
+// Starts and stops `$SPATE_BIN serve` for the node system tests: a temp data
+// directory, port 0 on the first start and the same port on restarts, ready
+// once `kafka listener on HOST:PORT` is printed.
+const { spawn } = require('child_process')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+class Broker {
+  constructor() {
+    this.bin = process.env.SPATE_BIN || 'build/spate'
+    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spate-systest-'))
+    this.dataDir = path.join(this.tmp, 'data')
+    this.port = 0
+    this.output = []
+    this.proc = null
+  }
+
+  get bootstrap() {
+    return `127.0.0.1:${this.port}`
+  }
+
+  async start(timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const proc = spawn(this.bin, ['serve', '--data-dir', this.dataDir, '--kafka-listen', `127.0.0.1:${this.port}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      this.proc = proc
+      const port = await new Promise(resolve => {
+        let buf = ''
+        const onData = chunk => {
+          buf += chunk.toString()
+          const lines = buf.split('\n')
+          buf = lines.pop()
+          for (const line of lines) {
+            this.output.push(line)
+            const m = /kafka listener on (\S+):(\d+)/.exec(line)
+            if (m) resolve(Number(m[2]))
+          }
+        }
+        proc.stdout.on('data', onData)
+        proc.stderr.on('data', onData)
+        proc.on('exit', () => resolve(null))
+        setTimeout(() => resolve(null), Math.max(100, deadline - Date.now()))
+      })
+      if (port !== null) {
+        this.port = port
+        return this
+      }
+      if (proc.exitCode === null) {
+        proc.kill('SIGKILL')
+        await new Promise(r => proc.on('exit', r))
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`spate serve did not report a kafka listener:\n${this.output.slice(-30).join('\n')}`)
+      }
+      await new Promise(r => setTimeout(r, 200))
+    }
+  }
+
+  async stop() {
+    const proc = this.proc
+    if (!proc || proc.exitCode !== null) return
+    const code = await new Promise(resolve => {
+      proc.on('exit', (c, sig) => resolve(c === null ? sig : c))
+      proc.kill('SIGTERM')
+    })
+    if (code !== 0) throw new Error(`spate serve exited ${code} on SIGTERM`)
+  }
+
+  cleanup() {
+    if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGKILL')
+    fs.rmSync(this.tmp, { recursive: true, force: true })
+  }
+}
+
+module.exports = { Broker }
