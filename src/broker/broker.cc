@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -18,6 +19,17 @@ broker::broker(broker_config config, storage::log_manager& logs, std::string clu
     , _logs(logs)
     , _cluster_id(std::move(cluster_id))
     , _sessions(static_cast<size_t>(_config.max_fetch_sessions))
+    , _groups(std::make_unique<coordinator::group_coordinator>(
+          coordinator::group_coordinator::options{
+              .initial_rebalance_delay_ms = _config.group_initial_rebalance_delay_ms,
+              .min_session_timeout_ms = _config.group_min_session_timeout_ms,
+              .max_session_timeout_ms = _config.group_max_session_timeout_ms,
+          },
+          [] {
+              return std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                  .count();
+          }))
     , _advertised_host(_config.advertised_host.empty() ? _config.listen_host
                                                        : _config.advertised_host)
     , _advertised_port(_config.advertised_port ? _config.advertised_port : _config.listen_port) {}
@@ -38,6 +50,19 @@ uint16_t broker::advertised_port() const {
     return _advertised_port;
 }
 
+status broker::load_groups() {
+    auto store = std::make_unique<coordinator::offset_store>(_logs);
+    SPATE_TRY(store->load_into(*_groups));
+    _offsets = std::move(store);
+    auto* offsets = _offsets.get();
+    _groups->set_offset_listener([offsets](const std::string& g,
+                                           const coordinator::topic_partition& tp,
+                                           const std::optional<coordinator::committed_offset>& o) {
+        return offsets->append(g, tp, o);
+    });
+    return {};
+}
+
 std::span<const handler_spec> broker::handlers() {
     static const std::vector<handler_spec> table = [] {
         std::vector<handler_spec> t = {
@@ -56,6 +81,16 @@ std::span<const handler_spec> broker::handlers() {
             handlers::create_partitions,
             handlers::incremental_alter_configs,
             handlers::describe_cluster,
+            handlers::find_coordinator,
+            handlers::join_group,
+            handlers::sync_group,
+            handlers::heartbeat,
+            handlers::leave_group,
+            handlers::offset_commit,
+            handlers::offset_fetch,
+            handlers::list_groups,
+            handlers::describe_groups,
+            handlers::delete_groups,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -17,6 +17,8 @@
 #include "broker/broker_config.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
+#include "coordinator/group_coordinator.h"
+#include "coordinator/offset_store.h"
 #include "kafka/protocol/types.h"
 #include "storage/log_manager.h"
 
@@ -32,6 +34,14 @@ class broker {
     const std::string& cluster_id() const { return _cluster_id; }
     append_notifier& appends() { return _appends; }
     fetch_session_cache& fetch_sessions() { return _sessions; }
+    // The consumer group coordinator (this node coordinates every group).
+    // The server ticks it and calls drop_waiters() when it stops.
+    coordinator::group_coordinator& groups() { return *_groups; }
+    // Replays committed offsets from __consumer_offsets into the coordinator
+    // and persists every later commit there (the topic is created on the
+    // first commit). Call once, before serving; without it offsets live in
+    // memory only.
+    status load_groups();
 
     // The address clients are told to connect to (Metadata, DescribeCluster).
     void set_advertised(std::string host, uint16_t port);
@@ -56,6 +66,8 @@ class broker {
     std::string _cluster_id;
     append_notifier _appends;
     fetch_session_cache _sessions;
+    std::unique_ptr<coordinator::group_coordinator> _groups;
+    std::unique_ptr<coordinator::offset_store> _offsets;
     mutable std::mutex _mu;  // guards the advertised address
     std::string _advertised_host;
     uint16_t _advertised_port = 0;

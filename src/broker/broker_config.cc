@@ -80,6 +80,12 @@ status apply_setting(broker_config& c, const std::string& key, const std::string
         return parse_int<int>(key, value, c.io_threads, 1, 64);
     if (key == "max.incremental.fetch.session.cache.slots")
         return parse_int<int32_t>(key, value, c.max_fetch_sessions, 0, 1 << 20);
+    if (key == "group.initial.rebalance.delay.ms")
+        return parse_int<int64_t>(key, value, c.group_initial_rebalance_delay_ms, 0, INT32_MAX);
+    if (key == "group.min.session.timeout.ms")
+        return parse_int<int32_t>(key, value, c.group_min_session_timeout_ms, 1, INT32_MAX);
+    if (key == "group.max.session.timeout.ms")
+        return parse_int<int32_t>(key, value, c.group_max_session_timeout_ms, 1, INT32_MAX);
     if (key == "spate.max.inflight.requests")
         return parse_int<size_t>(key, value, c.max_inflight_requests, 1, 1 << 20);
     if (key == "log.dirs" || key == "log.dir") {

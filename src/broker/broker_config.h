@@ -37,6 +37,11 @@ struct broker_config {
     int io_threads = 2;
     int32_t max_fetch_sessions = 1000;
 
+    // Consumer groups (Kafka's group.* broker keys).
+    int64_t group_initial_rebalance_delay_ms = 3000;
+    int32_t group_min_session_timeout_ms = 6000;
+    int32_t group_max_session_timeout_ms = 1800000;
+
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;
     // Every key the properties file set, verbatim, for DescribeConfigs.

@@ -54,6 +54,7 @@ void server::start() {
     _started = true;
     for (auto& a : _acceptors)
         accept_loop(a);
+    schedule_group_tick();
     int n = std::max(1, _broker.config().io_threads);
     for (int i = 0; i < n; ++i) {
         _threads.emplace_back([this] {
@@ -133,6 +134,18 @@ void server::stop() {
     for (auto& t : _threads)
         t.join();
     _threads.clear();
+    // Pending JoinGroup/SyncGroup completions refer to this io_context.
+    _broker.groups().drop_waiters();
+}
+
+void server::schedule_group_tick() {
+    constexpr int k_group_tick_ms = 50;
+    _group_tick.expires_after(std::chrono::milliseconds(k_group_tick_ms));
+    _group_tick.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        _broker.groups().tick();
+        schedule_group_tick();
+    });
 }
 
 }  // namespace spate::broker

@@ -23,6 +23,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "base/result.h"
 
@@ -51,9 +52,12 @@ class server {
   private:
     void accept_loop(std::shared_ptr<boost::asio::ip::tcp::acceptor> a);
     void track(const std::shared_ptr<connection>& c);
+    // Ticks the group coordinator every k_group_tick_ms on the I/O threads.
+    void schedule_group_tick();
 
     broker& _broker;
     boost::asio::io_context _io;
+    boost::asio::steady_timer _group_tick{_io};
     std::vector<std::shared_ptr<boost::asio::ip::tcp::acceptor>> _acceptors;
     std::vector<std::thread> _threads;
     std::mutex _mu;  // guards _connections, _stopped

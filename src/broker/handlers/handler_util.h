@@ -9,11 +9,18 @@
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <optional>
 
 #include "broker/broker.h"
 #include "broker/error_code.h"
 #include "broker/handler.h"
 #include "broker/handlers/handlers.h"
+#include "coordinator/group_coordinator.h"
 #include "kafka/protocol/frame.h"
 #include "kafka/protocol/wire.h"
 #include "storage/log.h"
@@ -51,6 +58,44 @@ inline handler_outcome no_response() {
 // strand whatever thread storage completes on.
 boost::asio::awaitable<status> await_durable(request_context& ctx, std::shared_ptr<storage::log> l,
                                              model::offset o);
+
+// Calls `start` with a one-shot callback and suspends until it is called
+// (from any thread, possibly inside `start`); resumes on `ctx`'s strand.
+// Pass `start` as a named local: GCC 12 mishandles lambda temporaries in
+// co_await expressions.
+template <typename T>
+boost::asio::awaitable<T> await_callback(request_context& ctx,
+                                         std::function<void(std::function<void(T)>)> start) {
+    namespace asio = boost::asio;
+    struct state {
+        explicit state(asio::any_io_executor ex)
+            : timer(ex, asio::steady_timer::time_point::max()) {}
+        asio::steady_timer timer;
+        std::optional<T> value;
+    };
+    auto st = std::make_shared<state>(ctx.executor);
+    auto ex = ctx.executor;
+    start([st, ex](T v) {
+        asio::post(ex, [st, v = std::move(v)]() mutable {
+            st->value = std::move(v);
+            st->timer.cancel();
+        });
+    });
+    while (!st->value) {
+        boost::system::error_code ec;
+        co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return std::move(*st->value);
+}
+
+// The wire code of a coordinator error (the coordinator uses Kafka's values).
+inline int16_t group_code(coordinator::group_error e) {
+    return static_cast<int16_t>(e);
+}
+static_assert(static_cast<int16_t>(coordinator::group_error::fenced_instance_id) ==
+              code(error_code::fenced_instance_id));
+static_assert(static_cast<int16_t>(coordinator::group_error::rebalance_in_progress) ==
+              code(error_code::rebalance_in_progress));
 
 // Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
 bool valid_topic_name(const std::string& name);

@@ -22,5 +22,15 @@ extern const handler_spec describe_log_dirs;
 extern const handler_spec create_partitions;
 extern const handler_spec incremental_alter_configs;
 extern const handler_spec describe_cluster;
+extern const handler_spec find_coordinator;
+extern const handler_spec join_group;
+extern const handler_spec sync_group;
+extern const handler_spec heartbeat;
+extern const handler_spec leave_group;
+extern const handler_spec offset_commit;
+extern const handler_spec offset_fetch;
+extern const handler_spec list_groups;
+extern const handler_spec describe_groups;
+extern const handler_spec delete_groups;
 
 }  // namespace spate::broker::handlers

@@ -1,0 +1,25 @@
+// DeleteGroups (key 42), v0-v2: removes empty groups and their offsets;
+// GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP otherwise.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/delete_groups_request.h"
+#include "kafka/protocol/generated/delete_groups_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::delete_groups_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    proto::delete_groups_response r;
+    for (const auto& id : req->groups_names)
+        r.results.push_back({id, group_code(ctx.b.groups().delete_group(id))});
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec delete_groups{proto::api_key::delete_groups, 0, 2, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,36 @@
+// DescribeGroups (key 15), v0-v5: state, protocol and members (metadata,
+// and the assignment once Stable). Unknown groups are described as Dead
+// with no error, as Kafka does. Authorized operations are not computed.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/describe_groups_request.h"
+#include "kafka/protocol/generated/describe_groups_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::describe_groups_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    proto::describe_groups_response r;
+    for (const auto& id : req->groups) {
+        auto d = ctx.b.groups().describe_group(id);
+        auto& g = r.groups.emplace_back();
+        g.error_code = group_code(d.error);
+        g.group_id = id;
+        g.group_state = coordinator::state_name(d.state);
+        g.protocol_type = d.protocol_type;
+        g.protocol_data = d.protocol_name;
+        for (auto& m : d.members)
+            g.members.push_back({m.member_id, m.instance_id, m.client_id, m.client_host,
+                                 std::move(m.metadata), std::move(m.assignment)});
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec describe_groups{proto::api_key::describe_groups, 0, 5, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,42 @@
+// FindCoordinator (key 10), v0-v4: this node coordinates every group. Key
+// type 0 (group) only; transaction keys get COORDINATOR_NOT_AVAILABLE
+// (Spate has no transaction coordinator). v4 batches keys.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/find_coordinator_request.h"
+#include "kafka/protocol/generated/find_coordinator_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::find_coordinator_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    broker& b = ctx.b;
+    int16_t err =
+        req->key_type == 0 ? code(error_code::none) : code(error_code::coordinator_not_available);
+    proto::find_coordinator_response r;
+    auto node = err ? -1 : b.config().node_id;
+    auto host = err ? std::string() : b.advertised_host();
+    int32_t port = err ? -1 : b.advertised_port();
+    std::optional<std::string> msg;
+    if (err) msg = "Spate coordinates consumer groups only";
+    if (ctx.version() >= 4) {
+        for (const auto& k : req->coordinator_keys)
+            r.coordinators.push_back({k, node, host, port, err, msg});
+    } else {
+        r.error_code = err;
+        r.error_message = msg;
+        r.node_id = node;
+        r.host = host;
+        r.port = port;
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec find_coordinator{proto::api_key::find_coordinator, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

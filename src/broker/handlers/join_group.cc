@@ -1,0 +1,54 @@
+// JoinGroup (key 11), v0-v9: classic group membership. The answer waits for
+// the rebalance to complete (group_coordinator::join_group); v4+ new members
+// first get MEMBER_ID_REQUIRED with their id (KIP-394). v0 has no rebalance
+// timeout (the session timeout is used).
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/join_group_request.h"
+#include "kafka/protocol/generated/join_group_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::join_group_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    coordinator::join_request j;
+    j.group_id = req->group_id;
+    j.member_id = req->member_id;
+    j.instance_id = req->group_instance_id;
+    j.client_id = ctx.header.client_id.value_or("");
+    j.protocol_type = req->protocol_type;
+    for (auto& p : req->protocols)
+        j.protocols.push_back({p.name, p.metadata});
+    j.session_timeout_ms = req->session_timeout_ms;
+    j.rebalance_timeout_ms =
+        ctx.version() >= 1 ? req->rebalance_timeout_ms : req->session_timeout_ms;
+    j.require_known_member_id = ctx.version() >= 4;
+    auto& groups = ctx.b.groups();
+    std::function<void(std::function<void(coordinator::join_result)>)> start =
+        [&groups, &j](std::function<void(coordinator::join_result)> done) {
+            groups.join_group(j, std::move(done));
+        };
+    auto res = co_await await_callback<coordinator::join_result>(ctx, std::move(start));
+    proto::join_group_response r;
+    r.error_code = group_code(res.error);
+    r.generation_id = res.generation;
+    if (res.error == coordinator::group_error::none) {
+        r.protocol_type = res.protocol_type;
+        r.protocol_name = res.protocol_name;
+    }
+    r.leader = res.leader;
+    r.member_id = res.member_id;
+    r.skip_assignment = res.skip_assignment;
+    for (auto& m : res.members)
+        r.members.push_back({m.member_id, m.instance_id, m.metadata});
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec join_group{proto::api_key::join_group, 0, 9, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,38 @@
+// LeaveGroup (key 13), v0-v5: one member (v0-v2) or a batch of members by
+// member id and/or group.instance.id (v3+, KIP-345).
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/leave_group_request.h"
+#include "kafka/protocol/generated/leave_group_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::leave_group_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    std::vector<coordinator::leave_member> members;
+    if (ctx.version() >= 3) {
+        for (const auto& m : req->members)
+            members.push_back({m.member_id, m.group_instance_id});
+    } else {
+        members.push_back({req->member_id, std::nullopt});
+    }
+    auto errs = ctx.b.groups().leave_group(req->group_id, members);
+    proto::leave_group_response r;
+    if (ctx.version() >= 3) {
+        for (size_t i = 0; i < members.size(); ++i)
+            r.members.push_back(
+                {members[i].member_id, members[i].instance_id, group_code(errs[i])});
+    } else {
+        r.error_code = group_code(errs.at(0));
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec leave_group{proto::api_key::leave_group, 0, 5, &handle};
+
+}  // namespace spate::broker::handlers

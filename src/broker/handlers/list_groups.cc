@@ -1,0 +1,42 @@
+// ListGroups (key 16), v0-v4: every group; v4 filters by state names
+// (case-insensitive, as Kafka). Type filters (v5) are not served.
+
+#include <algorithm>
+#include <cctype>
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/list_groups_request.h"
+#include "kafka/protocol/generated/list_groups_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::list_groups_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    std::vector<std::string> filter;
+    for (const auto& s : req->states_filter)
+        filter.push_back(lower(s));
+    proto::list_groups_response r;
+    for (const auto& g : ctx.b.groups().list_groups()) {
+        std::string state = coordinator::state_name(g.state);
+        if (!filter.empty() &&
+            std::find(filter.begin(), filter.end(), lower(state)) == filter.end())
+            continue;
+        r.groups.push_back({g.group_id, g.protocol_type, state, "classic"});
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec list_groups{proto::api_key::list_groups, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

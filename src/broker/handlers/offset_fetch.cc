@@ -1,0 +1,81 @@
+// OffsetFetch (key 9), v0-v8: a group's committed offsets; v2+ with null
+// topics means every committed offset of the group; v8+ asks for several
+// groups at once. Partitions without a commit answer offset -1.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/offset_fetch_request.h"
+#include "kafka/protocol/generated/offset_fetch_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+using committed_map = std::map<coordinator::topic_partition, coordinator::committed_offset>;
+
+// Answer for one group, as (topic, [(partition, offset)]) in request order
+// (or committed order when every offset was asked for).
+template <typename Topic, typename Partition, typename ReqTopic>
+std::vector<Topic> answer(broker& b, const std::string& group,
+                          const std::optional<std::vector<ReqTopic>>& topics) {
+    std::vector<Topic> out;
+    auto fill = [](Partition& p, const coordinator::committed_offset* o) {
+        p.committed_offset = o ? o->offset : -1;
+        p.committed_leader_epoch = o ? o->leader_epoch : -1;
+        p.metadata = o ? o->metadata : std::string();
+        p.error_code = 0;
+    };
+    if (!topics) {
+        committed_map all = b.groups().fetch_offsets(group, std::nullopt);
+        for (const auto& [tp, o] : all) {
+            if (out.empty() || out.back().name != tp.topic) out.emplace_back().name = tp.topic;
+            auto& p = out.back().partitions.emplace_back();
+            p.partition_index = tp.partition;
+            fill(p, &o);
+        }
+        return out;
+    }
+    std::vector<coordinator::topic_partition> want;
+    for (const auto& t : *topics)
+        for (int32_t p : t.partition_indexes)
+            want.push_back({t.name, p});
+    committed_map got = b.groups().fetch_offsets(group, want);
+    for (const auto& t : *topics) {
+        auto& rt = out.emplace_back();
+        rt.name = t.name;
+        for (int32_t p : t.partition_indexes) {
+            auto& rp = rt.partitions.emplace_back();
+            rp.partition_index = p;
+            auto it = got.find({t.name, p});
+            fill(rp, it == got.end() ? nullptr : &it->second);
+        }
+    }
+    return out;
+}
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::offset_fetch_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    proto::offset_fetch_response r;
+    if (ctx.version() >= 8) {
+        for (const auto& g : req->groups) {
+            auto& rg = r.groups.emplace_back();
+            rg.group_id = g.group_id;
+            rg.topics = answer<proto::offset_fetch_response::offset_fetch_response_topics,
+                               proto::offset_fetch_response::offset_fetch_response_partitions>(
+                ctx.b, g.group_id, g.topics);
+        }
+    } else {
+        auto topics = req->topics;
+        if (ctx.version() < 2 && !topics) topics.emplace();
+        r.topics = answer<proto::offset_fetch_response::offset_fetch_response_topic,
+                          proto::offset_fetch_response::offset_fetch_response_partition>(
+            ctx.b, req->group_id, topics);
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec offset_fetch{proto::api_key::offset_fetch, 0, 8, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,42 @@
+// SyncGroup (key 14), v0-v5: the leader hands in the assignment, every
+// member gets its own; members other than the leader wait for it.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/sync_group_request.h"
+#include "kafka/protocol/generated/sync_group_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::sync_group_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    coordinator::sync_request s;
+    s.group_id = req->group_id;
+    s.generation = req->generation_id;
+    s.member_id = req->member_id;
+    s.instance_id = req->group_instance_id;
+    for (auto& a : req->assignments)
+        s.assignments.emplace_back(a.member_id, a.assignment);
+    auto& groups = ctx.b.groups();
+    std::function<void(std::function<void(coordinator::sync_result)>)> start =
+        [&groups, &s](std::function<void(coordinator::sync_result)> done) {
+            groups.sync_group(s, std::move(done));
+        };
+    auto res = co_await await_callback<coordinator::sync_result>(ctx, std::move(start));
+    proto::sync_group_response r;
+    r.error_code = group_code(res.error);
+    if (res.error == coordinator::group_error::none) {
+        r.protocol_type = res.protocol_type;
+        r.protocol_name = res.protocol_name;
+        r.assignment = std::move(res.assignment);
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec sync_group{proto::api_key::sync_group, 0, 5, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,744 @@
+#include "coordinator/group_coordinator.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <set>
+
+namespace spate::coordinator {
+
+const char* state_name(group_state s) {
+    switch (s) {
+        case group_state::empty:
+            return "Empty";
+        case group_state::preparing_rebalance:
+            return "PreparingRebalance";
+        case group_state::completing_rebalance:
+            return "CompletingRebalance";
+        case group_state::stable:
+            return "Stable";
+        case group_state::dead:
+            return "Dead";
+    }
+    return "Dead";
+}
+
+struct group_coordinator::member {
+    std::string id;
+    std::optional<std::string> instance_id;
+    std::string client_id;
+    std::string client_host;
+    std::vector<group_protocol> protocols;
+    int32_t session_timeout_ms = 0;
+    int32_t rebalance_timeout_ms = 0;
+    int64_t last_heartbeat_ms = 0;
+    join_callback awaiting_join;
+    sync_callback awaiting_sync;
+    bytes assignment;
+
+    const bytes* metadata_for(const std::string& protocol) const {
+        for (const auto& p : protocols)
+            if (p.name == protocol) return &p.metadata;
+        return nullptr;
+    }
+    bool supports(const std::string& protocol) const { return metadata_for(protocol) != nullptr; }
+};
+
+struct group_coordinator::group {
+    std::mutex mu;
+    std::string id;
+    group_state state = group_state::empty;
+    int32_t generation = 0;
+    std::string protocol_type;
+    std::string protocol_name;
+    std::string leader;
+    // Insertion-ordered by member id string; the first member becomes leader
+    // when the previous leader is gone.
+    std::map<std::string, member> members;
+    std::map<std::string, std::string> static_members;  // instance id → member id
+    std::map<std::string, int64_t> pending;             // KIP-394 ids → expiry time
+    int64_t rebalance_deadline_ms = 0;
+    int64_t initial_delay_end_ms = 0;  // 0: no initial delay in progress
+    std::map<topic_partition, committed_offset> offsets;
+};
+
+struct group_coordinator::pending_callbacks {
+    std::vector<std::function<void()>> fns;
+    void add(std::function<void()> f) { fns.push_back(std::move(f)); }
+    void run() {
+        auto todo = std::move(fns);
+        fns.clear();
+        for (auto& f : todo)
+            f();
+    }
+    // Declared before the lock guard it accompanies, so the callbacks run
+    // after the group's mutex is released, whichever way the scope exits.
+    ~pending_callbacks() { run(); }
+};
+
+namespace {
+
+bool same_protocols(const std::vector<group_protocol>& a, const std::vector<group_protocol>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].name != b[i].name || a[i].metadata != b[i].metadata) return false;
+    return true;
+}
+
+}  // namespace
+
+group_coordinator::group_coordinator(options opts, clock_fn now_ms)
+    : _opts(opts), _now(std::move(now_ms)) {}
+
+group_coordinator::~group_coordinator() = default;
+
+void group_coordinator::set_offset_listener(offset_listener l) {
+    std::lock_guard lk(_mu);
+    _listener = std::move(l);
+}
+
+std::shared_ptr<group_coordinator::group> group_coordinator::find(const std::string& id) {
+    std::lock_guard lk(_mu);
+    auto it = _groups.find(id);
+    return it == _groups.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<group_coordinator::group> group_coordinator::find_or_create(const std::string& id) {
+    std::lock_guard lk(_mu);
+    auto& g = _groups[id];
+    if (!g) {
+        g = std::make_shared<group>();
+        g->id = id;
+    }
+    return g;
+}
+
+std::string group_coordinator::new_member_id(const std::string& client_id) {
+    static thread_local std::mt19937_64 rng(std::random_device{}());
+    uint64_t n;
+    {
+        std::lock_guard lk(_mu);
+        n = ++_next_id;
+    }
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "-%llu-%016llx", static_cast<unsigned long long>(n),
+                  static_cast<unsigned long long>(rng()));
+    return (client_id.empty() ? std::string("member") : client_id) + buf;
+}
+
+bool group_coordinator::supports_protocols(const group& g, const join_request& req) const {
+    if (req.protocol_type.empty() || req.protocols.empty()) return false;
+    bool others = false;
+    std::set<std::string> common;
+    for (const auto& [id, m] : g.members) {
+        if (id == req.member_id) continue;
+        std::set<std::string> names;
+        for (const auto& p : m.protocols)
+            names.insert(p.name);
+        if (!others) {
+            common = std::move(names);
+            others = true;
+        } else {
+            std::set<std::string> both;
+            for (const auto& n : common)
+                if (names.count(n)) both.insert(n);
+            common = std::move(both);
+        }
+    }
+    if (!others) return true;
+    if (req.protocol_type != g.protocol_type) return false;
+    for (const auto& p : req.protocols)
+        if (common.count(p.name)) return true;
+    return false;
+}
+
+join_result group_coordinator::make_join_result(const group& g, const member& m) const {
+    join_result r;
+    r.generation = g.generation;
+    r.protocol_type = g.protocol_type;
+    r.protocol_name = g.protocol_name;
+    r.leader = g.leader;
+    r.member_id = m.id;
+    if (m.id == g.leader) {
+        for (const auto& [id, other] : g.members) {
+            const bytes* md = other.metadata_for(g.protocol_name);
+            r.members.push_back({id, other.instance_id, md ? *md : bytes{}});
+        }
+    }
+    return r;
+}
+
+void group_coordinator::prepare_rebalance(group& g, pending_callbacks& out) {
+    int64_t now = _now();
+    if (g.state == group_state::completing_rebalance) {
+        for (auto& [id, m] : g.members) {
+            if (!m.awaiting_sync) continue;
+            sync_result r;
+            r.error = group_error::rebalance_in_progress;
+            out.add([cb = std::move(m.awaiting_sync), r] { cb(r); });
+            m.awaiting_sync = nullptr;
+        }
+    }
+    bool was_empty = g.state == group_state::empty;
+    g.state = group_state::preparing_rebalance;
+    int64_t timeout = 0;
+    for (const auto& [id, m] : g.members)
+        timeout = std::max<int64_t>(timeout, m.rebalance_timeout_ms);
+    g.rebalance_deadline_ms = now + timeout;
+    g.initial_delay_end_ms =
+        was_empty && _opts.initial_rebalance_delay_ms > 0
+            ? std::min(now + _opts.initial_rebalance_delay_ms, g.rebalance_deadline_ms)
+            : 0;
+    maybe_complete_join(g, out);
+}
+
+void group_coordinator::maybe_complete_join(group& g, pending_callbacks& out) {
+    if (g.state != group_state::preparing_rebalance) return;
+    if (g.initial_delay_end_ms != 0) return;  // tick() ends the delay
+    if (!g.pending.empty()) return;
+    for (const auto& [id, m] : g.members)
+        if (!m.awaiting_join) return;
+    complete_join(g, out);
+}
+
+void group_coordinator::complete_join(group& g, pending_callbacks& out) {
+    // Members that did not rejoin in time leave the group.
+    std::vector<std::string> gone;
+    for (const auto& [id, m] : g.members)
+        if (!m.awaiting_join) gone.push_back(id);
+    for (const auto& id : gone) {
+        auto& m = g.members.at(id);
+        if (m.instance_id) g.static_members.erase(*m.instance_id);
+        g.members.erase(id);
+    }
+    g.initial_delay_end_ms = 0;
+    ++g.generation;
+    if (g.members.empty()) {
+        g.state = group_state::empty;
+        g.protocol_name.clear();
+        g.leader.clear();
+        return;
+    }
+    // Candidates: protocols every member supports, in the first member's
+    // order; each member votes for its most preferred candidate.
+    std::vector<std::string> candidates;
+    for (const auto& p : g.members.begin()->second.protocols) {
+        bool all = true;
+        for (const auto& [id, m] : g.members)
+            all = all && m.supports(p.name);
+        if (all) candidates.push_back(p.name);
+    }
+    std::map<std::string, int> votes;
+    for (const auto& [id, m] : g.members) {
+        for (const auto& p : m.protocols) {
+            if (std::find(candidates.begin(), candidates.end(), p.name) != candidates.end()) {
+                ++votes[p.name];
+                break;
+            }
+        }
+    }
+    g.protocol_name.clear();
+    int best = -1;
+    for (const auto& c : candidates) {
+        if (votes[c] > best) {
+            best = votes[c];
+            g.protocol_name = c;
+        }
+    }
+    if (!g.members.count(g.leader)) g.leader = g.members.begin()->first;
+    g.state = group_state::completing_rebalance;
+    int64_t now = _now();
+    for (auto& [id, m] : g.members) {
+        m.assignment.clear();
+        m.last_heartbeat_ms = now;
+        auto r = make_join_result(g, m);
+        out.add([cb = std::move(m.awaiting_join), r = std::move(r)] { cb(r); });
+        m.awaiting_join = nullptr;
+    }
+}
+
+void group_coordinator::remove_member(group& g, const std::string& member_id,
+                                      pending_callbacks& out) {
+    auto it = g.members.find(member_id);
+    if (it == g.members.end()) return;
+    member& m = it->second;
+    if (m.awaiting_join) {
+        join_result r;
+        r.error = group_error::unknown_member_id;
+        r.member_id = member_id;
+        out.add([cb = std::move(m.awaiting_join), r] { cb(r); });
+    }
+    if (m.awaiting_sync) {
+        sync_result r;
+        r.error = group_error::unknown_member_id;
+        out.add([cb = std::move(m.awaiting_sync), r] { cb(r); });
+    }
+    if (m.instance_id) g.static_members.erase(*m.instance_id);
+    g.members.erase(it);
+    if (g.leader == member_id) g.leader.clear();
+    if (g.state == group_state::stable || g.state == group_state::completing_rebalance)
+        prepare_rebalance(g, out);
+    else
+        maybe_complete_join(g, out);
+}
+
+void group_coordinator::add_or_update_member(group& g, member& m, const join_request& req,
+                                             join_callback done, pending_callbacks& out) {
+    int64_t now = _now();
+    bool is_new = m.protocols.empty();
+    m.instance_id = req.instance_id;
+    m.client_id = req.client_id;
+    m.client_host = req.client_host;
+    m.protocols = req.protocols;
+    m.session_timeout_ms = req.session_timeout_ms;
+    m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+    m.last_heartbeat_ms = now;
+    if (m.awaiting_join) {
+        // A duplicate join from the same member: the older request loses.
+        join_result r;
+        r.error = group_error::unknown_member_id;
+        out.add([cb = std::move(m.awaiting_join), r] { cb(r); });
+    }
+    m.awaiting_join = std::move(done);
+    if (g.members.size() == 1 || g.protocol_type.empty()) g.protocol_type = req.protocol_type;
+    if (g.state == group_state::preparing_rebalance) {
+        if (is_new && g.initial_delay_end_ms != 0)
+            g.initial_delay_end_ms =
+                std::min(now + _opts.initial_rebalance_delay_ms, g.rebalance_deadline_ms);
+        g.rebalance_deadline_ms =
+            std::max<int64_t>(g.rebalance_deadline_ms, now + m.rebalance_timeout_ms);
+        maybe_complete_join(g, out);
+    } else {
+        prepare_rebalance(g, out);
+    }
+}
+
+void group_coordinator::join_group(join_request req, join_callback done) {
+    pending_callbacks out;
+    auto fail = [&](group_error e) {
+        join_result r;
+        r.error = e;
+        r.member_id = req.member_id;
+        out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+    };
+    if (req.group_id.empty()) return fail(group_error::invalid_group_id);
+    if (req.session_timeout_ms < _opts.min_session_timeout_ms ||
+        req.session_timeout_ms > _opts.max_session_timeout_ms)
+        return fail(group_error::invalid_session_timeout);
+    if (req.rebalance_timeout_ms <= 0) req.rebalance_timeout_ms = req.session_timeout_ms;
+    std::shared_ptr<group> gp =
+        req.member_id.empty() ? find_or_create(req.group_id) : find(req.group_id);
+    if (!gp) return fail(group_error::unknown_member_id);
+    {
+        std::lock_guard lk(gp->mu);
+        group& g = *gp;
+        if (g.state == group_state::dead) return fail(group_error::coordinator_not_available);
+        if (!supports_protocols(g, req)) return fail(group_error::inconsistent_group_protocol);
+        int64_t now = _now();
+        if (req.member_id.empty()) {
+            if (req.instance_id && g.static_members.count(*req.instance_id)) {
+                // A static member restarting: it takes over its old entry
+                // under a new id; the old id is fenced.
+                std::string old_id = g.static_members[*req.instance_id];
+                std::string new_id = new_member_id(req.client_id);
+                auto node = g.members.extract(old_id);
+                member& old = node.mapped();
+                if (old.awaiting_join) {
+                    join_result r;
+                    r.error = group_error::fenced_instance_id;
+                    out.add([cb = std::move(old.awaiting_join), r] { cb(r); });
+                    old.awaiting_join = nullptr;
+                }
+                if (old.awaiting_sync) {
+                    sync_result r;
+                    r.error = group_error::fenced_instance_id;
+                    out.add([cb = std::move(old.awaiting_sync), r] { cb(r); });
+                    old.awaiting_sync = nullptr;
+                }
+                node.key() = new_id;
+                old.id = new_id;
+                auto& m = g.members.insert(std::move(node)).position->second;
+                g.static_members[*req.instance_id] = new_id;
+                bool was_leader = g.leader == old_id;
+                if (was_leader) g.leader = new_id;
+                if (g.state == group_state::stable && !was_leader &&
+                    same_protocols(m.protocols, req.protocols)) {
+                    m.last_heartbeat_ms = now;
+                    m.session_timeout_ms = req.session_timeout_ms;
+                    m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+                    auto r = make_join_result(g, m);
+                    out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+                } else {
+                    add_or_update_member(g, m, req, std::move(done), out);
+                }
+            } else if (req.require_known_member_id && !req.instance_id) {
+                std::string id = new_member_id(req.client_id);
+                g.pending[id] = now + req.session_timeout_ms;
+                join_result r;
+                r.error = group_error::member_id_required;
+                r.member_id = id;
+                out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+            } else {
+                std::string id = new_member_id(req.client_id);
+                auto& m = g.members[id];
+                m.id = id;
+                if (req.instance_id) g.static_members[*req.instance_id] = id;
+                add_or_update_member(g, m, req, std::move(done), out);
+            }
+        } else if (g.pending.count(req.member_id)) {
+            g.pending.erase(req.member_id);
+            auto& m = g.members[req.member_id];
+            m.id = req.member_id;
+            add_or_update_member(g, m, req, std::move(done), out);
+        } else {
+            if (req.instance_id) {
+                auto s = g.static_members.find(*req.instance_id);
+                if (s != g.static_members.end() && s->second != req.member_id)
+                    return fail(group_error::fenced_instance_id);
+            }
+            auto it = g.members.find(req.member_id);
+            if (it == g.members.end()) return fail(group_error::unknown_member_id);
+            member& m = it->second;
+            bool same = same_protocols(m.protocols, req.protocols);
+            if (g.state == group_state::completing_rebalance && same) {
+                m.last_heartbeat_ms = now;
+                auto r = make_join_result(g, m);
+                out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+            } else if (g.state == group_state::stable && same && m.id != g.leader) {
+                m.last_heartbeat_ms = now;
+                auto r = make_join_result(g, m);
+                out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+            } else {
+                add_or_update_member(g, m, req, std::move(done), out);
+            }
+        }
+    }
+    out.run();
+}
+
+void group_coordinator::sync_group(sync_request req, sync_callback done) {
+    pending_callbacks out;
+    auto fail = [&](group_error e) {
+        sync_result r;
+        r.error = e;
+        out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+    };
+    auto gp = find(req.group_id);
+    if (!gp) return fail(group_error::unknown_member_id);
+    {
+        std::lock_guard lk(gp->mu);
+        group& g = *gp;
+        if (g.state == group_state::dead) return fail(group_error::coordinator_not_available);
+        if (req.instance_id) {
+            auto s = g.static_members.find(*req.instance_id);
+            if (s != g.static_members.end() && s->second != req.member_id)
+                return fail(group_error::fenced_instance_id);
+        }
+        auto it = g.members.find(req.member_id);
+        if (it == g.members.end()) return fail(group_error::unknown_member_id);
+        member& m = it->second;
+        if (req.generation != g.generation) return fail(group_error::illegal_generation);
+        m.last_heartbeat_ms = _now();
+        switch (g.state) {
+            case group_state::preparing_rebalance:
+                return fail(group_error::rebalance_in_progress);
+            case group_state::empty:
+            case group_state::dead:
+                return fail(group_error::unknown_member_id);
+            case group_state::stable: {
+                sync_result r;
+                r.protocol_type = g.protocol_type;
+                r.protocol_name = g.protocol_name;
+                r.assignment = m.assignment;
+                out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
+                break;
+            }
+            case group_state::completing_rebalance:
+                m.awaiting_sync = std::move(done);
+                if (m.id == g.leader) {
+                    for (auto& [id, a] : req.assignments) {
+                        auto mit = g.members.find(id);
+                        if (mit != g.members.end()) mit->second.assignment = std::move(a);
+                    }
+                    g.state = group_state::stable;
+                    for (auto& [id, mm] : g.members) {
+                        if (!mm.awaiting_sync) continue;
+                        sync_result r;
+                        r.protocol_type = g.protocol_type;
+                        r.protocol_name = g.protocol_name;
+                        r.assignment = mm.assignment;
+                        out.add([cb = std::move(mm.awaiting_sync), r = std::move(r)] { cb(r); });
+                        mm.awaiting_sync = nullptr;
+                    }
+                }
+                break;
+        }
+    }
+    out.run();
+}
+
+group_error group_coordinator::heartbeat(const std::string& group_id, const std::string& member_id,
+                                         const std::optional<std::string>& instance_id,
+                                         int32_t generation) {
+    auto gp = find(group_id);
+    if (!gp) return group_error::unknown_member_id;
+    std::lock_guard lk(gp->mu);
+    group& g = *gp;
+    if (g.state == group_state::dead) return group_error::coordinator_not_available;
+    if (instance_id) {
+        auto s = g.static_members.find(*instance_id);
+        if (s != g.static_members.end() && s->second != member_id)
+            return group_error::fenced_instance_id;
+    }
+    auto it = g.members.find(member_id);
+    if (it == g.members.end()) return group_error::unknown_member_id;
+    if (generation != g.generation) return group_error::illegal_generation;
+    it->second.last_heartbeat_ms = _now();
+    if (g.state == group_state::preparing_rebalance) return group_error::rebalance_in_progress;
+    return group_error::none;
+}
+
+std::vector<group_error> group_coordinator::leave_group(const std::string& group_id,
+                                                        const std::vector<leave_member>& members) {
+    std::vector<group_error> errors(members.size(), group_error::unknown_member_id);
+    auto gp = find(group_id);
+    if (!gp) return errors;
+    pending_callbacks out;
+    {
+        std::lock_guard lk(gp->mu);
+        group& g = *gp;
+        for (size_t i = 0; i < members.size(); ++i) {
+            const auto& lm = members[i];
+            std::string id = lm.member_id;
+            if (lm.instance_id) {
+                auto s = g.static_members.find(*lm.instance_id);
+                if (s == g.static_members.end()) continue;
+                if (!id.empty() && s->second != id) {
+                    errors[i] = group_error::fenced_instance_id;
+                    continue;
+                }
+                id = s->second;
+            }
+            if (g.pending.erase(id)) {
+                errors[i] = group_error::none;
+                maybe_complete_join(g, out);
+                continue;
+            }
+            if (!g.members.count(id)) continue;
+            errors[i] = group_error::none;
+            remove_member(g, id, out);
+        }
+    }
+    out.run();
+    return errors;
+}
+
+std::vector<group_error> group_coordinator::commit_offsets(const offset_commit_request& req) {
+    std::vector<group_error> errors(req.offsets.size(), group_error::none);
+    auto set_all = [&](group_error e) {
+        std::fill(errors.begin(), errors.end(), e);
+        return errors;
+    };
+    if (req.group_id.empty()) return set_all(group_error::invalid_group_id);
+    bool simple = req.generation < 0 && req.member_id.empty();
+    auto gp = simple ? find_or_create(req.group_id) : find(req.group_id);
+    if (!gp) return set_all(group_error::illegal_generation);
+    offset_listener listener;
+    {
+        std::lock_guard lk(_mu);
+        listener = _listener;
+    }
+    {
+        std::lock_guard lk(gp->mu);
+        group& g = *gp;
+        if (g.state == group_state::dead) return set_all(group_error::coordinator_not_available);
+        if (!(simple && g.state == group_state::empty)) {
+            auto it = g.members.find(req.member_id);
+            if (req.instance_id) {
+                auto s = g.static_members.find(*req.instance_id);
+                if (s != g.static_members.end() && s->second != req.member_id)
+                    return set_all(group_error::fenced_instance_id);
+            }
+            if (it == g.members.end()) return set_all(group_error::unknown_member_id);
+            if (req.generation != g.generation) return set_all(group_error::illegal_generation);
+            if (g.state == group_state::completing_rebalance)
+                return set_all(group_error::rebalance_in_progress);
+            it->second.last_heartbeat_ms = _now();
+        }
+        for (size_t i = 0; i < req.offsets.size(); ++i) {
+            const auto& [tp, o] = req.offsets[i];
+            if (o.metadata.size() > _opts.max_metadata_bytes) {
+                errors[i] = group_error::offset_metadata_too_large;
+                continue;
+            }
+            if (listener && !listener(req.group_id, tp, o).ok()) {
+                errors[i] = group_error::coordinator_not_available;
+                continue;
+            }
+            g.offsets[tp] = o;
+        }
+    }
+    return errors;
+}
+
+std::map<topic_partition, committed_offset> group_coordinator::fetch_offsets(
+    const std::string& group_id, const std::optional<std::vector<topic_partition>>& partitions) {
+    std::map<topic_partition, committed_offset> out;
+    auto gp = find(group_id);
+    if (!gp) return out;
+    std::lock_guard lk(gp->mu);
+    if (!partitions) return gp->offsets;
+    for (const auto& tp : *partitions) {
+        auto it = gp->offsets.find(tp);
+        if (it != gp->offsets.end()) out.insert(*it);
+    }
+    return out;
+}
+
+void group_coordinator::load_offset(const std::string& group_id, const topic_partition& tp,
+                                    committed_offset o) {
+    if (o.offset >= 0) {
+        auto gp = find_or_create(group_id);
+        std::lock_guard lk(gp->mu);
+        gp->offsets[tp] = std::move(o);
+        return;
+    }
+    auto gp = find(group_id);
+    if (!gp) return;
+    bool drop;
+    {
+        std::lock_guard lk(gp->mu);
+        gp->offsets.erase(tp);
+        drop = gp->offsets.empty() && gp->members.empty() && gp->state == group_state::empty;
+    }
+    if (!drop) return;
+    std::lock_guard lk(_mu);
+    auto it = _groups.find(group_id);
+    if (it != _groups.end() && it->second == gp) _groups.erase(it);
+}
+
+std::vector<group_listing> group_coordinator::list_groups() {
+    std::vector<std::shared_ptr<group>> all;
+    {
+        std::lock_guard lk(_mu);
+        for (auto& [id, g] : _groups)
+            all.push_back(g);
+    }
+    std::vector<group_listing> out;
+    for (auto& g : all) {
+        std::lock_guard lk(g->mu);
+        if (g->state == group_state::dead) continue;
+        out.push_back({g->id, g->protocol_type, g->state});
+    }
+    return out;
+}
+
+group_description group_coordinator::describe_group(const std::string& group_id) {
+    group_description d;
+    auto gp = find(group_id);
+    if (!gp) return d;
+    std::lock_guard lk(gp->mu);
+    const group& g = *gp;
+    d.state = g.state;
+    d.protocol_type = g.protocol_type;
+    d.protocol_name = g.state == group_state::stable ? g.protocol_name : std::string();
+    for (const auto& [id, m] : g.members) {
+        const bytes* md = m.metadata_for(g.protocol_name);
+        d.members.push_back({id, m.instance_id, m.client_id, m.client_host, md ? *md : bytes{},
+                             g.state == group_state::stable ? m.assignment : bytes{}});
+    }
+    return d;
+}
+
+group_error group_coordinator::delete_group(const std::string& group_id) {
+    auto gp = find(group_id);
+    if (!gp) return group_error::group_id_not_found;
+    {
+        std::lock_guard lk(gp->mu);
+        if (gp->state == group_state::dead) return group_error::group_id_not_found;
+        if (gp->state != group_state::empty) return group_error::non_empty_group;
+        offset_listener listener;
+        {
+            std::lock_guard glk(_mu);
+            listener = _listener;
+        }
+        if (listener)
+            for (const auto& [tp, o] : gp->offsets)
+                if (!listener(group_id, tp, std::nullopt).ok())
+                    return group_error::coordinator_not_available;
+        gp->state = group_state::dead;
+    }
+    std::lock_guard lk(_mu);
+    auto it = _groups.find(group_id);
+    if (it != _groups.end() && it->second == gp) _groups.erase(it);
+    return group_error::none;
+}
+
+void group_coordinator::tick_group(group& g, int64_t now, pending_callbacks& out) {
+    for (auto it = g.pending.begin(); it != g.pending.end();) {
+        if (it->second <= now) {
+            it = g.pending.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (g.state == group_state::preparing_rebalance) {
+        if (g.initial_delay_end_ms != 0 && now >= g.initial_delay_end_ms)
+            g.initial_delay_end_ms = 0;
+        if (now >= g.rebalance_deadline_ms && g.initial_delay_end_ms == 0) {
+            g.pending.clear();
+            complete_join(g, out);
+        } else {
+            maybe_complete_join(g, out);
+        }
+    }
+    std::vector<std::string> expired;
+    for (const auto& [id, m] : g.members) {
+        if (g.state == group_state::preparing_rebalance && m.awaiting_join) continue;
+        if (m.last_heartbeat_ms + m.session_timeout_ms <= now) expired.push_back(id);
+    }
+    for (const auto& id : expired)
+        remove_member(g, id, out);
+}
+
+void group_coordinator::tick() {
+    std::vector<std::shared_ptr<group>> all;
+    {
+        std::lock_guard lk(_mu);
+        for (auto& [id, g] : _groups)
+            all.push_back(g);
+    }
+    int64_t now = _now();
+    for (auto& g : all) {
+        pending_callbacks out;
+        {
+            std::lock_guard lk(g->mu);
+            tick_group(*g, now, out);
+        }
+        out.run();
+    }
+}
+
+void group_coordinator::drop_waiters() {
+    std::vector<std::shared_ptr<group>> all;
+    {
+        std::lock_guard lk(_mu);
+        for (auto& [id, g] : _groups)
+            all.push_back(g);
+    }
+    for (auto& g : all) {
+        std::vector<join_callback> joins;
+        std::vector<sync_callback> syncs;
+        {
+            std::lock_guard lk(g->mu);
+            for (auto& [id, m] : g->members) {
+                if (m.awaiting_join) joins.push_back(std::move(m.awaiting_join));
+                if (m.awaiting_sync) syncs.push_back(std::move(m.awaiting_sync));
+                m.awaiting_join = nullptr;
+                m.awaiting_sync = nullptr;
+            }
+        }
+    }
+}
+
+}  // namespace spate::coordinator
