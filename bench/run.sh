@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the optimised build in $1 (default: build):
 # the storage engine benchmark (extra arguments go to it), then kafka_bench
-# against `spate serve` started on a free port with a temporary data
-# directory (KAFKA_BENCH_ARGS adds kafka_bench options).
+# and group_bench against `spate serve` started on a free port with a
+# temporary data directory and group.initial.rebalance.delay.ms=0
+# (KAFKA_BENCH_ARGS and GROUP_BENCH_ARGS add options). BENCHES selects the
+# benchmarks to run (default: "storage kafka group").
 set -euo pipefail
 build=${1:-build}
-"$build/bench/storage_bench" "${@:2}"
+benches=" ${BENCHES:-storage kafka group} "
+if [[ $benches == *" storage "* ]]; then
+  "$build/bench/storage_bench" "${@:2}"
+fi
+if [[ $benches != *" kafka "* && $benches != *" group "* ]]; then exit 0; fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/spate-bench.XXXXXX")
 pid=
@@ -14,7 +20,11 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-"$build/spate" serve --data-dir "$dir/data" --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
+# group_bench times rebalances without the broker's initial delay.
+initial_delay_ms=0
+echo "group.initial.rebalance.delay.ms=$initial_delay_ms" >"$dir/server.properties"
+"$build/spate" serve --config "$dir/server.properties" --data-dir "$dir/data" \
+  --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
 pid=$!
 addr=
 for _ in $(seq 1 200); do
@@ -24,8 +34,15 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 if [ -z "$addr" ]; then echo "bench: spate serve did not start:"; cat "$dir/serve.log"; exit 1; fi
-# shellcheck disable=SC2086
-"$build/bench/kafka_bench" --bootstrap "$addr" --data-dir "$dir/data" ${KAFKA_BENCH_ARGS:-}
+if [[ $benches == *" kafka "* ]]; then
+  # shellcheck disable=SC2086
+  "$build/bench/kafka_bench" --bootstrap "$addr" --data-dir "$dir/data" ${KAFKA_BENCH_ARGS:-}
+fi
+if [[ $benches == *" group "* ]]; then
+  # shellcheck disable=SC2086
+  "$build/bench/group_bench" --bootstrap "$addr" \
+    --broker-initial-delay-ms "$initial_delay_ms" ${GROUP_BENCH_ARGS:-}
+fi
 kill -TERM "$pid"
 wait "$pid"
 pid=

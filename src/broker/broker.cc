@@ -24,10 +24,12 @@ broker::broker(broker_config config, storage::log_manager& logs, std::string clu
               .initial_rebalance_delay_ms = _config.group_initial_rebalance_delay_ms,
               .min_session_timeout_ms = _config.group_min_session_timeout_ms,
               .max_session_timeout_ms = _config.group_max_session_timeout_ms,
+              .offsets_retention_ms = _config.offsets_retention_ms,
+              .offsets_retention_check_interval_ms = _config.offsets_retention_check_interval_ms,
           },
           [] {
               return std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now().time_since_epoch())
+                         std::chrono::system_clock::now().time_since_epoch())
                   .count();
           }))
     , _advertised_host(_config.advertised_host.empty() ? _config.listen_host
@@ -55,11 +57,13 @@ status broker::load_groups() {
     SPATE_TRY(store->load_into(*_groups));
     _offsets = std::move(store);
     auto* offsets = _offsets.get();
-    _groups->set_offset_listener([offsets](const std::string& g,
-                                           const coordinator::topic_partition& tp,
-                                           const std::optional<coordinator::committed_offset>& o) {
-        return offsets->append(g, tp, o);
-    });
+    _groups->set_persistence(
+        [offsets](const std::string& g, const std::vector<coordinator::offset_change>& changes) {
+            return offsets->append_offsets(g, changes);
+        },
+        [offsets](const std::string& g, const std::optional<coordinator::group_snapshot>& snap) {
+            return offsets->append_group(g, snap);
+        });
     return {};
 }
 
@@ -91,6 +95,7 @@ std::span<const handler_spec> broker::handlers() {
             handlers::list_groups,
             handlers::describe_groups,
             handlers::delete_groups,
+            handlers::offset_delete,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -17,8 +17,10 @@ const std::map<std::string, std::string>& topic_to_broker_names() {
         {"flush.messages", "log.flush.interval.messages"},
         {"flush.ms", "log.flush.interval.ms"},
         {"index.interval.bytes", "log.index.interval.bytes"},
+        {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"},
         {"max.message.bytes", "message.max.bytes"},
         {"message.timestamp.type", "log.message.timestamp.type"},
+        {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"},
         {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"},
         {"retention.bytes", "log.retention.bytes"},
         {"retention.ms", "log.retention.ms"},
@@ -86,6 +88,25 @@ status apply_setting(broker_config& c, const std::string& key, const std::string
         return parse_int<int32_t>(key, value, c.group_min_session_timeout_ms, 1, INT32_MAX);
     if (key == "group.max.session.timeout.ms")
         return parse_int<int32_t>(key, value, c.group_max_session_timeout_ms, 1, INT32_MAX);
+    if (key == "offsets.retention.minutes") {
+        int64_t minutes = 0;
+        SPATE_TRY(parse_int<int64_t>(key, value, minutes, 1, INT32_MAX));
+        c.offsets_retention_ms = minutes * 60000;
+        return {};
+    }
+    if (key == "offsets.retention.check.interval.ms")
+        return parse_int<int64_t>(key, value, c.offsets_retention_check_interval_ms, 1, INT64_MAX);
+    if (key == "log.cleaner.enable") {
+        if (value != "true" && value != "false")
+            return make_error(errc::invalid_argument, key + ": expected true or false");
+        c.log_cleaner_enable = value == "true";
+        return {};
+    }
+    if (key == "log.cleaner.backoff.ms")
+        return parse_int<int64_t>(key, value, c.log_cleaner_backoff_ms, 1, INT32_MAX);
+    if (key == "log.cleaner.dedupe.buffer.size")
+        return parse_int<size_t>(key, value, c.log_cleaner_dedupe_buffer_size, size_t{1} << 20,
+                                 size_t{1} << 40);
     if (key == "spate.max.inflight.requests")
         return parse_int<size_t>(key, value, c.max_inflight_requests, 1, 1 << 20);
     if (key == "log.dirs" || key == "log.dir") {

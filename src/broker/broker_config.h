@@ -41,6 +41,14 @@ struct broker_config {
     int64_t group_initial_rebalance_delay_ms = 3000;
     int32_t group_min_session_timeout_ms = 6000;
     int32_t group_max_session_timeout_ms = 1800000;
+    int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;  // offsets.retention.minutes
+    int64_t offsets_retention_check_interval_ms = 600000;
+
+    // The log cleaner (compaction): log.cleaner.enable, log.cleaner.backoff.ms,
+    // log.cleaner.dedupe.buffer.size.
+    bool log_cleaner_enable = true;
+    int64_t log_cleaner_backoff_ms = 15000;
+    size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;

@@ -11,7 +11,7 @@
 #include <boost/asio/write.hpp>
 
 #include "broker/broker.h"
-#include "broker/error_code.h"
+#include "kafka/protocol/error_code.h"
 #include "kafka/protocol/generated/api_versions_response.h"
 
 namespace spate::broker {
@@ -36,7 +36,11 @@ connection::connection(broker& b, asio::ip::tcp::socket socket)
     : _broker(b)
     , _socket(std::move(socket))
     , _reader_wake(_socket.get_executor())
-    , _writer_wake(_socket.get_executor()) {}
+    , _writer_wake(_socket.get_executor()) {
+    boost::system::error_code ec;
+    auto peer = _socket.remote_endpoint(ec);
+    _client_host = "/" + (ec ? std::string("unknown") : peer.address().to_string());
+}
 
 void connection::start() {
     auto self = shared_from_this();
@@ -79,8 +83,8 @@ asio::awaitable<void> connection::read_loop() {
         auto size = proto::frame_size(prefix, cfg.socket_request_max_bytes);
         if (!size.ok() || *size < k_min_request_size) break;
 
-        auto ctx = std::make_unique<request_context>(
-            request_context{_broker, {}, std::vector<std::byte>(*size), _socket.get_executor()});
+        auto ctx = std::make_unique<request_context>(request_context{
+            _broker, {}, std::vector<std::byte>(*size), _socket.get_executor(), _client_host});
         co_await asio::async_read(_socket, asio::buffer(ctx->frame),
                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec || _closed) break;

@@ -57,6 +57,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
     broker& _broker;
     boost::asio::ip::tcp::socket _socket;
+    std::string _client_host;                // "/<peer address>", fixed at accept
     boost::asio::steady_timer _reader_wake;  // cancelled to wake a paused reader
     boost::asio::steady_timer _writer_wake;  // cancelled when a slot completes
     std::deque<std::shared_ptr<slot>> _slots;

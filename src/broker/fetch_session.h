@@ -19,10 +19,15 @@
 #include <string>
 #include <utility>
 
-#include "broker/error_code.h"
+#include "kafka/protocol/error_code.h"
 #include "kafka/protocol/types.h"
 
 namespace spate::broker {
+
+// The broker names Kafka's error codes unqualified.
+using kafka::code;
+using kafka::error_code;
+using kafka::to_error_code;
 
 struct session_partition {
     kafka::protocol::uuid topic_id;

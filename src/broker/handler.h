@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kafka/protocol/frame.h"
@@ -33,6 +34,8 @@ struct request_context {
     std::vector<std::byte> frame;
     // The connection's strand: completions from other threads are posted here.
     boost::asio::any_io_executor executor;
+    // The peer's address as Kafka reports client hosts ("/127.0.0.1").
+    const std::string& client_host;
 
     std::span<std::byte> body() { return std::span(frame).subspan(header.header_size); }
     int16_t version() const { return header.api_version; }

@@ -111,4 +111,60 @@ result<topic_delete_records_args> parse_topic_delete_records(const std::vector<s
 result<produce_args> parse_produce(const std::vector<std::string>& args);
 result<consume_args> parse_consume(const std::vector<std::string>& args);
 
+// ---- spate group ----
+
+struct group_list_args {
+    std::string bootstrap = default_bootstrap;
+    std::vector<std::string> states;  // canonical state names; empty: every state
+};
+
+struct group_describe_args {
+    std::string bootstrap = default_bootstrap;
+    std::string group;
+    bool members = false;  // the members view instead of the offsets view
+};
+
+// One `--topic` of reset-offsets: a topic and some of its partitions.
+struct topic_selection {
+    std::string topic;
+    std::vector<int32_t> partitions;  // sorted, unique; empty: every partition
+};
+
+enum class reset_target { earliest, latest, offset, datetime };
+
+struct group_reset_args {
+    std::string bootstrap = default_bootstrap;
+    std::string group;
+    std::vector<topic_selection> topics;  // empty iff all_topics
+    bool all_topics = false;              // every partition the group has offsets for
+    reset_target target = reset_target::earliest;
+    int64_t value = 0;  // the offset (target offset) or epoch ms (target datetime)
+    bool dry_run = false;
+};
+
+struct group_delete_args {
+    std::string bootstrap = default_bootstrap;
+    std::vector<std::string> groups;  // at least one
+};
+
+// A consumer group state name, case-insensitive ("stable", "Empty",
+// "preparingrebalance", ...) → its canonical Kafka spelling ("Stable",
+// "Empty", "PreparingRebalance", "CompletingRebalance", "Dead").
+result<std::string> parse_group_state(const std::string& s);
+
+// "TOPIC" or "TOPIC:P[,P]..." (Kafka topic names cannot contain ':').
+result<topic_selection> parse_topic_selection(const std::string& s);
+
+// Epoch milliseconds of an ISO-8601 date-time with an explicit zone —
+// "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM|+HHMM|-HHMM)" — or of a plain
+// non-negative integer taken as epoch milliseconds.
+result<int64_t> parse_datetime_ms(const std::string& s);
+
+result<group_list_args> parse_group_list(const std::vector<std::string>& args);
+result<group_describe_args> parse_group_describe(const std::vector<std::string>& args);
+// Exactly one of --to-earliest, --to-latest, --to-offset N, --to-datetime TS
+// and either --topic (repeatable) or --all-topics.
+result<group_reset_args> parse_group_reset(const std::vector<std::string>& args);
+result<group_delete_args> parse_group_delete(const std::vector<std::string>& args);
+
 }  // namespace spate::cli

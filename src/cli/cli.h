@@ -1,7 +1,8 @@
 #pragma once
 
 // Entry points of the Kafka client sub-commands of the `spate` binary:
-// `topic create|list|describe|delete|alter-config`, `produce`, `consume`.
+// `topic create|list|describe|delete|alter-config|delete-records`,
+// `group list|describe|reset-offsets|delete`, `produce`, `consume`.
 // They speak the Kafka protocol through librdkafka to any broker given by
 // `--bootstrap` (Spate's own or any Kafka-compatible one).
 //

@@ -10,202 +10,17 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/client.h"
 #include "cli/format.h"
+#include "cli/group.h"
 
 namespace spate::cli {
 
 namespace {
 
-constexpr int admin_timeout_ms = 15000;
-
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop_signal(int) {
     g_stop = 1;
-}
-
-struct rk_deleter {
-    void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using rk_ptr = std::unique_ptr<rd_kafka_t, rk_deleter>;
-
-struct queue_deleter {
-    void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-using queue_ptr = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
-
-struct event_deleter {
-    void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
-};
-using event_ptr = std::unique_ptr<rd_kafka_event_t, event_deleter>;
-
-struct options_deleter {
-    void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
-};
-using admin_options_ptr = std::unique_ptr<rd_kafka_AdminOptions_t, options_deleter>;
-
-error failed(std::string msg) {
-    return make_error(errc::io_error, std::move(msg));
-}
-
-// State the librdkafka callbacks write (they run inside rd_kafka_poll /
-// rd_kafka_consumer_poll on the calling thread). One per client, passed as opaque.
-struct client_context {
-    std::mutex mu;
-    bool all_brokers_down = false;  // guarded by mu
-    std::string last_error;         // guarded by mu
-    int64_t delivered = 0;          // delivery reports: polling thread only
-    int64_t failed = 0;
-    std::string first_delivery_error;
-
-    // Non-empty once every bootstrap broker failed: the reason to give up.
-    std::string unreachable() {
-        std::lock_guard lock(mu);
-        return all_brokers_down ? last_error : std::string();
-    }
-};
-
-extern "C" void on_client_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
-    auto* ctx = static_cast<client_context*>(opaque);
-    std::lock_guard lock(ctx->mu);
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-        ctx->all_brokers_down = true;
-        if (ctx->last_error.empty()) ctx->last_error = reason;
-    } else {
-        ctx->last_error = reason;
-    }
-}
-
-// librdkafka's own log lines are suppressed; failures surface through the
-// error callback and the operation results.
-extern "C" void on_client_log(const rd_kafka_t*, int, const char*, const char*) {}
-
-// Sets one librdkafka property; errors name the property.
-status set_conf(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
-    char errstr[512];
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
-        return make_error(errc::invalid_argument, key + "=" + value + ": " + errstr);
-    }
-    return {};
-}
-
-// A client of `type` connected to `bootstrap` with extra properties. The
-// configuration object is consumed in every case.
-result<rk_ptr> make_client(rd_kafka_type_t type, const std::string& bootstrap,
-                           const std::vector<std::pair<std::string, std::string>>& props,
-                           client_context* ctx,
-                           void (*dr_cb)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr) {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    auto fail = [&](error e) -> result<rk_ptr> {
-        rd_kafka_conf_destroy(conf);
-        return e;
-    };
-    if (auto s = set_conf(conf, "bootstrap.servers", bootstrap); !s.ok()) return fail(s.err());
-    if (auto s = set_conf(conf, "client.id", "spate-cli"); !s.ok()) return fail(s.err());
-    if (auto s = set_conf(conf, "log.connection.close", "false"); !s.ok()) return fail(s.err());
-    for (const auto& [k, v] : props) {
-        if (auto s = set_conf(conf, k, v); !s.ok()) return fail(s.err());
-    }
-    if (dr_cb) rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    rd_kafka_conf_set_opaque(conf, ctx);
-    rd_kafka_conf_set_error_cb(conf, on_client_error);
-    rd_kafka_conf_set_log_cb(conf, on_client_log);
-    char errstr[512];
-    rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
-    if (rk == nullptr) return fail(failed(std::string("cannot create client: ") + errstr));
-    return rk_ptr(rk);  // rd_kafka_new took ownership of conf
-}
-
-result<rk_ptr> make_admin(const std::string& bootstrap, client_context* ctx) {
-    return make_client(RD_KAFKA_PRODUCER, bootstrap, {{"allow.auto.create.topics", "false"}}, ctx);
-}
-
-std::string err_text(rd_kafka_resp_err_t err, const char* msg) {
-    std::string s = rd_kafka_err2name(err);
-    if (msg && *msg) s += std::string(": ") + msg;
-    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
-        s += " (is a broker listening at the --bootstrap address?)";
-    }
-    return s;
-}
-
-error unreachable_error(const std::string& reason) {
-    return make_error(errc::io_error, "cannot reach the broker (" + reason +
-                                          "); is a broker listening at the --bootstrap address?");
-}
-
-// Waits for the admin result event of `type` on `q`.
-result<event_ptr> wait_admin_result(client_context* ctx, rd_kafka_t* rk, rd_kafka_queue_t* q,
-                                    rd_kafka_event_type_t type) {
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(admin_timeout_ms + 5000);
-    while (std::chrono::steady_clock::now() < deadline) {
-        event_ptr ev(rd_kafka_queue_poll(q, 200));
-        if (!ev) {
-            rd_kafka_poll(rk, 0);  // serves the error callback
-            if (auto r = ctx->unreachable(); !r.empty()) return unreachable_error(r);
-            continue;
-        }
-        if (rd_kafka_event_type(ev.get()) != type) continue;
-        if (rd_kafka_event_error(ev.get())) {
-            return failed(
-                err_text(rd_kafka_event_error(ev.get()), rd_kafka_event_error_string(ev.get())));
-        }
-        return ev;
-    }
-    return make_error(errc::timed_out, "no answer from the broker");
-}
-
-admin_options_ptr admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op) {
-    admin_options_ptr o(rd_kafka_AdminOptions_new(rk, op));
-    char errstr[256];
-    rd_kafka_AdminOptions_set_request_timeout(o.get(), admin_timeout_ms, errstr, sizeof errstr);
-    rd_kafka_AdminOptions_set_operation_timeout(o.get(), admin_timeout_ms, errstr, sizeof errstr);
-    return o;
-}
-
-// Metadata of one topic (or of all when `topic` is empty).
-struct metadata_deleter {
-    void operator()(const rd_kafka_metadata_t* md) const { rd_kafka_metadata_destroy(md); }
-};
-using metadata_ptr = std::unique_ptr<const rd_kafka_metadata_t, metadata_deleter>;
-
-result<metadata_ptr> fetch_metadata(client_context* ctx, rd_kafka_t* rk, const std::string& topic) {
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
-    rd_kafka_topic_t* rkt =
-        topic.empty() ? nullptr : rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-    // Short attempts so that an unreachable broker fails fast.
-    for (int waited = 0; waited < admin_timeout_ms; waited += 500) {
-        err = rd_kafka_metadata(rk, topic.empty() ? 1 : 0, rkt, &md, 500);
-        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR__TRANSPORT) break;
-        rd_kafka_poll(rk, 0);  // serves the error callback
-        if (auto r = ctx->unreachable(); !r.empty()) {
-            if (rkt) rd_kafka_topic_destroy(rkt);
-            return unreachable_error(r);
-        }
-    }
-    if (rkt) rd_kafka_topic_destroy(rkt);
-    if (err) return failed("metadata request failed: " + err_text(err, nullptr));
-    metadata_ptr out(md);
-    if (!topic.empty()) {
-        if (md->topic_cnt != 1 || md->topics[0].err) {
-            auto e =
-                md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-            return make_error(errc::not_found, "topic '" + topic + "': " + err_text(e, nullptr));
-        }
-    }
-    return out;
-}
-
-int report(const char* cmd, const error& e) {
-    std::fprintf(stderr, "spate %s: %s\n", cmd, e.message.c_str());
-    return 1;
-}
-
-int usage_error(const char* cmd, const error& e) {
-    std::fprintf(stderr, "spate %s: %s\n(run 'spate help' for usage)\n", cmd, e.message.c_str());
-    return 2;
 }
 
 // ---- topic create / delete ----
@@ -511,13 +326,6 @@ status produce(const produce_args& a) {
 
 // ---- consume ----
 
-struct tpl_deleter {
-    void operator()(rd_kafka_topic_partition_list_t* l) const {
-        rd_kafka_topic_partition_list_destroy(l);
-    }
-};
-using tpl_ptr = std::unique_ptr<rd_kafka_topic_partition_list_t, tpl_deleter>;
-
 bool fatal_consume_error(rd_kafka_resp_err_t err) {
     switch (err) {
         case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
@@ -569,7 +377,7 @@ status consume(const consume_args& a) {
         }
     }
     if (a.start == start_position::timestamp) {
-        if (auto err = rd_kafka_offsets_for_times(rk->get(), parts.get(), admin_timeout_ms)) {
+        if (auto err = rd_kafka_offsets_for_times(rk->get(), parts.get(), k_admin_timeout_ms)) {
             return failed("offsets for timestamp: " + err_text(err, nullptr));
         }
         for (int i = 0; i < parts->cnt; ++i) {
@@ -646,34 +454,30 @@ status consume(const consume_args& a) {
     return result;
 }
 
-template <typename Args, typename Fn>
-int run_parsed(const char* cmd, const result<Args>& parsed, Fn fn) {
-    if (!parsed.ok()) return usage_error(cmd, parsed.err());
-    auto s = fn(*parsed);
-    if (!s.ok()) return report(cmd, s.err());
-    return 0;
-}
-
 }  // namespace
 
 const char* usage_text() {
-    return "  topic create NAME [--partitions N] [--replication-factor N] [--config k=v]...\n"
-           "  topic list\n"
-           "  topic describe NAME\n"
-           "  topic delete NAME\n"
-           "  topic alter-config NAME [--set k=v]... [--delete k]...\n"
-           "  topic delete-records NAME --partition N --before OFFSET  (-1: everything)\n"
-           "  produce TOPIC [--key-separator SEP] [--header k=v]... [--partition N]\n"
-           "                [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd]\n"
-           "                (one record per stdin line)\n"
-           "  consume TOPIC [--from-beginning | --offset N | --timestamp MS] [--partition N]\n"
-           "                [--count N] [--print-key] [--print-timestamp] [--print-headers]\n"
-           "                [--separator SEP] [--timeout-ms N]\n"
-           "  (every client command takes --bootstrap HOST:PORT, default 127.0.0.1:9092)\n";
+    static const std::string text =
+        std::string(
+            "  topic create NAME [--partitions N] [--replication-factor N] [--config k=v]...\n"
+            "  topic list\n"
+            "  topic describe NAME\n"
+            "  topic delete NAME\n"
+            "  topic alter-config NAME [--set k=v]... [--delete k]...\n"
+            "  topic delete-records NAME --partition N --before OFFSET  (-1: everything)\n") +
+        group_usage_text() +
+        "  produce TOPIC [--key-separator SEP] [--header k=v]... [--partition N]\n"
+        "                [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd]\n"
+        "                (one record per stdin line)\n"
+        "  consume TOPIC [--from-beginning | --offset N | --timestamp MS] [--partition N]\n"
+        "                [--count N] [--print-key] [--print-timestamp] [--print-headers]\n"
+        "                [--separator SEP] [--timeout-ms N]\n"
+        "  (every client command takes --bootstrap HOST:PORT, default 127.0.0.1:9092)\n";
+    return text.c_str();
 }
 
 bool handles(const std::string& command) {
-    return command == "topic" || command == "produce" || command == "consume";
+    return command == "topic" || command == "group" || command == "produce" || command == "consume";
 }
 
 int run(const std::string& command, const std::vector<std::string>& args) {
@@ -682,6 +486,7 @@ int run(const std::string& command, const std::vector<std::string>& args) {
     std::signal(SIGPIPE, SIG_IGN);
     if (command == "produce") return run_parsed("produce", parse_produce(args), produce);
     if (command == "consume") return run_parsed("consume", parse_consume(args), consume);
+    if (command == "group") return run_group(args);
     if (command != "topic") {
         std::fprintf(stderr, "spate: unknown command '%s'\n", command.c_str());
         return 2;
@@ -689,7 +494,7 @@ int run(const std::string& command, const std::vector<std::string>& args) {
     if (args.empty()) {
         std::fprintf(stderr,
                      "spate topic: missing sub-command (create, list, describe, "
-                     "delete, alter-config)\n");
+                     "delete, alter-config, delete-records)\n");
         return 2;
     }
     const std::string& sub = args[0];

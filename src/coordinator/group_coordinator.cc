@@ -5,6 +5,9 @@
 #include <random>
 #include <set>
 
+#include "kafka/protocol/generated/consumer_protocol_subscription.h"
+#include "kafka/protocol/wire.h"
+
 namespace spate::coordinator {
 
 const char* state_name(group_state s) {
@@ -59,6 +62,7 @@ struct group_coordinator::group {
     std::map<std::string, int64_t> pending;             // KIP-394 ids → expiry time
     int64_t rebalance_deadline_ms = 0;
     int64_t initial_delay_end_ms = 0;  // 0: no initial delay in progress
+    int64_t state_timestamp_ms = -1;   // when it last became empty or stable
     std::map<topic_partition, committed_offset> offsets;
 };
 
@@ -92,9 +96,47 @@ group_coordinator::group_coordinator(options opts, clock_fn now_ms)
 
 group_coordinator::~group_coordinator() = default;
 
-void group_coordinator::set_offset_listener(offset_listener l) {
+void group_coordinator::set_persistence(offset_writer offsets, group_writer groups) {
     std::lock_guard lk(_mu);
-    _listener = std::move(l);
+    _offset_writer = std::move(offsets);
+    _group_writer = std::move(groups);
+}
+
+std::pair<group_coordinator::offset_writer, group_coordinator::group_writer>
+group_coordinator::writers() {
+    std::lock_guard lk(_mu);
+    return {_offset_writer, _group_writer};
+}
+
+status group_coordinator::store_group(group& g) {
+    auto gw = writers().second;
+    if (!gw) return {};
+    group_snapshot snap;
+    snap.protocol_type = g.protocol_type;
+    snap.generation = g.generation;
+    if (!g.protocol_name.empty()) snap.protocol_name = g.protocol_name;
+    if (!g.leader.empty()) snap.leader = g.leader;
+    snap.state_timestamp_ms = g.state_timestamp_ms;
+    for (const auto& [id, m] : g.members) {
+        const bytes* md = m.metadata_for(g.protocol_name);
+        snap.members.push_back({id, m.instance_id, m.client_id, m.client_host,
+                                m.rebalance_timeout_ms, m.session_timeout_ms, md ? *md : bytes{},
+                                m.assignment});
+    }
+    return gw(g.id, snap);
+}
+
+void group_coordinator::drop_if_unused(const std::shared_ptr<group>& gp) {
+    {
+        std::lock_guard lk(gp->mu);
+        bool unused = gp->offsets.empty() && gp->members.empty() && gp->pending.empty() &&
+                      (gp->state == group_state::empty || gp->state == group_state::dead);
+        if (!unused) return;
+        gp->state = group_state::dead;
+    }
+    std::lock_guard lk(_mu);
+    auto it = _groups.find(gp->id);
+    if (it != _groups.end() && it->second == gp) _groups.erase(it);
 }
 
 std::shared_ptr<group_coordinator::group> group_coordinator::find(const std::string& id) {
@@ -174,7 +216,7 @@ void group_coordinator::prepare_rebalance(group& g, pending_callbacks& out) {
         for (auto& [id, m] : g.members) {
             if (!m.awaiting_sync) continue;
             sync_result r;
-            r.error = group_error::rebalance_in_progress;
+            r.error = error_code::rebalance_in_progress;
             out.add([cb = std::move(m.awaiting_sync), r] { cb(r); });
             m.awaiting_sync = nullptr;
         }
@@ -215,8 +257,12 @@ void group_coordinator::complete_join(group& g, pending_callbacks& out) {
     ++g.generation;
     if (g.members.empty()) {
         g.state = group_state::empty;
+        g.state_timestamp_ms = _now();
         g.protocol_name.clear();
         g.leader.clear();
+        // Best effort: were this lost, a restart would bring back the last
+        // stable generation, whose members would be fenced on rejoin anyway.
+        (void)store_group(g);
         return;
     }
     // Candidates: protocols every member supports, in the first member's
@@ -264,13 +310,13 @@ void group_coordinator::remove_member(group& g, const std::string& member_id,
     member& m = it->second;
     if (m.awaiting_join) {
         join_result r;
-        r.error = group_error::unknown_member_id;
+        r.error = error_code::unknown_member_id;
         r.member_id = member_id;
         out.add([cb = std::move(m.awaiting_join), r] { cb(r); });
     }
     if (m.awaiting_sync) {
         sync_result r;
-        r.error = group_error::unknown_member_id;
+        r.error = error_code::unknown_member_id;
         out.add([cb = std::move(m.awaiting_sync), r] { cb(r); });
     }
     if (m.instance_id) g.static_members.erase(*m.instance_id);
@@ -296,7 +342,7 @@ void group_coordinator::add_or_update_member(group& g, member& m, const join_req
     if (m.awaiting_join) {
         // A duplicate join from the same member: the older request loses.
         join_result r;
-        r.error = group_error::unknown_member_id;
+        r.error = error_code::unknown_member_id;
         out.add([cb = std::move(m.awaiting_join), r] { cb(r); });
     }
     m.awaiting_join = std::move(done);
@@ -315,25 +361,25 @@ void group_coordinator::add_or_update_member(group& g, member& m, const join_req
 
 void group_coordinator::join_group(join_request req, join_callback done) {
     pending_callbacks out;
-    auto fail = [&](group_error e) {
+    auto fail = [&](error_code e) {
         join_result r;
         r.error = e;
         r.member_id = req.member_id;
         out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
     };
-    if (req.group_id.empty()) return fail(group_error::invalid_group_id);
+    if (req.group_id.empty()) return fail(error_code::invalid_group_id);
     if (req.session_timeout_ms < _opts.min_session_timeout_ms ||
         req.session_timeout_ms > _opts.max_session_timeout_ms)
-        return fail(group_error::invalid_session_timeout);
+        return fail(error_code::invalid_session_timeout);
     if (req.rebalance_timeout_ms <= 0) req.rebalance_timeout_ms = req.session_timeout_ms;
     std::shared_ptr<group> gp =
         req.member_id.empty() ? find_or_create(req.group_id) : find(req.group_id);
-    if (!gp) return fail(group_error::unknown_member_id);
+    if (!gp) return fail(error_code::unknown_member_id);
     {
         std::lock_guard lk(gp->mu);
         group& g = *gp;
-        if (g.state == group_state::dead) return fail(group_error::coordinator_not_available);
-        if (!supports_protocols(g, req)) return fail(group_error::inconsistent_group_protocol);
+        if (g.state == group_state::dead) return fail(error_code::coordinator_not_available);
+        if (!supports_protocols(g, req)) return fail(error_code::inconsistent_group_protocol);
         int64_t now = _now();
         if (req.member_id.empty()) {
             if (req.instance_id && g.static_members.count(*req.instance_id)) {
@@ -345,13 +391,13 @@ void group_coordinator::join_group(join_request req, join_callback done) {
                 member& old = node.mapped();
                 if (old.awaiting_join) {
                     join_result r;
-                    r.error = group_error::fenced_instance_id;
+                    r.error = error_code::fenced_instance_id;
                     out.add([cb = std::move(old.awaiting_join), r] { cb(r); });
                     old.awaiting_join = nullptr;
                 }
                 if (old.awaiting_sync) {
                     sync_result r;
-                    r.error = group_error::fenced_instance_id;
+                    r.error = error_code::fenced_instance_id;
                     out.add([cb = std::move(old.awaiting_sync), r] { cb(r); });
                     old.awaiting_sync = nullptr;
                 }
@@ -375,7 +421,7 @@ void group_coordinator::join_group(join_request req, join_callback done) {
                 std::string id = new_member_id(req.client_id);
                 g.pending[id] = now + req.session_timeout_ms;
                 join_result r;
-                r.error = group_error::member_id_required;
+                r.error = error_code::member_id_required;
                 r.member_id = id;
                 out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
             } else {
@@ -394,10 +440,10 @@ void group_coordinator::join_group(join_request req, join_callback done) {
             if (req.instance_id) {
                 auto s = g.static_members.find(*req.instance_id);
                 if (s != g.static_members.end() && s->second != req.member_id)
-                    return fail(group_error::fenced_instance_id);
+                    return fail(error_code::fenced_instance_id);
             }
             auto it = g.members.find(req.member_id);
-            if (it == g.members.end()) return fail(group_error::unknown_member_id);
+            if (it == g.members.end()) return fail(error_code::unknown_member_id);
             member& m = it->second;
             bool same = same_protocols(m.protocols, req.protocols);
             if (g.state == group_state::completing_rebalance && same) {
@@ -418,33 +464,33 @@ void group_coordinator::join_group(join_request req, join_callback done) {
 
 void group_coordinator::sync_group(sync_request req, sync_callback done) {
     pending_callbacks out;
-    auto fail = [&](group_error e) {
+    auto fail = [&](error_code e) {
         sync_result r;
         r.error = e;
         out.add([cb = std::move(done), r = std::move(r)] { cb(r); });
     };
     auto gp = find(req.group_id);
-    if (!gp) return fail(group_error::unknown_member_id);
+    if (!gp) return fail(error_code::unknown_member_id);
     {
         std::lock_guard lk(gp->mu);
         group& g = *gp;
-        if (g.state == group_state::dead) return fail(group_error::coordinator_not_available);
+        if (g.state == group_state::dead) return fail(error_code::coordinator_not_available);
         if (req.instance_id) {
             auto s = g.static_members.find(*req.instance_id);
             if (s != g.static_members.end() && s->second != req.member_id)
-                return fail(group_error::fenced_instance_id);
+                return fail(error_code::fenced_instance_id);
         }
         auto it = g.members.find(req.member_id);
-        if (it == g.members.end()) return fail(group_error::unknown_member_id);
+        if (it == g.members.end()) return fail(error_code::unknown_member_id);
         member& m = it->second;
-        if (req.generation != g.generation) return fail(group_error::illegal_generation);
+        if (req.generation != g.generation) return fail(error_code::illegal_generation);
         m.last_heartbeat_ms = _now();
         switch (g.state) {
             case group_state::preparing_rebalance:
-                return fail(group_error::rebalance_in_progress);
+                return fail(error_code::rebalance_in_progress);
             case group_state::empty:
             case group_state::dead:
-                return fail(group_error::unknown_member_id);
+                return fail(error_code::unknown_member_id);
             case group_state::stable: {
                 sync_result r;
                 r.protocol_type = g.protocol_type;
@@ -461,6 +507,21 @@ void group_coordinator::sync_group(sync_request req, sync_callback done) {
                         if (mit != g.members.end()) mit->second.assignment = std::move(a);
                     }
                     g.state = group_state::stable;
+                    g.state_timestamp_ms = _now();
+                    if (!store_group(g).ok()) {
+                        // As Kafka: the generation cannot complete unpersisted;
+                        // members get the error and rejoin.
+                        for (auto& [id, mm] : g.members) {
+                            mm.assignment.clear();
+                            if (!mm.awaiting_sync) continue;
+                            sync_result r;
+                            r.error = error_code::coordinator_not_available;
+                            out.add([cb = std::move(mm.awaiting_sync), r] { cb(r); });
+                            mm.awaiting_sync = nullptr;
+                        }
+                        prepare_rebalance(g, out);
+                        break;
+                    }
                     for (auto& [id, mm] : g.members) {
                         if (!mm.awaiting_sync) continue;
                         sync_result r;
@@ -477,30 +538,30 @@ void group_coordinator::sync_group(sync_request req, sync_callback done) {
     out.run();
 }
 
-group_error group_coordinator::heartbeat(const std::string& group_id, const std::string& member_id,
-                                         const std::optional<std::string>& instance_id,
-                                         int32_t generation) {
+error_code group_coordinator::heartbeat(const std::string& group_id, const std::string& member_id,
+                                        const std::optional<std::string>& instance_id,
+                                        int32_t generation) {
     auto gp = find(group_id);
-    if (!gp) return group_error::unknown_member_id;
+    if (!gp) return error_code::unknown_member_id;
     std::lock_guard lk(gp->mu);
     group& g = *gp;
-    if (g.state == group_state::dead) return group_error::coordinator_not_available;
+    if (g.state == group_state::dead) return error_code::coordinator_not_available;
     if (instance_id) {
         auto s = g.static_members.find(*instance_id);
         if (s != g.static_members.end() && s->second != member_id)
-            return group_error::fenced_instance_id;
+            return error_code::fenced_instance_id;
     }
     auto it = g.members.find(member_id);
-    if (it == g.members.end()) return group_error::unknown_member_id;
-    if (generation != g.generation) return group_error::illegal_generation;
+    if (it == g.members.end()) return error_code::unknown_member_id;
+    if (generation != g.generation) return error_code::illegal_generation;
     it->second.last_heartbeat_ms = _now();
-    if (g.state == group_state::preparing_rebalance) return group_error::rebalance_in_progress;
-    return group_error::none;
+    if (g.state == group_state::preparing_rebalance) return error_code::rebalance_in_progress;
+    return error_code::none;
 }
 
-std::vector<group_error> group_coordinator::leave_group(const std::string& group_id,
-                                                        const std::vector<leave_member>& members) {
-    std::vector<group_error> errors(members.size(), group_error::unknown_member_id);
+std::vector<error_code> group_coordinator::leave_group(const std::string& group_id,
+                                                       const std::vector<leave_member>& members) {
+    std::vector<error_code> errors(members.size(), error_code::unknown_member_id);
     auto gp = find(group_id);
     if (!gp) return errors;
     pending_callbacks out;
@@ -514,18 +575,18 @@ std::vector<group_error> group_coordinator::leave_group(const std::string& group
                 auto s = g.static_members.find(*lm.instance_id);
                 if (s == g.static_members.end()) continue;
                 if (!id.empty() && s->second != id) {
-                    errors[i] = group_error::fenced_instance_id;
+                    errors[i] = error_code::fenced_instance_id;
                     continue;
                 }
                 id = s->second;
             }
             if (g.pending.erase(id)) {
-                errors[i] = group_error::none;
+                errors[i] = error_code::none;
                 maybe_complete_join(g, out);
                 continue;
             }
             if (!g.members.count(id)) continue;
-            errors[i] = group_error::none;
+            errors[i] = error_code::none;
             remove_member(g, id, out);
         }
     }
@@ -533,50 +594,52 @@ std::vector<group_error> group_coordinator::leave_group(const std::string& group
     return errors;
 }
 
-std::vector<group_error> group_coordinator::commit_offsets(const offset_commit_request& req) {
-    std::vector<group_error> errors(req.offsets.size(), group_error::none);
-    auto set_all = [&](group_error e) {
+std::vector<error_code> group_coordinator::commit_offsets(const offset_commit_request& req) {
+    std::vector<error_code> errors(req.offsets.size(), error_code::none);
+    auto set_all = [&](error_code e) {
         std::fill(errors.begin(), errors.end(), e);
         return errors;
     };
-    if (req.group_id.empty()) return set_all(group_error::invalid_group_id);
+    if (req.group_id.empty()) return set_all(error_code::invalid_group_id);
     bool simple = req.generation < 0 && req.member_id.empty();
     auto gp = simple ? find_or_create(req.group_id) : find(req.group_id);
-    if (!gp) return set_all(group_error::illegal_generation);
-    offset_listener listener;
-    {
-        std::lock_guard lk(_mu);
-        listener = _listener;
-    }
+    if (!gp) return set_all(error_code::illegal_generation);
+    auto writer = writers().first;
     {
         std::lock_guard lk(gp->mu);
         group& g = *gp;
-        if (g.state == group_state::dead) return set_all(group_error::coordinator_not_available);
+        if (g.state == group_state::dead) return set_all(error_code::coordinator_not_available);
         if (!(simple && g.state == group_state::empty)) {
             auto it = g.members.find(req.member_id);
             if (req.instance_id) {
                 auto s = g.static_members.find(*req.instance_id);
                 if (s != g.static_members.end() && s->second != req.member_id)
-                    return set_all(group_error::fenced_instance_id);
+                    return set_all(error_code::fenced_instance_id);
             }
-            if (it == g.members.end()) return set_all(group_error::unknown_member_id);
-            if (req.generation != g.generation) return set_all(group_error::illegal_generation);
+            if (it == g.members.end()) return set_all(error_code::unknown_member_id);
+            if (req.generation != g.generation) return set_all(error_code::illegal_generation);
             if (g.state == group_state::completing_rebalance)
-                return set_all(group_error::rebalance_in_progress);
+                return set_all(error_code::rebalance_in_progress);
             it->second.last_heartbeat_ms = _now();
         }
+        std::vector<offset_change> changes;
+        std::vector<size_t> slots;
         for (size_t i = 0; i < req.offsets.size(); ++i) {
             const auto& [tp, o] = req.offsets[i];
             if (o.metadata.size() > _opts.max_metadata_bytes) {
-                errors[i] = group_error::offset_metadata_too_large;
+                errors[i] = error_code::offset_metadata_too_large;
                 continue;
             }
-            if (listener && !listener(req.group_id, tp, o).ok()) {
-                errors[i] = group_error::coordinator_not_available;
-                continue;
-            }
-            g.offsets[tp] = o;
+            changes.emplace_back(tp, o);
+            slots.push_back(i);
         }
+        if (writer && !changes.empty() && !writer(req.group_id, changes).ok()) {
+            for (size_t i : slots)
+                errors[i] = error_code::coordinator_not_available;
+            return errors;
+        }
+        for (size_t k = 0; k < changes.size(); ++k)
+            g.offsets[changes[k].first] = *changes[k].second;
     }
     return errors;
 }
@@ -605,16 +668,63 @@ void group_coordinator::load_offset(const std::string& group_id, const topic_par
     }
     auto gp = find(group_id);
     if (!gp) return;
-    bool drop;
     {
         std::lock_guard lk(gp->mu);
         gp->offsets.erase(tp);
-        drop = gp->offsets.empty() && gp->members.empty() && gp->state == group_state::empty;
     }
-    if (!drop) return;
-    std::lock_guard lk(_mu);
-    auto it = _groups.find(group_id);
-    if (it != _groups.end() && it->second == gp) _groups.erase(it);
+    drop_if_unused(gp);
+}
+
+void group_coordinator::load_group(const std::string& group_id,
+                                   const std::optional<group_snapshot>& snap) {
+    if (!snap) {
+        auto gp = find(group_id);
+        if (!gp) return;
+        {
+            std::lock_guard lk(gp->mu);
+            gp->members.clear();
+            gp->static_members.clear();
+            gp->state = group_state::empty;
+            gp->generation = 0;
+            gp->protocol_type.clear();
+            gp->protocol_name.clear();
+            gp->leader.clear();
+        }
+        drop_if_unused(gp);
+        return;
+    }
+    auto gp = find_or_create(group_id);
+    std::lock_guard lk(gp->mu);
+    group& g = *gp;
+    int64_t now = _now();
+    g.members.clear();
+    g.static_members.clear();
+    g.generation = snap->generation;
+    g.protocol_type = snap->protocol_type;
+    g.protocol_name = snap->protocol_name.value_or("");
+    g.leader = snap->leader.value_or("");
+    g.state_timestamp_ms = snap->state_timestamp_ms;
+    for (const auto& ms : snap->members) {
+        member& m = g.members[ms.member_id];
+        m.id = ms.member_id;
+        m.instance_id = ms.instance_id;
+        m.client_id = ms.client_id;
+        m.client_host = ms.client_host;
+        m.rebalance_timeout_ms = ms.rebalance_timeout_ms;
+        m.session_timeout_ms = ms.session_timeout_ms;
+        m.protocols = {{g.protocol_name, ms.subscription}};
+        m.assignment = ms.assignment;
+        m.last_heartbeat_ms = now;
+        if (m.instance_id) g.static_members[*m.instance_id] = m.id;
+    }
+    if (g.members.empty()) {
+        g.state = group_state::empty;
+        g.protocol_name.clear();
+        g.leader.clear();
+    } else {
+        g.state = group_state::stable;
+        if (!g.members.count(g.leader)) g.leader = g.members.begin()->first;
+    }
 }
 
 std::vector<group_listing> group_coordinator::list_groups() {
@@ -650,28 +760,145 @@ group_description group_coordinator::describe_group(const std::string& group_id)
     return d;
 }
 
-group_error group_coordinator::delete_group(const std::string& group_id) {
+error_code group_coordinator::delete_group(const std::string& group_id) {
     auto gp = find(group_id);
-    if (!gp) return group_error::group_id_not_found;
+    if (!gp) return error_code::group_id_not_found;
+    auto [ow, gw] = writers();
     {
         std::lock_guard lk(gp->mu);
-        if (gp->state == group_state::dead) return group_error::group_id_not_found;
-        if (gp->state != group_state::empty) return group_error::non_empty_group;
-        offset_listener listener;
-        {
-            std::lock_guard glk(_mu);
-            listener = _listener;
-        }
-        if (listener)
-            for (const auto& [tp, o] : gp->offsets)
-                if (!listener(group_id, tp, std::nullopt).ok())
-                    return group_error::coordinator_not_available;
+        if (gp->state == group_state::dead) return error_code::group_id_not_found;
+        if (gp->state != group_state::empty) return error_code::non_empty_group;
+        std::vector<offset_change> changes;
+        for (const auto& [tp, o] : gp->offsets)
+            changes.emplace_back(tp, std::nullopt);
+        if (ow && !changes.empty() && !ow(group_id, changes).ok())
+            return error_code::coordinator_not_available;
+        if (gw && !gw(group_id, std::nullopt).ok()) return error_code::coordinator_not_available;
+        gp->offsets.clear();
         gp->state = group_state::dead;
     }
     std::lock_guard lk(_mu);
     auto it = _groups.find(group_id);
     if (it != _groups.end() && it->second == gp) _groups.erase(it);
-    return group_error::none;
+    return error_code::none;
+}
+
+namespace {
+
+// Topics of a ConsumerProtocolSubscription; nullopt when the bytes do not
+// parse. Newer versions than the codec knows only append fields, so they are
+// read as the newest known one.
+std::optional<std::set<std::string>> subscribed_topics(const bytes& md) {
+    kafka::protocol::reader r(md);
+    int16_t version = r.read_int16();
+    if (!r.ok() || version < 0) return std::nullopt;
+    kafka::protocol::consumer_protocol_subscription sub;
+    auto known = std::min(version, kafka::protocol::consumer_protocol_subscription::k_max_version);
+    if (!sub.decode(r, known).ok()) return std::nullopt;
+    return std::set<std::string>(sub.topics.begin(), sub.topics.end());
+}
+
+}  // namespace
+
+std::pair<error_code, std::vector<error_code>> group_coordinator::delete_offsets(
+    const std::string& group_id, const std::vector<topic_partition>& partitions) {
+    std::vector<error_code> errors(partitions.size(), error_code::none);
+    auto gp = find(group_id);
+    if (!gp) return {error_code::group_id_not_found, errors};
+    auto writer = writers().first;
+    {
+        std::lock_guard lk(gp->mu);
+        group& g = *gp;
+        if (g.state == group_state::dead) return {error_code::group_id_not_found, errors};
+        std::set<std::string> subscribed;
+        if (g.state != group_state::empty) {
+            if (g.protocol_type != "consumer") return {error_code::non_empty_group, errors};
+            for (const auto& [id, m] : g.members) {
+                const bytes* md = m.metadata_for(g.protocol_name);
+                auto topics = md ? subscribed_topics(*md) : std::nullopt;
+                if (topics) subscribed.insert(topics->begin(), topics->end());
+            }
+        }
+        std::vector<offset_change> changes;
+        for (size_t i = 0; i < partitions.size(); ++i) {
+            const auto& tp = partitions[i];
+            if (subscribed.count(tp.topic)) {
+                errors[i] = error_code::group_subscribed_to_topic;
+                continue;
+            }
+            if (g.offsets.count(tp)) changes.emplace_back(tp, std::nullopt);
+        }
+        if (writer && !changes.empty() && !writer(group_id, changes).ok())
+            return {error_code::coordinator_not_available, errors};
+        for (const auto& [tp, o] : changes)
+            g.offsets.erase(tp);
+    }
+    drop_if_unused(gp);
+    return {error_code::none, errors};
+}
+
+void group_coordinator::delete_topic_offsets(const std::string& topic) {
+    std::vector<std::shared_ptr<group>> all;
+    {
+        std::lock_guard lk(_mu);
+        for (auto& [id, g] : _groups)
+            all.push_back(g);
+    }
+    auto writer = writers().first;
+    for (auto& gp : all) {
+        {
+            std::lock_guard lk(gp->mu);
+            std::vector<offset_change> changes;
+            for (const auto& [tp, o] : gp->offsets)
+                if (tp.topic == topic) changes.emplace_back(tp, std::nullopt);
+            if (changes.empty()) continue;
+            // Unpersisted removals would come back on restart, where the
+            // topic no longer exists; they are harmless and retried by the
+            // next deletion or expiry.
+            if (writer && !writer(gp->id, changes).ok()) continue;
+            for (const auto& [tp, o] : changes)
+                gp->offsets.erase(tp);
+        }
+        drop_if_unused(gp);
+    }
+}
+
+size_t group_coordinator::expire_offsets() {
+    std::vector<std::shared_ptr<group>> all;
+    {
+        std::lock_guard lk(_mu);
+        for (auto& [id, g] : _groups)
+            all.push_back(g);
+    }
+    auto [ow, gw] = writers();
+    int64_t now = _now();
+    int64_t keep = _opts.offsets_retention_ms;
+    size_t removed = 0;
+    for (auto& gp : all) {
+        bool forget_group = false;
+        {
+            std::lock_guard lk(gp->mu);
+            group& g = *gp;
+            if (g.state != group_state::empty) continue;
+            std::vector<offset_change> changes;
+            bool whole_group = !g.protocol_type.empty() && g.state_timestamp_ms >= 0;
+            for (const auto& [tp, o] : g.offsets) {
+                int64_t since = whole_group ? g.state_timestamp_ms : o.commit_timestamp_ms;
+                if (since + keep <= now) changes.emplace_back(tp, std::nullopt);
+            }
+            if (!changes.empty()) {
+                if (ow && !ow(g.id, changes).ok()) continue;
+                for (const auto& [tp, o] : changes)
+                    g.offsets.erase(tp);
+                removed += changes.size();
+            }
+            forget_group = g.offsets.empty() && g.members.empty() && !g.protocol_type.empty();
+            if (forget_group && gw && !gw(g.id, std::nullopt).ok()) continue;
+            if (forget_group) g.protocol_type.clear();
+        }
+        drop_if_unused(gp);
+    }
+    return removed;
 }
 
 void group_coordinator::tick_group(group& g, int64_t now, pending_callbacks& out) {
@@ -702,6 +929,17 @@ void group_coordinator::tick_group(group& g, int64_t now, pending_callbacks& out
 }
 
 void group_coordinator::tick() {
+    int64_t start = _now();
+    bool expire = false;
+    {
+        std::lock_guard lk(_mu);
+        if (_last_expiry_ms == 0) _last_expiry_ms = start;
+        if (start - _last_expiry_ms >= _opts.offsets_retention_check_interval_ms) {
+            _last_expiry_ms = start;
+            expire = true;
+        }
+    }
+    if (expire) expire_offsets();
     std::vector<std::shared_ptr<group>> all;
     {
         std::lock_guard lk(_mu);

@@ -18,8 +18,9 @@
 // Time comes from the injected clock (milliseconds); tick() must be called
 // periodically (e.g. every 50 ms) to expire sessions and finish rebalances.
 //
-// Offsets are kept in memory; the caller persists them if it wants to
-// (see `set_offset_listener`).
+// State is kept in memory; the caller persists offsets and group membership
+// through the hooks of `set_persistence` and replays them with load_offset()
+// and load_group() on start.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,26 +33,12 @@
 #include <vector>
 
 #include "base/result.h"
+#include "kafka/protocol/error_code.h"
 
 namespace spate::coordinator {
 
-// Kafka error codes the coordinator produces (values are Kafka's).
-enum class group_error : int16_t {
-    none = 0,
-    unknown_topic_or_partition = 3,
-    offset_metadata_too_large = 12,
-    coordinator_not_available = 15,
-    illegal_generation = 22,
-    inconsistent_group_protocol = 23,
-    invalid_group_id = 24,
-    unknown_member_id = 25,
-    invalid_session_timeout = 26,
-    rebalance_in_progress = 27,
-    non_empty_group = 68,
-    group_id_not_found = 69,
-    member_id_required = 79,
-    fenced_instance_id = 82,
-};
+// Errors are Kafka's codes, as the coordinator's answers go on the wire as they are.
+using kafka::error_code;
 
 enum class group_state { empty, preparing_rebalance, completing_rebalance, stable, dead };
 
@@ -87,7 +74,7 @@ struct join_member_info {
 };
 
 struct join_result {
-    group_error error = group_error::none;
+    error_code error = error_code::none;
     int32_t generation = -1;
     std::string protocol_type;
     std::string protocol_name;
@@ -106,7 +93,7 @@ struct sync_request {
 };
 
 struct sync_result {
-    group_error error = group_error::none;
+    error_code error = error_code::none;
     std::string protocol_type;
     std::string protocol_name;
     bytes assignment;
@@ -148,7 +135,7 @@ struct member_description {
 };
 
 struct group_description {
-    group_error error = group_error::none;
+    error_code error = error_code::none;
     group_state state = group_state::dead;
     std::string protocol_type;
     std::string protocol_name;
@@ -161,6 +148,35 @@ struct group_listing {
     group_state state = group_state::empty;
 };
 
+// A group's persisted membership (Kafka's GroupMetadataValue): written when a
+// generation's assignment is complete and when the group becomes empty, and
+// installed by load_group() on start so that members keep their generation and
+// assignment across a coordinator restart.
+struct member_snapshot {
+    std::string member_id;
+    std::optional<std::string> instance_id;
+    std::string client_id;
+    std::string client_host;
+    int32_t rebalance_timeout_ms = 0;
+    int32_t session_timeout_ms = 0;
+    bytes subscription;  // metadata for the selected protocol
+    bytes assignment;
+    bool operator==(const member_snapshot&) const = default;
+};
+
+struct group_snapshot {
+    std::string protocol_type;
+    int32_t generation = 0;
+    std::optional<std::string> protocol_name;
+    std::optional<std::string> leader;
+    int64_t state_timestamp_ms = -1;  // when the group entered its state
+    std::vector<member_snapshot> members;
+    bool operator==(const group_snapshot&) const = default;
+};
+
+// One offset change of a group; nullopt removes the offset.
+using offset_change = std::pair<topic_partition, std::optional<committed_offset>>;
+
 class group_coordinator {
   public:
     struct options {
@@ -168,23 +184,34 @@ class group_coordinator {
         int32_t min_session_timeout_ms = 6000;
         int32_t max_session_timeout_ms = 1800000;
         size_t max_metadata_bytes = 4096;
+        // offsets.retention.minutes: an empty group's offsets are removed
+        // this long after it became empty (for groups that never had members,
+        // this long after each offset's commit).
+        int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;
+        // How often tick() runs expire_offsets().
+        int64_t offsets_retention_check_interval_ms = 600000;
     };
     using clock_fn = std::function<int64_t()>;  // milliseconds, monotonic
     using join_callback = std::function<void(join_result)>;
     using sync_callback = std::function<void(sync_result)>;
-    // Called for every offset about to be committed (nullopt: removed with
-    // its group), under the group's mutex so calls follow commit order; an
-    // error fails that partition's commit (COORDINATOR_NOT_AVAILABLE) and
-    // leaves the in-memory offset unchanged. Used to persist offsets.
-    using offset_listener = std::function<status(const std::string& group, const topic_partition&,
-                                                 const std::optional<committed_offset>&)>;
+    // Persistence hooks, called under the group's mutex so writes follow
+    // state order. An error from either leaves the in-memory state unchanged
+    // and fails the operation that caused it (commits answer
+    // COORDINATOR_NOT_AVAILABLE). A group_writer gets nullopt for a deleted
+    // group (tombstone).
+    using offset_writer =
+        std::function<status(const std::string& group, const std::vector<offset_change>&)>;
+    using group_writer =
+        std::function<status(const std::string& group, const std::optional<group_snapshot>&)>;
 
+    // `now_ms` is wall-clock milliseconds (persisted state timestamps and
+    // offset expiry use it as well as session timeouts).
     group_coordinator(options opts, clock_fn now_ms);
     ~group_coordinator();
     group_coordinator(const group_coordinator&) = delete;
     group_coordinator& operator=(const group_coordinator&) = delete;
 
-    void set_offset_listener(offset_listener l);
+    void set_persistence(offset_writer offsets, group_writer groups);
 
     // Completes `done` immediately (errors, MEMBER_ID_REQUIRED, a static
     // member rejoining a stable group) or when the rebalance completes.
@@ -192,15 +219,15 @@ class group_coordinator {
     // Completes immediately, or (members other than the leader during
     // completing_rebalance) when the leader's assignment arrives.
     void sync_group(sync_request req, sync_callback done);
-    group_error heartbeat(const std::string& group_id, const std::string& member_id,
-                          const std::optional<std::string>& instance_id, int32_t generation);
+    error_code heartbeat(const std::string& group_id, const std::string& member_id,
+                         const std::optional<std::string>& instance_id, int32_t generation);
     // One error per member; the top-level error is returned through
-    // `group_error_out` (unknown group → unknown_member_id per member).
-    std::vector<group_error> leave_group(const std::string& group_id,
-                                         const std::vector<leave_member>& members);
+    // `error_out` (unknown group → unknown_member_id per member).
+    std::vector<error_code> leave_group(const std::string& group_id,
+                                        const std::vector<leave_member>& members);
 
     // One error per offset, in request order.
-    std::vector<group_error> commit_offsets(const offset_commit_request& req);
+    std::vector<error_code> commit_offsets(const offset_commit_request& req);
     // Committed offsets of a group; all of them when `partitions` is nullopt.
     // Unknown partitions are absent from the answer.
     std::map<topic_partition, committed_offset> fetch_offsets(
@@ -208,12 +235,27 @@ class group_coordinator {
     // Installs an offset without checks (rebuilding state on start); an
     // offset below 0 removes it (and the group once it holds nothing).
     void load_offset(const std::string& group_id, const topic_partition& tp, committed_offset o);
+    // Installs a group's persisted membership (rebuilding state on start):
+    // Stable with its members, whose sessions start now, or Empty when it has
+    // none; nullopt removes it (and the group once it holds nothing).
+    void load_group(const std::string& group_id, const std::optional<group_snapshot>& g);
+
+    // OffsetDelete: the group-level error (group_id_not_found, non_empty_group
+    // for a non-consumer group with members) and one error per partition
+    // (group_subscribed_to_topic while a member subscribes to its topic).
+    std::pair<error_code, std::vector<error_code>> delete_offsets(
+        const std::string& group_id, const std::vector<topic_partition>& partitions);
+    // Removes every group's offsets of a deleted topic.
+    void delete_topic_offsets(const std::string& topic);
+    // Removes offsets past offsets.retention.ms (see options) and empty
+    // groups left with nothing; returns the number of offsets removed.
+    size_t expire_offsets();
 
     std::vector<group_listing> list_groups();
     group_description describe_group(const std::string& group_id);
     // group_id_not_found, non_empty_group, or none (the group and its
     // offsets are removed).
-    group_error delete_group(const std::string& group_id);
+    error_code delete_group(const std::string& group_id);
 
     // Expires sessions and finishes rebalances whose deadline passed.
     void tick();
@@ -241,13 +283,21 @@ class group_coordinator {
     join_result make_join_result(const group& g, const member& m) const;
     bool supports_protocols(const group& g, const join_request& req) const;
     void tick_group(group& g, int64_t now, pending_callbacks& out);
+    // Persists `g`'s membership; requires g.mu.
+    status store_group(group& g);
+    // Removes `g` from _groups when it is empty, has no offsets and was not
+    // replaced; takes _mu (call without it, after releasing g.mu).
+    void drop_if_unused(const std::shared_ptr<group>& gp);
+    std::pair<offset_writer, group_writer> writers();
 
     options _opts;
     clock_fn _now;
-    std::mutex _mu;  // guards _groups, _next_id, _listener
+    std::mutex _mu;  // guards _groups, _next_id, _offset_writer, _group_writer
     std::map<std::string, std::shared_ptr<group>> _groups;
     uint64_t _next_id = 0;
-    offset_listener _listener;
+    int64_t _last_expiry_ms = 0;
+    offset_writer _offset_writer;
+    group_writer _group_writer;
 };
 
 }  // namespace spate::coordinator

@@ -13,6 +13,14 @@ namespace {
 
 constexpr int16_t k_key_version = 1;
 constexpr int16_t k_value_version = 3;
+constexpr int16_t k_group_key_version = 2;
+constexpr int16_t k_group_value_version = 3;
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 }  // namespace
 
@@ -63,6 +71,81 @@ result<offset_record> decode_offset_record(std::span<const std::byte> key,
     return r;
 }
 
+bytes encode_group_key(const std::string& group) {
+    bytes out;
+    kafka::protocol::writer w(out);
+    w.write_int16(k_group_key_version);
+    w.write_string(group, false);
+    return out;
+}
+
+bytes encode_group_value(const group_snapshot& g) {
+    bytes out;
+    kafka::protocol::writer w(out);
+    w.write_int16(k_group_value_version);
+    w.write_string(g.protocol_type, false);
+    w.write_int32(g.generation);
+    w.write_nullable_string(g.protocol_name, false, true);
+    w.write_nullable_string(g.leader, false, true);
+    w.write_int64(g.state_timestamp_ms);
+    w.write_array_length(g.members.size(), false);
+    for (const auto& m : g.members) {
+        w.write_string(m.member_id, false);
+        w.write_nullable_string(m.instance_id, false, true);
+        w.write_string(m.client_id, false);
+        w.write_string(m.client_host, false);
+        w.write_int32(m.rebalance_timeout_ms);
+        w.write_int32(m.session_timeout_ms);
+        w.write_bytes(m.subscription, false);
+        w.write_bytes(m.assignment, false);
+    }
+    return out;
+}
+
+result<group_record> decode_group_record(std::span<const std::byte> key,
+                                         std::optional<std::span<const std::byte>> value) {
+    kafka::protocol::reader k(key);
+    int16_t kv = k.read_int16();
+    if (!k.ok()) return make_error(errc::corrupt, "group record: short key");
+    if (kv != k_group_key_version)
+        return make_error(errc::unsupported, "group record: key version " + std::to_string(kv));
+    group_record r;
+    r.group = k.read_string(false);
+    if (!k.ok()) return make_error(errc::corrupt, "group record: bad key");
+    if (!value) return r;
+    kafka::protocol::reader v(*value);
+    int16_t vv = v.read_int16();
+    if (!v.ok() || vv < 0 || vv > 3)
+        return make_error(errc::unsupported, "group record: value version " + std::to_string(vv));
+    group_snapshot g;
+    g.protocol_type = v.read_string(false);
+    g.generation = v.read_int32();
+    g.protocol_name = v.read_nullable_string(false, true);
+    g.leader = v.read_nullable_string(false, true);
+    if (vv >= 2) g.state_timestamp_ms = v.read_int64();
+    int32_t n = v.read_int32();
+    // Each member takes at least 20 bytes: a bound before reserving.
+    if (!v.ok() || n < 0 || static_cast<size_t>(n) > v.remaining() / 20)
+        return make_error(errc::corrupt, "group record: bad member count");
+    for (int32_t i = 0; i < n; ++i) {
+        member_snapshot m;
+        m.member_id = v.read_string(false);
+        if (vv >= 3) m.instance_id = v.read_nullable_string(false, true);
+        m.client_id = v.read_string(false);
+        m.client_host = v.read_string(false);
+        m.rebalance_timeout_ms = vv >= 1 ? v.read_int32() : 0;
+        m.session_timeout_ms = v.read_int32();
+        if (vv == 0) m.rebalance_timeout_ms = m.session_timeout_ms;
+        m.subscription = v.read_bytes(false);
+        m.assignment = v.read_bytes(false);
+        if (!v.ok()) break;
+        g.members.push_back(std::move(m));
+    }
+    if (!v.ok()) return make_error(errc::corrupt, "group record: bad value");
+    r.value = std::move(g);
+    return r;
+}
+
 result<std::shared_ptr<storage::log>> offset_store::partition(bool create) {
     if (_log) return _log;
     if (!_logs.describe(k_offsets_topic)) {
@@ -75,19 +158,15 @@ result<std::shared_ptr<storage::log>> offset_store::partition(bool create) {
     return _log;
 }
 
-status offset_store::append(const std::string& group, const topic_partition& tp,
-                            const std::optional<committed_offset>& o) {
-    bytes key = encode_offset_key(group, tp);
-    std::optional<bytes> value;
-    if (o) value = encode_offset_value(*o);
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+status offset_store::append_records(
+    const std::vector<std::pair<bytes, std::optional<bytes>>>& records) {
+    int64_t now = wall_ms();
     model::record_batch_options opts;
     opts.partition_leader_epoch = 0;  // as the produce path stamps
     model::record_batch_builder b(opts);
-    b.add(now, std::span<const std::byte>(key),
-          value ? std::optional<std::span<const std::byte>>(*value) : std::nullopt);
+    for (const auto& [key, value] : records)
+        b.add(now, std::span<const std::byte>(key),
+              value ? std::optional<std::span<const std::byte>>(*value) : std::nullopt);
     bytes batch = b.finish();
     std::lock_guard lk(_mu);
     auto l = partition(true);
@@ -95,6 +174,24 @@ status offset_store::append(const std::string& group, const topic_partition& tp,
     auto r = (*l)->append(batch);
     if (!r.ok()) return r.err();
     return {};
+}
+
+status offset_store::append_offsets(const std::string& group,
+                                    const std::vector<offset_change>& changes) {
+    std::vector<std::pair<bytes, std::optional<bytes>>> records;
+    records.reserve(changes.size());
+    for (const auto& [tp, o] : changes)
+        records.emplace_back(encode_offset_key(group, tp),
+                             o ? std::optional<bytes>(encode_offset_value(*o)) : std::nullopt);
+    return append_records(records);
+}
+
+status offset_store::append_group(const std::string& group,
+                                  const std::optional<group_snapshot>& g) {
+    std::vector<std::pair<bytes, std::optional<bytes>>> records;
+    records.emplace_back(encode_group_key(group),
+                         g ? std::optional<bytes>(encode_group_value(*g)) : std::nullopt);
+    return append_records(records);
 }
 
 status offset_store::load_into(group_coordinator& gc) {
@@ -127,10 +224,13 @@ status offset_store::load_into(group_coordinator& gc) {
             if (!reader.ok()) return reader.err();
             SPATE_TRY(reader->for_each([&](const model::record_view& rec) {
                 if (!rec.key) return;
-                auto d = decode_offset_record(*rec.key, rec.value);
-                if (!d.ok()) return;  // other record kinds / versions: skipped
-                gc.load_offset(d->group, d->tp,
-                               d->value ? *d->value : committed_offset{.offset = -1});
+                if (auto d = decode_offset_record(*rec.key, rec.value); d.ok()) {
+                    gc.load_offset(d->group, d->tp,
+                                   d->value ? *d->value : committed_offset{.offset = -1});
+                } else if (auto g = decode_group_record(*rec.key, rec.value); g.ok()) {
+                    gc.load_group(g->group, g->value);
+                }
+                // Other record kinds and versions are skipped.
             }));
         }
         if (next <= at) break;

@@ -1,11 +1,11 @@
 #pragma once
 
-// Committed offsets as records of the internal topic __consumer_offsets
-// (one partition, cleanup.policy=compact), replayed into the coordinator on
-// start (the topic is created on first use). Key and value layouts follow Kafka's OffsetCommitKey
-// v1 and OffsetCommitValue v3; see docs/formats/consumer-offsets.md. A null value (tombstone)
-// removes the offset. Group membership is not stored: after a restart groups are Empty and members
-// rejoin.
+// Committed offsets and group membership as records of the internal topic
+// __consumer_offsets (one partition, cleanup.policy=compact), replayed into
+// the coordinator on start (the topic is created on first use). Layouts are
+// Kafka's OffsetCommitKey v1 / OffsetCommitValue v3 and GroupMetadataKey v2 /
+// GroupMetadataValue v3; see docs/formats/consumer-offsets.md. A null value
+// (tombstone) removes the offset or the group's membership.
 //
 // Threading: append() and load_into() may be called from any thread;
 // appends are serialised.
@@ -34,9 +34,21 @@ struct offset_record {
     std::optional<committed_offset> value;  // nullopt: tombstone
 };
 // errc::corrupt for malformed bytes; errc::unsupported for key versions
-// other than 0/1 (e.g. Kafka's group metadata records, version 2).
+// other than 0/1 (e.g. group metadata records, version 2).
 result<offset_record> decode_offset_record(std::span<const std::byte> key,
                                            std::optional<std::span<const std::byte>> value);
+
+bytes encode_group_key(const std::string& group);
+bytes encode_group_value(const group_snapshot& g);
+
+struct group_record {
+    std::string group;
+    std::optional<group_snapshot> value;  // nullopt: tombstone
+};
+// errc::corrupt for malformed bytes; errc::unsupported for key versions
+// other than 2 and value versions above 3.
+result<group_record> decode_group_record(std::span<const std::byte> key,
+                                         std::optional<std::span<const std::byte>> value);
 
 class offset_store {
   public:
@@ -45,14 +57,17 @@ class offset_store {
     // never sees a group has no internal topic.
     explicit offset_store(storage::log_manager& logs) : _logs(logs) {}
 
-    // Appends one commit (nullopt: a tombstone) as a one-record batch.
-    status append(const std::string& group, const topic_partition& tp,
-                  const std::optional<committed_offset>& o);
+    // Appends a group's offset changes (nullopt: a tombstone) as one batch,
+    // so a commit request is stored all-or-nothing.
+    status append_offsets(const std::string& group, const std::vector<offset_change>& changes);
+    // Appends a group's membership (nullopt: a tombstone).
+    status append_group(const std::string& group, const std::optional<group_snapshot>& g);
     // Replays every record into `gc` (later records win). Records of unknown
     // versions are skipped; a corrupt batch is an error.
     status load_into(group_coordinator& gc);
 
   private:
+    status append_records(const std::vector<std::pair<bytes, std::optional<bytes>>>& records);
     // The topic's partition 0, creating the topic when `create`; nullptr
     // when it does not exist. Requires _mu.
     result<std::shared_ptr<storage::log>> partition(bool create);

@@ -9,9 +9,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from spate_broker import (BASE_TS, CODECS, RECORDS_PER_CODEC as N, Broker, check, make_record,
-                          spate_cli)
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from spate_broker import (BASE_TS, CODECS, RECORDS_PER_CODEC as N, Broker, check, consume_all,
+                          make_record, spate_cli)
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 
@@ -37,27 +37,6 @@ def produce_all(bootstrap, topic, codec):
             p.poll(0)
     check(p.flush(60) == 0, "%s: messages left after flush" % topic)
     check(not errors, "%s: %d delivery errors, first %s" % (topic, len(errors), errors[:1]))
-
-
-def consume_all(bootstrap, topic, start, count):
-    """Records [start, start+count) of partition 0 as (offset, key, value, headers, ts)."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False,
-                  "auto.offset.reset": "error", "check.crcs": True})
-    c.assign([TopicPartition(topic, 0, start)])
-    out = []
-    idle = 0
-    while len(out) < count and idle < 100:
-        msgs = c.consume(10000, 0.1)
-        if not msgs:
-            idle += 1
-            continue
-        idle = 0
-        for m in msgs:
-            if m.error():
-                raise KafkaException(m.error())
-            out.append((m.offset(), m.key(), m.value(), m.headers() or [], m.timestamp()[1]))
-    c.close()
-    return out
 
 
 def expected(start):

@@ -11,8 +11,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from spate_broker import Broker, check
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from spate_broker import Broker, check, consume_all
+from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 TOPIC = "crash"
@@ -22,27 +22,16 @@ KILLS = 5
 def read_log(bootstrap):
     """The records below the current high watermark: list index == offset
     (the log start must stay 0)."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False,
-                  "check.crcs": True, "auto.offset.reset": "error"})
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False})
     lo, hi = c.get_watermark_offsets(TopicPartition(TOPIC, 0), timeout=20)
-    check(lo == 0, "log start moved to %d" % lo)
-    c.assign([TopicPartition(TOPIC, 0, 0)])
-    out = []
-    idle = 0
-    while len(out) < hi and idle < 100:
-        msgs = c.consume(10000, 0.1)
-        if not msgs:
-            idle += 1
-            continue
-        idle = 0
-        for m in msgs:
-            if m.error():
-                raise KafkaException(m.error())
-            if m.offset() >= hi:  # written after the watermark query
-                break
-            check(m.offset() == len(out), "offset gap: got %d, expected %d" % (m.offset(), len(out)))
-            out.append(m.value())
     c.close()
+    check(lo == 0, "log start moved to %d" % lo)
+    out = []
+    for off, _key, value, _headers, _ts in consume_all(bootstrap, TOPIC, 0, hi):
+        if off >= hi:  # written after the watermark query
+            break
+        check(off == len(out), "offset gap: got %d, expected %d" % (off, len(out)))
+        out.append(value)
     check(len(out) == hi, "read %d of %d records" % (len(out), hi))
     return out
 

@@ -14,7 +14,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     proto::delete_groups_response r;
     for (const auto& id : req->groups_names)
-        r.results.push_back({id, group_code(ctx.b.groups().delete_group(id))});
+        r.results.push_back({id, code(ctx.b.groups().delete_group(id))});
     co_return respond(ctx, r);
 }
 

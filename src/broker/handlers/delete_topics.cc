@@ -25,7 +25,9 @@ void delete_one(broker& b, const std::string& name, resp::deletable_topic_result
             code(s.err().code == errc::not_found ? error_code::unknown_topic_or_partition
                                                  : to_error_code(s.err()));
         out.error_message = s.err().message;
+        return;
     }
+    b.groups().delete_topic_offsets(name);
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {

@@ -17,7 +17,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& id : req->groups) {
         auto d = ctx.b.groups().describe_group(id);
         auto& g = r.groups.emplace_back();
-        g.error_code = group_code(d.error);
+        g.error_code = code(d.error);
         g.group_id = id;
         g.group_state = coordinator::state_name(d.state);
         g.protocol_type = d.protocol_type;

@@ -17,10 +17,10 @@
 #include <optional>
 
 #include "broker/broker.h"
-#include "broker/error_code.h"
 #include "broker/handler.h"
 #include "broker/handlers/handlers.h"
 #include "coordinator/group_coordinator.h"
+#include "kafka/protocol/error_code.h"
 #include "kafka/protocol/frame.h"
 #include "kafka/protocol/wire.h"
 #include "storage/log.h"
@@ -33,7 +33,7 @@ namespace proto = kafka::protocol;
 // errc::unsupported: the caller closes the connection).
 template <typename Request>
 result<Request> decode(request_context& ctx) {
-    return proto::decode_message<Request>(ctx.body(), ctx.version());
+    return proto::decode_request_body<Request>(ctx.body(), ctx.version());
 }
 
 template <typename Response>
@@ -87,15 +87,6 @@ boost::asio::awaitable<T> await_callback(request_context& ctx,
     }
     co_return std::move(*st->value);
 }
-
-// The wire code of a coordinator error (the coordinator uses Kafka's values).
-inline int16_t group_code(coordinator::group_error e) {
-    return static_cast<int16_t>(e);
-}
-static_assert(static_cast<int16_t>(coordinator::group_error::fenced_instance_id) ==
-              code(error_code::fenced_instance_id));
-static_assert(static_cast<int16_t>(coordinator::group_error::rebalance_in_progress) ==
-              code(error_code::rebalance_in_progress));
 
 // Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
 bool valid_topic_name(const std::string& name);

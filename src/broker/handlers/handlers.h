@@ -32,5 +32,6 @@ extern const handler_spec offset_fetch;
 extern const handler_spec list_groups;
 extern const handler_spec describe_groups;
 extern const handler_spec delete_groups;
+extern const handler_spec offset_delete;
 
 }  // namespace spate::broker::handlers

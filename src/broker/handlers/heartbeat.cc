@@ -13,8 +13,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::heartbeat_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::heartbeat_response r;
-    r.error_code = group_code(ctx.b.groups().heartbeat(req->group_id, req->member_id,
-                                                       req->group_instance_id, req->generation_id));
+    r.error_code = code(ctx.b.groups().heartbeat(req->group_id, req->member_id,
+                                                 req->group_instance_id, req->generation_id));
     co_return respond(ctx, r);
 }
 

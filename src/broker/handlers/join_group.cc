@@ -19,6 +19,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     j.member_id = req->member_id;
     j.instance_id = req->group_instance_id;
     j.client_id = ctx.header.client_id.value_or("");
+    j.client_host = ctx.client_host;
     j.protocol_type = req->protocol_type;
     for (auto& p : req->protocols)
         j.protocols.push_back({p.name, p.metadata});
@@ -33,9 +34,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         };
     auto res = co_await await_callback<coordinator::join_result>(ctx, std::move(start));
     proto::join_group_response r;
-    r.error_code = group_code(res.error);
+    r.error_code = code(res.error);
     r.generation_id = res.generation;
-    if (res.error == coordinator::group_error::none) {
+    if (res.error == error_code::none) {
         r.protocol_type = res.protocol_type;
         r.protocol_name = res.protocol_name;
     }

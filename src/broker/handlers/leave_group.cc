@@ -23,10 +23,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     proto::leave_group_response r;
     if (ctx.version() >= 3) {
         for (size_t i = 0; i < members.size(); ++i)
-            r.members.push_back(
-                {members[i].member_id, members[i].instance_id, group_code(errs[i])});
+            r.members.push_back({members[i].member_id, members[i].instance_id, code(errs[i])});
     } else {
-        r.error_code = group_code(errs.at(0));
+        r.error_code = code(errs.at(0));
     }
     co_return respond(ctx, r);
 }

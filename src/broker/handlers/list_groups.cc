@@ -1,5 +1,6 @@
-// ListGroups (key 16), v0-v4: every group; v4 filters by state names
-// (case-insensitive, as Kafka). Type filters (v5) are not served.
+// ListGroups (key 16), v0-v5: every group; v4 filters by state names and v5
+// by group type (both case-insensitive, as Kafka). Every group Spate
+// coordinates is of type "classic".
 
 #include <algorithm>
 #include <cctype>
@@ -24,8 +25,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     std::vector<std::string> filter;
     for (const auto& s : req->states_filter)
         filter.push_back(lower(s));
+    bool classic = req->types_filter.empty();
+    for (const auto& t : req->types_filter)
+        classic = classic || lower(t) == "classic";
     proto::list_groups_response r;
     for (const auto& g : ctx.b.groups().list_groups()) {
+        if (!classic) break;
         std::string state = coordinator::state_name(g.state);
         if (!filter.empty() &&
             std::find(filter.begin(), filter.end(), lower(state)) == filter.end())
@@ -37,6 +42,6 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec list_groups{proto::api_key::list_groups, 0, 4, &handle};
+const handler_spec list_groups{proto::api_key::list_groups, 0, 5, &handle};
 
 }  // namespace spate::broker::handlers

@@ -59,8 +59,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto errs = b.groups().commit_offsets(c);
     for (size_t i = 0; i < r.topics.size(); ++i)
         for (size_t j = 0; j < r.topics[i].partitions.size(); ++j)
-            if (slot[i][j] >= 0)
-                r.topics[i].partitions[j].error_code = group_code(errs[slot[i][j]]);
+            if (slot[i][j] >= 0) r.topics[i].partitions[j].error_code = code(errs[slot[i][j]]);
     co_return respond(ctx, r);
 }
 

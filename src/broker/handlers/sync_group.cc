@@ -26,8 +26,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         };
     auto res = co_await await_callback<coordinator::sync_result>(ctx, std::move(start));
     proto::sync_group_response r;
-    r.error_code = group_code(res.error);
-    if (res.error == coordinator::group_error::none) {
+    r.error_code = code(res.error);
+    if (res.error == error_code::none) {
         r.protocol_type = res.protocol_type;
         r.protocol_name = res.protocol_name;
         r.assignment = std::move(res.assignment);

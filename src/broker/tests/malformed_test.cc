@@ -133,16 +133,29 @@ TEST_F(malformed, malformed_body_closes_after_earlier_responses) {
     test_client c(tb.port());
     std::vector<std::byte> out;
     append_request_frame(out, 1, std::string("x"), 12, metadata_request{});
-    // A Metadata v12 request with trailing garbage.
+    // A Metadata v12 request cut short (its final tagged-field count is missing).
     std::vector<std::byte> bad;
     append_request_frame(bad, 2, std::string("x"), 12, metadata_request{});
-    bad.push_back(std::byte{0x42});
+    bad.pop_back();
     bytes::store_be(bad.data(), static_cast<int32_t>(bad.size() - 4));
     out.insert(out.end(), bad.begin(), bad.end());
     c.send_raw(out);
     c.receive<metadata_response>(12, 1);
     EXPECT_TRUE(c.closed_by_peer());
     expect_healthy();
+}
+
+TEST_F(malformed, bytes_after_a_complete_request_body_are_ignored_as_kafka_does) {
+    // librdkafka 2.0 pads ListGroups v4 with a zero byte.
+    test_client c(tb.port());
+    std::vector<std::byte> padded;
+    append_request_frame(padded, 3, std::string("x"), 12, metadata_request{});
+    padded.push_back(std::byte{0});
+    bytes::store_be(padded.data(), static_cast<int32_t>(padded.size() - 4));
+    c.send_raw(padded);
+    auto r = c.receive<metadata_response>(12, 3);
+    EXPECT_TRUE(r.cluster_id.has_value());
+    EXPECT_FALSE(c.closed_by_peer(200));
 }
 
 TEST_F(malformed, corrupt_batch_crc_is_an_error_not_a_close) {

@@ -65,19 +65,23 @@ TEST(offset_store, commits_survive_reopen) {
         // Nothing to replay, and no topic until the first commit.
         ASSERT_TRUE(store.load_into(gc).ok());
         EXPECT_FALSE(logs->describe(k_offsets_topic));
-        gc.set_offset_listener(
-            [&](const std::string& g, const topic_partition& tp,
-                const std::optional<committed_offset>& o) { return store.append(g, tp, o); });
+        gc.set_persistence(
+            [&](const std::string& g, const std::vector<offset_change>& c) {
+                return store.append_offsets(g, c);
+            },
+            [&](const std::string& g, const std::optional<group_snapshot>& s) {
+                return store.append_group(g, s);
+            });
         offset_commit_request c;
         c.group_id = "a";
         c.offsets.push_back({{"t", 0}, {10, -1, "x", 1}});
         c.offsets.push_back({{"t", 1}, {20, -1, "", 1}});
-        EXPECT_EQ(gc.commit_offsets(c)[0], group_error::none);
+        EXPECT_EQ(gc.commit_offsets(c)[0], error_code::none);
         c.offsets = {{{"t", 0}, {11, -1, "y", 2}}};
         gc.commit_offsets(c);
         c.group_id = "b";
         gc.commit_offsets(c);
-        EXPECT_EQ(gc.delete_group("b"), group_error::none);
+        EXPECT_EQ(gc.delete_group("b"), error_code::none);
         auto t = logs->describe(k_offsets_topic);
         ASSERT_TRUE(t);
         EXPECT_EQ(t->overrides.at("cleanup.policy"), "compact");
@@ -93,6 +97,113 @@ TEST(offset_store, commits_survive_reopen) {
     EXPECT_EQ(a.at({"t", 0}).metadata, "y");
     EXPECT_EQ(a.at({"t", 1}).offset, 20);
     EXPECT_TRUE(gc.fetch_offsets("b", std::nullopt).empty());
+    ASSERT_TRUE(logs->close().ok());
+}
+
+group_snapshot sample_group() {
+    group_snapshot g;
+    g.protocol_type = "consumer";
+    g.generation = 7;
+    g.protocol_name = "range";
+    g.leader = "m1";
+    g.state_timestamp_ms = 99;
+    g.members.push_back({"m1",
+                         std::nullopt,
+                         "c1",
+                         "/127.0.0.1",
+                         30000,
+                         10000,
+                         {std::byte{1}, std::byte{2}},
+                         {std::byte{3}}});
+    g.members.push_back({"m2", "static-2", "c2", "/127.0.0.2", 30000, 10000, {}, {std::byte{4}}});
+    return g;
+}
+
+TEST(offset_store, group_record_round_trips_and_rejects_damage) {
+    auto key = encode_group_key("grp");
+    auto value = encode_group_value(sample_group());
+    auto d = decode_group_record(key, std::span<const std::byte>(value));
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->group, "grp");
+    ASSERT_TRUE(d->value);
+    EXPECT_EQ(*d->value, sample_group());
+    auto tomb = decode_group_record(key, std::nullopt);
+    ASSERT_TRUE(tomb.ok());
+    EXPECT_FALSE(tomb->value);
+    // An offset key is not a group key, and neither decoder takes the other's.
+    EXPECT_FALSE(decode_group_record(encode_offset_key("grp", {"t", 0}), std::nullopt).ok());
+    EXPECT_FALSE(decode_offset_record(key, std::nullopt).ok());
+    // Every truncation of the value is rejected, never read past its end.
+    for (size_t n = 0; n < value.size(); ++n) {
+        std::span<const std::byte> cut(value.data(), n);
+        EXPECT_FALSE(decode_group_record(key, cut).ok()) << n;
+    }
+    // A member count far beyond the bytes present is corrupt, not a huge allocation.
+    auto huge = value;
+    size_t count_at = 2 + 2 + 8 + 4 + 2 + 5 + 2 + 2 + 8;  // up to the member count
+    huge[count_at] = std::byte{0x7f};
+    EXPECT_FALSE(decode_group_record(key, huge).ok());
+}
+
+TEST(offset_store, membership_survives_reopen_so_members_keep_their_generation) {
+    temp_dir dir;
+    std::string leader;
+    int32_t generation = 0;
+    {
+        auto logs = open_logs(dir.path);
+        offset_store store(*logs);
+        group_coordinator::options o;
+        o.initial_rebalance_delay_ms = 0;
+        group_coordinator gc(o, [] { return int64_t{1000}; });
+        gc.set_persistence(
+            [&](const std::string& g, const std::vector<offset_change>& c) {
+                return store.append_offsets(g, c);
+            },
+            [&](const std::string& g, const std::optional<group_snapshot>& s) {
+                return store.append_group(g, s);
+            });
+        join_request j;
+        j.group_id = "g";
+        j.client_id = "c";
+        j.protocol_type = "consumer";
+        j.protocols = {{"range", {std::byte{9}}}};
+        j.session_timeout_ms = 10000;
+        std::optional<join_result> jr;
+        gc.join_group(j, [&](join_result r) { jr = r; });
+        ASSERT_TRUE(jr);
+        ASSERT_EQ(jr->error, error_code::none);
+        leader = jr->member_id;
+        generation = jr->generation;
+        sync_request s;
+        s.group_id = "g";
+        s.member_id = leader;
+        s.generation = generation;
+        s.assignments = {{leader, {std::byte{5}}}};
+        std::optional<sync_result> sr;
+        gc.sync_group(s, [&](sync_result r) { sr = r; });
+        ASSERT_TRUE(sr);
+        ASSERT_EQ(sr->error, error_code::none);
+        // A second group that is deleted leaves nothing behind.
+        offset_commit_request c;
+        c.group_id = "gone";
+        c.offsets.push_back({{"t", 0}, {1, -1, "", 1}});
+        gc.commit_offsets(c);
+        EXPECT_EQ(gc.delete_group("gone"), error_code::none);
+        ASSERT_TRUE(logs->close().ok());
+    }
+    auto logs = open_logs(dir.path);
+    offset_store store(*logs);
+    group_coordinator gc({}, [] { return int64_t{5000}; });
+    ASSERT_TRUE(store.load_into(gc).ok());
+    auto d = gc.describe_group("g");
+    EXPECT_EQ(d.state, group_state::stable);
+    ASSERT_EQ(d.members.size(), 1u);
+    EXPECT_EQ(d.members[0].member_id, leader);
+    EXPECT_EQ(d.members[0].assignment, bytes{std::byte{5}});
+    EXPECT_EQ(gc.heartbeat("g", leader, std::nullopt, generation), error_code::none);
+    EXPECT_EQ(gc.heartbeat("g", leader, std::nullopt, generation - 1),
+              error_code::illegal_generation);
+    EXPECT_EQ(gc.describe_group("gone").state, group_state::dead);
     ASSERT_TRUE(logs->close().ok());
 }
 

@@ -368,6 +368,17 @@ result<Message> decode_message(std::span<const std::byte> body, int16_t version)
     return m;
 }
 
+// Decodes a request body as Kafka brokers do: bytes after the message are
+// ignored (librdkafka 2.0 pads some requests, e.g. ListGroups v4 and
+// OffsetFetch v7); a message that does not fit in `body` is still corrupt.
+template <typename Message>
+result<Message> decode_request_body(std::span<const std::byte> body, int16_t version) {
+    reader r(body);
+    Message m;
+    SPATE_TRY(m.decode(r, version));
+    return m;
+}
+
 template <typename Message>
 std::vector<std::byte> encode_message(const Message& m, int16_t version) {
     std::vector<std::byte> out;

@@ -2,19 +2,21 @@
 # BROKER_PID, BROKER_PORT, BOOTSTRAP), `broker_stop` (SIGTERM, asserts exit 0),
 # `broker_kill` (SIGKILL). BROKER_DIR holds the data dir and the log; it is
 # removed on exit. The first start listens on a free port (port 0); restarts
-# reuse that port.
+# reuse that port. `broker_config KEY=VALUE...` (before broker_start) writes a
+# properties file passed as --config.
 BROKER_DIR=$(mktemp -d)
 BROKER_DATA=$BROKER_DIR/data
 BROKER_PORT=0
 BROKER_PID=
 BOOTSTRAP=
+BROKER_ARGS=()
 trap 'broker_kill; rm -rf "$BROKER_DIR"' EXIT
 
 broker_start() {
   local tries
   for tries in $(seq 1 40); do
     "$SPATE_BIN" serve --data-dir "$BROKER_DATA" --kafka-listen "127.0.0.1:$BROKER_PORT" \
-      >"$BROKER_DIR/out" 2>&1 &
+      ${BROKER_ARGS[@]+"${BROKER_ARGS[@]}"} >"$BROKER_DIR/out" 2>&1 &
     BROKER_PID=$!
     local i
     for i in $(seq 1 200); do
@@ -35,6 +37,11 @@ broker_start() {
   done
   echo "spate serve did not report a kafka listener:"; cat "$BROKER_DIR/out"
   return 1
+}
+
+broker_config() {
+  printf '%s\n' "$@" >"$BROKER_DIR/server.properties"
+  BROKER_ARGS=(--config "$BROKER_DIR/server.properties")
 }
 
 broker_stop() {

@@ -19,14 +19,21 @@ LISTENER_RE = re.compile(r"kafka listener on (\S+):(\d+)")
 
 
 class Broker:
-    def __init__(self, data_dir=None, extra_args=()):
+    def __init__(self, data_dir=None, extra_args=(), config=None):
+        """config: optional {key: value} written to a Kafka-style properties
+        file passed as `--config` (e.g. GROUP_TEST_CONFIG)."""
         self.bin = os.environ.get("SPATE_BIN", "build/spate")
-        self._own_tmp = None
+        self._own_tmp = tempfile.mkdtemp(prefix="spate-systest-")
         if data_dir is None:
-            self._own_tmp = tempfile.mkdtemp(prefix="spate-systest-")
             data_dir = os.path.join(self._own_tmp, "data")
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        if config:
+            path = os.path.join(self._own_tmp, "server.properties")
+            with open(path, "w") as f:
+                for k, v in config.items():
+                    f.write("%s=%s\n" % (k, v))
+            self.extra_args += ["--config", path]
         self.port = 0
         self.proc = None
         self.output = []  # every line the broker printed, across restarts
@@ -82,6 +89,9 @@ class Broker:
         assert rc == 0, "spate serve exited %s on SIGTERM:\n%s" % (rc, "\n".join(self.output[-30:]))
         return rc
 
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
     def kill(self):
         """SIGKILL and wait."""
         if self.alive():
@@ -94,8 +104,7 @@ class Broker:
 
     def cleanup(self):
         self.kill()
-        if self._own_tmp:
-            shutil.rmtree(self._own_tmp, ignore_errors=True)
+        shutil.rmtree(self._own_tmp, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
@@ -134,3 +143,103 @@ def make_record(i):
 def check(cond, msg):
     if not cond:
         raise AssertionError(msg)
+
+
+# Group tests: no initial rebalance delay, and session timeouts down to 1 s.
+GROUP_TEST_CONFIG = {
+    "group.initial.rebalance.delay.ms": "0",
+    "group.min.session.timeout.ms": "1000",
+}
+
+
+def consume_all(bootstrap, topic, start, count, partition=0, check_crcs=True, idle_polls=100):
+    """Records [start, start+count) of one partition, read with an assigned
+    (group-less) librdkafka consumer, as (offset, key, value, headers, ts).
+    Stops early after `idle_polls` empty 100 ms polls; raises on errors."""
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False,
+                  "auto.offset.reset": "error", "check.crcs": check_crcs})
+    c.assign([TopicPartition(topic, partition, start)])
+    out = []
+    idle = 0
+    try:
+        while len(out) < count and idle < idle_polls:
+            msgs = c.consume(10000, 0.1)
+            if not msgs:
+                idle += 1
+                continue
+            idle = 0
+            for m in msgs:
+                if m.error():
+                    raise KafkaException(m.error())
+                out.append((m.offset(), m.key(), m.value(), m.headers() or [], m.timestamp()[1]))
+    finally:
+        c.close()
+    return out
+
+
+def create_topic(bootstrap, topic, partitions, config=None):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for f in admin.create_topics([NewTopic(topic, partitions, 1, config=config or {})]).values():
+        f.result(30)
+
+
+def produce_values(bootstrap, topic, values, partitions):
+    """Produces values[i] to partition i % partitions with acks=all; returns
+    {partition: [value, ...]} in offset order (offsets start at the log end
+    at call time, which the caller knows)."""
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
+                  "max.in.flight.requests.per.connection": 1})
+    errors = []
+
+    def on_delivery(err, msg):
+        if err is not None:
+            errors.append(err)
+
+    by_part = {}
+    for i, v in enumerate(values):
+        p.produce(topic, value=v, partition=i % partitions, on_delivery=on_delivery)
+        by_part.setdefault(i % partitions, []).append(v)
+        if i % 1000 == 0:
+            p.poll(0)
+    check(p.flush(60) == 0, "producer did not flush")
+    check(not errors, "%d delivery errors, first %s" % (len(errors), errors[:1]))
+    return by_part
+
+
+def committed_offsets(bootstrap, group, topic, partitions):
+    """{partition: committed offset} (-1001 = none) read with OffsetFetch."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        res = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=20)
+    finally:
+        c.close()
+    return {t.partition: t.offset for t in res}
+
+
+def watermarks(bootstrap, topic, partitions):
+    """{partition: (low, high)} from ListOffsets."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False})
+    try:
+        return {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in partitions}
+    finally:
+        c.close()
+
+
+def wait_until(cond, timeout, what, interval=0.05):
+    """Polls cond() until it returns a truthy value; returns it, or raises
+    AssertionError naming `what` (a string or a callable giving one) after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %.1fs waiting for %s"
+                                 % (timeout, what() if callable(what) else what))
+        time.sleep(interval)

@@ -1,14 +1,15 @@
 #pragma once
 
-// Kafka protocol error codes the broker puts on the wire. Values are Kafka's;
-// only the codes Spate emits are listed. Internal `errc` values are mapped to
-// these at the protocol edge (to_error_code) and nowhere else.
+// Kafka protocol error codes, shared by every module that answers Kafka
+// requests (broker handlers, coordinators). Values are Kafka's; only the codes
+// Spate emits are listed. Internal `errc` values are mapped to these at the
+// protocol edge (to_error_code) and nowhere else.
 
 #include <cstdint>
 
 #include "base/result.h"
 
-namespace spate::broker {
+namespace spate::kafka {
 
 enum class error_code : int16_t {
     unknown_server_error = -1,
@@ -46,6 +47,7 @@ enum class error_code : int16_t {
     unknown_leader_epoch = 76,
     member_id_required = 79,
     fenced_instance_id = 82,
+    group_subscribed_to_topic = 86,
     unknown_topic_id = 100,
 };
 
@@ -56,4 +58,4 @@ inline constexpr int16_t code(error_code e) {
 // The closest Kafka code for an internal failure on a partition operation.
 error_code to_error_code(const error& e);
 
-}  // namespace spate::broker
+}  // namespace spate::kafka

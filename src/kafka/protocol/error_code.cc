@@ -1,6 +1,6 @@
-#include "broker/error_code.h"
+#include "kafka/protocol/error_code.h"
 
-namespace spate::broker {
+namespace spate::kafka {
 
 error_code to_error_code(const error& e) {
     switch (e.code) {
@@ -30,4 +30,4 @@ error_code to_error_code(const error& e) {
     return error_code::unknown_server_error;
 }
 
-}  // namespace spate::broker
+}  // namespace spate::kafka

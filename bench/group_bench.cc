@@ -1,0 +1,789 @@
+// group_bench: consumer-group rebalance times and offset-commit rates of a
+// running Kafka-compatible broker through librdkafka, with produce round trips
+// on the same broker measured in the same run as the baseline.
+//
+//   group_bench --bootstrap HOST:PORT [--members N] [--partitions P]
+//               [--strategy range|roundrobin] [--seconds S] [--inflight K]
+//               [--heartbeat-ms MS] [--timeout-seconds T]
+//               [--broker-initial-delay-ms MS]
+//
+// 1. Produce baseline: one 100-byte record per request (acks=1, linger.ms=0,
+//    batch.num.messages=1), one at a time waiting for each delivery report,
+//    and with K requests in flight.
+// 2. Commits of one consumer (the only member of its group): synchronous
+//    rd_kafka_commit of an increasing offset in a loop, and asynchronous
+//    commits with K in flight. The last offset is read back with
+//    rd_kafka_committed.
+//    The four loops of 1 and 2 run S seconds each, in alternating 0.5 s
+//    slices, so that the ratios compare like with like on a busy machine.
+// 3. Rebalance: N consumers in one group (eager protocol, the given strategy)
+//    subscribe to a new P-partition topic. Timed until every member holds an
+//    assignment and the assignments cover each partition exactly once (the
+//    bench fails when that does not happen within T seconds, or when the
+//    assignment changes in the second after). Then the last member leaves
+//    (consumer close) and the remaining N-1 are timed until they cover the P
+//    partitions again. Each member has its own polling thread and its
+//    rebalance callback stamps ASSIGN/REVOKE; librdkafka's debug=cgrp log
+//    (read by a log callback, not printed) gives each member's last JoinGroup
+//    send time and the group's generation ids.
+//
+// --broker-initial-delay-ms only labels the output: it should state the
+// broker's group.initial.rebalance.delay.ms, which clients cannot query.
+
+#include <librdkafka/rdkafka.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct options {
+    std::string bootstrap = "127.0.0.1:9092";
+    int members = 100;
+    int partitions = 1000;
+    std::string strategy = "range";
+    int seconds = 3;
+    int inflight = 16;
+    int heartbeat_ms = 3000;  // librdkafka's default
+    int timeout_seconds = 60;
+    long broker_initial_delay_ms = -1;  // unknown
+};
+
+[[noreturn]] void die(const std::string& msg) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "group_bench: %s\n", msg.c_str());
+    std::fflush(stderr);
+    // Consumer threads may still be running: skip static destructors.
+    std::_Exit(1);
+}
+
+double ms_between(clock_type::time_point a, clock_type::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+rd_kafka_conf_t* base_conf(const options& o) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", o.bootstrap.c_str(), err, sizeof err) !=
+        RD_KAFKA_CONF_OK) {
+        die(err);
+    }
+    return conf;
+}
+
+void set(rd_kafka_conf_t* conf, const char* k, const std::string& v) {
+    char err[512];
+    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) die(err);
+}
+
+rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+    if (!rk) die(err);
+    return rk;
+}
+
+void create_topic(const options& o, const std::string& name, int partitions) {
+    rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, base_conf(o));
+    char err[512];
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
+    if (!nt) die(err);
+    rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 60000);
+    if (!ev) die("CreateTopics timed out");
+    if (rd_kafka_event_error(ev))
+        die(std::string("CreateTopics: ") + rd_kafka_event_error_string(ev));
+    size_t n = 0;
+    const rd_kafka_topic_result_t** res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+        if (rd_kafka_topic_result_error(res[i])) {
+            die("CreateTopics " + name + ": " +
+                rd_kafka_err2str(rd_kafka_topic_result_error(res[i])));
+        }
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+// Latencies in milliseconds.
+struct samples {
+    std::vector<double> ms;
+    double pct(double p) {
+        if (ms.empty()) return 0;
+        std::sort(ms.begin(), ms.end());
+        return ms[std::min(ms.size() - 1, size_t(p * ms.size()))];
+    }
+};
+
+struct rate_result {
+    long count = 0;
+    double seconds = 0;
+    samples lat;
+    double rate() const { return count / seconds; }
+};
+
+// ---------------------------------------------------------------------------
+// Produce baseline and commits, measured in alternating slices so that load
+// changes on the machine hit both alike.
+
+constexpr auto k_slice = std::chrono::milliseconds(500);
+
+struct delivery_state {
+    std::atomic<long> done{0};
+    std::atomic<long> failed{0};
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* d = static_cast<delivery_state*>(opaque);
+    if (m->err && d->failed++ == 0)
+        std::fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
+    d->done++;
+}
+
+// One 100-byte record per ProduceRequest (acks=1, linger.ms=0,
+// batch.num.messages=1) to partition 0 of `topic`.
+class producer {
+  public:
+    producer(const options& o, std::string topic) : _topic(std::move(topic)) {
+        rd_kafka_conf_t* conf = base_conf(o);
+        set(conf, "acks", "1");
+        set(conf, "linger.ms", "0");
+        set(conf, "batch.num.messages", "1");
+        set(conf, "compression.codec", "none");
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        rd_kafka_conf_set_opaque(conf, &_d);
+        _rk = make(RD_KAFKA_PRODUCER, conf);
+        std::memset(_payload, 'g', sizeof _payload);
+        // Warm-up: connection and metadata.
+        send();
+        rd_kafka_flush(_rk, 10000);
+        if (_d.done != 1 || _d.failed) die("produce warm-up failed");
+        _sent = 1;
+    }
+    producer(const producer&) = delete;
+    producer& operator=(const producer&) = delete;
+    ~producer() { rd_kafka_destroy(_rk); }
+
+    // Keeps `inflight` records outstanding (1: waits for each delivery report
+    // before the next) for one slice, then drains; adds to `r`. Latency is
+    // from rd_kafka_producev to the delivery report being served.
+    void run(int inflight, rate_result& r) {
+        std::vector<clock_type::time_point> sent_at;
+        long base = _sent, seen = 0;
+        auto collect = [&] {
+            auto now = clock_type::now();
+            for (long n = _d.done - base; seen < n; ++seen)
+                r.lat.ms.push_back(ms_between(sent_at[size_t(seen)], now));
+        };
+        auto start = clock_type::now();
+        auto end = start + k_slice;
+        while (clock_type::now() < end) {
+            while (_sent - _d.done < inflight) {
+                sent_at.push_back(clock_type::now());
+                send();
+                ++_sent;
+            }
+            rd_kafka_poll(_rk, 100);
+            collect();
+        }
+        while (_d.done < _sent) {
+            rd_kafka_poll(_rk, 100);
+            collect();
+            if (seconds_since(end) > 30) die("produce: delivery reports stalled");
+        }
+        r.seconds += seconds_since(start);
+        r.count += _sent - base;
+        if (_d.failed) die(std::to_string(_d.failed.load()) + " records not delivered");
+    }
+
+  private:
+    void send() {
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(_rk, RD_KAFKA_V_TOPIC(_topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_VALUE(_payload, sizeof _payload), RD_KAFKA_V_END);
+        if (err) die(std::string("produce: ") + rd_kafka_err2str(err));
+    }
+
+    std::string _topic;
+    delivery_state _d;
+    rd_kafka_t* _rk = nullptr;
+    char _payload[100];
+    long _sent = 0;
+};
+
+void on_single_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    auto* assigned = static_cast<std::atomic<bool>*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(rk, parts);
+        *assigned = true;
+    } else {
+        rd_kafka_assign(rk, nullptr);
+        *assigned = false;
+    }
+}
+
+rd_kafka_topic_partition_list_t* offset_list(const std::string& topic, int64_t offset) {
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic.c_str(), 0)->offset = offset;
+    return l;
+}
+
+// A consumer that is the only member of its group, assigned partition 0 of
+// `topic`, committing an increasing offset for it.
+class committer {
+  public:
+    committer(const options& o, std::string topic, const std::string& group)
+        : _topic(std::move(topic)) {
+        rd_kafka_conf_t* conf = base_conf(o);
+        set(conf, "group.id", group);
+        set(conf, "enable.auto.commit", "false");
+        set(conf, "enable.auto.offset.store", "false");
+        set(conf, "heartbeat.interval.ms", std::to_string(o.heartbeat_ms));
+        rd_kafka_conf_set_rebalance_cb(conf, on_single_rebalance);
+        rd_kafka_conf_set_opaque(conf, &_assigned);
+        _rk = make(RD_KAFKA_CONSUMER, conf);
+        rd_kafka_poll_set_consumer(_rk);
+        rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(sub, _topic.c_str(), RD_KAFKA_PARTITION_UA);
+        auto t0 = clock_type::now();
+        if (auto err = rd_kafka_subscribe(_rk, sub))
+            die(std::string("subscribe: ") + rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(sub);
+        while (!_assigned) {
+            if (rd_kafka_message_t* m = rd_kafka_consumer_poll(_rk, 10))
+                rd_kafka_message_destroy(m);
+            if (seconds_since(t0) > o.timeout_seconds) die("one-member group: no assignment");
+        }
+        join_ms = ms_between(t0, clock_type::now());
+        _q = rd_kafka_queue_new(_rk);
+    }
+    committer(const committer&) = delete;
+    committer& operator=(const committer&) = delete;
+    ~committer() {
+        rd_kafka_queue_destroy(_q);
+        rd_kafka_consumer_close(_rk);
+        rd_kafka_destroy(_rk);
+    }
+
+    // Synchronous commits, one at a time, for one slice; adds to `r`.
+    void run_sync(rate_result& r) {
+        auto start = clock_type::now();
+        auto end = start + k_slice;
+        while (clock_type::now() < end) {
+            rd_kafka_topic_partition_list_t* l = offset_list(_topic, ++_offset);
+            auto t = clock_type::now();
+            rd_kafka_resp_err_t err = rd_kafka_commit(_rk, l, 0);
+            r.lat.ms.push_back(ms_between(t, clock_type::now()));
+            if (!err) err = l->elems[0].err;
+            if (err) die(std::string("sync commit: ") + rd_kafka_err2str(err));
+            rd_kafka_topic_partition_list_destroy(l);
+            ++r.count;
+        }
+        r.seconds += seconds_since(start);
+    }
+
+    // Asynchronous commits with `inflight` outstanding for one slice, then
+    // drains; adds to `r`. Results arrive as events on `_q`; the opaque
+    // carries the index of the commit for the latency.
+    void run_async(int inflight, rate_result& r) {
+        std::vector<clock_type::time_point> sent_at;
+        long outstanding = 0;
+        auto take_result = [&](int timeout_ms) {
+            rd_kafka_event_t* ev = rd_kafka_queue_poll(_q, timeout_ms);
+            if (!ev) return false;
+            if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+                auto i = reinterpret_cast<uintptr_t>(rd_kafka_event_opaque(ev));
+                r.lat.ms.push_back(ms_between(sent_at[i], clock_type::now()));
+                rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+                const rd_kafka_topic_partition_list_t* l = rd_kafka_event_topic_partition_list(ev);
+                if (!err && l && l->cnt > 0) err = l->elems[0].err;
+                if (err) die(std::string("async commit: ") + rd_kafka_err2str(err));
+                --outstanding;
+                ++r.count;
+            }
+            rd_kafka_event_destroy(ev);
+            return true;
+        };
+        auto start = clock_type::now();
+        auto end = start + k_slice;
+        while (clock_type::now() < end) {
+            while (outstanding < inflight) {
+                rd_kafka_topic_partition_list_t* l = offset_list(_topic, ++_offset);
+                sent_at.push_back(clock_type::now());
+                void* tag = reinterpret_cast<void*>(uintptr_t(sent_at.size() - 1));
+                if (auto err = rd_kafka_commit_queue(_rk, l, _q, nullptr, tag))
+                    die(std::string("async commit: ") + rd_kafka_err2str(err));
+                rd_kafka_topic_partition_list_destroy(l);
+                ++outstanding;
+            }
+            take_result(100);
+        }
+        while (outstanding > 0) {
+            if (!take_result(100) && seconds_since(end) > 30) die("async commits stalled");
+        }
+        r.seconds += seconds_since(start);
+    }
+
+    // The broker must hold the last offset committed.
+    void verify() {
+        rd_kafka_topic_partition_list_t* l = offset_list(_topic, RD_KAFKA_OFFSET_INVALID);
+        if (auto err = rd_kafka_committed(_rk, l, 10000))
+            die(std::string("committed: ") + rd_kafka_err2str(err));
+        if (l->elems[0].offset != _offset) {
+            die("committed offset is " + std::to_string(l->elems[0].offset) + ", expected " +
+                std::to_string(_offset));
+        }
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+
+    double join_ms = 0;  // subscribe -> assigned
+
+  private:
+    std::string _topic;
+    std::atomic<bool> _assigned{false};
+    rd_kafka_t* _rk = nullptr;
+    rd_kafka_queue_t* _q = nullptr;
+    int64_t _offset = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Rebalance of a large group
+
+struct group_tracker;
+
+struct member {
+    group_tracker* tracker = nullptr;
+    rd_kafka_t* rk = nullptr;
+    std::thread poller;
+    std::atomic<bool> stop{false};
+    // Guarded by tracker->mu.
+    bool active = true;  // false once told to leave
+    bool assigned = false;
+    std::vector<int32_t> partitions;
+    clock_type::time_point assigned_at{};
+    clock_type::time_point revoked_at{};
+    clock_type::time_point closed_at{};  // when rd_kafka_consumer_close was called
+    clock_type::time_point joined_at{};  // when it last sent a JoinGroup
+    int assigns = 0;
+};
+
+struct group_tracker {
+    std::string topic;
+    int partitions = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::unique_ptr<member>> members;
+    std::atomic<int> ready{0};
+    std::atomic<int> generation{0};  // the latest one a member has seen
+    std::atomic<long> foreign{0};    // assigned partitions of another topic
+    std::atomic<long> poll_errors{0};
+
+    // Under `mu`: whether every active member holds an assignment received
+    // at or after `since` and together they hold each partition exactly once.
+    // Otherwise `why` says what is missing.
+    bool complete(clock_type::time_point since, std::string* why) {
+        std::vector<int> owners(size_t(partitions), 0);
+        int waiting = 0, bad = 0;
+        for (const auto& m : members) {
+            if (!m->active) continue;
+            if (!m->assigned || m->assigned_at < since) {
+                ++waiting;
+                continue;
+            }
+            for (int32_t p : m->partitions) {
+                if (p < 0 || p >= partitions)
+                    ++bad;
+                else
+                    ++owners[size_t(p)];
+            }
+        }
+        int missing = 0, doubled = 0;
+        for (int n : owners) {
+            missing += n == 0;
+            doubled += n > 1;
+        }
+        if (why) {
+            *why = std::to_string(waiting) + " members without a new assignment, " +
+                   std::to_string(missing) + " partitions unassigned, " + std::to_string(doubled) +
+                   " assigned more than once, " + std::to_string(bad) + " out of range";
+        }
+        return waiting == 0 && missing == 0 && doubled == 0 && bad == 0;
+    }
+
+    // Under `mu`: the latest JoinGroup among active members.
+    clock_type::time_point last_join() const {
+        clock_type::time_point t{};
+        for (const auto& m : members)
+            if (m->active) t = std::max(t, m->joined_at);
+        return t;
+    }
+
+    // Under `mu`: the latest assignment time among active members.
+    clock_type::time_point last_assign() const {
+        clock_type::time_point t{};
+        for (const auto& m : members)
+            if (m->active) t = std::max(t, m->assigned_at);
+        return t;
+    }
+};
+
+void on_group_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    auto now = clock_type::now();
+    auto* m = static_cast<member*>(opaque);
+    group_tracker& t = *m->tracker;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        std::vector<int32_t> ps;
+        for (int i = 0; i < parts->cnt; ++i) {
+            if (t.topic != parts->elems[i].topic)
+                t.foreign++;
+            else
+                ps.push_back(parts->elems[i].partition);
+        }
+        rd_kafka_assign(rk, parts);
+        std::lock_guard lk(t.mu);
+        m->assigned = true;
+        m->partitions = std::move(ps);
+        m->assigned_at = now;
+        ++m->assigns;
+    } else {
+        rd_kafka_assign(rk, nullptr);
+        std::lock_guard lk(t.mu);
+        m->assigned = false;
+        m->partitions.clear();
+        m->revoked_at = now;
+    }
+    t.cv.notify_all();
+}
+
+// Members log their group protocol events (debug=cgrp) to this callback,
+// which notes when each sends a JoinGroup and the generation id of each
+// JoinGroup response (the group's rebalance count, which clients cannot ask
+// for otherwise), and prints only warnings and errors.
+void on_member_log(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+    auto now = clock_type::now();
+    auto* m = static_cast<member*>(rd_kafka_opaque(rk));
+    group_tracker& t = *m->tracker;
+    if (std::strcmp(fac, "JOIN") == 0 && std::strstr(buf, "Joining group")) {
+        std::lock_guard lk(t.mu);
+        m->joined_at = now;
+    } else if (std::strcmp(fac, "JOINGROUP") == 0) {
+        if (const char* g = std::strstr(buf, "GenerationId ")) {
+            int gen = std::atoi(g + std::strlen("GenerationId "));
+            int prev = t.generation;
+            while (gen > prev && !t.generation.compare_exchange_weak(prev, gen)) {
+            }
+        }
+    }
+    if (level <= 4) std::fprintf(stderr, "%%%d|%s|%s: %s\n", level, fac, rd_kafka_name(rk), buf);
+}
+
+// A member's thread: fetch the topic's metadata (so that start-up is not
+// timed), then poll until told to stop, then leave the group.
+void run_member(member* m) {
+    group_tracker& t = *m->tracker;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(m->rk, t.topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(m->rk, 0, rkt, &md, 30000);
+    if (err) die(std::string("metadata: ") + rd_kafka_err2str(err));
+    if (md->topic_cnt != 1 || md->topics[0].partition_cnt != t.partitions)
+        die("metadata: topic " + t.topic + " does not have the expected partitions");
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    t.ready++;
+    while (!m->stop) {
+        rd_kafka_message_t* msg = rd_kafka_consumer_poll(m->rk, 50);
+        if (!msg) continue;
+        if (msg->err && msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) t.poll_errors++;
+        rd_kafka_message_destroy(msg);
+    }
+    {
+        std::lock_guard lk(t.mu);
+        m->active = false;
+        m->closed_at = clock_type::now();
+    }
+    rd_kafka_consumer_close(m->rk);
+}
+
+struct rebalance_results {
+    double subscribe_spread_ms = 0;  // first subscribe -> last subscribe
+    double from_last_subscribe_ms = 0;
+    double from_first_subscribe_ms = 0;
+    double from_last_join_ms = 0;  // last JoinGroup sent -> all assigned
+    int min_parts = 0, max_parts = 0;
+    double leave_ms = 0;            // leave -> remaining members assigned
+    double leave_notice_ms = 0;     // leave -> last member revoked
+    double leave_last_join_ms = 0;  // last JoinGroup sent -> all assigned
+    long extra_assigns = 0;         // ASSIGNs in the second after completion
+    int generations = 0;            // the group's generation id when complete
+    int leave_generations = 0;      // generations from the leave to completion
+};
+
+// Waits until the active members hold a complete assignment received after
+// `since`, or dies after the timeout with what is missing.
+void wait_complete(const options& o, group_tracker& t, clock_type::time_point since,
+                   const char* what) {
+    std::unique_lock lk(t.mu);
+    auto deadline = clock_type::now() + std::chrono::seconds(o.timeout_seconds);
+    std::string why;
+    while (!t.complete(since, &why)) {
+        if (t.cv.wait_until(lk, deadline) == std::cv_status::timeout && !t.complete(since, &why)) {
+            die(std::string(what) + ": no complete assignment after " +
+                std::to_string(o.timeout_seconds) + " s: " + why);
+        }
+    }
+}
+
+rebalance_results rebalance_test(const options& o, const std::string& topic,
+                                 const std::string& group) {
+    group_tracker t;
+    t.topic = topic;
+    t.partitions = o.partitions;
+    for (int i = 0; i < o.members; ++i) {
+        auto m = std::make_unique<member>();
+        m->tracker = &t;
+        rd_kafka_conf_t* conf = base_conf(o);
+        set(conf, "client.id", "group-bench-" + std::to_string(i));
+        set(conf, "group.id", group);
+        set(conf, "partition.assignment.strategy", o.strategy);
+        set(conf, "heartbeat.interval.ms", std::to_string(o.heartbeat_ms));
+        set(conf, "enable.auto.commit", "false");
+        set(conf, "enable.auto.offset.store", "false");
+        set(conf, "log.connection.close", "false");
+        set(conf, "debug", "cgrp");
+        rd_kafka_conf_set_log_cb(conf, on_member_log);
+        rd_kafka_conf_set_rebalance_cb(conf, on_group_rebalance);
+        rd_kafka_conf_set_opaque(conf, m.get());
+        m->rk = make(RD_KAFKA_CONSUMER, conf);
+        rd_kafka_poll_set_consumer(m->rk);
+        t.members.push_back(std::move(m));
+    }
+    for (auto& m : t.members)
+        m->poller = std::thread(run_member, m.get());
+    auto warm = clock_type::now();
+    while (t.ready < o.members) {
+        if (seconds_since(warm) > o.timeout_seconds) die("consumers did not start");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+
+    rebalance_results r;
+    long assigns = 0;  // ASSIGN callbacks when the assignment was complete
+    rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, topic.c_str(), RD_KAFKA_PARTITION_UA);
+    auto first = clock_type::now();
+    auto last = first;
+    for (auto& m : t.members) {
+        last = clock_type::now();
+        if (auto err = rd_kafka_subscribe(m->rk, sub))
+            die(std::string("subscribe: ") + rd_kafka_err2str(err));
+    }
+    rd_kafka_topic_partition_list_destroy(sub);
+    wait_complete(o, t, first, "join");
+    {
+        std::lock_guard lk(t.mu);
+        auto done = t.last_assign();
+        assigns = 0;
+        r.subscribe_spread_ms = ms_between(first, last);
+        r.from_last_subscribe_ms = ms_between(last, done);
+        r.from_first_subscribe_ms = ms_between(first, done);
+        r.from_last_join_ms = ms_between(t.last_join(), done);
+        r.generations = t.generation;
+        r.min_parts = o.partitions + 1;
+        for (const auto& m : t.members) {
+            assigns += m->assigns;
+            r.max_parts = std::max(r.max_parts, int(m->partitions.size()));
+            r.min_parts = std::min(r.min_parts, int(m->partitions.size()));
+        }
+    }
+
+    // The group must stay as it is (no further rebalance) for a while; then
+    // the last member leaves.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    member& leaver = *t.members.back();
+    clock_type::time_point stop_at;
+    {
+        std::lock_guard lk(t.mu);
+        long total = 0;
+        for (const auto& m : t.members)
+            total += m->assigns;
+        r.extra_assigns = total - assigns;
+        if (r.extra_assigns != 0)
+            die("the group rebalanced again after its assignment was complete (" +
+                std::to_string(r.extra_assigns) + " more ASSIGNs)");
+        if (!t.complete(clock_type::time_point{}, nullptr))
+            die("the group's assignment changed after it was complete");
+        leaver.active = false;
+        stop_at = clock_type::now();
+    }
+    leaver.stop = true;
+    wait_complete(o, t, stop_at, "leave");
+    {
+        std::lock_guard lk(t.mu);
+        auto done = t.last_assign();
+        auto leave_at = leaver.closed_at;
+        clock_type::time_point last_revoke = leave_at;
+        for (const auto& m : t.members) {
+            if (!m->active) continue;
+            last_revoke = std::max(last_revoke, m->revoked_at);
+        }
+        r.leave_generations = t.generation - r.generations;
+        r.leave_ms = ms_between(leave_at, done);
+        r.leave_notice_ms = ms_between(leave_at, last_revoke);
+        r.leave_last_join_ms = ms_between(t.last_join(), done);
+    }
+    if (t.foreign) die("members were assigned partitions of another topic");
+    if (t.poll_errors)
+        std::fprintf(stderr, "group_bench: %ld consumer errors while polling\n",
+                     t.poll_errors.load());
+
+    // Tear down: every member leaves from its own thread, in parallel.
+    for (auto& m : t.members)
+        m->stop = true;
+    for (auto& m : t.members) {
+        m->poller.join();
+        rd_kafka_destroy(m->rk);
+    }
+    return r;
+}
+
+long parse_long(const char* s, const char* what, long min) {
+    char* end = nullptr;
+    long v = std::strtol(s, &end, 10);
+    if (!*s || *end || v < min) die(std::string("bad ") + what + ": " + s);
+    return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> const char* {
+            if (i + 1 >= argc) die("missing value for " + a);
+            return argv[++i];
+        };
+        if (a == "--bootstrap") {
+            o.bootstrap = next();
+        } else if (a == "--members") {
+            o.members = int(parse_long(next(), "--members", 2));
+        } else if (a == "--partitions") {
+            o.partitions = int(parse_long(next(), "--partitions", 1));
+        } else if (a == "--strategy") {
+            o.strategy = next();
+            if (o.strategy != "range" && o.strategy != "roundrobin")
+                die("--strategy must be range or roundrobin");
+        } else if (a == "--seconds") {
+            o.seconds = int(parse_long(next(), "--seconds", 1));
+        } else if (a == "--inflight") {
+            o.inflight = int(parse_long(next(), "--inflight", 1));
+        } else if (a == "--heartbeat-ms") {
+            o.heartbeat_ms = int(parse_long(next(), "--heartbeat-ms", 1));
+        } else if (a == "--timeout-seconds") {
+            o.timeout_seconds = int(parse_long(next(), "--timeout-seconds", 1));
+        } else if (a == "--broker-initial-delay-ms") {
+            o.broker_initial_delay_ms = parse_long(next(), "--broker-initial-delay-ms", 0);
+        } else {
+            die("unknown option " + a);
+        }
+    }
+    std::string run = std::to_string(::getpid()) + "-" +
+                      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    std::string delay = o.broker_initial_delay_ms < 0
+                            ? std::string("not stated")
+                            : std::to_string(o.broker_initial_delay_ms) + " ms";
+    std::printf(
+        "group_bench: %s, librdkafka %s\n"
+        "  --members %d --partitions %d --strategy %s --seconds %d --inflight %d "
+        "--heartbeat-ms %d\n"
+        "  broker group.initial.rebalance.delay.ms: %s\n",
+        o.bootstrap.c_str(), rd_kafka_version_str(), o.members, o.partitions, o.strategy.c_str(),
+        o.seconds, o.inflight, o.heartbeat_ms, delay.c_str());
+    std::fflush(stdout);
+
+    std::string produce_topic = "group-bench-produce-" + run;
+    std::string commit_topic = "group-bench-commit-" + run;
+    create_topic(o, produce_topic, 1);
+    create_topic(o, commit_topic, 1);
+    rate_result produce_sync, produce_pipe, commit_sync, commit_async;
+    double join_ms = 0;
+    {
+        producer p(o, produce_topic);
+        committer c(o, commit_topic, "group-bench-commit-" + run);
+        join_ms = c.join_ms;
+        // Alternating 0.5 s slices, --seconds in total for each of the four.
+        for (int round = 0; round < 2 * o.seconds; ++round) {
+            p.run(1, produce_sync);
+            c.run_sync(commit_sync);
+            p.run(o.inflight, produce_pipe);
+            c.run_async(o.inflight, commit_async);
+        }
+        c.verify();
+    }
+    auto row = [](const char* what, rate_result& r) {
+        std::printf("%-38s %8.0f req/s   p50 %6.3f ms  p99 %6.3f ms\n", what, r.rate(),
+                    r.lat.pct(0.5), r.lat.pct(0.99));
+    };
+    std::string pipe_label = "produce  100 B acks=1, " + std::to_string(o.inflight) + " in flight";
+    std::string async_label = "commit   async, " + std::to_string(o.inflight) + " in flight";
+    row("produce  100 B acks=1, 1 in flight", produce_sync);
+    row(pipe_label.c_str(), produce_pipe);
+    row("commit   sync, 1 in flight", commit_sync);
+    row(async_label.c_str(), commit_async);
+    std::printf("commit   (one-member group formed in %.0f ms, subscribe -> assigned)\n", join_ms);
+    std::printf("ratio    sync commits / sync produce round trips: %.2f  (p50 latency %.2fx)\n",
+                commit_sync.rate() / produce_sync.rate(),
+                commit_sync.lat.pct(0.5) / produce_sync.lat.pct(0.5));
+    std::printf("ratio    async commits / pipelined produce requests (%d in flight): %.2f\n",
+                o.inflight, commit_async.rate() / produce_pipe.rate());
+    std::fflush(stdout);
+
+    std::string group_topic = "group-bench-" + std::to_string(o.partitions) + "p-" + run;
+    auto ct = clock_type::now();
+    create_topic(o, group_topic, o.partitions);
+    std::printf("topic    %d partitions created in %.0f ms\n", o.partitions,
+                ms_between(ct, clock_type::now()));
+    std::fflush(stdout);
+    rebalance_results r = rebalance_test(o, group_topic, "group-bench-" + run);
+    std::printf(
+        "join     %d members, %d partitions, %s: all assigned %.0f ms after the last subscribe "
+        "(%.0f ms after the first; subscribes spread over %.1f ms)\n",
+        o.members, o.partitions, o.strategy.c_str(), r.from_last_subscribe_ms,
+        r.from_first_subscribe_ms, r.subscribe_spread_ms);
+    std::printf(
+        "join     last JoinGroup sent -> all assigned %.0f ms; %d generation%s; %d-%d partitions "
+        "per member, each partition exactly once, unchanged for 1 s\n",
+        r.from_last_join_ms, r.generations, r.generations == 1 ? "" : "s", r.min_parts,
+        r.max_parts);
+    std::printf(
+        "leave    1 of %d members closes: the other %d hold all %d partitions %.0f ms later "
+        "(last revoke at %.0f ms; last JoinGroup sent -> all assigned %.0f ms; %d generation%s)\n",
+        o.members, o.members - 1, o.partitions, r.leave_ms, r.leave_notice_ms, r.leave_last_join_ms,
+        r.leave_generations, r.leave_generations == 1 ? "" : "s");
+    std::fflush(stdout);
+    return 0;
+}

@@ -1,0 +1,46 @@
+// OffsetDelete (key 47), v0: removes committed offsets of a group. Allowed
+// for an Empty group; for a consumer group with members, only for topics no
+// member subscribes to (GROUP_SUBSCRIBED_TO_TOPIC per partition otherwise).
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/offset_delete_request.h"
+#include "kafka/protocol/generated/offset_delete_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::offset_delete_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    proto::offset_delete_response r;
+    std::vector<coordinator::topic_partition> partitions;
+    for (const auto& t : req->topics)
+        for (const auto& p : t.partitions)
+            partitions.push_back({t.name, p.partition_index});
+    auto [top, errors] = ctx.b.groups().delete_offsets(req->group_id, partitions);
+    r.error_code = code(top);
+    if (top == error_code::none) {
+        size_t i = 0;
+        for (const auto& t : req->topics) {
+            auto& rt = r.topics.emplace_back();
+            rt.name = t.name;
+            for (const auto& p : t.partitions) {
+                auto topic = ctx.b.logs().describe(t.name);
+                bool known =
+                    topic && p.partition_index >= 0 && p.partition_index < topic->partitions;
+                rt.partitions.push_back(
+                    {p.partition_index,
+                     code(known ? errors[i] : error_code::unknown_topic_or_partition)});
+                ++i;
+            }
+        }
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec offset_delete{proto::api_key::offset_delete, 0, 0, &handle};
+
+}  // namespace spate::broker::handlers
