@@ -83,6 +83,9 @@ int serve_command(const std::vector<std::string>& args) {
     storage::log_manager_options opts;
     opts.data_dir = cfg.data_dir;
     opts.broker_defaults = cfg.topic_defaults;
+    opts.cleaner_enable = cfg.log_cleaner_enable;
+    opts.cleaner_backoff_ms = cfg.log_cleaner_backoff_ms;
+    opts.cleaner_map_bytes = cfg.log_cleaner_dedupe_buffer_size;
     auto mgr = storage::log_manager::open(opts);
     if (!mgr.ok()) {
         std::fprintf(stderr, "spate serve: cannot open %s: %s\n", cfg.data_dir.c_str(),

@@ -1,12 +1,32 @@
 #include "storage/config.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 namespace spate::storage {
 
 namespace {
 constexpr int64_t k_week_ms = 7LL * 24 * 3600 * 1000;
 constexpr int64_t k_day_ms = 24LL * 3600 * 1000;
+
+// A decimal in [0, 1], as Kafka's min.cleanable.dirty.ratio.
+result<double> parse_ratio(const std::string& s) {
+    if (s.empty() || s.size() > 32 || s.find_first_not_of("0123456789.eE+-") != std::string::npos)
+        return make_error(errc::invalid_argument, "'" + s + "' is not a number");
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size() || !std::isfinite(v))
+        return make_error(errc::invalid_argument, "'" + s + "' is not a number");
+    if (v < 0 || v > 1) return make_error(errc::invalid_argument, s + " is out of range [0, 1]");
+    return v;
+}
+
+status check_ratio(const std::string& name, const std::string& value) {
+    auto v = parse_ratio(value);
+    if (!v.ok()) return make_error(errc::invalid_argument, name + ": " + v.err().message);
+    return {};
+}
 
 std::vector<config_definition> make_definitions() {
     using t = config_type;
@@ -25,6 +45,8 @@ std::vector<config_definition> make_definitions() {
         {"index.interval.bytes", t::int_, "4096", 0, INT32_MAX, {}},
         {"max.message.bytes", t::int_, "1048588", 0, INT32_MAX, {}},
         {"message.timestamp.type", t::string_, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}},
+        {"max.compaction.lag.ms", t::long_, std::to_string(INT64_MAX), 1, INT64_MAX, {}},
+        {"min.cleanable.dirty.ratio", t::string_, "0.5", 0, 0, {}, check_ratio},
         {"min.compaction.lag.ms", t::long_, "0", 0, INT64_MAX, {}},
         {"min.insync.replicas", t::int_, "1", 1, INT32_MAX, {}},
         {"retention.bytes", t::long_, "-1", -1, INT64_MAX, {}},
@@ -106,6 +128,7 @@ status validate_topic_config(const std::string& name, const std::string& value) 
             if (!allowed(*d, value)) {
                 return make_error(errc::invalid_argument, name + ": invalid value '" + value + "'");
             }
+            if (d->check) return d->check(name, value);
             return {};
         case config_type::list_:
             for (const auto& item : split_list(value)) {
@@ -143,6 +166,8 @@ result<topic_config> topic_config::resolve(const config_map& broker_defaults,
     c.max_message_bytes = num("max.message.bytes");
     c.delete_retention_ms = num("delete.retention.ms");
     c.min_compaction_lag_ms = num("min.compaction.lag.ms");
+    c.max_compaction_lag_ms = num("max.compaction.lag.ms");
+    c.min_cleanable_dirty_ratio = parse_ratio(effective["min.cleanable.dirty.ratio"]).value();
     c.compression_type = effective["compression.type"];
     c.log_append_time = effective["message.timestamp.type"] == "LogAppendTime";
     c.cleanup_compact = false;

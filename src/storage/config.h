@@ -24,6 +24,9 @@ struct config_definition {
     int64_t min = 0;                        // numeric lower bound (inclusive)
     int64_t max = INT64_MAX;                // numeric upper bound (inclusive)
     std::vector<std::string> valid_values;  // for strings / list items; empty = any
+    // Extra check for values the type alone does not describe (e.g. a decimal
+    // ratio carried as a string); nullptr when none.
+    status (*check)(const std::string& name, const std::string& value) = nullptr;
 };
 
 // Every topic-level config key Spate accepts, in a stable order.
@@ -48,6 +51,8 @@ struct topic_config {
     bool log_append_time = false;  // message.timestamp.type=LogAppendTime
     int64_t delete_retention_ms = 24LL * 3600 * 1000;
     int64_t min_compaction_lag_ms = 0;
+    int64_t max_compaction_lag_ms = INT64_MAX;
+    double min_cleanable_dirty_ratio = 0.5;
     std::string compression_type = "producer";
 
     // Overrides (topic-level) that produced this config, kept for DescribeConfigs.

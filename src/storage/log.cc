@@ -6,6 +6,7 @@
 
 #include "model/record_batch.h"
 #include "model/records.h"
+#include "storage/compactor.h"
 
 namespace spate::storage {
 
@@ -83,6 +84,9 @@ status log::recover(bool clean_shutdown) {
             return make_error(errc::corrupt, (_dir / k_partition_meta).string() + ": bad offset");
         }
     }
+
+    // Finish or undo a compaction swap interrupted by a crash.
+    SPATE_TRY(compaction::recover(_dir));
 
     std::vector<int64_t> bases;
     for (const auto& entry : std::filesystem::directory_iterator(_dir)) {
@@ -212,9 +216,14 @@ result<append_result> log::append(std::span<std::byte> data) {
     int64_t total_delta = 0;
     for (const auto& b : batches)
         total_delta += static_cast<int64_t>(b.last_delta) + 1;
+    // A compacted topic also rolls by max.compaction.lag.ms, so that its
+    // records become cleanable in time.
+    int64_t roll_ms = _config.cleanup_compact
+                          ? std::min(_config.segment_ms, _config.max_compaction_lag_ms)
+                          : _config.segment_ms;
     if (!active->empty() &&
         (active->size() + data.size() > static_cast<uint64_t>(_config.segment_bytes) ||
-         now - active->first_append_ms() >= _config.segment_ms ||
+         now - active->first_append_ms() >= roll_ms ||
          first + total_delta - active->base_offset().value() > INT32_MAX)) {
         SPATE_TRY(roll_locked(now));
         active = _segments.back().get();
@@ -290,18 +299,28 @@ result<std::optional<model::offset>> log::offset_for_timestamp(int64_t ts) const
     std::vector<std::byte> scratch;
     for (const auto& seg : _segments) {
         if (seg->empty() || seg->max_timestamp() < ts) continue;
-        auto b = seg->find_by_timestamp(ts);
-        if (!b.ok()) return b.err();
-        if (!*b) continue;
-        buf.resize((*b)->size);
-        auto n = seg->data_file()->pread(buf, (*b)->position);
-        if (!n.ok()) return n.err();
-        if (*n != buf.size()) return make_error(errc::io_error, "short read of batch");
-        auto view = model::record_batch_view::parse_unchecked_crc(buf);
-        if (!view.ok()) return view.err();
-        auto o = model::first_offset_with_timestamp_at_least(*view, ts, scratch);
-        if (!o.ok()) return o.err();
-        if (*o) return std::optional<model::offset>(std::max(**o, log_start_offset()));
+        auto found = seg->find_by_timestamp(ts);
+        if (!found.ok()) return found.err();
+        if (!*found) continue;
+        // Later batches of the segment may hold the record: a compacted batch
+        // can be empty (header only) while its max timestamp is >= ts.
+        for (auto b = **found; b.position < seg->size();) {
+            if (b.max_timestamp >= ts) {
+                buf.resize(b.size);
+                auto n = seg->data_file()->pread(buf, b.position);
+                if (!n.ok()) return n.err();
+                if (*n != buf.size()) return make_error(errc::io_error, "short read of batch");
+                auto view = model::record_batch_view::parse_unchecked_crc(buf);
+                if (!view.ok()) return view.err();
+                auto o = model::first_offset_with_timestamp_at_least(*view, ts, scratch);
+                if (!o.ok()) return o.err();
+                if (*o) return std::optional<model::offset>(std::max(**o, log_start_offset()));
+            }
+            if (b.position + b.size >= seg->size()) break;
+            auto next = seg->header_at(b.position + b.size);
+            if (!next.ok()) return next.err();
+            b = *next;
+        }
     }
     return std::optional<model::offset>();
 }
@@ -465,6 +484,209 @@ result<size_t> log::enforce_retention(int64_t now_ms) {
     return n;
 }
 
+std::optional<size_t> log::locate_sources(std::span<const std::shared_ptr<segment>> sources) const {
+    auto it = std::find(_segments.begin(), _segments.end(), sources.front());
+    if (it == _segments.end()) return std::nullopt;
+    auto at = static_cast<size_t>(std::distance(_segments.begin(), it));
+    if (at + sources.size() >= _segments.size()) return std::nullopt;  // reaches the active one
+    for (size_t i = 0; i < sources.size(); ++i) {
+        if (_segments[at + i] != sources[i]) return std::nullopt;
+    }
+    return at;
+}
+
+result<compaction_result> log::compact(int64_t now_ms, const compaction_options& o) {
+    std::lock_guard cl(_compact_mu);
+    compaction_result r;
+    if (_compaction_abort.load()) return r;
+    if (_first_dirty < 0) _first_dirty = compaction::read_checkpoint(_dir).value_or(0);
+
+    // Snapshot the cleanable segments: sealed, and (with min.compaction.lag.ms)
+    // holding no record newer than the lag.
+    std::vector<compaction::source_segment> cleanable;
+    topic_config cfg;
+    int64_t first_dirty = 0;
+    uint64_t clean_bytes = 0;
+    uint64_t dirty_bytes = 0;
+    int64_t first_dirty_ts = -1;
+    {
+        std::shared_lock lk(_mu);
+        if (_closed || !_config.cleanup_compact) return r;
+        cfg = _config;
+        for (size_t i = 0; i + 1 < _segments.size(); ++i) {
+            const auto& s = _segments[i];
+            if (cfg.min_compaction_lag_ms > 0 &&
+                s->max_timestamp() > now_ms - cfg.min_compaction_lag_ms) {
+                break;
+            }
+            cleanable.push_back({s, s->size(), s->base_offset(), s->next_offset()});
+        }
+        if (cleanable.empty()) return r;
+        first_dirty = std::clamp(_first_dirty, cleanable.front().base.value(),
+                                 std::max(cleanable.front().base.value(), _end.load()));
+        for (const auto& c : cleanable) {
+            if (c.next.value() <= first_dirty) {
+                clean_bytes += c.size;
+                continue;
+            }
+            uint64_t pos = 0;
+            if (c.base.value() < first_dirty) {
+                auto b = c.seg->find_batch(model::offset(first_dirty));
+                if (!b.ok()) return b.err();
+                if (*b) pos = (*b)->position;
+            }
+            if (first_dirty_ts < 0 && pos < c.size) {
+                auto h = c.seg->header_at(pos);
+                if (!h.ok()) return h.err();
+                first_dirty_ts = h->max_timestamp;
+            }
+            clean_bytes += pos;
+            dirty_bytes += c.size - pos;
+        }
+    }
+    r.first_dirty = first_dirty;
+    r.cleaned_to = first_dirty;
+    double ratio = dirty_bytes == 0 ? 0.0
+                                    : static_cast<double>(dirty_bytes) /
+                                          static_cast<double>(dirty_bytes + clean_bytes);
+    bool lag_exceeded = cfg.max_compaction_lag_ms < INT64_MAX && dirty_bytes > 0 &&
+                        first_dirty_ts >= 0 && first_dirty_ts < now_ms - cfg.max_compaction_lag_ms;
+    bool due = o.force || (dirty_bytes > 0 && ratio >= cfg.min_cleanable_dirty_ratio) ||
+               lag_exceeded || _delete_horizon.load() <= now_ms;
+    if (!due) return r;
+
+    // Latest offset of every key in the dirty section, as far as memory allows.
+    compaction::offset_map map;
+    int64_t map_end = cleanable.back().next.value();
+    {
+        std::vector<std::byte> scratch;
+        bool full = false;
+        for (const auto& c : cleanable) {
+            if (full) break;
+            if (c.next.value() <= first_dirty) continue;
+            compaction::batch_scanner sc(c.seg->data_file(), c.size);
+            for (;;) {
+                if (_compaction_abort.load())
+                    return make_error(errc::shutting_down, "compaction aborted");
+                auto b = sc.next();
+                if (!b.ok()) return b.err();
+                if (!*b) break;
+                const auto& v = **b;
+                if (v.last_offset().value() < first_dirty || v.is_control()) continue;
+                auto reader = model::record_reader::create(v, scratch);
+                if (!reader.ok()) return reader.err();
+                auto st = reader->for_each([&](const model::record_view& rec) {
+                    if (rec.key) map.put(*rec.key, reader->offset_of(rec).value());
+                });
+                if (!st.ok()) return st.err();
+                if (map.memory_bytes() >= o.map_memory_bytes &&
+                    v.last_offset().value() + 1 < map_end) {
+                    map_end = v.last_offset().value() + 1;
+                    full = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    // Rewrite every cleanable segment that starts below the map's end, in
+    // groups that fit one segment.
+    std::vector<compaction::source_segment> rewrite;
+    for (const auto& c : cleanable) {
+        if (c.base.value() < map_end) rewrite.push_back(c);
+    }
+    auto last_of_pid = compaction::last_batch_per_producer(rewrite);
+    if (!last_of_pid.ok()) return last_of_pid.err();
+    compaction::retention_rule rule{&map, map_end, now_ms, cfg.delete_retention_ms};
+    int64_t min_horizon = INT64_MAX;
+    uint64_t removed_bytes = 0;
+    for (size_t first = 0; first < rewrite.size();) {
+        size_t last = first + 1;
+        uint64_t bytes = rewrite[first].size;
+        while (last < rewrite.size() &&
+               bytes + rewrite[last].size <= static_cast<uint64_t>(cfg.segment_bytes) &&
+               rewrite[last].next.value() - 1 - rewrite[first].base.value() <= INT32_MAX) {
+            bytes += rewrite[last].size;
+            ++last;
+        }
+        std::span<const compaction::source_segment> group(rewrite.data() + first, last - first);
+        first = last;
+        auto base = group.front().base;
+        auto gr = compaction::write_cleaned_group(_dir, group, rule, *last_of_pid,
+                                                  cfg.index_interval_bytes, _compaction_abort);
+        if (!gr.ok()) return gr.err();
+        min_horizon = std::min(min_horizon, gr->min_delete_horizon);
+        if (!gr->changed) {
+            compaction::remove_cleaned(_dir, base);
+            continue;
+        }
+        if (o.simulate_crash == compaction::stop_point::after_cleaned)
+            return make_error(errc::io_error, "simulated crash");
+        std::vector<std::shared_ptr<segment>> sources;
+        std::vector<model::offset> bases;
+        for (const auto& g : group) {
+            sources.push_back(g.seg);
+            bases.push_back(g.base);
+        }
+        std::unique_lock lk(_mu);
+        auto at = _closed ? std::nullopt : locate_sources(sources);
+        if (!at) {
+            // Retention, DeleteRecords or close changed the log meanwhile.
+            lk.unlock();
+            compaction::remove_cleaned(_dir, base);
+            continue;
+        }
+        auto st = compaction::commit_cleaned(_dir, base);
+        if (!st.ok()) {
+            lk.unlock();
+            compaction::remove_cleaned(_dir, base);
+            return st.err();
+        }
+        // Committed: from here the files are the truth; a failure leaves the
+        // in-memory view stale, so the log stops taking appends.
+        st = compaction::finish_swap(_dir, base, bases, o.simulate_crash);
+        if (!st.ok()) {
+            _closed = true;
+            return st.err();
+        }
+        recovery_stats stats;
+        auto seg = segment::open(_dir, base, cfg.index_interval_bytes, false, now_ms, stats);
+        if (!seg.ok()) {
+            _closed = true;
+            return seg.err();
+        }
+        _segments.erase(_segments.begin() + static_cast<ptrdiff_t>(*at),
+                        _segments.begin() + static_cast<ptrdiff_t>(*at + sources.size()));
+        _segments.insert(_segments.begin() + static_cast<ptrdiff_t>(*at), std::move(*seg));
+        lk.unlock();
+        r.records_removed += gr->records_removed;
+        r.bytes_before += gr->bytes_in;
+        r.bytes_after += gr->bytes_out;
+        removed_bytes += gr->bytes_in > gr->bytes_out ? gr->bytes_in - gr->bytes_out : 0;
+        r.segments_replaced += sources.size();
+        ++r.segments_written;
+    }
+    int64_t cleaned_to = std::max(first_dirty, map_end);
+    SPATE_TRY(compaction::write_checkpoint(_dir, cleaned_to));
+    _first_dirty = cleaned_to;
+    _delete_horizon = min_horizon;
+    r.ran = true;
+    r.cleaned_to = cleaned_to;
+    {
+        std::lock_guard lk(_counters_mu);
+        ++_counters.passes;
+        _counters.bytes_removed += removed_bytes;
+        _counters.records_removed += r.records_removed;
+        _counters.last_clean_ms = now_ms;
+    }
+    return r;
+}
+
+compaction_counters log::compaction_stats() const {
+    std::lock_guard lk(_counters_mu);
+    return _counters;
+}
+
 void log::set_config(topic_config c) {
     std::unique_lock lk(_mu);
     _flush_messages = c.flush_messages;
@@ -492,6 +714,9 @@ size_t log::segment_count() const {
 }
 
 status log::close() {
+    // Stop a running compaction pass and wait for it.
+    _compaction_abort = true;
+    { std::lock_guard cl(_compact_mu); }
     {
         std::unique_lock lk(_mu);
         if (_closed) return {};

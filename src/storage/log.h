@@ -30,6 +30,7 @@
 
 #include "base/result.h"
 #include "model/ids.h"
+#include "storage/compactor.h"
 #include "storage/config.h"
 #include "storage/segment.h"
 
@@ -59,6 +60,36 @@ struct read_result {
 
     // Appends the chunk's bytes to `out`.
     status copy_to(std::vector<std::byte>& out) const;
+};
+
+// Knobs of one compaction pass (log::compact).
+struct compaction_options {
+    // Memory for the key -> latest offset map; a pass whose dirty section
+    // holds more keys cleans a prefix of it and the next pass continues.
+    size_t map_memory_bytes = size_t{128} << 20;
+    // Clean even if the dirty ratio and max.compaction.lag.ms do not ask for it.
+    bool force = false;
+    // Tests only: make the first swap stop as if the process died there.
+    compaction::stop_point simulate_crash = compaction::stop_point::none;
+};
+
+struct compaction_result {
+    bool ran = false;           // false: not compacted, not due, or nothing cleanable
+    int64_t first_dirty = 0;    // checkpoint before the pass
+    int64_t cleaned_to = 0;     // checkpoint after it (first offset not yet cleaned)
+    uint64_t bytes_before = 0;  // of the segments rewritten
+    uint64_t bytes_after = 0;
+    uint64_t records_removed = 0;
+    size_t segments_replaced = 0;  // source segments swapped out
+    size_t segments_written = 0;   // cleaned segments swapped in
+};
+
+// Running totals since open, for metrics.
+struct compaction_counters {
+    uint64_t passes = 0;
+    uint64_t bytes_removed = 0;
+    uint64_t records_removed = 0;
+    int64_t last_clean_ms = -1;  // wall clock of the last pass that ran
 };
 
 class log : public std::enable_shared_from_this<log> {
@@ -107,6 +138,21 @@ class log : public std::enable_shared_from_this<log> {
     // Applies retention.ms / retention.bytes; returns the number of segments deleted.
     result<size_t> enforce_retention(int64_t now_ms);
 
+    // One compaction pass (cleanup.policy=compact; docs/formats/compaction.md):
+    // runs when forced, when the dirty ratio reaches min.cleanable.dirty.ratio,
+    // when the first dirty record is older than max.compaction.lag.ms, or when
+    // a retained tombstone's delete horizon has passed. Never touches the
+    // active segment nor segments holding records newer than
+    // min.compaction.lag.ms. Readers and appends continue meanwhile; the swap
+    // of each cleaned segment takes the exclusive lock briefly. Passes on one
+    // log are serialised. An I/O error after a swap was committed on disk
+    // closes the log (appends fail) rather than serve a mismatched view.
+    result<compaction_result> compact(int64_t now_ms, const compaction_options& o = {});
+    compaction_counters compaction_stats() const;
+    // Makes a running pass stop soon (its cleaned files are discarded) and
+    // every later pass do nothing; for shutdown.
+    void stop_compaction() { _compaction_abort = true; }
+
     void set_config(topic_config c);
     topic_config config() const;
     uint64_t size_bytes() const;
@@ -124,6 +170,9 @@ class log : public std::enable_shared_from_this<log> {
     size_t segment_index_for(model::offset o) const;  // requires _mu
     void remove_segments(std::vector<std::shared_ptr<segment>> doomed);
     void complete_waiters(status s);
+    // Whether the sources are still consecutive sealed segments of the log,
+    // and where the first one sits; requires _mu.
+    std::optional<size_t> locate_sources(std::span<const std::shared_ptr<segment>> sources) const;
 
     std::filesystem::path _dir;
     clock_fn _clock;
@@ -150,6 +199,18 @@ class log : public std::enable_shared_from_this<log> {
     int64_t _last_sync_ms = 0;
     std::multimap<int64_t, std::function<void(status)>> _waiters;
     sync_scheduler _scheduler;
+
+    // Compaction state. _compact_mu serialises passes (held for a whole pass,
+    // never while waiting for _mu in a way that could block appends for long:
+    // lock order _compact_mu before _mu).
+    std::mutex _compact_mu;
+    int64_t _first_dirty = -1;  // guarded by _compact_mu; -1: not loaded yet
+    std::atomic<bool> _compaction_abort{false};
+    // Earliest delete horizon among batches still holding tombstones, as seen
+    // by the last pass (in memory only, like Kafka's).
+    std::atomic<int64_t> _delete_horizon{INT64_MAX};
+    mutable std::mutex _counters_mu;
+    compaction_counters _counters;
 };
 
 }  // namespace spate::storage

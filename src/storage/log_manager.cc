@@ -74,6 +74,7 @@ result<std::unique_ptr<log_manager>> log_manager::open(log_manager_options optio
         m->_threads.emplace_back([p = m.get()] { p->flush_worker(); });
     }
     m->_threads.emplace_back([p = m.get()] { p->ticker(); });
+    if (m->_options.cleaner_enable) m->_threads.emplace_back([p = m.get()] { p->cleaner(); });
     return m;
 }
 
@@ -329,6 +330,44 @@ size_t log_manager::enforce_retention_now() {
     return deleted;
 }
 
+std::vector<std::shared_ptr<log>> log_manager::all_logs() const {
+    std::vector<std::shared_ptr<log>> logs;
+    std::lock_guard lk(_mu);
+    for (const auto& [_, t] : _topics) {
+        if (t.config.cleanup_compact) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+    }
+    return logs;
+}
+
+size_t log_manager::compact_all_now(bool force) {
+    compaction_options o;
+    o.map_memory_bytes = _options.cleaner_map_bytes;
+    o.force = force;
+    size_t ran = 0;
+    for (auto& l : all_logs()) {
+        auto r = l->compact(_options.clock(), o);
+        if (r.ok() && r->ran) ++ran;
+    }
+    return ran;
+}
+
+void log_manager::cleaner() {
+    compaction_options o;
+    o.map_memory_bytes = _options.cleaner_map_bytes;
+    std::unique_lock lk(_cleaner_mu);
+    while (!_stopping.load()) {
+        _cleaner_cv.wait_for(
+            lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.cleaner_backoff_ms)));
+        if (_stopping.load()) break;
+        lk.unlock();
+        for (auto& l : all_logs()) {
+            if (_stopping.load()) break;
+            (void)l->compact(_options.clock(), o);
+        }
+        lk.lock();
+    }
+}
+
 status log_manager::sync_all() {
     std::vector<std::shared_ptr<log>> logs;
     {
@@ -399,11 +438,14 @@ status log_manager::close() {
         _closed = true;
     }
     {
-        std::scoped_lock lk(_queue_mu, _tick_mu);
+        std::scoped_lock lk(_queue_mu, _tick_mu, _cleaner_mu);
         _stopping = true;
     }
     _queue_cv.notify_all();
     _tick_cv.notify_all();
+    _cleaner_cv.notify_all();
+    for (auto& l : all_logs())
+        l->stop_compaction();
     for (auto& t : _threads)
         t.join();
     _threads.clear();

@@ -49,6 +49,12 @@ struct log_manager_options {
     int flush_threads = 2;                // threads running group-commit syncs
     int64_t flush_check_interval_ms = 1;  // how often flush policies are evaluated
     int64_t retention_check_interval_ms = 300000;
+    // The log cleaner: a thread that runs log::compact() on every log of a
+    // compacted topic every cleaner_backoff_ms (Kafka's log.cleaner.enable,
+    // log.cleaner.backoff.ms, log.cleaner.dedupe.buffer.size).
+    bool cleaner_enable = true;
+    int64_t cleaner_backoff_ms = 15000;
+    size_t cleaner_map_bytes = size_t{128} << 20;
     clock_fn clock = system_now_ms;
 };
 
@@ -77,6 +83,10 @@ class log_manager {
 
     // Runs retention on every log now; returns segments deleted.
     size_t enforce_retention_now();
+    // Runs a compaction pass on every log of a compacted topic now (forced:
+    // regardless of dirty ratio); returns the number of passes that ran.
+    // Errors of single logs are skipped (the cleaner retries them).
+    size_t compact_all_now(bool force = true);
     // Syncs every log.
     status sync_all();
 
@@ -99,6 +109,8 @@ class log_manager {
     void schedule_sync(std::shared_ptr<log> l);
     void flush_worker();
     void ticker();
+    void cleaner();
+    std::vector<std::shared_ptr<log>> all_logs() const;
 
     log_manager_options _options;
     bool _was_clean = false;
@@ -112,6 +124,8 @@ class log_manager {
     std::unordered_set<const log*> _queued;  // logs in _sync_queue
     std::mutex _tick_mu;                     // the ticker's sleep
     std::condition_variable _tick_cv;
+    std::mutex _cleaner_mu;  // the cleaner's sleep
+    std::condition_variable _cleaner_cv;
     std::atomic<bool> _stopping{false};
     std::vector<std::thread> _threads;
     bool _closed = false;

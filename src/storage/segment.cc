@@ -17,20 +17,22 @@ std::string segment_file_name(model::offset base, const char* extension) {
     return buf;
 }
 
-segment::segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes)
+segment::segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes,
+                 const std::string& suffix)
     : _dir(dir)
     , _base(base)
     , _next(base)
     , _max_timestamp_offset(base)
     , _index_interval(index_interval_bytes)
-    , _offset_index(dir / segment_file_name(base, ".index"))
-    , _time_index(dir / segment_file_name(base, ".timeindex")) {}
+    , _offset_index(dir / (segment_file_name(base, ".index") + suffix))
+    , _time_index(dir / (segment_file_name(base, ".timeindex") + suffix)) {}
 
 result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
                                                  model::offset base, int64_t index_interval_bytes,
-                                                 int64_t now_ms) {
-    std::shared_ptr<segment> s(new segment(dir, base, index_interval_bytes));
-    auto f = file::open(dir / segment_file_name(base, ".log"), file::mode::read_write_create);
+                                                 int64_t now_ms, const std::string& suffix) {
+    std::shared_ptr<segment> s(new segment(dir, base, index_interval_bytes, suffix));
+    auto f =
+        file::open(dir / (segment_file_name(base, ".log") + suffix), file::mode::read_write_create);
     if (!f.ok()) return f.err();
     s->_log = std::move(*f);
     SPATE_TRY(s->_log->truncate(0));

@@ -47,9 +47,12 @@ class segment {
     // Largest batch a segment scan will accept; anything larger is corruption.
     static constexpr uint32_t k_max_batch_bytes = 64u << 20;
 
+    // Creates an empty segment. A non-empty `suffix` is appended to all three
+    // file names (the compactor builds `.cleaned` segments this way); such a
+    // segment is only written, sealed and synced, then renamed by its owner.
     static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir,
                                                    model::offset base, int64_t index_interval_bytes,
-                                                   int64_t now_ms);
+                                                   int64_t now_ms, const std::string& suffix = "");
 
     // Opens an existing segment. With `full_check`, every batch is read and
     // CRC-validated and the file is truncated at the first invalid batch (used
@@ -100,7 +103,8 @@ class segment {
     status remove_files();
 
   private:
-    segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes);
+    segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes,
+            const std::string& suffix = "");
     status full_scan(recovery_stats& stats);
     status load_indexes_and_tail(recovery_stats& stats);
     void index_batch(const batch_position& b);
