@@ -40,6 +40,10 @@ const char* errc_name(errc e) {
             return "timed_out";
         case errc::shutting_down:
             return "shutting_down";
+        case errc::out_of_order_sequence:
+            return "out_of_order_sequence";
+        case errc::producer_fenced:
+            return "producer_fenced";
     }
     return "unknown";
 }

@@ -26,6 +26,8 @@ enum class errc {
     too_large,
     timed_out,
     shutting_down,
+    out_of_order_sequence,  // an idempotent producer's batch does not follow its last one
+    producer_fenced,        // an idempotent producer's epoch is older than the current one
 };
 
 const char* errc_name(errc e);

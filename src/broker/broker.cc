@@ -53,6 +53,9 @@ uint16_t broker::advertised_port() const {
 }
 
 status broker::load_groups() {
+    auto ids = coordinator::producer_id_allocator::open(_config.data_dir / "producer-ids");
+    if (!ids.ok()) return ids.err();
+    _producer_ids = std::move(*ids);
     auto store = std::make_unique<coordinator::offset_store>(_logs);
     SPATE_TRY(store->load_into(*_groups));
     _offsets = std::move(store);
@@ -96,6 +99,7 @@ std::span<const handler_spec> broker::handlers() {
             handlers::describe_groups,
             handlers::delete_groups,
             handlers::offset_delete,
+            handlers::init_producer_id,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

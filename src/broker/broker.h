@@ -13,12 +13,14 @@
 #include <span>
 #include <string>
 
+#include "base/assert.h"
 #include "broker/append_notifier.h"
 #include "broker/broker_config.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
 #include "coordinator/group_coordinator.h"
 #include "coordinator/offset_store.h"
+#include "coordinator/producer_ids.h"
 #include "kafka/protocol/types.h"
 #include "storage/log_manager.h"
 
@@ -37,11 +39,16 @@ class broker {
     // The consumer group coordinator (this node coordinates every group).
     // The server ticks it and calls drop_waiters() when it stops.
     coordinator::group_coordinator& groups() { return *_groups; }
-    // Replays committed offsets from __consumer_offsets into the coordinator
-    // and persists every later commit there (the topic is created on the
-    // first commit). Call once, before serving; without it offsets live in
-    // memory only.
+    // Replays committed offsets and group membership from __consumer_offsets
+    // into the coordinator and persists every later change there (the topic
+    // is created on first use), and opens the producer id allocator
+    // (`producer-ids` in the data directory). Call once, before serving.
     status load_groups();
+    // Producer ids for InitProducerId; valid after load_groups().
+    coordinator::producer_id_allocator& producer_ids() {
+        SPATE_ASSERT(_producer_ids);
+        return *_producer_ids;
+    }
 
     // The address clients are told to connect to (Metadata, DescribeCluster).
     void set_advertised(std::string host, uint16_t port);
@@ -68,6 +75,7 @@ class broker {
     fetch_session_cache _sessions;
     std::unique_ptr<coordinator::group_coordinator> _groups;
     std::unique_ptr<coordinator::offset_store> _offsets;
+    std::unique_ptr<coordinator::producer_id_allocator> _producer_ids;
     mutable std::mutex _mu;  // guards the advertised address
     std::string _advertised_host;
     uint16_t _advertised_port = 0;

@@ -150,7 +150,8 @@ result<std::shared_ptr<storage::log>> offset_store::partition(bool create) {
     if (_log) return _log;
     if (!_logs.describe(k_offsets_topic)) {
         if (!create) return std::shared_ptr<storage::log>();
-        auto created = _logs.create_topic(k_offsets_topic, 1, {{"cleanup.policy", "compact"}});
+        auto created = _logs.create_topic(
+            k_offsets_topic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}});
         if (!created.ok() && created.err().code != errc::already_exists) return created.err();
     }
     _log = _logs.get(k_offsets_topic, 0);

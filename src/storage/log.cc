@@ -1,5 +1,7 @@
 #include "storage/log.h"
 
+#include <array>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -144,7 +146,7 @@ status log::recover(bool clean_shutdown) {
     if (!clean_shutdown) SPATE_TRY(_segments.back()->sync_data());
     _durable = end;
     _last_sync_ms = now;
-    return {};
+    return rebuild_producer_state();
 }
 
 void log::remove_segments(std::vector<std::shared_ptr<segment>> doomed) {
@@ -165,7 +167,59 @@ status log::roll_locked(int64_t now_ms) {
     auto seg = segment::create(_dir, next, _config.index_interval_bytes, now_ms);
     if (!seg.ok()) return seg.err();
     _segments.push_back(std::move(*seg));
+    // Best effort: a missing snapshot only lengthens the replay on open.
+    (void)snapshot_producers_locked();
     return {};
+}
+
+status log::snapshot_producers_locked() {
+    model::offset end = log_end_offset();
+    SPATE_TRY(write_producer_snapshot(_dir, _producers, end));
+    return prune_producer_snapshots(_dir, end, 2);
+}
+
+status log::rebuild_producer_state() {
+    model::offset end = log_end_offset();
+    model::offset from = log_start_offset();
+    _producers = producer_state();
+    auto snap = load_producer_snapshot(_dir, end);
+    if (!snap.ok()) return snap.err();
+    if (*snap && (*snap)->next_offset >= from) {
+        _producers = std::move((*snap)->state);
+        from = (*snap)->next_offset;
+    }
+    SPATE_TRY(prune_producer_snapshots(_dir, end, 2));
+    std::array<std::byte, model::batch_layout::header_size> header;
+    for (size_t i = segment_index_for(from); i < _segments.size(); ++i) {
+        const auto& seg = _segments[i];
+        auto first = seg->find_batch(from);
+        if (!first.ok()) return first.err();
+        if (!*first) continue;
+        for (uint64_t pos = (*first)->position; pos < seg->size();) {
+            auto n = seg->data_file()->pread(header, pos);
+            if (!n.ok()) return n.err();
+            if (*n != header.size())
+                return make_error(errc::corrupt, seg->data_file()->path().string() +
+                                                     ": short batch header at " +
+                                                     std::to_string(pos));
+            auto info = producer_batch_info::from_header(header);
+            auto base = bytes::load_be<int64_t>(header.data() + model::batch_layout::base_offset);
+            auto length =
+                bytes::load_be<int32_t>(header.data() + model::batch_layout::batch_length);
+            auto delta =
+                bytes::load_be<int32_t>(header.data() + model::batch_layout::last_offset_delta);
+            if (info.has_producer())
+                _producers.update(info, model::offset(base), model::offset(base + delta));
+            pos += model::batch_layout::log_overhead + static_cast<uint32_t>(length);
+        }
+    }
+    _producers.drop_below(log_start_offset());
+    return {};
+}
+
+producer_state log::producers() const {
+    std::shared_lock lk(_mu);
+    return _producers;
 }
 
 result<append_result> log::append(std::span<std::byte> data) {
@@ -206,9 +260,31 @@ result<append_result> log::append(std::span<std::byte> data) {
         at += *size;
     }
     if (batches.empty()) return make_error(errc::invalid_argument, "no record batches to append");
+    auto producer = producer_batch_info::from_header(data.subspan(batches.front().at));
+    if (producer.has_producer() && batches.size() != 1)
+        return make_error(errc::invalid_argument,
+                          "a producer id's batches must be appended one at a time");
 
     std::unique_lock lk(_mu);
     if (_closed) return make_error(errc::shutting_down, "log is closed");
+    if (producer.has_producer()) {
+        auto c = _producers.check(producer);
+        switch (c.verdict) {
+            case producer_verdict::append:
+                break;
+            case producer_verdict::duplicate:
+                return append_result{c.first_offset, c.last_offset, -1, true};
+            case producer_verdict::out_of_order_sequence:
+                return make_error(errc::out_of_order_sequence,
+                                  "producer " + std::to_string(producer.pid.value()) +
+                                      ": sequence " + std::to_string(producer.first_seq) +
+                                      " does not follow the last one");
+            case producer_verdict::invalid_producer_epoch:
+                return make_error(errc::producer_fenced,
+                                  "producer " + std::to_string(producer.pid.value()) + ": epoch " +
+                                      std::to_string(producer.epoch.value()) + " is fenced");
+        }
+    }
     int64_t now = _clock();
     int64_t append_time = log_append_time ? now : -1;
     auto* active = _segments.back().get();
@@ -252,6 +328,8 @@ result<append_result> log::append(std::span<std::byte> data) {
     }
     _end = next;
     _appended_bytes += data.size();
+    if (producer.has_producer())
+        _producers.update(producer, model::offset(first), model::offset(next - 1));
     return append_result{model::offset(first), model::offset(next - 1), append_time};
 }
 
@@ -437,6 +515,7 @@ status log::delete_records_before(model::offset o) {
             SPATE_TRY(roll_locked(_clock()));
         SPATE_TRY(persist_start_offset(o.value()));
         _start = o.value();
+        _producers.drop_below(o);
         while (_segments.size() > 1 && _segments.front()->next_offset() <= o) {
             doomed.push_back(_segments.front());
             _segments.erase(_segments.begin());
@@ -450,7 +529,9 @@ result<size_t> log::enforce_retention(int64_t now_ms) {
     std::vector<std::shared_ptr<segment>> doomed;
     {
         std::unique_lock lk(_mu);
-        if (_closed || !_config.cleanup_delete) return size_t{0};
+        if (_closed) return size_t{0};
+        _producers.expire(now_ms, k_producer_id_expiration_ms);
+        if (!_config.cleanup_delete) return size_t{0};
         uint64_t total = 0;
         for (const auto& s : _segments)
             total += s->size();
@@ -476,6 +557,7 @@ result<size_t> log::enforce_retention(int64_t now_ms) {
         int64_t new_start = std::max(_start.load(), _segments[n]->base_offset().value());
         SPATE_TRY(persist_start_offset(new_start));
         _start = new_start;
+        _producers.drop_below(model::offset(new_start));
         doomed.assign(_segments.begin(), _segments.begin() + static_cast<ptrdiff_t>(n));
         _segments.erase(_segments.begin(), _segments.begin() + static_cast<ptrdiff_t>(n));
     }
@@ -724,6 +806,7 @@ status log::close() {
         auto& active = _segments.back();
         active->seal();
         SPATE_TRY(active->flush_indexes(true));
+        (void)snapshot_producers_locked();
     }
     return sync();
 }

@@ -32,6 +32,7 @@
 #include "model/ids.h"
 #include "storage/compactor.h"
 #include "storage/config.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 
 namespace spate::storage {
@@ -43,6 +44,9 @@ struct append_result {
     model::offset base_offset;     // first offset assigned
     model::offset last_offset;     // last offset assigned
     int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
+    // An idempotent producer's retry of a batch already in the log: nothing
+    // was written and the offsets are the original batch's.
+    bool duplicate = false;
 };
 
 // A byte range of one segment file holding whole batches. The file stays
@@ -104,6 +108,10 @@ class log : public std::enable_shared_from_this<log> {
                                              bool clean_shutdown, clock_fn clock = system_now_ms);
     ~log();
 
+    // Batches with a producer id go through the idempotent-producer checks
+    // (storage/producer_state.h) and must come one per call
+    // (errc::invalid_argument otherwise): errc::out_of_order_sequence,
+    // errc::producer_fenced, or a duplicate (see append_result).
     result<append_result> append(std::span<std::byte> batches);
 
     // Whole batches starting with the one that contains `from`, at least one
@@ -153,6 +161,11 @@ class log : public std::enable_shared_from_this<log> {
     // every later pass do nothing; for shutdown.
     void stop_compaction() { _compaction_abort = true; }
 
+    // A copy of the idempotent-producer state (DescribeProducers).
+    producer_state producers() const;
+    // Producers idle longer than this are forgotten by enforce_retention().
+    static constexpr int64_t k_producer_id_expiration_ms = 24LL * 3600 * 1000;
+
     void set_config(topic_config c);
     topic_config config() const;
     uint64_t size_bytes() const;
@@ -167,6 +180,11 @@ class log : public std::enable_shared_from_this<log> {
     status recover(bool clean_shutdown);
     status roll_locked(int64_t now_ms);
     status persist_start_offset(int64_t start);
+    // Rebuilds _producers from the newest usable snapshot plus the batch
+    // headers after it. Requires _mu (or exclusive use during open).
+    status rebuild_producer_state();
+    // Writes a producer snapshot at the log end and prunes old ones. Requires _mu.
+    status snapshot_producers_locked();
     size_t segment_index_for(model::offset o) const;  // requires _mu
     void remove_segments(std::vector<std::shared_ptr<segment>> doomed);
     void complete_waiters(status s);
@@ -181,6 +199,7 @@ class log : public std::enable_shared_from_this<log> {
     std::vector<std::shared_ptr<segment>> _segments;
     topic_config _config;
     bool _closed = false;
+    producer_state _producers;  // guarded by _mu (exclusive)
 
     std::atomic<int64_t> _start{0};
     std::atomic<int64_t> _end{0};

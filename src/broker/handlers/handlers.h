@@ -33,5 +33,6 @@ extern const handler_spec list_groups;
 extern const handler_spec describe_groups;
 extern const handler_spec delete_groups;
 extern const handler_spec offset_delete;
+extern const handler_spec init_producer_id;
 
 }  // namespace spate::broker::handlers

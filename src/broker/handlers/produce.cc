@@ -106,7 +106,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             pout.base_offset = appended->base_offset.value();
             pout.log_append_time_ms = appended->log_append_time;
             pout.log_start_offset = log->log_start_offset().value();
-            b.appends().notify(topic.name, part.index);
+            if (!appended->duplicate) b.appends().notify(topic.name, part.index);
             if (acks == -1) syncs.push_back({&pout, log, appended->last_offset + 1});
         }
     }

@@ -92,14 +92,14 @@ TEST_F(malformed, unknown_api_key_and_unsupported_version_close) {
         EXPECT_TRUE(c.closed_by_peer());
     }
     {
-        // InitProducerId is not served (yet): close, as for unknown keys.
+        // LeaderAndIsr (inter-broker) is not served: close, as for unknown keys.
         test_client c(tb.port());
         std::vector<std::byte> out;
         writer w(out);
         auto mark = w.begin_size_prefix();
-        write_request_header(w, 22, 0, 1, std::string("x"));
-        w.write_int16(-1);  // transactional id: null
-        w.write_int32(60000);
+        write_request_header(w, 4, 0, 1, std::string("x"));
+        w.write_int32(1);  // controller id
+        w.write_int32(1);  // controller epoch
         w.end_size_prefix(mark);
         c.send_raw(out);
         EXPECT_TRUE(c.closed_by_peer());

@@ -31,7 +31,8 @@ TEST(server, api_versions_v0_and_v3) {
     EXPECT_EQ(max_version_of(r0, api_key::produce), 9);
     EXPECT_EQ(max_version_of(r0, api_key::metadata), 12);
     EXPECT_EQ(max_version_of(r0, api_key::find_coordinator), 4);
-    EXPECT_EQ(max_version_of(r0, api_key::init_producer_id), -1);
+    EXPECT_EQ(max_version_of(r0, api_key::init_producer_id), 5);
+    EXPECT_EQ(max_version_of(r0, api_key::leader_and_isr), -1);
     for (const auto& a : r0.api_keys) {
         if (a.api_key <= 3) {
             EXPECT_EQ(a.min_version, 0);

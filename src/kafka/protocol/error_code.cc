@@ -24,6 +24,10 @@ error_code to_error_code(const error& e) {
             return error_code::kafka_storage_error;
         case errc::shutting_down:
             return error_code::not_leader_or_follower;
+        case errc::out_of_order_sequence:
+            return error_code::out_of_order_sequence_number;
+        case errc::producer_fenced:
+            return error_code::invalid_producer_epoch;
         case errc::unsupported:
             return error_code::invalid_request;
     }

@@ -37,13 +37,13 @@ struct kv {
 
 std::vector<std::byte> batch_of(const std::vector<kv>& records, int64_t ts,
                                 model::compression c = model::compression::none,
-                                int64_t producer_id = -1) {
+                                int64_t producer_id = -1, int32_t sequence = 0) {
     model::record_batch_options o;
     o.compression_type = c;
     if (producer_id >= 0) {
         o.producer_id = model::producer_id(producer_id);
         o.producer_epoch = model::producer_epoch(0);
-        o.base_sequence = 0;
+        o.base_sequence = sequence;
     }
     model::record_batch_builder b(o);
     for (const auto& r : records) {
@@ -414,7 +414,7 @@ TEST(Compaction, records_without_a_key_are_kept) {
 TEST(Compaction, a_producers_last_batch_survives_empty) {
     fixture f;
     for (int i = 0; i < 5; ++i) {
-        auto b = batch_of({{"k", "v" + std::to_string(i)}}, f.now, model::compression::none, 7);
+        auto b = batch_of({{"k", "v" + std::to_string(i)}}, f.now, model::compression::none, 7, i);
         ASSERT_TRUE(f.l->append(b).ok());
     }
     // A later write of the key from another producer supersedes all of them.
