@@ -161,6 +161,7 @@ status log_manager::load() {
         }
         _topics.emplace(t.name, std::move(entry));
     }
+    publish_logs_locked();
 
     // Partition directories not backed by a topic file are left-overs of a
     // deletion or creation interrupted by a crash.
@@ -224,6 +225,7 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
     SPATE_TRY(fsync_dir(_options.data_dir));
     SPATE_TRY(write_topic_file(t));  // the commit point
     _topics.emplace(name, std::move(entry));
+    publish_logs_locked();
     return t;
 }
 
@@ -237,6 +239,7 @@ status log_manager::delete_topic(const std::string& name) {
         SPATE_TRY(fsync_dir(_options.data_dir / "topics"));  // the commit point
         logs = std::move(it->second.logs);
         _topics.erase(it);
+        publish_logs_locked();
     }
     for (auto& l : logs) {
         (void)l->close();
@@ -270,6 +273,7 @@ status log_manager::create_partitions(const std::string& name, int32_t total) {
     entry.info = updated;
     for (auto& l : added)
         entry.logs.push_back(std::move(l));
+    publish_logs_locked();
     return {};
 }
 
@@ -328,6 +332,13 @@ size_t log_manager::enforce_retention_now() {
         if (n.ok()) deleted += *n;
     }
     return deleted;
+}
+
+void log_manager::publish_logs_locked() {
+    auto list = std::make_shared<std::vector<std::shared_ptr<log>>>();
+    for (const auto& [_, t] : _topics)
+        list->insert(list->end(), t.logs.begin(), t.logs.end());
+    _log_list = std::move(list);
 }
 
 std::vector<std::shared_ptr<log>> log_manager::all_logs() const {
@@ -412,18 +423,18 @@ void log_manager::ticker() {
             lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.flush_check_interval_ms)));
         if (_stopping.load()) break;
         lk.unlock();
-        std::vector<std::shared_ptr<log>> logs;
+        std::shared_ptr<const std::vector<std::shared_ptr<log>>> logs;
         {
             std::lock_guard g(_mu);
-            for (const auto& [_, t] : _topics)
-                logs.insert(logs.end(), t.logs.begin(), t.logs.end());
+            logs = _log_list;
         }
+        if (!logs) logs = std::make_shared<const std::vector<std::shared_ptr<log>>>();
         int64_t now = _options.clock();
-        for (auto& l : logs) {
+        for (const auto& l : *logs) {
             if (l->flush_due(now)) schedule_sync(l);
         }
         if (now >= next_retention) {
-            for (auto& l : logs)
+            for (const auto& l : *logs)
                 (void)l->enforce_retention(now);
             next_retention = now + _options.retention_check_interval_ms;
         }

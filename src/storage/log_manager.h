@@ -115,8 +115,14 @@ class log_manager {
     log_manager_options _options;
     bool _was_clean = false;
 
-    mutable std::mutex _mu;  // guards _topics
+    // Rebuilds _log_list from _topics; requires _mu. Called after every
+    // change to the set of logs, so the 1 ms ticker reads a ready list.
+    void publish_logs_locked();
+
+    mutable std::mutex _mu;  // guards _topics and _log_list
     std::map<std::string, topic_entry> _topics;
+    // Every open log, replaced (never mutated) when topics change.
+    std::shared_ptr<const std::vector<std::shared_ptr<log>>> _log_list;
 
     std::mutex _queue_mu;
     std::condition_variable _queue_cv;
