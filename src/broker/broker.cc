@@ -100,6 +100,7 @@ std::span<const handler_spec> broker::handlers() {
             handlers::delete_groups,
             handlers::offset_delete,
             handlers::init_producer_id,
+            handlers::describe_producers,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -2,15 +2,22 @@
 
 1. sigterm: three members (two confluent-kafka, one kafka-python) read a
    6-partition topic and commit what they read; the broker is stopped
-   (SIGTERM) and restarted under them: OffsetFetch returns the commits and
-   every partition continues at its committed offset, nothing read twice.
+   (SIGTERM) and restarted under them: the group comes back Stable with the
+   same generation, member ids and assignments (DescribeGroups, and a raw
+   Heartbeat with the old generation is accepted for every member), no
+   member is reassigned (no assign/revoke callback, kafka-python keeps its
+   generation) for several seconds, OffsetFetch returns the commits and
+   every partition continues at its committed offset with commits on,
+   nothing read twice.
    Then they commit offsets below what they read and close, the broker
    restarts again, and new members start each partition exactly at those.
 2. kill9: a confluent-kafka group member commits synchronously in a loop
    (every return without an exception is an acknowledged commit); the broker
    is SIGKILLed three times mid-loop. After each restart OffsetFetch returns,
    per partition, at least the last acknowledged commit, exactly it unless a
-   later commit was in flight when the broker died (then one of those).
+   later commit was in flight when the broker died (then one of those); the
+   group comes back Stable with the same generation and member and the
+   consumer is not reassigned.
 """
 
 import os
@@ -24,17 +31,54 @@ from spate_broker import (GROUP_TEST_CONFIG, Broker, check, committed_offsets, c
 from group_tracker import Tracker
 from group_members import (CkMember, KpMember, ck_config, describe, disjoint_cover, ends_of, poll_all,
                            settle)
-from kafka_schema import describe_group
+from kafka_schema import SchemaConn, parse_consumer_assignment
 
 PARTITIONS = 6
 
 
-class _AnyThree:
-    def __eq__(self, other):
-        return isinstance(other, list) and len(other) == 3
+def group_snapshot(port, group):
+    """(state, protocol, {member id: {topic: [partitions]}}) from DescribeGroups v4."""
+    conn = SchemaConn(port, client_id="describe")
+    try:
+        r = conn.call("DescribeGroups", 4, {"Groups": [group], "IncludeAuthorizedOperations": False})
+    finally:
+        conn.close()
+    g = r["Groups"][0]
+    check(g["ErrorCode"] == 0, "DescribeGroups %s: error %d" % (group, g["ErrorCode"]))
+    return (g["GroupState"], g["ProtocolData"],
+            {m["MemberId"]: parse_consumer_assignment(m["MemberAssignment"]) for m in g["Members"]})
 
 
-ANY3 = _AnyThree()
+def heartbeat(port, group, generation, member):
+    """The error code of a raw Heartbeat v0 (0 = that member is in that generation)."""
+    conn = SchemaConn(port, client_id="probe")
+    try:
+        return conn.call("Heartbeat", 0, {"GroupId": group, "GenerationId": generation,
+                                          "MemberId": member})["ErrorCode"]
+    finally:
+        conn.close()
+
+
+def generation_of(port, group, members):
+    """The generation every member id heartbeats successfully with (probing 1..100;
+    a Heartbeat with another generation is answered ILLEGAL_GENERATION, 22)."""
+    for gen in range(1, 101):
+        codes = {m: heartbeat(port, group, gen, m) for m in members}
+        if all(c == 0 for c in codes.values()):
+            return gen
+        check(all(c == 22 for c in codes.values()),
+              "Heartbeat generation %d for %s: %s" % (gen, group, codes))
+    raise AssertionError("no generation accepted for %s members %s" % (group, sorted(members)))
+
+
+def check_group_kept(b, group, before, gen, what):
+    """After a restart: the group is Stable again with the same members,
+    assignments and generation `gen` (the old generation is still valid)."""
+    after = group_snapshot(b.port, group)
+    check(after == before, "%s: group after the restart %s, before %s" % (what, after, before))
+    codes = {m: heartbeat(b.port, group, gen, m) for m in before[2]}
+    check(all(c == 0 for c in codes.values()),
+          "%s: Heartbeat with the pre-restart generation %d: %s" % (what, gen, codes))
 
 
 def first_reads(tr, since):
@@ -72,16 +116,25 @@ def scenario_sigterm(b):
                  "commits of everything read")
 
         # 1. Running members across a SIGTERM restart (they read and committed
-        # everything): each partition continues at its committed offset.
-        # No commits from here on: Spate does not keep membership across a
-        # restart, so members rejoin one by one and one still holding its old
-        # assignment may read a partition already given to another; with
-        # commits off such overlaps stay above the committed offsets.
-        for m in members:
-            m.commit_each_batch = False
-            m.commit_on_revoke = False
+        # everything, and keep committing): the group's membership is
+        # persisted (GroupMetadata in __consumer_offsets), so it comes back
+        # Stable with the same generation, members and assignments, nobody
+        # is reassigned, and each partition continues at its committed offset.
+        poll_all(members, lambda: group_snapshot(b.port, group)[0] == "Stable", 10, "group Stable")
+        before = group_snapshot(b.port, group)
+        check(len(before[2]) == 3 and before[1] == "range", "group before the restart: %s" % (before,))
+        by_member = {m: sorted(a.get(topic, [])) for m, a in before[2].items()}
+        check(sorted(map(tuple, by_member.values())) == sorted(tuple(sorted(m.assignment())) for m in members),
+              "DescribeGroups assignments %s, members' %s" % (by_member, describe(members)))
+        gen = generation_of(b.port, group, before[2])
+        kp = members[2]
+        kp_gen = kp.c._coordinator._generation.generation_id
+        check(kp_gen == gen, "kafka-python generation %s, Heartbeat probe %d" % (kp_gen, gen))
+        calls = [(len(m.assigns), len(m.revokes)) for m in members[:2]]
+        owned = [m.assignment() for m in members]
         b.stop()
         b.start()
+        check_group_kept(b, group, before, gen, "SIGTERM")
         got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
         check(got == ends, "OffsetFetch after the first restart %s, committed %s" % (got, ends))
         t_restart = time.monotonic()
@@ -93,11 +146,18 @@ def scenario_sigterm(b):
             check(o == ends[p], "running members, partition %d: first offset read after the restart %d (by %s), "
                   "committed %d" % (p, o, who, ends[p]))
         poll_all(members, lambda: tr.covered(new_ends), 30, "the 120 records produced after the restart")
-        # Membership is not kept across restarts in Spate: wait until all
-        # three rejoined before committing as members again.
-        poll_all(members, lambda: describe_group(b.port, group) == ("Stable", ANY3), 30,
-                 lambda: "the group to be Stable with 3 members again: %s" % (describe_group(b.port, group),))
-        settle(members, 0.5)
+        poll_all(members, lambda: committed_offsets(b.bootstrap, group, topic, PARTITIONS) == new_ends, 10,
+                 "commits of the 120 records (members commit after every batch)")
+        # A few seconds after the restart: still no rebalance.
+        settle(members, max(0.0, t_restart + 4.0 - time.monotonic()))
+        check([(len(m.assigns), len(m.revokes)) for m in members[:2]] == calls,
+              "confluent-kafka members reassigned after the restart: assign/revoke calls %s -> %s"
+              % (calls, [(len(m.assigns), len(m.revokes)) for m in members[:2]]))
+        check([m.assignment() for m in members] == owned, "assignments changed: %s -> %s"
+              % ([sorted(o) for o in owned], describe(members)))
+        check(kp.c._coordinator._generation.generation_id == gen, "kafka-python generation %d -> %s"
+              % (gen, kp.c._coordinator._generation.generation_id))
+        check_group_kept(b, group, before, gen, "SIGTERM, 4 s later")
         ends = new_ends
         # Re-reads are allowed only above the last acknowledged commit.
         dups = sum(tr.verify(ends).values())
@@ -134,10 +194,12 @@ def scenario_sigterm(b):
     finally:
         for m in members:
             m.close()
-    return ("3 members (ck, ck, kp): SIGTERM restart under running members -> OffsetFetch equal, each partition "
-            "continues at its committed offset, 720 records, none committed read twice (%d uncommitted re-reads); "
+    return ("3 members (ck, ck, kp): SIGTERM restart under running members -> group Stable, generation %d, same "
+            "members and assignments, no reassignment for 4 s; OffsetFetch equal, each partition "
+            "continues at its committed offset with commits on, 720 records, none committed read twice "
+            "(%d uncommitted re-reads); "
             "commits moved back to %s, members closed, restart -> new members start exactly there"
-            % (dups, dict(sorted(want.items()))))
+            % (gen, dups, dict(sorted(want.items()))))
 
 
 def scenario_kill9(b):
@@ -145,11 +207,23 @@ def scenario_kill9(b):
     topic, group = "rs-kill", "rs-kill-g"
     create_topic(b.bootstrap, topic, PARTITIONS)
     produce_values(b.bootstrap, topic, [b"k-%d" % i for i in range(60)], PARTITIONS)
-    c = Consumer(ck_config(b.bootstrap, group, **{"session.timeout.ms": 6000, "socket.timeout.ms": 5000,
+    # session.timeout.ms 20 s, not 6 s: librdkafka 2.0.2 can spin for seconds
+    # after a coordinator loss while a synchronous commit is queued ("Closing
+    # connection due to nodename change" <-> "marking the coordinator dead:
+    # OffsetCommitRequest failed", no Heartbeat sent), and then gives up its
+    # membership client-side (SESSTMOUT) although the broker kept it.
+    c = Consumer(ck_config(b.bootstrap, group, **{"session.timeout.ms": 20000, "socket.timeout.ms": 5000,
                                                    "reconnect.backoff.max.ms": 200}))
-    c.subscribe([topic])
+    assigns = []
+    c.subscribe([topic], on_assign=lambda cons, parts: assigns.append(len(parts)),
+                on_revoke=lambda cons, parts: assigns.append(-len(parts)))
     wait_until(lambda: c.consume(10, 0.1) is not None and len(c.assignment()) == PARTITIONS, 30,
                "the committing consumer's assignment")
+    wait_until(lambda: group_snapshot(b.port, group)[0] == "Stable", 10, "group Stable")
+    before = group_snapshot(b.port, group)
+    check(len(before[2]) == 1 and before[1] == "range", "group before the kills: %s" % (before,))
+    gen = generation_of(b.port, group, before[2])
+    n_assigns = len(assigns)
     attempts = []  # (n, ok) in order; commit n sets partition p to n * PARTITIONS + p
     stop = threading.Event()
     lock = threading.Lock()
@@ -183,11 +257,13 @@ def scenario_kill9(b):
             wait_until(lambda: sum(1 for _, ok in attempts if ok) >= base + 50, 30,
                        "50 acknowledged commits before kill %d" % (k + 1))
             b.kill()
+            t_last = time.monotonic()
             with lock:
                 acked = [n for n, ok in attempts if ok]
                 last_acked = acked[-1]
                 in_flight = [n for n, ok in attempts if n > last_acked]
             b.start()
+            check_group_kept(b, group, before, gen, "kill %d" % (k + 1))
             got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
             allowed = [last_acked] + in_flight
             for p in range(PARTITIONS):
@@ -206,12 +282,17 @@ def scenario_kill9(b):
             base = sum(1 for _, ok in attempts if ok)
         wait_until(lambda: sum(1 for _, ok in attempts if ok) >= base + 20, 30,
                    "acknowledged commits after the last restart")
+        time.sleep(max(0.0, 3.0 - (time.monotonic() - t_last)))
+        check(len(assigns) == n_assigns, "consumer reassigned after a kill -9 restart: assign/revoke calls %s"
+              % assigns)
+        check_group_kept(b, group, before, gen, "after the kills")
     finally:
         stop.set()
         t.join(60)
         c.close()
-    return ("sync-commit loop, 3 x kill -9: OffsetFetch after each restart == the last acknowledged commit or one in flight (%s), "
-            "commits succeed again afterwards" % ", ".join(report))
+    return ("sync-commit loop, 3 x kill -9: group back Stable with generation %d and the same member each time, no "
+            "reassignment; OffsetFetch after each restart == the last acknowledged commit or one in flight (%s), "
+            "commits succeed again afterwards" % (gen, ", ".join(report)))
 
 
 SCENARIOS = [scenario_sigterm, scenario_kill9]

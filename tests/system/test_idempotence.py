@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from spate_broker import Broker, check, consume_all, create_topic, watermarks
 from confluent_kafka import Producer
+from kafka_schema import SchemaConn
 
 TOPIC = "idem"
 PARTITIONS = 3
@@ -151,6 +152,21 @@ def main():
                   % (part, len(values), len(expected),
                      next((k for k, (a, b) in enumerate(zip(values, expected)) if a != b),
                           min(len(values), len(expected)))))
+        # DescribeProducers: each partition remembers the producer, its epoch
+        # and the last sequence it wrote.
+        conn = SchemaConn(broker.port)
+        r = conn.call("DescribeProducers", 0, {"Topics": [
+            {"Name": TOPIC, "PartitionIndexes": list(range(PARTITIONS))}]})
+        conn.close()
+        parts = r["Topics"][0]["Partitions"]
+        check(len(parts) == PARTITIONS, "DescribeProducers answered %d partitions" % len(parts))
+        for pr in parts:
+            check(pr["ErrorCode"] == 0, "DescribeProducers error %d" % pr["ErrorCode"])
+            active = pr["ActiveProducers"]
+            check(len(active) >= 1, "partition %d: no active producer" % pr["PartitionIndex"])
+            check(all(a["ProducerId"] >= 0 and a["ProducerEpoch"] >= 0 and a["LastSequence"] >= 0
+                      and a["CurrentTxnStartOffset"] == -1 for a in active),
+                  "partition %d: unexpected producer state %s" % (pr["PartitionIndex"], active))
         print("idempotence: %d records exactly once across %d cut connections and a broker "
               "SIGKILL" % (RECORDS, proxy.cuts))
 

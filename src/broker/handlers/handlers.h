@@ -34,5 +34,6 @@ extern const handler_spec describe_groups;
 extern const handler_spec delete_groups;
 extern const handler_spec offset_delete;
 extern const handler_spec init_producer_id;
+extern const handler_spec describe_producers;
 
 }  // namespace spate::broker::handlers

@@ -1,5 +1,6 @@
-"""Kafka requests and responses encoded from the protocol's JSON message
-definitions (../shared/kafka-protocol/messages), for raw-wire system tests.
+"""Kafka requests and responses encoded from the facts of the protocol's
+message definitions (kafka_messages.json beside this file), for raw-wire
+system tests.
 
 Messages are plain dicts keyed by the JSON field names ("GroupId",
 "Protocols", ...); arrays of structs are lists of dicts. Fields missing from
@@ -20,28 +21,17 @@ import uuid as uuidlib
 
 from kafka_wire import connect, read_response
 
-_DEFAULT_DIRS = [
-    os.environ.get("KAFKA_PROTOCOL_DIR", ""),
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "shared",
-                 "kafka-protocol", "messages"),
-    "/work/shared/kafka-protocol/messages",
-]
+# The facts of Kafka's message definitions (no descriptions), written by
+# tools/kafka_codegen/facts.py from Apache Kafka's JSON definitions.
+_FACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kafka_messages.json")
 _cache = {}
 
 
-def _messages_dir():
-    for d in _DEFAULT_DIRS:
-        if d and os.path.isfile(os.path.join(d, "JoinGroupRequest.json")):
-            return d
-    raise FileNotFoundError("kafka-protocol message definitions not found (set KAFKA_PROTOCOL_DIR)")
-
-
 def load(name):
-    """The parsed JSON definition of message `name` (e.g. "JoinGroupRequest")."""
-    if name not in _cache:
-        with open(os.path.join(_messages_dir(), name + ".json")) as f:
-            text = re.sub(r"^\s*//.*$", "", f.read(), flags=re.M)
-        _cache[name] = json.loads(text)
+    """The definition of message `name` (e.g. "JoinGroupRequest")."""
+    if not _cache:
+        with open(_FACTS) as f:
+            _cache.update(json.load(f))
     return _cache[name]
 
 

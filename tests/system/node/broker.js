@@ -1,20 +1,28 @@
 'use strict'
 // Starts and stops `$SPATE_BIN serve` for the node system tests: a temp data
 // directory, port 0 on the first start and the same port on restarts, ready
-// once `kafka listener on HOST:PORT` is printed.
+// once `kafka listener on HOST:PORT` is printed. Optional broker settings:
+// new Broker({ config: { 'group.initial.rebalance.delay.ms': 0 } }) writes them
+// to a Kafka-style properties file passed as `--config FILE`.
 const { spawn } = require('child_process')
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
 
 class Broker {
-  constructor() {
+  constructor({ config = null } = {}) {
     this.bin = process.env.SPATE_BIN || 'build/spate'
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spate-systest-'))
     this.dataDir = path.join(this.tmp, 'data')
     this.port = 0
     this.output = []
     this.proc = null
+    this.extraArgs = []
+    if (config && Object.keys(config).length) {
+      const file = path.join(this.tmp, 'server.properties')
+      fs.writeFileSync(file, Object.entries(config).map(([k, v]) => `${k}=${v}\n`).join(''))
+      this.extraArgs.push('--config', file)
+    }
   }
 
   get bootstrap() {
@@ -24,7 +32,7 @@ class Broker {
   async start(timeoutMs = 20000) {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const proc = spawn(this.bin, ['serve', '--data-dir', this.dataDir, '--kafka-listen', `127.0.0.1:${this.port}`], {
+      const proc = spawn(this.bin, ['serve', '--data-dir', this.dataDir, '--kafka-listen', `127.0.0.1:${this.port}`, ...this.extraArgs], {
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       this.proc = proc
@@ -76,4 +84,7 @@ class Broker {
   }
 }
 
-module.exports = { Broker }
+// Group tests: no initial rebalance delay (as GROUP_TEST_CONFIG in lib/spate_broker.py).
+const GROUP_TEST_CONFIG = { 'group.initial.rebalance.delay.ms': 0 }
+
+module.exports = { Broker, GROUP_TEST_CONFIG }

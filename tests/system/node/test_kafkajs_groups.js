@@ -6,10 +6,10 @@
 // disconnects (LeaveGroup) and the other two take over its partitions well
 // before the session timeout, continuing exactly at the committed offsets:
 // the next 600 records are read exactly once and nothing is re-read.
-// The broker runs with its default group.initial.rebalance.delay.ms (3 s).
+// The broker runs with group.initial.rebalance.delay.ms=0 (GROUP_TEST_CONFIG).
 const assert = require('assert')
 const { Kafka, logLevel } = require('kafkajs')
-const { Broker } = require('./broker')
+const { Broker, GROUP_TEST_CONFIG } = require('./broker')
 
 const TOPIC = 'kjs-group'
 const GROUP = 'kjs-group-g'
@@ -104,7 +104,7 @@ async function endOffsets(admin) {
 }
 
 async function main() {
-  const b = new Broker()
+  const b = new Broker({ config: GROUP_TEST_CONFIG })
   const members = []
   try {
     await b.start()
