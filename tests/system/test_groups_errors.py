@@ -13,10 +13,9 @@ Every case runs even when an earlier one fails; the file fails if any did."""
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from spate_broker import GROUP_TEST_CONFIG, Broker, check, create_topic, wait_until
+from spate_broker import GROUP_TEST_CONFIG, check, create_topic, run_cases, wait_until
 from kafka_schema import (SchemaConn, consumer_assignment, consumer_subscription,
                           parse_consumer_assignment)
 
@@ -531,31 +530,13 @@ CASES = [case_member_id_required, case_inconsistent_protocol, case_inconsistent_
          case_list_groups]
 
 
+def setup(b):
+    create_topic(b.bootstrap, TOPIC, PARTITIONS)
+    create_topic(b.bootstrap, OTHER_TOPIC, 1)
+
+
 def main():
-    only = os.environ.get("SPATE_TEST_CASE")
-    failed = []
-    with Broker(config=GROUP_TEST_CONFIG) as b:
-        create_topic(b.bootstrap, TOPIC, PARTITIONS)
-        create_topic(b.bootstrap, OTHER_TOPIC, 1)
-        for case in CASES:
-            name = case.__name__[len("case_"):]
-            if only and only not in name:
-                continue
-            start = time.monotonic()
-            try:
-                what = case(b)
-                print("PASS %s (%.1fs): %s" % (name, time.monotonic() - start, what))
-            except Exception as e:  # noqa: BLE001 - report every case
-                failed.append(name)
-                print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - start, e))
-                if not isinstance(e, AssertionError):
-                    traceback.print_exc()
-            check(b.alive(), "broker died during %s:\n%s" % (name, "\n".join(b.output[-30:])))
-        b.stop()
-    if failed:
-        print("failed cases: %s" % ", ".join(failed))
-        sys.exit(1)
-    print("ok")
+    run_cases(CASES, "case_", setup=setup, config=GROUP_TEST_CONFIG)
 
 
 if __name__ == "__main__":

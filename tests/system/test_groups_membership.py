@@ -26,7 +26,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from spate_broker import (GROUP_TEST_CONFIG, Broker, check, committed_offsets, create_topic, produce_values,
+from spate_broker import (GROUP_TEST_CONFIG, check, run_cases, committed_offsets, create_topic, produce_values,
                           wait_until, watermarks)
 from group_tracker import Tracker
 from group_members import CkMember, KpMember, ck_config, describe, disjoint_cover, ends_of, poll_all, settle
@@ -354,26 +354,7 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--victim":
         victim_main(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
         return
-    only = os.environ.get("SPATE_TEST_CASE")
-    failed = []
-    with Broker(config=GROUP_TEST_CONFIG) as b:
-        for sc in SCENARIOS:
-            name = sc.__name__[len("scenario_"):]
-            if only and only not in name:
-                continue
-            start = time.monotonic()
-            try:
-                what = sc(b)
-                print("PASS %s (%.1fs): %s" % (name, time.monotonic() - start, what), flush=True)
-            except AssertionError as e:
-                failed.append(name)
-                print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - start, e), flush=True)
-            check(b.alive(), "broker died during %s:\n%s" % (name, "\n".join(b.output[-30:])))
-        b.stop()
-    if failed:
-        print("failed scenarios: %s" % ", ".join(failed))
-        sys.exit(1)
-    print("ok")
+    run_cases(SCENARIOS, "scenario_", config=GROUP_TEST_CONFIG)
 
 
 if __name__ == "__main__":

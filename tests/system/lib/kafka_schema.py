@@ -14,12 +14,11 @@ tagged fields) follow each message's "flexibleVersions".
 
 import json
 import os
-import re
 import socket
 import struct
 import uuid as uuidlib
 
-from kafka_wire import connect, read_response
+from kafka_wire import connect, read_response, uvarint
 
 # The facts of Kafka's message definitions (no descriptions), written by
 # tools/kafka_codegen/facts.py from Apache Kafka's JSON definitions.
@@ -49,16 +48,6 @@ def in_versions(spec, v):
 
 # ---- primitive encoders -------------------------------------------------
 
-def uvarint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 _FIXED = {"int8": ">b", "int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I",

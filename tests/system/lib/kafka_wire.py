@@ -19,8 +19,7 @@ def crc32c(data):
     return c ^ 0xFFFFFFFF
 
 
-def varint(n):
-    n = (n << 1) ^ (n >> 63)  # zigzag
+def uvarint(n):
     out = bytearray()
     while True:
         b = n & 0x7F
@@ -30,6 +29,10 @@ def varint(n):
         else:
             out.append(b)
             return bytes(out)
+
+
+def varint(n):
+    return uvarint((n << 1) ^ (n >> 63))  # zigzag
 
 
 def kstring(s):

@@ -243,3 +243,36 @@ def wait_until(cond, timeout, what, interval=0.05):
             raise AssertionError("timed out after %.1fs waiting for %s"
                                  % (timeout, what() if callable(what) else what))
         time.sleep(interval)
+
+
+def run_cases(cases, prefix, setup=None, config=None):
+    """Runs each function in `cases` (named prefix + case name) against one
+    broker started with `config`, after `setup(broker)`; every case runs even
+    if an earlier one fails. SPATE_TEST_CASE=substring runs only matching
+    cases. Prints PASS/FAIL per case with what it returned and exits 1 when
+    any failed or the broker died."""
+    import traceback
+    only = os.environ.get("SPATE_TEST_CASE")
+    failed = []
+    with Broker(config=config) as b:
+        if setup:
+            setup(b)
+        for case in cases:
+            name = case.__name__[len(prefix):]
+            if only and only not in name:
+                continue
+            start = time.monotonic()
+            try:
+                what = case(b)
+                print("PASS %s (%.1fs): %s" % (name, time.monotonic() - start, what), flush=True)
+            except Exception as e:  # noqa: BLE001 - report every case
+                failed.append(name)
+                print("FAIL %s (%.1fs): %s" % (name, time.monotonic() - start, e), flush=True)
+                if not isinstance(e, AssertionError):
+                    traceback.print_exc()
+            check(b.alive(), "broker died during %s:\n%s" % (name, "\n".join(b.output[-30:])))
+        b.stop()
+    if failed:
+        print("failed: %s" % ", ".join(failed))
+        sys.exit(1)
+    print("ok")
