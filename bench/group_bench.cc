@@ -47,9 +47,11 @@
 #include <thread>
 #include <vector>
 
+#include "rdkafka_util.h"
+
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using namespace spate::bench;
 
 struct options {
     std::string bootstrap = "127.0.0.1:9092";
@@ -63,68 +65,8 @@ struct options {
     long broker_initial_delay_ms = -1;  // unknown
 };
 
-[[noreturn]] void die(const std::string& msg) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "group_bench: %s\n", msg.c_str());
-    std::fflush(stderr);
-    // Consumer threads may still be running: skip static destructors.
-    std::_Exit(1);
-}
-
 double ms_between(clock_type::time_point a, clock_type::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-double seconds_since(clock_type::time_point t) {
-    return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-rd_kafka_conf_t* base_conf(const options& o) {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char err[512];
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", o.bootstrap.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
-        die(err);
-    }
-    return conf;
-}
-
-void set(rd_kafka_conf_t* conf, const char* k, const std::string& v) {
-    char err[512];
-    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) die(err);
-}
-
-rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
-    char err[512];
-    rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-    if (!rk) die(err);
-    return rk;
-}
-
-void create_topic(const options& o, const std::string& name, int partitions) {
-    rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, base_conf(o));
-    char err[512];
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
-    if (!nt) die(err);
-    rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 60000);
-    if (!ev) die("CreateTopics timed out");
-    if (rd_kafka_event_error(ev))
-        die(std::string("CreateTopics: ") + rd_kafka_event_error_string(ev));
-    size_t n = 0;
-    const rd_kafka_topic_result_t** res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    for (size_t i = 0; i < n; ++i) {
-        if (rd_kafka_topic_result_error(res[i])) {
-            die("CreateTopics " + name + ": " +
-                rd_kafka_err2str(rd_kafka_topic_result_error(res[i])));
-        }
-    }
-    rd_kafka_event_destroy(ev);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(rk);
 }
 
 // Latencies in milliseconds.
@@ -167,7 +109,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 class producer {
   public:
     producer(const options& o, std::string topic) : _topic(std::move(topic)) {
-        rd_kafka_conf_t* conf = base_conf(o);
+        rd_kafka_conf_t* conf = base_conf(o.bootstrap);
         set(conf, "acks", "1");
         set(conf, "linger.ms", "0");
         set(conf, "batch.num.messages", "1");
@@ -258,7 +200,7 @@ class committer {
   public:
     committer(const options& o, std::string topic, const std::string& group)
         : _topic(std::move(topic)) {
-        rd_kafka_conf_t* conf = base_conf(o);
+        rd_kafka_conf_t* conf = base_conf(o.bootstrap);
         set(conf, "group.id", group);
         set(conf, "enable.auto.commit", "false");
         set(conf, "enable.auto.offset.store", "false");
@@ -566,7 +508,7 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
     for (int i = 0; i < o.members; ++i) {
         auto m = std::make_unique<member>();
         m->tracker = &t;
-        rd_kafka_conf_t* conf = base_conf(o);
+        rd_kafka_conf_t* conf = base_conf(o.bootstrap);
         set(conf, "client.id", "group-bench-" + std::to_string(i));
         set(conf, "group.id", group);
         set(conf, "partition.assignment.strategy", o.strategy);
@@ -670,13 +612,6 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
     return r;
 }
 
-long parse_long(const char* s, const char* what, long min) {
-    char* end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (!*s || *end || v < min) die(std::string("bad ") + what + ": " + s);
-    return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -727,8 +662,8 @@ int main(int argc, char** argv) {
 
     std::string produce_topic = "group-bench-produce-" + run;
     std::string commit_topic = "group-bench-commit-" + run;
-    create_topic(o, produce_topic, 1);
-    create_topic(o, commit_topic, 1);
+    create_topic(o.bootstrap, produce_topic, 1);
+    create_topic(o.bootstrap, commit_topic, 1);
     rate_result produce_sync, produce_pipe, commit_sync, commit_async;
     double join_ms = 0;
     {
@@ -764,7 +699,7 @@ int main(int argc, char** argv) {
 
     std::string group_topic = "group-bench-" + std::to_string(o.partitions) + "p-" + run;
     auto ct = clock_type::now();
-    create_topic(o, group_topic, o.partitions);
+    create_topic(o.bootstrap, group_topic, o.partitions);
     std::printf("topic    %d partitions created in %.0f ms\n", o.partitions,
                 ms_between(ct, clock_type::now()));
     std::fflush(stdout);

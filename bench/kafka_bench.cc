@@ -23,9 +23,11 @@
 #include <thread>
 #include <vector>
 
+#include "rdkafka_util.h"
+
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using namespace spate::bench;
 
 struct options {
     std::string bootstrap = "127.0.0.1:9092";
@@ -37,66 +39,10 @@ struct options {
     int disk_mib = 256;
 };
 
-[[noreturn]] void die(const std::string& msg) {
-    std::fprintf(stderr, "kafka_bench: %s\n", msg.c_str());
-    std::exit(1);
-}
-
-double seconds_since(clock_type::time_point t) {
-    return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
 int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                clock_type::now().time_since_epoch())
         .count();
-}
-
-rd_kafka_conf_t* base_conf(const options& o) {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char err[512];
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", o.bootstrap.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
-        die(err);
-    }
-    return conf;
-}
-
-void set(rd_kafka_conf_t* conf, const char* k, const std::string& v) {
-    char err[512];
-    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) die(err);
-}
-
-rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
-    char err[512];
-    rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-    if (!rk) die(err);
-    return rk;
-}
-
-void create_topic(const options& o, const std::string& name) {
-    rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, base_conf(o));
-    char err[512];
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), 1, 1, err, sizeof err);
-    rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-    if (!ev) die("CreateTopics timed out");
-    size_t n = 0;
-    const rd_kafka_topic_result_t** res =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    if (rd_kafka_event_error(ev))
-        die(std::string("CreateTopics: ") + rd_kafka_event_error_string(ev));
-    for (size_t i = 0; i < n; ++i) {
-        if (rd_kafka_topic_result_error(res[i])) {
-            die("CreateTopics " + name + ": " +
-                rd_kafka_err2str(rd_kafka_topic_result_error(res[i])));
-        }
-    }
-    rd_kafka_event_destroy(ev);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(rk);
 }
 
 struct delivery_counts {
@@ -115,7 +61,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 }
 
 rd_kafka_t* make_producer(const options& o, const std::string& acks, delivery_counts* counts) {
-    rd_kafka_conf_t* conf = base_conf(o);
+    rd_kafka_conf_t* conf = base_conf(o.bootstrap);
     set(conf, "acks", acks);
     set(conf, "linger.ms", "5");
     set(conf, "batch.size", "1000000");
@@ -167,7 +113,7 @@ throughput produce_test(const options& o, const std::string& topic, size_t size,
 }
 
 rd_kafka_t* make_consumer(const options& o) {
-    rd_kafka_conf_t* conf = base_conf(o);
+    rd_kafka_conf_t* conf = base_conf(o.bootstrap);
     set(conf, "group.id", "kafka-bench");  // required by assign(); no group requests are made
     set(conf, "enable.auto.commit", "false");
     set(conf, "enable.auto.offset.store", "false");
@@ -311,13 +257,6 @@ double disk_test(const std::string& dir, int mib) {
     return mib / s;
 }
 
-long parse_long(const char* s, const char* what) {
-    char* end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (!*s || *end || v <= 0) die(std::string("bad ") + what + ": " + s);
-    return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -360,7 +299,7 @@ int main(int argc, char** argv) {
     for (shape s : {shape{100, o.records_100}, shape{1024, o.records_1k}}) {
         for (const char* acks : {"1", "all"}) {
             std::string topic = "bench-" + std::to_string(s.size) + "-acks" + acks + "-" + run;
-            create_topic(o, topic);
+            create_topic(o.bootstrap, topic, 1);
             throughput t = produce_test(o, topic, s.size, s.records, acks);
             std::printf("produce  %5zu B  acks=%-3s  %8ld records  %10.0f msg/s  %8.1f MiB/s\n",
                         s.size, acks, t.records, t.rate(), t.mib());
@@ -376,7 +315,7 @@ int main(int argc, char** argv) {
     }
     for (const char* acks : {"1", "all"}) {
         std::string topic = std::string("bench-latency-acks") + acks + "-" + run;
-        create_topic(o, topic);
+        create_topic(o.bootstrap, topic, 1);
         latency_result l = latency_test(o, topic, acks);
         std::printf(
             "latency  100 B  acks=%-3s  %d rec/s x %d s: p50 %.2f ms  p99 %.2f ms  "

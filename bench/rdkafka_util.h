@@ -1,0 +1,85 @@
+#pragma once
+
+// Helpers the librdkafka benchmarks share: fatal errors, client creation and
+// topic creation. Every failure ends the process (a benchmark that cannot
+// set itself up has nothing to report).
+
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace spate::bench {
+
+using clock_type = std::chrono::steady_clock;
+
+// Prints "<program>: msg" and exits 1 without running static destructors
+// (client threads may still be running).
+[[noreturn]] inline void die(const std::string& msg) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg.c_str());
+    std::fflush(stderr);
+    std::_Exit(1);
+}
+
+inline double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// A positive-or-at-least-`min` integer command-line value.
+inline long parse_long(const char* s, const char* what, long min = 1) {
+    char* end = nullptr;
+    long v = std::strtol(s, &end, 10);
+    if (!*s || *end || v < min) die(std::string("bad ") + what + ": " + s);
+    return v;
+}
+
+inline void set(rd_kafka_conf_t* conf, const char* k, const std::string& v) {
+    char err[512];
+    if (rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) die(err);
+}
+
+// A new configuration with bootstrap.servers set.
+inline rd_kafka_conf_t* base_conf(const std::string& bootstrap) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    set(conf, "bootstrap.servers", bootstrap);
+    return conf;
+}
+
+// A client owning `conf`.
+inline rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+    if (!rk) die(err);
+    return rk;
+}
+
+inline void create_topic(const std::string& bootstrap, const std::string& name, int partitions) {
+    rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, base_conf(bootstrap));
+    char err[512];
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
+    if (!nt) die(err);
+    rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 60000);
+    if (!ev) die("CreateTopics timed out");
+    if (rd_kafka_event_error(ev))
+        die(std::string("CreateTopics: ") + rd_kafka_event_error_string(ev));
+    size_t n = 0;
+    const rd_kafka_topic_result_t** res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+        if (rd_kafka_topic_result_error(res[i]))
+            die("CreateTopics " + name + ": " +
+                rd_kafka_err2str(rd_kafka_topic_result_error(res[i])));
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+}  // namespace spate::bench
