@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <set>
+#include <tuple>
 
 #include "model/record_batch.h"
+#include "model/record_batch_builder.h"
 #include "model/records.h"
 #include "storage/compactor.h"
 
@@ -22,6 +25,37 @@ std::optional<int64_t> parse_segment_base(const std::filesystem::path& p) {
     auto [ptr, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), v);
     if (ec != std::errc() || ptr != stem.data() + stem.size() || v < 0) return std::nullopt;
     return v;
+}
+
+// The marker of the control batch of `size` bytes at `pos`; nullopt for a
+// control record that is not a transaction marker.
+result<std::optional<model::control_marker>> read_marker(const segment& seg, uint64_t pos,
+                                                         uint32_t size) {
+    std::vector<std::byte> buf(size);
+    auto n = seg.data_file()->pread(buf, pos);
+    if (!n.ok()) return n.err();
+    if (*n != size) return make_error(errc::corrupt, "short control batch");
+    auto view = model::record_batch_view::parse_unchecked_crc(buf);
+    if (!view.ok()) return view.err();
+    std::vector<std::byte> scratch;
+    auto reader = model::record_reader::create(*view, scratch);
+    if (!reader.ok()) return reader.err();
+    model::record_view rec;
+    auto got = reader->next(rec);
+    if (!got.ok()) return got.err();
+    if (!*got) return std::optional<model::control_marker>();
+    auto m = model::parse_control_marker(rec);
+    if (!m.ok()) {
+        if (m.err().code == errc::unsupported) return std::optional<model::control_marker>();
+        return m.err();
+    }
+    return std::optional<model::control_marker>(*m);
+}
+
+// The LSO given the producer state and the log end.
+int64_t stable_offset(const producer_state& p, int64_t end) {
+    auto f = p.first_open_txn_offset();
+    return f ? std::min(f->value(), end) : end;
 }
 }  // namespace
 
@@ -102,7 +136,7 @@ status log::recover(bool clean_shutdown) {
         if (!base) continue;
         if (ext == ".log") {
             bases.push_back(*base);
-        } else if ((ext == ".index" || ext == ".timeindex") &&
+        } else if ((ext == ".index" || ext == ".timeindex" || ext == ".txnindex") &&
                    !std::filesystem::exists(_dir /
                                             segment_file_name(model::offset(*base), ".log"))) {
             std::filesystem::remove(p);  // index left behind by a deleted segment
@@ -189,8 +223,14 @@ status log::rebuild_producer_state() {
         from = (*snap)->next_offset;
     }
     SPATE_TRY(prune_producer_snapshots(_dir, end, 2));
+    // Transaction index entries past the log end describe truncated log;
+    // entries missing from the replayed range (a torn or lost index tail)
+    // are re-derived by the replay below.
+    size_t first_replayed = segment_index_for(from);
+    for (size_t i = first_replayed; i < _segments.size(); ++i)
+        SPATE_TRY(_segments[i]->txns().truncate_from(end));
     std::array<std::byte, model::batch_layout::header_size> header;
-    for (size_t i = segment_index_for(from); i < _segments.size(); ++i) {
+    for (size_t i = first_replayed; i < _segments.size(); ++i) {
         const auto& seg = _segments[i];
         auto first = seg->find_batch(from);
         if (!first.ok()) return first.err();
@@ -208,9 +248,27 @@ status log::rebuild_producer_state() {
                 bytes::load_be<int32_t>(header.data() + model::batch_layout::batch_length);
             auto delta =
                 bytes::load_be<int32_t>(header.data() + model::batch_layout::last_offset_delta);
+            uint32_t size = model::batch_layout::log_overhead + static_cast<uint32_t>(length);
+            int64_t txn_first = -1;
+            if (info.has_producer() && info.control) {
+                const auto* e = _producers.find(info.pid);
+                if (e && e->txn_first_offset >= 0) {
+                    auto m = read_marker(*seg, pos, size);
+                    if (!m.ok()) return m.err();
+                    if (*m && (*m)->type == model::control_record_type::abort)
+                        txn_first = e->txn_first_offset;
+                }
+            }
             if (info.has_producer())
                 _producers.update(info, model::offset(base), model::offset(base + delta));
-            pos += model::batch_layout::log_overhead + static_cast<uint32_t>(length);
+            // The index holds a prefix of the segment's aborts: add the ones
+            // past its last entry.
+            const auto& known = seg->txns().entries();
+            if (txn_first >= 0 && (known.empty() || known.back().last_offset < base)) {
+                SPATE_TRY(seg->txns().append(
+                    {info.pid.value(), txn_first, base, stable_offset(_producers, base + 1)}));
+            }
+            pos += size;
         }
     }
     _producers.drop_below(log_start_offset());
@@ -255,6 +313,10 @@ result<append_result> log::append(std::span<std::byte> data) {
                 return make_error(errc::corrupt, view.err().message);
             return view.err();
         }
+        // Markers come from the transaction coordinator (append_marker), never
+        // from clients, as in Kafka.
+        if (view->is_control())
+            return make_error(errc::invalid_argument, "control batches cannot be produced");
         batches.push_back(
             {at, static_cast<uint32_t>(*size), view->last_offset_delta(), view->max_timestamp()});
         at += *size;
@@ -331,6 +393,86 @@ result<append_result> log::append(std::span<std::byte> data) {
     if (producer.has_producer())
         _producers.update(producer, model::offset(first), model::offset(next - 1));
     return append_result{model::offset(first), model::offset(next - 1), append_time};
+}
+
+result<append_result> log::append_marker(model::producer_id pid, model::producer_epoch epoch,
+                                         bool commit, int32_t coordinator_epoch) {
+    if (pid.value() < 0) return make_error(errc::invalid_argument, "marker without producer id");
+    std::unique_lock lk(_mu);
+    if (_closed) return make_error(errc::shutting_down, "log is closed");
+    const producer_entry* e = _producers.find(pid);
+    if (e && epoch < e->epoch) {
+        return make_error(errc::producer_fenced,
+                          "producer " + std::to_string(pid.value()) + ": marker epoch " +
+                              std::to_string(epoch.value()) + " is older than " +
+                              std::to_string(e->epoch.value()));
+    }
+    int64_t txn_first = e ? e->txn_first_offset : -1;
+    int64_t now = _clock();
+    int64_t offset = _end.load();
+    auto type = commit ? model::control_record_type::commit : model::control_record_type::abort;
+    auto data =
+        model::build_control_batch(type, coordinator_epoch, now, pid, epoch, model::offset(offset));
+    if (_config.log_append_time) model::set_log_append_time(data, now);
+    auto* active = _segments.back().get();
+    int64_t roll_ms = _config.cleanup_compact
+                          ? std::min(_config.segment_ms, _config.max_compaction_lag_ms)
+                          : _config.segment_ms;
+    if (!active->empty() &&
+        (active->size() + data.size() > static_cast<uint64_t>(_config.segment_bytes) ||
+         now - active->first_append_ms() >= roll_ms ||
+         offset - active->base_offset().value() >= INT32_MAX)) {
+        SPATE_TRY(roll_locked(now));
+        active = _segments.back().get();
+    }
+    batch_position pos{model::offset(offset), model::offset(offset), now, 0,
+                       static_cast<uint32_t>(data.size())};
+    auto s = active->append(data, std::span(&pos, 1), now);
+    if (!s.ok()) {
+        (void)active->data_file()->truncate(active->size());
+        return s.err();
+    }
+    _end = offset + 1;
+    _appended_bytes += data.size();
+    auto view = model::record_batch_view::parse_unchecked_crc(data);
+    SPATE_ASSERT(view.ok());
+    _producers.update(producer_batch_info::from(*view), model::offset(offset),
+                      model::offset(offset));
+    if (!commit && txn_first >= 0) {
+        // The marker is in the log: an index entry that fails to be written
+        // is re-derived by the replay on the next open.
+        auto st = active->txns().append(
+            {pid.value(), txn_first, offset, stable_offset(_producers, offset + 1)});
+        if (!st.ok()) return st.err();
+    }
+    return append_result{model::offset(offset), model::offset(offset),
+                         _config.log_append_time ? now : -1};
+}
+
+model::offset log::last_stable_offset() const {
+    std::shared_lock lk(_mu);
+    return model::offset(std::max(stable_offset(_producers, _end.load()), _start.load()));
+}
+
+result<std::vector<aborted_transaction>> log::aborted_transactions(model::offset from,
+                                                                   model::offset upto) const {
+    std::shared_lock lk(_mu);
+    std::vector<aborted_transaction> out;
+    // A crash during a compaction swap can leave an entry in two indexes.
+    std::set<std::pair<int64_t, int64_t>> seen;
+    if (upto <= from) return out;
+    for (size_t i = segment_index_for(from); i < _segments.size(); ++i) {
+        for (const auto& e : _segments[i]->txns().entries()) {
+            if (e.last_offset >= from.value() && e.first_offset < upto.value() &&
+                seen.emplace(e.producer_id, e.first_offset).second) {
+                out.push_back({model::producer_id(e.producer_id), model::offset(e.first_offset)});
+            }
+            // No transaction open at this point started below `upto`: every
+            // later abort began at or after it.
+            if (e.last_stable_offset >= upto.value()) return out;
+        }
+    }
+    return out;
 }
 
 size_t log::segment_index_for(model::offset o) const {
@@ -718,7 +860,28 @@ result<compaction_result> log::compact(int64_t now_ms, const compaction_options&
             compaction::remove_cleaned(_dir, base);
             continue;
         }
-        auto st = compaction::commit_cleaned(_dir, base);
+        // The cleaned segment keeps the aborted-transaction entries of the
+        // segments it replaces (its index file is the first source's, so
+        // the merge is written there before the swap is committed).
+        status st;
+        if (std::any_of(sources.begin() + 1, sources.end(),
+                        [](const auto& src) { return !src->txns().entries().empty(); })) {
+            std::vector<aborted_txn_entry> carried;
+            for (const auto& src : sources)
+                carried.insert(carried.end(), src->txns().entries().begin(),
+                               src->txns().entries().end());
+            std::stable_sort(carried.begin(), carried.end(), [](const auto& a, const auto& b) {
+                return a.last_offset < b.last_offset;
+            });
+            carried.erase(std::unique(carried.begin(), carried.end()), carried.end());
+            st = sources.front()->txns().rewrite(std::move(carried));
+            if (!st.ok()) {
+                lk.unlock();
+                compaction::remove_cleaned(_dir, base);
+                return st.err();
+            }
+        }
+        st = compaction::commit_cleaned(_dir, base);
         if (!st.ok()) {
             lk.unlock();
             compaction::remove_cleaned(_dir, base);
@@ -737,6 +900,8 @@ result<compaction_result> log::compact(int64_t now_ms, const compaction_options&
             _closed = true;
             return seg.err();
         }
+        for (size_t k = 1; k < sources.size(); ++k)
+            (void)sources[k]->txns().remove();  // carried over; orphans are removed on open
         _segments.erase(_segments.begin() + static_cast<ptrdiff_t>(*at),
                         _segments.begin() + static_cast<ptrdiff_t>(*at + sources.size()));
         _segments.insert(_segments.begin() + static_cast<ptrdiff_t>(*at), std::move(*seg));

@@ -66,6 +66,13 @@ struct read_result {
     status copy_to(std::vector<std::byte>& out) const;
 };
 
+// An aborted transaction as Fetch (read_committed) reports it.
+struct aborted_transaction {
+    model::producer_id producer_id;
+    model::offset first_offset;
+    bool operator==(const aborted_transaction&) const = default;
+};
+
 // Knobs of one compaction pass (log::compact).
 struct compaction_options {
     // Memory for the key -> latest offset map; a pass whose dirty section
@@ -111,8 +118,33 @@ class log : public std::enable_shared_from_this<log> {
     // Batches with a producer id go through the idempotent-producer checks
     // (storage/producer_state.h) and must come one per call
     // (errc::invalid_argument otherwise): errc::out_of_order_sequence,
-    // errc::producer_fenced, or a duplicate (see append_result).
+    // errc::producer_fenced, or a duplicate (see append_result). Control
+    // batches are refused (errc::invalid_argument): only append_marker()
+    // writes transaction markers.
     result<append_result> append(std::span<std::byte> batches);
+
+    // Transactions (Kafka semantics; docs/formats/txn-index.md).
+    //
+    // Appends a COMMIT or ABORT marker for `pid`: a control batch (attributes
+    // transactional|control, base sequence -1) holding one
+    // EndTransactionMarker record, timestamped now. errc::producer_fenced when
+    // `epoch` is older than the producer's current epoch. A marker for a
+    // producer without an open transaction is still written. An ABORT that
+    // ends an open transaction adds {pid, first offset, marker offset, LSO
+    // after the marker} to the active segment's transaction index. The
+    // marker is durable like any append (sync()/wait_durable()).
+    result<append_result> append_marker(model::producer_id pid, model::producer_epoch epoch,
+                                        bool commit, int32_t coordinator_epoch);
+    // The first offset of the earliest open transaction, else the log end
+    // (high watermark = log end on a single node); never below the log start.
+    // O(1) under the shared lock.
+    model::offset last_stable_offset() const;
+    // Aborted transactions overlapping [from, upto): those whose marker is at
+    // or after `from` and whose first offset is below `upto`, oldest marker
+    // first, scanning from the segment holding `from`. What a read_committed
+    // Fetch returns for a response spanning [from, upto).
+    result<std::vector<aborted_transaction>> aborted_transactions(model::offset from,
+                                                                  model::offset upto) const;
 
     // Whole batches starting with the one that contains `from`, at least one
     // batch (even if larger than max_bytes), only batches ending below
@@ -182,6 +214,9 @@ class log : public std::enable_shared_from_this<log> {
     status persist_start_offset(int64_t start);
     // Rebuilds _producers from the newest usable snapshot plus the batch
     // headers after it. Requires _mu (or exclusive use during open).
+    // Also repairs the transaction indexes of the replayed segments: entries
+    // at or past the log end are dropped, and aborts past an index's last
+    // entry are re-derived from the markers.
     status rebuild_producer_state();
     // Writes a producer snapshot at the log end and prunes old ones. Requires _mu.
     status snapshot_producers_locked();

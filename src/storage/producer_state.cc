@@ -162,10 +162,15 @@ void producer_state::update(const producer_batch_info& b, model::offset first, m
     e.last_timestamp = std::max(e.last_timestamp, b.max_timestamp);
     e.last_offset = last.value();
     if (b.control) {
-        e.txn_first_offset = -1;  // a marker ends the open transaction
+        // A marker ends the open transaction.
+        if (e.txn_first_offset >= 0) _open_txns.erase({e.txn_first_offset, b.pid.value()});
+        e.txn_first_offset = -1;
         return;
     }
-    if (b.transactional && e.txn_first_offset < 0) e.txn_first_offset = first.value();
+    if (b.transactional && e.txn_first_offset < 0) {
+        e.txn_first_offset = first.value();
+        _open_txns.emplace(e.txn_first_offset, b.pid.value());
+    }
     if (b.first_seq < 0) return;
     e.batches.push_back({b.first_seq, b.last_seq, first.value(), last.value(), b.max_timestamp});
     while (e.batches.size() > k_batches_retained)
@@ -193,6 +198,11 @@ void producer_state::drop_below(model::offset start) {
             ++it;
         }
     }
+}
+
+std::optional<model::offset> producer_state::first_open_txn_offset() const {
+    if (_open_txns.empty()) return std::nullopt;
+    return model::offset(_open_txns.begin()->first);
 }
 
 const producer_entry* producer_state::find(model::producer_id pid) const {
@@ -262,6 +272,7 @@ result<producer_state::decoded> producer_state::decode(std::span<const std::byte
             e.batches.push_back(m);
         }
         if (!in.ok) return bad("truncated");
+        if (e.txn_first_offset >= 0) d.state._open_txns.emplace(e.txn_first_offset, pid);
         if (!d.state._producers.emplace(pid, std::move(e)).second) return bad("duplicate producer");
     }
     if (in.at != data.size()) return bad("trailing bytes");

@@ -22,7 +22,9 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -102,6 +104,10 @@ class producer_state {
     void drop_below(model::offset start);
 
     const producer_entry* find(model::producer_id pid) const;
+    // The smallest first offset of any open transaction (O(1)); nullopt when
+    // no transaction is open. This is what bounds the last stable offset.
+    std::optional<model::offset> first_open_txn_offset() const;
+    size_t open_txn_count() const { return _open_txns.size(); }
     const std::map<int64_t, producer_entry>& entries() const { return _producers; }
     size_t size() const { return _producers.size(); }
     bool operator==(const producer_state&) const = default;
@@ -114,6 +120,9 @@ class producer_state {
 
   private:
     std::map<int64_t, producer_entry> _producers;
+    // (txn_first_offset, pid) of every producer with an open transaction;
+    // derived from _producers and kept in step by every mutation.
+    std::set<std::pair<int64_t, int64_t>> _open_txns;
 };
 
 struct producer_state::decoded {

@@ -25,7 +25,8 @@ segment::segment(const std::filesystem::path& dir, model::offset base, int64_t i
     , _max_timestamp_offset(base)
     , _index_interval(index_interval_bytes)
     , _offset_index(dir / (segment_file_name(base, ".index") + suffix))
-    , _time_index(dir / (segment_file_name(base, ".timeindex") + suffix)) {}
+    , _time_index(dir / (segment_file_name(base, ".timeindex") + suffix))
+    , _txn_index(dir / (segment_file_name(base, ".txnindex") + suffix)) {}
 
 result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
                                                  model::offset base, int64_t index_interval_bytes,
@@ -36,6 +37,7 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
     if (!f.ok()) return f.err();
     s->_log = std::move(*f);
     SPATE_TRY(s->_log->truncate(0));
+    SPATE_TRY(s->_txn_index.remove());  // a stale one from a segment of the same base
     s->_offset_index.clear();
     s->_time_index.clear();
     SPATE_TRY(s->flush_indexes(false));
@@ -52,6 +54,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     if (!f.ok()) return f.err();
     s->_log = std::move(*f);
     s->_first_append_ms = now_ms;
+    SPATE_TRY(s->_txn_index.load());
     if (full_check) {
         SPATE_TRY(s->full_scan(stats));
     } else {
@@ -298,7 +301,13 @@ status segment::flush_indexes(bool sync) {
     return _time_index.flush(sync);
 }
 
+status segment::sync_data() {
+    SPATE_TRY(_log->datasync());
+    return _txn_index.sync();
+}
+
 status segment::remove_files() {
+    SPATE_TRY(_txn_index.remove());
     SPATE_TRY(_offset_index.remove());
     SPATE_TRY(_time_index.remove());
     std::error_code ec;

@@ -21,6 +21,7 @@
 #include "model/ids.h"
 #include "storage/file.h"
 #include "storage/index.h"
+#include "storage/txn_index.h"
 
 namespace spate::storage {
 
@@ -99,8 +100,16 @@ class segment {
     // Adds the final time index entry; called when the segment stops being active.
     void seal();
     status flush_indexes(bool sync);
-    status sync_data() { return _log->datasync(); }
+    // Syncs the data file and the transaction index.
+    status sync_data();
+    // Deletes the data file and every index, the transaction index included.
     status remove_files();
+
+    // Aborted transactions whose ABORT marker lies in this segment
+    // (storage/txn_index.h). Loaded by open(); the owning log appends to it
+    // and truncates it under its exclusive lock.
+    txn_index& txns() { return _txn_index; }
+    const txn_index& txns() const { return _txn_index; }
 
   private:
     segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes,
@@ -121,6 +130,7 @@ class segment {
     std::shared_ptr<file> _log;
     offset_index _offset_index;
     time_index _time_index;
+    txn_index _txn_index;
 };
 
 }  // namespace spate::storage
