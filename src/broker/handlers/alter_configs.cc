@@ -11,8 +11,6 @@ namespace spate::broker::handlers {
 
 namespace {
 
-constexpr int8_t k_topic = 2;
-
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::alter_configs_request>(ctx);
     if (!req.ok()) co_return close_connection();
@@ -22,40 +20,16 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         auto& out = r.responses.emplace_back();
         out.resource_type = res.resource_type;
         out.resource_name = res.resource_name;
-        out.error_message = std::nullopt;
-        auto fail = [&](error_code ec, std::string msg) {
-            out.error_code = code(ec);
-            out.error_message = std::move(msg);
-        };
-        if (res.resource_type != k_topic) {
-            fail(error_code::invalid_request, "only topic configs can be altered");
-            continue;
-        }
-        if (!b.logs().describe(res.resource_name)) {
-            fail(error_code::unknown_topic_or_partition, "unknown topic");
-            continue;
-        }
-        storage::config_map overrides;
-        std::string bad;
-        for (const auto& c : res.configs) {
-            if (!c.value) continue;
-            auto s = storage::validate_topic_config(c.name, *c.value);
-            if (!s.ok()) {
-                bad = s.err().message;
-                break;
-            }
-            overrides[c.name] = *c.value;
-        }
-        if (!bad.empty()) {
-            fail(error_code::invalid_config, bad);
-            continue;
-        }
-        if (req->validate_only) continue;
-        auto s = b.logs().set_topic_config(res.resource_name, overrides);
-        if (!s.ok())
-            fail(s.err().code == errc::invalid_argument ? error_code::invalid_config
-                                                        : to_error_code(s.err()),
-                 s.err().message);
+        auto outcome =
+            alter_topic_configs(b, res.resource_type, res.resource_name, req->validate_only,
+                                [&](storage::config_map& overrides) -> std::optional<std::string> {
+                                    overrides.clear();  // AlterConfigs replaces the whole set
+                                    for (const auto& c : res.configs)
+                                        if (c.value) overrides[c.name] = *c.value;
+                                    return std::nullopt;
+                                });
+        out.error_code = code(outcome.error);
+        out.error_message = std::move(outcome.message);
     }
     co_return respond(ctx, r);
 }

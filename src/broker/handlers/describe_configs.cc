@@ -21,7 +21,6 @@ namespace {
 
 using resp = proto::describe_configs_response;
 
-constexpr int8_t k_topic = 2;
 constexpr int8_t k_broker = 4;
 
 std::vector<described_config> broker_configs(broker& b) {
@@ -78,7 +77,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         out.error_message = std::nullopt;
         std::vector<described_config> configs;
         bool read_only = false;
-        if (res.resource_type == k_topic) {
+        if (res.resource_type == k_topic_resource) {
             auto t = b.logs().describe(res.resource_name);
             if (!t) {
                 out.error_code = code(error_code::unknown_topic_or_partition);

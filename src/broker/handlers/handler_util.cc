@@ -46,4 +46,26 @@ std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid
     return std::nullopt;
 }
 
+alter_outcome alter_topic_configs(
+    broker& b, int8_t resource_type, const std::string& topic, bool validate_only,
+    const std::function<std::optional<std::string>(storage::config_map&)>& edit) {
+    if (resource_type != k_topic_resource)
+        return {error_code::invalid_request, "only topic configs can be altered"};
+    auto info = b.logs().describe(topic);
+    if (!info) return {error_code::unknown_topic_or_partition, "unknown topic"};
+    storage::config_map overrides = info->overrides;
+    if (auto bad = edit(overrides)) return {error_code::invalid_config, std::move(*bad)};
+    for (const auto& [k, v] : overrides) {
+        auto s = storage::validate_topic_config(k, v);
+        if (!s.ok()) return {error_code::invalid_config, s.err().message};
+    }
+    if (validate_only) return {};
+    auto s = b.logs().set_topic_config(topic, overrides);
+    if (!s.ok())
+        return {s.err().code == errc::invalid_argument ? error_code::invalid_config
+                                                       : to_error_code(s.err()),
+                s.err().message};
+    return {};
+}
+
 }  // namespace spate::broker::handlers

@@ -94,4 +94,22 @@ bool valid_topic_name(const std::string& name);
 // Topic by Kafka UUID, if any.
 std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid& id);
 
+// The ConfigResource type of topics (DescribeConfigs, AlterConfigs,
+// IncrementalAlterConfigs); other types (brokers, ...) are not alterable.
+inline constexpr int8_t k_topic_resource = 2;
+
+struct alter_outcome {
+    error_code error = error_code::none;
+    std::optional<std::string> message;
+};
+
+// One resource of AlterConfigs / IncrementalAlterConfigs: INVALID_REQUEST
+// for non-topic resources, UNKNOWN_TOPIC_OR_PARTITION for unknown topics;
+// otherwise `edit` turns the topic's current overrides into the new set (an
+// error message from it is INVALID_CONFIG), every resulting value is
+// validated (INVALID_CONFIG), and the set is stored unless `validate_only`.
+alter_outcome alter_topic_configs(
+    broker& b, int8_t resource_type, const std::string& topic, bool validate_only,
+    const std::function<std::optional<std::string>(storage::config_map&)>& edit);
+
 }  // namespace spate::broker::handlers

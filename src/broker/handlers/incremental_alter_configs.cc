@@ -15,7 +15,6 @@ namespace spate::broker::handlers {
 
 namespace {
 
-constexpr int8_t k_topic = 2;
 enum class op : int8_t { set = 0, del = 1, append = 2, subtract = 3 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -45,82 +44,50 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         auto& out = r.responses.emplace_back();
         out.resource_type = res.resource_type;
         out.resource_name = res.resource_name;
-        out.error_message = std::nullopt;
-        auto fail = [&](error_code ec, std::string msg) {
-            out.error_code = code(ec);
-            out.error_message = std::move(msg);
-        };
-        if (res.resource_type != k_topic) {
-            fail(error_code::invalid_request, "only topic configs can be altered");
-            continue;
-        }
-        auto info = b.logs().describe(res.resource_name);
-        if (!info) {
-            fail(error_code::unknown_topic_or_partition, "unknown topic");
-            continue;
-        }
-        storage::config_map overrides = info->overrides;
-        std::string bad;
-        for (const auto& c : res.configs) {
-            const auto* def = storage::find_topic_config(c.name);
-            if (!def) {
-                bad = "unknown topic config '" + c.name + "'";
-                break;
-            }
-            const auto o = static_cast<op>(c.config_operation);
-            if (o == op::set) {
-                if (!c.value) {
-                    bad = c.name + ": SET needs a value";
-                    break;
+        auto edit = [&](storage::config_map& overrides) -> std::optional<std::string> {
+            for (const auto& c : res.configs) {
+                const auto* def = storage::find_topic_config(c.name);
+                if (!def) {
+                    return "unknown topic config '" + c.name + "'";
                 }
-                overrides[c.name] = *c.value;
-            } else if (o == op::del) {
-                overrides.erase(c.name);
-            } else if (o == op::append || o == op::subtract) {
-                if (def->type != storage::config_type::list_) {
-                    bad = c.name + ": APPEND/SUBTRACT need a list config";
-                    break;
-                }
-                std::string current;
-                if (auto it = overrides.find(c.name); it != overrides.end()) {
-                    current = it->second;
-                } else if (auto it = b.logs().broker_defaults().find(c.name);
-                           it != b.logs().broker_defaults().end()) {
-                    current = it->second;
+                const auto o = static_cast<op>(c.config_operation);
+                if (o == op::set) {
+                    if (!c.value) {
+                        return c.name + ": SET needs a value";
+                    }
+                    overrides[c.name] = *c.value;
+                } else if (o == op::del) {
+                    overrides.erase(c.name);
+                } else if (o == op::append || o == op::subtract) {
+                    if (def->type != storage::config_type::list_) {
+                        return c.name + ": APPEND/SUBTRACT need a list config";
+                    }
+                    std::string current;
+                    if (auto it = overrides.find(c.name); it != overrides.end()) {
+                        current = it->second;
+                    } else if (auto it = b.logs().broker_defaults().find(c.name);
+                               it != b.logs().broker_defaults().end()) {
+                        current = it->second;
+                    } else {
+                        current = def->default_value;
+                    }
+                    auto items = split_list(current);
+                    for (const auto& v : split_list(c.value.value_or(""))) {
+                        auto at = std::find(items.begin(), items.end(), v);
+                        if (o == op::append && at == items.end()) items.push_back(v);
+                        if (o == op::subtract && at != items.end()) items.erase(at);
+                    }
+                    overrides[c.name] = join_list(items);
                 } else {
-                    current = def->default_value;
-                }
-                auto items = split_list(current);
-                for (const auto& v : split_list(c.value.value_or(""))) {
-                    auto at = std::find(items.begin(), items.end(), v);
-                    if (o == op::append && at == items.end()) items.push_back(v);
-                    if (o == op::subtract && at != items.end()) items.erase(at);
-                }
-                overrides[c.name] = join_list(items);
-            } else {
-                bad = c.name + ": unknown operation " + std::to_string(c.config_operation);
-                break;
-            }
-        }
-        if (bad.empty()) {
-            for (const auto& [k, v] : overrides) {
-                auto s = storage::validate_topic_config(k, v);
-                if (!s.ok()) {
-                    bad = s.err().message;
-                    break;
+                    return c.name + ": unknown operation " + std::to_string(c.config_operation);
                 }
             }
-        }
-        if (!bad.empty()) {
-            fail(error_code::invalid_config, bad);
-            continue;
-        }
-        if (req->validate_only) continue;
-        auto s = b.logs().set_topic_config(res.resource_name, overrides);
-        if (!s.ok())
-            fail(s.err().code == errc::invalid_argument ? error_code::invalid_config
-                                                        : to_error_code(s.err()),
-                 s.err().message);
+            return std::nullopt;
+        };
+        auto outcome =
+            alter_topic_configs(b, res.resource_type, res.resource_name, req->validate_only, edit);
+        out.error_code = code(outcome.error);
+        out.error_message = std::move(outcome.message);
     }
     co_return respond(ctx, r);
 }
