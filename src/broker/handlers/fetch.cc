@@ -73,12 +73,8 @@ void build(broker& b, const std::vector<work_item>& items, bool incremental, siz
         pd.records = std::span<const std::byte>();
         error_code ec = it.pre_error;
         std::shared_ptr<storage::log> log;
-        if (ec == error_code::none) {
-            log = b.logs().get(it.topic, it.partition);
-            if (!log) ec = error_code::unknown_topic_or_partition;
-        }
-        if (ec == error_code::none && it.current_leader_epoch > 0)
-            ec = error_code::unknown_leader_epoch;
+        if (ec == error_code::none)
+            log = partition_log(b, it.topic, it.partition, it.current_leader_epoch, ec);
         if (ec == error_code::none) {
             const int64_t start = log->log_start_offset().value();
             const int64_t hwm = log->log_end_offset().value();

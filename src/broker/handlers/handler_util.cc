@@ -46,6 +46,20 @@ std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid
     return std::nullopt;
 }
 
+std::shared_ptr<storage::log> partition_log(broker& b, const std::string& topic, int32_t partition,
+                                            int32_t current_leader_epoch, error_code& error) {
+    auto log = b.logs().get(topic, partition);
+    if (!log) {
+        error = error_code::unknown_topic_or_partition;
+        return nullptr;
+    }
+    if (current_leader_epoch > 0) {
+        error = error_code::unknown_leader_epoch;
+        return nullptr;
+    }
+    return log;
+}
+
 alter_outcome alter_topic_configs(
     broker& b, int8_t resource_type, const std::string& topic, bool validate_only,
     const std::function<std::optional<std::string>(storage::config_map&)>& edit) {

@@ -94,6 +94,13 @@ bool valid_topic_name(const std::string& name);
 // Topic by Kafka UUID, if any.
 std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid& id);
 
+// A partition's log for a partition-level request: UNKNOWN_TOPIC_OR_PARTITION
+// when it does not exist, UNKNOWN_LEADER_EPOCH when the client names a leader
+// epoch newer than this node's (always 0); `error` is set and nullptr
+// returned in both cases.
+std::shared_ptr<storage::log> partition_log(broker& b, const std::string& topic, int32_t partition,
+                                            int32_t current_leader_epoch, error_code& error);
+
 // The ConfigResource type of topics (DescribeConfigs, AlterConfigs,
 // IncrementalAlterConfigs); other types (brokers, ...) are not alterable.
 inline constexpr int8_t k_topic_resource = 2;

@@ -22,13 +22,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         for (const auto& p : t.partitions) {
             auto& pout = tout.partitions.emplace_back();
             pout.partition = p.partition;
-            auto log = b.logs().get(t.topic, p.partition);
+            error_code ec = error_code::none;
+            auto log = partition_log(b, t.topic, p.partition, p.current_leader_epoch, ec);
             if (!log) {
-                pout.error_code = code(error_code::unknown_topic_or_partition);
-                continue;
-            }
-            if (p.current_leader_epoch > 0) {
-                pout.error_code = code(error_code::unknown_leader_epoch);
+                pout.error_code = code(ec);
                 continue;
             }
             if (p.leader_epoch >= 0) {
