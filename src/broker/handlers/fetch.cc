@@ -1,9 +1,11 @@
 // Fetch (key 1). Advertised v0-v13; bodies v4+ are served (magic-2 batches,
 // whole batches only), older versions close the connection.
 //
-// - High watermark = last stable offset = log end offset: on one node every
-//   appended batch is committed (acks=all durability is a produce concern),
-//   so consumers see data as soon as it is appended.
+// - High watermark = log end offset: on one node every appended batch is
+//   committed (acks=all durability is a produce concern). The last stable
+//   offset is the first offset of the oldest open transaction (else the
+//   high watermark); isolation_level=1 (read_committed) reads only below it
+//   and gets the aborted transactions of the returned range.
 // - Limits: the response max_bytes and each partition's max bytes are
 //   honoured except that the first partition with data always returns at
 //   least one whole batch (KIP-74).
@@ -13,8 +15,7 @@
 //   only partitions with records, an error or a changed high watermark / log
 //   start offset. Bad sessions get FETCH_SESSION_ID_NOT_FOUND or
 //   INVALID_FETCH_SESSION_EPOCH at the top level.
-// - v13+: topics by id (UNKNOWN_TOPIC_ID). Isolation level is accepted
-//   (no transactions yet, so read_committed sees the same data).
+// - v13+: topics by id (UNKNOWN_TOPIC_ID).
 
 #include <chrono>
 #include <deque>
@@ -62,8 +63,8 @@ struct built {
     std::vector<std::tuple<size_t, int64_t, int64_t>> included;
 };
 
-void build(broker& b, const std::vector<work_item>& items, bool incremental, size_t max_bytes,
-           built& out) {
+void build(broker& b, const std::vector<work_item>& items, bool incremental, bool read_committed,
+           size_t max_bytes, built& out) {
     out = built{};
     size_t remaining = max_bytes;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -78,17 +79,20 @@ void build(broker& b, const std::vector<work_item>& items, bool incremental, siz
         if (ec == error_code::none) {
             const int64_t start = log->log_start_offset().value();
             const int64_t hwm = log->log_end_offset().value();
+            const int64_t lso = std::min(log->last_stable_offset().value(), hwm);
+            const int64_t visible_end = read_committed ? lso : hwm;
             pd.high_watermark = hwm;
-            pd.last_stable_offset = hwm;
+            pd.last_stable_offset = lso;
             pd.log_start_offset = start;
             if (it.fetch_offset < start || it.fetch_offset > hwm) {
                 ec = error_code::offset_out_of_range;
-            } else if (it.fetch_offset < hwm) {
+            } else if (it.fetch_offset < visible_end) {
                 const bool first = out.bytes == 0;
                 size_t limit =
                     std::min<size_t>(static_cast<size_t>(std::max(it.max_bytes, 0)), remaining);
                 if (limit > 0 || first) {
-                    auto rd = log->read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1));
+                    auto rd = log->read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1),
+                                        model::offset(visible_end));
                     if (!rd.ok()) {
                         // Retention moved the start between the check and the read.
                         ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
@@ -101,6 +105,17 @@ void build(broker& b, const std::vector<work_item>& items, bool incremental, siz
                             pd.records = std::span<const std::byte>(buf);
                             out.bytes += buf.size();
                             remaining -= std::min(remaining, buf.size());
+                            if (read_committed) {
+                                auto aborted = log->aborted_transactions(
+                                    model::offset(it.fetch_offset), model::offset(visible_end));
+                                if (!aborted.ok()) {
+                                    ec = to_error_code(aborted.err());
+                                } else {
+                                    for (const auto& a : *aborted)
+                                        pd.aborted_transactions->push_back(
+                                            {a.producer_id.value(), a.first_offset.value()});
+                                }
+                            }
                         }
                     }
                 }
@@ -253,7 +268,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     built out;
     for (;;) {
         wake->fired = false;
-        build(b, items, incremental, max_bytes, out);
+        build(b, items, incremental, req->isolation_level == 1, max_bytes, out);
         if (out.bytes >= min_bytes || out.any_error || items.empty() ||
             std::chrono::steady_clock::now() >= deadline || req->max_wait_ms <= 0)
             break;

@@ -1,4 +1,5 @@
-// ListOffsets (key 2), v0-v8. Timestamps: -1 latest (the log end offset),
+// ListOffsets (key 2), v0-v8. Timestamps: -1 latest (the log end offset; for
+// isolation_level=1, the last stable offset),
 // -2 earliest (log start), -4 earliest local (= earliest), -3 the record with
 // the largest timestamp (v7+), otherwise the first record with timestamp >=
 // the given one (log::offset_for_timestamp). When no record qualifies the
@@ -111,7 +112,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             }
             found f;
             if (p.timestamp == k_latest) {
-                f.offset = log->log_end_offset().value();
+                // read_committed (v2+) sees the log only up to the last stable offset.
+                f.offset = req->isolation_level == 1 ? log->last_stable_offset().value()
+                                                     : log->log_end_offset().value();
             } else if (p.timestamp == k_earliest || p.timestamp == k_earliest_local) {
                 f.offset = log->log_start_offset().value();
             } else if (p.timestamp == k_max_timestamp) {

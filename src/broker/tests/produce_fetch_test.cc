@@ -15,6 +15,7 @@
 #include "kafka/protocol/generated/produce_request.h"
 #include "kafka/protocol/generated/produce_response.h"
 #include "model/record_batch.h"
+#include "model/record_batch_builder.h"
 #include "model/records.h"
 
 namespace spate::broker::test {
@@ -250,9 +251,11 @@ TEST_F(produce_fetch, response_max_bytes_returns_at_least_one_batch) {
     EXPECT_EQ(values_of(r.responses[0].partitions[0].records).size(), 100u);
 }
 
-list_offsets_response list_offsets(test_client& c, int64_t ts, int16_t v = 7) {
+list_offsets_response list_offsets(test_client& c, int64_t ts, int16_t v = 7,
+                                   int8_t isolation = 0) {
     list_offsets_request req;
     req.replica_id = -1;
+    req.isolation_level = isolation;
     list_offsets_request::list_offsets_topic t;
     t.name = "t";
     t.partitions.push_back({0, -1, ts, 1});
@@ -278,6 +281,55 @@ TEST_F(produce_fetch, list_offsets) {
     EXPECT_EQ(max_ts.timestamp, 2002);
     auto v0 = list_offsets(c, -1, 0).topics[0].partitions[0];
     EXPECT_EQ(v0.old_style_offsets, std::vector<int64_t>{6});
+}
+
+TEST_F(produce_fetch, read_committed_stops_at_the_open_transaction_and_lists_aborted_ones) {
+    test_client c(tb.port());
+    model::record_batch_options o;
+    o.producer_id = model::producer_id(7);
+    o.producer_epoch = model::producer_epoch(0);
+    o.base_sequence = 0;
+    o.transactional = true;
+    model::record_batch_builder txn(o);
+    for (std::string v : {"t0", "t1"})
+        txn.add(1000, std::nullopt, std::as_bytes(std::span(v)));
+    EXPECT_EQ(produce(c, "t", txn.finish()).error_code, 0);   // offsets 0-1, open
+    EXPECT_EQ(produce(c, "t", make_batch(2)).error_code, 0);  // offsets 2-3
+    auto committed = [&] {
+        auto f = make_fetch("t", 0);
+        f.isolation_level = 1;
+        return c.call<fetch_response>(f, 12).responses.at(0).partitions.at(0);
+    };
+    auto open = committed();
+    EXPECT_EQ(open.error_code, 0);
+    EXPECT_EQ(open.high_watermark, 4);
+    EXPECT_EQ(open.last_stable_offset, 0);
+    EXPECT_TRUE(values_of(open.records).empty());
+    EXPECT_EQ(list_offsets(c, -1, 7, 1).topics[0].partitions[0].offset, 0);
+    EXPECT_EQ(list_offsets(c, -1, 7, 0).topics[0].partitions[0].offset, 4);
+    // read_uncommitted sees everything.
+    auto all = c.call<fetch_response>(make_fetch("t", 0), 12).responses[0].partitions[0];
+    EXPECT_EQ(all.last_stable_offset, 0);
+    EXPECT_EQ(values_of(all.records), (std::vector<std::string>{"t0", "t1", "v0", "v1"}));
+
+    ASSERT_TRUE(tb.logs()
+                    .get("t", 0)
+                    ->append_marker(model::producer_id(7), model::producer_epoch(0), false, 0)
+                    .ok());
+    auto done = committed();
+    EXPECT_EQ(done.high_watermark, 5);
+    EXPECT_EQ(done.last_stable_offset, 5);
+    ASSERT_TRUE(done.aborted_transactions);
+    ASSERT_EQ(done.aborted_transactions->size(), 1u);
+    EXPECT_EQ((*done.aborted_transactions)[0].producer_id, 7);
+    EXPECT_EQ((*done.aborted_transactions)[0].first_offset, 0);
+    // The records and then the ABORT marker's control record (clients skip
+    // it and drop producer 7's records from offset 0 as aborted).
+    auto values = values_of(done.records);
+    ASSERT_EQ(values.size(), 5u);
+    values.pop_back();
+    EXPECT_EQ(values, (std::vector<std::string>{"t0", "t1", "v0", "v1"}));
+    EXPECT_EQ(list_offsets(c, -1, 7, 1).topics[0].partitions[0].offset, 5);
 }
 
 TEST_F(produce_fetch, delete_records) {
