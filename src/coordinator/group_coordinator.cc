@@ -139,6 +139,15 @@ void group_coordinator::drop_if_unused(const std::shared_ptr<group>& gp) {
     if (it != _groups.end() && it->second == gp) _groups.erase(it);
 }
 
+std::vector<std::shared_ptr<group_coordinator::group>> group_coordinator::all_groups() {
+    std::lock_guard lk(_mu);
+    std::vector<std::shared_ptr<group>> all;
+    all.reserve(_groups.size());
+    for (auto& [id, g] : _groups)
+        all.push_back(g);
+    return all;
+}
+
 std::shared_ptr<group_coordinator::group> group_coordinator::find(const std::string& id) {
     std::lock_guard lk(_mu);
     auto it = _groups.find(id);
@@ -728,12 +737,7 @@ void group_coordinator::load_group(const std::string& group_id,
 }
 
 std::vector<group_listing> group_coordinator::list_groups() {
-    std::vector<std::shared_ptr<group>> all;
-    {
-        std::lock_guard lk(_mu);
-        for (auto& [id, g] : _groups)
-            all.push_back(g);
-    }
+    auto all = all_groups();
     std::vector<group_listing> out;
     for (auto& g : all) {
         std::lock_guard lk(g->mu);
@@ -838,12 +842,7 @@ std::pair<error_code, std::vector<error_code>> group_coordinator::delete_offsets
 }
 
 void group_coordinator::delete_topic_offsets(const std::string& topic) {
-    std::vector<std::shared_ptr<group>> all;
-    {
-        std::lock_guard lk(_mu);
-        for (auto& [id, g] : _groups)
-            all.push_back(g);
-    }
+    auto all = all_groups();
     auto writer = writers().first;
     for (auto& gp : all) {
         {
@@ -864,12 +863,7 @@ void group_coordinator::delete_topic_offsets(const std::string& topic) {
 }
 
 size_t group_coordinator::expire_offsets() {
-    std::vector<std::shared_ptr<group>> all;
-    {
-        std::lock_guard lk(_mu);
-        for (auto& [id, g] : _groups)
-            all.push_back(g);
-    }
+    auto all = all_groups();
     auto [ow, gw] = writers();
     int64_t now = _now();
     int64_t keep = _opts.offsets_retention_ms;
@@ -940,12 +934,7 @@ void group_coordinator::tick() {
         }
     }
     if (expire) expire_offsets();
-    std::vector<std::shared_ptr<group>> all;
-    {
-        std::lock_guard lk(_mu);
-        for (auto& [id, g] : _groups)
-            all.push_back(g);
-    }
+    auto all = all_groups();
     int64_t now = _now();
     for (auto& g : all) {
         pending_callbacks out;
@@ -958,12 +947,7 @@ void group_coordinator::tick() {
 }
 
 void group_coordinator::drop_waiters() {
-    std::vector<std::shared_ptr<group>> all;
-    {
-        std::lock_guard lk(_mu);
-        for (auto& [id, g] : _groups)
-            all.push_back(g);
-    }
+    auto all = all_groups();
     for (auto& g : all) {
         std::vector<join_callback> joins;
         std::vector<sync_callback> syncs;

@@ -268,6 +268,8 @@ class group_coordinator {
     struct member;
     struct pending_callbacks;
 
+    // Every group, taken under _mu, for passes that then lock each group.
+    std::vector<std::shared_ptr<group>> all_groups();
     std::shared_ptr<group> find(const std::string& id);
     std::shared_ptr<group> find_or_create(const std::string& id);
     std::string new_member_id(const std::string& client_id);
