@@ -105,7 +105,7 @@ int serve_command(const std::vector<std::string>& args) {
     std::printf("spate: cluster id %s, node id %d\n", cluster_id->c_str(), cfg.node_id);
 
     broker::broker b(cfg, **mgr, *cluster_id);
-    if (auto g = b.load_groups(); !g.ok()) {
+    if (auto g = b.load_coordinators(); !g.ok()) {
         std::fprintf(stderr, "spate serve: consumer offsets: %s\n", g.err().to_string().c_str());
         (void)(*mgr)->close();
         return 1;

@@ -14,6 +14,16 @@
 
 namespace spate::broker {
 
+namespace {
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
 broker::broker(broker_config config, storage::log_manager& logs, std::string cluster_id)
     : _config(std::move(config))
     , _logs(logs)
@@ -27,10 +37,22 @@ broker::broker(broker_config config, storage::log_manager& logs, std::string clu
               .offsets_retention_ms = _config.offsets_retention_ms,
               .offsets_retention_check_interval_ms = _config.offsets_retention_check_interval_ms,
           },
-          [] {
-              return std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+          wall_ms))
+    , _txns(std::make_unique<coordinator::txn_coordinator>(
+          coordinator::txn_coordinator::options{
+              .max_timeout_ms = _config.transaction_max_timeout_ms,
+              .id_expiration_ms = _config.transactional_id_expiration_ms,
+          },
+          wall_ms,
+          [this]() -> result<int64_t> {
+              if (!_producer_ids)
+                  return make_error(errc::shutting_down, "producer ids are not loaded");
+              auto id = _producer_ids->next();
+              if (!id.ok()) return id.err();
+              return id->value();
+          },
+          [this](const coordinator::marker_request& req, std::function<void(status)> done) {
+              write_markers(req, std::move(done));
           }))
     , _advertised_host(_config.advertised_host.empty() ? _config.listen_host
                                                        : _config.advertised_host)
@@ -52,7 +74,7 @@ uint16_t broker::advertised_port() const {
     return _advertised_port;
 }
 
-status broker::load_groups() {
+status broker::load_coordinators() {
     auto ids = coordinator::producer_id_allocator::open(_config.data_dir / "producer-ids");
     if (!ids.ok()) return ids.err();
     _producer_ids = std::move(*ids);
@@ -66,8 +88,72 @@ status broker::load_groups() {
         },
         [offsets](const std::string& g, const std::optional<coordinator::group_snapshot>& snap) {
             return offsets->append_group(g, snap);
+        },
+        [offsets](const std::string& g, int64_t pid, int16_t epoch,
+                  const std::vector<coordinator::offset_change>& changes) {
+            return offsets->append_txn_offsets(g, pid, epoch, changes);
         });
+    auto txns = std::make_unique<coordinator::txn_store>(_logs);
+    SPATE_TRY(txns->load_into(*_txns));
+    _txn_store = std::move(txns);
+    auto* ts = _txn_store.get();
+    _txns->set_persistence(
+        [ts](const std::string& id, const std::optional<coordinator::txn_metadata>& md) {
+            return ts->append(id, md);
+        });
+    _txns->resume_pending();
     return {};
+}
+
+void broker::write_markers(const coordinator::marker_request& req,
+                           std::function<void(status)> done) {
+    std::vector<std::pair<std::shared_ptr<storage::log>, model::offset>> written;
+    for (const auto& tp : req.partitions) {
+        bool offsets_topic = tp.topic == coordinator::k_offsets_topic;
+        std::shared_ptr<storage::log> l;
+        if (offsets_topic) {
+            if (!_offsets) return done(make_error(errc::shutting_down, "offsets not loaded"));
+            auto p = _offsets->topic().partition(true);
+            if (!p.ok()) return done(p.err());
+            l = std::move(*p);
+        } else {
+            l = _logs.get(tp.topic, tp.partition);
+        }
+        if (!l) continue;  // the topic was deleted: nothing left to mark
+        auto r = l->append_marker(model::producer_id(req.producer_id),
+                                  model::producer_epoch(req.producer_epoch), req.commit, 0);
+        if (!r.ok()) {
+            // A newer epoch of the producer already wrote here, so this
+            // transaction has ended on this partition.
+            if (r.err().code == errc::producer_fenced) continue;
+            return done(r.err());
+        }
+        if (offsets_topic) _groups->complete_txn(req.producer_id, req.commit);
+        _appends.notify(tp.topic, tp.partition);
+        written.emplace_back(std::move(l), r->last_offset + 1);
+    }
+    if (written.empty()) return done({});
+    struct countdown {
+        std::mutex mu;
+        size_t left = 0;
+        status first_error;
+        std::function<void(status)> done;
+    };
+    auto cd = std::make_shared<countdown>();
+    cd->left = written.size();
+    cd->done = std::move(done);
+    for (auto& [l, end] : written) {
+        l->when_durable(end, [cd](status s) {
+            status result;
+            {
+                std::lock_guard lk(cd->mu);
+                if (!s.ok() && cd->first_error.ok()) cd->first_error = s;
+                if (--cd->left > 0) return;
+                result = cd->first_error;
+            }
+            cd->done(result);
+        });
+    }
 }
 
 std::span<const handler_spec> broker::handlers() {
@@ -101,6 +187,12 @@ std::span<const handler_spec> broker::handlers() {
             handlers::offset_delete,
             handlers::init_producer_id,
             handlers::describe_producers,
+            handlers::add_partitions_to_txn,
+            handlers::add_offsets_to_txn,
+            handlers::end_txn,
+            handlers::txn_offset_commit,
+            handlers::describe_transactions,
+            handlers::list_transactions,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -21,6 +21,8 @@
 #include "coordinator/group_coordinator.h"
 #include "coordinator/offset_store.h"
 #include "coordinator/producer_ids.h"
+#include "coordinator/txn_coordinator.h"
+#include "coordinator/txn_log.h"
 #include "kafka/protocol/types.h"
 #include "storage/log_manager.h"
 
@@ -39,12 +41,18 @@ class broker {
     // The consumer group coordinator (this node coordinates every group).
     // The server ticks it and calls drop_waiters() when it stops.
     coordinator::group_coordinator& groups() { return *_groups; }
-    // Replays committed offsets and group membership from __consumer_offsets
-    // into the coordinator and persists every later change there (the topic
-    // is created on first use), and opens the producer id allocator
-    // (`producer-ids` in the data directory). Call once, before serving.
-    status load_groups();
-    // Producer ids for InitProducerId; valid after load_groups().
+    // The transaction coordinator (this node coordinates every
+    // transactional id). The server ticks it and calls drop_waiters().
+    coordinator::txn_coordinator& transactions() { return *_txns; }
+    // Opens the producer id allocator (`producer-ids` in the data
+    // directory); replays committed offsets, pending transactional offsets
+    // and group membership from __consumer_offsets and transactional ids from
+    // __transaction_state, and persists every later change there (the topics
+    // are created on first use); then resumes the marker writes of
+    // transactions that were committing or aborting. Call once, before
+    // serving.
+    status load_coordinators();
+    // Producer ids for InitProducerId; valid after load_coordinators().
     coordinator::producer_id_allocator& producer_ids() {
         SPATE_ASSERT(_producer_ids);
         return *_producer_ids;
@@ -68,6 +76,12 @@ class broker {
                                                                     bool allow_create);
 
   private:
+    // The transaction coordinator's marker writer: appends the markers of
+    // `req` to every partition (and completes the transaction's offsets in
+    // the group coordinator for __consumer_offsets), wakes fetches waiting
+    // on them, and calls `done` once all are durable.
+    void write_markers(const coordinator::marker_request& req, std::function<void(status)> done);
+
     broker_config _config;
     storage::log_manager& _logs;
     std::string _cluster_id;
@@ -76,6 +90,8 @@ class broker {
     std::unique_ptr<coordinator::group_coordinator> _groups;
     std::unique_ptr<coordinator::offset_store> _offsets;
     std::unique_ptr<coordinator::producer_id_allocator> _producer_ids;
+    std::unique_ptr<coordinator::txn_store> _txn_store;
+    std::unique_ptr<coordinator::txn_coordinator> _txns;
     mutable std::mutex _mu;  // guards the advertised address
     std::string _advertised_host;
     uint16_t _advertised_port = 0;

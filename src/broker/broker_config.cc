@@ -96,6 +96,10 @@ status apply_setting(broker_config& c, const std::string& key, const std::string
     }
     if (key == "offsets.retention.check.interval.ms")
         return parse_int<int64_t>(key, value, c.offsets_retention_check_interval_ms, 1, INT64_MAX);
+    if (key == "transaction.max.timeout.ms")
+        return parse_int<int32_t>(key, value, c.transaction_max_timeout_ms, 1, INT32_MAX);
+    if (key == "transactional.id.expiration.ms")
+        return parse_int<int64_t>(key, value, c.transactional_id_expiration_ms, 1, INT32_MAX);
     if (key == "log.cleaner.enable") {
         if (value != "true" && value != "false")
             return make_error(errc::invalid_argument, key + ": expected true or false");

@@ -44,6 +44,10 @@ struct broker_config {
     int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;  // offsets.retention.minutes
     int64_t offsets_retention_check_interval_ms = 600000;
 
+    // Transactions: transaction.max.timeout.ms, transactional.id.expiration.ms.
+    int32_t transaction_max_timeout_ms = 900000;
+    int64_t transactional_id_expiration_ms = 7LL * 24 * 3600 * 1000;
+
     // The log cleaner (compaction): log.cleaner.enable, log.cleaner.backoff.ms,
     // log.cleaner.dedupe.buffer.size.
     bool log_cleaner_enable = true;

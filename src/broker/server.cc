@@ -134,8 +134,10 @@ void server::stop() {
     for (auto& t : _threads)
         t.join();
     _threads.clear();
-    // Pending JoinGroup/SyncGroup completions refer to this io_context.
+    // Pending JoinGroup/SyncGroup/InitProducerId completions refer to this
+    // io_context.
     _broker.groups().drop_waiters();
+    _broker.transactions().drop_waiters();
 }
 
 void server::schedule_group_tick() {
@@ -144,6 +146,7 @@ void server::schedule_group_tick() {
     _group_tick.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         _broker.groups().tick();
+        _broker.transactions().tick();
         schedule_group_tick();
     });
 }

@@ -52,7 +52,8 @@ class server {
   private:
     void accept_loop(std::shared_ptr<boost::asio::ip::tcp::acceptor> a);
     void track(const std::shared_ptr<connection>& c);
-    // Ticks the group coordinator every k_group_tick_ms on the I/O threads.
+    // Ticks the group and transaction coordinators every k_group_tick_ms on
+    // the I/O threads.
     void schedule_group_tick();
 
     broker& _broker;

@@ -64,6 +64,8 @@ struct group_coordinator::group {
     int64_t initial_delay_end_ms = 0;  // 0: no initial delay in progress
     int64_t state_timestamp_ms = -1;   // when it last became empty or stable
     std::map<topic_partition, committed_offset> offsets;
+    // Offsets of open transactions (TxnOffsetCommit), by producer id.
+    std::map<int64_t, std::map<topic_partition, committed_offset>> txn_offsets;
 };
 
 struct group_coordinator::pending_callbacks {
@@ -96,10 +98,12 @@ group_coordinator::group_coordinator(options opts, clock_fn now_ms)
 
 group_coordinator::~group_coordinator() = default;
 
-void group_coordinator::set_persistence(offset_writer offsets, group_writer groups) {
+void group_coordinator::set_persistence(offset_writer offsets, group_writer groups,
+                                        txn_offset_writer txn_offsets) {
     std::lock_guard lk(_mu);
     _offset_writer = std::move(offsets);
     _group_writer = std::move(groups);
+    _txn_offset_writer = std::move(txn_offsets);
 }
 
 std::pair<group_coordinator::offset_writer, group_coordinator::group_writer>
@@ -130,6 +134,7 @@ void group_coordinator::drop_if_unused(const std::shared_ptr<group>& gp) {
     {
         std::lock_guard lk(gp->mu);
         bool unused = gp->offsets.empty() && gp->members.empty() && gp->pending.empty() &&
+                      gp->txn_offsets.empty() &&
                       (gp->state == group_state::empty || gp->state == group_state::dead);
         if (!unused) return;
         gp->state = group_state::dead;
@@ -619,17 +624,8 @@ std::vector<error_code> group_coordinator::commit_offsets(const offset_commit_re
         group& g = *gp;
         if (g.state == group_state::dead) return set_all(error_code::coordinator_not_available);
         if (!(simple && g.state == group_state::empty)) {
-            auto it = g.members.find(req.member_id);
-            if (req.instance_id) {
-                auto s = g.static_members.find(*req.instance_id);
-                if (s != g.static_members.end() && s->second != req.member_id)
-                    return set_all(error_code::fenced_instance_id);
-            }
-            if (it == g.members.end()) return set_all(error_code::unknown_member_id);
-            if (req.generation != g.generation) return set_all(error_code::illegal_generation);
-            if (g.state == group_state::completing_rebalance)
-                return set_all(error_code::rebalance_in_progress);
-            it->second.last_heartbeat_ms = _now();
+            auto e = check_committer(g, req.generation, req.member_id, req.instance_id);
+            if (e != error_code::none) return set_all(e);
         }
         std::vector<offset_change> changes;
         std::vector<size_t> slots;
@@ -651,6 +647,102 @@ std::vector<error_code> group_coordinator::commit_offsets(const offset_commit_re
             g.offsets[changes[k].first] = *changes[k].second;
     }
     return errors;
+}
+
+error_code group_coordinator::check_committer(group& g, int32_t generation,
+                                              const std::string& member_id,
+                                              const std::optional<std::string>& instance_id) {
+    if (instance_id) {
+        auto s = g.static_members.find(*instance_id);
+        if (s != g.static_members.end() && s->second != member_id)
+            return error_code::fenced_instance_id;
+    }
+    auto it = g.members.find(member_id);
+    if (it == g.members.end()) return error_code::unknown_member_id;
+    if (generation != g.generation) return error_code::illegal_generation;
+    if (g.state == group_state::completing_rebalance) return error_code::rebalance_in_progress;
+    it->second.last_heartbeat_ms = _now();
+    return error_code::none;
+}
+
+std::vector<error_code> group_coordinator::txn_commit_offsets(
+    const txn_offset_commit_request& req) {
+    std::vector<error_code> errors(req.offsets.size(), error_code::none);
+    auto set_all = [&](error_code e) {
+        std::fill(errors.begin(), errors.end(), e);
+        return errors;
+    };
+    if (req.group_id.empty()) return set_all(error_code::invalid_group_id);
+    bool check_member = req.generation >= 0 || !req.member_id.empty();
+    auto gp = find_or_create(req.group_id);
+    txn_offset_writer writer;
+    {
+        std::lock_guard lk(_mu);
+        writer = _txn_offset_writer;
+    }
+    std::lock_guard lk(gp->mu);
+    group& g = *gp;
+    if (g.state == group_state::dead) return set_all(error_code::coordinator_not_available);
+    if (check_member) {
+        auto e = check_committer(g, req.generation, req.member_id, req.instance_id);
+        if (e != error_code::none) return set_all(e);
+    }
+    std::vector<offset_change> changes;
+    for (size_t i = 0; i < req.offsets.size(); ++i) {
+        const auto& [tp, o] = req.offsets[i];
+        if (o.metadata.size() > _opts.max_metadata_bytes)
+            errors[i] = error_code::offset_metadata_too_large;
+        else
+            changes.emplace_back(tp, o);
+    }
+    if (changes.empty()) return errors;
+    if (writer) {
+        auto s = writer(req.group_id, req.producer_id, req.producer_epoch, changes);
+        if (!s.ok()) {
+            auto e = s.err().code == errc::producer_fenced ? error_code::producer_fenced
+                                                           : error_code::coordinator_not_available;
+            for (size_t i = 0; i < req.offsets.size(); ++i)
+                if (errors[i] == error_code::none) errors[i] = e;
+            return errors;
+        }
+    }
+    auto& pending = g.txn_offsets[req.producer_id];
+    for (auto& [tp, o] : changes)
+        pending[tp] = *o;
+    return errors;
+}
+
+void group_coordinator::complete_txn(int64_t producer_id, bool commit) {
+    for (auto& gp : all_groups()) {
+        {
+            std::lock_guard lk(gp->mu);
+            auto it = gp->txn_offsets.find(producer_id);
+            if (it == gp->txn_offsets.end()) continue;
+            if (commit)
+                for (auto& [tp, o] : it->second)
+                    gp->offsets[tp] = std::move(o);
+            gp->txn_offsets.erase(it);
+        }
+        drop_if_unused(gp);
+    }
+}
+
+std::set<topic_partition> group_coordinator::unstable_offsets(const std::string& group_id) {
+    std::set<topic_partition> out;
+    auto gp = find(group_id);
+    if (!gp) return out;
+    std::lock_guard lk(gp->mu);
+    for (const auto& [pid, offsets] : gp->txn_offsets)
+        for (const auto& [tp, o] : offsets)
+            out.insert(tp);
+    return out;
+}
+
+void group_coordinator::load_txn_offset(const std::string& group_id, int64_t producer_id,
+                                        const topic_partition& tp, committed_offset o) {
+    auto gp = find_or_create(group_id);
+    std::lock_guard lk(gp->mu);
+    gp->txn_offsets[producer_id][tp] = std::move(o);
 }
 
 std::map<topic_partition, committed_offset> group_coordinator::fetch_offsets(

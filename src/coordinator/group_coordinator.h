@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,18 @@ struct offset_commit_request {
     std::vector<std::pair<topic_partition, committed_offset>> offsets;
 };
 
+// TxnOffsetCommit: offsets written as part of producer `producer_id`'s
+// transaction, invisible to fetch_offsets() until complete_txn(commit).
+struct txn_offset_commit_request {
+    std::string group_id;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    int32_t generation = -1;  // -1 with an empty member id: no member check
+    std::string member_id;
+    std::optional<std::string> instance_id;
+    std::vector<std::pair<topic_partition, committed_offset>> offsets;
+};
+
 struct member_description {
     std::string member_id;
     std::optional<std::string> instance_id;
@@ -203,6 +216,11 @@ class group_coordinator {
         std::function<status(const std::string& group, const std::vector<offset_change>&)>;
     using group_writer =
         std::function<status(const std::string& group, const std::optional<group_snapshot>&)>;
+    // Writes a transaction's offsets (TxnOffsetCommit) as records of producer
+    // (pid, epoch); an error fails the request (errc::producer_fenced answers
+    // PRODUCER_FENCED, anything else COORDINATOR_NOT_AVAILABLE).
+    using txn_offset_writer = std::function<status(
+        const std::string& group, int64_t pid, int16_t epoch, const std::vector<offset_change>&)>;
 
     // `now_ms` is wall-clock milliseconds (persisted state timestamps and
     // offset expiry use it as well as session timeouts).
@@ -211,7 +229,8 @@ class group_coordinator {
     group_coordinator(const group_coordinator&) = delete;
     group_coordinator& operator=(const group_coordinator&) = delete;
 
-    void set_persistence(offset_writer offsets, group_writer groups);
+    void set_persistence(offset_writer offsets, group_writer groups,
+                         txn_offset_writer txn_offsets = {});
 
     // Completes `done` immediately (errors, MEMBER_ID_REQUIRED, a static
     // member rejoining a stable group) or when the rebalance completes.
@@ -232,6 +251,22 @@ class group_coordinator {
     // Unknown partitions are absent from the answer.
     std::map<topic_partition, committed_offset> fetch_offsets(
         const std::string& group_id, const std::optional<std::vector<topic_partition>>& partitions);
+    // TxnOffsetCommit: one error per offset, in request order. Member checks
+    // as commit_offsets (none for generation -1 with an empty member id); the
+    // offsets are written through the txn_offset_writer and stay pending until
+    // complete_txn() for the producer.
+    std::vector<error_code> txn_commit_offsets(const txn_offset_commit_request& req);
+    // The transaction of `producer_id` ended (its marker is in the offsets
+    // log): on commit its pending offsets become committed offsets of their
+    // groups; on abort they are dropped. Idempotent.
+    void complete_txn(int64_t producer_id, bool commit);
+    // Partitions of a group with offsets pending in an open transaction
+    // (OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT).
+    std::set<topic_partition> unstable_offsets(const std::string& group_id);
+    // Installs a pending transactional offset without checks (replay).
+    void load_txn_offset(const std::string& group_id, int64_t producer_id,
+                         const topic_partition& tp, committed_offset o);
+
     // Installs an offset without checks (rebuilding state on start); an
     // offset below 0 removes it (and the group once it holds nothing).
     void load_offset(const std::string& group_id, const topic_partition& tp, committed_offset o);
@@ -291,6 +326,10 @@ class group_coordinator {
     // replaced; takes _mu (call without it, after releasing g.mu).
     void drop_if_unused(const std::shared_ptr<group>& gp);
     std::pair<offset_writer, group_writer> writers();
+    // Member checks of an offset commit (fencing, member, generation,
+    // rebalance state); refreshes the member's session. Requires g.mu.
+    error_code check_committer(group& g, int32_t generation, const std::string& member_id,
+                               const std::optional<std::string>& instance_id);
 
     options _opts;
     clock_fn _now;
@@ -300,6 +339,7 @@ class group_coordinator {
     int64_t _last_expiry_ms = 0;
     offset_writer _offset_writer;
     group_writer _group_writer;
+    txn_offset_writer _txn_offset_writer;
 };
 
 }  // namespace spate::coordinator

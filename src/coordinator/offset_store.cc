@@ -16,12 +16,6 @@ constexpr int16_t k_value_version = 3;
 constexpr int16_t k_group_key_version = 2;
 constexpr int16_t k_group_value_version = 3;
 
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
 bytes encode_offset_key(const std::string& group, const topic_partition& tp) {
@@ -146,98 +140,74 @@ result<group_record> decode_group_record(std::span<const std::byte> key,
     return r;
 }
 
-result<std::shared_ptr<storage::log>> offset_store::partition(bool create) {
-    if (_log) return _log;
-    if (!_logs.describe(k_offsets_topic)) {
-        if (!create) return std::shared_ptr<storage::log>();
-        auto created = _logs.create_topic(
-            k_offsets_topic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}});
-        if (!created.ok() && created.err().code != errc::already_exists) return created.err();
-    }
-    _log = _logs.get(k_offsets_topic, 0);
-    if (!_log) return make_error(errc::not_found, "__consumer_offsets partition 0 is missing");
-    return _log;
-}
+offset_store::offset_store(storage::log_manager& logs)
+    : _topic(logs, k_offsets_topic,
+             {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}) {}
 
-status offset_store::append_records(
-    const std::vector<std::pair<bytes, std::optional<bytes>>>& records) {
-    int64_t now = wall_ms();
-    model::record_batch_options opts;
-    opts.partition_leader_epoch = 0;  // as the produce path stamps
-    model::record_batch_builder b(opts);
-    for (const auto& [key, value] : records)
-        b.add(now, std::span<const std::byte>(key),
-              value ? std::optional<std::span<const std::byte>>(*value) : std::nullopt);
-    bytes batch = b.finish();
-    std::lock_guard lk(_mu);
-    auto l = partition(true);
-    if (!l.ok()) return l.err();
-    auto r = (*l)->append(batch);
+status offset_store::append_offsets(const std::string& group,
+                                    const std::vector<offset_change>& changes) {
+    auto r = _topic.append(offset_records(group, changes));
     if (!r.ok()) return r.err();
     return {};
 }
 
-status offset_store::append_offsets(const std::string& group,
-                                    const std::vector<offset_change>& changes) {
-    std::vector<std::pair<bytes, std::optional<bytes>>> records;
-    records.reserve(changes.size());
-    for (const auto& [tp, o] : changes)
-        records.emplace_back(encode_offset_key(group, tp),
-                             o ? std::optional<bytes>(encode_offset_value(*o)) : std::nullopt);
-    return append_records(records);
+status offset_store::append_txn_offsets(const std::string& group, int64_t producer_id,
+                                        int16_t producer_epoch,
+                                        const std::vector<offset_change>& changes) {
+    auto r = _topic.append(offset_records(group, changes),
+                           internal_topic::txn_producer{producer_id, producer_epoch});
+    if (!r.ok()) return r.err();
+    return {};
 }
 
 status offset_store::append_group(const std::string& group,
                                   const std::optional<group_snapshot>& g) {
-    std::vector<std::pair<bytes, std::optional<bytes>>> records;
+    std::vector<key_value> records;
     records.emplace_back(encode_group_key(group),
                          g ? std::optional<bytes>(encode_group_value(*g)) : std::nullopt);
-    return append_records(records);
+    auto r = _topic.append(records);
+    if (!r.ok()) return r.err();
+    return {};
+}
+
+std::vector<key_value> offset_store::offset_records(const std::string& group,
+                                                    const std::vector<offset_change>& changes) {
+    std::vector<key_value> records;
+    records.reserve(changes.size());
+    for (const auto& [tp, o] : changes)
+        records.emplace_back(encode_offset_key(group, tp),
+                             o ? std::optional<bytes>(encode_offset_value(*o)) : std::nullopt);
+    return records;
 }
 
 status offset_store::load_into(group_coordinator& gc) {
-    std::shared_ptr<storage::log> log;
-    {
-        std::lock_guard lk(_mu);
-        auto l = partition(false);
-        if (!l.ok()) return l.err();
-        log = std::move(*l);
-    }
-    if (!log) return {};
-    model::offset at = log->log_start_offset();
-    model::offset end = log->log_end_offset();
-    std::vector<std::byte> buf;
-    while (at < end) {
-        auto rr = log->read(at, size_t{1} << 20);
-        if (!rr.ok()) return rr.err();
-        if (!rr->chunk) break;
-        buf.clear();
-        SPATE_TRY(rr->copy_to(buf));
-        std::span<const std::byte> rest(buf);
-        model::offset next = at;
-        while (!rest.empty()) {
-            auto batch = model::record_batch_view::parse(rest);
-            if (!batch.ok()) return batch.err();
-            rest = rest.subspan(batch->size_bytes());
-            next = batch->last_offset() + 1;
-            if (batch->is_control()) continue;
-            auto reader = model::record_reader::create(*batch);
-            if (!reader.ok()) return reader.err();
-            SPATE_TRY(reader->for_each([&](const model::record_view& rec) {
-                if (!rec.key) return;
-                if (auto d = decode_offset_record(*rec.key, rec.value); d.ok()) {
-                    gc.load_offset(d->group, d->tp,
-                                   d->value ? *d->value : committed_offset{.offset = -1});
-                } else if (auto g = decode_group_record(*rec.key, rec.value); g.ok()) {
-                    gc.load_group(g->group, g->value);
-                }
-                // Other record kinds and versions are skipped.
-            }));
+    return _topic.replay([&](const model::record_batch_view& batch) -> status {
+        int64_t pid = batch.producer_id().value();
+        auto reader = model::record_reader::create(batch);
+        if (!reader.ok()) return reader.err();
+        if (batch.is_control()) {
+            // A transaction marker: the producer's pending offsets become
+            // committed (COMMIT) or are dropped (ABORT).
+            return reader->for_each([&](const model::record_view& rec) {
+                if (auto m = model::parse_control_marker(rec); m.ok())
+                    gc.complete_txn(pid, m->type == model::control_record_type::commit);
+            });
         }
-        if (next <= at) break;
-        at = next;
-    }
-    return {};
+        bool txn = batch.is_transactional();
+        return reader->for_each([&](const model::record_view& rec) {
+            if (!rec.key) return;
+            if (auto d = decode_offset_record(*rec.key, rec.value); d.ok()) {
+                committed_offset o = d->value ? *d->value : committed_offset{.offset = -1};
+                if (txn)
+                    gc.load_txn_offset(d->group, pid, d->tp, std::move(o));
+                else
+                    gc.load_offset(d->group, d->tp, std::move(o));
+            } else if (auto g = decode_group_record(*rec.key, rec.value); g.ok()) {
+                gc.load_group(g->group, g->value);
+            }
+            // Other record kinds and versions are skipped.
+        });
+    });
 }
 
 }  // namespace spate::coordinator

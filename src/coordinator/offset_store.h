@@ -18,6 +18,7 @@
 
 #include "base/result.h"
 #include "coordinator/group_coordinator.h"
+#include "coordinator/internal_topic.h"
 #include "storage/log.h"
 #include "storage/log_manager.h"
 
@@ -55,26 +56,29 @@ class offset_store {
     // A store over `logs` (which must outlive it). The topic is created on
     // the first append, as Kafka creates it on first use, so a broker that
     // never sees a group has no internal topic.
-    explicit offset_store(storage::log_manager& logs) : _logs(logs) {}
+    explicit offset_store(storage::log_manager& logs);
 
     // Appends a group's offset changes (nullopt: a tombstone) as one batch,
     // so a commit request is stored all-or-nothing.
     status append_offsets(const std::string& group, const std::vector<offset_change>& changes);
+    // Appends a transaction's offsets (TxnOffsetCommit) as one transactional
+    // batch of the producer; they count once its COMMIT marker follows.
+    status append_txn_offsets(const std::string& group, int64_t producer_id, int16_t producer_epoch,
+                              const std::vector<offset_change>& changes);
     // Appends a group's membership (nullopt: a tombstone).
     status append_group(const std::string& group, const std::optional<group_snapshot>& g);
-    // Replays every record into `gc` (later records win). Records of unknown
+    // Replays every record into `gc` (later records win); transactional
+    // offsets are pending until their producer's marker. Records of unknown
     // versions are skipped; a corrupt batch is an error.
     status load_into(group_coordinator& gc);
+    // The topic itself (transaction markers are written to its log).
+    internal_topic& topic() { return _topic; }
 
   private:
-    status append_records(const std::vector<std::pair<bytes, std::optional<bytes>>>& records);
-    // The topic's partition 0, creating the topic when `create`; nullptr
-    // when it does not exist. Requires _mu.
-    result<std::shared_ptr<storage::log>> partition(bool create);
+    static std::vector<key_value> offset_records(const std::string& group,
+                                                 const std::vector<offset_change>& changes);
 
-    storage::log_manager& _logs;
-    std::mutex _mu;  // serialises appends
-    std::shared_ptr<storage::log> _log;
+    internal_topic _topic;
 };
 
 }  // namespace spate::coordinator

@@ -368,6 +368,20 @@ error_code txn_coordinator::add_offsets(const std::string& transactional_id, int
     return add(transactional_id, producer_id, epoch, {{k_offsets_topic, 0}}, legacy_fenced_error);
 }
 
+error_code txn_coordinator::check_offsets_added(const std::string& transactional_id,
+                                                int64_t producer_id, int16_t epoch,
+                                                bool legacy_fenced_error) {
+    std::lock_guard lk(_mu);
+    auto it = _txns.find(transactional_id);
+    txn* t = it == _txns.end() ? nullptr : it->second.get();
+    auto e = check_producer(t, producer_id, epoch, legacy_fenced_error);
+    if (e != error_code::none) return e;
+    if (t->md.state != txn_state::ongoing ||
+        !t->md.partitions.contains(topic_partition{k_offsets_topic, 0}))
+        return error_code::invalid_txn_state;
+    return error_code::none;
+}
+
 error_code txn_coordinator::end_txn(const std::string& transactional_id, int64_t producer_id,
                                     int16_t epoch, bool commit, bool legacy_fenced_error) {
     pending_work out;

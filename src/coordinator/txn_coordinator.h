@@ -194,6 +194,11 @@ class txn_coordinator {
     // topic has one partition); errors as add_partitions (legacy: < v2).
     error_code add_offsets(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
                            const std::string& group_id, bool legacy_fenced_error = false);
+    // TxnOffsetCommit's check: the producer is the id's current one (errors
+    // as add_partitions) and its open transaction includes the offsets topic
+    // (AddOffsetsToTxn came first), else INVALID_TXN_STATE.
+    error_code check_offsets_added(const std::string& transactional_id, int64_t producer_id,
+                                   int16_t epoch, bool legacy_fenced_error = false);
     // EndTxn. Ongoing → PrepareCommit/PrepareAbort written, answered none,
     // markers written asynchronously, then Complete*. A retry of a completed
     // EndTxn with the same outcome answers none; the opposite outcome or an

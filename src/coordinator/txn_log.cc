@@ -1,6 +1,7 @@
 #include "coordinator/txn_log.h"
 
 #include "kafka/protocol/wire.h"
+#include "model/records.h"
 
 namespace spate::coordinator {
 
@@ -137,6 +138,38 @@ result<txn_record> decode_txn_record(std::span<const std::byte> key,
     md.state = *s;
     r.value = std::move(md);
     return r;
+}
+
+txn_store::txn_store(storage::log_manager& logs)
+    : _topic(logs, k_transaction_state_topic,
+             {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}) {}
+
+status txn_store::append(const std::string& transactional_id,
+                         const std::optional<txn_metadata>& md) {
+    std::vector<key_value> records;
+    records.emplace_back(encode_txn_key(transactional_id),
+                         md ? std::optional<bytes>(encode_txn_value(*md)) : std::nullopt);
+    auto r = _topic.append(records);
+    if (!r.ok()) return r.err();
+    return {};
+}
+
+status txn_store::load_into(txn_coordinator& tc) {
+    return _topic.replay([&](const model::record_batch_view& batch) -> status {
+        if (batch.is_control()) return {};
+        auto reader = model::record_reader::create(batch);
+        if (!reader.ok()) return reader.err();
+        status bad;
+        SPATE_TRY(reader->for_each([&](const model::record_view& rec) {
+            if (!rec.key || !bad.ok()) return;
+            auto r = decode_txn_record(*rec.key, rec.value);
+            if (r.ok())
+                tc.load(r->transactional_id, r->value);
+            else if (r.err().code != errc::unsupported)
+                bad = r.err();
+        }));
+        return bad;
+    });
 }
 
 }  // namespace spate::coordinator

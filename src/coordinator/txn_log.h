@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "coordinator/internal_topic.h"
 #include "coordinator/txn_coordinator.h"
 
 namespace spate::coordinator {
@@ -37,5 +38,24 @@ struct txn_record {
 // a transaction record) or a value version other than 0.
 result<txn_record> decode_txn_record(std::span<const std::byte> key,
                                      std::optional<std::span<const std::byte>> value);
+
+// The transaction coordinator's persistence: partition 0 of
+// __transaction_state (compacted, created on first use). Threading as
+// internal_topic.
+class txn_store {
+  public:
+    // `logs` must outlive the store.
+    explicit txn_store(storage::log_manager& logs);
+
+    // Appends an id's state (nullopt: a tombstone) as one record.
+    status append(const std::string& transactional_id, const std::optional<txn_metadata>& md);
+    // Replays every record into `tc` with load() (later records win); the
+    // caller then calls tc.resume_pending(). Records of other versions are
+    // skipped; a corrupt batch or record is an error.
+    status load_into(txn_coordinator& tc);
+
+  private:
+    internal_topic _topic;
+};
 
 }  // namespace spate::coordinator

@@ -131,7 +131,9 @@ producer_check producer_state::check(const producer_batch_info& b) const {
         c.verdict = producer_verdict::invalid_producer_epoch;
         return c;
     }
-    if (b.control) return c;  // markers carry no sequence
+    // Markers and coordinator-written transactional batches (transactional
+    // offset commits) carry no sequence: only the epoch is checked.
+    if (b.control || b.first_seq < 0) return c;
     if (b.epoch > e.epoch) {
         // A bumped epoch starts its sequences again (a producer that has
         // only written markers so far has no sequence to continue).

@@ -13,7 +13,9 @@
 // and last sequence match one of the last `k_batches_retained` batches is a
 // duplicate, and otherwise its first sequence must follow the last one
 // (wrapping after INT32_MAX). A producer with no state (never seen, expired,
-// or its batches removed by retention) may start at any sequence.
+// or its batches removed by retention) may start at any sequence. Batches
+// without a sequence (base sequence -1: markers, and the transactional
+// offset commits a coordinator writes) are checked for their epoch only.
 //
 // Threading: none; the owning log serialises access under its append lock.
 

@@ -1,6 +1,6 @@
-// FindCoordinator (key 10), v0-v4: this node coordinates every group. Key
-// type 0 (group) only; transaction keys get COORDINATOR_NOT_AVAILABLE
-// (Spate has no transaction coordinator). v4 batches keys.
+// FindCoordinator (key 10), v0-v4: this node coordinates every group (key
+// type 0) and every transactional id (key type 1); other key types get
+// INVALID_REQUEST. v4 batches keys.
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/find_coordinator_request.h"
@@ -14,14 +14,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::find_coordinator_request>(ctx);
     if (!req.ok()) co_return close_connection();
     broker& b = ctx.b;
-    int16_t err =
-        req->key_type == 0 ? code(error_code::none) : code(error_code::coordinator_not_available);
+    int16_t err = req->key_type == 0 || req->key_type == 1 ? code(error_code::none)
+                                                           : code(error_code::invalid_request);
     proto::find_coordinator_response r;
     auto node = err ? -1 : b.config().node_id;
     auto host = err ? std::string() : b.advertised_host();
     int32_t port = err ? -1 : b.advertised_port();
     std::optional<std::string> msg;
-    if (err) msg = "Spate coordinates consumer groups only";
+    if (err) msg = "unknown coordinator key type " + std::to_string(req->key_type);
     if (ctx.version() >= 4) {
         for (const auto& k : req->coordinator_keys)
             r.coordinators.push_back({k, node, host, port, err, msg});

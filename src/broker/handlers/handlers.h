@@ -35,5 +35,11 @@ extern const handler_spec delete_groups;
 extern const handler_spec offset_delete;
 extern const handler_spec init_producer_id;
 extern const handler_spec describe_producers;
+extern const handler_spec add_partitions_to_txn;
+extern const handler_spec add_offsets_to_txn;
+extern const handler_spec end_txn;
+extern const handler_spec txn_offset_commit;
+extern const handler_spec describe_transactions;
+extern const handler_spec list_transactions;
 
 }  // namespace spate::broker::handlers

@@ -1,7 +1,9 @@
-// InitProducerId (key 22), v0-v5, for idempotent producers (no
-// transactional id): a fresh producer id with epoch 0 each time, as Kafka
-// does. Transactional ids get COORDINATOR_NOT_AVAILABLE until Spate has a
-// transaction coordinator (FindCoordinator answers the same for them).
+// InitProducerId (key 22), v0-v5. Without a transactional id: a fresh
+// producer id with epoch 0 each time (an idempotent producer), as Kafka does.
+// With one: the transaction coordinator bumps the id's epoch, fencing older
+// instances, and aborts its open transaction first (the answer waits for
+// that). v3+ carries the caller's current id/epoch (KIP-360); v4+ clients
+// understand PRODUCER_FENCED (older ones get INVALID_PRODUCER_EPOCH).
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/init_producer_id_request.h"
@@ -11,23 +13,35 @@ namespace spate::broker::handlers {
 
 namespace {
 
+using init_result = coordinator::init_producer_id_result;
+
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::init_producer_id_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::init_producer_id_response r;
     r.producer_id = -1;
     r.producer_epoch = -1;
-    if (req->transactional_id) {
-        r.error_code = code(error_code::coordinator_not_available);
+    if (req->transactional_id && req->transactional_id->empty()) {
+        r.error_code = code(error_code::invalid_request);
         co_return respond(ctx, r);
     }
-    auto id = ctx.b.producer_ids().next();
-    if (!id.ok()) {
-        r.error_code = code(error_code::kafka_storage_error);
-        co_return respond(ctx, r);
+    coordinator::init_producer_id_request in;
+    in.transactional_id = req->transactional_id;
+    in.timeout_ms = req->transaction_timeout_ms;
+    if (ctx.version() >= 3) {
+        in.expected_producer_id = req->producer_id;
+        in.expected_epoch = req->producer_epoch;
     }
-    r.producer_id = id->value();
-    r.producer_epoch = 0;
+    in.legacy_fenced_error = ctx.version() < 4;
+    auto& txns = ctx.b.transactions();
+    std::function<void(std::function<void(init_result)>)> start =
+        [&txns, in](std::function<void(init_result)> done) {
+            txns.init_producer_id(in, std::move(done));
+        };
+    init_result res = co_await await_callback<init_result>(ctx, start);
+    r.error_code = code(res.error);
+    r.producer_id = res.producer_id;
+    r.producer_epoch = res.producer_epoch;
     co_return respond(ctx, r);
 }
 

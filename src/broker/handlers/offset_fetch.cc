@@ -1,6 +1,9 @@
 // OffsetFetch (key 9), v0-v8: a group's committed offsets; v2+ with null
 // topics means every committed offset of the group; v8+ asks for several
-// groups at once. Partitions without a commit answer offset -1.
+// groups at once. Partitions without a commit answer offset -1. With
+// require_stable (v7+, sent by read_committed consumers) a partition with
+// offsets pending in an open transaction answers UNSTABLE_OFFSET_COMMIT, which
+// clients retry, so they never start from an offset about to change.
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/offset_fetch_request.h"
@@ -16,13 +19,19 @@ using committed_map = std::map<coordinator::topic_partition, coordinator::commit
 // (or committed order when every offset was asked for).
 template <typename Topic, typename Partition, typename ReqTopic>
 std::vector<Topic> answer(broker& b, const std::string& group,
-                          const std::optional<std::vector<ReqTopic>>& topics) {
+                          const std::optional<std::vector<ReqTopic>>& topics, bool require_stable) {
     std::vector<Topic> out;
-    auto fill = [](Partition& p, const coordinator::committed_offset* o) {
+    std::set<coordinator::topic_partition> unstable;
+    if (require_stable) unstable = b.groups().unstable_offsets(group);
+    auto fill = [&](Partition& p, const coordinator::committed_offset* o, const std::string& t) {
         p.committed_offset = o ? o->offset : -1;
         p.committed_leader_epoch = o ? o->leader_epoch : -1;
         p.metadata = o ? o->metadata : std::string();
         p.error_code = 0;
+        if (unstable.contains({t, p.partition_index})) {
+            p.committed_offset = -1;
+            p.error_code = code(error_code::unstable_offset_commit);
+        }
     };
     if (!topics) {
         committed_map all = b.groups().fetch_offsets(group, std::nullopt);
@@ -30,7 +39,7 @@ std::vector<Topic> answer(broker& b, const std::string& group,
             if (out.empty() || out.back().name != tp.topic) out.emplace_back().name = tp.topic;
             auto& p = out.back().partitions.emplace_back();
             p.partition_index = tp.partition;
-            fill(p, &o);
+            fill(p, &o, tp.topic);
         }
         return out;
     }
@@ -46,7 +55,7 @@ std::vector<Topic> answer(broker& b, const std::string& group,
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p;
             auto it = got.find({t.name, p});
-            fill(rp, it == got.end() ? nullptr : &it->second);
+            fill(rp, it == got.end() ? nullptr : &it->second, t.name);
         }
     }
     return out;
@@ -62,14 +71,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             rg.group_id = g.group_id;
             rg.topics = answer<proto::offset_fetch_response::offset_fetch_response_topics,
                                proto::offset_fetch_response::offset_fetch_response_partitions>(
-                ctx.b, g.group_id, g.topics);
+                ctx.b, g.group_id, g.topics, req->require_stable);
         }
     } else {
         auto topics = req->topics;
         if (ctx.version() < 2 && !topics) topics.emplace();
         r.topics = answer<proto::offset_fetch_response::offset_fetch_response_topic,
                           proto::offset_fetch_response::offset_fetch_response_partition>(
-            ctx.b, req->group_id, topics);
+            ctx.b, req->group_id, topics, ctx.version() >= 7 && req->require_stable);
     }
     co_return respond(ctx, r);
 }

@@ -62,9 +62,14 @@ TEST(groups, find_coordinator_single_and_batched) {
     ASSERT_EQ(b4.coordinators.size(), 2u);
     EXPECT_EQ(b4.coordinators[1].key, "g2");
     EXPECT_EQ(b4.coordinators[1].port, tb.port());
+    // Transactional ids are coordinated here too; unknown key types are refused.
     r.key_type = 1;
     auto txn = c.call<find_coordinator_response>(r, 3);
-    EXPECT_EQ(txn.error_code, code(error_code::coordinator_not_available));
+    EXPECT_EQ(txn.error_code, code(error_code::none));
+    EXPECT_EQ(txn.port, tb.port());
+    r.key_type = 7;
+    auto bad = c.call<find_coordinator_response>(r, 3);
+    EXPECT_EQ(bad.error_code, code(error_code::invalid_request));
 }
 
 TEST(groups, join_sync_heartbeat_commit_fetch_leave) {

@@ -100,6 +100,67 @@ TEST(offset_store, commits_survive_reopen) {
     ASSERT_TRUE(logs->close().ok());
 }
 
+TEST(offset_store, transactional_offsets_count_only_after_their_commit_marker_across_reopen) {
+    temp_dir dir;
+    auto commit_txn = [](group_coordinator& gc, int64_t pid, int64_t offset) {
+        txn_offset_commit_request r;
+        r.group_id = "g";
+        r.producer_id = pid;
+        r.producer_epoch = 0;
+        r.offsets.push_back({{"t", 0}, {offset, -1, "", 1}});
+        return gc.txn_commit_offsets(r)[0];
+    };
+    {
+        auto logs = open_logs(dir.path);
+        offset_store store(*logs);
+        group_coordinator gc({}, [] { return int64_t{0}; });
+        gc.set_persistence(
+            [&](const std::string& g, const std::vector<offset_change>& c) {
+                return store.append_offsets(g, c);
+            },
+            [&](const std::string& g, const std::optional<group_snapshot>& s) {
+                return store.append_group(g, s);
+            },
+            [&](const std::string& g, int64_t pid, int16_t epoch,
+                const std::vector<offset_change>& c) {
+                return store.append_txn_offsets(g, pid, epoch, c);
+            });
+        offset_commit_request c;
+        c.group_id = "g";
+        c.offsets.push_back({{"t", 0}, {5, -1, "", 1}});
+        ASSERT_EQ(gc.commit_offsets(c)[0], error_code::none);
+        // Producer 100 commits 10, producer 200 aborts 99, producer 300 is
+        // still open with 50 when the store is closed.
+        ASSERT_EQ(commit_txn(gc, 100, 10), error_code::none);
+        ASSERT_EQ(commit_txn(gc, 200, 99), error_code::none);
+        ASSERT_EQ(commit_txn(gc, 300, 50), error_code::none);
+        EXPECT_EQ(gc.fetch_offsets("g", std::nullopt).at({"t", 0}).offset, 5);
+        EXPECT_EQ(gc.unstable_offsets("g").size(), 1u);
+        auto l = store.topic().partition(false);
+        ASSERT_TRUE(l.ok() && *l);
+        ASSERT_TRUE(
+            (*l)->append_marker(model::producer_id(200), model::producer_epoch(0), false, 0).ok());
+        gc.complete_txn(200, false);
+        EXPECT_EQ(gc.fetch_offsets("g", std::nullopt).at({"t", 0}).offset, 5);
+        ASSERT_TRUE(
+            (*l)->append_marker(model::producer_id(100), model::producer_epoch(0), true, 0).ok());
+        gc.complete_txn(100, true);
+        EXPECT_EQ(gc.fetch_offsets("g", std::nullopt).at({"t", 0}).offset, 10);
+        ASSERT_TRUE(logs->close().ok());
+    }
+    auto logs = open_logs(dir.path);
+    offset_store store(*logs);
+    group_coordinator gc({}, [] { return int64_t{0}; });
+    ASSERT_TRUE(store.load_into(gc).ok());
+    EXPECT_EQ(gc.fetch_offsets("g", std::nullopt).at({"t", 0}).offset, 10);
+    // The open transaction's offset is pending again, and lands on commit.
+    EXPECT_EQ(gc.unstable_offsets("g"), (std::set<topic_partition>{{"t", 0}}));
+    gc.complete_txn(300, true);
+    EXPECT_EQ(gc.fetch_offsets("g", std::nullopt).at({"t", 0}).offset, 50);
+    EXPECT_TRUE(gc.unstable_offsets("g").empty());
+    ASSERT_TRUE(logs->close().ok());
+}
+
 group_snapshot sample_group() {
     group_snapshot g;
     g.protocol_type = "consumer";

@@ -56,9 +56,11 @@ enum class error_code : int16_t {
     member_id_required = 79,
     fenced_instance_id = 82,
     group_subscribed_to_topic = 86,
+    unstable_offset_commit = 88,
     invalid_record = 87,
     producer_fenced = 90,
     unknown_topic_id = 100,
+    transactional_id_not_found = 105,
 };
 
 inline constexpr int16_t code(error_code e) {

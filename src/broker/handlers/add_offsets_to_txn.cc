@@ -1,0 +1,26 @@
+// AddOffsetsToTxn (key 25), v0-v4: adds the offsets topic to the producer's
+// open transaction, ahead of TxnOffsetCommit for `group_id`.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/add_offsets_to_txn_request.h"
+#include "kafka/protocol/generated/add_offsets_to_txn_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::add_offsets_to_txn_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    proto::add_offsets_to_txn_response r;
+    r.error_code = code(ctx.b.transactions().add_offsets(req->transactional_id, req->producer_id,
+                                                         req->producer_epoch, req->group_id,
+                                                         ctx.version() < 2));
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec add_offsets_to_txn{proto::api_key::add_offsets_to_txn, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,29 @@
+// EndTxn (key 26), v0-v4: commits or aborts the producer's transaction. The
+// answer comes once the decision (PrepareCommit/PrepareAbort) is stored;
+// markers follow asynchronously, and until they land the partitions' last
+// stable offsets hold read_committed consumers back. v5 (KIP-890: an epoch
+// bump per transaction) is not served.
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/end_txn_request.h"
+#include "kafka/protocol/generated/end_txn_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::end_txn_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    proto::end_txn_response r;
+    r.error_code =
+        code(ctx.b.transactions().end_txn(req->transactional_id, req->producer_id,
+                                          req->producer_epoch, req->committed, ctx.version() < 2));
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec end_txn{proto::api_key::end_txn, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,63 @@
+// TxnOffsetCommit (key 28), v0-v4: offsets committed as part of a
+// transaction. The producer must be the transactional id's current one with
+// the offsets topic in its open transaction (AddOffsetsToTxn first). The
+// offsets are written to __consumer_offsets as a transactional batch of the
+// producer and become visible to OffsetFetch only when the COMMIT marker is
+// written; an abort drops them. v3+ checks the group member and generation
+// when given (KIP-447).
+
+#include "broker/handlers/handler_util.h"
+#include "kafka/protocol/generated/txn_offset_commit_request.h"
+#include "kafka/protocol/generated/txn_offset_commit_response.h"
+
+namespace spate::broker::handlers {
+
+namespace {
+
+boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
+    auto req = decode<proto::txn_offset_commit_request>(ctx);
+    if (!req.ok()) co_return close_connection();
+    bool legacy = ctx.version() < 2;
+    coordinator::txn_offset_commit_request in;
+    in.group_id = req->group_id;
+    in.producer_id = req->producer_id;
+    in.producer_epoch = req->producer_epoch;
+    if (ctx.version() >= 3) {
+        in.generation = req->generation_id;
+        in.member_id = req->member_id;
+        in.instance_id = req->group_instance_id;
+    }
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    for (const auto& t : req->topics)
+        for (const auto& p : t.partitions)
+            in.offsets.push_back({{t.name, p.partition_index},
+                                  {p.committed_offset, p.committed_leader_epoch,
+                                   p.committed_metadata.value_or(""), now}});
+    std::vector<error_code> errors(in.offsets.size(), error_code::none);
+    auto check = ctx.b.transactions().check_offsets_added(req->transactional_id, req->producer_id,
+                                                          req->producer_epoch, legacy);
+    if (check != error_code::none)
+        std::fill(errors.begin(), errors.end(), check);
+    else
+        errors = ctx.b.groups().txn_commit_offsets(in);
+    proto::txn_offset_commit_response r;
+    size_t i = 0;
+    for (const auto& t : req->topics) {
+        auto& rt = r.topics.emplace_back();
+        rt.name = t.name;
+        for (const auto& p : t.partitions) {
+            error_code e = errors[i++];
+            if (legacy && e == error_code::producer_fenced) e = error_code::invalid_producer_epoch;
+            rt.partitions.push_back({p.partition_index, code(e)});
+        }
+    }
+    co_return respond(ctx, r);
+}
+
+}  // namespace
+
+const handler_spec txn_offset_commit{proto::api_key::txn_offset_commit, 0, 4, &handle};
+
+}  // namespace spate::broker::handlers

@@ -1,0 +1,90 @@
+#include "coordinator/internal_topic.h"
+
+#include <chrono>
+
+#include "model/record_batch_builder.h"
+
+namespace spate::coordinator {
+
+namespace {
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+internal_topic::internal_topic(storage::log_manager& logs, std::string name,
+                               std::map<std::string, std::string> configs)
+    : _logs(logs), _name(std::move(name)), _configs(std::move(configs)) {}
+
+result<std::shared_ptr<storage::log>> internal_topic::partition_locked(bool create) {
+    if (_log) return _log;
+    if (!_logs.describe(_name)) {
+        if (!create) return std::shared_ptr<storage::log>();
+        auto created = _logs.create_topic(_name, 1, _configs);
+        if (!created.ok() && created.err().code != errc::already_exists) return created.err();
+    }
+    _log = _logs.get(_name, 0);
+    if (!_log) return make_error(errc::not_found, _name + " partition 0 is missing");
+    return _log;
+}
+
+result<std::shared_ptr<storage::log>> internal_topic::partition(bool create) {
+    std::lock_guard lk(_mu);
+    return partition_locked(create);
+}
+
+result<storage::append_result> internal_topic::append(const std::vector<key_value>& records,
+                                                      std::optional<txn_producer> txn) {
+    int64_t now = wall_ms();
+    model::record_batch_options opts;
+    opts.partition_leader_epoch = 0;  // as the produce path stamps
+    if (txn) {
+        opts.producer_id = model::producer_id(txn->producer_id);
+        opts.producer_epoch = model::producer_epoch(txn->producer_epoch);
+        opts.transactional = true;
+    }
+    model::record_batch_builder b(opts);
+    for (const auto& [key, value] : records)
+        b.add(now, std::span<const std::byte>(key),
+              value ? std::optional<std::span<const std::byte>>(*value) : std::nullopt);
+    auto batch = b.finish();
+    std::lock_guard lk(_mu);
+    auto l = partition_locked(true);
+    if (!l.ok()) return l.err();
+    return (*l)->append(batch);
+}
+
+status internal_topic::replay(const std::function<status(const model::record_batch_view&)>& fn) {
+    auto l = partition(false);
+    if (!l.ok()) return l.err();
+    std::shared_ptr<storage::log> log = std::move(*l);
+    if (!log) return {};
+    model::offset at = log->log_start_offset();
+    model::offset end = log->log_end_offset();
+    std::vector<std::byte> buf;
+    while (at < end) {
+        auto rr = log->read(at, size_t{1} << 20);
+        if (!rr.ok()) return rr.err();
+        if (!rr->chunk) break;
+        buf.clear();
+        SPATE_TRY(rr->copy_to(buf));
+        std::span<const std::byte> rest(buf);
+        model::offset next = at;
+        while (!rest.empty()) {
+            auto batch = model::record_batch_view::parse(rest);
+            if (!batch.ok()) return batch.err();
+            rest = rest.subspan(batch->size_bytes());
+            next = batch->last_offset() + 1;
+            SPATE_TRY(fn(*batch));
+        }
+        if (next <= at) break;
+        at = next;
+    }
+    return {};
+}
+
+}  // namespace spate::coordinator
