@@ -109,12 +109,33 @@ void write_header(std::byte* h, size_t total, const model::record_batch_view& b,
     bytes::store_be<uint32_t>(h + bl::crc, c);
 }
 
+// Appends `b` emptied: header only (records count 0, no compression, no
+// delete horizon, base = max timestamp = b's max timestamp), which keeps its
+// offset range and producer fields (and so the producer state).
+void append_empty(const model::record_batch_view& b, std::vector<std::byte>& out) {
+    const size_t start = out.size();
+    auto attrs = static_cast<int16_t>(b.attributes() & ~(model::batch_attr::compression_mask |
+                                                         model::batch_attr::delete_horizon));
+    out.resize(start + bl::header_size);
+    write_header(out.data() + start, bl::header_size, b, attrs, b.max_timestamp(),
+                 b.max_timestamp(), 0);
+}
+
 // Decides the fate of one batch. For `rewritten` the new batch has been
 // appended to `out`; for `copy` the caller appends the original bytes.
 result<outcome> filter_batch(const model::record_batch_view& b, const retention_rule& rule,
                              bool keep_if_empty, filter_scratch& s, std::vector<std::byte>& out,
                              group_result& gr) {
     if (b.is_control()) return outcome::copy;  // markers are never removed (compaction.md)
+    if (rule.aborted && rule.aborted->contains(b)) {
+        // An aborted transaction's batch goes whole (compaction.md).
+        gr.records_removed += static_cast<uint64_t>(std::max(0, b.records_count()));
+        if (!keep_if_empty) return outcome::drop;
+        if (b.records_count() == 0 && !(b.attributes() & model::batch_attr::delete_horizon))
+            return outcome::copy;  // already an empty header
+        append_empty(b, out);
+        return outcome::rewritten;
+    }
     const bool had_horizon = b.attributes() & model::batch_attr::delete_horizon;
     const int64_t old_horizon = b.base_timestamp();
     auto reader = model::record_reader::create(b, s.decompressed);
@@ -152,18 +173,13 @@ result<outcome> filter_batch(const model::record_batch_view& b, const retention_
     if (flagged) gr.min_delete_horizon = std::min(gr.min_delete_horizon, horizon);
     if (kept == total && !needs_horizon) return outcome::copy;
 
-    const size_t start = out.size();
-    int16_t attrs = b.attributes();
     if (kept == 0) {
         if (!keep_if_empty) return outcome::drop;
-        // Header only: keeps the batch's offset range (and producer state).
-        attrs = static_cast<int16_t>(
-            attrs & ~(model::batch_attr::compression_mask | model::batch_attr::delete_horizon));
-        out.resize(start + bl::header_size);
-        write_header(out.data() + start, bl::header_size, b, attrs, b.max_timestamp(),
-                     b.max_timestamp(), 0);
+        append_empty(b, out);
         return outcome::rewritten;
     }
+    const size_t start = out.size();
+    int16_t attrs = b.attributes();
 
     const bool log_append = attrs & model::batch_attr::timestamp_log_append;
     int64_t min_ts = s.kept_ts.front();
@@ -295,6 +311,42 @@ std::optional<int64_t> offset_map::get(std::span<const std::byte> key) const {
 
 size_t offset_map::memory_bytes() const {
     return _slots.capacity() * sizeof(slot) + _keys.capacity();
+}
+
+// ---- aborted_ranges ----
+
+aborted_ranges aborted_ranges::collect(std::span<const std::shared_ptr<segment>> segments,
+                                       model::offset from, model::offset upto) {
+    aborted_ranges out;
+    if (upto <= from) return out;
+    for (const auto& s : segments) {
+        if (s->next_offset() <= from) continue;  // its markers are all below `from`
+        for (const auto& e : s->txns().entries()) {
+            if (e.last_offset >= from.value() && e.first_offset < upto.value())
+                out.add(e.producer_id, e.first_offset, e.last_offset);
+            if (e.last_stable_offset >= upto.value()) return out;
+        }
+    }
+    return out;
+}
+
+void aborted_ranges::add(int64_t pid, int64_t first, int64_t last) {
+    auto& v = _by_pid[pid];
+    auto at = std::lower_bound(v.begin(), v.end(), std::pair{first, last});
+    if (at != v.end() && *at == std::pair{first, last}) return;
+    v.insert(at, {first, last});
+}
+
+bool aborted_ranges::contains(const model::record_batch_view& b) const {
+    if (!b.is_transactional() || b.is_control() || _by_pid.empty()) return false;
+    auto it = _by_pid.find(b.producer_id().value());
+    if (it == _by_pid.end()) return false;
+    const auto& v = it->second;
+    int64_t o = b.base_offset().value();
+    // The last range starting at or before the batch.
+    auto r = std::upper_bound(v.begin(), v.end(), o,
+                              [](int64_t x, const auto& range) { return x < range.first; });
+    return r != v.begin() && o <= std::prev(r)->second;
 }
 
 // ---- batch_scanner ----

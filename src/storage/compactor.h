@@ -86,6 +86,37 @@ class batch_scanner {
     size_t _buf_len = 0;
 };
 
+// The aborted transactions whose records a pass removes, as offset ranges
+// per producer: a transactional, non-control batch of producer P is aborted
+// iff its base offset lies in [first offset, ABORT marker offset] of one of
+// P's aborted transactions (a transaction's batches all lie in that range,
+// and P writes nothing else transactional there). Built from the segments'
+// transaction indexes (docs/formats/txn-index.md), which hold exactly one
+// entry per aborted transaction, in the segment of its marker.
+class aborted_ranges {
+  public:
+    // The aborts of the log whose segments are `segments` (all of them, in
+    // order) that overlap [from, upto): marker at or after `from`, first
+    // offset below `upto`. Reads the indexes' entries, so the caller holds
+    // the log's lock (shared is enough). Like log::aborted_transactions it
+    // stops at the first entry after which no transaction that started
+    // below `upto` can still be open.
+    static aborted_ranges collect(std::span<const std::shared_ptr<segment>> segments,
+                                  model::offset from, model::offset upto);
+
+    // Adds producer `pid`'s aborted transaction [first, last]; last = the
+    // ABORT marker's offset. Duplicates are harmless.
+    void add(int64_t pid, int64_t first, int64_t last);
+    // Whether `b` is a transactional data batch of an aborted transaction.
+    bool contains(const model::record_batch_view& b) const;
+    bool empty() const { return _by_pid.empty(); }
+
+  private:
+    // Per producer id: [first, last] ranges sorted by first. Ranges of one
+    // producer never overlap (its transactions are sequential).
+    std::unordered_map<int64_t, std::vector<std::pair<int64_t, int64_t>>> _by_pid;
+};
+
 // What decides whether a record survives.
 struct retention_rule {
     const offset_map* map = nullptr;  // latest offsets of the dirty section
@@ -95,6 +126,11 @@ struct retention_rule {
     int64_t map_end = INT64_MAX;
     int64_t now_ms = 0;
     int64_t delete_retention_ms = 0;
+    // Batches of aborted transactions lose all their records (and the map
+    // must not have seen them, see log::compact). Null: none. The pass never
+    // cleans at or past the last stable offset, so every transactional batch
+    // it rewrites belongs to a decided transaction.
+    const aborted_ranges* aborted = nullptr;
 };
 
 struct group_result {

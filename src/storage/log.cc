@@ -733,12 +733,18 @@ result<compaction_result> log::compact(int64_t now_ms, const compaction_options&
     uint64_t clean_bytes = 0;
     uint64_t dirty_bytes = 0;
     int64_t first_dirty_ts = -1;
+    compaction::aborted_ranges aborted;
     {
         std::shared_lock lk(_mu);
         if (_closed || !_config.cleanup_compact) return r;
         cfg = _config;
+        // Nothing at or past the last stable offset is cleaned: records of
+        // open transactions (and all after them) stay as they are, and every
+        // transaction with records in the cleaned range is decided.
+        const int64_t lso = stable_offset(_producers, _end.load());
         for (size_t i = 0; i + 1 < _segments.size(); ++i) {
             const auto& s = _segments[i];
+            if (s->next_offset().value() > lso) break;
             if (cfg.min_compaction_lag_ms > 0 &&
                 s->max_timestamp() > now_ms - cfg.min_compaction_lag_ms) {
                 break;
@@ -746,6 +752,8 @@ result<compaction_result> log::compact(int64_t now_ms, const compaction_options&
             cleanable.push_back({s, s->size(), s->base_offset(), s->next_offset()});
         }
         if (cleanable.empty()) return r;
+        aborted = compaction::aborted_ranges::collect(_segments, cleanable.front().base,
+                                                      cleanable.back().next);
         first_dirty = std::clamp(_first_dirty, cleanable.front().base.value(),
                                  std::max(cleanable.front().base.value(), _end.load()));
         for (const auto& c : cleanable) {
@@ -796,7 +804,9 @@ result<compaction_result> log::compact(int64_t now_ms, const compaction_options&
                 if (!b.ok()) return b.err();
                 if (!*b) break;
                 const auto& v = **b;
-                if (v.last_offset().value() < first_dirty || v.is_control()) continue;
+                // Aborted records never count as a key's latest value.
+                if (v.last_offset().value() < first_dirty || v.is_control() || aborted.contains(v))
+                    continue;
                 auto reader = model::record_reader::create(v, scratch);
                 if (!reader.ok()) return reader.err();
                 auto st = reader->for_each([&](const model::record_view& rec) {
@@ -821,7 +831,7 @@ result<compaction_result> log::compact(int64_t now_ms, const compaction_options&
     }
     auto last_of_pid = compaction::last_batch_per_producer(rewrite);
     if (!last_of_pid.ok()) return last_of_pid.err();
-    compaction::retention_rule rule{&map, map_end, now_ms, cfg.delete_retention_ms};
+    compaction::retention_rule rule{&map, map_end, now_ms, cfg.delete_retention_ms, &aborted};
     int64_t min_horizon = INT64_MAX;
     uint64_t removed_bytes = 0;
     for (size_t first = 0; first < rewrite.size();) {

@@ -290,6 +290,7 @@ status log_manager::set_topic_config(const std::string& name, const config_map& 
     it->second.config = *cfg;
     for (auto& l : it->second.logs)
         l->set_config(*cfg);
+    publish_logs_locked();  // the flush policy may have changed
     return {};
 }
 
@@ -335,10 +336,16 @@ size_t log_manager::enforce_retention_now() {
 }
 
 void log_manager::publish_logs_locked() {
-    auto list = std::make_shared<std::vector<std::shared_ptr<log>>>();
-    for (const auto& [_, t] : _topics)
-        list->insert(list->end(), t.logs.begin(), t.logs.end());
-    _log_list = std::move(list);
+    auto p = std::make_shared<published_logs>();
+    for (const auto& [_, t] : _topics) {
+        p->all.insert(p->all.end(), t.logs.begin(), t.logs.end());
+        const auto& c = t.config;
+        bool by_time_or_size = c.flush_ms != INT64_MAX || c.flush_bytes != INT64_MAX;
+        if (!by_time_or_size && c.flush_messages == INT64_MAX) continue;  // no flush policy
+        for (const auto& l : t.logs)
+            p->watched.push_back({l, c.flush_messages, by_time_or_size});
+    }
+    _published = std::move(p);
 }
 
 std::vector<std::shared_ptr<log>> log_manager::all_logs() const {
@@ -415,31 +422,75 @@ void log_manager::flush_worker() {
     }
 }
 
+void log_manager::flush_tick(const published_logs& logs, int64_t now, bool sweep) {
+    uint64_t checks = 0;
+    uint64_t scheduled = 0;
+    for (const auto& w : logs.watched) {
+        // Two atomic loads: a log without unsynced data is never due.
+        int64_t end = w.target->log_end_offset().value();
+        int64_t durable = w.target->durable_offset().value();
+        if (end <= durable) continue;
+        ++checks;
+        bool due = w.needs_flush_due ? w.target->flush_due(now) : end - durable >= w.flush_messages;
+        if (due) {
+            schedule_sync(w.target);
+            ++scheduled;
+        }
+    }
+    _policy_checks += checks;
+    if (sweep) {
+        // Backstop for durability waiters of logs without a flush policy (they
+        // schedule their own sync; flush_due() also answers true for them).
+        uint64_t swept = 0;
+        for (const auto& l : logs.all) {
+            if (l->log_end_offset() <= l->durable_offset()) continue;
+            ++swept;
+            if (l->flush_due(now)) {
+                schedule_sync(l);
+                ++scheduled;
+            }
+        }
+        _sweep_checks += swept;
+    }
+    _ticker_syncs += scheduled;
+    ++_ticks;
+}
+
 void log_manager::ticker() {
     int64_t next_retention = _options.clock() + _options.retention_check_interval_ms;
+    int64_t next_sweep = _options.clock() + k_flush_sweep_interval_ms;
     std::unique_lock lk(_tick_mu);
     while (!_stopping.load()) {
         _tick_cv.wait_for(
             lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.flush_check_interval_ms)));
         if (_stopping.load()) break;
         lk.unlock();
-        std::shared_ptr<const std::vector<std::shared_ptr<log>>> logs;
+        std::shared_ptr<const published_logs> logs;
         {
             std::lock_guard g(_mu);
-            logs = _log_list;
+            logs = _published;
         }
-        if (!logs) logs = std::make_shared<const std::vector<std::shared_ptr<log>>>();
+        if (!logs) logs = std::make_shared<const published_logs>();
         int64_t now = _options.clock();
-        for (const auto& l : *logs) {
-            if (l->flush_due(now)) schedule_sync(l);
-        }
+        bool sweep = now >= next_sweep;
+        if (sweep) next_sweep = now + k_flush_sweep_interval_ms;
+        flush_tick(*logs, now, sweep);
         if (now >= next_retention) {
-            for (const auto& l : *logs)
+            for (const auto& l : logs->all)
                 (void)l->enforce_retention(now);
             next_retention = now + _options.retention_check_interval_ms;
         }
         lk.lock();
     }
+}
+
+flush_ticker_stats log_manager::flush_stats() const {
+    flush_ticker_stats s;
+    s.ticks = _ticks.load();
+    s.policy_checks = _policy_checks.load();
+    s.sweep_checks = _sweep_checks.load();
+    s.syncs_scheduled = _ticker_syncs.load();
+    return s;
 }
 
 status log_manager::close() {

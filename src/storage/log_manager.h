@@ -4,6 +4,16 @@
 // configs, and the background threads that apply the flush policy (group
 // commit) and retention.
 //
+// Flush ticker (every flush_check_interval_ms): evaluates the flush policy
+// (flush.messages / flush.bytes / flush.ms) only of logs that have one (any
+// of the three set below "never") and that hold unsynced data, which it
+// learns from two atomic loads per log (log_end_offset() > durable_offset())
+// without touching the log's sync mutex. Logs of topics without a flush
+// policy are never synced by the ticker: acks=all waiters schedule their own
+// sync (log::when_durable -> sync scheduler -> flush workers, group commit);
+// as a backstop the ticker still runs log::flush_due() on those of them
+// holding unsynced data every k_flush_sweep_interval_ms.
+//
 // Data directory layout (docs/formats/data-dir.md):
 //   spate.meta                 marks the directory as Spate's (format version)
 //   .clean-shutdown            present only between a clean close and the next open
@@ -35,6 +45,16 @@
 namespace spate::storage {
 
 using topic_id = std::array<uint8_t, 16>;
+
+// Counters of the flush ticker since open (tests, metrics).
+struct flush_ticker_stats {
+    uint64_t ticks = 0;
+    // Logs whose flush policy was evaluated on a tick (they had unsynced data).
+    uint64_t policy_checks = 0;
+    // Logs checked by the backstop sweep (log::flush_due()).
+    uint64_t sweep_checks = 0;
+    uint64_t syncs_scheduled = 0;  // by the ticker (not by durability waiters)
+};
 
 struct topic_info {
     std::string name;
@@ -89,6 +109,10 @@ class log_manager {
     size_t compact_all_now(bool force = true);
     // Syncs every log.
     status sync_all();
+    flush_ticker_stats flush_stats() const;
+    // How often the ticker's backstop sweep runs flush_due() over logs
+    // without a flush policy (see the top of this file).
+    static constexpr int64_t k_flush_sweep_interval_ms = 100;
 
     // Stops background work, closes every log and marks the shutdown clean.
     status close();
@@ -115,14 +139,31 @@ class log_manager {
     log_manager_options _options;
     bool _was_clean = false;
 
-    // Rebuilds _log_list from _topics; requires _mu. Called after every
-    // change to the set of logs, so the 1 ms ticker reads a ready list.
-    void publish_logs_locked();
+    // A log the ticker evaluates every tick: its topic has a flush policy.
+    struct flush_watch {
+        std::shared_ptr<log> target;
+        int64_t flush_messages = INT64_MAX;
+        // flush.bytes or flush.ms is set: only log::flush_due() can tell
+        // (it reads the log's sync state under its sync mutex). Otherwise
+        // flush.messages alone decides, from the offsets.
+        bool needs_flush_due = false;
+    };
+    struct published_logs {
+        std::vector<std::shared_ptr<log>> all;  // every open log
+        std::vector<flush_watch> watched;       // logs of topics with a flush policy
+    };
 
-    mutable std::mutex _mu;  // guards _topics and _log_list
+    // Rebuilds _published from _topics; requires _mu. Called after every
+    // change to the set of logs or to a topic's config, so the 1 ms ticker
+    // reads a ready list.
+    void publish_logs_locked();
+    // One tick of the flush policy over `logs`; `sweep`: also run the backstop.
+    void flush_tick(const published_logs& logs, int64_t now, bool sweep);
+
+    mutable std::mutex _mu;  // guards _topics and _published
     std::map<std::string, topic_entry> _topics;
-    // Every open log, replaced (never mutated) when topics change.
-    std::shared_ptr<const std::vector<std::shared_ptr<log>>> _log_list;
+    // Replaced (never mutated) when topics or their configs change.
+    std::shared_ptr<const published_logs> _published;
 
     std::mutex _queue_mu;
     std::condition_variable _queue_cv;
@@ -133,6 +174,10 @@ class log_manager {
     std::mutex _cleaner_mu;  // the cleaner's sleep
     std::condition_variable _cleaner_cv;
     std::atomic<bool> _stopping{false};
+    std::atomic<uint64_t> _ticks{0};
+    std::atomic<uint64_t> _policy_checks{0};
+    std::atomic<uint64_t> _sweep_checks{0};
+    std::atomic<uint64_t> _ticker_syncs{0};
     std::vector<std::thread> _threads;
     bool _closed = false;
 };

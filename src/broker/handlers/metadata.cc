@@ -18,7 +18,8 @@ resp::metadata_response_topic describe_topic(broker& b, const storage::topic_inf
     resp::metadata_response_topic out;
     out.name = t.name;
     out.topic_id = to_uuid(t.id);
-    out.is_internal = t.name == coordinator::k_offsets_topic;
+    out.is_internal =
+        t.name == coordinator::k_offsets_topic || t.name == coordinator::k_transaction_state_topic;
     const int32_t node = b.config().node_id;
     for (int32_t p = 0; p < t.partitions; ++p) {
         resp::metadata_response_partition part;

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "storage/log_manager.h"
 #include "storage/tests/test_util.h"
@@ -165,6 +169,98 @@ TEST(log_manager, background_flusher_honours_flush_ms_and_durability_waiters) {
     std::unique_lock lk(mu);
     EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return called; }));
     EXPECT_EQ(w->durable_offset(), model::offset(2));
+}
+
+// Waits until the flush ticker has run `n` more ticks (false after 10 s).
+bool wait_ticks(const log_manager& m, uint64_t n) {
+    uint64_t target = m.flush_stats().ticks + n;
+    for (int i = 0; i < 10000 && m.flush_stats().ticks < target; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return m.flush_stats().ticks >= target;
+}
+
+bool wait_durable_offset(const log& l, int64_t o) {
+    for (int i = 0; i < 10000 && l.durable_offset() < model::offset(o); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return l.durable_offset() == model::offset(o);
+}
+
+// The ticker evaluates a flush policy only for logs that have one and hold
+// unsynced data: a log never appended to is never checked nor synced, and a
+// log of a topic without a flush policy is left to its durability waiters.
+TEST(log_manager, flush_ticker_checks_only_logs_with_a_policy_and_unsynced_data) {
+    temp_dir d;
+    auto m = open_manager(d.path());
+    ASSERT_TRUE(m->create_topic("idle", 20, {{"flush.ms", "5"}}).ok());
+    ASSERT_TRUE(m->create_topic("plain", 10, {}).ok());
+    auto plain = m->get("plain", 0);
+    auto b = make_batch(2, 10, 1);
+    ASSERT_TRUE(plain->append(b).ok());
+    ASSERT_TRUE(wait_ticks(*m, 30));
+    auto s = m->flush_stats();
+    EXPECT_EQ(s.policy_checks, 0u);
+    EXPECT_EQ(s.syncs_scheduled, 0u);
+    EXPECT_EQ(plain->durable_offset(), model::offset(0));  // no policy: not flushed
+    for (int p = 0; p < 20; ++p)
+        EXPECT_EQ(m->get("idle", p)->durable_offset(), model::offset(0));
+
+    // An append makes its log due under flush.ms; once synced it is not
+    // checked any more.
+    auto idle = m->get("idle", 7);
+    b = make_batch(3, 10, 1);
+    ASSERT_TRUE(idle->append(b).ok());
+    ASSERT_TRUE(wait_durable_offset(*idle, 3));
+    EXPECT_GE(m->flush_stats().syncs_scheduled, 1u);
+    EXPECT_GE(m->flush_stats().policy_checks, 1u);
+    ASSERT_TRUE(wait_ticks(*m, 2));  // a tick that saw the data unsynced has ended
+    auto checks = m->flush_stats().policy_checks;
+    ASSERT_TRUE(wait_ticks(*m, 20));
+    EXPECT_EQ(m->flush_stats().policy_checks, checks);
+    EXPECT_EQ(plain->durable_offset(), model::offset(0));
+
+    // A waiter still gets its sync on a log without a flush policy.
+    std::mutex mu;
+    std::condition_variable cv;
+    bool called = false;
+    plain->when_durable(model::offset(2), [&](status st) {
+        EXPECT_TRUE(st.ok());
+        std::lock_guard lk(mu);
+        called = true;
+        cv.notify_all();
+    });
+    std::unique_lock lk(mu);
+    EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return called; }));
+    EXPECT_EQ(plain->durable_offset(), model::offset(2));
+}
+
+TEST(log_manager, flush_ticker_applies_flush_messages_and_config_changes) {
+    temp_dir d;
+    auto m = open_manager(d.path());
+    ASSERT_TRUE(m->create_topic("m", 2, {{"flush.messages", "3"}}).ok());
+    auto l = m->get("m", 0);
+    auto b = make_batch(2, 10, 1);
+    ASSERT_TRUE(l->append(b).ok());
+    ASSERT_TRUE(wait_ticks(*m, 20));
+    EXPECT_EQ(l->durable_offset(), model::offset(0));  // 2 < flush.messages
+    b = make_batch(1, 10, 1);
+    ASSERT_TRUE(l->append(b).ok());
+    EXPECT_TRUE(wait_durable_offset(*l, 3));
+
+    // A topic that gets a policy later is watched from then on.
+    ASSERT_TRUE(m->create_topic("late", 1, {}).ok());
+    auto late = m->get("late", 0);
+    b = make_batch(1, 10, 1);
+    ASSERT_TRUE(late->append(b).ok());
+    ASSERT_TRUE(wait_ticks(*m, 20));
+    EXPECT_EQ(late->durable_offset(), model::offset(0));
+    ASSERT_TRUE(m->set_topic_config("late", {{"flush.ms", "0"}}).ok());
+    EXPECT_TRUE(wait_durable_offset(*late, 1));
+    // ... and no longer once the policy is removed.
+    ASSERT_TRUE(m->set_topic_config("late", {}).ok());
+    b = make_batch(1, 10, 1);
+    ASSERT_TRUE(late->append(b).ok());
+    ASSERT_TRUE(wait_ticks(*m, 20));
+    EXPECT_EQ(late->durable_offset(), model::offset(1));
 }
 
 TEST(log_manager, retention_runs_over_all_topics) {
