@@ -451,14 +451,9 @@ void group_coordinator::join_group(join_request req, join_callback done) {
             m.id = req.member_id;
             add_or_update_member(g, m, req, std::move(done), out);
         } else {
-            if (req.instance_id) {
-                auto s = g.static_members.find(*req.instance_id);
-                if (s != g.static_members.end() && s->second != req.member_id)
-                    return fail(error_code::fenced_instance_id);
-            }
-            auto it = g.members.find(req.member_id);
-            if (it == g.members.end()) return fail(error_code::unknown_member_id);
-            member& m = it->second;
+            auto [mp, err] = lookup_member(g, req.member_id, req.instance_id);
+            if (!mp) return fail(err);
+            member& m = *mp;
             bool same = same_protocols(m.protocols, req.protocols);
             if (g.state == group_state::completing_rebalance && same) {
                 m.last_heartbeat_ms = now;
@@ -489,14 +484,9 @@ void group_coordinator::sync_group(sync_request req, sync_callback done) {
         std::lock_guard lk(gp->mu);
         group& g = *gp;
         if (g.state == group_state::dead) return fail(error_code::coordinator_not_available);
-        if (req.instance_id) {
-            auto s = g.static_members.find(*req.instance_id);
-            if (s != g.static_members.end() && s->second != req.member_id)
-                return fail(error_code::fenced_instance_id);
-        }
-        auto it = g.members.find(req.member_id);
-        if (it == g.members.end()) return fail(error_code::unknown_member_id);
-        member& m = it->second;
+        auto [mp, err] = lookup_member(g, req.member_id, req.instance_id);
+        if (!mp) return fail(err);
+        member& m = *mp;
         if (req.generation != g.generation) return fail(error_code::illegal_generation);
         m.last_heartbeat_ms = _now();
         switch (g.state) {
@@ -560,15 +550,10 @@ error_code group_coordinator::heartbeat(const std::string& group_id, const std::
     std::lock_guard lk(gp->mu);
     group& g = *gp;
     if (g.state == group_state::dead) return error_code::coordinator_not_available;
-    if (instance_id) {
-        auto s = g.static_members.find(*instance_id);
-        if (s != g.static_members.end() && s->second != member_id)
-            return error_code::fenced_instance_id;
-    }
-    auto it = g.members.find(member_id);
-    if (it == g.members.end()) return error_code::unknown_member_id;
+    auto [m, err] = lookup_member(g, member_id, instance_id);
+    if (!m) return err;
     if (generation != g.generation) return error_code::illegal_generation;
-    it->second.last_heartbeat_ms = _now();
+    m->last_heartbeat_ms = _now();
     if (g.state == group_state::preparing_rebalance) return error_code::rebalance_in_progress;
     return error_code::none;
 }
@@ -652,17 +637,24 @@ std::vector<error_code> group_coordinator::commit_offsets(const offset_commit_re
 error_code group_coordinator::check_committer(group& g, int32_t generation,
                                               const std::string& member_id,
                                               const std::optional<std::string>& instance_id) {
+    auto [m, err] = lookup_member(g, member_id, instance_id);
+    if (!m) return err;
+    if (generation != g.generation) return error_code::illegal_generation;
+    if (g.state == group_state::completing_rebalance) return error_code::rebalance_in_progress;
+    m->last_heartbeat_ms = _now();
+    return error_code::none;
+}
+
+std::pair<group_coordinator::member*, error_code> group_coordinator::lookup_member(
+    group& g, const std::string& member_id, const std::optional<std::string>& instance_id) {
     if (instance_id) {
         auto s = g.static_members.find(*instance_id);
         if (s != g.static_members.end() && s->second != member_id)
-            return error_code::fenced_instance_id;
+            return {nullptr, error_code::fenced_instance_id};
     }
     auto it = g.members.find(member_id);
-    if (it == g.members.end()) return error_code::unknown_member_id;
-    if (generation != g.generation) return error_code::illegal_generation;
-    if (g.state == group_state::completing_rebalance) return error_code::rebalance_in_progress;
-    it->second.last_heartbeat_ms = _now();
-    return error_code::none;
+    if (it == g.members.end()) return {nullptr, error_code::unknown_member_id};
+    return {&it->second, error_code::none};
 }
 
 std::vector<error_code> group_coordinator::txn_commit_offsets(

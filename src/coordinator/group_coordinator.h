@@ -326,6 +326,11 @@ class group_coordinator {
     // replaced; takes _mu (call without it, after releasing g.mu).
     void drop_if_unused(const std::shared_ptr<group>& gp);
     std::pair<offset_writer, group_writer> writers();
+    // The member `member_id` of `g`; FENCED_INSTANCE_ID when `instance_id`
+    // belongs to another member, UNKNOWN_MEMBER_ID when there is none.
+    // Requires g.mu.
+    std::pair<member*, error_code> lookup_member(group& g, const std::string& member_id,
+                                                 const std::optional<std::string>& instance_id);
     // Member checks of an offset commit (fencing, member, generation,
     // rebalance state); refreshes the member's session. Requires g.mu.
     error_code check_committer(group& g, int32_t generation, const std::string& member_id,
