@@ -88,6 +88,19 @@ boost::asio::awaitable<T> await_callback(request_context& ctx,
     co_return std::move(*st->value);
 }
 
+// Calls (target.*method)(req, done) — a coordinator call that completes
+// through a callback — and suspends until `done` runs; resumes on `ctx`'s
+// strand.
+template <typename Result, typename Target, typename Method, typename Request>
+boost::asio::awaitable<Result> await_coordinator(request_context& ctx, Target& target,
+                                                 Method method, Request req) {
+    std::function<void(std::function<void(Result)>)> start =
+        [&target, method, &req](std::function<void(Result)> done) {
+            (target.*method)(req, std::move(done));
+        };
+    co_return co_await await_callback<Result>(ctx, std::move(start));
+}
+
 // Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
 bool valid_topic_name(const std::string& name);
 

@@ -33,12 +33,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         in.expected_epoch = req->producer_epoch;
     }
     in.legacy_fenced_error = ctx.version() < 4;
-    auto& txns = ctx.b.transactions();
-    std::function<void(std::function<void(init_result)>)> start =
-        [&txns, in](std::function<void(init_result)> done) {
-            txns.init_producer_id(in, std::move(done));
-        };
-    init_result res = co_await await_callback<init_result>(ctx, start);
+    init_result res = co_await await_coordinator<init_result>(
+        ctx, ctx.b.transactions(), &coordinator::txn_coordinator::init_producer_id, std::move(in));
     r.error_code = code(res.error);
     r.producer_id = res.producer_id;
     r.producer_epoch = res.producer_epoch;

@@ -27,12 +27,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     j.rebalance_timeout_ms =
         ctx.version() >= 1 ? req->rebalance_timeout_ms : req->session_timeout_ms;
     j.require_known_member_id = ctx.version() >= 4;
-    auto& groups = ctx.b.groups();
-    std::function<void(std::function<void(coordinator::join_result)>)> start =
-        [&groups, &j](std::function<void(coordinator::join_result)> done) {
-            groups.join_group(j, std::move(done));
-        };
-    auto res = co_await await_callback<coordinator::join_result>(ctx, std::move(start));
+    auto res = co_await await_coordinator<coordinator::join_result>(
+        ctx, ctx.b.groups(), &coordinator::group_coordinator::join_group, std::move(j));
     proto::join_group_response r;
     r.error_code = code(res.error);
     r.generation_id = res.generation;

@@ -19,12 +19,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     s.instance_id = req->group_instance_id;
     for (auto& a : req->assignments)
         s.assignments.emplace_back(a.member_id, a.assignment);
-    auto& groups = ctx.b.groups();
-    std::function<void(std::function<void(coordinator::sync_result)>)> start =
-        [&groups, &s](std::function<void(coordinator::sync_result)> done) {
-            groups.sync_group(s, std::move(done));
-        };
-    auto res = co_await await_callback<coordinator::sync_result>(ctx, std::move(start));
+    auto res = co_await await_coordinator<coordinator::sync_result>(
+        ctx, ctx.b.groups(), &coordinator::group_coordinator::sync_group, std::move(s));
     proto::sync_group_response r;
     r.error_code = code(res.error);
     if (res.error == error_code::none) {
