@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the optimised build in $1 (default: build):
-# the storage engine benchmark (extra arguments go to it), then kafka_bench
-# and group_bench against `spate serve` started on a free port with a
-# temporary data directory and group.initial.rebalance.delay.ms=0
-# (KAFKA_BENCH_ARGS and GROUP_BENCH_ARGS add options). BENCHES selects the
-# benchmarks to run (default: "storage kafka group").
+# the storage engine benchmark (extra arguments go to it), then kafka_bench,
+# group_bench and txn_bench against `spate serve` started on a free port with
+# a temporary data directory and group.initial.rebalance.delay.ms=0
+# (KAFKA_BENCH_ARGS, GROUP_BENCH_ARGS and TXN_BENCH_ARGS add options).
+# BENCHES selects the benchmarks to run (default: "storage kafka group txn").
 set -euo pipefail
 build=${1:-build}
-benches=" ${BENCHES:-storage kafka group} "
+benches=" ${BENCHES:-storage kafka group txn} "
 if [[ $benches == *" storage "* ]]; then
   "$build/bench/storage_bench" "${@:2}"
 fi
-if [[ $benches != *" kafka "* && $benches != *" group "* ]]; then exit 0; fi
+if [[ $benches != *" kafka "* && $benches != *" group "* && $benches != *" txn "* ]]; then
+  exit 0
+fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/spate-bench.XXXXXX")
 pid=
@@ -42,6 +44,10 @@ if [[ $benches == *" group "* ]]; then
   # shellcheck disable=SC2086
   "$build/bench/group_bench" --bootstrap "$addr" \
     --broker-initial-delay-ms "$initial_delay_ms" ${GROUP_BENCH_ARGS:-}
+fi
+if [[ $benches == *" txn "* ]]; then
+  # shellcheck disable=SC2086
+  "$build/bench/txn_bench" --bootstrap "$addr" --broker-pid "$pid" ${TXN_BENCH_ARGS:-}
 fi
 kill -TERM "$pid"
 wait "$pid"

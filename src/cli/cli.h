@@ -2,9 +2,11 @@
 
 // Entry points of the Kafka client sub-commands of the `spate` binary:
 // `topic create|list|describe|delete|alter-config|delete-records`,
-// `group list|describe|reset-offsets|delete`, `produce`, `consume`.
-// They speak the Kafka protocol through librdkafka to any broker given by
-// `--bootstrap` (Spate's own or any Kafka-compatible one).
+// `group list|describe|reset-offsets|delete`, `txn list|describe`, `produce`,
+// `consume`. They speak the Kafka protocol to any broker given by
+// `--bootstrap` (Spate's own or any Kafka-compatible one): through
+// librdkafka, except `txn`, which sends ListTransactions/DescribeTransactions
+// itself (librdkafka 2.0 has no admin call for them).
 //
 // Exit codes: 0 success, 1 the operation failed (message on stderr),
 // 2 usage error.

@@ -13,6 +13,7 @@
 #include "cli/client.h"
 #include "cli/format.h"
 #include "cli/group.h"
+#include "cli/txn.h"
 
 namespace spate::cli {
 
@@ -465,7 +466,7 @@ const char* usage_text() {
             "  topic delete NAME\n"
             "  topic alter-config NAME [--set k=v]... [--delete k]...\n"
             "  topic delete-records NAME --partition N --before OFFSET  (-1: everything)\n") +
-        group_usage_text() +
+        group_usage_text() + txn_usage_text() +
         "  produce TOPIC [--key-separator SEP] [--header k=v]... [--partition N]\n"
         "                [--acks all|1|0] [--compression none|gzip|snappy|lz4|zstd]\n"
         "                (one record per stdin line)\n"
@@ -477,7 +478,8 @@ const char* usage_text() {
 }
 
 bool handles(const std::string& command) {
-    return command == "topic" || command == "group" || command == "produce" || command == "consume";
+    return command == "topic" || command == "group" || command == "txn" || command == "produce" ||
+           command == "consume";
 }
 
 int run(const std::string& command, const std::vector<std::string>& args) {
@@ -487,6 +489,7 @@ int run(const std::string& command, const std::vector<std::string>& args) {
     if (command == "produce") return run_parsed("produce", parse_produce(args), produce);
     if (command == "consume") return run_parsed("consume", parse_consume(args), consume);
     if (command == "group") return run_group(args);
+    if (command == "txn") return run_txn(args);
     if (command != "topic") {
         std::fprintf(stderr, "spate: unknown command '%s'\n", command.c_str());
         return 2;

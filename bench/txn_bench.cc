@@ -1,0 +1,362 @@
+// txn_bench: producer throughput of transactions on a running Kafka-compatible
+// broker through librdkafka, against an idempotent (non-transactional)
+// producer measured in the same run on the same broker.
+//
+//   txn_bench --bootstrap HOST:PORT [--seconds S] [--rounds R]
+//             [--intervals MS[,MS]...] [--size B] [--queue N] [--broker-pid PID]
+//
+// Modes, each producing B-byte records (default 100) as fast as the client
+// allows to partition 0 of its own new one-partition topic, with acks=all,
+// linger.ms=5, batch.size=1000000, no compression and at most N records
+// queued in the client (queue.buffering.max.messages, default 100000: the
+// backlog a commit has to flush). The topic's metadata is looked up before
+// the clock starts.
+//   idempotent    enable.idempotence=true, no transactions; timed from the
+//                 first produce to the end of the final flush.
+//   txn MS        a transactional producer, for each commit interval MS
+//                 (default 100 and 1000): begin_transaction, produce for MS,
+//                 flush, commit_transaction, repeated until S seconds have
+//                 passed; timed from the first begin to the end of the last
+//                 commit.
+// Every round runs each mode for S seconds (default 3), round r starting
+// with mode r and going on in the order above (wrapping around); figures are
+// totals over the rounds (default 3, so each mode runs once in each
+// position). Reported per mode:
+// records/s, MB/s (10^6 bytes of record values), commits/s; per transaction
+// the p50/max of the produce phase, the flush (draining the backlog) and
+// commit_transaction after the flush (EndTxn); and the ratio of each
+// transactional rate to the idempotent one; CPU time per record of this
+// process (librdkafka's threads included) and, with --broker-pid, of the
+// broker. A delivery failure or a failed transactional call ends the bench.
+
+#include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rdkafka_util.h"
+
+namespace {
+
+using namespace spate::bench;
+
+struct options {
+    std::string bootstrap = "127.0.0.1:9092";
+    int seconds = 3;
+    int rounds = 3;
+    long size = 100;
+    long queue = 100000;
+    long broker_pid = 0;  // > 0: also report the broker's CPU time per mode
+    std::vector<long> intervals{
+        100, 1000};  // commit intervals of the transactional modes  //
+                     // queue.buffering.max.messages: the backlog a commit flushes
+};
+
+struct delivery_counts {
+    std::atomic<long> ok{0};
+    std::atomic<long> failed{0};
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* c = static_cast<delivery_counts*>(opaque);
+    if (m->err) {
+        if (c->failed++ == 0)
+            std::fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
+    } else {
+        c->ok++;
+    }
+}
+
+// An acks=all producer; transactional when `transactional_id` is non-empty,
+// idempotent otherwise.
+rd_kafka_t* make_producer(const options& o, const std::string& transactional_id,
+                          delivery_counts* counts) {
+    rd_kafka_conf_t* conf = base_conf(o.bootstrap);
+    set(conf, "acks", "all");
+    set(conf, "enable.idempotence", "true");
+    set(conf, "linger.ms", "5");
+    set(conf, "batch.size", "1000000");
+    set(conf, "compression.codec", "none");
+    set(conf, "queue.buffering.max.messages", std::to_string(o.queue));
+    set(conf, "queue.buffering.max.kbytes", "1048576");
+    if (!transactional_id.empty()) set(conf, "transactional.id", transactional_id);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, counts);
+    return make(RD_KAFKA_PRODUCER, conf);
+}
+
+void produce_one(rd_kafka_t* rk, const std::string& topic, void* payload, size_t size) {
+    for (;;) {
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_VALUE(payload, size), RD_KAFKA_V_END);
+        if (!err) return;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            die(std::string("produce: ") + rd_kafka_err2str(err));
+        rd_kafka_poll(rk, 1);
+    }
+}
+
+// Waits until `rk` knows the leader of partition 0 of `topic`, so that
+// start-up metadata lookups of a new topic are not timed.
+void wait_for_leader(rd_kafka_t* rk, const std::string& topic) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    auto start = clock_type::now();
+    for (;;) {
+        const rd_kafka_metadata_t* md = nullptr;
+        bool ready = false;
+        if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ready = md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0 &&
+                    md->topics[0].partitions[0].leader >= 0;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (ready) break;
+        if (seconds_since(start) > 30) die("no leader for " + topic);
+        rd_kafka_poll(rk, 50);
+    }
+    rd_kafka_topic_destroy(rkt);
+}
+
+// Ends the process on a transactional API error (destroying it).
+void check_txn(rd_kafka_error_t* e, const char* what) {
+    if (!e) return;
+    std::string msg = std::string(what) + ": " + rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    die(msg);
+}
+
+// User + system CPU seconds of this process.
+double own_cpu() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// User + system CPU seconds of process `pid` (from /proc); 0 if unknown.
+double process_cpu(long pid) {
+    if (pid <= 0) return 0;
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(f, line)) return 0;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i >= 14) ticks += std::stod(field);
+    }
+    return ticks / double(::sysconf(_SC_CLK_TCK));
+}
+
+// Durations in milliseconds.
+struct samples {
+    std::vector<double> ms;
+    void add(clock_type::time_point from, clock_type::time_point to) {
+        ms.push_back(std::chrono::duration<double, std::milli>(to - from).count());
+    }
+    double pct(double p) {
+        if (ms.empty()) return 0;
+        std::sort(ms.begin(), ms.end());
+        return ms[std::min(ms.size() - 1, size_t(p * ms.size()))];
+    }
+};
+
+// Totals of one mode over the rounds.
+struct mode_result {
+    std::string name;
+    long interval_ms = 0;  // 0: not transactional
+    long records = 0;
+    double seconds = 0;
+    long commits = 0;
+    double client_cpu = 0;  // seconds of this process (librdkafka threads included)
+    double broker_cpu = 0;  // seconds of --broker-pid, when given
+    samples produce_ms;     // begin_transaction and producing for the interval
+    samples flush_ms;       // draining the backlog before each commit
+    samples commit_ms;      // commit_transaction after that flush
+
+    double rate() const { return records / seconds; }
+    double mb(size_t size) const { return records * double(size) / seconds / 1e6; }
+};
+
+void run_idempotent(const options& o, const std::string& topic, mode_result* r) {
+    delivery_counts counts;
+    rd_kafka_t* rk = make_producer(o, "", &counts);
+    wait_for_leader(rk, topic);
+    std::vector<char> payload(size_t(o.size), 'i');
+    auto start = clock_type::now();
+    auto end = start + std::chrono::seconds(o.seconds);
+    long n = 0;
+    while (true) {
+        produce_one(rk, topic, payload.data(), payload.size());
+        if ((++n & 1023) == 0) {
+            rd_kafka_poll(rk, 0);
+            if (clock_type::now() >= end) break;
+        }
+    }
+    while (rd_kafka_outq_len(rk) > 0)
+        rd_kafka_flush(rk, 1000);
+    r->seconds += seconds_since(start);
+    r->records += n;
+    rd_kafka_destroy(rk);
+    if (counts.failed > 0) die(std::to_string(counts.failed.load()) + " records not delivered");
+    if (counts.ok != n)
+        die("idempotent: " + std::to_string(counts.ok.load()) + " of " + std::to_string(n) +
+            " records acknowledged");
+}
+
+void run_transactional(const options& o, const std::string& topic, const std::string& txn_id,
+                       mode_result* r) {
+    delivery_counts counts;
+    rd_kafka_t* rk = make_producer(o, txn_id, &counts);
+    check_txn(rd_kafka_init_transactions(rk, 30000), "init_transactions");
+    wait_for_leader(rk, topic);
+    std::vector<char> payload(size_t(o.size), 't');
+    auto interval = std::chrono::milliseconds(r->interval_ms);
+    auto start = clock_type::now();
+    auto end = start + std::chrono::seconds(o.seconds);
+    long n = 0;
+    while (clock_type::now() < end) {
+        auto begin = clock_type::now();
+        check_txn(rd_kafka_begin_transaction(rk), "begin_transaction");
+        auto txn_end = begin + interval;
+        while (true) {
+            produce_one(rk, topic, payload.data(), payload.size());
+            if ((++n & 255) == 0) {
+                rd_kafka_poll(rk, 0);
+                if (clock_type::now() >= txn_end) break;
+            }
+        }
+        // commit_transaction flushes first; flushing here splits the time
+        // spent draining the backlog from the commit itself (EndTxn).
+        auto flush_start = clock_type::now();
+        if (auto err = rd_kafka_flush(rk, 60000))
+            die(std::string("flush: ") + rd_kafka_err2str(err));
+        auto commit_start = clock_type::now();
+        check_txn(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
+        r->produce_ms.add(begin, flush_start);
+        r->flush_ms.add(flush_start, commit_start);
+        r->commit_ms.add(commit_start, clock_type::now());
+        r->commits++;
+    }
+    r->seconds += seconds_since(start);
+    r->records += n;
+    rd_kafka_destroy(rk);
+    if (counts.failed > 0) die(std::to_string(counts.failed.load()) + " records not delivered");
+    if (counts.ok != n)
+        die(r->name + ": " + std::to_string(counts.ok.load()) + " of " + std::to_string(n) +
+            " records acknowledged");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> const char* {
+            if (i + 1 >= argc) die("missing value for " + a);
+            return argv[++i];
+        };
+        if (a == "--bootstrap") {
+            o.bootstrap = next();
+        } else if (a == "--seconds") {
+            o.seconds = int(parse_long(next(), "--seconds"));
+        } else if (a == "--rounds") {
+            o.rounds = int(parse_long(next(), "--rounds"));
+        } else if (a == "--intervals") {
+            o.intervals.clear();
+            std::string list = next();
+            size_t pos = 0;
+            while (pos <= list.size()) {
+                size_t comma = std::min(list.find(',', pos), list.size());
+                o.intervals.push_back(
+                    parse_long(list.substr(pos, comma - pos).c_str(), "--intervals"));
+                pos = comma + 1;
+            }
+        } else if (a == "--queue") {
+            o.queue = parse_long(next(), "--queue");
+        } else if (a == "--broker-pid") {
+            o.broker_pid = parse_long(next(), "--broker-pid");
+        } else if (a == "--size") {
+            o.size = parse_long(next(), "--size");
+        } else {
+            die("unknown option " + a);
+        }
+    }
+    std::string run = std::to_string(::getpid()) + "-" +
+                      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    std::printf(
+        "txn_bench: %s, librdkafka %s, one partition, %ld B records, acks=all, linger.ms=5, "
+        "batch.size=1000000, no compression\n  --seconds %d --rounds %d --queue %ld --intervals ",
+        o.bootstrap.c_str(), rd_kafka_version_str(), o.size, o.seconds, o.rounds, o.queue);
+    for (size_t i = 0; i < o.intervals.size(); ++i)
+        std::printf("%s%ld", i ? "," : "", o.intervals[i]);
+    std::printf("\n");
+    std::fflush(stdout);
+    std::vector<mode_result> modes(1 + o.intervals.size());
+    modes[0].name = "idempotent";
+    for (size_t i = 0; i < o.intervals.size(); ++i) {
+        long ms = o.intervals[i];
+        modes[i + 1].name = ms % 1000 == 0 ? "txn " + std::to_string(ms / 1000) + " s"
+                                           : "txn " + std::to_string(ms) + " ms";
+        modes[i + 1].interval_ms = ms;
+    }
+    // Round r starts with mode r (mod the mode count): later runs on the same
+    // broker are slower (more data, page-cache writeback), so every mode
+    // takes every position once over as many rounds as there are modes.
+    for (int round = 0; round < o.rounds; ++round) {
+        for (size_t k = 0; k < modes.size(); ++k) {
+            size_t m = (size_t(round) + k) % modes.size();
+            std::string suffix = std::to_string(m) + "-" + std::to_string(round) + "-" + run;
+            std::string topic = "txn-bench-" + suffix;
+            create_topic(o.bootstrap, topic, 1);
+            double client0 = own_cpu();
+            double broker0 = process_cpu(o.broker_pid);
+            if (modes[m].interval_ms == 0) {
+                run_idempotent(o, topic, &modes[m]);
+            } else {
+                run_transactional(o, topic, "txn-bench-" + suffix, &modes[m]);
+            }
+            modes[m].client_cpu += own_cpu() - client0;
+            modes[m].broker_cpu += process_cpu(o.broker_pid) - broker0;
+        }
+    }
+    const mode_result& base = modes[0];
+    for (auto& m : modes) {
+        std::printf("produce  %-11s %9ld records in %5.1f s  %10.0f rec/s  %7.1f MB/s",
+                    m.name.c_str(), m.records, m.seconds, m.rate(), m.mb(size_t(o.size)));
+        if (m.interval_ms > 0) std::printf("  %6.2f commits/s", m.commits / m.seconds);
+        std::printf("\n");
+    }
+    for (auto& m : modes) {
+        if (m.interval_ms == 0) continue;
+        std::printf(
+            "txn      %-11s %ld commits; per transaction p50 / max: produce %.1f / %.1f ms, "
+            "flush %.1f / %.1f ms, commit %.2f / %.2f ms\n",
+            m.name.c_str(), m.commits, m.produce_ms.pct(0.5), m.produce_ms.pct(1.0),
+            m.flush_ms.pct(0.5), m.flush_ms.pct(1.0), m.commit_ms.pct(0.5), m.commit_ms.pct(1.0));
+    }
+    for (auto& m : modes) {
+        std::printf("cpu      %-11s client %.2f us/record", m.name.c_str(),
+                    m.client_cpu * 1e6 / double(m.records));
+        if (o.broker_pid > 0)
+            std::printf(", broker %.2f us/record", m.broker_cpu * 1e6 / double(m.records));
+        std::printf("\n");
+    }
+    for (size_t i = 1; i < modes.size(); ++i) {
+        std::printf("ratio    %s / idempotent records/s: %.2f\n", modes[i].name.c_str(),
+                    modes[i].rate() / base.rate());
+    }
+    return 0;
+}
