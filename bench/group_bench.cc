@@ -616,36 +616,32 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&]() -> const char* {
-            if (i + 1 >= argc) die("missing value for " + a);
-            return argv[++i];
-        };
+    parse_options(argc, argv, [&](const std::string& a, const std::function<const char*()>& value) {
         if (a == "--bootstrap") {
-            o.bootstrap = next();
+            o.bootstrap = value();
         } else if (a == "--members") {
-            o.members = int(parse_long(next(), "--members", 2));
+            o.members = int(parse_long(value(), "--members", 2));
         } else if (a == "--partitions") {
-            o.partitions = int(parse_long(next(), "--partitions", 1));
+            o.partitions = int(parse_long(value(), "--partitions", 1));
         } else if (a == "--strategy") {
-            o.strategy = next();
+            o.strategy = value();
             if (o.strategy != "range" && o.strategy != "roundrobin")
                 die("--strategy must be range or roundrobin");
         } else if (a == "--seconds") {
-            o.seconds = int(parse_long(next(), "--seconds", 1));
+            o.seconds = int(parse_long(value(), "--seconds", 1));
         } else if (a == "--inflight") {
-            o.inflight = int(parse_long(next(), "--inflight", 1));
+            o.inflight = int(parse_long(value(), "--inflight", 1));
         } else if (a == "--heartbeat-ms") {
-            o.heartbeat_ms = int(parse_long(next(), "--heartbeat-ms", 1));
+            o.heartbeat_ms = int(parse_long(value(), "--heartbeat-ms", 1));
         } else if (a == "--timeout-seconds") {
-            o.timeout_seconds = int(parse_long(next(), "--timeout-seconds", 1));
+            o.timeout_seconds = int(parse_long(value(), "--timeout-seconds", 1));
         } else if (a == "--broker-initial-delay-ms") {
-            o.broker_initial_delay_ms = parse_long(next(), "--broker-initial-delay-ms", 0);
+            o.broker_initial_delay_ms = parse_long(value(), "--broker-initial-delay-ms", 0);
         } else {
-            die("unknown option " + a);
+            return false;
         }
-    }
+        return true;
+    });
     std::string run = std::to_string(::getpid()) + "-" +
                       std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
     std::string delay = o.broker_initial_delay_ms < 0

@@ -73,19 +73,6 @@ rd_kafka_t* make_producer(const options& o, const std::string& acks, delivery_co
     return make(RD_KAFKA_PRODUCER, conf);
 }
 
-void produce_one(rd_kafka_t* rk, const std::string& topic, void* payload, size_t size) {
-    for (;;) {
-        rd_kafka_resp_err_t err =
-            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_VALUE(payload, size), RD_KAFKA_V_END);
-        if (!err) return;
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            die(std::string("produce: ") + rd_kafka_err2str(err));
-        rd_kafka_poll(rk, 1);
-    }
-}
-
 struct throughput {
     long records = 0;
     double seconds = 0;
@@ -261,30 +248,26 @@ double disk_test(const std::string& dir, int mib) {
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&]() -> const char* {
-            if (i + 1 >= argc) die("missing value for " + a);
-            return argv[++i];
-        };
+    parse_options(argc, argv, [&](const std::string& a, const std::function<const char*()>& value) {
         if (a == "--bootstrap") {
-            o.bootstrap = next();
+            o.bootstrap = value();
         } else if (a == "--data-dir") {
-            o.data_dir = next();
+            o.data_dir = value();
         } else if (a == "--records-100") {
-            o.records_100 = parse_long(next(), "--records-100");
+            o.records_100 = parse_long(value(), "--records-100");
         } else if (a == "--records-1k") {
-            o.records_1k = parse_long(next(), "--records-1k");
+            o.records_1k = parse_long(value(), "--records-1k");
         } else if (a == "--latency-seconds") {
-            o.latency_seconds = int(parse_long(next(), "--latency-seconds"));
+            o.latency_seconds = int(parse_long(value(), "--latency-seconds"));
         } else if (a == "--rate") {
-            o.rate = int(parse_long(next(), "--rate"));
+            o.rate = int(parse_long(value(), "--rate"));
         } else if (a == "--disk-mib") {
-            o.disk_mib = int(parse_long(next(), "--disk-mib"));
+            o.disk_mib = int(parse_long(value(), "--disk-mib"));
         } else {
-            die("unknown option " + a);
+            return false;
         }
-    }
+        return true;
+    });
     std::string run = std::to_string(::getpid()) + "-" +
                       std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
     std::printf(

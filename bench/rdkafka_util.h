@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 
 namespace spate::bench {
@@ -55,6 +56,37 @@ inline rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
     rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
     if (!rk) die(err);
     return rk;
+}
+// Walks `--name value` options: `on(name, value)` handles one (value()
+// takes the next argument; a missing one is fatal) and returns false for an
+// unknown name, which is fatal too.
+inline void parse_options(
+    int argc, char** argv,
+    const std::function<bool(const std::string& name, const std::function<const char*()>& value)>&
+        on) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        std::function<const char*()> value = [&]() -> const char* {
+            if (i + 1 >= argc) die("missing value for " + a);
+            return argv[++i];
+        };
+        if (!on(a, value)) die("unknown option " + a);
+    }
+}
+
+// Produces one copied record to partition 0 of `topic`, serving delivery
+// callbacks while the client queue is full.
+inline void produce_one(rd_kafka_t* rk, const std::string& topic, void* payload, size_t size) {
+    for (;;) {
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_VALUE(payload, size), RD_KAFKA_V_END);
+        if (!err) return;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            die(std::string("produce: ") + rd_kafka_err2str(err));
+        rd_kafka_poll(rk, 1);
+    }
 }
 
 inline void create_topic(const std::string& bootstrap, const std::string& name, int partitions) {

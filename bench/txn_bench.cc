@@ -93,19 +93,6 @@ rd_kafka_t* make_producer(const options& o, const std::string& transactional_id,
     return make(RD_KAFKA_PRODUCER, conf);
 }
 
-void produce_one(rd_kafka_t* rk, const std::string& topic, void* payload, size_t size) {
-    for (;;) {
-        rd_kafka_resp_err_t err =
-            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_VALUE(payload, size), RD_KAFKA_V_END);
-        if (!err) return;
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            die(std::string("produce: ") + rd_kafka_err2str(err));
-        rd_kafka_poll(rk, 1);
-    }
-}
-
 // Waits until `rk` knows the leader of partition 0 of `topic`, so that
 // start-up metadata lookups of a new topic are not timed.
 void wait_for_leader(rd_kafka_t* rk, const std::string& topic) {
@@ -262,21 +249,16 @@ void run_transactional(const options& o, const std::string& topic, const std::st
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&]() -> const char* {
-            if (i + 1 >= argc) die("missing value for " + a);
-            return argv[++i];
-        };
+    parse_options(argc, argv, [&](const std::string& a, const std::function<const char*()>& value) {
         if (a == "--bootstrap") {
-            o.bootstrap = next();
+            o.bootstrap = value();
         } else if (a == "--seconds") {
-            o.seconds = int(parse_long(next(), "--seconds"));
+            o.seconds = int(parse_long(value(), "--seconds"));
         } else if (a == "--rounds") {
-            o.rounds = int(parse_long(next(), "--rounds"));
+            o.rounds = int(parse_long(value(), "--rounds"));
         } else if (a == "--intervals") {
             o.intervals.clear();
-            std::string list = next();
+            std::string list = value();
             size_t pos = 0;
             while (pos <= list.size()) {
                 size_t comma = std::min(list.find(',', pos), list.size());
@@ -285,15 +267,16 @@ int main(int argc, char** argv) {
                 pos = comma + 1;
             }
         } else if (a == "--queue") {
-            o.queue = parse_long(next(), "--queue");
+            o.queue = parse_long(value(), "--queue");
         } else if (a == "--broker-pid") {
-            o.broker_pid = parse_long(next(), "--broker-pid");
+            o.broker_pid = parse_long(value(), "--broker-pid");
         } else if (a == "--size") {
-            o.size = parse_long(next(), "--size");
+            o.size = parse_long(value(), "--size");
         } else {
-            die("unknown option " + a);
+            return false;
         }
-    }
+        return true;
+    });
     std::string run = std::to_string(::getpid()) + "-" +
                       std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
     std::printf(

@@ -14,16 +14,6 @@
 
 namespace spate::broker {
 
-namespace {
-
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
 broker::broker(broker_config config, storage::log_manager& logs, std::string cluster_id)
     : _config(std::move(config))
     , _logs(logs)
@@ -37,13 +27,13 @@ broker::broker(broker_config config, storage::log_manager& logs, std::string clu
               .offsets_retention_ms = _config.offsets_retention_ms,
               .offsets_retention_check_interval_ms = _config.offsets_retention_check_interval_ms,
           },
-          wall_ms))
+          storage::system_now_ms))
     , _txns(std::make_unique<coordinator::txn_coordinator>(
           coordinator::txn_coordinator::options{
               .max_timeout_ms = _config.transaction_max_timeout_ms,
               .id_expiration_ms = _config.transactional_id_expiration_ms,
           },
-          wall_ms,
+          storage::system_now_ms,
           [this]() -> result<int64_t> {
               if (!_producer_ids)
                   return make_error(errc::shutting_down, "producer ids are not loaded");

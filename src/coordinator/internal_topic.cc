@@ -6,16 +6,6 @@
 
 namespace spate::coordinator {
 
-namespace {
-
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
 internal_topic::internal_topic(storage::log_manager& logs, std::string name,
                                std::map<std::string, std::string> configs)
     : _logs(logs), _name(std::move(name)), _configs(std::move(configs)) {}
@@ -39,7 +29,7 @@ result<std::shared_ptr<storage::log>> internal_topic::partition(bool create) {
 
 result<storage::append_result> internal_topic::append(const std::vector<key_value>& records,
                                                       std::optional<txn_producer> txn) {
-    int64_t now = wall_ms();
+    int64_t now = storage::system_now_ms();
     model::record_batch_options opts;
     opts.partition_leader_epoch = 0;  // as the produce path stamps
     if (txn) {

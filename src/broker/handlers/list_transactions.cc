@@ -28,9 +28,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     // Only unknown states asked for: nothing can match.
     if (!req->state_filters.empty() && states.empty()) co_return respond(ctx, r);
     auto& txns = ctx.b.transactions();
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+    int64_t now = storage::system_now_ms();
     for (const auto& l : txns.list(states, req->producer_id_filters)) {
         if (ctx.version() >= 1 && req->duration_filter >= 0) {
             auto d = txns.describe(l.transactional_id);

@@ -14,12 +14,6 @@ namespace spate::broker::handlers {
 
 namespace {
 
-int64_t wall_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::offset_commit_request>(ctx);
     if (!req.ok()) co_return close_connection();
@@ -29,7 +23,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     c.generation = ctx.version() >= 1 ? req->generation_id_or_member_epoch : -1;
     c.member_id = req->member_id;
     c.instance_id = req->group_instance_id;
-    int64_t now = wall_ms();
+    int64_t now = storage::system_now_ms();
     proto::offset_commit_response r;
     // Index into `c.offsets` for each response partition, or -1 when it was
     // answered before reaching the coordinator.

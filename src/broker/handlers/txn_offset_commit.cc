@@ -27,9 +27,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         in.member_id = req->member_id;
         in.instance_id = req->group_instance_id;
     }
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+    int64_t now = storage::system_now_ms();
     for (const auto& t : req->topics)
         for (const auto& p : t.partitions)
             in.offsets.push_back({{t.name, p.partition_index},
