@@ -16,6 +16,8 @@ config_kind kind_of(storage::config_type t) {
             return config_kind::list;
         case storage::config_type::boolean_:
             return config_kind::boolean;
+        case storage::config_type::double_:
+            return config_kind::double_;
     }
     return config_kind::unknown;
 }

@@ -46,7 +46,7 @@ std::vector<config_definition> make_definitions() {
         {"max.message.bytes", t::int_, "1048588", 0, INT32_MAX, {}},
         {"message.timestamp.type", t::string_, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}},
         {"max.compaction.lag.ms", t::long_, std::to_string(INT64_MAX), 1, INT64_MAX, {}},
-        {"min.cleanable.dirty.ratio", t::string_, "0.5", 0, 0, {}, check_ratio},
+        {"min.cleanable.dirty.ratio", t::double_, "0.5", 0, 0, {}, check_ratio},
         {"min.compaction.lag.ms", t::long_, "0", 0, INT64_MAX, {}},
         {"min.insync.replicas", t::int_, "1", 1, INT32_MAX, {}},
         {"retention.bytes", t::long_, "-1", -1, INT64_MAX, {}},
@@ -128,6 +128,9 @@ status validate_topic_config(const std::string& name, const std::string& value) 
             if (!allowed(*d, value)) {
                 return make_error(errc::invalid_argument, name + ": invalid value '" + value + "'");
             }
+            if (d->check) return d->check(name, value);
+            return {};
+        case config_type::double_:
             if (d->check) return d->check(name, value);
             return {};
         case config_type::list_:

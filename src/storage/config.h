@@ -15,7 +15,7 @@ namespace spate::storage {
 
 using config_map = std::map<std::string, std::string>;
 
-enum class config_type { int_, long_, string_, list_, boolean_ };
+enum class config_type { int_, long_, string_, list_, boolean_, double_ };
 
 struct config_definition {
     std::string name;
@@ -25,7 +25,7 @@ struct config_definition {
     int64_t max = INT64_MAX;                // numeric upper bound (inclusive)
     std::vector<std::string> valid_values;  // for strings / list items; empty = any
     // Extra check for values the type alone does not describe (e.g. a decimal
-    // ratio carried as a string); nullptr when none.
+    // ratio's range); nullptr when none.
     status (*check)(const std::string& name, const std::string& value) = nullptr;
 };
 
