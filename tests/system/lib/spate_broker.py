@@ -276,3 +276,38 @@ def run_cases(cases, prefix, setup=None, config=None):
         print("failed: %s" % ", ".join(failed))
         sys.exit(1)
     print("ok")
+
+
+def read_to_end(bootstrap, topic, partitions, read_committed, timeout=90.0):
+    """{partition: [(offset, value), ...]} of every record a consumer with
+    isolation.level read_committed (or read_uncommitted) returns from the log
+    start up to (not including) the end it sees (the last stable offset, or
+    the high watermark) measured before reading; stops at the partition-EOF
+    event at or past that end. Raises on errors and after `timeout` seconds."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False,
+                  "enable.partition.eof": True, "fetch.wait.max.ms": 20,
+                  "isolation.level": "read_committed" if read_committed else "read_uncommitted"})
+    out = {p: [] for p in partitions}
+    try:
+        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=20)[1] for p in partitions}
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        pending = {p for p in partitions if ends[p] > 0}
+        deadline = time.monotonic() + timeout
+        while pending:
+            if time.monotonic() > deadline:
+                raise AssertionError("read_to_end %s: partitions %s not read to %s after %.0fs (read %s)"
+                                     % (topic, sorted(pending), ends, timeout,
+                                        {p: len(v) for p, v in out.items()}))
+            for m in c.consume(10000, 0.1):
+                if m.error():
+                    if m.error().code() == KafkaError._PARTITION_EOF:
+                        if m.offset() >= ends[m.partition()]:
+                            pending.discard(m.partition())
+                        continue
+                    raise KafkaException(m.error())
+                if m.offset() < ends[m.partition()]:
+                    out[m.partition()].append((m.offset(), m.value()))
+    finally:
+        c.close()
+    return out
