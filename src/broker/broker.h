@@ -44,6 +44,11 @@ class broker {
     // The transaction coordinator (this node coordinates every
     // transactional id). The server ticks it and calls drop_waiters().
     coordinator::txn_coordinator& transactions() { return *_txns; }
+    // The __transaction_state log (nullptr before the first transactional
+    // id or before load_coordinators()).
+    std::shared_ptr<storage::log> transaction_log() {
+        return _txn_store ? _txn_store->log() : nullptr;
+    }
     // Opens the producer id allocator (`producer-ids` in the data
     // directory); replays committed offsets, pending transactional offsets
     // and group membership from __consumer_offsets and transactional ids from

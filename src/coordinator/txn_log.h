@@ -53,6 +53,11 @@ class txn_store {
     // caller then calls tc.resume_pending(). Records of other versions are
     // skipped; a corrupt batch or record is an error.
     status load_into(txn_coordinator& tc);
+    // The topic's log; nullptr while nothing was ever written.
+    std::shared_ptr<storage::log> log() {
+        auto l = _topic.partition(false);
+        return l.ok() ? *l : nullptr;
+    }
 
   private:
     internal_topic _topic;

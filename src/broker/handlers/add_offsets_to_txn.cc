@@ -16,6 +16,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     r.error_code = code(ctx.b.transactions().add_offsets(req->transactional_id, req->producer_id,
                                                          req->producer_epoch, req->group_id,
                                                          ctx.version() < 2));
+    if (r.error_code == 0) r.error_code = code(co_await await_txn_state_durable(ctx));
     co_return respond(ctx, r);
 }
 

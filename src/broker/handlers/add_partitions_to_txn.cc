@@ -36,6 +36,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             req->v3_and_below_transactional_id, req->v3_and_below_producer_id,
             req->v3_and_below_producer_epoch, parts, ctx.version() < 2);
     }
+    if (all_known && !errors.empty() && errors[0] == error_code::none) {
+        // A partition's membership must outlive a crash, or its records
+        // would hold its last stable offset back for good.
+        if (auto e = co_await await_txn_state_durable(ctx); e != error_code::none)
+            std::fill(errors.begin(), errors.end(), e);
+    }
     resp r;
     for (size_t i = 0; i < parts.size(); ++i) {
         if (r.results_by_topic_v3_and_below.empty() ||

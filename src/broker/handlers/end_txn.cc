@@ -19,6 +19,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     r.error_code =
         code(ctx.b.transactions().end_txn(req->transactional_id, req->producer_id,
                                           req->producer_epoch, req->committed, ctx.version() < 2));
+    // The decision (PrepareCommit/PrepareAbort) is durable before it is announced.
+    if (r.error_code == 0) r.error_code = code(co_await await_txn_state_durable(ctx));
     co_return respond(ctx, r);
 }
 

@@ -11,6 +11,13 @@ namespace spate::broker::handlers {
 
 namespace asio = boost::asio;
 
+boost::asio::awaitable<error_code> await_txn_state_durable(request_context& ctx) {
+    auto l = ctx.b.transaction_log();
+    if (!l) co_return error_code::none;
+    auto s = co_await await_durable(ctx, l, l->log_end_offset());
+    co_return s.ok() ? error_code::none : error_code::coordinator_not_available;
+}
+
 boost::asio::awaitable<status> await_durable(request_context& ctx, std::shared_ptr<storage::log> l,
                                              model::offset o) {
     struct state {

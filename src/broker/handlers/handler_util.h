@@ -88,6 +88,12 @@ boost::asio::awaitable<T> await_callback(request_context& ctx,
     co_return std::move(*st->value);
 }
 
+// Suspends until every __transaction_state record written so far is
+// durable: a transaction coordinator answer (InitProducerId, AddPartitionsToTxn,
+// AddOffsetsToTxn, EndTxn) promises state that must survive a machine crash,
+// as acks=all data does. COORDINATOR_NOT_AVAILABLE when the sync fails.
+boost::asio::awaitable<error_code> await_txn_state_durable(request_context& ctx);
+
 // Calls (target.*method)(req, done) — a coordinator call that completes
 // through a callback — and suspends until `done` runs; resumes on `ctx`'s
 // strand.

@@ -33,8 +33,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         in.expected_epoch = req->producer_epoch;
     }
     in.legacy_fenced_error = ctx.version() < 4;
+    auto transactional = in.transactional_id.has_value();
     init_result res = co_await await_coordinator<init_result>(
         ctx, ctx.b.transactions(), &coordinator::txn_coordinator::init_producer_id, std::move(in));
+    if (res.error == error_code::none && transactional) {
+        // The bumped epoch must survive a crash, or a fenced instance could return.
+        if (auto e = co_await await_txn_state_durable(ctx); e != error_code::none) res = {e};
+    }
     r.error_code = code(res.error);
     r.producer_id = res.producer_id;
     r.producer_epoch = res.producer_epoch;
