@@ -4,6 +4,12 @@
 #include "coordinator/txn_log.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "storage/log_manager.h"
 
 namespace spate::coordinator {
 namespace {
@@ -119,6 +125,127 @@ TEST(txn_log, unknown_state_rejected) {
     EXPECT_FALSE(decode_txn_record(key, view(value)).ok());
     value[16] = std::byte{42};
     EXPECT_FALSE(decode_txn_record(key, view(value)).ok());
+}
+
+struct temp_dir {
+    std::filesystem::path path;
+    temp_dir() {
+        path =
+            std::filesystem::temp_directory_path() / ("spate-txnlog-" + std::to_string(::getpid()) +
+                                                      "-" + std::to_string(std::random_device{}()));
+        std::filesystem::create_directories(path);
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+std::unique_ptr<storage::log_manager> open_logs(const std::filesystem::path& dir) {
+    storage::log_manager_options o;
+    o.data_dir = dir;
+    auto m = storage::log_manager::open(o);
+    EXPECT_TRUE(m.ok());
+    return std::move(*m);
+}
+
+// Marker writes succeed (and are recorded) unless `fail` is set.
+txn_coordinator make_coordinator(int64_t& next_pid, std::vector<marker_request>& markers,
+                                 const bool& fail) {
+    return txn_coordinator(
+        {}, [] { return int64_t{1000}; }, [&next_pid]() -> result<int64_t> { return next_pid++; },
+        [&markers, &fail](const marker_request& r, txn_coordinator::marker_done done) {
+            if (fail) return done(make_error(errc::io_error, "injected"));
+            markers.push_back(r);
+            done({});
+        });
+}
+
+TEST(txn_store, states_survive_reopen_and_a_prepared_commit_resumes_its_markers) {
+    temp_dir dir;
+    int64_t next_pid = 100;
+    std::vector<marker_request> markers;
+    bool fail = false;
+    {
+        auto logs = open_logs(dir.path);
+        txn_store store(*logs);
+        EXPECT_EQ(store.log(), nullptr);  // created on first use
+        auto tc = make_coordinator(next_pid, markers, fail);
+        ASSERT_TRUE(store.load_into(tc).ok());
+        tc.set_persistence([&](const std::string& id, const std::optional<txn_metadata>& md) {
+            return store.append(id, md);
+        });
+        auto init = [&](const std::string& id) {
+            init_producer_id_result got;
+            tc.init_producer_id({id, 60000}, [&](init_producer_id_result r) { got = r; });
+            return got;
+        };
+        auto a = init("committed");
+        auto b = init("open");
+        ASSERT_EQ(a.error, error_code::none);
+        EXPECT_EQ(tc.add_partitions("committed", a.producer_id, a.producer_epoch, {{"t", 0}})[0],
+                  error_code::none);
+        EXPECT_EQ(tc.end_txn("committed", a.producer_id, a.producer_epoch, true), error_code::none);
+        EXPECT_EQ(tc.add_partitions("open", b.producer_id, b.producer_epoch, {{"t", 1}})[0],
+                  error_code::none);
+        // Decided (PrepareCommit stored) but its markers never land.
+        auto p = init("preparing");
+        EXPECT_EQ(tc.add_partitions("preparing", p.producer_id, p.producer_epoch, {{"t", 2}})[0],
+                  error_code::none);
+        fail = true;
+        EXPECT_EQ(tc.end_txn("preparing", p.producer_id, p.producer_epoch, true), error_code::none);
+        ASSERT_NE(store.log(), nullptr);
+        EXPECT_EQ(logs->describe(k_transaction_state_topic)->overrides.at("cleanup.policy"),
+                  "compact");
+        ASSERT_TRUE(logs->close().ok());
+    }
+    ASSERT_EQ(markers.size(), 1u);
+    markers.clear();
+    fail = false;
+    auto logs = open_logs(dir.path);
+    txn_store store(*logs);
+    auto tc = make_coordinator(next_pid, markers, fail);
+    ASSERT_TRUE(store.load_into(tc).ok());
+    auto c = tc.describe("committed");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->state, txn_state::complete_commit);
+    auto o = tc.describe("open");
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->state, txn_state::ongoing);
+    EXPECT_EQ(o->partitions, (std::vector<topic_partition>{{"t", 1}}));
+    EXPECT_EQ(tc.describe("preparing")->state, txn_state::prepare_commit);
+    // The decided commit finishes after the restart.
+    EXPECT_EQ(tc.resume_pending(), 1u);
+    ASSERT_EQ(markers.size(), 1u);
+    EXPECT_TRUE(markers[0].commit);
+    EXPECT_EQ(markers[0].partitions, (std::vector<topic_partition>{{"t", 2}}));
+    EXPECT_EQ(tc.describe("preparing")->state, txn_state::complete_commit);
+    EXPECT_FALSE(tc.describe("never"));
+    ASSERT_TRUE(logs->close().ok());
+}
+
+TEST(txn_store, a_corrupt_record_fails_the_replay) {
+    temp_dir dir;
+    auto logs = open_logs(dir.path);
+    {
+        txn_store store(*logs);
+        txn_metadata md = sample();
+        ASSERT_TRUE(store.append("x", md).ok());
+    }
+    // A record with a valid key and a truncated value.
+    auto value = encode_txn_value(sample());
+    value.resize(value.size() - 3);
+    internal_topic raw(*logs, k_transaction_state_topic, {});
+    ASSERT_TRUE(raw.append({{encode_txn_key("y"), value}}).ok());
+    txn_store store(*logs);
+    int64_t next_pid = 1;
+    std::vector<marker_request> markers;
+    bool fail = false;
+    auto tc = make_coordinator(next_pid, markers, fail);
+    auto s = store.load_into(tc);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.err().code, errc::corrupt);
+    ASSERT_TRUE(logs->close().ok());
 }
 
 }  // namespace
