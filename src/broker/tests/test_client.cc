@@ -36,7 +36,8 @@ test_broker::test_broker(broker_config cfg) : _dir(make_temp_dir()) {
     auto id = load_or_create_cluster_id(_dir);
     if (!id.ok()) throw std::runtime_error(id.err().to_string());
     _broker = std::make_unique<broker>(cfg, *_logs, *id);
-    if (auto g = _broker->load_coordinators(); !g.ok()) throw std::runtime_error(g.err().to_string());
+    if (auto g = _broker->load_coordinators(); !g.ok())
+        throw std::runtime_error(g.err().to_string());
     _server = std::make_unique<server>(*_broker);
     auto port = _server->listen("127.0.0.1", 0);
     if (!port.ok()) throw std::runtime_error(port.err().to_string());
