@@ -368,18 +368,26 @@ error_code txn_coordinator::add_offsets(const std::string& transactional_id, int
     return add(transactional_id, producer_id, epoch, {{k_offsets_topic, 0}}, legacy_fenced_error);
 }
 
-error_code txn_coordinator::check_offsets_added(const std::string& transactional_id,
-                                                int64_t producer_id, int16_t epoch,
-                                                bool legacy_fenced_error) {
+error_code txn_coordinator::verify_partition(const std::string& transactional_id,
+                                             int64_t producer_id, int16_t epoch,
+                                             const topic_partition& tp) {
     std::lock_guard lk(_mu);
     auto it = _txns.find(transactional_id);
     txn* t = it == _txns.end() ? nullptr : it->second.get();
-    auto e = check_producer(t, producer_id, epoch, legacy_fenced_error);
+    auto e = check_producer(t, producer_id, epoch, false);
     if (e != error_code::none) return e;
-    if (t->md.state != txn_state::ongoing ||
-        !t->md.partitions.contains(topic_partition{k_offsets_topic, 0}))
+    if (t->md.state != txn_state::ongoing || !t->md.partitions.contains(tp))
         return error_code::invalid_txn_state;
     return error_code::none;
+}
+
+error_code txn_coordinator::check_offsets_added(const std::string& transactional_id,
+                                                int64_t producer_id, int16_t epoch,
+                                                bool legacy_fenced_error) {
+    auto e = verify_partition(transactional_id, producer_id, epoch, {k_offsets_topic, 0});
+    if (e == error_code::producer_fenced && legacy_fenced_error)
+        return error_code::invalid_producer_epoch;
+    return e;
 }
 
 error_code txn_coordinator::end_txn(const std::string& transactional_id, int64_t producer_id,

@@ -194,6 +194,13 @@ class txn_coordinator {
     // topic has one partition); errors as add_partitions (legacy: < v2).
     error_code add_offsets(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
                            const std::string& group_id, bool legacy_fenced_error = false);
+    // Produce's check of a transactional batch (KIP-890's verification): the
+    // producer is the id's current one (errors as add_partitions) and `tp`
+    // belongs to its Ongoing transaction, else INVALID_TXN_STATE — so no
+    // record can open a transaction on a partition the coordinator would
+    // never write a marker to.
+    error_code verify_partition(const std::string& transactional_id, int64_t producer_id,
+                                int16_t epoch, const topic_partition& tp);
     // TxnOffsetCommit's check: the producer is the id's current one (errors
     // as add_partitions) and its open transaction includes the offsets topic
     // (AddOffsetsToTxn came first), else INVALID_TXN_STATE.

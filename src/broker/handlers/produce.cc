@@ -15,6 +15,7 @@
 #include "kafka/protocol/generated/produce_response.h"
 #include "model/record_batch.h"
 #include "model/records.h"
+#include "storage/producer_state.h"
 
 namespace spate::broker::handlers {
 
@@ -42,6 +43,20 @@ error_code validate_batches(std::span<std::byte> data, const storage::topic_conf
         at += *size;
     }
     return error_code::none;
+}
+
+// Transactional batches must belong to their transactional id's open
+// transaction on this partition (AddPartitionsToTxn first): otherwise no
+// marker would ever close them and the partition's last stable offset would
+// stall. Batches of one request carry one producer (checked by the log).
+error_code check_transactional(broker& b, const std::optional<std::string>& transactional_id,
+                               const std::string& topic, int32_t partition,
+                               std::span<const std::byte> data) {
+    auto p = storage::producer_batch_info::from_header(data);
+    if (!p.transactional) return error_code::none;
+    if (!transactional_id) return error_code::invalid_txn_state;
+    return b.transactions().verify_partition(*transactional_id, p.pid.value(), p.epoch.value(),
+                                             {topic, partition});
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -93,6 +108,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             std::span<std::byte> data(begin, part.records->size());
             auto cfg = log->config();
             error_code ec = validate_batches(data, cfg, scratch);
+            if (ec != error_code::none) {
+                pout.error_code = code(ec);
+                continue;
+            }
+            ec = check_transactional(b, req->transactional_id, topic.name, part.index, data);
             if (ec != error_code::none) {
                 pout.error_code = code(ec);
                 continue;

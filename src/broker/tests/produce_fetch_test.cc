@@ -293,7 +293,14 @@ TEST_F(produce_fetch, read_committed_stops_at_the_open_transaction_and_lists_abo
     model::record_batch_builder txn(o);
     for (std::string v : {"t0", "t1"})
         txn.add(1000, std::nullopt, std::as_bytes(std::span(v)));
-    EXPECT_EQ(produce(c, "t", txn.finish()).error_code, 0);   // offsets 0-1, open
+    auto batch = txn.finish();
+    // Over the wire, a transactional batch outside an open transaction of
+    // its transactional id is refused (nothing would ever close it).
+    auto copy = batch;
+    EXPECT_EQ(produce(c, "t", copy).error_code, code(error_code::invalid_txn_state));
+    EXPECT_EQ(tb.logs().get("t", 0)->log_end_offset().value(), 0);
+    // Written straight into the log, as a transaction's first records.
+    ASSERT_TRUE(tb.logs().get("t", 0)->append(batch).ok());   // offsets 0-1, open
     EXPECT_EQ(produce(c, "t", make_batch(2)).error_code, 0);  // offsets 2-3
     auto committed = [&] {
         auto f = make_fetch("t", 0);
