@@ -45,21 +45,6 @@ int64_t now_ns() {
         .count();
 }
 
-struct delivery_counts {
-    std::atomic<long> ok{0};
-    std::atomic<long> failed{0};
-};
-
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* c = static_cast<delivery_counts*>(opaque);
-    if (m->err) {
-        if (c->failed++ == 0)
-            std::fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
-    } else {
-        c->ok++;
-    }
-}
-
 rd_kafka_t* make_producer(const options& o, const std::string& acks, delivery_counts* counts) {
     rd_kafka_conf_t* conf = base_conf(o.bootstrap);
     set(conf, "acks", acks);

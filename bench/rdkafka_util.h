@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -57,6 +58,23 @@ inline rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
     if (!rk) die(err);
     return rk;
 }
+// Delivery report counts of a producer (its opaque); on_delivery is its
+// delivery callback and prints the first failure.
+struct delivery_counts {
+    std::atomic<long> ok{0};
+    std::atomic<long> failed{0};
+};
+
+inline void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* c = static_cast<delivery_counts*>(opaque);
+    if (m->err) {
+        if (c->failed++ == 0)
+            std::fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
+    } else {
+        c->ok++;
+    }
+}
+
 // Walks `--name value` options: `on(name, value)` handles one (value()
 // takes the next argument; a missing one is fatal) and returns false for an
 // unknown name, which is fatal too.

@@ -53,27 +53,11 @@ struct options {
     int seconds = 3;
     int rounds = 3;
     long size = 100;
-    long queue = 100000;
+    long queue = 100000;  // queue.buffering.max.messages: the backlog a commit flushes
     long broker_pid = 0;  // > 0: also report the broker's CPU time per mode
-    std::vector<long> intervals{
-        100, 1000};  // commit intervals of the transactional modes  //
-                     // queue.buffering.max.messages: the backlog a commit flushes
+    // Commit intervals (ms) of the transactional modes.
+    std::vector<long> intervals{100, 1000};
 };
-
-struct delivery_counts {
-    std::atomic<long> ok{0};
-    std::atomic<long> failed{0};
-};
-
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* c = static_cast<delivery_counts*>(opaque);
-    if (m->err) {
-        if (c->failed++ == 0)
-            std::fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
-    } else {
-        c->ok++;
-    }
-}
 
 // An acks=all producer; transactional when `transactional_id` is non-empty,
 // idempotent otherwise.

@@ -3,35 +3,14 @@
 #include "coordinator/offset_store.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <random>
+#include "coordinator/tests/test_logs.h"
 
 namespace spate::coordinator {
 namespace {
 
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        path = std::filesystem::temp_directory_path() /
-               ("spate-offsets-" + std::to_string(::getpid()) + "-" +
-                std::to_string(std::random_device{}()));
-        std::filesystem::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
-std::unique_ptr<storage::log_manager> open_logs(const std::filesystem::path& dir) {
-    storage::log_manager_options o;
-    o.data_dir = dir;
-    auto m = storage::log_manager::open(o);
-    EXPECT_TRUE(m.ok());
-    return std::move(*m);
-}
+using test::open_logs;
+using test::temp_dir;
 
 TEST(offset_store, key_and_value_round_trip) {
     auto key = encode_offset_key("grp", {"topic", 7});

@@ -4,12 +4,8 @@
 #include "coordinator/txn_log.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <random>
-
-#include "storage/log_manager.h"
+#include "coordinator/tests/test_logs.h"
 
 namespace spate::coordinator {
 namespace {
@@ -127,27 +123,8 @@ TEST(txn_log, unknown_state_rejected) {
     EXPECT_FALSE(decode_txn_record(key, view(value)).ok());
 }
 
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        path =
-            std::filesystem::temp_directory_path() / ("spate-txnlog-" + std::to_string(::getpid()) +
-                                                      "-" + std::to_string(std::random_device{}()));
-        std::filesystem::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
-std::unique_ptr<storage::log_manager> open_logs(const std::filesystem::path& dir) {
-    storage::log_manager_options o;
-    o.data_dir = dir;
-    auto m = storage::log_manager::open(o);
-    EXPECT_TRUE(m.ok());
-    return std::move(*m);
-}
+using test::open_logs;
+using test::temp_dir;
 
 // Marker writes succeed (and are recorded) unless `fail` is set.
 txn_coordinator make_coordinator(int64_t& next_pid, std::vector<marker_request>& markers,
