@@ -87,4 +87,37 @@ class Broker {
 // Group tests: no initial rebalance delay (as GROUP_TEST_CONFIG in lib/spate_broker.py).
 const GROUP_TEST_CONFIG = { 'group.initial.rebalance.delay.ms': 0 }
 
-module.exports = { Broker, GROUP_TEST_CONFIG }
+// Reads `total` records of `topic` from the beginning with a group consumer
+// ({ groupId, readUncommitted }), then waits `settleMs` for records that
+// should not be there; returns { seen: Map partition -> string values in
+// offset order, count }. Rejects after 60 s with what it read.
+async function readAll(kafka, topic, total, { groupId, readUncommitted = false, settleMs = 1000 }) {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted })
+  const seen = new Map()
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  let count = 0
+  const done = new Promise((resolve) => {
+    consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (!seen.has(partition)) seen.set(partition, [])
+        seen.get(partition).push(message.value.toString())
+        if (++count >= total) resolve()
+      },
+    })
+  })
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${groupId}: read ${count} of ${total}: ${JSON.stringify([...seen])}`)), 60000)
+  })
+  try {
+    await Promise.race([done, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+  await new Promise(r => setTimeout(r, settleMs))
+  await consumer.disconnect()
+  return { seen, count }
+}
+
+module.exports = { Broker, GROUP_TEST_CONFIG, readAll }

@@ -6,7 +6,7 @@
 // test_idempotence.py, which cuts connections under librdkafka.)
 const assert = require('assert')
 const { Kafka, logLevel } = require('kafkajs')
-const { Broker } = require('./broker')
+const { Broker, readAll: readAllRecords } = require('./broker')
 
 const TOPIC = 'kjs-idem'
 const PARTITIONS = 3
@@ -14,28 +14,8 @@ const SENDS = 60
 const PER_SEND = 50
 
 async function readAll(kafka, total) {
-  const consumer = kafka.consumer({ groupId: 'kjs-idem-reader', maxWaitTimeInMs: 100 })
-  const seen = new Map() // partition -> values in offset order
-  await consumer.connect()
-  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true })
-  let count = 0
-  const done = new Promise((resolve) => {
-    consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        if (!seen.has(partition)) seen.set(partition, [])
-        seen.get(partition).push(Number(message.value.toString()))
-        if (++count >= total) resolve()
-      },
-    })
-  })
-  let timer
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`read ${count} of ${total}`)), 60000)
-  })
-  await Promise.race([done, timeout])
-  clearTimeout(timer)
-  await new Promise(r => setTimeout(r, 500)) // late duplicates would land here
-  await consumer.disconnect()
+  const { seen, count } = await readAllRecords(kafka, TOPIC, total, { groupId: 'kjs-idem-reader', settleMs: 500 })
+  for (const [p, values] of seen) seen.set(p, values.map(Number))
   return { seen, count }
 }
 

@@ -10,7 +10,7 @@
 // and admin.fetchOffsets shows 5 after txn 1, 5 after the abort, 7 at the end.
 const assert = require('assert')
 const { Kafka, logLevel } = require('kafkajs')
-const { Broker, GROUP_TEST_CONFIG } = require('./broker')
+const { Broker, GROUP_TEST_CONFIG, readAll: readAllRecords } = require('./broker')
 
 const TOPIC = 'kjs-txn'
 const SRC = 'kjs-txn-src'
@@ -18,30 +18,8 @@ const GROUP = 'kjs-txn-g'
 const PARTITIONS = 2
 const PER_TXN = 20
 
-async function readAll(kafka, readUncommitted, total) {
-  const consumer = kafka.consumer({ groupId: `kjs-txn-reader-${readUncommitted}`, maxWaitTimeInMs: 100, readUncommitted })
-  const seen = new Map() // partition -> values in offset order
-  await consumer.connect()
-  await consumer.subscribe({ topics: [TOPIC], fromBeginning: true })
-  let count = 0
-  const done = new Promise((resolve) => {
-    consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        if (!seen.has(partition)) seen.set(partition, [])
-        seen.get(partition).push(message.value.toString())
-        if (++count >= total) resolve()
-      },
-    })
-  })
-  let timer
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`readUncommitted=${readUncommitted}: read ${count} of ${total}: ${JSON.stringify([...seen])}`)), 60000)
-  })
-  await Promise.race([done, timeout])
-  clearTimeout(timer)
-  await new Promise(r => setTimeout(r, 1000)) // records that should not be there would land here
-  await consumer.disconnect()
-  return { seen, count }
+function readAll(kafka, readUncommitted, total) {
+  return readAllRecords(kafka, TOPIC, total, { groupId: `kjs-txn-reader-${readUncommitted}`, readUncommitted })
 }
 
 function batch(prefix) {
