@@ -37,6 +37,12 @@ TEST(broker_config, properties_file) {
     broker_config bad;
     EXPECT_FALSE(apply_setting(bad, "num.partitions", "zero").ok());
     EXPECT_FALSE(apply_setting(bad, "log.segment.bytes", "-1").ok());
+    // Transaction coordinator keys.
+    ASSERT_TRUE(apply_setting(bad, "transaction.max.timeout.ms", "60000").ok());
+    EXPECT_EQ(bad.transaction_max_timeout_ms, 60000);
+    ASSERT_TRUE(apply_setting(bad, "transactional.id.expiration.ms", "3600000").ok());
+    EXPECT_EQ(bad.transactional_id_expiration_ms, 3600000);
+    EXPECT_FALSE(apply_setting(bad, "transaction.max.timeout.ms", "0").ok());
     std::filesystem::remove(path);
 
     std::string host;
