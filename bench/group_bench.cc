@@ -642,8 +642,7 @@ int main(int argc, char** argv) {
         }
         return true;
     });
-    std::string run = std::to_string(::getpid()) + "-" +
-                      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    std::string run = run_id();
     std::string delay = o.broker_initial_delay_ms < 0
                             ? std::string("not stated")
                             : std::to_string(o.broker_initial_delay_ms) + " ms";

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -73,6 +74,13 @@ inline void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) 
     } else {
         c->ok++;
     }
+}
+
+// A string unique to this run (process id and start time), for topic and
+// group names that must not collide with earlier runs on the same broker.
+inline std::string run_id() {
+    return std::to_string(::getpid()) + "-" +
+           std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
 }
 
 // Walks `--name value` options: `on(name, value)` handles one (value()

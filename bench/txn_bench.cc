@@ -261,8 +261,7 @@ int main(int argc, char** argv) {
         }
         return true;
     });
-    std::string run = std::to_string(::getpid()) + "-" +
-                      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    std::string run = run_id();
     std::printf(
         "txn_bench: %s, librdkafka %s, one partition, %ld B records, acks=all, linger.ms=5, "
         "batch.size=1000000, no compression\n  --seconds %d --rounds %d --queue %ld --intervals ",
