@@ -390,6 +390,7 @@ result<append_result> log::append(std::span<std::byte> data) {
     }
     _end = next;
     _appended_bytes += data.size();
+    mark_dirty();
     if (producer.has_producer())
         _producers.update(producer, model::offset(first), model::offset(next - 1));
     return append_result{model::offset(first), model::offset(next - 1), append_time};
@@ -434,6 +435,7 @@ result<append_result> log::append_marker(model::producer_id pid, model::producer
     }
     _end = offset + 1;
     _appended_bytes += data.size();
+    mark_dirty();
     auto view = model::record_batch_view::parse_unchecked_crc(data);
     SPATE_ASSERT(view.ok());
     _producers.update(producer_batch_info::from(*view), model::offset(offset),
@@ -624,6 +626,34 @@ void log::when_durable(model::offset o, std::function<void(status)> done) {
 void log::set_sync_scheduler(sync_scheduler s) {
     std::lock_guard lk(_sync_mu);
     _scheduler = std::move(s);
+}
+
+void log::set_dirty_notifier(dirty_notifier n) {
+    std::unique_lock lk(_mu);
+    _dirty_notifier = std::move(n);
+}
+
+void log::mark_dirty() {
+    // The load keeps the common case (already marked) free of a locked
+    // instruction. Ordering (all seq_cst): the caller stored _end before;
+    // still_dirty() clears the mark before it reads _end, so either it sees
+    // this append's end or this exchange sees the cleared mark.
+    if (_dirty_marked.load() || _dirty_marked.exchange(true)) return;
+    if (_dirty_notifier) _dirty_notifier(shared_from_this());
+}
+
+bool log::still_dirty() {
+    _dirty_marked.store(false);
+    if (_end.load() <= _durable.load()) return false;
+    return !_dirty_marked.exchange(true);
+}
+
+log::flush_policy log::policy() const {
+    flush_policy p;
+    p.messages = _flush_messages.load();
+    p.by_time_or_size = _flush_ms.load() != INT64_MAX || _flush_bytes.load() != INT64_MAX;
+    p.any = p.by_time_or_size || p.messages != INT64_MAX;
+    return p;
 }
 
 bool log::has_durability_waiters() const {

@@ -169,6 +169,25 @@ class log : public std::enable_shared_from_this<log> {
     // a scheduler, else syncs inline.
     void when_durable(model::offset o, std::function<void(status)> done);
     void set_sync_scheduler(sync_scheduler s);
+
+    // Dirty tracking for the owner's flush ticker. `n` is called with the log
+    // (on the appending thread, under the append lock: it must only record
+    // the log) when an append leaves unsynced offsets in a log not marked
+    // dirty; the mark stays until still_dirty() drops it.
+    using dirty_notifier = std::function<void(std::shared_ptr<log>)>;
+    void set_dirty_notifier(dirty_notifier n);
+    // For the owner, about a log it took out of its dirty set: true when the
+    // log holds unsynced offsets and must go back into the set; false when it
+    // is clean (mark dropped) or a concurrent append re-marked it (that
+    // append notified again).
+    bool still_dirty();
+    // The topic's flush policy as the ticker needs it, without locks.
+    struct flush_policy {
+        bool any = false;              // flush.messages, flush.bytes or flush.ms set
+        bool by_time_or_size = false;  // flush.ms or flush.bytes set: ask flush_due()
+        int64_t messages = INT64_MAX;
+    };
+    flush_policy policy() const;
     // True when the topic's flush policy asks for a sync now.
     bool flush_due(int64_t now_ms) const;
     bool has_durability_waiters() const;
@@ -253,6 +272,10 @@ class log : public std::enable_shared_from_this<log> {
     int64_t _last_sync_ms = 0;
     std::multimap<int64_t, std::function<void(status)>> _waiters;
     sync_scheduler _scheduler;
+    // Dirty tracking (set_dirty_notifier); the notifier is guarded by _mu.
+    void mark_dirty();
+    std::atomic<bool> _dirty_marked{false};
+    dirty_notifier _dirty_notifier;
 
     // Compaction state. _compact_mu serialises passes (held for a whole pass,
     // never while waiting for _mu in a way that could block appends for long:

@@ -188,6 +188,10 @@ result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int
     auto l = log::open(partition_dir(topic, p), c, _was_clean, _options.clock);
     if (!l.ok()) return l.err();
     (*l)->set_sync_scheduler([this](std::shared_ptr<log> lg) { schedule_sync(std::move(lg)); });
+    (*l)->set_dirty_notifier([this](std::shared_ptr<log> lg) {
+        std::lock_guard g(_dirty_mu);
+        _dirty.push_back(std::move(lg));
+    });
     return l;
 }
 
@@ -337,14 +341,8 @@ size_t log_manager::enforce_retention_now() {
 
 void log_manager::publish_logs_locked() {
     auto p = std::make_shared<published_logs>();
-    for (const auto& [_, t] : _topics) {
+    for (const auto& [_, t] : _topics)
         p->all.insert(p->all.end(), t.logs.begin(), t.logs.end());
-        const auto& c = t.config;
-        bool by_time_or_size = c.flush_ms != INT64_MAX || c.flush_bytes != INT64_MAX;
-        if (!by_time_or_size && c.flush_messages == INT64_MAX) continue;  // no flush policy
-        for (const auto& l : t.logs)
-            p->watched.push_back({l, c.flush_messages, by_time_or_size});
-    }
     _published = std::move(p);
 }
 
@@ -422,36 +420,46 @@ void log_manager::flush_worker() {
     }
 }
 
-void log_manager::flush_tick(const published_logs& logs, int64_t now, bool sweep) {
+void log_manager::flush_tick(int64_t now, bool sweep) {
+    std::vector<std::shared_ptr<log>> dirty;
+    {
+        std::lock_guard g(_dirty_mu);
+        dirty.swap(_dirty);
+    }
     uint64_t checks = 0;
+    uint64_t swept = 0;
     uint64_t scheduled = 0;
-    for (const auto& w : logs.watched) {
-        // Two atomic loads: a log without unsynced data is never due.
-        int64_t end = w.target->log_end_offset().value();
-        int64_t durable = w.target->durable_offset().value();
-        if (end <= durable) continue;
-        ++checks;
-        bool due = w.needs_flush_due ? w.target->flush_due(now) : end - durable >= w.flush_messages;
+    size_t kept = 0;
+    for (auto& l : dirty) {
+        if (!l->still_dirty()) continue;
+        auto p = l->policy();
+        bool due = false;
+        if (p.any) {
+            ++checks;
+            due = p.by_time_or_size
+                      ? l->flush_due(now)
+                      : l->log_end_offset().value() - l->durable_offset().value() >= p.messages;
+        } else if (sweep) {
+            // Backstop for durability waiters of logs without a flush policy
+            // (they schedule their own sync; flush_due() also answers true
+            // for them).
+            ++swept;
+            due = l->flush_due(now);
+        }
         if (due) {
-            schedule_sync(w.target);
+            schedule_sync(l);
             ++scheduled;
         }
+        dirty[kept++] = std::move(l);
+    }
+    dirty.resize(kept);
+    if (!dirty.empty()) {
+        std::lock_guard g(_dirty_mu);
+        _dirty.insert(_dirty.end(), std::make_move_iterator(dirty.begin()),
+                      std::make_move_iterator(dirty.end()));
     }
     _policy_checks += checks;
-    if (sweep) {
-        // Backstop for durability waiters of logs without a flush policy (they
-        // schedule their own sync; flush_due() also answers true for them).
-        uint64_t swept = 0;
-        for (const auto& l : logs.all) {
-            if (l->log_end_offset() <= l->durable_offset()) continue;
-            ++swept;
-            if (l->flush_due(now)) {
-                schedule_sync(l);
-                ++scheduled;
-            }
-        }
-        _sweep_checks += swept;
-    }
+    _sweep_checks += swept;
     _ticker_syncs += scheduled;
     ++_ticks;
 }
@@ -465,19 +473,19 @@ void log_manager::ticker() {
             lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.flush_check_interval_ms)));
         if (_stopping.load()) break;
         lk.unlock();
-        std::shared_ptr<const published_logs> logs;
-        {
-            std::lock_guard g(_mu);
-            logs = _published;
-        }
-        if (!logs) logs = std::make_shared<const published_logs>();
         int64_t now = _options.clock();
         bool sweep = now >= next_sweep;
         if (sweep) next_sweep = now + k_flush_sweep_interval_ms;
-        flush_tick(*logs, now, sweep);
+        flush_tick(now, sweep);
         if (now >= next_retention) {
-            for (const auto& l : logs->all)
-                (void)l->enforce_retention(now);
+            std::shared_ptr<const published_logs> logs;
+            {
+                std::lock_guard g(_mu);
+                logs = _published;
+            }
+            if (logs)
+                for (const auto& l : logs->all)
+                    (void)l->enforce_retention(now);
             next_retention = now + _options.retention_check_interval_ms;
         }
         lk.lock();

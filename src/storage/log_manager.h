@@ -4,15 +4,16 @@
 // configs, and the background threads that apply the flush policy (group
 // commit) and retention.
 //
-// Flush ticker (every flush_check_interval_ms): evaluates the flush policy
-// (flush.messages / flush.bytes / flush.ms) only of logs that have one (any
-// of the three set below "never") and that hold unsynced data, which it
-// learns from two atomic loads per log (log_end_offset() > durable_offset())
-// without touching the log's sync mutex. Logs of topics without a flush
-// policy are never synced by the ticker: acks=all waiters schedule their own
-// sync (log::when_durable -> sync scheduler -> flush workers, group commit);
-// as a backstop the ticker still runs log::flush_due() on those of them
-// holding unsynced data every k_flush_sweep_interval_ms.
+// Flush ticker (every flush_check_interval_ms): looks only at the dirty set,
+// the logs an append left with unsynced offsets (log::set_dirty_notifier
+// adds a log once per clean-to-dirty change; the ticker keeps it until it is
+// clean), so clean logs cost nothing however many there are. Of those it
+// evaluates the flush policy (flush.messages / flush.bytes / flush.ms) of
+// logs that have one; flush.messages alone is decided from two atomic loads,
+// without the log's sync mutex. Logs of topics without a flush policy are
+// synced for acks=all waiters, which schedule their own sync (when_durable ->
+// sync scheduler -> flush workers, group commit); as a backstop the ticker
+// runs log::flush_due() on them every k_flush_sweep_interval_ms.
 //
 // Data directory layout (docs/formats/data-dir.md):
 //   spate.meta                 marks the directory as Spate's (format version)
@@ -139,31 +140,27 @@ class log_manager {
     log_manager_options _options;
     bool _was_clean = false;
 
-    // A log the ticker evaluates every tick: its topic has a flush policy.
-    struct flush_watch {
-        std::shared_ptr<log> target;
-        int64_t flush_messages = INT64_MAX;
-        // flush.bytes or flush.ms is set: only log::flush_due() can tell
-        // (it reads the log's sync state under its sync mutex). Otherwise
-        // flush.messages alone decides, from the offsets.
-        bool needs_flush_due = false;
-    };
     struct published_logs {
         std::vector<std::shared_ptr<log>> all;  // every open log
-        std::vector<flush_watch> watched;       // logs of topics with a flush policy
     };
 
     // Rebuilds _published from _topics; requires _mu. Called after every
     // change to the set of logs or to a topic's config, so the 1 ms ticker
     // reads a ready list.
     void publish_logs_locked();
-    // One tick of the flush policy over `logs`; `sweep`: also run the backstop.
-    void flush_tick(const published_logs& logs, int64_t now, bool sweep);
+    // One tick of the flush policy over the dirty logs; `sweep`: also run
+    // the backstop for those without a policy.
+    void flush_tick(int64_t now, bool sweep);
 
     mutable std::mutex _mu;  // guards _topics and _published
     std::map<std::string, topic_entry> _topics;
     // Replaced (never mutated) when topics or their configs change.
     std::shared_ptr<const published_logs> _published;
+
+    // Logs with unsynced appends (log::set_dirty_notifier), each once; the
+    // ticker takes the set, keeps what is still dirty.
+    std::mutex _dirty_mu;
+    std::vector<std::shared_ptr<log>> _dirty;
 
     std::mutex _queue_mu;
     std::condition_variable _queue_cv;
