@@ -6,11 +6,11 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build make pkg-config clang-format
+  g++ cmake ninja-build make pkg-config clang-format ccache
   # libraries
   libboost-dev libboost-program-options-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev
-  libspdlog-dev libfmt-dev
+  libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests

@@ -1,10 +1,12 @@
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
 
 #include "app/commands.h"
+#include "app/serve.h"
 #include "broker/broker.h"
 #include "broker/broker_config.h"
 #include "broker/server.h"
@@ -26,32 +28,36 @@ int usage_error(const std::string& what) {
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args) {
-    broker::broker_config cfg;
-    std::string config_file;
-    std::optional<std::filesystem::path> data_dir;
-    std::optional<std::string> listen, advertise, node_id;
+    serve_options opts;
     for (size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
-        auto take = [&](std::optional<std::string>& out) {
-            if (i + 1 >= args.size()) return false;
-            out = args[++i];
-            return true;
-        };
-        std::optional<std::string> v;
-        if (a == "--data-dir" && take(v)) {
-            data_dir = *v;
-        } else if (a == "--kafka-listen" && take(v)) {
-            listen = v;
-        } else if (a == "--advertise" && take(v)) {
-            advertise = v;
-        } else if (a == "--config" && take(v)) {
-            config_file = *v;
-        } else if (a == "--node-id" && take(v)) {
-            node_id = v;
+        if (i + 1 >= args.size()) return usage_error("unknown or incomplete option '" + a + "'");
+        const auto& v = args[++i];
+        if (a == "--data-dir") {
+            opts.data_dir = v;
+        } else if (a == "--kafka-listen") {
+            opts.kafka_listen = v;
+        } else if (a == "--advertise") {
+            opts.advertise = v;
+        } else if (a == "--config") {
+            opts.config_file = v;
+        } else if (a == "--node-id") {
+            opts.node_id = std::atoi(v.c_str());
         } else {
             return usage_error("unknown or incomplete option '" + a + "'");
         }
     }
+    return serve(opts);
+}
+
+int serve(const serve_options& opts) {
+    broker::broker_config cfg;
+    const std::string config_file = opts.config_file.value_or("");
+    const auto& data_dir = opts.data_dir;
+    const auto& listen = opts.kafka_listen;
+    const auto& advertise = opts.advertise;
+    std::optional<std::string> node_id;
+    if (opts.node_id) node_id = std::to_string(*opts.node_id);
     // The properties file first; command-line options override it.
     if (!config_file.empty()) {
         auto s = broker::load_properties(cfg, config_file);

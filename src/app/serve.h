@@ -1,0 +1,29 @@
+#pragma once
+
+// `spate serve`: the options the command line gives it and the entry point
+// that runs the platform until SIGINT/SIGTERM.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace spate::app {
+
+// What the command line set; unset options come from the config file, then
+// from the defaults in the configuration table.
+struct serve_options {
+    std::optional<std::string> data_dir;
+    // "HOST:PORT" (port 0 picks a free port) or "off".
+    std::optional<std::string> kafka_listen;
+    std::optional<std::string> advertise;  // "HOST:PORT" put in Metadata
+    std::optional<std::string> config_file;
+    std::optional<int32_t> node_id;
+    std::string log_level = "info";  // logging::k_level_names
+    bool log_json = false;
+};
+
+// Runs the platform; returns the process exit code (0 clean stop, 1 a
+// failure at start or stop, 2 a bad option or config value).
+int serve(const serve_options& opts);
+
+}  // namespace spate::app
