@@ -1,0 +1,51 @@
+#pragma once
+
+// A connected byte stream, plaintext TCP or TLS over TCP, that protocol
+// connections read and write without knowing which. The listener accepts
+// the socket, completes the TLS handshake when its listener has a TLS
+// context, and hands the stream to the protocol's connection factory.
+//
+// Threading: like an Asio socket, one outstanding read and one outstanding
+// write at a time, both from the stream's executor (a strand per stream).
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <variant>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+namespace spate::net {
+
+class stream {
+  public:
+    using tcp_socket = boost::asio::ip::tcp::socket;
+    using tls_socket = boost::asio::ssl::stream<tcp_socket>;
+
+    explicit stream(tcp_socket s) : _s(std::move(s)) {}
+    explicit stream(tls_socket s) : _s(std::move(s)) {}
+    stream(stream&&) = default;
+    stream& operator=(stream&&) = default;
+
+    boost::asio::any_io_executor get_executor();
+    bool is_tls() const { return std::holds_alternative<tls_socket>(_s); }
+    // The TCP socket under any TLS layer (peer address, socket options; a
+    // plaintext stream's fd may be used for sendfile).
+    tcp_socket& tcp();
+
+    // Reads exactly buffer_size(b) bytes; an error (or EOF) otherwise.
+    boost::asio::awaitable<boost::system::error_code> read_exact(boost::asio::mutable_buffer b);
+    // Writes all of `b`.
+    boost::asio::awaitable<boost::system::error_code> write_all(boost::asio::const_buffer b);
+    // Shuts down and closes the socket; errors are ignored (the peer may be gone).
+    void close();
+
+  private:
+    std::variant<tcp_socket, tls_socket> _s;
+};
+
+}  // namespace spate::net

@@ -1,0 +1,84 @@
+#include "net/service.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "net/periodic.h"
+#include "net/runtime.h"
+
+namespace spate::net {
+namespace {
+
+class recording_service final : public service {
+  public:
+    recording_service(std::string name, std::vector<std::string>& log, bool fail = false)
+        : _name(std::move(name)), _log(log), _fail(fail) {}
+    std::string_view name() const override { return _name; }
+    status start(runtime&) override {
+        _log.push_back("start " + _name);
+        if (_fail) return make_error(errc::io_error, "boom");
+        return {};
+    }
+    void stop() override { _log.push_back("stop " + _name); }
+
+  private:
+    std::string _name;
+    std::vector<std::string>& _log;
+    bool _fail;
+};
+
+TEST(service_set, starts_in_order_and_stops_in_reverse) {
+    runtime rt;
+    std::vector<std::string> log;
+    service_set set(rt);
+    set.add(std::make_unique<recording_service>("storage", log));
+    set.add(std::make_unique<recording_service>("groups", log));
+    set.add(std::make_unique<recording_service>("kafka", log));
+    ASSERT_TRUE(set.start_all().ok());
+    for (const auto& s : set.states())
+        EXPECT_EQ(s.h, health::serving) << s.name;
+    set.stop_all();
+    set.stop_all();  // idempotent
+    EXPECT_EQ(log, (std::vector<std::string>{"start storage", "start groups", "start kafka",
+                                             "stop kafka", "stop groups", "stop storage"}));
+    for (const auto& s : set.states())
+        EXPECT_EQ(s.h, health::stopped) << s.name;
+}
+
+TEST(service_set, a_failed_start_stops_the_started_ones_and_names_the_service) {
+    runtime rt;
+    std::vector<std::string> log;
+    service_set set(rt);
+    set.add(std::make_unique<recording_service>("storage", log));
+    set.add(std::make_unique<recording_service>("kafka", log, true));
+    set.add(std::make_unique<recording_service>("never", log));
+    auto s = set.start_all();
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.err().message, "kafka: boom");
+    EXPECT_EQ(log, (std::vector<std::string>{"start storage", "start kafka", "stop storage"}));
+    EXPECT_EQ(set.states()[1].h, health::failed);
+    EXPECT_EQ(set.states()[2].h, health::stopped);
+}
+
+TEST(periodic, runs_repeatedly_and_never_after_stop) {
+    runtime rt;
+    rt.start(2);
+    std::atomic<int> runs{0};
+    periodic p(std::chrono::milliseconds(1), [&] { ++runs; });
+    p.start(rt);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (runs < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_GE(runs.load(), 3);
+    p.stop();
+    int at_stop = runs.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(runs.load(), at_stop);
+    rt.stop();
+}
+
+}  // namespace
+}  // namespace spate::net
