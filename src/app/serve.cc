@@ -6,11 +6,11 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/platform.h"
 #include "app/serve.h"
-#include "broker/broker.h"
+#include "base/log.h"
 #include "broker/broker_config.h"
-#include "broker/server.h"
-#include "storage/log_manager.h"
+#include "net/listener.h"
 
 namespace spate::app {
 
@@ -51,31 +51,62 @@ int serve_command(const std::vector<std::string>& args) {
 }
 
 int serve(const serve_options& opts) {
+    return serve(opts, {});
+}
+
+namespace {
+
+// The broker configuration from the config file, then the command line.
+result<broker::broker_config> make_config(const serve_options& opts) {
     broker::broker_config cfg;
-    const std::string config_file = opts.config_file.value_or("");
-    const auto& data_dir = opts.data_dir;
-    const auto& listen = opts.kafka_listen;
-    const auto& advertise = opts.advertise;
-    std::optional<std::string> node_id;
-    if (opts.node_id) node_id = std::to_string(*opts.node_id);
     // The properties file first; command-line options override it.
-    if (!config_file.empty()) {
-        auto s = broker::load_properties(cfg, config_file);
-        if (!s.ok()) return usage_error(s.err().message);
+    if (opts.config_file) SPATE_TRY(broker::load_properties(cfg, *opts.config_file));
+    if (opts.data_dir) cfg.data_dir = *opts.data_dir;
+    if (opts.kafka_listen) {
+        auto addr = net::parse_listen_address("--kafka-listen", *opts.kafka_listen);
+        if (!addr.ok()) return addr.err();
+        if (*addr) {
+            cfg.listen_host = (*addr)->first;
+            cfg.listen_port = (*addr)->second;
+        } else {
+            cfg.listen_port = 0;
+            cfg.listen_host.clear();
+        }
     }
-    if (data_dir) cfg.data_dir = *data_dir;
-    if (listen) {
-        auto s = broker::parse_host_port(*listen, cfg.listen_host, cfg.listen_port);
-        if (!s.ok()) return usage_error("--kafka-listen: " + s.err().message);
+    if (opts.advertise) {
+        auto s = broker::parse_host_port(*opts.advertise, cfg.advertised_host, cfg.advertised_port);
+        if (!s.ok()) return make_error(errc::invalid_argument, "--advertise: " + s.err().message);
     }
-    if (advertise) {
-        auto s = broker::parse_host_port(*advertise, cfg.advertised_host, cfg.advertised_port);
-        if (!s.ok()) return usage_error("--advertise: " + s.err().message);
+    if (opts.node_id) {
+        auto s = broker::apply_setting(cfg, "node.id", std::to_string(*opts.node_id));
+        if (!s.ok()) return make_error(errc::invalid_argument, "--node-id: " + s.err().message);
     }
-    if (node_id) {
-        auto s = broker::apply_setting(cfg, "node.id", *node_id);
-        if (!s.ok()) return usage_error("--node-id: " + s.err().message);
+    return cfg;
+}
+
+// The command a user can paste to try the platform.
+std::string try_line(const std::string& bootstrap) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    std::string bin = "spate";
+    if (!ec) {
+        auto rel = std::filesystem::relative(exe, std::filesystem::current_path(), ec);
+        bin =
+            (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) ? rel.string() : exe.string();
     }
+    return "printf 'hello\\n' | " + bin + " produce demo --bootstrap " + bootstrap + " && " + bin +
+           " consume demo --from-beginning --count 1 --bootstrap " + bootstrap;
+}
+
+}  // namespace
+
+int serve(const serve_options& opts, const platform_hook& hook) {
+    auto lv = logging::configure(opts.log_level,
+                                 opts.log_json ? logging::format::json : logging::format::text);
+    if (!lv.ok()) return usage_error("--log-level: " + lv.err().message);
+    auto cfg = make_config(opts);
+    if (!cfg.ok()) return usage_error(cfg.err().message);
+    const bool kafka_on = !(opts.kafka_listen && *opts.kafka_listen == "off");
 
     // Block the stop signals before any thread starts so that only sigwait sees them.
     sigset_t stop;
@@ -86,48 +117,27 @@ int serve(const serve_options& opts) {
     // A client vanishing mid-write must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
-    storage::log_manager_options opts;
-    opts.data_dir = cfg.data_dir;
-    opts.broker_defaults = cfg.topic_defaults;
-    opts.cleaner_enable = cfg.log_cleaner_enable;
-    opts.cleaner_backoff_ms = cfg.log_cleaner_backoff_ms;
-    opts.cleaner_map_bytes = cfg.log_cleaner_dedupe_buffer_size;
-    auto mgr = storage::log_manager::open(opts);
-    if (!mgr.ok()) {
-        std::fprintf(stderr, "spate serve: cannot open %s: %s\n", cfg.data_dir.c_str(),
-                     mgr.err().to_string().c_str());
+    std::optional<net::listener_options> kafka;
+    if (kafka_on)
+        kafka = net::listener_options{.name = "kafka",
+                                      .flag = "--kafka-listen",
+                                      .host = cfg->listen_host,
+                                      .port = cfg->listen_port};
+    platform p(*cfg, kafka);
+    if (hook) hook(p);
+    if (auto s = p.start(); !s.ok()) {
+        std::fprintf(stderr, "spate serve: %s\n", s.err().message.c_str());
         return 1;
     }
-    auto cluster_id = broker::load_or_create_cluster_id(cfg.data_dir);
-    if (!cluster_id.ok()) {
-        std::fprintf(stderr, "spate serve: %s\n", cluster_id.err().to_string().c_str());
-        (void)(*mgr)->close();
-        return 1;
-    }
-    auto topics = (*mgr)->list_topics();
+    auto& logs = p.storage().logs();
     std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
-                std::filesystem::absolute(cfg.data_dir).c_str(), topics.size(),
-                (*mgr)->opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
-    std::printf("spate: cluster id %s, node id %d\n", cluster_id->c_str(), cfg.node_id);
-
-    broker::broker b(cfg, **mgr, *cluster_id);
-    if (auto g = b.load_coordinators(); !g.ok()) {
-        std::fprintf(stderr, "spate serve: consumer offsets: %s\n", g.err().to_string().c_str());
-        (void)(*mgr)->close();
-        return 1;
-    }
-    broker::server srv(b);
-    auto port = srv.listen(cfg.listen_host, cfg.listen_port);
-    if (!port.ok()) {
-        std::fprintf(stderr, "spate serve: %s\n", port.err().to_string().c_str());
-        (void)(*mgr)->close();
-        return 1;
-    }
-    b.set_advertised(cfg.advertised_host.empty() ? cfg.listen_host : cfg.advertised_host,
-                     cfg.advertised_port ? cfg.advertised_port : *port);
-    srv.start();
-    std::printf("spate: kafka listener on %s:%u\n", cfg.listen_host.c_str(),
-                static_cast<unsigned>(*port));
+                std::filesystem::absolute(cfg->data_dir).c_str(), logs.list_topics().size(),
+                logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
+    std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
+                cfg->node_id);
+    for (const auto& e : p.endpoints())
+        std::printf("spate: %s\n", e.c_str());
+    if (kafka_on) std::printf("spate: try it: %s\n", try_line(p.kafka_bootstrap()).c_str());
     std::printf("spate: ready; press Ctrl-C to stop\n");
     std::fflush(stdout);
 
@@ -135,10 +145,10 @@ int serve(const serve_options& opts) {
     sigwait(&stop, &sig);
     std::printf("spate: stopping\n");
     std::fflush(stdout);
-    srv.stop();
-    auto s = (*mgr)->close();
-    if (!s.ok()) {
-        std::fprintf(stderr, "spate serve: close failed: %s\n", s.err().to_string().c_str());
+    p.stop();
+    if (!p.storage().close_status().ok()) {
+        std::fprintf(stderr, "spate serve: close failed: %s\n",
+                     p.storage().close_status().err().to_string().c_str());
         return 1;
     }
     return 0;

@@ -4,6 +4,7 @@
 // that runs the platform until SIGINT/SIGTERM.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -25,5 +26,10 @@ struct serve_options {
 // Runs the platform; returns the process exit code (0 clean stop, 1 a
 // failure at start or stop, 2 a bad option or config value).
 int serve(const serve_options& opts);
+
+class platform;
+// As serve(), with `hook` plugging extra services into the platform before
+// it starts (the tests' own services).
+int serve(const serve_options& opts, const std::function<void(platform&)>& hook);
 
 }  // namespace spate::app

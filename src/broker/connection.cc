@@ -10,7 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "broker/broker.h"
+#include "base/log.h"
+#include "broker/handlers/handlers.h"
 #include "kafka/protocol/error_code.h"
 #include "kafka/protocol/generated/api_versions_response.h"
 
@@ -18,6 +19,8 @@ namespace spate::broker {
 
 namespace asio = boost::asio;
 namespace proto = kafka::protocol;
+using kafka::code;
+using kafka::error_code;
 
 namespace {
 
@@ -32,34 +35,32 @@ asio::awaitable<void> wait_for_wake(asio::steady_timer& t) {
 
 }  // namespace
 
-connection::connection(broker& b, asio::ip::tcp::socket socket)
-    : _broker(b)
-    , _socket(std::move(socket))
-    , _reader_wake(_socket.get_executor())
-    , _writer_wake(_socket.get_executor()) {
-    boost::system::error_code ec;
-    auto peer = _socket.remote_endpoint(ec);
-    _client_host = "/" + (ec ? std::string("unknown") : peer.address().to_string());
-}
+connection::connection(handler_deps& deps, const broker_config& limits, net::stream s,
+                       net::connection_info info)
+    : _deps(deps)
+    , _limits(limits)
+    , _stream(std::move(s))
+    , _info(std::move(info))
+    , _client_host("/" + _info.peer_address)
+    , _reader_wake(_stream.get_executor())
+    , _writer_wake(_stream.get_executor()) {}
 
 void connection::start() {
     auto self = shared_from_this();
     asio::co_spawn(
-        _socket.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
+        _stream.get_executor(), [self]() { return self->read_loop(); }, asio::detached);
     asio::co_spawn(
-        _socket.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
+        _stream.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
 }
 
 void connection::stop() {
-    asio::post(_socket.get_executor(), [self = shared_from_this()] { self->close(); });
+    asio::post(_stream.get_executor(), [self = shared_from_this()] { self->close(); });
 }
 
 void connection::close() {
     if (_closed) return;
     _closed = true;
-    boost::system::error_code ec;
-    _socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    _socket.close(ec);
+    _stream.close();
     _reader_wake.cancel();
     _writer_wake.cancel();
     _slots.clear();
@@ -67,7 +68,7 @@ void connection::close() {
 
 asio::awaitable<void> connection::read_loop() {
     auto self = shared_from_this();
-    const auto& cfg = _broker.config();
+    const auto& cfg = _limits;
     for (;;) {
         while (!_closed && !_slots.empty() &&
                (_slots.size() >= cfg.max_inflight_requests ||
@@ -75,24 +76,21 @@ asio::awaitable<void> connection::read_loop() {
             co_await wait_for_wake(_reader_wake);
         if (_closed) break;
 
-        boost::system::error_code ec;
         std::array<std::byte, proto::k_frame_size_prefix> prefix;
-        co_await asio::async_read(_socket, asio::buffer(prefix),
-                                  asio::redirect_error(asio::use_awaitable, ec));
+        auto ec = co_await _stream.read_exact(asio::buffer(prefix));
         if (ec || _closed) break;
         auto size = proto::frame_size(prefix, cfg.socket_request_max_bytes);
         if (!size.ok() || *size < k_min_request_size) break;
 
         auto ctx = std::make_unique<request_context>(request_context{
-            _broker, {}, std::vector<std::byte>(*size), _socket.get_executor(), _client_host});
-        co_await asio::async_read(_socket, asio::buffer(ctx->frame),
-                                  asio::redirect_error(asio::use_awaitable, ec));
+            _deps, _info, {}, std::vector<std::byte>(*size), _stream.get_executor(), _client_host});
+        ec = co_await _stream.read_exact(asio::buffer(ctx->frame));
         if (ec || _closed) break;
         auto header = proto::parse_request_header(ctx->frame);
         if (!header.ok()) break;
         ctx->header = std::move(*header);
 
-        const handler_spec* spec = broker::find_handler(ctx->header.api_key);
+        const handler_spec* spec = handlers::find_kafka_handler(ctx->header.api_key);
         if (!spec) break;  // unknown API: Kafka closes the connection
         auto s = std::make_shared<slot>();
         s->request_bytes = *size;
@@ -108,7 +106,7 @@ asio::awaitable<void> connection::read_loop() {
         }
         _slots.push_back(s);
         _inflight_bytes += s->request_bytes;
-        asio::co_spawn(_socket.get_executor(), run_handler(s, std::move(ctx), spec->fn),
+        asio::co_spawn(_stream.get_executor(), run_handler(s, std::move(ctx), spec->fn),
                        asio::detached);
     }
     close();
@@ -119,7 +117,10 @@ asio::awaitable<void> connection::run_handler(std::shared_ptr<slot> s,
     auto self = shared_from_this();
     try {
         s->outcome = co_await fn(*ctx);
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+        logging::get("broker").warn("closing the connection of {}: {} v{} handler threw: {}",
+                                    _client_host, static_cast<int>(ctx->header.api_key),
+                                    ctx->header.api_version, e.what());
         s->outcome = handler_outcome{};  // close
     }
     s->done = true;
@@ -141,9 +142,7 @@ asio::awaitable<void> connection::write_loop() {
         _slots.pop_front();
         if (s->outcome.what == handler_outcome::kind::close) break;
         if (s->outcome.what == handler_outcome::kind::respond) {
-            boost::system::error_code ec;
-            co_await asio::async_write(_socket, asio::buffer(s->outcome.frame),
-                                       asio::redirect_error(asio::use_awaitable, ec));
+            auto ec = co_await _stream.write_all(asio::buffer(s->outcome.frame));
             if (ec || _closed) break;
         }
         _inflight_bytes -= s->request_bytes + s->response_bytes;
@@ -155,7 +154,7 @@ asio::awaitable<void> connection::write_loop() {
 handler_outcome connection::unsupported_api_versions(const request_context& ctx) const {
     proto::api_versions_response r;
     r.error_code = code(error_code::unsupported_version);
-    for (const auto& h : broker::handlers())
+    for (const auto& h : handlers::kafka_handlers())
         r.api_keys.push_back({static_cast<int16_t>(h.key), h.min_version, h.max_version});
     handler_outcome o;
     o.what = handler_outcome::kind::respond;

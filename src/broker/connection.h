@@ -22,22 +22,26 @@
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "broker/broker_config.h"
 #include "broker/handler.h"
+#include "net/connection_info.h"
+#include "net/listener.h"
+#include "net/stream.h"
 
 namespace spate::broker {
 
-class connection : public std::enable_shared_from_this<connection> {
+class connection final : public net::connection, public std::enable_shared_from_this<connection> {
   public:
-    // `socket` must use a strand executor.
-    connection(broker& b, boost::asio::ip::tcp::socket socket);
+    // `s` must use a strand executor; `deps` and `limits` outlive the connection.
+    connection(handler_deps& deps, const broker_config& limits, net::stream s,
+               net::connection_info info);
 
     // Spawns the reader and writer. Call once.
-    void start();
+    void start() override;
     // Thread-safe: posts the close to the connection's strand.
-    void stop();
+    void stop() override;
 
   private:
     struct slot {
@@ -55,9 +59,11 @@ class connection : public std::enable_shared_from_this<connection> {
     handler_outcome unsupported_api_versions(const request_context& ctx) const;
     void close();
 
-    broker& _broker;
-    boost::asio::ip::tcp::socket _socket;
-    std::string _client_host;                // "/<peer address>", fixed at accept
+    handler_deps& _deps;
+    const broker_config& _limits;
+    net::stream _stream;
+    const net::connection_info _info;
+    const std::string _client_host;          // "/<peer address>", as Kafka reports hosts
     boost::asio::steady_timer _reader_wake;  // cancelled to wake a paused reader
     boost::asio::steady_timer _writer_wake;  // cancelled when a slot completes
     std::deque<std::shared_ptr<slot>> _slots;

@@ -1,12 +1,14 @@
 #pragma once
 
-// The contract between a connection and the per-API handlers
-// (handlers/<api>.cc). A handler gets the decoded request header and the raw
-// request body, and produces a whole response frame, no response (acks=0
-// produce), or asks for the connection to be closed (malformed body, a
-// version it does not serve). Handlers run on their connection's strand and
-// may suspend (durability waits, fetch long polls); the connection sends
-// responses in request order regardless of completion order.
+// The contract between a Kafka connection and the per-API handlers
+// (handlers/<api>.cc). A handler gets the decoded request header, the raw
+// request body, who sent it (principal, listener, address) and the narrow
+// services it may use (handler_deps); it produces a whole response frame, no
+// response (acks=0 produce), or asks for the connection to be closed
+// (malformed body, a version it does not serve). Handlers run on their
+// connection's strand and may suspend (durability waits, fetch long polls);
+// the connection sends responses in request order regardless of completion
+// order.
 
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
@@ -15,18 +17,51 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "kafka/protocol/acl.h"
 #include "kafka/protocol/frame.h"
+#include "net/connection_info.h"
+
+namespace spate::coordinator {
+class group_coordinator;
+class txn_coordinator;
+}  // namespace spate::coordinator
+namespace spate::storage {
+class log;
+}
 
 namespace spate::broker {
 
-class broker;
+class append_notifier;
+class cluster_view;
+class fetch_session_cache;
+class topic_directory;
+
+// The services a handler may use, each a narrow interface owned elsewhere
+// (storage_service, coordinator_service, kafka_service); all outlive every
+// connection.
+struct handler_deps {
+    cluster_view& cluster;                   // node, cluster id, config, advertised address
+    topic_directory& topics;                 // topic and partition lookup and changes
+    append_notifier& appends;                // wakes fetch long polls
+    fetch_session_cache& fetch_sessions;     // KIP-227
+    coordinator::group_coordinator& groups;  // consumer groups and offsets
+    coordinator::txn_coordinator& txns;      // transactions
+    // The __transaction_state log (nullptr before the first transactional
+    // id): coordinator answers wait until it is durable.
+    std::function<std::shared_ptr<storage::log>()> transaction_log;
+};
 
 struct request_context {
-    broker& b;
+    handler_deps& svc;
+    // Who sent the request: principal (User:ANONYMOUS until authentication),
+    // listener name and peer address. Owned by the connection.
+    const net::connection_info& conn;
     kafka::protocol::request_header_info header;
     // The whole frame after the size prefix. Owned here so that handlers may
     // edit record batches in place (produce assigns offsets) and so views
@@ -49,15 +84,21 @@ struct handler_outcome {
 
 using handler_fn = boost::asio::awaitable<handler_outcome> (*)(request_context&);
 
-// One served API and the versions its handler implements. Versions inside
-// [min_version, max_version] are advertised by ApiVersions; a handler may
-// still close the connection for an advertised version it cannot serve
-// (old Produce/Fetch versions whose record formats Spate does not speak).
+// One served API: the versions its handler implements and the authorization
+// it needs. Versions inside [min_version, max_version] are advertised by
+// ApiVersions; a handler may still close the connection for an advertised
+// version it cannot serve (old Produce/Fetch versions whose record formats
+// Spate does not speak). `operation` on `resource` is what Kafka checks
+// first for the API (per-item checks, e.g. Produce's transactional id, are
+// the handler's); resource_type::unknown means the API is served to every
+// principal (ApiVersions).
 struct handler_spec {
     kafka::protocol::api_key key;
     int16_t min_version;
     int16_t max_version;
     handler_fn fn;
+    kafka::protocol::acl_operation operation = kafka::protocol::acl_operation::unknown;
+    kafka::protocol::resource_type resource = kafka::protocol::resource_type::unknown;
 };
 
 }  // namespace spate::broker

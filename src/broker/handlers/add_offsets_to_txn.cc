@@ -13,15 +13,17 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::add_offsets_to_txn_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::add_offsets_to_txn_response r;
-    r.error_code = code(ctx.b.transactions().add_offsets(req->transactional_id, req->producer_id,
-                                                         req->producer_epoch, req->group_id,
-                                                         ctx.version() < 2));
+    r.error_code =
+        code(ctx.svc.txns.add_offsets(req->transactional_id, req->producer_id, req->producer_epoch,
+                                      req->group_id, ctx.version() < 2));
     if (r.error_code == 0) r.error_code = code(co_await await_txn_state_durable(ctx));
     co_return respond(ctx, r);
 }
 
 }  // namespace
 
-const handler_spec add_offsets_to_txn{proto::api_key::add_offsets_to_txn, 0, 4, &handle};
+const handler_spec add_offsets_to_txn{
+    proto::api_key::add_offsets_to_txn,    0, 4, &handle, proto::acl_operation::write,
+    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -22,7 +22,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     std::vector<bool> known;
     bool all_known = true;
     for (const auto& t : req->v3_and_below_topics) {
-        auto info = ctx.b.logs().describe(t.name);
+        auto info = ctx.svc.topics.describe(t.name);
         for (int32_t p : t.partitions) {
             parts.push_back({t.name, p});
             bool ok = info && p >= 0 && p < info->partitions;
@@ -32,7 +32,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     std::vector<error_code> errors(parts.size(), error_code::none);
     if (all_known) {
-        errors = ctx.b.transactions().add_partitions(
+        errors = ctx.svc.txns.add_partitions(
             req->v3_and_below_transactional_id, req->v3_and_below_producer_id,
             req->v3_and_below_producer_epoch, parts, ctx.version() < 2);
     }
@@ -58,6 +58,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec add_partitions_to_txn{proto::api_key::add_partitions_to_txn, 0, 3, &handle};
+const handler_spec add_partitions_to_txn{
+    proto::api_key::add_partitions_to_txn, 0, 3, &handle, proto::acl_operation::write,
+    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -14,7 +14,7 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::alter_configs_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     proto::alter_configs_response r;
     for (const auto& res : req->resources) {
         auto& out = r.responses.emplace_back();
@@ -36,6 +36,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec alter_configs{proto::api_key::alter_configs, 0, 2, &handle};
+const handler_spec alter_configs{
+    proto::api_key::alter_configs, 0, 2, &handle, proto::acl_operation::alter_configs,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -19,13 +19,15 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         r.error_code = code(error_code::invalid_request);
         co_return respond(ctx, r);
     }
-    for (const auto& h : broker::handlers())
+    for (const auto& h : kafka_handlers())
         r.api_keys.push_back({static_cast<int16_t>(h.key), h.min_version, h.max_version});
     co_return respond(ctx, r);
 }
 
 }  // namespace
 
-const handler_spec api_versions{proto::api_key::api_versions, 0, 3, &handle};
+const handler_spec api_versions{
+    proto::api_key::api_versions, 0, 3, &handle, proto::acl_operation::unknown,
+    proto::resource_type::unknown};
 
 }  // namespace spate::broker::handlers

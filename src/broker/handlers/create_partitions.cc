@@ -14,8 +14,8 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::create_partitions_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
-    const int32_t node = b.config().node_id;
+    handler_deps& b = ctx.svc;
+    const int32_t node = b.cluster.config().node_id;
     proto::create_partitions_response r;
     for (const auto& t : req->topics) {
         auto& out = r.results.emplace_back();
@@ -24,7 +24,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             out.error_code = code(ec);
             out.error_message = std::move(msg);
         };
-        auto info = b.logs().describe(t.name);
+        auto info = b.topics.describe(t.name);
         if (!info) {
             fail(error_code::unknown_topic_or_partition, "unknown topic");
             continue;
@@ -47,7 +47,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             continue;
         }
         if (req->validate_only) continue;
-        auto s = b.logs().create_partitions(t.name, t.count);
+        auto s = b.topics.create_partitions(t.name, t.count);
         if (!s.ok())
             fail(s.err().code == errc::invalid_argument ? error_code::invalid_partitions
                                                         : to_error_code(s.err()),
@@ -58,6 +58,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec create_partitions{proto::api_key::create_partitions, 0, 3, &handle};
+const handler_spec create_partitions{
+    proto::api_key::create_partitions, 0, 3, &handle, proto::acl_operation::alter,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

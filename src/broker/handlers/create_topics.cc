@@ -27,8 +27,8 @@ void fail(resp::creatable_topic_result& out, error_code ec, std::string message)
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::create_topics_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
-    const int32_t node = b.config().node_id;
+    handler_deps& b = ctx.svc;
+    const int32_t node = b.cluster.config().node_id;
     std::map<std::string, int> seen;
     for (const auto& t : req->topics)
         ++seen[t.name];
@@ -47,8 +47,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                  storage::validate_topic_name(t.name).err().message);
             continue;
         }
-        if (b.logs().describe(t.name)) {
+        if (b.topics.describe(t.name)) {
             fail(out, error_code::topic_already_exists, "topic '" + t.name + "' already exists");
+            continue;
+        }
+        if (b.topics.is_internal(t.name)) {
+            fail(out, error_code::invalid_request,
+                 "'" + t.name + "' is an internal topic, created by the broker on first use");
             continue;
         }
         int32_t partitions = t.num_partitions;
@@ -71,7 +76,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             }
             partitions = static_cast<int32_t>(t.assignments.size());
         } else {
-            if (partitions == -1) partitions = b.config().num_partitions;
+            if (partitions == -1) partitions = b.cluster.config().num_partitions;
             if (partitions <= 0) {
                 fail(out, error_code::invalid_partitions, "number of partitions must be positive");
                 continue;
@@ -94,7 +99,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             overrides[c.name] = *c.value;
         }
         if (bad.empty()) {
-            auto resolved = storage::topic_config::resolve(b.logs().broker_defaults(), overrides);
+            auto resolved = storage::topic_config::resolve(b.topics.broker_defaults(), overrides);
             if (!resolved.ok()) bad = resolved.err().message;
         }
         if (!bad.empty()) {
@@ -102,7 +107,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             continue;
         }
         if (!req->validate_only) {
-            auto created = b.logs().create_topic(t.name, partitions, overrides);
+            auto created = b.topics.create_topic(t.name, partitions, overrides);
             if (!created.ok()) {
                 auto ec = created.err().code == errc::already_exists
                               ? error_code::topic_already_exists
@@ -117,7 +122,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         out.num_partitions = partitions;
         out.replication_factor = 1;
         std::vector<resp::creatable_topic_configs> configs;
-        for (const auto& c : describe_topic_configs(b.logs().broker_defaults(), overrides))
+        for (const auto& c : describe_topic_configs(b.topics.broker_defaults(), overrides))
             configs.push_back({c.name, c.value, false, static_cast<int8_t>(c.source), false});
         out.configs = std::move(configs);
     }
@@ -126,6 +131,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec create_topics{proto::api_key::create_topics, 0, 7, &handle};
+const handler_spec create_topics{
+    proto::api_key::create_topics, 0, 7, &handle, proto::acl_operation::create,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

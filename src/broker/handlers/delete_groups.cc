@@ -14,12 +14,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     proto::delete_groups_response r;
     for (const auto& id : req->groups_names)
-        r.results.push_back({id, code(ctx.b.groups().delete_group(id))});
+        r.results.push_back({id, code(ctx.svc.groups.delete_group(id))});
     co_return respond(ctx, r);
 }
 
 }  // namespace
 
-const handler_spec delete_groups{proto::api_key::delete_groups, 0, 2, &handle};
+const handler_spec delete_groups{
+    proto::api_key::delete_groups, 0, 2, &handle, proto::acl_operation::del,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -14,7 +14,7 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::delete_records_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     proto::delete_records_response r;
     for (const auto& t : req->topics) {
         auto& tout = r.topics.emplace_back();
@@ -23,7 +23,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             auto& pout = tout.partitions.emplace_back();
             pout.partition_index = p.partition_index;
             pout.low_watermark = -1;
-            auto log = b.logs().get(t.name, p.partition_index);
+            if (b.topics.is_internal(t.name)) {
+                pout.error_code = code(error_code::invalid_topic_exception);
+                continue;
+            }
+            auto log = b.topics.get(t.name, p.partition_index);
             if (!log) {
                 pout.error_code = code(error_code::unknown_topic_or_partition);
                 continue;
@@ -46,6 +50,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec delete_records{proto::api_key::delete_records, 0, 2, &handle};
+const handler_spec delete_records{
+    proto::api_key::delete_records, 0, 2, &handle, proto::acl_operation::del,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

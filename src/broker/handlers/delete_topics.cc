@@ -11,15 +11,20 @@ namespace {
 
 using resp = proto::delete_topics_response;
 
-void delete_one(broker& b, const std::string& name, resp::deletable_topic_result& out) {
+void delete_one(handler_deps& b, const std::string& name, resp::deletable_topic_result& out) {
     out.name = name;
-    auto t = b.logs().describe(name);
+    auto t = b.topics.describe(name);
     if (!t) {
         out.error_code = code(error_code::unknown_topic_or_partition);
         return;
     }
     out.topic_id = to_uuid(t->id);
-    auto s = b.logs().delete_topic(name);
+    if (b.topics.is_internal(name)) {
+        out.error_code = code(error_code::invalid_topic_exception);
+        out.error_message = "internal topic " + name + " cannot be deleted";
+        return;
+    }
+    auto s = b.topics.delete_topic(name);
     if (!s.ok()) {
         out.error_code =
             code(s.err().code == errc::not_found ? error_code::unknown_topic_or_partition
@@ -27,13 +32,12 @@ void delete_one(broker& b, const std::string& name, resp::deletable_topic_result
         out.error_message = s.err().message;
         return;
     }
-    b.groups().delete_topic_offsets(name);
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::delete_topics_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     resp r;
     if (ctx.version() < 6) {
         for (const auto& name : req->topic_names)
@@ -45,7 +49,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 delete_one(b, *t.name, out);
                 continue;
             }
-            auto found = find_topic_by_id(b, t.topic_id);
+            auto found = b.topics.find_by_id(t.topic_id);
             if (!found) {
                 out.name = std::nullopt;
                 out.topic_id = t.topic_id;
@@ -60,6 +64,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec delete_topics{proto::api_key::delete_topics, 0, 6, &handle};
+const handler_spec delete_topics{
+    proto::api_key::delete_topics, 0, 6, &handle, proto::acl_operation::del,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

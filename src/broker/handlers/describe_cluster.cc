@@ -15,21 +15,24 @@ constexpr int16_t k_unsupported_endpoint_type = 119;
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::describe_cluster_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     proto::describe_cluster_response r;
     r.endpoint_type = req->endpoint_type;
     if (ctx.version() >= 1 && req->endpoint_type != 1) {
         r.error_code = k_unsupported_endpoint_type;
         co_return respond(ctx, r);
     }
-    r.cluster_id = b.cluster_id();
-    r.controller_id = b.config().node_id;
-    r.brokers.push_back({b.config().node_id, b.advertised_host(), b.advertised_port(), {}});
+    r.cluster_id = b.cluster.cluster_id();
+    r.controller_id = b.cluster.config().node_id;
+    r.brokers.push_back(
+        {b.cluster.config().node_id, b.cluster.advertised_host(), b.cluster.advertised_port(), {}});
     co_return respond(ctx, r);
 }
 
 }  // namespace
 
-const handler_spec describe_cluster{proto::api_key::describe_cluster, 0, 1, &handle};
+const handler_spec describe_cluster{
+    proto::api_key::describe_cluster, 0, 1, &handle, proto::acl_operation::describe,
+    proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

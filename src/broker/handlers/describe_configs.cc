@@ -23,8 +23,8 @@ using resp = proto::describe_configs_response;
 
 constexpr int8_t k_broker = 4;
 
-std::vector<described_config> broker_configs(broker& b) {
-    const auto& c = b.config();
+std::vector<described_config> broker_configs(handler_deps& b) {
+    const auto& c = b.cluster.config();
     const auto& file = c.file_settings;
     std::vector<described_config> out;
     auto add = [&](const std::string& name, const std::string& value, config_kind kind) {
@@ -48,9 +48,10 @@ std::vector<described_config> broker_configs(broker& b) {
     add("listeners", "PLAINTEXT://" + c.listen_host + ":" + std::to_string(c.listen_port),
         config_kind::list);
     add("advertised.listeners",
-        "PLAINTEXT://" + b.advertised_host() + ":" + std::to_string(b.advertised_port()),
+        "PLAINTEXT://" + b.cluster.advertised_host() + ":" +
+            std::to_string(b.cluster.advertised_port()),
         config_kind::list);
-    for (const auto& d : describe_topic_configs(b.logs().broker_defaults(), {})) {
+    for (const auto& d : describe_topic_configs(b.topics.broker_defaults(), {})) {
         // Report the broker-level name of each topic default.
         const auto& top = d.synonyms.front();
         described_config bd;
@@ -67,7 +68,7 @@ std::vector<described_config> broker_configs(broker& b) {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::describe_configs_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     const bool synonyms = ctx.version() >= 1 && req->include_synonyms;
     resp r;
     for (const auto& res : req->resources) {
@@ -78,16 +79,16 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         std::vector<described_config> configs;
         bool read_only = false;
         if (res.resource_type == k_topic_resource) {
-            auto t = b.logs().describe(res.resource_name);
+            auto t = b.topics.describe(res.resource_name);
             if (!t) {
                 out.error_code = code(error_code::unknown_topic_or_partition);
                 out.error_message = "unknown topic '" + res.resource_name + "'";
                 continue;
             }
-            configs = describe_topic_configs(b.logs().broker_defaults(), t->overrides);
+            configs = describe_topic_configs(b.topics.broker_defaults(), t->overrides);
         } else if (res.resource_type == k_broker) {
             if (!res.resource_name.empty() &&
-                res.resource_name != std::to_string(b.config().node_id)) {
+                res.resource_name != std::to_string(b.cluster.config().node_id)) {
                 out.error_code = code(error_code::invalid_request);
                 out.error_message = "unknown broker '" + res.resource_name + "'";
                 continue;
@@ -124,6 +125,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec describe_configs{proto::api_key::describe_configs, 0, 4, &handle};
+const handler_spec describe_configs{
+    proto::api_key::describe_configs, 0, 4, &handle, proto::acl_operation::describe_configs,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

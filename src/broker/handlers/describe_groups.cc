@@ -15,7 +15,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     proto::describe_groups_response r;
     for (const auto& id : req->groups) {
-        auto d = ctx.b.groups().describe_group(id);
+        auto d = ctx.svc.groups.describe_group(id);
         auto& g = r.groups.emplace_back();
         g.error_code = code(d.error);
         g.group_id = id;
@@ -31,6 +31,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec describe_groups{proto::api_key::describe_groups, 0, 5, &handle};
+const handler_spec describe_groups{
+    proto::api_key::describe_groups, 0, 5, &handle, proto::acl_operation::describe,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

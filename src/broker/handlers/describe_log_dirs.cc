@@ -17,12 +17,13 @@ using resp = proto::describe_log_dirs_response;
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::describe_log_dirs_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     resp r;
     auto& dir = r.results.emplace_back();
     std::error_code fec;
-    dir.log_dir = std::filesystem::absolute(b.config().data_dir, fec).lexically_normal().string();
-    auto space = std::filesystem::space(b.config().data_dir, fec);
+    dir.log_dir =
+        std::filesystem::absolute(b.cluster.config().data_dir, fec).lexically_normal().string();
+    auto space = std::filesystem::space(b.cluster.config().data_dir, fec);
     if (!fec) {
         dir.total_bytes = static_cast<int64_t>(space.capacity);
         dir.usable_bytes = static_cast<int64_t>(space.available);
@@ -31,14 +32,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         resp::describe_log_dirs_topic t;
         t.name = topic;
         for (int32_t p : parts) {
-            auto log = b.logs().get(topic, p);
+            auto log = b.topics.get(topic, p);
             if (!log) continue;
             t.partitions.push_back({p, static_cast<int64_t>(log->size_bytes()), 0, false});
         }
         if (!t.partitions.empty()) dir.topics.push_back(std::move(t));
     };
     if (!req->topics) {
-        for (const auto& t : b.logs().list_topics()) {
+        for (const auto& t : b.topics.list_topics()) {
             std::vector<int32_t> parts;
             for (int32_t p = 0; p < t.partitions; ++p)
                 parts.push_back(p);
@@ -53,6 +54,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec describe_log_dirs{proto::api_key::describe_log_dirs, 0, 4, &handle};
+const handler_spec describe_log_dirs{
+    proto::api_key::describe_log_dirs, 0, 4, &handle, proto::acl_operation::describe,
+    proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

@@ -23,7 +23,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         for (int32_t p : t.partition_indexes) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p;
-            auto log = ctx.b.logs().get(t.name, p);
+            auto log = ctx.svc.topics.get(t.name, p);
             if (!log) {
                 rp.error_code = code(error_code::unknown_topic_or_partition);
                 continue;
@@ -46,6 +46,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec describe_producers{proto::api_key::describe_producers, 0, 0, &handle};
+const handler_spec describe_producers{
+    proto::api_key::describe_producers, 0, 0, &handle, proto::acl_operation::read,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -19,7 +19,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& id : req->transactional_ids) {
         auto& s = r.transaction_states.emplace_back();
         s.transactional_id = id;
-        auto d = ctx.b.transactions().describe(id);
+        auto d = ctx.svc.txns.describe(id);
         if (!d) {
             s.error_code = code(error_code::transactional_id_not_found);
             s.producer_id = -1;
@@ -43,6 +43,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec describe_transactions{proto::api_key::describe_transactions, 0, 0, &handle};
+const handler_spec describe_transactions{
+    proto::api_key::describe_transactions, 0, 0, &handle, proto::acl_operation::describe,
+    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -17,8 +17,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     proto::end_txn_response r;
     r.error_code =
-        code(ctx.b.transactions().end_txn(req->transactional_id, req->producer_id,
-                                          req->producer_epoch, req->committed, ctx.version() < 2));
+        code(ctx.svc.txns.end_txn(req->transactional_id, req->producer_id, req->producer_epoch,
+                                  req->committed, ctx.version() < 2));
     // The decision (PrepareCommit/PrepareAbort) is durable before it is announced.
     if (r.error_code == 0) r.error_code = code(co_await await_txn_state_durable(ctx));
     co_return respond(ctx, r);
@@ -26,6 +26,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec end_txn{proto::api_key::end_txn, 0, 4, &handle};
+const handler_spec end_txn{proto::api_key::end_txn,
+                           0,
+                           4,
+                           &handle,
+                           proto::acl_operation::write,
+                           proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -63,8 +63,8 @@ struct built {
     std::vector<std::tuple<size_t, int64_t, int64_t>> included;
 };
 
-void build(broker& b, const std::vector<work_item>& items, bool incremental, bool read_committed,
-           size_t max_bytes, built& out) {
+void build(handler_deps& b, const std::vector<work_item>& items, bool incremental,
+           bool read_committed, size_t max_bytes, built& out) {
     out = built{};
     size_t remaining = max_bytes;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -151,13 +151,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::fetch_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     const bool by_id = ctx.version() >= k_first_topic_id_version;
 
     auto resolve = [&](const std::string& name, const proto::uuid& id, work_item& w) {
         if (by_id) {
             w.topic_id = id;
-            auto t = find_topic_by_id(b, id);
+            auto t = b.topics.find_by_id(id);
             if (t) {
                 w.topic = t->name;
             } else {
@@ -165,7 +165,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             }
         } else {
             w.topic = name;
-            if (auto t = b.logs().describe(name)) w.topic_id = to_uuid(t->id);
+            if (auto t = b.topics.describe(name)) w.topic_id = to_uuid(t->id);
         }
     };
 
@@ -176,10 +176,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         const int32_t sid = req->session_id;
         const int32_t epoch = req->session_epoch;
         if (epoch == -1 || epoch == 0) {
-            if (sid != 0) b.fetch_sessions().remove(sid);
-            if (epoch == 0) session = b.fetch_sessions().create();
+            if (sid != 0) b.fetch_sessions.remove(sid);
+            if (epoch == 0) session = b.fetch_sessions.create();
         } else {
-            auto [s, err] = b.fetch_sessions().acquire(sid, epoch);
+            auto [s, err] = b.fetch_sessions.acquire(sid, epoch);
             if (err != error_code::none) {
                 resp r;
                 r.error_code = code(err);
@@ -212,7 +212,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         for (const auto& f : req->forgotten_topics_data) {
             std::string name = f.topic;
             if (by_id) {
-                auto t = find_topic_by_id(b, f.topic_id);
+                auto t = b.topics.find_by_id(f.topic_id);
                 if (!t) continue;
                 name = t->name;
             }
@@ -257,7 +257,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     append_notifier::subscription sub;
     if (req->max_wait_ms > 0 && min_bytes > 0) {
         auto ex = ctx.executor;
-        sub = b.appends().subscribe(std::move(keys), [wake, ex] {
+        sub = b.appends.subscribe(std::move(keys), [wake, ex] {
             asio::post(ex, [wake] {
                 wake->fired = true;
                 wake->timer.cancel();
@@ -295,6 +295,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec fetch{proto::api_key::fetch, 0, 13, &handle};
+const handler_spec fetch{proto::api_key::fetch,      0, 13, &handle, proto::acl_operation::read,
+                         proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -13,13 +13,13 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::find_coordinator_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     int16_t err = req->key_type == 0 || req->key_type == 1 ? code(error_code::none)
                                                            : code(error_code::invalid_request);
     proto::find_coordinator_response r;
-    auto node = err ? -1 : b.config().node_id;
-    auto host = err ? std::string() : b.advertised_host();
-    int32_t port = err ? -1 : b.advertised_port();
+    auto node = err ? -1 : b.cluster.config().node_id;
+    auto host = err ? std::string() : b.cluster.advertised_host();
+    int32_t port = err ? -1 : b.cluster.advertised_port();
     std::optional<std::string> msg;
     if (err) msg = "unknown coordinator key type " + std::to_string(req->key_type);
     if (ctx.version() >= 4) {
@@ -37,6 +37,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec find_coordinator{proto::api_key::find_coordinator, 0, 4, &handle};
+const handler_spec find_coordinator{
+    proto::api_key::find_coordinator, 0, 4, &handle, proto::acl_operation::describe,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -12,7 +12,7 @@ namespace spate::broker::handlers {
 namespace asio = boost::asio;
 
 boost::asio::awaitable<error_code> await_txn_state_durable(request_context& ctx) {
-    auto l = ctx.b.transaction_log();
+    auto l = ctx.svc.transaction_log();
     if (!l) co_return error_code::none;
     auto s = co_await await_durable(ctx, l, l->log_end_offset());
     co_return s.ok() ? error_code::none : error_code::coordinator_not_available;
@@ -47,15 +47,10 @@ bool valid_topic_name(const std::string& name) {
     return storage::validate_topic_name(name).ok();
 }
 
-std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid& id) {
-    for (auto& t : b.logs().list_topics())
-        if (to_uuid(t.id) == id) return t;
-    return std::nullopt;
-}
-
-std::shared_ptr<storage::log> partition_log(broker& b, const std::string& topic, int32_t partition,
-                                            int32_t current_leader_epoch, error_code& error) {
-    auto log = b.logs().get(topic, partition);
+std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& topic,
+                                            int32_t partition, int32_t current_leader_epoch,
+                                            error_code& error) {
+    auto log = b.topics.get(topic, partition);
     if (!log) {
         error = error_code::unknown_topic_or_partition;
         return nullptr;
@@ -68,12 +63,15 @@ std::shared_ptr<storage::log> partition_log(broker& b, const std::string& topic,
 }
 
 alter_outcome alter_topic_configs(
-    broker& b, int8_t resource_type, const std::string& topic, bool validate_only,
+    handler_deps& b, int8_t resource_type, const std::string& topic, bool validate_only,
     const std::function<std::optional<std::string>(storage::config_map&)>& edit) {
     if (resource_type != k_topic_resource)
         return {error_code::invalid_request, "only topic configs can be altered"};
-    auto info = b.logs().describe(topic);
+    auto info = b.topics.describe(topic);
     if (!info) return {error_code::unknown_topic_or_partition, "unknown topic"};
+    if (b.topics.is_internal(topic))
+        return {error_code::policy_violation,
+                "the configs of internal topic " + topic + " are managed by the broker"};
     storage::config_map overrides = info->overrides;
     if (auto bad = edit(overrides)) return {error_code::invalid_config, std::move(*bad)};
     for (const auto& [k, v] : overrides) {
@@ -81,7 +79,7 @@ alter_outcome alter_topic_configs(
         if (!s.ok()) return {error_code::invalid_config, s.err().message};
     }
     if (validate_only) return {};
-    auto s = b.logs().set_topic_config(topic, overrides);
+    auto s = b.topics.set_topic_config(topic, overrides);
     if (!s.ok())
         return {s.err().code == errc::invalid_argument ? error_code::invalid_config
                                                        : to_error_code(s.err()),

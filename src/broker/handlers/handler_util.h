@@ -16,10 +16,14 @@
 #include <functional>
 #include <optional>
 
-#include "broker/broker.h"
+#include "broker/append_notifier.h"
+#include "broker/cluster.h"
+#include "broker/fetch_session.h"
 #include "broker/handler.h"
 #include "broker/handlers/handlers.h"
+#include "broker/topic_directory.h"
 #include "coordinator/group_coordinator.h"
+#include "coordinator/txn_coordinator.h"
 #include "kafka/protocol/error_code.h"
 #include "kafka/protocol/frame.h"
 #include "kafka/protocol/wire.h"
@@ -110,15 +114,13 @@ boost::asio::awaitable<Result> await_coordinator(request_context& ctx, Target& t
 // Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
 bool valid_topic_name(const std::string& name);
 
-// Topic by Kafka UUID, if any.
-std::optional<storage::topic_info> find_topic_by_id(broker& b, const proto::uuid& id);
-
 // A partition's log for a partition-level request: UNKNOWN_TOPIC_OR_PARTITION
 // when it does not exist, UNKNOWN_LEADER_EPOCH when the client names a leader
 // epoch newer than this node's (always 0); `error` is set and nullptr
 // returned in both cases.
-std::shared_ptr<storage::log> partition_log(broker& b, const std::string& topic, int32_t partition,
-                                            int32_t current_leader_epoch, error_code& error);
+std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& topic,
+                                            int32_t partition, int32_t current_leader_epoch,
+                                            error_code& error);
 
 // The ConfigResource type of topics (DescribeConfigs, AlterConfigs,
 // IncrementalAlterConfigs); other types (brokers, ...) are not alterable.
@@ -135,7 +137,7 @@ struct alter_outcome {
 // error message from it is INVALID_CONFIG), every resulting value is
 // validated (INVALID_CONFIG), and the set is stored unless `validate_only`.
 alter_outcome alter_topic_configs(
-    broker& b, int8_t resource_type, const std::string& topic, bool validate_only,
+    handler_deps& b, int8_t resource_type, const std::string& topic, bool validate_only,
     const std::function<std::optional<std::string>(storage::config_map&)>& edit);
 
 }  // namespace spate::broker::handlers

@@ -3,6 +3,8 @@
 // Every API handler the broker serves, one per file in this directory. Each
 // file defines its spec with the version range it implements.
 
+#include <span>
+
 #include "broker/handler.h"
 
 namespace spate::broker::handlers {
@@ -41,5 +43,10 @@ extern const handler_spec end_txn;
 extern const handler_spec txn_offset_commit;
 extern const handler_spec describe_transactions;
 extern const handler_spec list_transactions;
+
+// Every served API, ordered by key (what ApiVersions advertises).
+std::span<const handler_spec> kafka_handlers();
+// The handler for an API key, or nullptr if the API is not served.
+const handler_spec* find_kafka_handler(int16_t api_key);
 
 }  // namespace spate::broker::handlers

@@ -13,13 +13,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::heartbeat_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::heartbeat_response r;
-    r.error_code = code(ctx.b.groups().heartbeat(req->group_id, req->member_id,
+    r.error_code = code(ctx.svc.groups.heartbeat(req->group_id, req->member_id,
                                                  req->group_instance_id, req->generation_id));
     co_return respond(ctx, r);
 }
 
 }  // namespace
 
-const handler_spec heartbeat{proto::api_key::heartbeat, 0, 4, &handle};
+const handler_spec heartbeat{proto::api_key::heartbeat,  0, 4, &handle, proto::acl_operation::read,
+                             proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -38,7 +38,7 @@ std::string join_list(const std::vector<std::string>& items) {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::incremental_alter_configs_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     proto::incremental_alter_configs_response r;
     for (const auto& res : req->resources) {
         auto& out = r.responses.emplace_back();
@@ -65,8 +65,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                     std::string current;
                     if (auto it = overrides.find(c.name); it != overrides.end()) {
                         current = it->second;
-                    } else if (auto it = b.logs().broker_defaults().find(c.name);
-                               it != b.logs().broker_defaults().end()) {
+                    } else if (auto it = b.topics.broker_defaults().find(c.name);
+                               it != b.topics.broker_defaults().end()) {
                         current = it->second;
                     } else {
                         current = def->default_value;
@@ -94,7 +94,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec incremental_alter_configs{proto::api_key::incremental_alter_configs, 0, 1,
-                                             &handle};
+const handler_spec incremental_alter_configs{proto::api_key::incremental_alter_configs,
+                                             0,
+                                             1,
+                                             &handle,
+                                             proto::acl_operation::alter_configs,
+                                             proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -35,7 +35,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     in.legacy_fenced_error = ctx.version() < 4;
     auto transactional = in.transactional_id.has_value();
     init_result res = co_await await_coordinator<init_result>(
-        ctx, ctx.b.transactions(), &coordinator::txn_coordinator::init_producer_id, std::move(in));
+        ctx, ctx.svc.txns, &coordinator::txn_coordinator::init_producer_id, std::move(in));
     if (res.error == error_code::none && transactional) {
         // The bumped epoch must survive a crash, or a fenced instance could return.
         if (auto e = co_await await_txn_state_durable(ctx); e != error_code::none) res = {e};
@@ -48,6 +48,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec init_producer_id{proto::api_key::init_producer_id, 0, 5, &handle};
+const handler_spec init_producer_id{
+    proto::api_key::init_producer_id,      0, 5, &handle, proto::acl_operation::write,
+    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -28,7 +28,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         ctx.version() >= 1 ? req->rebalance_timeout_ms : req->session_timeout_ms;
     j.require_known_member_id = ctx.version() >= 4;
     auto res = co_await await_coordinator<coordinator::join_result>(
-        ctx, ctx.b.groups(), &coordinator::group_coordinator::join_group, std::move(j));
+        ctx, ctx.svc.groups, &coordinator::group_coordinator::join_group, std::move(j));
     proto::join_group_response r;
     r.error_code = code(res.error);
     r.generation_id = res.generation;
@@ -46,6 +46,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec join_group{proto::api_key::join_group, 0, 9, &handle};
+const handler_spec join_group{proto::api_key::join_group, 0, 9, &handle, proto::acl_operation::read,
+                              proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -19,7 +19,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     } else {
         members.push_back({req->member_id, std::nullopt});
     }
-    auto errs = ctx.b.groups().leave_group(req->group_id, members);
+    auto errs = ctx.svc.groups.leave_group(req->group_id, members);
     proto::leave_group_response r;
     if (ctx.version() >= 3) {
         for (size_t i = 0; i < members.size(); ++i)
@@ -32,6 +32,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec leave_group{proto::api_key::leave_group, 0, 5, &handle};
+const handler_spec leave_group{
+    proto::api_key::leave_group, 0, 5, &handle, proto::acl_operation::read,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -29,7 +29,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->types_filter)
         classic = classic || lower(t) == "classic";
     proto::list_groups_response r;
-    for (const auto& g : ctx.b.groups().list_groups()) {
+    for (const auto& g : ctx.svc.groups.list_groups()) {
         if (!classic) break;
         std::string state = coordinator::state_name(g.state);
         if (!filter.empty() &&
@@ -42,6 +42,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec list_groups{proto::api_key::list_groups, 0, 5, &handle};
+const handler_spec list_groups{
+    proto::api_key::list_groups, 0, 5, &handle, proto::acl_operation::describe,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

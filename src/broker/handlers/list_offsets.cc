@@ -96,7 +96,7 @@ found max_timestamp(const storage::log& log) {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::list_offsets_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     resp r;
     for (const auto& t : req->topics) {
         auto& tout = r.topics.emplace_back();
@@ -146,6 +146,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec list_offsets{proto::api_key::list_offsets, 0, 8, &handle};
+const handler_spec list_offsets{
+    proto::api_key::list_offsets, 0, 8, &handle, proto::acl_operation::describe,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -27,7 +27,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     // Only unknown states asked for: nothing can match.
     if (!req->state_filters.empty() && states.empty()) co_return respond(ctx, r);
-    auto& txns = ctx.b.transactions();
+    auto& txns = ctx.svc.txns;
     int64_t now = storage::system_now_ms();
     for (const auto& l : txns.list(states, req->producer_id_filters)) {
         if (ctx.version() >= 1 && req->duration_filter >= 0) {
@@ -42,6 +42,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec list_transactions{proto::api_key::list_transactions, 0, 1, &handle};
+const handler_spec list_transactions{
+    proto::api_key::list_transactions,     0, 1, &handle, proto::acl_operation::describe,
+    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

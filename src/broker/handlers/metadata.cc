@@ -14,13 +14,12 @@ namespace {
 
 using resp = proto::metadata_response;
 
-resp::metadata_response_topic describe_topic(broker& b, const storage::topic_info& t) {
+resp::metadata_response_topic describe_topic(handler_deps& b, const storage::topic_info& t) {
     resp::metadata_response_topic out;
     out.name = t.name;
     out.topic_id = to_uuid(t.id);
-    out.is_internal =
-        t.name == coordinator::k_offsets_topic || t.name == coordinator::k_transaction_state_topic;
-    const int32_t node = b.config().node_id;
+    out.is_internal = b.topics.is_internal(t.name);
+    const int32_t node = b.cluster.config().node_id;
     for (int32_t p = 0; p < t.partitions; ++p) {
         resp::metadata_response_partition part;
         part.partition_index = p;
@@ -36,22 +35,23 @@ resp::metadata_response_topic describe_topic(broker& b, const storage::topic_inf
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::metadata_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     resp r;
-    r.brokers.push_back({b.config().node_id, b.advertised_host(), b.advertised_port(), {}});
-    r.cluster_id = b.cluster_id();
-    r.controller_id = b.config().node_id;
+    r.brokers.push_back(
+        {b.cluster.config().node_id, b.cluster.advertised_host(), b.cluster.advertised_port(), {}});
+    r.cluster_id = b.cluster.cluster_id();
+    r.controller_id = b.cluster.config().node_id;
     // v0: an empty list means all topics; v1+: null means all topics.
     const bool all = !req->topics || (ctx.version() == 0 && req->topics->empty());
     if (all) {
-        for (const auto& t : b.logs().list_topics())
+        for (const auto& t : b.topics.list_topics())
             r.topics.push_back(describe_topic(b, t));
     } else {
         // v0-v3 always allowed auto-creation.
         const bool allow = ctx.version() < 4 || req->allow_auto_topic_creation;
         for (const auto& want : *req->topics) {
             if (!want.name) {
-                auto t = find_topic_by_id(b, want.topic_id);
+                auto t = b.topics.find_by_id(want.topic_id);
                 if (t) {
                     r.topics.push_back(describe_topic(b, *t));
                 } else {
@@ -70,7 +70,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 r.topics.push_back(std::move(miss));
                 continue;
             }
-            auto t = b.find_or_create_topic(*want.name, allow);
+            auto t = b.topics.find_or_create(*want.name, allow);
             if (t.ok() && *t) {
                 r.topics.push_back(describe_topic(b, **t));
             } else {
@@ -85,6 +85,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec metadata{proto::api_key::metadata, 0, 12, &handle};
+const handler_spec metadata{
+    proto::api_key::metadata,   0, 12, &handle, proto::acl_operation::describe,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

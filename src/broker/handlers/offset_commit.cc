@@ -17,7 +17,7 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::offset_commit_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     coordinator::offset_commit_request c;
     c.group_id = req->group_id;
     c.generation = ctx.version() >= 1 ? req->generation_id_or_member_epoch : -1;
@@ -29,7 +29,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     // answered before reaching the coordinator.
     std::vector<std::vector<int>> slot;
     for (const auto& t : req->topics) {
-        auto topic = b.logs().describe(t.name);
+        auto topic = b.topics.describe(t.name);
         auto& rt = r.topics.emplace_back();
         rt.name = t.name;
         auto& st = slot.emplace_back();
@@ -50,7 +50,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             c.offsets.push_back({{t.name, p.partition_index}, std::move(o)});
         }
     }
-    auto errs = b.groups().commit_offsets(c);
+    auto errs = b.groups.commit_offsets(c);
     for (size_t i = 0; i < r.topics.size(); ++i)
         for (size_t j = 0; j < r.topics[i].partitions.size(); ++j)
             if (slot[i][j] >= 0) r.topics[i].partitions[j].error_code = code(errs[slot[i][j]]);
@@ -59,6 +59,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec offset_commit{proto::api_key::offset_commit, 0, 8, &handle};
+const handler_spec offset_commit{
+    proto::api_key::offset_commit, 0, 8, &handle, proto::acl_operation::read,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

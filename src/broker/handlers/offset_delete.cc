@@ -18,7 +18,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->topics)
         for (const auto& p : t.partitions)
             partitions.push_back({t.name, p.partition_index});
-    auto [top, errors] = ctx.b.groups().delete_offsets(req->group_id, partitions);
+    auto [top, errors] = ctx.svc.groups.delete_offsets(req->group_id, partitions);
     r.error_code = code(top);
     if (top == error_code::none) {
         size_t i = 0;
@@ -26,7 +26,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             auto& rt = r.topics.emplace_back();
             rt.name = t.name;
             for (const auto& p : t.partitions) {
-                auto topic = ctx.b.logs().describe(t.name);
+                auto topic = ctx.svc.topics.describe(t.name);
                 bool known =
                     topic && p.partition_index >= 0 && p.partition_index < topic->partitions;
                 rt.partitions.push_back(
@@ -41,6 +41,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec offset_delete{proto::api_key::offset_delete, 0, 0, &handle};
+const handler_spec offset_delete{
+    proto::api_key::offset_delete, 0, 0, &handle, proto::acl_operation::del,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

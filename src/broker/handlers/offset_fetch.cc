@@ -18,11 +18,11 @@ using committed_map = std::map<coordinator::topic_partition, coordinator::commit
 // Answer for one group, as (topic, [(partition, offset)]) in request order
 // (or committed order when every offset was asked for).
 template <typename Topic, typename Partition, typename ReqTopic>
-std::vector<Topic> answer(broker& b, const std::string& group,
+std::vector<Topic> answer(handler_deps& b, const std::string& group,
                           const std::optional<std::vector<ReqTopic>>& topics, bool require_stable) {
     std::vector<Topic> out;
     std::set<coordinator::topic_partition> unstable;
-    if (require_stable) unstable = b.groups().unstable_offsets(group);
+    if (require_stable) unstable = b.groups.unstable_offsets(group);
     auto fill = [&](Partition& p, const coordinator::committed_offset* o, const std::string& t) {
         p.committed_offset = o ? o->offset : -1;
         p.committed_leader_epoch = o ? o->leader_epoch : -1;
@@ -34,7 +34,7 @@ std::vector<Topic> answer(broker& b, const std::string& group,
         }
     };
     if (!topics) {
-        committed_map all = b.groups().fetch_offsets(group, std::nullopt);
+        committed_map all = b.groups.fetch_offsets(group, std::nullopt);
         for (const auto& [tp, o] : all) {
             if (out.empty() || out.back().name != tp.topic) out.emplace_back().name = tp.topic;
             auto& p = out.back().partitions.emplace_back();
@@ -47,7 +47,7 @@ std::vector<Topic> answer(broker& b, const std::string& group,
     for (const auto& t : *topics)
         for (int32_t p : t.partition_indexes)
             want.push_back({t.name, p});
-    committed_map got = b.groups().fetch_offsets(group, want);
+    committed_map got = b.groups.fetch_offsets(group, want);
     for (const auto& t : *topics) {
         auto& rt = out.emplace_back();
         rt.name = t.name;
@@ -71,20 +71,22 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             rg.group_id = g.group_id;
             rg.topics = answer<proto::offset_fetch_response::offset_fetch_response_topics,
                                proto::offset_fetch_response::offset_fetch_response_partitions>(
-                ctx.b, g.group_id, g.topics, req->require_stable);
+                ctx.svc, g.group_id, g.topics, req->require_stable);
         }
     } else {
         auto topics = req->topics;
         if (ctx.version() < 2 && !topics) topics.emplace();
         r.topics = answer<proto::offset_fetch_response::offset_fetch_response_topic,
                           proto::offset_fetch_response::offset_fetch_response_partition>(
-            ctx.b, req->group_id, topics, ctx.version() >= 7 && req->require_stable);
+            ctx.svc, req->group_id, topics, ctx.version() >= 7 && req->require_stable);
     }
     co_return respond(ctx, r);
 }
 
 }  // namespace
 
-const handler_spec offset_fetch{proto::api_key::offset_fetch, 0, 8, &handle};
+const handler_spec offset_fetch{
+    proto::api_key::offset_fetch, 0, 8, &handle, proto::acl_operation::describe,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

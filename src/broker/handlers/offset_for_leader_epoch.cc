@@ -14,7 +14,7 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::offset_for_leader_epoch_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     proto::offset_for_leader_epoch_response r;
     for (const auto& t : req->topics) {
         auto& tout = r.topics.emplace_back();
@@ -39,6 +39,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec offset_for_leader_epoch{proto::api_key::offset_for_leader_epoch, 0, 4, &handle};
+const handler_spec offset_for_leader_epoch{proto::api_key::offset_for_leader_epoch,
+                                           0,
+                                           4,
+                                           &handle,
+                                           proto::acl_operation::describe,
+                                           proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -49,21 +49,21 @@ error_code validate_batches(std::span<std::byte> data, const storage::topic_conf
 // transaction on this partition (AddPartitionsToTxn first): otherwise no
 // marker would ever close them and the partition's last stable offset would
 // stall. Batches of one request carry one producer (checked by the log).
-error_code check_transactional(broker& b, const std::optional<std::string>& transactional_id,
+error_code check_transactional(handler_deps& b, const std::optional<std::string>& transactional_id,
                                const std::string& topic, int32_t partition,
                                std::span<const std::byte> data) {
     auto p = storage::producer_batch_info::from_header(data);
     if (!p.transactional) return error_code::none;
     if (!transactional_id) return error_code::invalid_txn_state;
-    return b.transactions().verify_partition(*transactional_id, p.pid.value(), p.epoch.value(),
-                                             {topic, partition});
+    return b.txns.verify_partition(*transactional_id, p.pid.value(), p.epoch.value(),
+                                   {topic, partition});
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::produce_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    broker& b = ctx.b;
+    handler_deps& b = ctx.svc;
     const int16_t acks = req->acks;
     const bool valid_acks = acks == 0 || acks == 1 || acks == -1;
 
@@ -87,12 +87,18 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 pout.error_code = code(error_code::invalid_required_acks);
                 continue;
             }
-            auto log = b.logs().get(topic.name, part.index);
+            if (b.topics.is_internal(topic.name)) {
+                // Only the broker's own coordinators write internal topics.
+                pout.error_code = code(error_code::invalid_topic_exception);
+                pout.error_message = "cannot produce to internal topic " + topic.name;
+                continue;
+            }
+            auto log = b.topics.get(topic.name, part.index);
             if (!log && part.index >= 0) {
                 // Auto-create (when enabled), as Metadata does; a failed or
                 // refused creation leaves the partition unknown.
-                auto t = b.find_or_create_topic(topic.name, true);
-                if (t.ok() && *t) log = b.logs().get(topic.name, part.index);
+                auto t = b.topics.find_or_create(topic.name, true);
+                if (t.ok() && *t) log = b.topics.get(topic.name, part.index);
             }
             if (!log) {
                 pout.error_code = code(error_code::unknown_topic_or_partition);
@@ -126,7 +132,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             pout.base_offset = appended->base_offset.value();
             pout.log_append_time_ms = appended->log_append_time;
             pout.log_start_offset = log->log_start_offset().value();
-            if (!appended->duplicate) b.appends().notify(topic.name, part.index);
+            if (!appended->duplicate) b.appends.notify(topic.name, part.index);
             if (acks == -1) syncs.push_back({&pout, log, appended->last_offset + 1});
         }
     }
@@ -143,6 +149,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec produce{proto::api_key::produce, 0, 9, &handle};
+const handler_spec produce{proto::api_key::produce,    0, 9, &handle, proto::acl_operation::write,
+                           proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

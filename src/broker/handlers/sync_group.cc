@@ -20,7 +20,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (auto& a : req->assignments)
         s.assignments.emplace_back(a.member_id, a.assignment);
     auto res = co_await await_coordinator<coordinator::sync_result>(
-        ctx, ctx.b.groups(), &coordinator::group_coordinator::sync_group, std::move(s));
+        ctx, ctx.svc.groups, &coordinator::group_coordinator::sync_group, std::move(s));
     proto::sync_group_response r;
     r.error_code = code(res.error);
     if (res.error == error_code::none) {
@@ -33,6 +33,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec sync_group{proto::api_key::sync_group, 0, 5, &handle};
+const handler_spec sync_group{proto::api_key::sync_group, 0, 5, &handle, proto::acl_operation::read,
+                              proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

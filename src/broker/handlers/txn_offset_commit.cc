@@ -34,12 +34,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                                   {p.committed_offset, p.committed_leader_epoch,
                                    p.committed_metadata.value_or(""), now}});
     std::vector<error_code> errors(in.offsets.size(), error_code::none);
-    auto check = ctx.b.transactions().check_offsets_added(req->transactional_id, req->producer_id,
-                                                          req->producer_epoch, legacy);
+    auto check = ctx.svc.txns.check_offsets_added(req->transactional_id, req->producer_id,
+                                                  req->producer_epoch, legacy);
     if (check != error_code::none)
         std::fill(errors.begin(), errors.end(), check);
     else
-        errors = ctx.b.groups().txn_commit_offsets(in);
+        errors = ctx.svc.groups.txn_commit_offsets(in);
     proto::txn_offset_commit_response r;
     size_t i = 0;
     for (const auto& t : req->topics) {
@@ -56,6 +56,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 
 }  // namespace
 
-const handler_spec txn_offset_commit{proto::api_key::txn_offset_commit, 0, 4, &handle};
+const handler_spec txn_offset_commit{
+    proto::api_key::txn_offset_commit,     0, 4, &handle, proto::acl_operation::write,
+    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -224,7 +224,7 @@ TEST(admin, cluster_log_dirs_and_leader_epochs) {
     ASSERT_TRUE(tb.logs().create_topic("t", 2, {}).ok());
     auto dc = c.call<describe_cluster_response>(describe_cluster_request{}, 1);
     EXPECT_EQ(dc.error_code, 0);
-    EXPECT_EQ(dc.cluster_id, tb.b().cluster_id());
+    EXPECT_EQ(dc.cluster_id, tb.deps().cluster.cluster_id());
     ASSERT_EQ(dc.brokers.size(), 1u);
     EXPECT_EQ(dc.brokers[0].port, tb.port());
 

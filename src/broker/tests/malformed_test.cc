@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/handlers/handlers.h"
 #include "broker/tests/test_client.h"
 #include "bytes/endian.h"
 #include "kafka/protocol/generated/api_versions_request.h"
@@ -188,7 +189,7 @@ TEST_F(malformed, random_bodies_for_every_api_and_version) {
     const std::byte bias[] = {std::byte{0x00}, std::byte{0x01}, std::byte{0xff}};
     int frames = 0;
     int answered = 0;
-    for (const auto& h : broker::handlers()) {
+    for (const auto& h : handlers::kafka_handlers()) {
         for (int16_t v = h.min_version; v <= h.max_version; ++v) {
             test_client c(tb.port());
             std::vector<std::byte> out;

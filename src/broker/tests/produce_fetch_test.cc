@@ -237,7 +237,7 @@ TEST_F(produce_fetch, fetch_sessions) {
     fin.session_epoch = -1;
     r = c.call<fetch_response>(fin, 12);
     EXPECT_EQ(r.session_id, 0);
-    EXPECT_EQ(tb.b().fetch_sessions().size(), 0u);
+    EXPECT_EQ(tb.deps().fetch_sessions.size(), 0u);
 }
 
 TEST_F(produce_fetch, response_max_bytes_returns_at_least_one_batch) {

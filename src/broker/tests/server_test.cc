@@ -74,7 +74,7 @@ TEST(server, metadata_auto_creates_and_describes) {
     EXPECT_EQ(r.brokers[0].port, tb.port());
     EXPECT_EQ(r.brokers[0].host, "127.0.0.1");
     EXPECT_EQ(r.controller_id, 0);
-    EXPECT_EQ(r.cluster_id, tb.b().cluster_id());
+    EXPECT_EQ(r.cluster_id, tb.deps().cluster.cluster_id());
     ASSERT_EQ(r.topics.size(), 1u);
     EXPECT_EQ(r.topics[0].error_code, 0);
     EXPECT_EQ(r.topics[0].name, "auto1");
@@ -101,7 +101,7 @@ TEST(server, metadata_auto_creates_and_describes) {
     ASSERT_EQ(r.topics.size(), 1u);
     EXPECT_EQ(r.topics[0].name, "auto1");
     // By topic id (v10+).
-    auto id = tb.b().logs().describe("auto1")->id;
+    auto id = tb.logs().describe("auto1")->id;
     req.topics = std::vector<metadata_request::metadata_request_topic>{{to_uuid(id), std::nullopt}};
     r = c.call<metadata_response>(req, 12);
     ASSERT_EQ(r.topics.size(), 1u);

@@ -23,35 +23,25 @@ std::filesystem::path make_temp_dir() {
 }
 }  // namespace
 
-test_broker::test_broker(broker_config cfg) : _dir(make_temp_dir()) {
-    cfg.data_dir = _dir;
-    cfg.listen_host = "127.0.0.1";
-    cfg.listen_port = 0;
-    storage::log_manager_options opts;
-    opts.data_dir = _dir;
-    opts.broker_defaults = cfg.topic_defaults;
-    auto m = storage::log_manager::open(opts);
-    if (!m.ok()) throw std::runtime_error(m.err().to_string());
-    _logs = std::move(*m);
-    auto id = load_or_create_cluster_id(_dir);
-    if (!id.ok()) throw std::runtime_error(id.err().to_string());
-    _broker = std::make_unique<broker>(cfg, *_logs, *id);
-    if (auto g = _broker->load_coordinators(); !g.ok())
-        throw std::runtime_error(g.err().to_string());
-    _server = std::make_unique<server>(*_broker);
-    auto port = _server->listen("127.0.0.1", 0);
-    if (!port.ok()) throw std::runtime_error(port.err().to_string());
-    _port = *port;
-    _broker->set_advertised("127.0.0.1", _port);
-    _server->start();
+test_broker::test_broker(broker_config cfg) : _dir(make_temp_dir()), _config(std::move(cfg)) {
+    _config.data_dir = _dir;
+    _config.listen_host = "127.0.0.1";
+    _config.listen_port = 0;
+    _rt.start(_config.io_threads);
+    _services = std::make_unique<net::service_set>(_rt);
+    _storage = &_services->add(std::make_unique<storage_service>(_config));
+    auto& coordinators = _services->add(std::make_unique<coordinator_service>(_config, *_storage));
+    net::listener_options listen{.name = "kafka", .flag = "--kafka-listen", .host = "127.0.0.1"};
+    _kafka =
+        &_services->add(std::make_unique<kafka_service>(_config, *_storage, coordinators, listen));
+    if (auto s = _services->start_all(); !s.ok()) throw std::runtime_error(s.err().to_string());
+    _port = _kafka->port();
 }
 
 test_broker::~test_broker() {
-    _server->stop();
-    (void)_logs->close();
-    _server.reset();
-    _broker.reset();
-    _logs.reset();
+    _services->stop_all();
+    _rt.stop();
+    _services.reset();
     std::error_code ec;
     std::filesystem::remove_all(_dir, ec);
 }

@@ -12,30 +12,36 @@
 
 #include <gtest/gtest.h>
 
-#include "broker/broker.h"
-#include "broker/server.h"
+#include "broker/coordinator_service.h"
+#include "broker/kafka_service.h"
+#include "broker/storage_service.h"
 #include "kafka/protocol/frame.h"
+#include "net/runtime.h"
+#include "net/service.h"
 #include "storage/log_manager.h"
 
 namespace spate::broker::test {
 
 namespace proto = kafka::protocol;
 
-// A running broker. Destruction stops the server, then closes the log manager.
+// A running broker: the storage, coordinator and Kafka services on a runtime,
+// as `spate serve` wires them. Destruction stops the services in reverse.
 class test_broker {
   public:
     explicit test_broker(broker_config cfg = {});
     ~test_broker();
 
     uint16_t port() const { return _port; }
-    broker& b() { return *_broker; }
-    storage::log_manager& logs() { return *_logs; }
+    handler_deps& deps() { return _kafka->deps(); }
+    storage::log_manager& logs() { return _storage->logs(); }
 
   private:
     std::filesystem::path _dir;
-    std::unique_ptr<storage::log_manager> _logs;
-    std::unique_ptr<broker> _broker;
-    std::unique_ptr<server> _server;
+    broker_config _config;
+    net::runtime _rt;
+    std::unique_ptr<net::service_set> _services;
+    storage_service* _storage = nullptr;
+    kafka_service* _kafka = nullptr;
     uint16_t _port = 0;
 };
 

@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "broker/broker.h"
 #include "broker/broker_config.h"
 #include "broker/fetch_session.h"
+#include "broker/storage_service.h"
+#include "broker/topic_directory.h"
 
 namespace spate::broker {
 namespace {
@@ -83,6 +84,58 @@ TEST(fetch_session_cache, epochs_and_eviction) {
     EXPECT_EQ(cache.acquire(s2->id, 1).second, error_code::fetch_session_id_not_found);
     cache.remove(s1->id);
     EXPECT_EQ(cache.acquire(s1->id, 3).second, error_code::fetch_session_id_not_found);
+}
+
+}  // namespace
+}  // namespace spate::broker
+
+#include "broker/handlers/handlers.h"
+
+namespace spate::broker {
+namespace {
+
+// The security layer authorizes from the specs alone: every served API but
+// ApiVersions must name the operation and resource Kafka checks for it.
+TEST(handler_specs, every_api_but_api_versions_declares_its_acl) {
+    using kafka::protocol::acl_operation;
+    using kafka::protocol::api_key;
+    using kafka::protocol::resource_type;
+    size_t n = 0;
+    for (const auto& h : handlers::kafka_handlers()) {
+        ++n;
+        if (h.key == api_key::api_versions) {
+            EXPECT_EQ(h.resource, resource_type::unknown);
+            continue;
+        }
+        EXPECT_NE(h.operation, acl_operation::unknown) << static_cast<int>(h.key);
+        EXPECT_NE(h.resource, resource_type::unknown) << static_cast<int>(h.key);
+        EXPECT_LE(h.min_version, h.max_version) << static_cast<int>(h.key);
+    }
+    EXPECT_GE(n, 34u);
+}
+
+TEST(topic_directory, internal_topics_are_never_auto_created) {
+    auto dir = std::filesystem::temp_directory_path() / "spate-topic-directory-test";
+    std::filesystem::remove_all(dir);
+    storage::log_manager_options opts;
+    opts.data_dir = dir;
+    auto logs = storage::log_manager::open(opts);
+    ASSERT_TRUE(logs.ok());
+    broker_config cfg;
+    topic_directory topics(**logs, cfg);
+    topics.mark_internal("__transaction_state");
+    std::vector<std::string> deleted;
+    topics.on_topic_deleted([&](const std::string& n) { deleted.push_back(n); });
+    auto internal = topics.find_or_create("__transaction_state", true);
+    ASSERT_TRUE(internal.ok());
+    EXPECT_FALSE(internal->has_value());
+    auto plain = topics.find_or_create("plain", true);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(plain->has_value());
+    ASSERT_TRUE(topics.delete_topic("plain").ok());
+    EXPECT_EQ(deleted, std::vector<std::string>{"plain"});
+    ASSERT_TRUE((*logs)->close().ok());
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

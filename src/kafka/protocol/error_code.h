@@ -39,6 +39,7 @@ enum class error_code : int16_t {
     invalid_replica_assignment = 39,
     invalid_config = 40,
     invalid_request = 42,
+    policy_violation = 44,
     out_of_order_sequence_number = 45,
     duplicate_sequence_number = 46,
     invalid_producer_epoch = 47,

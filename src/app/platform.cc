@@ -1,0 +1,64 @@
+#include "app/platform.h"
+
+namespace spate::app {
+
+namespace {
+
+std::string host_port(const std::string& host, uint16_t port) {
+    std::string h = host.empty() ? "0.0.0.0" : host;
+    if (h.find(':') != std::string::npos) h = "[" + h + "]";
+    return h + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+platform::platform(broker::broker_config config, std::optional<net::listener_options> kafka)
+    : _config(std::move(config))
+    , _services(std::make_unique<net::service_set>(_rt))
+    , _kafka_listen(std::move(kafka)) {
+    _storage = &_services->add(std::make_unique<broker::storage_service>(_config));
+    auto& coordinators =
+        _services->add(std::make_unique<broker::coordinator_service>(_config, *_storage));
+    if (_kafka_listen)
+        _kafka = &_services->add(std::make_unique<broker::kafka_service>(
+            _config, *_storage, coordinators, *_kafka_listen));
+}
+
+platform::~platform() {
+    stop();
+}
+
+net::listener& platform::add_listener(net::listener_options opts, net::connection_factory factory) {
+    auto& l = _services->add(std::make_unique<net::listener>(std::move(opts), std::move(factory)));
+    _listeners.push_back(&l);
+    return l;
+}
+
+status platform::start() {
+    _rt.start(_config.io_threads);
+    auto s = _services->start_all();
+    if (!s.ok()) _rt.stop();
+    return s;
+}
+
+std::vector<std::string> platform::endpoints() const {
+    std::vector<std::string> out;
+    if (_kafka) out.push_back("kafka listener on " + kafka_bootstrap());
+    for (const auto* l : _listeners)
+        out.push_back(l->options().name + " listener on " +
+                      host_port(l->options().host, l->port()));
+    return out;
+}
+
+std::string platform::kafka_bootstrap() const {
+    if (!_kafka) return {};
+    return host_port(_kafka_listen->host, _kafka->port());
+}
+
+void platform::stop() {
+    if (!_services) return;
+    _services->stop_all();
+    _rt.stop();
+}
+
+}  // namespace spate::app

@@ -1,0 +1,63 @@
+#pragma once
+
+// The platform `spate serve` runs: the I/O runtime and the ordered services
+// (storage, coordinators, the Kafka listener, and whatever else is plugged
+// in: a pgwire or HTTP listener, or a test's service), started in order and
+// stopped in reverse.
+//
+// Adding a protocol is adding a listener with its connection factory:
+//   p.add_listener({.name = "echo", .flag = "--echo-listen", .port = 0}, factory);
+// before start(). Every listener's bound address is printed by endpoints().
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/broker_config.h"
+#include "broker/coordinator_service.h"
+#include "broker/kafka_service.h"
+#include "broker/storage_service.h"
+#include "net/listener.h"
+#include "net/runtime.h"
+#include "net/service.h"
+
+namespace spate::app {
+
+class platform {
+  public:
+    // `kafka` unset: no Kafka listener (`--kafka-listen off`).
+    platform(broker::broker_config config, std::optional<net::listener_options> kafka);
+    ~platform();
+
+    // Registers another protocol's listener, started after the built-in
+    // services. Call before start().
+    net::listener& add_listener(net::listener_options opts, net::connection_factory factory);
+    net::service_set& services() { return *_services; }
+    broker::storage_service& storage() { return *_storage; }
+
+    // Starts the runtime and every service; on failure everything started is
+    // stopped again and the error names the service and, for a listener, its flag.
+    status start();
+    // "name listener on host:port" for every listener, in start order.
+    std::vector<std::string> endpoints() const;
+    // The Kafka bootstrap address ("127.0.0.1:9092"); empty when off.
+    std::string kafka_bootstrap() const;
+    // Stops every service in reverse, then the runtime. Idempotent.
+    void stop();
+
+  private:
+    broker::broker_config _config;
+    net::runtime _rt;
+    std::unique_ptr<net::service_set> _services;
+    broker::storage_service* _storage = nullptr;
+    broker::kafka_service* _kafka = nullptr;
+    std::optional<net::listener_options> _kafka_listen;
+    std::vector<net::listener*> _listeners;
+};
+
+// Lets a caller of serve() (a test binary) plug services into the platform
+// before it starts.
+using platform_hook = std::function<void(platform&)>;
+
+}  // namespace spate::app
