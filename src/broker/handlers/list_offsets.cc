@@ -5,6 +5,7 @@
 // the given one (log::offset_for_timestamp). When no record qualifies the
 // answer is offset -1, timestamp -1. v0 answers in old_style_offsets.
 
+#include "base/log.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/list_offsets_request.h"
 #include "kafka/protocol/generated/list_offsets_response.h"
@@ -51,44 +52,54 @@ status for_each_batch(const storage::log& log, model::offset from, F&& f) {
     return {};
 }
 
+// A stored batch that cannot be read answers "not found" (-1) for the
+// lookup; the failure is logged, never swallowed.
+void log_read_failure(const char* what, const status& s) {
+    if (!s.ok())
+        logging::get("broker").warn("ListOffsets: {} failed: {}", what, s.err().to_string());
+}
+
 // The record at offset `o`'s timestamp, or -1.
 int64_t timestamp_at(const storage::log& log, model::offset o) {
     int64_t ts = -1;
     std::vector<std::byte> scratch;
-    (void)for_each_batch(log, o, [&](const model::record_batch_view& v) {
+    auto s = for_each_batch(log, o, [&](const model::record_batch_view& v) {
         if (v.last_offset() < o) return true;
         auto rr = model::record_reader::create(v, scratch);
         if (!rr.ok()) return false;
-        (void)rr->for_each([&](const model::record_view& r) {
+        log_read_failure("decoding records", rr->for_each([&](const model::record_view& r) {
             if (rr->offset_of(r) == o) ts = rr->timestamp_of(r);
-        });
+        }));
         return false;
     });
+    log_read_failure("reading the log", s);
     return ts;
 }
 
 found max_timestamp(const storage::log& log) {
     found best;
     model::offset batch_base(-1);
-    (void)for_each_batch(log, log.log_start_offset(), [&](const model::record_batch_view& v) {
+    auto s = for_each_batch(log, log.log_start_offset(), [&](const model::record_batch_view& v) {
         if (v.records_count() > 0 && v.max_timestamp() > best.timestamp) {
             best.timestamp = v.max_timestamp();
             batch_base = v.base_offset();
         }
         return true;
     });
+    log_read_failure("reading the log", s);
     if (batch_base.value() < 0) return {};
     // The first record in that batch carrying the max timestamp.
     std::vector<std::byte> scratch;
-    (void)for_each_batch(log, batch_base, [&](const model::record_batch_view& v) {
+    s = for_each_batch(log, batch_base, [&](const model::record_batch_view& v) {
         auto rr = model::record_reader::create(v, scratch);
         if (!rr.ok()) return false;
-        (void)rr->for_each([&](const model::record_view& r) {
+        log_read_failure("decoding records", rr->for_each([&](const model::record_view& r) {
             if (best.offset < 0 && rr->timestamp_of(r) == best.timestamp)
                 best.offset = rr->offset_of(r).value();
-        });
+        }));
         return false;
     });
+    log_read_failure("reading the log", s);
     if (best.offset < 0) return {};
     return best;
 }
