@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "base/log.h"
 #include "bytes/crc32c.h"
 #include "bytes/endian.h"
 #include "bytes/varint.h"
@@ -490,14 +491,21 @@ result<group_result> write_cleaned_group(const fs::path& dir, std::span<const so
 }
 
 void remove_cleaned(const fs::path& dir, model::offset base) {
-    std::error_code ec;
-    for (const char* ext : k_extensions) {
-        fs::remove(file_of(dir, base, ext, k_cleaned_suffix), ec);
-    }
+    std::vector<fs::path> doomed;
+    for (const char* ext : k_extensions)
+        doomed.push_back(file_of(dir, base, ext, k_cleaned_suffix));
     // Index swaps are uncommitted while the log swap does not exist.
     if (!fs::exists(file_of(dir, base, ".log", k_swap_suffix))) {
-        fs::remove(file_of(dir, base, ".index", k_swap_suffix), ec);
-        fs::remove(file_of(dir, base, ".timeindex", k_swap_suffix), ec);
+        doomed.push_back(file_of(dir, base, ".index", k_swap_suffix));
+        doomed.push_back(file_of(dir, base, ".timeindex", k_swap_suffix));
+    }
+    for (const auto& p : doomed) {
+        auto s = remove_file(p);
+        if (!s.ok()) {
+            // recover() removes it on the next open.
+            logging::get("storage").warn("{}: discarding an uncommitted compaction output: {}",
+                                         dir.filename().string(), s.err().to_string());
+        }
     }
 }
 

@@ -17,6 +17,7 @@
 #include "storage/compactor.h"
 #include "storage/log.h"
 #include "storage/log_manager.h"
+#include "storage/testing.h"
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
@@ -159,8 +160,8 @@ struct fixture {
     // Fills the active segment with another key until it rolls (twice), so
     // everything written before is in sealed segments.
     void roll() {
-        size_t before = l->segment_count();
-        while (l->segment_count() < before + 2) {
+        size_t before = log_test_access::segment_count(*l);
+        while (log_test_access::segment_count(*l) < before + 2) {
             auto b = batch_of({{"filler", std::string(200, 'f')}}, now);
             ASSERT_TRUE(l->append(b).ok());
         }
@@ -198,7 +199,7 @@ TEST(Compaction, many_updates_per_key_compact_to_the_latest_value_at_its_origina
     f.updates(20, 40);
     f.roll();
     auto size_before = f.l->size_bytes();
-    auto segments_before = f.l->segment_count();
+    auto segments_before = log_test_access::segment_count(*f.l);
     auto r = f.compact();
     EXPECT_TRUE(r.ran);
     EXPECT_GE(r.records_removed, 20u * 39u);  // plus all but the last filler
@@ -207,9 +208,9 @@ TEST(Compaction, many_updates_per_key_compact_to_the_latest_value_at_its_origina
     // Groups are sized by their sources (as Kafka does): the now small cleaned
     // segments merge on the next pass.
     f.compact();
-    EXPECT_LT(f.l->segment_count(), segments_before / 2);
+    EXPECT_LT(log_test_access::segment_count(*f.l), segments_before / 2);
     f.expect_latest_only();
-    auto stats = f.l->compaction_stats();
+    auto stats = log_test_access::compaction_stats(*f.l);
     EXPECT_EQ(stats.passes, 2u);
     EXPECT_EQ(stats.records_removed, r.records_removed);
     EXPECT_EQ(stats.last_clean_ms, f.now);
@@ -591,11 +592,12 @@ TEST(Compaction, the_log_manager_cleaner_compacts_compacted_topics) {
         ASSERT_TRUE(l->append(b).ok());
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (l->compaction_stats().passes == 0 && std::chrono::steady_clock::now() < deadline)
+    while (log_test_access::compaction_stats(*l).passes == 0 &&
+           std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    EXPECT_GT(l->compaction_stats().passes, 0u);
+    EXPECT_GT(log_test_access::compaction_stats(*l).passes, 0u);
     EXPECT_LT(records_of(*l).size(), 100u);
-    EXPECT_GE((*m)->compact_all_now(), 1u);
+    EXPECT_GE(log_manager_test_access::compact_all_now(**m), 1u);
     ASSERT_TRUE((*m)->close().ok());
 }
 
@@ -779,8 +781,7 @@ TEST(CompactionRecovery, every_crash_point_of_a_swap_recovers_a_consistent_log) 
         auto original = records_of(*f.l);
         compaction_options o;
         o.force = true;
-        o.simulate_crash = point;
-        auto r = f.l->compact(f.now, o);
+        auto r = log_test_access::compact_until_crash(*f.l, f.now, o, point);
         ASSERT_FALSE(r.ok());
         EXPECT_FALSE(leftovers(f.d.path() / "t-0").empty());
         f.l.reset();  // the process "died"
