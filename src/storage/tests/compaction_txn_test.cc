@@ -199,8 +199,17 @@ TEST(CompactionRecovery, every_crash_point_of_a_swap_recovers_a_consistent_log) 
         auto original = records_of(*f.l);
         compaction_options o;
         o.force = true;
+        ::testing::internal::CaptureStderr();
         auto r = log_test_access::compact_until_crash(*f.l, f.now, o, point);
+        auto logged = ::testing::internal::GetCapturedStderr();
         ASSERT_FALSE(r.ok());
+        if (point != stop_point::after_cleaned) {
+            // A failure after the commit closes the log, and says so.
+            EXPECT_NE(logged.find("t-0: compaction swap at offset 0 failed after its commit"),
+                      std::string::npos)
+                << logged;
+            EXPECT_FALSE(f.l->append(batch_of({{"k", "v"}}, f.now)).ok());
+        }
         EXPECT_FALSE(leftovers(f.d.path() / "t-0").empty());
         f.l.reset();  // the process "died"
         f.open(false);
