@@ -208,7 +208,8 @@ TEST(CompactionRecovery, every_crash_point_of_a_swap_recovers_a_consistent_log) 
             EXPECT_NE(logged.find("t-0: compaction swap at offset 0 failed after its commit"),
                       std::string::npos)
                 << logged;
-            EXPECT_FALSE(f.l->append(batch_of({{"k", "v"}}, f.now)).ok());
+            auto b = batch_of({{"k", "v"}}, f.now);
+            EXPECT_FALSE(f.l->append(b).ok());
         }
         EXPECT_FALSE(leftovers(f.d.path() / "t-0").empty());
         f.l.reset();  // the process "died"
