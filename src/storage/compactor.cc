@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "base/log.h"
 #include "bytes/crc32c.h"
 #include "bytes/endian.h"
 #include "bytes/varint.h"
@@ -121,6 +122,66 @@ void append_empty(const model::record_batch_view& b, std::vector<std::byte>& out
                  b.max_timestamp(), 0);
 }
 
+// Appends to `out` batch `b` holding only the records in s.kept (at least
+// one), re-encoded with their original offset deltas. With `horizon` the
+// batch carries that delete horizon as its base timestamp (KIP-534);
+// without, the flag is cleared.
+status append_kept(const model::record_batch_view& b, filter_scratch& s,
+                   std::optional<int64_t> horizon, std::vector<std::byte>& out) {
+    const bool flagged = horizon.has_value();
+    const auto kept = static_cast<int32_t>(s.kept.size());
+    const size_t start = out.size();
+    int16_t attrs = b.attributes();
+
+    const bool log_append = attrs & model::batch_attr::timestamp_log_append;
+    int64_t min_ts = s.kept_ts.front();
+    int64_t max_ts = s.kept_ts.front();
+    for (int64_t ts : s.kept_ts) {
+        min_ts = std::min(min_ts, ts);
+        max_ts = std::max(max_ts, ts);
+    }
+    const int64_t base_ts = flagged ? *horizon : min_ts;
+    if (log_append) max_ts = b.max_timestamp();
+    attrs = static_cast<int16_t>(flagged ? (attrs | model::batch_attr::delete_horizon)
+                                         : (attrs & ~model::batch_attr::delete_horizon));
+
+    // Records, re-encoded with their original offset deltas.
+    const bool compressed = b.compression_type() != model::compression::none;
+    std::vector<std::byte>& rec = compressed ? s.records : out;
+    if (compressed) {
+        rec.clear();
+    } else {
+        rec.resize(start + bl::header_size);
+    }
+    for (size_t i = 0; i < s.kept.size(); ++i) {
+        const auto& kr = s.kept[i];
+        int64_t ts_delta = wrapping_sub(s.kept_ts[i], base_ts);
+        auto raw_headers = kr.headers.raw();
+        size_t body = 1 + bytes::varint64_size(ts_delta) + bytes::varint32_size(kr.offset_delta) +
+                      nullable_size(kr.key) + nullable_size(kr.value) +
+                      bytes::varint32_size(kr.headers.size()) + raw_headers.size();
+        size_t at = rec.size();
+        rec.resize(at + bytes::varint32_size(static_cast<int32_t>(body)) + body);
+        std::byte* p = rec.data() + at;
+        p += bytes::put_varint32(p, static_cast<int32_t>(body));
+        *p++ = static_cast<std::byte>(kr.attributes);
+        p += bytes::put_varint64(p, ts_delta);
+        p += bytes::put_varint32(p, kr.offset_delta);
+        p = put_nullable(p, kr.key);
+        p = put_nullable(p, kr.value);
+        p += bytes::put_varint32(p, kr.headers.size());
+        if (!raw_headers.empty()) std::memcpy(p, raw_headers.data(), raw_headers.size());
+        p += raw_headers.size();
+        SPATE_ASSERT(p == rec.data() + rec.size());
+    }
+    if (compressed) {
+        out.resize(start + bl::header_size);
+        SPATE_TRY(model::compress(b.compression_type(), rec, out));
+    }
+    write_header(out.data() + start, out.size() - start, b, attrs, base_ts, max_ts, kept);
+    return {};
+}
+
 // Decides the fate of one batch. For `rewritten` the new batch has been
 // appended to `out`; for `copy` the caller appends the original bytes.
 result<outcome> filter_batch(const model::record_batch_view& b, const retention_rule& rule,
@@ -178,55 +239,7 @@ result<outcome> filter_batch(const model::record_batch_view& b, const retention_
         append_empty(b, out);
         return outcome::rewritten;
     }
-    const size_t start = out.size();
-    int16_t attrs = b.attributes();
-
-    const bool log_append = attrs & model::batch_attr::timestamp_log_append;
-    int64_t min_ts = s.kept_ts.front();
-    int64_t max_ts = s.kept_ts.front();
-    for (int64_t ts : s.kept_ts) {
-        min_ts = std::min(min_ts, ts);
-        max_ts = std::max(max_ts, ts);
-    }
-    const int64_t base_ts = flagged ? horizon : min_ts;
-    if (log_append) max_ts = b.max_timestamp();
-    attrs = static_cast<int16_t>(flagged ? (attrs | model::batch_attr::delete_horizon)
-                                         : (attrs & ~model::batch_attr::delete_horizon));
-
-    // Records, re-encoded with their original offset deltas.
-    const bool compressed = b.compression_type() != model::compression::none;
-    std::vector<std::byte>& rec = compressed ? s.records : out;
-    if (compressed) {
-        rec.clear();
-    } else {
-        rec.resize(start + bl::header_size);
-    }
-    for (size_t i = 0; i < s.kept.size(); ++i) {
-        const auto& kr = s.kept[i];
-        int64_t ts_delta = wrapping_sub(s.kept_ts[i], base_ts);
-        auto raw_headers = kr.headers.raw();
-        size_t body = 1 + bytes::varint64_size(ts_delta) + bytes::varint32_size(kr.offset_delta) +
-                      nullable_size(kr.key) + nullable_size(kr.value) +
-                      bytes::varint32_size(kr.headers.size()) + raw_headers.size();
-        size_t at = rec.size();
-        rec.resize(at + bytes::varint32_size(static_cast<int32_t>(body)) + body);
-        std::byte* p = rec.data() + at;
-        p += bytes::put_varint32(p, static_cast<int32_t>(body));
-        *p++ = static_cast<std::byte>(kr.attributes);
-        p += bytes::put_varint64(p, ts_delta);
-        p += bytes::put_varint32(p, kr.offset_delta);
-        p = put_nullable(p, kr.key);
-        p = put_nullable(p, kr.value);
-        p += bytes::put_varint32(p, kr.headers.size());
-        if (!raw_headers.empty()) std::memcpy(p, raw_headers.data(), raw_headers.size());
-        p += raw_headers.size();
-        SPATE_ASSERT(p == rec.data() + rec.size());
-    }
-    if (compressed) {
-        out.resize(start + bl::header_size);
-        SPATE_TRY(model::compress(b.compression_type(), rec, out));
-    }
-    write_header(out.data() + start, out.size() - start, b, attrs, base_ts, max_ts, kept);
+    SPATE_TRY(append_kept(b, s, flagged ? std::optional<int64_t>(horizon) : std::nullopt, out));
     return outcome::rewritten;
 }
 
@@ -490,14 +503,21 @@ result<group_result> write_cleaned_group(const fs::path& dir, std::span<const so
 }
 
 void remove_cleaned(const fs::path& dir, model::offset base) {
-    std::error_code ec;
-    for (const char* ext : k_extensions) {
-        fs::remove(file_of(dir, base, ext, k_cleaned_suffix), ec);
-    }
+    std::vector<fs::path> doomed;
+    for (const char* ext : k_extensions)
+        doomed.push_back(file_of(dir, base, ext, k_cleaned_suffix));
     // Index swaps are uncommitted while the log swap does not exist.
     if (!fs::exists(file_of(dir, base, ".log", k_swap_suffix))) {
-        fs::remove(file_of(dir, base, ".index", k_swap_suffix), ec);
-        fs::remove(file_of(dir, base, ".timeindex", k_swap_suffix), ec);
+        doomed.push_back(file_of(dir, base, ".index", k_swap_suffix));
+        doomed.push_back(file_of(dir, base, ".timeindex", k_swap_suffix));
+    }
+    for (const auto& p : doomed) {
+        auto s = remove_file(p);
+        if (!s.ok()) {
+            // recover() removes it on the next open.
+            logging::get("storage").warn("{}: discarding an uncommitted compaction output: {}",
+                                         dir.filename().string(), s.err().to_string());
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
-// Building blocks of log compaction (cleanup.policy=compact); the pass itself
-// is log::compact(), which snapshots segments, calls these, and swaps the
+// Building blocks of log compaction (cleanup.policy=compact), internal to
+// storage; the pass itself is log_cleaner::compact() (log_cleaner.h, behind
+// log::compact()), which snapshots segments, calls these, and swaps the
 // results in. Formats and the crash protocol: docs/formats/compaction.md.
 //
 // Threading: nothing here locks. The functions read sealed segments through
@@ -166,7 +167,8 @@ void remove_cleaned(const std::filesystem::path& dir, model::offset base);
 status commit_cleaned(const std::filesystem::path& dir, model::offset base);
 
 // Points where tests make a pass stop as if the process died there, leaving
-// the files exactly as a crash would.
+// the files exactly as a crash would (fault injection: reachable only
+// through log_test_access::compact_until_crash in storage/testing.h).
 enum class stop_point {
     none,
     after_cleaned,       // cleaned files written and synced, nothing committed

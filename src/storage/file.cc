@@ -80,11 +80,11 @@ status fsync_dir(const std::filesystem::path& dir) {
 status write_file_atomic(const std::filesystem::path& p, std::span<const std::byte> content) {
     auto tmp = p;
     tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return errno_error("open " + tmp.string(), errno);
-    file f(fd, tmp);
-    SPATE_TRY(f.pwrite_all(content, 0));
-    if (::fsync(fd) != 0) return errno_error("fsync " + tmp.string(), errno);
+    auto f = file::open(tmp, file::mode::read_write_create);
+    if (!f.ok()) return f.err();
+    SPATE_TRY((*f)->truncate(0));  // a left-over temp file from a crash
+    SPATE_TRY((*f)->pwrite_all(content, 0));
+    if (::fsync((*f)->fd()) != 0) return errno_error("fsync " + tmp.string(), errno);
     std::error_code ec;
     std::filesystem::rename(tmp, p, ec);
     if (ec) return make_error(errc::io_error, "rename " + tmp.string() + ": " + ec.message());

@@ -33,10 +33,10 @@ class file {
     int fd() const { return _fd; }
     const std::filesystem::path& path() const { return _path; }
 
+  private:
     // Adopts an open descriptor; it is closed on destruction.
     file(int fd, std::filesystem::path p) : _fd(fd), _path(std::move(p)) {}
 
-  private:
     int _fd;
     std::filesystem::path _path;
 };

@@ -14,94 +14,31 @@
 //   that was completely written (or failed validation at recovery).
 // - Threading: all methods are safe to call from any thread. Appends are
 //   serialised; reads run concurrently with each other and with appends.
+//
+// The class is a facade over parts with one concern each, all internal to
+// storage: log_state.h (the shared state and lock), log_append.h (append
+// path and producer checks), log_read.h (reads and transaction queries),
+// group_commit.h (durability), log_retention.h, log_recovery.h and
+// log_cleaner.h (compaction passes). Test hooks: storage/testing.h.
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <vector>
 
 #include "base/result.h"
 #include "model/ids.h"
-#include "storage/compactor.h"
 #include "storage/config.h"
+#include "storage/log_types.h"
 #include "storage/producer_state.h"
-#include "storage/segment.h"
 
 namespace spate::storage {
 
-using clock_fn = std::function<int64_t()>;  // wall-clock milliseconds
-int64_t system_now_ms();
-
-struct append_result {
-    model::offset base_offset;     // first offset assigned
-    model::offset last_offset;     // last offset assigned
-    int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
-    // An idempotent producer's retry of a batch already in the log: nothing
-    // was written and the offsets are the original batch's.
-    bool duplicate = false;
-};
-
-// A byte range of one segment file holding whole batches. The file stays
-// readable while the chunk is held, even if retention deletes the segment.
-struct read_chunk {
-    std::shared_ptr<file> data_file;
-    uint64_t position = 0;
-    size_t size = 0;
-};
-
-struct read_result {
-    std::optional<read_chunk> chunk;  // empty when there is nothing to return
-    model::offset log_start_offset;
-    model::offset log_end_offset;
-
-    // Appends the chunk's bytes to `out`.
-    status copy_to(std::vector<std::byte>& out) const;
-};
-
-// An aborted transaction as Fetch (read_committed) reports it.
-struct aborted_transaction {
-    model::producer_id producer_id;
-    model::offset first_offset;
-    bool operator==(const aborted_transaction&) const = default;
-};
-
-// Knobs of one compaction pass (log::compact).
-struct compaction_options {
-    // Memory for the key -> latest offset map; a pass whose dirty section
-    // holds more keys cleans a prefix of it and the next pass continues.
-    size_t map_memory_bytes = size_t{128} << 20;
-    // Clean even if the dirty ratio and max.compaction.lag.ms do not ask for it.
-    bool force = false;
-    // Tests only: make the first swap stop as if the process died there.
-    compaction::stop_point simulate_crash = compaction::stop_point::none;
-};
-
-struct compaction_result {
-    bool ran = false;           // false: not compacted, not due, or nothing cleanable
-    int64_t first_dirty = 0;    // checkpoint before the pass
-    int64_t cleaned_to = 0;     // checkpoint after it (first offset not yet cleaned)
-    uint64_t bytes_before = 0;  // of the segments rewritten
-    uint64_t bytes_after = 0;
-    uint64_t records_removed = 0;
-    size_t segments_replaced = 0;  // source segments swapped out
-    size_t segments_written = 0;   // cleaned segments swapped in
-};
-
-// Running totals since open, for metrics.
-struct compaction_counters {
-    uint64_t passes = 0;
-    uint64_t bytes_removed = 0;
-    uint64_t records_removed = 0;
-    int64_t last_clean_ms = -1;  // wall clock of the last pass that ran
-};
+struct log_state;
+class log_cleaner;
 
 class log : public std::enable_shared_from_this<log> {
   public:
@@ -156,17 +93,18 @@ class log : public std::enable_shared_from_this<log> {
     // Offset of the first record whose timestamp is >= ts; nullopt if none.
     result<std::optional<model::offset>> offset_for_timestamp(int64_t ts) const;
 
-    model::offset log_start_offset() const { return model::offset(_start.load()); }
-    model::offset log_end_offset() const { return model::offset(_end.load()); }
-    model::offset durable_offset() const { return model::offset(_durable.load()); }
+    model::offset log_start_offset() const;
+    model::offset log_end_offset() const;
+    model::offset durable_offset() const;
 
     // Makes every offset appended before the call durable (group commit).
     status sync();
     // Blocks until offsets below `o` are durable, syncing as needed.
     status wait_durable(model::offset o);
     // Calls `done` once offsets below `o` are durable (inline if they already
-    // are; otherwise on the thread that completes the covering sync). Requires
-    // a scheduler, else syncs inline.
+    // are; otherwise on the thread that completes the covering sync, with
+    // that sync's error if it failed). Without a scheduler the sync runs
+    // inline.
     void when_durable(model::offset o, std::function<void(status)> done);
     void set_sync_scheduler(sync_scheduler s);
 
@@ -188,13 +126,14 @@ class log : public std::enable_shared_from_this<log> {
         int64_t messages = INT64_MAX;
     };
     flush_policy policy() const;
-    // True when the topic's flush policy asks for a sync now.
+    // True when the topic's flush policy asks for a sync now, or a
+    // durability waiter is pending.
     bool flush_due(int64_t now_ms) const;
-    bool has_durability_waiters() const;
 
     // Moves the log start to `o` (DeleteRecords), deleting whole segments below it.
     status delete_records_before(model::offset o);
-    // Applies retention.ms / retention.bytes; returns the number of segments deleted.
+    // Applies retention.ms / retention.bytes; returns the number of segments
+    // deleted. Also forgets producers idle longer than a day.
     result<size_t> enforce_retention(int64_t now_ms);
 
     // One compaction pass (cleanup.policy=compact; docs/formats/compaction.md):
@@ -207,87 +146,28 @@ class log : public std::enable_shared_from_this<log> {
     // log are serialised. An I/O error after a swap was committed on disk
     // closes the log (appends fail) rather than serve a mismatched view.
     result<compaction_result> compact(int64_t now_ms, const compaction_options& o = {});
-    compaction_counters compaction_stats() const;
     // Makes a running pass stop soon (its cleaned files are discarded) and
     // every later pass do nothing; for shutdown.
-    void stop_compaction() { _compaction_abort = true; }
+    void stop_compaction();
 
     // A copy of the idempotent-producer state (DescribeProducers).
     producer_state producers() const;
-    // Producers idle longer than this are forgotten by enforce_retention().
-    static constexpr int64_t k_producer_id_expiration_ms = 24LL * 3600 * 1000;
 
     void set_config(topic_config c);
     topic_config config() const;
     uint64_t size_bytes() const;
-    size_t segment_count() const;
-    const std::filesystem::path& dir() const { return _dir; }
+    const std::filesystem::path& dir() const;
 
     // Seals the active segment and syncs data and indexes; later appends fail.
     status close();
 
   private:
+    friend struct log_test_access;
+
     log(std::filesystem::path dir, topic_config config, clock_fn clock);
-    status recover(bool clean_shutdown);
-    status roll_locked(int64_t now_ms);
-    status persist_start_offset(int64_t start);
-    // Rebuilds _producers from the newest usable snapshot plus the batch
-    // headers after it. Requires _mu (or exclusive use during open).
-    // Also repairs the transaction indexes of the replayed segments: entries
-    // at or past the log end are dropped, and aborts past an index's last
-    // entry are re-derived from the markers.
-    status rebuild_producer_state();
-    // Writes a producer snapshot at the log end and prunes old ones. Requires _mu.
-    status snapshot_producers_locked();
-    size_t segment_index_for(model::offset o) const;  // requires _mu
-    void remove_segments(std::vector<std::shared_ptr<segment>> doomed);
-    void complete_waiters(status s);
-    // Whether the sources are still consecutive sealed segments of the log,
-    // and where the first one sits; requires _mu.
-    std::optional<size_t> locate_sources(std::span<const std::shared_ptr<segment>> sources) const;
 
-    std::filesystem::path _dir;
-    clock_fn _clock;
-
-    mutable std::shared_mutex _mu;  // guards _segments, _config, _closed
-    std::vector<std::shared_ptr<segment>> _segments;
-    topic_config _config;
-    bool _closed = false;
-    producer_state _producers;  // guarded by _mu (exclusive)
-
-    std::atomic<int64_t> _start{0};
-    std::atomic<int64_t> _end{0};
-    std::atomic<int64_t> _durable{0};
-    std::atomic<uint64_t> _appended_bytes{0};
-    // Copies of the flush policy, readable without _mu.
-    std::atomic<int64_t> _flush_messages;
-    std::atomic<int64_t> _flush_bytes;
-    std::atomic<int64_t> _flush_ms;
-
-    // Group commit state; lock order: _mu before _sync_mu.
-    mutable std::mutex _sync_mu;
-    std::condition_variable _sync_cv;
-    bool _sync_in_progress = false;
-    uint64_t _durable_bytes = 0;
-    int64_t _last_sync_ms = 0;
-    std::multimap<int64_t, std::function<void(status)>> _waiters;
-    sync_scheduler _scheduler;
-    // Dirty tracking (set_dirty_notifier); the notifier is guarded by _mu.
-    void mark_dirty();
-    std::atomic<bool> _dirty_marked{false};
-    dirty_notifier _dirty_notifier;
-
-    // Compaction state. _compact_mu serialises passes (held for a whole pass,
-    // never while waiting for _mu in a way that could block appends for long:
-    // lock order _compact_mu before _mu).
-    std::mutex _compact_mu;
-    int64_t _first_dirty = -1;  // guarded by _compact_mu; -1: not loaded yet
-    std::atomic<bool> _compaction_abort{false};
-    // Earliest delete horizon among batches still holding tombstones, as seen
-    // by the last pass (in memory only, like Kafka's).
-    std::atomic<int64_t> _delete_horizon{INT64_MAX};
-    mutable std::mutex _counters_mu;
-    compaction_counters _counters;
+    std::unique_ptr<log_state> _state;      // every part's shared state (log_state.h)
+    std::unique_ptr<log_cleaner> _cleaner;  // compaction passes (log_cleaner.h)
 };
 
 }  // namespace spate::storage

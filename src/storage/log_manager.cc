@@ -4,6 +4,8 @@
 #include <random>
 #include <sstream>
 
+#include "base/log.h"
+
 namespace spate::storage {
 
 namespace {
@@ -35,6 +37,42 @@ std::optional<topic_id> parse_hex(const std::string& s) {
     return id;
 }
 
+// Parses a topics/<name>.topic file (docs/formats/data-dir.md).
+result<topic_info> parse_topic_file(const std::filesystem::path& file, const std::string& content) {
+    topic_info t;
+    t.name = file.stem().string();
+    SPATE_TRY(validate_topic_name(t.name));
+    std::istringstream in(content);
+    std::string line;
+    bool have_id = false;
+    while (std::getline(in, line)) {
+        auto eq = line.find('=');
+        if (eq == std::string::npos) return make_error(errc::corrupt, file.string() + ": bad line");
+        auto key = line.substr(0, eq);
+        auto value = line.substr(eq + 1);
+        if (key == "id") {
+            auto id = parse_hex(value);
+            if (!id) return make_error(errc::corrupt, file.string() + ": bad id");
+            t.id = *id;
+            have_id = true;
+        } else if (key == "partitions") {
+            auto [p, err] =
+                std::from_chars(value.data(), value.data() + value.size(), t.partitions);
+            if (err != std::errc() || p != value.data() + value.size() || t.partitions < 1 ||
+                t.partitions > k_max_partitions) {
+                return make_error(errc::corrupt, file.string() + ": bad partition count");
+            }
+        } else if (key.rfind("config.", 0) == 0) {
+            t.overrides[key.substr(7)] = value;
+        } else {
+            return make_error(errc::corrupt, file.string() + ": unknown key " + key);
+        }
+    }
+    if (!have_id || t.partitions < 1)
+        return make_error(errc::corrupt, file.string() + ": incomplete");
+    return t;
+}
+
 topic_id random_topic_id() {
     std::random_device rd;
     topic_id id{};
@@ -63,7 +101,11 @@ status validate_topic_name(const std::string& name) {
 log_manager::log_manager(log_manager_options options) : _options(std::move(options)) {}
 
 log_manager::~log_manager() {
-    (void)close();
+    auto s = close();
+    if (!s.ok()) {
+        logging::get("storage").error("closing the log manager of {} failed: {}",
+                                      _options.data_dir.string(), s.err().to_string());
+    }
 }
 
 result<std::unique_ptr<log_manager>> log_manager::open(log_manager_options options) {
@@ -117,55 +159,33 @@ status log_manager::load() {
             continue;
         }
         if (e.path().extension() != k_topic_ext) continue;
-        auto content = read_small_file(e.path(), 1 << 20);
-        if (!content.ok()) return content.err();
-        topic_info t;
-        t.name = e.path().stem().string();
-        SPATE_TRY(validate_topic_name(t.name));
-        std::istringstream in(*content);
-        std::string line;
-        bool have_id = false;
-        while (std::getline(in, line)) {
-            auto eq = line.find('=');
-            if (eq == std::string::npos)
-                return make_error(errc::corrupt, e.path().string() + ": bad line");
-            auto key = line.substr(0, eq);
-            auto value = line.substr(eq + 1);
-            if (key == "id") {
-                auto id = parse_hex(value);
-                if (!id) return make_error(errc::corrupt, e.path().string() + ": bad id");
-                t.id = *id;
-                have_id = true;
-            } else if (key == "partitions") {
-                auto [p, err] =
-                    std::from_chars(value.data(), value.data() + value.size(), t.partitions);
-                if (err != std::errc() || p != value.data() + value.size() || t.partitions < 1 ||
-                    t.partitions > k_max_partitions) {
-                    return make_error(errc::corrupt, e.path().string() + ": bad partition count");
-                }
-            } else if (key.rfind("config.", 0) == 0) {
-                t.overrides[key.substr(7)] = value;
-            } else {
-                return make_error(errc::corrupt, e.path().string() + ": unknown key " + key);
-            }
-        }
-        if (!have_id || t.partitions < 1)
-            return make_error(errc::corrupt, e.path().string() + ": incomplete");
-        auto cfg = topic_config::resolve(_options.broker_defaults, t.overrides);
-        if (!cfg.ok()) return cfg.err();
-        topic_entry entry{t, *cfg, {}};
-        for (int32_t p = 0; p < t.partitions; ++p) {
-            auto l = open_log(t.name, p, *cfg);
-            if (!l.ok()) return l.err();
-            entry.logs.push_back(std::move(*l));
-        }
-        _topics.emplace(t.name, std::move(entry));
+        SPATE_TRY(load_topic(e.path()));
     }
     publish_logs_locked();
+    remove_unknown_partition_dirs();
+    return {};
+}
 
-    // Partition directories not backed by a topic file are left-overs of a
-    // deletion or creation interrupted by a crash.
-    for (const auto& e : fs::directory_iterator(dir)) {
+status log_manager::load_topic(const std::filesystem::path& file) {
+    auto content = read_small_file(file, 1 << 20);
+    if (!content.ok()) return content.err();
+    auto t = parse_topic_file(file, *content);
+    if (!t.ok()) return t.err();
+    auto cfg = topic_config::resolve(_options.broker_defaults, t->overrides);
+    if (!cfg.ok()) return cfg.err();
+    topic_entry entry{*t, *cfg, {}};
+    for (int32_t p = 0; p < t->partitions; ++p) {
+        auto l = open_log(t->name, p, *cfg);
+        if (!l.ok()) return l.err();
+        entry.logs.push_back(std::move(*l));
+    }
+    _topics.emplace(t->name, std::move(entry));
+    return {};
+}
+
+void log_manager::remove_unknown_partition_dirs() {
+    namespace fs = std::filesystem;
+    for (const auto& e : fs::directory_iterator(_options.data_dir)) {
         if (!e.is_directory() || e.path().filename() == "topics") continue;
         auto name = e.path().filename().string();
         auto dash = name.rfind('-');
@@ -180,7 +200,6 @@ status log_manager::load() {
         }
         if (!known) fs::remove_all(e.path());
     }
-    return {};
 }
 
 result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int32_t p,
@@ -246,7 +265,12 @@ status log_manager::delete_topic(const std::string& name) {
         publish_logs_locked();
     }
     for (auto& l : logs) {
-        (void)l->close();
+        // The topic is gone either way; its files go next.
+        auto s = l->close();
+        if (!s.ok()) {
+            logging::get("storage").warn("deleting topic {}: closing {} failed: {}", name,
+                                         l->dir().filename().string(), s.err().to_string());
+        }
         std::filesystem::remove_all(l->dir());
     }
     return {};
@@ -323,22 +347,6 @@ std::vector<topic_info> log_manager::list_topics() const {
     return out;
 }
 
-size_t log_manager::enforce_retention_now() {
-    std::vector<std::shared_ptr<log>> logs;
-    {
-        std::lock_guard lk(_mu);
-        for (const auto& [_, t] : _topics)
-            logs.insert(logs.end(), t.logs.begin(), t.logs.end());
-    }
-    size_t deleted = 0;
-    int64_t now = _options.clock();
-    for (auto& l : logs) {
-        auto n = l->enforce_retention(now);
-        if (n.ok()) deleted += *n;
-    }
-    return deleted;
-}
-
 void log_manager::publish_logs_locked() {
     auto p = std::make_shared<published_logs>();
     for (const auto& [_, t] : _topics)
@@ -346,25 +354,18 @@ void log_manager::publish_logs_locked() {
     _published = std::move(p);
 }
 
-std::vector<std::shared_ptr<log>> log_manager::all_logs() const {
+std::vector<std::shared_ptr<log>> log_manager::every_log() const {
+    std::lock_guard lk(_mu);
+    return _published ? _published->all : std::vector<std::shared_ptr<log>>();
+}
+
+std::vector<std::shared_ptr<log>> log_manager::compacted_logs() const {
     std::vector<std::shared_ptr<log>> logs;
     std::lock_guard lk(_mu);
     for (const auto& [_, t] : _topics) {
         if (t.config.cleanup_compact) logs.insert(logs.end(), t.logs.begin(), t.logs.end());
     }
     return logs;
-}
-
-size_t log_manager::compact_all_now(bool force) {
-    compaction_options o;
-    o.map_memory_bytes = _options.cleaner_map_bytes;
-    o.force = force;
-    size_t ran = 0;
-    for (auto& l : all_logs()) {
-        auto r = l->compact(_options.clock(), o);
-        if (r.ok() && r->ran) ++ran;
-    }
-    return ran;
 }
 
 void log_manager::cleaner() {
@@ -376,24 +377,17 @@ void log_manager::cleaner() {
             lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.cleaner_backoff_ms)));
         if (_stopping.load()) break;
         lk.unlock();
-        for (auto& l : all_logs()) {
+        for (auto& l : compacted_logs()) {
             if (_stopping.load()) break;
-            (void)l->compact(_options.clock(), o);
+            auto r = l->compact(_options.clock(), o);
+            if (!r.ok() && r.err().code != errc::shutting_down) {
+                // The next pass retries from the same checkpoint.
+                logging::get("storage").warn("{}: compaction failed: {}",
+                                             l->dir().filename().string(), r.err().to_string());
+            }
         }
         lk.lock();
     }
-}
-
-status log_manager::sync_all() {
-    std::vector<std::shared_ptr<log>> logs;
-    {
-        std::lock_guard lk(_mu);
-        for (const auto& [_, t] : _topics)
-            logs.insert(logs.end(), t.logs.begin(), t.logs.end());
-    }
-    for (auto& l : logs)
-        SPATE_TRY(l->sync());
-    return {};
 }
 
 void log_manager::schedule_sync(std::shared_ptr<log> l) {
@@ -416,7 +410,13 @@ void log_manager::flush_worker() {
             _sync_queue.pop_front();
             _queued.erase(l.get());
         }
-        (void)l->sync();
+        auto s = l->sync();
+        if (!s.ok()) {
+            // Waiters got the error; the data stays dirty for the next sync.
+            logging::get("storage").warn("{}: background sync at offset {} failed: {}",
+                                         l->dir().filename().string(), l->log_end_offset().value(),
+                                         s.err().to_string());
+        }
     }
 }
 
@@ -464,6 +464,16 @@ void log_manager::flush_tick(int64_t now, bool sweep) {
     ++_ticks;
 }
 
+void log_manager::enforce_retention(log& l, int64_t now) {
+    auto r = l.enforce_retention(now);
+    if (!r.ok()) {
+        // The next retention check retries.
+        logging::get("storage").warn("{}: retention at log start {} failed: {}",
+                                     l.dir().filename().string(), l.log_start_offset().value(),
+                                     r.err().to_string());
+    }
+}
+
 void log_manager::ticker() {
     int64_t next_retention = _options.clock() + _options.retention_check_interval_ms;
     int64_t next_sweep = _options.clock() + k_flush_sweep_interval_ms;
@@ -483,22 +493,14 @@ void log_manager::ticker() {
                 std::lock_guard g(_mu);
                 logs = _published;
             }
-            if (logs)
+            if (logs) {
                 for (const auto& l : logs->all)
-                    (void)l->enforce_retention(now);
+                    enforce_retention(*l, now);
+            }
             next_retention = now + _options.retention_check_interval_ms;
         }
         lk.lock();
     }
-}
-
-flush_ticker_stats log_manager::flush_stats() const {
-    flush_ticker_stats s;
-    s.ticks = _ticks.load();
-    s.policy_checks = _policy_checks.load();
-    s.sweep_checks = _sweep_checks.load();
-    s.syncs_scheduled = _ticker_syncs.load();
-    return s;
 }
 
 status log_manager::close() {
@@ -514,7 +516,7 @@ status log_manager::close() {
     _queue_cv.notify_all();
     _tick_cv.notify_all();
     _cleaner_cv.notify_all();
-    for (auto& l : all_logs())
+    for (auto& l : compacted_logs())
         l->stop_compaction();
     for (auto& t : _threads)
         t.join();
@@ -524,7 +526,11 @@ status log_manager::close() {
     for (auto& [_, t] : _topics) {
         for (auto& l : t.logs) {
             auto s = l->close();
-            if (!s.ok() && result.ok()) result = s;
+            if (s.ok()) continue;
+            // The first error is returned; the shutdown is then not marked clean.
+            logging::get("storage").error("{}: close failed: {}", l->dir().filename().string(),
+                                          s.err().to_string());
+            if (result.ok()) result = s;
         }
     }
     if (!result.ok()) return result;

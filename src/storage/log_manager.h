@@ -47,16 +47,6 @@ namespace spate::storage {
 
 using topic_id = std::array<uint8_t, 16>;
 
-// Counters of the flush ticker since open (tests, metrics).
-struct flush_ticker_stats {
-    uint64_t ticks = 0;
-    // Logs whose flush policy was evaluated on a tick (they had unsynced data).
-    uint64_t policy_checks = 0;
-    // Logs checked by the backstop sweep (log::flush_due()).
-    uint64_t sweep_checks = 0;
-    uint64_t syncs_scheduled = 0;  // by the ticker (not by durability waiters)
-};
-
 struct topic_info {
     std::string name;
     topic_id id{};
@@ -102,15 +92,6 @@ class log_manager {
     // Whether the last shutdown was clean (no recovery scan was needed).
     bool opened_after_clean_shutdown() const { return _was_clean; }
 
-    // Runs retention on every log now; returns segments deleted.
-    size_t enforce_retention_now();
-    // Runs a compaction pass on every log of a compacted topic now (forced:
-    // regardless of dirty ratio); returns the number of passes that ran.
-    // Errors of single logs are skipped (the cleaner retries them).
-    size_t compact_all_now(bool force = true);
-    // Syncs every log.
-    status sync_all();
-    flush_ticker_stats flush_stats() const;
     // How often the ticker's backstop sweep runs flush_due() over logs
     // without a flush policy (see the top of this file).
     static constexpr int64_t k_flush_sweep_interval_ms = 100;
@@ -119,6 +100,8 @@ class log_manager {
     status close();
 
   private:
+    friend struct log_manager_test_access;  // storage/testing.h
+
     struct topic_entry {
         topic_info info;
         topic_config config;
@@ -128,14 +111,22 @@ class log_manager {
     explicit log_manager(log_manager_options options);
     status load();
     status write_topic_file(const topic_info& t);
+    // During load(): reads topics/<name>.topic and opens the topic's logs.
+    status load_topic(const std::filesystem::path& file);
+    // During load(): removes partition directories not backed by a topic
+    // file (left-overs of a deletion or creation interrupted by a crash).
+    void remove_unknown_partition_dirs();
     result<std::shared_ptr<log>> open_log(const std::string& topic, int32_t p,
                                           const topic_config& c);
     std::filesystem::path partition_dir(const std::string& topic, int32_t p) const;
     void schedule_sync(std::shared_ptr<log> l);
     void flush_worker();
     void ticker();
+    // Runs retention on `l`, logging a failure (the next check retries).
+    static void enforce_retention(log& l, int64_t now);
     void cleaner();
-    std::vector<std::shared_ptr<log>> all_logs() const;
+    std::vector<std::shared_ptr<log>> every_log() const;
+    std::vector<std::shared_ptr<log>> compacted_logs() const;  // of cleanup.policy=compact topics
 
     log_manager_options _options;
     bool _was_clean = false;

@@ -109,7 +109,6 @@ class producer_state {
     // The smallest first offset of any open transaction (O(1)); nullopt when
     // no transaction is open. This is what bounds the last stable offset.
     std::optional<model::offset> first_open_txn_offset() const;
-    size_t open_txn_count() const { return _open_txns.size(); }
     const std::map<int64_t, producer_entry>& entries() const { return _producers; }
     size_t size() const { return _producers.size(); }
     bool operator==(const producer_state&) const = default;

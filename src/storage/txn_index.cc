@@ -3,6 +3,7 @@
 #include <array>
 
 #include "base/assert.h"
+#include "base/log.h"
 #include "bytes/endian.h"
 
 namespace spate::storage {
@@ -69,7 +70,12 @@ status txn_index::append(const aborted_txn_entry& e) {
     auto at = static_cast<uint64_t>(_entries.size() * k_entry_size);
     auto s = _file->pwrite_all(buf, at);
     if (!s.ok()) {
-        (void)_file->truncate(at);
+        auto cut = _file->truncate(at);
+        if (!cut.ok()) {
+            // load() cuts a torn tail on the next open.
+            logging::get("storage").warn("{}: removing a partial entry at byte {} failed: {}",
+                                         _path.string(), at, cut.err().to_string());
+        }
         return s;
     }
     _entries.push_back(e);

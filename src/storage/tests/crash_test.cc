@@ -106,6 +106,87 @@ TEST(crash, sigkill_at_random_moments_never_loses_a_durable_append) {
     EXPECT_GT(acknowledged.size(), 100u) << "the writer made too little progress to prove anything";
 }
 
+// A write the compaction writer acknowledged.
+struct acked_write {
+    int64_t offset = -1;
+    std::string value;  // "-": tombstone
+};
+
+// Reads the compaction writer's output: "C" after each pass, "A <key>
+// <offset> <value>" after each acknowledged write (recorded in `latest`).
+void parse_compaction_writer_output(const std::string& lines,
+                                    std::map<std::string, acked_write>& latest, size_t& passes,
+                                    size_t& acks) {
+    std::istringstream in(lines);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string tag;
+        ls >> tag;
+        if (tag == "C") {
+            ++passes;
+            continue;
+        }
+        ASSERT_EQ(tag, "A") << line;
+        std::string key;
+        acked_write w;
+        ls >> key >> w.offset >> w.value;
+        ASSERT_GT(w.offset, latest[key].offset) << line;
+        latest[key] = w;
+        ++acks;
+    }
+}
+
+// Whether a kill left a pass's cleaned or swap files behind in `dir`.
+bool has_compaction_leftovers(const std::filesystem::path& dir) {
+    std::error_code ec;  // the writer may not even have created the directory yet
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        auto ext = e.path().extension().string();
+        if (ext == ".cleaned" || ext == ".swap") return true;
+    }
+    return false;
+}
+
+// Reopens the killed writer's log and checks it: no leftover files, whole
+// batches with increasing offsets, and for every key its latest
+// acknowledged write or a later one.
+void verify_compacted_log(const std::filesystem::path& dir,
+                          const std::map<std::string, acked_write>& latest, int iteration) {
+    auto cfg = testing::config_with({{"cleanup.policy", "compact"},
+                                     {"segment.bytes", "16384"},
+                                     {"index.interval.bytes", "512"}});
+    auto l = log::open(dir, cfg, false);
+    ASSERT_TRUE(l.ok()) << l.err().to_string();
+    ASSERT_FALSE(has_compaction_leftovers(dir)) << "left behind in iteration " << iteration;
+    std::map<std::string, acked_write> found;  // key -> last record in the log
+    int64_t prev = -1;
+    for (const auto& b : testing::read_all(**l, (*l)->log_start_offset())) {
+        auto v = model::record_batch_view::parse(b.bytes);
+        ASSERT_TRUE(v.ok());
+        auto reader = model::record_reader::create(*v);
+        ASSERT_TRUE(reader.ok());
+        auto st = reader->for_each([&](const model::record_view& r) {
+            int64_t o = reader->offset_of(r).value();
+            EXPECT_GT(o, prev);
+            prev = o;
+            std::string key(reinterpret_cast<const char*>(r.key->data()), r.key->size());
+            found[key] = {o, r.value ? std::string(reinterpret_cast<const char*>(r.value->data()),
+                                                   r.value->size())
+                                     : std::string("-")};
+        });
+        ASSERT_TRUE(st.ok()) << st.err().to_string();
+    }
+    for (const auto& [key, w] : latest) {
+        auto f = found.find(key);
+        ASSERT_NE(f, found.end()) << key << " lost in iteration " << iteration;
+        ASSERT_GE(f->second.offset, w.offset) << key << " went back in iteration " << iteration;
+        if (f->second.offset == w.offset) {
+            EXPECT_EQ(f->second.value, w.value) << key << " in iteration " << iteration;
+        }
+    }
+    ASSERT_TRUE((*l)->close().ok());
+}
+
 // The compaction writer updates 40 keys (some with tombstones) while another
 // thread compacts back to back; after every kill the log must reopen, validate
 // (whole CRC-valid batches, increasing offsets, no leftover .cleaned/.swap
@@ -113,11 +194,7 @@ TEST(crash, sigkill_at_random_moments_never_loses_a_durable_append) {
 TEST(CompactionCrash, sigkill_during_compaction_keeps_every_keys_latest_acked_value) {
     testing::temp_dir d;
     auto dir = d.path() / "compact-0";
-    struct write {
-        int64_t offset = -1;
-        std::string value;  // "-": tombstone
-    };
-    std::map<std::string, write> latest;  // key -> latest acknowledged write
+    std::map<std::string, acked_write> latest;  // key -> latest acknowledged write
     std::mt19937 rng(4242);
     // At least 40 kills, more (up to 200) until the writer has shown enough
     // compaction activity (slow sanitizer builds need more).
@@ -133,71 +210,9 @@ TEST(CompactionCrash, sigkill_during_compaction_keeps_every_keys_latest_acked_va
         int run_ms = std::uniform_int_distribution<int>(20, 250)(rng);
         auto lines =
             run_and_kill(dir, static_cast<uint64_t>(it + 1), run_ms, SPATE_COMPACTION_CRASH_WRITER);
-        std::istringstream in(lines);
-        std::string line;
-        while (std::getline(in, line)) {
-            std::istringstream ls(line);
-            std::string tag;
-            ls >> tag;
-            if (tag == "C") {
-                ++passes;
-                continue;
-            }
-            ASSERT_EQ(tag, "A") << line;
-            std::string key;
-            write w;
-            ls >> key >> w.offset >> w.value;
-            ASSERT_GT(w.offset, latest[key].offset) << line;
-            latest[key] = w;
-            ++acks;
-        }
-
-        // (The writer may not even have created the directory yet.)
-        std::error_code ec;
-        for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-            auto ext = e.path().extension().string();
-            if (ext == ".cleaned" || ext == ".swap") {
-                ++mid_pass_kills;
-                break;
-            }
-        }
-        auto cfg = testing::config_with({{"cleanup.policy", "compact"},
-                                         {"segment.bytes", "16384"},
-                                         {"index.interval.bytes", "512"}});
-        auto l = log::open(dir, cfg, false);
-        ASSERT_TRUE(l.ok()) << l.err().to_string();
-        for (const auto& e : std::filesystem::directory_iterator(dir)) {
-            auto ext = e.path().extension().string();
-            ASSERT_TRUE(ext != ".cleaned" && ext != ".swap") << e.path() << " left behind";
-        }
-        std::map<std::string, write> found;  // key -> last record in the log
-        int64_t prev = -1;
-        for (const auto& b : testing::read_all(**l, (*l)->log_start_offset())) {
-            auto v = model::record_batch_view::parse(b.bytes);
-            ASSERT_TRUE(v.ok());
-            auto reader = model::record_reader::create(*v);
-            ASSERT_TRUE(reader.ok());
-            auto st = reader->for_each([&](const model::record_view& r) {
-                int64_t o = reader->offset_of(r).value();
-                EXPECT_GT(o, prev);
-                prev = o;
-                std::string key(reinterpret_cast<const char*>(r.key->data()), r.key->size());
-                found[key] = {o, r.value
-                                     ? std::string(reinterpret_cast<const char*>(r.value->data()),
-                                                   r.value->size())
-                                     : std::string("-")};
-            });
-            ASSERT_TRUE(st.ok()) << st.err().to_string();
-        }
-        for (const auto& [key, w] : latest) {
-            auto f = found.find(key);
-            ASSERT_NE(f, found.end()) << key << " lost in iteration " << it;
-            ASSERT_GE(f->second.offset, w.offset) << key << " went back in iteration " << it;
-            if (f->second.offset == w.offset) {
-                EXPECT_EQ(f->second.value, w.value) << key << " in iteration " << it;
-            }
-        }
-        ASSERT_TRUE((*l)->close().ok());
+        ASSERT_NO_FATAL_FAILURE(parse_compaction_writer_output(lines, latest, passes, acks));
+        if (has_compaction_leftovers(dir)) ++mid_pass_kills;
+        ASSERT_NO_FATAL_FAILURE(verify_compacted_log(dir, latest, it));
     }
     std::cout << "compaction crash test: " << iterations << " kills, " << acks << " acks, "
               << passes << " passes, " << mid_pass_kills << " kills mid-pass\n";

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "storage/log_manager.h"
+#include "storage/testing.h"
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
@@ -173,10 +174,10 @@ TEST(log_manager, background_flusher_honours_flush_ms_and_durability_waiters) {
 
 // Waits until the flush ticker has run `n` more ticks (false after 10 s).
 bool wait_ticks(const log_manager& m, uint64_t n) {
-    uint64_t target = m.flush_stats().ticks + n;
-    for (int i = 0; i < 10000 && m.flush_stats().ticks < target; ++i)
+    uint64_t target = log_manager_test_access::flush_stats(m).ticks + n;
+    for (int i = 0; i < 10000 && log_manager_test_access::flush_stats(m).ticks < target; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return m.flush_stats().ticks >= target;
+    return log_manager_test_access::flush_stats(m).ticks >= target;
 }
 
 bool wait_durable_offset(const log& l, int64_t o) {
@@ -197,7 +198,7 @@ TEST(log_manager, flush_ticker_checks_only_logs_with_a_policy_and_unsynced_data)
     auto b = make_batch(2, 10, 1);
     ASSERT_TRUE(plain->append(b).ok());
     ASSERT_TRUE(wait_ticks(*m, 30));
-    auto s = m->flush_stats();
+    auto s = log_manager_test_access::flush_stats(*m);
     EXPECT_EQ(s.policy_checks, 0u);
     EXPECT_EQ(s.syncs_scheduled, 0u);
     EXPECT_EQ(plain->durable_offset(), model::offset(0));  // no policy: not flushed
@@ -210,12 +211,12 @@ TEST(log_manager, flush_ticker_checks_only_logs_with_a_policy_and_unsynced_data)
     b = make_batch(3, 10, 1);
     ASSERT_TRUE(idle->append(b).ok());
     ASSERT_TRUE(wait_durable_offset(*idle, 3));
-    EXPECT_GE(m->flush_stats().syncs_scheduled, 1u);
-    EXPECT_GE(m->flush_stats().policy_checks, 1u);
+    EXPECT_GE(log_manager_test_access::flush_stats(*m).syncs_scheduled, 1u);
+    EXPECT_GE(log_manager_test_access::flush_stats(*m).policy_checks, 1u);
     ASSERT_TRUE(wait_ticks(*m, 2));  // a tick that saw the data unsynced has ended
-    auto checks = m->flush_stats().policy_checks;
+    auto checks = log_manager_test_access::flush_stats(*m).policy_checks;
     ASSERT_TRUE(wait_ticks(*m, 20));
-    EXPECT_EQ(m->flush_stats().policy_checks, checks);
+    EXPECT_EQ(log_manager_test_access::flush_stats(*m).policy_checks, checks);
     EXPECT_EQ(plain->durable_offset(), model::offset(0));
 
     // A waiter still gets its sync on a log without a flush policy.
@@ -279,7 +280,7 @@ TEST(log_manager, retention_runs_over_all_topics) {
             ASSERT_TRUE((*m)->get("r", p)->append(b).ok());
         }
     }
-    EXPECT_GT((*m)->enforce_retention_now(), 2u);
+    EXPECT_GT(log_manager_test_access::enforce_retention_now(**m), 2u);
     EXPECT_EQ((*m)->get("r", 0)->log_start_offset(), model::offset(20));
 }
 

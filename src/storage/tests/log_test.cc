@@ -5,6 +5,7 @@
 
 #include "model/record_batch.h"
 #include "storage/log.h"
+#include "storage/testing.h"
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
@@ -92,7 +93,7 @@ TEST(log, round_trips_across_segment_rolls) {
         auto b = make_batch(3, 50, 1000 + i * 3, static_cast<uint64_t>(i));
         ASSERT_TRUE(l->append(b).ok());
     }
-    EXPECT_GT(l->segment_count(), 10u);
+    EXPECT_GT(log_test_access::segment_count(*l), 10u);
     auto all = read_all(*l, model::offset(0));
     ASSERT_EQ(all.size(), static_cast<size_t>(batches));
     for (int i = 0; i < batches; ++i) {
@@ -169,7 +170,7 @@ TEST(log, lookup_by_timestamp_finds_first_record_at_or_after) {
         auto b = make_batch(5, 30, 1000 + 10 * i, static_cast<uint64_t>(i));
         ASSERT_TRUE(l->append(b).ok());
     }
-    ASSERT_GT(l->segment_count(), 2u);
+    ASSERT_GT(log_test_access::segment_count(*l), 2u);
     for (int64_t ts = 990; ts < 1000 + 800 + 10; ++ts) {
         auto o = l->offset_for_timestamp(ts);
         ASSERT_TRUE(o.ok());
@@ -212,11 +213,11 @@ TEST(log, segment_rolls_by_age) {
     now += 999;
     b = make_batch(1, 10, 1);
     ASSERT_TRUE(l->append(b).ok());
-    EXPECT_EQ(l->segment_count(), 1u);
+    EXPECT_EQ(log_test_access::segment_count(*l), 1u);
     now += 1;
     b = make_batch(1, 10, 1);
     ASSERT_TRUE(l->append(b).ok());
-    EXPECT_EQ(l->segment_count(), 2u);
+    EXPECT_EQ(log_test_access::segment_count(*l), 2u);
 }
 
 TEST(log, sync_makes_appends_durable_and_concurrent_waiters_share_syncs) {

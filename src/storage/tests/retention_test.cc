@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/log.h"
+#include "storage/testing.h"
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
@@ -36,11 +37,11 @@ TEST(retention, by_time_deletes_closed_segments_older_than_retention_ms) {
     f.append(30, f.now - 120'000);  // old data
     auto old_end = f.l->log_end_offset();
     f.append(30, f.now);  // fresh data
-    size_t before = f.l->segment_count();
+    size_t before = log_test_access::segment_count(*f.l);
     auto n = f.l->enforce_retention(f.now);
     ASSERT_TRUE(n.ok());
     EXPECT_GT(*n, 0u);
-    EXPECT_EQ(f.l->segment_count(), before - *n);
+    EXPECT_EQ(log_test_access::segment_count(*f.l), before - *n);
     EXPECT_GT(f.l->log_start_offset(), model::offset(0));
     EXPECT_LE(f.l->log_start_offset(), old_end) << "only whole old segments go";
     auto all = read_all(*f.l, f.l->log_start_offset());
@@ -64,7 +65,7 @@ TEST(retention, by_time_keeps_everything_newer) {
 TEST(retention, expired_active_segment_is_rolled_and_deleted) {
     fixture f(config_map{{"retention.ms", "1000"}});
     f.append(3, f.now - 5000);
-    ASSERT_EQ(f.l->segment_count(), 1u);
+    ASSERT_EQ(log_test_access::segment_count(*f.l), 1u);
     auto n = f.l->enforce_retention(f.now);
     ASSERT_TRUE(n.ok());
     EXPECT_EQ(*n, 1u);
@@ -95,10 +96,10 @@ TEST(retention, compact_only_topics_are_not_deleted_by_retention) {
 TEST(delete_records, moves_log_start_and_deletes_whole_segments_below) {
     fixture f(config_map{});
     f.append(60, f.now);
-    size_t before = f.l->segment_count();
+    size_t before = log_test_access::segment_count(*f.l);
     ASSERT_TRUE(f.l->delete_records_before(model::offset(51)).ok());
     EXPECT_EQ(f.l->log_start_offset(), model::offset(51));
-    EXPECT_LT(f.l->segment_count(), before);
+    EXPECT_LT(log_test_access::segment_count(*f.l), before);
     EXPECT_EQ(f.l->read(model::offset(50), 10).err().code, errc::out_of_range);
     auto r = f.l->read(model::offset(51), 10);
     ASSERT_TRUE(r.ok() && r->chunk);
@@ -113,7 +114,7 @@ TEST(delete_records, up_to_log_end_empties_the_log_and_appends_continue) {
     f.append(5, f.now);
     ASSERT_TRUE(f.l->delete_records_before(model::offset(10)).ok());
     EXPECT_EQ(f.l->log_start_offset(), model::offset(10));
-    EXPECT_EQ(f.l->segment_count(), 1u);
+    EXPECT_EQ(log_test_access::segment_count(*f.l), 1u);
     EXPECT_EQ(f.l->size_bytes(), 0u);
     f.append(1, f.now);
     auto all = read_all(*f.l, model::offset(10));

@@ -16,6 +16,7 @@
 #include "model/record_batch.h"
 #include "model/record_batch_builder.h"
 #include "storage/log.h"
+#include "storage/testing.h"
 #include "storage/tests/test_util.h"
 #include "storage/txn_index.h"
 
@@ -204,7 +205,7 @@ TEST(txn, aborted_transactions_span_segments_and_match_the_overlap_rule) {
         aborts.push_back({p, first, m});
     }
     EXPECT_EQ(f.lso(), f.leo());
-    ASSERT_GE(f.l->segment_count(), 4u);
+    ASSERT_GE(log_test_access::segment_count(*f.l), 4u);
     EXPECT_GE(f.files_with(".txnindex").size(), 2u);
     for (int64_t from = 0; from < f.leo(); from += 3) {
         for (int64_t upto = from + 1; upto <= f.leo(); upto += 5) {
@@ -431,7 +432,7 @@ bool has_index_for(const fs::path& log_file) {
 TEST(txn, delete_records_removes_the_txnindex_with_its_segment) {
     fixture f(config_map{{"segment.bytes", "1024"}});
     auto all = aborted_segments(f, 6);
-    ASSERT_GE(f.l->segment_count(), 4u);
+    ASSERT_GE(log_test_access::segment_count(*f.l), 4u);
     auto indexes = f.files_with(".txnindex");
     ASSERT_GE(indexes.size(), 4u);
     auto logs_before = f.files_with(".log");
@@ -492,7 +493,7 @@ TEST(txn, compaction_keeps_markers_and_carries_aborted_entries_over) {
     EXPECT_EQ(count_markers(), 6);
     auto before = f.aborted(0, leo);
     EXPECT_EQ(before, all);
-    size_t segments = f.l->segment_count();
+    size_t segments = log_test_access::segment_count(*f.l);
     // Larger segments from now on, so that cleaning merges several segments
     // (and their transaction indexes) into one.
     f.cfg["segment.bytes"] = "1048576";
@@ -503,7 +504,7 @@ TEST(txn, compaction_keeps_markers_and_carries_aborted_entries_over) {
     ASSERT_TRUE(r.ok()) << r.err().to_string();
     ASSERT_TRUE(r->ran);
     EXPECT_GT(r->records_removed, 0u);
-    EXPECT_LT(f.l->segment_count(), segments);
+    EXPECT_LT(log_test_access::segment_count(*f.l), segments);
     EXPECT_EQ(count_markers(), 6);
     EXPECT_EQ(f.aborted(0, leo), before);
     for (const auto& p : f.files_with(".txnindex")) {
