@@ -127,6 +127,9 @@ void txn_coordinator::init_producer_id(const init_producer_id_request& req, init
     if (!req.transactional_id) {
         auto pid = _allocate();
         if (!pid.ok()) {
+            logging::get("coordinator")
+                .warn("InitProducerId without a transactional id: no producer id: {}",
+                      pid.err().to_string());
             res.error = error_code::coordinator_not_available;
             return;
         }
@@ -150,26 +153,7 @@ void txn_coordinator::init_producer_id(const init_producer_id_request& req, init
 
     auto it = _txns.find(id);
     if (it == _txns.end()) {
-        auto pid = _allocate();
-        if (!pid.ok()) {
-            res.error = error_code::coordinator_not_available;
-            return;
-        }
-        txn_metadata md;
-        md.producer_id = *pid;
-        md.producer_epoch = 0;
-        md.timeout_ms = req.timeout_ms;
-        md.state = txn_state::empty;
-        md.last_update_ms = _now();
-        if (!persist(id, md).ok()) {
-            res.error = error_code::coordinator_not_available;
-            return;
-        }
-        auto t = std::make_unique<txn>();
-        t->md = md;
-        _txns.emplace(id, std::move(t));
-        res.producer_id = md.producer_id;
-        res.producer_epoch = md.producer_epoch;
+        res = create(id, req.timeout_ms);
         return;
     }
     txn& t = *it->second;
@@ -196,6 +180,33 @@ void txn_coordinator::init_producer_id(const init_producer_id_request& req, init
         return;
     }
     res = bump(t, id, req.timeout_ms, expected, req.legacy_fenced_error);
+}
+
+init_producer_id_result txn_coordinator::create(const std::string& id, int32_t timeout_ms) {
+    init_producer_id_result res;
+    auto pid = _allocate();
+    if (!pid.ok()) {
+        logging::get("coordinator")
+            .warn("transactional id {}: no producer id: {}", id, pid.err().to_string());
+        res.error = error_code::coordinator_not_available;
+        return res;
+    }
+    txn_metadata md;
+    md.producer_id = *pid;
+    md.producer_epoch = 0;
+    md.timeout_ms = timeout_ms;
+    md.state = txn_state::empty;
+    md.last_update_ms = _now();
+    if (!persist(id, md).ok()) {
+        res.error = error_code::coordinator_not_available;
+        return res;
+    }
+    auto t = std::make_unique<txn>();
+    t->md = md;
+    _txns.emplace(id, std::move(t));
+    res.producer_id = md.producer_id;
+    res.producer_epoch = md.producer_epoch;
+    return res;
 }
 
 init_producer_id_result txn_coordinator::bump(txn& t, const std::string& id, int32_t timeout_ms,
@@ -230,6 +241,8 @@ init_producer_id_result txn_coordinator::bump(txn& t, const std::string& id, int
     if (epoch_exhausted(md.producer_epoch)) {
         auto pid = _allocate();
         if (!pid.ok()) {
+            logging::get("coordinator")
+                .warn("transactional id {}: no new producer id: {}", id, pid.err().to_string());
             res.error = error_code::coordinator_not_available;
             return res;
         }
