@@ -1,4 +1,5 @@
 #include "bytes/crc32c.h"
+#include "bytes/crc32c_testing.h"
 
 #include <array>
 #include <cstring>

@@ -2,7 +2,8 @@
 
 // CRC32C (Castagnoli), as used by Kafka record batches v2. Uses the SSE4.2
 // crc32 instruction when the CPU has it (checked once at start-up), else a
-// portable slicing table implementation. Both produce identical results.
+// portable slicing table implementation. Both produce identical results
+// (crc32c_testing.h exposes the portable path to the tests).
 
 #include <cstddef>
 #include <cstdint>
@@ -12,11 +13,5 @@ namespace spate::bytes {
 
 // CRC32C of `data`, continuing from `crc` (0 for a fresh checksum).
 uint32_t crc32c(std::span<const std::byte> data, uint32_t crc = 0);
-
-// The portable implementation, exposed so tests can compare both paths.
-uint32_t crc32c_portable(std::span<const std::byte> data, uint32_t crc = 0);
-
-// True when the hardware path is in use.
-bool crc32c_hardware_available();
 
 }  // namespace spate::bytes

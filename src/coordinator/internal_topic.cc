@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "base/log.h"
 #include "model/record_batch_builder.h"
 
 namespace spate::coordinator {
@@ -59,7 +60,12 @@ status internal_topic::replay(const std::function<status(const model::record_bat
     while (at < end) {
         auto rr = log->read(at, size_t{1} << 20);
         if (!rr.ok()) return rr.err();
-        if (!rr->chunk) break;
+        if (!rr->chunk) {
+            logging::get("coordinator")
+                .warn("{}: replay stopped at offset {}, before the log end {}: nothing to read",
+                      _name, at.value(), end.value());
+            break;
+        }
         buf.clear();
         SPATE_TRY(rr->copy_to(buf));
         std::span<const std::byte> rest(buf);
@@ -71,7 +77,12 @@ status internal_topic::replay(const std::function<status(const model::record_bat
             next = batch->last_offset() + 1;
             SPATE_TRY(fn(*batch));
         }
-        if (next <= at) break;
+        if (next <= at) {
+            logging::get("coordinator")
+                .warn("{}: replay stopped at offset {}, before the log end {}: no progress", _name,
+                      at.value(), end.value());
+            break;
+        }
         at = next;
     }
     return {};

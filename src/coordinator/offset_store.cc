@@ -2,7 +2,9 @@
 
 #include <chrono>
 
-#include "kafka/protocol/wire.h"
+#include "base/log.h"
+#include "kafka/protocol/reader.h"
+#include "kafka/protocol/writer.h"
 #include "model/record_batch.h"
 #include "model/record_batch_builder.h"
 #include "model/records.h"
@@ -180,32 +182,63 @@ std::vector<key_value> offset_store::offset_records(const std::string& group,
     return records;
 }
 
+namespace {
+
+// Installs one non-control record of `__consumer_offsets`; records it cannot
+// decode are skipped and logged with their offset.
+void replay_record(group_coordinator& gc, const model::record_view& rec, int64_t offset,
+                   std::optional<int64_t> txn_producer) {
+    if (!rec.key) {
+        logging::get("coordinator")
+            .warn("{} offset {}: record without a key skipped", k_offsets_topic, offset);
+        return;
+    }
+    auto d = decode_offset_record(*rec.key, rec.value);
+    if (d.ok()) {
+        committed_offset o = d->value ? *d->value : committed_offset{.offset = -1};
+        if (txn_producer)
+            gc.load_txn_offset(d->group, *txn_producer, d->tp, std::move(o));
+        else
+            gc.load_offset(d->group, d->tp, std::move(o));
+        return;
+    }
+    auto g = decode_group_record(*rec.key, rec.value);
+    if (g.ok()) {
+        gc.load_group(g->group, g->value);
+        return;
+    }
+    // Neither an offset nor a group record of a known version.
+    const auto& why = d.err().code == errc::unsupported ? g.err() : d.err();
+    logging::get("coordinator")
+        .warn("{} offset {}: record skipped: {}", k_offsets_topic, offset, why.to_string());
+}
+
+}  // namespace
+
 status offset_store::load_into(group_coordinator& gc) {
     return _topic.replay([&](const model::record_batch_view& batch) -> status {
         int64_t pid = batch.producer_id().value();
+        int64_t base = batch.base_offset().value();
         auto reader = model::record_reader::create(batch);
         if (!reader.ok()) return reader.err();
         if (batch.is_control()) {
             // A transaction marker: the producer's pending offsets become
             // committed (COMMIT) or are dropped (ABORT).
             return reader->for_each([&](const model::record_view& rec) {
-                if (auto m = model::parse_control_marker(rec); m.ok())
+                auto m = model::parse_control_marker(rec);
+                if (m.ok()) {
                     gc.complete_txn(pid, m->type == model::control_record_type::commit);
+                    return;
+                }
+                logging::get("coordinator")
+                    .warn("{} offset {}: control record of producer {} skipped: {}",
+                          k_offsets_topic, base + rec.offset_delta, pid, m.err().to_string());
             });
         }
-        bool txn = batch.is_transactional();
+        std::optional<int64_t> txn_producer;
+        if (batch.is_transactional()) txn_producer = pid;
         return reader->for_each([&](const model::record_view& rec) {
-            if (!rec.key) return;
-            if (auto d = decode_offset_record(*rec.key, rec.value); d.ok()) {
-                committed_offset o = d->value ? *d->value : committed_offset{.offset = -1};
-                if (txn)
-                    gc.load_txn_offset(d->group, pid, d->tp, std::move(o));
-                else
-                    gc.load_offset(d->group, d->tp, std::move(o));
-            } else if (auto g = decode_group_record(*rec.key, rec.value); g.ok()) {
-                gc.load_group(g->group, g->value);
-            }
-            // Other record kinds and versions are skipped.
+            replay_record(gc, rec, base + rec.offset_delta, txn_producer);
         });
     });
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/log.h"
 #include "coordinator/offset_store.h"
 
 namespace spate::coordinator {
@@ -108,7 +109,12 @@ void txn_coordinator::set_persistence(txn_writer w) {
 
 status txn_coordinator::persist(const std::string& id, const std::optional<txn_metadata>& md) {
     if (!_writer) return {};
-    return _writer(id, md);
+    auto s = _writer(id, md);
+    if (!s.ok())
+        logging::get("coordinator")
+            .warn("transactional id {}: persisting {} failed: {}", id,
+                  md ? txn_state_name(md->state) : "tombstone", s.err().to_string());
+    return s;
 }
 
 void txn_coordinator::init_producer_id(const init_producer_id_request& req, init_callback done) {
@@ -121,6 +127,9 @@ void txn_coordinator::init_producer_id(const init_producer_id_request& req, init
     if (!req.transactional_id) {
         auto pid = _allocate();
         if (!pid.ok()) {
+            logging::get("coordinator")
+                .warn("InitProducerId without a transactional id: no producer id: {}",
+                      pid.err().to_string());
             res.error = error_code::coordinator_not_available;
             return;
         }
@@ -144,26 +153,7 @@ void txn_coordinator::init_producer_id(const init_producer_id_request& req, init
 
     auto it = _txns.find(id);
     if (it == _txns.end()) {
-        auto pid = _allocate();
-        if (!pid.ok()) {
-            res.error = error_code::coordinator_not_available;
-            return;
-        }
-        txn_metadata md;
-        md.producer_id = *pid;
-        md.producer_epoch = 0;
-        md.timeout_ms = req.timeout_ms;
-        md.state = txn_state::empty;
-        md.last_update_ms = _now();
-        if (!persist(id, md).ok()) {
-            res.error = error_code::coordinator_not_available;
-            return;
-        }
-        auto t = std::make_unique<txn>();
-        t->md = md;
-        _txns.emplace(id, std::move(t));
-        res.producer_id = md.producer_id;
-        res.producer_epoch = md.producer_epoch;
+        res = create(id, req.timeout_ms);
         return;
     }
     txn& t = *it->second;
@@ -190,6 +180,33 @@ void txn_coordinator::init_producer_id(const init_producer_id_request& req, init
         return;
     }
     res = bump(t, id, req.timeout_ms, expected, req.legacy_fenced_error);
+}
+
+init_producer_id_result txn_coordinator::create(const std::string& id, int32_t timeout_ms) {
+    init_producer_id_result res;
+    auto pid = _allocate();
+    if (!pid.ok()) {
+        logging::get("coordinator")
+            .warn("transactional id {}: no producer id: {}", id, pid.err().to_string());
+        res.error = error_code::coordinator_not_available;
+        return res;
+    }
+    txn_metadata md;
+    md.producer_id = *pid;
+    md.producer_epoch = 0;
+    md.timeout_ms = timeout_ms;
+    md.state = txn_state::empty;
+    md.last_update_ms = _now();
+    if (!persist(id, md).ok()) {
+        res.error = error_code::coordinator_not_available;
+        return res;
+    }
+    auto t = std::make_unique<txn>();
+    t->md = md;
+    _txns.emplace(id, std::move(t));
+    res.producer_id = md.producer_id;
+    res.producer_epoch = md.producer_epoch;
+    return res;
 }
 
 init_producer_id_result txn_coordinator::bump(txn& t, const std::string& id, int32_t timeout_ms,
@@ -224,6 +241,8 @@ init_producer_id_result txn_coordinator::bump(txn& t, const std::string& id, int
     if (epoch_exhausted(md.producer_epoch)) {
         auto pid = _allocate();
         if (!pid.ok()) {
+            logging::get("coordinator")
+                .warn("transactional id {}: no new producer id: {}", id, pid.err().to_string());
             res.error = error_code::coordinator_not_available;
             return res;
         }
@@ -297,6 +316,10 @@ void txn_coordinator::on_markers_done(const std::string& id, uint64_t seq, statu
         t.markers_in_flight = false;
         if (!s.ok()) {
             t.marker_retry_at_ms = _now() + _opts.marker_retry_backoff_ms;
+            logging::get("coordinator")
+                .warn("transactional id {}: writing {} markers failed, retrying in {} ms: {}", id,
+                      t.md.state == txn_state::prepare_commit ? "COMMIT" : "ABORT",
+                      _opts.marker_retry_backoff_ms, s.err().to_string());
             return;
         }
         txn_metadata md = t.md;
@@ -305,7 +328,8 @@ void txn_coordinator::on_markers_done(const std::string& id, uint64_t seq, statu
         md.partitions.clear();
         md.last_update_ms = _now();
         if (!persist(id, md).ok()) {
-            // Markers are rewritten on retry (the writer is idempotent).
+            // Logged by persist(); markers are rewritten on retry (the
+            // writer is idempotent).
             t.marker_retry_at_ms = _now() + _opts.marker_retry_backoff_ms;
             return;
         }
@@ -495,7 +519,7 @@ void txn_coordinator::tick() {
         txn& t = *tp;
         if (t.md.state == txn_state::ongoing && !t.pending_init &&
             t.md.start_ms + t.md.timeout_ms <= now) {
-            // A failed write is retried on the next tick.
+            // A failed write (logged by persist()) is retried on the next tick.
             (void)prepare_abort_fenced(id, t, out);
         } else if (is_prepare(t.md.state) && !t.markers_in_flight && t.marker_retry_at_ms >= 0 &&
                    t.marker_retry_at_ms <= now) {

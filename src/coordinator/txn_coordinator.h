@@ -241,6 +241,8 @@ class txn_coordinator {
     struct txn;
     struct pending_work;
 
+    // A new transactional id with a fresh producer id (epoch 0), persisted.
+    init_producer_id_result create(const std::string& id, int32_t timeout_ms);
     error_code prepare_abort_fenced(const std::string& id, txn& t, pending_work& out);
     init_producer_id_result bump(txn& t, const std::string& id, int32_t timeout_ms,
                                  std::optional<std::pair<int64_t, int16_t>> expected,

@@ -1,6 +1,8 @@
 #include "coordinator/txn_log.h"
 
-#include "kafka/protocol/wire.h"
+#include "base/log.h"
+#include "kafka/protocol/reader.h"
+#include "kafka/protocol/writer.h"
 #include "model/records.h"
 
 namespace spate::coordinator {
@@ -159,13 +161,24 @@ status txn_store::load_into(txn_coordinator& tc) {
         if (batch.is_control()) return {};
         auto reader = model::record_reader::create(batch);
         if (!reader.ok()) return reader.err();
+        int64_t base = batch.base_offset().value();
         status bad;
         SPATE_TRY(reader->for_each([&](const model::record_view& rec) {
-            if (!rec.key || !bad.ok()) return;
+            if (!bad.ok()) return;
+            if (!rec.key) {
+                logging::get("coordinator")
+                    .warn("{} offset {}: record without a key skipped", k_transaction_state_topic,
+                          base + rec.offset_delta);
+                return;
+            }
             auto r = decode_txn_record(*rec.key, rec.value);
             if (r.ok())
                 tc.load(r->transactional_id, r->value);
-            else if (r.err().code != errc::unsupported)
+            else if (r.err().code == errc::unsupported)
+                logging::get("coordinator")
+                    .warn("{} offset {}: record skipped: {}", k_transaction_state_topic,
+                          base + rec.offset_delta, r.err().to_string());
+            else
                 bad = r.err();
         }));
         return bad;
