@@ -60,7 +60,9 @@ def target_name(module):
     return "spate_" + module.replace("/", "_")
 
 
+# A module's libraries: spate_<module> and its test hooks spate_<module>_testing.
 TARGETS = {target_name(m): m for m in LAYERS}
+TARGETS.update({target_name(m) + "_testing": m for m in LAYERS})
 
 
 def module_of(relpath):
