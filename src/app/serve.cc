@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "app/commands.h"
 #include "app/serve.h"
 #include "broker/broker.h"
 #include "broker/broker_config.h"
@@ -26,29 +25,6 @@ int usage_error(const std::string& what) {
 }
 
 }  // namespace
-
-int serve_command(const std::vector<std::string>& args) {
-    serve_options opts;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const auto& a = args[i];
-        if (i + 1 >= args.size()) return usage_error("unknown or incomplete option '" + a + "'");
-        const auto& v = args[++i];
-        if (a == "--data-dir") {
-            opts.data_dir = v;
-        } else if (a == "--kafka-listen") {
-            opts.kafka_listen = v;
-        } else if (a == "--advertise") {
-            opts.advertise = v;
-        } else if (a == "--config") {
-            opts.config_file = v;
-        } else if (a == "--node-id") {
-            opts.node_id = std::atoi(v.c_str());
-        } else {
-            return usage_error("unknown or incomplete option '" + a + "'");
-        }
-    }
-    return serve(opts);
-}
 
 int serve(const serve_options& opts) {
     broker::broker_config cfg;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "cli/args.h"
 #include "cli/txn_format.h"
 
 namespace spate::cli {
@@ -49,32 +50,6 @@ TEST(parse_txn_describe, ids) {
     EXPECT_FALSE(parse_txn_describe(v{}).ok());
     EXPECT_FALSE(parse_txn_describe(v{""}).ok());
     EXPECT_FALSE(parse_txn_describe(v{"t", "--state", "x"}).ok());
-}
-
-TEST(parse_bootstrap, lists_and_ipv6) {
-    auto a = parse_bootstrap("127.0.0.1:9092");
-    ASSERT_TRUE(a.ok()) << a.err().message;
-    EXPECT_EQ(*a, (std::vector<host_port>{{"127.0.0.1", 9092}}));
-    a = parse_bootstrap("a:1, b.example:65535,[::1]:9093");
-    ASSERT_TRUE(a.ok()) << a.err().message;
-    EXPECT_EQ(*a, (std::vector<host_port>{{"a", 1}, {"b.example", 65535}, {"::1", 9093}}));
-    EXPECT_FALSE(parse_bootstrap("").ok());
-    EXPECT_FALSE(parse_bootstrap("host").ok());
-    EXPECT_FALSE(parse_bootstrap(":9092").ok());
-    EXPECT_FALSE(parse_bootstrap("h:0").ok());
-    EXPECT_FALSE(parse_bootstrap("h:65536").ok());
-    EXPECT_FALSE(parse_bootstrap("h:x").ok());
-    EXPECT_FALSE(parse_bootstrap("a:1,").ok());
-    EXPECT_FALSE(parse_bootstrap("[::1]9092").ok());
-    EXPECT_FALSE(parse_bootstrap("[::1").ok());
-}
-
-TEST(kafka_error_name, known_and_unknown) {
-    EXPECT_EQ(kafka_error_name(0), "NONE");
-    EXPECT_EQ(kafka_error_name(15), "COORDINATOR_NOT_AVAILABLE");
-    EXPECT_EQ(kafka_error_name(105), "TRANSACTIONAL_ID_NOT_FOUND");
-    EXPECT_EQ(kafka_error_name(-1), "UNKNOWN_SERVER_ERROR");
-    EXPECT_EQ(kafka_error_name(999), "KAFKA_ERROR_999");
 }
 
 TEST(format_utc_ms, iso_8601) {

@@ -18,8 +18,8 @@ status topic_results(const rd_kafka_topic_result_t** res, size_t n) {
                                      ? rd_kafka_topic_result_error_string(res[i])
                                      : "";
             error e = rd_error(err, detail.c_str());
-            e.message = "topic '" + std::string(rd_kafka_topic_result_name(res[i])) + "': " +
-                        e.message;
+            e.message =
+                "topic '" + std::string(rd_kafka_topic_result_name(res[i])) + "': " + e.message;
             return e;
         }
     }
@@ -142,7 +142,8 @@ status admin::create_topic(const new_topic& t) {
     rd_kafka_NewTopic_destroy(nt);
     SPATE_TRY(ev);
     size_t n = 0;
-    auto** res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev->get()), &n);
+    auto** res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev->get()), &n);
     return topic_results(res, n);
 }
 
@@ -155,20 +156,21 @@ status admin::delete_topic(const std::string& name) {
     rd_kafka_DeleteTopic_destroy(dt);
     SPATE_TRY(ev);
     size_t n = 0;
-    auto** res = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev->get()), &n);
+    auto** res =
+        rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev->get()), &n);
     return topic_results(res, n);
 }
 
 status admin::create_partitions(const std::string& topic, int32_t total) {
     char errstr[512];
-    rd_kafka_NewPartitions_t* np =
-        rd_kafka_NewPartitions_new(topic.c_str(), static_cast<size_t>(total), errstr, sizeof errstr);
+    rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(
+        topic.c_str(), static_cast<size_t>(total), errstr, sizeof errstr);
     if (np == nullptr) return make_error(errc::invalid_argument, errstr);
-    auto ev = _impl->request(
-        RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT,
-        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-            rd_kafka_CreatePartitions(_impl->rk.get(), &np, 1, o, q);
-        });
+    auto ev =
+        _impl->request(RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT,
+                       [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                           rd_kafka_CreatePartitions(_impl->rk.get(), &np, 1, o, q);
+                       });
     rd_kafka_NewPartitions_destroy(np);
     SPATE_TRY(ev);
     size_t n = 0;
@@ -180,11 +182,11 @@ status admin::create_partitions(const std::string& topic, int32_t total) {
 result<std::vector<config_entry>> admin::describe_configs(resource_type type,
                                                           const std::string& name) {
     rd_kafka_ConfigResource_t* cr = rd_kafka_ConfigResource_new(rd_resource(type), name.c_str());
-    auto ev = _impl->request(
-        RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT,
-        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-            rd_kafka_DescribeConfigs(_impl->rk.get(), &cr, 1, o, q);
-        });
+    auto ev =
+        _impl->request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT,
+                       [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                           rd_kafka_DescribeConfigs(_impl->rk.get(), &cr, 1, o, q);
+                       });
     rd_kafka_ConfigResource_destroy(cr);
     if (!ev.ok()) return make_error(ev.err().code, "DescribeConfigs: " + ev.err().message);
     size_t n = 0;

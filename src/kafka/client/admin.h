@@ -54,8 +54,15 @@ struct new_topic {
 
 enum class resource_type { topic, broker };
 
-enum class config_source { unknown, dynamic_topic, dynamic_broker, default_broker, static_broker,
-                           default_config, other };
+enum class config_source {
+    unknown,
+    dynamic_topic,
+    dynamic_broker,
+    default_broker,
+    static_broker,
+    default_config,
+    other
+};
 
 struct config_entry {
     std::string name;
@@ -120,8 +127,7 @@ class admin {
     // Grows `topic` to `total` partitions.
     status create_partitions(const std::string& topic, int32_t total);
 
-    result<std::vector<config_entry>> describe_configs(resource_type type,
-                                                       const std::string& name);
+    result<std::vector<config_entry>> describe_configs(resource_type type, const std::string& name);
     // Non-incremental AlterConfigs: `configs` replaces every dynamic config
     // of the resource.
     status alter_configs(resource_type type, const std::string& name, const property_list& configs);
@@ -134,7 +140,7 @@ class admin {
     // k_earliest_timestamp or epoch ms): a partition maps to -1 when no
     // record has a timestamp at or after it. Log ends are high watermarks.
     result<offset_map> list_offsets(const std::vector<topic_partition>& partitions,
-                                     int64_t timestamp);
+                                    int64_t timestamp);
 
     // Consumer groups (ListGroups), filtered by state (Kafka's spelling;
     // empty: all). Falls back to ListGroups v0 when the broker refuses the

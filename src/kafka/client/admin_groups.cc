@@ -26,25 +26,25 @@ result<std::vector<group_listing>> list_consumer_groups(admin::impl& a,
     for (const auto& s : states)
         codes.push_back(rd_kafka_consumer_group_state_code(s.c_str()));
     status filter;
-    auto ev = a.request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS,
-                        RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT,
-                        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                            if (!codes.empty()) {
-                                if (rd_kafka_error_t* e =
-                                        rd_kafka_AdminOptions_set_match_consumer_group_states(
-                                            o, codes.data(), codes.size())) {
-                                    filter = rd_error(e);
-                                    rd_kafka_error_destroy(e);
-                                }
-                            }
-                            rd_kafka_ListConsumerGroups(a.rk.get(), o, q);
-                        });
+    auto ev = a.request(
+        RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT,
+        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+            if (!codes.empty()) {
+                if (rd_kafka_error_t* e = rd_kafka_AdminOptions_set_match_consumer_group_states(
+                        o, codes.data(), codes.size())) {
+                    filter = rd_error(e);
+                    rd_kafka_error_destroy(e);
+                }
+            }
+            rd_kafka_ListConsumerGroups(a.rk.get(), o, q);
+        });
     if (!filter.ok()) return with_context("state filter", filter.err());
     SPATE_TRY(ev);
     const rd_kafka_ListConsumerGroups_result_t* res =
         rd_kafka_event_ListConsumerGroups_result(ev->get());
     size_t n = 0;
-    const rd_kafka_ConsumerGroupListing_t** valid = rd_kafka_ListConsumerGroups_result_valid(res, &n);
+    const rd_kafka_ConsumerGroupListing_t** valid =
+        rd_kafka_ListConsumerGroups_result_valid(res, &n);
     std::vector<group_listing> out;
     for (size_t i = 0; i < n; ++i) {
         group_listing g;
@@ -158,7 +158,8 @@ result<group_description> admin::describe_group(const std::string& group) {
         rd_kafka_DescribeConsumerGroups_result_groups(
             rd_kafka_event_DescribeConsumerGroups_result(ev->get()), &n);
     if (n != 1)
-        return make_error(errc::io_error, "DescribeGroups returned " + std::to_string(n) + " groups");
+        return make_error(errc::io_error,
+                          "DescribeGroups returned " + std::to_string(n) + " groups");
     const rd_kafka_ConsumerGroupDescription_t* d = groups[0];
     if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(d))
         return with_context("group '" + group + "'", rd_error(e));
@@ -168,8 +169,8 @@ result<group_description> admin::describe_group(const std::string& group) {
     if (const char* assignor = rd_kafka_ConsumerGroupDescription_partition_assignor(d))
         g.assignor = assignor;
     if (const rd_kafka_Node_t* node = rd_kafka_ConsumerGroupDescription_coordinator(d))
-        g.coordinator = broker_node{rd_kafka_Node_id(node), rd_kafka_Node_host(node),
-                                    rd_kafka_Node_port(node)};
+        g.coordinator =
+            broker_node{rd_kafka_Node_id(node), rd_kafka_Node_host(node), rd_kafka_Node_port(node)};
     size_t members = rd_kafka_ConsumerGroupDescription_member_count(d);
     for (size_t i = 0; i < members; ++i) {
         const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(d, i);
@@ -191,11 +192,11 @@ result<std::vector<group_result>> admin::delete_groups(const std::vector<std::st
     std::vector<rd_kafka_DeleteGroup_t*> req;
     for (const auto& g : groups)
         req.push_back(rd_kafka_DeleteGroup_new(g.c_str()));
-    auto ev = _impl->request(RD_KAFKA_ADMIN_OP_DELETEGROUPS, RD_KAFKA_EVENT_DELETEGROUPS_RESULT,
-                             [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                 rd_kafka_DeleteGroups(_impl->rk.get(), req.data(), req.size(), o,
-                                                       q);
-                             });
+    auto ev =
+        _impl->request(RD_KAFKA_ADMIN_OP_DELETEGROUPS, RD_KAFKA_EVENT_DELETEGROUPS_RESULT,
+                       [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                           rd_kafka_DeleteGroups(_impl->rk.get(), req.data(), req.size(), o, q);
+                       });
     rd_kafka_DeleteGroup_destroy_array(req.data(), req.size());
     SPATE_TRY(ev);
     size_t n = 0;

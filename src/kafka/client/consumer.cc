@@ -118,7 +118,7 @@ property_list consumer_properties(const consumer_options& o) {
         {"group.id", o.group_id},
         {"isolation.level",
          o.isolation == isolation::read_committed ? "read_committed" : "read_uncommitted"},
-        {"auto.offset.reset", o.reset == offset_reset::earliest  ? "earliest"
+        {"auto.offset.reset", o.reset == offset_reset::earliest ? "earliest"
                               : o.reset == offset_reset::latest ? "latest"
                                                                 : "error"},
         {"enable.auto.commit", o.auto_commit ? "true" : "false"},
@@ -231,10 +231,10 @@ status consumer::commit(const std::vector<partition_offset>& offsets) {
 
 status consumer::commit_async(const std::vector<partition_offset>& offsets, uint64_t tag) {
     auto l = to_list(offsets);
-    return with_context(rd_kafka_commit_queue(_impl->rk.get(), l.get(), _impl->commit_q.get(),
-                                              nullptr,
-                                              reinterpret_cast<void*>(static_cast<uintptr_t>(tag))),
-                        "commit");
+    return with_context(
+        rd_kafka_commit_queue(_impl->rk.get(), l.get(), _impl->commit_q.get(), nullptr,
+                              reinterpret_cast<void*>(static_cast<uintptr_t>(tag))),
+        "commit");
 }
 
 std::optional<commit_result> consumer::next_commit_result(int timeout_ms) {
@@ -289,10 +289,10 @@ result<std::vector<partition_offset>> consumer::positions(
 
 result<watermarks> consumer::query_watermarks(const topic_partition& tp, int timeout_ms) {
     watermarks w;
-    SPATE_TRY(with_context(rd_kafka_query_watermark_offsets(_impl->rk.get(), tp.topic.c_str(),
-                                                            tp.partition, &w.low, &w.high,
-                                                            timeout_ms),
-                           "watermarks"));
+    SPATE_TRY(
+        with_context(rd_kafka_query_watermark_offsets(_impl->rk.get(), tp.topic.c_str(),
+                                                      tp.partition, &w.low, &w.high, timeout_ms),
+                     "watermarks"));
     return w;
 }
 

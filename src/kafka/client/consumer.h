@@ -68,7 +68,7 @@ class message {
     std::string_view topic() const;
     int32_t partition() const;
     int64_t offset() const;
-    int64_t timestamp_ms() const;  // -1 when the record has none
+    int64_t timestamp_ms() const;                   // -1 when the record has none
     std::optional<std::string_view> key() const;    // unset: null
     std::optional<std::string_view> value() const;  // unset: null
     std::vector<header> headers() const;

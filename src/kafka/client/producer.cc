@@ -156,9 +156,9 @@ status producer::produce(const outgoing_record& r) {
         size_t value_len = r.value ? r.value->size() : 0;
         rd_kafka_resp_err_t err = rd_kafka_producev(
             _impl->rk.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(r.partition),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms.value_or(0)),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+            RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_TIMESTAMP(r.timestamp_ms.value_or(0)),
             RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(r.tag))),
             RD_KAFKA_V_END);
         if (!err) return {};  // the headers now belong to the message
@@ -244,9 +244,9 @@ status producer::send_offsets_to_transaction(const std::vector<partition_offset>
     rd_kafka_consumer_group_metadata_t* gm = rd_kafka_consumer_group_metadata(native_handle(c));
     if (gm == nullptr)
         return make_error(errc::invalid_argument, "send_offsets_to_transaction: no consumer group");
-    status s = take_error(
-        rd_kafka_send_offsets_to_transaction(_impl->rk.get(), l.get(), gm, timeout_ms),
-        "send_offsets_to_transaction");
+    status s =
+        take_error(rd_kafka_send_offsets_to_transaction(_impl->rk.get(), l.get(), gm, timeout_ms),
+                   "send_offsets_to_transaction");
     rd_kafka_consumer_group_metadata_destroy(gm);
     return s;
 }

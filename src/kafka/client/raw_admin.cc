@@ -69,7 +69,8 @@ status list_on(raw_connection& c, const std::vector<std::string>& states,
     req.producer_id_filters = pids;
     auto resp = c.call<proto::list_transactions_response>(req, *v);
     SPATE_TRY(resp);
-    if (resp->error_code != 0) return in_context("ListTransactions at " + c.address(), resp->error_code);
+    if (resp->error_code != 0)
+        return in_context("ListTransactions at " + c.address(), resp->error_code);
     if (!resp->unknown_state_filters.empty()) {
         std::string names;
         for (const auto& s : resp->unknown_state_filters)
@@ -174,9 +175,9 @@ class describer {
             const found_coordinator& f = (*found)[id];
             if (f.error != 0) {
                 (retriable_coordinator_error(f.error) ? retry : out.errors)
-                    .insert_or_assign(id, in_context("FindCoordinator for transactional id '" +
-                                                         id + "'",
-                                                     f.error, f.message));
+                    .insert_or_assign(
+                        id, in_context("FindCoordinator for transactional id '" + id + "'", f.error,
+                                       f.message));
                 continue;
             }
             std::string addr = address_text({f.node.host, static_cast<uint16_t>(f.node.port)});
@@ -230,7 +231,8 @@ class describer {
                 out.described[s.transactional_id] = to_description(s, node);
             } else {
                 (retriable_coordinator_error(s.error_code) ? retry : out.errors)
-                    .insert_or_assign(s.transactional_id, id_error(s.transactional_id, s.error_code));
+                    .insert_or_assign(s.transactional_id,
+                                      id_error(s.transactional_id, s.error_code));
             }
         }
         for (const auto& id : ids) {
@@ -290,7 +292,8 @@ result<transaction_describe_result> describe_transactions(const client_config& c
         if (retry.empty()) break;
         if (steady::now() >= retry_deadline) {
             for (auto& [id, e] : retry) {
-                e.message += " (retried for " + std::to_string(k_coordinator_retry_ms / 1000) + " s)";
+                e.message +=
+                    " (retried for " + std::to_string(k_coordinator_retry_ms / 1000) + " s)";
                 out.errors.insert_or_assign(id, e);
             }
             break;
@@ -322,7 +325,8 @@ proto::incremental_alter_configs_request incremental_alter_configs_request(
 }
 
 status incremental_alter_configs(const client_config& config, resource_type type,
-                                 const std::string& name, const std::vector<config_change>& changes) {
+                                 const std::string& name,
+                                 const std::vector<config_change>& changes) {
     auto c = raw_connection::open_bootstrap(config);
     SPATE_TRY(c);
     auto v = (*c)->version<proto::incremental_alter_configs_request>("IncrementalAlterConfigs");

@@ -81,6 +81,7 @@ protocol::incremental_alter_configs_request incremental_alter_configs_request(
 // IncrementalAlterConfigs of one resource, sent to the first reachable
 // bootstrap broker; atomic on the broker, unlike admin::alter_configs.
 status incremental_alter_configs(const client_config& config, resource_type type,
-                                 const std::string& name, const std::vector<config_change>& changes);
+                                 const std::string& name,
+                                 const std::vector<config_change>& changes);
 
 }  // namespace spate::kafka::client

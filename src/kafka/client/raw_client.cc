@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 
 #include "kafka/client/error.h"
@@ -91,7 +91,8 @@ struct raw_connection::io {
         pollfd p{c._fd, events, 0};
         int rc = ::poll(&p, 1, remaining_ms(deadline));
         if (rc > 0) return {};
-        if (rc == 0) return make_error(errc::timed_out, "no answer to " + what + " from " + c._address);
+        if (rc == 0)
+            return make_error(errc::timed_out, "no answer to " + what + " from " + c._address);
         if (errno == EINTR) return failed("interrupted");
         return failed(what + " to " + c._address + ": " + std::strerror(errno));
     }
@@ -162,10 +163,10 @@ std::string address_text(const host_port& hp) {
 }
 
 raw_connection::raw_connection(host_port hp, const client_config& config)
-    : _hp(std::move(hp)),
-      _address(address_text(_hp)),
-      _client_id(config.client_id),
-      _timeout_ms(config.timeout_ms) {}
+    : _hp(std::move(hp))
+    , _address(address_text(_hp))
+    , _client_id(config.client_id)
+    , _timeout_ms(config.timeout_ms) {}
 
 raw_connection::~raw_connection() {
     if (_fd >= 0) ::close(_fd);
@@ -188,7 +189,8 @@ result<std::unique_ptr<raw_connection>> raw_connection::open(const host_port& hp
     return c;
 }
 
-result<std::unique_ptr<raw_connection>> raw_connection::open_bootstrap(const client_config& config) {
+result<std::unique_ptr<raw_connection>> raw_connection::open_bootstrap(
+    const client_config& config) {
     auto addrs = parse_bootstrap(config.bootstrap);
     SPATE_TRY(addrs);
     std::optional<error> first;
@@ -256,8 +258,8 @@ result<int16_t> raw_connection::pick_version(int16_t api, int16_t codec_min, int
         int16_t v = std::min(it->second.second, codec_max);
         if (v >= it->second.first && v >= min_wanted && v >= codec_min) return v;
     }
-    return make_error(errc::unsupported, "the broker at " + _address + " does not support " +
-                                             what + " (API " + std::to_string(api) + ")");
+    return make_error(errc::unsupported, "the broker at " + _address + " does not support " + what +
+                                             " (API " + std::to_string(api) + ")");
 }
 
 result<std::pair<std::vector<std::byte>, size_t>> raw_connection::round_trip(
@@ -269,9 +271,9 @@ result<std::pair<std::vector<std::byte>, size_t>> raw_connection::round_trip(
     auto h = proto::parse_response_header(*body, api, version);
     if (!h.ok()) return call.failed(call.what + " from " + _address + ": " + h.err().message);
     if (h->correlation_id != id) {
-        return call.failed(call.what + " from " + _address +
-                           ": response to another request (correlation id " +
-                           std::to_string(h->correlation_id) + ", want " + std::to_string(id) + ")");
+        return call.failed(
+            call.what + " from " + _address + ": response to another request (correlation id " +
+            std::to_string(h->correlation_id) + ", want " + std::to_string(id) + ")");
     }
     return std::pair{std::move(*body), h->header_size};
 }

@@ -87,9 +87,8 @@ class raw_connection {
                                  int16_t min_wanted, const char* what) const;
     // Writes `frame`, reads the answer to correlation id `id`: the frame and
     // the offset of the message after the response header.
-    result<std::pair<std::vector<std::byte>, size_t>> round_trip(const std::vector<std::byte>& frame,
-                                                                 int16_t api, int16_t version,
-                                                                 int32_t id);
+    result<std::pair<std::vector<std::byte>, size_t>> round_trip(
+        const std::vector<std::byte>& frame, int16_t api, int16_t version, int32_t id);
     error decode_error(int16_t api, const error& e) const;
     struct io;
 

@@ -78,8 +78,7 @@ result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf, handle_owner* ow
 
 result<event_ptr> wait_admin_result(connection_state* st, rd_kafka_t* rk, rd_kafka_queue_t* q,
                                     rd_kafka_event_type_t type, int timeout_ms) {
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 5000);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms + 5000);
     while (std::chrono::steady_clock::now() < deadline) {
         event_ptr ev(rd_kafka_queue_poll(q, 200));
         if (!ev) {

@@ -15,7 +15,7 @@ namespace spate::kafka::client {
 // Logical offsets (librdkafka's values) accepted where an offset is asked for.
 inline constexpr int64_t k_offset_beginning = -2;
 inline constexpr int64_t k_offset_end = -1;
-inline constexpr int64_t k_offset_stored = -1000;  // the committed offset
+inline constexpr int64_t k_offset_stored = -1000;   // the committed offset
 inline constexpr int64_t k_offset_invalid = -1001;  // none known
 
 // ListOffsets "timestamps" asking for the log end and the log start.

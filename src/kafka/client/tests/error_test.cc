@@ -15,10 +15,10 @@ TEST(error_name, kafka_and_librdkafka_codes) {
 }
 
 TEST(error_category, maps_kafka_codes_to_internal_categories) {
-    EXPECT_EQ(error_category(3), errc::not_found);     // UNKNOWN_TOPIC_OR_PARTITION
-    EXPECT_EQ(error_category(69), errc::not_found);    // GROUP_ID_NOT_FOUND
+    EXPECT_EQ(error_category(3), errc::not_found);   // UNKNOWN_TOPIC_OR_PARTITION
+    EXPECT_EQ(error_category(69), errc::not_found);  // GROUP_ID_NOT_FOUND
     EXPECT_EQ(error_category(36), errc::already_exists);
-    EXPECT_EQ(error_category(-185), errc::timed_out);  // librdkafka's local timeout
+    EXPECT_EQ(error_category(-185), errc::timed_out);       // librdkafka's local timeout
     EXPECT_EQ(error_category(40), errc::invalid_argument);  // INVALID_CONFIG
     EXPECT_EQ(error_category(35), errc::unsupported);
     EXPECT_EQ(error_category(10), errc::too_large);

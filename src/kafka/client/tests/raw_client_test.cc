@@ -28,8 +28,8 @@ TEST(parse_bootstrap, lists_and_ipv6) {
     ASSERT_TRUE(a.ok()) << a.err().message;
     EXPECT_EQ(*a, (std::vector<host_port>{{"a", 1}, {"b.example", 65535}, {"::1", 9093}}));
     EXPECT_EQ(address_text((*a)[2]), "[::1]:9093");
-    for (const char* bad : {"", "host", ":9092", "h:0", "h:65536", "h:x", "a:1,", "[::1]9092",
-                            "[::1"}) {
+    for (const char* bad :
+         {"", "host", ":9092", "h:0", "h:65536", "h:x", "a:1,", "[::1]9092", "[::1"}) {
         auto r = parse_bootstrap(bad);
         EXPECT_FALSE(r.ok()) << bad;
         if (!r.ok()) {
