@@ -4,9 +4,10 @@
 // read_committed or read_uncommitted, offset commits, seeks, positions and
 // watermarks.
 //
-// Threading: one thread at a time calls a consumer's methods. Rebalance
-// callbacks run inside poll() on that thread; the log callback runs on
-// librdkafka's threads.
+// Threading: calls may come from several threads as librdkafka's may (e.g.
+// subscribe() while another thread polls), except close() and destruction,
+// which must not race other calls. Rebalance callbacks run inside poll() on
+// the polling thread; the log callback runs on librdkafka's threads.
 // Ordering: records of one partition come in offset order.
 // Errors: see error.h. poll() returns the errors a consumer cannot go on
 // after (offset out of range with no reset policy, unknown topic or
