@@ -538,9 +538,8 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
     return r;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line, parsed with CLI11 (--help and usage errors exit).
+options parse(int argc, char** argv) {
     options o;
     CLI::App app{"group_bench: consumer-group rebalance times and offset-commit rates"};
     add_bootstrap(app, o.bootstrap);
@@ -569,6 +568,13 @@ int main(int argc, char** argv) {
                    "The broker's group.initial.rebalance.delay.ms (labels the output)")
         ->check(CLI::NonNegativeNumber);
     parse_command_line(app, argc, argv);
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o = parse(argc, argv);
     std::string run = run_id();
     std::string delay = o.broker_initial_delay_ms < 0
                             ? std::string("not stated")

@@ -216,9 +216,8 @@ double disk_test(const std::string& dir, int mib) {
     return mib / s;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line, parsed with CLI11 (--help and usage errors exit).
+options parse(int argc, char** argv) {
     options o;
     CLI::App app{"kafka_bench: producer/consumer throughput and latency of a Kafka broker"};
     add_bootstrap(app, o.bootstrap);
@@ -239,6 +238,13 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     parse_command_line(app, argc, argv);
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o = parse(argc, argv);
     std::string run = run_id();
     std::printf(
         "kafka_bench: %s, librdkafka %s, one partition, linger.ms=5, batch.size=1000000, "

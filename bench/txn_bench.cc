@@ -210,9 +210,8 @@ void run_transactional(const options& o, const std::string& topic, const std::st
     check_delivered(p, n, r->name);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line, parsed with CLI11 (--help and usage errors exit).
+options parse(int argc, char** argv) {
     options o;
     CLI::App app{"txn_bench: transactional against idempotent producer throughput"};
     add_bootstrap(app, o.bootstrap);
@@ -235,6 +234,13 @@ int main(int argc, char** argv) {
     app.add_option("--broker-pid", o.broker_pid, "Also report this broker process's CPU time")
         ->check(CLI::PositiveNumber);
     parse_command_line(app, argc, argv);
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o = parse(argc, argv);
     std::string run = run_id();
     std::printf(
         "txn_bench: %s, librdkafka %s, one partition, %ld B records, acks=all, linger.ms=5, "
