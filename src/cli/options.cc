@@ -183,7 +183,7 @@ void define_consume(CLI::App& cmd, consume_args& out) {
 void define_group_list(CLI::App& cmd, group_list_args& out) {
     cmd.add_option("--state", out.states, "Only groups in this state (repeatable)")
         ->allow_extra_args(false)
-        ->check(parsed_by<std::string>(parse_group_state, "STATE", true));
+        ->transform(parsed_by<std::string>(parse_group_state, "STATE", true));
     add_bootstrap(cmd, out.bootstrap);
     after_parse(cmd, [&out]() -> status {
         std::vector<std::string> unique;
@@ -276,7 +276,7 @@ void define_group_reset(CLI::App& cmd, group_reset_args& out) {
 void define_txn_list(CLI::App& cmd, txn_list_args& out) {
     cmd.add_option("--state", out.states, "Only transactions in this state (repeatable)")
         ->allow_extra_args(false)
-        ->check(parsed_by<std::string>(parse_txn_state, "STATE", true));
+        ->transform(parsed_by<std::string>(parse_txn_state, "STATE", true));
     cmd.add_option("--producer-id", out.producer_ids, "Only this producer id (repeatable)")
         ->allow_extra_args(false)
         ->check(CLI::Range(int64_t(0), INT64_MAX));
