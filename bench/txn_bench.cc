@@ -72,7 +72,7 @@ kc::producer make_producer(const options& o, const std::string& transactional_id
     p.compression = kc::compression::none;
     p.queue_max_records = int(o.queue);
     p.queue_max_kbytes = 1048576;
-    p.delivery_timeout_ms = 300000;  // librdkafka's default
+    p.delivery_timeout_ms.reset();  // librdkafka's default (bounded by the transaction timeout)
     p.transactional_id = transactional_id;
     return check(kc::producer::create(p), "producer");
 }

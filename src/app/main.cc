@@ -13,12 +13,13 @@
 int main(int argc, char** argv) {
     CLI::App app{"Spate: a Kafka-compatible streaming platform in one binary.", "spate"};
     app.require_subcommand(1);
-    app.footer(
-        "Every client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
-        "127.0.0.1:9092).\nRun 'spate COMMAND --help' for the options of a command.");
     spate::app::serve_options serve_opts;
     CLI::App* serve = spate::app::add_serve_command(app, serve_opts);
     spate::cli::client_commands client(app);
+    // Set after the sub-commands so that they do not inherit it.
+    app.footer(
+        "Every client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
+        "127.0.0.1:9092).\nRun 'spate COMMAND --help' for the options of a command.");
 
     if (argc < 2) {
         std::fputs(app.help().c_str(), stderr);

@@ -43,12 +43,13 @@ CLI::Validator parsed_by(std::function<result<T>(const std::string&)> parse, std
 
 const CLI::Validator& key_value() {
     static const CLI::Validator v = parsed_by<std::pair<std::string, std::string>>(
-        [](const std::string& s) { return parse_key_value(s); }, "KEY=VALUE");
+        [](const std::string& s) { return parse_key_value(s); }, "");
     return v;
 }
 
 void add_bootstrap(CLI::App& cmd, std::string& out) {
-    cmd.add_option("--bootstrap", out, "Kafka broker(s) to connect to, HOST:PORT[,HOST:PORT]...")
+    cmd.add_option("--bootstrap", out, "Kafka broker(s) to connect to")
+        ->type_name("HOST:PORT[,...]")
         ->capture_default_str();
 }
 
@@ -75,7 +76,8 @@ void define_topic_create(CLI::App& cmd, topic_create_args& out) {
     auto raw = std::make_shared<std::vector<std::string>>();
     cmd.add_option("--config", *raw, "Topic config KEY=VALUE (repeatable)")
         ->allow_extra_args(false)
-        ->check(key_value());
+        ->check(key_value())
+        ->type_name("KEY=VALUE");
     add_bootstrap(cmd, out.bootstrap);
     after_parse(cmd, [&out, raw]() -> status {
         out.configs = split_all(*raw);
@@ -93,12 +95,13 @@ void define_topic_alter_config(CLI::App& cmd, topic_alter_config_args& out) {
     auto raw = std::make_shared<std::vector<std::string>>();
     cmd.add_option("--set", *raw, "Set KEY=VALUE (repeatable)")
         ->allow_extra_args(false)
-        ->check(key_value());
+        ->check(key_value())
+        ->type_name("KEY=VALUE");
     cmd.add_option("--delete", out.remove, "Revert KEY to its default (repeatable)")
         ->allow_extra_args(false)
         ->check(CLI::Validator(
-            [](std::string& v) { return v.empty() ? std::string("empty config name") : ""; },
-            "KEY"));
+            [](std::string& v) { return v.empty() ? std::string("empty config name") : ""; }, ""))
+        ->type_name("KEY");
     add_bootstrap(cmd, out.bootstrap);
     after_parse(cmd, [&out, raw]() -> status {
         out.set = split_all(*raw);
@@ -129,12 +132,13 @@ void define_produce(CLI::App& cmd, produce_args& out) {
         ->required();
     cmd.add_option("--key-separator", out.key_separator, "Lines are KEY SEP VALUE")
         ->check(CLI::Validator(
-            [](std::string& v) { return v.empty() ? std::string("must not be empty") : ""; },
-            "SEP"));
+            [](std::string& v) { return v.empty() ? std::string("must not be empty") : ""; }, ""))
+        ->type_name("SEP");
     auto raw = std::make_shared<std::vector<std::string>>();
     cmd.add_option("--header", *raw, "Header KEY=VALUE on every record (repeatable)")
         ->allow_extra_args(false)
-        ->check(key_value());
+        ->check(key_value())
+        ->type_name("KEY=VALUE");
     cmd.add_option("--partition", out.partition, "Partition (default: the partitioner's)")
         ->check(CLI::Range(0, INT32_MAX));
     cmd.add_option("--acks", out.acks, "Acknowledgements")
@@ -183,7 +187,8 @@ void define_consume(CLI::App& cmd, consume_args& out) {
 void define_group_list(CLI::App& cmd, group_list_args& out) {
     cmd.add_option("--state", out.states, "Only groups in this state (repeatable)")
         ->allow_extra_args(false)
-        ->transform(parsed_by<std::string>(parse_group_state, "STATE", true));
+        ->transform(parsed_by<std::string>(parse_group_state, "", true))
+        ->type_name("STATE");
     add_bootstrap(cmd, out.bootstrap);
     after_parse(cmd, [&out]() -> status {
         std::vector<std::string> unique;
@@ -226,7 +231,8 @@ void define_group_reset(CLI::App& cmd, group_reset_args& out) {
     auto raw = std::make_shared<std::vector<std::string>>();
     auto* topic = cmd.add_option("--topic", *raw, "TOPIC or TOPIC:P[,P]... to reset (repeatable)")
                       ->allow_extra_args(false)
-                      ->check(parsed_by<topic_selection>(parse_topic_selection, "T[:P,...]"));
+                      ->check(parsed_by<topic_selection>(parse_topic_selection, ""))
+                      ->type_name("TOPIC[:P,...]");
     auto* all =
         cmd.add_flag("--all-topics", out.all_topics, "Every partition the group has offsets for");
     topic->excludes(all);
@@ -237,7 +243,8 @@ void define_group_reset(CLI::App& cmd, group_reset_args& out) {
     auto* when = cmd.add_option("--to-datetime",
                                 "Reset to the first record at or after TS "
                                 "(2026-11-23T10:00:00Z, ...+01:00 or epoch ms)")
-                     ->check(parsed_by<int64_t>(parse_datetime_ms, "TS"));
+                     ->check(parsed_by<int64_t>(parse_datetime_ms, ""))
+                     ->type_name("TS");
     cmd.add_flag("--dry-run", out.dry_run, "Print the new offsets without committing them");
     add_bootstrap(cmd, out.bootstrap);
     after_parse(cmd, [&out, raw, all, earliest, latest, offset, when]() -> status {
@@ -276,7 +283,8 @@ void define_group_reset(CLI::App& cmd, group_reset_args& out) {
 void define_txn_list(CLI::App& cmd, txn_list_args& out) {
     cmd.add_option("--state", out.states, "Only transactions in this state (repeatable)")
         ->allow_extra_args(false)
-        ->transform(parsed_by<std::string>(parse_txn_state, "STATE", true));
+        ->transform(parsed_by<std::string>(parse_txn_state, "", true))
+        ->type_name("STATE");
     cmd.add_option("--producer-id", out.producer_ids, "Only this producer id (repeatable)")
         ->allow_extra_args(false)
         ->check(CLI::Range(int64_t(0), INT64_MAX));

@@ -94,8 +94,9 @@ extern "C" void on_rd_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* o
 property_list producer_properties(const producer_options& o) {
     property_list p = {{"acks", acks_name(o.acks)},
                        {"compression.codec", compression_name(o.compression)},
-                       {"linger.ms", std::to_string(o.linger_ms)},
-                       {"message.timeout.ms", std::to_string(o.delivery_timeout_ms)}};
+                       {"linger.ms", std::to_string(o.linger_ms)}};
+    if (o.delivery_timeout_ms)
+        p.emplace_back("message.timeout.ms", std::to_string(*o.delivery_timeout_ms));
     if (o.batch_bytes) p.emplace_back("batch.size", std::to_string(*o.batch_bytes));
     if (o.batch_records) p.emplace_back("batch.num.messages", std::to_string(*o.batch_records));
     if (o.queue_max_records)

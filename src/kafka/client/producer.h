@@ -39,7 +39,9 @@ struct producer_options {
     std::optional<int> batch_records;      // batch.num.messages
     std::optional<int> queue_max_records;  // queue.buffering.max.messages
     std::optional<int> queue_max_kbytes;   // queue.buffering.max.kbytes
-    int delivery_timeout_ms = 30000;       // message.timeout.ms
+    // message.timeout.ms; unset: librdkafka's (300 s, or a transactional
+    // producer's transaction.timeout.ms, which it must not exceed).
+    std::optional<int> delivery_timeout_ms = 30000;
     bool idempotent = false;
     std::string transactional_id;  // non-empty: transactional (and idempotent)
 };

@@ -66,6 +66,9 @@ TEST(producer_properties, transactional_id_implies_idempotence) {
     o.transactional_id = "tx-1";
     auto p = producer_properties(o);
     EXPECT_EQ(value_of(p, "transactional.id"), "tx-1");
+    EXPECT_EQ(value_of(p, "message.timeout.ms"), "30000");
+    o.delivery_timeout_ms.reset();
+    EXPECT_EQ(value_of(producer_properties(o), "message.timeout.ms"), "<unset>");
     EXPECT_EQ(value_of(p, "enable.idempotence"), "true");
     EXPECT_EQ(value_of(p, "acks"), "0");
 }
