@@ -11,6 +11,7 @@
 #include "kafka/client/admin.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
+#include "model/compression.h"
 
 namespace spate::cli {
 
@@ -128,11 +129,10 @@ status produce(const produce_args& a) {
     kc::producer_options o;
     o.client = client_config_for(a.bootstrap);
     o.acks = a.acks == "0" ? kc::acks::none : a.acks == "1" ? kc::acks::leader : kc::acks::all;
-    o.compression = a.compression == "gzip"     ? kc::compression::gzip
-                    : a.compression == "snappy" ? kc::compression::snappy
-                    : a.compression == "lz4"    ? kc::compression::lz4
-                    : a.compression == "zstd"   ? kc::compression::zstd
-                                                : kc::compression::none;
+    for (auto c : {kc::compression::gzip, kc::compression::snappy, kc::compression::lz4,
+                   kc::compression::zstd}) {
+        if (a.compression == model::compression_name(c)) o.compression = c;
+    }
     auto p = kc::producer::create(o);
     SPATE_TRY(p);
     auto partitions = p->partition_count(a.topic);

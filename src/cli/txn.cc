@@ -19,10 +19,7 @@ status txn_list(const txn_list_args& a) {
     SPATE_TRY(listed);
     for (const auto& w : listed->warnings)
         std::fprintf(stderr, "spate txn list: warning: %s\n", w.c_str());
-    std::vector<txn_listing> txns;
-    for (auto& t : listed->transactions)
-        txns.push_back({std::move(t.transactional_id), t.producer_id, std::move(t.state)});
-    std::fputs(format_txn_list(std::move(txns)).c_str(), stdout);
+    std::fputs(format_txn_list(std::move(listed->transactions)).c_str(), stdout);
     if (!listed->incomplete.empty()) {
         return make_error(errc::io_error, "the list may be incomplete: " + listed->incomplete);
     }
@@ -39,14 +36,8 @@ status txn_describe(const txn_describe_args& a) {
     std::string msg;
     for (const auto& id : a.transactional_ids) {
         if (auto it = res->described.find(id); it != res->described.end()) {
-            const kc::transaction_description& d = it->second;
-            txn_details t{
-                d.transactional_id, d.state,         d.producer_id,        d.producer_epoch,
-                d.timeout_ms,       d.start_time_ms, d.coordinator.text(), {}};
-            for (const auto& tp : d.partitions)
-                t.partitions.emplace_back(tp.topic, tp.partition);
             if (!out.empty()) out += "\n";
-            out += format_txn_description(t, now_ms);
+            out += format_txn_description(it->second, now_ms);
         }
         if (auto it = res->errors.find(id); it != res->errors.end())
             msg += (msg.empty() ? "" : "; ") + it->second.message;

@@ -79,7 +79,9 @@ std::string format_txn_description(const txn_details& t, int64_t now_ms) {
         out += format_utc_ms(t.start_time_ms) + " (" + format_age(now_ms - t.start_time_ms) +
                " ago)\n";
     }
-    out += "Coordinator: " + (t.coordinator.empty() ? std::string("-") : t.coordinator) + "\n";
+    out +=
+        "Coordinator: " + (t.coordinator.host.empty() ? std::string("-") : t.coordinator.text()) +
+        "\n";
     auto parts = t.partitions;
     std::sort(parts.begin(), parts.end());
     parts.erase(std::unique(parts.begin(), parts.end()), parts.end());

@@ -79,7 +79,7 @@ TEST(format_txn_description, ongoing) {
     t.producer_epoch = 2;
     t.timeout_ms = 60000;
     t.start_time_ms = 1795428000123;
-    t.coordinator = "127.0.0.1:9092 (id 0)";
+    t.coordinator = {0, "127.0.0.1", 9092};
     t.partitions = {{"orders", 1}, {"audit", 0}, {"orders", 0}, {"orders", 1}};
     EXPECT_EQ(format_txn_description(t, 1795428001623),
               "Transactional id: tx-1\n"

@@ -7,6 +7,7 @@
 #include "kafka/client/consumer_impl.h"
 #include "kafka/client/error.h"
 #include "kafka/client/rd_handle.h"
+#include "model/compression.h"
 
 namespace spate::kafka::client {
 
@@ -24,22 +25,6 @@ const char* acks_name(acks a) {
             return "all";
     }
     return "all";
-}
-
-const char* compression_name(compression c) {
-    switch (c) {
-        case compression::none:
-            return "none";
-        case compression::gzip:
-            return "gzip";
-        case compression::snappy:
-            return "snappy";
-        case compression::lz4:
-            return "lz4";
-        case compression::zstd:
-            return "zstd";
-    }
-    return "none";
 }
 
 // Takes ownership of a librdkafka error object.
@@ -93,7 +78,7 @@ extern "C" void on_rd_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* o
 
 property_list producer_properties(const producer_options& o) {
     property_list p = {{"acks", acks_name(o.acks)},
-                       {"compression.codec", compression_name(o.compression)},
+                       {"compression.codec", model::compression_name(o.compression)},
                        {"linger.ms", std::to_string(o.linger_ms)}};
     if (o.delivery_timeout_ms)
         p.emplace_back("message.timeout.ms", std::to_string(*o.delivery_timeout_ms));

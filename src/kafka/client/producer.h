@@ -22,18 +22,19 @@
 #include "base/result.h"
 #include "kafka/client/config.h"
 #include "kafka/client/types.h"
+#include "model/record_batch.h"
 
 namespace spate::kafka::client {
 
 class consumer;
 
 enum class acks { none, leader, all };
-enum class compression { none, gzip, snappy, lz4, zstd };
+using compression = model::compression;  // compression.codec, named as Kafka does
 
 struct producer_options {
     client_config client;
     enum acks acks = acks::all;
-    enum compression compression = compression::none;
+    client::compression compression = client::compression::none;
     int linger_ms = 5;
     std::optional<int> batch_bytes;        // batch.size
     std::optional<int> batch_records;      // batch.num.messages
