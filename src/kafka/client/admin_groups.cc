@@ -25,20 +25,20 @@ result<std::vector<group_listing>> list_consumer_groups(admin::impl& a,
     std::vector<rd_kafka_consumer_group_state_t> codes;
     for (const auto& s : states)
         codes.push_back(rd_kafka_consumer_group_state_code(s.c_str()));
-    status filter;
     auto ev = a.request(
         RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT,
-        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) -> status {
             if (!codes.empty()) {
                 if (rd_kafka_error_t* e = rd_kafka_AdminOptions_set_match_consumer_group_states(
                         o, codes.data(), codes.size())) {
-                    filter = rd_error(e);
+                    error filter = with_context("state filter", rd_error(e));
                     rd_kafka_error_destroy(e);
+                    return filter;
                 }
             }
             rd_kafka_ListConsumerGroups(a.rk.get(), o, q);
+            return {};
         });
-    if (!filter.ok()) return with_context("state filter", filter.err());
     SPATE_TRY(ev);
     const rd_kafka_ListConsumerGroups_result_t* res =
         rd_kafka_event_ListConsumerGroups_result(ev->get());

@@ -3,6 +3,8 @@
 // Internal to the module: the state behind kafka::client::admin, shared by
 // admin.cc (topics, configs, records) and admin_groups.cc (groups).
 
+#include <type_traits>
+
 #include "kafka/client/admin.h"
 #include "kafka/client/rd_handle.h"
 
@@ -13,13 +15,18 @@ struct admin::impl : detail::handle_owner {
     int timeout_ms = k_default_timeout_ms;
 
     // Runs an admin request of `op` (started by `start` with the options and
-    // a result queue) and waits for its result event of `type`.
+    // a result queue; a `start` returning a failed status sends nothing and
+    // fails the request) and waits for its result event of `type`.
     template <typename Start>
     result<detail::event_ptr> request(rd_kafka_admin_op_t op, rd_kafka_event_type_t type,
                                       Start start) {
         detail::queue_ptr q(rd_kafka_queue_new(rk.get()));
         auto opts = detail::admin_options(rk.get(), op, timeout_ms);
-        start(opts.get(), q.get());
+        if constexpr (std::is_same_v<decltype(start(opts.get(), q.get())), status>) {
+            SPATE_TRY(start(opts.get(), q.get()));
+        } else {
+            start(opts.get(), q.get());
+        }
         return detail::wait_admin_result(&conn, rk.get(), q.get(), type, timeout_ms);
     }
 

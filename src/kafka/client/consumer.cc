@@ -82,6 +82,8 @@ struct consumer::impl : handle_owner {
     queue_ptr commit_q;
     int timeout_ms = k_default_timeout_ms;
     bool closed = false;
+    // A fatal error poll_batch() met after taking records: the next poll's.
+    std::optional<error> pending;
     std::function<void(const error&)> on_warning;
     std::function<void(bool, const std::vector<topic_partition>&)> on_rebalance;
 
@@ -186,6 +188,11 @@ status consumer::unsubscribe() {
 }
 
 result<std::optional<message>> consumer::poll(int timeout_ms) {
+    if (_impl->pending) {
+        error e = std::move(*_impl->pending);
+        _impl->pending.reset();
+        return e;
+    }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -213,7 +220,8 @@ result<std::vector<message>> consumer::poll_batch(size_t max, int timeout_ms) {
         auto m = poll(out.empty() ? timeout_ms : 0);
         if (!m.ok()) {
             if (out.empty()) return m.err();
-            break;  // the error comes again on the next poll
+            _impl->pending = m.err();  // after the records taken
+            break;
         }
         if (!*m) break;
         out.push_back(std::move(**m));

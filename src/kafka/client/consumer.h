@@ -112,7 +112,8 @@ class consumer {
     // The next record, nothing after `timeout_ms`, or a fatal error.
     result<std::optional<message>> poll(int timeout_ms);
     // Up to `max` records: waits up to `timeout_ms` for the first, then takes
-    // what is already there.
+    // what is already there. A fatal error after some records is returned by
+    // the next call.
     result<std::vector<message>> poll_batch(size_t max, int timeout_ms);
 
     // Synchronous commit of `offsets` (the next offsets to read).
