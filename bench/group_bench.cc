@@ -11,9 +11,8 @@
 //    batch.num.messages=1), one at a time waiting for each delivery report,
 //    and with K requests in flight.
 // 2. Commits of one consumer (the only member of its group): synchronous
-//    rd_kafka_commit of an increasing offset in a loop, and asynchronous
-//    commits with K in flight. The last offset is read back with
-//    rd_kafka_committed.
+//    commits of an increasing offset in a loop, and asynchronous commits with
+//    K in flight. The last offset is read back (OffsetFetch).
 //    The four loops of 1 and 2 run S seconds each, in alternating 0.5 s
 //    slices, so that the ratios compare like with like on a busy machine.
 // 3. Rebalance: N consumers in one group (eager protocol, the given strategy)
@@ -30,7 +29,6 @@
 // --broker-initial-delay-ms only labels the output: it should state the
 // broker's group.initial.rebalance.delay.ms, which clients cannot query.
 
-#include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,11 +45,14 @@
 #include <thread>
 #include <vector>
 
-#include "rdkafka_util.h"
+#include "kafka/client/consumer.h"
+#include "kafka/client/producer.h"
+#include "kafka_util.h"
 
 namespace {
 
 using namespace spate::bench;
+namespace kc = spate::kafka::client;
 
 struct options {
     std::string bootstrap = "127.0.0.1:9092";
@@ -92,107 +93,77 @@ struct rate_result {
 
 constexpr auto k_slice = std::chrono::milliseconds(500);
 
-struct delivery_state {
-    std::atomic<long> done{0};
-    std::atomic<long> failed{0};
-};
-
-void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* d = static_cast<delivery_state*>(opaque);
-    if (m->err && d->failed++ == 0)
-        std::fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
-    d->done++;
-}
-
 // One 100-byte record per ProduceRequest (acks=1, linger.ms=0,
 // batch.num.messages=1) to partition 0 of `topic`.
 class producer {
   public:
     producer(const options& o, std::string topic) : _topic(std::move(topic)) {
-        rd_kafka_conf_t* conf = base_conf(o.bootstrap);
-        set(conf, "acks", "1");
-        set(conf, "linger.ms", "0");
-        set(conf, "batch.num.messages", "1");
-        set(conf, "compression.codec", "none");
-        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-        rd_kafka_conf_set_opaque(conf, &_d);
-        _rk = make(RD_KAFKA_PRODUCER, conf);
+        kc::producer_options po;
+        po.client = client_config(o.bootstrap, "group-bench");
+        po.acks = kc::acks::leader;
+        po.linger_ms = 0;
+        po.batch_records = 1;
+        po.compression = kc::compression::none;
+        po.delivery_timeout_ms = 300000;  // librdkafka's default
+        _p.emplace(check(kc::producer::create(po,
+                                              [](const kc::delivery_report& r) {
+                                                  if (!r.result.ok())
+                                                      std::fprintf(stderr, "delivery failed: %s\n",
+                                                                   r.result.err().message.c_str());
+                                              }),
+                         "producer"));
         std::memset(_payload, 'g', sizeof _payload);
         // Warm-up: connection and metadata.
         send();
-        rd_kafka_flush(_rk, 10000);
-        if (_d.done != 1 || _d.failed) die("produce warm-up failed");
+        (void)_p->flush(10000);  // checked through the counts below
+        if (done() != 1 || _p->failed()) die("produce warm-up failed");
         _sent = 1;
     }
-    producer(const producer&) = delete;
-    producer& operator=(const producer&) = delete;
-    ~producer() { rd_kafka_destroy(_rk); }
 
     // Keeps `inflight` records outstanding (1: waits for each delivery report
     // before the next) for one slice, then drains; adds to `r`. Latency is
-    // from rd_kafka_producev to the delivery report being served.
+    // from produce() to the delivery report being served.
     void run(int inflight, rate_result& r) {
         std::vector<clock_type::time_point> sent_at;
         long base = _sent, seen = 0;
         auto collect = [&] {
             auto now = clock_type::now();
-            for (long n = _d.done - base; seen < n; ++seen)
+            for (long n = done() - base; seen < n; ++seen)
                 r.lat.ms.push_back(ms_between(sent_at[size_t(seen)], now));
         };
         auto start = clock_type::now();
         auto end = start + k_slice;
         while (clock_type::now() < end) {
-            while (_sent - _d.done < inflight) {
+            while (_sent - done() < inflight) {
                 sent_at.push_back(clock_type::now());
                 send();
                 ++_sent;
             }
-            rd_kafka_poll(_rk, 100);
+            _p->poll(100);
             collect();
         }
-        while (_d.done < _sent) {
-            rd_kafka_poll(_rk, 100);
+        while (done() < _sent) {
+            _p->poll(100);
             collect();
             if (seconds_since(end) > 30) die("produce: delivery reports stalled");
         }
         r.seconds += seconds_since(start);
         r.count += _sent - base;
-        if (_d.failed) die(std::to_string(_d.failed.load()) + " records not delivered");
+        if (_p->failed()) die(std::to_string(_p->failed()) + " records not delivered");
     }
 
   private:
+    long done() const { return long(_p->delivered() + _p->failed()); }
     void send() {
-        rd_kafka_resp_err_t err =
-            rd_kafka_producev(_rk, RD_KAFKA_V_TOPIC(_topic.c_str()), RD_KAFKA_V_PARTITION(0),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_VALUE(_payload, sizeof _payload), RD_KAFKA_V_END);
-        if (err) die(std::string("produce: ") + rd_kafka_err2str(err));
+        check(_p->produce({_topic, 0, std::nullopt, std::string_view(_payload, sizeof _payload)}),
+              "produce");
     }
 
     std::string _topic;
-    delivery_state _d;
-    rd_kafka_t* _rk = nullptr;
+    std::optional<kc::producer> _p;
     char _payload[100];
     long _sent = 0;
 };
-
-void on_single_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t* parts, void* opaque) {
-    auto* assigned = static_cast<std::atomic<bool>*>(opaque);
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rd_kafka_assign(rk, parts);
-        *assigned = true;
-    } else {
-        rd_kafka_assign(rk, nullptr);
-        *assigned = false;
-    }
-}
-
-rd_kafka_topic_partition_list_t* offset_list(const std::string& topic, int64_t offset) {
-    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, topic.c_str(), 0)->offset = offset;
-    return l;
-}
 
 // A consumer that is the only member of its group, assigned partition 0 of
 // `topic`, committing an increasing offset for it.
@@ -200,35 +171,21 @@ class committer {
   public:
     committer(const options& o, std::string topic, const std::string& group)
         : _topic(std::move(topic)) {
-        rd_kafka_conf_t* conf = base_conf(o.bootstrap);
-        set(conf, "group.id", group);
-        set(conf, "enable.auto.commit", "false");
-        set(conf, "enable.auto.offset.store", "false");
-        set(conf, "heartbeat.interval.ms", std::to_string(o.heartbeat_ms));
-        rd_kafka_conf_set_rebalance_cb(conf, on_single_rebalance);
-        rd_kafka_conf_set_opaque(conf, &_assigned);
-        _rk = make(RD_KAFKA_CONSUMER, conf);
-        rd_kafka_poll_set_consumer(_rk);
-        rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(sub, _topic.c_str(), RD_KAFKA_PARTITION_UA);
+        kc::consumer_options co;
+        co.client = client_config(o.bootstrap, "group-bench");
+        co.group_id = group;
+        co.heartbeat_ms = o.heartbeat_ms;
+        co.on_rebalance = [this](bool assigned, const std::vector<kc::topic_partition>&) {
+            _assigned = assigned;
+        };
+        _c.emplace(check(kc::consumer::create(co), "consumer"));
         auto t0 = clock_type::now();
-        if (auto err = rd_kafka_subscribe(_rk, sub))
-            die(std::string("subscribe: ") + rd_kafka_err2str(err));
-        rd_kafka_topic_partition_list_destroy(sub);
+        check(_c->subscribe({_topic}), "subscribe");
         while (!_assigned) {
-            if (rd_kafka_message_t* m = rd_kafka_consumer_poll(_rk, 10))
-                rd_kafka_message_destroy(m);
+            (void)check(_c->poll(10), "poll");
             if (seconds_since(t0) > o.timeout_seconds) die("one-member group: no assignment");
         }
         join_ms = ms_between(t0, clock_type::now());
-        _q = rd_kafka_queue_new(_rk);
-    }
-    committer(const committer&) = delete;
-    committer& operator=(const committer&) = delete;
-    ~committer() {
-        rd_kafka_queue_destroy(_q);
-        rd_kafka_consumer_close(_rk);
-        rd_kafka_destroy(_rk);
     }
 
     // Synchronous commits, one at a time, for one slice; adds to `r`.
@@ -236,50 +193,35 @@ class committer {
         auto start = clock_type::now();
         auto end = start + k_slice;
         while (clock_type::now() < end) {
-            rd_kafka_topic_partition_list_t* l = offset_list(_topic, ++_offset);
             auto t = clock_type::now();
-            rd_kafka_resp_err_t err = rd_kafka_commit(_rk, l, 0);
+            check(_c->commit({{_topic, 0, ++_offset, {}}}), "sync commit");
             r.lat.ms.push_back(ms_between(t, clock_type::now()));
-            if (!err) err = l->elems[0].err;
-            if (err) die(std::string("sync commit: ") + rd_kafka_err2str(err));
-            rd_kafka_topic_partition_list_destroy(l);
             ++r.count;
         }
         r.seconds += seconds_since(start);
     }
 
     // Asynchronous commits with `inflight` outstanding for one slice, then
-    // drains; adds to `r`. Results arrive as events on `_q`; the opaque
-    // carries the index of the commit for the latency.
+    // drains; adds to `r`. The tag of each commit is its index, for the latency.
     void run_async(int inflight, rate_result& r) {
         std::vector<clock_type::time_point> sent_at;
         long outstanding = 0;
         auto take_result = [&](int timeout_ms) {
-            rd_kafka_event_t* ev = rd_kafka_queue_poll(_q, timeout_ms);
-            if (!ev) return false;
-            if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
-                auto i = reinterpret_cast<uintptr_t>(rd_kafka_event_opaque(ev));
-                r.lat.ms.push_back(ms_between(sent_at[i], clock_type::now()));
-                rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
-                const rd_kafka_topic_partition_list_t* l = rd_kafka_event_topic_partition_list(ev);
-                if (!err && l && l->cnt > 0) err = l->elems[0].err;
-                if (err) die(std::string("async commit: ") + rd_kafka_err2str(err));
-                --outstanding;
-                ++r.count;
-            }
-            rd_kafka_event_destroy(ev);
+            auto res = _c->next_commit_result(timeout_ms);
+            if (!res) return false;
+            r.lat.ms.push_back(ms_between(sent_at[res->tag], clock_type::now()));
+            check(res->result, "async commit");
+            --outstanding;
+            ++r.count;
             return true;
         };
         auto start = clock_type::now();
         auto end = start + k_slice;
         while (clock_type::now() < end) {
             while (outstanding < inflight) {
-                rd_kafka_topic_partition_list_t* l = offset_list(_topic, ++_offset);
                 sent_at.push_back(clock_type::now());
-                void* tag = reinterpret_cast<void*>(uintptr_t(sent_at.size() - 1));
-                if (auto err = rd_kafka_commit_queue(_rk, l, _q, nullptr, tag))
-                    die(std::string("async commit: ") + rd_kafka_err2str(err));
-                rd_kafka_topic_partition_list_destroy(l);
+                check(_c->commit_async({{_topic, 0, ++_offset, {}}}, sent_at.size() - 1),
+                      "async commit");
                 ++outstanding;
             }
             take_result(100);
@@ -292,14 +234,11 @@ class committer {
 
     // The broker must hold the last offset committed.
     void verify() {
-        rd_kafka_topic_partition_list_t* l = offset_list(_topic, RD_KAFKA_OFFSET_INVALID);
-        if (auto err = rd_kafka_committed(_rk, l, 10000))
-            die(std::string("committed: ") + rd_kafka_err2str(err));
-        if (l->elems[0].offset != _offset) {
-            die("committed offset is " + std::to_string(l->elems[0].offset) + ", expected " +
-                std::to_string(_offset));
+        auto c = check(_c->committed({{_topic, 0}}, 10000), "committed");
+        if (c.size() != 1 || c[0].offset != _offset) {
+            die("committed offset is " + std::to_string(c.empty() ? -1 : c[0].offset) +
+                ", expected " + std::to_string(_offset));
         }
-        rd_kafka_topic_partition_list_destroy(l);
     }
 
     double join_ms = 0;  // subscribe -> assigned
@@ -307,8 +246,7 @@ class committer {
   private:
     std::string _topic;
     std::atomic<bool> _assigned{false};
-    rd_kafka_t* _rk = nullptr;
-    rd_kafka_queue_t* _q = nullptr;
+    std::optional<kc::consumer> _c;
     int64_t _offset = 0;
 };
 
@@ -319,7 +257,8 @@ struct group_tracker;
 
 struct member {
     group_tracker* tracker = nullptr;
-    rd_kafka_t* rk = nullptr;
+    std::string name;  // client.id
+    std::optional<kc::consumer> consumer;
     std::thread poller;
     std::atomic<bool> stop{false};
     // Guarded by tracker->mu.
@@ -328,7 +267,7 @@ struct member {
     std::vector<int32_t> partitions;
     clock_type::time_point assigned_at{};
     clock_type::time_point revoked_at{};
-    clock_type::time_point closed_at{};  // when rd_kafka_consumer_close was called
+    clock_type::time_point closed_at{};  // when the consumer's close was called
     clock_type::time_point joined_at{};  // when it last sent a JoinGroup
     int assigns = 0;
 };
@@ -393,27 +332,24 @@ struct group_tracker {
     }
 };
 
-void on_group_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                        rd_kafka_topic_partition_list_t* parts, void* opaque) {
+// A member's rebalance callback (the consumer has applied the change).
+void on_group_rebalance(member* m, bool assigned, const std::vector<kc::topic_partition>& parts) {
     auto now = clock_type::now();
-    auto* m = static_cast<member*>(opaque);
     group_tracker& t = *m->tracker;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (assigned) {
         std::vector<int32_t> ps;
-        for (int i = 0; i < parts->cnt; ++i) {
-            if (t.topic != parts->elems[i].topic)
+        for (const auto& tp : parts) {
+            if (t.topic != tp.topic)
                 t.foreign++;
             else
-                ps.push_back(parts->elems[i].partition);
+                ps.push_back(tp.partition);
         }
-        rd_kafka_assign(rk, parts);
         std::lock_guard lk(t.mu);
         m->assigned = true;
         m->partitions = std::move(ps);
         m->assigned_at = now;
         ++m->assigns;
     } else {
-        rd_kafka_assign(rk, nullptr);
         std::lock_guard lk(t.mu);
         m->assigned = false;
         m->partitions.clear();
@@ -426,9 +362,8 @@ void on_group_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 // which notes when each sends a JoinGroup and the generation id of each
 // JoinGroup response (the group's rebalance count, which clients cannot ask
 // for otherwise), and prints only warnings and errors.
-void on_member_log(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+void on_member_log(member* m, int level, const char* fac, const char* buf) {
     auto now = clock_type::now();
-    auto* m = static_cast<member*>(rd_kafka_opaque(rk));
     group_tracker& t = *m->tracker;
     if (std::strcmp(fac, "JOIN") == 0 && std::strstr(buf, "Joining group")) {
         std::lock_guard lk(t.mu);
@@ -441,34 +376,27 @@ void on_member_log(const rd_kafka_t* rk, int level, const char* fac, const char*
             }
         }
     }
-    if (level <= 4) std::fprintf(stderr, "%%%d|%s|%s: %s\n", level, fac, rd_kafka_name(rk), buf);
+    if (level <= 4) std::fprintf(stderr, "%%%d|%s|%s: %s\n", level, fac, m->name.c_str(), buf);
 }
 
 // A member's thread: fetch the topic's metadata (so that start-up is not
 // timed), then poll until told to stop, then leave the group.
 void run_member(member* m) {
     group_tracker& t = *m->tracker;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(m->rk, t.topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(m->rk, 0, rkt, &md, 30000);
-    if (err) die(std::string("metadata: ") + rd_kafka_err2str(err));
-    if (md->topic_cnt != 1 || md->topics[0].partition_cnt != t.partitions)
+    auto parts = check(m->consumer->partitions_of(t.topic), "metadata");
+    if (int(parts.size()) != t.partitions)
         die("metadata: topic " + t.topic + " does not have the expected partitions");
-    rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
     t.ready++;
     while (!m->stop) {
-        rd_kafka_message_t* msg = rd_kafka_consumer_poll(m->rk, 50);
-        if (!msg) continue;
-        if (msg->err && msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) t.poll_errors++;
-        rd_kafka_message_destroy(msg);
+        // Errors are counted, not fatal: the group keeps going.
+        if (!m->consumer->poll(50).ok()) t.poll_errors++;
     }
     {
         std::lock_guard lk(t.mu);
         m->active = false;
         m->closed_at = clock_type::now();
     }
-    rd_kafka_consumer_close(m->rk);
+    m->consumer->close();
 }
 
 struct rebalance_results {
@@ -508,20 +436,22 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
     for (int i = 0; i < o.members; ++i) {
         auto m = std::make_unique<member>();
         m->tracker = &t;
-        rd_kafka_conf_t* conf = base_conf(o.bootstrap);
-        set(conf, "client.id", "group-bench-" + std::to_string(i));
-        set(conf, "group.id", group);
-        set(conf, "partition.assignment.strategy", o.strategy);
-        set(conf, "heartbeat.interval.ms", std::to_string(o.heartbeat_ms));
-        set(conf, "enable.auto.commit", "false");
-        set(conf, "enable.auto.offset.store", "false");
-        set(conf, "log.connection.close", "false");
-        set(conf, "debug", "cgrp");
-        rd_kafka_conf_set_log_cb(conf, on_member_log);
-        rd_kafka_conf_set_rebalance_cb(conf, on_group_rebalance);
-        rd_kafka_conf_set_opaque(conf, m.get());
-        m->rk = make(RD_KAFKA_CONSUMER, conf);
-        rd_kafka_poll_set_consumer(m->rk);
+        m->name = "group-bench-" + std::to_string(i);
+        kc::consumer_options co;
+        co.client = client_config(o.bootstrap, m->name);
+        co.client.properties = {{"debug", "cgrp"}};
+        co.group_id = group;
+        co.assignment_strategy = o.strategy;
+        co.heartbeat_ms = o.heartbeat_ms;
+        member* mp = m.get();
+        co.on_log = [mp](int level, const char* fac, const char* buf) {
+            on_member_log(mp, level, fac, buf);
+        };
+        co.on_rebalance = [mp](bool assigned, const std::vector<kc::topic_partition>& parts) {
+            on_group_rebalance(mp, assigned, parts);
+        };
+        co.on_warning = [mp](const spate::error&) { mp->tracker->poll_errors++; };
+        m->consumer.emplace(check(kc::consumer::create(co), "consumer"));
         t.members.push_back(std::move(m));
     }
     for (auto& m : t.members)
@@ -534,16 +464,12 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
 
     rebalance_results r;
     long assigns = 0;  // ASSIGN callbacks when the assignment was complete
-    rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(sub, topic.c_str(), RD_KAFKA_PARTITION_UA);
     auto first = clock_type::now();
     auto last = first;
     for (auto& m : t.members) {
         last = clock_type::now();
-        if (auto err = rd_kafka_subscribe(m->rk, sub))
-            die(std::string("subscribe: ") + rd_kafka_err2str(err));
+        check(m->consumer->subscribe({topic}), "subscribe");
     }
-    rd_kafka_topic_partition_list_destroy(sub);
     wait_complete(o, t, first, "join");
     {
         std::lock_guard lk(t.mu);
@@ -607,41 +533,48 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
         m->stop = true;
     for (auto& m : t.members) {
         m->poller.join();
-        rd_kafka_destroy(m->rk);
+        m->consumer.reset();
     }
     return r;
+}
+
+// The command line, parsed with CLI11 (--help and usage errors exit).
+options parse(int argc, char** argv) {
+    options o;
+    CLI::App app{"group_bench: consumer-group rebalance times and offset-commit rates"};
+    add_bootstrap(app, o.bootstrap);
+    app.add_option("--members", o.members, "Consumers in the rebalance test")
+        ->check(CLI::Range(2, 100000))
+        ->capture_default_str();
+    app.add_option("--partitions", o.partitions, "Partitions of the rebalance topic")
+        ->check(CLI::Range(1, 1 << 20))
+        ->capture_default_str();
+    app.add_option("--strategy", o.strategy, "Partition assignment strategy")
+        ->check(CLI::IsMember({"range", "roundrobin"}))
+        ->capture_default_str();
+    app.add_option("--seconds", o.seconds, "Length of each produce/commit loop")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--inflight", o.inflight, "Requests in flight of the pipelined loops")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--heartbeat-ms", o.heartbeat_ms, "heartbeat.interval.ms of the consumers")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--timeout-seconds", o.timeout_seconds, "Give up on a rebalance after this")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--broker-initial-delay-ms", o.broker_initial_delay_ms,
+                   "The broker's group.initial.rebalance.delay.ms (labels the output)")
+        ->check(CLI::NonNegativeNumber);
+    parse_command_line(app, argc, argv);
+    return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o;
-    parse_options(argc, argv, [&](const std::string& a, const std::function<const char*()>& value) {
-        if (a == "--bootstrap") {
-            o.bootstrap = value();
-        } else if (a == "--members") {
-            o.members = int(parse_long(value(), "--members", 2));
-        } else if (a == "--partitions") {
-            o.partitions = int(parse_long(value(), "--partitions", 1));
-        } else if (a == "--strategy") {
-            o.strategy = value();
-            if (o.strategy != "range" && o.strategy != "roundrobin")
-                die("--strategy must be range or roundrobin");
-        } else if (a == "--seconds") {
-            o.seconds = int(parse_long(value(), "--seconds", 1));
-        } else if (a == "--inflight") {
-            o.inflight = int(parse_long(value(), "--inflight", 1));
-        } else if (a == "--heartbeat-ms") {
-            o.heartbeat_ms = int(parse_long(value(), "--heartbeat-ms", 1));
-        } else if (a == "--timeout-seconds") {
-            o.timeout_seconds = int(parse_long(value(), "--timeout-seconds", 1));
-        } else if (a == "--broker-initial-delay-ms") {
-            o.broker_initial_delay_ms = parse_long(value(), "--broker-initial-delay-ms", 0);
-        } else {
-            return false;
-        }
-        return true;
-    });
+    options o = parse(argc, argv);
     std::string run = run_id();
     std::string delay = o.broker_initial_delay_ms < 0
                             ? std::string("not stated")
@@ -651,8 +584,8 @@ int main(int argc, char** argv) {
         "  --members %d --partitions %d --strategy %s --seconds %d --inflight %d "
         "--heartbeat-ms %d\n"
         "  broker group.initial.rebalance.delay.ms: %s\n",
-        o.bootstrap.c_str(), rd_kafka_version_str(), o.members, o.partitions, o.strategy.c_str(),
-        o.seconds, o.inflight, o.heartbeat_ms, delay.c_str());
+        o.bootstrap.c_str(), kc::library_version().c_str(), o.members, o.partitions,
+        o.strategy.c_str(), o.seconds, o.inflight, o.heartbeat_ms, delay.c_str());
     std::fflush(stdout);
 
     std::string produce_topic = "group-bench-produce-" + run;

@@ -10,7 +10,6 @@
 // producers batch with linger.ms=5 and batch.size=1000000.
 
 #include <fcntl.h>
-#include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,11 +22,14 @@
 #include <thread>
 #include <vector>
 
-#include "rdkafka_util.h"
+#include "kafka/client/consumer.h"
+#include "kafka/client/producer.h"
+#include "kafka_util.h"
 
 namespace {
 
 using namespace spate::bench;
+namespace kc = spate::kafka::client;
 
 struct options {
     std::string bootstrap = "127.0.0.1:9092";
@@ -45,17 +47,30 @@ int64_t now_ns() {
         .count();
 }
 
-rd_kafka_t* make_producer(const options& o, const std::string& acks, delivery_counts* counts) {
-    rd_kafka_conf_t* conf = base_conf(o.bootstrap);
-    set(conf, "acks", acks);
-    set(conf, "linger.ms", "5");
-    set(conf, "batch.size", "1000000");
-    set(conf, "compression.codec", "none");
-    set(conf, "queue.buffering.max.messages", "2000000");
-    set(conf, "queue.buffering.max.kbytes", "1048576");
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, counts);
-    return make(RD_KAFKA_PRODUCER, conf);
+kc::producer make_producer(const options& o, const std::string& acks) {
+    kc::producer_options p;
+    p.client = client_config(o.bootstrap, "kafka-bench");
+    p.acks = acks == "1" ? kc::acks::leader : kc::acks::all;
+    p.linger_ms = 5;
+    p.batch_bytes = 1000000;
+    p.compression = kc::compression::none;
+    p.queue_max_records = 2000000;
+    p.queue_max_kbytes = 1048576;
+    p.delivery_timeout_ms = 300000;  // librdkafka's default
+    return check(kc::producer::create(p), "producer");
+}
+
+// One copied record to partition 0 of `topic`.
+void produce_one(kc::producer& p, const std::string& topic, const char* payload, size_t size) {
+    check(p.produce({topic, 0, std::nullopt, std::string_view(payload, size)}), "produce");
+}
+
+// Waits for every queued record; fails the bench if any was not delivered.
+void drain(kc::producer& p) {
+    while (p.outstanding() > 0)
+        (void)p.flush(1000);  // a timeout only means: keep waiting
+    if (p.failed() > 0)
+        die(std::to_string(p.failed()) + " records not delivered; first: " + p.first_failure());
 }
 
 struct throughput {
@@ -68,66 +83,48 @@ struct throughput {
 
 throughput produce_test(const options& o, const std::string& topic, size_t size, long records,
                         const std::string& acks) {
-    delivery_counts counts;
-    rd_kafka_t* rk = make_producer(o, acks, &counts);
+    kc::producer p = make_producer(o, acks);
     std::vector<char> payload(size, 'p');
     auto start = clock_type::now();
     for (long i = 0; i < records; ++i) {
-        produce_one(rk, topic, payload.data(), size);
-        if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
+        produce_one(p, topic, payload.data(), size);
+        if ((i & 1023) == 0) p.poll(0);
     }
-    while (rd_kafka_outq_len(rk) > 0)
-        rd_kafka_flush(rk, 1000);
-    throughput t{records, seconds_since(start), size};
-    rd_kafka_destroy(rk);
-    if (counts.failed > 0) die(std::to_string(counts.failed.load()) + " records not delivered");
-    return t;
+    drain(p);
+    return throughput{records, seconds_since(start), size};
 }
 
-rd_kafka_t* make_consumer(const options& o) {
-    rd_kafka_conf_t* conf = base_conf(o.bootstrap);
-    set(conf, "group.id", "kafka-bench");  // required by assign(); no group requests are made
-    set(conf, "enable.auto.commit", "false");
-    set(conf, "enable.auto.offset.store", "false");
-    set(conf, "fetch.wait.max.ms", "100");
-    set(conf, "fetch.max.bytes", "52428800");
-    set(conf, "fetch.message.max.bytes", "8388608");
-    set(conf, "queued.max.messages.kbytes", "1048576");
-    rd_kafka_t* rk = make(RD_KAFKA_CONSUMER, conf);
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
-}
-
-void assign(rd_kafka_t* rk, const std::string& topic, int64_t offset) {
-    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, topic.c_str(), 0)->offset = offset;
-    if (auto err = rd_kafka_assign(rk, l)) die(std::string("assign: ") + rd_kafka_err2str(err));
-    rd_kafka_topic_partition_list_destroy(l);
+kc::consumer make_consumer(const options& o) {
+    kc::consumer_options c;
+    c.client = client_config(o.bootstrap, "kafka-bench");
+    c.group_id = "kafka-bench";  // required by assign(); no group requests are made
+    c.client.properties = {{"fetch.wait.max.ms", "100"},
+                           {"fetch.max.bytes", "52428800"},
+                           {"fetch.message.max.bytes", "8388608"},
+                           {"queued.max.messages.kbytes", "1048576"}};
+    c.on_warning = [](const spate::error& e) {
+        std::fprintf(stderr, "consume: %s\n", e.message.c_str());
+    };
+    return check(kc::consumer::create(c), "consumer");
 }
 
 throughput consume_test(const options& o, const std::string& topic, size_t size, long records) {
-    rd_kafka_t* rk = make_consumer(o);
-    assign(rk, topic, RD_KAFKA_OFFSET_BEGINNING);
+    kc::consumer c = make_consumer(o);
+    check(c.assign({{topic, 0, kc::k_offset_beginning, {}}}), "assign");
     long got = 0;
     auto start = clock_type::now();
     auto last = start;
     while (got < records) {
-        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-        if (!m) {
+        auto batch = check(c.poll_batch(10000, 100), "consume");
+        if (batch.empty()) {
             if (seconds_since(last) > 30) die("consume stalled at " + std::to_string(got));
             continue;
         }
-        if (m->err) {
-            std::fprintf(stderr, "consume: %s\n", rd_kafka_message_errstr(m));
-        } else {
-            ++got;
-            last = clock_type::now();
-        }
-        rd_kafka_message_destroy(m);
+        got += long(batch.size());
+        last = clock_type::now();
     }
     throughput t{records, seconds_since(start), size};
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    c.close();
     return t;
 }
 
@@ -140,12 +137,9 @@ struct latency_result {
 // Produces `rate` records/s of 100 bytes (send time embedded) for the given
 // time while a consumer reads them; latency = receive time - send time.
 latency_result latency_test(const options& o, const std::string& topic, const std::string& acks) {
-    rd_kafka_t* consumer = make_consumer(o);
-    int64_t lo = 0, hi = 0;
-    if (auto err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), 0, &lo, &hi, 10000)) {
-        die(std::string("watermarks: ") + rd_kafka_err2str(err));
-    }
-    assign(consumer, topic, hi);
+    kc::consumer consumer = make_consumer(o);
+    auto marks = check(consumer.query_watermarks({topic, 0}, 10000), "watermarks");
+    check(consumer.assign({{topic, 0, marks.high, {}}}), "assign");
     std::vector<double> lat;
     std::atomic<bool> done{false};
     std::atomic<long> expected{-1};
@@ -153,27 +147,23 @@ latency_result latency_test(const options& o, const std::string& topic, const st
         auto idle_since = clock_type::now();
         while (!(expected >= 0 && long(lat.size()) >= expected) &&
                !(done && seconds_since(idle_since) > 5)) {
-            rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 50);
+            auto m = check(consumer.poll(50), "consume");
             if (!m) continue;
-            if (!m->err && m->len >= sizeof(int64_t)) {
+            auto v = m->value();
+            if (v && v->size() >= sizeof(int64_t)) {
                 int64_t sent;
-                std::memcpy(&sent, m->payload, sizeof sent);
+                std::memcpy(&sent, v->data(), sizeof sent);
                 lat.push_back((now_ns() - sent) / 1e6);
                 idle_since = clock_type::now();
             }
-            rd_kafka_message_destroy(m);
         }
     });
-    delivery_counts counts;
-    rd_kafka_t* producer = make_producer(o, acks, &counts);
+    kc::producer producer = make_producer(o, acks);
     char payload[100];
     std::memset(payload, 'l', sizeof payload);
     // Connect the producer (metadata round trip) and let the consumer's first
     // fetch go out before measuring, so client start-up is not counted.
-    const rd_kafka_metadata_t* md = nullptr;
-    if (rd_kafka_metadata(producer, 1, nullptr, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        rd_kafka_metadata_destroy(md);
-    }
+    (void)producer.partition_count(topic);  // a failure shows in the sends below
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     long total = long(o.rate) * o.latency_seconds;
     auto start = clock_type::now();
@@ -183,16 +173,13 @@ latency_result latency_test(const options& o, const std::string& topic, const st
         int64_t t = now_ns();
         std::memcpy(payload, &t, sizeof t);
         produce_one(producer, topic, payload, sizeof payload);
-        rd_kafka_poll(producer, 0);
+        producer.poll(0);
     }
-    while (rd_kafka_outq_len(producer) > 0)
-        rd_kafka_flush(producer, 1000);
-    rd_kafka_destroy(producer);
+    drain(producer);
     expected = total;
     done = true;
     reader.join();
-    rd_kafka_consumer_close(consumer);
-    rd_kafka_destroy(consumer);
+    consumer.close();
     latency_result r;
     r.sent = total;
     r.received = long(lat.size());
@@ -229,35 +216,40 @@ double disk_test(const std::string& dir, int mib) {
     return mib / s;
 }
 
+// The command line, parsed with CLI11 (--help and usage errors exit).
+options parse(int argc, char** argv) {
+    options o;
+    CLI::App app{"kafka_bench: producer/consumer throughput and latency of a Kafka broker"};
+    add_bootstrap(app, o.bootstrap);
+    app.add_option("--data-dir", o.data_dir, "The broker's data directory (disk bandwidth test)");
+    app.add_option("--records-100", o.records_100, "Records of the 100 B tests")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--records-1k", o.records_1k, "Records of the 1 KiB tests")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--latency-seconds", o.latency_seconds, "Length of each latency test")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--rate", o.rate, "Records/s of the latency tests")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--disk-mib", o.disk_mib, "MiB of the disk test")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    parse_command_line(app, argc, argv);
+    return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o;
-    parse_options(argc, argv, [&](const std::string& a, const std::function<const char*()>& value) {
-        if (a == "--bootstrap") {
-            o.bootstrap = value();
-        } else if (a == "--data-dir") {
-            o.data_dir = value();
-        } else if (a == "--records-100") {
-            o.records_100 = parse_long(value(), "--records-100");
-        } else if (a == "--records-1k") {
-            o.records_1k = parse_long(value(), "--records-1k");
-        } else if (a == "--latency-seconds") {
-            o.latency_seconds = int(parse_long(value(), "--latency-seconds"));
-        } else if (a == "--rate") {
-            o.rate = int(parse_long(value(), "--rate"));
-        } else if (a == "--disk-mib") {
-            o.disk_mib = int(parse_long(value(), "--disk-mib"));
-        } else {
-            return false;
-        }
-        return true;
-    });
+    options o = parse(argc, argv);
     std::string run = run_id();
     std::printf(
         "kafka_bench: %s, librdkafka %s, one partition, linger.ms=5, batch.size=1000000, "
         "no compression\n",
-        o.bootstrap.c_str(), rd_kafka_version_str());
+        o.bootstrap.c_str(), kc::library_version().c_str());
     double produce_1k_all = 0;
     struct shape {
         size_t size;

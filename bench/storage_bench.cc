@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -199,22 +200,24 @@ int main(int argc, char** argv) {
     size_t mib = 512;
     int flush_ms = 10;
     int rounds = 3;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string a = argv[i];
-        if (a == "--dir") {
-            dir = argv[i + 1];
-        } else if (a == "--mib") {
-            mib = std::stoul(argv[i + 1]);
-        } else if (a == "--flush-ms") {
-            flush_ms = std::stoi(argv[i + 1]);
-        } else if (a == "--rounds") {
-            rounds = std::stoi(argv[i + 1]);
-        } else {
-            std::fprintf(
-                stderr, "usage: storage_bench [--dir DIR] [--mib N] [--flush-ms N] [--rounds N]\n");
-            return 2;
-        }
+    CLI::App app{"storage_bench: append throughput of the storage engine against raw writes"};
+    std::string dir_arg = dir.string();
+    app.add_option("--dir", dir_arg, "Scratch directory (emptied first)")->capture_default_str();
+    app.add_option("--mib", mib, "MiB written per run")
+        ->check(CLI::Range(size_t(1), size_t(1) << 30))
+        ->capture_default_str();
+    app.add_option("--flush-ms", flush_ms, "fsync cadence (ms)")
+        ->check(CLI::Range(0, 1 << 30))
+        ->capture_default_str();
+    app.add_option("--rounds", rounds, "Alternating rounds (median reported)")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
     }
+    dir = dir_arg;
     fs::remove_all(dir);
     fs::create_directories(dir);
     size_t total = mib << 20;

@@ -29,7 +29,6 @@
 // process (librdkafka's threads included) and, with --broker-pid, of the
 // broker. A delivery failure or a failed transactional call ends the bench.
 
-#include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -42,11 +41,13 @@
 #include <string>
 #include <vector>
 
-#include "rdkafka_util.h"
+#include "kafka/client/producer.h"
+#include "kafka_util.h"
 
 namespace {
 
 using namespace spate::bench;
+namespace kc = spate::kafka::client;
 
 struct options {
     std::string bootstrap = "127.0.0.1:9092";
@@ -61,48 +62,39 @@ struct options {
 
 // An acks=all producer; transactional when `transactional_id` is non-empty,
 // idempotent otherwise.
-rd_kafka_t* make_producer(const options& o, const std::string& transactional_id,
-                          delivery_counts* counts) {
-    rd_kafka_conf_t* conf = base_conf(o.bootstrap);
-    set(conf, "acks", "all");
-    set(conf, "enable.idempotence", "true");
-    set(conf, "linger.ms", "5");
-    set(conf, "batch.size", "1000000");
-    set(conf, "compression.codec", "none");
-    set(conf, "queue.buffering.max.messages", std::to_string(o.queue));
-    set(conf, "queue.buffering.max.kbytes", "1048576");
-    if (!transactional_id.empty()) set(conf, "transactional.id", transactional_id);
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, counts);
-    return make(RD_KAFKA_PRODUCER, conf);
+kc::producer make_producer(const options& o, const std::string& transactional_id) {
+    kc::producer_options p;
+    p.client = client_config(o.bootstrap, "txn-bench");
+    p.acks = kc::acks::all;
+    p.idempotent = true;
+    p.linger_ms = 5;
+    p.batch_bytes = 1000000;
+    p.compression = kc::compression::none;
+    p.queue_max_records = int(o.queue);
+    p.queue_max_kbytes = 1048576;
+    p.delivery_timeout_ms.reset();  // librdkafka's default (bounded by the transaction timeout)
+    p.transactional_id = transactional_id;
+    return check(kc::producer::create(p), "producer");
 }
 
-// Waits until `rk` knows the leader of partition 0 of `topic`, so that
+// Waits until `p` knows the leader of partition 0 of `topic`, so that
 // start-up metadata lookups of a new topic are not timed.
-void wait_for_leader(rd_kafka_t* rk, const std::string& topic) {
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-    auto start = clock_type::now();
-    for (;;) {
-        const rd_kafka_metadata_t* md = nullptr;
-        bool ready = false;
-        if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            ready = md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0 &&
-                    md->topics[0].partitions[0].leader >= 0;
-            rd_kafka_metadata_destroy(md);
-        }
-        if (ready) break;
-        if (seconds_since(start) > 30) die("no leader for " + topic);
-        rd_kafka_poll(rk, 50);
-    }
-    rd_kafka_topic_destroy(rkt);
+void wait_for_leader(kc::producer& p, const std::string& topic) {
+    check(p.wait_for_leader(topic, 30000), "no leader for " + topic);
 }
 
-// Ends the process on a transactional API error (destroying it).
-void check_txn(rd_kafka_error_t* e, const char* what) {
-    if (!e) return;
-    std::string msg = std::string(what) + ": " + rd_kafka_error_string(e);
-    rd_kafka_error_destroy(e);
-    die(msg);
+void produce_one(kc::producer& p, const std::string& topic, const std::vector<char>& payload) {
+    check(p.produce({topic, 0, std::nullopt, std::string_view(payload.data(), payload.size())}),
+          "produce");
+}
+
+// Every record must have been acknowledged.
+void check_delivered(const kc::producer& p, long n, const std::string& what) {
+    if (p.failed() > 0)
+        die(std::to_string(p.failed()) + " records not delivered; first: " + p.first_failure());
+    if (p.delivered() != n)
+        die(what + ": " + std::to_string(p.delivered()) + " of " + std::to_string(n) +
+            " records acknowledged");
 }
 
 // User + system CPU seconds of this process.
@@ -161,37 +153,31 @@ struct mode_result {
 };
 
 void run_idempotent(const options& o, const std::string& topic, mode_result* r) {
-    delivery_counts counts;
-    rd_kafka_t* rk = make_producer(o, "", &counts);
-    wait_for_leader(rk, topic);
+    kc::producer p = make_producer(o, "");
+    wait_for_leader(p, topic);
     std::vector<char> payload(size_t(o.size), 'i');
     auto start = clock_type::now();
     auto end = start + std::chrono::seconds(o.seconds);
     long n = 0;
     while (true) {
-        produce_one(rk, topic, payload.data(), payload.size());
+        produce_one(p, topic, payload);
         if ((++n & 1023) == 0) {
-            rd_kafka_poll(rk, 0);
+            p.poll(0);
             if (clock_type::now() >= end) break;
         }
     }
-    while (rd_kafka_outq_len(rk) > 0)
-        rd_kafka_flush(rk, 1000);
+    while (p.outstanding() > 0)
+        (void)p.flush(1000);  // a timeout only means: keep waiting
     r->seconds += seconds_since(start);
     r->records += n;
-    rd_kafka_destroy(rk);
-    if (counts.failed > 0) die(std::to_string(counts.failed.load()) + " records not delivered");
-    if (counts.ok != n)
-        die("idempotent: " + std::to_string(counts.ok.load()) + " of " + std::to_string(n) +
-            " records acknowledged");
+    check_delivered(p, n, "idempotent");
 }
 
 void run_transactional(const options& o, const std::string& topic, const std::string& txn_id,
                        mode_result* r) {
-    delivery_counts counts;
-    rd_kafka_t* rk = make_producer(o, txn_id, &counts);
-    check_txn(rd_kafka_init_transactions(rk, 30000), "init_transactions");
-    wait_for_leader(rk, topic);
+    kc::producer p = make_producer(o, txn_id);
+    check(p.init_transactions(30000), "init_transactions");
+    wait_for_leader(p, topic);
     std::vector<char> payload(size_t(o.size), 't');
     auto interval = std::chrono::milliseconds(r->interval_ms);
     auto start = clock_type::now();
@@ -199,22 +185,21 @@ void run_transactional(const options& o, const std::string& topic, const std::st
     long n = 0;
     while (clock_type::now() < end) {
         auto begin = clock_type::now();
-        check_txn(rd_kafka_begin_transaction(rk), "begin_transaction");
+        check(p.begin_transaction(), "begin_transaction");
         auto txn_end = begin + interval;
         while (true) {
-            produce_one(rk, topic, payload.data(), payload.size());
+            produce_one(p, topic, payload);
             if ((++n & 255) == 0) {
-                rd_kafka_poll(rk, 0);
+                p.poll(0);
                 if (clock_type::now() >= txn_end) break;
             }
         }
         // commit_transaction flushes first; flushing here splits the time
         // spent draining the backlog from the commit itself (EndTxn).
         auto flush_start = clock_type::now();
-        if (auto err = rd_kafka_flush(rk, 60000))
-            die(std::string("flush: ") + rd_kafka_err2str(err));
+        check(p.flush(60000), "flush");
         auto commit_start = clock_type::now();
-        check_txn(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
+        check(p.commit_transaction(60000), "commit_transaction");
         r->produce_ms.add(begin, flush_start);
         r->flush_ms.add(flush_start, commit_start);
         r->commit_ms.add(commit_start, clock_type::now());
@@ -222,50 +207,45 @@ void run_transactional(const options& o, const std::string& topic, const std::st
     }
     r->seconds += seconds_since(start);
     r->records += n;
-    rd_kafka_destroy(rk);
-    if (counts.failed > 0) die(std::to_string(counts.failed.load()) + " records not delivered");
-    if (counts.ok != n)
-        die(r->name + ": " + std::to_string(counts.ok.load()) + " of " + std::to_string(n) +
-            " records acknowledged");
+    check_delivered(p, n, r->name);
+}
+
+// The command line, parsed with CLI11 (--help and usage errors exit).
+options parse(int argc, char** argv) {
+    options o;
+    CLI::App app{"txn_bench: transactional against idempotent producer throughput"};
+    add_bootstrap(app, o.bootstrap);
+    app.add_option("--seconds", o.seconds, "Length of each mode in each round")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--rounds", o.rounds, "Rounds")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--intervals", o.intervals, "Commit intervals (ms) of the transactional modes")
+        ->delimiter(',')
+        ->check(CLI::PositiveNumber)
+        ->type_name("MS[,MS]...");
+    app.add_option("--size", o.size, "Record size (bytes)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--queue", o.queue, "queue.buffering.max.messages: the backlog a commit flushes")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--broker-pid", o.broker_pid, "Also report this broker process's CPU time")
+        ->check(CLI::PositiveNumber);
+    parse_command_line(app, argc, argv);
+    return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o;
-    parse_options(argc, argv, [&](const std::string& a, const std::function<const char*()>& value) {
-        if (a == "--bootstrap") {
-            o.bootstrap = value();
-        } else if (a == "--seconds") {
-            o.seconds = int(parse_long(value(), "--seconds"));
-        } else if (a == "--rounds") {
-            o.rounds = int(parse_long(value(), "--rounds"));
-        } else if (a == "--intervals") {
-            o.intervals.clear();
-            std::string list = value();
-            size_t pos = 0;
-            while (pos <= list.size()) {
-                size_t comma = std::min(list.find(',', pos), list.size());
-                o.intervals.push_back(
-                    parse_long(list.substr(pos, comma - pos).c_str(), "--intervals"));
-                pos = comma + 1;
-            }
-        } else if (a == "--queue") {
-            o.queue = parse_long(value(), "--queue");
-        } else if (a == "--broker-pid") {
-            o.broker_pid = parse_long(value(), "--broker-pid");
-        } else if (a == "--size") {
-            o.size = parse_long(value(), "--size");
-        } else {
-            return false;
-        }
-        return true;
-    });
+    options o = parse(argc, argv);
     std::string run = run_id();
     std::printf(
         "txn_bench: %s, librdkafka %s, one partition, %ld B records, acks=all, linger.ms=5, "
         "batch.size=1000000, no compression\n  --seconds %d --rounds %d --queue %ld --intervals ",
-        o.bootstrap.c_str(), rd_kafka_version_str(), o.size, o.seconds, o.rounds, o.queue);
+        o.bootstrap.c_str(), kc::library_version().c_str(), o.size, o.seconds, o.rounds, o.queue);
     for (size_t i = 0; i < o.intervals.size(); ++i)
         std::printf("%s%ld", i ? "," : "", o.intervals[i]);
     std::printf("\n");

@@ -1,36 +1,40 @@
+// The `spate` binary: `spate serve` and the Kafka client sub-commands, with
+// the command line parsed by CLI11 (help generated from the parser).
+// Exit codes: 0 success (and --help), 1 a failed operation, 2 a usage error.
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
-#include <vector>
 
-#include "app/commands.h"
+#include "app/serve.h"
+#include "app/serve_cli.h"
 #include "cli/cli.h"
 
-namespace {
-void usage() {
-    std::fprintf(stderr,
-                 "usage: spate <command> [options]\n"
-                 "commands:\n"
-                 "  serve --data-dir DIR [--kafka-listen HOST:PORT] [--advertise HOST:PORT]\n"
-                 "        [--config FILE]       run the platform on a data directory\n"
-                 "%s",
-                 spate::cli::usage_text());
-}
-}  // namespace
-
 int main(int argc, char** argv) {
+    CLI::App app{"Spate: a Kafka-compatible streaming platform in one binary.", "spate"};
+    app.require_subcommand(1);
+    spate::app::serve_options serve_opts;
+    CLI::App* serve = spate::app::add_serve_command(app, serve_opts);
+    spate::cli::client_commands client(app);
+    // Set after the sub-commands so that they do not inherit it.
+    app.footer(
+        "Every client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
+        "127.0.0.1:9092).\nRun 'spate COMMAND --help' for the options of a command.");
+
     if (argc < 2) {
-        usage();
+        std::fputs(app.help().c_str(), stderr);
         return 2;
     }
-    std::string cmd = argv[1];
-    std::vector<std::string> args(argv + 2, argv + argc);
-    if (cmd == "serve") return spate::app::serve_command(args);
-    if (spate::cli::handles(cmd)) return spate::cli::run(cmd, args);
-    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-        usage();
+    if (argc == 2 && std::string(argv[1]) == "help") {
+        std::fputs(app.help().c_str(), stdout);
         return 0;
     }
-    std::fprintf(stderr, "spate: unknown command '%s'\n", cmd.c_str());
-    usage();
-    return 2;
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    if (serve->parsed()) return spate::app::serve(serve_opts);
+    if (auto rc = client.run_selected()) return *rc;
+    return 2;  // unreachable: a sub-command is required
 }

@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "app/commands.h"
 #include "app/platform.h"
 #include "app/serve.h"
 #include "base/log.h"
@@ -17,38 +16,12 @@ namespace spate::app {
 namespace {
 
 int usage_error(const std::string& what) {
-    std::fprintf(stderr,
-                 "spate serve: %s\n"
-                 "usage: spate serve [--data-dir DIR] [--kafka-listen HOST:PORT]\n"
-                 "                   [--advertise HOST:PORT] [--config FILE] [--node-id N]\n",
+    std::fprintf(stderr, "spate serve: %s\nRun with --help for more information.\n",
                  what.c_str());
     return 2;
 }
 
 }  // namespace
-
-int serve_command(const std::vector<std::string>& args) {
-    serve_options opts;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const auto& a = args[i];
-        if (i + 1 >= args.size()) return usage_error("unknown or incomplete option '" + a + "'");
-        const auto& v = args[++i];
-        if (a == "--data-dir") {
-            opts.data_dir = v;
-        } else if (a == "--kafka-listen") {
-            opts.kafka_listen = v;
-        } else if (a == "--advertise") {
-            opts.advertise = v;
-        } else if (a == "--config") {
-            opts.config_file = v;
-        } else if (a == "--node-id") {
-            opts.node_id = std::atoi(v.c_str());
-        } else {
-            return usage_error("unknown or incomplete option '" + a + "'");
-        }
-    }
-    return serve(opts);
-}
 
 int serve(const serve_options& opts) {
     return serve(opts, {});

@@ -1,9 +1,11 @@
 #pragma once
 
-// Command-line parsing for the Kafka client sub-commands (`spate topic ...`,
-// `spate produce`, `spate consume`). Pure functions: no I/O, no librdkafka, so
-// they are unit-tested directly. Every parser returns an `invalid_argument`
-// error with a message fit to print after "spate <command>: ".
+// Command-line options of the Kafka client sub-commands (`spate topic ...`,
+// `spate group ...`, `spate txn ...`, `spate produce`, `spate consume`): one
+// struct per command, the CLI11 definition that fills it (define_*; the same
+// definition serves `spate` and the parse_* functions the tests call) and
+// the pure value parsers the definitions use. No I/O, no Kafka client.
+// parse_* return an `invalid_argument` error carrying CLI11's message.
 
 #include <cstdint>
 #include <map>
@@ -14,34 +16,13 @@
 
 #include "base/result.h"
 
+namespace CLI {
+class App;
+}
+
 namespace spate::cli {
 
 inline constexpr const char* default_bootstrap = "127.0.0.1:9092";
-
-// One accepted `--name` option. `takes_value` options accept `--name V` and
-// `--name=V`; `repeatable` ones may appear more than once (values kept in order).
-struct option_spec {
-    std::string name;  // without the leading "--"
-    bool takes_value = true;
-    bool repeatable = false;
-};
-
-// Result of `parse_options`: positionals in order, each option's values (flags
-// map to one empty string per occurrence).
-struct parsed_options {
-    std::vector<std::string> positionals;
-    std::map<std::string, std::vector<std::string>> values;
-
-    bool has(const std::string& name) const { return values.count(name) != 0; }
-    // The single value of a non-repeatable option, if given.
-    std::optional<std::string> get(const std::string& name) const;
-    const std::vector<std::string>& all(const std::string& name) const;
-};
-
-// Splits `args` by `specs`. Unknown options, missing values, values given to
-// flags and repeats of non-repeatable options are errors. "--" ends options.
-result<parsed_options> parse_options(const std::vector<std::string>& args,
-                                     const std::vector<option_spec>& specs);
 
 // "k=v" → {k, v}; the key must be non-empty, the value may be empty.
 result<std::pair<std::string, std::string>> parse_key_value(const std::string& s);
@@ -166,5 +147,47 @@ result<group_describe_args> parse_group_describe(const std::vector<std::string>&
 // and either --topic (repeatable) or --all-topics.
 result<group_reset_args> parse_group_reset(const std::vector<std::string>& args);
 result<group_delete_args> parse_group_delete(const std::vector<std::string>& args);
+
+// ---- spate txn ----
+
+struct txn_list_args {
+    std::string bootstrap = default_bootstrap;
+    std::vector<std::string> states;    // canonical state names; empty: every state
+    std::vector<int64_t> producer_ids;  // empty: every producer id
+};
+
+struct txn_describe_args {
+    std::string bootstrap = default_bootstrap;
+    std::vector<std::string> transactional_ids;  // at least one, unique, in argument order
+};
+
+// A transaction state name, case-insensitive ("ongoing", "COMPLETECOMMIT",
+// ...) → Kafka's spelling: Empty, Ongoing, PrepareCommit, PrepareAbort,
+// CompleteCommit, CompleteAbort, PrepareEpochFence, Dead.
+result<std::string> parse_txn_state(const std::string& s);
+
+// `list [--state S]... [--producer-id N]...` (repeats kept once).
+result<txn_list_args> parse_txn_list(const std::vector<std::string>& args);
+// `describe ID...` (at least one non-empty id; repeats kept once).
+result<txn_describe_args> parse_txn_describe(const std::vector<std::string>& args);
+
+// ---- CLI11 definitions ----
+// Each adds its command's options and positionals to `cmd`, bound to `out`
+// (which must outlive `cmd`), and a callback that checks what options alone
+// cannot (exclusive choices, KEY=VALUE syntax) and fills the derived fields;
+// a failed check is a CLI11 ValidationError (exit 2).
+
+void define_topic_create(CLI::App& cmd, topic_create_args& out);
+void define_topic_name(CLI::App& cmd, topic_name_args& out, bool want_name);
+void define_topic_alter_config(CLI::App& cmd, topic_alter_config_args& out);
+void define_topic_delete_records(CLI::App& cmd, topic_delete_records_args& out);
+void define_produce(CLI::App& cmd, produce_args& out);
+void define_consume(CLI::App& cmd, consume_args& out);
+void define_group_list(CLI::App& cmd, group_list_args& out);
+void define_group_describe(CLI::App& cmd, group_describe_args& out);
+void define_group_reset(CLI::App& cmd, group_reset_args& out);
+void define_group_delete(CLI::App& cmd, group_delete_args& out);
+void define_txn_list(CLI::App& cmd, txn_list_args& out);
+void define_txn_describe(CLI::App& cmd, txn_describe_args& out);
 
 }  // namespace spate::cli

@@ -1,28 +1,38 @@
 #pragma once
 
-// Entry points of the Kafka client sub-commands of the `spate` binary:
+// The Kafka client sub-commands of the `spate` binary:
 // `topic create|list|describe|delete|alter-config|delete-records`,
 // `group list|describe|reset-offsets|delete`, `txn list|describe`, `produce`,
-// `consume`. They speak the Kafka protocol to any broker given by
-// `--bootstrap` (Spate's own or any Kafka-compatible one): through
-// librdkafka, except `txn`, which sends ListTransactions/DescribeTransactions
-// itself (librdkafka 2.0 has no admin call for them).
+// `consume`. They speak the Kafka protocol through kafka/client to any broker
+// given by `--bootstrap` (Spate's own or any Kafka-compatible one).
 //
 // Exit codes: 0 success, 1 the operation failed (message on stderr),
-// 2 usage error.
+// 2 usage error (CLI11's message).
 
-#include <string>
+#include <functional>
+#include <optional>
+#include <utility>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace spate::cli {
 
-// True when `command` (argv[1]) is one of this module's sub-commands.
-bool handles(const std::string& command);
+class client_commands {
+  public:
+    // Adds the sub-commands (options, help texts) to `app`, which must outlive
+    // this object.
+    explicit client_commands(CLI::App& app);
 
-// Runs `command` with the arguments that follow it; returns the exit code.
-int run(const std::string& command, const std::vector<std::string>& args);
+    // After a successful app.parse(): runs the client sub-command the command
+    // line selected and returns its exit code; nullopt when it selected none
+    // of these.
+    std::optional<int> run_selected() const;
 
-// Usage lines for the top-level help, one command per line.
-const char* usage_text();
+  private:
+    std::vector<std::pair<CLI::App*, std::function<int()>>> _leaves;
+};
 
 }  // namespace spate::cli

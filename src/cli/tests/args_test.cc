@@ -7,27 +7,6 @@ namespace {
 
 using v = std::vector<std::string>;
 
-TEST(parse_options, splits_positionals_flags_and_values) {
-    auto p = parse_options(v{"a", "--x", "1", "--flag", "--y=2", "b", "--", "--z"},
-                           {{"x"}, {"y"}, {"flag", false}});
-    ASSERT_TRUE(p.ok()) << p.err().message;
-    EXPECT_EQ(p->positionals, (v{"a", "b", "--z"}));
-    EXPECT_EQ(p->get("x"), "1");
-    EXPECT_EQ(p->get("y"), "2");
-    EXPECT_TRUE(p->has("flag"));
-    EXPECT_FALSE(p->has("z"));
-}
-
-TEST(parse_options, rejects_unknown_missing_and_repeated) {
-    EXPECT_FALSE(parse_options(v{"--nope"}, {{"x"}}).ok());
-    EXPECT_FALSE(parse_options(v{"--x"}, {{"x"}}).ok());
-    EXPECT_FALSE(parse_options(v{"--x", "1", "--x", "2"}, {{"x"}}).ok());
-    EXPECT_FALSE(parse_options(v{"--f=1"}, {{"f", false}}).ok());
-    auto r = parse_options(v{"--x", "1", "--x", "2"}, {{"x", true, true}});
-    ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->all("x"), (v{"1", "2"}));
-}
-
 TEST(parse_int, bounds_and_garbage) {
     EXPECT_EQ(*parse_int("42", 0, 100, "n"), 42);
     EXPECT_FALSE(parse_int("101", 0, 100, "n").ok());
@@ -107,6 +86,7 @@ TEST(produce, options) {
     EXPECT_EQ(a->acks, "0");
     EXPECT_EQ(a->compression, "zstd");
     EXPECT_EQ(parse_produce(v{"t", "--acks", "-1"})->acks, "all");
+    EXPECT_EQ(parse_produce(v{"t", "--acks=1"})->acks, "1");
     EXPECT_FALSE(parse_produce(v{"t", "--acks", "2"}).ok());
     EXPECT_FALSE(parse_produce(v{"t", "--compression", "brotli"}).ok());
     EXPECT_FALSE(parse_produce(v{"t", "--key-separator", ""}).ok());
@@ -128,6 +108,25 @@ TEST(consume, start_positions_are_exclusive) {
     EXPECT_FALSE(parse_consume(v{"t", "--from-beginning", "--offset", "1"}).ok());
     EXPECT_FALSE(parse_consume(v{"t", "--offset", "1", "--timestamp", "1"}).ok());
     EXPECT_FALSE(parse_consume(v{"t", "--count", "0"}).ok());
+}
+
+TEST(options, unknown_repeated_and_missing_values_are_refused) {
+    EXPECT_FALSE(parse_topic_create(v{"t", "--nope"}).ok());
+    EXPECT_FALSE(parse_topic_create(v{"t", "--partitions"}).ok());
+    EXPECT_FALSE(parse_topic_create(v{"t", "--partitions", "2", "--partitions", "3"}).ok());
+    EXPECT_FALSE(parse_topic_create(v{"t", "--partitions", "x"}).ok());
+    auto e = parse_topic_create(v{"t", "--nope"});
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.err().code, errc::invalid_argument);
+    EXPECT_NE(e.err().message.find("--nope"), std::string::npos) << e.err().message;
+}
+
+TEST(options, equals_form_and_double_dash) {
+    auto a = parse_topic_create(v{"--partitions=4", "--bootstrap=h:2", "--", "--odd-name"});
+    ASSERT_TRUE(a.ok()) << a.err().message;
+    EXPECT_EQ(a->partitions, 4);
+    EXPECT_EQ(a->bootstrap, "h:2");
+    EXPECT_EQ(a->name, "--odd-name");
 }
 
 TEST(consume, output_options) {

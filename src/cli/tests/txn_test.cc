@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "cli/args.h"
 #include "cli/txn_format.h"
 
 namespace spate::cli {
@@ -51,32 +52,6 @@ TEST(parse_txn_describe, ids) {
     EXPECT_FALSE(parse_txn_describe(v{"t", "--state", "x"}).ok());
 }
 
-TEST(parse_bootstrap, lists_and_ipv6) {
-    auto a = parse_bootstrap("127.0.0.1:9092");
-    ASSERT_TRUE(a.ok()) << a.err().message;
-    EXPECT_EQ(*a, (std::vector<host_port>{{"127.0.0.1", 9092}}));
-    a = parse_bootstrap("a:1, b.example:65535,[::1]:9093");
-    ASSERT_TRUE(a.ok()) << a.err().message;
-    EXPECT_EQ(*a, (std::vector<host_port>{{"a", 1}, {"b.example", 65535}, {"::1", 9093}}));
-    EXPECT_FALSE(parse_bootstrap("").ok());
-    EXPECT_FALSE(parse_bootstrap("host").ok());
-    EXPECT_FALSE(parse_bootstrap(":9092").ok());
-    EXPECT_FALSE(parse_bootstrap("h:0").ok());
-    EXPECT_FALSE(parse_bootstrap("h:65536").ok());
-    EXPECT_FALSE(parse_bootstrap("h:x").ok());
-    EXPECT_FALSE(parse_bootstrap("a:1,").ok());
-    EXPECT_FALSE(parse_bootstrap("[::1]9092").ok());
-    EXPECT_FALSE(parse_bootstrap("[::1").ok());
-}
-
-TEST(kafka_error_name, known_and_unknown) {
-    EXPECT_EQ(kafka_error_name(0), "NONE");
-    EXPECT_EQ(kafka_error_name(15), "COORDINATOR_NOT_AVAILABLE");
-    EXPECT_EQ(kafka_error_name(105), "TRANSACTIONAL_ID_NOT_FOUND");
-    EXPECT_EQ(kafka_error_name(-1), "UNKNOWN_SERVER_ERROR");
-    EXPECT_EQ(kafka_error_name(999), "KAFKA_ERROR_999");
-}
-
 TEST(format_utc_ms, iso_8601) {
     EXPECT_EQ(format_utc_ms(0), "1970-01-01T00:00:00.000Z");
     EXPECT_EQ(format_utc_ms(1795428000123), "2026-11-23T10:00:00.123Z");
@@ -104,7 +79,7 @@ TEST(format_txn_description, ongoing) {
     t.producer_epoch = 2;
     t.timeout_ms = 60000;
     t.start_time_ms = 1795428000123;
-    t.coordinator = "127.0.0.1:9092 (id 0)";
+    t.coordinator = {0, "127.0.0.1", 9092};
     t.partitions = {{"orders", 1}, {"audit", 0}, {"orders", 0}, {"orders", 1}};
     EXPECT_EQ(format_txn_description(t, 1795428001623),
               "Transactional id: tx-1\n"

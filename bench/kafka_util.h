@@ -1,0 +1,85 @@
+#pragma once
+
+// Helpers the Kafka benchmarks share: fatal errors, command-line parsing with
+// CLI11, run ids and topic creation through kafka/client. Every failure ends
+// the process (a benchmark that cannot set itself up has nothing to report).
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "base/result.h"
+#include "kafka/client/admin.h"
+#include "kafka/client/config.h"
+
+namespace spate::bench {
+
+using clock_type = std::chrono::steady_clock;
+
+// Prints "<program>: msg" and exits 1 without running static destructors
+// (client threads may still be running).
+[[noreturn]] inline void die(const std::string& msg) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg.c_str());
+    std::fflush(stderr);
+    std::_Exit(1);
+}
+
+// The value of `r`, or the end of the process naming `what`.
+template <typename T>
+T check(result<T> r, const std::string& what) {
+    if (!r.ok()) die(what + ": " + r.err().message);
+    return std::move(*r);
+}
+
+inline void check(const status& s, const std::string& what) {
+    if (!s.ok()) die(what + ": " + s.err().message);
+}
+
+inline double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// Parses the command line into `app`'s options; --help prints the generated
+// help and exits 0, a usage error prints CLI11's message and exits 2.
+inline void parse_command_line(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        std::exit(app.exit(e) == 0 ? 0 : 2);
+    }
+}
+
+// --bootstrap, shared by every Kafka benchmark.
+inline void add_bootstrap(CLI::App& app, std::string& bootstrap) {
+    app.add_option("--bootstrap", bootstrap, "Kafka broker HOST:PORT")->capture_default_str();
+}
+
+inline kafka::client::client_config client_config(const std::string& bootstrap,
+                                                  const std::string& client_id) {
+    kafka::client::client_config c;
+    c.bootstrap = bootstrap;
+    c.client_id = client_id;
+    c.timeout_ms = 60000;
+    return c;
+}
+
+// A string unique to this run (process id and start time), for topic and
+// group names that must not collide with earlier runs on the same broker.
+inline std::string run_id() {
+    return std::to_string(::getpid()) + "-" +
+           std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+}
+
+inline void create_topic(const std::string& bootstrap, const std::string& name, int partitions) {
+    auto admin = check(kafka::client::admin::connect(client_config(bootstrap, "spate-bench")),
+                       "admin client");
+    check(admin.create_topic({name, partitions, 1, {}}), "CreateTopics " + name);
+}
+
+}  // namespace spate::bench

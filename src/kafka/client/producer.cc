@@ -1,0 +1,253 @@
+#include "kafka/client/producer.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "kafka/client/consumer_impl.h"
+#include "kafka/client/error.h"
+#include "kafka/client/rd_handle.h"
+#include "model/compression.h"
+
+namespace spate::kafka::client {
+
+using namespace detail;
+
+namespace {
+
+const char* acks_name(acks a) {
+    switch (a) {
+        case acks::none:
+            return "0";
+        case acks::leader:
+            return "1";
+        case acks::all:
+            return "all";
+    }
+    return "all";
+}
+
+// Takes ownership of a librdkafka error object.
+status take_error(rd_kafka_error_t* e, const char* what) {
+    if (e == nullptr) return {};
+    error out = rd_error(e);
+    out.message = std::string(what) + ": " + out.message;
+    rd_kafka_error_destroy(e);
+    return out;
+}
+
+}  // namespace
+
+struct producer::impl : handle_owner {
+    rk_ptr rk;
+    int timeout_ms = k_default_timeout_ms;
+    delivery_callback on_delivery;
+    std::atomic<int64_t> delivered{0};
+    std::atomic<int64_t> failed{0};
+    mutable std::mutex mu;
+    std::string first_failure;  // guarded by mu
+
+    void report(const rd_kafka_message_t* m) {
+        delivery_report r;
+        r.partition = m->partition;
+        r.offset = m->offset;
+        r.tag = reinterpret_cast<uintptr_t>(m->_private);
+        if (m->err) {
+            r.result = rd_error(m->err, rd_kafka_message_errstr(m));
+            if (failed++ == 0) {
+                std::lock_guard lock(mu);
+                first_failure = r.result.err().message;
+            }
+        } else {
+            ++delivered;
+        }
+        if (on_delivery) {
+            if (m->rkt) r.topic = rd_kafka_topic_name(m->rkt);
+            on_delivery(r);
+        }
+    }
+};
+
+namespace {
+
+extern "C" void on_rd_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    static_cast<producer::impl*>(opaque)->report(m);
+}
+
+}  // namespace
+
+property_list producer_properties(const producer_options& o) {
+    property_list p = {{"acks", acks_name(o.acks)},
+                       {"compression.codec", model::compression_name(o.compression)},
+                       {"linger.ms", std::to_string(o.linger_ms)}};
+    if (o.delivery_timeout_ms)
+        p.emplace_back("message.timeout.ms", std::to_string(*o.delivery_timeout_ms));
+    if (o.batch_bytes) p.emplace_back("batch.size", std::to_string(*o.batch_bytes));
+    if (o.batch_records) p.emplace_back("batch.num.messages", std::to_string(*o.batch_records));
+    if (o.queue_max_records)
+        p.emplace_back("queue.buffering.max.messages", std::to_string(*o.queue_max_records));
+    if (o.queue_max_kbytes)
+        p.emplace_back("queue.buffering.max.kbytes", std::to_string(*o.queue_max_kbytes));
+    if (o.idempotent || !o.transactional_id.empty()) p.emplace_back("enable.idempotence", "true");
+    if (!o.transactional_id.empty()) p.emplace_back("transactional.id", o.transactional_id);
+    client_config c = o.client;
+    c.properties.insert(c.properties.begin(), p.begin(), p.end());
+    return base_properties(c);
+}
+
+result<producer> producer::create(const producer_options& o, delivery_callback on_delivery) {
+    auto p = std::make_unique<impl>();
+    p->conn.bootstrap = o.client.bootstrap;
+    p->timeout_ms = o.client.timeout_ms;
+    p->on_delivery = std::move(on_delivery);
+    auto conf = make_conf(producer_properties(o));
+    SPATE_TRY(conf);
+    rd_kafka_conf_set_dr_msg_cb(conf->get(), on_rd_delivery);
+    auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf), p.get());
+    SPATE_TRY(rk);
+    p->rk = std::move(*rk);
+    return producer(std::move(p));
+}
+
+producer::producer(std::unique_ptr<impl> p) : _impl(std::move(p)) {}
+producer::producer(producer&&) noexcept = default;
+producer& producer::operator=(producer&&) noexcept = default;
+producer::~producer() = default;
+
+status producer::produce(const outgoing_record& r) {
+    rd_kafka_headers_t* hdrs = nullptr;
+    for (;;) {
+        if (r.headers && !r.headers->empty()) {
+            hdrs = rd_kafka_headers_new(r.headers->size());
+            for (const auto& h : *r.headers) {
+                rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()),
+                                    h.value ? h.value->data() : nullptr,
+                                    h.value ? static_cast<ssize_t>(h.value->size()) : 0);
+            }
+        }
+        // A NUL-terminated copy of the name without a heap allocation per record.
+        char small[256];
+        std::string large;
+        const char* topic = small;
+        if (r.topic.size() < sizeof small) {
+            r.topic.copy(small, r.topic.size());
+            small[r.topic.size()] = '\0';
+        } else {
+            large.assign(r.topic);
+            topic = large.c_str();
+        }
+        void* key = r.key ? const_cast<char*>(r.key->data()) : nullptr;
+        size_t key_len = r.key ? r.key->size() : 0;
+        void* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;
+        size_t value_len = r.value ? r.value->size() : 0;
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            _impl->rk.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(r.partition),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+            RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_TIMESTAMP(r.timestamp_ms.value_or(0)),
+            RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(r.tag))),
+            RD_KAFKA_V_END);
+        if (!err) return {};  // the headers now belong to the message
+        if (hdrs) rd_kafka_headers_destroy(hdrs);
+        hdrs = nullptr;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return rd_error(err, "produce");
+        rd_kafka_poll(_impl->rk.get(), 1);
+    }
+}
+
+int producer::poll(int timeout_ms) {
+    return rd_kafka_poll(_impl->rk.get(), timeout_ms);
+}
+
+status producer::flush(int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (rd_kafka_outq_len(_impl->rk.get()) > 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
+        if (left <= 0) {
+            return make_error(errc::timed_out,
+                              std::to_string(outstanding()) + " records not delivered in time");
+        }
+        rd_kafka_flush(_impl->rk.get(), static_cast<int>(std::min<int64_t>(left, 1000)));
+    }
+    rd_kafka_poll(_impl->rk.get(), 0);
+    return {};
+}
+
+int64_t producer::outstanding() const {
+    return rd_kafka_outq_len(_impl->rk.get());
+}
+
+int64_t producer::delivered() const {
+    return _impl->delivered;
+}
+
+int64_t producer::failed() const {
+    return _impl->failed;
+}
+
+std::string producer::first_failure() const {
+    std::lock_guard lock(_impl->mu);
+    return _impl->first_failure;
+}
+
+result<int32_t> producer::partition_count(const std::string& topic) {
+    auto md = fetch_metadata(&_impl->conn, _impl->rk.get(), topic, _impl->timeout_ms);
+    SPATE_TRY(md);
+    return (*md)->topics[0].partition_cnt;
+}
+
+status producer::wait_for_leader(const std::string& topic, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        auto md = fetch_metadata(&_impl->conn, _impl->rk.get(), topic, timeout_ms);
+        if (md.ok() && (*md)->topics[0].partition_cnt > 0 &&
+            (*md)->topics[0].partitions[0].leader >= 0) {
+            return {};
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return md.ok() ? make_error(errc::timed_out, "no leader for topic '" + topic + "'")
+                           : md.err();
+        }
+        rd_kafka_poll(_impl->rk.get(), 50);
+    }
+}
+
+status producer::init_transactions(int timeout_ms) {
+    return take_error(rd_kafka_init_transactions(_impl->rk.get(), timeout_ms), "init_transactions");
+}
+
+status producer::begin_transaction() {
+    return take_error(rd_kafka_begin_transaction(_impl->rk.get()), "begin_transaction");
+}
+
+status producer::send_offsets_to_transaction(const std::vector<partition_offset>& offsets,
+                                             const consumer& c, int timeout_ms) {
+    tpl_ptr l(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& o : offsets)
+        rd_kafka_topic_partition_list_add(l.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+    rd_kafka_consumer_group_metadata_t* gm = rd_kafka_consumer_group_metadata(native_handle(c));
+    if (gm == nullptr)
+        return make_error(errc::invalid_argument, "send_offsets_to_transaction: no consumer group");
+    status s =
+        take_error(rd_kafka_send_offsets_to_transaction(_impl->rk.get(), l.get(), gm, timeout_ms),
+                   "send_offsets_to_transaction");
+    rd_kafka_consumer_group_metadata_destroy(gm);
+    return s;
+}
+
+status producer::commit_transaction(int timeout_ms) {
+    return take_error(rd_kafka_commit_transaction(_impl->rk.get(), timeout_ms),
+                      "commit_transaction");
+}
+
+status producer::abort_transaction(int timeout_ms) {
+    return take_error(rd_kafka_abort_transaction(_impl->rk.get(), timeout_ms), "abort_transaction");
+}
+
+std::string library_version() {
+    return rd_kafka_version_str();
+}
+
+}  // namespace spate::kafka::client

@@ -1,0 +1,104 @@
+#pragma once
+
+// A small blocking Kafka protocol client for the admin requests librdkafka
+// 2.0 lacks (ListTransactions, DescribeTransactions, IncrementalAlterConfigs):
+// one TCP connection to one broker, ApiVersions on open, then one request at
+// a time framed and decoded with kafka/protocol's generated codecs.
+//
+// Threading: a connection is used by one thread at a time.
+// Errors: every call is bounded by the connection's timeout (errc::timed_out);
+// socket failures are errc::io_error naming the broker's address; an
+// interrupted wait (a signal) fails the call. Kafka error codes inside
+// responses are left to the caller (see error.h to turn them into errors).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "kafka/client/config.h"
+#include "kafka/protocol/frame.h"
+#include "kafka/protocol/wire.h"
+
+namespace spate::kafka::client {
+
+struct host_port {
+    std::string host;
+    uint16_t port = 0;
+    bool operator==(const host_port&) const = default;
+};
+
+// "HOST:PORT[,HOST:PORT]..." as bootstrap.servers takes it; an IPv6 host is
+// written in brackets ("[::1]:9092"). Spaces around entries are ignored; an
+// empty entry, a missing host or port, or a port outside 1..65535 is
+// errc::invalid_argument.
+result<std::vector<host_port>> parse_bootstrap(const std::string& s);
+
+// "host:port", "[v6]:port".
+std::string address_text(const host_port& hp);
+
+class raw_connection {
+  public:
+    raw_connection(const raw_connection&) = delete;
+    raw_connection& operator=(const raw_connection&) = delete;
+    ~raw_connection();
+
+    // Connects to `hp` (within 5 s) and reads the broker's API versions.
+    static result<std::unique_ptr<raw_connection>> open(const host_port& hp,
+                                                        const client_config& config);
+    // The first address of config.bootstrap that accepts a connection.
+    static result<std::unique_ptr<raw_connection>> open_bootstrap(const client_config& config);
+
+    const std::string& address() const { return _address; }
+
+    // The highest version of `Request` both the codec and the broker support;
+    // errc::unsupported naming `what` when there is none at or above `min_wanted`.
+    template <typename Request>
+    result<int16_t> version(const char* what, int16_t min_wanted = Request::k_min_version) const {
+        return pick_version(static_cast<int16_t>(Request::k_api_key), Request::k_min_version,
+                            Request::k_max_version, min_wanted, what);
+    }
+
+    // Sends `req` as `version` and decodes the answer (trailing bytes, from
+    // fields newer than the codec, are ignored).
+    template <typename Response, typename Request>
+    result<Response> call(const Request& req, int16_t version) {
+        std::vector<std::byte> out;
+        int32_t id = _next_id++;
+        protocol::append_request_frame(out, id, _client_id, version, req);
+        const auto api = static_cast<int16_t>(Request::k_api_key);
+        auto body = round_trip(out, api, version, id);
+        SPATE_TRY(body);
+        protocol::reader r(std::span<const std::byte>(body->first).subspan(body->second));
+        Response resp;
+        if (auto s = resp.decode(r, version); !s.ok()) return decode_error(api, s.err());
+        return resp;
+    }
+
+  private:
+    raw_connection(host_port hp, const client_config& config);
+    status connect();
+    result<int16_t> pick_version(int16_t api, int16_t codec_min, int16_t codec_max,
+                                 int16_t min_wanted, const char* what) const;
+    // Writes `frame`, reads the answer to correlation id `id`: the frame and
+    // the offset of the message after the response header.
+    result<std::pair<std::vector<std::byte>, size_t>> round_trip(
+        const std::vector<std::byte>& frame, int16_t api, int16_t version, int32_t id);
+    error decode_error(int16_t api, const error& e) const;
+    struct io;
+
+    host_port _hp;
+    std::string _address;
+    std::optional<std::string> _client_id;
+    int _timeout_ms;
+    int _fd = -1;
+    int32_t _next_id = 1;
+    std::map<int16_t, std::pair<int16_t, int16_t>> _versions;  // api key → [min, max]
+};
+
+}  // namespace spate::kafka::client
