@@ -1,9 +1,11 @@
 #pragma once
 
 // Broker settings: `spate serve` options plus a Kafka-style `key=value`
-// properties file. Broker keys (auto.create.topics.enable, num.partitions,
-// socket.request.max.bytes, ...) configure the broker; Kafka's broker-level
-// topic defaults (log.retention.ms, log.segment.bytes, log.flush.interval.ms,
+// properties file. The keys, their types, ranges and defaults are the table
+// in config_keys.h (listed in docs/configuration.md): broker keys
+// (auto.create.topics.enable, num.partitions, socket.request.max.bytes, ...)
+// set broker_config fields; Kafka's broker-level topic defaults
+// (log.retention.ms, log.segment.bytes, log.flush.interval.ms,
 // message.max.bytes, ...) are translated to topic config names and become the
 // log manager's defaults. Topic config names themselves are accepted too.
 
@@ -56,7 +58,7 @@ struct broker_config {
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;
-    // Every key the properties file set, verbatim, for DescribeConfigs.
+    // Every key apply_setting accepted, verbatim, for DescribeConfigs.
     storage::config_map file_settings;
 };
 
@@ -64,12 +66,15 @@ struct broker_config {
 // or the topic name itself when Kafka uses the same key.
 std::string broker_config_name(const std::string& topic_config_name);
 
-// Applies one `key=value` setting. errc::invalid_argument for a bad value of
-// a known key; unknown keys are kept in file_settings and otherwise ignored.
+// Applies one `key=value` setting: a key of broker_keys() or a topic config
+// name. errc::invalid_argument "unknown configuration key 'KEY'" for any
+// other key, and "KEY: invalid value 'VALUE' (valid: RANGE)" for a bad value;
+// `c` is unchanged on error.
 status apply_setting(broker_config& c, const std::string& key, const std::string& value);
 
 // Applies every setting of a properties file (blank lines and lines starting
-// with '#' or '!' are skipped). Errors name the file and line.
+// with '#' or '!' are skipped); stops at the first error, prefixed with
+// "FILE:LINE: ".
 status load_properties(broker_config& c, const std::filesystem::path& file);
 
 // Parses "HOST:PORT" (HOST may be empty or a bracketed IPv6 literal).

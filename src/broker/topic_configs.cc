@@ -22,6 +22,32 @@ config_kind kind_of(storage::config_type t) {
     return config_kind::unknown;
 }
 
+const char* kind_name(config_kind k) {
+    switch (k) {
+        case config_kind::unknown:
+            return "UNKNOWN";
+        case config_kind::boolean:
+            return "BOOLEAN";
+        case config_kind::string:
+            return "STRING";
+        case config_kind::int_:
+            return "INT";
+        case config_kind::short_:
+            return "SHORT";
+        case config_kind::long_:
+            return "LONG";
+        case config_kind::double_:
+            return "DOUBLE";
+        case config_kind::list:
+            return "LIST";
+        case config_kind::class_:
+            return "CLASS";
+        case config_kind::password:
+            return "PASSWORD";
+    }
+    return "UNKNOWN";
+}
+
 std::vector<described_config> describe_topic_configs(const storage::config_map& broker_defaults,
                                                      const storage::config_map& overrides) {
     std::vector<described_config> out;

@@ -33,7 +33,12 @@ enum class config_kind : int8_t {
     long_ = 5,
     double_ = 6,
     list = 7,
+    class_ = 8,
+    password = 9,
 };
+
+// Kafka's name of a config type ("BOOLEAN", "INT", ...).
+const char* kind_name(config_kind k);
 
 struct config_synonym {
     std::string name;
@@ -46,6 +51,8 @@ struct described_config {
     std::string value;
     config_source source = config_source::default_config;
     config_kind kind = config_kind::string;
+    bool read_only = false;
+    std::string doc;  // empty: none
     std::vector<config_synonym> synonyms;
 };
 

@@ -23,38 +23,133 @@ result<double> parse_ratio(const std::string& s) {
 }
 
 status check_ratio(const std::string& name, const std::string& value) {
-    auto v = parse_ratio(value);
-    if (!v.ok()) return make_error(errc::invalid_argument, name + ": " + v.err().message);
+    if (!parse_ratio(value).ok()) return invalid_config_value(name, value, "[0, 1]");
     return {};
 }
 
-std::vector<config_definition> make_definitions() {
-    using t = config_type;
+// Kafka's topic configs with Kafka's defaults; docs are one line each. In name
+// order, split in two (cleanup.policy … message.timestamp.type, then
+// max.compaction.lag.ms … segment.ms) to keep functions short.
+std::string max64() {
+    return std::to_string(INT64_MAX);
+}
+using t = config_type;
+
+std::vector<config_definition> definitions_c_to_me() {
     return {
-        {"cleanup.policy", t::list_, "delete", 0, 0, {"delete", "compact"}},
-        {"compression.type",
-         t::string_,
-         "producer",
-         0,
-         0,
-         {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"}},
-        {"delete.retention.ms", t::long_, std::to_string(k_day_ms), 0, INT64_MAX, {}},
-        {"flush.bytes", t::long_, std::to_string(INT64_MAX), 1, INT64_MAX, {}},
-        {"flush.messages", t::long_, std::to_string(INT64_MAX), 1, INT64_MAX, {}},
-        {"flush.ms", t::long_, std::to_string(INT64_MAX), 0, INT64_MAX, {}},
-        {"index.interval.bytes", t::int_, "4096", 0, INT32_MAX, {}},
-        {"max.message.bytes", t::int_, "1048588", 0, INT32_MAX, {}},
-        {"message.timestamp.type", t::string_, "CreateTime", 0, 0, {"CreateTime", "LogAppendTime"}},
-        {"max.compaction.lag.ms", t::long_, std::to_string(INT64_MAX), 1, INT64_MAX, {}},
-        {"min.cleanable.dirty.ratio", t::double_, "0.5", 0, 0, {}, check_ratio},
-        {"min.compaction.lag.ms", t::long_, "0", 0, INT64_MAX, {}},
-        {"min.insync.replicas", t::int_, "1", 1, INT32_MAX, {}},
-        {"retention.bytes", t::long_, "-1", -1, INT64_MAX, {}},
-        {"retention.ms", t::long_, std::to_string(k_week_ms), -1, INT64_MAX, {}},
-        {"segment.bytes", t::int_, std::to_string(1 << 30), 14, INT32_MAX, {}},
-        {"segment.index.bytes", t::int_, std::to_string(10 << 20), 4, INT32_MAX, {}},
-        {"segment.ms", t::long_, std::to_string(k_week_ms), 1, INT64_MAX, {}},
+        {.name = "cleanup.policy",
+         .type = t::list_,
+         .default_value = "delete",
+         .valid_values = {"delete", "compact"},
+         .doc = "delete drops old segments by retention; compact keeps the latest record per key; "
+                "both may be listed."},
+        {.name = "compression.type",
+         .type = t::string_,
+         .default_value = "producer",
+         .valid_values = {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"},
+         .doc = "Accepted for Kafka compatibility; Spate stores batches as the producer "
+                "compressed them."},
+        {.name = "delete.retention.ms",
+         .type = t::long_,
+         .default_value = std::to_string(k_day_ms),
+         .min = 0,
+         .doc = "How long compaction keeps tombstones (records with a null value)."},
+        {.name = "flush.bytes",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 1,
+         .doc = "Sync a partition to disk once this many bytes are unsynced."},
+        {.name = "flush.messages",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 1,
+         .doc = "Sync a partition to disk once this many records are unsynced."},
+        {.name = "flush.ms",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 0,
+         .doc = "Sync a partition to disk once its oldest unsynced data is this old."},
+        {.name = "index.interval.bytes",
+         .type = t::int_,
+         .default_value = "4096",
+         .min = 0,
+         .max = INT32_MAX,
+         .doc = "Bytes of log between two entries of the offset and time indexes."},
+        {.name = "max.message.bytes",
+         .type = t::int_,
+         .default_value = "1048588",
+         .min = 0,
+         .max = INT32_MAX,
+         .doc = "Largest record batch a producer may append."},
+        {.name = "message.timestamp.type",
+         .type = t::string_,
+         .default_value = "CreateTime",
+         .valid_values = {"CreateTime", "LogAppendTime"},
+         .doc = "CreateTime keeps the producer's timestamps; LogAppendTime stamps each batch "
+                "with the broker's clock."},
     };
+}
+
+std::vector<config_definition> definitions_ma_to_s() {
+    return {
+        {.name = "max.compaction.lag.ms",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 1,
+         .doc = "Longest time a record may stay uncompacted in a compacted topic."},
+        {.name = "min.cleanable.dirty.ratio",
+         .type = t::double_,
+         .default_value = "0.5",
+         .check = check_ratio,
+         .range = "[0, 1]",
+         .doc = "Compact a log once this share of it is not compacted yet."},
+        {.name = "min.compaction.lag.ms",
+         .type = t::long_,
+         .default_value = "0",
+         .min = 0,
+         .doc = "Shortest time a record stays uncompacted in a compacted topic."},
+        {.name = "min.insync.replicas",
+         .type = t::int_,
+         .default_value = "1",
+         .min = 1,
+         .max = INT32_MAX,
+         .doc = "Accepted for Kafka compatibility; Spate keeps one replica."},
+        {.name = "retention.bytes",
+         .type = t::long_,
+         .default_value = "-1",
+         .min = -1,
+         .doc = "Delete the oldest segments while a partition is larger than this; -1: no "
+                "size limit."},
+        {.name = "retention.ms",
+         .type = t::long_,
+         .default_value = std::to_string(k_week_ms),
+         .min = -1,
+         .doc = "Delete segments older than this; -1 keeps data forever."},
+        {.name = "segment.bytes",
+         .type = t::int_,
+         .default_value = std::to_string(1 << 30),
+         .min = 14,
+         .max = INT32_MAX,
+         .doc = "Roll to a new segment once the active one reaches this size."},
+        {.name = "segment.index.bytes",
+         .type = t::int_,
+         .default_value = std::to_string(10 << 20),
+         .min = 4,
+         .max = INT32_MAX,
+         .doc = "Accepted for Kafka compatibility; Spate's index files do not use it."},
+        {.name = "segment.ms",
+         .type = t::long_,
+         .default_value = std::to_string(k_week_ms),
+         .min = 1,
+         .doc = "Roll to a new segment once the active one is this old."},
+    };
+}
+
+std::vector<config_definition> make_definitions() {
+    auto defs = definitions_c_to_me();
+    for (auto& d : definitions_ma_to_s())
+        defs.push_back(std::move(d));
+    return defs;
 }
 
 result<int64_t> parse_int(const std::string& s) {
@@ -104,44 +199,62 @@ const config_definition* find_topic_config(const std::string& name) {
     return nullptr;
 }
 
+std::string integer_range_text(int64_t min, int64_t max) {
+    std::string hi = max == INT32_MAX || max == INT64_MAX ? "..." : std::to_string(max);
+    return "[" + std::to_string(min) + ", " + hi + "]";
+}
+
+std::string range_text(const config_definition& d) {
+    if (!d.range.empty()) return d.range;
+    switch (d.type) {
+        case config_type::int_:
+        case config_type::long_:
+            return integer_range_text(d.min, d.max);
+        case config_type::boolean_:
+            return "true, false";
+        case config_type::string_:
+        case config_type::list_:
+        case config_type::double_: {
+            std::string out;
+            for (const auto& v : d.valid_values)
+                out += (out.empty() ? "" : ", ") + v;
+            return out.empty() ? "any" : out;
+        }
+    }
+    return "any";
+}
+
+status invalid_config_value(const std::string& name, const std::string& value,
+                            const std::string& range) {
+    return make_error(errc::invalid_argument,
+                      name + ": invalid value '" + value + "' (valid: " + range + ")");
+}
+
 status validate_topic_config(const std::string& name, const std::string& value) {
     const auto* d = find_topic_config(name);
     if (!d) return make_error(errc::invalid_argument, "unknown topic config '" + name + "'");
+    bool ok = true;
     switch (d->type) {
         case config_type::int_:
         case config_type::long_: {
             auto v = parse_int(value);
-            if (!v.ok()) return make_error(errc::invalid_argument, name + ": " + v.err().message);
-            if (*v < d->min || *v > d->max) {
-                return make_error(errc::invalid_argument,
-                                  name + ": " + value + " is out of range [" +
-                                      std::to_string(d->min) + ", " + std::to_string(d->max) + "]");
-            }
-            return {};
+            ok = v.ok() && *v >= d->min && *v <= d->max;
+            break;
         }
         case config_type::boolean_:
-            if (value != "true" && value != "false") {
-                return make_error(errc::invalid_argument, name + ": expected true or false");
-            }
-            return {};
+            ok = value == "true" || value == "false";
+            break;
         case config_type::string_:
-            if (!allowed(*d, value)) {
-                return make_error(errc::invalid_argument, name + ": invalid value '" + value + "'");
-            }
-            if (d->check) return d->check(name, value);
-            return {};
         case config_type::double_:
-            if (d->check) return d->check(name, value);
-            return {};
+            ok = allowed(*d, value);
+            break;
         case config_type::list_:
-            for (const auto& item : split_list(value)) {
-                if (item.empty() || !allowed(*d, item)) {
-                    return make_error(errc::invalid_argument,
-                                      name + ": invalid value '" + value + "'");
-                }
-            }
-            return {};
+            for (const auto& item : split_list(value))
+                ok = ok && !item.empty() && allowed(*d, item);
+            break;
     }
+    if (!ok) return invalid_config_value(name, value, range_text(*d));
+    if (d->check) return d->check(name, value);
     return {};
 }
 

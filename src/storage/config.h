@@ -27,14 +27,31 @@ struct config_definition {
     // Extra check for values the type alone does not describe (e.g. a decimal
     // ratio's range); nullptr when none.
     status (*check)(const std::string& name, const std::string& value) = nullptr;
+    // The valid values as text when `check` decides them; empty otherwise.
+    std::string range;
+    // One line for DescribeConfigs and docs/configuration.md.
+    std::string doc;
 };
 
 // Every topic-level config key Spate accepts, in a stable order.
 const std::vector<config_definition>& topic_config_definitions();
 const config_definition* find_topic_config(const std::string& name);
 
-// Validates one key/value pair (unknown key, wrong type, out of range → invalid_argument).
+// Validates one key/value pair (unknown key, wrong type, out of range →
+// invalid_argument naming the key and, for a bad value, the valid range).
 status validate_topic_config(const std::string& name, const std::string& value);
+
+// The valid values of a definition as text: "[0, 2147483647]", "[1, ...]"
+// (no upper bound but the type's), "delete, compact", ...
+std::string range_text(const config_definition& d);
+
+// "[min, max]", or "[min, ...]" when max is INT32_MAX or INT64_MAX.
+std::string integer_range_text(int64_t min, int64_t max);
+
+// The error every config check returns for a bad value:
+// "KEY: invalid value 'VALUE' (valid: RANGE)".
+status invalid_config_value(const std::string& name, const std::string& value,
+                            const std::string& range);
 
 struct topic_config {
     int64_t segment_bytes = 1 << 30;

@@ -4,12 +4,15 @@
 //   override, STATIC_BROKER_CONFIG (4) for a default from the broker's
 //   properties file, DEFAULT_CONFIG (5) otherwise. Synonyms (v1+, when asked)
 //   list that chain. Unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
-// - Broker resources (type 4, name = this node id or empty): the broker
-//   settings and the broker-level topic defaults, all read-only.
+// - Broker resources (type 4, name = this node id or empty): every key of
+//   the broker key table (config_keys.h) with its value, STATIC_BROKER_CONFIG
+//   or DEFAULT_CONFIG, type, read-only unless Kafka marks it dynamic, and its
+//   doc when asked (v3+).
 // Other resource types get INVALID_REQUEST. configuration_keys filters.
 
 #include <algorithm>
 
+#include "broker/config_keys.h"
 #include "broker/handlers/handler_util.h"
 #include "broker/topic_configs.h"
 #include "kafka/protocol/generated/describe_configs_request.h"
@@ -23,46 +26,14 @@ using resp = proto::describe_configs_response;
 
 constexpr int8_t k_broker = 4;
 
+// The table's keys with this broker's values: the log manager's topic
+// defaults and the advertised address the listener ended up with.
 std::vector<described_config> broker_configs(handler_deps& b) {
-    const auto& c = b.cluster.config();
-    const auto& file = c.file_settings;
-    std::vector<described_config> out;
-    auto add = [&](const std::string& name, const std::string& value, config_kind kind) {
-        described_config d;
-        d.name = name;
-        d.kind = kind;
-        auto it = file.find(name);
-        d.source =
-            it != file.end() ? config_source::static_broker_config : config_source::default_config;
-        d.value = value;
-        d.synonyms.push_back({name, value, d.source});
-        out.push_back(std::move(d));
-    };
-    add("node.id", std::to_string(c.node_id), config_kind::int_);
-    add("broker.id", std::to_string(c.node_id), config_kind::int_);
-    add("auto.create.topics.enable", c.auto_create_topics ? "true" : "false", config_kind::boolean);
-    add("num.partitions", std::to_string(c.num_partitions), config_kind::int_);
-    add("default.replication.factor", "1", config_kind::int_);
-    add("socket.request.max.bytes", std::to_string(c.socket_request_max_bytes), config_kind::int_);
-    add("log.dirs", c.data_dir.string(), config_kind::string);
-    add("listeners", "PLAINTEXT://" + c.listen_host + ":" + std::to_string(c.listen_port),
-        config_kind::list);
-    add("advertised.listeners",
-        "PLAINTEXT://" + b.cluster.advertised_host() + ":" +
-            std::to_string(b.cluster.advertised_port()),
-        config_kind::list);
-    for (const auto& d : describe_topic_configs(b.topics.broker_defaults(), {})) {
-        // Report the broker-level name of each topic default.
-        const auto& top = d.synonyms.front();
-        described_config bd;
-        bd.name = top.name;
-        bd.value = top.value;
-        bd.kind = d.kind;
-        bd.source = top.source;
-        bd.synonyms = d.synonyms;
-        out.push_back(std::move(bd));
-    }
-    return out;
+    broker_config c = b.cluster.config();
+    c.topic_defaults = b.topics.broker_defaults();
+    c.advertised_host = b.cluster.advertised_host();
+    c.advertised_port = b.cluster.advertised_port();
+    return describe_broker_configs(c);
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -70,6 +41,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     handler_deps& b = ctx.svc;
     const bool synonyms = ctx.version() >= 1 && req->include_synonyms;
+    const bool docs = ctx.version() >= 3 && req->include_documentation;
     resp r;
     for (const auto& res : req->resources) {
         auto& out = r.results.emplace_back();
@@ -77,7 +49,6 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         out.resource_name = res.resource_name;
         out.error_message = std::nullopt;
         std::vector<described_config> configs;
-        bool read_only = false;
         if (res.resource_type == k_topic_resource) {
             auto t = b.topics.describe(res.resource_name);
             if (!t) {
@@ -94,7 +65,6 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 continue;
             }
             configs = broker_configs(b);
-            read_only = true;
         } else {
             out.error_code = code(error_code::invalid_request);
             out.error_message = "unsupported resource type";
@@ -108,11 +78,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             resp::describe_configs_resource_result rc;
             rc.name = c.name;
             rc.value = c.value;
-            rc.read_only = read_only;
+            rc.read_only = c.read_only;
             rc.is_default = c.source == config_source::default_config;
             rc.config_source = static_cast<int8_t>(c.source);
             rc.config_type = static_cast<int8_t>(c.kind);
             rc.documentation = std::nullopt;
+            if (docs && !c.doc.empty()) rc.documentation = c.doc;
             if (synonyms) {
                 for (auto& s : c.synonyms)
                     rc.synonyms.push_back({s.name, s.value, static_cast<int8_t>(s.source)});

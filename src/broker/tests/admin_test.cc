@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/config_keys.h"
 #include "broker/tests/test_client.h"
 #include "kafka/protocol/generated/alter_configs_request.h"
 #include "kafka/protocol/generated/alter_configs_response.h"
@@ -172,6 +173,41 @@ TEST(admin, describe_configs_sources) {
     EXPECT_EQ(br.results[0].error_code, 0);
     ASSERT_TRUE(find(br, "num.partitions"));
     EXPECT_EQ(find(br, "log.segment.bytes")->config_source, 4);
+}
+
+TEST(admin, describe_broker_configs_reports_the_key_table) {
+    broker_config cfg;
+    ASSERT_TRUE(apply_setting(cfg, "num.partitions", "2").ok());
+    test_broker tb(cfg);
+    test_client c(tb.port());
+    describe_configs_request req;
+    req.resources.push_back({4, "0", std::nullopt});
+    req.include_documentation = true;
+    auto r = c.call<describe_configs_response>(req, 4);
+    ASSERT_EQ(r.results.size(), 1u);
+    EXPECT_EQ(r.results[0].error_code, 0);
+    EXPECT_EQ(r.results[0].configs.size(), broker_keys().size());
+    auto* np = find(r, "num.partitions");
+    ASSERT_TRUE(np);
+    EXPECT_EQ(np->value, "2");
+    EXPECT_EQ(np->config_source, 4);
+    EXPECT_TRUE(np->read_only);
+    EXPECT_EQ(np->config_type, 3);  // INT
+    EXPECT_EQ(np->documentation, find_broker_key("num.partitions")->doc);
+    auto* ret = find(r, "log.retention.ms");
+    ASSERT_TRUE(ret);
+    EXPECT_FALSE(ret->read_only);    // Kafka marks it dynamic
+    EXPECT_EQ(ret->config_type, 5);  // LONG
+    EXPECT_EQ(ret->config_source, 5);
+    // The advertised listener is the port the broker listens on.
+    EXPECT_EQ(find(r, "advertised.listeners")->value,
+              "PLAINTEXT://127.0.0.1:" + std::to_string(tb.port()));
+    // Documentation only when asked.
+    req.include_documentation = false;
+    r = c.call<describe_configs_response>(req, 4);
+    EXPECT_EQ(find(r, "num.partitions")->documentation, std::nullopt);
+    // Another node id is not this broker.
+    EXPECT_EQ(describe(c, 4, "7").results[0].error_code, 42);  // INVALID_REQUEST
 }
 
 TEST(admin, alter_and_incremental_alter_configs) {

@@ -41,5 +41,29 @@ TEST(topic_config, rejects_unknown_keys_bad_numbers_and_bad_enums) {
         topic_config::resolve({}, {{"message.timestamp.type", "LogAppendTime"}})->log_append_time);
 }
 
+TEST(topic_config, bad_values_name_the_key_and_the_valid_values) {
+    auto msg = [](const char* k, const char* v) {
+        auto s = validate_topic_config(k, v);
+        return s.ok() ? std::string("(ok)") : s.err().message;
+    };
+    EXPECT_EQ(msg("retention.ms", "ten"), "retention.ms: invalid value 'ten' (valid: [-1, ...])");
+    EXPECT_EQ(msg("segment.bytes", "3000000000"),
+              "segment.bytes: invalid value '3000000000' (valid: [14, ...])");
+    EXPECT_EQ(msg("cleanup.policy", "compact,shred"),
+              "cleanup.policy: invalid value 'compact,shred' (valid: delete, compact)");
+    EXPECT_EQ(msg("min.cleanable.dirty.ratio", "1.5"),
+              "min.cleanable.dirty.ratio: invalid value '1.5' (valid: [0, 1])");
+    EXPECT_EQ(msg("no.such.key", "1"), "unknown topic config 'no.such.key'");
+    EXPECT_EQ(msg("min.cleanable.dirty.ratio", "0.25"), "(ok)");
+}
+
+TEST(topic_config, every_definition_has_a_valid_default_and_a_doc) {
+    for (const auto& d : topic_config_definitions()) {
+        EXPECT_TRUE(validate_topic_config(d.name, d.default_value).ok()) << d.name;
+        EXPECT_FALSE(d.doc.empty()) << d.name;
+        EXPECT_FALSE(range_text(d).empty()) << d.name;
+    }
+}
+
 }  // namespace
 }  // namespace spate::storage

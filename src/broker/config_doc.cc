@@ -1,0 +1,83 @@
+#include "broker/config_doc.h"
+
+#include "broker/config_keys.h"
+#include "storage/config.h"
+
+namespace spate::broker {
+
+namespace {
+
+constexpr const char* k_intro = R"(# Configuration
+
+<!-- Generated from src/broker/config_keys.cc and src/storage/config.cc by
+     spate_config_doc; do not edit. Regenerate: cmake --build build --target docs -->
+
+`spate serve --config FILE` reads a Kafka-style properties file: one
+`key=value` (or `key: value`) per line; blank lines and lines starting with
+`#` or `!` are skipped. An unknown key or a bad value stops `spate serve` with
+exit status 2 and a message naming the file, the line and the key (for a bad
+value also the valid values). Command-line options (`--data-dir`,
+`--kafka-listen`, `--advertise`, `--node-id`) override the file.
+
+## Broker keys
+
+DescribeConfigs on the BROKER resource (resource type 4, name = the node id)
+reports every key below with its type and, when asked, its description.
+*Dynamic* marks the keys Kafka can change at run time; DescribeConfigs reports
+the others read-only. Spate reads every key once, at start-up: broker-level
+AlterConfigs is not served yet.
+
+| Key | Type | Default | Valid values | Dynamic | Description |
+|---|---|---|---|---|---|
+)";
+
+constexpr const char* k_topics = R"(
+## Topic configs
+
+Set per topic by CreateTopics, AlterConfigs, IncrementalAlterConfigs or
+`spate topic create --config KEY=VALUE`. A topic without an override uses the
+broker-wide default, set in the properties file by the broker key (the
+*Broker key* column) or by the topic config name itself.
+
+| Key | Type | Default | Valid values | Broker key | Description |
+|---|---|---|---|---|---|
+)";
+
+// One table cell: pipes escaped, empty as "".
+std::string cell(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        if (ch == '|') out += '\\';
+        out += ch;
+    }
+    return out.empty() ? "\"\"" : out;
+}
+
+std::string code(const std::string& s) {
+    return "`" + s + "`";
+}
+
+std::string row(const std::vector<std::string>& cells) {
+    std::string out = "|";
+    for (const auto& c : cells)
+        out += " " + c + " |";
+    return out + "\n";
+}
+
+}  // namespace
+
+std::string render_configuration_markdown() {
+    std::string out = k_intro;
+    for (const auto& k : broker_keys()) {
+        out += row({code(k.name), kind_name(k.kind), cell(default_value(k)), cell(k.range),
+                    k.dynamic ? "yes" : "no", cell(k.doc)});
+    }
+    out += k_topics;
+    for (const auto& d : storage::topic_config_definitions()) {
+        out += row({code(d.name), kind_name(kind_of(d.type)), cell(d.default_value),
+                    cell(storage::range_text(d)), code(broker_config_name(d.name)), cell(d.doc)});
+    }
+    return out;
+}
+
+}  // namespace spate::broker
