@@ -16,8 +16,7 @@ namespace spate::app {
 namespace {
 
 int usage_error(const std::string& what) {
-    std::fprintf(stderr, "spate serve: %s\nRun with --help for more information.\n",
-                 what.c_str());
+    std::fprintf(stderr, "spate serve: %s\nRun with --help for more information.\n", what.c_str());
     return 2;
 }
 
