@@ -147,6 +147,100 @@ struct wake_state {
     bool fired = false;
 };
 
+// Names the work item's topic from a request's name (v12-) or id (v13+).
+void resolve(handler_deps& b, bool by_id, const std::string& name, const proto::uuid& id,
+             work_item& w) {
+    if (by_id) {
+        w.topic_id = id;
+        auto t = b.topics.find_by_id(id);
+        if (t) {
+            w.topic = t->name;
+        } else {
+            w.pre_error = error_code::unknown_topic_id;
+        }
+    } else {
+        w.topic = name;
+        if (auto t = b.topics.describe(name)) w.topic_id = to_uuid(t->id);
+    }
+}
+
+// The partitions of a session fetch: the request's changes applied to the
+// session (added/updated partitions, forgotten ones removed), then every
+// partition the session holds. Unresolvable ids are answered but not kept.
+std::vector<work_item> session_items(handler_deps& b, const proto::fetch_request& req, bool by_id,
+                                     fetch_session& session) {
+    std::vector<work_item> items;
+    std::lock_guard lk(session.mu);
+    for (const auto& t : req.topics) {
+        for (const auto& p : t.partitions) {
+            work_item w;
+            resolve(b, by_id, t.topic, t.topic_id, w);
+            if (w.pre_error != error_code::none) {
+                w.partition = p.partition;
+                items.push_back(w);
+                continue;
+            }
+            auto& sp = session.partitions[{w.topic, p.partition}];
+            sp.topic_id = w.topic_id;
+            sp.fetch_offset = p.fetch_offset;
+            sp.max_bytes = p.partition_max_bytes;
+        }
+    }
+    for (const auto& f : req.forgotten_topics_data) {
+        std::string name = f.topic;
+        if (by_id) {
+            auto t = b.topics.find_by_id(f.topic_id);
+            if (!t) continue;
+            name = t->name;
+        }
+        for (int32_t p : f.partitions)
+            session.partitions.erase({name, p});
+    }
+    for (const auto& [key, sp] : session.partitions) {
+        work_item w;
+        w.topic = key.first;
+        w.partition = key.second;
+        w.topic_id = sp.topic_id;
+        w.fetch_offset = sp.fetch_offset;
+        w.max_bytes = sp.max_bytes;
+        w.sent_hwm = sp.high_watermark;
+        w.sent_log_start = sp.log_start_offset;
+        items.push_back(std::move(w));
+    }
+    return items;
+}
+
+// The partitions of a sessionless fetch, as the request lists them.
+std::vector<work_item> request_items(handler_deps& b, const proto::fetch_request& req, bool by_id) {
+    std::vector<work_item> items;
+    for (const auto& t : req.topics) {
+        for (const auto& p : t.partitions) {
+            work_item w;
+            resolve(b, by_id, t.topic, t.topic_id, w);
+            w.partition = p.partition;
+            w.fetch_offset = p.fetch_offset;
+            w.max_bytes = p.partition_max_bytes;
+            w.current_leader_epoch = p.current_leader_epoch;
+            items.push_back(std::move(w));
+        }
+    }
+    return items;
+}
+
+// Records in the session what this response told the client, so the next
+// incremental fetch leaves out partitions with nothing new.
+void remember_sent(fetch_session& session, const std::vector<work_item>& items, built& out) {
+    std::lock_guard lk(session.mu);
+    for (const auto& [i, hwm, start] : out.included) {
+        const auto& w = items[i];
+        auto it = session.partitions.find({w.topic, w.partition});
+        if (it == session.partitions.end()) continue;
+        it->second.high_watermark = hwm;
+        it->second.log_start_offset = start;
+    }
+    out.response.session_id = session.id;
+}
+
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::fetch_request>(ctx);
@@ -154,22 +248,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     handler_deps& b = ctx.svc;
     const bool by_id = ctx.version() >= k_first_topic_id_version;
 
-    auto resolve = [&](const std::string& name, const proto::uuid& id, work_item& w) {
-        if (by_id) {
-            w.topic_id = id;
-            auto t = b.topics.find_by_id(id);
-            if (t) {
-                w.topic = t->name;
-            } else {
-                w.pre_error = error_code::unknown_topic_id;
-            }
-        } else {
-            w.topic = name;
-            if (auto t = b.topics.describe(name)) w.topic_id = to_uuid(t->id);
-        }
-    };
-
-    // Session handling.
+    // Session handling (KIP-227).
     std::shared_ptr<fetch_session> session;
     bool incremental = false;
     if (ctx.version() >= k_first_session_version) {
@@ -189,60 +268,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             incremental = true;
         }
     }
-
-    std::vector<work_item> items;
-    if (session) {
-        std::lock_guard lk(session->mu);
-        for (const auto& t : req->topics) {
-            for (const auto& p : t.partitions) {
-                work_item w;
-                resolve(t.topic, t.topic_id, w);
-                if (w.pre_error != error_code::none) {
-                    // Unresolvable ids are answered but not kept in the session.
-                    w.partition = p.partition;
-                    items.push_back(w);
-                    continue;
-                }
-                auto& sp = session->partitions[{w.topic, p.partition}];
-                sp.topic_id = w.topic_id;
-                sp.fetch_offset = p.fetch_offset;
-                sp.max_bytes = p.partition_max_bytes;
-            }
-        }
-        for (const auto& f : req->forgotten_topics_data) {
-            std::string name = f.topic;
-            if (by_id) {
-                auto t = b.topics.find_by_id(f.topic_id);
-                if (!t) continue;
-                name = t->name;
-            }
-            for (int32_t p : f.partitions)
-                session->partitions.erase({name, p});
-        }
-        for (const auto& [key, sp] : session->partitions) {
-            work_item w;
-            w.topic = key.first;
-            w.partition = key.second;
-            w.topic_id = sp.topic_id;
-            w.fetch_offset = sp.fetch_offset;
-            w.max_bytes = sp.max_bytes;
-            w.sent_hwm = sp.high_watermark;
-            w.sent_log_start = sp.log_start_offset;
-            items.push_back(std::move(w));
-        }
-    } else {
-        for (const auto& t : req->topics) {
-            for (const auto& p : t.partitions) {
-                work_item w;
-                resolve(t.topic, t.topic_id, w);
-                w.partition = p.partition;
-                w.fetch_offset = p.fetch_offset;
-                w.max_bytes = p.partition_max_bytes;
-                w.current_leader_epoch = p.current_leader_epoch;
-                items.push_back(std::move(w));
-            }
-        }
-    }
+    std::vector<work_item> items =
+        session ? session_items(b, *req, by_id, *session) : request_items(b, *req, by_id);
 
     const size_t max_bytes = static_cast<size_t>(std::max(req->max_bytes, 0));
     const size_t min_bytes = static_cast<size_t>(std::max(req->min_bytes, 0));
@@ -279,17 +306,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     sub.reset();
 
-    if (session) {
-        std::lock_guard lk(session->mu);
-        for (const auto& [i, hwm, start] : out.included) {
-            const auto& w = items[i];
-            auto it = session->partitions.find({w.topic, w.partition});
-            if (it == session->partitions.end()) continue;
-            it->second.high_watermark = hwm;
-            it->second.log_start_offset = start;
-        }
-        out.response.session_id = session->id;
-    }
+    if (session) remember_sent(*session, items, out);
     co_return respond(ctx, out.response);
 }
 

@@ -59,11 +59,57 @@ error_code check_transactional(handler_deps& b, const std::optional<std::string>
                                    {topic, partition});
 }
 
+// Validates and appends one partition's batches, filling `pout`. Returns the
+// log and the offset after the appended batches, or nullptr when the
+// partition failed (its error is in `pout`).
+std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
+    request_context& ctx, const std::optional<std::string>& transactional_id,
+    const std::string& topic, proto::produce_request::partition_produce_data& part,
+    resp::partition_produce_response& pout, std::vector<std::byte>& scratch) {
+    handler_deps& b = ctx.svc;
+    auto fail = [&](error_code ec) {
+        pout.error_code = code(ec);
+        return std::pair<std::shared_ptr<storage::log>, model::offset>{nullptr, model::offset(0)};
+    };
+    if (b.topics.is_internal(topic)) {
+        // Only the broker's own coordinators write internal topics.
+        pout.error_message = "cannot produce to internal topic " + topic;
+        return fail(error_code::invalid_topic_exception);
+    }
+    auto log = b.topics.get(topic, part.index);
+    if (!log && part.index >= 0) {
+        // Auto-create (when enabled), as Metadata does; a failed or
+        // refused creation leaves the partition unknown.
+        auto t = b.topics.find_or_create(topic, true);
+        if (t.ok() && *t) log = b.topics.get(topic, part.index);
+    }
+    if (!log) return fail(error_code::unknown_topic_or_partition);
+    if (!part.records || part.records->empty()) return fail(error_code::corrupt_message);
+    // The records view points into ctx.frame, which this handler owns:
+    // edit the batches in place rather than copying them.
+    auto* begin = ctx.frame.data() + (part.records->data() - ctx.frame.data());
+    std::span<std::byte> data(begin, part.records->size());
+    auto cfg = log->config();
+    error_code ec = validate_batches(data, cfg, scratch);
+    if (ec != error_code::none) return fail(ec);
+    ec = check_transactional(b, transactional_id, topic, part.index, data);
+    if (ec != error_code::none) return fail(ec);
+    auto appended = log->append(data);
+    if (!appended.ok()) {
+        pout.error_message = appended.err().message;
+        return fail(to_error_code(appended.err()));
+    }
+    pout.base_offset = appended->base_offset.value();
+    pout.log_append_time_ms = appended->log_append_time;
+    pout.log_start_offset = log->log_start_offset().value();
+    if (!appended->duplicate) b.appends.notify(topic, part.index);
+    return {log, appended->last_offset + 1};
+}
+
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::produce_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    handler_deps& b = ctx.svc;
     const int16_t acks = req->acks;
     const bool valid_acks = acks == 0 || acks == 1 || acks == -1;
 
@@ -87,53 +133,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 pout.error_code = code(error_code::invalid_required_acks);
                 continue;
             }
-            if (b.topics.is_internal(topic.name)) {
-                // Only the broker's own coordinators write internal topics.
-                pout.error_code = code(error_code::invalid_topic_exception);
-                pout.error_message = "cannot produce to internal topic " + topic.name;
-                continue;
-            }
-            auto log = b.topics.get(topic.name, part.index);
-            if (!log && part.index >= 0) {
-                // Auto-create (when enabled), as Metadata does; a failed or
-                // refused creation leaves the partition unknown.
-                auto t = b.topics.find_or_create(topic.name, true);
-                if (t.ok() && *t) log = b.topics.get(topic.name, part.index);
-            }
-            if (!log) {
-                pout.error_code = code(error_code::unknown_topic_or_partition);
-                continue;
-            }
-            if (!part.records || part.records->empty()) {
-                pout.error_code = code(error_code::corrupt_message);
-                continue;
-            }
-            // The records view points into ctx.frame, which this handler owns:
-            // edit the batches in place rather than copying them.
-            auto* begin = ctx.frame.data() + (part.records->data() - ctx.frame.data());
-            std::span<std::byte> data(begin, part.records->size());
-            auto cfg = log->config();
-            error_code ec = validate_batches(data, cfg, scratch);
-            if (ec != error_code::none) {
-                pout.error_code = code(ec);
-                continue;
-            }
-            ec = check_transactional(b, req->transactional_id, topic.name, part.index, data);
-            if (ec != error_code::none) {
-                pout.error_code = code(ec);
-                continue;
-            }
-            auto appended = log->append(data);
-            if (!appended.ok()) {
-                pout.error_code = code(to_error_code(appended.err()));
-                pout.error_message = appended.err().message;
-                continue;
-            }
-            pout.base_offset = appended->base_offset.value();
-            pout.log_append_time_ms = appended->log_append_time;
-            pout.log_start_offset = log->log_start_offset().value();
-            if (!appended->duplicate) b.appends.notify(topic.name, part.index);
-            if (acks == -1) syncs.push_back({&pout, log, appended->last_offset + 1});
+            auto [log, end] =
+                append_partition(ctx, req->transactional_id, topic.name, part, pout, scratch);
+            if (log && acks == -1) syncs.push_back({&pout, log, end});
         }
     }
     for (auto& s : syncs) {
