@@ -33,13 +33,15 @@ struct kv {
 
 inline std::vector<std::byte> batch_of(const std::vector<kv>& records, int64_t ts,
                                        model::compression c = model::compression::none,
-                                       int64_t producer_id = -1, int32_t sequence = 0) {
+                                       int64_t producer_id = -1, int32_t sequence = 0,
+                                       bool transactional = false) {
     model::record_batch_options o;
     o.compression_type = c;
     if (producer_id >= 0) {
         o.producer_id = model::producer_id(producer_id);
         o.producer_epoch = model::producer_epoch(0);
         o.base_sequence = sequence;
+        o.transactional = transactional;
     }
     model::record_batch_builder b(o);
     for (const auto& r : records) {

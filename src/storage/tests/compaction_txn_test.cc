@@ -24,18 +24,7 @@ using namespace testing;
 // Transactional producer `pid`'s next batch (epoch 0).
 std::vector<std::byte> txn_batch_of(const std::vector<kv>& records, int64_t ts, int64_t pid,
                                     int32_t sequence) {
-    model::record_batch_options o;
-    o.producer_id = model::producer_id(pid);
-    o.producer_epoch = model::producer_epoch(0);
-    o.base_sequence = sequence;
-    o.transactional = true;
-    model::record_batch_builder b(o);
-    for (const auto& r : records) {
-        std::optional<std::span<const std::byte>> v;
-        if (r.value) v = as_bytes(*r.value);
-        b.add(ts, as_bytes(r.key), v);
-    }
-    return b.finish();
+    return batch_of(records, ts, model::compression::none, pid, sequence, true);
 }
 
 int64_t txn_append(fixture& f, const std::vector<kv>& records, int64_t pid, int32_t sequence) {
