@@ -246,15 +246,14 @@ class CommitLoop:
     the commit is in flight)."""
 
     def __init__(self, c, topic):
-        from confluent_kafka import KafkaException, TopicPartition
         self.c, self.topic = c, topic
         self.attempts = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
-        self.KafkaException, self.TopicPartition = KafkaException, TopicPartition
         self.t = threading.Thread(target=self.loop)
 
     def loop(self):
+        from confluent_kafka import KafkaException, TopicPartition
         c, attempts, lock = self.c, self.attempts, self.lock
         n = 0
         while not self.stop.is_set():
@@ -262,10 +261,10 @@ class CommitLoop:
             with lock:
                 attempts.append([n, None])
             try:
-                c.commit(offsets=[self.TopicPartition(self.topic, p, n * PARTITIONS + p) for p in range(PARTITIONS)],
+                c.commit(offsets=[TopicPartition(self.topic, p, n * PARTITIONS + p) for p in range(PARTITIONS)],
                          asynchronous=False)
                 ok = True
-            except self.KafkaException:
+            except KafkaException:
                 ok = False
             with lock:
                 attempts[-1][1] = ok
