@@ -428,11 +428,9 @@ void wait_complete(const options& o, group_tracker& t, clock_type::time_point si
     }
 }
 
-rebalance_results rebalance_test(const options& o, const std::string& topic,
-                                 const std::string& group) {
-    group_tracker t;
-    t.topic = topic;
-    t.partitions = o.partitions;
+// Creates the group's o.members consumers (not subscribed yet), starts their
+// polling threads and waits until each has fetched the topic's metadata.
+void start_members(const options& o, group_tracker& t, const std::string& group) {
     for (int i = 0; i < o.members; ++i) {
         auto m = std::make_unique<member>();
         m->tracker = &t;
@@ -461,80 +459,101 @@ rebalance_results rebalance_test(const options& o, const std::string& topic,
         if (seconds_since(warm) > o.timeout_seconds) die("consumers did not start");
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+}
 
-    rebalance_results r;
+// Subscribes every member and times until the group's assignment is complete
+// (the join fields of `r`). Returns the ASSIGN callbacks counted then.
+long time_join(const options& o, group_tracker& t, rebalance_results& r) {
     long assigns = 0;  // ASSIGN callbacks when the assignment was complete
     auto first = clock_type::now();
     auto last = first;
     for (auto& m : t.members) {
         last = clock_type::now();
-        check(m->consumer->subscribe({topic}), "subscribe");
+        check(m->consumer->subscribe({t.topic}), "subscribe");
     }
     wait_complete(o, t, first, "join");
-    {
-        std::lock_guard lk(t.mu);
-        auto done = t.last_assign();
-        assigns = 0;
-        r.subscribe_spread_ms = ms_between(first, last);
-        r.from_last_subscribe_ms = ms_between(last, done);
-        r.from_first_subscribe_ms = ms_between(first, done);
-        r.from_last_join_ms = ms_between(t.last_join(), done);
-        r.generations = t.generation;
-        r.min_parts = o.partitions + 1;
-        for (const auto& m : t.members) {
-            assigns += m->assigns;
-            r.max_parts = std::max(r.max_parts, int(m->partitions.size()));
-            r.min_parts = std::min(r.min_parts, int(m->partitions.size()));
-        }
+    std::lock_guard lk(t.mu);
+    auto done = t.last_assign();
+    r.subscribe_spread_ms = ms_between(first, last);
+    r.from_last_subscribe_ms = ms_between(last, done);
+    r.from_first_subscribe_ms = ms_between(first, done);
+    r.from_last_join_ms = ms_between(t.last_join(), done);
+    r.generations = t.generation;
+    r.min_parts = o.partitions + 1;
+    for (const auto& m : t.members) {
+        assigns += m->assigns;
+        r.max_parts = std::max(r.max_parts, int(m->partitions.size()));
+        r.min_parts = std::min(r.min_parts, int(m->partitions.size()));
     }
+    return assigns;
+}
 
-    // The group must stay as it is (no further rebalance) for a while; then
-    // the last member leaves.
+// The group must stay as it is (no further rebalance) for a while; then
+// `leaver` is marked to leave. Returns when that was.
+clock_type::time_point check_unchanged_then_leave(group_tracker& t, member& leaver, long assigns,
+                                                  rebalance_results& r) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-    member& leaver = *t.members.back();
-    clock_type::time_point stop_at;
-    {
-        std::lock_guard lk(t.mu);
-        long total = 0;
-        for (const auto& m : t.members)
-            total += m->assigns;
-        r.extra_assigns = total - assigns;
-        if (r.extra_assigns != 0)
-            die("the group rebalanced again after its assignment was complete (" +
-                std::to_string(r.extra_assigns) + " more ASSIGNs)");
-        if (!t.complete(clock_type::time_point{}, nullptr))
-            die("the group's assignment changed after it was complete");
-        leaver.active = false;
-        stop_at = clock_type::now();
-    }
+    std::lock_guard lk(t.mu);
+    long total = 0;
+    for (const auto& m : t.members)
+        total += m->assigns;
+    r.extra_assigns = total - assigns;
+    if (r.extra_assigns != 0)
+        die("the group rebalanced again after its assignment was complete (" +
+            std::to_string(r.extra_assigns) + " more ASSIGNs)");
+    if (!t.complete(clock_type::time_point{}, nullptr))
+        die("the group's assignment changed after it was complete");
+    leaver.active = false;
+    return clock_type::now();
+}
+
+// Stops `leaver` (its thread closes its consumer) and times until the others
+// hold a complete assignment again (the leave fields of `r`).
+void time_leave(const options& o, group_tracker& t, member& leaver, clock_type::time_point stop_at,
+                rebalance_results& r) {
     leaver.stop = true;
     wait_complete(o, t, stop_at, "leave");
-    {
-        std::lock_guard lk(t.mu);
-        auto done = t.last_assign();
-        auto leave_at = leaver.closed_at;
-        clock_type::time_point last_revoke = leave_at;
-        for (const auto& m : t.members) {
-            if (!m->active) continue;
-            last_revoke = std::max(last_revoke, m->revoked_at);
-        }
-        r.leave_generations = t.generation - r.generations;
-        r.leave_ms = ms_between(leave_at, done);
-        r.leave_notice_ms = ms_between(leave_at, last_revoke);
-        r.leave_last_join_ms = ms_between(t.last_join(), done);
+    std::lock_guard lk(t.mu);
+    auto done = t.last_assign();
+    auto leave_at = leaver.closed_at;
+    clock_type::time_point last_revoke = leave_at;
+    for (const auto& m : t.members) {
+        if (!m->active) continue;
+        last_revoke = std::max(last_revoke, m->revoked_at);
     }
-    if (t.foreign) die("members were assigned partitions of another topic");
-    if (t.poll_errors)
-        std::fprintf(stderr, "group_bench: %ld consumer errors while polling\n",
-                     t.poll_errors.load());
+    r.leave_generations = t.generation - r.generations;
+    r.leave_ms = ms_between(leave_at, done);
+    r.leave_notice_ms = ms_between(leave_at, last_revoke);
+    r.leave_last_join_ms = ms_between(t.last_join(), done);
+}
 
-    // Tear down: every member leaves from its own thread, in parallel.
+// Tear down: every member leaves from its own thread, in parallel.
+void stop_members(group_tracker& t) {
     for (auto& m : t.members)
         m->stop = true;
     for (auto& m : t.members) {
         m->poller.join();
         m->consumer.reset();
     }
+}
+
+rebalance_results rebalance_test(const options& o, const std::string& topic,
+                                 const std::string& group) {
+    group_tracker t;
+    t.topic = topic;
+    t.partitions = o.partitions;
+    start_members(o, t, group);
+
+    rebalance_results r;
+    long assigns = time_join(o, t, r);
+    member& leaver = *t.members.back();
+    auto stop_at = check_unchanged_then_leave(t, leaver, assigns, r);
+    time_leave(o, t, leaver, stop_at, r);
+    if (t.foreign) die("members were assigned partitions of another topic");
+    if (t.poll_errors)
+        std::fprintf(stderr, "group_bench: %ld consumer errors while polling\n",
+                     t.poll_errors.load());
+    stop_members(t);
     return r;
 }
 

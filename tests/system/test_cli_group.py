@@ -117,6 +117,22 @@ def main():
 
 
 def run(b):
+    produce_records(b)
+    check_usage_errors(b)
+    c = join_and_commit(b)
+    check_active_group(b)
+    check_refused_while_active(b)
+    c.close()
+    check_empty_group(b)
+    check_reset_to_earliest_and_offset(b)
+    check_reset_to_datetime(b)
+    check_consumer_resumes(b)
+    check_operation_errors(b)
+    check_simple_group_and_delete(b)
+
+
+def produce_records(b):
+    """PER_PARTITION records on each partition of a new TOPIC, record i at T0 + i s."""
     create_topic(b.bootstrap, TOPIC, PARTITIONS)
     p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all"})
     for part in range(PARTITIONS):
@@ -124,7 +140,9 @@ def run(b):
             p.produce(TOPIC, value=b"p%d-%d" % (part, i), partition=part, timestamp=T0 + i * 1000)
     check(p.flush(30) == 0, "producer did not flush")
 
-    # Usage errors exit 2 without contacting the broker.
+
+def check_usage_errors(b):
+    """Usage errors exit 2 without contacting the broker."""
     for args in (["group"], ["group", "frob"], ["group", "describe"],
                  ["group", "list", "--state", "running"],
                  ["group", "reset-offsets", GROUP, "--to-earliest"],
@@ -134,7 +152,10 @@ def run(b):
                  ["group", "delete"]):
         cli(b, *args, want_rc=2)
 
-    # An active member that has consumed everything and committed 7 and 4.
+
+def join_and_commit(b):
+    """An active member that has consumed everything and committed 7 and 4;
+    returns its (open) consumer."""
     c = consumer(b, "earliest")
     c.subscribe([TOPIC])
     seen = 0
@@ -146,7 +167,11 @@ def run(b):
         check(time.monotonic() < deadline, "group consumer read %d records" % seen)
     c.commit(offsets=[TopicPartition(TOPIC, 0, 7), TopicPartition(TOPIC, 1, 4)],
              asynchronous=False)
+    return c
 
+
+def check_active_group(b):
+    """list and describe (with --members) show the Stable group and its member."""
     listed = groups(b)
     check(listed.get(GROUP) == ("Stable", "consumer"), "list: %s" % listed)
     check(GROUP in groups(b, "--state", "stable"), "--state stable lacks the group")
@@ -169,7 +194,9 @@ def run(b):
     check(len(mrows) == 1 and mrows[0][1] == "group-test-client" and mrows[0][3] == "2"
           and mrows[0][4] == "%s:0,1" % TOPIC, "describe --members:\n" + out)
 
-    # While the group has a member: reset and delete fail; a dry run only plans.
+
+def check_refused_while_active(b):
+    """While the group has a member: reset and delete fail; a dry run only plans."""
     _, err = reset(b, "--topic", TOPIC, "--to-earliest", want_rc=1)
     check("UNKNOWN_MEMBER_ID" in err and "active members" in err, "active reset message: " + err)
     plan, err = reset(b, "--topic", TOPIC, "--to-earliest", "--dry-run")
@@ -177,9 +204,10 @@ def run(b):
     out, err = cli(b, "group", "delete", GROUP, want_rc=1)
     check("NON_EMPTY_GROUP" in out and "not deleted" in err, "active delete:\n%s%s" % (out, err))
     check(offsets(b) == {0: "7", 1: "4"}, "offsets changed by refused operations")
-    c.close()
 
-    # Empty group: the member columns turn to "-", offsets stay.
+
+def check_empty_group(b):
+    """Empty group: the member columns turn to "-", offsets stay."""
     check(groups(b, "--state", "empty").get(GROUP) == ("Empty", "consumer"),
           "list after close: %s" % groups(b))
     rows, out = describe(b)
@@ -187,6 +215,9 @@ def run(b):
     check(rows == {0: ("7", "10", "3", "-", "-", "-"), 1: ("4", "10", "6", "-", "-", "-")},
           "describe empty rows: %s" % rows)
 
+
+def check_reset_to_earliest_and_offset(b):
+    """--to-earliest, then --to-offset on one partition and clamped to the log."""
     plan, _ = reset(b, "--topic", TOPIC, "--to-earliest")
     check(plan == {(TOPIC, 0): 0, (TOPIC, 1): 0}, "to-earliest plan %s" % plan)
     rows, _ = describe(b)
@@ -203,7 +234,9 @@ def run(b):
     check(plan == {(TOPIC, 0): 2, (TOPIC, 1): 1}, "to-offset clamps to the log start: %s" % plan)
     check(offsets(b) == {0: "2", 1: "1"}, "after clamped to-offset: %s" % offsets(b))
 
-    # Date-times: the first record at or after the time; after the last record: the log end.
+
+def check_reset_to_datetime(b):
+    """Date-times: the first record at or after the time; after the last record: the log end."""
     plan, _ = reset(b, "--all-topics", "--to-datetime", "2023-11-14T22:13:25Z")
     check(plan == {(TOPIC, 0): 5, (TOPIC, 1): 5}, "to-datetime plan %s" % plan)
     check(offsets(b) == {0: "5", 1: "5"}, "after to-datetime: %s" % offsets(b))
@@ -216,7 +249,9 @@ def run(b):
     check(plan == {(TOPIC, 0): 10, (TOPIC, 1): 10}, "to-datetime after the log: %s" % plan)
     check(offsets(b) == {0: "5", 1: "5"}, "dry runs changed offsets: %s" % offsets(b))
 
-    # A consumer of the group resumes exactly at the reset offsets.
+
+def check_consumer_resumes(b):
+    """A consumer of the group resumes exactly at the reset offsets; then --to-latest."""
     got = read_from_group(b, 10)
     check(got == {0: list(range(5, 10)), 1: list(range(5, 10))}, "resumed at %s" % got)
     plan, _ = reset(b, "--topic", TOPIC + ":0", "--to-offset", "8")
@@ -228,7 +263,9 @@ def run(b):
     check(rows[0][:3] == ("10", "10", "0") and rows[1][:3] == ("10", "10", "0"),
           "after to-latest: %s" % rows)
 
-    # Operation errors exit 1.
+
+def check_operation_errors(b):
+    """Operation errors exit 1."""
     _, err = reset(b, "--topic", "no-such-topic", "--to-earliest", want_rc=1)
     check("no-such-topic" in err, "missing topic message: " + err)
     _, err = reset(b, "--topic", TOPIC + ":7", "--to-earliest", want_rc=1)
@@ -236,7 +273,10 @@ def run(b):
     _, err = cli(b, "group", "describe", "no-such-group", want_rc=1)
     check("does not exist" in err, "describe missing group: " + err)
 
-    # A group created by a reset alone is a simple (offsets-only) group.
+
+def check_simple_group_and_delete(b):
+    """A group created by a reset alone is a simple (offsets-only) group; delete
+    removes both groups and reports a missing one."""
     reset(b, "--topic", TOPIC, "--to-offset", "6", group="cli-simple")
     check(groups(b).get("cli-simple") == ("Empty", "-"), "simple group listing: %s" % groups(b))
     check(offsets(b, "cli-simple") == {0: "6", 1: "6"}, "simple group offsets")

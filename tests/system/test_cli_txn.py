@@ -110,7 +110,20 @@ def produce(p, partitions, n=5):
 
 
 def run(b):
-    # Usage errors exit 2 without contacting the broker.
+    check_usage_and_unreachable(b)
+    check(listed(b) == {}, "transactions before any producer: %s" % listed(b))
+    create_topic(b.bootstrap, TOPIC, 2)
+    producers = start_transactions(b)  # kept open until the end of the run
+    open_p = producers[OPEN]
+    txns, pids = wait_for_states(b)
+    check_list_filters(b, txns, pids)
+    check_describe(b, pids)
+    check_open_aborted(b, open_p, pids)
+    return pids
+
+
+def check_usage_and_unreachable(b):
+    """Usage errors exit 2 without contacting the broker."""
     for args in (["txn"], ["txn", "frob"], ["txn", "describe"], ["txn", "list", "x"],
                  ["txn", "list", "--state", "committed"], ["txn", "list", "--producer-id", "-2"],
                  ["txn", "describe", ""]):
@@ -120,9 +133,10 @@ def run(b):
     _, err = cli(b, "txn", "list", want_rc=1, bootstrap="127.0.0.1:1")
     check("cannot reach" in err and time.monotonic() - start < 5, "unreachable: " + err)
 
-    check(listed(b) == {}, "transactions before any producer: %s" % listed(b))
-    create_topic(b.bootstrap, TOPIC, 2)
 
+def start_transactions(b):
+    """DONE commits records on partition 0, ABORTED aborts records on 1, OPEN
+    leaves records on both open; returns {transactional id: producer}."""
     done = producer(b, DONE)
     done.begin_transaction()
     produce(done, [0])
@@ -136,8 +150,12 @@ def run(b):
     open_p = producer(b, OPEN)
     open_p.begin_transaction()
     produce(open_p, [0, 1])
+    return {DONE: done, ABORTED: aborted, OPEN: open_p}
 
-    # Markers are written after EndTxn is answered: wait for Complete*.
+
+def wait_for_states(b):
+    """Markers are written after EndTxn is answered: wait for Complete*.
+    Returns the listing and {transactional id: producer id}."""
     want_states = {OPEN: "Ongoing", DONE: "CompleteCommit", ABORTED: "CompleteAbort"}
     txns = wait_until(lambda: (lambda l: l if {k: v[1] for k, v in l.items()} == want_states
                                else None)(listed(b)), 15,
@@ -145,8 +163,11 @@ def run(b):
     pids = {k: v[0] for k, v in txns.items()}
     check(all(p >= 0 for p in pids.values()) and len(set(pids.values())) == 3,
           "producer ids: %s" % pids)
+    return txns, pids
 
-    # Filters.
+
+def check_list_filters(b, txns, pids):
+    """`txn list` filters by state and by producer id."""
     check(listed(b, "--state", "ongoing") == {OPEN: txns[OPEN]}, "--state ongoing")
     check(listed(b, "--state", "CompleteCommit", "--state", "completeabort")
           == {DONE: txns[DONE], ABORTED: txns[ABORTED]}, "--state Complete*")
@@ -155,7 +176,10 @@ def run(b):
           "--state and --producer-id select the intersection")
     check(listed(b, "--state", "PrepareCommit") == {}, "--state PrepareCommit")
 
-    # Describe the open transaction.
+
+def check_describe(b, pids):
+    """Describe the open transaction, the completed ones and unknown ids."""
+    # The open transaction.
     d, out, _ = describe(b, OPEN)
     o = d.get(OPEN)
     check(o is not None, "describe output:\n" + out)
@@ -183,14 +207,15 @@ def run(b):
     check(list(d) == [OPEN] and "no-such-txn" in err and OPEN not in err,
           "describe known + unknown:\nstdout:\n%s\nstderr:\n%s" % (out, err))
 
-    # The open transaction, aborted, completes as CompleteAbort with no partitions.
+
+def check_open_aborted(b, open_p, pids):
+    """The open transaction, aborted, completes as CompleteAbort with no partitions."""
     open_p.abort_transaction(30)
     wait_until(lambda: listed(b).get(OPEN) == (pids[OPEN], "CompleteAbort"), 15,
                lambda: "open transaction aborted: %s" % listed(b))
     d, out, _ = describe(b, OPEN)
     check(d[OPEN]["State"] == "CompleteAbort" and d[OPEN]["partitions"] == [],
           "describe after abort:\n" + out)
-    return pids
 
 
 def main():

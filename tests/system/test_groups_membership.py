@@ -254,73 +254,84 @@ def scenario_static(b):
 
 # ---- 4. cooperative-sticky ---------------------------------------------------
 
-def scenario_cooperative(b):
-    topic, group = "memb-coop", "memb-coop-g"
-    create_topic(b.bootstrap, topic, PARTITIONS)
-    tr = Tracker()
-    coop = {"partition.assignment.strategy": "cooperative-sticky", "statistics.interval.ms": 500}
-    ends = {p: 0 for p in range(PARTITIONS)}
-    seq = [0]
+class CoopGroup:
+    """The cooperative-sticky scenario's group: its members (no auto commit),
+    the records produced to its topic so far and who read them."""
 
-    def produce(n):
-        vals = [b"c-%d" % i for i in range(seq[0], seq[0] + n)]
-        seq[0] += n
-        got = produce_values(b.bootstrap, topic, vals, PARTITIONS)
+    def __init__(self, b, topic, group):
+        self.b, self.topic, self.group = b, topic, group
+        self.tr = Tracker()
+        self.coop = {"partition.assignment.strategy": "cooperative-sticky", "statistics.interval.ms": 500}
+        self.ends = {p: 0 for p in range(PARTITIONS)}
+        self.seq = 0
+        self.members = []
+        self.closed = []
+
+    def add(self, name):
+        m = CkMember(name, self.b.bootstrap, self.group, self.topic, self.tr, commit=False, **self.coop)
+        self.members.append(m)
+        return m
+
+    def produce(self, n):
+        vals = [b"c-%d" % i for i in range(self.seq, self.seq + n)]
+        self.seq += n
+        got = produce_values(self.b.bootstrap, self.topic, vals, PARTITIONS)
         for p, v in got.items():
-            ends[p] += len(v)
+            self.ends[p] += len(v)
 
-    c1 = CkMember("c1", b.bootstrap, group, topic, tr, commit=False, **coop)
-    members = [c1]
-    closed = []
-    try:
-        poll_all(members, lambda: len(c1.assignment()) == PARTITIONS, 30, "c1 to own all partitions")
-        produce(600)
-        poll_all(members, lambda: tr.covered(ends), 30, "records read by c1 alone")
+    def all_read(self):
+        return self.tr.covered(self.ends)
 
-        def join(name):
-            before = {m.name: (m.assignment(), len(m.revokes)) for m in members}
-            n = len(members) + 1
-            m = CkMember(name, b.bootstrap, group, topic, tr, commit=False, **coop)
-            members.append(m)
-            # Records keep arriving while the group rebalances.
-            produce(300)
-            poll_all(members, lambda: disjoint_cover(members) and
-                     all(len(x.assignment()) in (PARTITIONS // n, PARTITIONS // n + 1) for x in members), 60,
-                     lambda: "incremental rebalance for %s: %s" % (name, describe(members)))
-            for x in members[:-1]:
-                old, nrev = before[x.name]
-                now = x.assignment()
-                check(now <= old, "%s gained partitions %s when %s joined" % (x.name, sorted(now - old), name))
-                revoked = set().union(*x.revokes[nrev:]) if len(x.revokes) > nrev else set()
-                check(revoked == old - now, "%s revoked %s, but lost %s (cooperative: only moved partitions)"
-                      % (x.name, sorted(revoked), sorted(old - now)))
-                check(len(now) > 0 and revoked != old, "%s lost everything: an eager rebalance" % x.name)
-            # Incremental: the newcomer's partitions may arrive over several on_assign calls.
-            got = set().union(*m.assigns) - set().union(*m.revokes) if m.assigns else set()
-            check(m.assignment() == got, "%s: assignment %s, but on_assign/on_revoke calls %s / %s"
-                  % (name, sorted(m.assignment()), m.assigns, m.revokes))
+    def join(self, name):
+        """`name` joins while records arrive; the others only lose (and revoke)
+        the partitions that move to it."""
+        members = self.members
+        before = {m.name: (m.assignment(), len(m.revokes)) for m in members}
+        n = len(members) + 1
+        m = self.add(name)
+        # Records keep arriving while the group rebalances.
+        self.produce(300)
+        poll_all(members, lambda: disjoint_cover(members) and
+                 all(len(x.assignment()) in (PARTITIONS // n, PARTITIONS // n + 1) for x in members), 60,
+                 lambda: "incremental rebalance for %s: %s" % (name, describe(members)))
+        for x in members[:-1]:
+            old, nrev = before[x.name]
+            now = x.assignment()
+            check(now <= old, "%s gained partitions %s when %s joined" % (x.name, sorted(now - old), name))
+            revoked = set().union(*x.revokes[nrev:]) if len(x.revokes) > nrev else set()
+            check(revoked == old - now, "%s revoked %s, but lost %s (cooperative: only moved partitions)"
+                  % (x.name, sorted(revoked), sorted(old - now)))
+            check(len(now) > 0 and revoked != old, "%s lost everything: an eager rebalance" % x.name)
+        # Incremental: the newcomer's partitions may arrive over several on_assign calls.
+        got = set().union(*m.assigns) - set().union(*m.revokes) if m.assigns else set()
+        check(m.assignment() == got, "%s: assignment %s, but on_assign/on_revoke calls %s / %s"
+              % (name, sorted(m.assignment()), m.assigns, m.revokes))
 
-        join("c2")
-        join("c3")
-        poll_all(members, lambda: tr.covered(ends), 30, lambda: "records after c2 and c3 joined: missing "
-                 "(first gap, end) %s; watermarks %s; %s; assigns %s; revokes %s; librdkafka fetch state %s; poll threads %s; committed %s; history:\n%s" % (
-                     tr.missing(ends), watermarks(b.bootstrap, topic, tr.missing(ends)), describe(members), {m.name: m.assigns for m in members},
-                     {m.name: m.revokes for m in members},
-                     {m.name: m.fetch_states(tr.missing(ends)) for m in members},
-                     {m.name: m.poll_state() for m in members},
-                     committed_offsets(b.bootstrap, group, topic, PARTITIONS),
-                     "\n".join("p%d:\n%s" % (p, tr.history(p)) for p in tr.missing(ends))))
+    def unread_report(self):
+        """What is known about records not read yet, for a failure message."""
+        b, tr, ends, members = self.b, self.tr, self.ends, self.members
+        return ("records after c2 and c3 joined: missing "
+                "(first gap, end) %s; watermarks %s; %s; assigns %s; revokes %s; librdkafka fetch state %s; poll threads %s; committed %s; history:\n%s" % (
+                    tr.missing(ends), watermarks(b.bootstrap, self.topic, tr.missing(ends)), describe(members), {m.name: m.assigns for m in members},
+                    {m.name: m.revokes for m in members},
+                    {m.name: m.fetch_states(tr.missing(ends)) for m in members},
+                    {m.name: m.poll_state() for m in members},
+                    committed_offsets(b.bootstrap, self.group, self.topic, PARTITIONS),
+                    "\n".join("p%d:\n%s" % (p, tr.history(p)) for p in tr.missing(ends))))
 
-        # c2 leaves: c1 and c3 get its partitions incrementally, revoke nothing.
+    def leave_c2(self):
+        """c2 leaves: c1 and c3 get its partitions incrementally, revoke nothing.
+        Returns c2's partitions."""
+        members = self.members
         before = {m.name: (m.assignment(), len(m.revokes), len(m.assigns)) for m in members if m.name != "c2"}
         c2 = members[1]
         c2.stop()
         c2_parts = c2.assignment()
         c2.commit_partitions(c2_parts)
         c2.close()
-        closed.append(c2)
+        self.closed.append(c2)
         members.remove(c2)
-        produce(300)
+        self.produce(300)
         poll_all(members, lambda: disjoint_cover(members), 30,
                  lambda: "c2's partitions to move: " + describe(members))
         for x in members:
@@ -333,18 +344,35 @@ def scenario_cooperative(b):
             check(added == gained, "%s: incremental assign %s, gained %s" % (x.name, sorted(added), sorted(gained)))
         check(set().union(*(x.assignment() - before[x.name][0] for x in members)) == c2_parts,
               "c2's partitions %s not what the others gained" % sorted(c2_parts))
-        poll_all(members, lambda: tr.covered(ends), 30, "every record after c2 left")
+        return c2_parts
+
+
+def scenario_cooperative(b):
+    topic, group = "memb-coop", "memb-coop-g"
+    create_topic(b.bootstrap, topic, PARTITIONS)
+    g = CoopGroup(b, topic, group)
+    c1 = g.add("c1")
+    members = g.members
+    try:
+        poll_all(members, lambda: len(c1.assignment()) == PARTITIONS, 30, "c1 to own all partitions")
+        g.produce(600)
+        poll_all(members, g.all_read, 30, "records read by c1 alone")
+        g.join("c2")
+        g.join("c3")
+        poll_all(members, g.all_read, 30, g.unread_report)
+        c2_parts = g.leave_c2()
+        poll_all(members, g.all_read, 30, "every record after c2 left")
         settle(members, 0.5)
         # Commits happen only in on_revoke (and c2's close), so a partition
         # read by a second member was handed over at a committed offset.
-        dups = tr.verify(ends)
+        dups = g.tr.verify(g.ends)
         check(sum(dups.values()) == 0, "records read twice across cooperative rebalances: %s" % dups)
     finally:
         for m in members:
             m.close()
     return ("cooperative-sticky c1 -> +c2 -> +c3 -> -c2: joins revoke only the moved partitions (never all), "
             "c2's leave moves its %d partitions to c1/c3 with no revocation; %d records, none read twice"
-            % (len(c2_parts), seq[0]))
+            % (len(c2_parts), g.seq))
 
 
 SCENARIOS = [scenario_leave, scenario_kill, scenario_static, scenario_cooperative]

@@ -100,97 +100,135 @@ def new_members(b, group, topic, tr, suffix, commit):
             KpMember("kp" + suffix, b.bootstrap, group, topic, tr, commit=commit)]
 
 
+def form_and_commit_all(b, group, topic, tr, members):
+    """The group of 3 forms, reads 600 records and commits them all; returns
+    the log ends."""
+    poll_all(members, lambda: disjoint_cover(members, PARTITIONS) and
+             all(len(m.assignment()) == 2 for m in members), 60,
+             lambda: "group of 3 to form: " + describe(members))
+    by_part = produce_values(b.bootstrap, topic, [b"t-%d" % i for i in range(600)], PARTITIONS)
+    ends = ends_of(by_part)
+    poll_all(members, lambda: tr.covered(ends), 30, "all 600 records")
+    poll_all(members, lambda: committed_offsets(b.bootstrap, group, topic, PARTITIONS) == ends, 10,
+             "commits of everything read")
+    return ends
+
+
+def stable_group_of_three(b, group, topic, members):
+    """The Stable group's DescribeGroups snapshot, checked against the members'
+    assignments, and its generation (also kafka-python's)."""
+    poll_all(members, lambda: group_snapshot(b.port, group)[0] == "Stable", 10, "group Stable")
+    before = group_snapshot(b.port, group)
+    check(len(before[2]) == 3 and before[1] == "range", "group before the restart: %s" % (before,))
+    by_member = {m: sorted(a.get(topic, [])) for m, a in before[2].items()}
+    check(sorted(map(tuple, by_member.values())) == sorted(tuple(sorted(m.assignment())) for m in members),
+          "DescribeGroups assignments %s, members' %s" % (by_member, describe(members)))
+    gen = generation_of(b.port, group, before[2])
+    kp_gen = members[2].c._coordinator._generation.generation_id
+    check(kp_gen == gen, "kafka-python generation %s, Heartbeat probe %d" % (kp_gen, gen))
+    return before, gen
+
+
+def wait_first_reads(members, tr, since, what):
+    """Waits until every partition was read after `since`; returns first_reads."""
+    return poll_all(members, lambda: len(first_reads(tr, since)) == PARTITIONS and first_reads(tr, since),
+                    60, lambda: what + describe(members))
+
+
+def sigterm_under_running_members(b, group, topic, tr, members, ends, before, gen):
+    """Restarts the broker (SIGTERM) under the running members: the group is
+    kept, nobody is reassigned for 4 s and each partition continues at its
+    committed offset; returns the new log ends."""
+    kp = members[2]
+    calls = [(len(m.assigns), len(m.revokes)) for m in members[:2]]
+    owned = [m.assignment() for m in members]
+    b.stop()
+    b.start()
+    check_group_kept(b, group, before, gen, "SIGTERM")
+    got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
+    check(got == ends, "OffsetFetch after the first restart %s, committed %s" % (got, ends))
+    t_restart = time.monotonic()
+    more = produce_values(b.bootstrap, topic, [b"u-%d" % i for i in range(120)], PARTITIONS)
+    new_ends = {p: ends[p] + len(more[p]) for p in ends}
+    firsts = wait_first_reads(members, tr, t_restart, "every partition read after the restart: ")
+    for p, (o, who) in sorted(firsts.items()):
+        check(o == ends[p], "running members, partition %d: first offset read after the restart %d (by %s), "
+              "committed %d" % (p, o, who, ends[p]))
+    poll_all(members, lambda: tr.covered(new_ends), 30, "the 120 records produced after the restart")
+    poll_all(members, lambda: committed_offsets(b.bootstrap, group, topic, PARTITIONS) == new_ends, 10,
+             "commits of the 120 records (members commit after every batch)")
+    # A few seconds after the restart: still no rebalance.
+    settle(members, max(0.0, t_restart + 4.0 - time.monotonic()))
+    check([(len(m.assigns), len(m.revokes)) for m in members[:2]] == calls,
+          "confluent-kafka members reassigned after the restart: assign/revoke calls %s -> %s"
+          % (calls, [(len(m.assigns), len(m.revokes)) for m in members[:2]]))
+    check([m.assignment() for m in members] == owned, "assignments changed: %s -> %s"
+          % ([sorted(o) for o in owned], describe(members)))
+    check(kp.c._coordinator._generation.generation_id == gen, "kafka-python generation %d -> %s"
+          % (gen, kp.c._coordinator._generation.generation_id))
+    check_group_kept(b, group, before, gen, "SIGTERM, 4 s later")
+    return new_ends
+
+
+def commit_below_close_and_restart(b, group, topic, members):
+    """The members commit offsets below what they read and close; the broker
+    restarts; OffsetFetch returns those offsets before and after. Returns them."""
+    for m in members:
+        m.stop()
+        m.commit_on_revoke = False  # closing must not commit again
+    want = {}
+    for m in members:
+        offs = {p: 30 + 7 * p for p in m.assignment()}
+        m.commit_offsets(offs)
+        want.update(offs)
+    check(set(want) == set(range(PARTITIONS)), "commits cover %s" % sorted(want))
+    got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
+    check(got == want, "OffsetFetch before the second restart %s, committed %s" % (got, want))
+    for m in members:
+        m.close()
+    b.stop()
+    b.start()
+    got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
+    check(got == want, "OffsetFetch after the second restart %s, committed %s" % (got, want))
+    return want
+
+
+def check_new_members_start_at(members, tr, t_restart, want, ends):
+    """New members start each partition exactly at the committed offset and
+    read on to the end."""
+    firsts = wait_first_reads(members, tr, t_restart, "every partition read by the new members: ")
+    for p, (o, who) in sorted(firsts.items()):
+        check(o == want[p], "new members, partition %d: first offset read %d (by %s), committed %d"
+              % (p, o, who, want[p]))
+    poll_all(members, lambda: all(read_since(tr, t_restart, p) >= set(range(want[p], ends[p])) for p in ends),
+             30, "records from the committed offsets to the end")
+    tr.verify(ends)
+
+
 def scenario_sigterm(b):
     topic, group = "rs-term", "rs-term-g"
     create_topic(b.bootstrap, topic, PARTITIONS)
     tr = Tracker()
     members = new_members(b, group, topic, tr, "", True)
     try:
-        poll_all(members, lambda: disjoint_cover(members, PARTITIONS) and
-                 all(len(m.assignment()) == 2 for m in members), 60,
-                 lambda: "group of 3 to form: " + describe(members))
-        by_part = produce_values(b.bootstrap, topic, [b"t-%d" % i for i in range(600)], PARTITIONS)
-        ends = ends_of(by_part)
-        poll_all(members, lambda: tr.covered(ends), 30, "all 600 records")
-        poll_all(members, lambda: committed_offsets(b.bootstrap, group, topic, PARTITIONS) == ends, 10,
-                 "commits of everything read")
+        ends = form_and_commit_all(b, group, topic, tr, members)
 
         # 1. Running members across a SIGTERM restart (they read and committed
         # everything, and keep committing): the group's membership is
         # persisted (GroupMetadata in __consumer_offsets), so it comes back
         # Stable with the same generation, members and assignments, nobody
         # is reassigned, and each partition continues at its committed offset.
-        poll_all(members, lambda: group_snapshot(b.port, group)[0] == "Stable", 10, "group Stable")
-        before = group_snapshot(b.port, group)
-        check(len(before[2]) == 3 and before[1] == "range", "group before the restart: %s" % (before,))
-        by_member = {m: sorted(a.get(topic, [])) for m, a in before[2].items()}
-        check(sorted(map(tuple, by_member.values())) == sorted(tuple(sorted(m.assignment())) for m in members),
-              "DescribeGroups assignments %s, members' %s" % (by_member, describe(members)))
-        gen = generation_of(b.port, group, before[2])
-        kp = members[2]
-        kp_gen = kp.c._coordinator._generation.generation_id
-        check(kp_gen == gen, "kafka-python generation %s, Heartbeat probe %d" % (kp_gen, gen))
-        calls = [(len(m.assigns), len(m.revokes)) for m in members[:2]]
-        owned = [m.assignment() for m in members]
-        b.stop()
-        b.start()
-        check_group_kept(b, group, before, gen, "SIGTERM")
-        got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
-        check(got == ends, "OffsetFetch after the first restart %s, committed %s" % (got, ends))
-        t_restart = time.monotonic()
-        more = produce_values(b.bootstrap, topic, [b"u-%d" % i for i in range(120)], PARTITIONS)
-        new_ends = {p: ends[p] + len(more[p]) for p in ends}
-        firsts = poll_all(members, lambda: len(first_reads(tr, t_restart)) == PARTITIONS and first_reads(tr, t_restart),
-                          60, lambda: "every partition read after the restart: " + describe(members))
-        for p, (o, who) in sorted(firsts.items()):
-            check(o == ends[p], "running members, partition %d: first offset read after the restart %d (by %s), "
-                  "committed %d" % (p, o, who, ends[p]))
-        poll_all(members, lambda: tr.covered(new_ends), 30, "the 120 records produced after the restart")
-        poll_all(members, lambda: committed_offsets(b.bootstrap, group, topic, PARTITIONS) == new_ends, 10,
-                 "commits of the 120 records (members commit after every batch)")
-        # A few seconds after the restart: still no rebalance.
-        settle(members, max(0.0, t_restart + 4.0 - time.monotonic()))
-        check([(len(m.assigns), len(m.revokes)) for m in members[:2]] == calls,
-              "confluent-kafka members reassigned after the restart: assign/revoke calls %s -> %s"
-              % (calls, [(len(m.assigns), len(m.revokes)) for m in members[:2]]))
-        check([m.assignment() for m in members] == owned, "assignments changed: %s -> %s"
-              % ([sorted(o) for o in owned], describe(members)))
-        check(kp.c._coordinator._generation.generation_id == gen, "kafka-python generation %d -> %s"
-              % (gen, kp.c._coordinator._generation.generation_id))
-        check_group_kept(b, group, before, gen, "SIGTERM, 4 s later")
-        ends = new_ends
+        before, gen = stable_group_of_three(b, group, topic, members)
+        ends = sigterm_under_running_members(b, group, topic, tr, members, ends, before, gen)
         # Re-reads are allowed only above the last acknowledged commit.
         dups = sum(tr.verify(ends).values())
 
         # 2. Members commit offsets below what they read and close; after a
         # restart new members start exactly at those offsets.
-        for m in members:
-            m.stop()
-            m.commit_on_revoke = False  # closing must not commit again
-        want = {}
-        for m in members:
-            offs = {p: 30 + 7 * p for p in m.assignment()}
-            m.commit_offsets(offs)
-            want.update(offs)
-        check(set(want) == set(range(PARTITIONS)), "commits cover %s" % sorted(want))
-        got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
-        check(got == want, "OffsetFetch before the second restart %s, committed %s" % (got, want))
-        for m in members:
-            m.close()
-        b.stop()
-        b.start()
-        got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
-        check(got == want, "OffsetFetch after the second restart %s, committed %s" % (got, want))
+        want = commit_below_close_and_restart(b, group, topic, members)
         t_restart = time.monotonic()
         members = new_members(b, group, topic, tr, "'", False)
-        firsts = poll_all(members, lambda: len(first_reads(tr, t_restart)) == PARTITIONS and first_reads(tr, t_restart),
-                          60, lambda: "every partition read by the new members: " + describe(members))
-        for p, (o, who) in sorted(firsts.items()):
-            check(o == want[p], "new members, partition %d: first offset read %d (by %s), committed %d"
-                  % (p, o, who, want[p]))
-        poll_all(members, lambda: all(read_since(tr, t_restart, p) >= set(range(want[p], ends[p])) for p in ends),
-                 30, "records from the committed offsets to the end")
-        tr.verify(ends)
+        check_new_members_start_at(members, tr, t_restart, want, ends)
     finally:
         for m in members:
             m.close()
@@ -202,11 +240,59 @@ def scenario_sigterm(b):
             % (gen, dups, dict(sorted(want.items()))))
 
 
-def scenario_kill9(b):
-    from confluent_kafka import Consumer, KafkaException, TopicPartition
-    topic, group = "rs-kill", "rs-kill-g"
-    create_topic(b.bootstrap, topic, PARTITIONS)
-    produce_values(b.bootstrap, topic, [b"k-%d" % i for i in range(60)], PARTITIONS)
+class CommitLoop:
+    """A thread committing synchronously in a loop: commit n sets partition p
+    to n * PARTITIONS + p; `attempts` holds [n, ok] in order (ok None while
+    the commit is in flight)."""
+
+    def __init__(self, c, topic):
+        self.c, self.topic = c, topic
+        self.attempts = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.t = threading.Thread(target=self.loop)
+
+    def loop(self):
+        from confluent_kafka import KafkaException, TopicPartition
+        c, attempts, lock = self.c, self.attempts, self.lock
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            with lock:
+                attempts.append([n, None])
+            try:
+                c.commit(offsets=[TopicPartition(self.topic, p, n * PARTITIONS + p) for p in range(PARTITIONS)],
+                         asynchronous=False)
+                ok = True
+            except KafkaException:
+                ok = False
+            with lock:
+                attempts[-1][1] = ok
+            c.poll(0)  # serve rebalances after restarts
+            if not ok:
+                time.sleep(0.05)
+
+    def acked(self):
+        return sum(1 for _, ok in self.attempts if ok)
+
+    def wait_acked(self, more, what):
+        """Waits for `more` acknowledged commits beyond those seen now."""
+        with self.lock:
+            base = self.acked()
+        wait_until(lambda: self.acked() >= base + more, 30, what)
+
+    def last_acked_and_in_flight(self):
+        with self.lock:
+            acked = [n for n, ok in self.attempts if ok]
+            last_acked = acked[-1]
+            in_flight = [n for n, ok in self.attempts if n > last_acked]
+        return last_acked, in_flight
+
+
+def subscribe_committing_consumer(b, group, topic):
+    """The committing consumer, subscribed and assigned every partition, and
+    the list its on_assign/on_revoke calls append to (+/- partition count)."""
+    from confluent_kafka import Consumer
     # session.timeout.ms 45 s, not 6 s: librdkafka 2.0.2 can spin for seconds
     # after a coordinator loss while a synchronous commit is queued ("Closing
     # connection due to nodename change" <-> "marking the coordinator dead:
@@ -220,76 +306,61 @@ def scenario_kill9(b):
                 on_revoke=lambda cons, parts: assigns.append(-len(parts)))
     wait_until(lambda: c.consume(10, 0.1) is not None and len(c.assignment()) == PARTITIONS, 30,
                "the committing consumer's assignment")
+    return c, assigns
+
+
+def kill9_keeps_commits(b, group, topic, loop, k, before, gen):
+    """Kill k (0-based): SIGKILLs the broker mid-loop after fresh acknowledged
+    commits, restarts it and checks the group and its committed offsets.
+    Returns (time of the kill, report)."""
+    loop.wait_acked(50, "50 acknowledged commits before kill %d" % (k + 1))
+    b.kill()
+    t_last = time.monotonic()
+    last_acked, in_flight = loop.last_acked_and_in_flight()
+    b.start()
+    check_group_kept(b, group, before, gen, "kill %d" % (k + 1))
+    got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
+    allowed = [last_acked] + in_flight
+    for p in range(PARTITIONS):
+        n, rem = divmod(got[p], PARTITIONS)
+        check(rem == p and n >= last_acked,
+              "kill %d: partition %d committed %d after restart, but commit %d (offset %d) was "
+              "acknowledged" % (k + 1, p, got[p], last_acked, last_acked * PARTITIONS + p))
+        check(n in allowed, "kill %d: partition %d committed %d (commit #%d) after restart; last "
+              "acknowledged #%d, in flight %s" % (k + 1, p, got[p], n, last_acked, in_flight))
+    ns = {got[p] // PARTITIONS for p in range(PARTITIONS)}
+    check(len(ns) == 1, "kill %d: partitions committed by different commits %s (one request, all "
+          "partitions)" % (k + 1, sorted(ns)))
+    return t_last, "#%d%s" % (last_acked, "" if ns == {last_acked} else "+%d in flight" % (ns.pop() - last_acked))
+
+
+def scenario_kill9(b):
+    topic, group = "rs-kill", "rs-kill-g"
+    create_topic(b.bootstrap, topic, PARTITIONS)
+    produce_values(b.bootstrap, topic, [b"k-%d" % i for i in range(60)], PARTITIONS)
+    c, assigns = subscribe_committing_consumer(b, group, topic)
     wait_until(lambda: group_snapshot(b.port, group)[0] == "Stable", 10, "group Stable")
     before = group_snapshot(b.port, group)
     check(len(before[2]) == 1 and before[1] == "range", "group before the kills: %s" % (before,))
     gen = generation_of(b.port, group, before[2])
     n_assigns = len(assigns)
-    attempts = []  # (n, ok) in order; commit n sets partition p to n * PARTITIONS + p
-    stop = threading.Event()
-    lock = threading.Lock()
-
-    def loop():
-        n = 0
-        while not stop.is_set():
-            n += 1
-            with lock:
-                attempts.append([n, None])
-            try:
-                c.commit(offsets=[TopicPartition(topic, p, n * PARTITIONS + p) for p in range(PARTITIONS)],
-                         asynchronous=False)
-                ok = True
-            except KafkaException:
-                ok = False
-            with lock:
-                attempts[-1][1] = ok
-            c.poll(0)  # serve rebalances after restarts
-            if not ok:
-                time.sleep(0.05)
-
-    t = threading.Thread(target=loop)
-    t.start()
+    loop = CommitLoop(c, topic)
+    loop.t.start()
     report = []
     try:
         for k in range(3):
             # Wait for fresh acknowledged commits, then kill mid-loop.
-            with lock:
-                base = sum(1 for _, ok in attempts if ok)
-            wait_until(lambda: sum(1 for _, ok in attempts if ok) >= base + 50, 30,
-                       "50 acknowledged commits before kill %d" % (k + 1))
-            b.kill()
-            t_last = time.monotonic()
-            with lock:
-                acked = [n for n, ok in attempts if ok]
-                last_acked = acked[-1]
-                in_flight = [n for n, ok in attempts if n > last_acked]
-            b.start()
-            check_group_kept(b, group, before, gen, "kill %d" % (k + 1))
-            got = committed_offsets(b.bootstrap, group, topic, PARTITIONS)
-            allowed = [last_acked] + in_flight
-            for p in range(PARTITIONS):
-                n, rem = divmod(got[p], PARTITIONS)
-                check(rem == p and n >= last_acked,
-                      "kill %d: partition %d committed %d after restart, but commit %d (offset %d) was "
-                      "acknowledged" % (k + 1, p, got[p], last_acked, last_acked * PARTITIONS + p))
-                check(n in allowed, "kill %d: partition %d committed %d (commit #%d) after restart; last "
-                      "acknowledged #%d, in flight %s" % (k + 1, p, got[p], n, last_acked, in_flight))
-            ns = {got[p] // PARTITIONS for p in range(PARTITIONS)}
-            check(len(ns) == 1, "kill %d: partitions committed by different commits %s (one request, all "
-                  "partitions)" % (k + 1, sorted(ns)))
-            report.append("#%d%s" % (last_acked, "" if ns == {last_acked} else "+%d in flight" % (ns.pop() - last_acked)))
+            t_last, r = kill9_keeps_commits(b, group, topic, loop, k, before, gen)
+            report.append(r)
         # And the loop commits successfully again after the last restart.
-        with lock:
-            base = sum(1 for _, ok in attempts if ok)
-        wait_until(lambda: sum(1 for _, ok in attempts if ok) >= base + 20, 30,
-                   "acknowledged commits after the last restart")
+        loop.wait_acked(20, "acknowledged commits after the last restart")
         time.sleep(max(0.0, 3.0 - (time.monotonic() - t_last)))
         check(len(assigns) == n_assigns, "consumer reassigned after a kill -9 restart: assign/revoke calls %s"
               % assigns)
         check_group_kept(b, group, before, gen, "after the kills")
     finally:
-        stop.set()
-        t.join(60)
+        loop.stop.set()
+        loop.t.join(60)
         c.close()
     return ("sync-commit loop, 3 x kill -9: group back Stable with generation %d and the same member each time, no "
             "reassignment; OffsetFetch after each restart == the last acknowledged commit or one in flight (%s), "

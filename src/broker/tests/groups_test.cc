@@ -72,105 +72,153 @@ TEST(groups, find_coordinator_single_and_batched) {
     EXPECT_EQ(bad.error_code, code(error_code::invalid_request));
 }
 
-TEST(groups, join_sync_heartbeat_commit_fetch_leave) {
-    test_broker tb(fast_groups());
-    ASSERT_TRUE(tb.logs().create_topic("t", 2, {}).ok());
-    test_client c(tb.port());
-    // KIP-394: the first v5 join hands out the member id.
-    auto j0 = c.call<join_group_response>(join_req(""), 5);
-    EXPECT_EQ(j0.error_code, code(error_code::member_id_required));
-    ASSERT_FALSE(j0.member_id.empty());
-    auto j1 = c.call<join_group_response>(join_req(j0.member_id), 5);
-    ASSERT_EQ(j1.error_code, 0);
-    EXPECT_EQ(j1.generation_id, 1);
-    EXPECT_EQ(j1.leader, j0.member_id);
-    EXPECT_EQ(j1.protocol_name, "range");
-    ASSERT_EQ(j1.members.size(), 1u);
+// One client's life in group "g" on a broker with topic "t" (2 partitions):
+// each step checks one API; the test runs them in order, stopping at the
+// first fatal failure.
+class groups_member_lifecycle : public ::testing::Test {
+  protected:
+    void SetUp() override { ASSERT_TRUE(tb.logs().create_topic("t", 2, {}).ok()); }
 
-    sync_group_request s;
-    s.group_id = "g";
-    s.generation_id = 1;
-    s.member_id = j0.member_id;
-    s.assignments.push_back({j0.member_id, {std::byte{9}}});
-    auto s1 = c.call<sync_group_response>(s, 5);
-    EXPECT_EQ(s1.error_code, 0);
-    EXPECT_EQ(s1.assignment, std::vector<std::byte>{std::byte{9}});
+    // KIP-394: the first v5 join hands out the member id; the second joins
+    // generation 1 as the leader.
+    void join() {
+        auto j0 = c.call<join_group_response>(join_req(""), 5);
+        EXPECT_EQ(j0.error_code, code(error_code::member_id_required));
+        ASSERT_FALSE(j0.member_id.empty());
+        member_id = j0.member_id;
+        auto j1 = c.call<join_group_response>(join_req(member_id), 5);
+        ASSERT_EQ(j1.error_code, 0);
+        EXPECT_EQ(j1.generation_id, 1);
+        EXPECT_EQ(j1.leader, member_id);
+        EXPECT_EQ(j1.protocol_name, "range");
+        ASSERT_EQ(j1.members.size(), 1u);
+    }
 
-    heartbeat_request h;
-    h.group_id = "g";
-    h.generation_id = 1;
-    h.member_id = j0.member_id;
-    EXPECT_EQ(c.call<heartbeat_response>(h, 4).error_code, 0);
-    h.generation_id = 7;
-    EXPECT_EQ(c.call<heartbeat_response>(h, 4).error_code, code(error_code::illegal_generation));
+    // The leader's SyncGroup hands back its own assignment.
+    void sync() {
+        sync_group_request s;
+        s.group_id = "g";
+        s.generation_id = 1;
+        s.member_id = member_id;
+        s.assignments.push_back({member_id, {std::byte{9}}});
+        auto s1 = c.call<sync_group_response>(s, 5);
+        EXPECT_EQ(s1.error_code, 0);
+        EXPECT_EQ(s1.assignment, std::vector<std::byte>{std::byte{9}});
+    }
 
-    offset_commit_request oc;
-    oc.group_id = "g";
-    oc.generation_id_or_member_epoch = 1;
-    oc.member_id = j0.member_id;
-    oc.topics.push_back({"t", {{0, 5, -1, -1, "meta"}, {7, 1, -1, -1, ""}}});
-    oc.topics.push_back({"missing", {{0, 5, -1, -1, ""}}});
-    auto ocr = c.call<offset_commit_response>(oc, 8);
-    ASSERT_EQ(ocr.topics.size(), 2u);
-    EXPECT_EQ(ocr.topics[0].partitions[0].error_code, 0);
-    EXPECT_EQ(ocr.topics[0].partitions[1].error_code, code(error_code::unknown_topic_or_partition));
-    EXPECT_EQ(ocr.topics[1].partitions[0].error_code, code(error_code::unknown_topic_or_partition));
-    oc.generation_id_or_member_epoch = 0;
-    oc.topics.pop_back();
-    auto stale = c.call<offset_commit_response>(oc, 2);
-    EXPECT_EQ(stale.topics[0].partitions[0].error_code, code(error_code::illegal_generation));
+    // A heartbeat of the current generation is accepted, another is not.
+    void heartbeat() {
+        heartbeat_request h;
+        h.group_id = "g";
+        h.generation_id = 1;
+        h.member_id = member_id;
+        EXPECT_EQ(c.call<heartbeat_response>(h, 4).error_code, 0);
+        h.generation_id = 7;
+        EXPECT_EQ(c.call<heartbeat_response>(h, 4).error_code,
+                  code(error_code::illegal_generation));
+    }
 
-    offset_fetch_request of;
-    of.group_id = "g";
-    of.topics = std::vector<offset_fetch_request::offset_fetch_request_topic>{{"t", {0, 1}}};
-    auto ofr = c.call<offset_fetch_response>(of, 7);
-    ASSERT_EQ(ofr.topics.size(), 1u);
-    ASSERT_EQ(ofr.topics[0].partitions.size(), 2u);
-    EXPECT_EQ(ofr.topics[0].partitions[0].committed_offset, 5);
-    EXPECT_EQ(ofr.topics[0].partitions[0].metadata, "meta");
-    EXPECT_EQ(ofr.topics[0].partitions[1].committed_offset, -1);
-    // v8: several groups, null topics = everything committed.
-    offset_fetch_request of8;
-    of8.groups.push_back({"g", std::nullopt, -1, std::nullopt});
-    of8.groups.push_back({"other", std::nullopt, -1, std::nullopt});
-    auto of8r = c.call<offset_fetch_response>(of8, 8);
-    ASSERT_EQ(of8r.groups.size(), 2u);
-    ASSERT_EQ(of8r.groups[0].topics.size(), 1u);
-    EXPECT_EQ(of8r.groups[0].topics[0].partitions.at(0).committed_offset, 5);
-    EXPECT_TRUE(of8r.groups[1].topics.empty());
+    // Commits t-0 at 5 ("meta"); unknown partitions and topics and a stale
+    // generation are refused per partition.
+    void commit() {
+        offset_commit_request oc;
+        oc.group_id = "g";
+        oc.generation_id_or_member_epoch = 1;
+        oc.member_id = member_id;
+        oc.topics.push_back({"t", {{0, 5, -1, -1, "meta"}, {7, 1, -1, -1, ""}}});
+        oc.topics.push_back({"missing", {{0, 5, -1, -1, ""}}});
+        auto ocr = c.call<offset_commit_response>(oc, 8);
+        ASSERT_EQ(ocr.topics.size(), 2u);
+        EXPECT_EQ(ocr.topics[0].partitions[0].error_code, 0);
+        EXPECT_EQ(ocr.topics[0].partitions[1].error_code,
+                  code(error_code::unknown_topic_or_partition));
+        EXPECT_EQ(ocr.topics[1].partitions[0].error_code,
+                  code(error_code::unknown_topic_or_partition));
+        oc.generation_id_or_member_epoch = 0;
+        oc.topics.pop_back();
+        auto stale = c.call<offset_commit_response>(oc, 2);
+        EXPECT_EQ(stale.topics[0].partitions[0].error_code, code(error_code::illegal_generation));
+    }
 
-    list_groups_request lg;
-    auto lgr = c.call<list_groups_response>(lg, 4);
-    ASSERT_EQ(lgr.groups.size(), 1u);
-    EXPECT_EQ(lgr.groups[0].group_state, "Stable");
-    lg.states_filter = {"empty"};
-    EXPECT_TRUE(c.call<list_groups_response>(lg, 4).groups.empty());
+    // OffsetFetch v7 of t-0 and t-1.
+    offset_fetch_request fetch_t() {
+        offset_fetch_request of;
+        of.group_id = "g";
+        of.topics = std::vector<offset_fetch_request::offset_fetch_request_topic>{{"t", {0, 1}}};
+        return of;
+    }
 
-    describe_groups_request dg;
-    dg.groups = {"g"};
-    auto dgr = c.call<describe_groups_response>(dg, 5);
-    ASSERT_EQ(dgr.groups.size(), 1u);
-    EXPECT_EQ(dgr.groups[0].group_state, "Stable");
-    EXPECT_EQ(dgr.groups[0].protocol_data, "range");
-    ASSERT_EQ(dgr.groups[0].members.size(), 1u);
+    void fetch() {
+        auto ofr = c.call<offset_fetch_response>(fetch_t(), 7);
+        ASSERT_EQ(ofr.topics.size(), 1u);
+        ASSERT_EQ(ofr.topics[0].partitions.size(), 2u);
+        EXPECT_EQ(ofr.topics[0].partitions[0].committed_offset, 5);
+        EXPECT_EQ(ofr.topics[0].partitions[0].metadata, "meta");
+        EXPECT_EQ(ofr.topics[0].partitions[1].committed_offset, -1);
+        // v8: several groups, null topics = everything committed.
+        offset_fetch_request of8;
+        of8.groups.push_back({"g", std::nullopt, -1, std::nullopt});
+        of8.groups.push_back({"other", std::nullopt, -1, std::nullopt});
+        auto of8r = c.call<offset_fetch_response>(of8, 8);
+        ASSERT_EQ(of8r.groups.size(), 2u);
+        ASSERT_EQ(of8r.groups[0].topics.size(), 1u);
+        EXPECT_EQ(of8r.groups[0].topics[0].partitions.at(0).committed_offset, 5);
+        EXPECT_TRUE(of8r.groups[1].topics.empty());
+    }
 
-    delete_groups_request del;
-    del.groups_names = {"g"};
-    EXPECT_EQ(c.call<delete_groups_response>(del, 2).results.at(0).error_code,
-              code(error_code::non_empty_group));
+    // ListGroups and DescribeGroups show the group Stable with one member.
+    void list_and_describe() {
+        list_groups_request lg;
+        auto lgr = c.call<list_groups_response>(lg, 4);
+        ASSERT_EQ(lgr.groups.size(), 1u);
+        EXPECT_EQ(lgr.groups[0].group_state, "Stable");
+        lg.states_filter = {"empty"};
+        EXPECT_TRUE(c.call<list_groups_response>(lg, 4).groups.empty());
 
-    leave_group_request lv;
-    lv.group_id = "g";
-    lv.members.push_back({j0.member_id, std::nullopt, std::nullopt});
-    lv.members.push_back({"ghost", std::nullopt, std::nullopt});
-    auto lvr = c.call<leave_group_response>(lv, 4);
-    ASSERT_EQ(lvr.members.size(), 2u);
-    EXPECT_EQ(lvr.members[0].error_code, 0);
-    EXPECT_EQ(lvr.members[1].error_code, code(error_code::unknown_member_id));
+        describe_groups_request dg;
+        dg.groups = {"g"};
+        auto dgr = c.call<describe_groups_response>(dg, 5);
+        ASSERT_EQ(dgr.groups.size(), 1u);
+        EXPECT_EQ(dgr.groups[0].group_state, "Stable");
+        EXPECT_EQ(dgr.groups[0].protocol_data, "range");
+        ASSERT_EQ(dgr.groups[0].members.size(), 1u);
+    }
 
-    EXPECT_EQ(c.call<delete_groups_response>(del, 2).results.at(0).error_code, 0);
-    auto gone = c.call<offset_fetch_response>(of, 7);
-    EXPECT_EQ(gone.topics[0].partitions[0].committed_offset, -1);
+    // DeleteGroups is refused while the member is in; LeaveGroup (with an
+    // unknown member too) empties the group; then it is deleted with its offsets.
+    void leave_and_delete() {
+        delete_groups_request del;
+        del.groups_names = {"g"};
+        EXPECT_EQ(c.call<delete_groups_response>(del, 2).results.at(0).error_code,
+                  code(error_code::non_empty_group));
+
+        leave_group_request lv;
+        lv.group_id = "g";
+        lv.members.push_back({member_id, std::nullopt, std::nullopt});
+        lv.members.push_back({"ghost", std::nullopt, std::nullopt});
+        auto lvr = c.call<leave_group_response>(lv, 4);
+        ASSERT_EQ(lvr.members.size(), 2u);
+        EXPECT_EQ(lvr.members[0].error_code, 0);
+        EXPECT_EQ(lvr.members[1].error_code, code(error_code::unknown_member_id));
+
+        EXPECT_EQ(c.call<delete_groups_response>(del, 2).results.at(0).error_code, 0);
+        auto gone = c.call<offset_fetch_response>(fetch_t(), 7);
+        EXPECT_EQ(gone.topics[0].partitions[0].committed_offset, -1);
+    }
+
+    test_broker tb{fast_groups()};
+    test_client c{tb.port()};
+    std::string member_id;
+};
+
+TEST_F(groups_member_lifecycle, join_sync_heartbeat_commit_fetch_leave) {
+    ASSERT_NO_FATAL_FAILURE(join());
+    ASSERT_NO_FATAL_FAILURE(sync());
+    ASSERT_NO_FATAL_FAILURE(heartbeat());
+    ASSERT_NO_FATAL_FAILURE(commit());
+    ASSERT_NO_FATAL_FAILURE(fetch());
+    ASSERT_NO_FATAL_FAILURE(list_and_describe());
+    ASSERT_NO_FATAL_FAILURE(leave_and_delete());
 }
 
 TEST(groups, two_members_join_concurrently) {

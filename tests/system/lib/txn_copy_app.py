@@ -56,118 +56,174 @@ def retrying(what, fn, deadline_s=120.0):
             raise
 
 
-def main():
-    bootstrap, in_topic, out_topic, group, txn_id, ends_arg = sys.argv[1:7]
-    ends = [int(x) for x in ends_arg.split(",")]
-    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": txn_id, "acks": "all",
-                         "linger.ms": 5, "transaction.timeout.ms": 10000,
-                         "reconnect.backoff.ms": 50, "reconnect.backoff.max.ms": 500})
-    state = {"in_txn": False}
-    committed = {}  # partition -> committed offset known to this instance
+def make_producer(bootstrap, txn_id):
+    return Producer({"bootstrap.servers": bootstrap, "transactional.id": txn_id, "acks": "all",
+                     "linger.ms": 5, "transaction.timeout.ms": 10000,
+                     "reconnect.backoff.ms": 50, "reconnect.backoff.max.ms": 500})
 
-    def abort_and_exit(why):
+
+def make_consumer(bootstrap, group):
+    return Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                     "enable.auto.commit": False, "auto.offset.reset": "earliest",
+                     "isolation.level": "read_committed", "session.timeout.ms": 3000,
+                     "heartbeat.interval.ms": 300, "reconnect.backoff.ms": 50,
+                     "reconnect.backoff.max.ms": 500})
+
+
+class CopyApp:
+    """The copier's state: one transactional producer, one group consumer and
+    the committed offsets this instance knows of."""
+
+    def __init__(self, bootstrap, in_topic, out_topic, group, txn_id, ends):
+        self.bootstrap = bootstrap
+        self.in_topic = in_topic
+        self.out_topic = out_topic
+        self.group = group
+        self.ends = ends
+        self.producer = make_producer(bootstrap, txn_id)
+        self.consumer = None
+        self.in_txn = False
+        self.committed = {}  # partition -> committed offset known to this instance
+        self.all_tps = [TopicPartition(in_topic, p) for p in range(len(ends))]
+        self.txn_start = 0.0
+        self.in_txn_count = 0
+        self.last_check = 0.0
+
+    def abort_and_exit(self, why):
         log("abortable error (%s): aborting and exiting" % why)
         try:
-            producer.abort_transaction(30)
+            self.producer.abort_transaction(30)
         except KafkaException as e:
             log("abort failed: %s" % e)
         os._exit(2)
 
-    try:
-        retrying("init_transactions", lambda: producer.init_transactions(60))
-    except KafkaException as e:
-        log("init_transactions failed: %s" % e)
-        os._exit(3)
-    log("initialised")
+    def init_transactions(self):
+        try:
+            retrying("init_transactions", lambda: self.producer.init_transactions(60))
+        except KafkaException as e:
+            log("init_transactions failed: %s" % e)
+            os._exit(3)
+        log("initialised")
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
-                         "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                         "isolation.level": "read_committed", "session.timeout.ms": 3000,
-                         "heartbeat.interval.ms": 300, "reconnect.backoff.ms": 50,
-                         "reconnect.backoff.max.ms": 500})
+    def subscribe(self):
+        self.consumer = make_consumer(self.bootstrap, self.group)
 
-    def on_assign(c, parts):
-        log("assigned %s" % sorted(p.partition for p in parts))
+        def on_assign(c, parts):
+            log("assigned %s" % sorted(p.partition for p in parts))
 
-    def on_revoke(c, parts):
-        # A single-member group is revoked only on an unexpected rebalance:
-        # the open transaction's offsets may no longer be ours to commit.
-        log("revoked %s" % sorted(p.partition for p in parts))
-        if state["in_txn"]:
-            abort_and_exit("revoked during a transaction")
+        def on_revoke(c, parts):
+            # A single-member group is revoked only on an unexpected rebalance:
+            # the open transaction's offsets may no longer be ours to commit.
+            log("revoked %s" % sorted(p.partition for p in parts))
+            if self.in_txn:
+                self.abort_and_exit("revoked during a transaction")
 
-    consumer.subscribe([in_topic], on_assign=on_assign, on_revoke=on_revoke)
+        self.consumer.subscribe([self.in_topic], on_assign=on_assign, on_revoke=on_revoke)
 
-    all_tps = [TopicPartition(in_topic, p) for p in range(len(ends))]
+    def is_done(self):
+        return all(self.committed.get(p, 0) >= end for p, end in enumerate(self.ends))
 
-    def is_done():
-        return all(committed.get(p, 0) >= end for p, end in enumerate(ends))
+    def covered(self):
+        """Records of the input covered by the known committed offsets."""
+        return sum(min(self.committed.get(p, 0), end) for p, end in enumerate(self.ends))
 
-    def broker_done():
+    def broker_done(self):
         """Refreshes `committed` from the broker (all partitions, not only
         ours); True when every partition is copied."""
-        for tp in consumer.committed(all_tps, timeout=60):
+        for tp in self.consumer.committed(self.all_tps, timeout=60):
             if tp.offset >= 0:
-                committed[tp.partition] = max(committed.get(tp.partition, 0), tp.offset)
-        return is_done()
+                self.committed[tp.partition] = max(self.committed.get(tp.partition, 0), tp.offset)
+        return self.is_done()
 
-    def finish():
+    def finish(self):
         log("done")
-        consumer.close()
+        self.consumer.close()
         os._exit(0)
 
-    txn_start = 0.0
-    in_txn_count = 0
-    last_check = 0.0
-    while True:
-        msgs = consumer.consume(BATCH, 0.05)
+    def copy_record(self, m):
+        """Copies one consumed record into the open transaction (beginning one
+        if none is open)."""
+        if not self.in_txn:
+            self.producer.begin_transaction()
+            self.in_txn = True
+            self.txn_start = time.monotonic()
+            self.in_txn_count = 0
+        while True:
+            try:
+                self.producer.produce(self.out_topic, key=m.key(), value=PREFIX + m.value(),
+                                      partition=m.partition())
+                break
+            except BufferError:
+                self.producer.poll(0.05)
+        self.in_txn_count += 1
+
+    def copy_batch(self, msgs):
         for m in msgs:
             if m.error():
                 if m.error().code() == KafkaError._PARTITION_EOF:
                     continue
                 raise KafkaException(m.error())
-            if not state["in_txn"]:
-                producer.begin_transaction()
-                state["in_txn"] = True
-                txn_start = time.monotonic()
-                in_txn_count = 0
-            while True:
-                try:
-                    producer.produce(out_topic, key=m.key(), value=PREFIX + m.value(),
-                                     partition=m.partition())
-                    break
-                except BufferError:
-                    producer.poll(0.05)
-            in_txn_count += 1
-        producer.poll(0)
-        if state["in_txn"] and (in_txn_count >= BATCH or time.monotonic() - txn_start >= TXN_MS / 1000):
-            if MAX_RATE > 0:
-                due = txn_start + in_txn_count / MAX_RATE
-                while time.monotonic() < due:  # poll returns early when it serves an event
-                    producer.poll(max(0.0, due - time.monotonic()))
-            positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
-            try:
-                retrying("send_offsets_to_transaction", lambda: producer.send_offsets_to_transaction(
-                    positions, consumer.consumer_group_metadata(), 60))
-                retrying("commit_transaction", lambda: producer.commit_transaction(60))
-            except KafkaException as e:
-                err = e.args[0]
-                if err.txn_requires_abort():
-                    abort_and_exit(err)
-                log("fatal: %s" % err)
-                os._exit(3)
-            state["in_txn"] = False
-            for tp in positions:
-                committed[tp.partition] = tp.offset
-            log("committed %d" % sum(min(committed.get(p, 0), end) for p, end in enumerate(ends)))
-            if is_done() and broker_done():
-                finish()
-        elif not msgs and not state["in_txn"] and time.monotonic() - last_check >= 1.0:
-            # Idle: maybe everything was copied before this instance started.
-            last_check = time.monotonic()
-            if broker_done():
-                finish()
-            log("known %d" % sum(min(committed.get(p, 0), end) for p, end in enumerate(ends)))
+            self.copy_record(m)
+
+    def txn_due(self):
+        return self.in_txn and (self.in_txn_count >= BATCH
+                                or time.monotonic() - self.txn_start >= TXN_MS / 1000)
+
+    def pace(self):
+        """Waits until the open transaction has lasted in_txn_count / MAX_RATE."""
+        if MAX_RATE > 0:
+            due = self.txn_start + self.in_txn_count / MAX_RATE
+            while time.monotonic() < due:  # poll returns early when it serves an event
+                self.producer.poll(max(0.0, due - time.monotonic()))
+
+    def commit_transaction(self):
+        """Commits the open transaction with the consumer's positions; exits
+        when the copy is complete."""
+        self.pace()
+        positions = [tp for tp in self.consumer.position(self.consumer.assignment())
+                     if tp.offset >= 0]
+        try:
+            retrying("send_offsets_to_transaction", lambda: self.producer.send_offsets_to_transaction(
+                positions, self.consumer.consumer_group_metadata(), 60))
+            retrying("commit_transaction", lambda: self.producer.commit_transaction(60))
+        except KafkaException as e:
+            err = e.args[0]
+            if err.txn_requires_abort():
+                self.abort_and_exit(err)
+            log("fatal: %s" % err)
+            os._exit(3)
+        self.in_txn = False
+        for tp in positions:
+            self.committed[tp.partition] = tp.offset
+        log("committed %d" % self.covered())
+        if self.is_done() and self.broker_done():
+            self.finish()
+
+    def check_idle(self):
+        # Idle: maybe everything was copied before this instance started.
+        self.last_check = time.monotonic()
+        if self.broker_done():
+            self.finish()
+        log("known %d" % self.covered())
+
+    def run(self):
+        while True:
+            msgs = self.consumer.consume(BATCH, 0.05)
+            self.copy_batch(msgs)
+            self.producer.poll(0)
+            if self.txn_due():
+                self.commit_transaction()
+            elif not msgs and not self.in_txn and time.monotonic() - self.last_check >= 1.0:
+                self.check_idle()
+
+
+def main():
+    bootstrap, in_topic, out_topic, group, txn_id, ends_arg = sys.argv[1:7]
+    ends = [int(x) for x in ends_arg.split(",")]
+    app = CopyApp(bootstrap, in_topic, out_topic, group, txn_id, ends)
+    app.init_transactions()
+    app.subscribe()
+    app.run()
 
 
 if __name__ == "__main__":
