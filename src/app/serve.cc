@@ -66,8 +66,9 @@ std::string try_line(const std::string& bootstrap) {
         bin =
             (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) ? rel.string() : exe.string();
     }
-    return "printf 'hello\\n' | " + bin + " produce demo --bootstrap " + bootstrap + " && " + bin +
-           " consume demo --from-beginning --count 1 --bootstrap " + bootstrap;
+    const std::string b = " --bootstrap " + bootstrap;
+    return bin + " topic create demo" + b + "; printf 'hello\\n' | " + bin + " produce demo" + b +
+           " && " + bin + " consume demo --from-beginning --count 1" + b;
 }
 
 }  // namespace
