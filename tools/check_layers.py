@@ -3,7 +3,7 @@
 
     tools/check_layers.py [--root DIR]
 
-The layer table below encodes /work/shared/ARCHITECTURE.md "Layers
+The layer table below encodes the steering ARCHITECTURE.md's "Layers
 (dependencies point down)", modules not built yet included. For every C++
 file under DIR/src (DIR defaults to the repository) and every
 src/**/CMakeLists.txt it fails when:
