@@ -28,21 +28,25 @@ int serve(const serve_options& opts) {
 
 namespace {
 
+struct serve_config {
+    broker::broker_config broker;
+    bool kafka_on = true;  // false: --kafka-listen off
+};
+
 // The broker configuration from the config file, then the command line.
-result<broker::broker_config> make_config(const serve_options& opts) {
-    broker::broker_config cfg;
+result<serve_config> make_config(const serve_options& opts) {
+    serve_config out;
+    auto& cfg = out.broker;
     // The properties file first; command-line options override it.
     if (opts.config_file) SPATE_TRY(broker::load_properties(cfg, *opts.config_file));
     if (opts.data_dir) cfg.data_dir = *opts.data_dir;
     if (opts.kafka_listen) {
         auto addr = net::parse_listen_address("--kafka-listen", *opts.kafka_listen);
         if (!addr.ok()) return addr.err();
-        if (*addr) {
+        out.kafka_on = addr->has_value();
+        if (out.kafka_on) {
             cfg.listen_host = (*addr)->first;
             cfg.listen_port = (*addr)->second;
-        } else {
-            cfg.listen_port = 0;
-            cfg.listen_host.clear();
         }
     }
     if (opts.advertise) {
@@ -53,7 +57,7 @@ result<broker::broker_config> make_config(const serve_options& opts) {
         auto s = broker::apply_setting(cfg, "node.id", std::to_string(*opts.node_id));
         if (!s.ok()) return make_error(errc::invalid_argument, "--node-id: " + s.err().message);
     }
-    return cfg;
+    return out;
 }
 
 // The command a user can paste to try the platform.
@@ -77,9 +81,10 @@ int serve(const serve_options& opts, const platform_hook& hook) {
     auto lv = logging::configure(opts.log_level,
                                  opts.log_json ? logging::format::json : logging::format::text);
     if (!lv.ok()) return usage_error("--log-level: " + lv.err().message);
-    auto cfg = make_config(opts);
-    if (!cfg.ok()) return usage_error(cfg.err().message);
-    const bool kafka_on = !(opts.kafka_listen && *opts.kafka_listen == "off");
+    auto made = make_config(opts);
+    if (!made.ok()) return usage_error(made.err().message);
+    const auto* cfg = &made->broker;
+    const bool kafka_on = made->kafka_on;
 
     // Block the stop signals before any thread starts so that only sigwait sees them.
     sigset_t stop;
