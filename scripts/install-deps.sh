@@ -11,10 +11,13 @@ packages=(
   libboost-dev libboost-program-options-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev
+  libpg-query-dev nlohmann-json3-dev libsimdjson-dev libre2-dev libreadline-dev libpq-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests
   librdkafka-dev kcat python3-confluent-kafka python3-kafka
+  # PostgreSQL clients used by the SQL system tests
+  postgresql-client python3-psycopg2 python3-psycopg
   # kafka-python's snappy, lz4 and zstd codecs
   python3-snappy python3-lz4 python3-zstandard
 )

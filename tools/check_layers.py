@@ -41,6 +41,7 @@ LAYERS = {
     "ml": 12,
     "lineage": 12,
     "http": 13,
+    "pgwire": 13,
     "cli": 14,
     "app": 15,
 }

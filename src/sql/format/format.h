@@ -1,0 +1,102 @@
+#pragma once
+
+// Record formats of sources and sinks: Kafka record values <-> columns.
+//
+// A source's chunk has the declared columns first, in order, then the hidden
+// Kafka metadata columns of `hidden_columns()`:
+//   _partition INT, _offset BIGINT, _timestamp TIMESTAMPTZ, _key BYTEA,
+//   _headers JSONB (object: header name -> value as a string; null if none)
+// Decoders append to a chunk; a record that does not decode appends nothing
+// and is reported in `failures` (the caller sends it to the dead-letter
+// topic). Decoders are used by one thread at a time; no per-record heap
+// allocation on the happy path.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/types/column.h"
+#include "sql/types/error.h"
+#include "sql/types/types.h"
+
+namespace spate::sql {
+
+struct column_def {
+    std::string name;
+    data_type type;
+};
+
+enum class record_format { json, csv, raw };
+sql_result<record_format> parse_record_format(std::string_view name);  // "json", "csv", "raw"
+std::string_view format_name(record_format f);
+
+// One Kafka record as a decoder sees it (views into the consumer's message).
+struct record_header {
+    std::string_view name;
+    std::optional<std::string_view> value;
+};
+struct record_view {
+    std::optional<std::string_view> key;
+    std::optional<std::string_view> value;
+    int32_t partition = 0;
+    int64_t offset = 0;
+    int64_t timestamp_ms = -1;
+    std::span<const record_header> headers;
+};
+
+struct decode_failure {
+    size_t index = 0;  // position of the record in the decoded span
+    std::string reason;
+};
+
+const std::vector<column_def>& hidden_columns();
+// A chunk with empty columns of `declared` then the hidden columns.
+chunk make_source_chunk(std::span<const column_def> declared);
+
+struct decoder_options {
+    char csv_delimiter = ',';
+    bool csv_header = false;  // skip a first record that equals the column names
+};
+
+class record_decoder {
+  public:
+    virtual ~record_decoder() = default;
+    // Decodes `records` onto the end of `out` (layout of make_source_chunk).
+    virtual void decode(std::span<const record_view> records, chunk& out,
+                        std::vector<decode_failure>& failures) = 0;
+};
+
+// json: one object per record; fields matched to columns by name (case
+// sensitive, then lower-case); missing fields and JSON null are NULL; extra
+// fields ignored; numbers into integer columns must be integral and in range,
+// strings into numeric/date/time columns parse with text_io; TIMESTAMP
+// columns take "YYYY-MM-DD HH:MM:SS[.fff]" strings or epoch milliseconds;
+// JSONB columns take any JSON value. A value of the wrong type fails the record.
+// csv: RFC 4180 fields in column order. raw: exactly one declared column of
+// type BYTEA or TEXT holding the whole value (TEXT must be valid UTF-8).
+sql_result<std::unique_ptr<record_decoder>> make_decoder(record_format f,
+                                                         std::span<const column_def> declared,
+                                                         const decoder_options& o = {});
+
+// Sink encoding: one record value per row.
+class row_encoder {
+  public:
+    virtual ~row_encoder() = default;
+    // Replaces `out` with row `row` of `input` encoded.
+    virtual void encode(const chunk& input, size_t row, std::string& out) = 0;
+};
+
+// json: an object keyed by column name in column order; NULL as null;
+// booleans and integers/floats as JSON numbers (NaN/Infinity as strings);
+// NUMERIC as an exact JSON number (its decimal text); timestamps as
+// "YYYY-MM-DD HH:MM:SS[.fff]" strings (timestamptz with "+00"); dates,
+// times and intervals as their PostgreSQL text; BYTEA as "\x.." hex text;
+// JSONB embedded as JSON. csv: RFC 4180. raw: the single column's bytes.
+sql_result<std::unique_ptr<row_encoder>> make_encoder(record_format f,
+                                                      std::span<const column_def> columns);
+
+}  // namespace spate::sql

@@ -1,0 +1,108 @@
+#pragma once
+
+// Runs one continuous query: reads its input topics through a Kafka consumer
+// group, decodes records into chunks, pushes them through the query's
+// processor and writes the output rows to the output topic, exactly once.
+//
+// Model (Kafka Streams-like): the query is one consumer group
+// (`group_id`); its tasks are its input partitions. Each commit interval
+// (`commit_interval_ms`) the output records, the dead-letter records and the
+// input offsets commit in one Kafka transaction (read_committed input), so a
+// kill -9 at any moment neither loses nor duplicates output for a
+// read_committed reader. With `exactly_once = false` the producer is
+// idempotent, output is flushed, then offsets are committed (at least once).
+//
+// A record that does not decode goes to its input's dead-letter topic (value
+// = the original bytes, key kept, header `spate.error` = the reason,
+// `spate.topic`/`spate.partition`/`spate.offset` = where it came from) and
+// never reaches the processor. A processor error on a chunk (e.g. division by
+// zero) is logged and counted; the chunk's rows are dropped (TODO part 2:
+// per-row error routing).
+//
+// Threading: one thread per running query, owned by the object; stop() joins
+// it. stats() may be read from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kafka/client/config.h"
+#include "sql/expr/functions.h"
+#include "sql/format/format.h"
+#include "sql/types/column.h"
+#include "sql/types/error.h"
+
+namespace spate::sql {
+
+// A query's per-input stateless dataflow: decoded source chunk (format.h
+// layout) in, output chunk (the query's output columns) out. Called on the
+// query's thread only.
+class chunk_processor {
+  public:
+    virtual ~chunk_processor() = default;
+    virtual sql_result<chunk> process(const chunk& input, const eval_context& ctx) = 0;
+};
+
+struct input_spec {
+    std::string topic;
+    record_format format = record_format::json;
+    std::vector<column_def> columns;  // declared columns (hidden ones are added)
+    decoder_options decoding;
+    bool start_earliest = true;  // with no committed offset: earliest or latest
+    std::string dead_letter_topic;
+    std::shared_ptr<chunk_processor> processor;
+};
+
+struct query_spec {
+    std::string name;  // for logs
+    std::string group_id;
+    std::string transactional_id;  // exactly_once only; stable across restarts
+    std::vector<input_spec> inputs;
+    std::string output_topic;
+    record_format output_format = record_format::json;
+    std::vector<column_def> output_columns;
+    // Output record key: the value of these output columns JSON-encoded
+    // (empty: null key).
+    std::vector<int> key_columns;
+    bool exactly_once = true;
+    int commit_interval_ms = 100;
+    kafka::client::client_config client;
+};
+
+struct query_stats {
+    std::atomic<int64_t> records_in{0};
+    std::atomic<int64_t> rows_out{0};
+    std::atomic<int64_t> dead_letters{0};
+    std::atomic<int64_t> processor_errors{0};
+    std::atomic<int64_t> commits{0};
+    std::atomic<int64_t> aborts{0};
+};
+
+class continuous_query {
+  public:
+    // Validates the spec (topics exist; output topic created if missing with
+    // the input's partition count) and starts the query's thread.
+    static sql_result<std::unique_ptr<continuous_query>> start(query_spec spec);
+    ~continuous_query();  // stops
+
+    // Stops reading, aborts the open transaction (its input is re-read by
+    // whoever takes the partitions), leaves the group, joins the thread.
+    void stop();
+    const query_stats& stats() const;
+    const query_spec& spec() const;
+    // Empty while healthy; the last fatal error otherwise (the query keeps
+    // retrying with backoff).
+    std::string last_error() const;
+
+    struct impl;
+
+  private:
+    explicit continuous_query(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> _impl;
+};
+
+}  // namespace spate::sql
