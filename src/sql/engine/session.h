@@ -24,6 +24,14 @@
 
 namespace spate::sql {
 
+// `COPY (query) TO STDOUT [WITH (FORMAT csv|text, HEADER, DELIMITER 'c')]`:
+// the front end streams the rows as CopyData in this format instead of DataRows.
+struct copy_out_options {
+    bool csv = false;  // false: PostgreSQL's text COPY format (tabs, \N for null)
+    char delimiter = '\t';
+    bool header = false;  // csv only
+};
+
 // A parsed, bound statement. Immutable; shareable between portals.
 class statement {
   public:
@@ -33,6 +41,8 @@ class statement {
     // Shape of the rows it returns; empty when it returns none (DDL, SET).
     virtual const std::vector<column_def>& result_columns() const = 0;
     virtual bool returns_rows() const = 0;
+    // Set for COPY ... TO STDOUT (rows are result_columns()).
+    virtual std::optional<copy_out_options> copy_out() const { return std::nullopt; }
     // The statement text as given (for logs and pg_stat_activity).
     virtual const std::string& text() const = 0;
 };
