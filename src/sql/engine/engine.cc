@@ -1,0 +1,205 @@
+#include "sql/engine/engine.h"
+
+#include <random>
+
+#include "base/log.h"
+#include "kafka/client/admin.h"
+#include "sql/engine/object_builder.h"
+#include "sql/engine/session_impl.h"
+
+namespace spate::sql {
+
+namespace {
+
+std::string random_id() {
+    std::random_device rd;
+    std::mt19937_64 g((uint64_t(rd()) << 32) ^ rd());
+    static const char* k_hex = "0123456789abcdef";
+    std::string out;
+    uint64_t v = g();
+    for (int i = 0; i < 12; ++i, v >>= 4) out += k_hex[v & 15];
+    return out;
+}
+
+}  // namespace
+
+engine::engine(engine_options o) : _options(std::move(o)) {}
+
+engine::~engine() { stop(); }
+
+sql_result<std::shared_ptr<engine>> engine::start(engine_options o) {
+    std::shared_ptr<engine> e(new engine(std::move(o)));
+    auto log = catalog_log::open(e->_options.kafka);
+    if (!log.ok()) return log.error();
+    e->_log = std::move(log.value());
+    auto records = e->_log->load();
+    if (!records.ok()) return records.error();
+    std::lock_guard lock(e->_ddl);
+    for (const auto& r : records.value()) {
+        auto obj = catalog_object_from_json(r.definition);
+        if (!obj.ok()) {
+            logging::get("sql")->error("catalog record {} skipped: {}", r.key, obj.error().message);
+            continue;
+        }
+        if (auto s = e->_catalog.add(obj.value()); !s.ok()) {
+            logging::get("sql")->error("catalog record {} skipped: {}", r.key, s.error().message);
+            continue;
+        }
+        if (obj.value().kind != catalog_kind::source) {
+            if (auto s = e->start_query(obj.value()); !s.ok())
+                logging::get("sql")->error("{} {} not resumed: {}", catalog_kind_name(obj.value().kind),
+                                           obj.value().name, s.error().message);
+        }
+    }
+    logging::get("sql")->info("catalog loaded: {} objects, {} queries running",
+                              e->_catalog.all().size(), e->_queries.size());
+    return e;
+}
+
+void engine::stop() {
+    std::map<std::string, std::unique_ptr<continuous_query>> queries;
+    {
+        std::lock_guard lock(_ddl);
+        queries.swap(_queries);
+    }
+    for (auto& [name, q] : queries) q->stop();
+}
+
+sql_result<std::unique_ptr<session>> engine::open(const session_options& o) {
+    if (!o.database.empty() && o.database != "spate" && o.database != o.user)
+        return make_error(sql_errc::invalid_catalog_name,
+                          "database \"" + o.database + "\" does not exist");
+    return make_session(shared_from_this(), o);
+}
+
+sql_status engine::start_query(const catalog_object& o) {
+    auto plan = plan_continuous(o, _catalog);
+    if (!plan.ok()) return plan.error();
+    query_spec spec;
+    spec.name = o.name;
+    spec.group_id = "spate-sql-" + o.name + "-" + o.id;
+    spec.transactional_id = "spate-sql-" + o.name + "-" + o.id + "-" + _options.node_id;
+    spec.inputs = std::move(plan.value().inputs);
+    spec.output_topic = o.output_topic;
+    spec.output_format = o.output_format;
+    spec.output_columns = plan.value().output_columns;
+    spec.exactly_once = o.exactly_once;
+    spec.commit_interval_ms = o.commit_interval_ms;
+    spec.client = _options.kafka;
+    auto q = continuous_query::start(std::move(spec));
+    if (!q.ok()) return q.error();
+    _queries[o.name] = std::move(q.value());
+    return {};
+}
+
+sql_status engine::persist_and_start(catalog_object o) {
+    if (o.kind != catalog_kind::source) {
+        if (auto s = start_query(o); !s.ok()) return s;
+    }
+    if (auto s = _log->put({catalog_key(o), to_json(o)}); !s.ok()) {
+        auto q = _queries.find(o.name);
+        if (q != _queries.end()) {
+            q->second->stop();
+            _queries.erase(q);
+        }
+        return s;
+    }
+    return _catalog.add(std::move(o));
+}
+
+sql_status engine::create_source(const parsed_statement& s) {
+    std::lock_guard lock(_ddl);
+    if (_catalog.find(s.name)) {
+        if (s.if_not_exists) return {};
+        return make_error(sql_errc::duplicate_table, "relation \"" + s.name + "\" already exists",
+                          s.offset + 1);
+    }
+    auto o = build_source(s, _options.kafka);
+    if (!o.ok()) return o.error();
+    o.value().id = random_id();
+    return persist_and_start(std::move(o.value()));
+}
+
+sql_status engine::create_view(const parsed_statement& s) {
+    std::lock_guard lock(_ddl);
+    auto o = build_view(s, _catalog);
+    if (!o.ok()) return o.error();
+    if (_catalog.find(o.value().name)) {
+        if (s.tree["CreateTableAsStmt"].value("if_not_exists", false)) return {};
+        return make_error(sql_errc::duplicate_table,
+                          "relation \"" + o.value().name + "\" already exists", s.offset + 1);
+    }
+    o.value().id = random_id();
+    return persist_and_start(std::move(o.value()));
+}
+
+sql_status engine::create_sink(const parsed_statement& s) {
+    std::lock_guard lock(_ddl);
+    if (_catalog.find(s.name)) {
+        if (s.if_not_exists) return {};
+        return make_error(sql_errc::duplicate_object, "sink \"" + s.name + "\" already exists",
+                          s.offset + 1);
+    }
+    auto o = build_sink(s, _catalog);
+    if (!o.ok()) return o.error();
+    o.value().id = random_id();
+    return persist_and_start(std::move(o.value()));
+}
+
+sql_status engine::drop(catalog_kind kind, const std::vector<std::string>& names, bool if_exists,
+                        bool cascade) {
+    std::lock_guard lock(_ddl);
+    for (const auto& name : names) {
+        auto o = _catalog.find(name);
+        if (!o || o->kind != kind) {
+            if (if_exists) continue;
+            return make_error(kind == catalog_kind::sink ? sql_errc::undefined_object
+                                                         : sql_errc::undefined_table,
+                              std::string(catalog_kind_name(kind)) + " \"" + name +
+                                  "\" does not exist");
+        }
+        auto deps = _catalog.dependents(name);
+        if (!deps.empty() && !cascade) {
+            sql_error e = make_error(sql_errc::dependent_objects_still_exist,
+                                     "cannot drop " + std::string(catalog_kind_name(kind)) + " " +
+                                         name + " because other objects depend on it");
+            for (const auto& d : deps) {
+                auto dep = _catalog.find(d);
+                e.detail += (e.detail.empty() ? "" : "\n") + std::string(catalog_kind_name(dep->kind)) +
+                            " " + d + " depends on " + std::string(catalog_kind_name(kind)) + " " + name;
+            }
+            e.hint = "Use DROP ... CASCADE to drop the dependent objects too.";
+            return e;
+        }
+    }
+    for (const auto& name : names) {
+        if (!_catalog.find(name)) continue;
+        if (auto s = drop_one(name, cascade); !s.ok()) return s;
+    }
+    return {};
+}
+
+sql_status engine::drop_one(const std::string& name, bool cascade) {
+    for (const auto& d : _catalog.dependents(name))
+        if (auto s = drop_one(d, cascade); !s.ok()) return s;
+    auto o = _catalog.find(name);
+    if (!o) return {};
+    auto q = _queries.find(name);
+    if (q != _queries.end()) {
+        q->second->stop();
+        _queries.erase(q);
+    }
+    if (auto s = _log->remove(catalog_key(*o)); !s.ok()) return s;
+    _catalog.remove(name);
+    return {};
+}
+
+std::string engine::query_status(const std::string& name) const {
+    std::lock_guard lock(_ddl);
+    auto q = _queries.find(name);
+    if (q == _queries.end()) return "stopped";
+    std::string err = q->second->last_error();
+    return err.empty() ? "running" : "error: " + err;
+}
+
+}  // namespace spate::sql

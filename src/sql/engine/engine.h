@@ -1,0 +1,70 @@
+#pragma once
+
+// The SQL engine: the catalog (mirrored in `__spate_catalog`), the running
+// continuous queries, and sessions for front ends (session.h). Reaches
+// Kafka only through kafka/client, so it runs the same against the
+// embedded broker or any Kafka cluster (`spate serve --bootstrap`).
+//
+// start() loads the catalog topic and resumes every view and sink where its
+// last committed transaction ended. Thread-safe: sessions on many threads
+// share one engine; DDL is serialised by the engine's lock.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kafka/client/config.h"
+#include "sql/catalog/catalog.h"
+#include "sql/catalog/catalog_log.h"
+#include "sql/engine/session.h"
+#include "sql/parse/parser.h"
+#include "sql/stream/continuous_query.h"
+
+namespace spate::sql {
+
+struct engine_options {
+    kafka::client::client_config kafka;
+    std::string node_id = "0";  // distinguishes this server's transactional ids
+    int default_commit_interval_ms = 100;
+};
+
+struct statement_outcome;
+
+class engine : public session_factory, public std::enable_shared_from_this<engine> {
+  public:
+    static sql_result<std::shared_ptr<engine>> start(engine_options o);
+    ~engine() override;
+
+    sql_result<std::unique_ptr<session>> open(const session_options& o) override;
+    // Stops every continuous query (their open transactions abort).
+    void stop();
+
+    const engine_options& options() const { return _options; }
+    const catalog& objects() const { return _catalog; }
+
+    // DDL, called by sessions (serialised here).
+    sql_status create_source(const parsed_statement& s);
+    sql_status create_view(const parsed_statement& s);
+    sql_status create_sink(const parsed_statement& s);
+    // Drops `names` of `kind`; `cascade` drops dependents first.
+    sql_status drop(catalog_kind kind, const std::vector<std::string>& names, bool if_exists,
+                    bool cascade);
+    // Status of a view's or sink's query ("running", or its last error).
+    std::string query_status(const std::string& name) const;
+
+  private:
+    explicit engine(engine_options o);
+    sql_status resume(const catalog_object& o);
+    sql_status start_query(const catalog_object& o);
+    sql_status drop_one(const std::string& name, bool cascade);
+    sql_status persist_and_start(catalog_object o);
+
+    engine_options _options;
+    catalog _catalog;
+    std::unique_ptr<catalog_log> _log;
+    mutable std::mutex _ddl;
+    std::map<std::string, std::unique_ptr<continuous_query>> _queries;
+};
+
+}  // namespace spate::sql

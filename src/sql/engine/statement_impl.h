@@ -1,0 +1,89 @@
+#pragma once
+
+// The engine's prepared statements and cursors (session.h).
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sql/engine/session.h"
+#include "sql/exec/batch.h"
+#include "sql/parse/parser.h"
+#include "sql/plan/logical_plan.h"
+
+namespace spate::sql {
+
+enum class statement_op {
+    query,          // SELECT (also COPY (query) TO STDOUT)
+    explain,        // rows of plan text, computed at prepare
+    create_source,
+    create_view,
+    create_sink,
+    drop,
+    show_objects,
+    show_setting,
+    set_setting,
+    reset_setting,
+    begin,
+    commit,
+    rollback,
+    noop,  // accepted, no effect (DISCARD, DEALLOCATE, LISTEN, ...): `tag`
+};
+
+class statement_impl final : public statement {
+  public:
+    const std::vector<data_type>& parameter_types() const override { return params; }
+    const std::vector<column_def>& result_columns() const override { return columns; }
+    bool returns_rows() const override { return !columns.empty(); }
+    const std::string& text() const override { return parsed.text; }
+    std::optional<copy_out_options> copy_out() const override { return copy; }
+
+    statement_op op = statement_op::noop;
+    parsed_statement parsed;
+    plan_ptr plan;  // query
+    std::vector<data_type> params;
+    std::vector<column_def> columns;
+    std::optional<copy_out_options> copy;
+    std::string tag;              // command tag of commands
+    std::vector<std::string> lines;  // explain
+    // Settings: name and value (SET), drop details.
+    std::string setting_name;
+    std::string setting_value;
+    catalog_kind drop_kind = catalog_kind::source;
+};
+
+// A cursor over rows already computed.
+class static_cursor final : public cursor {
+  public:
+    static_cursor(std::optional<chunk> rows, std::string tag);
+    sql_result<std::optional<chunk>> next(size_t max_rows) override;
+    std::string command_tag() const override { return _tag; }
+
+  private:
+    std::optional<chunk> _rows;
+    size_t _pos = 0;
+    std::string _tag;
+};
+
+// A cursor over a batch plan.
+class query_cursor final : public cursor {
+  public:
+    query_cursor(std::unique_ptr<batch_env> env, batch_ptr root, bool copy);
+    sql_result<std::optional<chunk>> next(size_t max_rows) override;
+    std::string command_tag() const override;
+
+  private:
+    std::unique_ptr<batch_env> _env;  // outlives _root (declared first)
+    batch_ptr _root;
+    std::optional<chunk> _pending;
+    size_t _pending_pos = 0;
+    size_t _rows = 0;
+    bool _copy;
+};
+
+// A text column chunk of `lines` (EXPLAIN, SHOW).
+chunk text_rows(const std::vector<std::vector<std::string>>& rows, size_t width);
+
+}  // namespace spate::sql

@@ -1,0 +1,331 @@
+#include "sql/parse/parser.h"
+
+#include <pg_query.h>
+
+#include <string>
+
+#include "sql/parse/lexer.h"
+
+namespace spate::sql {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Parses `text` with libpg_query; locations in the result are relative to it.
+// `base` is the offset of `text` in the whole query string (for errors).
+sql_result<json> pg_parse(const std::string& text, int base) {
+    PgQueryParseResult r = pg_query_parse(text.c_str());
+    if (r.error) {
+        sql_error e = make_error(sql_errc::syntax_error, r.error->message,
+                                 r.error->cursorpos > 0 ? base + r.error->cursorpos : 0);
+        pg_query_free_parse_result(r);
+        return e;
+    }
+    json tree = json::parse(r.parse_tree);
+    pg_query_free_parse_result(r);
+    return tree;
+}
+
+// The single statement node of a parse result, or an error when `text`
+// held none or several.
+sql_result<json> single_statement(const std::string& text, int base) {
+    auto tree = pg_parse(text, base);
+    if (!tree.ok()) return tree.error();
+    auto& stmts = tree.value()["stmts"];
+    if (!stmts.is_array() || stmts.size() != 1)
+        return make_error(sql_errc::syntax_error, "expected exactly one statement", base + 1);
+    return stmts[0]["stmt"];
+}
+
+class statement_parser {
+  public:
+    statement_parser(std::string_view text, int offset) : _text(text), _offset(offset) {
+        _tokens = lex(text);
+    }
+
+    sql_result<parsed_statement> run() {
+        parsed_statement s;
+        s.text = std::string(_text);
+        s.offset = _offset;
+        if (word(0, "create") && word(1, "source")) return create_source(std::move(s));
+        if (word(0, "create") && word(1, "sink")) return create_sink(std::move(s));
+        if (word(0, "show") && (word(1, "sources") || word(1, "sinks") ||
+                                (word(1, "materialized") && word(2, "views"))))
+            return show(std::move(s));
+        if (word(0, "drop") && (word(1, "source") || word(1, "sink"))) return drop(std::move(s));
+        auto tree = single_statement(s.text, _offset);
+        if (!tree.ok()) return tree.error();
+        s.tree = std::move(tree.value());
+        return s;
+    }
+
+  private:
+    bool word(size_t i, std::string_view w) const {
+        return i < _tokens.size() && _tokens[i].is_word(w);
+    }
+    const token& at(size_t i) const { return _tokens[std::min(i, _tokens.size() - 1)]; }
+
+    sql_error error_at(size_t i, const std::string& what) const {
+        const token& t = at(i);
+        std::string near = t.kind == token_kind::end ? "syntax error at end of input"
+                                                     : "syntax error at or near \"" +
+                                                           std::string(t.text) + "\"";
+        return make_error(sql_errc::syntax_error, what.empty() ? near : near + ": " + what,
+                          _offset + t.begin + 1);
+    }
+
+    // An identifier at token i (word or quoted).
+    sql_result<std::string> name_at(size_t i) const {
+        const token& t = at(i);
+        if (t.kind == token_kind::word || t.kind == token_kind::quoted_ident) return t.value;
+        return error_at(i, "expected a name");
+    }
+
+    // Index of the token closing the parenthesis opened at i.
+    size_t matching(size_t i) const {
+        int depth = 0;
+        for (size_t j = i; j < _tokens.size(); ++j) {
+            if (_tokens[j].is_punct('(')) ++depth;
+            if (_tokens[j].is_punct(')') && --depth == 0) return j;
+        }
+        return _tokens.size() - 1;
+    }
+
+    // Parses "WITH ( key = value, ... )" starting at i (the WITH token);
+    // returns the index after the closing parenthesis.
+    sql_result<size_t> options(size_t i, std::vector<with_option>& out) const {
+        if (!word(i, "with")) return error_at(i, "expected WITH (...)");
+        if (!at(i + 1).is_punct('(')) return error_at(i + 1, "expected (");
+        size_t j = i + 2;
+        while (!at(j).is_punct(')')) {
+            with_option o;
+            o.position = _offset + at(j).begin;
+            if (at(j).kind != token_kind::word && at(j).kind != token_kind::quoted_ident)
+                return error_at(j, "expected an option name");
+            o.key = at(j).value;
+            ++j;
+            while (at(j).is_punct('.') && at(j + 1).kind == token_kind::word) {
+                o.key += "." + at(j + 1).value;
+                j += 2;
+            }
+            if (!(at(j).kind == token_kind::op && at(j).text == "="))
+                return error_at(j, "expected =");
+            ++j;
+            const token& v = at(j);
+            if (v.kind == token_kind::string || v.kind == token_kind::number) {
+                o.value = v.value;
+            } else if (v.kind == token_kind::word) {
+                o.value = std::string(v.text);
+            } else {
+                return error_at(j, "expected an option value");
+            }
+            out.push_back(std::move(o));
+            ++j;
+            if (at(j).is_punct(',')) {
+                ++j;
+            } else if (!at(j).is_punct(')')) {
+                return error_at(j, "expected , or )");
+            }
+        }
+        return j + 1;
+    }
+
+    sql_status expect_end(size_t i) const {
+        if (at(i).kind == token_kind::end) return {};
+        return error_at(i, "unexpected text after the statement");
+    }
+
+    // "IF NOT EXISTS" at i: sets the flag and returns the index after it.
+    size_t if_not_exists(size_t i, parsed_statement& s) const {
+        if (word(i, "if") && word(i + 1, "not") && word(i + 2, "exists")) {
+            s.if_not_exists = true;
+            return i + 3;
+        }
+        return i;
+    }
+
+    sql_result<parsed_statement> create_source(parsed_statement s);
+    sql_result<parsed_statement> create_sink(parsed_statement s);
+    sql_result<parsed_statement> show(parsed_statement s);
+    sql_result<parsed_statement> drop(parsed_statement s);
+    sql_status cut_watermark(size_t open, size_t close, std::string& rewritten,
+                             parsed_statement& s);
+
+    std::string_view _text;
+    int _offset;
+    std::vector<token> _tokens;
+};
+
+sql_status statement_parser::cut_watermark(size_t open, size_t close, std::string& rewritten,
+                                           parsed_statement& s) {
+    int depth = 0;
+    for (size_t i = open; i < close; ++i) {
+        if (at(i).is_punct('(')) ++depth;
+        if (at(i).is_punct(')')) --depth;
+        if (depth != 1 || !word(i, "watermark") || !word(i + 1, "for")) continue;
+        auto col = name_at(i + 2);
+        if (!col.ok()) return col.error();
+        if (!word(i + 3, "as")) return error_at(i + 3, "expected AS");
+        size_t end = i + 4;
+        for (int d = 0; end < close; ++end) {
+            if (at(end).is_punct('(')) ++d;
+            if (at(end).is_punct(')')) --d;
+            if (d == 0 && at(end).is_punct(',')) break;
+        }
+        if (end == i + 4) return error_at(end, "expected a watermark expression");
+        // Remove ", WATERMARK ... expr" (or "WATERMARK ... expr ,") keeping positions.
+        size_t from = at(i).begin, to = at(end - 1).end;
+        if (at(i - 1).is_punct(',')) {
+            from = at(i - 1).begin;
+        } else if (at(end).is_punct(',')) {
+            to = at(end).end;
+        }
+        watermark_clause w;
+        w.column = col.value();
+        int expr_begin = at(i + 4).begin;
+        w.text = std::string(_text.substr(expr_begin, at(end - 1).end - expr_begin));
+        auto tree = single_statement("SELECT " + w.text, _offset + expr_begin - 7);
+        if (!tree.ok()) return tree.error();
+        w.expr = tree.value()["SelectStmt"]["targetList"][0]["ResTarget"]["val"];
+        w.offset = expr_begin - 7;
+        s.watermark = std::move(w);
+        for (size_t k = from; k < to; ++k) rewritten[k] = ' ';
+        return {};
+    }
+    return {};
+}
+
+sql_result<parsed_statement> statement_parser::create_source(parsed_statement s) {
+    s.kind = statement_kind::create_source;
+    size_t i = if_not_exists(2, s);
+    auto name = name_at(i);
+    if (!name.ok()) return name.error();
+    s.name = name.value();
+    size_t open = i + 1;
+    if (!at(open).is_punct('(')) return error_at(open, "expected a column list");
+    size_t close = matching(open);
+    std::string rewritten = s.text;
+    // "SOURCE" -> "TABLE " keeps every position.
+    rewritten.replace(at(1).begin, 6, "TABLE ");
+    if (auto st = cut_watermark(open, close, rewritten, s); !st.ok()) return st.error();
+    auto after = options(close + 1, s.options);
+    if (!after.ok()) return after.error();
+    if (auto st = expect_end(after.value()); !st.ok()) return st.error();
+    rewritten.resize(at(close).end);
+    if (s.if_not_exists) {
+        // CREATE TABLE IF NOT EXISTS parses as well; nothing to rewrite.
+    }
+    auto tree = single_statement(rewritten, _offset);
+    if (!tree.ok()) return tree.error();
+    s.tree = std::move(tree.value());
+    return s;
+}
+
+sql_result<parsed_statement> statement_parser::create_sink(parsed_statement s) {
+    s.kind = statement_kind::create_sink;
+    size_t i = if_not_exists(2, s);
+    auto name = name_at(i);
+    if (!name.ok()) return name.error();
+    s.name = name.value();
+    if (word(i + 1, "from")) {
+        auto from = name_at(i + 2);
+        if (!from.ok()) return from.error();
+        s.from = from.value();
+        auto after = options(i + 3, s.options);
+        if (!after.ok()) return after.error();
+        if (auto st = expect_end(after.value()); !st.ok()) return st.error();
+        return s;
+    }
+    if (!word(i + 1, "as")) return error_at(i + 1, "expected AS query or FROM relation");
+    // The options are the last top-level WITH (...) that ends the statement.
+    size_t with = 0;
+    int depth = 0;
+    for (size_t j = i + 2; j < _tokens.size(); ++j) {
+        if (at(j).is_punct('(')) ++depth;
+        if (at(j).is_punct(')')) --depth;
+        if (depth == 0 && word(j, "with") && at(j + 1).is_punct('(') &&
+            at(matching(j + 1) + 1).kind == token_kind::end)
+            with = j;
+    }
+    if (with == 0) return error_at(_tokens.size() - 1, "expected WITH (...) after the query");
+    auto after = options(with, s.options);
+    if (!after.ok()) return after.error();
+    int qbegin = at(i + 2).begin;
+    s.query_text = std::string(_text.substr(qbegin, at(with).begin - qbegin));
+    auto tree = single_statement(s.query_text, _offset + qbegin);
+    if (!tree.ok()) return tree.error();
+    s.tree = std::move(tree.value());
+    s.tree_offset = qbegin;
+    return s;
+}
+
+sql_result<parsed_statement> statement_parser::show(parsed_statement s) {
+    s.kind = statement_kind::show_objects;
+    size_t end = 2;
+    if (word(1, "sources")) {
+        s.objects = object_kind::source;
+    } else if (word(1, "sinks")) {
+        s.objects = object_kind::sink;
+    } else {
+        s.objects = object_kind::view;
+        end = 3;
+    }
+    if (auto st = expect_end(end); !st.ok()) return st.error();
+    return s;
+}
+
+sql_result<parsed_statement> statement_parser::drop(parsed_statement s) {
+    s.kind = statement_kind::drop_objects;
+    s.objects = word(1, "source") ? object_kind::source : object_kind::sink;
+    size_t i = 2;
+    if (word(i, "if") && word(i + 1, "exists")) {
+        s.if_exists = true;
+        i += 2;
+    }
+    for (;;) {
+        auto name = name_at(i);
+        if (!name.ok()) return name.error();
+        s.names.push_back(name.value());
+        ++i;
+        if (!at(i).is_punct(',')) break;
+        ++i;
+    }
+    if (word(i, "cascade")) {
+        s.cascade = true;
+        ++i;
+    } else if (word(i, "restrict")) {
+        ++i;
+    }
+    if (auto st = expect_end(i); !st.ok()) return st.error();
+    return s;
+}
+
+}  // namespace
+
+sql_result<std::vector<parsed_statement>> parse_sql(std::string_view sql) {
+    std::vector<parsed_statement> out;
+    std::vector<token> tokens = lex(sql);
+    size_t begin = 0;  // byte offset of the current statement
+    bool any = false;
+    for (const token& t : tokens) {
+        bool last = t.kind == token_kind::end;
+        if (!last && !t.is_punct(';')) {
+            if (!any) begin = static_cast<size_t>(t.begin);
+            any = true;
+            continue;
+        }
+        if (any) {
+            std::string_view text = sql.substr(begin, t.begin - begin);
+            while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+                text.remove_suffix(1);
+            auto s = statement_parser(text, static_cast<int>(begin)).run();
+            if (!s.ok()) return s.error();
+            out.push_back(std::move(s.value()));
+        }
+        any = false;
+    }
+    return out;
+}
+
+}  // namespace spate::sql

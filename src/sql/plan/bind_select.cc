@@ -1,0 +1,304 @@
+// Binding of queries: SELECT ... FROM relation [WHERE] [ORDER BY] [LIMIT],
+// UNION ALL, SELECT without FROM (binder.h).
+
+#include <string>
+
+#include "sql/expr/eval.h"
+#include "sql/plan/bind_util.h"
+#include "sql/plan/binder.h"
+
+namespace spate::sql {
+
+namespace {
+
+using json = nlohmann::json;
+
+sql_error at(sql_errc c, std::string msg, const json& n, const bind_context& ctx) {
+    return make_error(c, std::move(msg), ctx.position(location_of(n)));
+}
+
+plan_ptr make_node(plan_kind k, std::vector<column_def> schema, std::vector<plan_ptr> inputs) {
+    auto p = std::make_shared<plan_node>();
+    p->kind = k;
+    p->schema = std::move(schema);
+    p->inputs = std::move(inputs);
+    return p;
+}
+
+bind_scope scope_of(const plan_node& p, size_t hidden_from) {
+    bind_scope s;
+    for (size_t i = 0; i < p.schema.size(); ++i)
+        s.push_back({p.schema[i].name, p.schema[i].type, i >= hidden_from});
+    return s;
+}
+
+// FROM: one relation (a source or a view), or nothing.
+sql_result<plan_ptr> bind_from(const json& stmt, bind_context& ctx, bind_scope& scope) {
+    if (!stmt.contains("fromClause") || stmt["fromClause"].empty()) {
+        auto p = make_node(plan_kind::values, {}, {});
+        return p;
+    }
+    const json& from = stmt["fromClause"];
+    if (from.size() > 1 || !from[0].contains("RangeVar")) {
+        const json& item = from.size() > 1 ? from[1] : from[0];
+        std::string what = item.contains("JoinExpr") || from.size() > 1 ? "joins" :
+                           item.contains("RangeSubselect") ? "subqueries in FROM" :
+                           item.contains("RangeFunction") ? "table functions" : "this FROM item";
+        return at(sql_errc::feature_not_supported, what + " are not supported yet", item, ctx);
+    }
+    const json& rv = from[0]["RangeVar"];
+    std::string name = range_var_name(rv);
+    std::string schema = rv.value("schemaname", "");
+    auto rel = ctx.cat ? ctx.cat->find_relation(name) : std::nullopt;
+    if (!rel || (!schema.empty() && schema != "public")) {
+        std::string full = schema.empty() ? name : schema + "." + name;
+        return at(sql_errc::undefined_table, "relation \"" + full + "\" does not exist", rv, ctx);
+    }
+    ctx.relations.push_back(name);
+    auto p = make_node(plan_kind::scan, {}, {});
+    p->relation = *rel;
+    p->schema = rel->columns;
+    for (const auto& h : hidden_columns()) p->schema.push_back(h);
+    for (size_t i = 0; i < p->schema.size(); ++i) p->scan_columns.push_back(static_cast<int>(i));
+    scope = scope_of(*p, rel->columns.size());
+    return p;
+}
+
+std::string target_name(const json& target, const expr& e) {
+    if (target.contains("name")) return target["name"].get<std::string>();
+    const json& v = target["val"];
+    if (v.contains("ColumnRef")) return v["ColumnRef"]["fields"].back()["String"].value("sval", "?column?");
+    if (v.contains("FuncCall")) return v["FuncCall"]["funcname"].back()["String"].value("sval", "?column?");
+    if (v.contains("TypeCast")) {
+        const json& arg = v["TypeCast"]["arg"];
+        if (arg.contains("ColumnRef")) return arg["ColumnRef"]["fields"].back()["String"].value("sval", "?column?");
+        return v["TypeCast"]["typeName"]["names"].back()["String"].value("sval", "?column?");
+    }
+    if (v.contains("CaseExpr")) return "case";
+    if (v.contains("CoalesceExpr")) return "coalesce";
+    if (v.contains("MinMaxExpr")) return v["MinMaxExpr"].value("op", "") == "IS_GREATEST" ? "greatest" : "least";
+    if (v.contains("SQLValueFunction")) return e.name.empty() ? "?column?" : e.name;
+    return "?column?";
+}
+
+// The select list over `scope`: expressions and their names.
+sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context& ctx,
+                        std::vector<expr_ptr>& exprs, std::vector<std::string>& names) {
+    for (const auto& t : stmt["targetList"]) {
+        const json& rt = t["ResTarget"];
+        const json& v = rt["val"];
+        if (v.contains("ColumnRef") && v["ColumnRef"]["fields"].back().contains("A_Star")) {
+            for (size_t i = 0; i < scope.size(); ++i) {
+                if (scope[i].hidden) continue;
+                exprs.push_back(expr::make_column(static_cast<int>(i), scope[i].type, scope[i].name));
+                names.push_back(scope[i].name);
+            }
+            continue;
+        }
+        auto e = bind_expression(v, scope, ctx);
+        if (!e.ok()) return e.error();
+        expr_ptr bound = e.value();
+        // An untyped literal in a select list is text, as in PostgreSQL.
+        if (bound->type.id == type_id::unknown) {
+            auto c = coerce(bound, data_type::of(type_id::text), cast_context::implicit,
+                            location_of(v), ctx);
+            if (!c.ok()) return c.error();
+            bound = c.value();
+        }
+        names.push_back(target_name(rt, *bound));
+        exprs.push_back(bound);
+    }
+    return {};
+}
+
+sql_result<int64_t> bind_count(const json& node, bind_context& ctx) {
+    auto e = bind_expression(node, {}, ctx);
+    if (!e.ok()) return e.error();
+    auto c = coerce(e.value(), data_type::of(type_id::int64), cast_context::implicit,
+                    location_of(node), ctx);
+    if (!c.ok()) return c.error();
+    if (c.value()->kind != expr_kind::constant)
+        return at(sql_errc::feature_not_supported, "LIMIT and OFFSET must be constants", node, ctx);
+    if (c.value()->constant.is_null()) return int64_t{-1};
+    int64_t v = c.value()->constant.get<int64_t>();
+    if (v < 0) return at(sql_errc::invalid_parameter_value, "LIMIT must not be negative", node, ctx);
+    return v;
+}
+
+// ORDER BY keys: output column names and ordinals first, else expressions
+// over the input (added to the projection, dropped after the sort).
+sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& ctx,
+                      std::vector<expr_ptr>& exprs, const std::vector<std::string>& names,
+                      std::vector<sort_key>& keys) {
+    for (const auto& s : stmt["sortClause"]) {
+        const json& sb = s["SortBy"];
+        const json& node = sb["node"];
+        sort_key k;
+        std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
+        k.descending = dir == "SORTBY_DESC";
+        std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
+        k.nulls_first = nulls == "SORTBY_NULLS_DEFAULT" ? k.descending : nulls == "SORTBY_NULLS_FIRST";
+        int output = -1;
+        if (node.contains("A_Const") && node["A_Const"].contains("ival")) {
+            int64_t n = node["A_Const"]["ival"].value("ival", 0);
+            if (n < 1 || n > static_cast<int64_t>(names.size()))
+                return at(sql_errc::undefined_column,
+                          "ORDER BY position " + std::to_string(n) + " is not in select list", node, ctx);
+            output = static_cast<int>(n - 1);
+        } else if (node.contains("ColumnRef") && node["ColumnRef"]["fields"].size() == 1) {
+            std::string n = node["ColumnRef"]["fields"][0]["String"].value("sval", "");
+            for (size_t i = 0; i < names.size() && output < 0; ++i)
+                if (names[i] == n) output = static_cast<int>(i);
+        }
+        if (output < 0) {
+            auto e = bind_expression(node, input, ctx);
+            if (!e.ok()) return e.error();
+            exprs.push_back(e.value());
+            output = static_cast<int>(exprs.size() - 1);
+        }
+        k.key = expr::make_column(output, exprs[output]->type, "");
+        keys.push_back(std::move(k));
+    }
+    return {};
+}
+
+sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
+    for (const char* clause : {"groupClause", "havingClause", "distinctClause", "windowClause",
+                               "withClause", "intoClause", "valuesLists", "lockingClause"}) {
+        if (stmt.contains(clause))
+            return at(sql_errc::feature_not_supported,
+                      std::string(clause == std::string("groupClause") ? "GROUP BY" :
+                                  clause == std::string("havingClause") ? "HAVING" :
+                                  clause == std::string("distinctClause") ? "DISTINCT" :
+                                  clause == std::string("withClause") ? "WITH" :
+                                  clause == std::string("valuesLists") ? "VALUES" : clause) +
+                          " is not supported yet",
+                      stmt[clause].is_array() && !stmt[clause].empty() ? stmt[clause][0] : stmt[clause], ctx);
+    }
+    bind_scope scope;
+    auto from = bind_from(stmt, ctx, scope);
+    if (!from.ok()) return from;
+    plan_ptr plan = from.value();
+    if (stmt.contains("whereClause")) {
+        auto pred = bind_expression(stmt["whereClause"], scope, ctx);
+        if (!pred.ok()) return pred.error();
+        auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
+                        location_of(stmt["whereClause"]), ctx);
+        if (!b.ok())
+            return at(sql_errc::datatype_mismatch,
+                      "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
+                      stmt["whereClause"], ctx);
+        auto f = make_node(plan_kind::filter, plan->schema, {plan});
+        f->predicate = b.value();
+        plan = f;
+    }
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
+    std::vector<sort_key> keys;
+    if (stmt.contains("sortClause"))
+        if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok()) return s.error();
+    std::vector<column_def> schema;
+    for (size_t i = 0; i < exprs.size(); ++i)
+        schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});
+    auto proj = make_node(plan_kind::project, schema, {plan});
+    proj->exprs = exprs;
+    plan = proj;
+    if (!keys.empty()) {
+        auto sort = make_node(plan_kind::sort, plan->schema, {plan});
+        sort->keys = std::move(keys);
+        plan = sort;
+        if (exprs.size() > names.size()) {
+            std::vector<expr_ptr> keep;
+            for (size_t i = 0; i < names.size(); ++i)
+                keep.push_back(expr::make_column(static_cast<int>(i), exprs[i]->type, names[i]));
+            auto drop = make_node(plan_kind::project, {schema.begin(), schema.begin() + names.size()}, {plan});
+            drop->exprs = std::move(keep);
+            plan = drop;
+        }
+    }
+    return plan;
+}
+
+// Casts a branch's output to `types` with a projection when they differ.
+sql_result<plan_ptr> cast_branch(plan_ptr p, const std::vector<data_type>& types, bind_context& ctx) {
+    bool same = true;
+    for (size_t i = 0; i < types.size(); ++i) same &= p->schema[i].type == types[i];
+    if (same) return p;
+    std::vector<expr_ptr> exprs;
+    std::vector<column_def> schema;
+    for (size_t i = 0; i < types.size(); ++i) {
+        auto c = coerce(expr::make_column(static_cast<int>(i), p->schema[i].type, p->schema[i].name),
+                        types[i], cast_context::implicit, -1, ctx);
+        if (!c.ok()) return c.error();
+        exprs.push_back(c.value());
+        schema.push_back({p->schema[i].name, types[i]});
+    }
+    auto proj = make_node(plan_kind::project, schema, {p});
+    proj->exprs = std::move(exprs);
+    return proj;
+}
+
+sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
+    std::string op = stmt.value("op", "");
+    if (op != "SETOP_UNION" || !stmt.value("all", false))
+        return at(sql_errc::feature_not_supported,
+                  "only UNION ALL is supported among set operations yet", stmt, ctx);
+    auto l = bind_query(json{{"SelectStmt", stmt["larg"]}}, ctx);
+    if (!l.ok()) return l;
+    auto r = bind_query(json{{"SelectStmt", stmt["rarg"]}}, ctx);
+    if (!r.ok()) return r;
+    if (l.value()->schema.size() != r.value()->schema.size())
+        return at(sql_errc::syntax_error, "each UNION query must have the same number of columns",
+                  stmt["rarg"], ctx);
+    std::vector<data_type> types;
+    for (size_t i = 0; i < l.value()->schema.size(); ++i) {
+        auto t = common_type(l.value()->schema[i].type, r.value()->schema[i].type);
+        if (!t.ok()) return at(sql_errc::datatype_mismatch, "UNION types " + type_name(l.value()->schema[i].type) +
+                                   " and " + type_name(r.value()->schema[i].type) + " cannot be matched", stmt, ctx);
+        types.push_back(t.value());
+    }
+    auto lc = cast_branch(l.value(), types, ctx);
+    if (!lc.ok()) return lc;
+    auto rc = cast_branch(r.value(), types, ctx);
+    if (!rc.ok()) return rc;
+    std::vector<plan_ptr> inputs;
+    for (const auto& side : {lc.value(), rc.value()}) {
+        if (side->kind == plan_kind::union_all) {
+            for (auto& i : side->inputs) inputs.push_back(i);
+        } else {
+            inputs.push_back(side);
+        }
+    }
+    return make_node(plan_kind::union_all, lc.value()->schema, std::move(inputs));
+}
+
+}  // namespace
+
+sql_result<plan_ptr> bind_query(const json& node, bind_context& ctx) {
+    const json& stmt = node.contains("SelectStmt") ? node["SelectStmt"] : node;
+    sql_result<plan_ptr> plan = stmt.value("op", "SETOP_NONE") == "SETOP_NONE"
+                                    ? bind_simple_select(stmt, ctx)
+                                    : bind_set_operation(stmt, ctx);
+    if (!plan.ok()) return plan;
+    plan_ptr p = plan.value();
+    bool has_offset = stmt.contains("limitOffset");
+    bool has_limit = stmt.contains("limitCount");
+    if (has_offset || has_limit) {
+        auto lim = make_node(plan_kind::limit, p->schema, {p});
+        if (has_limit) {
+            auto n = bind_count(stmt["limitCount"], ctx);
+            if (!n.ok()) return n.error();
+            lim->limit = n.value();
+        }
+        if (has_offset) {
+            auto n = bind_count(stmt["limitOffset"], ctx);
+            if (!n.ok()) return n.error();
+            lim->offset = std::max<int64_t>(0, n.value());
+        }
+        p = lim;
+    }
+    return p;
+}
+
+}  // namespace spate::sql

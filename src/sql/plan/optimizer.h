@@ -1,0 +1,18 @@
+#pragma once
+
+// Rule-based rewrites of logical plans, applied in order until none fires:
+//  - filter pushdown: a filter moves below a projection (its column
+//    references replaced by the projected expressions) and into each input
+//    of a UNION ALL, so it runs right above the scan;
+//  - projection pushdown: a scan decodes only the columns its consumers
+//    read (the JSON decoder then skips the other fields);
+//  - adjacent filters merge into one conjunction.
+// Constant folding happens at bind time (binder.h).
+
+#include "sql/plan/logical_plan.h"
+
+namespace spate::sql {
+
+plan_ptr optimize(plan_ptr root);
+
+}  // namespace spate::sql
