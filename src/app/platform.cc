@@ -12,10 +12,15 @@ std::string host_port(const std::string& host, uint16_t port) {
 
 }  // namespace
 
-platform::platform(broker::broker_config config, std::optional<net::listener_options> kafka)
+platform::platform(broker::broker_config config, std::optional<net::listener_options> kafka,
+                   bool with_broker)
     : _config(std::move(config))
     , _services(std::make_unique<net::service_set>(_rt))
     , _kafka_listen(std::move(kafka)) {
+    if (!with_broker) {
+        _kafka_listen.reset();
+        return;
+    }
     _storage = &_services->add(std::make_unique<broker::storage_service>(_config));
     auto& coordinators =
         _services->add(std::make_unique<broker::coordinator_service>(_config, *_storage));
@@ -53,6 +58,14 @@ std::vector<std::string> platform::endpoints() const {
 std::string platform::kafka_bootstrap() const {
     if (!_kafka) return {};
     return host_port(_kafka_listen->host, _kafka->port());
+}
+
+std::string platform::local_kafka_address() const {
+    if (!_kafka) return {};
+    std::string host = _kafka_listen->host;
+    if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    return host_port(host, _kafka->port());
 }
 
 void platform::stop() {

@@ -26,15 +26,20 @@ namespace spate::app {
 
 class platform {
   public:
-    // `kafka` unset: no Kafka listener (`--kafka-listen off`).
-    platform(broker::broker_config config, std::optional<net::listener_options> kafka);
+    // `kafka` unset: no Kafka listener (`--kafka-listen off`). `with_broker`
+    // false: no storage, coordinators or Kafka listener at all (the roles
+    // above the log run against another cluster: `--bootstrap`).
+    platform(broker::broker_config config, std::optional<net::listener_options> kafka,
+             bool with_broker = true);
     ~platform();
 
     // Registers another protocol's listener, started after the built-in
     // services. Call before start().
     net::listener& add_listener(net::listener_options opts, net::connection_factory factory);
     net::service_set& services() { return *_services; }
-    broker::storage_service& storage() { return *_storage; }
+    const std::vector<net::listener*>& listeners() const { return _listeners; }
+    bool has_broker() const { return _storage != nullptr; }
+    broker::storage_service& storage() { return *_storage; }  // has_broker() only
 
     // Starts the runtime and every service; on failure everything started is
     // stopped again and the error names the service and, for a listener, its flag.
@@ -43,6 +48,9 @@ class platform {
     std::vector<std::string> endpoints() const;
     // The Kafka bootstrap address ("127.0.0.1:9092"); empty when off.
     std::string kafka_bootstrap() const;
+    // The address a client in this process dials to reach the Kafka
+    // listener (a wildcard listen host becomes loopback); empty when off.
+    std::string local_kafka_address() const;
     // Stops every service in reverse, then the runtime. Idempotent.
     void stop();
 

@@ -7,6 +7,8 @@
 
 #include "app/platform.h"
 #include "app/serve.h"
+#include "app/sql_service.h"
+#include "pgwire/server.h"
 #include "base/log.h"
 #include "broker/broker_config.h"
 #include "net/listener.h"
@@ -31,6 +33,8 @@ namespace {
 struct serve_config {
     broker::broker_config broker;
     bool kafka_on = true;  // false: --kafka-listen off
+    std::optional<std::pair<std::string, uint16_t>> pg;  // unset: --pg-listen off
+    std::string bootstrap;  // non-empty: no local broker (--bootstrap)
 };
 
 // The broker configuration from the config file, then the command line.
@@ -48,6 +52,23 @@ result<serve_config> make_config(const serve_options& opts) {
             cfg.listen_host = (*addr)->first;
             cfg.listen_port = (*addr)->second;
         }
+    }
+    auto pg = net::parse_listen_address("--pg-listen", opts.pg_listen.value_or(k_default_pg_listen));
+    if (!pg.ok()) return pg.err();
+    out.pg = pg.value();
+    if (opts.bootstrap) {
+        if (opts.bootstrap->empty()) return make_error(errc::invalid_argument, "--bootstrap: empty");
+        if (opts.kafka_listen)
+            return make_error(errc::invalid_argument,
+                              "--bootstrap runs without a local broker: drop --kafka-listen");
+        out.bootstrap = *opts.bootstrap;
+        out.kafka_on = false;
+    } else if (!out.kafka_on && out.pg) {
+        // SQL reaches the log only through the Kafka protocol.
+        if (opts.pg_listen)
+            return make_error(errc::invalid_argument,
+                              "--pg-listen needs a Kafka listener or --bootstrap");
+        out.pg.reset();
     }
     if (opts.advertise) {
         auto s = broker::parse_host_port(*opts.advertise, cfg.advertised_host, cfg.advertised_port);
@@ -73,6 +94,26 @@ std::string try_line(const std::string& bootstrap) {
     const std::string b = " --bootstrap " + bootstrap;
     return bin + " topic create demo" + b + "; printf 'hello\\n' | " + bin + " produce demo" + b +
            " && " + bin + " consume demo --from-beginning --count 1" + b;
+}
+
+// The SQL engine (against the local broker or --bootstrap) and its pgwire
+// listener, started after the Kafka listener.
+void add_sql(platform& p, const serve_config& c, int32_t node_id) {
+    std::function<std::string()> bootstrap;
+    if (c.bootstrap.empty()) {
+        bootstrap = [&p] { return p.local_kafka_address(); };
+    } else {
+        bootstrap = [b = c.bootstrap] { return b; };
+    }
+    auto& sql = p.services().add(std::make_unique<sql_service>(bootstrap, std::to_string(node_id)));
+    p.add_listener({.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
+                   pgwire::make_pg_connection_factory(sql.sessions(), {}));
+}
+
+uint16_t pg_port(const platform& p) {
+    for (const auto* l : p.listeners())
+        if (l->options().name == "pgwire") return l->port();
+    return 0;
 }
 
 }  // namespace
@@ -101,21 +142,31 @@ int serve(const serve_options& opts, const platform_hook& hook) {
                                       .flag = "--kafka-listen",
                                       .host = cfg->listen_host,
                                       .port = cfg->listen_port};
-    platform p(*cfg, kafka);
+    const bool with_broker = made->bootstrap.empty();
+    platform p(*cfg, kafka, with_broker);
+    if (made->pg) add_sql(p, *made, cfg->node_id);
     if (hook) hook(p);
     if (auto s = p.start(); !s.ok()) {
         std::fprintf(stderr, "spate serve: %s\n", s.err().message.c_str());
         return 1;
     }
-    auto& logs = p.storage().logs();
-    std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
-                std::filesystem::absolute(cfg->data_dir).c_str(), logs.list_topics().size(),
-                logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
-    std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
-                cfg->node_id);
+    if (p.has_broker()) {
+        auto& logs = p.storage().logs();
+        std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
+                    std::filesystem::absolute(cfg->data_dir).c_str(), logs.list_topics().size(),
+                    logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
+        std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
+                    cfg->node_id);
+    } else {
+        std::printf("spate: no local broker; Kafka cluster at %s\n", made->bootstrap.c_str());
+    }
     for (const auto& e : p.endpoints())
         std::printf("spate: %s\n", e.c_str());
     if (kafka_on) std::printf("spate: try it: %s\n", try_line(p.kafka_bootstrap()).c_str());
+    if (made->pg)
+        std::printf("spate: try SQL: psql -h %s -p %u -U spate spate -c 'SELECT version()'\n",
+                    made->pg->first == "0.0.0.0" ? "127.0.0.1" : made->pg->first.c_str(),
+                    static_cast<unsigned>(pg_port(p)));
     std::printf("spate: ready; press Ctrl-C to stop\n");
     std::fflush(stdout);
 

@@ -19,9 +19,16 @@ struct serve_options {
     std::optional<std::string> advertise;  // "HOST:PORT" put in Metadata
     std::optional<std::string> config_file;
     std::optional<int32_t> node_id;
+    // pgwire listener: "HOST:PORT" or "off" (default k_default_pg_listen).
+    std::optional<std::string> pg_listen;
+    // Another Kafka cluster's "HOST:PORT[,...]": run the SQL role against it,
+    // with no local broker.
+    std::optional<std::string> bootstrap;
     std::string log_level = "info";  // logging::k_level_names
     bool log_json = false;
 };
+
+inline constexpr const char* k_default_pg_listen = "127.0.0.1:6875";
 
 // Runs the platform; returns the process exit code (0 clean stop, 1 a
 // failure at start or stop, 2 a bad option or config value).

@@ -19,6 +19,15 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opts) {
            "Kafka listener address (port 0: a free port) or 'off'")
         ->type_name("HOST:PORT|off");
     cmd->add_option_function<std::string>(
+           "--pg-listen", [&opts](const std::string& v) { opts.pg_listen = v; },
+           std::string("PostgreSQL wire (SQL) listener address or 'off' (default ") +
+               k_default_pg_listen + ")")
+        ->type_name("HOST:PORT|off");
+    cmd->add_option_function<std::string>(
+           "--bootstrap", [&opts](const std::string& v) { opts.bootstrap = v; },
+           "Run the SQL role against this Kafka cluster instead of a local broker")
+        ->type_name("HOST:PORT[,...]");
+    cmd->add_option_function<std::string>(
            "--advertise", [&opts](const std::string& v) { opts.advertise = v; },
            "Address put in Metadata responses (default: the listener's)")
         ->type_name("HOST:PORT");

@@ -38,20 +38,20 @@ sql_result<std::shared_ptr<engine>> engine::start(engine_options o) {
     for (const auto& r : records.value()) {
         auto obj = catalog_object_from_json(r.definition);
         if (!obj.ok()) {
-            logging::get("sql")->error("catalog record {} skipped: {}", r.key, obj.error().message);
+            logging::get("sql").error("catalog record {} skipped: {}", r.key, obj.error().message);
             continue;
         }
         if (auto s = e->_catalog.add(obj.value()); !s.ok()) {
-            logging::get("sql")->error("catalog record {} skipped: {}", r.key, s.error().message);
+            logging::get("sql").error("catalog record {} skipped: {}", r.key, s.error().message);
             continue;
         }
         if (obj.value().kind != catalog_kind::source) {
             if (auto s = e->start_query(obj.value()); !s.ok())
-                logging::get("sql")->error("{} {} not resumed: {}", catalog_kind_name(obj.value().kind),
+                logging::get("sql").error("{} {} not resumed: {}", catalog_kind_name(obj.value().kind),
                                            obj.value().name, s.error().message);
         }
     }
-    logging::get("sql")->info("catalog loaded: {} objects, {} queries running",
+    logging::get("sql").info("catalog loaded: {} objects, {} queries running",
                               e->_catalog.all().size(), e->_queries.size());
     return e;
 }

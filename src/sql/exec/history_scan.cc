@@ -86,7 +86,7 @@ class history_scan final : public batch_operator {
         _failures.clear();
         _decoder->decode(_views, out, _failures);
         if (!_failures.empty())
-            logging::get("sql")->debug("ad-hoc scan of {}: {} records did not decode", _topic,
+            logging::get("sql").debug("ad-hoc scan of {}: {} records did not decode", _topic,
                                        _failures.size());
     }
 

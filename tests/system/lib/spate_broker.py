@@ -45,7 +45,7 @@ class Broker:
     def start(self, timeout=20.0):
         """Launches the broker; returns once its Kafka listener is up."""
         cmd = [self.bin, "serve", "--data-dir", self.data_dir,
-               "--kafka-listen", "127.0.0.1:%d" % self.port] + self.extra_args
+               "--kafka-listen", "127.0.0.1:%d" % self.port, "--pg-listen", "off"] + self.extra_args
         deadline = time.monotonic() + timeout
         while True:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,

@@ -1,0 +1,58 @@
+#include "app/sql_service.h"
+
+#include "base/log.h"
+
+namespace spate::app {
+
+// Hands sessions out of the engine while it runs.
+class sql_service::forwarder final : public sql::session_factory {
+  public:
+    sql::sql_result<std::unique_ptr<sql::session>> open(const sql::session_options& o) override {
+        std::shared_ptr<sql::engine> e;
+        {
+            std::lock_guard lock(_mu);
+            e = _engine;
+        }
+        if (!e)
+            return sql::make_error(sql::sql_errc::object_in_use, "the SQL engine is not running");
+        return e->open(o);
+    }
+    void set(std::shared_ptr<sql::engine> e) {
+        std::lock_guard lock(_mu);
+        _engine = std::move(e);
+    }
+    std::shared_ptr<sql::engine> take() {
+        std::lock_guard lock(_mu);
+        return std::move(_engine);
+    }
+
+  private:
+    std::mutex _mu;
+    std::shared_ptr<sql::engine> _engine;
+};
+
+sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id)
+    : _bootstrap(std::move(bootstrap)),
+      _node_id(std::move(node_id)),
+      _forward(std::make_shared<forwarder>()),
+      _sessions(_forward) {}
+
+sql_service::~sql_service() = default;
+
+status sql_service::start(net::runtime&) {
+    sql::engine_options o;
+    o.kafka.bootstrap = _bootstrap();
+    o.kafka.client_id = "spate-sql";
+    o.node_id = _node_id;
+    auto e = sql::engine::start(o);
+    if (!e.ok()) return make_error(errc::io_error, "SQL engine: " + e.error().message);
+    _forward->set(std::move(e.value()));
+    return {};
+}
+
+void sql_service::stop() {
+    auto e = _forward->take();
+    if (e) e->stop();
+}
+
+}  // namespace spate::app

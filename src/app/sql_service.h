@@ -1,0 +1,40 @@
+#pragma once
+
+// The SQL role as a platform service: starts the SQL engine (catalog load,
+// continuous queries resumed) once the Kafka cluster it uses is reachable,
+// and stops it (queries abort their open transactions) before the broker
+// stops. Front ends (pgwire) get sessions through `sessions()`, which stays
+// valid for the service's life and fails while the engine is not running.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "net/service.h"
+#include "sql/engine/engine.h"
+#include "sql/engine/session.h"
+
+namespace spate::app {
+
+class sql_service final : public net::service {
+  public:
+    // `bootstrap` is called at start() (a local listener's port is known by then).
+    sql_service(std::function<std::string()> bootstrap, std::string node_id);
+    ~sql_service() override;
+
+    std::string_view name() const override { return "sql"; }
+    status start(net::runtime& rt) override;
+    void stop() override;
+
+    std::shared_ptr<sql::session_factory> sessions() const { return _sessions; }
+
+  private:
+    class forwarder;
+    std::function<std::string()> _bootstrap;
+    std::string _node_id;
+    std::shared_ptr<forwarder> _forward;
+    std::shared_ptr<sql::session_factory> _sessions;
+};
+
+}  // namespace spate::app
