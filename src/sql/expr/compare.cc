@@ -16,11 +16,14 @@ template <typename T, typename Cmp>
 void register_ops(registry& r, type_id t, Cmp cmp) {
     const type_id b = type_id::boolean;
     r.add("=", {t, t}, b, pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) == 0); }));
-    r.add("<>", {t, t}, b, pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) != 0); }));
+    r.add("<>", {t, t}, b,
+          pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) != 0); }));
     r.add("<", {t, t}, b, pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) < 0); }));
-    r.add("<=", {t, t}, b, pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) <= 0); }));
+    r.add("<=", {t, t}, b,
+          pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) <= 0); }));
     r.add(">", {t, t}, b, pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) > 0); }));
-    r.add(">=", {t, t}, b, pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) >= 0); }));
+    r.add(">=", {t, t}, b,
+          pure<uint8_t, T, T>([cmp](T x, T y) { return uint8_t(cmp(x, y) >= 0); }));
 }
 
 template <typename T>

@@ -18,9 +18,13 @@ sql_error timestamp_range() {
 sql_error interval_range() {
     return make_error(sql_errc::datetime_field_overflow, "interval out of range");
 }
-sql_error date_range() { return make_error(sql_errc::datetime_field_overflow, "date out of range"); }
+sql_error date_range() {
+    return make_error(sql_errc::datetime_field_overflow, "date out of range");
+}
 
-iv negate(iv a) { return iv{-a.months, -a.days, -a.micros}; }
+iv negate(iv a) {
+    return iv{-a.months, -a.days, -a.micros};
+}
 
 bool interval_add(iv a, iv b, iv& out) {
     return !__builtin_add_overflow(a.months, b.months, &out.months) &&
@@ -132,10 +136,12 @@ int64_t wrap_time(int64_t t) {
 
 void register_time_ops(registry& r) {
     const type_id t = type_id::time, i = type_id::interval;
-    r.add("+", {t, i}, t,
-          pure<int64_t, int64_t, iv>([](int64_t a, iv b) { return wrap_time(a + wrap_time(b.micros)); }));
-    r.add("-", {t, i}, t,
-          pure<int64_t, int64_t, iv>([](int64_t a, iv b) { return wrap_time(a - wrap_time(b.micros)); }));
+    r.add("+", {t, i}, t, pure<int64_t, int64_t, iv>([](int64_t a, iv b) {
+              return wrap_time(a + wrap_time(b.micros));
+          }));
+    r.add("-", {t, i}, t, pure<int64_t, int64_t, iv>([](int64_t a, iv b) {
+              return wrap_time(a - wrap_time(b.micros));
+          }));
     r.add("-", {t, t}, i, pure<iv, int64_t, int64_t>([](int64_t a, int64_t b) {
               return iv{0, 0, a - b};
           }));

@@ -18,7 +18,8 @@ sql_result<column> eval_node(const expr& e, const chunk& input, const eval_conte
 chunk select_rows(const chunk& input, const row_list& rows) {
     std::vector<column> cols;
     cols.reserve(input.width());
-    for (const auto& c : input.columns()) cols.push_back(c.gather(rows));
+    for (const auto& c : input.columns())
+        cols.push_back(c.gather(rows));
     chunk out(std::move(cols));
     out.set_rows(rows.size());
     return out;
@@ -164,8 +165,7 @@ sql_result<column> eval_coalesce(const expr& e, const chunk& input, const eval_c
 
 // Runs `f`'s kernel; strict functions get null wherever an argument is null.
 sql_result<column> call_kernel(const resolved_function& f, std::span<const column* const> args,
-                               size_t rows, const data_type& result_type,
-                               const eval_context& ctx) {
+                               size_t rows, const data_type& result_type, const eval_context& ctx) {
     SPATE_ASSERT(f.kernel);
     column out(result_type);
     out.reserve(rows);
@@ -175,7 +175,8 @@ sql_result<column> call_kernel(const resolved_function& f, std::span<const colum
         auto& nulls = out.nulls();
         for (const column* a : args) {
             const auto& an = a->nulls();
-            for (size_t i = 0; i < rows; ++i) nulls[i] |= an[i];
+            for (size_t i = 0; i < rows; ++i)
+                nulls[i] |= an[i];
         }
     }
     return out;
@@ -190,7 +191,8 @@ sql_result<column> eval_function(const expr& e, const chunk& input, const eval_c
         cols.push_back(std::move(r).value());
     }
     std::vector<const column*> ptrs;
-    for (const auto& c : cols) ptrs.push_back(&c);
+    for (const auto& c : cols)
+        ptrs.push_back(&c);
     return call_kernel(e.function, ptrs, input.rows(), e.type, ctx);
 }
 
@@ -340,7 +342,8 @@ sql_result<std::vector<uint8_t>> evaluate_predicate(const expr& e, const chunk& 
     SPATE_ASSERT(c.type().id == type_id::boolean);
     std::vector<uint8_t> keep(c.size());
     const auto& vals = c.values<uint8_t>();
-    for (size_t i = 0; i < keep.size(); ++i) keep[i] = (!c.is_null(i) && vals[i] != 0) ? 1 : 0;
+    for (size_t i = 0; i < keep.size(); ++i)
+        keep[i] = (!c.is_null(i) && vals[i] != 0) ? 1 : 0;
     return keep;
 }
 

@@ -181,7 +181,8 @@ bool is_constant(const expr& e) {
 
 void referenced_columns(const expr& e, std::vector<int>& out) {
     if (e.kind == expr_kind::column_ref) out.push_back(e.column);
-    for (const auto& a : e.args) referenced_columns(*a, out);
+    for (const auto& a : e.args)
+        referenced_columns(*a, out);
 }
 
 expr_ptr remap_columns(const expr_ptr& e, const std::vector<int>& mapping) {
@@ -193,7 +194,8 @@ expr_ptr remap_columns(const expr_ptr& e, const std::vector<int>& mapping) {
     }
     if (e->args.empty()) return e;
     auto copy = std::make_shared<expr>(*e);
-    for (auto& a : copy->args) a = remap_columns(a, mapping);
+    for (auto& a : copy->args)
+        a = remap_columns(a, mapping);
     return copy;
 }
 

@@ -89,8 +89,12 @@ template <typename R>
 inline void put(column& out, const R& v) {
     out.push<R>(v);
 }
-inline void put(column& out, const std::string& v) { out.push_string(v); }
-inline void put(column& out, const std::string_view& v) { out.push_string(v); }
+inline void put(column& out, const std::string& v) {
+    out.push_string(v);
+}
+inline void put(column& out, const std::string_view& v) {
+    out.push_string(v);
+}
 
 template <typename R, typename... A, typename F, size_t... I>
 sql_status map_impl(std::span<const column* const> args, size_t rows, column& out, F& f,
@@ -132,12 +136,13 @@ kernel_fn pure(G g) {
 // A strict kernel from a fallible f(R&, sql_error&, A...) -> bool.
 template <typename R, typename... A, typename F>
 kernel_fn fallible(F f) {
-    return [f](std::span<const column* const> args, size_t rows, column& out,
-               const eval_context&) -> sql_status { return map_values<R, A...>(args, rows, out, f); };
+    return
+        [f](std::span<const column* const> args, size_t rows, column& out,
+            const eval_context&) -> sql_status { return map_values<R, A...>(args, rows, out, f); };
 }
 
 // NUMERIC helpers (decimal: unscaled int128 * 10^-scale).
-__int128 pow10_i128(int n);  // n in [0, 38]
+__int128 pow10_i128(int n);                   // n in [0, 38]
 bool decimal_rescale(decimal& d, int scale);  // rounds half away from zero; false: overflow
 bool decimal_add(decimal a, decimal b, decimal& r);
 bool decimal_sub(decimal a, decimal b, decimal& r);
@@ -146,7 +151,8 @@ bool decimal_mul(decimal a, decimal b, decimal& r);
 bool decimal_div(decimal a, decimal b, decimal& r);
 int decimal_cmp(decimal a, decimal b);
 double decimal_to_double(decimal d);
-bool decimal_from_double(double v, decimal& r);
+// Keeps `digits` significant digits (15 for float8, 6 for float4, as PostgreSQL).
+bool decimal_from_double(double v, decimal& r, int digits = 15);
 bool decimal_from_int(int64_t v, decimal& r);
 int decimal_digits(__int128 v);  // digits of |v|, 0 for 0
 
@@ -158,6 +164,32 @@ int64_t floor_div(int64_t a, int64_t b);
 bool timestamp_add_interval(int64_t ts, interval_value iv, int64_t& out);
 
 int compare_strings(std::string_view a, std::string_view b);
+
+// UTF-8: characters in s, and the byte length of its first `chars` characters.
+inline size_t utf8_length(std::string_view s) {
+    size_t n = 0;
+    for (char c : s)
+        n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+inline size_t utf8_prefix(std::string_view s, size_t chars) {
+    size_t i = 0;
+    while (i < s.size() && chars > 0) {
+        ++i;
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80)
+            ++i;
+        --chars;
+    }
+    return i;
+}
+}  // namespace spate::sql::detail
+
+namespace spate::sql {
+// Rounds d to the scale of NUMERIC(p,s) t; false (e set) when p digits do not hold it.
+bool apply_numeric_typmod(decimal& d, const data_type& t, sql_error& e);
+}  // namespace spate::sql
+
+namespace spate::sql::detail {
 
 sql_error out_of_range(const char* what);
 sql_error division_by_zero();

@@ -162,7 +162,9 @@ sql_result<resolved_function> resolve_function(std::string_view name,
     return f;
 }
 
-bool function_exists(std::string_view name) { return detail::functions().find(name) != nullptr; }
+bool function_exists(std::string_view name) {
+    return detail::functions().find(name) != nullptr;
+}
 
 bool can_cast_implicitly(const data_type& from, const data_type& to) {
     if (from.id == to.id || from.id == type_id::unknown) return true;
@@ -182,16 +184,16 @@ sql_result<data_type> common_type(const data_type& a, const data_type& b) {
     if (a.id == type_id::unknown && b.id == type_id::unknown) return data_type::of(type_id::text);
     if (a == b) return a;
     if (a.id == b.id) {
-        if (a.id == type_id::text && a.varchar && b.varchar) return a.precision >= b.precision ? a : b;
+        if (a.id == type_id::text && a.varchar && b.varchar)
+            return a.precision >= b.precision ? a : b;
         return data_type::of(a.id);
     }
     if (a.id == type_id::unknown) return b;
     if (b.id == type_id::unknown) return a;
     if (can_cast_implicitly(a, b)) return data_type::of(b.id);
     if (can_cast_implicitly(b, a)) return data_type::of(a.id);
-    return make_error(sql_errc::datatype_mismatch,
-                      "types " + describe_type(a) + " and " + describe_type(b) +
-                          " cannot be matched");
+    return make_error(sql_errc::datatype_mismatch, "types " + describe_type(a) + " and " +
+                                                       describe_type(b) + " cannot be matched");
 }
 
 }  // namespace spate::sql

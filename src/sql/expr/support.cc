@@ -16,7 +16,7 @@ constexpr std::array<__int128, 39> make_pow10() {
     __int128 v = 1;
     for (size_t i = 0; i < t.size(); ++i) {
         t[i] = v;
-        v *= 10;
+        if (i + 1 < t.size()) v *= 10;
     }
     return t;
 }
@@ -27,7 +27,9 @@ unsigned __int128 abs_u(__int128 v) {
                  : static_cast<unsigned __int128>(v);
 }
 
-bool in_bounds(__int128 v) { return abs_u(v) < static_cast<unsigned __int128>(k_pow10[38]); }
+bool in_bounds(__int128 v) {
+    return abs_u(v) < static_cast<unsigned __int128>(k_pow10[38]);
+}
 
 // q rounded half away from zero given remainder r of n / d.
 __int128 round_quotient(__int128 q, __int128 r, __int128 d, bool negative) {
@@ -183,15 +185,16 @@ double decimal_to_double(decimal d) {
     } while (a != 0);
     int pos = 0;
     if (d.unscaled < 0) buf[pos++] = '-';
-    while (n > 0) buf[pos++] = digits[--n];
+    while (n > 0)
+        buf[pos++] = digits[--n];
     std::snprintf(buf + pos, sizeof(buf) - static_cast<size_t>(pos), "e%d", -d.scale);
     return std::strtod(buf, nullptr);
 }
 
-bool decimal_from_double(double v, decimal& r) {
+bool decimal_from_double(double v, decimal& r, int digits) {
     if (!std::isfinite(v)) return false;
     char buf[64];
-    std::snprintf(buf, sizeof(buf), "%.15e", v);
+    std::snprintf(buf, sizeof(buf), "%.*e", digits - 1, v);
     // d.ddddddddddddddde[+-]x
     __int128 u = 0;
     int frac_digits = 0;
@@ -296,6 +299,8 @@ sql_error out_of_range(const char* what) {
     return make_error(sql_errc::numeric_value_out_of_range, what);
 }
 
-sql_error division_by_zero() { return make_error(sql_errc::division_by_zero, "division by zero"); }
+sql_error division_by_zero() {
+    return make_error(sql_errc::division_by_zero, "division by zero");
+}
 
 }  // namespace spate::sql::detail
