@@ -1,0 +1,355 @@
+// String functions: case mapping (ASCII, as the C locale), lengths in UTF-8
+// characters, substring/split/trim/pad family, concatenation.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/expr/kernels.h"
+#include "sql/types/text_io.h"
+
+namespace spate::sql::detail {
+
+namespace {
+
+using sv = std::string_view;
+constexpr type_id T = type_id::text;
+constexpr type_id I4 = type_id::int32;
+
+char ascii_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+char ascii_upper(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+}
+bool ascii_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Byte offset of character `chars` (0-based) of s, clamped to s.size().
+size_t char_offset(sv s, int64_t chars) {
+    return chars <= 0 ? 0 : utf8_prefix(s, static_cast<size_t>(chars));
+}
+
+// PostgreSQL substring: characters [start, start + count) with 1-based start;
+// count < 0 means to the end.
+sv substring_of(sv s, int64_t start, int64_t count) {
+    int64_t end = count < 0 ? INT64_MAX : (start > INT64_MAX - count ? INT64_MAX : start + count);
+    int64_t b = std::max<int64_t>(start, 1);
+    if (end <= b) return {};
+    size_t from = char_offset(s, b - 1);
+    size_t to = end == INT64_MAX ? s.size() : from + char_offset(s.substr(from), end - b);
+    return s.substr(from, to - from);
+}
+
+// The UTF-8 characters of s as views.
+void split_chars(sv s, std::vector<sv>& out) {
+    out.clear();
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t n = utf8_prefix(s.substr(i), 1);
+        out.push_back(s.substr(i, n));
+        i += n;
+    }
+}
+
+sv trim_chars(sv s, sv chars, bool left, bool right) {
+    std::vector<sv> set;
+    split_chars(chars, set);
+    auto starts = [&](sv x) {
+        for (sv c : set) {
+            if (x.substr(0, c.size()) == c) return c.size();
+        }
+        return size_t(0);
+    };
+    auto ends = [&](sv x) {
+        for (sv c : set) {
+            if (x.size() >= c.size() && x.substr(x.size() - c.size()) == c) return c.size();
+        }
+        return size_t(0);
+    };
+    while (left && !s.empty()) {
+        size_t n = starts(s);
+        if (!n) break;
+        s.remove_prefix(n);
+    }
+    while (right && !s.empty()) {
+        size_t n = ends(s);
+        if (!n) break;
+        s.remove_suffix(n);
+    }
+    return s;
+}
+
+void register_trim(registry& r) {
+    struct spec {
+        const char* name;
+        bool left, right;
+    };
+    for (spec s : {spec{"btrim", true, true}, spec{"trim", true, true}, spec{"ltrim", true, false},
+                   spec{"rtrim", false, true}}) {
+        r.add(s.name, {T}, T,
+              pure<sv, sv>([s](sv x) { return trim_chars(x, " ", s.left, s.right); }));
+        r.add(s.name, {T, T}, T,
+              pure<sv, sv, sv>([s](sv x, sv c) { return trim_chars(x, c, s.left, s.right); }));
+    }
+}
+
+bool pad(std::string& out, sql_error&, sv s, int32_t len, sv fill, bool left) {
+    out.clear();
+    if (len <= 0) return true;
+    size_t n = utf8_length(s);
+    if (n >= static_cast<size_t>(len) || fill.empty()) {
+        out.assign(s.substr(0, utf8_prefix(s, static_cast<size_t>(len))));
+        return true;
+    }
+    std::vector<sv> fc;
+    split_chars(fill, fc);
+    std::string padding;
+    for (size_t i = 0; n + i < static_cast<size_t>(len); ++i)
+        padding.append(fc[i % fc.size()]);
+    if (left) {
+        out.append(padding).append(s);
+    } else {
+        out.append(s).append(padding);
+    }
+    return true;
+}
+
+void register_pad(registry& r) {
+    for (bool left : {true, false}) {
+        const char* name = left ? "lpad" : "rpad";
+        r.add(name, {T, I4}, T,
+              fallible<std::string, sv, int32_t>(
+                  [left](std::string& o, sql_error& e, sv s, int32_t n) {
+                      return pad(o, e, s, n, " ", left);
+                  }));
+        r.add(name, {T, I4, T}, T,
+              fallible<std::string, sv, int32_t, sv>(
+                  [left](std::string& o, sql_error& e, sv s, int32_t n, sv f) {
+                      return pad(o, e, s, n, f, left);
+                  }));
+    }
+}
+
+bool split_part(sv& out, sql_error& e, sv s, sv delim, int32_t n) {
+    if (n == 0) {
+        e = make_error(sql_errc::invalid_parameter_value, "field position must not be zero");
+        return false;
+    }
+    out = {};
+    if (delim.empty()) {
+        if (n == 1 || n == -1) out = s;
+        return true;
+    }
+    std::vector<sv> parts;
+    size_t start = 0;
+    while (true) {
+        size_t p = s.find(delim, start);
+        if (p == sv::npos) {
+            parts.push_back(s.substr(start));
+            break;
+        }
+        parts.push_back(s.substr(start, p - start));
+        start = p + delim.size();
+    }
+    int64_t idx = n > 0 ? n - 1 : static_cast<int64_t>(parts.size()) + n;
+    if (idx >= 0 && idx < static_cast<int64_t>(parts.size())) out = parts[static_cast<size_t>(idx)];
+    return true;
+}
+
+void register_substring(registry& r) {
+    for (const char* name : {"substring", "substr"}) {
+        r.add(name, {T, I4}, T,
+              pure<sv, sv, int32_t>([](sv s, int32_t from) { return substring_of(s, from, -1); }));
+        r.add(name, {T, I4, I4}, T,
+              fallible<sv, sv, int32_t, int32_t>(
+                  [](sv& out, sql_error& e, sv s, int32_t from, int32_t count) {
+                      if (count < 0) {
+                          e = make_error(sql_errc::invalid_parameter_value,
+                                         "negative substring length not allowed");
+                          return false;
+                      }
+                      out = substring_of(s, from, count);
+                      return true;
+                  }));
+    }
+    r.add("left", {T, I4}, T, pure<sv, sv, int32_t>([](sv s, int32_t n) {
+              if (n >= 0) return s.substr(0, utf8_prefix(s, static_cast<size_t>(n)));
+              int64_t keep = static_cast<int64_t>(utf8_length(s)) + n;
+              return s.substr(0, char_offset(s, keep));
+          }));
+    r.add("right", {T, I4}, T, pure<sv, sv, int32_t>([](sv s, int32_t n) {
+              int64_t len = static_cast<int64_t>(utf8_length(s));
+              int64_t skip = n >= 0 ? std::max<int64_t>(len - n, 0)
+                                    : std::min<int64_t>(-static_cast<int64_t>(n), len);
+              return s.substr(char_offset(s, skip));
+          }));
+    r.add("split_part", {T, T, I4}, T, fallible<sv, sv, sv, int32_t>(split_part));
+}
+
+void register_case(registry& r) {
+    r.add("lower", {T}, T, fallible<std::string, sv>([](std::string& o, sql_error&, sv s) {
+              o.assign(s);
+              for (char& c : o)
+                  c = ascii_lower(c);
+              return true;
+          }));
+    r.add("upper", {T}, T, fallible<std::string, sv>([](std::string& o, sql_error&, sv s) {
+              o.assign(s);
+              for (char& c : o)
+                  c = ascii_upper(c);
+              return true;
+          }));
+    r.add("initcap", {T}, T, fallible<std::string, sv>([](std::string& o, sql_error&, sv s) {
+              o.assign(s);
+              bool word = false;
+              for (char& c : o) {
+                  c = word ? ascii_lower(c) : ascii_upper(c);
+                  word = ascii_alnum(c) || (static_cast<unsigned char>(c) & 0x80);
+              }
+              return true;
+          }));
+}
+
+void register_lengths(registry& r) {
+    for (const char* name : {"length", "char_length", "character_length"}) {
+        r.add(name, {T}, I4,
+              pure<int32_t, sv>([](sv s) { return static_cast<int32_t>(utf8_length(s)); }));
+    }
+    r.add("octet_length", {T}, I4,
+          pure<int32_t, sv>([](sv s) { return static_cast<int32_t>(s.size()); }));
+    r.add("length", {type_id::bytea}, I4,
+          pure<int32_t, sv>([](sv s) { return static_cast<int32_t>(s.size()); }));
+    r.add("octet_length", {type_id::bytea}, I4,
+          pure<int32_t, sv>([](sv s) { return static_cast<int32_t>(s.size()); }));
+}
+
+int32_t strpos(sv s, sv sub) {
+    size_t p = s.find(sub);
+    if (p == sv::npos) return 0;
+    return static_cast<int32_t>(utf8_length(s.substr(0, p)) + 1);
+}
+
+void register_search(registry& r) {
+    r.add("strpos", {T, T}, I4, pure<int32_t, sv, sv>(strpos));
+    r.add("position", {T, T}, I4, pure<int32_t, sv, sv>(strpos));
+    r.add("starts_with", {T, T}, type_id::boolean,
+          pure<uint8_t, sv, sv>([](sv s, sv p) { return uint8_t(s.substr(0, p.size()) == p); }));
+    r.add("replace", {T, T, T}, T,
+          fallible<std::string, sv, sv, sv>([](std::string& o, sql_error&, sv s, sv from, sv to) {
+              o.clear();
+              if (from.empty()) {
+                  o.assign(s);
+                  return true;
+              }
+              size_t start = 0;
+              for (size_t p; (p = s.find(from, start)) != sv::npos; start = p + from.size()) {
+                  o.append(s.substr(start, p - start)).append(to);
+              }
+              o.append(s.substr(start));
+              return true;
+          }));
+    r.add("repeat", {T, I4}, T,
+          fallible<std::string, sv, int32_t>([](std::string& o, sql_error& e, sv s, int32_t n) {
+              o.clear();
+              if (n > 0 && s.size() * static_cast<size_t>(n) > (size_t(1) << 30)) {
+                  e = make_error(sql_errc::invalid_parameter_value, "requested length too large");
+                  return false;
+              }
+              for (int32_t i = 0; i < n; ++i)
+                  o.append(s);
+              return true;
+          }));
+    r.add("reverse", {T}, T, fallible<std::string, sv>([](std::string& o, sql_error&, sv s) {
+              o.clear();
+              size_t end = s.size();
+              while (end > 0) {
+                  size_t b = end - 1;
+                  while (b > 0 && (static_cast<unsigned char>(s[b]) & 0xC0) == 0x80)
+                      --b;
+                  o.append(s.substr(b, end - b));
+                  end = b;
+              }
+              return true;
+          }));
+}
+
+// Appends row i of c as text (PostgreSQL output format).
+void append_text(const column& c, size_t i, std::string& out) {
+    if (is_variable_width(c.type().id) && c.type().id != type_id::bytea) {
+        out.append(c.strings().at(i));
+    } else {
+        format_text(c, i, out);
+    }
+}
+
+// concat / concat_ws: null arguments are skipped; concat_ws with a null
+// separator is null.
+kernel_fn concat_kernel(bool with_separator) {
+    return [with_separator](std::span<const column* const> args, size_t rows, column& out,
+                            const eval_context&) -> sql_status {
+        std::string buf;
+        for (size_t i = 0; i < rows; ++i) {
+            buf.clear();
+            size_t first = 0;
+            sv sep;
+            if (with_separator) {
+                if (args[0]->is_null(i)) {
+                    out.push_null();
+                    continue;
+                }
+                sep = args[0]->strings().at(i);
+                first = 1;
+            }
+            bool any = false;
+            for (size_t a = first; a < args.size(); ++a) {
+                if (args[a]->is_null(i)) continue;
+                if (any) buf.append(sep);
+                append_text(*args[a], i, buf);
+                any = true;
+            }
+            out.push_string(buf);
+        }
+        return {};
+    };
+}
+
+kernel_fn concat_operator() {
+    return [](std::span<const column* const> args, size_t rows, column& out,
+              const eval_context&) -> sql_status {
+        std::string buf;
+        for (size_t i = 0; i < rows; ++i) {
+            if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                out.push_null();
+                continue;
+            }
+            buf.clear();
+            append_text(*args[0], i, buf);
+            append_text(*args[1], i, buf);
+            out.push_string(buf);
+        }
+        return {};
+    };
+}
+
+}  // namespace
+
+void register_md5(registry& r);
+
+void register_string(registry& r) {
+    register_case(r);
+    register_lengths(r);
+    register_substring(r);
+    register_trim(r);
+    register_pad(r);
+    register_search(r);
+    register_md5(r);
+    r.add("||", {T, T}, T, concat_operator());
+    r.add("||", {T, k_any}, T, concat_operator());
+    r.add("||", {k_any, T}, T, concat_operator());
+    r.add("concat", {k_any}, T, concat_kernel(false), null_handling::custom).variadic = true;
+    r.add("concat_ws", {T, k_any}, T, concat_kernel(true), null_handling::custom).variadic = true;
+}
+
+}  // namespace spate::sql::detail
