@@ -70,7 +70,8 @@ asio::awaitable<std::optional<pg_connection::frontend_message>> pg_connection::r
     if (co_await _stream.read_exact(asio::buffer(header))) co_return std::nullopt;
     const auto len = static_cast<int32_t>(load_be32(header + 1));
     if (len < 4 || static_cast<size_t>(len) - 4 > _state->options().max_message_bytes) {
-        co_await protocol_violation("invalid message length " + std::to_string(len));
+        const std::string why = "invalid message length " + std::to_string(len);
+        co_await protocol_violation(why);
         co_return std::nullopt;
     }
     _in.resize(static_cast<size_t>(len) - 4);
@@ -117,9 +118,11 @@ asio::awaitable<void> pg_connection::dispatch_message(const frontend_message& m)
         case 'C':
             err = co_await on_close(m.body);
             break;
-        default:
-            co_await protocol_violation(std::string("invalid frontend message type ") +
-                                        std::to_string(static_cast<unsigned char>(m.type)));
+        default: {
+            const std::string why = "invalid frontend message type " +
+                                    std::to_string(static_cast<unsigned char>(m.type));
+            co_await protocol_violation(why);
+        }
             co_return;
     }
     if (err && !_closed) {
@@ -140,10 +143,10 @@ asio::awaitable<void> pg_connection::flush_if_large() {
     if (_out.size() >= k_flush_threshold) co_await flush();
 }
 
-asio::awaitable<void> pg_connection::protocol_violation(std::string message) {
+asio::awaitable<void> pg_connection::protocol_violation(std::string_view message) {
     if (_closed) co_return;
     logging::get("pgwire").info("protocol violation from {}: {}", _info.peer_address, message);
-    send_error(make_pg_error(k_protocol_violation, std::move(message)));
+    send_error(make_pg_error(k_protocol_violation, std::string(message)));
     co_await flush();
     close();
 }

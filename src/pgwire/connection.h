@@ -81,7 +81,8 @@ class pg_connection final : public net::connection,
     task<void> flush();
     task<void> flush_if_large();
     // Sends ErrorResponse 08P01 and closes.
-    task<void> protocol_violation(std::string message);
+    // `message` must not be a temporary of the co_await expression (GCC 12).
+    task<void> protocol_violation(std::string_view message);
     void close();
     void send_error(const pg_error& e);
     void send_ready();
@@ -107,24 +108,28 @@ class pg_connection final : public net::connection,
 
     // execute.cc: runs `p` until done or `max_rows` (> 0) rows were sent
     // (PortalSuspended). `describe` sends RowDescription first (simple query).
-    task<error_or_none> run_portal(std::shared_ptr<portal> p, size_t max_rows, bool describe);
+    task<error_or_none> run_portal(const std::shared_ptr<portal>& p, size_t max_rows,
+                                   bool describe);
     task<error_or_none> start_portal(const std::shared_ptr<portal>& p, bool describe);
     task<error_or_none> finish_portal(portal& p);
     // Sends up to `limit` rows of p's pending chunk; returns how many.
     size_t send_pending(portal& p, size_t limit);
 
-    // Runs `f` on the pool; resumes on the strand with its result.
+    // Runs `f` (moved from) on the pool; resumes on the strand with its
+    // result. Takes `f` by reference and awaits named objects only: GCC 12
+    // mishandles non-trivial temporaries and by-value parameters that live
+    // across a co_await.
     template <typename F>
-    task<std::invoke_result_t<F&>> run_blocking(F f) {
+    task<std::invoke_result_t<F&>> run_blocking(F& f) {
         using result_t = std::invoke_result_t<F&>;
         auto box = std::make_shared<std::optional<result_t>>();
-        co_await boost::asio::co_spawn(
-            _state->pool().get_executor(),
-            [box, f = std::move(f)]() mutable -> task<void> {
-                box->emplace(f());
-                co_return;
-            },
-            boost::asio::use_awaitable);
+        auto work = std::make_shared<F>(std::move(f));
+        auto body = [box, work]() -> task<void> {
+            box->emplace((*work)());
+            co_return;
+        };
+        co_await boost::asio::co_spawn(_state->pool().get_executor(), std::move(body),
+                                       boost::asio::use_awaitable);
         co_await boost::asio::dispatch(_stream.get_executor(), boost::asio::use_awaitable);
         co_return std::move(**box);
     }

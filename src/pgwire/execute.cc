@@ -16,10 +16,10 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::start_portal(
     const std::shared_ptr<portal>& p, bool describe) {
     auto session = _session;
     auto stmt = p->stmt;
-    auto started =
-        co_await run_blocking([session, stmt, params = std::move(p->parameters)]() mutable {
-            return session->execute(stmt, std::move(params));
-        });
+    auto job = [session, stmt, params = std::move(p->parameters)]() mutable {
+        return session->execute(stmt, std::move(params));
+    };
+    auto started = co_await run_blocking(job);
     if (!started.ok()) {
         p->done = true;
         co_return to_pg_error(started.error());
@@ -79,9 +79,8 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::finish_portal(porta
     co_return std::nullopt;
 }
 
-asio::awaitable<pg_connection::error_or_none> pg_connection::run_portal(std::shared_ptr<portal> p,
-                                                                        size_t max_rows,
-                                                                        bool describe) {
+asio::awaitable<pg_connection::error_or_none> pg_connection::run_portal(
+    const std::shared_ptr<portal>& p, size_t max_rows, bool describe) {
     if (p->done) {
         write_command_complete(_w, p->stmt->copy_out() ? "COPY 0" : "SELECT 0");
         co_return std::nullopt;
@@ -104,7 +103,8 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::run_portal(std::sha
             sent += send_pending(*p, want);
             continue;
         }
-        auto next = co_await run_blocking([p, want] { return p->cursor->next(want); });
+        auto job = [p, want] { return p->cursor->next(want); };
+        auto next = co_await run_blocking(job);
         if (_closed) co_return std::nullopt;
         if (!next.ok()) {
             p->done = true;

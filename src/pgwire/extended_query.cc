@@ -70,9 +70,10 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::on_parse(std::strin
         co_return make_pg_error(k_duplicate_prepared_statement,
                                 "prepared statement \"" + stmt_name + "\" already exists");
     auto session = _session;
-    auto prepared = co_await run_blocking([session, sql_text = std::string(*text), hints] {
+    auto job = [session, sql_text = std::string(*text), hints] {
         return session->prepare(sql_text, hints);
-    });
+    };
+    auto prepared = co_await run_blocking(job);
     if (!prepared.ok()) co_return to_pg_error(prepared.error());
     _statements[stmt_name] = std::move(prepared).value();
     write_empty(_w, '1');

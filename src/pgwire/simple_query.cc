@@ -25,8 +25,8 @@ asio::awaitable<void> pg_connection::simple_query(std::string_view body) {
     _portals.erase("");
 
     auto session = _session;
-    auto prepared = co_await run_blocking(
-        [session, text = std::string(*sql_text)] { return session->prepare_all(text); });
+    auto job = [session, text = std::string(*sql_text)] { return session->prepare_all(text); };
+    auto prepared = co_await run_blocking(job);
     if (_closed) co_return;
     if (!prepared.ok()) {
         send_error(to_pg_error(prepared.error()));

@@ -100,7 +100,8 @@ asio::awaitable<bool> pg_connection::open_session(std::string_view params) {
     }
     if (o.database.empty()) o.database = o.user;
     auto state = _state;
-    auto opened = co_await run_blocking([state, o] { return state->sessions().open(o); });
+    auto job = [state, o] { return state->sessions().open(o); };
+    auto opened = co_await run_blocking(job);
     if (!opened.ok()) {
         send_error(to_pg_error(opened.error()));
         co_await flush();
