@@ -52,7 +52,9 @@ struct input_spec {
     record_format format = record_format::json;
     std::vector<column_def> columns;  // declared columns (hidden ones are added)
     decoder_options decoding;
-    bool start_earliest = true;  // with no committed offset: earliest or latest
+    // With no committed offset: earliest or latest. The query is one
+    // consumer with one reset policy: if any input starts earliest, all do.
+    bool start_earliest = true;
     std::string dead_letter_topic;
     std::shared_ptr<chunk_processor> processor;
 };

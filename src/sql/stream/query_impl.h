@@ -1,0 +1,87 @@
+#pragma once
+
+// Internal to continuous_query: the running query's state and its thread's
+// loop (query_loop.cc). One session = one consumer (group member) plus one
+// producer; any failure the session cannot recover from in place ends it,
+// and the loop starts a new one after a backoff. Input is only ever re-read
+// from the group's committed offsets, so a session ending loses and
+// duplicates nothing (exactly_once) or only duplicates (at least once).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kafka/client/consumer.h"
+#include "kafka/client/producer.h"
+#include "sql/stream/continuous_query.h"
+#include "sql/stream/record_router.h"
+
+namespace spate::sql {
+
+struct continuous_query::impl {
+    query_spec spec;
+    query_stats stats;
+    std::unique_ptr<detail::record_router> router;
+
+    // Guards `stopping` for the backoff wait and `last_error`.
+    mutable std::mutex mu;
+    std::condition_variable wake;
+    std::atomic<bool> stopping{false};
+    std::string last_error;
+    std::thread thread;
+
+    void run();  // the query's thread
+    void set_error(const std::string& e);
+    void clear_error();
+    // Waits `ms` or until stop() is called; false when stopping.
+    bool backoff(int ms);
+};
+
+namespace detail {
+
+// One session: the clients and the open transaction's bookkeeping. Lives on
+// the query's thread only.
+class query_session {
+  public:
+    explicit query_session(continuous_query::impl& q) : _q(q) {}
+    ~query_session();
+
+    // Creates the clients and subscribes; an error ends the session.
+    status open();
+    // Runs until stop or an error the session cannot recover from.
+    status run();
+
+  private:
+    status step();
+    status commit();
+    // Aborts the open transaction (if any) and moves every partition read
+    // since the last commit back to its first uncommitted offset.
+    status abort_and_rewind(const std::string& why);
+    void note_batch(const std::vector<kafka::client::message>& batch);
+    std::vector<kafka::client::partition_offset> next_offsets() const;
+
+    continuous_query::impl& _q;
+    std::optional<kafka::client::consumer> _consumer;
+    std::optional<kafka::client::producer> _producer;
+    bool _in_txn = false;
+    bool _revoked = false;  // set by the rebalance callback inside poll
+    std::set<kafka::client::topic_partition> _assigned;  // kept by the rebalance callback
+    int64_t _delivery_failures = 0;  // at least once: failed deliveries since the last commit
+    std::string _first_delivery_failure;
+    std::chrono::steady_clock::time_point _last_commit;
+    // Per partition read since the last commit: first offset read, next offset.
+    std::map<kafka::client::topic_partition, std::pair<int64_t, int64_t>> _pending;
+};
+
+}  // namespace detail
+
+}  // namespace spate::sql

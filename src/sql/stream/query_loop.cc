@@ -1,0 +1,221 @@
+#include <chrono>
+
+#include "base/log.h"
+#include "sql/stream/query_impl.h"
+
+namespace spate::sql {
+
+namespace kc = kafka::client;
+
+namespace {
+
+constexpr size_t k_batch_records = 1000;
+constexpr int k_poll_ms = 50;
+constexpr int k_backoff_ms = 1000;
+
+int64_t now_micros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+status with_context(const std::string& what, const status& s) {
+    if (s.ok()) return s;
+    return spate::make_error(s.err().code, what + ": " + s.err().message);
+}
+
+}  // namespace
+
+void continuous_query::impl::set_error(const std::string& e) {
+    std::lock_guard lock(mu);
+    last_error = e;
+}
+
+void continuous_query::impl::clear_error() {
+    std::lock_guard lock(mu);
+    last_error.clear();
+}
+
+bool continuous_query::impl::backoff(int ms) {
+    std::unique_lock lock(mu);
+    wake.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping.load(); });
+    return !stopping;
+}
+
+void continuous_query::impl::run() {
+    auto& log = logging::get("sql");
+    while (!stopping) {
+        detail::query_session session(*this);
+        status s = session.open();
+        if (s.ok()) s = session.run();
+        if (s.ok()) break;  // stopped
+        log.error("query {}: {}; restarting in {} ms", spec.name, s.err().message, k_backoff_ms);
+        set_error(s.err().message);
+        if (!backoff(k_backoff_ms)) break;
+    }
+}
+
+namespace detail {
+
+query_session::~query_session() {
+    if (_in_txn && _producer) {
+        if (auto s = _producer->abort_transaction(_q.spec.client.timeout_ms); !s.ok())
+            logging::get("sql").warn("query {}: abort on close: {}", _q.spec.name, s.err().message);
+    }
+    if (_consumer) _consumer->close();
+}
+
+status query_session::open() {
+    const auto& spec = _q.spec;
+    kc::consumer_options co;
+    co.client = spec.client;
+    co.group_id = spec.group_id;
+    co.isolation = kc::isolation::read_committed;
+    co.auto_commit = false;
+    // One reset policy per consumer: earliest if any input starts there.
+    co.reset = kc::offset_reset::latest;
+    for (const auto& in : spec.inputs)
+        if (in.start_earliest) co.reset = kc::offset_reset::earliest;
+    co.on_rebalance = [this](bool assigned, const std::vector<kc::topic_partition>& tps) {
+        logging::get("sql").info("query {}: {} {} partitions", _q.spec.name,
+                                 assigned ? "assigned" : "revoked", tps.size());
+        for (const auto& tp : tps) {
+            if (assigned)
+                _assigned.insert(tp);
+            else
+                _assigned.erase(tp);
+        }
+        if (!assigned) _revoked = true;
+    };
+    auto c = kc::consumer::create(co);
+    if (!c.ok()) return with_context("consumer", c.err());
+    _consumer.emplace(std::move(*c));
+
+    kc::producer_options po;
+    po.client = spec.client;
+    po.acks = kc::acks::all;
+    po.linger_ms = 5;
+    if (spec.exactly_once)
+        po.transactional_id = spec.transactional_id;
+    else
+        po.idempotent = true;
+    auto on_delivery = [this](const kc::delivery_report& d) {
+        if (d.result.ok()) return;
+        if (_delivery_failures++ == 0) _first_delivery_failure = d.result.err().message;
+    };
+    auto p = kc::producer::create(po, on_delivery);
+    if (!p.ok()) return with_context("producer", p.err());
+    _producer.emplace(std::move(*p));
+    if (spec.exactly_once)
+        SPATE_TRY(with_context("init_transactions",
+                               _producer->init_transactions(spec.client.timeout_ms)));
+    std::vector<std::string> topics;
+    for (const auto& in : spec.inputs)
+        topics.push_back(in.topic);
+    SPATE_TRY(with_context("subscribe", _consumer->subscribe(topics)));
+    _last_commit = std::chrono::steady_clock::now();
+    return {};
+}
+
+status query_session::run() {
+    while (!_q.stopping)
+        SPATE_TRY(step());
+    return {};
+}
+
+void query_session::note_batch(const std::vector<kc::message>& batch) {
+    for (const auto& m : batch) {
+        auto [it, fresh] = _pending.try_emplace({std::string(m.topic()), m.partition()}, m.offset(),
+                                                m.offset() + 1);
+        if (!fresh) it->second.second = m.offset() + 1;
+    }
+}
+
+std::vector<kc::partition_offset> query_session::next_offsets() const {
+    std::vector<kc::partition_offset> out;
+    for (const auto& [tp, range] : _pending)
+        out.push_back({tp.topic, tp.partition, range.second, {}});
+    return out;
+}
+
+status query_session::step() {
+    auto batch = _consumer->poll_batch(k_batch_records, k_poll_ms);
+    if (!batch.ok()) return with_context("poll", batch.err());
+    note_batch(*batch);
+    if (_revoked) {
+        // Partitions moved: what this member read since its last commit is
+        // re-read from the committed offsets (by it or the new owner).
+        _revoked = false;
+        SPATE_TRY(abort_and_rewind("partitions revoked"));
+        return {};
+    }
+    if (!batch->empty()) {
+        if (_q.spec.exactly_once && !_in_txn) {
+            SPATE_TRY(with_context("begin_transaction", _producer->begin_transaction()));
+            _in_txn = true;
+        }
+        auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
+        if (auto s = _q.router->route(*batch, now_micros(), sink); !s.ok())
+            return abort_and_rewind(s.err().message);
+    }
+    auto since = std::chrono::steady_clock::now() - _last_commit;
+    if (!_pending.empty() && since >= std::chrono::milliseconds(_q.spec.commit_interval_ms))
+        return commit();
+    if (_pending.empty()) _producer->poll(0);
+    return {};
+}
+
+status query_session::commit() {
+    const auto& spec = _q.spec;
+    auto offsets = next_offsets();
+    if (spec.exactly_once) {
+        auto s = with_context(
+            "send_offsets_to_transaction",
+            _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms));
+        if (s.ok())
+            s = with_context("commit_transaction",
+                             _producer->commit_transaction(spec.client.timeout_ms));
+        if (!s.ok()) return abort_and_rewind(s.err().message);
+        _in_txn = false;
+    } else {
+        auto s = with_context("flush", _producer->flush(spec.client.timeout_ms));
+        if (s.ok() && _delivery_failures > 0)
+            s = spate::make_error(errc::io_error, "delivery failed: " + _first_delivery_failure);
+        if (s.ok()) s = with_context("commit", _consumer->commit(offsets));
+        if (!s.ok()) return abort_and_rewind(s.err().message);
+    }
+    _pending.clear();
+    ++_q.stats.commits;
+    _last_commit = std::chrono::steady_clock::now();
+    _q.clear_error();
+    return {};
+}
+
+status query_session::abort_and_rewind(const std::string& why) {
+    const auto& spec = _q.spec;
+    logging::get("sql").warn("query {}: aborting uncommitted work: {}", spec.name, why);
+    ++_q.stats.aborts;
+    _q.set_error(why);
+    if (_in_txn) {
+        // A failed abort (fatal producer error, e.g. fenced) ends the session.
+        SPATE_TRY(with_context("abort_transaction",
+                               _producer->abort_transaction(spec.client.timeout_ms)));
+        _in_txn = false;
+    }
+    _delivery_failures = 0;
+    for (const auto& [tp, range] : _pending) {
+        // A partition no longer assigned is re-read by its next owner from
+        // the committed offset; one still assigned must move back or the
+        // session ends (a new one starts from the committed offsets).
+        if (!_assigned.contains(tp)) continue;
+        SPATE_TRY(with_context("rewind " + tp.topic + "[" + std::to_string(tp.partition) + "]",
+                               _consumer->seek(tp, range.first, spec.client.timeout_ms)));
+    }
+    _pending.clear();
+    _last_commit = std::chrono::steady_clock::now();
+    return {};
+}
+
+}  // namespace detail
+
+}  // namespace spate::sql

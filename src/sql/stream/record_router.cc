@@ -1,0 +1,166 @@
+#include "sql/stream/record_router.h"
+
+#include <utility>
+
+#include "base/log.h"
+
+namespace spate::sql::detail {
+
+namespace kc = kafka::client;
+
+namespace {
+
+status io_error(std::string what) {
+    return spate::make_error(errc::io_error, std::move(what));
+}
+
+}  // namespace
+
+record_router::record_router(const query_spec& spec, int32_t output_partitions, query_stats& stats)
+    : _spec(spec), _output_partitions(output_partitions), _stats(stats) {}
+
+sql_result<std::unique_ptr<record_router>> record_router::create(const query_spec& spec,
+                                                                 int32_t output_partitions,
+                                                                 query_stats& stats) {
+    SPATE_ASSERT(output_partitions >= 1);
+    std::unique_ptr<record_router> r(new record_router(spec, output_partitions, stats));
+    for (size_t i = 0; i < spec.inputs.size(); ++i) {
+        const auto& in = spec.inputs[i];
+        if (!r->_input_of_topic.emplace(in.topic, i).second)
+            return make_error(sql_errc::invalid_parameter_value,
+                              "topic '" + in.topic + "' is read twice by one query");
+        if (!in.processor)
+            return make_error(sql_errc::internal_error,
+                              "input '" + in.topic + "' has no processor");
+        auto d = make_decoder(in.format, in.columns, in.decoding);
+        if (!d.ok()) return d.error();
+        r->_decoders.push_back(std::move(d).value());
+        r->_declared.push_back(in.columns);
+    }
+    auto e = make_encoder(spec.output_format, spec.output_columns);
+    if (!e.ok()) return e.error();
+    r->_encoder = std::move(e).value();
+    if (!spec.key_columns.empty()) {
+        for (int k : spec.key_columns) {
+            if (k < 0 || static_cast<size_t>(k) >= spec.output_columns.size())
+                return make_error(sql_errc::internal_error, "key column out of range");
+            r->_key_defs.push_back(spec.output_columns[static_cast<size_t>(k)]);
+        }
+        auto ke = make_encoder(record_format::json, r->_key_defs);
+        if (!ke.ok()) return ke.error();
+        r->_key_encoder = std::move(ke).value();
+    }
+    return r;
+}
+
+status record_router::route(std::span<const kc::message> batch, int64_t now_micros,
+                            const record_sink& sink) {
+    // Per (input, partition), in poll order: one partition's records stay in
+    // offset order and map to one output partition.
+    std::map<std::pair<size_t, int32_t>, std::vector<const kc::message*>> runs;
+    for (const auto& m : batch) {
+        auto it = _input_of_topic.find(m.topic());
+        if (it == _input_of_topic.end()) {
+            logging::get("sql").error("query {}: record from unexpected topic '{}' skipped",
+                                      _spec.name, m.topic());
+            continue;
+        }
+        runs[{it->second, m.partition()}].push_back(&m);
+    }
+    for (const auto& [where, run] : runs)
+        SPATE_TRY(route_run(where.first, run, now_micros, sink));
+    return {};
+}
+
+status record_router::route_run(size_t input, std::span<const kc::message* const> run,
+                                int64_t now_micros, const record_sink& sink) {
+    const auto& in = _spec.inputs[input];
+    // Header storage first (views point into it), then the views.
+    std::vector<std::vector<kc::header>> owned(run.size());
+    std::vector<std::vector<record_header>> header_views(run.size());
+    std::vector<record_view> views(run.size());
+    for (size_t i = 0; i < run.size(); ++i) {
+        const auto& m = *run[i];
+        owned[i] = m.headers();
+        for (const auto& h : owned[i])
+            header_views[i].push_back(
+                {h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+        views[i] = record_view{m.key(),    m.value(),        m.partition(),
+                               m.offset(), m.timestamp_ms(), header_views[i]};
+    }
+    _stats.records_in += static_cast<int64_t>(run.size());
+    chunk source = make_source_chunk(_declared[input]);
+    std::vector<decode_failure> failures;
+    _decoders[input]->decode(views, source, failures);
+    source.sync_rows();
+    for (const auto& f : failures) {
+        SPATE_ASSERT(f.index < run.size());
+        SPATE_TRY(dead_letter(input, *run[f.index], f.reason, sink));
+    }
+    if (source.rows() == 0) return {};
+    eval_context ctx;
+    ctx.statement_time_micros = now_micros;
+    auto out = in.processor->process(source, ctx);
+    if (!out.ok()) {
+        ++_stats.processor_errors;
+        logging::get("sql").error("query {}: {} rows of {}[{}] dropped: {}", _spec.name,
+                                  source.rows(), in.topic, run.front()->partition(),
+                                  out.error().message);
+        return {};
+    }
+    return emit(out.value(), run.front()->partition(), sink);
+}
+
+status record_router::dead_letter(size_t input, const kc::message& m, const std::string& reason,
+                                  const record_sink& sink) {
+    const auto& in = _spec.inputs[input];
+    ++_stats.dead_letters;
+    if (in.dead_letter_topic.empty()) {
+        logging::get("sql").warn("query {}: {}[{}]@{} does not decode and is dropped: {}",
+                                 _spec.name, in.topic, m.partition(), m.offset(), reason);
+        return {};
+    }
+    std::vector<kc::header> headers = m.headers();
+    headers.push_back({"spate.error", reason});
+    headers.push_back({"spate.topic", in.topic});
+    headers.push_back({"spate.partition", std::to_string(m.partition())});
+    headers.push_back({"spate.offset", std::to_string(m.offset())});
+    kc::outgoing_record r;
+    r.topic = in.dead_letter_topic;
+    r.key = m.key();
+    r.value = m.value();
+    r.headers = &headers;
+    if (m.timestamp_ms() >= 0) r.timestamp_ms = m.timestamp_ms();
+    if (auto s = sink(r); !s.ok())
+        return io_error("dead letter to '" + in.dead_letter_topic + "': " + s.err().message);
+    return {};
+}
+
+status record_router::emit(const chunk& out, int32_t input_partition, const record_sink& sink) {
+    chunk keys;
+    if (_key_encoder) {
+        std::vector<column> cols;
+        for (int k : _spec.key_columns)
+            cols.push_back(out.at(static_cast<size_t>(k)));
+        keys = chunk(std::move(cols));
+    }
+    kc::outgoing_record r;
+    r.topic = _spec.output_topic;
+    for (size_t row = 0; row < out.rows(); ++row) {
+        _encoder->encode(out, row, _value_buf);
+        r.value = _value_buf;
+        if (_key_encoder) {
+            _key_encoder->encode(keys, row, _key_buf);
+            r.key = _key_buf;
+            r.partition = kc::k_any_partition;  // the partitioner hashes the key
+        } else {
+            r.partition = input_partition % _output_partitions;
+        }
+        if (auto s = sink(r); !s.ok())
+            return io_error("output to '" + _spec.output_topic + "': " + s.err().message);
+        ++_stats.rows_out;
+    }
+    return {};
+}
+
+}  // namespace spate::sql::detail

@@ -1,0 +1,67 @@
+#pragma once
+
+// Internal to continuous_query: turns one polled batch of input messages into
+// output and dead-letter records. Per (topic, partition) run of the batch:
+// decode (views into the messages, no payload copies) -> failures become
+// dead-letter records -> processor -> each output row encoded and handed to
+// the sink. Output rows of one input partition go to one output partition
+// (input partition modulo the output's partition count) in input order,
+// unless the query has key columns: then the key (a JSON object of those
+// columns) picks the partition by hash.
+//
+// Threading: used by the query's thread only. Errors: a sink failure stops
+// the batch and is returned (the caller aborts the transaction); decode and
+// processor failures are not errors of the batch (dead letters, counters).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "kafka/client/consumer.h"
+#include "kafka/client/producer.h"
+#include "sql/stream/continuous_query.h"
+
+namespace spate::sql::detail {
+
+using record_sink = std::function<status(const kafka::client::outgoing_record&)>;
+
+class record_router {
+  public:
+    // Builds decoders and encoders for `spec` (which must outlive the
+    // router); `output_partitions` >= 1.
+    static sql_result<std::unique_ptr<record_router>> create(const query_spec& spec,
+                                                             int32_t output_partitions,
+                                                             query_stats& stats);
+
+    // Routes `batch` (any topics and partitions of the query's inputs, in
+    // poll order) to `sink`; `now_micros` is the processors' statement time.
+    status route(std::span<const kafka::client::message> batch, int64_t now_micros,
+                 const record_sink& sink);
+
+  private:
+    record_router(const query_spec& spec, int32_t output_partitions, query_stats& stats);
+    status route_run(size_t input, std::span<const kafka::client::message* const> run,
+                     int64_t now_micros, const record_sink& sink);
+    status dead_letter(size_t input, const kafka::client::message& m, const std::string& reason,
+                       const record_sink& sink);
+    status emit(const chunk& out, int32_t input_partition, const record_sink& sink);
+
+    const query_spec& _spec;
+    int32_t _output_partitions;
+    query_stats& _stats;
+    std::map<std::string, size_t, std::less<>> _input_of_topic;
+    std::vector<std::unique_ptr<record_decoder>> _decoders;
+    std::vector<std::vector<column_def>> _declared;
+    std::unique_ptr<row_encoder> _encoder;
+    std::unique_ptr<row_encoder> _key_encoder;  // null without key columns
+    std::vector<column_def> _key_defs;
+    std::string _value_buf;
+    std::string _key_buf;
+};
+
+}  // namespace spate::sql::detail

@@ -1,0 +1,130 @@
+#pragma once
+
+// A real Spate broker for tests: runs the `spate serve` binary (path compiled
+// in as SPATE_BINARY) on a fresh data directory with an ephemeral Kafka port,
+// and stops it (SIGTERM, then SIGKILL after a deadline) on destruction.
+// Header-only; one broker per object; not thread-safe.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "kafka/client/config.h"
+
+namespace spate::sql::test_support {
+
+class broker_process {
+  public:
+    broker_process() = default;
+    broker_process(const broker_process&) = delete;
+    broker_process& operator=(const broker_process&) = delete;
+    ~broker_process() { stop(); }
+
+    // Starts the broker; false (with `error()`) when it does not announce its
+    // Kafka listener within `timeout_ms`.
+    bool start(int timeout_ms = 20000) {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "spate-sql-test-XXXXXX");
+        if (mkdtemp(tmpl.data()) == nullptr) return fail("mkdtemp failed");
+        _dir = tmpl;
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) != 0) return fail("pipe failed");
+        // Everything the child needs is built before fork (no allocation after).
+        std::string log = _dir + "/broker.log";
+        std::string data = _dir + "/data";
+        _pid = fork();
+        if (_pid < 0) return fail("fork failed");
+        if (_pid == 0) exec_child(out[1], log.c_str(), data.c_str());
+        close(out[1]);
+        _out = out[0];
+        return read_bootstrap(timeout_ms);
+    }
+
+    void stop() {
+        if (_pid > 0) {
+            kill(_pid, SIGTERM);
+            auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            int st = 0;
+            while (waitpid(_pid, &st, WNOHANG) == 0) {
+                if (std::chrono::steady_clock::now() > deadline) {
+                    kill(_pid, SIGKILL);
+                    waitpid(_pid, &st, 0);
+                    break;
+                }
+                usleep(10000);  // reaping a child has no event to wait on here
+            }
+            _pid = -1;
+        }
+        if (_out >= 0) {
+            close(_out);
+            _out = -1;
+        }
+        if (!_dir.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(_dir, ec);
+            _dir.clear();
+        }
+    }
+
+    const std::string& bootstrap() const { return _bootstrap; }
+    const std::string& error() const { return _error; }
+    kafka::client::client_config client() const {
+        kafka::client::client_config c;
+        c.bootstrap = _bootstrap;
+        c.client_id = "sql-test";
+        c.timeout_ms = 10000;
+        return c;
+    }
+
+  private:
+    [[noreturn]] static void exec_child(int out_fd, const char* log, const char* data) {
+        dup2(out_fd, STDOUT_FILENO);
+        int err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (err >= 0) dup2(err, STDERR_FILENO);
+        execl(SPATE_BINARY, SPATE_BINARY, "serve", "--data-dir", data, "--kafka-listen",
+              "127.0.0.1:0", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+
+    bool read_bootstrap(int timeout_ms) {
+        const std::string marker = "kafka listener on ";
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        std::string text;
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return fail("no listener line; output: " + text);
+            pollfd p{_out, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+            char buf[4096];
+            ssize_t n = read(_out, buf, sizeof buf);
+            if (n <= 0) return fail("broker exited; output: " + text);
+            text.append(buf, static_cast<size_t>(n));
+            auto at = text.find(marker);
+            if (at == std::string::npos) continue;
+            auto end = text.find('\n', at);
+            if (end == std::string::npos) continue;
+            _bootstrap = text.substr(at + marker.size(), end - at - marker.size());
+            return true;
+        }
+    }
+
+    bool fail(std::string what) {
+        _error = std::move(what);
+        return false;
+    }
+
+    pid_t _pid = -1;
+    int _out = -1;
+    std::string _dir;
+    std::string _bootstrap;
+    std::string _error;
+};
+
+}  // namespace spate::sql::test_support
