@@ -228,6 +228,10 @@ TEST(text_io, jsonb_normalises_like_postgres) {
     EXPECT_EQ(round_trip("\"just a string\"", j), "\"just a string\"");
     EXPECT_EQ(round_trip("12", j), "12");
     EXPECT_EQ(round_trip("{}", j), "{}");
+    EXPECT_EQ(round_trip(R"({"b":[{"y":1,"x":{"q":1,"p":2}}],"a":{"d":1,"c":2,"d":3}})", j),
+              R"({"a": {"c": 2, "d": 3}, "b": [{"x": {"p": 2, "q": 1}, "y": 1}]})");
+    EXPECT_EQ(round_trip(R"({"k":"tab\there \"q\" \\ \u0001"})", j),
+              R"({"k": "tab\there \"q\" \\ \u0001"})");
     EXPECT_EQ(round_trip("[[], {\"k\": {}}]", j), "[[], {\"k\": {}}]");
     EXPECT_EQ(error_of("{", j), sql_errc::invalid_text_representation);
     EXPECT_EQ(error_of("{\"a\":1} x", j), sql_errc::invalid_text_representation);
