@@ -132,8 +132,9 @@ class csv_decoder final : public record_decoder {
 };
 
 void append_csv_field(std::string_view v, char delim, std::string& out) {
-    bool quote =
-        v.empty() || v.find_first_of(std::string{delim, '"', '\r', '\n'}) != std::string_view::npos;
+    bool quote = v.empty();
+    for (char c : v)
+        quote = quote || c == delim || c == '"' || c == '\r' || c == '\n';
     if (!quote) {
         out.append(v);
         return;

@@ -115,9 +115,11 @@ void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<u
     order.clear();
     for (uint32_t i = 0; i < r.headers.size(); ++i)
         order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
         std::string_view x = r.headers[a].name, y = r.headers[b].name;
-        return x.size() != y.size() ? x.size() < y.size() : x < y;
+        if (x.size() != y.size()) return x.size() < y.size();
+        int c = x.compare(y);
+        return c != 0 ? c < 0 : a < b;  // equal names keep record order
     });
     string_data& sd = headers.strings();
     sd.bytes.push_back('{');

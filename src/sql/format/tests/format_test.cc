@@ -117,6 +117,23 @@ TEST(json_decoder, wrong_typed_field_fails_only_that_record) {
     EXPECT_NE(d.failures[0].reason.find("column \"id\""), std::string::npos);
 }
 
+TEST(json_decoder, accepts_surrounding_whitespace_and_any_json_into_jsonb) {
+    std::vector<column_def> cols{{"j", data_type::of(type_id::jsonb)},
+                                 {"tz", data_type::of(type_id::timestamptz)},
+                                 {"v", data_type{type_id::text, 2, -1, true}}};
+    record_view tombstone;
+    decoded d = decode_all(record_format::json, cols,
+                           {rec("  {\"j\": \"s\", \"tz\": \"2024-01-02T00:00:00+01:00\"}\r\n"),
+                            rec(R"({"j": 1.0e1, "v": "abc"})"), tombstone, rec(R"({"j": null})")});
+    ASSERT_EQ(d.failures.size(), 2u);
+    EXPECT_EQ(d.failures[0].index, 1u);
+    EXPECT_EQ(d.failures[1].index, 2u);
+    ASSERT_EQ(d.out.rows(), 2u);
+    EXPECT_EQ(cell(d.out, 0, 0), "\"s\"");
+    EXPECT_EQ(cell(d.out, 1, 0), "2024-01-01 23:00:00+00");
+    EXPECT_EQ(cell(d.out, 0, 1), "NULL");
+}
+
 TEST(json_decoder, fills_hidden_columns_from_the_record) {
     record_header hs[] = {{"zz", std::string_view("1")}, {"a", std::nullopt}, {"zz", "2"}};
     record_view r = rec(R"({"id": 1})", 77);
