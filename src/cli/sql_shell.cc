@@ -207,11 +207,6 @@ std::pair<CLI::App*, std::function<int()>> add_sql_command(CLI::App& app) {
     auto args = std::make_shared<sql_args>();
     CLI::App* cmd = app.add_subcommand(
         "sql", "SQL shell for Spate's streaming SQL engine (PostgreSQL protocol)");
-    cmd->description(
-        "Run SQL against Spate's PostgreSQL-protocol endpoint (spate serve --pg-listen).\n"
-        "Without -c or -f: an interactive shell (or the statements on stdin when it is not\n"
-        "a terminal). Statements end with ';'; they are split outside quotes and comments\n"
-        "and run one at a time. -c and -f stop at the first error (exit 1).");
     cmd->add_option("--url", args->url, "Connection URL or libpq key=value string")
         ->capture_default_str();
     cmd->add_option("--host", args->host, "Server host (overrides the URL's)");
@@ -224,6 +219,10 @@ std::pair<CLI::App*, std::function<int()>> add_sql_command(CLI::App& app) {
                               "Run the statements of FILE ('-': stdin), then exit");
     c->excludes(f);
     cmd->footer(
+        "Connects to Spate's PostgreSQL-protocol endpoint (spate serve --pg-listen) or any\n"
+        "PostgreSQL server. Without -c or -f: an interactive shell, or the statements on\n"
+        "stdin when it is not a terminal. Statements end with ';' (outside quotes and\n"
+        "comments) and run one at a time; -c, -f and stdin stop at the first error (exit 1).\n\n"
         "Examples:\n"
         "  spate sql\n"
         "  spate sql -c 'SHOW SOURCES'\n"
