@@ -50,6 +50,11 @@ sql -f "$w/setup.sql" >"$w/setup.out" 2>"$w/err" || fail "sql -f: $(cat "$w/err"
 grep -q ' clibid' "$w/setup.out" && grep -qx '(1 row)' "$w/setup.out" ||
   fail "sql -f output: $(cat "$w/setup.out")"
 
+# The engine creates the sink topic; wait for it (a topic list never auto-creates).
+for _ in $(seq 1 300); do
+  "$SPATE_BIN" topic list --bootstrap "$BOOTSTRAP" | grep -qx clisink_out && break
+  sleep 0.1
+done
 "$SPATE_BIN" consume clisink_out --bootstrap "$BOOTSTRAP" --from-beginning --count 3 \
   --timeout-ms 30000 >"$w/sink" || fail "sink clisink_out did not get 3 rows: $(cat "$w/sink")"
 grep -q '"auction":2' "$w/sink" || fail "sink rows: $(cat "$w/sink")"
