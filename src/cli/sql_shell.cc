@@ -190,7 +190,7 @@ int run_sql(const sql_args& a) {
         return 1;
     }
     sql_session& s = **session;
-    if (!a.command.empty()) return run_script(s, a.command) ? 0 : 1;
+    if (a.has_command) return run_script(s, a.command) ? 0 : 1;
     if (!a.file.empty() || !isatty(STDIN_FILENO)) {
         auto text = read_input(a.file.empty() ? "-" : a.file);
         if (!text.ok()) {
@@ -228,7 +228,10 @@ std::pair<CLI::App*, std::function<int()>> add_sql_command(CLI::App& app) {
         "  spate sql -c 'SHOW SOURCES'\n"
         "  spate sql -f pipeline.sql --url postgresql://spate@127.0.0.1:6875/spate\n"
         "History of the interactive shell: ~/.spate_sql_history (SPATE_SQL_HISTORY).");
-    return {cmd, [args] { return run_sql(*args); }};
+    return {cmd, [args, c] {
+                args->has_command = c->count() > 0;
+                return run_sql(*args);
+            }};
 }
 
 }  // namespace spate::cli

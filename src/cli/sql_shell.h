@@ -33,8 +33,9 @@ struct sql_args {
     std::string port;
     std::string user;
     std::string dbname;
-    std::string command;  // -c
-    std::string file;     // -f
+    std::string command;       // -c
+    bool has_command = false;  // -c was given (even empty)
+    std::string file;          // -f
 };
 
 // Adds the `sql` sub-command to `app`; returns it and the function that runs
