@@ -4,12 +4,17 @@
 # group_bench and txn_bench against `spate serve` started on a free port with
 # a temporary data directory and group.initial.rebalance.delay.ms=0
 # (KAFKA_BENCH_ARGS, GROUP_BENCH_ARGS and TXN_BENCH_ARGS add options).
-# BENCHES selects the benchmarks to run (default: "storage kafka group txn").
+# sql_bench.sh (streaming SQL vs the consumer ceiling) runs against its own
+# `spate serve` (SPATE_SQL_BENCH_* tune it, see there).
+# BENCHES selects the benchmarks to run (default: "storage sql kafka group txn").
 set -euo pipefail
 build=${1:-build}
-benches=" ${BENCHES:-storage kafka group txn} "
+benches=" ${BENCHES:-storage sql kafka group txn} "
 if [[ $benches == *" storage "* ]]; then
   "$build/bench/storage_bench" "${@:2}"
+fi
+if [[ $benches == *" sql "* ]]; then
+  bash "$(dirname "$0")/sql_bench.sh" "$build"
 fi
 if [[ $benches != *" kafka "* && $benches != *" group "* && $benches != *" txn "* ]]; then
   exit 0

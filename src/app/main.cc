@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     spate::cli::client_commands client(app);
     // Set after the sub-commands so that they do not inherit it.
     app.footer(
-        "Every client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
+        "Every Kafka client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
         "127.0.0.1:9092).\nRun 'spate COMMAND --help' for the options of a command.");
 
     if (argc < 2) {

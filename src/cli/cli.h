@@ -4,7 +4,8 @@
 // `topic create|list|describe|delete|alter-config|delete-records`,
 // `group list|describe|reset-offsets|delete`, `txn list|describe`, `produce`,
 // `consume`. They speak the Kafka protocol through kafka/client to any broker
-// given by `--bootstrap` (Spate's own or any Kafka-compatible one).
+// given by `--bootstrap` (Spate's own or any Kafka-compatible one). Also
+// `sql`, the SQL client over libpq (sql_shell.h).
 //
 // Exit codes: 0 success, 1 the operation failed (message on stderr),
 // 2 usage error (CLI11's message).

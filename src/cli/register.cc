@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/sql_shell.h"
 
 namespace spate::cli {
 
@@ -83,6 +84,7 @@ client_commands::client_commands(CLI::App& app) {
 
     leaf(app, "produce", "Produce stdin lines as records", define_produce, produce);
     leaf(app, "consume", "Print a topic's records", define_consume, consume);
+    _leaves.push_back(add_sql_command(app));
 }
 
 std::optional<int> client_commands::run_selected() const {

@@ -13,7 +13,7 @@ import sys
 
 SPATE = os.environ["SPATE_BIN"]
 
-TOP = ["serve", "topic", "group", "txn", "produce", "consume"]
+TOP = ["serve", "topic", "group", "txn", "produce", "consume", "sql"]
 GROUPS = {
     "topic": ["create", "list", "describe", "delete", "alter-config", "delete-records"],
     "group": ["list", "describe", "reset-offsets", "delete"],
@@ -40,6 +40,7 @@ OPTIONS = {
     "consume": B + ["--from-beginning", "--offset", "--timestamp", "--partition", "--count",
                     "--print-key", "--print-timestamp", "--print-headers", "--separator",
                     "--timeout-ms"],
+    "sql": ["--url", "--host", "--port", "--user", "--dbname", "--command", "--file"],
 }
 
 # Required positionals, so that an unknown option is the only usage error.
@@ -111,6 +112,7 @@ for path, opts in OPTIONS.items():
 for args, what in [(["topic", "create", "t", "--partitions", "0"], "--partitions"),
                    (["produce", "t", "--acks", "2"], "--acks"),
                    (["consume", "t", "--from-beginning", "--offset", "1"], "excludes"),
+                   (["sql", "-c", "SHOW SOURCES", "-f", "x.sql"], "excludes"),
                    (["serve", "--node-id", "-1"], "--node-id"),
                    (["serve", "--log-level", "loud"], "--log-level")]:
     p = run(*args)

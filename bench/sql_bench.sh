@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Streaming SQL throughput against the Kafka consumer ceiling:
+#   bench/sql_bench.sh [BUILD_DIR]
+# Starts `spate serve` (Kafka and PostgreSQL listeners on free ports, a
+# temporary data directory), produces SPATE_SQL_BENCH_EVENTS Nexmark bids
+# (default 10,000,000; tests/support/nexmark.py, SPATE_SQL_BENCH_JOBS producer
+# processes, default nproc) into topic `bid` (SPATE_SQL_BENCH_PARTITIONS
+# partitions, default 1), then measures
+#   - the ceiling: kcat reading the whole topic (librdkafka, -e at the end);
+#   - per query (q0, q1): the time from CREATE SINK until a read_committed
+#     kcat has seen every row in the sink topic (it tails the topic from the
+#     start and exits after N rows), i.e. end-to-end events/s,
+# and prints events/s and the ratio to the ceiling. Needs kcat, /usr/bin/python3
+# with confluent-kafka.
+set -euo pipefail
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+nexmark="$here/../tests/support/nexmark.py"
+events=${SPATE_SQL_BENCH_EVENTS:-10000000}
+jobs=${SPATE_SQL_BENCH_JOBS:-$(nproc)}
+partitions=${SPATE_SQL_BENCH_PARTITIONS:-1}
+queries=${SPATE_SQL_BENCH_QUERIES:-q0 q1}
+deadline_s=${SPATE_SQL_BENCH_TIMEOUT:-1800}
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/spate-sql-bench.XXXXXX")
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+"$build/spate" serve --data-dir "$dir/data" --kafka-listen 127.0.0.1:0 \
+  --pg-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
+pid=$!
+kafka= pg=
+for _ in $(seq 1 400); do
+  kafka=$(grep -o 'kafka listener on [^ ]*' "$dir/serve.log" | head -1 | awk '{print $4}' || true)
+  pg=$(grep -o 'pgwire listener on [^ ]*' "$dir/serve.log" | head -1 | awk '{print $4}' || true)
+  [ -n "$kafka" ] && [ -n "$pg" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [ -z "$kafka" ] || [ -z "$pg" ]; then
+  echo "sql_bench: spate serve did not report both listeners:"; cat "$dir/serve.log"; exit 1
+fi
+sql() { "$build/spate" sql --url "postgresql://spate@$pg/spate" -c "$1" >/dev/null; }
+
+"$build/spate" topic create bid --partitions "$partitions" --bootstrap "$kafka" >/dev/null
+t0=$(now)
+/usr/bin/python3 "$nexmark" produce --bootstrap "$kafka" --topic bid --count "$events" \
+  --seed 1 --jobs "$jobs" 2>/dev/null
+t1=$(now)
+echo "sql_bench: produced $events bids in $(secs "$t0" "$t1") s ($(rate "$events" "$t0" "$t1")/s, $jobs producer processes)"
+
+t0=$(now)
+read_count=$(kcat -C -b "$kafka" -t bid -o beginning -e -q | wc -l)
+t1=$(now)
+if [ "$read_count" -ne "$events" ]; then
+  echo "sql_bench: kcat read $read_count of $events bids"; exit 1
+fi
+ceiling=$(rate "$events" "$t0" "$t1")
+echo "sql_bench: ceiling (kcat consumer): $events bids in $(secs "$t0" "$t1") s, $ceiling events/s"
+
+sql "$(/usr/bin/python3 "$nexmark" sql | head -1)"
+for q in $queries; do
+  t0=$(now)
+  sql "$(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print(nexmark.sink_sql('$q'))")"
+  # The engine creates the sink topic; tail it once it exists (a topic list,
+  # unlike a Metadata request naming the topic, never auto-creates it).
+  until "$build/spate" topic list --bootstrap "$kafka" | grep -qx "${q}_out"; do
+    if [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -ge "$deadline_s" ]; then
+      echo "sql_bench: sink topic ${q}_out never appeared"; exit 1
+    fi
+    sleep 0.1
+  done
+  if ! timeout "$deadline_s" kcat -C -b "$kafka" -t "${q}_out" -o beginning -q -c "$events" \
+    -X isolation.level=read_committed >/dev/null; then
+    echo "sql_bench: $q did not deliver $events rows within ${deadline_s}s"; exit 1
+  fi
+  t1=$(now)
+  r=$(rate "$events" "$t0" "$t1")
+  echo "sql_bench: $q: $events events in $(secs "$t0" "$t1") s, $r events/s," \
+    "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { printf "%.2f", r / c }') x the consumer ceiling"
+  sql "DROP SINK $q"
+done
+kill -TERM "$pid"
+wait "$pid"
+pid=
