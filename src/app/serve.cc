@@ -8,10 +8,10 @@
 #include "app/platform.h"
 #include "app/serve.h"
 #include "app/sql_service.h"
-#include "pgwire/server.h"
 #include "base/log.h"
 #include "broker/broker_config.h"
 #include "net/listener.h"
+#include "pgwire/server.h"
 
 namespace spate::app {
 
@@ -32,9 +32,9 @@ namespace {
 
 struct serve_config {
     broker::broker_config broker;
-    bool kafka_on = true;  // false: --kafka-listen off
+    bool kafka_on = true;                                // false: --kafka-listen off
     std::optional<std::pair<std::string, uint16_t>> pg;  // unset: --pg-listen off
-    std::string bootstrap;  // non-empty: no local broker (--bootstrap)
+    std::string bootstrap;                               // non-empty: no local broker (--bootstrap)
 };
 
 // The broker configuration from the config file, then the command line.
@@ -53,11 +53,13 @@ result<serve_config> make_config(const serve_options& opts) {
             cfg.listen_port = (*addr)->second;
         }
     }
-    auto pg = net::parse_listen_address("--pg-listen", opts.pg_listen.value_or(k_default_pg_listen));
+    auto pg =
+        net::parse_listen_address("--pg-listen", opts.pg_listen.value_or(k_default_pg_listen));
     if (!pg.ok()) return pg.err();
     out.pg = pg.value();
     if (opts.bootstrap) {
-        if (opts.bootstrap->empty()) return make_error(errc::invalid_argument, "--bootstrap: empty");
+        if (opts.bootstrap->empty())
+            return make_error(errc::invalid_argument, "--bootstrap: empty");
         if (opts.kafka_listen)
             return make_error(errc::invalid_argument,
                               "--bootstrap runs without a local broker: drop --kafka-listen");
@@ -106,8 +108,9 @@ void add_sql(platform& p, const serve_config& c, int32_t node_id) {
         bootstrap = [b = c.bootstrap] { return b; };
     }
     auto& sql = p.services().add(std::make_unique<sql_service>(bootstrap, std::to_string(node_id)));
-    p.add_listener({.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
-                   pgwire::make_pg_connection_factory(sql.sessions(), {}));
+    p.add_listener(
+        {.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
+        pgwire::make_pg_connection_factory(sql.sessions(), {}));
 }
 
 uint16_t pg_port(const platform& p) {

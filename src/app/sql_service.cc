@@ -32,10 +32,10 @@ class sql_service::forwarder final : public sql::session_factory {
 };
 
 sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id)
-    : _bootstrap(std::move(bootstrap)),
-      _node_id(std::move(node_id)),
-      _forward(std::make_shared<forwarder>()),
-      _sessions(_forward) {}
+    : _bootstrap(std::move(bootstrap))
+    , _node_id(std::move(node_id))
+    , _forward(std::make_shared<forwarder>())
+    , _sessions(_forward) {}
 
 sql_service::~sql_service() = default;
 

@@ -27,13 +27,15 @@ data_type type_from_json(const json& j) {
 
 json columns_to_json(const std::vector<column_def>& cols) {
     json out = json::array();
-    for (const auto& c : cols) out.push_back({{"name", c.name}, {"type", type_to_json(c.type)}});
+    for (const auto& c : cols)
+        out.push_back({{"name", c.name}, {"type", type_to_json(c.type)}});
     return out;
 }
 
 std::vector<column_def> columns_from_json(const json& j) {
     std::vector<column_def> out;
-    for (const auto& c : j) out.push_back({c.at("name").get<std::string>(), type_from_json(c.at("type"))});
+    for (const auto& c : j)
+        out.push_back({c.at("name").get<std::string>(), type_from_json(c.at("type"))});
     return out;
 }
 
@@ -41,18 +43,24 @@ std::vector<column_def> columns_from_json(const json& j) {
 
 std::string_view catalog_kind_name(catalog_kind k) {
     switch (k) {
-        case catalog_kind::source: return "source";
-        case catalog_kind::view: return "materialized view";
-        case catalog_kind::sink: return "sink";
+        case catalog_kind::source:
+            return "source";
+        case catalog_kind::view:
+            return "materialized view";
+        case catalog_kind::sink:
+            return "sink";
     }
     return "object";
 }
 
 std::string catalog_key(const catalog_object& o) {
     switch (o.kind) {
-        case catalog_kind::source: return "source/" + o.name;
-        case catalog_kind::view: return "view/" + o.name;
-        case catalog_kind::sink: return "sink/" + o.name;
+        case catalog_kind::source:
+            return "source/" + o.name;
+        case catalog_kind::view:
+            return "view/" + o.name;
+        case catalog_kind::sink:
+            return "sink/" + o.name;
     }
     return o.name;
 }
@@ -161,15 +169,15 @@ std::vector<catalog_object> catalog::list(catalog_kind k) const {
 std::vector<catalog_object> catalog::all() const {
     std::lock_guard lock(_mu);
     std::vector<catalog_object> out;
-    for (const auto& n : _order) out.push_back(_objects.at(n));
+    for (const auto& n : _order)
+        out.push_back(_objects.at(n));
     return out;
 }
 
 sql_status catalog::add(catalog_object o) {
     std::lock_guard lock(_mu);
     if (_objects.count(o.name))
-        return make_error(sql_errc::duplicate_table,
-                          "relation \"" + o.name + "\" already exists");
+        return make_error(sql_errc::duplicate_table, "relation \"" + o.name + "\" already exists");
     _order.push_back(o.name);
     std::string name = o.name;
     _objects.emplace(std::move(name), std::move(o));

@@ -45,9 +45,11 @@ std::string query_cursor::command_tag() const {
 
 chunk text_rows(const std::vector<std::vector<std::string>>& rows, size_t width) {
     std::vector<column> cols;
-    for (size_t i = 0; i < width; ++i) cols.emplace_back(data_type::of(type_id::text));
+    for (size_t i = 0; i < width; ++i)
+        cols.emplace_back(data_type::of(type_id::text));
     for (const auto& r : rows)
-        for (size_t i = 0; i < width; ++i) cols[i].push_string(i < r.size() ? r[i] : "");
+        for (size_t i = 0; i < width; ++i)
+            cols[i].push_string(i < r.size() ? r[i] : "");
     chunk out(std::move(cols));
     out.set_rows(rows.size());
     return out;

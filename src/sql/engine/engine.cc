@@ -17,7 +17,8 @@ std::string random_id() {
     static const char* k_hex = "0123456789abcdef";
     std::string out;
     uint64_t v = g();
-    for (int i = 0; i < 12; ++i, v >>= 4) out += k_hex[v & 15];
+    for (int i = 0; i < 12; ++i, v >>= 4)
+        out += k_hex[v & 15];
     return out;
 }
 
@@ -25,7 +26,9 @@ std::string random_id() {
 
 engine::engine(engine_options o) : _options(std::move(o)) {}
 
-engine::~engine() { stop(); }
+engine::~engine() {
+    stop();
+}
 
 sql_result<std::shared_ptr<engine>> engine::start(engine_options o) {
     std::shared_ptr<engine> e(new engine(std::move(o)));
@@ -47,12 +50,13 @@ sql_result<std::shared_ptr<engine>> engine::start(engine_options o) {
         }
         if (obj.value().kind != catalog_kind::source) {
             if (auto s = e->start_query(obj.value()); !s.ok())
-                logging::get("sql").error("{} {} not resumed: {}", catalog_kind_name(obj.value().kind),
-                                           obj.value().name, s.error().message);
+                logging::get("sql").error("{} {} not resumed: {}",
+                                          catalog_kind_name(obj.value().kind), obj.value().name,
+                                          s.error().message);
         }
     }
     logging::get("sql").info("catalog loaded: {} objects, {} queries running",
-                              e->_catalog.all().size(), e->_queries.size());
+                             e->_catalog.all().size(), e->_queries.size());
     return e;
 }
 
@@ -62,7 +66,8 @@ void engine::stop() {
         std::lock_guard lock(_ddl);
         queries.swap(_queries);
     }
-    for (auto& [name, q] : queries) q->stop();
+    for (auto& [name, q] : queries)
+        q->stop();
 }
 
 sql_result<std::unique_ptr<session>> engine::open(const session_options& o) {
@@ -153,10 +158,9 @@ sql_status engine::drop(catalog_kind kind, const std::vector<std::string>& names
         auto o = _catalog.find(name);
         if (!o || o->kind != kind) {
             if (if_exists) continue;
-            return make_error(kind == catalog_kind::sink ? sql_errc::undefined_object
-                                                         : sql_errc::undefined_table,
-                              std::string(catalog_kind_name(kind)) + " \"" + name +
-                                  "\" does not exist");
+            return make_error(
+                kind == catalog_kind::sink ? sql_errc::undefined_object : sql_errc::undefined_table,
+                std::string(catalog_kind_name(kind)) + " \"" + name + "\" does not exist");
         }
         auto deps = _catalog.dependents(name);
         if (!deps.empty() && !cascade) {
@@ -165,8 +169,9 @@ sql_status engine::drop(catalog_kind kind, const std::vector<std::string>& names
                                          name + " because other objects depend on it");
             for (const auto& d : deps) {
                 auto dep = _catalog.find(d);
-                e.detail += (e.detail.empty() ? "" : "\n") + std::string(catalog_kind_name(dep->kind)) +
-                            " " + d + " depends on " + std::string(catalog_kind_name(kind)) + " " + name;
+                e.detail += (e.detail.empty() ? "" : "\n") +
+                            std::string(catalog_kind_name(dep->kind)) + " " + d + " depends on " +
+                            std::string(catalog_kind_name(kind)) + " " + name;
             }
             e.hint = "Use DROP ... CASCADE to drop the dependent objects too.";
             return e;

@@ -33,7 +33,8 @@ sql_status check_known(const std::vector<with_option>& opts,
 
 std::vector<std::pair<std::string, std::string>> as_pairs(const std::vector<with_option>& opts) {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& o : opts) out.emplace_back(o.key, o.value);
+    for (const auto& o : opts)
+        out.emplace_back(o.key, o.value);
     return out;
 }
 
@@ -49,18 +50,20 @@ sql_result<std::vector<column_def>> source_columns(const parsed_statement& s, bi
     std::vector<column_def> cols;
     const json& create = s.tree["CreateStmt"];
     if (!create.contains("tableElts"))
-        return make_error(sql_errc::syntax_error, "a source needs at least one column", s.offset + 1);
+        return make_error(sql_errc::syntax_error, "a source needs at least one column",
+                          s.offset + 1);
     for (const auto& el : create["tableElts"]) {
         if (!el.contains("ColumnDef"))
-            return make_error(sql_errc::feature_not_supported, "table constraints are not supported on sources",
-                              s.offset + 1);
+            return make_error(sql_errc::feature_not_supported,
+                              "table constraints are not supported on sources", s.offset + 1);
         const json& cd = el["ColumnDef"];
         auto t = bind_type_name(cd["typeName"], ctx);
         if (!t.ok()) return t.error();
         std::string name = cd.value("colname", "");
         for (const auto& c : cols)
             if (c.name == name)
-                return make_error(sql_errc::duplicate_object, "column \"" + name + "\" specified more than once",
+                return make_error(sql_errc::duplicate_object,
+                                  "column \"" + name + "\" specified more than once",
                                   ctx.position(cd.value("location", -1)));
         cols.push_back({name, t.value()});
     }
@@ -76,7 +79,8 @@ sql_status check_watermark(const parsed_statement& s, const std::vector<column_d
         if (cols[i].name == w.column) found = static_cast<int>(i);
     }
     if (found < 0)
-        return make_error(sql_errc::undefined_column, "watermark column \"" + w.column + "\" does not exist",
+        return make_error(sql_errc::undefined_column,
+                          "watermark column \"" + w.column + "\" does not exist",
                           s.offset + w.offset + 8);
     bind_context ctx;
     ctx.statement = &s;
@@ -85,9 +89,10 @@ sql_status check_watermark(const parsed_statement& s, const std::vector<column_d
     if (!e.ok()) return e.error();
     type_id t = e.value()->type.id;
     if (t != type_id::timestamp && t != type_id::timestamptz)
-        return make_error(sql_errc::datatype_mismatch,
-                          "watermark expression must be a timestamp, not " + type_name(e.value()->type),
-                          s.offset + w.offset + 8);
+        return make_error(
+            sql_errc::datatype_mismatch,
+            "watermark expression must be a timestamp, not " + type_name(e.value()->type),
+            s.offset + w.offset + 8);
     return {};
 }
 
@@ -97,8 +102,8 @@ struct query_ref {
     int tree_offset = 0;
 };
 
-sql_result<stream_plan> plan_query(const parsed_statement& s, const query_ref& q, const catalog& cat,
-                                   std::vector<std::string>& relations) {
+sql_result<stream_plan> plan_query(const parsed_statement& s, const query_ref& q,
+                                   const catalog& cat, std::vector<std::string>& relations) {
     bind_context ctx;
     ctx.cat = &cat;
     ctx.statement = &s;
@@ -107,7 +112,8 @@ sql_result<stream_plan> plan_query(const parsed_statement& s, const query_ref& q
     if (!plan.ok()) return plan.error();
     if (!ctx.parameter_types.empty())
         return make_error(sql_errc::feature_not_supported,
-                          "parameters are not allowed in materialized views and sinks", s.offset + 1);
+                          "parameters are not allowed in materialized views and sinks",
+                          s.offset + 1);
     auto sp = plan_stream(optimize(plan.value()));
     if (!sp.ok()) {
         sql_error e = sp.error();
@@ -127,12 +133,15 @@ sql_result<query_ref> sink_query(const parsed_statement& s) {
 
 }  // namespace
 
-std::string view_topic(const std::string& view) { return "__spate_view_" + view; }
+std::string view_topic(const std::string& view) {
+    return "__spate_view_" + view;
+}
 
 sql_result<catalog_object> build_source(const parsed_statement& s,
                                         const kafka::client::client_config& kafka) {
-    if (auto st = check_known(s.options, {"topic", "format", "scan_startup_mode", "csv.delimiter",
-                                          "csv.header", "dead_letter_topic", "idle_timeout_ms"},
+    if (auto st = check_known(s.options,
+                              {"topic", "format", "scan_startup_mode", "csv.delimiter",
+                               "csv.header", "dead_letter_topic", "idle_timeout_ms"},
                               "source");
         !st.ok())
         return st.error();
@@ -146,7 +155,8 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
     r.name = s.name;
     const with_option* topic = find_option(s.options, "topic");
     if (!topic || topic->value.empty())
-        return make_error(sql_errc::invalid_parameter_value, "a source needs WITH (topic = '...')", s.offset + 1);
+        return make_error(sql_errc::invalid_parameter_value, "a source needs WITH (topic = '...')",
+                          s.offset + 1);
     r.topic = topic->value;
     if (const with_option* f = find_option(s.options, "format")) {
         auto fmt = parse_record_format(f->value);
@@ -178,7 +188,8 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
         for (const auto& c : r.columns)
             if (c.name == h.name)
                 return make_error(sql_errc::duplicate_object,
-                                  "column \"" + c.name + "\" is reserved for Kafka metadata", s.offset + 1);
+                                  "column \"" + c.name + "\" is reserved for Kafka metadata",
+                                  s.offset + 1);
     if (s.watermark) {
         if (auto st = check_watermark(s, r.columns); !st.ok()) return st.error();
         r.watermark_column = s.watermark->column;
@@ -196,7 +207,8 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
     if (!t.ok()) {
         if (t.err().code == errc::not_found)
             return option_error(*topic, "topic \"" + r.topic + "\" does not exist");
-        return make_error(sql_errc::io_error, "looking up topic " + r.topic + ": " + t.err().message);
+        return make_error(sql_errc::io_error,
+                          "looking up topic " + r.topic + ": " + t.err().message);
     }
     return o;
 }
@@ -225,8 +237,9 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
 }
 
 sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat) {
-    if (auto st = check_known(s.options, {"topic", "format", "type", "delivery_guarantee",
-                                          "at_least_once", "commit_interval_ms"},
+    if (auto st = check_known(s.options,
+                              {"topic", "format", "type", "delivery_guarantee", "at_least_once",
+                               "commit_interval_ms"},
                               "sink");
         !st.ok())
         return st.error();
@@ -239,7 +252,8 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     o.options = as_pairs(s.options);
     const with_option* topic = find_option(s.options, "topic");
     if (!topic || topic->value.empty())
-        return make_error(sql_errc::invalid_parameter_value, "a sink needs WITH (topic = '...')", s.offset + 1);
+        return make_error(sql_errc::invalid_parameter_value, "a sink needs WITH (topic = '...')",
+                          s.offset + 1);
     o.output_topic = topic->value;
     if (const with_option* f = find_option(s.options, "format")) {
         auto fmt = parse_record_format(f->value);
@@ -248,7 +262,8 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     }
     if (const with_option* t = find_option(s.options, "type")) {
         if (t->value != "append-only" && t->value != "append_only")
-            return option_error(*t, "sink type '" + t->value + "' is not supported yet (append-only is)");
+            return option_error(
+                *t, "sink type '" + t->value + "' is not supported yet (append-only is)");
     }
     if (const with_option* d = find_option(s.options, "delivery_guarantee")) {
         if (d->value != "exactly_once" && d->value != "at_least_once")
@@ -284,10 +299,12 @@ sql_result<stream_plan> plan_continuous(const catalog_object& o, const catalog& 
     auto parsed = parse_sql(o.create_sql);
     if (!parsed.ok()) return parsed.error();
     if (parsed.value().size() != 1)
-        return make_error(sql_errc::internal_error, "stored CREATE of " + o.name + " is not one statement");
+        return make_error(sql_errc::internal_error,
+                          "stored CREATE of " + o.name + " is not one statement");
     const parsed_statement& s = parsed.value()[0];
     std::vector<std::string> relations;
-    if (o.kind == catalog_kind::view) return plan_query(s, {s.tree["CreateTableAsStmt"]["query"], 0}, cat, relations);
+    if (o.kind == catalog_kind::view)
+        return plan_query(s, {s.tree["CreateTableAsStmt"]["query"], 0}, cat, relations);
     auto q = sink_query(s);
     if (!q.ok()) return q.error();
     return plan_query(s, q.value(), cat, relations);

@@ -28,7 +28,8 @@ class session_impl final : public session {
     session_impl(std::shared_ptr<engine> e, const session_options& o)
         : _engine(std::move(e)), _settings(o.user, o.application_name) {
         for (const auto& [k, v] : o.startup_parameters)
-            if (k != "user" && k != "database" && k != "options" && k != "replication") _settings.set(k, v);
+            if (k != "user" && k != "database" && k != "options" && k != "replication")
+                _settings.set(k, v);
     }
 
     sql_result<std::vector<std::shared_ptr<statement>>> prepare_all(std::string_view sql) override {
@@ -101,7 +102,8 @@ class session_impl final : public session {
 
     sql_result<std::shared_ptr<statement>> prepare_one(parsed_statement p,
                                                        const std::vector<data_type>& hints);
-    sql_status prepare_query(statement_impl& s, const json& query, const std::vector<data_type>& hints);
+    sql_status prepare_query(statement_impl& s, const json& query,
+                             const std::vector<data_type>& hints);
     sql_status prepare_explain(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_copy(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_variable(statement_impl& s);
@@ -119,29 +121,38 @@ std::unique_ptr<cursor> command(std::string tag) {
     return std::make_unique<static_cursor>(std::nullopt, std::move(tag));
 }
 
-sql_result<std::shared_ptr<statement>> session_impl::prepare_one(parsed_statement p,
-                                                                 const std::vector<data_type>& hints) {
+sql_result<std::shared_ptr<statement>> session_impl::prepare_one(
+    parsed_statement p, const std::vector<data_type>& hints) {
     auto s = std::make_shared<statement_impl>();
     s->parsed = std::move(p);
     const parsed_statement& ps = s->parsed;
     switch (ps.kind) {
-        case statement_kind::create_source: s->op = statement_op::create_source; break;
-        case statement_kind::create_sink: s->op = statement_op::create_sink; break;
+        case statement_kind::create_source:
+            s->op = statement_op::create_source;
+            break;
+        case statement_kind::create_sink:
+            s->op = statement_op::create_sink;
+            break;
         case statement_kind::drop_objects:
             s->op = statement_op::drop;
-            s->drop_kind = ps.objects == object_kind::source ? catalog_kind::source : catalog_kind::sink;
+            s->drop_kind =
+                ps.objects == object_kind::source ? catalog_kind::source : catalog_kind::sink;
             break;
         case statement_kind::show_objects:
             s->op = statement_op::show_objects;
             if (ps.objects == object_kind::view) {
-                s->columns = {{"name", data_type::of(type_id::text)}, {"topic", data_type::of(type_id::text)},
+                s->columns = {{"name", data_type::of(type_id::text)},
+                              {"topic", data_type::of(type_id::text)},
                               {"status", data_type::of(type_id::text)}};
             } else if (ps.objects == object_kind::source) {
-                s->columns = {{"name", data_type::of(type_id::text)}, {"topic", data_type::of(type_id::text)},
+                s->columns = {{"name", data_type::of(type_id::text)},
+                              {"topic", data_type::of(type_id::text)},
                               {"format", data_type::of(type_id::text)}};
             } else {
-                s->columns = {{"name", data_type::of(type_id::text)}, {"topic", data_type::of(type_id::text)},
-                              {"format", data_type::of(type_id::text)}, {"status", data_type::of(type_id::text)}};
+                s->columns = {{"name", data_type::of(type_id::text)},
+                              {"topic", data_type::of(type_id::text)},
+                              {"format", data_type::of(type_id::text)},
+                              {"status", data_type::of(type_id::text)}};
             }
             break;
         case statement_kind::pg: {
@@ -149,19 +160,23 @@ sql_result<std::shared_ptr<statement>> session_impl::prepare_one(parsed_statemen
             const json& node = ps.tree.begin().value();
             if (kind == "SelectStmt") {
                 s->op = statement_op::query;
-                if (auto st = prepare_query(*s, ps.tree, hints); !st.ok()) return failed(st.error());
+                if (auto st = prepare_query(*s, ps.tree, hints); !st.ok())
+                    return failed(st.error());
             } else if (kind == "ExplainStmt") {
                 if (auto st = prepare_explain(*s, hints); !st.ok()) return failed(st.error());
             } else if (kind == "CopyStmt") {
                 if (auto st = prepare_copy(*s, hints); !st.ok()) return failed(st.error());
-            } else if (kind == "CreateTableAsStmt" && node.value("objtype", "") == "OBJECT_MATVIEW") {
+            } else if (kind == "CreateTableAsStmt" &&
+                       node.value("objtype", "") == "OBJECT_MATVIEW") {
                 s->op = statement_op::create_view;
             } else if (kind == "DropStmt" && node.value("removeType", "") == "OBJECT_MATVIEW") {
                 s->op = statement_op::drop;
                 s->drop_kind = catalog_kind::view;
                 s->parsed.cascade = node.value("behavior", "") == "DROP_CASCADE";
                 s->parsed.if_exists = node.value("missing_ok", false);
-                for (const auto& obj : node["objects"]) s->parsed.names.push_back(obj["List"]["items"].back()["String"].value("sval", ""));
+                for (const auto& obj : node["objects"])
+                    s->parsed.names.push_back(
+                        obj["List"]["items"].back()["String"].value("sval", ""));
             } else if (kind == "VariableSetStmt" || kind == "VariableShowStmt") {
                 if (auto st = prepare_variable(*s); !st.ok()) return failed(st.error());
             } else if (kind == "TransactionStmt") {
@@ -174,17 +189,21 @@ sql_result<std::shared_ptr<statement>> session_impl::prepare_one(parsed_statemen
                     s->op = statement_op::rollback;
                 } else {
                     return failed(make_error(sql_errc::feature_not_supported,
-                                             "transaction statement " + k + " is not supported", ps.offset + 1));
+                                             "transaction statement " + k + " is not supported",
+                                             ps.offset + 1));
                 }
             } else if (kind == "DiscardStmt" || kind == "DeallocateStmt" || kind == "ListenStmt" ||
                        kind == "UnlistenStmt") {
                 s->op = statement_op::noop;
-                s->tag = kind == "DiscardStmt" ? "DISCARD ALL" : kind == "DeallocateStmt" ? "DEALLOCATE" :
-                         kind == "ListenStmt" ? "LISTEN" : "UNLISTEN";
+                s->tag = kind == "DiscardStmt"      ? "DISCARD ALL"
+                         : kind == "DeallocateStmt" ? "DEALLOCATE"
+                         : kind == "ListenStmt"     ? "LISTEN"
+                                                    : "UNLISTEN";
             } else if (kind == "CreateStmt") {
-                return failed(make_error(sql_errc::feature_not_supported,
-                                         "CREATE TABLE is not supported: use CREATE SOURCE to read a topic",
-                                         ps.offset + 1));
+                return failed(
+                    make_error(sql_errc::feature_not_supported,
+                               "CREATE TABLE is not supported: use CREATE SOURCE to read a topic",
+                               ps.offset + 1));
             } else {
                 std::string what = kind.size() > 4 ? kind.substr(0, kind.size() - 4) : kind;
                 return failed(make_error(sql_errc::feature_not_supported,
@@ -220,8 +239,8 @@ sql_status session_impl::prepare_explain(statement_impl& s, const std::vector<da
                  q["CreateTableAsStmt"]["into"]["rel"].value("relname", "") + " (json)";
     }
     if (!select.contains("SelectStmt"))
-        return make_error(sql_errc::feature_not_supported, "EXPLAIN supports queries and materialized views",
-                          s.parsed.offset + 1);
+        return make_error(sql_errc::feature_not_supported,
+                          "EXPLAIN supports queries and materialized views", s.parsed.offset + 1);
     statement_impl inner;
     inner.parsed = s.parsed;
     if (auto st = prepare_query(inner, select, hints); !st.ok()) return st;
@@ -249,10 +268,13 @@ sql_status session_impl::prepare_copy(statement_impl& s, const std::vector<data_
         for (const auto& d : c["options"]) {
             const json& de = d["DefElem"];
             std::string name = de.value("defname", "");
-            std::string v = de.contains("arg") && de["arg"].contains("String") ? de["arg"]["String"].value("sval", "") : "";
+            std::string v = de.contains("arg") && de["arg"].contains("String")
+                                ? de["arg"]["String"].value("sval", "")
+                                : "";
             if (name == "format") {
                 if (v != "csv" && v != "text")
-                    return make_error(sql_errc::feature_not_supported, "COPY format " + v + " is not supported",
+                    return make_error(sql_errc::feature_not_supported,
+                                      "COPY format " + v + " is not supported",
                                       s.parsed.offset + 1);
                 o.csv = v == "csv";
                 if (o.csv) o.delimiter = ',';
@@ -261,8 +283,8 @@ sql_status session_impl::prepare_copy(statement_impl& s, const std::vector<data_
             } else if (name == "delimiter" && v.size() == 1) {
                 o.delimiter = v[0];
             } else {
-                return make_error(sql_errc::feature_not_supported, "COPY option " + name + " is not supported",
-                                  s.parsed.offset + 1);
+                return make_error(sql_errc::feature_not_supported,
+                                  "COPY option " + name + " is not supported", s.parsed.offset + 1);
             }
         }
     }
@@ -283,7 +305,8 @@ sql_status session_impl::prepare_variable(statement_impl& s) {
         s.op = statement_op::show_setting;
         s.setting_name = name;
         if (name == "all") {
-            s.columns = {{"name", data_type::of(type_id::text)}, {"setting", data_type::of(type_id::text)}};
+            s.columns = {{"name", data_type::of(type_id::text)},
+                         {"setting", data_type::of(type_id::text)}};
         } else if (name == "sources" || name == "sinks") {
             s.op = statement_op::show_objects;
             s.parsed.objects = name == "sources" ? object_kind::source : object_kind::sink;
@@ -295,7 +318,8 @@ sql_status session_impl::prepare_variable(statement_impl& s) {
         } else {
             if (!_settings.get(name) && name != "transaction_isolation")
                 return make_error(sql_errc::undefined_object,
-                                  "unrecognized configuration parameter \"" + name + "\"", s.parsed.offset + 1);
+                                  "unrecognized configuration parameter \"" + name + "\"",
+                                  s.parsed.offset + 1);
             s.columns = {{name, data_type::of(type_id::text)}};
         }
         return {};
@@ -320,8 +344,11 @@ sql_status session_impl::prepare_variable(statement_impl& s) {
             std::string part;
             if (a.contains("A_Const")) {
                 const json& c = a["A_Const"];
-                if (c.contains("sval")) part = c["sval"].value("sval", "");
-                else part = std::string(literal_at(binder_for(s.parsed, {}), c.value("location", -1)));
+                if (c.contains("sval"))
+                    part = c["sval"].value("sval", "");
+                else
+                    part =
+                        std::string(literal_at(binder_for(s.parsed, {}), c.value("location", -1)));
             } else if (a.contains("TypeCast")) {
                 part = a["TypeCast"]["arg"]["A_Const"]["sval"].value("sval", "");
             }
@@ -332,14 +359,18 @@ sql_status session_impl::prepare_variable(statement_impl& s) {
     return {};
 }
 
-sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s, std::vector<value> params) {
+sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s,
+                                                      std::vector<value> params) {
     const parsed_statement& p = s.parsed;
     switch (s.op) {
-        case statement_op::query: return run_query(s, std::move(params));
+        case statement_op::query:
+            return run_query(s, std::move(params));
         case statement_op::explain: {
             std::vector<std::vector<std::string>> rows;
-            for (const auto& l : s.lines) rows.push_back({l});
-            return std::unique_ptr<cursor>(std::make_unique<static_cursor>(text_rows(rows, 1), "EXPLAIN"));
+            for (const auto& l : s.lines)
+                rows.push_back({l});
+            return std::unique_ptr<cursor>(
+                std::make_unique<static_cursor>(text_rows(rows, 1), "EXPLAIN"));
         }
         case statement_op::create_source: {
             if (auto st = _engine->create_source(p); !st.ok()) return st.error();
@@ -363,11 +394,13 @@ sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s, std::ve
                            : s.drop_kind == catalog_kind::sink ? "DROP SINK"
                                                                : "DROP MATERIALIZED VIEW");
         }
-        case statement_op::show_objects: return show_objects(s);
+        case statement_op::show_objects:
+            return show_objects(s);
         case statement_op::show_setting: {
             std::vector<std::vector<std::string>> rows;
             if (s.setting_name == "all") {
-                for (const auto& [k, v] : _settings.all()) rows.push_back({k, v});
+                for (const auto& [k, v] : _settings.all())
+                    rows.push_back({k, v});
             } else {
                 rows.push_back({_settings.get(s.setting_name).value_or("read committed")});
             }
@@ -395,12 +428,14 @@ sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s, std::ve
         case statement_op::rollback:
             _txn = transaction_state::idle;
             return command("ROLLBACK");
-        case statement_op::noop: return command(s.tag);
+        case statement_op::noop:
+            return command(s.tag);
     }
     return make_error(sql_errc::internal_error, "unknown statement");
 }
 
-sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s, std::vector<value> params) {
+sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s,
+                                                            std::vector<value> params) {
     auto env = std::make_unique<batch_env>();
     env->kafka = _engine->options().kafka;
     env->cancelled = &_cancel;
@@ -409,8 +444,8 @@ sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s, s
     env->ctx.parameters = env->parameter_values;
     auto root = build_batch(s.plan, *env);
     if (!root.ok()) return root.error();
-    return std::unique_ptr<cursor>(
-        std::make_unique<query_cursor>(std::move(env), std::move(root.value()), s.copy.has_value()));
+    return std::unique_ptr<cursor>(std::make_unique<query_cursor>(
+        std::move(env), std::move(root.value()), s.copy.has_value()));
 }
 
 std::unique_ptr<cursor> session_impl::show_objects(const statement_impl& s) {

@@ -16,11 +16,18 @@ std::string lower(std::string_view s) {
 
 // Settings PostgreSQL sends in ParameterStatus.
 bool is_reported(const std::string& key) {
-    static const char* k_reported[] = {"server_version", "server_encoding", "client_encoding",
-                                       "application_name", "datestyle", "intervalstyle",
-                                       "timezone", "integer_datetimes",
-                                       "standard_conforming_strings", "is_superuser",
-                                       "session_authorization", "default_transaction_read_only",
+    static const char* k_reported[] = {"server_version",
+                                       "server_encoding",
+                                       "client_encoding",
+                                       "application_name",
+                                       "datestyle",
+                                       "intervalstyle",
+                                       "timezone",
+                                       "integer_datetimes",
+                                       "standard_conforming_strings",
+                                       "is_superuser",
+                                       "session_authorization",
+                                       "default_transaction_read_only",
                                        "in_hot_standby"};
     for (const char* r : k_reported)
         if (key == r) return true;
@@ -96,7 +103,8 @@ void session_settings::reset_all() {
 
 std::vector<std::pair<std::string, std::string>> session_settings::all() const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [key, e] : _values) out.emplace_back(e.display, e.value);
+    for (const auto& [key, e] : _values)
+        out.emplace_back(e.display, e.value);
     return out;
 }
 

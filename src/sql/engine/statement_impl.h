@@ -16,8 +16,8 @@
 namespace spate::sql {
 
 enum class statement_op {
-    query,          // SELECT (also COPY (query) TO STDOUT)
-    explain,        // rows of plan text, computed at prepare
+    query,    // SELECT (also COPY (query) TO STDOUT)
+    explain,  // rows of plan text, computed at prepare
     create_source,
     create_view,
     create_sink,
@@ -46,7 +46,7 @@ class statement_impl final : public statement {
     std::vector<data_type> params;
     std::vector<column_def> columns;
     std::optional<copy_out_options> copy;
-    std::string tag;              // command tag of commands
+    std::string tag;                 // command tag of commands
     std::vector<std::string> lines;  // explain
     // Settings: name and value (SET), drop details.
     std::string setting_name;

@@ -73,7 +73,8 @@ class limit_op final : public batch_operator {
             chunk& ch = *c.value();
             size_t begin = 0;
             if (_skip > 0) {
-                begin = static_cast<size_t>(std::min<int64_t>(_skip, static_cast<int64_t>(ch.rows())));
+                begin =
+                    static_cast<size_t>(std::min<int64_t>(_skip, static_cast<int64_t>(ch.rows())));
                 _skip -= static_cast<int64_t>(begin);
             }
             size_t count = ch.rows() - begin;
@@ -102,14 +103,20 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
         inputs.push_back(std::move(b.value()));
     }
     switch (p->kind) {
-        case plan_kind::scan: return make_history_scan(*p, env);
-        case plan_kind::values: return batch_ptr(std::make_unique<values_op>());
+        case plan_kind::scan:
+            return make_history_scan(*p, env);
+        case plan_kind::values:
+            return batch_ptr(std::make_unique<values_op>());
         case plan_kind::filter:
-            return batch_ptr(std::make_unique<transform_op>(std::move(inputs[0]), make_filter(p->predicate), env));
+            return batch_ptr(std::make_unique<transform_op>(std::move(inputs[0]),
+                                                            make_filter(p->predicate), env));
         case plan_kind::project:
-            return batch_ptr(std::make_unique<transform_op>(std::move(inputs[0]), make_project(p->exprs), env));
-        case plan_kind::union_all: return batch_ptr(std::make_unique<union_op>(std::move(inputs)));
-        case plan_kind::sort: return make_sort(std::move(inputs[0]), p->keys, env);
+            return batch_ptr(
+                std::make_unique<transform_op>(std::move(inputs[0]), make_project(p->exprs), env));
+        case plan_kind::union_all:
+            return batch_ptr(std::make_unique<union_op>(std::move(inputs)));
+        case plan_kind::sort:
+            return make_sort(std::move(inputs[0]), p->keys, env);
         case plan_kind::limit:
             return batch_ptr(std::make_unique<limit_op>(std::move(inputs[0]), p->limit, p->offset));
     }

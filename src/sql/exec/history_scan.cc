@@ -27,20 +27,22 @@ class history_scan final : public batch_operator {
   public:
     history_scan(const plan_node& scan, const batch_env& env, kc::consumer c,
                  std::map<int32_t, int64_t> ends, std::unique_ptr<record_decoder> d)
-        : _env(env),
-          _consumer(std::move(c)),
-          _ends(std::move(ends)),
-          _decoded(decoded_declared_columns(scan)),
-          _decoder(std::move(d)),
-          _select(make_scan_select(scan, _decoded)),
-          _topic(scan.relation.topic) {
-        for (int c : _decoded) _declared.push_back(scan.relation.columns[static_cast<size_t>(c)]);
+        : _env(env)
+        , _consumer(std::move(c))
+        , _ends(std::move(ends))
+        , _decoded(decoded_declared_columns(scan))
+        , _decoder(std::move(d))
+        , _select(make_scan_select(scan, _decoded))
+        , _topic(scan.relation.topic) {
+        for (int c : _decoded)
+            _declared.push_back(scan.relation.columns[static_cast<size_t>(c)]);
     }
 
     sql_result<std::optional<chunk>> next() override {
         while (!_ends.empty()) {
             if (_env.cancelled && _env.cancelled->load())
-                return make_error(sql_errc::query_canceled, "canceling statement due to user request");
+                return make_error(sql_errc::query_canceled,
+                                  "canceling statement due to user request");
             auto batch = _consumer.poll_batch(_env.chunk_rows, 100);
             if (!batch.ok()) return kafka_error("reading " + _topic, batch.err());
             chunk out = make_source_chunk(_declared);
@@ -77,17 +79,19 @@ class history_scan final : public batch_operator {
         for (size_t i = 0; i < _views.size(); ++i) {
             size_t first = _headers.size();
             for (const auto& h : _header_store[i])
-                _headers.push_back({h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+                _headers.push_back(
+                    {h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
             _spans.emplace_back(first, _headers.size() - first);
         }
         for (size_t i = 0; i < _views.size(); ++i)
-            _views[i].headers = std::span<const record_header>(_headers.data() + _spans[i].first, _spans[i].second);
+            _views[i].headers =
+                std::span<const record_header>(_headers.data() + _spans[i].first, _spans[i].second);
         _spans.clear();
         _failures.clear();
         _decoder->decode(_views, out, _failures);
         if (!_failures.empty())
             logging::get("sql").debug("ad-hoc scan of {}: {} records did not decode", _topic,
-                                       _failures.size());
+                                      _failures.size());
     }
 
     // Partitions whose position reached the end offset (aborted records and
@@ -95,7 +99,8 @@ class history_scan final : public batch_operator {
     sql_status retire_finished() {
         if (_ends.empty()) return {};
         std::vector<kc::topic_partition> tps;
-        for (const auto& [p, end] : _ends) tps.push_back({_topic, p});
+        for (const auto& [p, end] : _ends)
+            tps.push_back({_topic, p});
         auto pos = _consumer.positions(tps);
         if (!pos.ok()) return kafka_error("positions of " + _topic, pos.err());
         for (const auto& po : pos.value()) {
@@ -144,14 +149,16 @@ sql_result<batch_ptr> make_history_scan(const plan_node& scan, const batch_env& 
     }
     std::vector<int> decoded = decoded_declared_columns(scan);
     std::vector<column_def> declared;
-    for (int i : decoded) declared.push_back(scan.relation.columns[static_cast<size_t>(i)]);
+    for (int i : decoded)
+        declared.push_back(scan.relation.columns[static_cast<size_t>(i)]);
     auto d = make_decoder(scan.relation.format, declared, scan.relation.decoding);
     if (!d.ok()) return d.error();
     if (!assign.empty()) {
-        if (auto s = c.value().assign(assign); !s.ok()) return kafka_error("assign " + topic, s.err());
+        if (auto s = c.value().assign(assign); !s.ok())
+            return kafka_error("assign " + topic, s.err());
     }
-    return batch_ptr(std::make_unique<history_scan>(scan, env, std::move(c.value()), std::move(ends),
-                                                    std::move(d.value())));
+    return batch_ptr(std::make_unique<history_scan>(scan, env, std::move(c.value()),
+                                                    std::move(ends), std::move(d.value())));
 }
 
 }  // namespace spate::sql

@@ -42,7 +42,8 @@ class sort_op final : public batch_operator {
         std::span<const uint32_t> idx(_order.data() + _pos, n);
         _pos += n;
         std::vector<column> cols;
-        for (const auto& c : _all.columns()) cols.push_back(c.gather(idx));
+        for (const auto& c : _all.columns())
+            cols.push_back(c.gather(idx));
         chunk out(std::move(cols));
         out.set_rows(n);
         return std::optional<chunk>(std::move(out));
@@ -77,11 +78,13 @@ class sort_op final : public batch_operator {
     void append(const chunk& c) {
         if (_all.width() == 0 && c.width() > 0) {
             std::vector<column> cols;
-            for (const auto& col : c.columns()) cols.emplace_back(col.type());
+            for (const auto& col : c.columns())
+                cols.emplace_back(col.type());
             _all = chunk(std::move(cols));
         }
         for (size_t i = 0; i < c.width(); ++i)
-            for (size_t r = 0; r < c.rows(); ++r) _all.at(i).push_from(c.at(i), r);
+            for (size_t r = 0; r < c.rows(); ++r)
+                _all.at(i).push_from(c.at(i), r);
         _all.set_rows(_all.rows() + c.rows());
     }
 

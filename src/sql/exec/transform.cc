@@ -54,7 +54,8 @@ class select_transform final : public transform {
         out.reserve(_picks.size());
         // A column picked twice is copied; otherwise moved.
         std::vector<int> uses(input.width(), 0);
-        for (int p : _picks) ++uses[static_cast<size_t>(p)];
+        for (int p : _picks)
+            ++uses[static_cast<size_t>(p)];
         for (int p : _picks) {
             auto& c = input.at(static_cast<size_t>(p));
             if (--uses[static_cast<size_t>(p)] == 0) {
@@ -105,7 +106,8 @@ std::vector<int> decoded_declared_columns(const plan_node& scan) {
     int declared = static_cast<int>(scan.relation.columns.size());
     std::vector<int> out;
     if (scan.relation.format == record_format::csv) {
-        for (int i = 0; i < declared; ++i) out.push_back(i);
+        for (int i = 0; i < declared; ++i)
+            out.push_back(i);
         return out;
     }
     for (int c : scan.scan_columns)

@@ -37,7 +37,8 @@ class lexer {
             if (std::isspace(static_cast<unsigned char>(_s[_i]))) {
                 ++_i;
             } else if (_s.compare(_i, 2, "--") == 0) {
-                while (_i < _s.size() && _s[_i] != '\n') ++_i;
+                while (_i < _s.size() && _s[_i] != '\n')
+                    ++_i;
             } else if (_s.compare(_i, 2, "/*") == 0) {
                 int depth = 0;
                 do {
@@ -94,7 +95,8 @@ class lexer {
 
     token dollar(size_t begin) {
         size_t j = _i + 1;
-        while (j < _s.size() && _s[j] != '$' && ident_char(_s[j])) ++j;
+        while (j < _s.size() && _s[j] != '$' && ident_char(_s[j]))
+            ++j;
         if (j >= _s.size() || _s[j] != '$') {
             ++_i;
             return make(token_kind::op, begin);
@@ -104,7 +106,8 @@ class lexer {
         size_t body = j + 1;
         _i = close == std::string_view::npos ? _s.size() : close + tag.size();
         token t = make(token_kind::string, begin);
-        t.value = std::string(_s.substr(body, (close == std::string_view::npos ? _s.size() : close) - body));
+        t.value = std::string(
+            _s.substr(body, (close == std::string_view::npos ? _s.size() : close) - body));
         return t;
     }
 
@@ -116,9 +119,11 @@ class lexer {
             return quoted('\'', token_kind::string, begin, true);
         }
         if (ident_start(c)) {
-            while (_i < _s.size() && ident_char(_s[_i])) ++_i;
+            while (_i < _s.size() && ident_char(_s[_i]))
+                ++_i;
             token t = make(token_kind::word, begin);
-            for (char ch : t.text) t.value += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char ch : t.text)
+                t.value += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             return t;
         }
         if (c == '"') return quoted('"', token_kind::quoted_ident, begin, false);
@@ -126,8 +131,10 @@ class lexer {
         if (c == '$' && _i + 1 < _s.size() && !std::isdigit(static_cast<unsigned char>(_s[_i + 1])))
             return dollar(begin);
         if (std::isdigit(static_cast<unsigned char>(c)) ||
-            (c == '.' && _i + 1 < _s.size() && std::isdigit(static_cast<unsigned char>(_s[_i + 1])))) {
-            while (_i < _s.size() && (std::isalnum(static_cast<unsigned char>(_s[_i])) || _s[_i] == '.'))
+            (c == '.' && _i + 1 < _s.size() &&
+             std::isdigit(static_cast<unsigned char>(_s[_i + 1])))) {
+            while (_i < _s.size() &&
+                   (std::isalnum(static_cast<unsigned char>(_s[_i])) || _s[_i] == '.'))
                 ++_i;
             token t = make(token_kind::number, begin);
             t.value = std::string(t.text);
@@ -140,7 +147,8 @@ class lexer {
             return t;
         }
         static constexpr std::string_view k_op_chars = "+-*/<>=~!@#%^&|`?:$";
-        while (_i < _s.size() && k_op_chars.find(_s[_i]) != std::string_view::npos) ++_i;
+        while (_i < _s.size() && k_op_chars.find(_s[_i]) != std::string_view::npos)
+            ++_i;
         if (_i == begin) ++_i;
         token t = make(token_kind::op, begin);
         t.value = std::string(t.text);
@@ -153,6 +161,8 @@ class lexer {
 
 }  // namespace
 
-std::vector<token> lex(std::string_view sql) { return lexer(sql).run(); }
+std::vector<token> lex(std::string_view sql) {
+    return lexer(sql).run();
+}
 
 }  // namespace spate::sql

@@ -68,9 +68,9 @@ class statement_parser {
 
     sql_error error_at(size_t i, const std::string& what) const {
         const token& t = at(i);
-        std::string near = t.kind == token_kind::end ? "syntax error at end of input"
-                                                     : "syntax error at or near \"" +
-                                                           std::string(t.text) + "\"";
+        std::string near = t.kind == token_kind::end
+                               ? "syntax error at end of input"
+                               : "syntax error at or near \"" + std::string(t.text) + "\"";
         return make_error(sql_errc::syntax_error, what.empty() ? near : near + ": " + what,
                           _offset + t.begin + 1);
     }
@@ -190,7 +190,8 @@ sql_status statement_parser::cut_watermark(size_t open, size_t close, std::strin
         w.expr = tree.value()["SelectStmt"]["targetList"][0]["ResTarget"]["val"];
         w.offset = expr_begin - 7;
         s.watermark = std::move(w);
-        for (size_t k = from; k < to; ++k) rewritten[k] = ' ';
+        for (size_t k = from; k < to; ++k)
+            rewritten[k] = ' ';
         return {};
     }
     return {};

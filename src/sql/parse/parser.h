@@ -55,8 +55,8 @@ struct parsed_statement {
     bool if_not_exists = false;
     std::vector<with_option> options;
     std::optional<watermark_clause> watermark;
-    std::string from;  // CREATE SINK ... FROM relation
-    std::string query_text;  // CREATE SINK ... AS query
+    std::string from;                           // CREATE SINK ... FROM relation
+    std::string query_text;                     // CREATE SINK ... AS query
     object_kind objects = object_kind::source;  // SHOW / DROP
     std::vector<std::string> names;             // DROP
     bool if_exists = false;

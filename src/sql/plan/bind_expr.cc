@@ -70,8 +70,8 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
     if (kind == "ParamRef") {
         int index = n.value("number", 0) - 1;
         if (index < 0 || index >= 65535)
-            return error(sql_errc::undefined_parameter, "there is no parameter $" +
-                                                            std::to_string(index + 1), n);
+            return error(sql_errc::undefined_parameter,
+                         "there is no parameter $" + std::to_string(index + 1), n);
         if (static_cast<size_t>(index) >= _ctx.parameter_types.size())
             _ctx.parameter_types.resize(index + 1, data_type::of(type_id::unknown));
         return expr::make_parameter(index, _ctx.parameter_types[index]);
@@ -94,9 +94,12 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
         std::string t = n.value("booltesttype", "");
         auto boolean = data_type::of(type_id::boolean);
         expr_ptr out;
-        if (t == "IS_TRUE" || t == "IS_NOT_TRUE") out = expr::make(expr_kind::is_true, boolean, {b.value()});
-        if (t == "IS_FALSE" || t == "IS_NOT_FALSE") out = expr::make(expr_kind::is_false, boolean, {b.value()});
-        if (t == "IS_UNKNOWN" || t == "IS_NOT_UNKNOWN") out = expr::make(expr_kind::is_null, boolean, {b.value()});
+        if (t == "IS_TRUE" || t == "IS_NOT_TRUE")
+            out = expr::make(expr_kind::is_true, boolean, {b.value()});
+        if (t == "IS_FALSE" || t == "IS_NOT_FALSE")
+            out = expr::make(expr_kind::is_false, boolean, {b.value()});
+        if (t == "IS_UNKNOWN" || t == "IS_NOT_UNKNOWN")
+            out = expr::make(expr_kind::is_null, boolean, {b.value()});
         if (!out) return error(sql_errc::feature_not_supported, "unsupported boolean test", n);
         if (t.find("_NOT_") != std::string::npos) out = expr::make(expr_kind::not_, boolean, {out});
         return out;
@@ -134,8 +137,7 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
     if (kind == "CollateClause") return bind(n["arg"]);
     if (kind == "SubLink")
         return error(sql_errc::feature_not_supported, "subqueries are not supported yet", n);
-    return error(sql_errc::feature_not_supported,
-                 "expression " + kind + " is not supported", n);
+    return error(sql_errc::feature_not_supported, "expression " + kind + " is not supported", n);
 }
 
 sql_result<expr_ptr> expr_binder::column_ref(const json& n) {
@@ -157,20 +159,22 @@ sql_result<expr_ptr> expr_binder::column_ref(const json& n) {
     }
     if (found < 0) {
         std::string full;
-        for (const auto& p : parts) full += (full.empty() ? "" : ".") + p;
+        for (const auto& p : parts)
+            full += (full.empty() ? "" : ".") + p;
         return error(sql_errc::undefined_column, "column \"" + full + "\" does not exist", n);
     }
     return expr::make_column(found, _scope[found].type, name);
 }
 
 sql_result<expr_ptr> expr_binder::constant(const json& n) {
-    if (n.value("isnull", false)) return expr::make_constant(value::null(data_type::of(type_id::unknown)));
+    if (n.value("isnull", false))
+        return expr::make_constant(value::null(data_type::of(type_id::unknown)));
     if (n.contains("sval"))
         return expr::make_constant(
             value::string(data_type::of(type_id::unknown), n["sval"].value("sval", "")));
-    if (n.contains("boolval")) return expr::make_constant(value::boolean(n["boolval"].value("boolval", false)));
-    if (n.contains("bsval"))
-        return expr::make_constant(value::text(n["bsval"].value("bsval", "")));
+    if (n.contains("boolval"))
+        return expr::make_constant(value::boolean(n["boolval"].value("boolval", false)));
+    if (n.contains("bsval")) return expr::make_constant(value::text(n["bsval"].value("bsval", "")));
     // Numbers: read the literal as written (libpg_query 15's JSON drops
     // negative and zero integer values).
     std::string_view text = literal_at(_ctx, location_of(n));
@@ -185,7 +189,10 @@ sql_result<expr_ptr> expr_binder::bool_expr(const json& n) {
         auto c = coerce(a, boolean, cast_context::implicit, location_of(n), _ctx);
         if (!c.ok()) {
             return error(sql_errc::datatype_mismatch,
-                         "argument of " + std::string(n.value("boolop", "") == "NOT_EXPR" ? "NOT" : n.value("boolop", "") == "AND_EXPR" ? "AND" : "OR") +
+                         "argument of " +
+                             std::string(n.value("boolop", "") == "NOT_EXPR"   ? "NOT"
+                                         : n.value("boolop", "") == "AND_EXPR" ? "AND"
+                                                                               : "OR") +
                              " must be type boolean, not type " + type_name(a->type),
                          n);
         }
@@ -234,8 +241,8 @@ sql_result<expr_ptr> expr_binder::a_expr(const json& n) {
     return error(sql_errc::feature_not_supported, "operator kind " + kind + " is not supported", n);
 }
 
-sql_result<expr_ptr> expr_binder::operator_call(const std::string& op, const json* l,
-                                                const json* r, const json& n) {
+sql_result<expr_ptr> expr_binder::operator_call(const std::string& op, const json* l, const json* r,
+                                                const json& n) {
     std::vector<expr_ptr> args;
     for (const json* side : {l, r}) {
         if (!side) continue;
@@ -268,7 +275,8 @@ sql_result<expr_ptr> expr_binder::in_list(const json& n, bool negated) {
     auto items = bind_all(n["rexpr"]);
     if (!items.ok()) return items.error();
     std::vector<expr_ptr> all{needle.value()};
-    for (auto& i : items.value()) all.push_back(i);
+    for (auto& i : items.value())
+        all.push_back(i);
     auto t = unify(all, n);
     if (!t.ok()) return t.error();
     for (auto& a : all) {
@@ -295,7 +303,8 @@ sql_result<expr_ptr> expr_binder::between(const json& n, bool negated) {
     if (!a.ok()) return a;
     auto bounds = bind_all(n["rexpr"]);
     if (!bounds.ok()) return bounds.error();
-    if (bounds.value().size() != 2) return error(sql_errc::syntax_error, "BETWEEN needs two bounds", n);
+    if (bounds.value().size() != 2)
+        return error(sql_errc::syntax_error, "BETWEEN needs two bounds", n);
     auto lo = call(negated ? "<" : ">=", {a.value(), bounds.value()[0]}, n);
     if (!lo.ok()) return lo;
     auto hi = call(negated ? ">" : "<=", {a.value(), bounds.value()[1]}, n);
@@ -330,11 +339,13 @@ sql_result<expr_ptr> expr_binder::distinct(const json& n, bool negated) {
 sql_result<expr_ptr> expr_binder::call(const std::string& name, std::vector<expr_ptr> args,
                                        const json& n) {
     std::vector<data_type> types;
-    for (const auto& a : args) types.push_back(a->type);
+    for (const auto& a : args)
+        types.push_back(a->type);
     auto f = resolve_function(name, types);
     if (!f.ok()) return error(f.error().code, f.error().message, n);
     for (size_t i = 0; i < args.size() && i < f.value().arg_types.size(); ++i) {
-        auto c = coerce(args[i], f.value().arg_types[i], cast_context::implicit, location_of(n), _ctx);
+        auto c =
+            coerce(args[i], f.value().arg_types[i], cast_context::implicit, location_of(n), _ctx);
         if (!c.ok()) return c;
         args[i] = c.value();
     }
@@ -345,8 +356,7 @@ sql_result<expr_ptr> expr_binder::func_call(const json& n) {
     std::string name = n["funcname"].back()["String"].value("sval", "");
     if (n.contains("over"))
         return error(sql_errc::feature_not_supported, "window functions are not supported yet", n);
-    if (n.value("agg_star", false) || n.value("agg_distinct", false) ||
-        is_aggregate_name(name))
+    if (n.value("agg_star", false) || n.value("agg_distinct", false) || is_aggregate_name(name))
         return error(sql_errc::feature_not_supported,
                      "aggregate function " + name + "() is not supported yet", n);
     bool handled = false;
@@ -388,7 +398,9 @@ sql_result<expr_ptr> expr_binder::special_function(const std::string& name, cons
     if (name == "pg_backend_pid") return expr::make_constant(value::int32(0));
     if (name == "current_setting") {
         auto key = text_arg(0);
-        if (!key) return error(sql_errc::feature_not_supported, "current_setting needs a constant name", n);
+        if (!key)
+            return error(sql_errc::feature_not_supported, "current_setting needs a constant name",
+                         n);
         auto v = _ctx.setting ? _ctx.setting(*key) : std::nullopt;
         if (!v) {
             bool missing_ok = text_arg(1).value_or("f") == "t";
@@ -406,7 +418,8 @@ sql_result<expr_ptr> expr_binder::type_cast(const json& n) {
     auto to = bind_type_name(n["typeName"], _ctx);
     if (!to.ok()) return to.error();
     const json& arg = n["arg"];
-    if (arg.contains("A_Const") && arg["A_Const"].contains("sval") && to.value().id == type_id::interval) {
+    if (arg.contains("A_Const") && arg["A_Const"].contains("sval") &&
+        to.value().id == type_id::interval) {
         // INTERVAL '4' SECOND: a bare number takes the unit of the qualifier.
         std::string text = arg["A_Const"]["sval"].value("sval", "");
         std::string unit = interval_unit(n["typeName"]);

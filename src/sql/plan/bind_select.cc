@@ -41,9 +41,10 @@ sql_result<plan_ptr> bind_from(const json& stmt, bind_context& ctx, bind_scope& 
     const json& from = stmt["fromClause"];
     if (from.size() > 1 || !from[0].contains("RangeVar")) {
         const json& item = from.size() > 1 ? from[1] : from[0];
-        std::string what = item.contains("JoinExpr") || from.size() > 1 ? "joins" :
-                           item.contains("RangeSubselect") ? "subqueries in FROM" :
-                           item.contains("RangeFunction") ? "table functions" : "this FROM item";
+        std::string what = item.contains("JoinExpr") || from.size() > 1 ? "joins"
+                           : item.contains("RangeSubselect")            ? "subqueries in FROM"
+                           : item.contains("RangeFunction")             ? "table functions"
+                                                                        : "this FROM item";
         return at(sql_errc::feature_not_supported, what + " are not supported yet", item, ctx);
     }
     const json& rv = from[0]["RangeVar"];
@@ -58,8 +59,10 @@ sql_result<plan_ptr> bind_from(const json& stmt, bind_context& ctx, bind_scope& 
     auto p = make_node(plan_kind::scan, {}, {});
     p->relation = *rel;
     p->schema = rel->columns;
-    for (const auto& h : hidden_columns()) p->schema.push_back(h);
-    for (size_t i = 0; i < p->schema.size(); ++i) p->scan_columns.push_back(static_cast<int>(i));
+    for (const auto& h : hidden_columns())
+        p->schema.push_back(h);
+    for (size_t i = 0; i < p->schema.size(); ++i)
+        p->scan_columns.push_back(static_cast<int>(i));
     scope = scope_of(*p, rel->columns.size());
     return p;
 }
@@ -67,16 +70,20 @@ sql_result<plan_ptr> bind_from(const json& stmt, bind_context& ctx, bind_scope& 
 std::string target_name(const json& target, const expr& e) {
     if (target.contains("name")) return target["name"].get<std::string>();
     const json& v = target["val"];
-    if (v.contains("ColumnRef")) return v["ColumnRef"]["fields"].back()["String"].value("sval", "?column?");
-    if (v.contains("FuncCall")) return v["FuncCall"]["funcname"].back()["String"].value("sval", "?column?");
+    if (v.contains("ColumnRef"))
+        return v["ColumnRef"]["fields"].back()["String"].value("sval", "?column?");
+    if (v.contains("FuncCall"))
+        return v["FuncCall"]["funcname"].back()["String"].value("sval", "?column?");
     if (v.contains("TypeCast")) {
         const json& arg = v["TypeCast"]["arg"];
-        if (arg.contains("ColumnRef")) return arg["ColumnRef"]["fields"].back()["String"].value("sval", "?column?");
+        if (arg.contains("ColumnRef"))
+            return arg["ColumnRef"]["fields"].back()["String"].value("sval", "?column?");
         return v["TypeCast"]["typeName"]["names"].back()["String"].value("sval", "?column?");
     }
     if (v.contains("CaseExpr")) return "case";
     if (v.contains("CoalesceExpr")) return "coalesce";
-    if (v.contains("MinMaxExpr")) return v["MinMaxExpr"].value("op", "") == "IS_GREATEST" ? "greatest" : "least";
+    if (v.contains("MinMaxExpr"))
+        return v["MinMaxExpr"].value("op", "") == "IS_GREATEST" ? "greatest" : "least";
     if (v.contains("SQLValueFunction")) return e.name.empty() ? "?column?" : e.name;
     return "?column?";
 }
@@ -90,7 +97,8 @@ sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context&
         if (v.contains("ColumnRef") && v["ColumnRef"]["fields"].back().contains("A_Star")) {
             for (size_t i = 0; i < scope.size(); ++i) {
                 if (scope[i].hidden) continue;
-                exprs.push_back(expr::make_column(static_cast<int>(i), scope[i].type, scope[i].name));
+                exprs.push_back(
+                    expr::make_column(static_cast<int>(i), scope[i].type, scope[i].name));
                 names.push_back(scope[i].name);
             }
             continue;
@@ -117,11 +125,14 @@ sql_result<int64_t> bind_count(const json& node, bind_context& ctx) {
     auto c = coerce(e.value(), data_type::of(type_id::int64), cast_context::implicit,
                     location_of(node), ctx);
     if (!c.ok()) return c.error();
-    if (c.value()->kind != expr_kind::constant)
+    auto folded = fold_constants(c.value(), ctx);
+    if (!folded.ok()) return folded.error();
+    if (folded.value()->kind != expr_kind::constant)
         return at(sql_errc::feature_not_supported, "LIMIT and OFFSET must be constants", node, ctx);
-    if (c.value()->constant.is_null()) return int64_t{-1};
-    int64_t v = c.value()->constant.get<int64_t>();
-    if (v < 0) return at(sql_errc::invalid_parameter_value, "LIMIT must not be negative", node, ctx);
+    if (folded.value()->constant.is_null()) return int64_t{-1};
+    int64_t v = folded.value()->constant.get<int64_t>();
+    if (v < 0)
+        return at(sql_errc::invalid_parameter_value, "LIMIT must not be negative", node, ctx);
     return v;
 }
 
@@ -137,13 +148,15 @@ sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& c
         std::string dir = sb.value("sortby_dir", "SORTBY_DEFAULT");
         k.descending = dir == "SORTBY_DESC";
         std::string nulls = sb.value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
-        k.nulls_first = nulls == "SORTBY_NULLS_DEFAULT" ? k.descending : nulls == "SORTBY_NULLS_FIRST";
+        k.nulls_first =
+            nulls == "SORTBY_NULLS_DEFAULT" ? k.descending : nulls == "SORTBY_NULLS_FIRST";
         int output = -1;
         if (node.contains("A_Const") && node["A_Const"].contains("ival")) {
             int64_t n = node["A_Const"]["ival"].value("ival", 0);
             if (n < 1 || n > static_cast<int64_t>(names.size()))
                 return at(sql_errc::undefined_column,
-                          "ORDER BY position " + std::to_string(n) + " is not in select list", node, ctx);
+                          "ORDER BY position " + std::to_string(n) + " is not in select list", node,
+                          ctx);
             output = static_cast<int>(n - 1);
         } else if (node.contains("ColumnRef") && node["ColumnRef"]["fields"].size() == 1) {
             std::string n = node["ColumnRef"]["fields"][0]["String"].value("sval", "");
@@ -166,14 +179,17 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     for (const char* clause : {"groupClause", "havingClause", "distinctClause", "windowClause",
                                "withClause", "intoClause", "valuesLists", "lockingClause"}) {
         if (stmt.contains(clause))
-            return at(sql_errc::feature_not_supported,
-                      std::string(clause == std::string("groupClause") ? "GROUP BY" :
-                                  clause == std::string("havingClause") ? "HAVING" :
-                                  clause == std::string("distinctClause") ? "DISTINCT" :
-                                  clause == std::string("withClause") ? "WITH" :
-                                  clause == std::string("valuesLists") ? "VALUES" : clause) +
-                          " is not supported yet",
-                      stmt[clause].is_array() && !stmt[clause].empty() ? stmt[clause][0] : stmt[clause], ctx);
+            return at(
+                sql_errc::feature_not_supported,
+                std::string(clause == std::string("groupClause")      ? "GROUP BY"
+                            : clause == std::string("havingClause")   ? "HAVING"
+                            : clause == std::string("distinctClause") ? "DISTINCT"
+                            : clause == std::string("withClause")     ? "WITH"
+                            : clause == std::string("valuesLists")    ? "VALUES"
+                                                                      : clause) +
+                    " is not supported yet",
+                stmt[clause].is_array() && !stmt[clause].empty() ? stmt[clause][0] : stmt[clause],
+                ctx);
     }
     bind_scope scope;
     auto from = bind_from(stmt, ctx, scope);
@@ -185,9 +201,10 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
         auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
                         location_of(stmt["whereClause"]), ctx);
         if (!b.ok())
-            return at(sql_errc::datatype_mismatch,
-                      "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
-                      stmt["whereClause"], ctx);
+            return at(
+                sql_errc::datatype_mismatch,
+                "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
+                stmt["whereClause"], ctx);
         auto f = make_node(plan_kind::filter, plan->schema, {plan});
         f->predicate = b.value();
         plan = f;
@@ -212,7 +229,8 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
             std::vector<expr_ptr> keep;
             for (size_t i = 0; i < names.size(); ++i)
                 keep.push_back(expr::make_column(static_cast<int>(i), exprs[i]->type, names[i]));
-            auto drop = make_node(plan_kind::project, {schema.begin(), schema.begin() + names.size()}, {plan});
+            auto drop = make_node(plan_kind::project,
+                                  {schema.begin(), schema.begin() + names.size()}, {plan});
             drop->exprs = std::move(keep);
             plan = drop;
         }
@@ -221,15 +239,18 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
 }
 
 // Casts a branch's output to `types` with a projection when they differ.
-sql_result<plan_ptr> cast_branch(plan_ptr p, const std::vector<data_type>& types, bind_context& ctx) {
+sql_result<plan_ptr> cast_branch(plan_ptr p, const std::vector<data_type>& types,
+                                 bind_context& ctx) {
     bool same = true;
-    for (size_t i = 0; i < types.size(); ++i) same &= p->schema[i].type == types[i];
+    for (size_t i = 0; i < types.size(); ++i)
+        same &= p->schema[i].type == types[i];
     if (same) return p;
     std::vector<expr_ptr> exprs;
     std::vector<column_def> schema;
     for (size_t i = 0; i < types.size(); ++i) {
-        auto c = coerce(expr::make_column(static_cast<int>(i), p->schema[i].type, p->schema[i].name),
-                        types[i], cast_context::implicit, -1, ctx);
+        auto c =
+            coerce(expr::make_column(static_cast<int>(i), p->schema[i].type, p->schema[i].name),
+                   types[i], cast_context::implicit, -1, ctx);
         if (!c.ok()) return c.error();
         exprs.push_back(c.value());
         schema.push_back({p->schema[i].name, types[i]});
@@ -254,8 +275,11 @@ sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     std::vector<data_type> types;
     for (size_t i = 0; i < l.value()->schema.size(); ++i) {
         auto t = common_type(l.value()->schema[i].type, r.value()->schema[i].type);
-        if (!t.ok()) return at(sql_errc::datatype_mismatch, "UNION types " + type_name(l.value()->schema[i].type) +
-                                   " and " + type_name(r.value()->schema[i].type) + " cannot be matched", stmt, ctx);
+        if (!t.ok())
+            return at(sql_errc::datatype_mismatch,
+                      "UNION types " + type_name(l.value()->schema[i].type) + " and " +
+                          type_name(r.value()->schema[i].type) + " cannot be matched",
+                      stmt, ctx);
         types.push_back(t.value());
     }
     auto lc = cast_branch(l.value(), types, ctx);
@@ -265,7 +289,8 @@ sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     std::vector<plan_ptr> inputs;
     for (const auto& side : {lc.value(), rc.value()}) {
         if (side->kind == plan_kind::union_all) {
-            for (auto& i : side->inputs) inputs.push_back(i);
+            for (auto& i : side->inputs)
+                inputs.push_back(i);
         } else {
             inputs.push_back(side);
         }

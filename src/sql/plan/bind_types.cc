@@ -15,7 +15,8 @@ using json = nlohmann::json;
 int location_of(const json& n) {
     if (n.is_object()) {
         if (n.contains("location")) return n["location"].get<int>();
-        if (n.size() == 1 && n.begin().value().is_object() && n.begin().value().contains("location"))
+        if (n.size() == 1 && n.begin().value().is_object() &&
+            n.begin().value().contains("location"))
             return n.begin().value()["location"].get<int>();
     }
     return -1;
@@ -28,7 +29,8 @@ std::string_view literal_at(const bind_context& ctx, int location) {
     if (i >= s.size()) return {};
     size_t j = i;
     if (s[j] == '-' || s[j] == '+') ++j;
-    while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j])))
+        ++j;
     while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
                             ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E'))))
         ++j;
@@ -58,7 +60,8 @@ sql_result<expr_ptr> number_constant(std::string_view text, int position) {
         int64_t v = 0;
         auto [p, ec] = std::from_chars(clean.data(), clean.data() + clean.size(), v);
         if (ec == std::errc() && p == clean.data() + clean.size()) {
-            if (v >= INT32_MIN && v <= INT32_MAX) return expr::make_constant(value::int32(static_cast<int32_t>(v)));
+            if (v >= INT32_MIN && v <= INT32_MAX)
+                return expr::make_constant(value::int32(static_cast<int32_t>(v)));
             return expr::make_constant(value::int64(v));
         }
     }
@@ -72,9 +75,9 @@ sql_result<expr_ptr> number_constant(std::string_view text, int position) {
 }
 
 bool is_aggregate_name(std::string_view n) {
-    for (std::string_view a : {"count", "sum", "min", "max", "avg", "stddev", "variance",
-                               "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bool_and",
-                               "bool_or", "string_agg", "array_agg", "every"})
+    for (std::string_view a :
+         {"count", "sum", "min", "max", "avg", "stddev", "variance", "stddev_samp", "stddev_pop",
+          "var_samp", "var_pop", "bool_and", "bool_or", "string_agg", "array_agg", "every"})
         if (n == a) return true;
     return false;
 }
@@ -84,40 +87,58 @@ std::string interval_unit(const json& type_name) {
     const json& c = type_name["typmods"][0]["A_Const"];
     int mask = c.contains("ival") ? c["ival"].value("ival", 0) : 0;
     // PostgreSQL's interval field bits (datetime.h): the smallest field named.
-    static const std::pair<int, const char*> k_fields[] = {
-        {1 << 12, "second"}, {1 << 11, "minute"}, {1 << 10, "hour"},
-        {1 << 3, "day"},     {1 << 1, "month"},   {1 << 2, "year"}};
+    static const std::pair<int, const char*> k_fields[] = {{1 << 12, "second"}, {1 << 11, "minute"},
+                                                           {1 << 10, "hour"},   {1 << 3, "day"},
+                                                           {1 << 1, "month"},   {1 << 2, "year"}};
     for (const auto& [bit, unit] : k_fields)
         if (mask & bit) return unit;
     return "";
 }
 
-std::string range_var_name(const json& rv) { return rv.value("relname", ""); }
+std::string range_var_name(const json& rv) {
+    return rv.value("relname", "");
+}
 
 sql_result<data_type> bind_type_name(const json& tn, bind_context& ctx) {
     std::string name = tn["names"].back()["String"].value("sval", "");
     std::vector<int> mods;
     if (tn.contains("typmods"))
         for (const auto& m : tn["typmods"])
-            if (m.contains("A_Const")) mods.push_back(m["A_Const"].contains("ival") ? m["A_Const"]["ival"].value("ival", 0) : 0);
+            if (m.contains("A_Const"))
+                mods.push_back(m["A_Const"].contains("ival") ? m["A_Const"]["ival"].value("ival", 0)
+                                                             : 0);
     if (tn.contains("arrayBounds"))
         return make_error(sql_errc::feature_not_supported, "array types are not supported yet",
                           ctx.position(location_of(tn)));
     static const std::pair<const char*, type_id> k_names[] = {
-        {"bool", type_id::boolean},       {"boolean", type_id::boolean},
-        {"int2", type_id::int16},         {"smallint", type_id::int16},
-        {"int4", type_id::int32},         {"int", type_id::int32},
-        {"integer", type_id::int32},      {"int8", type_id::int64},
-        {"bigint", type_id::int64},       {"float4", type_id::float32},
-        {"real", type_id::float32},       {"float8", type_id::float64},
-        {"double", type_id::float64},     {"numeric", type_id::numeric},
-        {"decimal", type_id::numeric},    {"text", type_id::text},
-        {"varchar", type_id::text},       {"bpchar", type_id::text},
-        {"char", type_id::text},          {"string", type_id::text},
-        {"bytea", type_id::bytea},        {"date", type_id::date},
-        {"time", type_id::time},          {"timestamp", type_id::timestamp},
-        {"timestamptz", type_id::timestamptz}, {"interval", type_id::interval},
-        {"jsonb", type_id::jsonb},        {"json", type_id::jsonb},
+        {"bool", type_id::boolean},
+        {"boolean", type_id::boolean},
+        {"int2", type_id::int16},
+        {"smallint", type_id::int16},
+        {"int4", type_id::int32},
+        {"int", type_id::int32},
+        {"integer", type_id::int32},
+        {"int8", type_id::int64},
+        {"bigint", type_id::int64},
+        {"float4", type_id::float32},
+        {"real", type_id::float32},
+        {"float8", type_id::float64},
+        {"double", type_id::float64},
+        {"numeric", type_id::numeric},
+        {"decimal", type_id::numeric},
+        {"text", type_id::text},
+        {"varchar", type_id::text},
+        {"bpchar", type_id::text},
+        {"char", type_id::text},
+        {"string", type_id::text},
+        {"bytea", type_id::bytea},
+        {"date", type_id::date},
+        {"time", type_id::time},
+        {"timestamp", type_id::timestamp},
+        {"timestamptz", type_id::timestamptz},
+        {"interval", type_id::interval},
+        {"jsonb", type_id::jsonb},
+        {"json", type_id::jsonb},
     };
     for (const auto& [n, id] : k_names) {
         if (name != n) continue;
@@ -125,10 +146,12 @@ sql_result<data_type> bind_type_name(const json& tn, bind_context& ctx) {
         if (id == type_id::numeric && !mods.empty()) {
             t.precision = static_cast<int16_t>(mods[0]);
             t.scale = static_cast<int16_t>(mods.size() > 1 ? mods[1] : 0);
-            if (t.precision < 1 || t.precision > k_max_numeric_digits || t.scale < 0 || t.scale > t.precision)
+            if (t.precision < 1 || t.precision > k_max_numeric_digits || t.scale < 0 ||
+                t.scale > t.precision)
                 return make_error(sql_errc::invalid_parameter_value,
                                   "NUMERIC precision " + std::to_string(t.precision) +
-                                      " must be between 1 and " + std::to_string(k_max_numeric_digits),
+                                      " must be between 1 and " +
+                                      std::to_string(k_max_numeric_digits),
                                   ctx.position(location_of(tn)));
         }
         if (name == "varchar") {

@@ -12,7 +12,8 @@ expr_ptr substitute(const expr_ptr& e, const std::vector<expr_ptr>& exprs) {
     if (e->kind == expr_kind::column_ref) return exprs[static_cast<size_t>(e->column)];
     if (e->args.empty()) return e;
     auto copy = std::make_shared<expr>(*e);
-    for (auto& a : copy->args) a = substitute(a, exprs);
+    for (auto& a : copy->args)
+        a = substitute(a, exprs);
     return copy;
 }
 
@@ -30,7 +31,8 @@ plan_ptr with_input(const plan_node& n, plan_ptr input) {
 }
 
 plan_ptr push_filters(plan_ptr p) {
-    for (auto& i : p->inputs) i = push_filters(i);
+    for (auto& i : p->inputs)
+        i = push_filters(i);
     if (p->kind != plan_kind::filter) return p;
     plan_ptr child = p->inputs[0];
     if (child->kind == plan_kind::filter) {
@@ -62,7 +64,8 @@ plan_ptr push_filters(plan_ptr p) {
 // Narrows scans under project/filter chains to the columns read.
 plan_ptr prune_columns(plan_ptr p) {
     if (p->kind != plan_kind::project) {
-        for (auto& i : p->inputs) i = prune_columns(i);
+        for (auto& i : p->inputs)
+            i = prune_columns(i);
         return p;
     }
     // Collect the chain project -> filter* -> scan.
@@ -77,8 +80,10 @@ plan_ptr prune_columns(plan_ptr p) {
         return p;
     }
     std::vector<int> used;
-    for (const auto& e : p->exprs) referenced_columns(*e, used);
-    for (const auto& f : filters) referenced_columns(*f->predicate, used);
+    for (const auto& e : p->exprs)
+        referenced_columns(*e, used);
+    for (const auto& f : filters)
+        referenced_columns(*f->predicate, used);
     std::sort(used.begin(), used.end());
     used.erase(std::unique(used.begin(), used.end()), used.end());
     std::vector<int> mapping(n->schema.size(), -1);
@@ -98,19 +103,27 @@ plan_ptr prune_columns(plan_ptr p) {
         below = f;
     }
     auto proj = with_input(*p, below);
-    for (auto& e : proj->exprs) e = remap_columns(e, mapping);
+    for (auto& e : proj->exprs)
+        e = remap_columns(e, mapping);
     return proj;
 }
 
 const char* kind_name(plan_kind k) {
     switch (k) {
-        case plan_kind::scan: return "Scan";
-        case plan_kind::values: return "Values";
-        case plan_kind::filter: return "Filter";
-        case plan_kind::project: return "Project";
-        case plan_kind::union_all: return "UnionAll";
-        case plan_kind::sort: return "Sort";
-        case plan_kind::limit: return "Limit";
+        case plan_kind::scan:
+            return "Scan";
+        case plan_kind::values:
+            return "Values";
+        case plan_kind::filter:
+            return "Filter";
+        case plan_kind::project:
+            return "Project";
+        case plan_kind::union_all:
+            return "UnionAll";
+        case plan_kind::sort:
+            return "Sort";
+        case plan_kind::limit:
+            return "Limit";
     }
     return "?";
 }
@@ -121,11 +134,14 @@ void explain_into(const plan_node& n, int depth, std::ostringstream& out) {
         case plan_kind::scan: {
             out << " " << n.relation.name << " (topic " << n.relation.topic << ", "
                 << format_name(n.relation.format) << ") columns [";
-            for (size_t i = 0; i < n.schema.size(); ++i) out << (i ? ", " : "") << n.schema[i].name;
+            for (size_t i = 0; i < n.schema.size(); ++i)
+                out << (i ? ", " : "") << n.schema[i].name;
             out << "]";
             break;
         }
-        case plan_kind::filter: out << " " << to_string(*n.predicate); break;
+        case plan_kind::filter:
+            out << " " << to_string(*n.predicate);
+            break;
         case plan_kind::project:
             out << " [";
             for (size_t i = 0; i < n.exprs.size(); ++i) {
@@ -142,16 +158,22 @@ void explain_into(const plan_node& n, int depth, std::ostringstream& out) {
                     << (n.keys[i].descending ? " DESC" : "");
             out << "]";
             break;
-        case plan_kind::limit: out << " " << n.limit << " offset " << n.offset; break;
-        default: break;
+        case plan_kind::limit:
+            out << " " << n.limit << " offset " << n.offset;
+            break;
+        default:
+            break;
     }
     out << "\n";
-    for (const auto& i : n.inputs) explain_into(*i, depth + 1, out);
+    for (const auto& i : n.inputs)
+        explain_into(*i, depth + 1, out);
 }
 
 }  // namespace
 
-plan_ptr optimize(plan_ptr root) { return prune_columns(push_filters(std::move(root))); }
+plan_ptr optimize(plan_ptr root) {
+    return prune_columns(push_filters(std::move(root)));
+}
 
 std::string explain(const plan_node& root) {
     std::ostringstream out;

@@ -8,10 +8,14 @@ namespace {
 
 const char* unsupported_name(plan_kind k) {
     switch (k) {
-        case plan_kind::sort: return "ORDER BY";
-        case plan_kind::limit: return "LIMIT/OFFSET";
-        case plan_kind::values: return "a query without FROM";
-        default: return "this operator";
+        case plan_kind::sort:
+            return "ORDER BY";
+        case plan_kind::limit:
+            return "LIMIT/OFFSET";
+        case plan_kind::values:
+            return "a query without FROM";
+        default:
+            return "this operator";
     }
 }
 
@@ -32,7 +36,8 @@ sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, strea
             in.topic = r.topic;
             in.format = r.format;
             std::vector<int> decoded = decoded_declared_columns(*p);
-            for (int c : decoded) in.columns.push_back(r.columns[static_cast<size_t>(c)]);
+            for (int c : decoded)
+                in.columns.push_back(r.columns[static_cast<size_t>(c)]);
             in.decoding = r.decoding;
             in.start_earliest = r.start_earliest;
             in.dead_letter_topic = r.dead_letter_topic;
@@ -46,9 +51,9 @@ sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, strea
             in.processor = make_pipeline(std::move(transforms));
             for (const auto& other : out.inputs)
                 if (other.topic == in.topic)
-                    return make_error(sql_errc::feature_not_supported,
-                                      "a continuous query may read relation \"" + r.name +
-                                          "\" only once yet");
+                    return make_error(
+                        sql_errc::feature_not_supported,
+                        "a continuous query may read relation \"" + r.name + "\" only once yet");
             out.inputs.push_back(std::move(in));
             out.relations.push_back(r.name);
             return {};
