@@ -440,6 +440,7 @@ sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s,
     env->kafka = _engine->options().kafka;
     env->cancelled = &_cancel;
     env->ctx.statement_time_micros = now_micros();
+    env->ctx.cancelled = &_cancel;
     env->parameter_values = std::move(params);
     env->ctx.parameters = env->parameter_values;
     auto root = build_batch(s.plan, *env);

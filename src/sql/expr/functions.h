@@ -10,6 +10,7 @@
 // "!~~*", "~", "!~", "~*", "!~*" (POSIX regex, RE2), "->", "->>", "#>",
 // "#>>"; unary minus is "-" with one argument, unary plus "+".
 
+#include <atomic>
 #include <functional>
 #include <span>
 #include <string>
@@ -28,6 +29,8 @@ struct eval_context {
     int64_t statement_time_micros = 0;  // now(), current_timestamp: fixed per statement
                                         // (ad hoc) or per chunk (continuous queries)
     std::span<const value> parameters;  // $1.. of the bound statement
+    // Set from another thread to interrupt a long kernel (pg_sleep); may be null.
+    const std::atomic<bool>* cancelled = nullptr;
 };
 
 // Computes `out` (a fresh column of the function's return type, empty) from
