@@ -48,6 +48,7 @@ class raw_client {
   public:
     explicit raw_client(uint16_t port) : _s(_io) {
         _s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        _s.set_option(tcp::no_delay(true));
     }
     void send(std::string_view bytes) { asio::write(_s, asio::buffer(bytes)); }
     void send_message(char type, std::string_view body) {
@@ -385,6 +386,75 @@ TEST_F(pgwire_server, terminate_closes_the_connection_cleanly) {
     c.send_message('X', "");
     EXPECT_EQ(c.read_message().first, 0);
     EXPECT_TRUE(eventually([&] { return listener->connection_count() == 0; }));
+}
+
+TEST_F(pgwire_server, stopping_the_listener_cancels_a_running_statement_and_closes) {
+    auto c = connect();
+    ASSERT_TRUE(PQsendQuery(c.get(), "SLOW"));
+    ASSERT_TRUE(eventually([&] { return sessions->slow_started.load(); }));
+    auto started = std::chrono::steady_clock::now();
+    listener->stop();
+    EXPECT_EQ(listener->connection_count(), 0u);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    while (PGresult* rest = PQgetResult(c.get()))
+        PQclear(rest);
+    EXPECT_EQ(PQstatus(c.get()), CONNECTION_BAD);
+}
+
+TEST_F(pgwire_server, a_prepared_statement_name_cannot_be_reused_while_it_exists) {
+    auto c = connect();
+    auto first = wrap(PQprepare(c.get(), "s", "SELECT", 0, nullptr));
+    ASSERT_EQ(PQresultStatus(first.get()), PGRES_COMMAND_OK);
+    auto again = wrap(PQprepare(c.get(), "s", "SELECT", 0, nullptr));
+    EXPECT_EQ(field(again, PG_DIAG_SQLSTATE), "42P05");
+}
+
+TEST_F(pgwire_server, a_closed_statement_no_longer_binds) {
+    raw_client c(listener->port());
+    c.startup();
+    std::string parse("s\0SELECT\0\0\0", 11);
+    c.send_message('P', parse);
+    c.send_message('C', std::string("Ss\0", 3));
+    c.send_message('B', std::string("\0s\0\0\0\0\0\0\0", 9));
+    c.send_message('S', "");
+    auto [t1, b1] = c.read_message();
+    auto [t2, b2] = c.read_message();
+    auto [t3, b3] = c.read_message();
+    EXPECT_EQ(std::string({t1, t2, t3}), "13E");
+    EXPECT_NE(b3.find("26000"), std::string::npos);
+    EXPECT_EQ(c.read_message().first, 'Z');
+    c.send_message('P', parse);
+    c.send_message('S', "");
+    EXPECT_EQ(c.read_types_until_ready(), "1Z");
+}
+
+TEST_F(pgwire_server, a_named_portal_runs_in_steps_and_describes_its_binary_formats) {
+    raw_client c(listener->port());
+    c.startup();
+    c.send_message('P', parse_bind("SELECT"));
+    // Bind portal "p" to the unnamed statement: no parameters, all results binary.
+    c.send_message('B', std::string("p\0\0\0\0\0\0\0\1\0\1", 11));
+    c.send_message('D', std::string("Pp\0", 3));
+    std::string exec("p\0", 2);
+    raw_client::append_i32(exec, 3);
+    c.send_message('E', exec);
+    c.send_message('S', "");
+    std::string types;
+    std::string row_description;
+    for (;;) {
+        auto [t, body] = c.read_message();
+        types.push_back(t ? t : '0');
+        if (t == 'T') row_description = body;
+        if (t == 'Z' || t == 0) break;
+    }
+    EXPECT_EQ(types, "12TDDDsZ");
+    // The last field's format code (int16 at the end) is binary.
+    ASSERT_GE(row_description.size(), 2u);
+    EXPECT_EQ(row_description.substr(row_description.size() - 2), std::string("\0\1", 2));
+    c.send_message('E', exec);
+    c.send_message('C', std::string("Pp\0", 3));
+    c.send_message('S', "");
+    EXPECT_EQ(c.read_types_until_ready(), "C3Z");
 }
 
 }  // namespace
