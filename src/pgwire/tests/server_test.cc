@@ -438,23 +438,79 @@ TEST_F(pgwire_server, a_named_portal_runs_in_steps_and_describes_its_binary_form
     std::string exec("p\0", 2);
     raw_client::append_i32(exec, 3);
     c.send_message('E', exec);
-    c.send_message('S', "");
+    c.send_message('H', "");  // Flush: the rows so far, without ending the portal
     std::string types;
     std::string row_description;
     for (;;) {
         auto [t, body] = c.read_message();
         types.push_back(t ? t : '0');
         if (t == 'T') row_description = body;
-        if (t == 'Z' || t == 0) break;
+        if (t == 's' || t == 0) break;
     }
-    EXPECT_EQ(types, "12TDDDsZ");
+    EXPECT_EQ(types, "12TDDDs");
     // The last field's format code (int16 at the end) is binary.
     ASSERT_GE(row_description.size(), 2u);
     EXPECT_EQ(row_description.substr(row_description.size() - 2), std::string("\0\1", 2));
     c.send_message('E', exec);
     c.send_message('C', std::string("Pp\0", 3));
     c.send_message('S', "");
-    EXPECT_EQ(c.read_types_until_ready(), "C3Z");
+    EXPECT_EQ(c.read_types_until_ready(), "C3Z");  // nothing was left: just the tag
+}
+
+std::string hex_of(const char* p, int n) {
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    for (int i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(p[i]);
+        s.push_back(digits[c >> 4]);
+        s.push_back(digits[c & 15]);
+    }
+    return s;
+}
+
+TEST_F(pgwire_server, text_parameters_come_back_in_postgresql_binary_format) {
+    auto c = connect();
+    const Oid types[3] = {1700, 1114, 1082};
+    auto p = wrap(PQprepare(c.get(), "t", "ECHO $1 $2 $3", 3, types));
+    ASSERT_EQ(PQresultStatus(p.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(p.get());
+    const char* values[3] = {"1.50", "2000-01-01 00:00:01", "2000-01-02"};
+    auto r = wrap(PQexecPrepared(c.get(), "t", 3, values, nullptr, nullptr, 1));
+    ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(r.get());
+    EXPECT_EQ(PQftype(r.get(), 0), 1700u);
+    EXPECT_EQ(hex_of(PQgetvalue(r.get(), 0, 0), PQgetlength(r.get(), 0, 0)),
+              "000200000000000200011388");
+    EXPECT_EQ(hex_of(PQgetvalue(r.get(), 0, 1), PQgetlength(r.get(), 0, 1)), "00000000000f4240");
+    EXPECT_EQ(hex_of(PQgetvalue(r.get(), 0, 2), PQgetlength(r.get(), 0, 2)), "00000001");
+}
+
+TEST_F(pgwire_server, binary_parameters_come_back_in_postgresql_text_format) {
+    auto c = connect();
+    const Oid types[2] = {1700, 16};
+    wrap(PQprepare(c.get(), "b", "ECHO $1 $2", 2, types));
+    const std::string numeric("\0\3\0\1\x40\0\0\3\0\1\x09\x29\x1a\x7c", 14);  // -12345.678
+    const char* values[2] = {numeric.data(), "\1"};
+    const int lengths[2] = {14, 1};
+    const int formats[2] = {1, 1};
+    auto r = wrap(PQexecPrepared(c.get(), "b", 2, values, lengths, formats, 0));
+    ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(r.get());
+    EXPECT_STREQ(PQgetvalue(r.get(), 0, 0), "-12345.678");
+    EXPECT_STREQ(PQgetvalue(r.get(), 0, 1), "t");
+}
+
+TEST_F(pgwire_server, sync_outside_a_transaction_drops_the_portals) {
+    raw_client c(listener->port());
+    c.startup();
+    c.send_message('P', parse_bind("SELECT"));
+    c.send_message('B', std::string("p\0\0\0\0\0\0\0\0", 9));
+    c.send_message('S', "");
+    EXPECT_EQ(c.read_types_until_ready(), "12Z");
+    std::string exec("p\0", 2);
+    raw_client::append_i32(exec, 0);
+    c.send_message('E', exec);
+    c.send_message('S', "");
+    auto [t, body] = c.read_message();
+    EXPECT_EQ(t, 'E');
+    EXPECT_NE(body.find("34000"), std::string::npos);
 }
 
 }  // namespace
