@@ -513,5 +513,35 @@ TEST_F(pgwire_server, sync_outside_a_transaction_drops_the_portals) {
     EXPECT_NE(body.find("34000"), std::string::npos);
 }
 
+TEST_F(pgwire_server, a_bind_with_an_invalid_format_code_is_a_protocol_violation) {
+    raw_client c(listener->port());
+    c.startup();
+    c.send_message('P', parse_bind("SELECT"));
+    c.send_message('B', std::string("\0\0\0\0\0\0\0\1\0\2", 10));  // result format 2
+    c.send_message('S', "");
+    auto [t1, b1] = c.read_message();
+    EXPECT_EQ(t1, '1');
+    auto [t2, b2] = c.read_message();
+    EXPECT_EQ(t2, 'E');
+    EXPECT_NE(b2.find("08P01"), std::string::npos);
+    EXPECT_EQ(c.read_message().first, 0);
+}
+
+TEST_F(pgwire_server, copy_runs_through_the_extended_protocol_too) {
+    auto c = connect();
+    auto r = wrap(PQexecParams(c.get(), "COPY", 0, nullptr, nullptr, nullptr, nullptr, 0));
+    ASSERT_EQ(PQresultStatus(r.get()), PGRES_COPY_OUT) << PQresultErrorMessage(r.get());
+    std::string out;
+    char* buf = nullptr;
+    int n;
+    while ((n = PQgetCopyData(c.get(), &buf, 0)) > 0) {
+        out.append(buf, static_cast<size_t>(n));
+        PQfreemem(buf);
+    }
+    EXPECT_EQ(out, "1\tone\n2\t\\N\n3\tthree\\ttab\n");
+    auto done = wrap(PQgetResult(c.get()));
+    EXPECT_STREQ(PQcmdStatus(done.get()), "COPY 3");
+}
+
 }  // namespace
 }  // namespace spate::pgwire
