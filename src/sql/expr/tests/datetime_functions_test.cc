@@ -128,3 +128,24 @@ TEST(datetime_functions, to_timestamp_and_make_date) {
 
 }  // namespace
 }  // namespace spate::sql::testing
+
+namespace spate::sql::testing {
+namespace {
+
+std::string number_to_char(std::string_view v, std::string fmt) {
+    return run_call("to_char", {lit(type_id::numeric, v), lit_unknown(std::move(fmt))});
+}
+
+TEST(to_char, formats_numbers) {
+    EXPECT_EQ(number_to_char("123.456", "999D99"), " 123.46");
+    EXPECT_EQ(number_to_char("-12.5", "999D9"), " -12.5");
+    EXPECT_EQ(number_to_char("5", "000"), " 005");
+    EXPECT_EQ(number_to_char("0", "999"), "   0");
+    EXPECT_EQ(number_to_char("5.10", "FM999D99"), "5.1");
+    EXPECT_EQ(number_to_char("1234567", "9,999,999"), " 1,234,567");
+    EXPECT_EQ(number_to_char("1234", "99"), " ##");
+    EXPECT_EQ(run_call("to_char", {lit_int(42), lit_unknown("FM9999")}), "42");
+}
+
+}  // namespace
+}  // namespace spate::sql::testing
