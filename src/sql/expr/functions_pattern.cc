@@ -61,36 +61,7 @@ class like_pattern {
         return {};
     }
 
-    bool matches(sv s) const {
-        size_t ti = 0, si = 0;
-        size_t star_ti = sv::npos, star_si = 0;
-        while (true) {
-            if (ti < _tokens.size()) {
-                const token& t = _tokens[ti];
-                if (t.kind == token_kind::many) {
-                    star_ti = ti++;
-                    star_si = si;
-                    continue;
-                }
-                if (t.kind == token_kind::one && si < s.size()) {
-                    si += char_len(s, si);
-                    ++ti;
-                    continue;
-                }
-                if (t.kind == token_kind::literal && s.substr(si, t.text.size()) == t.text) {
-                    si += t.text.size();
-                    ++ti;
-                    continue;
-                }
-            } else if (si == s.size()) {
-                return true;
-            }
-            if (star_ti == sv::npos || star_si >= s.size()) return false;
-            star_si += char_len(s, star_si);
-            si = star_si;
-            ti = star_ti + 1;
-        }
-    }
+    bool matches(sv s) const;
 
   private:
     enum class token_kind { literal, one, many };
@@ -100,6 +71,37 @@ class like_pattern {
     };
     std::vector<token> _tokens;
 };
+
+bool like_pattern::matches(sv s) const {
+    size_t ti = 0, si = 0;
+    size_t star_ti = sv::npos, star_si = 0;
+    while (true) {
+        if (ti < _tokens.size()) {
+            const token& t = _tokens[ti];
+            if (t.kind == token_kind::many) {
+                star_ti = ti++;
+                star_si = si;
+                continue;
+            }
+            if (t.kind == token_kind::one && si < s.size()) {
+                si += char_len(s, si);
+                ++ti;
+                continue;
+            }
+            if (t.kind == token_kind::literal && s.substr(si, t.text.size()) == t.text) {
+                si += t.text.size();
+                ++ti;
+                continue;
+            }
+        } else if (si == s.size()) {
+            return true;
+        }
+        if (star_ti == sv::npos || star_si >= s.size()) return false;
+        star_si += char_len(s, star_si);
+        si = star_si;
+        ti = star_ti + 1;
+    }
+}
 
 kernel_fn like_kernel(bool fold_case, bool negate) {
     return [fold_case, negate](std::span<const column* const> args, size_t rows, column& out,

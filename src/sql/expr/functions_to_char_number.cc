@@ -56,68 +56,77 @@ std::string digits_of(unsigned __int128 v) {
     return s;
 }
 
-void format_number(decimal d, sv format, std::string& out) {
-    number_format nf = parse_format(format);
-    out.clear();
+// The digits to print: integer part (empty when zero and a fraction is
+// printed) and fraction (fill mode drops trailing zeros).
+struct number_digits {
+    bool negative = false;
+    std::string int_digits, frac_digits;
+};
+
+number_digits split_digits(decimal d, const number_format& nf) {
+    number_digits nd;
     decimal_rescale(d, nf.frac_slots);
-    bool negative = d.unscaled < 0;
-    unsigned __int128 mag = negative ? static_cast<unsigned __int128>(-d.unscaled)
-                                     : static_cast<unsigned __int128>(d.unscaled);
+    nd.negative = d.unscaled < 0;
+    unsigned __int128 mag = nd.negative ? static_cast<unsigned __int128>(-d.unscaled)
+                                        : static_cast<unsigned __int128>(d.unscaled);
     std::string all = digits_of(mag);
     if (static_cast<int>(all.size()) <= nf.frac_slots) {
         all.insert(0, static_cast<size_t>(nf.frac_slots) + 1 - all.size(), '0');
     }
-    std::string int_digits = all.substr(0, all.size() - static_cast<size_t>(nf.frac_slots));
-    std::string frac_digits = all.substr(int_digits.size());
-    if (int_digits == "0" && nf.frac_slots > 0) int_digits.clear();
-    const bool overflow = static_cast<int>(int_digits.size()) > nf.int_slots;
-    const int first_digit_slot = nf.int_slots - static_cast<int>(int_digits.size());
+    nd.int_digits = all.substr(0, all.size() - static_cast<size_t>(nf.frac_slots));
+    nd.frac_digits = all.substr(nd.int_digits.size());
+    if (nd.int_digits == "0" && nf.frac_slots > 0) nd.int_digits.clear();
     if (nf.fill_mode) {
-        size_t keep = frac_digits.size();
-        // Trailing zeros in '9' fraction positions go away in fill mode.
-        while (keep > 0 && frac_digits[keep - 1] == '0')
+        size_t keep = nd.frac_digits.size();
+        while (keep > 0 && nd.frac_digits[keep - 1] == '0')
             --keep;
-        frac_digits.resize(keep);
+        nd.frac_digits.resize(keep);
     }
+    return nd;
+}
+
+void format_number(decimal d, sv format, std::string& out) {
+    const number_format nf = parse_format(format);
+    const number_digits nd = split_digits(d, nf);
+    out.clear();
+    const bool overflow = static_cast<int>(nd.int_digits.size()) > nf.int_slots;
+    const int first_digit_slot = nf.int_slots - static_cast<int>(nd.int_digits.size());
     int slot = 0;
     size_t frac_used = 0;
     bool after_point = false, printed = false;
-    auto sign = [&] {
-        if (negative) {
+    auto start_number = [&] {
+        if (printed) return;
+        printed = true;
+        if (nd.negative) {
             out += '-';
         } else if (!nf.fill_mode) {
             out += ' ';
         }
     };
     for (char c : nf.pattern) {
-        if ((c == '9' || c == '0') && !after_point) {
+        const bool digit_slot = c == '9' || c == '0';
+        if (digit_slot && !after_point) {
             bool zero_forced = nf.first_zero >= 0 && slot >= nf.first_zero;
-            bool has_digit = slot >= first_digit_slot || zero_forced;
-            if (overflow) {
-                if (!printed) sign();
-                out += '#';
-                printed = true;
-            } else if (has_digit) {
-                if (!printed) sign();
-                printed = true;
-                out += slot >= first_digit_slot
-                           ? int_digits[static_cast<size_t>(slot - first_digit_slot)]
+            if (overflow || slot >= first_digit_slot || zero_forced) {
+                start_number();
+                out += overflow ? '#'
+                       : slot >= first_digit_slot
+                           ? nd.int_digits[static_cast<size_t>(slot - first_digit_slot)]
                            : '0';
             } else if (!nf.fill_mode) {
                 out += ' ';
             }
             ++slot;
-        } else if (c == '9' || c == '0') {
+        } else if (digit_slot) {
             if (overflow) {
                 out += '#';
-            } else if (frac_used < frac_digits.size()) {
-                out += frac_digits[frac_used++];
+            } else if (frac_used < nd.frac_digits.size()) {
+                out += nd.frac_digits[frac_used++];
             } else if (c == '0' || !nf.fill_mode) {
                 out += '0';
             }
         } else if ((c == 'D' || c == 'd' || c == '.') && !after_point) {
-            if (!printed) sign();
-            printed = true;
+            start_number();
             after_point = true;
             out += '.';
         } else if (c == 'G' || c == 'g' || c == ',') {
@@ -130,7 +139,7 @@ void format_number(decimal d, sv format, std::string& out) {
             out += c;
         }
     }
-    if (!printed) sign();
+    start_number();
 }
 
 }  // namespace
