@@ -78,12 +78,17 @@ decimal whole(int64_t v) {
 }  // namespace
 
 bool parse_unit(std::string_view name, dt_unit& out) {
-    std::string lower(name);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    }
+    auto equals_ci = [](std::string_view a, std::string_view lower) {
+        if (a.size() != lower.size()) return false;
+        for (size_t i = 0; i < a.size(); ++i) {
+            char c = a[i];
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+            if (c != lower[i]) return false;
+        }
+        return true;
+    };
     for (const auto& u : k_units) {
-        if (lower == u.name) {
+        if (equals_ci(name, u.name)) {
             out = u.unit;
             return true;
         }

@@ -53,7 +53,20 @@ void split_chars(sv s, std::vector<sv>& out) {
     }
 }
 
+bool is_ascii(sv s) {
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) & 0x80) return false;
+    }
+    return true;
+}
+
 sv trim_chars(sv s, sv chars, bool left, bool right) {
+    if (is_ascii(chars)) {
+        size_t b = left ? s.find_first_not_of(chars) : 0;
+        if (b == sv::npos) return {};
+        size_t e = right ? s.find_last_not_of(chars) : s.size() - 1;
+        return e == sv::npos || s.empty() ? sv{} : s.substr(b, e - b + 1);
+    }
     std::vector<sv> set;
     split_chars(chars, set);
     auto starts = [&](sv x) {
@@ -103,16 +116,15 @@ bool pad(std::string& out, sql_error&, sv s, int32_t len, sv fill, bool left) {
         out.assign(s.substr(0, utf8_prefix(s, static_cast<size_t>(len))));
         return true;
     }
-    std::vector<sv> fc;
-    split_chars(fill, fc);
-    std::string padding;
-    for (size_t i = 0; n + i < static_cast<size_t>(len); ++i)
-        padding.append(fc[i % fc.size()]);
-    if (left) {
-        out.append(padding).append(s);
-    } else {
-        out.append(s).append(padding);
+    if (!left) out.append(s);
+    size_t pos = 0;
+    for (size_t i = n; i < static_cast<size_t>(len); ++i) {
+        size_t c = utf8_prefix(fill.substr(pos), 1);
+        out.append(fill.substr(pos, c));
+        pos += c;
+        if (pos >= fill.size()) pos = 0;
     }
+    if (left) out.append(s);
     return true;
 }
 
@@ -132,6 +144,20 @@ void register_pad(registry& r) {
     }
 }
 
+// Field `index` (0-based) of s split by delim, or false.
+bool nth_field(sv s, sv delim, int64_t index, sv& out) {
+    size_t start = 0;
+    for (int64_t i = 0;; ++i) {
+        size_t p = s.find(delim, start);
+        if (i == index) {
+            out = s.substr(start, p == sv::npos ? sv::npos : p - start);
+            return true;
+        }
+        if (p == sv::npos) return false;
+        start = p + delim.size();
+    }
+}
+
 bool split_part(sv& out, sql_error& e, sv s, sv delim, int32_t n) {
     if (n == 0) {
         e = make_error(sql_errc::invalid_parameter_value, "field position must not be zero");
@@ -142,19 +168,15 @@ bool split_part(sv& out, sql_error& e, sv s, sv delim, int32_t n) {
         if (n == 1 || n == -1) out = s;
         return true;
     }
-    std::vector<sv> parts;
-    size_t start = 0;
-    while (true) {
-        size_t p = s.find(delim, start);
-        if (p == sv::npos) {
-            parts.push_back(s.substr(start));
-            break;
-        }
-        parts.push_back(s.substr(start, p - start));
-        start = p + delim.size();
+    int64_t index = n - 1;
+    if (n < 0) {
+        int64_t fields = 1;
+        for (size_t p = s.find(delim); p != sv::npos; p = s.find(delim, p + delim.size()))
+            ++fields;
+        index = fields + n;
+        if (index < 0) return true;
     }
-    int64_t idx = n > 0 ? n - 1 : static_cast<int64_t>(parts.size()) + n;
-    if (idx >= 0 && idx < static_cast<int64_t>(parts.size())) out = parts[static_cast<size_t>(idx)];
+    if (!nth_field(s, delim, index, out)) out = {};
     return true;
 }
 

@@ -62,6 +62,11 @@ TEST(string_functions, trim_pad_replace_repeat_reverse) {
     EXPECT_EQ(run_call("repeat", {t("ab"), i(3)}), "ababab");
     EXPECT_EQ(run_call("repeat", {t("ab"), i(-1)}), "");
     EXPECT_EQ(run_call("reverse", {t("héllo")}), "olléh");
+    EXPECT_EQ(run_call("btrim", {t("éxé"), t("é")}), "x");
+    EXPECT_EQ(run_call("btrim", {t("   "), t(" ")}), "");
+    EXPECT_EQ(run_call("lpad", {t("x"), i(4), t("é")}), "éééx");
+    EXPECT_EQ(run_call("split_part", {t("a,b,c"), t(","), i(-4)}), "");
+    EXPECT_EQ(run_call("split_part", {t("a,,c"), t(","), i(-2)}), "");
     EXPECT_EQ(run_call("strpos", {t("héllo"), t("l")}), "3");
     EXPECT_EQ(run_call("position", {t("abc"), t("z")}), "0");
     EXPECT_EQ(run_call("starts_with", {t("abc"), t("ab")}), "t");
