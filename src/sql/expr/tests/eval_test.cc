@@ -51,11 +51,10 @@ TEST(eval, case_evaluates_branches_only_on_their_rows) {
     auto x = expr::make_column(0, k_int, "x");
     auto cond = call("<>", {x, lit_int(0)});
     auto div = call("/", {lit_int(10), x});
-    auto e = expr::make(expr_kind::case_, k_int, {cond, div, lit_int(-1)});
-    std::const_pointer_cast<expr>(e)->has_else = true;
+    auto e = expr::make_case(k_int, {cond, div, lit_int(-1)}, true);
     EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"-1", "5", "2", "-1"}));
     // Without ELSE unmatched rows are null.
-    auto no_else = expr::make(expr_kind::case_, k_int, {cond, div});
+    auto no_else = expr::make_case(k_int, {cond, div}, false);
     EXPECT_EQ(eval_texts(no_else, in), (std::vector<std::string>{"NULL", "5", "2", "NULL"}));
     // The division alone fails.
     EXPECT_EQ(eval_texts(div, in), (std::vector<std::string>{"ERROR: division by zero"}));
@@ -108,12 +107,8 @@ TEST(eval, nullif_nulls_equal_values) {
     auto eq = resolve_function("=", std::vector<data_type>{k_int, k_int});
     ASSERT_TRUE(eq.ok());
     auto make = [&](expr_ptr a, expr_ptr b) {
-        auto e = std::make_shared<expr>();
-        e->kind = expr_kind::nullif;
-        e->type = k_int;
-        e->function = eq.value();
-        e->args = {std::move(a), std::move(b)};
-        return expr_ptr(e);
+        return expr::make_compare(expr_kind::nullif, k_int, eq.value(),
+                                  {std::move(a), std::move(b)});
     };
     EXPECT_EQ(run(make(lit_int(1), lit_int(1))), "NULL");
     EXPECT_EQ(run(make(lit_int(1), lit_int(2))), "1");
@@ -150,6 +145,9 @@ TEST(expr, to_string_renders_explain_text) {
     EXPECT_EQ(to_string(*expr::make_column(3, k_int, "")), "#3");
     EXPECT_EQ(to_string(*call("~~", {lit_text("a"), lit_text("b%")})), "('a' LIKE 'b%')");
     EXPECT_EQ(to_string(*expr::make(expr_kind::is_null, k_bool, {x})), "(price IS NULL)");
+    EXPECT_EQ(to_string(*expr::make_case(
+                  k_int, {lit(type_id::boolean, "t"), lit_int(1), lit_int(2)}, true)),
+              "CASE WHEN true THEN 1 ELSE 2 END");
 }
 
 TEST(expr, constness_and_column_references) {
