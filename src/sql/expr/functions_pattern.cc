@@ -247,9 +247,41 @@ kernel_fn regexp_replace_kernel() {
     };
 }
 
+// like_escape(pattern, escape): `pattern` written with escape character
+// `escape` ('' for none) rewritten to use backslash, as LIKE ... ESCAPE.
+bool like_escape(std::string& out, sql_error& e, sv pattern, sv escape) {
+    out.clear();
+    if (escape == "\\") {
+        out.assign(pattern);
+        return true;
+    }
+    if (!escape.empty() && utf8_length(escape) != 1) {
+        e = make_error(sql_errc::invalid_parameter_value, "invalid escape string");
+        e.hint = "Escape string must be empty or one character.";
+        return false;
+    }
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        if (!escape.empty() && pattern.substr(i, escape.size()) == escape) {
+            i += escape.size();
+            if (i >= pattern.size()) break;
+            out += '\\';
+            size_t n = char_len(pattern, i);
+            out.append(pattern.substr(i, n));
+            i += n - 1;
+        } else if (pattern[i] == '\\') {
+            out += "\\\\";
+        } else {
+            out += pattern[i];
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 void register_pattern(registry& r) {
+    r.add("like_escape", {type_id::text, type_id::text}, type_id::text,
+          fallible<std::string, sv, sv>(like_escape));
     const type_id t = type_id::text, b = type_id::boolean;
     r.add("~~", {t, t}, b, like_kernel(false, false));
     r.add("!~~", {t, t}, b, like_kernel(false, true));

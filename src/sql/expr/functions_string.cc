@@ -355,6 +355,95 @@ kernel_fn concat_operator() {
     };
 }
 
+// translate(s, from, to): each character of `from` in s becomes the
+// character at the same position of `to`, or is deleted when `to` is shorter.
+bool translate(std::string& out, sql_error&, sv s, sv from, sv to) {
+    out.clear();
+    for (size_t i = 0; i < s.size();) {
+        size_t n = utf8_prefix(s.substr(i), 1);
+        sv c = s.substr(i, n);
+        i += n;
+        size_t index = 0, pos = 0;
+        bool found = false;
+        while (pos < from.size()) {
+            size_t m = utf8_prefix(from.substr(pos), 1);
+            if (from.substr(pos, m) == c) {
+                found = true;
+                break;
+            }
+            pos += m;
+            ++index;
+        }
+        if (!found) {
+            out.append(c);
+            continue;
+        }
+        size_t start = utf8_prefix(to, index);
+        if (start < to.size()) out.append(to.substr(start, utf8_prefix(to.substr(start), 1)));
+    }
+    return true;
+}
+
+// The code point of the first character of s (0 for empty).
+int32_t first_code_point(sv s) {
+    if (s.empty()) return 0;
+    auto b = static_cast<unsigned char>(s[0]);
+    int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+    int32_t cp = extra == 0 ? b : (b & (0x3F >> extra));
+    for (int k = 1; k <= extra && static_cast<size_t>(k) < s.size(); ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(s[static_cast<size_t>(k)]) & 0x3F);
+    }
+    return cp;
+}
+
+bool chr(std::string& out, sql_error& e, int32_t cp) {
+    out.clear();
+    if (cp <= 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        e = make_error(sql_errc::invalid_parameter_value,
+                       cp == 0
+                           ? "null character not permitted"
+                           : "requested character too large for encoding: " + std::to_string(cp));
+        return false;
+    }
+    auto u = static_cast<uint32_t>(cp);
+    if (u < 0x80) {
+        out += static_cast<char>(u);
+    } else if (u < 0x800) {
+        out += static_cast<char>(0xC0 | (u >> 6));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u < 0x10000) {
+        out += static_cast<char>(0xE0 | (u >> 12));
+        out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (u >> 18));
+        out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    }
+    return true;
+}
+
+template <typename U, typename S>
+bool to_hex(std::string& o, sql_error&, S v) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    auto u = static_cast<U>(v);
+    o.clear();
+    do {
+        o.insert(o.begin(), k_hex[u & 0xF]);
+        u = static_cast<U>(u >> 4);
+    } while (u != 0);
+    return true;
+}
+
+void register_characters(registry& r) {
+    r.add("translate", {T, T, T}, T, fallible<std::string, sv, sv, sv>(translate));
+    r.add("ascii", {T}, I4, pure<int32_t, sv>(first_code_point));
+    r.add("chr", {I4}, T, fallible<std::string, int32_t>(chr));
+    r.add("to_hex", {type_id::int32}, T, fallible<std::string, int32_t>(to_hex<uint32_t, int32_t>));
+    r.add("to_hex", {type_id::int64}, T, fallible<std::string, int64_t>(to_hex<uint64_t, int64_t>));
+}
+
 }  // namespace
 
 void register_md5(registry& r);
@@ -367,6 +456,7 @@ void register_string(registry& r) {
     register_pad(r);
     register_search(r);
     register_md5(r);
+    register_characters(r);
     r.add("||", {T, T}, T, concat_operator());
     r.add("||", {T, k_any}, T, concat_operator());
     r.add("||", {k_any, T}, T, concat_operator());

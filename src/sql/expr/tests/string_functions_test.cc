@@ -72,6 +72,18 @@ TEST(string_functions, trim_pad_replace_repeat_reverse) {
     EXPECT_EQ(run_call("starts_with", {t("abc"), t("ab")}), "t");
 }
 
+TEST(string_functions, character_functions) {
+    EXPECT_EQ(run_call("translate", {t("12345"), t("143"), t("ax")}), "a2x5");
+    EXPECT_EQ(run_call("translate", {t("héllo"), t("él"), t("EL")}), "hELLo");
+    EXPECT_EQ(run_call("ascii", {t("x")}), "120");
+    EXPECT_EQ(run_call("ascii", {t("é")}), "233");
+    EXPECT_EQ(run_call("chr", {i(233)}), "é");
+    EXPECT_EQ(run_call("chr", {i(0)}), "ERROR: null character not permitted");
+    EXPECT_EQ(run_call("to_hex", {i(255)}), "ff");
+    EXPECT_EQ(run_call("to_hex", {i(-1)}), "ffffffff");
+    EXPECT_EQ(run_call("to_hex", {expr::make_constant(value::int64(-1))}), "ffffffffffffffff");
+}
+
 TEST(string_functions, md5_matches_reference_digests) {
     EXPECT_EQ(run_call("md5", {t("")}), "d41d8cd98f00b204e9800998ecf8427e");
     EXPECT_EQ(run_call("md5", {t("abc")}), "900150983cd24fb0d6963f7d28e17f72");
@@ -94,6 +106,18 @@ TEST(pattern, like_handles_wildcards_and_escapes) {
     EXPECT_EQ(run_call("~~", {t("abc"), t("ab\\")}),
               "ERROR: LIKE pattern must not end with escape character");
     EXPECT_EQ(run_call("~~", {lit_null(type_id::text), t("%")}), "NULL");
+}
+
+TEST(pattern, like_escape_rewrites_custom_escape_characters) {
+    auto like = [](std::string s, std::string p, std::string esc) {
+        return run_call("~~", {t(s), call("like_escape", {t(p), t(esc)})});
+    };
+    EXPECT_EQ(like("10%", "10#%", "#"), "t");
+    EXPECT_EQ(like("100", "10#%", "#"), "f");
+    EXPECT_EQ(like("a\\b", "a\\b", ""), "t");
+    EXPECT_EQ(like("a_b", "a\\_b", "\\"), "t");
+    EXPECT_EQ(like("axb", "a\\_b", "\\"), "f");
+    EXPECT_EQ(run_call("like_escape", {t("x"), t("ab")}), "ERROR: invalid escape string");
 }
 
 TEST(pattern, like_over_a_column_with_changing_patterns) {
