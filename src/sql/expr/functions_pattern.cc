@@ -247,6 +247,33 @@ kernel_fn regexp_replace_kernel() {
     };
 }
 
+// substring(text from pattern): the first match of the POSIX pattern, or
+// of its first parenthesised group when it has one; NULL without a match.
+kernel_fn regex_substring_kernel() {
+    return [](std::span<const column* const> args, size_t rows, column& out,
+              const eval_context&) -> sql_status {
+        regex_cache cache;
+        for (size_t i = 0; i < rows; ++i) {
+            if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                out.push_null();
+                continue;
+            }
+            const RE2* re = nullptr;
+            if (auto s = cache.get(args[1]->strings().at(i), false, re); !s) return s;
+            sv text = args[0]->strings().at(i);
+            re2::StringPiece groups[2];
+            const int n = re->NumberOfCapturingGroups() > 0 ? 2 : 1;
+            if (!re->Match(text, 0, text.size(), RE2::UNANCHORED, groups, n) ||
+                groups[n - 1].data() == nullptr) {
+                out.push_null();
+            } else {
+                out.push_string(sv(groups[n - 1].data(), groups[n - 1].size()));
+            }
+        }
+        return {};
+    };
+}
+
 // like_escape(pattern, escape): `pattern` written with escape character
 // `escape` ('' for none) rewritten to use backslash, as LIKE ... ESCAPE.
 bool like_escape(std::string& out, sql_error& e, sv pattern, sv escape) {
@@ -292,6 +319,7 @@ void register_pattern(registry& r) {
     r.add("~*", {t, t}, b, regex_kernel(true, false));
     r.add("!~*", {t, t}, b, regex_kernel(true, true));
     r.add("regexp_replace", {t, t, t}, t, regexp_replace_kernel());
+    r.add("substring", {t, t}, t, regex_substring_kernel(), null_handling::custom);
     r.add("regexp_replace", {t, t, t, t}, t, regexp_replace_kernel());
 }
 

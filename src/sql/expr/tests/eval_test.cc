@@ -134,6 +134,26 @@ TEST(eval, column_function_evaluates_every_row) {
     EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"2", "NULL", "6"}));
 }
 
+TEST(eval, null_rows_are_not_computed_by_strict_kernels) {
+    // The null divisor's slot holds 0; the row is null, not a division by zero.
+    chunk in({int_column({10, 10}), int_column({2, std::nullopt})});
+    auto e = call("/", {expr::make_column(0, k_int, "x"), expr::make_column(1, k_int, "y")});
+    EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"5", "NULL"}));
+}
+
+TEST(eval, empty_chunks_give_empty_columns) {
+    chunk in({int_column({})});
+    auto e = call("+", {expr::make_column(0, k_int, "x"), lit_int(1)});
+    auto r = evaluate(*e, in, test_context());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.value().size(), 0u);
+    auto c = expr::make_case(
+        k_int, {call(">", {expr::make_column(0, k_int, "x"), lit_int(0)}), lit_int(1)}, false);
+    auto rc = evaluate(*c, in, test_context());
+    ASSERT_TRUE(rc.ok());
+    EXPECT_EQ(rc.value().size(), 0u);
+}
+
 TEST(expr, to_string_renders_explain_text) {
     auto x = expr::make_column(0, data_type::of(type_id::numeric), "price");
     EXPECT_EQ(to_string(*call("*", {x, lit(type_id::numeric, "0.908")})), "(price * 0.908)");

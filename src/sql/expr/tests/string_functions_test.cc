@@ -143,6 +143,14 @@ TEST(pattern, posix_regex_via_re2) {
     EXPECT_EQ(error_of(bad), sql_errc::invalid_regular_expression);
 }
 
+TEST(pattern, substring_from_a_regex) {
+    EXPECT_EQ(run_call("substring", {t("foobar"), t("o.b")}), "oob");
+    EXPECT_EQ(run_call("substring", {t("foobar"), t("o(.)b")}), "o");
+    EXPECT_EQ(run_call("substring", {t("foobar"), t("z")}), "NULL");
+    // An integer start position still picks the positional overload.
+    EXPECT_EQ(run_call("substring", {lit_unknown("foobar"), i(4)}), "bar");
+}
+
 TEST(pattern, regexp_replace_with_flags_and_backreferences) {
     EXPECT_EQ(run_call("regexp_replace", {t("foobarbaz"), t("b(..)"), t("X\\1Y")}), "fooXarYbaz");
     EXPECT_EQ(run_call("regexp_replace", {t("foobarbaz"), t("b(..)"), t("X\\1Y"), t("g")}),
