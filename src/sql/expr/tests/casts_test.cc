@@ -51,6 +51,10 @@ TEST(casts, numeric_typmod_rounds_and_checks_precision) {
               "ERROR: numeric field overflow");
     EXPECT_EQ(run_cast(expr::make_constant(value::float64(0.1)), of(type_id::numeric)), "0.1");
     EXPECT_EQ(run_cast(lit(type_id::numeric, "0.125"), of(type_id::float64)), "0.125");
+    EXPECT_EQ(run_cast(expr::make_constant(value::float64(1e300)), of(type_id::numeric)),
+              "ERROR: value overflows numeric format");
+    EXPECT_EQ(run_cast(expr::make_constant(value::float64(NAN)), of(type_id::numeric)),
+              "ERROR: cannot convert NaN to numeric");
 }
 
 TEST(casts, varchar_truncates_explicitly_and_fails_on_assignment) {
