@@ -32,6 +32,21 @@ TEST(json_operators, navigate_keys_and_indexes) {
     EXPECT_EQ(run_call("->", {lit_null(type_id::jsonb), lit_unknown("a")}), "NULL");
 }
 
+TEST(json_operators, unescape_strings_and_match_escaped_keys) {
+    auto d = lit(type_id::jsonb,
+                 R"({"k\"q": "a\nb\u00e9\ud83d\ude00", "arr": ["x", [1, {"y": null}]]})");
+    EXPECT_EQ(run_call("->>", {d, lit_unknown("k\"q")}), "a\nbé😀");
+    // jsonb input already turned the \u escapes into UTF-8, as PostgreSQL.
+    EXPECT_EQ(run_call("->", {d, lit_unknown("k\"q")}), R"("a\nbé😀")");
+    EXPECT_EQ(run_call("#>", {d, lit_unknown("{arr,1,1}")}), R"({"y": null})");
+    EXPECT_EQ(run_call("#>>", {d, lit_unknown("{arr,1,1,y}")}), "NULL");
+    EXPECT_EQ(run_call("#>>", {d, lit_unknown("{arr,-2}")}), "x");
+    EXPECT_EQ(run_call("#>", {d, lit_unknown("{arr,x}")}), "NULL");
+    EXPECT_EQ(run_call("->", {lit(type_id::jsonb, "[]"), lit_int(0)}), "NULL");
+    EXPECT_EQ(run_call("->", {lit(type_id::jsonb, "{}"), lit_unknown("a")}), "NULL");
+    EXPECT_EQ(run_call("->", {lit(type_id::jsonb, "5"), lit_unknown("a")}), "NULL");
+}
+
 TEST(json_operators, follow_paths) {
     EXPECT_EQ(run_call("#>>", {doc(), lit_unknown("{a,b,2,c}")}), "x");
     EXPECT_EQ(run_call("#>", {doc(), lit_unknown("{a,b,0}")}), "1");
