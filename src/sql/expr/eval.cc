@@ -182,17 +182,31 @@ sql_result<column> call_kernel(const resolved_function& f, std::span<const colum
     return out;
 }
 
-sql_result<column> eval_function(const expr& e, const chunk& input, const eval_context& ctx) {
-    std::vector<column> cols;
-    cols.reserve(e.args.size());
+// Argument columns of `e`: input columns are read in place, other
+// arguments evaluated into `storage`.
+sql_status eval_args(const expr& e, const chunk& input, const eval_context& ctx,
+                     std::vector<column>& storage, std::vector<const column*>& ptrs) {
+    storage.reserve(e.args.size());
     for (const auto& a : e.args) {
+        if (a->kind == expr_kind::column_ref) continue;
         auto r = eval_node(*a, input, ctx);
         if (!r) return r.error();
-        cols.push_back(std::move(r).value());
+        storage.push_back(std::move(r).value());
     }
+    size_t next = 0;
+    for (const auto& a : e.args) {
+        SPATE_ASSERT(a->kind != expr_kind::column_ref ||
+                     (a->column >= 0 && static_cast<size_t>(a->column) < input.width()));
+        ptrs.push_back(a->kind == expr_kind::column_ref ? &input.at(static_cast<size_t>(a->column))
+                                                        : &storage[next++]);
+    }
+    return {};
+}
+
+sql_result<column> eval_function(const expr& e, const chunk& input, const eval_context& ctx) {
+    std::vector<column> storage;
     std::vector<const column*> ptrs;
-    for (const auto& c : cols)
-        ptrs.push_back(&c);
+    if (auto s = eval_args(e, input, ctx, storage, ptrs); !s) return s.error();
     return call_kernel(e.function, ptrs, input.rows(), e.type, ctx);
 }
 
@@ -254,11 +268,13 @@ sql_result<column> eval_parameter(const expr& e, size_t rows, const eval_context
 }
 
 sql_result<column> eval_cast(const expr& e, const chunk& input, const eval_context& ctx) {
-    auto in = eval_node(*e.args[0], input, ctx);
-    if (!in || !e.cast_fn.kernel) return in;
+    if (!e.cast_fn.kernel) return eval_node(*e.args[0], input, ctx);
+    std::vector<column> storage;
+    std::vector<const column*> ptrs;
+    if (auto s = eval_args(e, input, ctx, storage, ptrs); !s) return s.error();
     column out(e.type);
     out.reserve(input.rows());
-    if (auto s = e.cast_fn.kernel(in.value(), out, ctx); !s) return s.error();
+    if (auto s = e.cast_fn.kernel(*ptrs[0], out, ctx); !s) return s.error();
     SPATE_ASSERT(out.size() == input.rows());
     return out;
 }

@@ -60,6 +60,27 @@ expr_ptr expr::make(expr_kind k, data_type t, std::vector<expr_ptr> args) {
     return e;
 }
 
+expr_ptr expr::make_case(data_type t, std::vector<expr_ptr> args, bool has_else) {
+    auto e = std::make_shared<expr>();
+    e->kind = expr_kind::case_;
+    e->type = t;
+    e->args = std::move(args);
+    e->has_else = has_else;
+    return e;
+}
+
+expr_ptr expr::make_compare(expr_kind k, data_type t, resolved_function eq,
+                            std::vector<expr_ptr> args) {
+    SPATE_ASSERT(k == expr_kind::nullif || k == expr_kind::in_list);
+    auto e = std::make_shared<expr>();
+    e->kind = k;
+    e->type = t;
+    e->name = k == expr_kind::nullif ? "nullif" : "in";
+    e->function = std::move(eq);
+    e->args = std::move(args);
+    return e;
+}
+
 namespace {
 
 bool is_operator_name(const std::string& name) {

@@ -53,6 +53,12 @@ struct expr {
     static expr_ptr make_function(resolved_function f, std::vector<expr_ptr> args);
     static expr_ptr make_cast(expr_ptr arg, data_type to, cast_function fn);
     static expr_ptr make(expr_kind k, data_type t, std::vector<expr_ptr> args);
+    // case_ with args [when1, then1, ..., else?].
+    static expr_ptr make_case(data_type t, std::vector<expr_ptr> args, bool has_else);
+    // nullif or in_list: `eq` is the resolved = operator over the (already
+    // cast) arguments.
+    static expr_ptr make_compare(expr_kind k, data_type t, resolved_function eq,
+                                 std::vector<expr_ptr> args);
 };
 
 // EXPLAIN text of `e`: "(price * 0.908)", "lower(channel)", "$1", "#3".

@@ -51,9 +51,12 @@ struct resolved_function {
 };
 
 // Looks up `name` (lower case, schema stripped) for arguments of types
-// `args`. Errors: undefined_function (message names the call with types,
-// as PostgreSQL: "function lower(integer) does not exist"),
-// datatype_mismatch for operators ("operator does not exist: text + integer").
+// `args`. Errors: undefined_function (42883) for both, messages as
+// PostgreSQL: "function lower(integer) does not exist", "operator does not
+// exist: text + integer".
+// NUMERIC results: + and - keep the larger scale, * the sum of scales, /
+// PostgreSQL's select_div_scale (at least 16 significant digits, at least
+// either input's scale), narrowed when 38 digits cannot hold it.
 sql_result<resolved_function> resolve_function(std::string_view name,
                                                std::span<const data_type> args);
 
