@@ -109,6 +109,14 @@ status query_session::open() {
     if (spec.exactly_once)
         SPATE_TRY(with_context("init_transactions",
                                _producer->init_transactions(spec.client.timeout_ms)));
+    // Primes the producer's metadata of the topics it writes (else their
+    // first records wait for a metadata refresh).
+    std::vector<std::string> written{spec.output_topic};
+    for (const auto& in : spec.inputs)
+        if (!in.dead_letter_topic.empty()) written.push_back(in.dead_letter_topic);
+    for (const auto& t : written)
+        if (auto n = _producer->partition_count(t); !n.ok())
+            return with_context("topic " + t, n.err());
     std::vector<std::string> topics;
     for (const auto& in : spec.inputs)
         topics.push_back(in.topic);
@@ -141,6 +149,12 @@ std::vector<kc::partition_offset> query_session::next_offsets() const {
 status query_session::step() {
     auto batch = _consumer->poll_batch(k_batch_records, k_poll_ms);
     if (!batch.ok()) return with_context("poll", batch.err());
+    if (!batch->empty())
+                (long)std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                        .count() %
+                    100000,
+                batch->size());
     note_batch(*batch);
     if (_revoked) {
         // Partitions moved: what this member read since its last commit is

@@ -78,6 +78,7 @@ inline std::vector<read_record> read_committed(const kc::client_config& c, const
     kc::consumer_options o;
     o.client = c;
     o.group_id = "sql-test-reader";
+    o.client.properties.emplace_back("fetch.wait.max.ms", "20");
     o.isolation = kc::isolation::read_committed;
     auto cons = kc::consumer::create(o);
     EXPECT_TRUE(cons.ok());
