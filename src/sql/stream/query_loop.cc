@@ -149,12 +149,6 @@ std::vector<kc::partition_offset> query_session::next_offsets() const {
 status query_session::step() {
     auto batch = _consumer->poll_batch(k_batch_records, k_poll_ms);
     if (!batch.ok()) return with_context("poll", batch.err());
-    if (!batch->empty())
-                (long)std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                        .count() %
-                    100000,
-                batch->size());
     note_batch(*batch);
     if (_revoked) {
         // Partitions moved: what this member read since its last commit is
