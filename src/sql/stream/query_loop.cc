@@ -154,7 +154,7 @@ status query_session::step() {
         // Partitions moved: what this member read since its last commit is
         // re-read from the committed offsets (by it or the new owner).
         _revoked = false;
-        SPATE_TRY(abort_and_rewind("partitions revoked"));
+        if (_in_txn || !_pending.empty()) SPATE_TRY(abort_and_rewind("partitions revoked", false));
         return {};
     }
     if (!batch->empty()) {
@@ -164,7 +164,7 @@ status query_session::step() {
         }
         auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
         if (auto s = _q.router->route(*batch, now_micros(), sink); !s.ok())
-            return abort_and_rewind(s.err().message);
+            return abort_and_rewind(s.err().message, true);
     }
     auto since = std::chrono::steady_clock::now() - _last_commit;
     if (!_pending.empty() && since >= std::chrono::milliseconds(_q.spec.commit_interval_ms))
@@ -183,14 +183,14 @@ status query_session::commit() {
         if (s.ok())
             s = with_context("commit_transaction",
                              _producer->commit_transaction(spec.client.timeout_ms));
-        if (!s.ok()) return abort_and_rewind(s.err().message);
+        if (!s.ok()) return abort_and_rewind(s.err().message, true);
         _in_txn = false;
     } else {
         auto s = with_context("flush", _producer->flush(spec.client.timeout_ms));
         if (s.ok() && _delivery_failures > 0)
             s = spate::make_error(errc::io_error, "delivery failed: " + _first_delivery_failure);
         if (s.ok()) s = with_context("commit", _consumer->commit(offsets));
-        if (!s.ok()) return abort_and_rewind(s.err().message);
+        if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
     _pending.clear();
     ++_q.stats.commits;
@@ -199,11 +199,16 @@ status query_session::commit() {
     return {};
 }
 
-status query_session::abort_and_rewind(const std::string& why) {
+status query_session::abort_and_rewind(const std::string& why, bool failure) {
     const auto& spec = _q.spec;
-    logging::get("sql").warn("query {}: aborting uncommitted work: {}", spec.name, why);
+    auto& log = logging::get("sql");
+    if (failure) {
+        log.warn("query {}: aborting uncommitted work: {}", spec.name, why);
+        _q.set_error(why);
+    } else {
+        log.info("query {}: aborting uncommitted work: {}", spec.name, why);
+    }
     ++_q.stats.aborts;
-    _q.set_error(why);
     if (_in_txn) {
         // A failed abort (fatal producer error, e.g. fenced) ends the session.
         SPATE_TRY(with_context("abort_transaction",

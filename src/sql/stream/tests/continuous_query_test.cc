@@ -182,6 +182,83 @@ TEST_F(continuous_query_test, at_least_once_mode_copies_every_record) {
     EXPECT_EQ(ids, range(0, 40));
 }
 
+TEST_F(continuous_query_test, a_second_member_takes_over_partitions_without_loss_or_duplicates) {
+    produce_all(_broker.client(), "in", rows(0, 200, 2));
+    // Members learn of a rebalance at their next heartbeat.
+    auto fast = [this] {
+        auto s = spec();
+        s.client.properties.emplace_back("heartbeat.interval.ms", "100");
+        return s;
+    };
+    auto first = start(fast());
+    ASSERT_NE(first, nullptr);
+    ASSERT_TRUE(wait_for([&] { return first->stats().commits > 0; }));
+    auto other = fast();
+    other.name = "copy-2";
+    other.transactional_id = "copy-txn-2";
+    auto second = start(std::move(other));
+    ASSERT_NE(second, nullptr);
+    auto admin = kafka::client::admin::connect(_broker.client());
+    ASSERT_TRUE(admin.ok());
+    ASSERT_TRUE(wait_for([&] {
+        auto g = admin->describe_group("copy-group");
+        if (!g.ok() || g->state != "Stable" || g->members.size() != 2) return false;
+        for (const auto& m : g->members)
+            if (m.assignment.empty()) return false;
+        return true;
+    })) << "the group splits the partitions between both queries";
+    produce_all(_broker.client(), "in", rows(200, 200, 2));
+    auto ids = output_ids(400);
+    second->stop();
+    first->stop();
+    EXPECT_EQ(ids, range(0, 400));
+    EXPECT_GT(second->stats().records_in, 0);
+    EXPECT_EQ(first->last_error(), "") << "a rebalance is not an error";
+}
+
+// Fails every chunk holding the id 13; passes the others through.
+class failing_processor : public identity_processor {
+  public:
+    failing_processor() : identity_processor(2) {}
+    sql_result<chunk> process(const chunk& input, const eval_context& ctx) override {
+        const auto& ids = input.at(0).values<int64_t>();
+        for (size_t i = 0; i < input.rows(); ++i)
+            if (ids[i] == 13) return make_error(sql_errc::division_by_zero, "division by zero");
+        return identity_processor::process(input, ctx);
+    }
+};
+
+TEST_F(continuous_query_test, a_processor_error_drops_its_chunk_and_the_query_goes_on) {
+    auto s = spec();
+    s.inputs[0].processor = std::make_shared<failing_processor>();
+    auto q = start(std::move(s));
+    ASSERT_NE(q, nullptr);
+    produce_all(_broker.client(), "in", rows(13, 1, 1));
+    ASSERT_TRUE(
+        wait_for([&] { return q->stats().processor_errors == 1 && q->stats().commits > 0; }));
+    produce_all(_broker.client(), "in", rows(20, 3, 1));
+    ASSERT_TRUE(wait_for([&] { return q->stats().rows_out >= 3; }));
+    EXPECT_EQ(output_ids(3), range(20, 3));
+    q->stop();
+    EXPECT_EQ(q->stats().processor_errors, 1);
+}
+
+TEST_F(continuous_query_test, key_columns_make_a_json_key) {
+    auto s = spec();
+    s.key_columns = {0};
+    auto q = start(std::move(s));
+    ASSERT_NE(q, nullptr);
+    produce_all(_broker.client(), "in", rows(0, 10, 2));
+    auto records = read_committed(_broker.client(), "out", 10);
+    q->stop();
+    ASSERT_EQ(records.size(), 10u);
+    for (const auto& r : records) {
+        ASSERT_TRUE(r.key.has_value());
+        auto key = nlohmann::json::parse(*r.key);
+        EXPECT_EQ(key, nlohmann::json({{"id", nlohmann::json::parse(*r.value)["id"]}}));
+    }
+}
+
 TEST_F(continuous_query_test, start_fails_on_a_missing_input_topic) {
     auto s = spec();
     s.inputs[0].topic = "missing";
