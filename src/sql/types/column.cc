@@ -105,6 +105,22 @@ void column::clear() {
     std::visit([](auto& v) { v.clear(); }, _values);
 }
 
+void column::truncate(size_t rows) {
+    SPATE_ASSERT(rows <= size());
+    _nulls.resize(rows);
+    std::visit(
+        [rows](auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, string_data>) {
+                v.bytes.resize(v.offsets[rows]);
+                v.offsets.resize(rows + 1);
+            } else {
+                v.resize(rows);
+            }
+        },
+        _values);
+}
+
 column column::filter(std::span<const uint8_t> keep) const {
     SPATE_ASSERT(keep.size() == size());
     std::vector<uint32_t> rows;

@@ -94,6 +94,8 @@ class column {
 
     void reserve(size_t rows);
     void clear();
+    // Drops rows from `rows` on (rows <= size()); keeps the capacity.
+    void truncate(size_t rows);
 
     // Rows whose `keep[i]` is non-zero, in order.
     column filter(std::span<const uint8_t> keep) const;

@@ -209,7 +209,12 @@ sql_result<int32_t> parse_date(std::string_view text) {
     size_t pos = 0;
     int64_t days = 0;
     parse_status st = read_date(s, pos, bc, days);
-    if (st == parse_status::ok && pos != s.size()) st = parse_status::syntax;
+    if (st == parse_status::ok && pos != s.size()) {
+        // PostgreSQL takes a timestamp as a date, dropping the time of day.
+        auto ts = parse_timestamp(text, true);
+        if (!ts) return bad_input("date", text, sql_errc::invalid_datetime_format);
+        return static_cast<int32_t>(days);
+    }
     if (st == parse_status::overflow) return field_overflow(text);
     if (st != parse_status::ok) return bad_input("date", text, sql_errc::invalid_datetime_format);
     return static_cast<int32_t>(days);

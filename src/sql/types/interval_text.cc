@@ -23,7 +23,7 @@ struct interval_acc {
     // way PostgreSQL does: months to 30-day days, days to 24-hour time.
     void add(long double v, int unit_months, int unit_days, int64_t unit_micros) {
         if (unit_months >= 12) {
-            months += std::llround(v * unit_months);
+            months += std::nearbyint(v * unit_months);
         } else if (unit_months > 0) {
             long double whole = std::trunc(v * unit_months);
             months += whole;

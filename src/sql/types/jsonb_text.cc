@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,13 +61,31 @@ struct member {
     size_t key_begin, key_len, value_begin, value_end;
 };
 
+struct object_scratch {
+    std::string bytes;
+    std::vector<member> members;
+};
+
+// Per-thread buffers, one per object nesting depth, reused across values so
+// normalising allocates only while they grow.
+object_scratch& scratch_at(size_t depth) {
+    thread_local std::vector<std::unique_ptr<object_scratch>> pool;
+    while (pool.size() <= depth)
+        pool.push_back(std::make_unique<object_scratch>());
+    object_scratch& s = *pool[depth];
+    s.bytes.clear();
+    s.members.clear();
+    return s;
+}
+
 template <typename V>
-sql_status emit(V& v, std::string& out);
+sql_status emit(V& v, std::string& out, size_t depth);
 
 template <typename O>
-sql_status emit_object(O& obj, std::string& out) {
-    std::string scratch;
-    std::vector<member> members;
+sql_status emit_object(O& obj, std::string& out, size_t depth) {
+    object_scratch& level = scratch_at(depth);
+    std::string& scratch = level.bytes;
+    std::vector<member>& members = level.members;
     for (auto field : obj) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) return json_error(e);
@@ -79,16 +98,18 @@ sql_status emit_object(O& obj, std::string& out) {
         m.value_begin = scratch.size();
         od::value val;
         if (auto e = field.value().get(val)) return json_error(e);
-        if (auto st = emit(val, scratch); !st) return st;
+        if (auto st = emit(val, scratch, depth + 1); !st) return st;
         m.value_end = scratch.size();
         members.push_back(m);
     }
     auto key_of = [&](const member& m) {
         return std::string_view(scratch).substr(m.key_begin, m.key_len);
     };
-    std::stable_sort(members.begin(), members.end(), [&](const member& a, const member& b) {
+    // Equal keys stay in input order (key_begin grows), so the last wins below.
+    std::sort(members.begin(), members.end(), [&](const member& a, const member& b) {
         if (a.key_len != b.key_len) return a.key_len < b.key_len;
-        return key_of(a) < key_of(b);
+        int c = key_of(a).compare(key_of(b));
+        return c != 0 ? c < 0 : a.key_begin < b.key_begin;
     });
     out.push_back('{');
     bool first = true;
@@ -105,14 +126,14 @@ sql_status emit_object(O& obj, std::string& out) {
 }
 
 template <typename V>
-sql_status emit(V& v, std::string& out) {
+sql_status emit(V& v, std::string& out, size_t depth) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(e);
     switch (t) {
         case od::json_type::object: {
             od::object obj;
             if (auto e = v.get_object().get(obj)) return json_error(e);
-            return emit_object(obj, out);
+            return emit_object(obj, out, depth);
         }
         case od::json_type::array: {
             od::array arr;
@@ -124,7 +145,7 @@ sql_status emit(V& v, std::string& out) {
                 if (auto e = elem.get(ev)) return json_error(e);
                 if (!first) out += ", ";
                 first = false;
-                if (auto st = emit(ev, out); !st) return st;
+                if (auto st = emit(ev, out, depth); !st) return st;
             }
             out.push_back(']');
             return {};
@@ -191,7 +212,7 @@ void append_json_number(std::string_view token, std::string& out) {
 }
 
 sql_status normalise_jsonb_value(od::value v, std::string& out) {
-    return emit(v, out);
+    return emit(v, out, 0);
 }
 
 sql_status normalise_jsonb(std::string_view text, std::string& out) {
@@ -208,11 +229,11 @@ sql_status normalise_jsonb(std::string_view text, std::string& out) {
     if (auto e = doc.is_scalar().get(scalar)) return json_error(e);
     sql_status st;
     if (scalar) {
-        st = emit(doc, out);
+        st = emit(doc, out, 0);
     } else {
         od::value root;
         if (auto e = doc.get_value().get(root)) return json_error(e);
-        st = emit(root, out);
+        st = emit(root, out, 0);
     }
     if (st.ok() && !scalar) {
         const char* loc = nullptr;

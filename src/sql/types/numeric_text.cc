@@ -20,6 +20,11 @@ u128 pow10_u128(int n) {
 // 10^38 - 1 is the largest magnitude a decimal holds.
 const u128 k_max_magnitude = pow10_u128(k_max_numeric_digits) - 1;
 
+// |v| without overflow at the int128 minimum.
+u128 magnitude(__int128 v) {
+    return v < 0 ? u128{0} - static_cast<u128>(v) : static_cast<u128>(v);
+}
+
 sql_error out_of_range_numeric() {
     return make_error(sql_errc::numeric_value_out_of_range, "value overflows numeric format");
 }
@@ -100,7 +105,7 @@ sql_status fit_numeric(decimal& d, const data_type& t) {
     if (t.id != type_id::numeric || t.precision < 0) return {};
     int target = t.scale >= 0 ? t.scale : 0;
     bool negative = d.unscaled < 0;
-    u128 mag = negative ? static_cast<u128>(-d.unscaled) : static_cast<u128>(d.unscaled);
+    u128 mag = magnitude(d.unscaled);
     if (d.scale > target) {
         u128 div = pow10_u128(d.scale - target);
         u128 q = mag / div;
@@ -130,7 +135,7 @@ sql_status fit_numeric(decimal& d, const data_type& t) {
 
 void format_decimal(const decimal& d, std::string& out) {
     bool negative = d.unscaled < 0;
-    u128 mag = negative ? static_cast<u128>(-d.unscaled) : static_cast<u128>(d.unscaled);
+    u128 mag = magnitude(d.unscaled);
     char buf[48];
     int n = 0;
     do {

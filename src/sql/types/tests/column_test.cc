@@ -166,3 +166,27 @@ TEST(value, append_broadcast_and_from_column_round_trip) {
 
 }  // namespace
 }  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST(column, truncate_drops_trailing_rows_of_any_representation) {
+    column s(data_type::of(type_id::text));
+    s.push_string("ab");
+    s.push_string("cde");
+    s.push_null();
+    s.truncate(1);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s.strings().bytes, "ab");
+    s.push_string("z");
+    EXPECT_EQ(s.strings().at(1), "z");
+    column i(data_type::of(type_id::int32));
+    i.push<int32_t>(1);
+    i.push_null();
+    i.truncate(1);
+    EXPECT_EQ(i.values<int32_t>().size(), 1u);
+    EXPECT_FALSE(i.has_nulls());
+}
+
+}  // namespace
+}  // namespace spate::sql

@@ -136,6 +136,8 @@ TEST(text_io, dates_parse_iso_and_check_fields) {
     EXPECT_EQ(round_trip("1969-12-31", d), "1969-12-31");
     EXPECT_EQ(round_trip("0044-03-15 BC", d), "0044-03-15 BC");
     EXPECT_EQ(round_trip("infinity", d), "infinity");
+    EXPECT_EQ(round_trip("2024-01-02 23:59:59+05", d), "2024-01-02");
+    EXPECT_EQ(error_of("2024-01-02 nonsense", d), sql_errc::invalid_datetime_format);
     EXPECT_EQ(round_trip("2023-02-29", d),
               "ERR:date/time field value out of range: \"2023-02-29\"");
     EXPECT_EQ(error_of("2024-13-01", d), sql_errc::datetime_field_overflow);
@@ -203,6 +205,9 @@ TEST(text_io, intervals_parse_words_clock_and_iso) {
     EXPECT_EQ(round_trip("0", iv), "00:00:00");
     EXPECT_EQ(round_trip("100 hours", iv), "100:00:00");
     EXPECT_EQ(round_trip("1 day ago", iv), "-1 days");
+    EXPECT_EQ(round_trip("1.5 years", iv), "1 year 6 mons");
+    EXPECT_EQ(round_trip("@ 1 minute ago", iv), "-00:01:00");
+    EXPECT_EQ(error_of("99999999999 days", iv), sql_errc::datetime_field_overflow);
     EXPECT_EQ(round_trip("P1Y2M3W4DT5H6M7.5S", iv), "1 year 2 mons 25 days 05:06:07.5");
     EXPECT_EQ(round_trip("1 fortnight", iv),
               "ERR:invalid input syntax for type interval: \"1 fortnight\"");
@@ -223,6 +228,10 @@ TEST(text_io, jsonb_normalises_like_postgres) {
     EXPECT_EQ(round_trip("\"just a string\"", j), "\"just a string\"");
     EXPECT_EQ(round_trip("12", j), "12");
     EXPECT_EQ(round_trip("{}", j), "{}");
+    EXPECT_EQ(round_trip(R"({"b":[{"y":1,"x":{"q":1,"p":2}}],"a":{"d":1,"c":2,"d":3}})", j),
+              R"({"a": {"c": 2, "d": 3}, "b": [{"x": {"p": 2, "q": 1}, "y": 1}]})");
+    EXPECT_EQ(round_trip(R"({"k":"tab\there \"q\" \\ \u0001"})", j),
+              R"({"k": "tab\there \"q\" \\ \u0001"})");
     EXPECT_EQ(round_trip("[[], {\"k\": {}}]", j), "[[], {\"k\": {}}]");
     EXPECT_EQ(error_of("{", j), sql_errc::invalid_text_representation);
     EXPECT_EQ(error_of("{\"a\":1} x", j), sql_errc::invalid_text_representation);

@@ -1,0 +1,147 @@
+#include "sql/format/format.h"
+
+#include <algorithm>
+
+#include "sql/format/format_detail.h"
+#include "sql/types/text_detail.h"
+
+namespace spate::sql {
+
+sql_result<record_format> parse_record_format(std::string_view name) {
+    if (text_detail::iequals(name, "json")) return record_format::json;
+    if (text_detail::iequals(name, "csv")) return record_format::csv;
+    if (text_detail::iequals(name, "raw")) return record_format::raw;
+    return make_error(
+        sql_errc::invalid_parameter_value,
+        "unknown record format \"" + std::string(name) + "\" (expected json, csv or raw)");
+}
+
+std::string_view format_name(record_format f) {
+    switch (f) {
+        case record_format::json:
+            return "json";
+        case record_format::csv:
+            return "csv";
+        case record_format::raw:
+            return "raw";
+    }
+    return "unknown";
+}
+
+const std::vector<column_def>& hidden_columns() {
+    static const std::vector<column_def> k_hidden{
+        {"_partition", data_type::of(type_id::int32)},
+        {"_offset", data_type::of(type_id::int64)},
+        {"_timestamp", data_type::of(type_id::timestamptz)},
+        {"_key", data_type::of(type_id::bytea)},
+        {"_headers", data_type::of(type_id::jsonb)},
+    };
+    return k_hidden;
+}
+
+chunk make_source_chunk(std::span<const column_def> declared) {
+    std::vector<column> cols;
+    cols.reserve(declared.size() + hidden_columns().size());
+    for (const column_def& d : declared)
+        cols.emplace_back(d.type);
+    for (const column_def& d : hidden_columns())
+        cols.emplace_back(d.type);
+    return chunk(std::move(cols));
+}
+
+sql_result<std::unique_ptr<record_decoder>> make_decoder(record_format f,
+                                                         std::span<const column_def> declared,
+                                                         const decoder_options& o) {
+    switch (f) {
+        case record_format::json:
+            return format_detail::make_json_decoder(declared);
+        case record_format::csv:
+            return format_detail::make_csv_decoder(declared, o);
+        case record_format::raw:
+            if (declared.size() != 1 ||
+                (declared[0].type.id != type_id::bytea && declared[0].type.id != type_id::text)) {
+                return make_error(sql_errc::invalid_parameter_value,
+                                  "FORMAT RAW needs exactly one column of type BYTEA or TEXT");
+            }
+            return format_detail::make_raw_decoder(declared[0]);
+    }
+    return make_error(sql_errc::internal_error, "unknown record format");
+}
+
+sql_result<std::unique_ptr<row_encoder>> make_encoder(record_format f,
+                                                      std::span<const column_def> columns) {
+    switch (f) {
+        case record_format::json:
+            return format_detail::make_json_encoder(columns);
+        case record_format::csv:
+            return format_detail::make_csv_encoder(columns);
+        case record_format::raw:
+            if (columns.size() != 1) {
+                return make_error(sql_errc::invalid_parameter_value,
+                                  "FORMAT RAW needs exactly one column");
+            }
+            return format_detail::make_raw_encoder();
+    }
+    return make_error(sql_errc::internal_error, "unknown record format");
+}
+
+namespace format_detail {
+
+void rollback(chunk& out, size_t rows) {
+    for (column& c : out.columns()) {
+        if (c.size() > rows) c.truncate(rows);
+    }
+}
+
+void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<uint32_t>& order) {
+    out.at(first).push<int32_t>(r.partition);
+    out.at(first + 1).push<int64_t>(r.offset);
+    if (r.timestamp_ms < 0) {
+        out.at(first + 2).push_null();
+    } else {
+        out.at(first + 2).push<int64_t>(r.timestamp_ms * 1000);
+    }
+    if (r.key) {
+        out.at(first + 3).push_string(*r.key);
+    } else {
+        out.at(first + 3).push_null();
+    }
+    column& headers = out.at(first + 4);
+    if (r.headers.empty()) {
+        headers.push_null();
+        return;
+    }
+    // As jsonb: names sorted by (length, bytes); the last duplicate wins.
+    order.clear();
+    for (uint32_t i = 0; i < r.headers.size(); ++i)
+        order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        std::string_view x = r.headers[a].name, y = r.headers[b].name;
+        if (x.size() != y.size()) return x.size() < y.size();
+        int c = x.compare(y);
+        return c != 0 ? c < 0 : a < b;  // equal names keep record order
+    });
+    string_data& sd = headers.strings();
+    sd.bytes.push_back('{');
+    bool first_member = true;
+    for (size_t k = 0; k < order.size(); ++k) {
+        const record_header& h = r.headers[order[k]];
+        if (k + 1 < order.size() && r.headers[order[k + 1]].name == h.name) continue;
+        if (!first_member) sd.bytes += ", ";
+        first_member = false;
+        text_detail::append_json_string(h.name, sd.bytes);
+        sd.bytes += ": ";
+        if (h.value) {
+            text_detail::append_json_string(*h.value, sd.bytes);
+        } else {
+            sd.bytes += "null";
+        }
+    }
+    sd.bytes.push_back('}');
+    sd.offsets.push_back(static_cast<uint32_t>(sd.bytes.size()));
+    headers.nulls().push_back(0);
+}
+
+}  // namespace format_detail
+
+}  // namespace spate::sql
