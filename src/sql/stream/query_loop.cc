@@ -128,6 +128,9 @@ status query_session::open() {
 status query_session::run() {
     while (!_q.stopping)
         SPATE_TRY(step());
+    // At least once: commit what was written so a restart does not repeat
+    // it. Exactly once: the open transaction is aborted on close (contract).
+    if (!_q.spec.exactly_once && !_pending.empty()) return commit();
     return {};
 }
 
