@@ -249,6 +249,39 @@ TEST_F(continuous_query_test, a_processor_error_drops_its_chunk_and_the_query_go
     EXPECT_EQ(q->stats().processor_errors, 1);
 }
 
+// The first chunk's rows come out too large to produce; later chunks pass.
+class oversized_once_processor : public identity_processor {
+  public:
+    oversized_once_processor() : identity_processor(2) {}
+    sql_result<chunk> process(const chunk& input, const eval_context& ctx) override {
+        auto out = identity_processor::process(input, ctx);
+        if (!out.ok() || _calls++ > 0) return out;
+        column names(data_type::of(type_id::text));
+        std::string huge(4 << 20, 'x');
+        for (size_t i = 0; i < input.rows(); ++i)
+            names.push_string(huge);
+        out.value().at(1) = std::move(names);
+        return out;
+    }
+
+  private:
+    int _calls = 0;
+};
+
+TEST_F(continuous_query_test, a_failed_write_aborts_and_rereads_the_uncommitted_input) {
+    auto s = spec();
+    s.inputs[0].processor = std::make_shared<oversized_once_processor>();
+    produce_all(_broker.client(), "in", rows(0, 20, 1));
+    auto q = start(std::move(s));
+    ASSERT_NE(q, nullptr);
+    ASSERT_TRUE(wait_for([&] { return q->stats().aborts >= 1 && q->stats().commits > 0; }));
+    auto ids = output_ids(20);
+    q->stop();
+    EXPECT_EQ(ids, range(0, 20));
+    EXPECT_EQ(q->stats().records_in, 40) << "the aborted input is read again";
+    EXPECT_EQ(q->last_error(), "") << "a later commit clears the error";
+}
+
 TEST_F(continuous_query_test, key_columns_make_a_json_key) {
     auto s = spec();
     s.key_columns = {0};
