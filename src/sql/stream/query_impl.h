@@ -61,6 +61,8 @@ class query_session {
     status run();
 
   private:
+    status open_consumer();
+    status open_producer();
     status step();
     status commit();
     // Aborts the open transaction (if any) and moves every partition read

@@ -66,6 +66,17 @@ query_session::~query_session() {
 }
 
 status query_session::open() {
+    SPATE_TRY(open_consumer());
+    SPATE_TRY(open_producer());
+    std::vector<std::string> topics;
+    for (const auto& in : _q.spec.inputs)
+        topics.push_back(in.topic);
+    SPATE_TRY(with_context("subscribe", _consumer->subscribe(topics)));
+    _last_commit = std::chrono::steady_clock::now();
+    return {};
+}
+
+status query_session::open_consumer() {
     const auto& spec = _q.spec;
     kc::consumer_options co;
     co.client = spec.client;
@@ -90,7 +101,11 @@ status query_session::open() {
     auto c = kc::consumer::create(co);
     if (!c.ok()) return with_context("consumer", c.err());
     _consumer.emplace(std::move(*c));
+    return {};
+}
 
+status query_session::open_producer() {
+    const auto& spec = _q.spec;
     kc::producer_options po;
     po.client = spec.client;
     po.acks = kc::acks::all;
@@ -117,11 +132,6 @@ status query_session::open() {
     for (const auto& t : written)
         if (auto n = _producer->partition_count(t); !n.ok())
             return with_context("topic " + t, n.err());
-    std::vector<std::string> topics;
-    for (const auto& in : spec.inputs)
-        topics.push_back(in.topic);
-    SPATE_TRY(with_context("subscribe", _consumer->subscribe(topics)));
-    _last_commit = std::chrono::steady_clock::now();
     return {};
 }
 
