@@ -45,9 +45,13 @@ bool continuous_query::impl::backoff(int ms) {
 void continuous_query::impl::run() {
     auto& log = logging::get("sql");
     while (!stopping) {
-        detail::query_session session(*this);
-        status s = session.open();
-        if (s.ok()) s = session.run();
+        status s;
+        {
+            // Closed (transaction aborted, group left) before any backoff.
+            detail::query_session session(*this);
+            s = session.open();
+            if (s.ok()) s = session.run();
+        }
         if (s.ok()) break;  // stopped
         log.error("query {}: {}; restarting in {} ms", spec.name, s.err().message, k_backoff_ms);
         set_error(s.err().message);
@@ -121,9 +125,7 @@ status query_session::open_producer() {
     auto p = kc::producer::create(po, on_delivery);
     if (!p.ok()) return with_context("producer", p.err());
     _producer.emplace(std::move(*p));
-    if (spec.exactly_once)
-        SPATE_TRY(with_context("init_transactions",
-                               _producer->init_transactions(spec.client.timeout_ms)));
+    if (spec.exactly_once) SPATE_TRY(_producer->init_transactions(spec.client.timeout_ms));
     // Primes the producer's metadata of the topics it writes (else their
     // first records wait for a metadata refresh).
     std::vector<std::string> written{spec.output_topic};
@@ -172,7 +174,7 @@ status query_session::step() {
     }
     if (!batch->empty()) {
         if (_q.spec.exactly_once && !_in_txn) {
-            SPATE_TRY(with_context("begin_transaction", _producer->begin_transaction()));
+            SPATE_TRY(_producer->begin_transaction());
             _in_txn = true;
         }
         auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
@@ -190,12 +192,10 @@ status query_session::commit() {
     const auto& spec = _q.spec;
     auto offsets = next_offsets();
     if (spec.exactly_once) {
-        auto s = with_context(
-            "send_offsets_to_transaction",
-            _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms));
-        if (s.ok())
-            s = with_context("commit_transaction",
-                             _producer->commit_transaction(spec.client.timeout_ms));
+        // The client's errors name the failed call.
+        auto s =
+            _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms);
+        if (s.ok()) s = _producer->commit_transaction(spec.client.timeout_ms);
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
         _in_txn = false;
     } else {
@@ -223,10 +223,10 @@ status query_session::abort_and_rewind(const std::string& why, bool failure) {
     }
     ++_q.stats.aborts;
     if (_in_txn) {
-        // A failed abort (fatal producer error, e.g. fenced) ends the session.
-        SPATE_TRY(with_context("abort_transaction",
-                               _producer->abort_transaction(spec.client.timeout_ms)));
+        // A failed abort (fatal producer error, e.g. fenced) ends the
+        // session; nothing of the transaction commits either way.
         _in_txn = false;
+        SPATE_TRY(_producer->abort_transaction(spec.client.timeout_ms));
     }
     _delivery_failures = 0;
     for (const auto& [tp, range] : _pending) {

@@ -282,6 +282,28 @@ TEST_F(continuous_query_test, a_failed_write_aborts_and_rereads_the_uncommitted_
     EXPECT_EQ(q->last_error(), "") << "a later commit clears the error";
 }
 
+TEST_F(continuous_query_test, a_fenced_query_restarts_its_session_and_loses_nothing) {
+    produce_all(_broker.client(), "in", rows(0, 10, 2));
+    auto q = start(spec());
+    ASSERT_NE(q, nullptr);
+    ASSERT_TRUE(wait_for([&] { return q->stats().rows_out >= 10 && q->stats().commits > 0; }));
+    {
+        // Another producer with the query's transactional id fences it.
+        kafka::client::producer_options o;
+        o.client = _broker.client();
+        o.transactional_id = "copy-txn";
+        auto zombie = kafka::client::producer::create(o);
+        ASSERT_TRUE(zombie.ok());
+        ASSERT_TRUE(zombie->init_transactions(10000).ok());
+    }
+    produce_all(_broker.client(), "in", rows(10, 10, 2));
+    ASSERT_TRUE(wait_for([&] { return q->last_error() != ""; }))
+        << "the fenced transaction is reported";
+    auto ids = output_ids(20);
+    q->stop();
+    EXPECT_EQ(ids, range(0, 20));
+}
+
 TEST_F(continuous_query_test, key_columns_make_a_json_key) {
     auto s = spec();
     s.key_columns = {0};
