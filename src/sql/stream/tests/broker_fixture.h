@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,6 +93,7 @@ class broker_process {
   private:
     [[noreturn]] static void exec_child(int out_fd, const char* log, const char* data,
                                         const char* config) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphaned broker if the test process dies
         dup2(out_fd, STDOUT_FILENO);
         int err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (err >= 0) dup2(err, STDERR_FILENO);
