@@ -92,7 +92,8 @@ class continuous_query {
     ~continuous_query();  // stops
 
     // Stops reading, aborts the open transaction (its input is re-read by
-    // whoever takes the partitions), leaves the group, joins the thread.
+    // whoever takes the partitions; at least once: commits what was
+    // written instead), leaves the group, joins the thread.
     void stop();
     const query_stats& stats() const;
     const query_spec& spec() const;
