@@ -63,6 +63,10 @@ struct query_spec {
     std::string name;  // for logs
     std::string group_id;
     std::string transactional_id;  // exactly_once only; stable across restarts
+    // Static group membership (KIP-345): a restarted server rejoins as the
+    // same member and takes its partitions back at once instead of waiting
+    // for the killed member's session to expire. Empty: dynamic membership.
+    std::string group_instance_id;
     std::vector<input_spec> inputs;
     std::string output_topic;
     record_format output_format = record_format::json;

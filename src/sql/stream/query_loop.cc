@@ -87,6 +87,9 @@ status query_session::open_consumer() {
     co.group_id = spec.group_id;
     co.isolation = kc::isolation::read_committed;
     co.auto_commit = false;
+    if (!spec.group_instance_id.empty())
+        co.client.properties.emplace_back("group.instance.id", spec.group_instance_id);
+    co.session_timeout_ms = 10000;
     // One reset policy per consumer: earliest if any input starts there.
     co.reset = kc::offset_reset::latest;
     for (const auto& in : spec.inputs)
