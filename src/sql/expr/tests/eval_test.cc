@@ -141,6 +141,17 @@ TEST(eval, null_rows_are_not_computed_by_strict_kernels) {
     EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"5", "NULL"}));
 }
 
+TEST(eval, untyped_null_branches_and_predicates_are_null) {
+    chunk in({int_column({1, 2})});
+    auto x = expr::make_column(0, k_int, "x");
+    auto e =
+        expr::make_case(k_int, {call(">", {x, lit_int(1)}), lit_null(type_id::unknown), x}, true);
+    EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"1", "NULL"}));
+    auto keep = evaluate_predicate(*lit_null(type_id::unknown), in, test_context());
+    ASSERT_TRUE(keep.ok());
+    EXPECT_EQ(keep.value(), (std::vector<uint8_t>{0, 0}));
+}
+
 TEST(eval, empty_chunks_give_empty_columns) {
     chunk in({int_column({})});
     auto e = call("+", {expr::make_column(0, k_int, "x"), lit_int(1)});
