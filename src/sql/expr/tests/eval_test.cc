@@ -181,6 +181,20 @@ TEST(expr, to_string_renders_explain_text) {
               "CASE WHEN true THEN 1 ELSE 2 END");
 }
 
+TEST(expr, coerce_adds_a_cast_only_when_types_differ) {
+    auto x = expr::make_column(0, k_int, "x");
+    auto same = coerce(x, k_int, cast_context::implicit);
+    ASSERT_TRUE(same.ok());
+    EXPECT_EQ(same.value(), x);
+    auto wider = coerce(x, data_type::of(type_id::int64), cast_context::implicit);
+    ASSERT_TRUE(wider.ok());
+    EXPECT_EQ(wider.value()->kind, expr_kind::cast);
+    auto narrower = coerce(expr::make_column(0, data_type::of(type_id::int64), "y"), k_int,
+                           cast_context::implicit);
+    ASSERT_FALSE(narrower.ok());
+    EXPECT_EQ(narrower.error().code, sql_errc::cannot_coerce);
+}
+
 TEST(expr, constness_and_column_references) {
     auto x = expr::make_column(2, k_int, "x");
     auto sum = call("+", {x, lit_int(1)});
