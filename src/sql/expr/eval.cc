@@ -1,5 +1,6 @@
 #include "sql/expr/eval.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <numeric>
 #include <string>
@@ -85,6 +86,17 @@ sql_result<column> eval_logic(const expr& e, const chunk& input, const eval_cont
     return bool_column(state);
 }
 
+// Appends row `position` of results[source] (null when source < 0 or the row
+// is null, so an untyped NULL branch never has its values read).
+void push_picked(column& out, const std::vector<column>& results, int32_t source,
+                 uint32_t position) {
+    if (source < 0 || results[static_cast<size_t>(source)].is_null(position)) {
+        out.push_null();
+    } else {
+        out.push_from(results[static_cast<size_t>(source)], position);
+    }
+}
+
 sql_result<column> eval_case(const expr& e, const chunk& input, const eval_context& ctx) {
     const size_t n = input.rows();
     const size_t pairs = (e.args.size() - (e.has_else ? 1 : 0)) / 2;
@@ -120,11 +132,7 @@ sql_result<column> eval_case(const expr& e, const chunk& input, const eval_conte
     column out(e.type);
     out.reserve(n);
     for (size_t row = 0; row < n; ++row) {
-        if (branch_of[row] < 0) {
-            out.push_null();
-        } else {
-            out.push_from(results[static_cast<size_t>(branch_of[row])], position[row]);
-        }
+        push_picked(out, results, branch_of[row], position[row]);
     }
     return out;
 }
@@ -154,11 +162,7 @@ sql_result<column> eval_coalesce(const expr& e, const chunk& input, const eval_c
     column out(e.type);
     out.reserve(n);
     for (size_t row = 0; row < n; ++row) {
-        if (source[row] < 0) {
-            out.push_null();
-        } else {
-            out.push_from(results[static_cast<size_t>(source[row])], position[row]);
-        }
+        push_picked(out, results, source[row], position[row]);
     }
     return out;
 }
@@ -355,8 +359,12 @@ sql_result<std::vector<uint8_t>> evaluate_predicate(const expr& e, const chunk& 
     auto r = eval_node(e, input, ctx);
     if (!r) return r.error();
     const column& c = r.value();
-    SPATE_ASSERT(c.type().id == type_id::boolean);
-    std::vector<uint8_t> keep(c.size());
+    std::vector<uint8_t> keep(c.size(), 0);
+    if (c.type().id != type_id::boolean) {
+        // WHERE NULL (an untyped null) keeps nothing; other types are a binder bug.
+        SPATE_ASSERT(std::all_of(c.nulls().begin(), c.nulls().end(), [](uint8_t n) { return n; }));
+        return keep;
+    }
     const auto& vals = c.values<uint8_t>();
     for (size_t i = 0; i < keep.size(); ++i)
         keep[i] = (!c.is_null(i) && vals[i] != 0) ? 1 : 0;

@@ -149,3 +149,28 @@ TEST(to_char, formats_numbers) {
 
 }  // namespace
 }  // namespace spate::sql::testing
+
+namespace spate::sql::testing {
+namespace {
+
+std::string parse_ts(std::string in, std::string fmt) {
+    return run_call("to_timestamp", {lit_text(std::move(in)), lit_text(std::move(fmt))});
+}
+
+TEST(to_timestamp, parses_with_a_format) {
+    EXPECT_EQ(parse_ts("2024-03-05 13:04:09", "YYYY-MM-DD HH24:MI:SS"), "2024-03-05 13:04:09+00");
+    EXPECT_EQ(parse_ts("05/03/2024 01:04 PM", "DD/MM/YYYY HH12:MI AM"), "2024-03-05 13:04:00+00");
+    EXPECT_EQ(parse_ts("12 AM 2024-01-01", "HH AM YYYY-MM-DD"), "2024-01-01 00:00:00+00");
+    EXPECT_EQ(parse_ts("2024-03-05 13:04:09.5", "YYYY-MM-DD HH24:MI:SS.US"),
+              "2024-03-05 13:04:09.5+00");
+    EXPECT_EQ(parse_ts("2024-03-05 13:04:09.123", "YYYY-MM-DD HH24:MI:SS.MS"),
+              "2024-03-05 13:04:09.123+00");
+    EXPECT_EQ(parse_ts("5 march 2024", "DD Month YYYY"), "2024-03-05 00:00:00+00");
+    EXPECT_EQ(parse_ts("2024-02-30", "YYYY-MM-DD"), "ERROR: date/time field value out of range");
+    EXPECT_EQ(parse_ts("2024-xx-01", "YYYY-MM-DD"), "ERROR: invalid value \"xx-01\" for \"MM\"");
+    EXPECT_EQ(run_call("to_date", {lit_text("20240305"), lit_text("YYYYMMDD")}), "2024-03-05");
+    EXPECT_EQ(run_call("to_date", {lit_text("2024 065"), lit_text("YYYY DDD")}), "2024-03-05");
+}
+
+}  // namespace
+}  // namespace spate::sql::testing

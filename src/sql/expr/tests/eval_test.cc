@@ -141,6 +141,17 @@ TEST(eval, null_rows_are_not_computed_by_strict_kernels) {
     EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"5", "NULL"}));
 }
 
+TEST(eval, untyped_null_branches_and_predicates_are_null) {
+    chunk in({int_column({1, 2})});
+    auto x = expr::make_column(0, k_int, "x");
+    auto e =
+        expr::make_case(k_int, {call(">", {x, lit_int(1)}), lit_null(type_id::unknown), x}, true);
+    EXPECT_EQ(eval_texts(e, in), (std::vector<std::string>{"1", "NULL"}));
+    auto keep = evaluate_predicate(*lit_null(type_id::unknown), in, test_context());
+    ASSERT_TRUE(keep.ok());
+    EXPECT_EQ(keep.value(), (std::vector<uint8_t>{0, 0}));
+}
+
 TEST(eval, empty_chunks_give_empty_columns) {
     chunk in({int_column({})});
     auto e = call("+", {expr::make_column(0, k_int, "x"), lit_int(1)});
@@ -168,6 +179,20 @@ TEST(expr, to_string_renders_explain_text) {
     EXPECT_EQ(to_string(*expr::make_case(
                   k_int, {lit(type_id::boolean, "t"), lit_int(1), lit_int(2)}, true)),
               "CASE WHEN true THEN 1 ELSE 2 END");
+}
+
+TEST(expr, coerce_adds_a_cast_only_when_types_differ) {
+    auto x = expr::make_column(0, k_int, "x");
+    auto same = coerce(x, k_int, cast_context::implicit);
+    ASSERT_TRUE(same.ok());
+    EXPECT_EQ(same.value(), x);
+    auto wider = coerce(x, data_type::of(type_id::int64), cast_context::implicit);
+    ASSERT_TRUE(wider.ok());
+    EXPECT_EQ(wider.value()->kind, expr_kind::cast);
+    auto narrower = coerce(expr::make_column(0, data_type::of(type_id::int64), "y"), k_int,
+                           cast_context::implicit);
+    ASSERT_FALSE(narrower.ok());
+    EXPECT_EQ(narrower.error().code, sql_errc::cannot_coerce);
 }
 
 TEST(expr, constness_and_column_references) {

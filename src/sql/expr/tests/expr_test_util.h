@@ -35,7 +35,7 @@ inline expr_ptr lit_null(type_id t) {
     return expr::make_constant(value::null(data_type::of(t)));
 }
 
-// `e` cast to `to` in `ctx`, or the error.
+// `e` cast to `to` in `ctx`, or the error (always a cast node).
 inline sql_result<expr_ptr> try_cast(expr_ptr e, data_type to,
                                      cast_context ctx = cast_context::explicit_) {
     auto c = resolve_cast(e->type, to, ctx);
@@ -49,19 +49,7 @@ inline expr_ptr cast(expr_ptr e, data_type to) {
 }
 
 inline sql_result<expr_ptr> try_call(std::string_view name, std::vector<expr_ptr> args) {
-    std::vector<data_type> types;
-    for (const auto& a : args)
-        types.push_back(a->type);
-    auto f = resolve_function(name, types);
-    if (!f) return f.error();
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i]->type != f.value().arg_types[i]) {
-            auto c = try_cast(args[i], f.value().arg_types[i], cast_context::implicit);
-            if (!c) return c.error();
-            args[i] = c.value();
-        }
-    }
-    return expr::make_function(std::move(f).value(), std::move(args));
+    return make_call(name, std::move(args));
 }
 inline expr_ptr call(std::string_view name, std::vector<expr_ptr> args) {
     auto r = try_call(name, std::move(args));
