@@ -222,6 +222,14 @@ TEST_F(continuous_query_test, a_second_member_takes_over_partitions_without_loss
     EXPECT_EQ(first->last_error(), "") << "a rebalance is not an error";
 }
 
+// (name, id) in, (id, name) out.
+class swap_processor : public chunk_processor {
+  public:
+    sql_result<chunk> process(const chunk& input, const eval_context&) override {
+        return chunk({input.at(1), input.at(0)});
+    }
+};
+
 // Fails every chunk holding the id 13; passes the others through.
 class failing_processor : public identity_processor {
   public:
@@ -318,6 +326,25 @@ TEST_F(continuous_query_test, key_columns_make_a_json_key) {
         auto key = nlohmann::json::parse(*r.key);
         EXPECT_EQ(key, nlohmann::json({{"id", nlohmann::json::parse(*r.value)["id"]}}));
     }
+}
+
+TEST_F(continuous_query_test, a_query_with_two_inputs_decodes_each_with_its_own_columns) {
+    create_topic(_broker.client(), "in2", 1);
+    auto s = spec();
+    input_spec second;
+    second.topic = "in2";
+    // Same output columns, declared in the other order.
+    second.columns = {{"name", data_type::of(type_id::text)},
+                      {"id", data_type::of(type_id::int64)}};
+    second.processor = std::make_shared<swap_processor>();
+    s.inputs.push_back(std::move(second));
+    produce_all(_broker.client(), "in", rows(0, 5, 2));
+    produce_all(_broker.client(), "in2", rows(5, 5, 1));
+    auto q = start(std::move(s));
+    ASSERT_NE(q, nullptr);
+    auto ids = output_ids(10);
+    q->stop();
+    EXPECT_EQ(ids, range(0, 10));
 }
 
 TEST_F(continuous_query_test, start_fails_on_a_missing_input_topic) {
