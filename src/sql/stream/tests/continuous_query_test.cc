@@ -230,7 +230,8 @@ class swap_processor : public chunk_processor {
     }
 };
 
-// Fails every chunk holding the id 13; passes the others through.
+// Fails every chunk holding the id 13, returns a wrong shape for 14; passes
+// the others through.
 class failing_processor : public identity_processor {
   public:
     failing_processor() : identity_processor(2) {}
@@ -238,6 +239,8 @@ class failing_processor : public identity_processor {
         const auto& ids = input.at(0).values<int64_t>();
         for (size_t i = 0; i < input.rows(); ++i)
             if (ids[i] == 13) return make_error(sql_errc::division_by_zero, "division by zero");
+        for (size_t i = 0; i < input.rows(); ++i)
+            if (ids[i] == 14) return chunk({input.at(0)});  // not the output's shape
         return identity_processor::process(input, ctx);
     }
 };
@@ -250,11 +253,13 @@ TEST_F(continuous_query_test, a_processor_error_drops_its_chunk_and_the_query_go
     produce_all(_broker.client(), "in", rows(13, 1, 1));
     ASSERT_TRUE(
         wait_for([&] { return q->stats().processor_errors == 1 && q->stats().commits > 0; }));
+    produce_all(_broker.client(), "in", rows(14, 1, 1));
+    ASSERT_TRUE(wait_for([&] { return q->stats().processor_errors == 2; }));
     produce_all(_broker.client(), "in", rows(20, 3, 1));
     ASSERT_TRUE(wait_for([&] { return q->stats().rows_out >= 3; }));
     EXPECT_EQ(output_ids(3), range(20, 3));
     q->stop();
-    EXPECT_EQ(q->stats().processor_errors, 1);
+    EXPECT_EQ(q->stats().processor_errors, 2);
 }
 
 // The first chunk's rows come out too large to produce; later chunks pass.
