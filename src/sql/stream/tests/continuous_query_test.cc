@@ -222,7 +222,16 @@ TEST_F(continuous_query_test, a_second_member_takes_over_partitions_without_loss
     EXPECT_EQ(first->last_error(), "") << "a rebalance is not an error";
 }
 
-// Fails every chunk holding the id 13; passes the others through.
+// (name, id) in, (id, name) out.
+class swap_processor : public chunk_processor {
+  public:
+    sql_result<chunk> process(const chunk& input, const eval_context&) override {
+        return chunk({input.at(1), input.at(0)});
+    }
+};
+
+// Fails every chunk holding the id 13, returns a wrong shape for 14; passes
+// the others through.
 class failing_processor : public identity_processor {
   public:
     failing_processor() : identity_processor(2) {}
@@ -230,6 +239,8 @@ class failing_processor : public identity_processor {
         const auto& ids = input.at(0).values<int64_t>();
         for (size_t i = 0; i < input.rows(); ++i)
             if (ids[i] == 13) return make_error(sql_errc::division_by_zero, "division by zero");
+        for (size_t i = 0; i < input.rows(); ++i)
+            if (ids[i] == 14) return chunk({input.at(0)});  // not the output's shape
         return identity_processor::process(input, ctx);
     }
 };
@@ -242,11 +253,13 @@ TEST_F(continuous_query_test, a_processor_error_drops_its_chunk_and_the_query_go
     produce_all(_broker.client(), "in", rows(13, 1, 1));
     ASSERT_TRUE(
         wait_for([&] { return q->stats().processor_errors == 1 && q->stats().commits > 0; }));
+    produce_all(_broker.client(), "in", rows(14, 1, 1));
+    ASSERT_TRUE(wait_for([&] { return q->stats().processor_errors == 2; }));
     produce_all(_broker.client(), "in", rows(20, 3, 1));
     ASSERT_TRUE(wait_for([&] { return q->stats().rows_out >= 3; }));
     EXPECT_EQ(output_ids(3), range(20, 3));
     q->stop();
-    EXPECT_EQ(q->stats().processor_errors, 1);
+    EXPECT_EQ(q->stats().processor_errors, 2);
 }
 
 // The first chunk's rows come out too large to produce; later chunks pass.
@@ -318,6 +331,25 @@ TEST_F(continuous_query_test, key_columns_make_a_json_key) {
         auto key = nlohmann::json::parse(*r.key);
         EXPECT_EQ(key, nlohmann::json({{"id", nlohmann::json::parse(*r.value)["id"]}}));
     }
+}
+
+TEST_F(continuous_query_test, a_query_with_two_inputs_decodes_each_with_its_own_columns) {
+    create_topic(_broker.client(), "in2", 1);
+    auto s = spec();
+    input_spec second;
+    second.topic = "in2";
+    // Same output columns, declared in the other order.
+    second.columns = {{"name", data_type::of(type_id::text)},
+                      {"id", data_type::of(type_id::int64)}};
+    second.processor = std::make_shared<swap_processor>();
+    s.inputs.push_back(std::move(second));
+    produce_all(_broker.client(), "in", rows(0, 5, 2));
+    produce_all(_broker.client(), "in2", rows(5, 5, 1));
+    auto q = start(std::move(s));
+    ASSERT_NE(q, nullptr);
+    auto ids = output_ids(10);
+    q->stop();
+    EXPECT_EQ(ids, range(0, 10));
 }
 
 TEST_F(continuous_query_test, start_fails_on_a_missing_input_topic) {
