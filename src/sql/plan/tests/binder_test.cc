@@ -41,7 +41,8 @@ class binder_test : public ::testing::Test {
     }
 
     // Runs `sql` as a continuous query over JSON records.
-    std::vector<std::string> stream(const std::string& sql, const std::vector<std::string>& values) {
+    std::vector<std::string> stream(const std::string& sql,
+                                    const std::vector<std::string>& values) {
         auto plan = bind(sql);
         EXPECT_TRUE(plan.ok()) << plan.error().message;
         auto sp = plan_stream(plan.value());
@@ -122,7 +123,8 @@ TEST_F(binder_test, scan_decodes_only_the_columns_the_query_reads) {
     auto p = bind("SELECT auction FROM bid WHERE price > 10");
     ASSERT_TRUE(p.ok()) << p.error().message;
     const plan_node* n = p.value().get();
-    while (n->kind != plan_kind::scan) n = n->inputs[0].get();
+    while (n->kind != plan_kind::scan)
+        n = n->inputs[0].get();
     EXPECT_EQ(n->scan_columns, (std::vector<int>{0, 1}));
 }
 
@@ -146,11 +148,11 @@ TEST_F(binder_test, union_all_unifies_column_types) {
 }
 
 TEST_F(binder_test, continuous_query_filters_and_projects_records) {
-    auto rows = stream(
-        "SELECT auction, 0.908 * price AS price, date_time FROM bid WHERE auction % 2 = 0",
-        {R"({"auction": 1, "price": 100, "date_time": "2024-01-01 00:00:01.5"})",
-         R"({"auction": 2, "price": 200, "date_time": "2024-01-01 00:00:02"})",
-         R"({"auction": 4, "price": 1, "date_time": 1704067200000})"});
+    auto rows =
+        stream("SELECT auction, 0.908 * price AS price, date_time FROM bid WHERE auction % 2 = 0",
+               {R"({"auction": 1, "price": 100, "date_time": "2024-01-01 00:00:01.5"})",
+                R"({"auction": 2, "price": 200, "date_time": "2024-01-01 00:00:02"})",
+                R"({"auction": 4, "price": 1, "date_time": 1704067200000})"});
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0], R"({"auction":2,"price":181.600,"date_time":"2024-01-01 00:00:02"})");
     EXPECT_EQ(rows[1], R"({"auction":4,"price":0.908,"date_time":"2024-01-01 00:00:00"})");

@@ -98,8 +98,7 @@ class broker_process {
         int err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (err >= 0) dup2(err, STDERR_FILENO);
         execl(SPATE_BINARY, SPATE_BINARY, "serve", "--data-dir", data, "--kafka-listen",
-              "127.0.0.1:0", "--pg-listen", "off", "--config", config,
-              static_cast<char*>(nullptr));
+              "127.0.0.1:0", "--pg-listen", "off", "--config", config, static_cast<char*>(nullptr));
         _exit(127);
     }
 
