@@ -96,5 +96,15 @@ TEST(parse_sql, show_and_drop_extensions) {
     EXPECT_EQ(d.names, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(parse_sql, explain_create_sink_keeps_positions_of_the_whole_statement) {
+    auto r = parse_sql("EXPLAIN CREATE SINK q AS SELECT a FROM s WITH (topic = 'o')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[0];
+    EXPECT_TRUE(s.explain);
+    EXPECT_EQ(s.kind, statement_kind::create_sink);
+    EXPECT_EQ(s.tree_offset, 25);
+    EXPECT_EQ(s.text.substr(s.tree_offset, 6), "SELECT");
+}
+
 }  // namespace
 }  // namespace spate::sql
