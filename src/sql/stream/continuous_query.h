@@ -44,7 +44,7 @@ namespace spate::sql {
 class chunk_processor {
   public:
     virtual ~chunk_processor() = default;
-    virtual sql_result<chunk> process(const chunk& input, const eval_context& ctx) = 0;
+    virtual sql_result<chunk> process(chunk input, const eval_context& ctx) = 0;
 };
 
 struct input_spec {

@@ -110,14 +110,15 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
     if (source.rows() == 0) return {};
     eval_context ctx;
     ctx.statement_time_micros = now_micros;
-    auto out = in.processor->process(source, ctx);
+    size_t source_rows = source.rows();
+    auto out = in.processor->process(std::move(source), ctx);
     if (out.ok()) {
         if (auto shape = check_shape(out.value()); !shape.ok()) out = shape.error();
     }
     if (!out.ok()) {
         ++_stats.processor_errors;
         logging::get("sql").error("query {}: {} rows of {}[{}] dropped: {}", _spec.name,
-                                  source.rows(), in.topic, run.front()->partition(),
+                                  source_rows, in.topic, run.front()->partition(),
                                   out.error().message);
         return {};
     }

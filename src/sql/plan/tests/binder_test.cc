@@ -60,7 +60,7 @@ class binder_test : public ::testing::Test {
         std::vector<decode_failure> failures;
         dec.value()->decode(views, c, failures);
         eval_context ctx;
-        auto out = in.processor->process(c, ctx);
+        auto out = in.processor->process(std::move(c), ctx);
         EXPECT_TRUE(out.ok()) << out.error().message;
         auto enc = make_encoder(record_format::json, sp.value().output_columns);
         std::vector<std::string> rows;

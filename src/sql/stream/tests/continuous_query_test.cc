@@ -19,7 +19,7 @@ using namespace test_support;
 class identity_processor : public chunk_processor {
   public:
     explicit identity_processor(size_t width) : _width(width) {}
-    sql_result<chunk> process(const chunk& input, const eval_context&) override {
+    sql_result<chunk> process(chunk input, const eval_context&) override {
         std::vector<column> cols(input.columns().begin(),
                                  input.columns().begin() + static_cast<ptrdiff_t>(_width));
         return chunk(std::move(cols));
@@ -225,7 +225,7 @@ TEST_F(continuous_query_test, a_second_member_takes_over_partitions_without_loss
 // (name, id) in, (id, name) out.
 class swap_processor : public chunk_processor {
   public:
-    sql_result<chunk> process(const chunk& input, const eval_context&) override {
+    sql_result<chunk> process(chunk input, const eval_context&) override {
         return chunk({input.at(1), input.at(0)});
     }
 };
@@ -235,13 +235,13 @@ class swap_processor : public chunk_processor {
 class failing_processor : public identity_processor {
   public:
     failing_processor() : identity_processor(2) {}
-    sql_result<chunk> process(const chunk& input, const eval_context& ctx) override {
+    sql_result<chunk> process(chunk input, const eval_context& ctx) override {
         const auto& ids = input.at(0).values<int64_t>();
         for (size_t i = 0; i < input.rows(); ++i)
             if (ids[i] == 13) return make_error(sql_errc::division_by_zero, "division by zero");
         for (size_t i = 0; i < input.rows(); ++i)
             if (ids[i] == 14) return chunk({input.at(0)});  // not the output's shape
-        return identity_processor::process(input, ctx);
+        return identity_processor::process(std::move(input), ctx);
     }
 };
 
@@ -266,8 +266,8 @@ TEST_F(continuous_query_test, a_processor_error_drops_its_chunk_and_the_query_go
 class oversized_once_processor : public identity_processor {
   public:
     oversized_once_processor() : identity_processor(2) {}
-    sql_result<chunk> process(const chunk& input, const eval_context& ctx) override {
-        auto out = identity_processor::process(input, ctx);
+    sql_result<chunk> process(chunk input, const eval_context& ctx) override {
+        auto out = identity_processor::process(std::move(input), ctx);
         if (!out.ok() || _calls++ > 0) return out;
         column names(data_type::of(type_id::text));
         std::string huge(4 << 20, 'x');
