@@ -135,8 +135,10 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
                     std::move(args.value()), n);
     }
     if (kind == "CollateClause") return bind(n["arg"]);
-    if (kind == "SubLink")
-        return error(sql_errc::feature_not_supported, "subqueries are not supported yet", n);
+    if (kind == "SubLink") {
+        if (_ctx.sublink) return _ctx.sublink(node);
+        return error(sql_errc::feature_not_supported, "subqueries are not supported here", n);
+    }
     return error(sql_errc::feature_not_supported, "expression " + kind + " is not supported", n);
 }
 
@@ -149,13 +151,19 @@ sql_result<expr_ptr> expr_binder::column_ref(const json& n) {
         parts.push_back(f["String"].value("sval", ""));
     }
     std::string name = parts.back();
+    std::string table = parts.size() > 1 ? parts[parts.size() - 2] : "";
     int found = -1;
     for (size_t i = 0; i < _scope.size(); ++i) {
-        if (_scope[i].name != name) continue;
+        if (_scope[i].name != name || (!table.empty() && _scope[i].table != table)) continue;
         if (found >= 0)
             return error(sql_errc::ambiguous_column,
                          "column reference \"" + name + "\" is ambiguous", n);
         found = static_cast<int>(i);
+    }
+    if (found < 0 && _ctx.outer_column) {
+        bool outer = false;
+        auto e = _ctx.outer_column(parts, outer);
+        if (!e.ok() || outer) return e;
     }
     if (found < 0) {
         std::string full;

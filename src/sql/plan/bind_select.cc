@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sql/expr/eval.h"
+#include "sql/plan/bind_from.h"
 #include "sql/plan/bind_util.h"
 #include "sql/plan/binder.h"
 
@@ -18,53 +19,7 @@ sql_error at(sql_errc c, std::string msg, const json& n, const bind_context& ctx
 }
 
 plan_ptr make_node(plan_kind k, std::vector<column_def> schema, std::vector<plan_ptr> inputs) {
-    auto p = std::make_shared<plan_node>();
-    p->kind = k;
-    p->schema = std::move(schema);
-    p->inputs = std::move(inputs);
-    return p;
-}
-
-bind_scope scope_of(const plan_node& p, size_t hidden_from) {
-    bind_scope s;
-    for (size_t i = 0; i < p.schema.size(); ++i)
-        s.push_back({p.schema[i].name, p.schema[i].type, i >= hidden_from});
-    return s;
-}
-
-// FROM: one relation (a source or a view), or nothing.
-sql_result<plan_ptr> bind_from(const json& stmt, bind_context& ctx, bind_scope& scope) {
-    if (!stmt.contains("fromClause") || stmt["fromClause"].empty()) {
-        auto p = make_node(plan_kind::values, {}, {});
-        return p;
-    }
-    const json& from = stmt["fromClause"];
-    if (from.size() > 1 || !from[0].contains("RangeVar")) {
-        const json& item = from.size() > 1 ? from[1] : from[0];
-        std::string what = item.contains("JoinExpr") || from.size() > 1 ? "joins"
-                           : item.contains("RangeSubselect")            ? "subqueries in FROM"
-                           : item.contains("RangeFunction")             ? "table functions"
-                                                                        : "this FROM item";
-        return at(sql_errc::feature_not_supported, what + " are not supported yet", item, ctx);
-    }
-    const json& rv = from[0]["RangeVar"];
-    std::string name = range_var_name(rv);
-    std::string schema = rv.value("schemaname", "");
-    auto rel = ctx.cat ? ctx.cat->find_relation(name) : std::nullopt;
-    if (!rel || (!schema.empty() && schema != "public")) {
-        std::string full = schema.empty() ? name : schema + "." + name;
-        return at(sql_errc::undefined_table, "relation \"" + full + "\" does not exist", rv, ctx);
-    }
-    ctx.relations.push_back(name);
-    auto p = make_node(plan_kind::scan, {}, {});
-    p->relation = *rel;
-    p->schema = rel->columns;
-    for (const auto& h : hidden_columns())
-        p->schema.push_back(h);
-    for (size_t i = 0; i < p->schema.size(); ++i)
-        p->scan_columns.push_back(static_cast<int>(i));
-    scope = scope_of(*p, rel->columns.size());
-    return p;
+    return make_plan_node(k, std::move(schema), std::move(inputs));
 }
 
 std::string target_name(const json& target, const expr& e) {
@@ -81,6 +36,7 @@ std::string target_name(const json& target, const expr& e) {
         return v["TypeCast"]["typeName"]["names"].back()["String"].value("sval", "?column?");
     }
     if (v.contains("CaseExpr")) return "case";
+    if (v.contains("SubLink")) return e.name.empty() ? "?column?" : e.name;
     if (v.contains("CoalesceExpr")) return "coalesce";
     if (v.contains("MinMaxExpr"))
         return v["MinMaxExpr"].value("op", "") == "IS_GREATEST" ? "greatest" : "least";
@@ -95,12 +51,20 @@ sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context&
         const json& rt = t["ResTarget"];
         const json& v = rt["val"];
         if (v.contains("ColumnRef") && v["ColumnRef"]["fields"].back().contains("A_Star")) {
+            const json& fields = v["ColumnRef"]["fields"];
+            std::string table =
+                fields.size() > 1 ? fields[fields.size() - 2]["String"].value("sval", "") : "";
+            bool any = false;
             for (size_t i = 0; i < scope.size(); ++i) {
-                if (scope[i].hidden) continue;
+                if (scope[i].hidden || (!table.empty() && scope[i].table != table)) continue;
+                any = true;
                 exprs.push_back(
                     expr::make_column(static_cast<int>(i), scope[i].type, scope[i].name));
                 names.push_back(scope[i].name);
             }
+            if (!table.empty() && !any)
+                return at(sql_errc::undefined_table,
+                          "missing FROM-clause entry for table \"" + table + "\"", v, ctx);
             continue;
         }
         auto e = bind_expression(v, scope, ctx);
@@ -192,10 +156,11 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
                 ctx);
     }
     bind_scope scope;
-    auto from = bind_from(stmt, ctx, scope);
+    auto from = bind_from_clause(stmt, ctx, scope);
     if (!from.ok()) return from;
     plan_ptr plan = from.value();
     if (stmt.contains("whereClause")) {
+        subquery_collector subqueries(scope, plan->schema.size(), ctx);
         auto pred = bind_expression(stmt["whereClause"], scope, ctx);
         if (!pred.ok()) return pred.error();
         auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
@@ -205,16 +170,22 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
                 sql_errc::datatype_mismatch,
                 "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
                 stmt["whereClause"], ctx);
+        plan = subqueries.apply_over(plan);
         auto f = make_node(plan_kind::filter, plan->schema, {plan});
         f->predicate = b.value();
         plan = f;
     }
     std::vector<expr_ptr> exprs;
     std::vector<std::string> names;
-    if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
     std::vector<sort_key> keys;
-    if (stmt.contains("sortClause"))
-        if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok()) return s.error();
+    {
+        subquery_collector subqueries(scope, plan->schema.size(), ctx);
+        if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
+        if (stmt.contains("sortClause"))
+            if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok())
+                return s.error();
+        plan = subqueries.apply_over(plan);
+    }
     std::vector<column_def> schema;
     for (size_t i = 0; i < exprs.size(); ++i)
         schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});

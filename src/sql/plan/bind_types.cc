@@ -139,6 +139,14 @@ sql_result<data_type> bind_type_name(const json& tn, bind_context& ctx) {
         {"interval", type_id::interval},
         {"jsonb", type_id::jsonb},
         {"json", type_id::jsonb},
+        // Catalog types: OIDs are bigints, names text.
+        {"oid", type_id::int64},
+        {"regclass", type_id::int64},
+        {"regtype", type_id::int64},
+        {"regproc", type_id::int64},
+        {"regnamespace", type_id::int64},
+        {"xid", type_id::int64},
+        {"name", type_id::text},
     };
     for (const auto& [n, id] : k_names) {
         if (name != n) continue;

@@ -1,0 +1,460 @@
+#include "sql/catalog/system_tables.h"
+
+#include <functional>
+#include <initializer_list>
+#include <map>
+
+#include "sql/catalog/system_tables_detail.h"
+
+namespace spate::sql {
+
+namespace {
+
+using namespace detail;
+
+struct pg_type_info {
+    int64_t oid;
+    const char* typname;
+    const char* sql_name;  // format_type / information_schema data_type
+    int16_t typlen;
+    const char* category;
+    type_id id;
+};
+
+// The types Spate has, as PostgreSQL names them (varchar before text: a
+// VARCHAR column reports character varying).
+constexpr pg_type_info k_types[] = {
+    {16, "bool", "boolean", 1, "B", type_id::boolean},
+    {17, "bytea", "bytea", -1, "U", type_id::bytea},
+    {20, "int8", "bigint", 8, "N", type_id::int64},
+    {21, "int2", "smallint", 2, "N", type_id::int16},
+    {23, "int4", "integer", 4, "N", type_id::int32},
+    {25, "text", "text", -1, "S", type_id::text},
+    {700, "float4", "real", 4, "N", type_id::float32},
+    {701, "float8", "double precision", 8, "N", type_id::float64},
+    {1043, "varchar", "character varying", -1, "S", type_id::text},
+    {1082, "date", "date", 4, "D", type_id::date},
+    {1083, "time", "time without time zone", 8, "D", type_id::time},
+    {1114, "timestamp", "timestamp without time zone", 8, "D", type_id::timestamp},
+    {1184, "timestamptz", "timestamp with time zone", 8, "D", type_id::timestamptz},
+    {1186, "interval", "interval", 16, "T", type_id::interval},
+    {1700, "numeric", "numeric", -1, "N", type_id::numeric},
+    {3802, "jsonb", "jsonb", -1, "U", type_id::jsonb},
+};
+
+const pg_type_info* type_info(int64_t oid) {
+    for (const auto& t : k_types)
+        if (t.oid == oid) return &t;
+    return nullptr;
+}
+
+system_table pg_namespace(const catalog&) {
+    table_builder b("pg_catalog", "pg_namespace",
+                    {{"oid", k_oid}, {"nspname", k_text}, {"nspowner", k_oid}, {"nspacl", k_text}});
+    b.row({oid(k_pg_catalog_namespace_oid), txt("pg_catalog"), oid(10), null()});
+    b.row({oid(k_public_namespace_oid), txt("public"), oid(10), null()});
+    b.row({oid(k_information_schema_namespace_oid), txt("information_schema"), oid(10), null()});
+    return b.build();
+}
+
+system_table pg_class(const catalog& cat) {
+    table_builder b("pg_catalog", "pg_class",
+                    {{"oid", k_oid},
+                     {"relname", k_text},
+                     {"relnamespace", k_oid},
+                     {"reltype", k_oid},
+                     {"reloftype", k_oid},
+                     {"relowner", k_oid},
+                     {"relam", k_oid},
+                     {"relfilenode", k_oid},
+                     {"reltablespace", k_oid},
+                     {"relpages", k_i4},
+                     {"reltuples", type_id::float32},
+                     {"relallvisible", k_i4},
+                     {"reltoastrelid", k_oid},
+                     {"relhasindex", k_bool},
+                     {"relisshared", k_bool},
+                     {"relpersistence", k_text},
+                     {"relkind", k_text},
+                     {"relnatts", k_i2},
+                     {"relchecks", k_i2},
+                     {"relhasrules", k_bool},
+                     {"relhastriggers", k_bool},
+                     {"relhassubclass", k_bool},
+                     {"relrowsecurity", k_bool},
+                     {"relforcerowsecurity", k_bool},
+                     {"relispopulated", k_bool},
+                     {"relreplident", k_text},
+                     {"relispartition", k_bool},
+                     {"relrewrite", k_oid},
+                     {"relacl", k_text},
+                     {"reloptions", k_text},
+                     {"relpartbound", k_text}});
+    for (const auto& o : relations_of(cat)) {
+        bool view = o.kind == catalog_kind::view;
+        b.row({oid(object_oid(o)),
+               txt(o.name),
+               oid(k_public_namespace_oid),
+               oid(0),
+               oid(0),
+               oid(10),
+               oid(view ? 2 : 2),
+               oid(0),
+               oid(0),
+               value::int32(0),
+               value::float32(-1),
+               value::int32(0),
+               oid(0),
+               boolean(false),
+               boolean(false),
+               txt("p"),
+               txt(view ? "m" : "r"),
+               value::int16(static_cast<int16_t>(o.relation.columns.size())),
+               value::int16(0),
+               boolean(false),
+               boolean(false),
+               boolean(false),
+               boolean(false),
+               boolean(false),
+               boolean(true),
+               txt("d"),
+               boolean(false),
+               oid(0),
+               null(),
+               null(),
+               null()});
+    }
+    return b.build();
+}
+
+system_table pg_attribute(const catalog& cat) {
+    table_builder b("pg_catalog", "pg_attribute",
+                    {{"attrelid", k_oid},     {"attname", k_text},      {"atttypid", k_oid},
+                     {"attstattarget", k_i4}, {"attlen", k_i2},         {"attnum", k_i2},
+                     {"attndims", k_i4},      {"atttypmod", k_i4},      {"attbyval", k_bool},
+                     {"attalign", k_text},    {"attstorage", k_text},   {"attcompression", k_text},
+                     {"attnotnull", k_bool},  {"atthasdef", k_bool},    {"atthasmissing", k_bool},
+                     {"attidentity", k_text}, {"attgenerated", k_text}, {"attisdropped", k_bool},
+                     {"attislocal", k_bool},  {"attinhcount", k_i4},    {"attcollation", k_oid},
+                     {"attacl", k_text},      {"attoptions", k_text},   {"attfdwoptions", k_text}});
+    auto add = [&](int64_t rel, const column_def& c, int16_t num) {
+        int64_t t = pg_type_oid(c.type);
+        const pg_type_info* info = type_info(t);
+        bool text_like = c.type.id == type_id::text;
+        b.row({oid(rel),
+               txt(c.name),
+               oid(t),
+               value::int32(-1),
+               value::int16(info ? info->typlen : int16_t{-1}),
+               value::int16(num),
+               value::int32(0),
+               value::int32(pg_type_modifier(c.type)),
+               boolean(info && info->typlen > 0 && info->typlen <= 8),
+               txt("i"),
+               txt("p"),
+               txt(""),
+               boolean(false),
+               boolean(false),
+               boolean(false),
+               txt(""),
+               txt(""),
+               boolean(false),
+               boolean(true),
+               value::int32(0),
+               oid(text_like ? 100 : 0),
+               null(),
+               null(),
+               null()});
+    };
+    for (const auto& o : relations_of(cat)) {
+        int64_t rel = object_oid(o);
+        int16_t num = 0;
+        for (const auto& c : o.relation.columns)
+            add(rel, c, ++num);
+        num = 0;
+        for (const auto& h : hidden_columns())
+            add(rel, h, --num);
+    }
+    return b.build();
+}
+
+system_table pg_type(const catalog&) {
+    table_builder b("pg_catalog", "pg_type",
+                    {{"oid", k_oid},
+                     {"typname", k_text},
+                     {"typnamespace", k_oid},
+                     {"typowner", k_oid},
+                     {"typlen", k_i2},
+                     {"typbyval", k_bool},
+                     {"typtype", k_text},
+                     {"typcategory", k_text},
+                     {"typisdefined", k_bool},
+                     {"typdelim", k_text},
+                     {"typrelid", k_oid},
+                     {"typelem", k_oid},
+                     {"typarray", k_oid},
+                     {"typnotnull", k_bool},
+                     {"typbasetype", k_oid},
+                     {"typtypmod", k_i4},
+                     {"typndims", k_i4},
+                     {"typcollation", k_oid},
+                     {"typdefault", k_text}});
+    for (const auto& t : k_types) {
+        bool text_like = t.id == type_id::text;
+        b.row({oid(t.oid), txt(t.typname), oid(k_pg_catalog_namespace_oid), oid(10),
+               value::int16(t.typlen), boolean(t.typlen > 0 && t.typlen <= 8), txt("b"),
+               txt(t.category), boolean(true), txt(","), oid(0), oid(0), oid(0), boolean(false),
+               oid(0), value::int32(-1), value::int32(0), oid(text_like ? 100 : 0), null()});
+    }
+    return b.build();
+}
+
+system_table pg_database(const catalog&) {
+    table_builder b("pg_catalog", "pg_database",
+                    {{"oid", k_oid},
+                     {"datname", k_text},
+                     {"datdba", k_oid},
+                     {"encoding", k_i4},
+                     {"datlocprovider", k_text},
+                     {"datistemplate", k_bool},
+                     {"datallowconn", k_bool},
+                     {"datconnlimit", k_i4},
+                     {"datcollate", k_text},
+                     {"datctype", k_text},
+                     {"daticulocale", k_text},
+                     {"dattablespace", k_oid},
+                     {"datacl", k_text}});
+    b.row({oid(16383), txt("spate"), oid(10), value::int32(6), txt("c"), boolean(false),
+           boolean(true), value::int32(-1), txt("C"), txt("C"), null(), oid(1663), null()});
+    return b.build();
+}
+
+system_table pg_roles(const catalog&, const char* name) {
+    table_builder b("pg_catalog", name,
+                    {{"oid", k_oid},
+                     {"rolname", k_text},
+                     {"rolsuper", k_bool},
+                     {"rolinherit", k_bool},
+                     {"rolcreaterole", k_bool},
+                     {"rolcreatedb", k_bool},
+                     {"rolcanlogin", k_bool},
+                     {"rolreplication", k_bool},
+                     {"rolconnlimit", k_i4},
+                     {"rolvaliduntil", k_text},
+                     {"rolbypassrls", k_bool},
+                     {"rolconfig", k_text}});
+    b.row({oid(10), txt("spate"), boolean(true), boolean(true), boolean(true), boolean(true),
+           boolean(true), boolean(false), value::int32(-1), null(), boolean(true), null()});
+    return b.build();
+}
+
+system_table pg_am(const catalog&) {
+    table_builder b(
+        "pg_catalog", "pg_am",
+        {{"oid", k_oid}, {"amname", k_text}, {"amhandler", k_text}, {"amtype", k_text}});
+    b.row({oid(2), txt("heap"), txt("heap_tableam_handler"), txt("t")});
+    return b.build();
+}
+
+// Tables that exist with no rows: their columns, all read as text or oid.
+struct empty_table {
+    const char* name;
+    std::initializer_list<std::pair<const char*, type_id>> columns;
+};
+
+}  // namespace
+
+namespace detail {
+
+std::vector<catalog_object> relations_of(const catalog& cat) {
+    std::vector<catalog_object> out;
+    for (auto& o : cat.all())
+        if (o.kind != catalog_kind::sink) out.push_back(std::move(o));
+    return out;
+}
+
+std::string pg_type_name(int64_t type_oid) {
+    const pg_type_info* info = type_info(type_oid);
+    return info ? info->typname : "";
+}
+
+}  // namespace detail
+
+int64_t object_oid(const catalog_object& o) {
+    // FNV-1a of the creation id, folded into [16384, 2^31).
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : o.id.empty() ? o.name : o.id) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return k_first_user_oid + static_cast<int64_t>(h % (2147483647ull - k_first_user_oid));
+}
+
+int64_t pg_type_oid(const data_type& t) {
+    if (t.id == type_id::text && t.varchar) return 1043;
+    for (const auto& i : k_types)
+        if (i.id == t.id) return i.oid;
+    return 25;
+}
+
+int32_t pg_type_modifier(const data_type& t) {
+    if (t.id == type_id::numeric && t.precision > 0) return ((t.precision << 16) | t.scale) + 4;
+    if (t.id == type_id::text && t.varchar && t.precision > 0) return t.precision + 4;
+    return -1;
+}
+
+std::string pg_format_type(int64_t type_oid, std::optional<int32_t> typmod) {
+    const pg_type_info* info = type_info(type_oid);
+    if (!info) return "???";
+    std::string out = info->sql_name;
+    if (typmod && *typmod >= 4) {
+        int32_t m = *typmod - 4;
+        if (type_oid == 1043) out += "(" + std::to_string(m) + ")";
+        if (type_oid == 1700)
+            out += "(" + std::to_string(m >> 16) + "," + std::to_string(m & 0xffff) + ")";
+    }
+    return out;
+}
+
+std::optional<system_table> find_system_table(std::string_view schema, std::string_view name,
+                                              const catalog& cat) {
+    if (schema == "information_schema") {
+        auto t = information_schema_table(name, cat);
+        if (t.columns.empty()) return std::nullopt;
+        return t;
+    }
+    if (!schema.empty() && schema != "pg_catalog") return std::nullopt;
+    static const std::map<std::string_view, std::function<system_table(const catalog&)>,
+                          std::less<>>
+        k_tables = {
+            {"pg_namespace", pg_namespace},
+            {"pg_class", pg_class},
+            {"pg_attribute", pg_attribute},
+            {"pg_type", pg_type},
+            {"pg_database", pg_database},
+            {"pg_am", pg_am},
+            {"pg_roles", [](const catalog& c) { return pg_roles(c, "pg_roles"); }},
+            {"pg_authid", [](const catalog& c) { return pg_roles(c, "pg_authid"); }},
+        };
+    if (auto it = k_tables.find(name); it != k_tables.end()) return it->second(cat);
+    static const empty_table k_empty[] = {
+        {"pg_attrdef", {{"oid", k_oid}, {"adrelid", k_oid}, {"adnum", k_i2}, {"adbin", k_text}}},
+        {"pg_collation",
+         {{"oid", k_oid},
+          {"collname", k_text},
+          {"collnamespace", k_oid},
+          {"collprovider", k_text}}},
+        {"pg_index",
+         {{"indexrelid", k_oid},
+          {"indrelid", k_oid},
+          {"indnatts", k_i2},
+          {"indisunique", k_bool},
+          {"indisprimary", k_bool},
+          {"indisclustered", k_bool},
+          {"indisvalid", k_bool},
+          {"indisreplident", k_bool},
+          {"indkey", k_text},
+          {"indexprs", k_text},
+          {"indpred", k_text}}},
+        {"pg_constraint",
+         {{"oid", k_oid},
+          {"conname", k_text},
+          {"connamespace", k_oid},
+          {"contype", k_text},
+          {"conrelid", k_oid},
+          {"confrelid", k_oid},
+          {"conindid", k_oid},
+          {"conparentid", k_oid},
+          {"condeferrable", k_bool},
+          {"condeferred", k_bool},
+          {"convalidated", k_bool},
+          {"conislocal", k_bool},
+          {"connoinherit", k_bool},
+          {"conkey", k_text},
+          {"confkey", k_text}}},
+        {"pg_policy",
+         {{"oid", k_oid},
+          {"polname", k_text},
+          {"polrelid", k_oid},
+          {"polcmd", k_text},
+          {"polpermissive", k_bool},
+          {"polroles", k_text},
+          {"polqual", k_text},
+          {"polwithcheck", k_text}}},
+        {"pg_statistic_ext",
+         {{"oid", k_oid},
+          {"stxrelid", k_oid},
+          {"stxname", k_text},
+          {"stxnamespace", k_oid},
+          {"stxowner", k_oid},
+          {"stxstattarget", k_i4},
+          {"stxkeys", k_text},
+          {"stxkind", k_text},
+          {"stxexprs", k_text}}},
+        {"pg_inherits",
+         {{"inhrelid", k_oid},
+          {"inhparent", k_oid},
+          {"inhseqno", k_i4},
+          {"inhdetachpending", k_bool}}},
+        {"pg_trigger",
+         {{"oid", k_oid},
+          {"tgrelid", k_oid},
+          {"tgparentid", k_oid},
+          {"tgname", k_text},
+          {"tgfoid", k_oid},
+          {"tgtype", k_i2},
+          {"tgenabled", k_text},
+          {"tgisinternal", k_bool}}},
+        {"pg_rewrite",
+         {{"oid", k_oid},
+          {"rulename", k_text},
+          {"ev_class", k_oid},
+          {"ev_type", k_text},
+          {"ev_enabled", k_text},
+          {"is_instead", k_bool}}},
+        {"pg_publication",
+         {{"oid", k_oid},
+          {"pubname", k_text},
+          {"pubowner", k_oid},
+          {"puballtables", k_bool},
+          {"pubinsert", k_bool},
+          {"pubupdate", k_bool},
+          {"pubdelete", k_bool},
+          {"pubtruncate", k_bool},
+          {"pubviaroot", k_bool}}},
+        {"pg_publication_rel",
+         {{"oid", k_oid},
+          {"prpubid", k_oid},
+          {"prrelid", k_oid},
+          {"prqual", k_text},
+          {"prattrs", k_text}}},
+        {"pg_publication_namespace", {{"oid", k_oid}, {"pnpubid", k_oid}, {"pnnspid", k_oid}}},
+        {"pg_description",
+         {{"objoid", k_oid}, {"classoid", k_oid}, {"objsubid", k_i4}, {"description", k_text}}},
+        {"pg_partitioned_table",
+         {{"partrelid", k_oid}, {"partstrat", k_text}, {"partnatts", k_i2}}},
+        {"pg_foreign_table", {{"ftrelid", k_oid}, {"ftserver", k_oid}, {"ftoptions", k_text}}},
+        {"pg_tablespace",
+         {{"oid", k_oid}, {"spcname", k_text}, {"spcowner", k_oid}, {"spcacl", k_text}}},
+        {"pg_proc",
+         {{"oid", k_oid},
+          {"proname", k_text},
+          {"pronamespace", k_oid},
+          {"prorettype", k_oid},
+          {"prokind", k_text}}},
+        {"pg_extension",
+         {{"oid", k_oid},
+          {"extname", k_text},
+          {"extowner", k_oid},
+          {"extnamespace", k_oid},
+          {"extversion", k_text}}},
+    };
+    for (const auto& e : k_empty) {
+        if (name != e.name) continue;
+        table_builder b("pg_catalog", e.name, e.columns);
+        return b.build();
+    }
+    return std::nullopt;
+}
+
+}  // namespace spate::sql
