@@ -126,6 +126,12 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
             return make_nested_loop_join(std::move(inputs[0]), std::move(inputs[1]), *p, env);
         case plan_kind::apply:
             return make_apply(std::move(inputs[0]), *p, env);
+        case plan_kind::distinct:
+            return make_distinct(std::move(inputs[0]), *p);
+        case plan_kind::series:
+            return make_series(*p, env);
+        case plan_kind::aggregate:
+            return make_aggregate(std::move(inputs[0]), *p, env);
     }
     return make_error(sql_errc::internal_error, "unknown plan node");
 }

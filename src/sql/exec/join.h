@@ -21,6 +21,13 @@ batch_ptr make_nested_loop_join(batch_ptr left, batch_ptr right, const plan_node
 // plan_kind::apply over `input`.
 batch_ptr make_apply(batch_ptr input, const plan_node& apply, const batch_env& env);
 
+// plan_kind::distinct over `input` (rows compared by value, NULLs equal).
+batch_ptr make_distinct(batch_ptr input, const plan_node& distinct);
+// plan_kind::series: its bounds evaluated once when first pulled.
+batch_ptr make_series(const plan_node& series, const batch_env& env);
+// plan_kind::aggregate over `input`.
+batch_ptr make_aggregate(batch_ptr input, const plan_node& aggregate, const batch_env& env);
+
 // `p` with outer-reference parameters (k_outer_parameter_base and up) of
 // `values` (index -> value) replaced by constants, in every expression of
 // the tree including nested subqueries.

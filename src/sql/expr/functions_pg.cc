@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "sql/catalog/system_tables.h"
 #include "sql/expr/kernels.h"
@@ -43,22 +45,22 @@ sql_status format_type_kernel(std::span<const column* const> args, size_t rows, 
     return {};
 }
 
-// array_to_string over a PostgreSQL array literal ({a,"b c",NULL}); NULL
-// elements are skipped, as PostgreSQL does without a null string.
-std::string array_to_string(sv array, sv sep) {
-    std::string out, item;
-    bool first = true, quoted = false, in_quotes = false;
+// The elements of a PostgreSQL array literal ({a,"b c",NULL}); nothing for
+// an unquoted NULL. Arrays are text values in Spate (no array types yet).
+std::vector<std::optional<std::string>> array_elements(sv array) {
+    std::vector<std::optional<std::string>> out;
+    size_t begin = array.find('{'), end = array.rfind('}');
+    if (begin == sv::npos || end == sv::npos || end <= begin + 1) return out;
+    std::string item;
+    bool quoted = false, in_quotes = false;
     auto flush = [&] {
-        if (!(item == "NULL" && !quoted) && !(item.empty() && !quoted)) {
-            if (!first) out.append(sep);
-            out += item;
-            first = false;
-        }
+        if (item == "NULL" && !quoted)
+            out.emplace_back();
+        else
+            out.emplace_back(item);
         item.clear();
         quoted = false;
     };
-    size_t begin = array.find('{'), end = array.rfind('}');
-    if (begin == sv::npos || end == sv::npos || end <= begin) return std::string(array);
     for (size_t i = begin + 1; i < end; ++i) {
         char c = array[i];
         if (in_quotes) {
@@ -72,12 +74,60 @@ std::string array_to_string(sv array, sv sep) {
             in_quotes = quoted = true;
         } else if (c == ',') {
             flush();
-        } else {
+        } else if (c != ' ') {
             item += c;
         }
     }
-    if (end > begin + 1) flush();
+    flush();
     return out;
+}
+
+// array_to_string: NULL elements skipped, as PostgreSQL without a null string.
+std::string array_to_string(sv array, sv sep) {
+    std::string out;
+    bool first = true;
+    for (const auto& e : array_elements(array)) {
+        if (!e) continue;
+        if (!first) out.append(sep);
+        out += *e;
+        first = false;
+    }
+    return out;
+}
+
+// x = ANY (array) (`all` false) or x <> ALL (array) (`all` true) with SQL's
+// null rules; elements compare as text renderings of x.
+template <typename T>
+kernel_fn quantified(bool all) {
+    return [all](std::span<const column* const> args, size_t rows, column& out,
+                 const eval_context&) -> sql_status {
+        for (size_t i = 0; i < rows; ++i) {
+            if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                out.push_null();
+                continue;
+            }
+            std::string x;
+            if constexpr (std::is_same_v<T, sv>)
+                x = std::string(args[0]->strings().at(i));
+            else
+                x = std::to_string(args[0]->values<T>()[i]);
+            bool hit = false, null_seen = false;
+            for (const auto& e : array_elements(args[1]->strings().at(i))) {
+                if (!e)
+                    null_seen = true;
+                else if (*e == x)
+                    hit = true;
+            }
+            // ANY: true on a match; ALL (<>): false on a match; else NULL if a NULL was seen.
+            if (hit)
+                out.push<uint8_t>(all ? 0 : 1);
+            else if (null_seen)
+                out.push_null();
+            else
+                out.push<uint8_t>(all ? 1 : 0);
+        }
+        return {};
+    };
 }
 
 }  // namespace
@@ -97,12 +147,93 @@ void register_pg_catalog(registry& r) {
           pure<uint8_t, int64_t>([](int64_t) { return uint8_t{0}; }));
     r.add("array_to_string", {T, T}, T,
           pure<std::string, sv, sv>([](sv a, sv s) { return array_to_string(a, s); }));
+    r.add("array_upper", {T, type_id::int32}, type_id::int32,
+          [](std::span<const column* const> args, size_t rows, column& out,
+             const eval_context&) -> sql_status {
+              for (size_t i = 0; i < rows; ++i) {
+                  if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                      out.push_null();
+                      continue;
+                  }
+                  size_t n = array_elements(args[0]->strings().at(i)).size();
+                  if (n == 0 || args[1]->values<int32_t>()[i] != 1)
+                      out.push_null();
+                  else
+                      out.push<int32_t>(static_cast<int32_t>(n));
+              }
+              return {};
+          });
+    // a[i] (1-based): the element's text, typed unknown so it takes the
+    // type its context needs; NULL out of bounds.
+    r.add("array_element", {T, type_id::int64}, type_id::unknown,
+          [](std::span<const column* const> args, size_t rows, column& out,
+             const eval_context&) -> sql_status {
+              for (size_t i = 0; i < rows; ++i) {
+                  if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                      out.push_null();
+                      continue;
+                  }
+                  auto e = array_elements(args[0]->strings().at(i));
+                  int64_t k = args[1]->values<int64_t>()[i];
+                  if (k < 1 || static_cast<size_t>(k) > e.size() || !e[static_cast<size_t>(k - 1)])
+                      out.push_null();
+                  else
+                      out.push_string(*e[static_cast<size_t>(k - 1)]);
+              }
+              return {};
+          });
+    r.add("= any", {k_oid, T}, type_id::boolean, quantified<int64_t>(false), null_handling::custom);
+    r.add("array_upper", {T, type_id::int32}, type_id::int32,
+          [](std::span<const column* const> args, size_t rows, column& out,
+             const eval_context&) -> sql_status {
+              for (size_t i = 0; i < rows; ++i) {
+                  if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                      out.push_null();
+                      continue;
+                  }
+                  size_t n = array_elements(args[0]->strings().at(i)).size();
+                  if (n == 0 || args[1]->values<int32_t>()[i] != 1)
+                      out.push_null();
+                  else
+                      out.push<int32_t>(static_cast<int32_t>(n));
+              }
+              return {};
+          });
+    // a[i] (1-based): the element's text, typed unknown so it takes the
+    // type its context needs; NULL out of bounds.
+    r.add("array_element", {T, type_id::int64}, type_id::unknown,
+          [](std::span<const column* const> args, size_t rows, column& out,
+             const eval_context&) -> sql_status {
+              for (size_t i = 0; i < rows; ++i) {
+                  if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                      out.push_null();
+                      continue;
+                  }
+                  auto e = array_elements(args[0]->strings().at(i));
+                  int64_t k = args[1]->values<int64_t>()[i];
+                  if (k < 1 || static_cast<size_t>(k) > e.size() || !e[static_cast<size_t>(k - 1)])
+                      out.push_null();
+                  else
+                      out.push_string(*e[static_cast<size_t>(k - 1)]);
+              }
+              return {};
+          });
+    r.add("= any", {T, T}, type_id::boolean, quantified<sv>(false), null_handling::custom);
+    r.add("<> all", {k_oid, T}, type_id::boolean, quantified<int64_t>(true), null_handling::custom);
+    r.add("<> all", {T, T}, type_id::boolean, quantified<sv>(true), null_handling::custom);
     // Stored expressions and descriptions: Spate keeps none.
     r.add("pg_get_expr", {T, k_oid}, T, all_null(), null_handling::custom);
     r.add("pg_get_expr", {T, k_oid, type_id::boolean}, T, all_null(), null_handling::custom);
     r.add("obj_description", {k_oid}, T, all_null(), null_handling::custom);
     r.add("obj_description", {k_oid, T}, T, all_null(), null_handling::custom);
     r.add("shobj_description", {k_oid, T}, T, all_null(), null_handling::custom);
+    for (const char* name :
+         {"pg_get_statisticsobjdef_columns", "pg_get_indexdef", "pg_get_constraintdef",
+          "pg_get_triggerdef", "pg_get_ruledef", "pg_get_partkeydef",
+          "pg_get_partition_constraintdef", "pg_get_viewdef", "pg_tablespace_location"}) {
+        r.add(name, {k_oid}, T, all_null(), null_handling::custom);
+        r.add(name, {k_oid, type_id::boolean}, T, all_null(), null_handling::custom);
+    }
     r.add("col_description", {k_oid, type_id::int32}, T, all_null(), null_handling::custom);
     // One superuser: every privilege is held.
     for (const char* name : {"has_table_privilege", "has_schema_privilege",

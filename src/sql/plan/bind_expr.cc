@@ -135,6 +135,16 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
                     std::move(args.value()), n);
     }
     if (kind == "CollateClause") return bind(n["arg"]);
+    if (kind == "A_Indirection" && n["indirection"].size() == 1 &&
+        n["indirection"][0].contains("A_Indices") &&
+        !n["indirection"][0]["A_Indices"].value("is_slice", false)) {
+        // a[i]: arrays are text literals (functions_pg.cc); the element is unknown-typed.
+        auto arr = bind(n["arg"]);
+        if (!arr.ok()) return arr;
+        auto index = bind(n["indirection"][0]["A_Indices"]["uidx"]);
+        if (!index.ok()) return index;
+        return call("array_element", {arr.value(), index.value()}, n);
+    }
     if (kind == "SubLink") {
         if (_ctx.sublink) return _ctx.sublink(node);
         return error(sql_errc::feature_not_supported, "subqueries are not supported here", n);
@@ -220,6 +230,9 @@ sql_result<expr_ptr> expr_binder::a_expr(const json& n) {
     if (kind == "AEXPR_OP" || kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE")
         return operator_call(op, l, r, n);
     if (kind == "AEXPR_IN") return in_list(n, op == "<>");
+    // x op ANY/ALL (array): functions named "op any" / "op all" (functions_pg.cc).
+    if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL")
+        return operator_call(op + (kind == "AEXPR_OP_ANY" ? " any" : " all"), l, r, n);
     if (kind == "AEXPR_BETWEEN") return between(n, false);
     if (kind == "AEXPR_NOT_BETWEEN") return between(n, true);
     if (kind == "AEXPR_NULLIF") {
@@ -364,9 +377,11 @@ sql_result<expr_ptr> expr_binder::func_call(const json& n) {
     std::string name = n["funcname"].back()["String"].value("sval", "");
     if (n.contains("over"))
         return error(sql_errc::feature_not_supported, "window functions are not supported yet", n);
-    if (n.value("agg_star", false) || n.value("agg_distinct", false) || is_aggregate_name(name))
+    if (n.value("agg_star", false) || n.value("agg_distinct", false) || is_aggregate_name(name)) {
+        if (_ctx.aggregate && !n.value("agg_distinct", false)) return _ctx.aggregate(n);
         return error(sql_errc::feature_not_supported,
                      "aggregate function " + name + "() is not supported yet", n);
+    }
     bool handled = false;
     auto special = special_function(name, n, handled);
     if (handled) return special;

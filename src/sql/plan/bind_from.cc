@@ -131,7 +131,43 @@ sql_result<plan_ptr> bind_subselect(const json& rs, bind_context& ctx, bind_scop
     return p;
 }
 
+// generate_series(start, stop[, step]) in FROM: one bigint column named by
+// the alias (or generate_series); arguments may reference enclosing queries.
+sql_result<plan_ptr> bind_function(const json& rf, bind_context& ctx, bind_scope& scope) {
+    const json& fn =
+        rf.contains("functions") && !rf["functions"].empty() && rf["functions"][0].contains("List")
+            ? rf["functions"][0]["List"]["items"][0]
+            : json();
+    std::string name = fn.contains("FuncCall")
+                           ? fn["FuncCall"]["funcname"].back()["String"].value("sval", "")
+                           : "";
+    const json& args = fn.contains("FuncCall") && fn["FuncCall"].contains("args")
+                           ? fn["FuncCall"]["args"]
+                           : json::array();
+    if (name != "generate_series" || args.size() < 2 || args.size() > 3 ||
+        rf.value("lateral", false) || rf.value("ordinality", false))
+        return at(sql_errc::feature_not_supported,
+                  "table functions other than generate_series(start, stop[, step]) are not "
+                  "supported yet",
+                  rf, ctx);
+    auto p = make_plan_node(plan_kind::series, {}, {});
+    for (const auto& a : args) {
+        auto e = bind_expression(a, {}, ctx);
+        if (!e.ok()) return e.error();
+        auto c = coerce(e.value(), data_type::of(type_id::int64), cast_context::implicit,
+                        location_of(a), ctx);
+        if (!c.ok()) return c.error();
+        p->exprs.push_back(c.value());
+    }
+    std::string alias = alias_of(rf, name);
+    p->schema.push_back({alias, data_type::of(type_id::int64)});
+    scope.push_back({alias, data_type::of(type_id::int64), false, alias});
+    rename_columns(rf, scope, *p);
+    return p;
+}
+
 sql_result<plan_ptr> bind_item(const json& item, bind_context& ctx, bind_scope& scope) {
+    if (item.contains("RangeFunction")) return bind_function(item["RangeFunction"], ctx, scope);
     if (item.contains("RangeVar")) return bind_range_var(item["RangeVar"], ctx, scope);
     if (item.contains("JoinExpr")) return bind_join(item["JoinExpr"], ctx, scope);
     if (item.contains("RangeSubselect")) return bind_subselect(item["RangeSubselect"], ctx, scope);

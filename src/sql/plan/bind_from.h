@@ -46,4 +46,28 @@ class subquery_collector {
     std::function<sql_result<expr_ptr>(const nlohmann::json&)> _saved;
 };
 
+// Collects the aggregate calls of an ungrouped query block while installed
+// (RAII like subquery_collector): aggregate k binds to column `base + k` of
+// the block's aggregate node, whose first `base` columns are NULL.
+class aggregate_collector {
+  public:
+    aggregate_collector(const bind_scope& scope, size_t base, bind_context& ctx);
+    ~aggregate_collector();
+    aggregate_collector(const aggregate_collector&) = delete;
+    aggregate_collector& operator=(const aggregate_collector&) = delete;
+
+    bool empty() const { return _calls.empty(); }
+    // `input` unchanged without aggregates, else the aggregate node over it.
+    plan_ptr aggregate_over(plan_ptr input);
+
+  private:
+    sql_result<expr_ptr> bind_call(const nlohmann::json& node);
+
+    const bind_scope& _scope;
+    size_t _base;
+    bind_context& _ctx;
+    std::vector<aggregate_call> _calls;
+    std::function<sql_result<expr_ptr>(const nlohmann::json&)> _saved;
+};
+
 }  // namespace spate::sql

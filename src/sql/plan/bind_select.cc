@@ -139,6 +139,22 @@ sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& c
     return {};
 }
 
+// In an ungrouped aggregate query every column read outside an aggregate
+// is an error (aggregate results are the columns from `base` on).
+sql_status check_ungrouped(const std::vector<expr_ptr>& exprs, size_t base, const json& stmt,
+                           const bind_context& ctx) {
+    std::vector<int> used;
+    for (const auto& e : exprs)
+        referenced_columns(*e, used);
+    for (int c : used)
+        if (static_cast<size_t>(c) < base)
+            return at(sql_errc::grouping_error,
+                      "a column outside an aggregate function needs GROUP BY, which is not "
+                      "supported yet",
+                      stmt, ctx);
+    return {};
+}
+
 sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     for (const char* clause : {"groupClause", "havingClause", "distinctClause", "windowClause",
                                "withClause", "intoClause", "valuesLists", "lockingClause"}) {
@@ -179,11 +195,20 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     std::vector<std::string> names;
     std::vector<sort_key> keys;
     {
-        subquery_collector subqueries(scope, plan->schema.size(), ctx);
+        size_t base = plan->schema.size();
+        subquery_collector subqueries(scope, base, ctx);
+        aggregate_collector aggregates(scope, base, ctx);
         if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
         if (stmt.contains("sortClause"))
             if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok())
                 return s.error();
+        if (!aggregates.empty()) {
+            if (plan != subqueries.apply_over(plan))
+                return at(sql_errc::feature_not_supported,
+                          "subqueries next to aggregates are not supported yet", stmt, ctx);
+            if (auto s = check_ungrouped(exprs, base, stmt, ctx); !s.ok()) return s.error();
+            plan = aggregates.aggregate_over(plan);
+        }
         plan = subqueries.apply_over(plan);
     }
     std::vector<column_def> schema;
@@ -233,9 +258,10 @@ sql_result<plan_ptr> cast_branch(plan_ptr p, const std::vector<data_type>& types
 
 sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     std::string op = stmt.value("op", "");
-    if (op != "SETOP_UNION" || !stmt.value("all", false))
+    if (op != "SETOP_UNION")
         return at(sql_errc::feature_not_supported,
-                  "only UNION ALL is supported among set operations yet", stmt, ctx);
+                  "only UNION is supported among set operations yet", stmt, ctx);
+    bool all = stmt.value("all", false);
     auto l = bind_query(json{{"SelectStmt", stmt["larg"]}}, ctx);
     if (!l.ok()) return l;
     auto r = bind_query(json{{"SelectStmt", stmt["rarg"]}}, ctx);
@@ -259,14 +285,18 @@ sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     if (!rc.ok()) return rc;
     std::vector<plan_ptr> inputs;
     for (const auto& side : {lc.value(), rc.value()}) {
-        if (side->kind == plan_kind::union_all) {
-            for (auto& i : side->inputs)
+        if (side->kind == plan_kind::union_all || (!all && side->kind == plan_kind::distinct &&
+                                                   side->inputs[0]->kind == plan_kind::union_all)) {
+            const plan_ptr& u = side->kind == plan_kind::distinct ? side->inputs[0] : side;
+            for (auto& i : u->inputs)
                 inputs.push_back(i);
         } else {
             inputs.push_back(side);
         }
     }
-    return make_node(plan_kind::union_all, lc.value()->schema, std::move(inputs));
+    auto u = make_node(plan_kind::union_all, lc.value()->schema, std::move(inputs));
+    if (all) return u;
+    return make_node(plan_kind::distinct, u->schema, {u});
 }
 
 }  // namespace

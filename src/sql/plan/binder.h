@@ -39,6 +39,8 @@ struct bind_context {
     std::function<sql_result<expr_ptr>(const std::vector<std::string>& parts, bool& found)>
         outer_column;
     std::function<sql_result<expr_ptr>(const nlohmann::json& sublink)> sublink;
+    // Aggregate calls (FuncCall nodes) bind to a column of the block's aggregate node.
+    std::function<sql_result<expr_ptr>(const nlohmann::json& func_call)> aggregate;
     int next_outer_parameter = 0;  // numbering of outer references (logical_plan.h)
 
     int position(int location) const;  // 1-based position in the query string, 0: none

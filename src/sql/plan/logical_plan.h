@@ -28,6 +28,17 @@ enum class plan_kind {
     memory,     // the rows of `rows` (system tables, built at bind time; batch only)
     join,       // input 0 x input 1 (left columns then right) where `predicate`; `join`
     apply,      // input 0's columns, then one per `subqueries` entry evaluated per row
+    distinct,   // input 0's rows without duplicates, first occurrences in order (batch only)
+    series,     // generate_series(exprs[0], exprs[1][, exprs[2]]): one int64 column (batch only)
+    aggregate,  // one row: input 0's columns as NULLs, then `aggregates` over every input row
+};
+
+// An aggregate of an ungrouped query: count (star: count(*)), min, max, string_agg.
+struct aggregate_call {
+    std::string name;
+    std::vector<expr_ptr> args;  // over input 0
+    bool star = false;
+    data_type type;  // result
 };
 
 enum class join_type {
@@ -86,6 +97,8 @@ struct plan_node {
     join_type join = join_type::inner;
     // apply
     std::vector<subquery_def> subqueries;
+    // aggregate
+    std::vector<aggregate_call> aggregates;
 };
 
 // EXPLAIN text: one line per operator, children indented.

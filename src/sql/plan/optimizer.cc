@@ -130,6 +130,12 @@ const char* kind_name(plan_kind k) {
             return "NestedLoopJoin";
         case plan_kind::apply:
             return "Apply";
+        case plan_kind::distinct:
+            return "Distinct";
+        case plan_kind::series:
+            return "GenerateSeries";
+        case plan_kind::aggregate:
+            return "Aggregate";
     }
     return "?";
 }
@@ -176,6 +182,12 @@ void explain_into(const plan_node& n, int depth, std::ostringstream& out) {
             break;
         case plan_kind::apply:
             out << " subqueries " << n.subqueries.size();
+            break;
+        case plan_kind::aggregate:
+            out << " [";
+            for (size_t i = 0; i < n.aggregates.size(); ++i)
+                out << (i ? ", " : "") << n.aggregates[i].name;
+            out << "]";
             break;
         default:
             break;

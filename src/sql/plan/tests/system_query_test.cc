@@ -1,0 +1,187 @@
+// Binding and executing queries over system tables: joins, subqueries,
+// qualified names, catalog functions.
+
+#include <gtest/gtest.h>
+
+#include "sql/catalog/system_tables.h"
+#include "sql/exec/batch.h"
+#include "sql/parse/parser.h"
+#include "sql/plan/binder.h"
+#include "sql/plan/optimizer.h"
+#include "sql/types/text_io.h"
+
+namespace spate::sql {
+namespace {
+
+class system_query_test : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        add("bid", catalog_kind::source,
+            {{"auction", data_type::of(type_id::int64)},
+             {"price", data_type::numeric(10, 2)},
+             {"ts", data_type::of(type_id::timestamptz)}});
+        add("totals", catalog_kind::view, {{"auction", data_type::of(type_id::int64)}});
+        catalog_object sink;
+        sink.kind = catalog_kind::sink;
+        sink.name = "out";
+        sink.id = "sink-1";
+        ASSERT_TRUE(_cat.add(sink).ok());
+    }
+
+    void add(const std::string& name, catalog_kind k, std::vector<column_def> cols) {
+        catalog_object o;
+        o.kind = k;
+        o.name = name;
+        o.id = name + "-id";
+        o.relation.kind = k;
+        o.relation.name = name;
+        o.relation.topic = name;
+        o.relation.columns = std::move(cols);
+        ASSERT_TRUE(_cat.add(o).ok());
+    }
+
+    // Rows as "a|b|c" strings (NULL as "NULL"), or "ERROR: message".
+    std::vector<std::string> run(const std::string& sql) {
+        auto parsed = parse_sql(sql);
+        if (!parsed.ok()) return {"ERROR: " + parsed.error().message};
+        const parsed_statement& ps = parsed.value()[0];
+        bind_context ctx;
+        ctx.cat = &_cat;
+        ctx.statement = &ps;
+        ctx.tree_offset = ps.tree_offset;
+        auto plan = bind_query(ps.tree, ctx);
+        if (!plan.ok()) return {"ERROR: " + plan.error().message};
+        plan_ptr p = optimize(plan.value());
+        batch_env env;
+        auto op = build_batch(p, env);
+        if (!op.ok()) return {"ERROR: " + op.error().message};
+        std::vector<std::string> rows;
+        for (;;) {
+            auto c = op.value()->next();
+            if (!c.ok()) return {"ERROR: " + c.error().message};
+            if (!c.value()) break;
+            const chunk& ch = *c.value();
+            for (size_t r = 0; r < ch.rows(); ++r) {
+                std::string line;
+                for (size_t i = 0; i < ch.width(); ++i) {
+                    if (i) line += "|";
+                    if (ch.at(i).is_null(r))
+                        line += "NULL";
+                    else
+                        format_text(ch.at(i), r, line);
+                }
+                rows.push_back(line);
+            }
+        }
+        return rows;
+    }
+
+    catalog _cat;
+};
+
+using rows = std::vector<std::string>;
+
+TEST_F(system_query_test, pg_class_lists_sources_as_tables_and_views_as_matviews) {
+    EXPECT_EQ(run("SELECT relname, relkind FROM pg_catalog.pg_class ORDER BY 1"),
+              (rows{"bid|r", "totals|m"}));
+}
+
+TEST_F(system_query_test, left_join_with_qualified_columns_and_aliases) {
+    EXPECT_EQ(run("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+                  "LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "LEFT JOIN pg_catalog.pg_am am ON am.oid = 12345 "
+                  "WHERE c.relkind IN ('r','p','') AND n.nspname !~ '^pg_toast' "
+                  "AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1, 2"),
+              (rows{"public|bid"}));
+}
+
+TEST_F(system_query_test, left_join_keeps_unmatched_rows_with_nulls) {
+    EXPECT_EQ(run("SELECT n.nspname, am.amname FROM pg_namespace n LEFT JOIN pg_am am "
+                  "ON am.oid = n.oid ORDER BY 1"),
+              (rows{"information_schema|NULL", "pg_catalog|NULL", "public|NULL"}));
+}
+
+TEST_F(system_query_test, comma_join_filters_pairs_by_where) {
+    EXPECT_EQ(run("SELECT c.relname, a.attname FROM pg_class c, pg_attribute a "
+                  "WHERE a.attrelid = c.oid AND a.attnum > 0 AND c.relname = 'bid' "
+                  "ORDER BY a.attnum"),
+              (rows{"bid|auction", "bid|price", "bid|ts"}));
+}
+
+TEST_F(system_query_test, correlated_scalar_subquery_runs_per_row) {
+    EXPECT_EQ(run("SELECT c.relname, (SELECT count_me.attname FROM pg_attribute count_me "
+                  "WHERE count_me.attrelid = c.oid AND count_me.attnum = 1) "
+                  "FROM pg_class c ORDER BY 1"),
+              (rows{"bid|auction", "totals|auction"}));
+}
+
+TEST_F(system_query_test, scalar_subquery_without_rows_is_null_and_exists_is_false) {
+    EXPECT_EQ(run("SELECT (SELECT adbin FROM pg_attrdef d WHERE d.adrelid = c.oid), "
+                  "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid) "
+                  "FROM pg_class c WHERE c.relname = 'bid'"),
+              (rows{"NULL|f"}));
+}
+
+TEST_F(system_query_test, scalar_subquery_with_two_rows_fails) {
+    auto r = run("SELECT (SELECT nspname FROM pg_namespace) FROM pg_class WHERE relname = 'bid'");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_NE(r[0].find("more than one row"), std::string::npos) << r[0];
+}
+
+TEST_F(system_query_test, subquery_in_where_filters_rows) {
+    EXPECT_EQ(run("SELECT relname FROM pg_class c WHERE EXISTS (SELECT 1 FROM pg_attribute a "
+                  "WHERE a.attrelid = c.oid AND a.attname = 'price')"),
+              (rows{"bid"}));
+}
+
+TEST_F(system_query_test, format_type_names_postgres_types) {
+    EXPECT_EQ(run("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
+                  "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                  "WHERE c.relname = 'bid' AND a.attnum > 0 ORDER BY a.attnum"),
+              (rows{"auction|bigint", "price|numeric(10,2)", "ts|timestamp with time zone"}));
+}
+
+TEST_F(system_query_test, information_schema_columns_and_tables) {
+    EXPECT_EQ(run("SELECT table_name, table_type FROM information_schema.tables ORDER BY 1"),
+              (rows{"bid|BASE TABLE", "totals|VIEW"}));
+    EXPECT_EQ(run("SELECT column_name, data_type, ordinal_position FROM "
+                  "information_schema.columns WHERE table_name = 'bid' ORDER BY 3"),
+              (rows{"auction|bigint|1", "price|numeric|2", "ts|timestamp with time zone|3"}));
+}
+
+TEST_F(system_query_test, subquery_in_from_with_alias) {
+    EXPECT_EQ(run("SELECT t.n FROM (SELECT relname AS n FROM pg_class) t WHERE t.n = 'totals'"),
+              (rows{"totals"}));
+}
+
+TEST_F(system_query_test, unknown_system_relation_and_qualifier_fail) {
+    EXPECT_EQ(run("SELECT * FROM pg_catalog.nope"),
+              (rows{"ERROR: relation \"pg_catalog.nope\" does not exist"}));
+    EXPECT_EQ(run("SELECT x.relname FROM pg_class c"),
+              (rows{"ERROR: column \"x.relname\" does not exist"}));
+}
+
+TEST_F(system_query_test, oid_casts_and_regex_operator) {
+    EXPECT_EQ(run("SELECT c.relname FROM pg_class c WHERE c.relname OPERATOR(pg_catalog.~) "
+                  "'^(bid)$' COLLATE pg_catalog.default AND c.oid = '" +
+                  std::to_string(object_oid(*_cat.find("bid"))) + "'::pg_catalog.oid"),
+              (rows{"bid"}));
+}
+
+}  // namespace
+}  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, join_on_true_pairs_every_row) {
+    EXPECT_EQ(run("SELECT n.nspname, a.amname FROM pg_namespace n JOIN pg_am a ON true "
+                  "ORDER BY 1"),
+              (rows{"information_schema|heap", "pg_catalog|heap", "public|heap"}));
+    EXPECT_EQ(run("SELECT count_rows.relname FROM pg_class count_rows CROSS JOIN pg_am "
+                  "WHERE false"),
+              (rows{}));
+}
+
+}  // namespace
+}  // namespace spate::sql
