@@ -299,6 +299,32 @@ sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     return make_node(plan_kind::distinct, u->schema, {u});
 }
 
+// ORDER BY of a set operation: over its output columns.
+sql_result<plan_ptr> sort_set_operation(const json& stmt, plan_ptr p, bind_context& ctx) {
+    bind_scope scope;
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < p->schema.size(); ++i) {
+        scope.push_back({p->schema[i].name, p->schema[i].type});
+        exprs.push_back(
+            expr::make_column(static_cast<int>(i), p->schema[i].type, p->schema[i].name));
+        names.push_back(p->schema[i].name);
+    }
+    std::vector<sort_key> keys;
+    if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok()) return s.error();
+    std::vector<column_def> schema = p->schema;
+    for (size_t i = names.size(); i < exprs.size(); ++i)
+        schema.push_back({"?sort?", exprs[i]->type});
+    auto proj = make_node(plan_kind::project, schema, {p});
+    proj->exprs = exprs;
+    auto sort = make_node(plan_kind::sort, schema, {proj});
+    sort->keys = std::move(keys);
+    auto drop = make_node(plan_kind::project, p->schema, {sort});
+    for (size_t i = 0; i < names.size(); ++i)
+        drop->exprs.push_back(expr::make_column(static_cast<int>(i), p->schema[i].type, names[i]));
+    return drop;
+}
+
 }  // namespace
 
 sql_result<plan_ptr> bind_query(const json& node, bind_context& ctx) {
@@ -308,6 +334,11 @@ sql_result<plan_ptr> bind_query(const json& node, bind_context& ctx) {
                                     : bind_set_operation(stmt, ctx);
     if (!plan.ok()) return plan;
     plan_ptr p = plan.value();
+    if (stmt.value("op", "SETOP_NONE") != "SETOP_NONE" && stmt.contains("sortClause")) {
+        auto sorted = sort_set_operation(stmt, p, ctx);
+        if (!sorted.ok()) return sorted;
+        p = sorted.value();
+    }
     bool has_offset = stmt.contains("limitOffset");
     bool has_limit = stmt.contains("limitCount");
     if (has_offset || has_limit) {

@@ -185,3 +185,45 @@ TEST_F(system_query_test, join_on_true_pairs_every_row) {
 
 }  // namespace
 }  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, union_removes_duplicates_and_union_all_keeps_them) {
+    EXPECT_EQ(run("SELECT nspname FROM pg_namespace WHERE oid = 11 UNION "
+                  "SELECT nspname FROM pg_namespace UNION SELECT 'public' ORDER BY 1"),
+              (rows{"information_schema", "pg_catalog", "public"}));
+    EXPECT_EQ(run("SELECT 'a' UNION ALL SELECT 'a'"), (rows{"a", "a"}));
+}
+
+TEST_F(system_query_test, ungrouped_aggregates_over_all_rows) {
+    EXPECT_EQ(run("SELECT count(*), count(relname), min(relname), max(relname), "
+                  "string_agg(relname, ', ') FROM pg_class"),
+              (rows{"2|2|bid|totals|bid, totals"}));
+    EXPECT_EQ(run("SELECT count(*), string_agg(relname, ',') FROM pg_class WHERE false"),
+              (rows{"0|NULL"}));
+}
+
+TEST_F(system_query_test, column_outside_aggregate_without_group_by_fails) {
+    auto r = run("SELECT relname, count(*) FROM pg_class");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_NE(r[0].find("GROUP BY"), std::string::npos) << r[0];
+}
+
+TEST_F(system_query_test, generate_series_in_from_with_correlated_bounds) {
+    EXPECT_EQ(run("SELECT s FROM generate_series(2, 4) s"), (rows{"2", "3", "4"}));
+    EXPECT_EQ(run("SELECT c.relname, (SELECT string_agg(a.attname, ',') FROM "
+                  "generate_series(1, c.relnatts) s, pg_attribute a "
+                  "WHERE a.attrelid = c.oid AND a.attnum = s) FROM pg_class c ORDER BY 1"),
+              (rows{"bid|auction,price,ts", "totals|auction"}));
+}
+
+TEST_F(system_query_test, arrays_are_text_literals_with_subscripts_and_any) {
+    EXPECT_EQ(run("SELECT array_upper('{3,1}'::int2[], 1), ('{3,1}'::int2[])[2] + 1, "
+                  "pg_catalog.array_to_string(ARRAY(SELECT nspname FROM pg_namespace "
+                  "WHERE oid = ANY ('{11,2200}') ORDER BY 1), ',')"),
+              (rows{"2|2|pg_catalog,public"}));
+}
+
+}  // namespace
+}  // namespace spate::sql
