@@ -1,5 +1,7 @@
 #include "sql/catalog/system_tables.h"
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -151,7 +153,9 @@ system_table pg_attribute(const catalog& cat) {
                value::int32(pg_type_modifier(c.type)),
                boolean(info && info->typlen > 0 && info->typlen <= 8),
                txt("i"),
-               txt("p"),
+               txt(c.type.id == type_id::numeric ? "m"
+                   : info && info->typlen < 0    ? "x"
+                                                 : "p"),
                txt(""),
                boolean(false),
                boolean(false),
@@ -288,6 +292,60 @@ int64_t object_oid(const catalog_object& o) {
         h *= 1099511628211ull;
     }
     return k_first_user_oid + static_cast<int64_t>(h % (2147483647ull - k_first_user_oid));
+}
+
+namespace {
+
+// PostgreSQL's OIDs of its catalog tables; others get one from their name.
+int64_t system_table_oid(std::string_view name) {
+    static const std::pair<std::string_view, int64_t> k_known[] = {
+        {"pg_type", 1247},        {"pg_attribute", 1249},  {"pg_proc", 1255},
+        {"pg_class", 1259},       {"pg_database", 1262},   {"pg_namespace", 2615},
+        {"pg_am", 2601},          {"pg_index", 2610},      {"pg_constraint", 2606},
+        {"pg_description", 2609}, {"pg_attrdef", 2604},    {"pg_collation", 3456},
+        {"pg_trigger", 2620},     {"pg_rewrite", 2618},    {"pg_inherits", 2611},
+        {"pg_authid", 1260},      {"pg_tablespace", 1213},
+    };
+    for (const auto& [n, oid] : k_known)
+        if (n == name) return oid;
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : name) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return 12000 + static_cast<int64_t>(h % 4000);  // below k_first_user_oid
+}
+
+// An identifier as PostgreSQL reads it: "Quoted" kept, else lower-cased.
+std::string identifier(std::string_view s) {
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"')
+        return std::string(s.substr(1, s.size() - 2));
+    std::string out(s);
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+}  // namespace
+
+std::optional<int64_t> regclass_oid(std::string_view name, const catalog& cat) {
+    if (!name.empty() && name.size() < 19 && std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+        }))
+        return std::stoll(std::string(name));
+    std::string schema, rel;
+    size_t dot = name.find('.');
+    if (dot != std::string_view::npos && name.front() != '"') {
+        schema = identifier(name.substr(0, dot));
+        rel = identifier(name.substr(dot + 1));
+    } else {
+        rel = identifier(name);
+    }
+    if (schema.empty() || schema == "public")
+        if (auto o = cat.find(rel); o && o->kind != catalog_kind::sink) return object_oid(*o);
+    if (schema.empty() || schema == "pg_catalog" || schema == "information_schema")
+        if (find_system_table(schema, rel, cat)) return system_table_oid(rel);
+    return std::nullopt;
 }
 
 int64_t pg_type_oid(const data_type& t) {

@@ -45,6 +45,10 @@ std::optional<system_table> find_system_table(std::string_view schema, std::stri
 // The OID of catalog object `o` (>= k_first_user_oid).
 int64_t object_oid(const catalog_object& o);
 
+// The OID `name` ("bid", "public.bid", "pg_catalog.pg_class", "\"Bid\"")
+// names as a regclass: a source, view or system table; nothing if none.
+std::optional<int64_t> regclass_oid(std::string_view name, const catalog& cat);
+
 // PostgreSQL's type OID and type modifier (-1: none) of `t`.
 int64_t pg_type_oid(const data_type& t);
 int32_t pg_type_modifier(const data_type& t);

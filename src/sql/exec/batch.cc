@@ -128,8 +128,8 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
             return make_apply(std::move(inputs[0]), *p, env);
         case plan_kind::distinct:
             return make_distinct(std::move(inputs[0]), *p);
-        case plan_kind::series:
-            return make_series(*p, env);
+        case plan_kind::function:
+            return make_table_function(*p, env);
         case plan_kind::aggregate:
             return make_aggregate(std::move(inputs[0]), *p, env);
     }

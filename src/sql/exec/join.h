@@ -23,8 +23,8 @@ batch_ptr make_apply(batch_ptr input, const plan_node& apply, const batch_env& e
 
 // plan_kind::distinct over `input` (rows compared by value, NULLs equal).
 batch_ptr make_distinct(batch_ptr input, const plan_node& distinct);
-// plan_kind::series: its bounds evaluated once when first pulled.
-batch_ptr make_series(const plan_node& series, const batch_env& env);
+// plan_kind::function: its arguments evaluated once when first pulled.
+batch_ptr make_table_function(const plan_node& f, const batch_env& env);
 // plan_kind::aggregate over `input`.
 batch_ptr make_aggregate(batch_ptr input, const plan_node& aggregate, const batch_env& env);
 

@@ -1,10 +1,11 @@
-// DISTINCT, generate_series and ungrouped aggregates over materialised
+// DISTINCT, table functions (generate_series, unnest) and ungrouped aggregates over materialised
 // rows (join.h).
 
 #include <unordered_set>
 
 #include "sql/exec/join.h"
 #include "sql/exec/sort.h"
+#include "sql/expr/array_text.h"
 #include "sql/expr/eval.h"
 #include "sql/types/text_io.h"
 
@@ -83,6 +84,37 @@ class series_op final : public batch_operator {
     const batch_env& _env;
     bool _started = false;
     int64_t _next = 0, _stop = 0, _step = 1;
+};
+
+// unnest(array literal): its elements as text rows.
+class unnest_op final : public batch_operator {
+  public:
+    unnest_op(const plan_node& p, const batch_env& env) : _p(p), _env(env) {}
+    sql_result<std::optional<chunk>> next() override {
+        if (_done) return std::optional<chunk>();
+        _done = true;
+        chunk one;
+        one.set_rows(1);
+        auto v = evaluate(*_p.exprs[0], one, _env.ctx);
+        if (!v.ok()) return v.error();
+        if (v.value().is_null(0)) return std::optional<chunk>();
+        column out(data_type::of(type_id::text));
+        for (const auto& e : parse_array_literal(v.value().strings().at(0))) {
+            if (e)
+                out.push_string(*e);
+            else
+                out.push_null();
+        }
+        if (out.size() == 0) return std::optional<chunk>();
+        std::vector<column> cols;
+        cols.push_back(std::move(out));
+        return std::optional<chunk>(chunk(std::move(cols)));
+    }
+
+  private:
+    const plan_node& _p;
+    const batch_env& _env;
+    bool _done = false;
 };
 
 // The running state of one aggregate.
@@ -180,8 +212,9 @@ batch_ptr make_distinct(batch_ptr input, const plan_node&) {
     return std::make_unique<distinct_op>(std::move(input));
 }
 
-batch_ptr make_series(const plan_node& series, const batch_env& env) {
-    return std::make_unique<series_op>(series, env);
+batch_ptr make_table_function(const plan_node& f, const batch_env& env) {
+    if (f.function == "unnest") return std::make_unique<unnest_op>(f, env);
+    return std::make_unique<series_op>(f, env);
 }
 
 batch_ptr make_aggregate(batch_ptr input, const plan_node& aggregate, const batch_env& env) {

@@ -9,7 +9,48 @@
 #include <vector>
 
 #include "sql/catalog/system_tables.h"
+#include "sql/expr/array_text.h"
 #include "sql/expr/kernels.h"
+
+namespace spate::sql {
+
+std::vector<std::optional<std::string>> parse_array_literal(std::string_view array) {
+    std::vector<std::optional<std::string>> out;
+    size_t begin = array.find('{'), end = array.rfind('}');
+    if (begin == std::string_view::npos || end == std::string_view::npos || end <= begin + 1)
+        return out;
+    std::string item;
+    bool quoted = false, in_quotes = false;
+    auto flush = [&] {
+        if (item == "NULL" && !quoted)
+            out.emplace_back();
+        else
+            out.emplace_back(item);
+        item.clear();
+        quoted = false;
+    };
+    for (size_t i = begin + 1; i < end; ++i) {
+        char c = array[i];
+        if (in_quotes) {
+            if (c == '\\' && i + 1 < end)
+                item += array[++i];
+            else if (c == '"')
+                in_quotes = false;
+            else
+                item += c;
+        } else if (c == '"') {
+            in_quotes = quoted = true;
+        } else if (c == ',') {
+            flush();
+        } else if (c != ' ') {
+            item += c;
+        }
+    }
+    flush();
+    return out;
+}
+
+}  // namespace spate::sql
 
 namespace spate::sql::detail {
 
@@ -45,48 +86,11 @@ sql_status format_type_kernel(std::span<const column* const> args, size_t rows, 
     return {};
 }
 
-// The elements of a PostgreSQL array literal ({a,"b c",NULL}); nothing for
-// an unquoted NULL. Arrays are text values in Spate (no array types yet).
-std::vector<std::optional<std::string>> array_elements(sv array) {
-    std::vector<std::optional<std::string>> out;
-    size_t begin = array.find('{'), end = array.rfind('}');
-    if (begin == sv::npos || end == sv::npos || end <= begin + 1) return out;
-    std::string item;
-    bool quoted = false, in_quotes = false;
-    auto flush = [&] {
-        if (item == "NULL" && !quoted)
-            out.emplace_back();
-        else
-            out.emplace_back(item);
-        item.clear();
-        quoted = false;
-    };
-    for (size_t i = begin + 1; i < end; ++i) {
-        char c = array[i];
-        if (in_quotes) {
-            if (c == '\\' && i + 1 < end)
-                item += array[++i];
-            else if (c == '"')
-                in_quotes = false;
-            else
-                item += c;
-        } else if (c == '"') {
-            in_quotes = quoted = true;
-        } else if (c == ',') {
-            flush();
-        } else if (c != ' ') {
-            item += c;
-        }
-    }
-    flush();
-    return out;
-}
-
 // array_to_string: NULL elements skipped, as PostgreSQL without a null string.
 std::string array_to_string(sv array, sv sep) {
     std::string out;
     bool first = true;
-    for (const auto& e : array_elements(array)) {
+    for (const auto& e : parse_array_literal(array)) {
         if (!e) continue;
         if (!first) out.append(sep);
         out += *e;
@@ -112,7 +116,7 @@ kernel_fn quantified(bool all) {
             else
                 x = std::to_string(args[0]->values<T>()[i]);
             bool hit = false, null_seen = false;
-            for (const auto& e : array_elements(args[1]->strings().at(i))) {
+            for (const auto& e : parse_array_literal(args[1]->strings().at(i))) {
                 if (!e)
                     null_seen = true;
                 else if (*e == x)
@@ -155,7 +159,7 @@ void register_pg_catalog(registry& r) {
                       out.push_null();
                       continue;
                   }
-                  size_t n = array_elements(args[0]->strings().at(i)).size();
+                  size_t n = parse_array_literal(args[0]->strings().at(i)).size();
                   if (n == 0 || args[1]->values<int32_t>()[i] != 1)
                       out.push_null();
                   else
@@ -173,7 +177,7 @@ void register_pg_catalog(registry& r) {
                       out.push_null();
                       continue;
                   }
-                  auto e = array_elements(args[0]->strings().at(i));
+                  auto e = parse_array_literal(args[0]->strings().at(i));
                   int64_t k = args[1]->values<int64_t>()[i];
                   if (k < 1 || static_cast<size_t>(k) > e.size() || !e[static_cast<size_t>(k - 1)])
                       out.push_null();
@@ -191,7 +195,7 @@ void register_pg_catalog(registry& r) {
                       out.push_null();
                       continue;
                   }
-                  size_t n = array_elements(args[0]->strings().at(i)).size();
+                  size_t n = parse_array_literal(args[0]->strings().at(i)).size();
                   if (n == 0 || args[1]->values<int32_t>()[i] != 1)
                       out.push_null();
                   else
@@ -209,7 +213,7 @@ void register_pg_catalog(registry& r) {
                       out.push_null();
                       continue;
                   }
-                  auto e = array_elements(args[0]->strings().at(i));
+                  auto e = parse_array_literal(args[0]->strings().at(i));
                   int64_t k = args[1]->values<int64_t>()[i];
                   if (k < 1 || static_cast<size_t>(k) > e.size() || !e[static_cast<size_t>(k - 1)])
                       out.push_null();

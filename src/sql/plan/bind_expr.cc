@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "sql/catalog/system_tables.h"
 #include "sql/expr/eval.h"
 #include "sql/plan/bind_util.h"
 #include "sql/plan/binder.h"
@@ -441,6 +442,15 @@ sql_result<expr_ptr> expr_binder::type_cast(const json& n) {
     auto to = bind_type_name(n["typeName"], _ctx);
     if (!to.ok()) return to.error();
     const json& arg = n["arg"];
+    // 'name'::regclass: the relation's OID (system_tables.h).
+    if (arg.contains("A_Const") && arg["A_Const"].contains("sval") && _ctx.cat &&
+        n["typeName"]["names"].back()["String"].value("sval", "") == "regclass") {
+        std::string rel = arg["A_Const"]["sval"].value("sval", "");
+        auto oid = regclass_oid(rel, *_ctx.cat);
+        if (!oid)
+            return error(sql_errc::undefined_table, "relation \"" + rel + "\" does not exist", n);
+        return expr::make_constant(value::int64(*oid));
+    }
     if (arg.contains("A_Const") && arg["A_Const"].contains("sval") &&
         to.value().id == type_id::interval) {
         // INTERVAL '4' SECOND: a bare number takes the unit of the qualifier.

@@ -131,8 +131,9 @@ sql_result<plan_ptr> bind_subselect(const json& rs, bind_context& ctx, bind_scop
     return p;
 }
 
-// generate_series(start, stop[, step]) in FROM: one bigint column named by
-// the alias (or generate_series); arguments may reference enclosing queries.
+// Table functions in FROM: generate_series(start, stop[, step]) (one bigint
+// column) and unnest(array) (one text column), named by the alias or the
+// function; arguments may reference enclosing queries.
 sql_result<plan_ptr> bind_function(const json& rf, bind_context& ctx, bind_scope& scope) {
     const json& fn =
         rf.contains("functions") && !rf["functions"].empty() && rf["functions"][0].contains("List")
@@ -144,24 +145,27 @@ sql_result<plan_ptr> bind_function(const json& rf, bind_context& ctx, bind_scope
     const json& args = fn.contains("FuncCall") && fn["FuncCall"].contains("args")
                            ? fn["FuncCall"]["args"]
                            : json::array();
-    if (name != "generate_series" || args.size() < 2 || args.size() > 3 ||
-        rf.value("lateral", false) || rf.value("ordinality", false))
+    bool series = name == "generate_series" && args.size() >= 2 && args.size() <= 3;
+    bool unnest = name == "unnest" && args.size() == 1;
+    if ((!series && !unnest) || rf.value("lateral", false) || rf.value("ordinality", false) ||
+        rf["functions"].size() != 1)
         return at(sql_errc::feature_not_supported,
-                  "table functions other than generate_series(start, stop[, step]) are not "
-                  "supported yet",
+                  "table functions other than generate_series(start, stop[, step]) and "
+                  "unnest(array) are not supported yet",
                   rf, ctx);
-    auto p = make_plan_node(plan_kind::series, {}, {});
+    data_type t = data_type::of(series ? type_id::int64 : type_id::text);
+    auto p = make_plan_node(plan_kind::function, {}, {});
+    p->function = name;
     for (const auto& a : args) {
         auto e = bind_expression(a, {}, ctx);
         if (!e.ok()) return e.error();
-        auto c = coerce(e.value(), data_type::of(type_id::int64), cast_context::implicit,
-                        location_of(a), ctx);
+        auto c = coerce(e.value(), t, cast_context::implicit, location_of(a), ctx);
         if (!c.ok()) return c.error();
         p->exprs.push_back(c.value());
     }
     std::string alias = alias_of(rf, name);
-    p->schema.push_back({alias, data_type::of(type_id::int64)});
-    scope.push_back({alias, data_type::of(type_id::int64), false, alias});
+    p->schema.push_back({alias, t});
+    scope.push_back({alias, t, false, alias});
     rename_columns(rf, scope, *p);
     return p;
 }

@@ -29,7 +29,8 @@ enum class plan_kind {
     join,       // input 0 x input 1 (left columns then right) where `predicate`; `join`
     apply,      // input 0's columns, then one per `subqueries` entry evaluated per row
     distinct,   // input 0's rows without duplicates, first occurrences in order (batch only)
-    series,     // generate_series(exprs[0], exprs[1][, exprs[2]]): one int64 column (batch only)
+    function,   // table function `function` of `exprs`: generate_series(start, stop[, step])
+                // (one bigint column) or unnest(array literal) (one text column); batch only
     aggregate,  // one row: input 0's columns as NULLs, then `aggregates` over every input row
 };
 
@@ -99,6 +100,8 @@ struct plan_node {
     std::vector<subquery_def> subqueries;
     // aggregate
     std::vector<aggregate_call> aggregates;
+    // function
+    std::string function;
 };
 
 // EXPLAIN text: one line per operator, children indented.

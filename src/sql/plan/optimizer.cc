@@ -132,8 +132,8 @@ const char* kind_name(plan_kind k) {
             return "Apply";
         case plan_kind::distinct:
             return "Distinct";
-        case plan_kind::series:
-            return "GenerateSeries";
+        case plan_kind::function:
+            return "TableFunction";
         case plan_kind::aggregate:
             return "Aggregate";
     }
@@ -182,6 +182,9 @@ void explain_into(const plan_node& n, int depth, std::ostringstream& out) {
             break;
         case plan_kind::apply:
             out << " subqueries " << n.subqueries.size();
+            break;
+        case plan_kind::function:
+            out << " " << n.function;
             break;
         case plan_kind::aggregate:
             out << " [";

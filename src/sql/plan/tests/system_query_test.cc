@@ -227,3 +227,23 @@ TEST_F(system_query_test, arrays_are_text_literals_with_subscripts_and_any) {
 
 }  // namespace
 }  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, regclass_literals_name_relations_and_system_tables) {
+    std::string bid = std::to_string(object_oid(*_cat.find("bid")));
+    EXPECT_EQ(run("SELECT relname FROM pg_class WHERE oid = 'public.bid'::regclass"),
+              (rows{"bid"}));
+    EXPECT_EQ(run("SELECT 'pg_catalog.pg_class'::regclass, '" + bid + "'::regclass = " + bid),
+              (rows{"1259|t"}));
+    EXPECT_EQ(run("SELECT 'nope'::regclass"), (rows{"ERROR: relation \"nope\" does not exist"}));
+}
+
+TEST_F(system_query_test, unnest_in_from_yields_array_elements) {
+    EXPECT_EQ(run("SELECT 'toast.' || x FROM pg_catalog.unnest('{a,\"b c\"}'::text[]) x"),
+              (rows{"toast.a", "toast.b c"}));
+}
+
+}  // namespace
+}  // namespace spate::sql
