@@ -4,6 +4,7 @@
 // tables and value shorthands. Not a public API.
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,6 +73,9 @@ std::vector<catalog_object> relations_of(const catalog& cat);
 
 // pg_type.typname of `type_oid` ("int8"), "" when unknown.
 std::string pg_type_name(int64_t type_oid);
+
+// The empty pg_catalog table `name` (pg_index, pg_constraint, ...), if any.
+std::optional<system_table> empty_system_table(std::string_view name);
 
 // The information_schema relation `name`; no columns when there is none.
 system_table information_schema_table(std::string_view name, const catalog& cat);

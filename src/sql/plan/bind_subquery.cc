@@ -64,7 +64,9 @@ sql_result<expr_ptr> subquery_collector::bind_sublink(const json& node) {
                           _ctx.position(location_of(n)));
     auto saved_outer = _ctx.outer_column;
     auto saved_sublink = _ctx.sublink;
+    auto saved_aggregate = _ctx.aggregate;  // the subquery's aggregates are its own
     _ctx.sublink = nullptr;
+    _ctx.aggregate = nullptr;
     // Names the subquery cannot resolve itself are looked up here, then in
     // the enclosing queries.
     _ctx.outer_column = [this, &def, saved_outer](const std::vector<std::string>& parts,
@@ -86,6 +88,7 @@ sql_result<expr_ptr> subquery_collector::bind_sublink(const json& node) {
     auto q = bind_query(n["subselect"], _ctx);
     _ctx.outer_column = saved_outer;
     _ctx.sublink = saved_sublink;
+    _ctx.aggregate = saved_aggregate;
     if (!q.ok()) return q.error();
     def.plan = q.value();
     if (def.kind != subquery_kind::exists && def.plan->schema.size() != 1)

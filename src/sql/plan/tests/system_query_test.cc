@@ -247,3 +247,33 @@ TEST_F(system_query_test, unnest_in_from_yields_array_elements) {
 
 }  // namespace
 }  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, aggregates_in_a_subquery_belong_to_it) {
+    EXPECT_EQ(run("SELECT c.relname, (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid "
+                  "AND a.attnum > 0) FROM pg_class c ORDER BY 1"),
+              (rows{"bid|3", "totals|1"}));
+    auto r = run("SELECT relname FROM pg_class WHERE count(*) > 1");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].rfind("ERROR", 0), 0u) << r[0];
+}
+
+TEST_F(system_query_test, joins_explain_as_nested_loops_over_system_tables) {
+    auto parsed = parse_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n "
+        "ON n.oid = c.relnamespace");
+    ASSERT_TRUE(parsed.ok());
+    bind_context ctx;
+    ctx.cat = &_cat;
+    ctx.statement = &parsed.value()[0];
+    auto plan = bind_query(parsed.value()[0].tree, ctx);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    std::string text = explain(*optimize(plan.value()));
+    EXPECT_NE(text.find("NestedLoopJoin inner"), std::string::npos) << text;
+    EXPECT_NE(text.find("SystemTable pg_catalog.pg_class"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace spate::sql
