@@ -342,6 +342,14 @@ std::optional<int64_t> regclass_oid(std::string_view name, const catalog& cat) {
     return std::nullopt;
 }
 
+std::optional<std::string> view_definition(std::string_view regclass, const catalog& cat) {
+    auto oid = regclass_oid(regclass, cat);
+    if (!oid) return std::nullopt;
+    for (const auto& o : cat.all())
+        if (o.kind == catalog_kind::view && object_oid(o) == *oid) return o.query_sql;
+    return std::nullopt;
+}
+
 int64_t pg_type_oid(const data_type& t) {
     if (t.id == type_id::text && t.varchar) return 1043;
     for (const auto& i : k_types)

@@ -49,6 +49,10 @@ int64_t object_oid(const catalog_object& o);
 // names as a regclass: a source, view or system table; nothing if none.
 std::optional<int64_t> regclass_oid(std::string_view name, const catalog& cat);
 
+// pg_get_viewdef: the query of the materialized view `regclass` (an OID or
+// a name, as regclass_oid reads it) names, as written; nothing otherwise.
+std::optional<std::string> view_definition(std::string_view regclass, const catalog& cat);
+
 // PostgreSQL's type OID and type modifier (-1: none) of `t`.
 int64_t pg_type_oid(const data_type& t);
 int32_t pg_type_modifier(const data_type& t);

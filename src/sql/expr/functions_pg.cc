@@ -134,6 +134,21 @@ kernel_fn quantified(bool all) {
     };
 }
 
+// pg_size_pretty: bytes below 10 kB, then the largest unit keeping the
+// value at or above 10, rounded half up.
+std::string size_pretty(int64_t bytes) {
+    static const char* k_units[] = {"kB", "MB", "GB", "TB", "PB"};
+    int64_t v = bytes;
+    if (v > -10240 && v < 10240) return std::to_string(v) + " bytes";
+    for (const char* unit : k_units) {
+        int64_t half = v / 512;  // value in half-units of the next unit
+        v = (half + (half >= 0 ? 1 : -1)) / 2;
+        if ((v > -10240 && v < 10240) || std::string_view(unit) == "PB")
+            return std::to_string(v) + " " + unit;
+    }
+    return std::to_string(v) + " PB";
+}
+
 }  // namespace
 
 void register_pg_catalog(registry& r) {
@@ -225,6 +240,14 @@ void register_pg_catalog(registry& r) {
     r.add("= any", {T, T}, type_id::boolean, quantified<sv>(false), null_handling::custom);
     r.add("<> all", {k_oid, T}, type_id::boolean, quantified<int64_t>(true), null_handling::custom);
     r.add("<> all", {T, T}, type_id::boolean, quantified<sv>(true), null_handling::custom);
+    // Sizes: relations live in Kafka topics, not files; they report 0 bytes.
+    for (const char* name : {"pg_table_size", "pg_relation_size", "pg_total_relation_size",
+                             "pg_indexes_size", "pg_database_size"})
+        r.add(name, {k_oid}, type_id::int64,
+              pure<int64_t, int64_t>([](int64_t) { return int64_t{0}; }));
+    r.add("pg_database_size", {T}, type_id::int64,
+          pure<int64_t, sv>([](sv) { return int64_t{0}; }));
+    r.add("pg_size_pretty", {type_id::int64}, T, pure<std::string, int64_t>(size_pretty));
     // Stored expressions and descriptions: Spate keeps none.
     r.add("pg_get_expr", {T, k_oid}, T, all_null(), null_handling::custom);
     r.add("pg_get_expr", {T, k_oid, type_id::boolean}, T, all_null(), null_handling::custom);

@@ -420,6 +420,15 @@ sql_result<expr_ptr> expr_binder::special_function(const std::string& name, cons
         return expr::make_constant(value::text("spate"));
     if (name == "current_schema") return expr::make_constant(value::text("public"));
     if (name == "pg_backend_pid") return expr::make_constant(value::int32(0));
+    if (name == "pg_get_viewdef" && _ctx.cat) {
+        // A materialized view's query, by constant OID (system_tables.h).
+        auto oid = text_arg(0);
+        if (oid) {
+            auto def = view_definition(*oid, *_ctx.cat);
+            return expr::make_constant(def ? value::text(*def)
+                                           : value::null(data_type::of(type_id::text)));
+        }
+    }
     if (name == "current_setting") {
         auto key = text_arg(0);
         if (!key)

@@ -37,6 +37,7 @@ class system_query_test : public ::testing::Test {
         o.relation.name = name;
         o.relation.topic = name;
         o.relation.columns = std::move(cols);
+        if (k == catalog_kind::view) o.query_sql = "SELECT auction FROM bid";
         ASSERT_TRUE(_cat.add(o).ok());
     }
 
@@ -273,6 +274,32 @@ TEST_F(system_query_test, joins_explain_as_nested_loops_over_system_tables) {
     std::string text = explain(*optimize(plan.value()));
     EXPECT_NE(text.find("NestedLoopJoin inner"), std::string::npos) << text;
     EXPECT_NE(text.find("SystemTable pg_catalog.pg_class"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, sizes_are_zero_and_pretty_printed) {
+    EXPECT_EQ(run("SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)), "
+                  "pg_size_pretty(20480), pg_size_pretty(10000) FROM pg_class c "
+                  "WHERE relname = 'bid'"),
+              (rows{"0 bytes|20 kB|10000 bytes"}));
+}
+
+}  // namespace
+}  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, pg_get_viewdef_returns_a_views_query) {
+    std::string totals = std::to_string(object_oid(*_cat.find("totals")));
+    EXPECT_EQ(run("SELECT pg_catalog.pg_get_viewdef('" + totals + "'::pg_catalog.oid, true)"),
+              (rows{"SELECT auction FROM bid"}));
+    EXPECT_EQ(run("SELECT pg_get_viewdef('bid'::regclass)"), (rows{"NULL"}));
 }
 
 }  // namespace
