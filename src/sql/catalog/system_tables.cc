@@ -252,6 +252,18 @@ system_table pg_roles(const catalog&, const char* name) {
     return b.build();
 }
 
+system_table pg_tablespace(const catalog&) {
+    table_builder b("pg_catalog", "pg_tablespace",
+                    {{"oid", k_oid},
+                     {"spcname", k_text},
+                     {"spcowner", k_oid},
+                     {"spcacl", k_text},
+                     {"spcoptions", k_text}});
+    b.row({oid(1663), txt("pg_default"), oid(10), null(), null()});
+    b.row({oid(1664), txt("pg_global"), oid(10), null(), null()});
+    return b.build();
+}
+
 system_table pg_am(const catalog&) {
     table_builder b(
         "pg_catalog", "pg_am",
@@ -320,6 +332,24 @@ std::string identifier(std::string_view s) {
     return out;
 }
 
+// The query of "CREATE MATERIALIZED VIEW name AS query": what follows the
+// first AS keyword after the name (WITH options come before AS).
+std::string query_of_create(const std::string& create) {
+    std::string upper = create;
+    for (char& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    size_t view = upper.find("VIEW");
+    for (size_t i = view == std::string::npos ? 0 : view + 4; i + 2 < upper.size(); ++i) {
+        bool before = std::isspace(static_cast<unsigned char>(upper[i])) || upper[i] == ')';
+        if (before && upper.compare(i + 1, 2, "AS") == 0 &&
+            (i + 3 >= upper.size() || std::isspace(static_cast<unsigned char>(upper[i + 3])))) {
+            size_t begin = create.find_first_not_of(" \t\r\n", i + 3);
+            return begin == std::string::npos ? "" : create.substr(begin);
+        }
+    }
+    return create;
+}
+
 }  // namespace
 
 std::optional<int64_t> regclass_oid(std::string_view name, const catalog& cat) {
@@ -346,7 +376,8 @@ std::optional<std::string> view_definition(std::string_view regclass, const cata
     auto oid = regclass_oid(regclass, cat);
     if (!oid) return std::nullopt;
     for (const auto& o : cat.all())
-        if (o.kind == catalog_kind::view && object_oid(o) == *oid) return o.query_sql;
+        if (o.kind == catalog_kind::view && object_oid(o) == *oid)
+            return o.query_sql.empty() ? query_of_create(o.create_sql) : o.query_sql;
     return std::nullopt;
 }
 
@@ -393,6 +424,7 @@ std::optional<system_table> find_system_table(std::string_view schema, std::stri
             {"pg_type", pg_type},
             {"pg_database", pg_database},
             {"pg_am", pg_am},
+            {"pg_tablespace", pg_tablespace},
             {"pg_roles", [](const catalog& c) { return pg_roles(c, "pg_roles"); }},
             {"pg_authid", [](const catalog& c) { return pg_roles(c, "pg_authid"); }},
         };

@@ -109,8 +109,6 @@ const empty_table k_empty[] = {
      {{"objoid", k_oid}, {"classoid", k_oid}, {"objsubid", k_i4}, {"description", k_text}}},
     {"pg_partitioned_table", {{"partrelid", k_oid}, {"partstrat", k_text}, {"partnatts", k_i2}}},
     {"pg_foreign_table", {{"ftrelid", k_oid}, {"ftserver", k_oid}, {"ftoptions", k_text}}},
-    {"pg_tablespace",
-     {{"oid", k_oid}, {"spcname", k_text}, {"spcowner", k_oid}, {"spcacl", k_text}}},
     {"pg_proc",
      {{"oid", k_oid},
       {"proname", k_text},

@@ -304,3 +304,22 @@ TEST_F(system_query_test, pg_get_viewdef_returns_a_views_query) {
 
 }  // namespace
 }  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, view_definition_comes_from_the_create_statement) {
+    catalog_object v;
+    v.kind = catalog_kind::view;
+    v.name = "big";
+    v.id = "big-id";
+    v.create_sql = "CREATE MATERIALIZED VIEW big WITH (topic = 'x') AS\n  SELECT 1 AS one";
+    v.relation.kind = catalog_kind::view;
+    v.relation.name = "big";
+    ASSERT_TRUE(_cat.add(v).ok());
+    EXPECT_EQ(view_definition("big", _cat), "SELECT 1 AS one");
+    EXPECT_EQ(view_definition("bid", _cat), std::nullopt);
+}
+
+}  // namespace
+}  // namespace spate::sql
