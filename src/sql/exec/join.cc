@@ -174,9 +174,9 @@ class apply_op final : public batch_operator {
         if (!c.ok() || !c.value()) return c;
         chunk& ch = *c.value();
         for (const auto& sq : _p.subqueries) {
-            column out(sq.kind == subquery_kind::exists  ? data_type::of(type_id::boolean)
-                       : sq.kind == subquery_kind::array ? data_type::of(type_id::text)
-                                                         : sq.plan->schema[0].type);
+            column out(sq.kind == subquery_kind::array    ? data_type::of(type_id::text)
+                       : sq.kind == subquery_kind::scalar ? sq.plan->schema[0].type
+                                                          : data_type::of(type_id::boolean));
             for (size_t r = 0; r < ch.rows(); ++r) {
                 auto v = run(sq, ch, r);
                 if (!v.ok()) return v.error();
@@ -202,6 +202,20 @@ class apply_op final : public batch_operator {
         if (!rows.ok()) return rows.error();
         const chunk& res = rows.value();
         if (sq.kind == subquery_kind::exists) return value::boolean(res.rows() > 0);
+        if (sq.kind == subquery_kind::any || sq.kind == subquery_kind::all) {
+            // The comparisons' quantified result with SQL's three-valued logic.
+            bool decisive = false, null_seen = false;
+            const column& cmp = res.at(0);
+            for (size_t r = 0; r < res.rows(); ++r) {
+                if (cmp.is_null(r))
+                    null_seen = true;
+                else if ((cmp.values<uint8_t>()[r] != 0) == (sq.kind == subquery_kind::any))
+                    decisive = true;
+            }
+            if (decisive) return value::boolean(sq.kind == subquery_kind::any);
+            if (null_seen) return value::null(data_type::of(type_id::boolean));
+            return value::boolean(sq.kind == subquery_kind::all);
+        }
         if (sq.kind == subquery_kind::array)
             return value::text(array_literal(res.at(0), res.rows()));
         if (res.rows() == 0) return value::null(sq.plan->schema[0].type);

@@ -37,6 +37,7 @@ class subquery_collector {
 
   private:
     sql_result<expr_ptr> bind_sublink(const nlohmann::json& node);
+    sql_result<plan_ptr> compare_each_row(const nlohmann::json& sublink, plan_ptr subquery);
 
     const bind_scope& _scope;
     size_t _base;

@@ -51,6 +51,9 @@ enum class subquery_kind {
     scalar,  // the single value of a one-column subquery (NULL without rows; error above one)
     exists,  // TRUE when the subquery yields a row
     array,   // the subquery's one column as a PostgreSQL array literal (text)
+    any,     // x op ANY (subquery) / x IN (subquery): the plan yields the comparisons
+             // (booleans); TRUE if one is TRUE, else NULL if one is NULL, else FALSE
+    all,     // x op ALL (subquery): FALSE if one is FALSE, else NULL if one is NULL, else TRUE
 };
 
 // Outer references of a correlated subquery are parameters numbered from

@@ -323,3 +323,21 @@ TEST_F(system_query_test, view_definition_comes_from_the_create_statement) {
 
 }  // namespace
 }  // namespace spate::sql
+
+namespace spate::sql {
+namespace {
+
+TEST_F(system_query_test, in_and_not_in_subqueries_follow_sql_null_rules) {
+    EXPECT_EQ(run("SELECT relname FROM pg_class c WHERE c.oid IN (SELECT attrelid FROM "
+                  "pg_attribute WHERE attname = 'price')"),
+              (rows{"bid"}));
+    EXPECT_EQ(run("SELECT relname FROM pg_class c WHERE c.oid NOT IN (SELECT attrelid FROM "
+                  "pg_attribute WHERE attname = 'price')"),
+              (rows{"totals"}));
+    EXPECT_EQ(run("SELECT 1 IN (SELECT NULL::int), 1 NOT IN (SELECT NULL::int), "
+                  "1 = ANY (SELECT 1), 2 > ALL (SELECT 1 UNION ALL SELECT 3)"),
+              (rows{"NULL|NULL|t|f"}));
+}
+
+}  // namespace
+}  // namespace spate::sql
