@@ -169,12 +169,6 @@ TEST_F(system_query_test, oid_casts_and_regex_operator) {
               (rows{"bid"}));
 }
 
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
-
 TEST_F(system_query_test, join_on_true_pairs_every_row) {
     EXPECT_EQ(run("SELECT n.nspname, a.amname FROM pg_namespace n JOIN pg_am a ON true "
                   "ORDER BY 1"),
@@ -183,12 +177,6 @@ TEST_F(system_query_test, join_on_true_pairs_every_row) {
                   "WHERE false"),
               (rows{}));
 }
-
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
 
 TEST_F(system_query_test, union_removes_duplicates_and_union_all_keeps_them) {
     EXPECT_EQ(run("SELECT nspname FROM pg_namespace WHERE oid = 11 UNION "
@@ -226,12 +214,6 @@ TEST_F(system_query_test, arrays_are_text_literals_with_subscripts_and_any) {
               (rows{"2|2|pg_catalog,public"}));
 }
 
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
-
 TEST_F(system_query_test, regclass_literals_name_relations_and_system_tables) {
     std::string bid = std::to_string(object_oid(*_cat.find("bid")));
     EXPECT_EQ(run("SELECT relname FROM pg_class WHERE oid = 'public.bid'::regclass"),
@@ -245,12 +227,6 @@ TEST_F(system_query_test, unnest_in_from_yields_array_elements) {
     EXPECT_EQ(run("SELECT 'toast.' || x FROM pg_catalog.unnest('{a,\"b c\"}'::text[]) x"),
               (rows{"toast.a", "toast.b c"}));
 }
-
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
 
 TEST_F(system_query_test, aggregates_in_a_subquery_belong_to_it) {
     EXPECT_EQ(run("SELECT c.relname, (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid "
@@ -276,12 +252,6 @@ TEST_F(system_query_test, joins_explain_as_nested_loops_over_system_tables) {
     EXPECT_NE(text.find("SystemTable pg_catalog.pg_class"), std::string::npos) << text;
 }
 
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
-
 TEST_F(system_query_test, sizes_are_zero_and_pretty_printed) {
     EXPECT_EQ(run("SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)), "
                   "pg_size_pretty(20480), pg_size_pretty(10000) FROM pg_class c "
@@ -289,24 +259,12 @@ TEST_F(system_query_test, sizes_are_zero_and_pretty_printed) {
               (rows{"0 bytes|20 kB|10000 bytes"}));
 }
 
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
-
 TEST_F(system_query_test, pg_get_viewdef_returns_a_views_query) {
     std::string totals = std::to_string(object_oid(*_cat.find("totals")));
     EXPECT_EQ(run("SELECT pg_catalog.pg_get_viewdef('" + totals + "'::pg_catalog.oid, true)"),
               (rows{"SELECT auction FROM bid"}));
     EXPECT_EQ(run("SELECT pg_get_viewdef('bid'::regclass)"), (rows{"NULL"}));
 }
-
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
 
 TEST_F(system_query_test, view_definition_comes_from_the_create_statement) {
     catalog_object v;
@@ -320,12 +278,6 @@ TEST_F(system_query_test, view_definition_comes_from_the_create_statement) {
     EXPECT_EQ(view_definition("big", _cat), "SELECT 1 AS one");
     EXPECT_EQ(view_definition("bid", _cat), std::nullopt);
 }
-
-}  // namespace
-}  // namespace spate::sql
-
-namespace spate::sql {
-namespace {
 
 TEST_F(system_query_test, in_and_not_in_subqueries_follow_sql_null_rules) {
     EXPECT_EQ(run("SELECT relname FROM pg_class c WHERE c.oid IN (SELECT attrelid FROM "
