@@ -17,7 +17,7 @@ packages=(
   # third-party Kafka clients used by the system tests
   librdkafka-dev kcat python3-confluent-kafka python3-kafka
   # PostgreSQL clients used by the SQL system tests
-  postgresql-client python3-psycopg2 python3-psycopg
+  postgresql-client python3-psycopg2 python3-psycopg libpostgresql-jdbc-java openjdk-17-jdk-headless
   # kafka-python's snappy, lz4 and zstd codecs
   python3-snappy python3-lz4 python3-zstandard
 )

@@ -86,6 +86,9 @@ asio::awaitable<void> pg_connection::dispatch_message(const frontend_message& m)
     }
     if (m.type == 'S') {
         _skip_until_sync = false;
+        // Outside an explicit transaction, Sync ends the implicit one and
+        // with it every portal (as in PostgreSQL).
+        if (_session->transaction() == sql::transaction_state::idle) _portals.clear();
         send_ready();
         co_await flush();
         co_return;

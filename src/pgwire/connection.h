@@ -124,8 +124,11 @@ class pg_connection final : public net::connection,
         using result_t = std::invoke_result_t<F&>;
         auto box = std::make_shared<std::optional<result_t>>();
         auto work = std::make_shared<F>(std::move(f));
-        auto body = [box, work]() -> task<void> {
+        // The job is released on the pool before the strand resumes, so the
+        // last reference to what it captured is never dropped on the pool.
+        auto body = [box, work]() mutable -> task<void> {
             box->emplace((*work)());
+            work.reset();
             co_return;
         };
         co_await boost::asio::co_spawn(_state->pool().get_executor(), std::move(body),

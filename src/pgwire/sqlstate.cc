@@ -2,68 +2,52 @@
 
 namespace spate::pgwire {
 
+namespace {
+
+struct sqlstate_entry {
+    sql::sql_errc code;
+    std::string_view sqlstate;
+};
+
+// Every sql_errc (a missing one maps to XX000: a test checks none is missing).
+constexpr sqlstate_entry k_sqlstates[] = {
+    {sql::sql_errc::syntax_error, "42601"},
+    {sql::sql_errc::undefined_table, "42P01"},
+    {sql::sql_errc::undefined_source_topic, "42P01"},
+    {sql::sql_errc::undefined_column, "42703"},
+    {sql::sql_errc::undefined_function, "42883"},
+    {sql::sql_errc::undefined_object, "42704"},
+    {sql::sql_errc::undefined_parameter, "42P02"},
+    {sql::sql_errc::ambiguous_column, "42702"},
+    {sql::sql_errc::duplicate_object, "42710"},
+    {sql::sql_errc::duplicate_table, "42P07"},
+    {sql::sql_errc::datatype_mismatch, "42804"},
+    {sql::sql_errc::cannot_coerce, "42846"},
+    {sql::sql_errc::grouping_error, "42803"},
+    {sql::sql_errc::invalid_parameter_value, "22023"},
+    {sql::sql_errc::invalid_text_representation, "22P02"},
+    {sql::sql_errc::invalid_json_text, "22P02"},
+    {sql::sql_errc::invalid_datetime_format, "22007"},
+    {sql::sql_errc::datetime_field_overflow, "22008"},
+    {sql::sql_errc::numeric_value_out_of_range, "22003"},
+    {sql::sql_errc::division_by_zero, "22012"},
+    {sql::sql_errc::invalid_regular_expression, "2201B"},
+    {sql::sql_errc::string_data_right_truncation, "22001"},
+    {sql::sql_errc::feature_not_supported, "0A000"},
+    {sql::sql_errc::dependent_objects_still_exist, "2BP01"},
+    {sql::sql_errc::object_in_use, "55006"},
+    {sql::sql_errc::invalid_catalog_name, "3D000"},
+    {sql::sql_errc::query_canceled, "57014"},
+    {sql::sql_errc::protocol_violation, "08P01"},
+    {sql::sql_errc::io_error, "58030"},
+    {sql::sql_errc::internal_error, "XX000"},
+};
+
+}  // namespace
+
 std::string_view sqlstate_of(sql::sql_errc code) {
-    using sql::sql_errc;
-    switch (code) {
-        case sql_errc::syntax_error:
-            return "42601";
-        case sql_errc::undefined_table:
-        case sql_errc::undefined_source_topic:
-            return "42P01";
-        case sql_errc::undefined_column:
-            return "42703";
-        case sql_errc::undefined_function:
-            return "42883";
-        case sql_errc::undefined_object:
-            return "42704";
-        case sql_errc::undefined_parameter:
-            return "42P02";
-        case sql_errc::ambiguous_column:
-            return "42702";
-        case sql_errc::duplicate_object:
-            return "42710";
-        case sql_errc::duplicate_table:
-            return "42P07";
-        case sql_errc::datatype_mismatch:
-            return "42804";
-        case sql_errc::cannot_coerce:
-            return "42846";
-        case sql_errc::grouping_error:
-            return "42803";
-        case sql_errc::invalid_parameter_value:
-            return "22023";
-        case sql_errc::invalid_text_representation:
-        case sql_errc::invalid_json_text:
-            return "22P02";
-        case sql_errc::invalid_datetime_format:
-            return "22007";
-        case sql_errc::datetime_field_overflow:
-            return "22008";
-        case sql_errc::numeric_value_out_of_range:
-            return "22003";
-        case sql_errc::division_by_zero:
-            return "22012";
-        case sql_errc::invalid_regular_expression:
-            return "2201B";
-        case sql_errc::string_data_right_truncation:
-            return "22001";
-        case sql_errc::feature_not_supported:
-            return "0A000";
-        case sql_errc::dependent_objects_still_exist:
-            return "2BP01";
-        case sql_errc::object_in_use:
-            return "55006";
-        case sql_errc::invalid_catalog_name:
-            return "3D000";
-        case sql_errc::query_canceled:
-            return "57014";
-        case sql_errc::protocol_violation:
-            return "08P01";
-        case sql_errc::io_error:
-            return "58030";
-        case sql_errc::internal_error:
-            return "XX000";
-    }
+    for (const auto& e : k_sqlstates)
+        if (e.code == code) return e.sqlstate;
     return "XX000";
 }
 

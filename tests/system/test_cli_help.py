@@ -21,7 +21,8 @@ GROUPS = {
 }
 B = ["--bootstrap"]
 OPTIONS = {
-    "serve": ["--data-dir", "--kafka-listen", "--advertise", "--config", "--node-id",
+    "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--bootstrap", "--advertise",
+              "--config", "--node-id",
               "--log-level", "--log-json"],
     "topic create": B + ["--partitions", "--replication-factor", "--config"],
     "topic list": B,

@@ -48,6 +48,7 @@ class raw_client {
   public:
     explicit raw_client(uint16_t port) : _s(_io) {
         _s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        _s.set_option(tcp::no_delay(true));
     }
     void send(std::string_view bytes) { asio::write(_s, asio::buffer(bytes)); }
     void send_message(char type, std::string_view body) {
@@ -385,6 +386,161 @@ TEST_F(pgwire_server, terminate_closes_the_connection_cleanly) {
     c.send_message('X', "");
     EXPECT_EQ(c.read_message().first, 0);
     EXPECT_TRUE(eventually([&] { return listener->connection_count() == 0; }));
+}
+
+TEST_F(pgwire_server, stopping_the_listener_cancels_a_running_statement_and_closes) {
+    auto c = connect();
+    ASSERT_TRUE(PQsendQuery(c.get(), "SLOW"));
+    ASSERT_TRUE(eventually([&] { return sessions->slow_started.load(); }));
+    auto started = std::chrono::steady_clock::now();
+    listener->stop();
+    EXPECT_EQ(listener->connection_count(), 0u);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    while (PGresult* rest = PQgetResult(c.get()))
+        PQclear(rest);
+    EXPECT_EQ(PQstatus(c.get()), CONNECTION_BAD);
+}
+
+TEST_F(pgwire_server, a_prepared_statement_name_cannot_be_reused_while_it_exists) {
+    auto c = connect();
+    auto first = wrap(PQprepare(c.get(), "s", "SELECT", 0, nullptr));
+    ASSERT_EQ(PQresultStatus(first.get()), PGRES_COMMAND_OK);
+    auto again = wrap(PQprepare(c.get(), "s", "SELECT", 0, nullptr));
+    EXPECT_EQ(field(again, PG_DIAG_SQLSTATE), "42P05");
+}
+
+TEST_F(pgwire_server, a_closed_statement_no_longer_binds) {
+    raw_client c(listener->port());
+    c.startup();
+    std::string parse("s\0SELECT\0\0\0", 11);
+    c.send_message('P', parse);
+    c.send_message('C', std::string("Ss\0", 3));
+    c.send_message('B', std::string("\0s\0\0\0\0\0\0\0", 9));
+    c.send_message('S', "");
+    auto [t1, b1] = c.read_message();
+    auto [t2, b2] = c.read_message();
+    auto [t3, b3] = c.read_message();
+    EXPECT_EQ(std::string({t1, t2, t3}), "13E");
+    EXPECT_NE(b3.find("26000"), std::string::npos);
+    EXPECT_EQ(c.read_message().first, 'Z');
+    c.send_message('P', parse);
+    c.send_message('S', "");
+    EXPECT_EQ(c.read_types_until_ready(), "1Z");
+}
+
+TEST_F(pgwire_server, a_named_portal_runs_in_steps_and_describes_its_binary_formats) {
+    raw_client c(listener->port());
+    c.startup();
+    c.send_message('P', parse_bind("SELECT"));
+    // Bind portal "p" to the unnamed statement: no parameters, all results binary.
+    c.send_message('B', std::string("p\0\0\0\0\0\0\0\1\0\1", 11));
+    c.send_message('D', std::string("Pp\0", 3));
+    std::string exec("p\0", 2);
+    raw_client::append_i32(exec, 3);
+    c.send_message('E', exec);
+    c.send_message('H', "");  // Flush: the rows so far, without ending the portal
+    std::string types;
+    std::string row_description;
+    for (;;) {
+        auto [t, body] = c.read_message();
+        types.push_back(t ? t : '0');
+        if (t == 'T') row_description = body;
+        if (t == 's' || t == 0) break;
+    }
+    EXPECT_EQ(types, "12TDDDs");
+    // The last field's format code (int16 at the end) is binary.
+    ASSERT_GE(row_description.size(), 2u);
+    EXPECT_EQ(row_description.substr(row_description.size() - 2), std::string("\0\1", 2));
+    c.send_message('E', exec);
+    c.send_message('C', std::string("Pp\0", 3));
+    c.send_message('S', "");
+    EXPECT_EQ(c.read_types_until_ready(), "C3Z");  // nothing was left: just the tag
+}
+
+std::string hex_of(const char* p, int n) {
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    for (int i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(p[i]);
+        s.push_back(digits[c >> 4]);
+        s.push_back(digits[c & 15]);
+    }
+    return s;
+}
+
+TEST_F(pgwire_server, text_parameters_come_back_in_postgresql_binary_format) {
+    auto c = connect();
+    const Oid types[3] = {1700, 1114, 1082};
+    auto p = wrap(PQprepare(c.get(), "t", "ECHO $1 $2 $3", 3, types));
+    ASSERT_EQ(PQresultStatus(p.get()), PGRES_COMMAND_OK) << PQresultErrorMessage(p.get());
+    const char* values[3] = {"1.50", "2000-01-01 00:00:01", "2000-01-02"};
+    auto r = wrap(PQexecPrepared(c.get(), "t", 3, values, nullptr, nullptr, 1));
+    ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(r.get());
+    EXPECT_EQ(PQftype(r.get(), 0), 1700u);
+    EXPECT_EQ(hex_of(PQgetvalue(r.get(), 0, 0), PQgetlength(r.get(), 0, 0)),
+              "000200000000000200011388");
+    EXPECT_EQ(hex_of(PQgetvalue(r.get(), 0, 1), PQgetlength(r.get(), 0, 1)), "00000000000f4240");
+    EXPECT_EQ(hex_of(PQgetvalue(r.get(), 0, 2), PQgetlength(r.get(), 0, 2)), "00000001");
+}
+
+TEST_F(pgwire_server, binary_parameters_come_back_in_postgresql_text_format) {
+    auto c = connect();
+    const Oid types[2] = {1700, 16};
+    wrap(PQprepare(c.get(), "b", "ECHO $1 $2", 2, types));
+    const std::string numeric("\0\3\0\1\x40\0\0\3\0\1\x09\x29\x1a\x7c", 14);  // -12345.678
+    const char* values[2] = {numeric.data(), "\1"};
+    const int lengths[2] = {14, 1};
+    const int formats[2] = {1, 1};
+    auto r = wrap(PQexecPrepared(c.get(), "b", 2, values, lengths, formats, 0));
+    ASSERT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(r.get());
+    EXPECT_STREQ(PQgetvalue(r.get(), 0, 0), "-12345.678");
+    EXPECT_STREQ(PQgetvalue(r.get(), 0, 1), "t");
+}
+
+TEST_F(pgwire_server, sync_outside_a_transaction_drops_the_portals) {
+    raw_client c(listener->port());
+    c.startup();
+    c.send_message('P', parse_bind("SELECT"));
+    c.send_message('B', std::string("p\0\0\0\0\0\0\0\0", 9));
+    c.send_message('S', "");
+    EXPECT_EQ(c.read_types_until_ready(), "12Z");
+    std::string exec("p\0", 2);
+    raw_client::append_i32(exec, 0);
+    c.send_message('E', exec);
+    c.send_message('S', "");
+    auto [t, body] = c.read_message();
+    EXPECT_EQ(t, 'E');
+    EXPECT_NE(body.find("34000"), std::string::npos);
+}
+
+TEST_F(pgwire_server, a_bind_with_an_invalid_format_code_is_a_protocol_violation) {
+    raw_client c(listener->port());
+    c.startup();
+    c.send_message('P', parse_bind("SELECT"));
+    c.send_message('B', std::string("\0\0\0\0\0\0\0\1\0\2", 10));  // result format 2
+    c.send_message('S', "");
+    auto [t1, b1] = c.read_message();
+    EXPECT_EQ(t1, '1');
+    auto [t2, b2] = c.read_message();
+    EXPECT_EQ(t2, 'E');
+    EXPECT_NE(b2.find("08P01"), std::string::npos);
+    EXPECT_EQ(c.read_message().first, 0);
+}
+
+TEST_F(pgwire_server, copy_runs_through_the_extended_protocol_too) {
+    auto c = connect();
+    auto r = wrap(PQexecParams(c.get(), "COPY", 0, nullptr, nullptr, nullptr, nullptr, 0));
+    ASSERT_EQ(PQresultStatus(r.get()), PGRES_COPY_OUT) << PQresultErrorMessage(r.get());
+    std::string out;
+    char* buf = nullptr;
+    int n;
+    while ((n = PQgetCopyData(c.get(), &buf, 0)) > 0) {
+        out.append(buf, static_cast<size_t>(n));
+        PQfreemem(buf);
+    }
+    EXPECT_EQ(out, "1\tone\n2\t\\N\n3\tthree\\ttab\n");
+    auto done = wrap(PQgetResult(c.get()));
+    EXPECT_STREQ(PQcmdStatus(done.get()), "COPY 3");
 }
 
 }  // namespace

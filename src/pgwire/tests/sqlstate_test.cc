@@ -26,6 +26,11 @@ TEST(sqlstate, every_code_is_five_characters) {
         EXPECT_EQ(sqlstate_of(static_cast<sql_errc>(i)).size(), 5u) << i;
 }
 
+TEST(sqlstate, only_internal_error_maps_to_XX000) {
+    for (int i = 0; i < static_cast<int>(sql_errc::internal_error); ++i)
+        EXPECT_NE(sqlstate_of(static_cast<sql_errc>(i)), "XX000") << i;
+}
+
 TEST(sqlstate, an_sql_error_keeps_its_position_detail_and_hint) {
     sql::sql_error e{sql_errc::undefined_column, "no such column", 8, "d", "h"};
     pg_error p = to_pg_error(e);

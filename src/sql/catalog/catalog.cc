@@ -5,6 +5,14 @@
 
 namespace spate::sql {
 
+// The catalog stores type ids as integers (docs/formats/catalog.md).
+static_assert(static_cast<int>(type_id::unknown) == 0);
+static_assert(static_cast<int>(type_id::int64) == 4);
+static_assert(static_cast<int>(type_id::numeric) == 7);
+static_assert(static_cast<int>(type_id::timestamp) == 12);
+static_assert(static_cast<int>(type_id::jsonb) == 15);
+static_assert(static_cast<int>(catalog_kind::sink) == 2);
+
 namespace {
 
 using json = nlohmann::json;

@@ -41,12 +41,20 @@ struct catalog_log::impl {
     kc::client_config config;
     std::mutex mu;  // serialises writes; the producer is used by one thread at a time
     std::optional<kc::producer> producer;
-    status last_delivery;  // set by the delivery callback, under mu
+    // The delivery outcome of write number `tag` (reports of earlier,
+    // timed-out writes are ignored); set by the callback, under mu.
+    uint64_t tag = 0;
+    status last_delivery;
+
+    void on_delivery(const kc::delivery_report& d) {
+        if (d.tag == tag) last_delivery = d.result;
+    }
 
     sql_status write(const std::string& key, std::optional<std::string_view> value) {
         std::lock_guard lock(mu);
         last_delivery = make_error(errc::io_error, "no delivery report");
         kc::outgoing_record r;
+        r.tag = ++tag;
         r.topic = k_catalog_topic;
         r.partition = 0;
         r.key = key;
@@ -73,8 +81,8 @@ sql_result<std::unique_ptr<catalog_log>> catalog_log::open(const kc::client_conf
     po.idempotent = true;
     po.linger_ms = 0;
     impl* raw = p.get();
-    auto prod = kc::producer::create(
-        po, [raw](const kc::delivery_report& d) { raw->last_delivery = d.result; });
+    auto prod =
+        kc::producer::create(po, [raw](const kc::delivery_report& d) { raw->on_delivery(d); });
     if (!prod.ok()) return io_error("catalog: producer", prod.err());
     p->producer.emplace(std::move(*prod));
     return std::unique_ptr<catalog_log>(new catalog_log(std::move(p)));

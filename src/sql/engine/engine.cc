@@ -84,6 +84,7 @@ sql_status engine::start_query(const catalog_object& o) {
     spec.name = o.name;
     spec.group_id = "spate-sql-" + o.name + "-" + o.id;
     spec.transactional_id = "spate-sql-" + o.name + "-" + o.id + "-" + _options.node_id;
+    spec.group_instance_id = "spate-sql-node-" + _options.node_id;
     spec.inputs = std::move(plan.value().inputs);
     spec.output_topic = o.output_topic;
     spec.output_format = o.output_format;

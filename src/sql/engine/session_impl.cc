@@ -106,6 +106,8 @@ class session_impl final : public session {
                              const std::vector<data_type>& hints);
     sql_status prepare_explain(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_copy(statement_impl& s, const std::vector<data_type>& hints);
+    sql_status prepare_sink_explain(statement_impl& s);
+    void explain_lines(statement_impl& s, const statement_impl& inner, const std::string& header);
     sql_status prepare_variable(statement_impl& s);
     sql_result<std::unique_ptr<cursor>> run(statement_impl& s, std::vector<value> params);
     sql_result<std::unique_ptr<cursor>> run_query(statement_impl& s, std::vector<value> params);
@@ -132,6 +134,8 @@ sql_result<std::shared_ptr<statement>> session_impl::prepare_one(
             break;
         case statement_kind::create_sink:
             s->op = statement_op::create_sink;
+            if (ps.explain)
+                if (auto st = prepare_sink_explain(*s); !st.ok()) return failed(st.error());
             break;
         case statement_kind::drop_objects:
             s->op = statement_op::drop;
@@ -245,6 +249,12 @@ sql_status session_impl::prepare_explain(statement_impl& s, const std::vector<da
     inner.parsed = s.parsed;
     if (auto st = prepare_query(inner, select, hints); !st.ok()) return st;
     s.params = inner.params;
+    explain_lines(s, inner, header);
+    return {};
+}
+
+void session_impl::explain_lines(statement_impl& s, const statement_impl& inner,
+                                 const std::string& header) {
     s.columns = {{"QUERY PLAN", data_type::of(type_id::text)}};
     if (!header.empty()) s.lines.push_back(header);
     std::string text = explain(*inner.plan);
@@ -255,6 +265,26 @@ sql_status session_impl::prepare_explain(statement_impl& s, const std::vector<da
         s.lines.push_back((header.empty() ? "" : "  ") + text.substr(begin, end - begin));
         begin = end + 1;
     }
+}
+
+sql_status session_impl::prepare_sink_explain(statement_impl& s) {
+    s.op = statement_op::explain;
+    statement_impl inner;
+    inner.parsed = s.parsed;
+    json query = s.parsed.tree;
+    if (!s.parsed.from.empty()) {
+        auto parsed = parse_sql("SELECT * FROM \"" + s.parsed.from + "\"");
+        if (!parsed.ok()) return parsed.error();
+        query = parsed.value()[0].tree;
+        inner.parsed.tree_offset = 0;
+    }
+    if (auto st = prepare_query(inner, query, {}); !st.ok()) return st;
+    std::string topic, format = "json";
+    for (const auto& o : s.parsed.options) {
+        if (o.key == "topic") topic = o.value;
+        if (o.key == "format") format = o.value;
+    }
+    explain_lines(s, inner, "Sink " + s.parsed.name + " -> topic " + topic + " (" + format + ")");
     return {};
 }
 
@@ -440,6 +470,7 @@ sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s,
     env->kafka = _engine->options().kafka;
     env->cancelled = &_cancel;
     env->ctx.statement_time_micros = now_micros();
+    env->ctx.cancelled = &_cancel;
     env->parameter_values = std::move(params);
     env->ctx.parameters = env->parameter_values;
     auto root = build_batch(s.plan, *env);

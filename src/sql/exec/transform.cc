@@ -77,8 +77,8 @@ class select_transform final : public transform {
 class pipeline final : public chunk_processor {
   public:
     explicit pipeline(std::vector<transform_ptr> t) : _transforms(std::move(t)) {}
-    sql_result<chunk> process(const chunk& input, const eval_context& ctx) override {
-        chunk current = input;
+    sql_result<chunk> process(chunk input, const eval_context& ctx) override {
+        chunk current = std::move(input);
         for (auto& t : _transforms) {
             auto next = t->apply(std::move(current), ctx);
             if (!next.ok()) return next.error();

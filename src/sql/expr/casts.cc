@@ -159,8 +159,9 @@ bool write_num(const num& n, const data_type& to, column& out, sql_error& e) {
             } else if (n.kind == num::dec) {
                 d = n.d;
             } else if (!decimal_from_double(n.f, d, n.from_float32 ? 6 : 15)) {
-                e = detail::out_of_range(std::isnan(n.f) ? "cannot convert NaN to numeric"
-                                                         : "cannot convert infinity to numeric");
+                e = detail::out_of_range(std::isnan(n.f)   ? "cannot convert NaN to numeric"
+                                         : std::isinf(n.f) ? "cannot convert infinity to numeric"
+                                                           : "value overflows numeric format");
                 return false;
             }
             if (!apply_numeric_typmod(d, to, e)) return false;

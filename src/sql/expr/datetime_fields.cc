@@ -78,12 +78,17 @@ decimal whole(int64_t v) {
 }  // namespace
 
 bool parse_unit(std::string_view name, dt_unit& out) {
-    std::string lower(name);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    }
+    auto equals_ci = [](std::string_view a, std::string_view lower) {
+        if (a.size() != lower.size()) return false;
+        for (size_t i = 0; i < a.size(); ++i) {
+            char c = a[i];
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+            if (c != lower[i]) return false;
+        }
+        return true;
+    };
     for (const auto& u : k_units) {
-        if (lower == u.name) {
+        if (equals_ci(name, u.name)) {
             out = u.unit;
             return true;
         }
@@ -115,8 +120,10 @@ void iso_week(int64_t day_number, int64_t& iso_year, int& week) {
     week = static_cast<int>((thursday - days_from_civil(y, 1, 1)) / 7 + 1);
 }
 
-bool timestamp_field(dt_unit u, int64_t ts, decimal& out) {
-    civil c = to_civil(ts);
+namespace {
+
+// Fields of the time of day; false for other units.
+bool clock_field(dt_unit u, const civil& c, decimal& out) {
     int64_t sec_micros = c.second * k_micros_per_second + c.micros;
     switch (u) {
         case dt_unit::microseconds:
@@ -134,6 +141,32 @@ bool timestamp_field(dt_unit u, int64_t ts, decimal& out) {
         case dt_unit::hour:
             out = whole(c.hour);
             return true;
+        default:
+            return false;
+    }
+}
+
+int64_t year_field(dt_unit u, int64_t y) {
+    switch (u) {
+        case dt_unit::year:
+            return y > 0 ? y : y - 1;
+        case dt_unit::decade:
+            return floor_div(y, 10);
+        case dt_unit::century:
+            return y > 0 ? (y + 99) / 100 : -((99 - (y - 1)) / 100);
+        default:  // millennium
+            return y > 0 ? (y + 999) / 1000 : -((999 - (y - 1)) / 1000);
+    }
+}
+
+}  // namespace
+
+bool timestamp_field(dt_unit u, int64_t ts, decimal& out) {
+    civil c = to_civil(ts);
+    if (clock_field(u, c, out)) return true;
+    int64_t iso_year;
+    int week;
+    switch (u) {
         case dt_unit::day:
             out = whole(c.day);
             return true;
@@ -144,16 +177,10 @@ bool timestamp_field(dt_unit u, int64_t ts, decimal& out) {
             out = whole((c.month - 1) / 3 + 1);
             return true;
         case dt_unit::year:
-            out = whole(c.year > 0 ? c.year : c.year - 1);
-            return true;
         case dt_unit::decade:
-            out = whole(floor_div(c.year, 10));
-            return true;
         case dt_unit::century:
-            out = whole(c.year > 0 ? (c.year + 99) / 100 : -((99 - (c.year - 1)) / 100));
-            return true;
         case dt_unit::millennium:
-            out = whole(c.year > 0 ? (c.year + 999) / 1000 : -((999 - (c.year - 1)) / 1000));
+            out = whole(year_field(u, c.year));
             return true;
         case dt_unit::dow:
             out = whole(c.dow);
@@ -165,13 +192,10 @@ bool timestamp_field(dt_unit u, int64_t ts, decimal& out) {
             out = whole(c.doy);
             return true;
         case dt_unit::week:
-        case dt_unit::isoyear: {
-            int64_t iy;
-            int w;
-            iso_week(c.day_number, iy, w);
-            out = whole(u == dt_unit::week ? w : iy);
+        case dt_unit::isoyear:
+            iso_week(c.day_number, iso_year, week);
+            out = whole(u == dt_unit::week ? week : iso_year);
             return true;
-        }
         case dt_unit::epoch:
             out = decimal{ts, 6};
             return true;
@@ -181,8 +205,9 @@ bool timestamp_field(dt_unit u, int64_t ts, decimal& out) {
         case dt_unit::timezone:
             out = whole(0);
             return true;
+        default:
+            return false;
     }
-    return false;
 }
 
 bool time_field(dt_unit u, int64_t t, decimal& out) {

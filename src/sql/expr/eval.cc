@@ -1,5 +1,6 @@
 #include "sql/expr/eval.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <numeric>
 #include <string>
@@ -85,6 +86,17 @@ sql_result<column> eval_logic(const expr& e, const chunk& input, const eval_cont
     return bool_column(state);
 }
 
+// Appends row `position` of results[source] (null when source < 0 or the row
+// is null, so an untyped NULL branch never has its values read).
+void push_picked(column& out, const std::vector<column>& results, int32_t source,
+                 uint32_t position) {
+    if (source < 0 || results[static_cast<size_t>(source)].is_null(position)) {
+        out.push_null();
+    } else {
+        out.push_from(results[static_cast<size_t>(source)], position);
+    }
+}
+
 sql_result<column> eval_case(const expr& e, const chunk& input, const eval_context& ctx) {
     const size_t n = input.rows();
     const size_t pairs = (e.args.size() - (e.has_else ? 1 : 0)) / 2;
@@ -120,11 +132,7 @@ sql_result<column> eval_case(const expr& e, const chunk& input, const eval_conte
     column out(e.type);
     out.reserve(n);
     for (size_t row = 0; row < n; ++row) {
-        if (branch_of[row] < 0) {
-            out.push_null();
-        } else {
-            out.push_from(results[static_cast<size_t>(branch_of[row])], position[row]);
-        }
+        push_picked(out, results, branch_of[row], position[row]);
     }
     return out;
 }
@@ -154,11 +162,7 @@ sql_result<column> eval_coalesce(const expr& e, const chunk& input, const eval_c
     column out(e.type);
     out.reserve(n);
     for (size_t row = 0; row < n; ++row) {
-        if (source[row] < 0) {
-            out.push_null();
-        } else {
-            out.push_from(results[static_cast<size_t>(source[row])], position[row]);
-        }
+        push_picked(out, results, source[row], position[row]);
     }
     return out;
 }
@@ -182,17 +186,31 @@ sql_result<column> call_kernel(const resolved_function& f, std::span<const colum
     return out;
 }
 
-sql_result<column> eval_function(const expr& e, const chunk& input, const eval_context& ctx) {
-    std::vector<column> cols;
-    cols.reserve(e.args.size());
+// Argument columns of `e`: input columns are read in place, other
+// arguments evaluated into `storage`.
+sql_status eval_args(const expr& e, const chunk& input, const eval_context& ctx,
+                     std::vector<column>& storage, std::vector<const column*>& ptrs) {
+    storage.reserve(e.args.size());
     for (const auto& a : e.args) {
+        if (a->kind == expr_kind::column_ref) continue;
         auto r = eval_node(*a, input, ctx);
         if (!r) return r.error();
-        cols.push_back(std::move(r).value());
+        storage.push_back(std::move(r).value());
     }
+    size_t next = 0;
+    for (const auto& a : e.args) {
+        SPATE_ASSERT(a->kind != expr_kind::column_ref ||
+                     (a->column >= 0 && static_cast<size_t>(a->column) < input.width()));
+        ptrs.push_back(a->kind == expr_kind::column_ref ? &input.at(static_cast<size_t>(a->column))
+                                                        : &storage[next++]);
+    }
+    return {};
+}
+
+sql_result<column> eval_function(const expr& e, const chunk& input, const eval_context& ctx) {
+    std::vector<column> storage;
     std::vector<const column*> ptrs;
-    for (const auto& c : cols)
-        ptrs.push_back(&c);
+    if (auto s = eval_args(e, input, ctx, storage, ptrs); !s) return s.error();
     return call_kernel(e.function, ptrs, input.rows(), e.type, ctx);
 }
 
@@ -254,11 +272,13 @@ sql_result<column> eval_parameter(const expr& e, size_t rows, const eval_context
 }
 
 sql_result<column> eval_cast(const expr& e, const chunk& input, const eval_context& ctx) {
-    auto in = eval_node(*e.args[0], input, ctx);
-    if (!in || !e.cast_fn.kernel) return in;
+    if (!e.cast_fn.kernel) return eval_node(*e.args[0], input, ctx);
+    std::vector<column> storage;
+    std::vector<const column*> ptrs;
+    if (auto s = eval_args(e, input, ctx, storage, ptrs); !s) return s.error();
     column out(e.type);
     out.reserve(input.rows());
-    if (auto s = e.cast_fn.kernel(in.value(), out, ctx); !s) return s.error();
+    if (auto s = e.cast_fn.kernel(*ptrs[0], out, ctx); !s) return s.error();
     SPATE_ASSERT(out.size() == input.rows());
     return out;
 }
@@ -339,8 +359,12 @@ sql_result<std::vector<uint8_t>> evaluate_predicate(const expr& e, const chunk& 
     auto r = eval_node(e, input, ctx);
     if (!r) return r.error();
     const column& c = r.value();
-    SPATE_ASSERT(c.type().id == type_id::boolean);
-    std::vector<uint8_t> keep(c.size());
+    std::vector<uint8_t> keep(c.size(), 0);
+    if (c.type().id != type_id::boolean) {
+        // WHERE NULL (an untyped null) keeps nothing; other types are a binder bug.
+        SPATE_ASSERT(std::all_of(c.nulls().begin(), c.nulls().end(), [](uint8_t n) { return n; }));
+        return keep;
+    }
     const auto& vals = c.values<uint8_t>();
     for (size_t i = 0; i < keep.size(); ++i)
         keep[i] = (!c.is_null(i) && vals[i] != 0) ? 1 : 0;

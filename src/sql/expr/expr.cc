@@ -60,6 +60,49 @@ expr_ptr expr::make(expr_kind k, data_type t, std::vector<expr_ptr> args) {
     return e;
 }
 
+expr_ptr expr::make_case(data_type t, std::vector<expr_ptr> args, bool has_else) {
+    auto e = std::make_shared<expr>();
+    e->kind = expr_kind::case_;
+    e->type = t;
+    e->args = std::move(args);
+    e->has_else = has_else;
+    return e;
+}
+
+expr_ptr expr::make_compare(expr_kind k, data_type t, resolved_function eq,
+                            std::vector<expr_ptr> args) {
+    SPATE_ASSERT(k == expr_kind::nullif || k == expr_kind::in_list);
+    auto e = std::make_shared<expr>();
+    e->kind = k;
+    e->type = t;
+    e->name = k == expr_kind::nullif ? "nullif" : "in";
+    e->function = std::move(eq);
+    e->args = std::move(args);
+    return e;
+}
+
+sql_result<expr_ptr> coerce(expr_ptr e, const data_type& to, cast_context ctx) {
+    if (e->type == to) return e;
+    auto c = resolve_cast(e->type, to, ctx);
+    if (!c) return c.error();
+    return expr::make_cast(std::move(e), to, std::move(c).value());
+}
+
+sql_result<expr_ptr> make_call(std::string_view name, std::vector<expr_ptr> args) {
+    std::vector<data_type> types;
+    types.reserve(args.size());
+    for (const auto& a : args)
+        types.push_back(a->type);
+    auto f = resolve_function(name, types);
+    if (!f) return f.error();
+    for (size_t i = 0; i < args.size(); ++i) {
+        auto c = coerce(args[i], f.value().arg_types[i], cast_context::implicit);
+        if (!c) return c.error();
+        args[i] = std::move(c).value();
+    }
+    return expr::make_function(std::move(f).value(), std::move(args));
+}
+
 namespace {
 
 bool is_operator_name(const std::string& name) {

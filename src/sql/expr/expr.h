@@ -5,9 +5,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql/expr/functions.h"
+#include "sql/types/error.h"
 #include "sql/types/types.h"
 #include "sql/types/value.h"
 
@@ -53,7 +55,20 @@ struct expr {
     static expr_ptr make_function(resolved_function f, std::vector<expr_ptr> args);
     static expr_ptr make_cast(expr_ptr arg, data_type to, cast_function fn);
     static expr_ptr make(expr_kind k, data_type t, std::vector<expr_ptr> args);
+    // case_ with args [when1, then1, ..., else?].
+    static expr_ptr make_case(data_type t, std::vector<expr_ptr> args, bool has_else);
+    // nullif or in_list: `eq` is the resolved = operator over the (already
+    // cast) arguments.
+    static expr_ptr make_compare(expr_kind k, data_type t, resolved_function eq,
+                                 std::vector<expr_ptr> args);
 };
+
+// `e` converted to `to` in `ctx`: `e` itself when the types are equal, else
+// a cast node. Errors: cannot_coerce.
+sql_result<expr_ptr> coerce(expr_ptr e, const data_type& to, cast_context ctx);
+// A function call: resolves `name` over the arguments' types
+// (resolve_function) and casts each argument to the resolved parameter type.
+sql_result<expr_ptr> make_call(std::string_view name, std::vector<expr_ptr> args);
 
 // EXPLAIN text of `e`: "(price * 0.908)", "lower(channel)", "$1", "#3".
 std::string to_string(const expr& e);

@@ -10,6 +10,7 @@
 // "!~~*", "~", "!~", "~*", "!~*" (POSIX regex, RE2), "->", "->>", "#>",
 // "#>>"; unary minus is "-" with one argument, unary plus "+".
 
+#include <atomic>
 #include <functional>
 #include <span>
 #include <string>
@@ -28,6 +29,8 @@ struct eval_context {
     int64_t statement_time_micros = 0;  // now(), current_timestamp: fixed per statement
                                         // (ad hoc) or per chunk (continuous queries)
     std::span<const value> parameters;  // $1.. of the bound statement
+    // Set from another thread to interrupt a long kernel (pg_sleep); may be null.
+    const std::atomic<bool>* cancelled = nullptr;
 };
 
 // Computes `out` (a fresh column of the function's return type, empty) from
@@ -48,9 +51,12 @@ struct resolved_function {
 };
 
 // Looks up `name` (lower case, schema stripped) for arguments of types
-// `args`. Errors: undefined_function (message names the call with types,
-// as PostgreSQL: "function lower(integer) does not exist"),
-// datatype_mismatch for operators ("operator does not exist: text + integer").
+// `args`. Errors: undefined_function (42883) for both, messages as
+// PostgreSQL: "function lower(integer) does not exist", "operator does not
+// exist: text + integer".
+// NUMERIC results: + and - keep the larger scale, * the sum of scales, /
+// PostgreSQL's select_div_scale (at least 16 significant digits, at least
+// either input's scale), narrowed when 38 digits cannot hold it.
 sql_result<resolved_function> resolve_function(std::string_view name,
                                                std::span<const data_type> args);
 

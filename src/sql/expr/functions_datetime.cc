@@ -264,12 +264,16 @@ void register_misc(registry& r) {
 }  // namespace
 
 void register_to_char(registry& r);
+void register_to_char_number(registry& r);
+void register_to_timestamp(registry& r);
 
 void register_datetime(registry& r) {
     register_date_trunc(r);
     register_extract(r);
     register_misc(r);
     register_to_char(r);
+    register_to_char_number(r);
+    register_to_timestamp(r);
 }
 
 }  // namespace spate::sql::detail

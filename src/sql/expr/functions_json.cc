@@ -1,7 +1,8 @@
 // jsonb operators -> ->> #> #>> and jsonb_typeof/jsonb_array_length. A
 // missing key, index or path yields NULL; ->> and #>> return strings
-// unquoted and a JSON null as SQL NULL. Results of -> and #> are normalised
-// by the jsonb text input (text_io.h).
+// unquoted and a JSON null as SQL NULL. The operators scan the jsonb text
+// (json_scan.h) without building documents: results of -> and #> are the
+// exact member text, normalised because the whole value is.
 
 #include <nlohmann/json.hpp>
 
@@ -10,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/expr/json_scan.h"
 #include "sql/expr/kernels.h"
-#include "sql/types/text_io.h"
 
 namespace spate::sql::detail {
 
@@ -19,6 +20,10 @@ namespace {
 
 using sv = std::string_view;
 using json = nlohmann::json;
+
+sql_error malformed() {
+    return make_error(sql_errc::invalid_json_text, "invalid input syntax for type json");
+}
 
 sql_status parse_json(sv text, json& out) {
     out = json::parse(text.begin(), text.end(), nullptr, false);
@@ -31,24 +36,6 @@ sql_status parse_json(sv text, json& out) {
 bool parse_index(sv s, int64_t& out) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-}
-
-const json* step_index(const json* j, int64_t idx) {
-    if (!j->is_array()) return nullptr;
-    int64_t n = static_cast<int64_t>(j->size());
-    if (idx < 0) idx += n;
-    if (idx < 0 || idx >= n) return nullptr;
-    return &(*j)[static_cast<size_t>(idx)];
-}
-
-const json* step_key(const json* j, sv key) {
-    if (j->is_object()) {
-        auto it = j->find(std::string(key));
-        return it == j->end() ? nullptr : &*it;
-    }
-    int64_t idx;
-    if (j->is_array() && parse_index(key, idx)) return step_index(j, idx);
-    return nullptr;
 }
 
 // Elements of a text[] literal such as {a,b,"c d"}.
@@ -83,22 +70,31 @@ void parse_path(sv text, std::vector<std::string>& out) {
     if (any || !out.empty()) out.push_back(cur);
 }
 
-sql_status emit(const json* j, bool as_text, column& out) {
-    if (!j || (as_text && j->is_null())) {
+// One step of a #> path: an object key, or an array index.
+json_scan path_step(sv value, sv step, sv& out) {
+    size_t p = value.find_first_not_of(" \t\n\r");
+    if (p != sv::npos && value[p] == '[') {
+        int64_t idx;
+        if (!parse_index(step, idx)) return json_scan::missing;
+        return json_element(value, idx, out);
+    }
+    return json_member(value, step, out);
+}
+
+// Pushes the found value: jsonb text as is, or for ->> strings unescaped
+// and JSON null as SQL NULL.
+sql_status emit(sv v, bool as_text, column& out, std::string& scratch) {
+    if (!as_text) {
+        out.push_string(v);
+    } else if (v == "null") {
         out.push_null();
-        return {};
+    } else if (!v.empty() && v[0] == '"') {
+        if (!json_unescape(v, scratch)) return malformed();
+        out.push_string(scratch);
+    } else {
+        out.push_string(v);
     }
-    if (as_text && j->is_string()) {
-        out.push_string(j->get_ref<const std::string&>());
-        return {};
-    }
-    if (as_text) {
-        auto v = parse_value(j->dump(), data_type::of(type_id::jsonb));
-        if (!v) return v.error();
-        out.push_string(v.value().get<std::string>());
-        return {};
-    }
-    return parse_text(j->dump(), data_type::of(type_id::jsonb), out);
+    return {};
 }
 
 enum class selector { key, index, path };
@@ -106,25 +102,37 @@ enum class selector { key, index, path };
 kernel_fn json_get(selector sel, bool as_text) {
     return [sel, as_text](std::span<const column* const> args, size_t rows, column& out,
                           const eval_context&) -> sql_status {
-        json doc;
         std::vector<std::string> path;
+        std::string last_path, scratch;
+        bool have_path = false;
         for (size_t i = 0; i < rows; ++i) {
             if (args[0]->is_null(i) || args[1]->is_null(i)) {
                 out.push_null();
                 continue;
             }
-            if (auto s = parse_json(args[0]->strings().at(i), doc); !s) return s;
-            const json* j = &doc;
+            sv v = args[0]->strings().at(i);
+            json_scan r = json_scan::found;
             if (sel == selector::key) {
-                j = j->is_object() ? step_key(j, args[1]->strings().at(i)) : nullptr;
+                r = json_member(v, args[1]->strings().at(i), v);
             } else if (sel == selector::index) {
-                j = step_index(j, args[1]->values<int32_t>()[i]);
+                r = json_element(v, args[1]->values<int32_t>()[i], v);
             } else {
-                parse_path(args[1]->strings().at(i), path);
-                for (size_t p = 0; p < path.size() && j; ++p)
-                    j = step_key(j, path[p]);
+                sv text = args[1]->strings().at(i);
+                if (!have_path || text != last_path) {
+                    parse_path(text, path);
+                    last_path.assign(text);
+                    have_path = true;
+                }
+                for (size_t p = 0; p < path.size() && r == json_scan::found; ++p) {
+                    r = path_step(v, path[p], v);
+                }
             }
-            if (auto s = emit(j, as_text, out); !s) return s;
+            if (r == json_scan::malformed) return malformed();
+            if (r == json_scan::missing) {
+                out.push_null();
+                continue;
+            }
+            if (auto st = emit(v, as_text, out, scratch); !st) return st;
         }
         return {};
     };

@@ -157,6 +157,9 @@ void register_transcendental(registry& r) {
               }
               return true;
           }));
+}
+
+void register_power(registry& r) {
     auto power = fallible<double, double, double>([](double& o, sql_error& e, double a, double b) {
         if (a == 0 && b < 0) {
             e = power_error("zero raised to a negative power is undefined");
@@ -270,6 +273,7 @@ void register_extrema(registry& r) {
 void register_math(registry& r) {
     register_rounding(r);
     register_transcendental(r);
+    register_power(r);
     register_mod(r);
     register_extrema(r);
 }

@@ -61,36 +61,7 @@ class like_pattern {
         return {};
     }
 
-    bool matches(sv s) const {
-        size_t ti = 0, si = 0;
-        size_t star_ti = sv::npos, star_si = 0;
-        while (true) {
-            if (ti < _tokens.size()) {
-                const token& t = _tokens[ti];
-                if (t.kind == token_kind::many) {
-                    star_ti = ti++;
-                    star_si = si;
-                    continue;
-                }
-                if (t.kind == token_kind::one && si < s.size()) {
-                    si += char_len(s, si);
-                    ++ti;
-                    continue;
-                }
-                if (t.kind == token_kind::literal && s.substr(si, t.text.size()) == t.text) {
-                    si += t.text.size();
-                    ++ti;
-                    continue;
-                }
-            } else if (si == s.size()) {
-                return true;
-            }
-            if (star_ti == sv::npos || star_si >= s.size()) return false;
-            star_si += char_len(s, star_si);
-            si = star_si;
-            ti = star_ti + 1;
-        }
-    }
+    bool matches(sv s) const;
 
   private:
     enum class token_kind { literal, one, many };
@@ -100,6 +71,37 @@ class like_pattern {
     };
     std::vector<token> _tokens;
 };
+
+bool like_pattern::matches(sv s) const {
+    size_t ti = 0, si = 0;
+    size_t star_ti = sv::npos, star_si = 0;
+    while (true) {
+        if (ti < _tokens.size()) {
+            const token& t = _tokens[ti];
+            if (t.kind == token_kind::many) {
+                star_ti = ti++;
+                star_si = si;
+                continue;
+            }
+            if (t.kind == token_kind::one && si < s.size()) {
+                si += char_len(s, si);
+                ++ti;
+                continue;
+            }
+            if (t.kind == token_kind::literal && s.substr(si, t.text.size()) == t.text) {
+                si += t.text.size();
+                ++ti;
+                continue;
+            }
+        } else if (si == s.size()) {
+            return true;
+        }
+        if (star_ti == sv::npos || star_si >= s.size()) return false;
+        star_si += char_len(s, star_si);
+        si = star_si;
+        ti = star_ti + 1;
+    }
+}
 
 kernel_fn like_kernel(bool fold_case, bool negate) {
     return [fold_case, negate](std::span<const column* const> args, size_t rows, column& out,
@@ -245,9 +247,68 @@ kernel_fn regexp_replace_kernel() {
     };
 }
 
+// substring(text from pattern): the first match of the POSIX pattern, or
+// of its first parenthesised group when it has one; NULL without a match.
+kernel_fn regex_substring_kernel() {
+    return [](std::span<const column* const> args, size_t rows, column& out,
+              const eval_context&) -> sql_status {
+        regex_cache cache;
+        for (size_t i = 0; i < rows; ++i) {
+            if (args[0]->is_null(i) || args[1]->is_null(i)) {
+                out.push_null();
+                continue;
+            }
+            const RE2* re = nullptr;
+            if (auto s = cache.get(args[1]->strings().at(i), false, re); !s) return s;
+            sv text = args[0]->strings().at(i);
+            re2::StringPiece groups[2];
+            const int n = re->NumberOfCapturingGroups() > 0 ? 2 : 1;
+            if (!re->Match(text, 0, text.size(), RE2::UNANCHORED, groups, n) ||
+                groups[n - 1].data() == nullptr) {
+                out.push_null();
+            } else {
+                out.push_string(sv(groups[n - 1].data(), groups[n - 1].size()));
+            }
+        }
+        return {};
+    };
+}
+
+// like_escape(pattern, escape): `pattern` written with escape character
+// `escape` ('' for none) rewritten to use backslash, as LIKE ... ESCAPE.
+bool like_escape(std::string& out, sql_error& e, sv pattern, sv escape) {
+    out.clear();
+    if (escape == "\\") {
+        out.assign(pattern);
+        return true;
+    }
+    if (!escape.empty() && utf8_length(escape) != 1) {
+        e = make_error(sql_errc::invalid_parameter_value, "invalid escape string");
+        e.hint = "Escape string must be empty or one character.";
+        return false;
+    }
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        if (!escape.empty() && pattern.substr(i, escape.size()) == escape) {
+            i += escape.size();
+            if (i >= pattern.size()) break;
+            out += '\\';
+            size_t n = char_len(pattern, i);
+            out.append(pattern.substr(i, n));
+            i += n - 1;
+        } else if (pattern[i] == '\\') {
+            out += "\\\\";
+        } else {
+            out += pattern[i];
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 void register_pattern(registry& r) {
+    r.add("like_escape", {type_id::text, type_id::text}, type_id::text,
+          fallible<std::string, sv, sv>(like_escape));
     const type_id t = type_id::text, b = type_id::boolean;
     r.add("~~", {t, t}, b, like_kernel(false, false));
     r.add("!~~", {t, t}, b, like_kernel(false, true));
@@ -258,6 +319,7 @@ void register_pattern(registry& r) {
     r.add("~*", {t, t}, b, regex_kernel(true, false));
     r.add("!~*", {t, t}, b, regex_kernel(true, true));
     r.add("regexp_replace", {t, t, t}, t, regexp_replace_kernel());
+    r.add("substring", {t, t}, t, regex_substring_kernel(), null_handling::custom);
     r.add("regexp_replace", {t, t, t, t}, t, regexp_replace_kernel());
 }
 

@@ -53,7 +53,20 @@ void split_chars(sv s, std::vector<sv>& out) {
     }
 }
 
+bool is_ascii(sv s) {
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) & 0x80) return false;
+    }
+    return true;
+}
+
 sv trim_chars(sv s, sv chars, bool left, bool right) {
+    if (is_ascii(chars)) {
+        size_t b = left ? s.find_first_not_of(chars) : 0;
+        if (b == sv::npos) return {};
+        size_t e = right ? s.find_last_not_of(chars) : s.size() - 1;
+        return e == sv::npos || s.empty() ? sv{} : s.substr(b, e - b + 1);
+    }
     std::vector<sv> set;
     split_chars(chars, set);
     auto starts = [&](sv x) {
@@ -103,16 +116,15 @@ bool pad(std::string& out, sql_error&, sv s, int32_t len, sv fill, bool left) {
         out.assign(s.substr(0, utf8_prefix(s, static_cast<size_t>(len))));
         return true;
     }
-    std::vector<sv> fc;
-    split_chars(fill, fc);
-    std::string padding;
-    for (size_t i = 0; n + i < static_cast<size_t>(len); ++i)
-        padding.append(fc[i % fc.size()]);
-    if (left) {
-        out.append(padding).append(s);
-    } else {
-        out.append(s).append(padding);
+    if (!left) out.append(s);
+    size_t pos = 0;
+    for (size_t i = n; i < static_cast<size_t>(len); ++i) {
+        size_t c = utf8_prefix(fill.substr(pos), 1);
+        out.append(fill.substr(pos, c));
+        pos += c;
+        if (pos >= fill.size()) pos = 0;
     }
+    if (left) out.append(s);
     return true;
 }
 
@@ -132,6 +144,20 @@ void register_pad(registry& r) {
     }
 }
 
+// Field `index` (0-based) of s split by delim, or false.
+bool nth_field(sv s, sv delim, int64_t index, sv& out) {
+    size_t start = 0;
+    for (int64_t i = 0;; ++i) {
+        size_t p = s.find(delim, start);
+        if (i == index) {
+            out = s.substr(start, p == sv::npos ? sv::npos : p - start);
+            return true;
+        }
+        if (p == sv::npos) return false;
+        start = p + delim.size();
+    }
+}
+
 bool split_part(sv& out, sql_error& e, sv s, sv delim, int32_t n) {
     if (n == 0) {
         e = make_error(sql_errc::invalid_parameter_value, "field position must not be zero");
@@ -142,19 +168,15 @@ bool split_part(sv& out, sql_error& e, sv s, sv delim, int32_t n) {
         if (n == 1 || n == -1) out = s;
         return true;
     }
-    std::vector<sv> parts;
-    size_t start = 0;
-    while (true) {
-        size_t p = s.find(delim, start);
-        if (p == sv::npos) {
-            parts.push_back(s.substr(start));
-            break;
-        }
-        parts.push_back(s.substr(start, p - start));
-        start = p + delim.size();
+    int64_t index = n - 1;
+    if (n < 0) {
+        int64_t fields = 1;
+        for (size_t p = s.find(delim); p != sv::npos; p = s.find(delim, p + delim.size()))
+            ++fields;
+        index = fields + n;
+        if (index < 0) return true;
     }
-    int64_t idx = n > 0 ? n - 1 : static_cast<int64_t>(parts.size()) + n;
-    if (idx >= 0 && idx < static_cast<int64_t>(parts.size())) out = parts[static_cast<size_t>(idx)];
+    if (!nth_field(s, delim, index, out)) out = {};
     return true;
 }
 
@@ -333,6 +355,95 @@ kernel_fn concat_operator() {
     };
 }
 
+// translate(s, from, to): each character of `from` in s becomes the
+// character at the same position of `to`, or is deleted when `to` is shorter.
+bool translate(std::string& out, sql_error&, sv s, sv from, sv to) {
+    out.clear();
+    for (size_t i = 0; i < s.size();) {
+        size_t n = utf8_prefix(s.substr(i), 1);
+        sv c = s.substr(i, n);
+        i += n;
+        size_t index = 0, pos = 0;
+        bool found = false;
+        while (pos < from.size()) {
+            size_t m = utf8_prefix(from.substr(pos), 1);
+            if (from.substr(pos, m) == c) {
+                found = true;
+                break;
+            }
+            pos += m;
+            ++index;
+        }
+        if (!found) {
+            out.append(c);
+            continue;
+        }
+        size_t start = utf8_prefix(to, index);
+        if (start < to.size()) out.append(to.substr(start, utf8_prefix(to.substr(start), 1)));
+    }
+    return true;
+}
+
+// The code point of the first character of s (0 for empty).
+int32_t first_code_point(sv s) {
+    if (s.empty()) return 0;
+    auto b = static_cast<unsigned char>(s[0]);
+    int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+    int32_t cp = extra == 0 ? b : (b & (0x3F >> extra));
+    for (int k = 1; k <= extra && static_cast<size_t>(k) < s.size(); ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(s[static_cast<size_t>(k)]) & 0x3F);
+    }
+    return cp;
+}
+
+bool chr(std::string& out, sql_error& e, int32_t cp) {
+    out.clear();
+    if (cp <= 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        e = make_error(sql_errc::invalid_parameter_value,
+                       cp == 0
+                           ? "null character not permitted"
+                           : "requested character too large for encoding: " + std::to_string(cp));
+        return false;
+    }
+    auto u = static_cast<uint32_t>(cp);
+    if (u < 0x80) {
+        out += static_cast<char>(u);
+    } else if (u < 0x800) {
+        out += static_cast<char>(0xC0 | (u >> 6));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u < 0x10000) {
+        out += static_cast<char>(0xE0 | (u >> 12));
+        out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (u >> 18));
+        out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (u & 0x3F));
+    }
+    return true;
+}
+
+template <typename U, typename S>
+bool to_hex(std::string& o, sql_error&, S v) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    auto u = static_cast<U>(v);
+    o.clear();
+    do {
+        o.insert(o.begin(), k_hex[u & 0xF]);
+        u = static_cast<U>(u >> 4);
+    } while (u != 0);
+    return true;
+}
+
+void register_characters(registry& r) {
+    r.add("translate", {T, T, T}, T, fallible<std::string, sv, sv, sv>(translate));
+    r.add("ascii", {T}, I4, pure<int32_t, sv>(first_code_point));
+    r.add("chr", {I4}, T, fallible<std::string, int32_t>(chr));
+    r.add("to_hex", {type_id::int32}, T, fallible<std::string, int32_t>(to_hex<uint32_t, int32_t>));
+    r.add("to_hex", {type_id::int64}, T, fallible<std::string, int64_t>(to_hex<uint64_t, int64_t>));
+}
+
 }  // namespace
 
 void register_md5(registry& r);
@@ -345,6 +456,7 @@ void register_string(registry& r) {
     register_pad(r);
     register_search(r);
     register_md5(r);
+    register_characters(r);
     r.add("||", {T, T}, T, concat_operator());
     r.add("||", {T, k_any}, T, concat_operator());
     r.add("||", {k_any, T}, T, concat_operator());

@@ -55,6 +55,7 @@ class registry {
 const registry& functions();
 
 void register_arithmetic(registry& r);
+void register_session(registry& r);
 void register_datetime_arithmetic(registry& r);
 void register_comparison(registry& r);
 void register_string(registry& r);

@@ -24,6 +24,7 @@ const registry& functions() {
         register_math(built);
         register_datetime(built);
         register_json(built);
+        register_session(built);
         register_pg_catalog(built);
         return built;
     }();

@@ -50,6 +50,16 @@ class statement_parser {
         s.offset = _offset;
         if (word(0, "create") && word(1, "source")) return create_source(std::move(s));
         if (word(0, "create") && word(1, "sink")) return create_sink(std::move(s));
+        if (word(0, "explain") && word(1, "create") && word(2, "sink")) {
+            int begin = at(1).begin;
+            auto inner = statement_parser(_text.substr(begin), _offset + begin).run();
+            if (!inner.ok()) return inner;
+            inner.value().explain = true;
+            inner.value().text = s.text;
+            inner.value().offset = s.offset;
+            inner.value().tree_offset += begin;
+            return inner;
+        }
         if (word(0, "show") && (word(1, "sources") || word(1, "sinks") ||
                                 (word(1, "materialized") && word(2, "views"))))
             return show(std::move(s));

@@ -9,6 +9,7 @@
 //   CREATE SINK [IF NOT EXISTS] name FROM relation WITH (...)
 //   SHOW SOURCES | SINKS | MATERIALIZED VIEWS
 //   DROP SOURCE | SINK [IF EXISTS] name [, ...] [CASCADE | RESTRICT]
+//   EXPLAIN CREATE SINK ...
 //
 // The layer recognises these by their leading keywords, hands the
 // PostgreSQL-shaped parts (column list, watermark expression, query) to
@@ -61,6 +62,7 @@ struct parsed_statement {
     std::vector<std::string> names;             // DROP
     bool if_exists = false;
     bool cascade = false;
+    bool explain = false;  // EXPLAIN CREATE SINK ...: plan only
 };
 
 // Every statement of `sql` (empty statements dropped). Errors carry 1-based

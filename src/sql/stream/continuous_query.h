@@ -44,7 +44,7 @@ namespace spate::sql {
 class chunk_processor {
   public:
     virtual ~chunk_processor() = default;
-    virtual sql_result<chunk> process(const chunk& input, const eval_context& ctx) = 0;
+    virtual sql_result<chunk> process(chunk input, const eval_context& ctx) = 0;
 };
 
 struct input_spec {
@@ -63,6 +63,10 @@ struct query_spec {
     std::string name;  // for logs
     std::string group_id;
     std::string transactional_id;  // exactly_once only; stable across restarts
+    // Static group membership (KIP-345): a restarted server rejoins as the
+    // same member and takes its partitions back at once instead of waiting
+    // for the killed member's session to expire. Empty: dynamic membership.
+    std::string group_instance_id;
     std::vector<input_spec> inputs;
     std::string output_topic;
     record_format output_format = record_format::json;
@@ -92,7 +96,8 @@ class continuous_query {
     ~continuous_query();  // stops
 
     // Stops reading, aborts the open transaction (its input is re-read by
-    // whoever takes the partitions), leaves the group, joins the thread.
+    // whoever takes the partitions; at least once: commits what was
+    // written instead), leaves the group, joins the thread.
     void stop();
     const query_stats& stats() const;
     const query_spec& spec() const;

@@ -61,11 +61,14 @@ class query_session {
     status run();
 
   private:
+    status open_consumer();
+    status open_producer();
     status step();
     status commit();
     // Aborts the open transaction (if any) and moves every partition read
-    // since the last commit back to its first uncommitted offset.
-    status abort_and_rewind(const std::string& why);
+    // since the last commit back to its first uncommitted offset. A
+    // `failure` becomes the query's last_error.
+    status abort_and_rewind(const std::string& why, bool failure);
     void note_batch(const std::vector<kafka::client::message>& batch);
     std::vector<kafka::client::partition_offset> next_offsets() const;
 

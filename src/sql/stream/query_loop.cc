@@ -45,9 +45,13 @@ bool continuous_query::impl::backoff(int ms) {
 void continuous_query::impl::run() {
     auto& log = logging::get("sql");
     while (!stopping) {
-        detail::query_session session(*this);
-        status s = session.open();
-        if (s.ok()) s = session.run();
+        status s;
+        {
+            // Closed (transaction aborted, group left) before any backoff.
+            detail::query_session session(*this);
+            s = session.open();
+            if (s.ok()) s = session.run();
+        }
         if (s.ok()) break;  // stopped
         log.error("query {}: {}; restarting in {} ms", spec.name, s.err().message, k_backoff_ms);
         set_error(s.err().message);
@@ -66,12 +70,26 @@ query_session::~query_session() {
 }
 
 status query_session::open() {
+    SPATE_TRY(open_consumer());
+    SPATE_TRY(open_producer());
+    std::vector<std::string> topics;
+    for (const auto& in : _q.spec.inputs)
+        topics.push_back(in.topic);
+    SPATE_TRY(with_context("subscribe", _consumer->subscribe(topics)));
+    _last_commit = std::chrono::steady_clock::now();
+    return {};
+}
+
+status query_session::open_consumer() {
     const auto& spec = _q.spec;
     kc::consumer_options co;
     co.client = spec.client;
     co.group_id = spec.group_id;
     co.isolation = kc::isolation::read_committed;
     co.auto_commit = false;
+    if (!spec.group_instance_id.empty())
+        co.client.properties.emplace_back("group.instance.id", spec.group_instance_id);
+    co.session_timeout_ms = 10000;
     // One reset policy per consumer: earliest if any input starts there.
     co.reset = kc::offset_reset::latest;
     for (const auto& in : spec.inputs)
@@ -90,7 +108,11 @@ status query_session::open() {
     auto c = kc::consumer::create(co);
     if (!c.ok()) return with_context("consumer", c.err());
     _consumer.emplace(std::move(*c));
+    return {};
+}
 
+status query_session::open_producer() {
+    const auto& spec = _q.spec;
     kc::producer_options po;
     po.client = spec.client;
     po.acks = kc::acks::all;
@@ -106,20 +128,24 @@ status query_session::open() {
     auto p = kc::producer::create(po, on_delivery);
     if (!p.ok()) return with_context("producer", p.err());
     _producer.emplace(std::move(*p));
-    if (spec.exactly_once)
-        SPATE_TRY(with_context("init_transactions",
-                               _producer->init_transactions(spec.client.timeout_ms)));
-    std::vector<std::string> topics;
+    if (spec.exactly_once) SPATE_TRY(_producer->init_transactions(spec.client.timeout_ms));
+    // Primes the producer's metadata of the topics it writes (else their
+    // first records wait for a metadata refresh).
+    std::vector<std::string> written{spec.output_topic};
     for (const auto& in : spec.inputs)
-        topics.push_back(in.topic);
-    SPATE_TRY(with_context("subscribe", _consumer->subscribe(topics)));
-    _last_commit = std::chrono::steady_clock::now();
+        if (!in.dead_letter_topic.empty()) written.push_back(in.dead_letter_topic);
+    for (const auto& t : written)
+        if (auto n = _producer->partition_count(t); !n.ok())
+            return with_context("topic " + t, n.err());
     return {};
 }
 
 status query_session::run() {
     while (!_q.stopping)
         SPATE_TRY(step());
+    // At least once: commit what was written so a restart does not repeat
+    // it. Exactly once: the open transaction is aborted on close (contract).
+    if (!_q.spec.exactly_once && !_pending.empty()) return commit();
     return {};
 }
 
@@ -146,17 +172,17 @@ status query_session::step() {
         // Partitions moved: what this member read since its last commit is
         // re-read from the committed offsets (by it or the new owner).
         _revoked = false;
-        SPATE_TRY(abort_and_rewind("partitions revoked"));
+        if (_in_txn || !_pending.empty()) SPATE_TRY(abort_and_rewind("partitions revoked", false));
         return {};
     }
     if (!batch->empty()) {
         if (_q.spec.exactly_once && !_in_txn) {
-            SPATE_TRY(with_context("begin_transaction", _producer->begin_transaction()));
+            SPATE_TRY(_producer->begin_transaction());
             _in_txn = true;
         }
         auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
         if (auto s = _q.router->route(*batch, now_micros(), sink); !s.ok())
-            return abort_and_rewind(s.err().message);
+            return abort_and_rewind(s.err().message, true);
     }
     auto since = std::chrono::steady_clock::now() - _last_commit;
     if (!_pending.empty() && since >= std::chrono::milliseconds(_q.spec.commit_interval_ms))
@@ -169,20 +195,18 @@ status query_session::commit() {
     const auto& spec = _q.spec;
     auto offsets = next_offsets();
     if (spec.exactly_once) {
-        auto s = with_context(
-            "send_offsets_to_transaction",
-            _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms));
-        if (s.ok())
-            s = with_context("commit_transaction",
-                             _producer->commit_transaction(spec.client.timeout_ms));
-        if (!s.ok()) return abort_and_rewind(s.err().message);
+        // The client's errors name the failed call.
+        auto s =
+            _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms);
+        if (s.ok()) s = _producer->commit_transaction(spec.client.timeout_ms);
+        if (!s.ok()) return abort_and_rewind(s.err().message, true);
         _in_txn = false;
     } else {
         auto s = with_context("flush", _producer->flush(spec.client.timeout_ms));
         if (s.ok() && _delivery_failures > 0)
             s = spate::make_error(errc::io_error, "delivery failed: " + _first_delivery_failure);
         if (s.ok()) s = with_context("commit", _consumer->commit(offsets));
-        if (!s.ok()) return abort_and_rewind(s.err().message);
+        if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
     _pending.clear();
     ++_q.stats.commits;
@@ -191,16 +215,21 @@ status query_session::commit() {
     return {};
 }
 
-status query_session::abort_and_rewind(const std::string& why) {
+status query_session::abort_and_rewind(const std::string& why, bool failure) {
     const auto& spec = _q.spec;
-    logging::get("sql").warn("query {}: aborting uncommitted work: {}", spec.name, why);
+    auto& log = logging::get("sql");
+    if (failure) {
+        log.warn("query {}: aborting uncommitted work: {}", spec.name, why);
+        _q.set_error(why);
+    } else {
+        log.info("query {}: aborting uncommitted work: {}", spec.name, why);
+    }
     ++_q.stats.aborts;
-    _q.set_error(why);
     if (_in_txn) {
-        // A failed abort (fatal producer error, e.g. fenced) ends the session.
-        SPATE_TRY(with_context("abort_transaction",
-                               _producer->abort_transaction(spec.client.timeout_ms)));
+        // A failed abort (fatal producer error, e.g. fenced) ends the
+        // session; nothing of the transaction commits either way.
         _in_txn = false;
+        SPATE_TRY(_producer->abort_transaction(spec.client.timeout_ms));
     }
     _delivery_failures = 0;
     for (const auto& [tp, range] : _pending) {

@@ -16,6 +16,16 @@ status io_error(std::string what) {
 
 }  // namespace
 
+sql_status record_router::check_shape(const chunk& out) const {
+    const auto& want = _spec.output_columns;
+    bool ok = out.width() == want.size();
+    for (size_t i = 0; ok && i < want.size(); ++i)
+        ok = out.at(i).type().id == want[i].type.id;
+    if (ok) return {};
+    return make_error(sql_errc::internal_error,
+                      "processor output does not match the query's output columns");
+}
+
 record_router::record_router(const query_spec& spec, int32_t output_partitions, query_stats& stats)
     : _spec(spec), _output_partitions(output_partitions), _stats(stats) {}
 
@@ -100,11 +110,15 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
     if (source.rows() == 0) return {};
     eval_context ctx;
     ctx.statement_time_micros = now_micros;
-    auto out = in.processor->process(source, ctx);
+    size_t source_rows = source.rows();
+    auto out = in.processor->process(std::move(source), ctx);
+    if (out.ok()) {
+        if (auto shape = check_shape(out.value()); !shape.ok()) out = shape.error();
+    }
     if (!out.ok()) {
         ++_stats.processor_errors;
         logging::get("sql").error("query {}: {} rows of {}[{}] dropped: {}", _spec.name,
-                                  source.rows(), in.topic, run.front()->partition(),
+                                  source_rows, in.topic, run.front()->partition(),
                                   out.error().message);
         return {};
     }

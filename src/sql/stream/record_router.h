@@ -49,6 +49,9 @@ class record_router {
                      int64_t now_micros, const record_sink& sink);
     status dead_letter(size_t input, const kafka::client::message& m, const std::string& reason,
                        const record_sink& sink);
+    // The processor's output has the output columns' count and types (the
+    // encoders rely on it).
+    sql_status check_shape(const chunk& out) const;
     status emit(const chunk& out, int32_t input_partition, const record_sink& sink);
 
     const query_spec& _spec;

@@ -15,7 +15,10 @@ trap 'broker_kill; rm -rf "$BROKER_DIR"' EXIT
 broker_start() {
   local tries
   for tries in $(seq 1 40); do
-    "$SPATE_BIN" serve --data-dir "$BROKER_DATA" --kafka-listen "127.0.0.1:$BROKER_PORT" --pg-listen "${BROKER_PG_LISTEN:-off}" \
+    # SQL (pgwire) is off unless the test asks for it in BROKER_ARGS.
+    local pg=(--pg-listen off)
+    [[ " ${BROKER_ARGS[*]-} " == *" --pg-listen "* ]] && pg=()
+    "$SPATE_BIN" serve --data-dir "$BROKER_DATA" --kafka-listen "127.0.0.1:$BROKER_PORT" "${pg[@]}" \
       ${BROKER_ARGS[@]+"${BROKER_ARGS[@]}"} >"$BROKER_DIR/out" 2>&1 &
     BROKER_PID=$!
     local i

@@ -45,7 +45,10 @@ class Broker:
     def start(self, timeout=20.0):
         """Launches the broker; returns once its Kafka listener is up."""
         cmd = [self.bin, "serve", "--data-dir", self.data_dir,
-               "--kafka-listen", "127.0.0.1:%d" % self.port, "--pg-listen", "off"] + self.extra_args
+               "--kafka-listen", "127.0.0.1:%d" % self.port] + self.extra_args
+        # SQL (pgwire) is off unless the test asks for it.
+        if "--pg-listen" not in self.extra_args:
+            cmd += ["--pg-listen", "off"]
         deadline = time.monotonic() + timeout
         while True:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,

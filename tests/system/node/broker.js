@@ -10,14 +10,16 @@ const os = require('os')
 const path = require('path')
 
 class Broker {
-  constructor({ config = null } = {}) {
+  constructor({ config = null, extraArgs = [] } = {}) {
     this.bin = process.env.SPATE_BIN || 'build/spate'
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spate-systest-'))
     this.dataDir = path.join(this.tmp, 'data')
     this.port = 0
     this.output = []
     this.proc = null
-    this.extraArgs = []
+    this.extraArgs = [...extraArgs]
+    // SQL (pgwire) is off unless the test asks for it.
+    if (!this.extraArgs.includes('--pg-listen')) this.extraArgs.push('--pg-listen', 'off')
     if (config && Object.keys(config).length) {
       const file = path.join(this.tmp, 'server.properties')
       fs.writeFileSync(file, Object.entries(config).map(([k, v]) => `${k}=${v}\n`).join(''))

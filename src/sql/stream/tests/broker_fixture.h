@@ -8,12 +8,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "kafka/client/config.h"
@@ -38,9 +40,15 @@ class broker_process {
         // Everything the child needs is built before fork (no allocation after).
         std::string log = _dir + "/broker.log";
         std::string data = _dir + "/data";
+        std::string config = _dir + "/broker.properties";
+        {
+            // Groups form at once instead of after Kafka's 3 s join delay.
+            std::ofstream f(config);
+            f << "group.initial.rebalance.delay.ms=0\n";
+        }
         _pid = fork();
         if (_pid < 0) return fail("fork failed");
-        if (_pid == 0) exec_child(out[1], log.c_str(), data.c_str());
+        if (_pid == 0) exec_child(out[1], log.c_str(), data.c_str(), config.c_str());
         close(out[1]);
         _out = out[0];
         return read_bootstrap(timeout_ms);
@@ -83,12 +91,14 @@ class broker_process {
     }
 
   private:
-    [[noreturn]] static void exec_child(int out_fd, const char* log, const char* data) {
+    [[noreturn]] static void exec_child(int out_fd, const char* log, const char* data,
+                                        const char* config) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphaned broker if the test process dies
         dup2(out_fd, STDOUT_FILENO);
         int err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (err >= 0) dup2(err, STDERR_FILENO);
         execl(SPATE_BINARY, SPATE_BINARY, "serve", "--data-dir", data, "--kafka-listen",
-              "127.0.0.1:0", static_cast<char*>(nullptr));
+              "127.0.0.1:0", "--pg-listen", "off", "--config", config, static_cast<char*>(nullptr));
         _exit(127);
     }
 

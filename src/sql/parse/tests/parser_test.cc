@@ -1,0 +1,110 @@
+#include "sql/parse/parser.h"
+
+#include <gtest/gtest.h>
+
+namespace spate::sql {
+namespace {
+
+TEST(parse_sql, splits_statements_and_keeps_their_offsets) {
+    auto r = parse_sql("SELECT 1; SELECT ';' ;  ; SELECT 3");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r.value().size(), 3u);
+    EXPECT_EQ(r.value()[1].text, "SELECT ';'");
+    EXPECT_EQ(r.value()[1].offset, 10);
+    EXPECT_EQ(r.value()[2].offset, 26);
+    EXPECT_TRUE(r.value()[0].tree.contains("SelectStmt"));
+}
+
+TEST(parse_sql, empty_text_has_no_statements) {
+    auto r = parse_sql("  -- nothing\n ; ");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.value().empty());
+}
+
+TEST(parse_sql, syntax_error_points_at_the_token_in_the_whole_text) {
+    auto r = parse_sql("SELECT 1; SELEC 2");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, sql_errc::syntax_error);
+    EXPECT_EQ(r.error().position, 11);
+    EXPECT_NE(r.error().message.find("SELEC"), std::string::npos);
+}
+
+TEST(parse_sql, create_source_with_watermark_and_options) {
+    auto r = parse_sql(
+        "CREATE SOURCE bid (auction BIGINT, date_time TIMESTAMP, "
+        "WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) "
+        "WITH (topic = 'bid', format = 'json', scan_startup_mode = 'earliest')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[0];
+    EXPECT_EQ(s.kind, statement_kind::create_source);
+    EXPECT_EQ(s.name, "bid");
+    ASSERT_TRUE(s.watermark.has_value());
+    EXPECT_EQ(s.watermark->column, "date_time");
+    EXPECT_EQ(s.watermark->text, "date_time - INTERVAL '4' SECOND");
+    ASSERT_EQ(s.options.size(), 3u);
+    EXPECT_EQ(s.options[0].key, "topic");
+    EXPECT_EQ(s.options[0].value, "bid");
+    EXPECT_EQ(s.options[2].value, "earliest");
+    EXPECT_EQ(s.tree["CreateStmt"]["tableElts"].size(), 2u);
+}
+
+TEST(parse_sql, create_source_without_watermark_and_a_bad_type_reports_its_position) {
+    auto ok = parse_sql("CREATE SOURCE s (a INT) WITH (topic = 't')");
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_FALSE(ok.value()[0].watermark.has_value());
+    auto bad = parse_sql("CREATE SOURCE s (a INT,, b INT) WITH (topic = 't')");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, sql_errc::syntax_error);
+    EXPECT_EQ(bad.error().position, 24);
+}
+
+TEST(parse_sql, create_sink_as_query_takes_the_trailing_with) {
+    auto r = parse_sql(
+        "CREATE SINK q AS SELECT a FROM s WHERE a > 1 WITH (topic = 'out', format = 'json')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[0];
+    EXPECT_EQ(s.kind, statement_kind::create_sink);
+    EXPECT_EQ(s.query_text, "SELECT a FROM s WHERE a > 1 ");
+    EXPECT_TRUE(s.tree.contains("SelectStmt"));
+    EXPECT_EQ(s.tree_offset, 17);
+    EXPECT_EQ(s.options.size(), 2u);
+}
+
+TEST(parse_sql, create_sink_from_relation) {
+    auto r = parse_sql("CREATE SINK IF NOT EXISTS k FROM v WITH (topic = 'o')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r.value()[0].if_not_exists);
+    EXPECT_EQ(r.value()[0].from, "v");
+}
+
+TEST(parse_sql, create_sink_without_options_is_a_syntax_error) {
+    auto r = parse_sql("CREATE SINK k AS SELECT 1");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, sql_errc::syntax_error);
+}
+
+TEST(parse_sql, show_and_drop_extensions) {
+    auto r = parse_sql("SHOW MATERIALIZED VIEWS; SHOW SOURCES; DROP SINK IF EXISTS a, b CASCADE");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r.value()[0].objects, object_kind::view);
+    EXPECT_EQ(r.value()[1].objects, object_kind::source);
+    const auto& d = r.value()[2];
+    EXPECT_EQ(d.kind, statement_kind::drop_objects);
+    EXPECT_EQ(d.objects, object_kind::sink);
+    EXPECT_TRUE(d.if_exists);
+    EXPECT_TRUE(d.cascade);
+    EXPECT_EQ(d.names, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(parse_sql, explain_create_sink_keeps_positions_of_the_whole_statement) {
+    auto r = parse_sql("EXPLAIN CREATE SINK q AS SELECT a FROM s WITH (topic = 'o')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[0];
+    EXPECT_TRUE(s.explain);
+    EXPECT_EQ(s.kind, statement_kind::create_sink);
+    EXPECT_EQ(s.tree_offset, 25);
+    EXPECT_EQ(s.text.substr(s.tree_offset, 6), "SELECT");
+}
+
+}  // namespace
+}  // namespace spate::sql
