@@ -7,7 +7,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command -v psql >/dev/null || { echo "SKIP: psql not installed"; exit 0; }
 . "$here/lib/broker.sh"
-BROKER_PG_LISTEN=127.0.0.1:0
+BROKER_ARGS=(--pg-listen 127.0.0.1:0)
 broker_start || exit 1
 w=$BROKER_DIR
 
