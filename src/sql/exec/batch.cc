@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "sql/exec/join.h"
 #include "sql/exec/sort.h"
 #include "sql/exec/transform.h"
 
@@ -119,6 +120,18 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
             return make_sort(std::move(inputs[0]), p->keys, env);
         case plan_kind::limit:
             return batch_ptr(std::make_unique<limit_op>(std::move(inputs[0]), p->limit, p->offset));
+        case plan_kind::memory:
+            return make_memory_scan(*p);
+        case plan_kind::join:
+            return make_nested_loop_join(std::move(inputs[0]), std::move(inputs[1]), *p, env);
+        case plan_kind::apply:
+            return make_apply(std::move(inputs[0]), *p, env);
+        case plan_kind::distinct:
+            return make_distinct(std::move(inputs[0]), *p);
+        case plan_kind::function:
+            return make_table_function(*p, env);
+        case plan_kind::aggregate:
+            return make_aggregate(std::move(inputs[0]), *p, env);
     }
     return make_error(sql_errc::internal_error, "unknown plan node");
 }

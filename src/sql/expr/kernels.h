@@ -63,6 +63,7 @@ void register_pattern(registry& r);
 void register_math(registry& r);
 void register_datetime(registry& r);
 void register_json(registry& r);
+void register_pg_catalog(registry& r);  // functions_pg.cc
 
 // Reads values of physical type T from a column; std::string_view for
 // variable-width types.

@@ -25,6 +25,7 @@ const registry& functions() {
         register_datetime(built);
         register_json(built);
         register_session(built);
+        register_pg_catalog(built);
         return built;
     }();
     return r;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "sql/catalog/system_tables.h"
 #include "sql/expr/eval.h"
 #include "sql/plan/bind_util.h"
 #include "sql/plan/binder.h"
@@ -135,8 +136,20 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
                     std::move(args.value()), n);
     }
     if (kind == "CollateClause") return bind(n["arg"]);
-    if (kind == "SubLink")
-        return error(sql_errc::feature_not_supported, "subqueries are not supported yet", n);
+    if (kind == "A_Indirection" && n["indirection"].size() == 1 &&
+        n["indirection"][0].contains("A_Indices") &&
+        !n["indirection"][0]["A_Indices"].value("is_slice", false)) {
+        // a[i]: arrays are text literals (functions_pg.cc); the element is unknown-typed.
+        auto arr = bind(n["arg"]);
+        if (!arr.ok()) return arr;
+        auto index = bind(n["indirection"][0]["A_Indices"]["uidx"]);
+        if (!index.ok()) return index;
+        return call("array_element", {arr.value(), index.value()}, n);
+    }
+    if (kind == "SubLink") {
+        if (_ctx.sublink) return _ctx.sublink(node);
+        return error(sql_errc::feature_not_supported, "subqueries are not supported here", n);
+    }
     return error(sql_errc::feature_not_supported, "expression " + kind + " is not supported", n);
 }
 
@@ -149,13 +162,19 @@ sql_result<expr_ptr> expr_binder::column_ref(const json& n) {
         parts.push_back(f["String"].value("sval", ""));
     }
     std::string name = parts.back();
+    std::string table = parts.size() > 1 ? parts[parts.size() - 2] : "";
     int found = -1;
     for (size_t i = 0; i < _scope.size(); ++i) {
-        if (_scope[i].name != name) continue;
+        if (_scope[i].name != name || (!table.empty() && _scope[i].table != table)) continue;
         if (found >= 0)
             return error(sql_errc::ambiguous_column,
                          "column reference \"" + name + "\" is ambiguous", n);
         found = static_cast<int>(i);
+    }
+    if (found < 0 && _ctx.outer_column) {
+        bool outer = false;
+        auto e = _ctx.outer_column(parts, outer);
+        if (!e.ok() || outer) return e;
     }
     if (found < 0) {
         std::string full;
@@ -212,6 +231,9 @@ sql_result<expr_ptr> expr_binder::a_expr(const json& n) {
     if (kind == "AEXPR_OP" || kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE")
         return operator_call(op, l, r, n);
     if (kind == "AEXPR_IN") return in_list(n, op == "<>");
+    // x op ANY/ALL (array): functions named "op any" / "op all" (functions_pg.cc).
+    if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL")
+        return operator_call(op + (kind == "AEXPR_OP_ANY" ? " any" : " all"), l, r, n);
     if (kind == "AEXPR_BETWEEN") return between(n, false);
     if (kind == "AEXPR_NOT_BETWEEN") return between(n, true);
     if (kind == "AEXPR_NULLIF") {
@@ -356,9 +378,11 @@ sql_result<expr_ptr> expr_binder::func_call(const json& n) {
     std::string name = n["funcname"].back()["String"].value("sval", "");
     if (n.contains("over"))
         return error(sql_errc::feature_not_supported, "window functions are not supported yet", n);
-    if (n.value("agg_star", false) || n.value("agg_distinct", false) || is_aggregate_name(name))
+    if (n.value("agg_star", false) || n.value("agg_distinct", false) || is_aggregate_name(name)) {
+        if (_ctx.aggregate && !n.value("agg_distinct", false)) return _ctx.aggregate(n);
         return error(sql_errc::feature_not_supported,
                      "aggregate function " + name + "() is not supported yet", n);
+    }
     bool handled = false;
     auto special = special_function(name, n, handled);
     if (handled) return special;
@@ -396,6 +420,15 @@ sql_result<expr_ptr> expr_binder::special_function(const std::string& name, cons
         return expr::make_constant(value::text("spate"));
     if (name == "current_schema") return expr::make_constant(value::text("public"));
     if (name == "pg_backend_pid") return expr::make_constant(value::int32(0));
+    if (name == "pg_get_viewdef" && _ctx.cat) {
+        // A materialized view's query, by constant OID (system_tables.h).
+        auto oid = text_arg(0);
+        if (oid) {
+            auto def = view_definition(*oid, *_ctx.cat);
+            return expr::make_constant(def ? value::text(*def)
+                                           : value::null(data_type::of(type_id::text)));
+        }
+    }
     if (name == "current_setting") {
         auto key = text_arg(0);
         if (!key)
@@ -418,6 +451,15 @@ sql_result<expr_ptr> expr_binder::type_cast(const json& n) {
     auto to = bind_type_name(n["typeName"], _ctx);
     if (!to.ok()) return to.error();
     const json& arg = n["arg"];
+    // 'name'::regclass: the relation's OID (system_tables.h).
+    if (arg.contains("A_Const") && arg["A_Const"].contains("sval") && _ctx.cat &&
+        n["typeName"]["names"].back()["String"].value("sval", "") == "regclass") {
+        std::string rel = arg["A_Const"]["sval"].value("sval", "");
+        auto oid = regclass_oid(rel, *_ctx.cat);
+        if (!oid)
+            return error(sql_errc::undefined_table, "relation \"" + rel + "\" does not exist", n);
+        return expr::make_constant(value::int64(*oid));
+    }
     if (arg.contains("A_Const") && arg["A_Const"].contains("sval") &&
         to.value().id == type_id::interval) {
         // INTERVAL '4' SECOND: a bare number takes the unit of the qualifier.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sql/expr/eval.h"
+#include "sql/plan/bind_from.h"
 #include "sql/plan/bind_util.h"
 #include "sql/plan/binder.h"
 
@@ -18,53 +19,7 @@ sql_error at(sql_errc c, std::string msg, const json& n, const bind_context& ctx
 }
 
 plan_ptr make_node(plan_kind k, std::vector<column_def> schema, std::vector<plan_ptr> inputs) {
-    auto p = std::make_shared<plan_node>();
-    p->kind = k;
-    p->schema = std::move(schema);
-    p->inputs = std::move(inputs);
-    return p;
-}
-
-bind_scope scope_of(const plan_node& p, size_t hidden_from) {
-    bind_scope s;
-    for (size_t i = 0; i < p.schema.size(); ++i)
-        s.push_back({p.schema[i].name, p.schema[i].type, i >= hidden_from});
-    return s;
-}
-
-// FROM: one relation (a source or a view), or nothing.
-sql_result<plan_ptr> bind_from(const json& stmt, bind_context& ctx, bind_scope& scope) {
-    if (!stmt.contains("fromClause") || stmt["fromClause"].empty()) {
-        auto p = make_node(plan_kind::values, {}, {});
-        return p;
-    }
-    const json& from = stmt["fromClause"];
-    if (from.size() > 1 || !from[0].contains("RangeVar")) {
-        const json& item = from.size() > 1 ? from[1] : from[0];
-        std::string what = item.contains("JoinExpr") || from.size() > 1 ? "joins"
-                           : item.contains("RangeSubselect")            ? "subqueries in FROM"
-                           : item.contains("RangeFunction")             ? "table functions"
-                                                                        : "this FROM item";
-        return at(sql_errc::feature_not_supported, what + " are not supported yet", item, ctx);
-    }
-    const json& rv = from[0]["RangeVar"];
-    std::string name = range_var_name(rv);
-    std::string schema = rv.value("schemaname", "");
-    auto rel = ctx.cat ? ctx.cat->find_relation(name) : std::nullopt;
-    if (!rel || (!schema.empty() && schema != "public")) {
-        std::string full = schema.empty() ? name : schema + "." + name;
-        return at(sql_errc::undefined_table, "relation \"" + full + "\" does not exist", rv, ctx);
-    }
-    ctx.relations.push_back(name);
-    auto p = make_node(plan_kind::scan, {}, {});
-    p->relation = *rel;
-    p->schema = rel->columns;
-    for (const auto& h : hidden_columns())
-        p->schema.push_back(h);
-    for (size_t i = 0; i < p->schema.size(); ++i)
-        p->scan_columns.push_back(static_cast<int>(i));
-    scope = scope_of(*p, rel->columns.size());
-    return p;
+    return make_plan_node(k, std::move(schema), std::move(inputs));
 }
 
 std::string target_name(const json& target, const expr& e) {
@@ -81,6 +36,7 @@ std::string target_name(const json& target, const expr& e) {
         return v["TypeCast"]["typeName"]["names"].back()["String"].value("sval", "?column?");
     }
     if (v.contains("CaseExpr")) return "case";
+    if (v.contains("SubLink")) return e.name.empty() ? "?column?" : e.name;
     if (v.contains("CoalesceExpr")) return "coalesce";
     if (v.contains("MinMaxExpr"))
         return v["MinMaxExpr"].value("op", "") == "IS_GREATEST" ? "greatest" : "least";
@@ -95,12 +51,20 @@ sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context&
         const json& rt = t["ResTarget"];
         const json& v = rt["val"];
         if (v.contains("ColumnRef") && v["ColumnRef"]["fields"].back().contains("A_Star")) {
+            const json& fields = v["ColumnRef"]["fields"];
+            std::string table =
+                fields.size() > 1 ? fields[fields.size() - 2]["String"].value("sval", "") : "";
+            bool any = false;
             for (size_t i = 0; i < scope.size(); ++i) {
-                if (scope[i].hidden) continue;
+                if (scope[i].hidden || (!table.empty() && scope[i].table != table)) continue;
+                any = true;
                 exprs.push_back(
                     expr::make_column(static_cast<int>(i), scope[i].type, scope[i].name));
                 names.push_back(scope[i].name);
             }
+            if (!table.empty() && !any)
+                return at(sql_errc::undefined_table,
+                          "missing FROM-clause entry for table \"" + table + "\"", v, ctx);
             continue;
         }
         auto e = bind_expression(v, scope, ctx);
@@ -175,6 +139,22 @@ sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& c
     return {};
 }
 
+// In an ungrouped aggregate query every column read outside an aggregate
+// is an error (aggregate results are the columns from `base` on).
+sql_status check_ungrouped(const std::vector<expr_ptr>& exprs, size_t base, const json& stmt,
+                           const bind_context& ctx) {
+    std::vector<int> used;
+    for (const auto& e : exprs)
+        referenced_columns(*e, used);
+    for (int c : used)
+        if (static_cast<size_t>(c) < base)
+            return at(sql_errc::grouping_error,
+                      "a column outside an aggregate function needs GROUP BY, which is not "
+                      "supported yet",
+                      stmt, ctx);
+    return {};
+}
+
 sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     for (const char* clause : {"groupClause", "havingClause", "distinctClause", "windowClause",
                                "withClause", "intoClause", "valuesLists", "lockingClause"}) {
@@ -192,10 +172,11 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
                 ctx);
     }
     bind_scope scope;
-    auto from = bind_from(stmt, ctx, scope);
+    auto from = bind_from_clause(stmt, ctx, scope);
     if (!from.ok()) return from;
     plan_ptr plan = from.value();
     if (stmt.contains("whereClause")) {
+        subquery_collector subqueries(scope, plan->schema.size(), ctx);
         auto pred = bind_expression(stmt["whereClause"], scope, ctx);
         if (!pred.ok()) return pred.error();
         auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
@@ -205,16 +186,31 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
                 sql_errc::datatype_mismatch,
                 "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
                 stmt["whereClause"], ctx);
+        plan = subqueries.apply_over(plan);
         auto f = make_node(plan_kind::filter, plan->schema, {plan});
         f->predicate = b.value();
         plan = f;
     }
     std::vector<expr_ptr> exprs;
     std::vector<std::string> names;
-    if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
     std::vector<sort_key> keys;
-    if (stmt.contains("sortClause"))
-        if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok()) return s.error();
+    {
+        size_t base = plan->schema.size();
+        subquery_collector subqueries(scope, base, ctx);
+        aggregate_collector aggregates(scope, base, ctx);
+        if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
+        if (stmt.contains("sortClause"))
+            if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok())
+                return s.error();
+        if (!aggregates.empty()) {
+            if (plan != subqueries.apply_over(plan))
+                return at(sql_errc::feature_not_supported,
+                          "subqueries next to aggregates are not supported yet", stmt, ctx);
+            if (auto s = check_ungrouped(exprs, base, stmt, ctx); !s.ok()) return s.error();
+            plan = aggregates.aggregate_over(plan);
+        }
+        plan = subqueries.apply_over(plan);
+    }
     std::vector<column_def> schema;
     for (size_t i = 0; i < exprs.size(); ++i)
         schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});
@@ -262,9 +258,10 @@ sql_result<plan_ptr> cast_branch(plan_ptr p, const std::vector<data_type>& types
 
 sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     std::string op = stmt.value("op", "");
-    if (op != "SETOP_UNION" || !stmt.value("all", false))
+    if (op != "SETOP_UNION")
         return at(sql_errc::feature_not_supported,
-                  "only UNION ALL is supported among set operations yet", stmt, ctx);
+                  "only UNION is supported among set operations yet", stmt, ctx);
+    bool all = stmt.value("all", false);
     auto l = bind_query(json{{"SelectStmt", stmt["larg"]}}, ctx);
     if (!l.ok()) return l;
     auto r = bind_query(json{{"SelectStmt", stmt["rarg"]}}, ctx);
@@ -288,14 +285,44 @@ sql_result<plan_ptr> bind_set_operation(const json& stmt, bind_context& ctx) {
     if (!rc.ok()) return rc;
     std::vector<plan_ptr> inputs;
     for (const auto& side : {lc.value(), rc.value()}) {
-        if (side->kind == plan_kind::union_all) {
-            for (auto& i : side->inputs)
+        if (side->kind == plan_kind::union_all || (!all && side->kind == plan_kind::distinct &&
+                                                   side->inputs[0]->kind == plan_kind::union_all)) {
+            const plan_ptr& u = side->kind == plan_kind::distinct ? side->inputs[0] : side;
+            for (auto& i : u->inputs)
                 inputs.push_back(i);
         } else {
             inputs.push_back(side);
         }
     }
-    return make_node(plan_kind::union_all, lc.value()->schema, std::move(inputs));
+    auto u = make_node(plan_kind::union_all, lc.value()->schema, std::move(inputs));
+    if (all) return u;
+    return make_node(plan_kind::distinct, u->schema, {u});
+}
+
+// ORDER BY of a set operation: over its output columns.
+sql_result<plan_ptr> sort_set_operation(const json& stmt, plan_ptr p, bind_context& ctx) {
+    bind_scope scope;
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < p->schema.size(); ++i) {
+        scope.push_back({p->schema[i].name, p->schema[i].type});
+        exprs.push_back(
+            expr::make_column(static_cast<int>(i), p->schema[i].type, p->schema[i].name));
+        names.push_back(p->schema[i].name);
+    }
+    std::vector<sort_key> keys;
+    if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok()) return s.error();
+    std::vector<column_def> schema = p->schema;
+    for (size_t i = names.size(); i < exprs.size(); ++i)
+        schema.push_back({"?sort?", exprs[i]->type});
+    auto proj = make_node(plan_kind::project, schema, {p});
+    proj->exprs = exprs;
+    auto sort = make_node(plan_kind::sort, schema, {proj});
+    sort->keys = std::move(keys);
+    auto drop = make_node(plan_kind::project, p->schema, {sort});
+    for (size_t i = 0; i < names.size(); ++i)
+        drop->exprs.push_back(expr::make_column(static_cast<int>(i), p->schema[i].type, names[i]));
+    return drop;
 }
 
 }  // namespace
@@ -307,6 +334,11 @@ sql_result<plan_ptr> bind_query(const json& node, bind_context& ctx) {
                                     : bind_set_operation(stmt, ctx);
     if (!plan.ok()) return plan;
     plan_ptr p = plan.value();
+    if (stmt.value("op", "SETOP_NONE") != "SETOP_NONE" && stmt.contains("sortClause")) {
+        auto sorted = sort_set_operation(stmt, p, ctx);
+        if (!sorted.ok()) return sorted;
+        p = sorted.value();
+    }
     bool has_offset = stmt.contains("limitOffset");
     bool has_limit = stmt.contains("limitCount");
     if (has_offset || has_limit) {

@@ -107,9 +107,8 @@ sql_result<data_type> bind_type_name(const json& tn, bind_context& ctx) {
             if (m.contains("A_Const"))
                 mods.push_back(m["A_Const"].contains("ival") ? m["A_Const"]["ival"].value("ival", 0)
                                                              : 0);
-    if (tn.contains("arrayBounds"))
-        return make_error(sql_errc::feature_not_supported, "array types are not supported yet",
-                          ctx.position(location_of(tn)));
+    // Arrays are PostgreSQL array literals in text values (no array types yet).
+    if (tn.contains("arrayBounds")) return data_type::of(type_id::text);
     static const std::pair<const char*, type_id> k_names[] = {
         {"bool", type_id::boolean},
         {"boolean", type_id::boolean},
@@ -139,6 +138,14 @@ sql_result<data_type> bind_type_name(const json& tn, bind_context& ctx) {
         {"interval", type_id::interval},
         {"jsonb", type_id::jsonb},
         {"json", type_id::jsonb},
+        // Catalog types: OIDs are bigints, names text.
+        {"oid", type_id::int64},
+        {"regclass", type_id::int64},
+        {"regtype", type_id::int64},
+        {"regproc", type_id::int64},
+        {"regnamespace", type_id::int64},
+        {"xid", type_id::int64},
+        {"name", type_id::text},
     };
     for (const auto& [n, id] : k_names) {
         if (name != n) continue;

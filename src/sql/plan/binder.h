@@ -32,6 +32,16 @@ struct bind_context {
     int64_t now_micros = 0;
     // Relations read (for catalog dependencies).
     std::vector<std::string> relations;
+    // Hooks set while binding a query block (bind_select.cc): a column name
+    // not in scope is looked up in enclosing queries (correlated subqueries;
+    // `found` false: not there either), and SubLink nodes bind to a column
+    // of the block's apply node.
+    std::function<sql_result<expr_ptr>(const std::vector<std::string>& parts, bool& found)>
+        outer_column;
+    std::function<sql_result<expr_ptr>(const nlohmann::json& sublink)> sublink;
+    // Aggregate calls (FuncCall nodes) bind to a column of the block's aggregate node.
+    std::function<sql_result<expr_ptr>(const nlohmann::json& func_call)> aggregate;
+    int next_outer_parameter = 0;  // numbering of outer references (logical_plan.h)
 
     int position(int location) const;  // 1-based position in the query string, 0: none
 };
@@ -41,6 +51,7 @@ struct scope_column {
     std::string name;
     data_type type;
     bool hidden = false;  // _partition etc.: not in SELECT *
+    std::string table;    // the FROM item's name or alias (qualified references)
 };
 using bind_scope = std::vector<scope_column>;
 

@@ -13,6 +13,7 @@
 #include "sql/catalog/catalog.h"
 #include "sql/expr/expr.h"
 #include "sql/format/format.h"
+#include "sql/types/column.h"
 
 namespace spate::sql {
 
@@ -24,7 +25,40 @@ enum class plan_kind {
     union_all,  // inputs' rows, concatenated (same schema)
     sort,       // input 0 ordered by `keys` (batch only)
     limit,      // rows [offset, offset + limit) of input 0 (batch only)
+    memory,     // the rows of `rows` (system tables, built at bind time; batch only)
+    join,       // input 0 x input 1 (left columns then right) where `predicate`; `join`
+    apply,      // input 0's columns, then one per `subqueries` entry evaluated per row
+    distinct,   // input 0's rows without duplicates, first occurrences in order (batch only)
+    function,   // table function `function` of `exprs`: generate_series(start, stop[, step])
+                // (one bigint column) or unnest(array literal) (one text column); batch only
+    aggregate,  // one row: input 0's columns as NULLs, then `aggregates` over every input row
 };
+
+// An aggregate of an ungrouped query: count (star: count(*)), min, max, string_agg.
+struct aggregate_call {
+    std::string name;
+    std::vector<expr_ptr> args;  // over input 0
+    bool star = false;
+    data_type type;  // result
+};
+
+enum class join_type {
+    inner,  // pairs where the predicate is TRUE
+    left,   // and left rows without a match, right columns NULL
+};
+
+enum class subquery_kind {
+    scalar,  // the single value of a one-column subquery (NULL without rows; error above one)
+    exists,  // TRUE when the subquery yields a row
+    array,   // the subquery's one column as a PostgreSQL array literal (text)
+    any,     // x op ANY (subquery) / x IN (subquery): the plan yields the comparisons
+             // (booleans); TRUE if one is TRUE, else NULL if one is NULL, else FALSE
+    all,     // x op ALL (subquery): FALSE if one is FALSE, else NULL if one is NULL, else TRUE
+};
+
+// Outer references of a correlated subquery are parameters numbered from
+// k_outer_parameter_base; apply substitutes the current row's values.
+inline constexpr int k_outer_parameter_base = 1 << 20;
 
 struct sort_key {
     expr_ptr key;
@@ -34,6 +68,13 @@ struct sort_key {
 
 struct plan_node;
 using plan_ptr = std::shared_ptr<plan_node>;
+
+struct subquery_def {
+    subquery_kind kind = subquery_kind::scalar;
+    plan_ptr plan;
+    // (parameter index, column of the apply input) for each outer reference.
+    std::vector<std::pair<int, int>> outer;
+};
 
 struct plan_node {
     plan_kind kind = plan_kind::values;
@@ -53,6 +94,17 @@ struct plan_node {
     // limit: -1 = no limit
     int64_t limit = -1;
     int64_t offset = 0;
+    // memory: the rows (schema-typed columns), shared and immutable.
+    std::shared_ptr<const chunk> rows;
+    std::string memory_name;  // for EXPLAIN
+    // join (predicate above: over left columns then right ones; null = true)
+    join_type join = join_type::inner;
+    // apply
+    std::vector<subquery_def> subqueries;
+    // aggregate
+    std::vector<aggregate_call> aggregates;
+    // function
+    std::string function;
 };
 
 // EXPLAIN text: one line per operator, children indented.

@@ -124,6 +124,18 @@ const char* kind_name(plan_kind k) {
             return "Sort";
         case plan_kind::limit:
             return "Limit";
+        case plan_kind::memory:
+            return "SystemTable";
+        case plan_kind::join:
+            return "NestedLoopJoin";
+        case plan_kind::apply:
+            return "Apply";
+        case plan_kind::distinct:
+            return "Distinct";
+        case plan_kind::function:
+            return "TableFunction";
+        case plan_kind::aggregate:
+            return "Aggregate";
     }
     return "?";
 }
@@ -161,12 +173,33 @@ void explain_into(const plan_node& n, int depth, std::ostringstream& out) {
         case plan_kind::limit:
             out << " " << n.limit << " offset " << n.offset;
             break;
+        case plan_kind::memory:
+            out << " " << n.memory_name;
+            break;
+        case plan_kind::join:
+            out << (n.join == join_type::left ? " left" : " inner");
+            if (n.predicate) out << " " << to_string(*n.predicate);
+            break;
+        case plan_kind::apply:
+            out << " subqueries " << n.subqueries.size();
+            break;
+        case plan_kind::function:
+            out << " " << n.function;
+            break;
+        case plan_kind::aggregate:
+            out << " [";
+            for (size_t i = 0; i < n.aggregates.size(); ++i)
+                out << (i ? ", " : "") << n.aggregates[i].name;
+            out << "]";
+            break;
         default:
             break;
     }
     out << "\n";
     for (const auto& i : n.inputs)
         explain_into(*i, depth + 1, out);
+    for (const auto& sq : n.subqueries)
+        explain_into(*sq.plan, depth + 1, out);
 }
 
 }  // namespace
