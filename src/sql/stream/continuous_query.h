@@ -86,6 +86,11 @@ struct query_stats {
     std::atomic<int64_t> processor_errors{0};
     std::atomic<int64_t> commits{0};
     std::atomic<int64_t> aborts{0};
+    // Where the query's thread spends its time (microseconds): waiting for
+    // records, decoding/processing/encoding/producing them, committing.
+    std::atomic<int64_t> poll_us{0};
+    std::atomic<int64_t> route_us{0};
+    std::atomic<int64_t> commit_us{0};
 };
 
 class continuous_query {

@@ -65,6 +65,7 @@ class query_session {
     status open_producer();
     status step();
     status commit();
+    status commit_now();
     // Aborts the open transaction (if any) and moves every partition read
     // since the last commit back to its first uncommitted offset. A
     // `failure` becomes the query's last_error.
@@ -81,6 +82,9 @@ class query_session {
     int64_t _delivery_failures = 0;  // at least once: failed deliveries since the last commit
     std::string _first_delivery_failure;
     std::chrono::steady_clock::time_point _last_commit;
+    std::chrono::steady_clock::time_point _last_report;  // of the time split (info log)
+    int64_t _reported_records = 0;
+    void report_time_split();
     // Per partition read since the last commit: first offset read, next offset.
     std::map<kafka::client::topic_partition, std::pair<int64_t, int64_t>> _pending;
 };

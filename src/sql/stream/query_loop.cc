@@ -164,8 +164,37 @@ std::vector<kc::partition_offset> query_session::next_offsets() const {
     return out;
 }
 
+namespace {
+
+int64_t micros_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 t)
+        .count();
+}
+
+}  // namespace
+
+void query_session::report_time_split() {
+    auto now = std::chrono::steady_clock::now();
+    if (now - _last_report < std::chrono::seconds(10)) return;
+    _last_report = now;
+    const auto& st = _q.stats;
+    // Only while records flow: an idle query says nothing.
+    if (st.records_in.load() == _reported_records) return;
+    _reported_records = st.records_in.load();
+    int64_t poll = st.poll_us.load(), route = st.route_us.load(), commit = st.commit_us.load();
+    int64_t total = std::max<int64_t>(1, poll + route + commit);
+    logging::get("sql").info(
+        "query {}: {} records in, {} rows out, {} commits; time: poll {}%, process {}%, commit {}%",
+        _q.spec.name, st.records_in.load(), st.rows_out.load(), st.commits.load(),
+        poll * 100 / total, route * 100 / total, commit * 100 / total);
+}
+
 status query_session::step() {
+    auto polled = std::chrono::steady_clock::now();
     auto batch = _consumer->poll_batch(k_batch_records, k_poll_ms);
+    _q.stats.poll_us += micros_since(polled);
+    report_time_split();
     if (!batch.ok()) return with_context("poll", batch.err());
     note_batch(*batch);
     if (_revoked) {
@@ -181,8 +210,10 @@ status query_session::step() {
             _in_txn = true;
         }
         auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
-        if (auto s = _q.router->route(*batch, now_micros(), sink); !s.ok())
-            return abort_and_rewind(s.err().message, true);
+        auto routed = std::chrono::steady_clock::now();
+        auto s = _q.router->route(*batch, now_micros(), sink);
+        _q.stats.route_us += micros_since(routed);
+        if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
     auto since = std::chrono::steady_clock::now() - _last_commit;
     if (!_pending.empty() && since >= std::chrono::milliseconds(_q.spec.commit_interval_ms))
@@ -192,6 +223,13 @@ status query_session::step() {
 }
 
 status query_session::commit() {
+    auto started = std::chrono::steady_clock::now();
+    auto s = commit_now();
+    _q.stats.commit_us += micros_since(started);
+    return s;
+}
+
+status query_session::commit_now() {
     const auto& spec = _q.spec;
     auto offsets = next_offsets();
     if (spec.exactly_once) {
