@@ -104,6 +104,8 @@ class session_impl final : public session {
                                                        const std::vector<data_type>& hints);
     sql_status prepare_query(statement_impl& s, const json& query,
                              const std::vector<data_type>& hints);
+    // A statement of PostgreSQL's own grammar (not the extension layer).
+    sql_status prepare_pg(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_explain(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_copy(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_sink_explain(statement_impl& s);
@@ -121,6 +123,20 @@ class session_impl final : public session {
 
 std::unique_ptr<cursor> command(std::string tag) {
     return std::make_unique<static_cursor>(std::nullopt, std::move(tag));
+}
+
+// Columns of SHOW SOURCES | SINKS | MATERIALIZED VIEWS.
+std::vector<column_def> show_columns(object_kind k) {
+    const data_type text = data_type::of(type_id::text);
+    switch (k) {
+        case object_kind::source:
+            return {{"name", text}, {"topic", text}, {"format", text}};
+        case object_kind::view:
+            return {{"name", text}, {"topic", text}, {"status", text}};
+        case object_kind::sink:
+            return {{"name", text}, {"topic", text}, {"format", text}, {"status", text}};
+    }
+    return {};
 }
 
 sql_result<std::shared_ptr<statement>> session_impl::prepare_one(
@@ -144,79 +160,68 @@ sql_result<std::shared_ptr<statement>> session_impl::prepare_one(
             break;
         case statement_kind::show_objects:
             s->op = statement_op::show_objects;
-            if (ps.objects == object_kind::view) {
-                s->columns = {{"name", data_type::of(type_id::text)},
-                              {"topic", data_type::of(type_id::text)},
-                              {"status", data_type::of(type_id::text)}};
-            } else if (ps.objects == object_kind::source) {
-                s->columns = {{"name", data_type::of(type_id::text)},
-                              {"topic", data_type::of(type_id::text)},
-                              {"format", data_type::of(type_id::text)}};
-            } else {
-                s->columns = {{"name", data_type::of(type_id::text)},
-                              {"topic", data_type::of(type_id::text)},
-                              {"format", data_type::of(type_id::text)},
-                              {"status", data_type::of(type_id::text)}};
-            }
+            s->columns = show_columns(ps.objects);
             break;
-        case statement_kind::pg: {
-            const std::string& kind = ps.tree.begin().key();
-            const json& node = ps.tree.begin().value();
-            if (kind == "SelectStmt") {
-                s->op = statement_op::query;
-                if (auto st = prepare_query(*s, ps.tree, hints); !st.ok())
-                    return failed(st.error());
-            } else if (kind == "ExplainStmt") {
-                if (auto st = prepare_explain(*s, hints); !st.ok()) return failed(st.error());
-            } else if (kind == "CopyStmt") {
-                if (auto st = prepare_copy(*s, hints); !st.ok()) return failed(st.error());
-            } else if (kind == "CreateTableAsStmt" &&
-                       node.value("objtype", "") == "OBJECT_MATVIEW") {
-                s->op = statement_op::create_view;
-            } else if (kind == "DropStmt" && node.value("removeType", "") == "OBJECT_MATVIEW") {
-                s->op = statement_op::drop;
-                s->drop_kind = catalog_kind::view;
-                s->parsed.cascade = node.value("behavior", "") == "DROP_CASCADE";
-                s->parsed.if_exists = node.value("missing_ok", false);
-                for (const auto& obj : node["objects"])
-                    s->parsed.names.push_back(
-                        obj["List"]["items"].back()["String"].value("sval", ""));
-            } else if (kind == "VariableSetStmt" || kind == "VariableShowStmt") {
-                if (auto st = prepare_variable(*s); !st.ok()) return failed(st.error());
-            } else if (kind == "TransactionStmt") {
-                std::string k = node.value("kind", "");
-                if (k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START") {
-                    s->op = statement_op::begin;
-                } else if (k == "TRANS_STMT_COMMIT") {
-                    s->op = statement_op::commit;
-                } else if (k == "TRANS_STMT_ROLLBACK") {
-                    s->op = statement_op::rollback;
-                } else {
-                    return failed(make_error(sql_errc::feature_not_supported,
-                                             "transaction statement " + k + " is not supported",
-                                             ps.offset + 1));
-                }
-            } else if (kind == "DiscardStmt" || kind == "DeallocateStmt" || kind == "ListenStmt" ||
-                       kind == "UnlistenStmt") {
-                s->op = statement_op::noop;
-                s->tag = kind == "DiscardStmt"      ? "DISCARD ALL"
-                         : kind == "DeallocateStmt" ? "DEALLOCATE"
-                         : kind == "ListenStmt"     ? "LISTEN"
-                                                    : "UNLISTEN";
-            } else if (kind == "CreateStmt") {
-                return failed(
-                    make_error(sql_errc::feature_not_supported,
-                               "CREATE TABLE is not supported: use CREATE SOURCE to read a topic",
-                               ps.offset + 1));
-            } else {
-                std::string what = kind.size() > 4 ? kind.substr(0, kind.size() - 4) : kind;
-                return failed(make_error(sql_errc::feature_not_supported,
-                                         "statement " + what + " is not supported", ps.offset + 1));
-            }
+        case statement_kind::pg:
+            if (auto st = prepare_pg(*s, hints); !st.ok()) return failed(st.error());
             break;
-        }
     }
     return std::shared_ptr<statement>(s);
+}
+
+sql_status session_impl::prepare_pg(statement_impl& s, const std::vector<data_type>& hints) {
+    const parsed_statement& ps = s.parsed;
+    const std::string& kind = ps.tree.begin().key();
+    const json& node = ps.tree.begin().value();
+    auto unsupported = [&](const std::string& what) {
+        return make_error(sql_errc::feature_not_supported, what, ps.offset + 1);
+    };
+    if (kind == "SelectStmt") {
+        s.op = statement_op::query;
+        return prepare_query(s, ps.tree, hints);
+    }
+    if (kind == "ExplainStmt") return prepare_explain(s, hints);
+    if (kind == "CopyStmt") return prepare_copy(s, hints);
+    if (kind == "VariableSetStmt" || kind == "VariableShowStmt") return prepare_variable(s);
+    if (kind == "CreateTableAsStmt" && node.value("objtype", "") == "OBJECT_MATVIEW") {
+        s.op = statement_op::create_view;
+        return {};
+    }
+    if (kind == "DropStmt" && node.value("removeType", "") == "OBJECT_MATVIEW") {
+        s.op = statement_op::drop;
+        s.drop_kind = catalog_kind::view;
+        s.parsed.cascade = node.value("behavior", "") == "DROP_CASCADE";
+        s.parsed.if_exists = node.value("missing_ok", false);
+        for (const auto& obj : node["objects"])
+            s.parsed.names.push_back(obj["List"]["items"].back()["String"].value("sval", ""));
+        return {};
+    }
+    if (kind == "TransactionStmt") {
+        std::string k = node.value("kind", "");
+        if (k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START") {
+            s.op = statement_op::begin;
+        } else if (k == "TRANS_STMT_COMMIT") {
+            s.op = statement_op::commit;
+        } else if (k == "TRANS_STMT_ROLLBACK") {
+            s.op = statement_op::rollback;
+        } else {
+            return unsupported("transaction statement " + k + " is not supported");
+        }
+        return {};
+    }
+    if (kind == "DiscardStmt" || kind == "DeallocateStmt" || kind == "ListenStmt" ||
+        kind == "UnlistenStmt") {
+        s.op = statement_op::noop;
+        s.tag = kind == "DiscardStmt"      ? "DISCARD ALL"
+                : kind == "DeallocateStmt" ? "DEALLOCATE"
+                : kind == "ListenStmt"     ? "LISTEN"
+                                           : "UNLISTEN";
+        return {};
+    }
+    if (kind == "CreateStmt")
+        return unsupported("CREATE TABLE is not supported: use CREATE SOURCE to read a topic");
+    std::string what = kind.size() > 4 ? kind.substr(0, kind.size() - 4) : kind;
+    return unsupported("statement " + what + " is not supported");
 }
 
 sql_status session_impl::prepare_query(statement_impl& s, const json& query,
@@ -340,11 +345,7 @@ sql_status session_impl::prepare_variable(statement_impl& s) {
         } else if (name == "sources" || name == "sinks") {
             s.op = statement_op::show_objects;
             s.parsed.objects = name == "sources" ? object_kind::source : object_kind::sink;
-            parsed_statement copy = s.parsed;
-            copy.kind = statement_kind::show_objects;
-            auto again = prepare_one(copy, {});
-            if (!again.ok()) return again.error();
-            s.columns = again.value()->result_columns();
+            s.columns = show_columns(s.parsed.objects);
         } else {
             if (!_settings.get(name) && name != "transaction_isolation")
                 return make_error(sql_errc::undefined_object,

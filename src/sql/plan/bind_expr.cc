@@ -28,6 +28,10 @@ class expr_binder {
     }
 
     sql_result<expr_ptr> column_ref(const json& n);
+    sql_result<expr_ptr> parameter(const json& n);
+    sql_result<expr_ptr> null_test(const json& n);
+    sql_result<expr_ptr> boolean_test(const json& n);
+    sql_result<expr_ptr> sql_value_function(const json& n);
     sql_result<expr_ptr> constant(const json& n);
     sql_result<expr_ptr> a_expr(const json& n);
     sql_result<expr_ptr> operator_call(const std::string& op, const json* l, const json* r,
@@ -68,64 +72,13 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
     const json& n = node.begin().value();
     if (kind == "ColumnRef") return column_ref(n);
     if (kind == "A_Const") return constant(n);
-    if (kind == "ParamRef") {
-        int index = n.value("number", 0) - 1;
-        if (index < 0 || index >= 65535)
-            return error(sql_errc::undefined_parameter,
-                         "there is no parameter $" + std::to_string(index + 1), n);
-        if (static_cast<size_t>(index) >= _ctx.parameter_types.size())
-            _ctx.parameter_types.resize(index + 1, data_type::of(type_id::unknown));
-        return expr::make_parameter(index, _ctx.parameter_types[index]);
-    }
+    if (kind == "ParamRef") return parameter(n);
     if (kind == "A_Expr") return a_expr(n);
     if (kind == "BoolExpr") return bool_expr(n);
-    if (kind == "NullTest") {
-        auto arg = bind(n["arg"]);
-        if (!arg.ok()) return arg;
-        bool is_null = n.value("nulltesttype", "") == "IS_NULL";
-        return expr::make(is_null ? expr_kind::is_null : expr_kind::is_not_null,
-                          data_type::of(type_id::boolean), {arg.value()});
-    }
-    if (kind == "BooleanTest") {
-        auto arg = bind(n["arg"]);
-        if (!arg.ok()) return arg;
-        auto b = coerce(arg.value(), data_type::of(type_id::boolean), cast_context::implicit,
-                        location_of(n), _ctx);
-        if (!b.ok()) return b;
-        std::string t = n.value("booltesttype", "");
-        auto boolean = data_type::of(type_id::boolean);
-        expr_ptr out;
-        if (t == "IS_TRUE" || t == "IS_NOT_TRUE")
-            out = expr::make(expr_kind::is_true, boolean, {b.value()});
-        if (t == "IS_FALSE" || t == "IS_NOT_FALSE")
-            out = expr::make(expr_kind::is_false, boolean, {b.value()});
-        if (t == "IS_UNKNOWN" || t == "IS_NOT_UNKNOWN")
-            out = expr::make(expr_kind::is_null, boolean, {b.value()});
-        if (!out) return error(sql_errc::feature_not_supported, "unsupported boolean test", n);
-        if (t.find("_NOT_") != std::string::npos) out = expr::make(expr_kind::not_, boolean, {out});
-        return out;
-    }
+    if (kind == "NullTest") return null_test(n);
+    if (kind == "BooleanTest") return boolean_test(n);
     if (kind == "FuncCall") return func_call(n);
-    if (kind == "SQLValueFunction") {
-        std::string op = n.value("op", "");
-        if (op == "SVFOP_CURRENT_TIMESTAMP" || op == "SVFOP_LOCALTIMESTAMP" ||
-            op == "SVFOP_CURRENT_TIMESTAMP_N")
-            return call("now", {}, n);
-        if (op == "SVFOP_CURRENT_DATE") {
-            auto now = call("now", {}, n);
-            if (!now.ok()) return now;
-            return coerce(now.value(), data_type::of(type_id::date), cast_context::explicit_,
-                          location_of(n), _ctx);
-        }
-        if (op == "SVFOP_CURRENT_USER" || op == "SVFOP_SESSION_USER" || op == "SVFOP_USER" ||
-            op == "SVFOP_CURRENT_ROLE") {
-            auto user = _ctx.setting ? _ctx.setting("session_authorization") : std::nullopt;
-            return expr::make_constant(value::text(user.value_or("spate")));
-        }
-        if (op == "SVFOP_CURRENT_CATALOG") return expr::make_constant(value::text("spate"));
-        if (op == "SVFOP_CURRENT_SCHEMA") return expr::make_constant(value::text("public"));
-        return error(sql_errc::feature_not_supported, "unsupported SQL value function", n);
-    }
+    if (kind == "SQLValueFunction") return sql_value_function(n);
     if (kind == "TypeCast") return type_cast(n);
     if (kind == "CaseExpr") return case_expr(n);
     if (kind == "CoalesceExpr") return coalesce(n["args"], expr_kind::coalesce, n);
@@ -151,6 +104,65 @@ sql_result<expr_ptr> expr_binder::bind(const json& node) {
         return error(sql_errc::feature_not_supported, "subqueries are not supported here", n);
     }
     return error(sql_errc::feature_not_supported, "expression " + kind + " is not supported", n);
+}
+
+sql_result<expr_ptr> expr_binder::parameter(const json& n) {
+    int index = n.value("number", 0) - 1;
+    if (index < 0 || index >= 65535)
+        return error(sql_errc::undefined_parameter,
+                     "there is no parameter $" + std::to_string(index + 1), n);
+    if (static_cast<size_t>(index) >= _ctx.parameter_types.size())
+        _ctx.parameter_types.resize(index + 1, data_type::of(type_id::unknown));
+    return expr::make_parameter(index, _ctx.parameter_types[index]);
+}
+
+sql_result<expr_ptr> expr_binder::null_test(const json& n) {
+    auto arg = bind(n["arg"]);
+    if (!arg.ok()) return arg;
+    bool is_null = n.value("nulltesttype", "") == "IS_NULL";
+    return expr::make(is_null ? expr_kind::is_null : expr_kind::is_not_null,
+                      data_type::of(type_id::boolean), {arg.value()});
+}
+
+sql_result<expr_ptr> expr_binder::boolean_test(const json& n) {
+    auto arg = bind(n["arg"]);
+    if (!arg.ok()) return arg;
+    auto b = coerce(arg.value(), data_type::of(type_id::boolean), cast_context::implicit,
+                    location_of(n), _ctx);
+    if (!b.ok()) return b;
+    std::string t = n.value("booltesttype", "");
+    auto boolean = data_type::of(type_id::boolean);
+    expr_ptr out;
+    if (t == "IS_TRUE" || t == "IS_NOT_TRUE")
+        out = expr::make(expr_kind::is_true, boolean, {b.value()});
+    if (t == "IS_FALSE" || t == "IS_NOT_FALSE")
+        out = expr::make(expr_kind::is_false, boolean, {b.value()});
+    if (t == "IS_UNKNOWN" || t == "IS_NOT_UNKNOWN")
+        out = expr::make(expr_kind::is_null, boolean, {b.value()});
+    if (!out) return error(sql_errc::feature_not_supported, "unsupported boolean test", n);
+    if (t.find("_NOT_") != std::string::npos) out = expr::make(expr_kind::not_, boolean, {out});
+    return out;
+}
+
+sql_result<expr_ptr> expr_binder::sql_value_function(const json& n) {
+    std::string op = n.value("op", "");
+    if (op == "SVFOP_CURRENT_TIMESTAMP" || op == "SVFOP_LOCALTIMESTAMP" ||
+        op == "SVFOP_CURRENT_TIMESTAMP_N")
+        return call("now", {}, n);
+    if (op == "SVFOP_CURRENT_DATE") {
+        auto now = call("now", {}, n);
+        if (!now.ok()) return now;
+        return coerce(now.value(), data_type::of(type_id::date), cast_context::explicit_,
+                      location_of(n), _ctx);
+    }
+    if (op == "SVFOP_CURRENT_USER" || op == "SVFOP_SESSION_USER" || op == "SVFOP_USER" ||
+        op == "SVFOP_CURRENT_ROLE") {
+        auto user = _ctx.setting ? _ctx.setting("session_authorization") : std::nullopt;
+        return expr::make_constant(value::text(user.value_or("spate")));
+    }
+    if (op == "SVFOP_CURRENT_CATALOG") return expr::make_constant(value::text("spate"));
+    if (op == "SVFOP_CURRENT_SCHEMA") return expr::make_constant(value::text("public"));
+    return error(sql_errc::feature_not_supported, "unsupported SQL value function", n);
 }
 
 sql_result<expr_ptr> expr_binder::column_ref(const json& n) {
