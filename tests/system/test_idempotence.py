@@ -48,18 +48,24 @@ class cutting_proxy:
             except OSError:
                 return
             upstream = self.upstream
+            server = None
             if upstream is None:  # the broker is restarting
                 client.close()
                 continue
             try:
                 server = socket.create_connection(("127.0.0.1", upstream), timeout=5)
                 server.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            if server.getsockname() == server.getpeername():
                 # A TCP self-connect to the broker's free port would keep it
                 # from binding again.
+                self_connect = server.getsockname() == server.getpeername()
+            except OSError:
+                # The broker refused or reset the connection (it is being
+                # killed or restarted): drop this client, keep accepting.
+                client.close()
+                if server is not None:
+                    server.close()
+                continue
+            if self_connect:
                 server.close()
                 client.close()
                 continue
