@@ -12,11 +12,15 @@ packages=(
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libpg-query-dev nlohmann-json3-dev libsimdjson-dev libre2-dev libreadline-dev libpq-dev
+  # schema registry: Avro (avro-c), Protobuf (.proto parser)
+  libavro-dev libprotobuf-dev libprotoc-dev protobuf-compiler
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests
   librdkafka-dev kcat python3-confluent-kafka python3-kafka
   # PostgreSQL clients used by the SQL system tests
+  # schema registry clients used by the registry system tests
+  python3-jsonschema python3-protobuf python3-requests
   postgresql-client python3-psycopg2 python3-psycopg libpostgresql-jdbc-java openjdk-17-jdk-headless
   # kafka-python's snappy, lz4 and zstd codecs
   python3-snappy python3-lz4 python3-zstandard

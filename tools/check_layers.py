@@ -47,7 +47,7 @@ LAYERS = {
 }
 
 # From this layer up, the log is reached only through kafka/client.
-LOG_CLIENT_LAYER = LAYERS["sql"]
+LOG_CLIENT_LAYER = LAYERS["registry"]
 LOG_INTERNALS = ("storage", "coordinator", "broker")
 COMPOSITION_ROOT = "app"
 
