@@ -86,8 +86,8 @@ inline constexpr size_t k_max_record_errors = 100;
 
 // Checks the keys and values of one partition's record batches against the
 // topic's validation config. Reuses the reader's scratch buffer to decompress.
-// Per-partition state (the subject, the last id seen) is cached, so a batch
-// whose records share a schema id costs one registry lookup.
+// The outcome for the last id seen (per key and value) is remembered, so
+// records sharing a schema id cost one round of registry lookups.
 // Not thread-safe; one checker per produce partition.
 class schema_id_checker {
   public:
