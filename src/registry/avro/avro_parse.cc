@@ -413,7 +413,7 @@ result<const node*> parse_text(parser& p, std::string_view text) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // syntax errors, number overflow
         std::string what = e.what();
         if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
         return invalid("not JSON: " + what);
