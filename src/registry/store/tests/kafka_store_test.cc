@@ -196,6 +196,32 @@ TEST_F(kafka_store_test, malformed_records_in_the_topic_are_skipped) {
     EXPECT_EQ(next->id.value(), 8);
 }
 
+TEST_F(kafka_store_test, open_store_keeps_avro_ids_across_a_restart) {
+    store_options o;
+    o.bootstrap = _broker.bootstrap();
+    const schema_input user{
+        schema_type::avro,
+        R"({"type":"record","name":"User","fields":[{"name":"id","type":"long"}]})",
+        {}};
+    int32_t id = 0;
+    {
+        auto s = open_store(o);
+        ASSERT_TRUE(s.ok()) << s.err().message;
+        ASSERT_TRUE(
+            (*s)->register_schema("a-value", schema_input{schema_type::avro, "\"int\"", {}}, {})
+                .ok());
+        auto r = (*s)->register_schema("users-value", user, {});
+        ASSERT_TRUE(r.ok()) << r.err().message;
+        id = r->id.value();
+    }
+    auto s = open_store(o);
+    ASSERT_TRUE(s.ok()) << s.err().message;
+    auto found = (*s)->lookup("users-value", user, false, false);
+    ASSERT_TRUE(found.ok()) << found.err().message;
+    EXPECT_EQ(found->id.value(), id);
+    EXPECT_EQ((*s)->record_name_of(schema_id(id)), "User");
+}
+
 TEST_F(kafka_store_test, concurrent_writers_on_two_servers_never_hand_out_one_id_twice) {
     auto a = open("a");
     auto b = open("b");
