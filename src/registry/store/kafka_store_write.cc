@@ -27,6 +27,32 @@ std::chrono::milliseconds backoff(int attempt) {
     return std::chrono::milliseconds(jitter(rng) * std::min(attempt, 10));
 }
 
+// Produces `records` to partition 0 of `topic` in one transaction and
+// commits it; on failure aborts it, since an open transaction would hold
+// back every reader of the topic until the next writer's init or its
+// timeout.
+status transact(kc::producer& producer, const std::string& topic,
+                const std::vector<store_record>& records, kafka_store::clock::time_point deadline) {
+    std::vector<encoded_record> encoded;
+    for (const auto& r : records)
+        encoded.push_back(encode_record(r));
+    status s = producer.begin_transaction();
+    for (size_t i = 0; s.ok() && i < encoded.size(); ++i) {
+        kc::outgoing_record out;
+        out.topic = topic;
+        out.partition = 0;
+        out.key = encoded[i].key;
+        if (encoded[i].value) out.value = *encoded[i].value;
+        s = producer.produce(out);
+    }
+    if (s.ok()) s = producer.commit_transaction(std::max(1, kafka_store::ms_left(deadline)));
+    if (s.ok()) return s;
+    const int abort_ms = std::max(1, std::min(1000, kafka_store::ms_left(deadline)));
+    if (auto a = producer.abort_transaction(abort_ms); !a.ok())
+        logging::get("registry").debug("registry: abort after a failed write: {}", a.err().message);
+    return s;
+}
+
 }  // namespace
 
 outcome<kafka_store::committed> kafka_store::commit(const planner& plan) {
@@ -52,7 +78,6 @@ outcome<kafka_store::committed> kafka_store::commit(const planner& plan) {
 }
 
 kafka_store::attempt kafka_store::try_commit(const planner& plan, clock::time_point deadline) {
-    auto& log = logging::get("registry");
     // Filled by delivery reports, which run inside this function's producer
     // calls on this thread; declared before the producer, which outlives it
     // otherwise.
@@ -84,27 +109,8 @@ kafka_store::attempt kafka_store::try_commit(const planner& plan, clock::time_po
     if (!records) return {records.err(), std::nullopt};
     if (records->empty()) return {};
 
-    std::vector<encoded_record> encoded;
-    for (const auto& r : *records)
-        encoded.push_back(encode_record(r));
-    status s = producer->begin_transaction();
-    for (size_t i = 0; s.ok() && i < encoded.size(); ++i) {
-        kc::outgoing_record out;
-        out.topic = _opts.topic;
-        out.partition = 0;
-        out.key = encoded[i].key;
-        if (encoded[i].value) out.value = *encoded[i].value;
-        s = producer->produce(out);
-    }
-    if (s.ok()) s = producer->commit_transaction(std::max(1, ms_left(deadline)));
-    if (!s.ok()) {
-        // Left open, the transaction would hold back every reader of the
-        // topic until the next writer's init or its timeout.
-        if (auto a = producer->abort_transaction(std::max(1, std::min(1000, ms_left(deadline))));
-            !a.ok())
-            log.debug("registry: abort after a failed write: {}", a.err().message);
+    if (auto s = transact(*producer, _opts.topic, *records, deadline); !s.ok())
         return {std::nullopt, s.err()};
-    }
     // Written: from here on the write is not retried.
     if (last_offset < 0) {
         auto after = end_offset(deadline);
