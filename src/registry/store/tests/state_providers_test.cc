@@ -126,5 +126,25 @@ TEST_F(state_providers_test, a_protobuf_schema_imports_a_referenced_subject) {
     EXPECT_EQ(_s->delete_subject("address", false).err().code, registry_errc::reference_exists);
 }
 
+TEST_F(state_providers_test, a_json_schema_with_reordered_keywords_is_the_same_schema) {
+    auto first = _s->register_schema(
+        "orders-value",
+        schema_input{schema_type::json,
+                     R"({"title":"Order","type":"object","properties":{"id":{"type":"integer"}}})",
+                     {}},
+        {});
+    ASSERT_TRUE(first.ok()) << first.err().message;
+    auto again = _s->register_schema(
+        "orders-value",
+        schema_input{schema_type::json,
+                     R"({"properties":{"id":{"type":"integer"}},"type":"object","title":"Order"})",
+                     {}},
+        {});
+    ASSERT_TRUE(again.ok()) << again.err().message;
+    EXPECT_EQ(again->id, first->id);
+    EXPECT_EQ(again->version.value(), 1);
+    EXPECT_EQ(_s->record_name_of(first->id), "Order");
+}
+
 }  // namespace
 }  // namespace spate::registry
