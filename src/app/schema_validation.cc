@@ -21,4 +21,19 @@ std::optional<std::string> registry_schema_validator::record_name_of(int32_t id)
     return _registry->record_name_of(registry::schema_id(id));
 }
 
+schema_validation_service::schema_validation_service(broker::schema_validator_slot& slot,
+                                                     registry_source source)
+    : _slot(slot), _source(std::move(source)) {}
+
+status schema_validation_service::start(net::runtime&) {
+    auto registry = _source();
+    SPATE_ASSERT_MSG(registry, "schema validation started before the schema registry");
+    _slot.set(std::make_shared<registry_schema_validator>(std::move(registry)));
+    return {};
+}
+
+void schema_validation_service::stop() {
+    _slot.set(nullptr);
+}
+
 }  // namespace spate::app

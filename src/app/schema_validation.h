@@ -4,11 +4,13 @@
 // registry: Produce's schema id checks on topics with
 // confluent.{key,value}.schema.validation on ask the registry's in-memory
 // state (default context) through it. serve() installs one in the Kafka
-// service once the registry is open.
+// service once the registry is open (schema_validation_service).
 
+#include <functional>
 #include <memory>
 
 #include "broker/schema_validator.h"
+#include "net/service.h"
 #include "registry/core/service.h"
 
 namespace spate::app {
@@ -25,6 +27,28 @@ class registry_schema_validator final : public broker::schema_validator {
 
   private:
     std::shared_ptr<registry::service> _registry;
+};
+
+// Keeps a registry_schema_validator installed in the broker's slot while the
+// registry runs. Added to the platform after the registry's own service: it
+// starts once the registry is open and stops (emptying the slot, so
+// validated topics refuse again) before the registry closes.
+class schema_validation_service final : public net::service {
+  public:
+    // The open registry, or nullptr when it is not running.
+    using registry_source = std::function<std::shared_ptr<registry::service>()>;
+
+    // `slot` must outlive the service.
+    schema_validation_service(broker::schema_validator_slot& slot, registry_source source);
+
+    std::string_view name() const override { return "schema-validation"; }
+    // The registry must be open (an invariant: it starts first).
+    status start(net::runtime& rt) override;
+    void stop() override;
+
+  private:
+    broker::schema_validator_slot& _slot;
+    registry_source _source;
 };
 
 }  // namespace spate::app
