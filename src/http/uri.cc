@@ -56,6 +56,25 @@ result<std::string> percent_decode(std::string_view s, bool plus_is_space) {
     return out;
 }
 
+std::string percent_encode(std::string_view s) {
+    static constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (alnum || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += k_hex[u >> 4];
+            out += k_hex[u & 15];
+        }
+    }
+    return out;
+}
+
 result<target_parts> parse_target(std::string_view target) {
     if (target.empty() || target[0] != '/')
         return make_error(errc::invalid_argument, "the request target must start with '/'");

@@ -17,6 +17,10 @@ namespace spate::http {
 // errc::invalid_argument. The result may hold any bytes, NUL included.
 result<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
+// Escapes every byte but the unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX,
+// for one path segment or query value.
+std::string percent_encode(std::string_view s);
+
 struct target_parts {
     // "/a/b%2Fc/" -> {"a", "b/c"}: split on '/' before decoding, so an
     // escaped slash stays inside its segment; one trailing '/' is ignored;

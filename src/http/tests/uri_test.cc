@@ -28,6 +28,13 @@ TEST(percent_decode, refuses_truncated_or_non_hex_escapes) {
     EXPECT_FALSE(percent_decode("abc%G1", false).ok());
 }
 
+TEST(percent_encode, escapes_all_but_unreserved_bytes_and_round_trips) {
+    EXPECT_EQ(percent_encode("a-b_c.d~9"), "a-b_c.d~9");
+    EXPECT_EQ(percent_encode(":.ctx:a/b c"), "%3A.ctx%3Aa%2Fb%20c");
+    const std::string all = std::string("\0\xff+%?&=#", 9);
+    EXPECT_EQ(percent_decode(percent_encode(all), false).value(), all);
+}
+
 TEST(parse_target, splits_before_decoding_so_escaped_slashes_stay_in_a_segment) {
     auto t = parse_target("/subjects/a%2Fb/versions");
     ASSERT_TRUE(t.ok());
