@@ -4,7 +4,7 @@
 # Runs tests/system/test_*.sh (bash), test_*.py (/usr/bin/python3: Debian's
 # confluent-kafka and kafka-python load only there) and node/test_*.js (node;
 # `npm ci` installs kafkajs from the committed lock file when node_modules is
-# missing). Each test gets a time limit (SPATE_TEST_TIMEOUT, seconds).
+# missing or older than the lock file). Each test gets a time limit (SPATE_TEST_TIMEOUT, seconds).
 # Prints "system: N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 build=${1:-build}
@@ -40,9 +40,11 @@ for t in "$here"/system/test_*.py; do
 done
 node_tests=("$here"/system/node/test_*.js)
 if [ -e "${node_tests[0]}" ] && { [ -z "$filter" ] || [[ "${node_tests[*]}" == *"$filter"* ]]; }; then
-  if [ ! -d "$here/system/node/node_modules" ]; then
-    (cd "$here/system/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
-      echo "npm ci failed in tests/system/node"
+  # node_modules is (re)installed when missing or made from another lock file.
+  stamp="$here/system/node/node_modules/.spate-lock"
+  if ! cmp -s "$here/system/node/package-lock.json" "$stamp"; then
+    (cd "$here/system/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 &&
+      cp package-lock.json node_modules/.spate-lock) || echo "npm ci failed in tests/system/node"
   fi
   for t in "${node_tests[@]}"; do
     run_one "$(basename "$t" .js)" node "$t"
