@@ -276,16 +276,16 @@ def wait_until(cond, timeout, what, interval=0.05):
         time.sleep(interval)
 
 
-def run_cases(cases, prefix, setup=None, config=None):
+def run_cases(cases, prefix, setup=None, config=None, extra_args=()):
     """Runs each function in `cases` (named prefix + case name) against one
-    broker started with `config`, after `setup(broker)`; every case runs even
+    broker started with `config` and `extra_args`, after `setup(broker)`; every case runs even
     if an earlier one fails. SPATE_TEST_CASE=substring runs only matching
     cases. Prints PASS/FAIL per case with what it returned and exits 1 when
     any failed or the broker died."""
     import traceback
     only = os.environ.get("SPATE_TEST_CASE")
     failed = []
-    with Broker(config=config) as b:
+    with Broker(config=config, extra_args=extra_args) as b:
         if setup:
             setup(b)
         for case in cases:
