@@ -149,6 +149,33 @@ const char* dial_host(const std::string& host) {
     return host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host.c_str();
 }
 
+// What started and where: the data directory or the cluster, every
+// listener, and commands to try them.
+void print_started(platform& p, const serve_config& c) {
+    if (p.has_broker()) {
+        auto& logs = p.storage().logs();
+        std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
+                    std::filesystem::absolute(c.broker.data_dir).c_str(), logs.list_topics().size(),
+                    logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
+        std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
+                    c.broker.node_id);
+    } else {
+        std::printf("spate: no local broker; Kafka cluster at %s\n", c.bootstrap.c_str());
+    }
+    for (const auto& e : p.endpoints())
+        std::printf("spate: %s\n", e.c_str());
+    if (c.kafka_on) std::printf("spate: try it: %s\n", try_line(p.kafka_bootstrap()).c_str());
+    if (c.pg)
+        std::printf("spate: try SQL: psql -h %s -p %u -U spate spate -c 'SELECT version()'\n",
+                    dial_host(c.pg->first), static_cast<unsigned>(listener_port(p, "pgwire")));
+    if (c.http) {
+        const std::string h = dial_host(c.http->first);
+        std::printf("spate: try the schema registry: curl http://%s:%u/subjects\n",
+                    h.find(':') != std::string::npos ? ("[" + h + "]").c_str() : h.c_str(),
+                    static_cast<unsigned>(listener_port(p, "http")));
+    }
+}
+
 }  // namespace
 
 int serve(const serve_options& opts, const platform_hook& hook) {
@@ -184,28 +211,7 @@ int serve(const serve_options& opts, const platform_hook& hook) {
         std::fprintf(stderr, "spate serve: %s\n", s.err().message.c_str());
         return 1;
     }
-    if (p.has_broker()) {
-        auto& logs = p.storage().logs();
-        std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
-                    std::filesystem::absolute(cfg->data_dir).c_str(), logs.list_topics().size(),
-                    logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
-        std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
-                    cfg->node_id);
-    } else {
-        std::printf("spate: no local broker; Kafka cluster at %s\n", made->bootstrap.c_str());
-    }
-    for (const auto& e : p.endpoints())
-        std::printf("spate: %s\n", e.c_str());
-    if (kafka_on) std::printf("spate: try it: %s\n", try_line(p.kafka_bootstrap()).c_str());
-    if (made->pg)
-        std::printf("spate: try SQL: psql -h %s -p %u -U spate spate -c 'SELECT version()'\n",
-                    dial_host(made->pg->first), static_cast<unsigned>(listener_port(p, "pgwire")));
-    if (made->http) {
-        const std::string h = dial_host(made->http->first);
-        std::printf("spate: try the schema registry: curl http://%s:%u/subjects\n",
-                    h.find(':') != std::string::npos ? ("[" + h + "]").c_str() : h.c_str(),
-                    static_cast<unsigned>(listener_port(p, "http")));
-    }
+    print_started(p, *made);
     std::printf("spate: ready; press Ctrl-C to stop\n");
     std::fflush(stdout);
 
@@ -214,7 +220,7 @@ int serve(const serve_options& opts, const platform_hook& hook) {
     std::printf("spate: stopping\n");
     std::fflush(stdout);
     p.stop();
-    if (!p.storage().close_status().ok()) {
+    if (p.has_broker() && !p.storage().close_status().ok()) {
         std::fprintf(stderr, "spate serve: close failed: %s\n",
                      p.storage().close_status().err().to_string().c_str());
         return 1;

@@ -3,14 +3,20 @@ third-party clients call it: `requests` for every endpoint's JSON shape and
 error code, confluent-kafka-python's SchemaRegistryClient for what it parses.
 Bad input (malformed JSON, wrong field types, huge bodies, unknown paths and
 methods, garbage on the socket) gets Confluent's codes and the server keeps
-serving. Last, the registry survives a restart with the same ids.
+serving. A second, registry-only server over `--bootstrap` shares the
+registry. Last, the registry survives a restart with the same ids.
 
 Every case runs even when an earlier one fails; the file fails if any did."""
 
 import json
 import os
+import re
+import signal
 import socket
+import subprocess
 import sys
+import threading
+import time
 
 import requests
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
@@ -336,6 +342,50 @@ def case_bad_input(b):
     return "422 415 413 404 405 400"
 
 
+def case_second_server_over_bootstrap(b):
+    """A registry-only `spate serve --bootstrap` on the same cluster: both
+    servers see each other's writes, ids are never handed out twice, and it
+    stops cleanly on SIGTERM."""
+    proc = subprocess.Popen([b.bin, "serve", "--bootstrap", b.bootstrap, "--pg-listen", "off",
+                             "--http-listen", "127.0.0.1:0", "--node-id", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines, found = [], {}
+    ready = threading.Event()
+
+    def pump():
+        for line in proc.stdout:
+            lines.append(line)
+            m = re.search(r"http listener on (\S+)", line)
+            if m:
+                found["url"] = "http://" + m.group(1)
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        ready.wait(60)
+        check("url" in found, "second server did not start:\n" + "".join(lines[-20:]))
+        one, two = Api(b.registry_url), Api(found["url"])
+        for api in (one, two):
+            api.ok("PUT", "/config/both-value", {"compatibility": "NONE"})
+        ids = []
+        for i in range(6):
+            api = (one, two)[i % 2]
+            ids.append(register(api, "both-value", avro_record("B%d" % i, ("f", "int"))))
+        check(len(set(ids)) == len(ids), "an id handed out twice: %s" % ids)
+        deadline = time.monotonic() + 10
+        while one.ok("GET", "/subjects/both-value/versions") != list(range(1, 7)):
+            check(time.monotonic() < deadline, "first server misses the second's writes")
+            time.sleep(0.05)
+        check(two.ok("GET", "/subjects/both-value/versions") == list(range(1, 7)),
+              "second server misses the first's writes")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(30)
+    check(rc == 0, "the --bootstrap server exited %s on SIGTERM:\n%s" % (rc, "".join(lines[-20:])))
+    return "ids %s" % ids
+
+
 def case_restart_keeps_ids(b):
     api = Api(b.registry_url)
     before = {}
@@ -360,7 +410,8 @@ def case_restart_keeps_ids(b):
 CASES = [case_root_and_types, case_client_register_and_read, case_incompatible_is_409,
          case_json_and_protobuf_with_references, case_versions_and_raw_schema, case_deletes,
          case_config, case_modes_and_import, case_contexts_and_escaped_subjects,
-         case_registry_errors, case_bad_input, case_restart_keeps_ids]
+         case_registry_errors, case_bad_input, case_second_server_over_bootstrap,
+         case_restart_keeps_ids]
 
 if __name__ == "__main__":
     run_cases(CASES, "case_", extra_args=["--http-listen", "127.0.0.1:0"])
