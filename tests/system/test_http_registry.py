@@ -21,6 +21,8 @@ import time
 import requests
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
+from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from spate_broker import check, run_cases
@@ -123,6 +125,26 @@ def case_client_register_and_read(b):
     sid2 = fresh.register_schema("orders-value", s2)
     check(sid2 != sid and fresh.get_versions("orders-value") == [1, 2], "second version")
     return "ids %d, %d" % (sid, sid2)
+
+
+def case_json_serializer_round_trip(b):
+    """JSONSerializer registers its schema under TOPIC-value and frames records
+    with the magic byte and that id; JSONDeserializer reads them back."""
+    schema = json.dumps({"type": "object", "title": "Reading",
+                         "properties": {"sensor": {"type": "string"}, "v": {"type": "number"}},
+                         "required": ["sensor"]})
+    sr = SchemaRegistryClient({"url": b.registry_url})
+    ctx = SerializationContext("readings", MessageField.VALUE)
+    data = JSONSerializer(schema, sr)({"sensor": "s1", "v": 2.5}, ctx)
+    check(data[0] == 0, "no magic byte: %r" % data[:5])
+    sid = int.from_bytes(data[1:5], "big")
+    latest = sr.get_latest_version("readings-value")
+    check(latest.schema_id == sid and latest.schema.schema_type == "JSON",
+          "serializer's id %d, registry's %d %s" % (sid, latest.schema_id,
+                                                     latest.schema.schema_type))
+    back = JSONDeserializer(schema)(data, ctx)
+    check(back == {"sensor": "s1", "v": 2.5}, "deserialized %r" % back)
+    return "id %d" % sid
 
 
 def case_incompatible_is_409(b):
@@ -407,7 +429,8 @@ def case_restart_keeps_ids(b):
     return "%d versions kept their ids; new id %d" % (len(before), new_id)
 
 
-CASES = [case_root_and_types, case_client_register_and_read, case_incompatible_is_409,
+CASES = [case_root_and_types, case_client_register_and_read, case_json_serializer_round_trip,
+         case_incompatible_is_409,
          case_json_and_protobuf_with_references, case_versions_and_raw_schema, case_deletes,
          case_config, case_modes_and_import, case_contexts_and_escaped_subjects,
          case_registry_errors, case_bad_input, case_second_server_over_bootstrap,

@@ -9,6 +9,7 @@
 #include "http/server.h"
 #include "http/tests/fake_registry.h"
 #include "http/uri.h"
+#include "registry/store/state_service.h"
 
 namespace spate::http {
 namespace {
@@ -19,7 +20,11 @@ using registry::registry_errc;
 class registry_api_test : public ::testing::Test {
   protected:
     registry_api_test() {
-        add_registry_routes(_routes, [this] { return _running ? _svc : nullptr; });
+        add_registry_routes(_routes, [this]() -> std::shared_ptr<registry::service> {
+            if (!_running) return nullptr;
+            if (_store) return _store;
+            return _svc;
+        });
     }
 
     response call(verb method, std::string_view target, std::string body = {},
@@ -55,6 +60,7 @@ class registry_api_test : public ::testing::Test {
 
     router _routes;
     std::shared_ptr<testing::fake_registry> _svc = std::make_shared<testing::fake_registry>();
+    std::shared_ptr<registry::service> _store;  // set: the routes use it instead of _svc
     bool _running = true;
 };
 
@@ -302,6 +308,31 @@ TEST_F(registry_api_test, a_registry_not_running_answers_50001) {
     _running = false;
     EXPECT_EQ(fails(verb::get, "/subjects"), std::make_pair(500u, 50001));
     EXPECT_EQ(ok(verb::get, "/schemas/types").size(), 3u);
+}
+
+TEST_F(registry_api_test, over_the_real_store_semantics_reach_clients_with_confluent_codes) {
+    _store = registry::make_memory_store();
+    const std::string v1 = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"}]})";
+    const std::string v2 = R"({"type":"record","name":"R","fields":[{"name":"b","type":"int"}]})";
+    EXPECT_EQ(ok(verb::post, "/subjects/s/versions", json{{"schema", v1}}.dump()),
+              (json{{"id", 1}}));
+    EXPECT_EQ(ok(verb::post, "/subjects/t/versions", json{{"schema", v1}}.dump()),
+              (json{{"id", 1}}));
+    auto incompatible = call(verb::post, "/subjects/s/versions", json{{"schema", v2}}.dump());
+    EXPECT_EQ(incompatible.status, 409u);
+    EXPECT_EQ(json::parse(incompatible.body)["error_code"], 409);
+    auto report = ok(verb::post, "/compatibility/subjects/s/versions/latest?verbose=true",
+                     json{{"schema", v2}}.dump());
+    EXPECT_EQ(report["is_compatible"], false);
+    EXPECT_FALSE(report["messages"].empty());
+    EXPECT_EQ(fails(verb::delete_, "/subjects/s/versions/1?permanent=true"),
+              std::make_pair(404u, 40407));
+    EXPECT_EQ(ok(verb::delete_, "/subjects/s/versions/1"), json(1));
+    // Its only version soft-deleted, the subject is gone for readers.
+    EXPECT_EQ(fails(verb::get, "/subjects/s/versions/1"), std::make_pair(404u, 40401));
+    EXPECT_EQ(ok(verb::get, "/schemas/ids/1/subjects"), json::array({"t"}));
+    EXPECT_EQ(fails(verb::post, "/subjects/s/versions", R"({"schema":"{nope"})"),
+              std::make_pair(422u, 42201));
 }
 
 }  // namespace
