@@ -9,7 +9,6 @@ stored before unchanged."""
 
 import json
 import os
-import re
 import struct
 import sys
 
@@ -20,8 +19,6 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
-
-HTTP_RE = re.compile(r"http listener on (\S+):(\d+)")
 
 ORDER = json.dumps({
     "$schema": "http://json-schema.org/draft-07/schema#",
@@ -36,14 +33,6 @@ PAYMENT = json.dumps({
     "type": "object",
     "properties": {"amount": {"type": "number"}},
 })
-
-
-def registry_url(broker):
-    for line in broker.output:
-        m = HTTP_RE.search(line)
-        if m:
-            return "http://127.0.0.1:%s" % m.group(2)
-    raise AssertionError("no http listener line in:\n%s" % "\n".join(broker.output[-20:]))
 
 
 def produce(bootstrap, topic, values):
@@ -125,7 +114,7 @@ def enabled_later(b, sr):
 
 def main():
     with Broker(extra_args=["--http-listen", "127.0.0.1:0"]) as b:
-        sr = SchemaRegistryClient({"url": registry_url(b)})
+        sr = SchemaRegistryClient({"url": b.registry_url})
         validated_topic(b, sr)
         enabled_later(b, sr)
     print("ok")
