@@ -1,5 +1,7 @@
 #include "sql/format/avro_binding.h"
 
+#include <cstdint>
+
 #include "sql/types/text_detail.h"
 
 namespace spate::sql::format_detail {
@@ -75,7 +77,118 @@ sql_result<scalar> long_scalar(avro_value_t& v, const avro_node& n) {
     return s;
 }
 
+// Walks a binary value by its schema without decoding it.
+class bounds_check {
+  public:
+    explicit bounds_check(std::string_view p) : _p(p) {}
+
+    sql_status value(const avro_node& n, int depth) {
+        if (depth > 64) return bad_value("nested deeper than 64 levels");
+        switch (n.kind) {
+            case avro_kind::null:
+                return {};
+            case avro_kind::boolean:
+                return skip(1);
+            case avro_kind::int32:
+            case avro_kind::int64:
+            case avro_kind::enumeration: {
+                int64_t v = 0;
+                return varint(v);
+            }
+            case avro_kind::float32:
+                return skip(4);
+            case avro_kind::float64:
+                return skip(8);
+            case avro_kind::fixed:
+                return skip(n.size);
+            case avro_kind::bytes:
+            case avro_kind::string: {
+                int64_t len = 0;
+                if (auto st = varint(len); !st.ok()) return st;
+                if (len < 0) return bad_value("negative length");
+                return skip(static_cast<uint64_t>(len));
+            }
+            case avro_kind::union_of: {
+                int64_t b = 0;
+                if (auto st = varint(b); !st.ok()) return st;
+                if (b < 0 || static_cast<uint64_t>(b) >= n.children.size())
+                    return bad_value("union branch " + std::to_string(b) + " out of range");
+                return value(*n.children[static_cast<size_t>(b)], depth + 1);
+            }
+            case avro_kind::record:
+                for (const avro_node* f : n.children)
+                    if (auto st = value(*f, depth + 1); !st.ok()) return st;
+                return {};
+            case avro_kind::array:
+            case avro_kind::map:
+                return blocks(n, depth);
+        }
+        return {};
+    }
+
+    bool at_end() const { return _at == _p.size(); }
+
+  private:
+    sql_status blocks(const avro_node& n, int depth) {
+        for (;;) {
+            int64_t count = 0;
+            if (auto st = varint(count); !st.ok()) return st;
+            if (count == 0) return {};
+            if (count < 0) {
+                int64_t bytes = 0;  // a negative count is followed by the block's size
+                if (auto st = varint(bytes); !st.ok()) return st;
+                count = count == INT64_MIN ? count : -count;
+            }
+            // Every item takes at least one byte (a map key's length): a count
+            // beyond the bytes left is malformed (and would make avro-c
+            // allocate that many items).
+            if (count < 0 || static_cast<uint64_t>(count) > _p.size() - _at)
+                return bad_value("block count beyond the record's bytes");
+            for (int64_t i = 0; i < count; ++i) {
+                if (n.kind == avro_kind::map) {
+                    avro_node key;
+                    key.kind = avro_kind::string;
+                    if (auto st = value(key, depth + 1); !st.ok()) return st;
+                } else if (_at == _p.size()) {
+                    return bad_value("block count beyond the record's bytes");
+                }
+                if (auto st = value(*n.items, depth + 1); !st.ok()) return st;
+            }
+        }
+    }
+
+    sql_status skip(uint64_t n) {
+        if (n > _p.size() - _at) return bad_value("truncated record");
+        _at += static_cast<size_t>(n);
+        return {};
+    }
+
+    sql_status varint(int64_t& out) {
+        uint64_t u = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (_at == _p.size()) return bad_value("truncated record");
+            auto b = static_cast<uint8_t>(_p[_at++]);
+            u |= static_cast<uint64_t>(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                out = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+                return {};
+            }
+        }
+        return bad_value("varint longer than 10 bytes");
+    }
+
+    std::string_view _p;
+    size_t _at = 0;
+};
+
 }  // namespace
+
+sql_status avro_check_bounds(std::string_view payload, const avro_node& root) {
+    bounds_check c(payload);
+    if (auto st = c.value(root, 0); !st.ok()) return st;
+    if (!c.at_end()) return bad_value("trailing bytes after the record");
+    return {};
+}
 
 std::string avro_error_text() {
     const char* e = avro_strerror();
@@ -196,8 +309,10 @@ sql_status append_avro_json(avro_value_t& v, const avro_node& n, std::string& ou
                     return bad_value(avro_error_text());
                 if (i > 0) out.push_back(',');
                 if (object) {
-                    text_detail::append_json_string(
-                        n.kind == avro_kind::record ? n.field_names[i] : key ? key : "", out);
+                    text_detail::append_json_string(n.kind == avro_kind::record ? n.field_names[i]
+                                                    : key                       ? key
+                                                                                : "",
+                                                    out);
                     out.push_back(':');
                 }
                 const avro_node& c = n.kind == avro_kind::record ? *n.children[i] : *n.items;

@@ -45,6 +45,13 @@ sql_result<scalar> avro_scalar(avro_value_t& v, const avro_node& n);
 // arrays, unions as their branch's value, scalars as append_scalar_json.
 sql_status append_avro_json(avro_value_t& v, const avro_node& n, std::string& out);
 
+// Checks that `payload` is one value of `root` whose every length, count
+// and union index fits the bytes given, with nothing left over, nested at
+// most 64 deep. avro_value_read needs this first: avro-c allocates a
+// string's or array's claimed size before reading it and leaks that memory
+// when the bytes run out. Errors: invalid_text_representation.
+sql_status avro_check_bounds(std::string_view payload, const avro_node& root);
+
 // The text of avro-c's last error on this thread.
 std::string avro_error_text();
 

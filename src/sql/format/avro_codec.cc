@@ -22,8 +22,8 @@ bool name_matches(std::string_view field, std::string_view column) {
 }
 
 bool nested(const avro_node& n) {
-    return n.kind == avro_kind::record || n.kind == avro_kind::array ||
-           n.kind == avro_kind::map || n.kind == avro_kind::union_of;
+    return n.kind == avro_kind::record || n.kind == avro_kind::array || n.kind == avro_kind::map ||
+           n.kind == avro_kind::union_of;
 }
 
 class avro_decoder final : public record_decoder {
@@ -88,6 +88,9 @@ class avro_decoder final : public record_decoder {
         auto w = writer_for(f.value().schema_id);
         if (!w.ok()) return w.error();
         avro_binding& b = *w.value()->binding;
+        if (auto st = avro_check_bounds(f.value().payload, b.root()); !st.ok())
+            return make_error(st.error().code, "schema " + std::to_string(f.value().schema_id) +
+                                                   ": " + st.error().message);
         avro_reader_memory_set_source(_reader, f.value().payload.data(),
                                       static_cast<int64_t>(f.value().payload.size()));
         avro_value_t& v = b.value();
@@ -106,17 +109,20 @@ class avro_decoder final : public record_decoder {
             avro_value_t field;
             if (avro_value_get_by_index(&v, static_cast<size_t>(idx), &field, nullptr) != 0)
                 return make_error(sql_errc::internal_error, avro_error_text());
-            if (auto st = read_column(field, *root.children[static_cast<size_t>(idx)], out.at(c), c);
+            if (auto st =
+                    read_column(field, *root.children[static_cast<size_t>(idx)], out.at(c), c);
                 !st.ok())
                 return st;
         }
         return {};
     }
 
+    // Nullable unions read as their branch; other unions, records, arrays
+    // and maps as JSON.
     sql_status read_column(avro_value_t& v, const avro_node& n, column& col, size_t c) {
         const avro_node* node = &n;
         avro_value_t cur = v;
-        if (n.kind == avro_kind::union_of) {
+        if (n.kind == avro_kind::union_of && nullable_branch(n)) {
             int d = 0;
             if (avro_value_get_discriminant(&v, &d) != 0 ||
                 avro_value_get_current_branch(&v, &cur) != 0 || d < 0 ||
@@ -127,7 +133,7 @@ class avro_decoder final : public record_decoder {
         sql_status st;
         if (node->kind == avro_kind::null) {
             col.push_null();
-        } else if (col.type().id == type_id::jsonb || nested(*node)) {
+        } else if (nested(*node)) {
             _json.clear();
             st = append_avro_json(cur, *node, _json);
             if (st.ok()) {

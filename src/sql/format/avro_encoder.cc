@@ -170,8 +170,8 @@ class avro_encoder final : public row_encoder {
 
     bool write_decimal(avro_value_t& v, const avro_node& n, const column& c, size_t row) {
         decimal d = c.values<decimal>()[row];
-        data_type t = data_type::numeric(static_cast<int16_t>(n.precision),
-                                         static_cast<int16_t>(n.scale));
+        data_type t =
+            data_type::numeric(static_cast<int16_t>(n.precision), static_cast<int16_t>(n.scale));
         if (auto st = text_detail::fit_numeric(d, t); !st.ok()) {
             logging::get("sql").error("Avro sink schema {}: {}; written as null", _id,
                                       st.error().message);
@@ -182,9 +182,10 @@ class avro_encoder final : public row_encoder {
             // A fixed decimal is sign-extended to the fixed size.
             size_t size = n.size;
             if (size < _text.size()) {
-                logging::get("sql").error("Avro sink schema {}: decimal wider than its fixed; "
-                                          "written as null",
-                                          _id);
+                logging::get("sql").error(
+                    "Avro sink schema {}: decimal wider than its fixed; "
+                    "written as null",
+                    _id);
                 return false;
             }
             char fill = d.unscaled < 0 ? '\xff' : '\0';
@@ -203,9 +204,10 @@ class avro_encoder final : public row_encoder {
                 return true;
             }
         }
-        logging::get("sql").error("Avro sink schema {}: \"{}\" is not a symbol of enum {}; "
-                                  "written as null",
-                                  _id, symbol, n.name);
+        logging::get("sql").error(
+            "Avro sink schema {}: \"{}\" is not a symbol of enum {}; "
+            "written as null",
+            _id, symbol, n.name);
         return false;
     }
 

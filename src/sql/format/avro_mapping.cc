@@ -52,8 +52,8 @@ ordered_json avro_type_of(const data_type& t) {
 std::string avro_record_name(std::string_view name) {
     std::string out;
     for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_';
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         out.push_back(ok ? c : '_');
     }
     if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out.insert(out.begin(), '_');
@@ -82,9 +82,9 @@ sql_result<std::string> avro_sink_schema(std::string_view name,
     std::set<std::string> seen;
     for (const column_def& c : columns) {
         if (!valid_avro_name(c.name))
-            return make_error(sql_errc::invalid_parameter_value,
-                              "column \"" + c.name +
-                                  "\" is not a valid Avro field name; name it with AS");
+            return make_error(
+                sql_errc::invalid_parameter_value,
+                "column \"" + c.name + "\" is not a valid Avro field name; name it with AS");
         if (!seen.insert(c.name).second)
             return make_error(sql_errc::duplicate_object,
                               "column \"" + c.name + "\" appears twice in the sink's output");

@@ -49,14 +49,14 @@ enum class avro_logical {
 struct avro_node {
     avro_kind kind = avro_kind::null;
     avro_logical logical = avro_logical::none;
-    int precision = 0;  // decimal
-    int scale = 0;      // decimal
-    size_t size = 0;    // fixed: bytes
-    std::string name;   // named types: the full name
-    std::vector<std::string> symbols;           // enum
-    std::vector<std::string> field_names;       // record
-    std::vector<const avro_node*> children;     // record fields, union branches
-    const avro_node* items = nullptr;           // array items, map values
+    int precision = 0;                       // decimal
+    int scale = 0;                           // decimal
+    size_t size = 0;                         // fixed: bytes
+    std::string name;                        // named types: the full name
+    std::vector<std::string> symbols;        // enum
+    std::vector<std::string> field_names;    // record
+    std::vector<const avro_node*> children;  // record fields, union branches
+    const avro_node* items = nullptr;        // array items, map values
 };
 
 class avro_model {

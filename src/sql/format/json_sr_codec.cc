@@ -43,10 +43,9 @@ class json_sr_decoder final : public record_decoder {
         _inner->decode(_views, out, _failures);
         for (auto& f : _failures)
             failures.push_back({_index[f.index], std::move(f.reason)});
-        std::stable_sort(failures.begin() + static_cast<std::ptrdiff_t>(first), failures.end(),
-                         [](const decode_failure& a, const decode_failure& b) {
-                             return a.index < b.index;
-                         });
+        std::stable_sort(
+            failures.begin() + static_cast<std::ptrdiff_t>(first), failures.end(),
+            [](const decode_failure& a, const decode_failure& b) { return a.index < b.index; });
     }
 
   private:
@@ -172,7 +171,7 @@ ordered_json json_property(const data_type& t) {
         }
         case type_id::jsonb:
             return ordered_json::object();  // any JSON value
-        default:  // text, bytea, times, timestamps, intervals: their text
+        default:                            // text, bytea, times, timestamps, intervals: their text
             return nullable("string");
     }
 }

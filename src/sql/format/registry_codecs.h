@@ -27,8 +27,8 @@ sql_result<std::unique_ptr<row_encoder>> make_avro_encoder(std::span<const colum
                                                            registered_schema_ptr writer);
 sql_result<std::unique_ptr<row_encoder>> make_json_sr_encoder(std::span<const column_def> columns,
                                                               registered_schema_ptr writer);
-sql_result<std::unique_ptr<row_encoder>> make_protobuf_encoder(
-    std::span<const column_def> columns, registered_schema_ptr writer);
+sql_result<std::unique_ptr<row_encoder>> make_protobuf_encoder(std::span<const column_def> columns,
+                                                               registered_schema_ptr writer);
 
 // Avro and JSON Schema halves of columns_from_schema and sink_schema.
 sql_result<std::vector<column_def>> avro_columns(const registered_schema& s);

@@ -17,10 +17,9 @@ sql_status resolve_references(registry::service& s,
         if (!seen.insert({r.subject, r.version.value()}).second) continue;
         auto v = s.get_version(r.subject, registry::version_selector::of(r.version.value()), true);
         if (!v.ok())
-            return make_error(sql_errc::io_error, "schema reference " + r.name + " (" + r.subject +
-                                                      " version " +
-                                                      std::to_string(r.version.value()) +
-                                                      "): " + v.err().message);
+            return make_error(sql_errc::io_error,
+                              "schema reference " + r.name + " (" + r.subject + " version " +
+                                  std::to_string(r.version.value()) + "): " + v.err().message);
         if (auto st = resolve_references(s, v.value().references, seen, out); !st.ok()) return st;
         out.push_back({r, v.value().schema});
     }
@@ -42,8 +41,8 @@ class registry_lookup final : public schema_lookup {
             if (got.err().code == registry::registry_errc::schema_not_found)
                 return make_error(sql_errc::undefined_object,
                                   "schema id " + std::to_string(id) + " is not registered");
-            return make_error(sql_errc::io_error, "schema id " + std::to_string(id) +
-                                                      ": " + got.err().message);
+            return make_error(sql_errc::io_error,
+                              "schema id " + std::to_string(id) + ": " + got.err().message);
         }
         auto s = std::make_shared<registered_schema>();
         s->id = id;
@@ -85,8 +84,7 @@ std::shared_ptr<schema_lookup> make_registry_lookup(std::shared_ptr<registry::se
 }
 
 bool is_registry_format(record_format f) {
-    return f == record_format::avro || f == record_format::protobuf ||
-           f == record_format::json_sr;
+    return f == record_format::avro || f == record_format::protobuf || f == record_format::json_sr;
 }
 
 registry::schema_type registry_schema_type(record_format f) {

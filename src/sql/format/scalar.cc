@@ -326,6 +326,7 @@ sql_status store_scalar(const scalar& v, column& out, std::string& scratch) {
             if (v.k == kind::text) return parse_text(v.s, t, out);
             return mismatch(v, t);
         case type_id::jsonb:
+            if (v.k == kind::text) return parse_text(v.s, t, out);  // JSON text
             scratch.clear();
             append_scalar_json(v, scratch);
             return parse_text(scratch, t, out);

@@ -44,7 +44,8 @@ struct scalar {
 // convert between each other (floats never into integer columns); integers
 // into timestamp columns are epoch milliseconds; text parses as the
 // column's type (PostgreSQL input syntax); anything goes into TEXT as its
-// PostgreSQL text and into JSONB as JSON. Errors (the record fails):
+// PostgreSQL text and into JSONB as JSON (text into JSONB is JSON text and
+// parses as such). Errors (the record fails):
 // datatype_mismatch, numeric_value_out_of_range and the text parsers'.
 // `scratch` is reused across calls (no allocation once warm).
 sql_status store_scalar(const scalar& v, column& out, std::string& scratch);
