@@ -8,6 +8,37 @@ void append(std::vector<std::string>& out, std::vector<std::string> more) {
         out.push_back(std::move(m));
 }
 
+// Providers word messages for a BACKWARD check (the reader is the "new
+// schema", the writer the "old schema"). In a FORWARD check the old schema
+// reads, so the two words trade places.
+std::string reverse_roles(std::string_view m) {
+    // Matches "new schema"/"old schema" with either case of the first letter.
+    auto role_at = [&](size_t i, char lower) {
+        return i + 10 <= m.size() && (m[i] == lower || m[i] == lower - 'a' + 'A') &&
+               m.substr(i + 1, 9) == (lower == 'n' ? "ew schema" : "ld schema");
+    };
+    std::string out;
+    out.reserve(m.size());
+    for (size_t i = 0; i < m.size();) {
+        const bool is_new = role_at(i, 'n');
+        if (is_new || role_at(i, 'o')) {
+            const bool upper = m[i] >= 'A' && m[i] <= 'Z';
+            out += is_new ? (upper ? "Old schema" : "old schema")
+                          : (upper ? "New schema" : "new schema");
+            i += 10;
+        } else {
+            out += m[i++];
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> reversed(std::vector<std::string> messages) {
+    for (auto& m : messages)
+        m = reverse_roles(m);
+    return messages;
+}
+
 }  // namespace
 
 const schema_provider& provider_for(schema_type t) {
@@ -42,7 +73,7 @@ std::vector<std::string> check_compatibility(compat_level level, const parsed_sc
     for (auto it = existing.rbegin(); it != existing.rend(); ++it) {
         const parsed_schema& old = **it;
         if (backward) append(out, p.incompatibilities(candidate, old));
-        if (forward) append(out, p.incompatibilities(old, candidate));
+        if (forward) append(out, reversed(p.incompatibilities(old, candidate)));
         if (!transitive) break;
     }
     return out;
