@@ -53,7 +53,9 @@ struct producer::impl : handle_owner {
         r.offset = m->offset;
         r.tag = reinterpret_cast<uintptr_t>(m->_private);
         if (m->err) {
-            r.result = rd_error(m->err, rd_kafka_message_errstr(m));
+            // Not rd_kafka_message_errstr: with a producer it reads the
+            // record's value as a C string (librdkafka forbids it there).
+            r.result = rd_error(m->err, rd_kafka_err2str(m->err));
             if (failed++ == 0) {
                 std::lock_guard lock(mu);
                 first_failure = r.result.err().message;

@@ -59,6 +59,12 @@ const schema_provider& provider_for(schema_type t) {
 
 std::vector<std::string> check_compatibility(compat_level level, const parsed_schema& candidate,
                                              const std::vector<parsed_schema_ptr>& existing) {
+    return check_compatibility(provider_for(candidate.type()), level, candidate, existing);
+}
+
+std::vector<std::string> check_compatibility(const schema_provider& p, compat_level level,
+                                             const parsed_schema& candidate,
+                                             const std::vector<parsed_schema_ptr>& existing) {
     std::vector<std::string> out;
     if (level == compat_level::none || existing.empty()) return out;
     const bool transitive = level == compat_level::backward_transitive ||
@@ -68,7 +74,6 @@ std::vector<std::string> check_compatibility(compat_level level, const parsed_sc
         level != compat_level::forward && level != compat_level::forward_transitive;
     const bool forward =
         level != compat_level::backward && level != compat_level::backward_transitive;
-    const schema_provider& p = provider_for(candidate.type());
     // Newest first, as Confluent reports against the latest before older ones.
     for (auto it = existing.rbegin(); it != existing.rend(); ++it) {
         const parsed_schema& old = **it;

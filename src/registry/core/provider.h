@@ -80,5 +80,10 @@ const schema_provider& provider_for(schema_type t);
 // latest), transitive ones against all. `existing` is oldest first.
 std::vector<std::string> check_compatibility(compat_level level, const parsed_schema& candidate,
                                              const std::vector<parsed_schema_ptr>& existing);
+// The same with `p` checking each pair instead of provider_for(type) (tests
+// substitute their own provider).
+std::vector<std::string> check_compatibility(const schema_provider& p, compat_level level,
+                                             const parsed_schema& candidate,
+                                             const std::vector<parsed_schema_ptr>& existing);
 
 }  // namespace spate::registry
