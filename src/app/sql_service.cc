@@ -1,6 +1,7 @@
 #include "app/sql_service.h"
 
 #include "base/log.h"
+#include "registry/store/open.h"
 
 namespace spate::app {
 
@@ -31,19 +32,36 @@ class sql_service::forwarder final : public sql::session_factory {
     std::shared_ptr<sql::engine> _engine;
 };
 
-sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id)
+sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id,
+                         std::function<std::shared_ptr<registry::service>()> registry)
     : _bootstrap(std::move(bootstrap))
     , _node_id(std::move(node_id))
+    , _registry(std::move(registry))
     , _forward(std::make_shared<forwarder>())
     , _sessions(_forward) {}
 
 sql_service::~sql_service() = default;
+
+std::shared_ptr<registry::service> sql_service::open_registry(const std::string& bootstrap) const {
+    if (_registry) {
+        if (auto r = _registry()) return r;
+    }
+    registry::store_options so;
+    so.bootstrap = bootstrap;
+    so.node_name = "spate-" + _node_id;
+    auto r = registry::open_store(so);
+    if (r.ok()) return r.value();
+    logging::get("sql").warn("no schema registry ({}): formats avro, protobuf and json_sr are off",
+                             r.err().message);
+    return nullptr;
+}
 
 status sql_service::start(net::runtime&) {
     sql::engine_options o;
     o.kafka.bootstrap = _bootstrap();
     o.kafka.client_id = "spate-sql";
     o.node_id = _node_id;
+    o.registry = open_registry(o.kafka.bootstrap);
     auto e = sql::engine::start(o);
     if (!e.ok()) return make_error(errc::io_error, "SQL engine: " + e.error().message);
     _forward->set(std::move(e.value()));

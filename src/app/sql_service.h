@@ -5,6 +5,11 @@
 // and stops it (queries abort their open transactions) before the broker
 // stops. Front ends (pgwire) get sessions through `sessions()`, which stays
 // valid for the service's life and fails while the engine is not running.
+//
+// The engine's schema registry (formats avro, protobuf, json_sr) is the one
+// `registry` yields at start(); when it yields none, the service opens its
+// own over the cluster's `_schemas` topic, and runs without one (those
+// formats refused) if that fails.
 
 #include <functional>
 #include <memory>
@@ -12,6 +17,7 @@
 #include <string>
 
 #include "net/service.h"
+#include "registry/core/service.h"
 #include "sql/engine/engine.h"
 #include "sql/engine/session.h"
 
@@ -19,8 +25,10 @@ namespace spate::app {
 
 class sql_service final : public net::service {
   public:
-    // `bootstrap` is called at start() (a local listener's port is known by then).
-    sql_service(std::function<std::string()> bootstrap, std::string node_id);
+    // `bootstrap` and `registry` are called at start() (a local listener's
+    // port is known by then).
+    sql_service(std::function<std::string()> bootstrap, std::string node_id,
+                std::function<std::shared_ptr<registry::service>()> registry = {});
     ~sql_service() override;
 
     std::string_view name() const override { return "sql"; }
@@ -31,8 +39,11 @@ class sql_service final : public net::service {
 
   private:
     class forwarder;
+    std::shared_ptr<registry::service> open_registry(const std::string& bootstrap) const;
+
     std::function<std::string()> _bootstrap;
     std::string _node_id;
+    std::function<std::shared_ptr<registry::service>()> _registry;
     std::shared_ptr<forwarder> _forward;
     std::shared_ptr<sql::session_factory> _sessions;
 };
