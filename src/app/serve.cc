@@ -6,10 +6,13 @@
 #include <string>
 
 #include "app/platform.h"
+#include "app/registry_service.h"
 #include "app/serve.h"
 #include "app/sql_service.h"
 #include "base/log.h"
 #include "broker/broker_config.h"
+#include "http/registry_api.h"
+#include "http/server.h"
 #include "net/listener.h"
 #include "pgwire/server.h"
 
@@ -32,9 +35,10 @@ namespace {
 
 struct serve_config {
     broker::broker_config broker;
-    bool kafka_on = true;                                // false: --kafka-listen off
-    std::optional<std::pair<std::string, uint16_t>> pg;  // unset: --pg-listen off
-    std::string bootstrap;                               // non-empty: no local broker (--bootstrap)
+    bool kafka_on = true;                                  // false: --kafka-listen off
+    std::optional<std::pair<std::string, uint16_t>> pg;    // unset: --pg-listen off
+    std::optional<std::pair<std::string, uint16_t>> http;  // unset: --http-listen off
+    std::string bootstrap;  // non-empty: no local broker (--bootstrap)
 };
 
 // The broker configuration from the config file, then the command line.
@@ -57,6 +61,10 @@ result<serve_config> make_config(const serve_options& opts) {
         net::parse_listen_address("--pg-listen", opts.pg_listen.value_or(k_default_pg_listen));
     if (!pg.ok()) return pg.err();
     out.pg = pg.value();
+    auto http = net::parse_listen_address("--http-listen",
+                                          opts.http_listen.value_or(k_default_http_listen));
+    if (!http.ok()) return http.err();
+    out.http = http.value();
     if (opts.bootstrap) {
         if (opts.bootstrap->empty())
             return make_error(errc::invalid_argument, "--bootstrap: empty");
@@ -65,12 +73,16 @@ result<serve_config> make_config(const serve_options& opts) {
                               "--bootstrap runs without a local broker: drop --kafka-listen");
         out.bootstrap = *opts.bootstrap;
         out.kafka_on = false;
-    } else if (!out.kafka_on && out.pg) {
-        // SQL reaches the log only through the Kafka protocol.
-        if (opts.pg_listen)
+    } else if (!out.kafka_on) {
+        // SQL and the registry reach the log only through the Kafka protocol.
+        if (out.pg && opts.pg_listen)
             return make_error(errc::invalid_argument,
                               "--pg-listen needs a Kafka listener or --bootstrap");
+        if (out.http && opts.http_listen)
+            return make_error(errc::invalid_argument,
+                              "--http-listen needs a Kafka listener or --bootstrap");
         out.pg.reset();
+        out.http.reset();
     }
     if (opts.advertise) {
         auto s = broker::parse_host_port(*opts.advertise, cfg.advertised_host, cfg.advertised_port);
@@ -98,25 +110,70 @@ std::string try_line(const std::string& bootstrap) {
            " && " + bin + " consume demo --from-beginning --count 1" + b;
 }
 
-// The SQL engine (against the local broker or --bootstrap) and its pgwire
-// listener, started after the Kafka listener.
+// The Kafka cluster the roles above the log use: the local listener (its
+// port known once started) or --bootstrap.
+std::function<std::string()> cluster_of(platform& p, const serve_config& c) {
+    if (c.bootstrap.empty()) return [&p] { return p.local_kafka_address(); };
+    return [b = c.bootstrap] { return b; };
+}
+
+// The SQL engine and its pgwire listener, started after the Kafka listener.
 void add_sql(platform& p, const serve_config& c, int32_t node_id) {
-    std::function<std::string()> bootstrap;
-    if (c.bootstrap.empty()) {
-        bootstrap = [&p] { return p.local_kafka_address(); };
-    } else {
-        bootstrap = [b = c.bootstrap] { return b; };
-    }
-    auto& sql = p.services().add(std::make_unique<sql_service>(bootstrap, std::to_string(node_id)));
+    auto& sql =
+        p.services().add(std::make_unique<sql_service>(cluster_of(p, c), std::to_string(node_id)));
     p.add_listener(
         {.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
         pgwire::make_pg_connection_factory(sql.sessions(), {}));
 }
 
-uint16_t pg_port(const platform& p) {
+// The schema registry and the HTTP listener serving its REST API, started
+// after the Kafka listener.
+void add_registry(platform& p, const serve_config& c, int32_t node_id) {
+    auto& reg = p.services().add(
+        std::make_unique<registry_service>(cluster_of(p, c), "spate-" + std::to_string(node_id)));
+    auto routes = std::make_shared<http::router>();
+    http::add_registry_routes(*routes, reg.source());
+    p.add_listener(
+        {.name = "http", .flag = "--http-listen", .host = c.http->first, .port = c.http->second},
+        http::make_http_connection_factory(std::move(routes), {}));
+}
+
+uint16_t listener_port(const platform& p, const std::string& name) {
     for (const auto* l : p.listeners())
-        if (l->options().name == "pgwire") return l->port();
+        if (l->options().name == name) return l->port();
     return 0;
+}
+
+// A wildcard listen host as a client dials it.
+const char* dial_host(const std::string& host) {
+    return host.empty() || host == "0.0.0.0" ? "127.0.0.1" : host.c_str();
+}
+
+// What started and where: the data directory or the cluster, every
+// listener, and commands to try them.
+void print_started(platform& p, const serve_config& c) {
+    if (p.has_broker()) {
+        auto& logs = p.storage().logs();
+        std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
+                    std::filesystem::absolute(c.broker.data_dir).c_str(), logs.list_topics().size(),
+                    logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
+        std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
+                    c.broker.node_id);
+    } else {
+        std::printf("spate: no local broker; Kafka cluster at %s\n", c.bootstrap.c_str());
+    }
+    for (const auto& e : p.endpoints())
+        std::printf("spate: %s\n", e.c_str());
+    if (c.kafka_on) std::printf("spate: try it: %s\n", try_line(p.kafka_bootstrap()).c_str());
+    if (c.pg)
+        std::printf("spate: try SQL: psql -h %s -p %u -U spate spate -c 'SELECT version()'\n",
+                    dial_host(c.pg->first), static_cast<unsigned>(listener_port(p, "pgwire")));
+    if (c.http) {
+        const std::string h = dial_host(c.http->first);
+        std::printf("spate: try the schema registry: curl http://%s:%u/subjects\n",
+                    h.find(':') != std::string::npos ? ("[" + h + "]").c_str() : h.c_str(),
+                    static_cast<unsigned>(listener_port(p, "http")));
+    }
 }
 
 }  // namespace
@@ -148,28 +205,13 @@ int serve(const serve_options& opts, const platform_hook& hook) {
     const bool with_broker = made->bootstrap.empty();
     platform p(*cfg, kafka, with_broker);
     if (made->pg) add_sql(p, *made, cfg->node_id);
+    if (made->http) add_registry(p, *made, cfg->node_id);
     if (hook) hook(p);
     if (auto s = p.start(); !s.ok()) {
         std::fprintf(stderr, "spate serve: %s\n", s.err().message.c_str());
         return 1;
     }
-    if (p.has_broker()) {
-        auto& logs = p.storage().logs();
-        std::printf("spate: data directory %s (%zu topics, %s shutdown before)\n",
-                    std::filesystem::absolute(cfg->data_dir).c_str(), logs.list_topics().size(),
-                    logs.opened_after_clean_shutdown() ? "clean" : "unclean, recovered");
-        std::printf("spate: cluster id %s, node id %d\n", p.storage().cluster_id().c_str(),
-                    cfg->node_id);
-    } else {
-        std::printf("spate: no local broker; Kafka cluster at %s\n", made->bootstrap.c_str());
-    }
-    for (const auto& e : p.endpoints())
-        std::printf("spate: %s\n", e.c_str());
-    if (kafka_on) std::printf("spate: try it: %s\n", try_line(p.kafka_bootstrap()).c_str());
-    if (made->pg)
-        std::printf("spate: try SQL: psql -h %s -p %u -U spate spate -c 'SELECT version()'\n",
-                    made->pg->first == "0.0.0.0" ? "127.0.0.1" : made->pg->first.c_str(),
-                    static_cast<unsigned>(pg_port(p)));
+    print_started(p, *made);
     std::printf("spate: ready; press Ctrl-C to stop\n");
     std::fflush(stdout);
 
@@ -178,7 +220,7 @@ int serve(const serve_options& opts, const platform_hook& hook) {
     std::printf("spate: stopping\n");
     std::fflush(stdout);
     p.stop();
-    if (!p.storage().close_status().ok()) {
+    if (p.has_broker() && !p.storage().close_status().ok()) {
         std::fprintf(stderr, "spate serve: close failed: %s\n",
                      p.storage().close_status().err().to_string().c_str());
         return 1;

@@ -21,6 +21,9 @@ struct serve_options {
     std::optional<int32_t> node_id;
     // pgwire listener: "HOST:PORT" or "off" (default k_default_pg_listen).
     std::optional<std::string> pg_listen;
+    // HTTP listener (schema registry): "HOST:PORT" or "off" (default
+    // k_default_http_listen).
+    std::optional<std::string> http_listen;
     // Another Kafka cluster's "HOST:PORT[,...]": run the SQL role against it,
     // with no local broker.
     std::optional<std::string> bootstrap;
@@ -29,6 +32,7 @@ struct serve_options {
 };
 
 inline constexpr const char* k_default_pg_listen = "127.0.0.1:6875";
+inline constexpr const char* k_default_http_listen = "127.0.0.1:8081";
 
 // Runs the platform; returns the process exit code (0 clean stop, 1 a
 // failure at start or stop, 2 a bad option or config value).

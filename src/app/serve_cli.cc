@@ -24,6 +24,11 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opts) {
                k_default_pg_listen + ")")
         ->type_name("HOST:PORT|off");
     cmd->add_option_function<std::string>(
+           "--http-listen", [&opts](const std::string& v) { opts.http_listen = v; },
+           std::string("HTTP (schema registry) listener address or 'off' (default ") +
+               k_default_http_listen + ")")
+        ->type_name("HOST:PORT|off");
+    cmd->add_option_function<std::string>(
            "--bootstrap", [&opts](const std::string& v) { opts.bootstrap = v; },
            "Run the SQL role against this Kafka cluster instead of a local broker")
         ->type_name("HOST:PORT[,...]");

@@ -5,7 +5,9 @@
 // `group list|describe|reset-offsets|delete`, `txn list|describe`, `produce`,
 // `consume`. They speak the Kafka protocol through kafka/client to any broker
 // given by `--bootstrap` (Spate's own or any Kafka-compatible one). Also
-// `sql`, the SQL client over libpq (sql_shell.h).
+// `sql`, the SQL client over libpq (sql_shell.h), and `schema
+// list|get|register|check|delete|config`, the schema registry client over
+// HTTP (`--registry URL`).
 //
 // Exit codes: 0 success, 1 the operation failed (message on stderr),
 // 2 usage error (CLI11's message).

@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "cli/args.h"
+#include "cli/schema_args.h"
 #include "kafka/client/config.h"
 
 namespace spate::cli {
@@ -33,5 +34,12 @@ status group_reset(const group_reset_args& a);
 status group_delete(const group_delete_args& a);
 status txn_list(const txn_list_args& a);
 status txn_describe(const txn_describe_args& a);
+// schema.cc: the schema registry over HTTP (not Kafka).
+status schema_list(const schema_list_args& a);
+status schema_get(const schema_get_args& a);
+status schema_register(const schema_register_args& a);
+status schema_check(const schema_register_args& a);
+status schema_delete(const schema_delete_args& a);
+status schema_config(const schema_config_args& a);
 
 }  // namespace spate::cli

@@ -44,6 +44,29 @@ void add_leaf(leaf_list& leaves, CLI::App& parent, const char* name, const char*
     leaves.emplace_back(cmd, [args, full, body] { return run_body(full, *args, body); });
 }
 
+// `spate schema ...`: the registry client (HTTP, not Kafka).
+void add_schema_commands(leaf_list& leaves, CLI::App& app) {
+    CLI::App* schema = app.add_subcommand(
+        "schema", "Schema registry: subjects, schemas, compatibility (over HTTP, --registry URL)");
+    schema->require_subcommand(1);
+    add_leaf(leaves, *schema, "list", "List subjects", define_schema_list, schema_list);
+    add_leaf(leaves, *schema, "get", "Print a subject's version or the schema with an id",
+             define_schema_get, schema_get);
+    add_leaf(
+        leaves, *schema, "register", "Register a schema file under a subject; prints its id",
+        [](CLI::App& c, schema_register_args& a) { define_schema_register(c, a, false); },
+        schema_register);
+    add_leaf(
+        leaves, *schema, "check", "Test a schema file's compatibility with a subject (exit 1: not)",
+        [](CLI::App& c, schema_register_args& a) { define_schema_register(c, a, true); },
+        schema_check);
+    add_leaf(leaves, *schema, "delete", "Delete a subject or one of its versions",
+             define_schema_delete, schema_delete);
+    add_leaf(leaves, *schema, "config",
+             "Print or set the compatibility level (global or a subject's)", define_schema_config,
+             schema_config);
+}
+
 }  // namespace
 
 client_commands::client_commands(CLI::App& app) {
@@ -81,6 +104,8 @@ client_commands::client_commands(CLI::App& app) {
     txn->require_subcommand(1);
     leaf(*txn, "list", "List transactions", define_txn_list, txn_list);
     leaf(*txn, "describe", "Describe transactional ids", define_txn_describe, txn_describe);
+
+    add_schema_commands(_leaves, app);
 
     leaf(app, "produce", "Produce stdin lines as records", define_produce, produce);
     leaf(app, "consume", "Print a topic's records", define_consume, consume);

@@ -13,15 +13,18 @@ import sys
 
 SPATE = os.environ["SPATE_BIN"]
 
-TOP = ["serve", "topic", "group", "txn", "produce", "consume", "sql"]
+TOP = ["serve", "topic", "group", "txn", "schema", "produce", "consume", "sql"]
 GROUPS = {
     "topic": ["create", "list", "describe", "delete", "alter-config", "delete-records"],
     "group": ["list", "describe", "reset-offsets", "delete"],
     "txn": ["list", "describe"],
+    "schema": ["list", "get", "register", "check", "delete", "config"],
 }
 B = ["--bootstrap"]
+R = ["--registry"]
 OPTIONS = {
-    "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--bootstrap", "--advertise",
+    "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--http-listen", "--bootstrap",
+              "--advertise",
               "--config", "--node-id",
               "--log-level", "--log-json"],
     "topic create": B + ["--partitions", "--replication-factor", "--config"],
@@ -41,6 +44,12 @@ OPTIONS = {
     "consume": B + ["--from-beginning", "--offset", "--timestamp", "--partition", "--count",
                     "--print-key", "--print-timestamp", "--print-headers", "--separator",
                     "--timeout-ms"],
+    "schema list": R + ["--prefix", "--deleted"],
+    "schema get": R + ["--id", "--version", "--deleted", "--schema-only"],
+    "schema register": R + ["--file", "--type", "--reference", "--normalize"],
+    "schema check": R + ["--file", "--type", "--reference", "--normalize", "--version"],
+    "schema delete": R + ["--version", "--permanent"],
+    "schema config": R + ["--set", "--delete"],
     "sql": ["--url", "--host", "--port", "--user", "--dbname", "--command", "--file"],
 }
 
@@ -51,6 +60,8 @@ POSITIONALS = {
     "topic delete-records": ["t", "--partition", "0", "--before", "1"],
     "group reset-offsets": ["g"], "group delete": ["g"], "txn describe": ["x"],
     "produce": ["t"], "consume": ["t"],
+    "schema get": ["s"], "schema register": ["s", "--file", "f"],
+    "schema check": ["s", "--file", "f"], "schema delete": ["s"],
 }
 
 failures = []
@@ -115,6 +126,8 @@ for args, what in [(["topic", "create", "t", "--partitions", "0"], "--partitions
                    (["consume", "t", "--from-beginning", "--offset", "1"], "excludes"),
                    (["sql", "-c", "SHOW SOURCES", "-f", "x.sql"], "excludes"),
                    (["serve", "--node-id", "-1"], "--node-id"),
+                   (["schema", "get", "s", "--id", "1"], "excludes"),
+                   (["schema", "config", "--set", "SIDEWAYS"], "--set"),
                    (["serve", "--log-level", "loud"], "--log-level")]:
     p = run(*args)
     check(p.returncode == 2 and what in p.stderr,

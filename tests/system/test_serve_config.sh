@@ -10,7 +10,7 @@ expect_refused() {  # properties text, expected message
   printf '%s\n' "$1" >"$dir/server.properties"
   local rc=0
   timeout 20 "$SPATE_BIN" serve --config "$dir/server.properties" --data-dir "$dir/data" \
-    --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 >"$dir/out" 2>&1 || rc=$?
+    --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 --http-listen off >"$dir/out" 2>&1 || rc=$?
   if [ "$rc" -ne 2 ]; then
     echo "expected exit status 2, got $rc for:"; cat "$dir/server.properties"; cat "$dir/out"
     exit 1
@@ -32,7 +32,7 @@ test ! -e "$dir/data"  # refused before the data directory is created
 printf '%s\n' 'num.partitions=3' 'log.retention.hours=2' 'segment.bytes=1048576' \
   'auto.create.topics.enable=false' >"$dir/server.properties"
 "$SPATE_BIN" serve --config "$dir/server.properties" --data-dir "$dir/data" \
-  --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 >"$dir/out" 2>&1 &
+  --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 --http-listen off >"$dir/out" 2>&1 &
 pid=$!
 for _ in $(seq 1 200); do
   grep -q "ready" "$dir/out" && break

@@ -6,7 +6,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 start() {
-  "$SPATE_BIN" serve --data-dir "$dir/data" --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 >"$dir/out" 2>&1 &
+  "$SPATE_BIN" serve --data-dir "$dir/data" --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 --http-listen off >"$dir/out" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "ready" "$dir/out" && return 0
@@ -31,7 +31,7 @@ kill -TERM "$pid"; wait "$pid"
 
 # A foreign non-empty directory is refused, and left untouched.
 mkdir -p "$dir/foreign" && echo keep >"$dir/foreign/file"
-if "$SPATE_BIN" serve --data-dir "$dir/foreign" --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 >"$dir/out2" 2>&1; then
+if "$SPATE_BIN" serve --data-dir "$dir/foreign" --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 --http-listen off >"$dir/out2" 2>&1; then
   echo "serve accepted a foreign directory"; exit 1
 fi
 grep -q "not a Spate data directory" "$dir/out2"
@@ -48,7 +48,7 @@ kill -TERM "$pid"; wait "$pid"
 # A Kafka port already in use stops the start with an error naming the flag.
 start
 port=$(sed -n 's/^spate: kafka listener on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
-if "$SPATE_BIN" serve --data-dir "$dir/busy" --kafka-listen "127.0.0.1:$port" --pg-listen 127.0.0.1:0 >"$dir/out4" 2>&1; then
+if "$SPATE_BIN" serve --data-dir "$dir/busy" --kafka-listen "127.0.0.1:$port" --pg-listen 127.0.0.1:0 --http-listen off >"$dir/out4" 2>&1; then
   echo "a second broker started on a busy port"; exit 1
 fi
 grep -q -- "--kafka-listen 127.0.0.1:$port: .*in use" "$dir/out4" || { cat "$dir/out4"; exit 1; }

@@ -19,7 +19,7 @@ printf '%s\n' '{"n":1,"s":"a"}' '{"n":2,"s":"b"}' '{"n":3,"s":"c"}' |
 
 # start_sql NAME: a SQL-only server against the broker; sets PG to its port.
 start_sql() {
-  "$SPATE_BIN" serve --bootstrap "$BOOTSTRAP" --pg-listen 127.0.0.1:0 --node-id "$2" \
+  "$SPATE_BIN" serve --bootstrap "$BOOTSTRAP" --pg-listen 127.0.0.1:0 --http-listen off --node-id "$2" \
     >"$w/$1.out" 2>&1 &
   sql_pids+=($!)
   PG=
@@ -48,7 +48,7 @@ out=$(q "$PG" "SHOW SOURCES")
 [ "$out" = "events|events|json" ] || fail "second server's catalog: $out"
 
 # --bootstrap and --kafka-listen together are refused.
-if "$SPATE_BIN" serve --bootstrap "$BOOTSTRAP" --kafka-listen 127.0.0.1:0 >"$w/both.out" 2>&1; then
+if "$SPATE_BIN" serve --bootstrap "$BOOTSTRAP" --kafka-listen 127.0.0.1:0 --http-listen off >"$w/both.out" 2>&1; then
   fail "--bootstrap with --kafka-listen started"
 fi
 grep -q -- "--bootstrap" "$w/both.out" || fail "error does not name --bootstrap: $(cat "$w/both.out")"

@@ -2,13 +2,15 @@
 # BROKER_PID, BROKER_PORT, BOOTSTRAP), `broker_stop` (SIGTERM, asserts exit 0),
 # `broker_kill` (SIGKILL). BROKER_DIR holds the data dir and the log; it is
 # removed on exit. The first start listens on a free port (port 0); restarts
-# reuse that port. `broker_config KEY=VALUE...` (before broker_start) writes a
+# reuse that port. HTTP (the schema registry) is off unless BROKER_ARGS has
+# --http-listen; then REGISTRY is its URL (http://127.0.0.1:PORT). `broker_config KEY=VALUE...` (before broker_start) writes a
 # properties file passed as --config.
 BROKER_DIR=$(mktemp -d)
 BROKER_DATA=$BROKER_DIR/data
 BROKER_PORT=0
 BROKER_PID=
 BOOTSTRAP=
+REGISTRY=
 BROKER_ARGS=()
 trap 'broker_kill; rm -rf "$BROKER_DIR"' EXIT
 
@@ -18,7 +20,9 @@ broker_start() {
     # SQL (pgwire) is off unless the test asks for it in BROKER_ARGS.
     local pg=(--pg-listen off)
     [[ " ${BROKER_ARGS[*]-} " == *" --pg-listen "* ]] && pg=()
-    "$SPATE_BIN" serve --data-dir "$BROKER_DATA" --kafka-listen "127.0.0.1:$BROKER_PORT" "${pg[@]}" \
+    local http=(--http-listen off)
+    [[ " ${BROKER_ARGS[*]-} " == *" --http-listen "* ]] && http=()
+    "$SPATE_BIN" serve --data-dir "$BROKER_DATA" --kafka-listen "127.0.0.1:$BROKER_PORT" "${pg[@]}" "${http[@]}" \
       ${BROKER_ARGS[@]+"${BROKER_ARGS[@]}"} >"$BROKER_DIR/out" 2>&1 &
     BROKER_PID=$!
     local i
@@ -28,6 +32,8 @@ broker_start() {
       if [ -n "$line" ]; then
         BROKER_PORT=${line##*:}
         BOOTSTRAP=127.0.0.1:$BROKER_PORT
+        line=$(grep -o 'http listener on [^ ]*' "$BROKER_DIR/out" | head -1)
+        [ -n "$line" ] && REGISTRY=http://${line#http listener on }
         cat "$BROKER_DIR/out" >>"$BROKER_DIR/all-out"
         return 0
       fi

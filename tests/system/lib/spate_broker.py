@@ -3,6 +3,9 @@
 A Broker owns a data directory; start() launches `spate serve` on 127.0.0.1
 (port 0 on the first start, the same port on later starts so clients keep
 their bootstrap address) and waits for the `kafka listener on HOST:PORT` line.
+pgwire and HTTP (the schema registry) are off unless extra_args names
+--pg-listen / --http-listen; with HTTP on, `registry_url` is its URL, and a
+restart keeps its port too.
 """
 
 import os
@@ -16,6 +19,7 @@ import threading
 import time
 
 LISTENER_RE = re.compile(r"kafka listener on (\S+):(\d+)")
+HTTP_RE = re.compile(r"http listener on (\S+):(\d+)")
 
 
 class Broker:
@@ -35,6 +39,7 @@ class Broker:
                     f.write("%s=%s\n" % (k, v))
             self.extra_args += ["--config", path]
         self.port = 0
+        self.http_port = 0
         self.proc = None
         self.output = []  # every line the broker printed, across restarts
 
@@ -42,13 +47,30 @@ class Broker:
     def bootstrap(self):
         return "127.0.0.1:%d" % self.port
 
+    @property
+    def registry_url(self):
+        return "http://127.0.0.1:%d" % self.http_port
+
+    def _args(self):
+        """extra_args with an HTTP port 0 replaced by the one bound first."""
+        args = list(self.extra_args)
+        if "--http-listen" in args:
+            i = args.index("--http-listen") + 1
+            if self.http_port and i < len(args) and args[i].endswith(":0"):
+                args[i] = args[i][:-2] + ":%d" % self.http_port
+        return args
+
     def start(self, timeout=20.0):
         """Launches the broker; returns once its Kafka listener is up."""
         cmd = [self.bin, "serve", "--data-dir", self.data_dir,
-               "--kafka-listen", "127.0.0.1:%d" % self.port] + self.extra_args
-        # SQL (pgwire) is off unless the test asks for it.
+               "--kafka-listen", "127.0.0.1:%d" % self.port] + self._args()
+        # SQL (pgwire) and HTTP are off unless the test asks for them.
         if "--pg-listen" not in self.extra_args:
             cmd += ["--pg-listen", "off"]
+        http_on = "--http-listen" in self.extra_args and \
+            self.extra_args[self.extra_args.index("--http-listen") + 1] != "off"
+        if "--http-listen" not in self.extra_args:
+            cmd += ["--http-listen", "off"]
         deadline = time.monotonic() + timeout
         while True:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
@@ -60,15 +82,21 @@ class Broker:
                 for line in proc.stdout:
                     self.output.append(line.rstrip("\n"))
                     m = LISTENER_RE.search(line)
-                    if m and not ready.is_set():
+                    if m and "port" not in found:
                         found["port"] = int(m.group(2))
+                    h = HTTP_RE.search(line)
+                    if h and "http" not in found:
+                        found["http"] = int(h.group(2))
+                    # Listeners print in one block, HTTP's after Kafka's.
+                    if "port" in found and (not http_on or "http" in found):
                         ready.set()
                 ready.set()
 
             threading.Thread(target=pump, daemon=True).start()
             ready.wait(max(0.1, deadline - time.monotonic()))
-            if "port" in found:
+            if "port" in found and (not http_on or "http" in found):
                 self.port = found["port"]
+                self.http_port = found.get("http", 0)
                 return self
             # The port may still be held by the previous process: retry.
             rc = self.proc.poll()
@@ -248,16 +276,16 @@ def wait_until(cond, timeout, what, interval=0.05):
         time.sleep(interval)
 
 
-def run_cases(cases, prefix, setup=None, config=None):
+def run_cases(cases, prefix, setup=None, config=None, extra_args=()):
     """Runs each function in `cases` (named prefix + case name) against one
-    broker started with `config`, after `setup(broker)`; every case runs even
+    broker started with `config` and `extra_args`, after `setup(broker)`; every case runs even
     if an earlier one fails. SPATE_TEST_CASE=substring runs only matching
     cases. Prints PASS/FAIL per case with what it returned and exits 1 when
     any failed or the broker died."""
     import traceback
     only = os.environ.get("SPATE_TEST_CASE")
     failed = []
-    with Broker(config=config) as b:
+    with Broker(config=config, extra_args=extra_args) as b:
         if setup:
             setup(b)
         for case in cases:

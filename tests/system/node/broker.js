@@ -3,7 +3,9 @@
 // directory, port 0 on the first start and the same port on restarts, ready
 // once `kafka listener on HOST:PORT` is printed. Optional broker settings:
 // new Broker({ config: { 'group.initial.rebalance.delay.ms': 0 } }) writes them
-// to a Kafka-style properties file passed as `--config FILE`.
+// to a Kafka-style properties file passed as `--config FILE`. pgwire and HTTP
+// are off unless extraArgs names --pg-listen / --http-listen; with HTTP on,
+// `registryUrl` is the schema registry's URL once started.
 const { spawn } = require('child_process')
 const fs = require('fs')
 const os = require('os')
@@ -20,6 +22,8 @@ class Broker {
     this.extraArgs = [...extraArgs]
     // SQL (pgwire) is off unless the test asks for it.
     if (!this.extraArgs.includes('--pg-listen')) this.extraArgs.push('--pg-listen', 'off')
+    // HTTP (the schema registry) likewise.
+    if (!this.extraArgs.includes('--http-listen')) this.extraArgs.push('--http-listen', 'off')
     if (config && Object.keys(config).length) {
       const file = path.join(this.tmp, 'server.properties')
       fs.writeFileSync(file, Object.entries(config).map(([k, v]) => `${k}=${v}\n`).join(''))
@@ -38,6 +42,9 @@ class Broker {
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       this.proc = proc
+      const httpOn = this.extraArgs[this.extraArgs.indexOf('--http-listen') + 1] !== 'off'
+      let kafkaPort = null
+      this.registryUrl = null
       const port = await new Promise(resolve => {
         let buf = ''
         const onData = chunk => {
@@ -46,8 +53,12 @@ class Broker {
           buf = lines.pop()
           for (const line of lines) {
             this.output.push(line)
+            const h = /http listener on (\S+)/.exec(line)
+            if (h) this.registryUrl = `http://${h[1]}`
             const m = /kafka listener on (\S+):(\d+)/.exec(line)
-            if (m) resolve(Number(m[2]))
+            if (m) kafkaPort = Number(m[2])
+            // Listeners print in one block: with HTTP on, its line comes after Kafka's.
+            if (kafkaPort !== null && (!httpOn || this.registryUrl)) resolve(kafkaPort)
           }
         }
         proc.stdout.on('data', onData)
