@@ -1,7 +1,6 @@
 #include "app/sql_service.h"
 
 #include "base/log.h"
-#include "registry/store/open.h"
 
 namespace spate::app {
 
@@ -42,26 +41,14 @@ sql_service::sql_service(std::function<std::string()> bootstrap, std::string nod
 
 sql_service::~sql_service() = default;
 
-std::shared_ptr<registry::service> sql_service::open_registry(const std::string& bootstrap) const {
-    if (_registry) {
-        if (auto r = _registry()) return r;
-    }
-    registry::store_options so;
-    so.bootstrap = bootstrap;
-    so.node_name = "spate-" + _node_id;
-    auto r = registry::open_store(so);
-    if (r.ok()) return r.value();
-    logging::get("sql").warn("no schema registry ({}): formats avro, protobuf and json_sr are off",
-                             r.err().message);
-    return nullptr;
-}
-
 status sql_service::start(net::runtime&) {
     sql::engine_options o;
     o.kafka.bootstrap = _bootstrap();
     o.kafka.client_id = "spate-sql";
     o.node_id = _node_id;
-    o.registry = open_registry(o.kafka.bootstrap);
+    if (_registry) o.registry = _registry();
+    if (!o.registry)
+        logging::get("sql").info("no schema registry: formats avro, protobuf and json_sr are off");
     auto e = sql::engine::start(o);
     if (!e.ok()) return make_error(errc::io_error, "SQL engine: " + e.error().message);
     _forward->set(std::move(e.value()));

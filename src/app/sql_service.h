@@ -7,9 +7,8 @@
 // valid for the service's life and fails while the engine is not running.
 //
 // The engine's schema registry (formats avro, protobuf, json_sr) is the one
-// `registry` yields at start(); when it yields none, the service opens its
-// own over the cluster's `_schemas` topic, and runs without one (those
-// formats refused) if that fails.
+// `registry` yields at start() (the app's registry service, started
+// before); without one those formats are refused.
 
 #include <functional>
 #include <memory>
@@ -39,7 +38,6 @@ class sql_service final : public net::service {
 
   private:
     class forwarder;
-    std::shared_ptr<registry::service> open_registry(const std::string& bootstrap) const;
 
     std::function<std::string()> _bootstrap;
     std::string _node_id;
