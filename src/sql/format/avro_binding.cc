@@ -181,6 +181,30 @@ class bounds_check {
     size_t _at = 0;
 };
 
+sql_result<scalar> bytes_scalar(avro_value_t& v, const avro_node& n) {
+    const void* p = nullptr;
+    size_t size = 0;
+    int rc = n.kind == avro_kind::bytes ? avro_value_get_bytes(&v, &p, &size)
+                                        : avro_value_get_fixed(&v, &p, &size);
+    if (rc != 0) return bad_value(avro_error_text());
+    if (n.logical == avro_logical::decimal) return decimal_scalar(p, size, n);
+    scalar s;
+    s.k = scalar::kind::bytes;
+    s.s = std::string_view(static_cast<const char*>(p), size);
+    return s;
+}
+
+sql_result<scalar> enum_scalar(avro_value_t& v, const avro_node& n) {
+    int i = 0;
+    if (avro_value_get_enum(&v, &i) != 0) return bad_value(avro_error_text());
+    if (i < 0 || static_cast<size_t>(i) >= n.symbols.size())
+        return bad_value("enum index " + std::to_string(i) + " out of range");
+    scalar s;
+    s.k = scalar::kind::text;
+    s.s = n.symbols[static_cast<size_t>(i)];
+    return s;
+}
+
 }  // namespace
 
 sql_status avro_check_bounds(std::string_view payload, const avro_node& root) {
@@ -259,26 +283,10 @@ sql_result<scalar> avro_scalar(avro_value_t& v, const avro_node& n) {
             return s;
         }
         case avro_kind::bytes:
-        case avro_kind::fixed: {
-            const void* p = nullptr;
-            size_t size = 0;
-            int rc = n.kind == avro_kind::bytes ? avro_value_get_bytes(&v, &p, &size)
-                                                : avro_value_get_fixed(&v, &p, &size);
-            if (rc != 0) return bad_value(avro_error_text());
-            if (n.logical == avro_logical::decimal) return decimal_scalar(p, size, n);
-            s.k = scalar::kind::bytes;
-            s.s = std::string_view(static_cast<const char*>(p), size);
-            return s;
-        }
-        case avro_kind::enumeration: {
-            int i = 0;
-            if (avro_value_get_enum(&v, &i) != 0) return bad_value(avro_error_text());
-            if (i < 0 || static_cast<size_t>(i) >= n.symbols.size())
-                return bad_value("enum index " + std::to_string(i) + " out of range");
-            s.k = scalar::kind::text;
-            s.s = n.symbols[static_cast<size_t>(i)];
-            return s;
-        }
+        case avro_kind::fixed:
+            return bytes_scalar(v, n);
+        case avro_kind::enumeration:
+            return enum_scalar(v, n);
         default:
             return make_error(sql_errc::internal_error, "avro_scalar of a nested value");
     }

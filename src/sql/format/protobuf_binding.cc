@@ -17,6 +17,32 @@ bool is_wrapper(const pb::Descriptor& d) {
            d.field(0)->name() == "value";
 }
 
+scalar field_scalar(const pb::Message& m, const pb::FieldDescriptor& f, int i,
+                    std::string& scratch);
+
+scalar enum_scalar(const pb::FieldDescriptor& f, int n) {
+    scalar s;
+    if (const pb::EnumValueDescriptor* v = f.enum_type()->FindValueByNumber(n)) {
+        s.k = scalar::kind::text;
+        s.s = v->name();
+    } else {
+        s.k = scalar::kind::integer;  // an open enum's unknown number
+        s.i = n;
+    }
+    return s;
+}
+
+// A wrapper's value, or a google.protobuf.Timestamp: seconds (1), nanos (2).
+scalar message_scalar(const pb::Message& sub, std::string& scratch) {
+    const pb::Descriptor& d = *sub.GetDescriptor();
+    if (is_wrapper(d)) return field_scalar(sub, *d.field(0), -1, scratch);
+    const pb::Reflection& r = *sub.GetReflection();
+    scalar s;
+    s.k = scalar::kind::timestamptz;
+    s.i = r.GetInt64(sub, d.field(0)) * k_micros_per_second + r.GetInt32(sub, d.field(1)) / 1000;
+    return s;
+}
+
 // Element `i` of repeated field `f`, or the singular value when i < 0.
 scalar field_scalar(const pb::Message& m, const pb::FieldDescriptor& f, int i,
                     std::string& scratch) {
@@ -59,17 +85,8 @@ scalar field_scalar(const pb::Message& m, const pb::FieldDescriptor& f, int i,
             s.k = scalar::kind::boolean;
             s.i = rep ? r.GetRepeatedBool(m, &f, i) : r.GetBool(m, &f);
             return s;
-        case pb::FieldDescriptor::CPPTYPE_ENUM: {
-            int n = rep ? r.GetRepeatedEnumValue(m, &f, i) : r.GetEnumValue(m, &f);
-            if (const pb::EnumValueDescriptor* v = f.enum_type()->FindValueByNumber(n)) {
-                s.k = scalar::kind::text;
-                s.s = v->name();
-            } else {
-                s.k = scalar::kind::integer;  // an open enum's unknown number
-                s.i = n;
-            }
-            return s;
-        }
+        case pb::FieldDescriptor::CPPTYPE_ENUM:
+            return enum_scalar(f, rep ? r.GetRepeatedEnumValue(m, &f, i) : r.GetEnumValue(m, &f));
         case pb::FieldDescriptor::CPPTYPE_STRING: {
             const std::string& v = rep ? r.GetRepeatedStringReference(m, &f, i, &scratch)
                                        : r.GetStringReference(m, &f, &scratch);
@@ -81,14 +98,7 @@ scalar field_scalar(const pb::Message& m, const pb::FieldDescriptor& f, int i,
         case pb::FieldDescriptor::CPPTYPE_MESSAGE:
             break;
     }
-    const pb::Message& sub = rep ? r.GetRepeatedMessage(m, &f, i) : r.GetMessage(m, &f);
-    const pb::Descriptor& d = *sub.GetDescriptor();
-    if (is_wrapper(d)) return field_scalar(sub, *d.field(0), -1, scratch);
-    // google.protobuf.Timestamp: seconds (1) and nanos (2).
-    const pb::Reflection& sr = *sub.GetReflection();
-    s.k = scalar::kind::timestamptz;
-    s.i = sr.GetInt64(sub, d.field(0)) * k_micros_per_second + sr.GetInt32(sub, d.field(1)) / 1000;
-    return s;
+    return message_scalar(rep ? r.GetRepeatedMessage(m, &f, i) : r.GetMessage(m, &f), scratch);
 }
 
 void append_message_json(const pb::Message& m, std::string& out);

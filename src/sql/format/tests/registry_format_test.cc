@@ -5,63 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "sql/types/text_io.h"
+#include "sql/format/tests/registry_test_util.h"
 
 namespace spate::sql {
 namespace {
 
+using namespace registry_test;
 using registry::schema_type;
-
-std::string cell(const chunk& c, size_t col, size_t row) {
-    if (c.at(col).is_null(row)) return "NULL";
-    std::string out;
-    format_text(c.at(col), row, out);
-    return out;
-}
-
-// Avro binary pieces.
-std::string zz(int64_t v) {
-    auto u = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-    std::string out;
-    do {
-        uint8_t b = u & 0x7f;
-        u >>= 7;
-        out.push_back(static_cast<char>(u ? b | 0x80 : b));
-    } while (u);
-    return out;
-}
-std::string avro_string(std::string_view s) {
-    return zz(static_cast<int64_t>(s.size())) + std::string(s);
-}
-std::string framed(int32_t id, const std::string& payload) {
-    std::string out;
-    append_framing(id, out);
-    return out + payload;
-}
-
-struct decoded {
-    chunk out;
-    std::vector<decode_failure> failures;
-};
-
-decoded decode_all(record_format f, const std::vector<column_def>& cols,
-                   const std::vector<std::string>& values,
-                   const std::shared_ptr<schema_lookup>& schemas) {
-    auto d = make_decoder(f, cols, {}, schemas);
-    EXPECT_TRUE(d.ok()) << d.error().message;
-    std::vector<record_view> rs;
-    for (size_t i = 0; i < values.size(); ++i) {
-        record_view r;
-        r.value = values[i];
-        r.offset = static_cast<int64_t>(i);
-        rs.push_back(r);
-    }
-    decoded r{make_source_chunk(cols), {}};
-    d.value()->decode(rs, r.out, r.failures);
-    for (const column& col : r.out.columns())
-        EXPECT_EQ(col.size(), r.out.rows());
-    return r;
-}
 
 const char* k_order_schema = R"({
   "type": "record", "name": "order", "namespace": "shop",
@@ -91,12 +41,6 @@ std::string order_payload() {
     const double half = 0.5;
     p.append(reinterpret_cast<const char*>(&half), 8);  // little endian, as Avro
     return p;
-}
-
-std::shared_ptr<static_schema_lookup> lookup_with(int32_t id, schema_type t, std::string text) {
-    auto l = std::make_shared<static_schema_lookup>();
-    l->add({id, t, std::move(text), {}});
-    return l;
 }
 
 TEST(confluent_framing, reads_the_id_after_the_magic_byte) {
@@ -274,67 +218,6 @@ TEST(avro_decoder, nested_records_and_maps_become_jsonb) {
     EXPECT_EQ(cell(d.out, 2, 0), R"("s")");
 }
 
-const std::vector<column_def> k_sink_cols{
-    {"id", data_type::of(type_id::int32)},         {"big", data_type::of(type_id::int64)},
-    {"name", data_type::of(type_id::text)},        {"price", data_type::numeric(10, 2)},
-    {"amount", data_type::of(type_id::numeric)},   {"ratio", data_type::of(type_id::float64)},
-    {"ok", data_type::of(type_id::boolean)},       {"day", data_type::of(type_id::date)},
-    {"at", data_type::of(type_id::time)},          {"ts", data_type::of(type_id::timestamp)},
-    {"tstz", data_type::of(type_id::timestamptz)}, {"raw", data_type::of(type_id::bytea)},
-    {"doc", data_type::of(type_id::jsonb)},        {"span", data_type::of(type_id::interval)},
-};
-
-chunk sink_rows() {
-    std::vector<column> cols;
-    for (const column_def& d : k_sink_cols)
-        cols.emplace_back(d.type);
-    chunk c(std::move(cols));
-    std::vector<std::vector<std::string>> rows{
-        {"1", "-9000000000", "héllo", "-12.50", "3.14159", "0.25", "true", "2024-02-29",
-         "12:34:56.789", "2024-01-02 03:04:05.678", "2024-01-02 03:04:05+00", "\\x00ff",
-         R"({"a": [1, null]})", "1 day 02:00:00"},
-        {"", "", "", "", "", "", "", "", "", "", "", "", "", ""},
-    };
-    for (const auto& row : rows) {
-        for (size_t i = 0; i < row.size(); ++i) {
-            if (row[i].empty()) {
-                c.at(i).push_null();
-            } else {
-                EXPECT_TRUE(parse_text(row[i], k_sink_cols[i].type, c.at(i)).ok()) << row[i];
-            }
-        }
-    }
-    c.sync_rows();
-    return c;
-}
-
-// Encodes `rows` with the sink schema of `f` (registered as id 11) and
-// decodes them back into `read_as`.
-decoded round_trip(record_format f, const std::vector<column_def>& read_as) {
-    auto in = sink_schema(f, "orders out", k_sink_cols);
-    EXPECT_TRUE(in.ok()) << in.error().message;
-    auto l = lookup_with(11, in.value().type, in.value().schema);
-    auto writer = l->by_id(11);
-    auto enc = make_encoder(f, k_sink_cols, writer.value());
-    EXPECT_TRUE(enc.ok()) << enc.error().message;
-    chunk rows = sink_rows();
-    std::vector<std::string> values(rows.rows());
-    for (size_t r = 0; r < rows.rows(); ++r) {
-        enc.value()->encode(rows, r, values[r]);
-        EXPECT_EQ(values[r].substr(0, 5), std::string("\0\0\0\0\x0b", 5));
-    }
-    return decode_all(f, read_as, values, l);
-}
-
-void expect_same_rows(const decoded& d) {
-    ASSERT_TRUE(d.failures.empty()) << d.failures[0].reason;
-    chunk want = sink_rows();
-    ASSERT_EQ(d.out.rows(), want.rows());
-    for (size_t r = 0; r < want.rows(); ++r)
-        for (size_t c = 0; c < k_sink_cols.size(); ++c)
-            EXPECT_EQ(cell(d.out, c, r), cell(want, c, r)) << k_sink_cols[c].name;
-}
-
 TEST(avro_sink, rows_round_trip_through_the_derived_schema) {
     expect_same_rows(round_trip(record_format::avro, k_sink_cols));
 }
@@ -442,147 +325,6 @@ TEST(json_sr_sink, derived_schema_is_an_object_of_nullable_properties) {
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(back.value().size(), k_sink_cols.size());
     EXPECT_EQ(back.value()[7].type.id, type_id::date);
-}
-
-const char* k_proto_schema = R"(syntax = "proto3";
-package shop;
-import "google/protobuf/timestamp.proto";
-import "google/protobuf/wrappers.proto";
-
-message Order {
-  int32 id = 1;
-  string name = 2;
-  optional int64 qty = 3;
-  double price = 4;
-  google.protobuf.Timestamp at = 5;
-  repeated string tags = 6;
-  map<string, int64> counts = 7;
-  Kind kind = 8;
-  Inner inner = 9;
-  bytes raw = 10;
-  uint64 big = 11;
-  google.protobuf.StringValue note = 12;
-  bool ok = 13;
-  message Inner { int32 x = 1; }
-  enum Kind { A = 0; B = 1; }
-}
-message Other { string s = 1; }
-)";
-
-std::string varint(uint64_t v) {
-    std::string out;
-    do {
-        uint8_t b = v & 0x7f;
-        v >>= 7;
-        out.push_back(static_cast<char>(v ? b | 0x80 : b));
-    } while (v);
-    return out;
-}
-std::string pb_len(int field, const std::string& bytes) {
-    return varint(static_cast<uint64_t>(field) << 3 | 2) + varint(bytes.size()) + bytes;
-}
-std::string pb_varint(int field, uint64_t v) {
-    return varint(static_cast<uint64_t>(field) << 3) + varint(v);
-}
-
-std::string order_message() {
-    std::string m = pb_varint(1, 7) + pb_len(2, "ab");
-    const double half = 0.5;
-    m += varint(4 << 3 | 1) + std::string(reinterpret_cast<const char*>(&half), 8);
-    m += pb_len(5, pb_varint(1, 1700000000) + pb_varint(2, 123000000));
-    m += pb_len(6, "x") + pb_len(6, "y");
-    m += pb_len(7, pb_len(1, "k") + pb_varint(2, 5));
-    m += pb_varint(8, 1) + pb_len(9, pb_varint(1, 3)) + pb_len(10, std::string("\x00\xff", 2));
-    m += pb_varint(11, UINT64_MAX) + pb_len(12, pb_len(1, "hi")) + pb_varint(13, 1);
-    return m;
-}
-
-TEST(protobuf_columns, map_the_first_message_fields_to_sql_types) {
-    auto cols = columns_from_schema({1, schema_type::protobuf, k_proto_schema, {}});
-    ASSERT_TRUE(cols.ok()) << cols.error().message;
-    std::vector<std::string> got;
-    for (const auto& c : cols.value())
-        got.push_back(c.name + " " + type_display(c.type));
-    std::vector<std::string> want{
-        "id INT",         "name TEXT",  "qty BIGINT",        "price DOUBLE PRECISION",
-        "at TIMESTAMPTZ", "tags JSONB", "counts JSONB",      "kind TEXT",
-        "inner JSONB",    "raw BYTEA",  "big NUMERIC(20,0)", "note TEXT",
-        "ok BOOLEAN"};
-    EXPECT_EQ(got, want);
-    auto other = columns_from_schema({1, schema_type::protobuf, k_proto_schema, {}}, "shop.Other");
-    ASSERT_TRUE(other.ok());
-    EXPECT_EQ(other.value()[0].name, "s");
-    EXPECT_FALSE(columns_from_schema({1, schema_type::protobuf, k_proto_schema, {}}, "x.Y").ok());
-}
-
-TEST(protobuf_decoder, decodes_fields_by_name_with_well_known_types) {
-    auto cols = columns_from_schema({1, schema_type::protobuf, k_proto_schema, {}});
-    ASSERT_TRUE(cols.ok());
-    auto l = lookup_with(1, schema_type::protobuf, k_proto_schema);
-    decoded d = decode_all(record_format::protobuf, cols.value(),
-                           {framed(1, std::string(1, '\0') + order_message())}, l);
-    ASSERT_TRUE(d.failures.empty()) << d.failures[0].reason;
-    std::vector<std::string> row;
-    for (size_t c = 0; c < cols.value().size(); ++c)
-        row.push_back(cell(d.out, c, 0));
-    std::vector<std::string> want{"7",
-                                  "ab",
-                                  "NULL",
-                                  "0.5",
-                                  "2023-11-14 22:13:20.123+00",
-                                  R"(["x", "y"])",
-                                  R"({"k": 5})",
-                                  "B",
-                                  R"({"x": 3})",
-                                  "\\x00ff",
-                                  "18446744073709551615",
-                                  "hi",
-                                  "t"};
-    EXPECT_EQ(row, want);
-}
-
-TEST(protobuf_decoder, message_indexes_pick_the_message) {
-    auto l = lookup_with(1, schema_type::protobuf, k_proto_schema);
-    std::vector<column_def> cols{{"s", data_type::of(type_id::text)},
-                                 {"id", data_type::of(type_id::int32)}};
-    decoded d = decode_all(record_format::protobuf, cols,
-                           {
-                               framed(1, zz(1) + zz(1) + pb_len(1, "z")),  // [1]: Other
-                               framed(1, std::string(1, '\0') + pb_varint(1, 9)),
-                               framed(1, zz(1) + zz(5) + pb_len(1, "z")),           // [5]: none
-                               framed(1, std::string(1, '\0') + "\x0a\x05" + "a"),  // short
-                               framed(2, std::string(1, '\0')),                     // unknown id
-                           },
-                           l);
-    ASSERT_EQ(d.out.rows(), 2u);
-    EXPECT_EQ(cell(d.out, 0, 0), "z");
-    EXPECT_EQ(cell(d.out, 1, 0), "NULL");
-    EXPECT_EQ(cell(d.out, 0, 1), "NULL");
-    EXPECT_EQ(cell(d.out, 1, 1), "9");
-    ASSERT_EQ(d.failures.size(), 3u);
-    EXPECT_NE(d.failures[1].reason.find("invalid Protobuf message shop.Order"), std::string::npos);
-    EXPECT_NE(d.failures[2].reason.find("schema id 2 is not registered"), std::string::npos);
-}
-
-TEST(protobuf_sink, rows_round_trip_through_the_derived_schema) {
-    expect_same_rows(round_trip(record_format::protobuf, k_sink_cols));
-}
-
-TEST(protobuf_sink, derived_schema_is_a_proto3_message_of_optional_fields) {
-    auto in = sink_schema(record_format::protobuf, "q1", k_sink_cols);
-    ASSERT_TRUE(in.ok());
-    EXPECT_EQ(in.value().type, schema_type::protobuf);
-    const std::string& text = in.value().schema;
-    EXPECT_NE(text.find("syntax = \"proto3\";"), std::string::npos);
-    EXPECT_NE(text.find("import \"google/protobuf/timestamp.proto\";"), std::string::npos);
-    EXPECT_NE(text.find("message q1 {\n  optional int32 id = 1;\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("  google.protobuf.Timestamp tstz = 11;\n"), std::string::npos) << text;
-    auto back = columns_from_schema({1, schema_type::protobuf, text, {}});
-    ASSERT_TRUE(back.ok()) << back.error().message;
-    EXPECT_EQ(back.value()[3].type.id, type_id::text);  // NUMERIC(10,2) travels as text
-    EXPECT_EQ(back.value()[10].type.id, type_id::timestamptz);
-    std::vector<column_def> bad{{"a b", data_type::of(type_id::int32)}};
-    EXPECT_FALSE(sink_schema(record_format::protobuf, "q", bad).ok());
 }
 
 }  // namespace
