@@ -118,18 +118,20 @@ std::function<std::string()> cluster_of(platform& p, const serve_config& c) {
     return [b = c.bootstrap] { return b; };
 }
 
-// The SQL engine and its pgwire listener, started after the Kafka listener.
-void add_sql(platform& p, const serve_config& c, int32_t node_id) {
-    auto& sql =
-        p.services().add(std::make_unique<sql_service>(cluster_of(p, c), std::to_string(node_id)));
+// The SQL engine and its pgwire listener, started after the Kafka listener
+// and the registry (`registry`: empty without one; the engine then opens
+// its own).
+void add_sql(platform& p, const serve_config& c, int32_t node_id, http::registry_source registry) {
+    auto& sql = p.services().add(std::make_unique<sql_service>(
+        cluster_of(p, c), std::to_string(node_id), std::move(registry)));
     p.add_listener(
         {.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
         pgwire::make_pg_connection_factory(sql.sessions(), {}));
 }
 
 // The schema registry and the HTTP listener serving its REST API, started
-// after the Kafka listener.
-void add_registry(platform& p, const serve_config& c, int32_t node_id) {
+// after the Kafka listener; returns the registry for the SQL engine.
+http::registry_source add_registry(platform& p, const serve_config& c, int32_t node_id) {
     auto& reg = p.services().add(
         std::make_unique<registry_service>(cluster_of(p, c), "spate-" + std::to_string(node_id)));
     // The local broker's schema id validation asks this registry.
@@ -140,6 +142,7 @@ void add_registry(platform& p, const serve_config& c, int32_t node_id) {
     p.add_listener(
         {.name = "http", .flag = "--http-listen", .host = c.http->first, .port = c.http->second},
         http::make_http_connection_factory(std::move(routes), {}));
+    return reg.source();
 }
 
 uint16_t listener_port(const platform& p, const std::string& name) {
@@ -208,8 +211,9 @@ int serve(const serve_options& opts, const platform_hook& hook) {
                                       .port = cfg->listen_port};
     const bool with_broker = made->bootstrap.empty();
     platform p(*cfg, kafka, with_broker);
-    if (made->pg) add_sql(p, *made, cfg->node_id);
-    if (made->http) add_registry(p, *made, cfg->node_id);
+    http::registry_source registry;
+    if (made->http) registry = add_registry(p, *made, cfg->node_id);
+    if (made->pg) add_sql(p, *made, cfg->node_id, std::move(registry));
     if (hook) hook(p);
     if (auto s = p.start(); !s.ok()) {
         std::fprintf(stderr, "spate serve: %s\n", s.err().message.c_str());

@@ -31,9 +31,11 @@ class sql_service::forwarder final : public sql::session_factory {
     std::shared_ptr<sql::engine> _engine;
 };
 
-sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id)
+sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id,
+                         std::function<std::shared_ptr<registry::service>()> registry)
     : _bootstrap(std::move(bootstrap))
     , _node_id(std::move(node_id))
+    , _registry(std::move(registry))
     , _forward(std::make_shared<forwarder>())
     , _sessions(_forward) {}
 
@@ -44,6 +46,9 @@ status sql_service::start(net::runtime&) {
     o.kafka.bootstrap = _bootstrap();
     o.kafka.client_id = "spate-sql";
     o.node_id = _node_id;
+    if (_registry) o.registry = _registry();
+    if (!o.registry)
+        logging::get("sql").info("no schema registry: formats avro, protobuf and json_sr are off");
     auto e = sql::engine::start(o);
     if (!e.ok()) return make_error(errc::io_error, "SQL engine: " + e.error().message);
     _forward->set(std::move(e.value()));

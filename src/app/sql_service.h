@@ -5,6 +5,10 @@
 // and stops it (queries abort their open transactions) before the broker
 // stops. Front ends (pgwire) get sessions through `sessions()`, which stays
 // valid for the service's life and fails while the engine is not running.
+//
+// The engine's schema registry (formats avro, protobuf, json_sr) is the one
+// `registry` yields at start() (the app's registry service, started
+// before); without one those formats are refused.
 
 #include <functional>
 #include <memory>
@@ -12,6 +16,7 @@
 #include <string>
 
 #include "net/service.h"
+#include "registry/core/service.h"
 #include "sql/engine/engine.h"
 #include "sql/engine/session.h"
 
@@ -19,8 +24,10 @@ namespace spate::app {
 
 class sql_service final : public net::service {
   public:
-    // `bootstrap` is called at start() (a local listener's port is known by then).
-    sql_service(std::function<std::string()> bootstrap, std::string node_id);
+    // `bootstrap` and `registry` are called at start() (a local listener's
+    // port is known by then).
+    sql_service(std::function<std::string()> bootstrap, std::string node_id,
+                std::function<std::shared_ptr<registry::service>()> registry = {});
     ~sql_service() override;
 
     std::string_view name() const override { return "sql"; }
@@ -31,8 +38,10 @@ class sql_service final : public net::service {
 
   private:
     class forwarder;
+
     std::function<std::string()> _bootstrap;
     std::string _node_id;
+    std::function<std::shared_ptr<registry::service>()> _registry;
     std::shared_ptr<forwarder> _forward;
     std::shared_ptr<sql::session_factory> _sessions;
 };

@@ -6,6 +6,8 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 start() {
+  # A fresh output file: "ready" of the previous run must not count.
+  rm -f "$dir/out"
   "$SPATE_BIN" serve --data-dir "$dir/data" --kafka-listen 127.0.0.1:0 --pg-listen 127.0.0.1:0 --http-listen off >"$dir/out" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do

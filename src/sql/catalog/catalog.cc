@@ -96,6 +96,7 @@ std::string to_json(const catalog_object& o) {
            {"depends_on", o.depends_on},
            {"output_topic", o.output_topic},
            {"output_format", std::string(format_name(o.output_format))},
+           {"output_schema_id", o.output_schema_id},
            {"exactly_once", o.exactly_once},
            {"commit_interval_ms", o.commit_interval_ms},
            {"options", o.options}};
@@ -132,6 +133,7 @@ sql_result<catalog_object> catalog_object_from_json(std::string_view text) {
         auto of = parse_record_format(j.at("output_format").get<std::string>());
         if (!of.ok()) return of.error();
         o.output_format = of.value();
+        o.output_schema_id = j.value("output_schema_id", 0);
         o.exactly_once = j.at("exactly_once").get<bool>();
         o.commit_interval_ms = j.at("commit_interval_ms").get<int>();
         o.options = j.at("options").get<std::vector<std::pair<std::string, std::string>>>();

@@ -46,6 +46,9 @@ struct catalog_object {
     std::vector<std::string> depends_on;  // relations it reads
     std::string output_topic;
     record_format output_format = record_format::json;
+    // Registry output formats: the id of the schema registered for the
+    // sink's rows when it was created.
+    int32_t output_schema_id = 0;
     bool exactly_once = true;
     int commit_interval_ms = 100;
     std::vector<std::pair<std::string, std::string>> options;  // WITH (...) as given

@@ -24,7 +24,12 @@ std::string random_id() {
 
 }  // namespace
 
-engine::engine(engine_options o) : _options(std::move(o)) {}
+engine::engine(engine_options o) : _options(std::move(o)) {
+    if (_options.registry) {
+        _registry.service = _options.registry;
+        _registry.lookup = make_registry_lookup(_options.registry);
+    }
+}
 
 engine::~engine() {
     stop();
@@ -89,6 +94,13 @@ sql_status engine::start_query(const catalog_object& o) {
     spec.output_topic = o.output_topic;
     spec.output_format = o.output_format;
     spec.output_columns = plan.value().output_columns;
+    spec.schemas = _registry.lookup;
+    if (is_registry_format(o.output_format)) {
+        if (auto st = check_registry(o.output_format, _registry, 0); !st.ok()) return st;
+        auto writer = _registry.lookup->by_id(o.output_schema_id);
+        if (!writer.ok()) return writer.error();
+        spec.output_schema = writer.value();
+    }
     spec.exactly_once = o.exactly_once;
     spec.commit_interval_ms = o.commit_interval_ms;
     spec.client = _options.kafka;
@@ -120,7 +132,7 @@ sql_status engine::create_source(const parsed_statement& s) {
         return make_error(sql_errc::duplicate_table, "relation \"" + s.name + "\" already exists",
                           s.offset + 1);
     }
-    auto o = build_source(s, _options.kafka);
+    auto o = build_source(s, _options.kafka, _registry);
     if (!o.ok()) return o.error();
     o.value().id = random_id();
     return persist_and_start(std::move(o.value()));
@@ -146,7 +158,7 @@ sql_status engine::create_sink(const parsed_statement& s) {
         return make_error(sql_errc::duplicate_object, "sink \"" + s.name + "\" already exists",
                           s.offset + 1);
     }
-    auto o = build_sink(s, _catalog);
+    auto o = build_sink(s, _catalog, _registry);
     if (!o.ok()) return o.error();
     o.value().id = random_id();
     return persist_and_start(std::move(o.value()));

@@ -15,8 +15,10 @@
 #include <string>
 
 #include "kafka/client/config.h"
+#include "registry/core/service.h"
 #include "sql/catalog/catalog.h"
 #include "sql/catalog/catalog_log.h"
+#include "sql/engine/registry_ddl.h"
 #include "sql/engine/session.h"
 #include "sql/parse/parser.h"
 #include "sql/stream/continuous_query.h"
@@ -27,6 +29,9 @@ struct engine_options {
     kafka::client::client_config kafka;
     std::string node_id = "0";  // distinguishes this server's transactional ids
     int default_commit_interval_ms = 100;
+    // The schema registry behind the avro, protobuf and json_sr formats;
+    // null: those formats are refused.
+    std::shared_ptr<registry::service> registry;
 };
 
 struct statement_outcome;
@@ -42,6 +47,8 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
 
     const engine_options& options() const { return _options; }
     const catalog& objects() const { return _catalog; }
+    // Writer schemas by id for decoders; null without a registry.
+    const std::shared_ptr<schema_lookup>& schemas() const { return _registry.lookup; }
 
     // DDL, called by sessions (serialised here).
     sql_status create_source(const parsed_statement& s);
@@ -61,6 +68,7 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
     sql_status persist_and_start(catalog_object o);
 
     engine_options _options;
+    schema_registry_ref _registry;
     catalog _catalog;
     std::unique_ptr<catalog_log> _log;
     mutable std::mutex _ddl;

@@ -49,8 +49,10 @@ sql_result<bool> bool_option(const with_option& o) {
 sql_result<std::vector<column_def>> source_columns(const parsed_statement& s, bind_context& ctx) {
     std::vector<column_def> cols;
     const json& create = s.tree["CreateStmt"];
-    if (!create.contains("tableElts"))
-        return make_error(sql_errc::syntax_error, "a source needs at least one column",
+    if (!create.contains("tableElts") || create["tableElts"].empty())
+        return make_error(sql_errc::syntax_error,
+                          "a source needs at least one column (or a format whose schema the "
+                          "registry holds: avro, protobuf, json_sr)",
                           s.offset + 1);
     for (const auto& el : create["tableElts"]) {
         if (!el.contains("ColumnDef"))
@@ -131,6 +133,23 @@ sql_result<query_ref> sink_query(const parsed_statement& s) {
     return query_ref{parsed.value()[0].tree, 0};
 }
 
+// The declared columns, or those of the subject's latest schema when a
+// registry format declares none.
+sql_result<std::vector<column_def>> columns_of_source(const parsed_statement& s,
+                                                      const relation_def& r,
+                                                      const schema_registry_ref& reg) {
+    const json& create = s.tree["CreateStmt"];
+    bool declared = create.contains("tableElts") && !create["tableElts"].empty();
+    if (declared || !is_registry_format(r.format)) {
+        bind_context ctx;
+        ctx.statement = &s;
+        return source_columns(s, ctx);
+    }
+    const with_option* m = find_option(s.options, "schema.message");
+    return columns_from_subject(reg, r.format, value_subject(s.options, r.topic), m ? m->value : "",
+                                s.offset + 1);
+}
+
 }  // namespace
 
 std::string view_topic(const std::string& view) {
@@ -138,11 +157,13 @@ std::string view_topic(const std::string& view) {
 }
 
 sql_result<catalog_object> build_source(const parsed_statement& s,
-                                        const kafka::client::client_config& kafka) {
-    if (auto st = check_known(s.options,
-                              {"topic", "format", "scan_startup_mode", "csv.delimiter",
-                               "csv.header", "dead_letter_topic", "idle_timeout_ms"},
-                              "source");
+                                        const kafka::client::client_config& kafka,
+                                        const schema_registry_ref& reg) {
+    if (auto st = check_known(
+            s.options,
+            {"topic", "format", "scan_startup_mode", "csv.delimiter", "csv.header",
+             "dead_letter_topic", "idle_timeout_ms", "schema.subject", "schema.message"},
+            "source");
         !st.ok())
         return st.error();
     catalog_object o;
@@ -162,6 +183,7 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
         auto fmt = parse_record_format(f->value);
         if (!fmt.ok()) return option_error(*f, fmt.error().message);
         r.format = fmt.value();
+        if (auto st = check_registry(r.format, reg, f->position + 1); !st.ok()) return st.error();
     }
     if (const with_option* m = find_option(s.options, "scan_startup_mode")) {
         if (m->value != "earliest" && m->value != "latest")
@@ -179,9 +201,7 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
     }
     const with_option* dlq = find_option(s.options, "dead_letter_topic");
     r.dead_letter_topic = dlq ? dlq->value : s.name + "__dlq";
-    bind_context ctx;
-    ctx.statement = &s;
-    auto cols = source_columns(s, ctx);
+    auto cols = columns_of_source(s, r, reg);
     if (!cols.ok()) return cols.error();
     r.columns = std::move(cols.value());
     for (const auto& h : hidden_columns())
@@ -195,7 +215,7 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
         r.watermark_column = s.watermark->column;
         r.watermark_sql = s.watermark->text;
     }
-    auto probe = make_decoder(r.format, r.columns, r.decoding);
+    auto probe = make_decoder(r.format, r.columns, r.decoding, reg.lookup);
     if (!probe.ok()) {
         sql_error e = probe.error();
         e.position = s.offset + 1;
@@ -236,10 +256,11 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     return o;
 }
 
-sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat) {
+sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat,
+                                      const schema_registry_ref& reg) {
     if (auto st = check_known(s.options,
                               {"topic", "format", "type", "delivery_guarantee", "at_least_once",
-                               "commit_interval_ms"},
+                               "commit_interval_ms", "schema.subject"},
                               "sink");
         !st.ok())
         return st.error();
@@ -259,6 +280,8 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
         auto fmt = parse_record_format(f->value);
         if (!fmt.ok()) return option_error(*f, fmt.error().message);
         o.output_format = fmt.value();
+        if (auto st = check_registry(o.output_format, reg, f->position + 1); !st.ok())
+            return st.error();
     }
     if (const with_option* t = find_option(s.options, "type")) {
         if (t->value != "append-only" && t->value != "append_only")
@@ -292,6 +315,13 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     auto plan = plan_query(s, q.value(), cat, relations);
     if (!plan.ok()) return plan.error();
     o.depends_on = relations;
+    if (is_registry_format(o.output_format)) {
+        auto id = register_sink_schema(reg, o.output_format, o.name,
+                                       value_subject(s.options, o.output_topic),
+                                       plan.value().output_columns, s.offset + 1);
+        if (!id.ok()) return id.error();
+        o.output_schema_id = id.value();
+    }
     return o;
 }
 

@@ -6,18 +6,25 @@
 
 #include "kafka/client/config.h"
 #include "sql/catalog/catalog.h"
+#include "sql/engine/registry_ddl.h"
 #include "sql/parse/parser.h"
 #include "sql/plan/stream_planner.h"
 
 namespace spate::sql {
 
 // CREATE SOURCE: checks the topic exists and the options are known.
+// Registry formats without a column list take the columns of their
+// subject's latest schema from `reg`.
 sql_result<catalog_object> build_source(const parsed_statement& s,
-                                        const kafka::client::client_config& kafka);
+                                        const kafka::client::client_config& kafka,
+                                        const schema_registry_ref& reg);
 // CREATE MATERIALIZED VIEW (a CreateTableAsStmt).
 sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& cat);
-// CREATE SINK ... AS query | FROM relation.
-sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat);
+// CREATE SINK ... AS query | FROM relation. Registry formats register the
+// output schema under the sink's subject in `reg` (the schema stays
+// registered if the sink then fails to start).
+sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat,
+                                      const schema_registry_ref& reg);
 
 // The dataflow of a view's or sink's query, bound against `cat`.
 sql_result<stream_plan> plan_continuous(const catalog_object& o, const catalog& cat);

@@ -469,6 +469,7 @@ sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s,
                                                             std::vector<value> params) {
     auto env = std::make_unique<batch_env>();
     env->kafka = _engine->options().kafka;
+    env->schemas = _engine->schemas();
     env->cancelled = &_cancel;
     env->ctx.statement_time_micros = now_micros();
     env->ctx.cancelled = &_cancel;

@@ -27,6 +27,7 @@ struct batch_env {
     eval_context ctx;  // ctx.parameters views parameter_values
     std::vector<value> parameter_values;
     size_t chunk_rows = 4096;
+    std::shared_ptr<schema_lookup> schemas;  // registry formats' writer schemas
 };
 
 class batch_operator {

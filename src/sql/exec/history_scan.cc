@@ -151,7 +151,7 @@ sql_result<batch_ptr> make_history_scan(const plan_node& scan, const batch_env& 
     std::vector<column_def> declared;
     for (int i : decoded)
         declared.push_back(scan.relation.columns[static_cast<size_t>(i)]);
-    auto d = make_decoder(scan.relation.format, declared, scan.relation.decoding);
+    auto d = make_decoder(scan.relation.format, declared, scan.relation.decoding, env.schemas);
     if (!d.ok()) return d.error();
     if (!assign.empty()) {
         if (auto s = c.value().assign(assign); !s.ok())

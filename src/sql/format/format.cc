@@ -3,17 +3,31 @@
 #include <algorithm>
 
 #include "sql/format/format_detail.h"
+#include "sql/format/registry_codecs.h"
 #include "sql/types/text_detail.h"
 
 namespace spate::sql {
+
+namespace {
+
+sql_error no_registry(record_format f) {
+    return make_error(sql_errc::feature_not_supported,
+                      "format '" + std::string(format_name(f)) +
+                          "' needs the schema registry, which this server does not run");
+}
+
+}  // namespace
 
 sql_result<record_format> parse_record_format(std::string_view name) {
     if (text_detail::iequals(name, "json")) return record_format::json;
     if (text_detail::iequals(name, "csv")) return record_format::csv;
     if (text_detail::iequals(name, "raw")) return record_format::raw;
-    return make_error(
-        sql_errc::invalid_parameter_value,
-        "unknown record format \"" + std::string(name) + "\" (expected json, csv or raw)");
+    if (text_detail::iequals(name, "avro")) return record_format::avro;
+    if (text_detail::iequals(name, "protobuf")) return record_format::protobuf;
+    if (text_detail::iequals(name, "json_sr")) return record_format::json_sr;
+    return make_error(sql_errc::invalid_parameter_value,
+                      "unknown record format \"" + std::string(name) +
+                          "\" (expected json, csv, raw, avro, protobuf or json_sr)");
 }
 
 std::string_view format_name(record_format f) {
@@ -24,6 +38,12 @@ std::string_view format_name(record_format f) {
             return "csv";
         case record_format::raw:
             return "raw";
+        case record_format::avro:
+            return "avro";
+        case record_format::protobuf:
+            return "protobuf";
+        case record_format::json_sr:
+            return "json_sr";
     }
     return "unknown";
 }
@@ -51,7 +71,9 @@ chunk make_source_chunk(std::span<const column_def> declared) {
 
 sql_result<std::unique_ptr<record_decoder>> make_decoder(record_format f,
                                                          std::span<const column_def> declared,
-                                                         const decoder_options& o) {
+                                                         const decoder_options& o,
+                                                         std::shared_ptr<schema_lookup> schemas) {
+    if (is_registry_format(f) && !schemas) return no_registry(f);
     switch (f) {
         case record_format::json:
             return format_detail::make_json_decoder(declared);
@@ -64,12 +86,20 @@ sql_result<std::unique_ptr<record_decoder>> make_decoder(record_format f,
                                   "FORMAT RAW needs exactly one column of type BYTEA or TEXT");
             }
             return format_detail::make_raw_decoder(declared[0]);
+        case record_format::avro:
+            return format_detail::make_avro_decoder(declared, std::move(schemas));
+        case record_format::protobuf:
+            return format_detail::make_protobuf_decoder(declared, std::move(schemas));
+        case record_format::json_sr:
+            return format_detail::make_json_sr_decoder(declared, std::move(schemas));
     }
     return make_error(sql_errc::internal_error, "unknown record format");
 }
 
 sql_result<std::unique_ptr<row_encoder>> make_encoder(record_format f,
-                                                      std::span<const column_def> columns) {
+                                                      std::span<const column_def> columns,
+                                                      registered_schema_ptr writer) {
+    if (is_registry_format(f) && !writer) return no_registry(f);
     switch (f) {
         case record_format::json:
             return format_detail::make_json_encoder(columns);
@@ -81,6 +111,12 @@ sql_result<std::unique_ptr<row_encoder>> make_encoder(record_format f,
                                   "FORMAT RAW needs exactly one column");
             }
             return format_detail::make_raw_encoder();
+        case record_format::avro:
+            return format_detail::make_avro_encoder(columns, std::move(writer));
+        case record_format::protobuf:
+            return format_detail::make_protobuf_encoder(columns, std::move(writer));
+        case record_format::json_sr:
+            return format_detail::make_json_sr_encoder(columns, std::move(writer));
     }
     return make_error(sql_errc::internal_error, "unknown record format");
 }

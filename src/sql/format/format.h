@@ -30,9 +30,15 @@ struct column_def {
     data_type type;
 };
 
-enum class record_format { json, csv, raw };
-sql_result<record_format> parse_record_format(std::string_view name);  // "json", "csv", "raw"
+// avro, protobuf, json_sr: Confluent schema-registry framing
+// (registry_format.h).
+enum class record_format { json, csv, raw, avro, protobuf, json_sr };
+// "json", "csv", "raw", "avro", "protobuf", "json_sr"
+sql_result<record_format> parse_record_format(std::string_view name);
 std::string_view format_name(record_format f);
+
+class schema_lookup;
+struct registered_schema;
 
 // One Kafka record as a decoder sees it (views into the consumer's message).
 struct record_header {
@@ -78,9 +84,15 @@ class record_decoder {
 // JSONB columns take any JSON value. A value of the wrong type fails the record.
 // csv: RFC 4180 fields in column order. raw: exactly one declared column of
 // type BYTEA or TEXT holding the whole value (TEXT must be valid UTF-8).
-sql_result<std::unique_ptr<record_decoder>> make_decoder(record_format f,
-                                                         std::span<const column_def> declared,
-                                                         const decoder_options& o = {});
+// avro, protobuf: the writer schema by the record's id from `schemas`
+// (required for these formats; cached per id by the decoder); fields
+// matched to columns by name as json; nullable unions and absent fields are
+// NULL; nested records, arrays and maps decode to JSONB (docs/sql.md).
+// json_sr: the id must name a JSON schema; the payload decodes as json.
+// A record without the Confluent header or with an unknown id fails.
+sql_result<std::unique_ptr<record_decoder>> make_decoder(
+    record_format f, std::span<const column_def> declared, const decoder_options& o = {},
+    std::shared_ptr<schema_lookup> schemas = nullptr);
 
 // Sink encoding: one record value per row.
 class row_encoder {
@@ -96,7 +108,11 @@ class row_encoder {
 // "YYYY-MM-DD HH:MM:SS[.fff]" strings (timestamptz with "+00"); dates,
 // times and intervals as their PostgreSQL text; BYTEA as "\x.." hex text;
 // JSONB embedded as JSON. csv: RFC 4180. raw: the single column's bytes.
-sql_result<std::unique_ptr<row_encoder>> make_encoder(record_format f,
-                                                      std::span<const column_def> columns);
+// avro, protobuf, json_sr: Confluent-framed records of `writer` (required
+// for these formats), the schema registered for the sink (sink_schema() in
+// registry_format.h); columns fill the fields of the same name.
+sql_result<std::unique_ptr<row_encoder>> make_encoder(
+    record_format f, std::span<const column_def> columns,
+    std::shared_ptr<const registered_schema> writer = nullptr);
 
 }  // namespace spate::sql

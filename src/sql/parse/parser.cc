@@ -214,7 +214,20 @@ sql_result<parsed_statement> statement_parser::create_source(parsed_statement s)
     if (!name.ok()) return name.error();
     s.name = name.value();
     size_t open = i + 1;
-    if (!at(open).is_punct('(')) return error_at(open, "expected a column list");
+    if (word(open, "with")) {
+        // No column list: the columns come from the format's schema
+        // (docs/sql.md); the tree is that of "CREATE TABLE name ()".
+        auto after = options(open, s.options);
+        if (!after.ok()) return after.error();
+        if (auto st = expect_end(after.value()); !st.ok()) return st.error();
+        std::string rewritten = s.text.substr(0, at(i).end);
+        rewritten.replace(at(1).begin, 6, "TABLE ");
+        auto tree = single_statement(rewritten + " ()", _offset);
+        if (!tree.ok()) return tree.error();
+        s.tree = std::move(tree.value());
+        return s;
+    }
+    if (!at(open).is_punct('(')) return error_at(open, "expected a column list or WITH (...)");
     size_t close = matching(open);
     std::string rewritten = s.text;
     // "SOURCE" -> "TABLE " keeps every position.

@@ -3,8 +3,8 @@
 // Statement parsing: libpg_query (PostgreSQL 15 grammar) plus Spate's
 // streaming extension layer (docs/sql.md, "Extensions"):
 //
-//   CREATE SOURCE [IF NOT EXISTS] name (columns [, WATERMARK FOR col AS expr])
-//       WITH (key = value, ...)
+//   CREATE SOURCE [IF NOT EXISTS] name [(columns [, WATERMARK FOR col AS expr])]
+//       WITH (key = value, ...)     (no columns: from the format's schema)
 //   CREATE SINK [IF NOT EXISTS] name AS query WITH (...)
 //   CREATE SINK [IF NOT EXISTS] name FROM relation WITH (...)
 //   SHOW SOURCES | SINKS | MATERIALIZED VIEWS

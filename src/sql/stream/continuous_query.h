@@ -71,6 +71,10 @@ struct query_spec {
     std::string output_topic;
     record_format output_format = record_format::json;
     std::vector<column_def> output_columns;
+    // Registry formats: writer schemas for the inputs' decoders, and the
+    // schema the output is encoded with.
+    std::shared_ptr<schema_lookup> schemas;
+    std::shared_ptr<const registered_schema> output_schema;
     // Output record key: the value of these output columns JSON-encoded
     // (empty: null key).
     std::vector<int> key_columns;

@@ -42,12 +42,12 @@ sql_result<std::unique_ptr<record_router>> record_router::create(const query_spe
         if (!in.processor)
             return make_error(sql_errc::internal_error,
                               "input '" + in.topic + "' has no processor");
-        auto d = make_decoder(in.format, in.columns, in.decoding);
+        auto d = make_decoder(in.format, in.columns, in.decoding, spec.schemas);
         if (!d.ok()) return d.error();
         r->_decoders.push_back(std::move(d).value());
         r->_declared.push_back(in.columns);
     }
-    auto e = make_encoder(spec.output_format, spec.output_columns);
+    auto e = make_encoder(spec.output_format, spec.output_columns, spec.output_schema);
     if (!e.ok()) return e.error();
     r->_encoder = std::move(e).value();
     if (!spec.key_columns.empty()) {

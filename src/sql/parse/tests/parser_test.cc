@@ -58,6 +58,26 @@ TEST(parse_sql, create_source_without_watermark_and_a_bad_type_reports_its_posit
     EXPECT_EQ(bad.error().position, 24);
 }
 
+TEST(parse_sql, create_source_without_a_column_list_takes_its_options) {
+    auto r =
+        parse_sql("SELECT 1; CREATE SOURCE IF NOT EXISTS \"S\" WITH (topic = 't', format = avro)");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[1];
+    EXPECT_EQ(s.kind, statement_kind::create_source);
+    EXPECT_EQ(s.name, "S");
+    EXPECT_TRUE(s.if_not_exists);
+    ASSERT_EQ(s.options.size(), 2u);
+    EXPECT_EQ(s.options[1].value, "avro");
+    EXPECT_EQ(s.options[1].position, 61);
+    EXPECT_FALSE(s.tree["CreateStmt"].contains("tableElts"));
+    auto bad = parse_sql("CREATE SOURCE s WITH (topic = 't') extra");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().position, 36);
+    auto neither = parse_sql("CREATE SOURCE s topic");
+    ASSERT_FALSE(neither.ok());
+    EXPECT_NE(neither.error().message.find("expected a column list or WITH"), std::string::npos);
+}
+
 TEST(parse_sql, create_sink_as_query_takes_the_trailing_with) {
     auto r = parse_sql(
         "CREATE SINK q AS SELECT a FROM s WHERE a > 1 WITH (topic = 'out', format = 'json')");
