@@ -40,6 +40,11 @@ class platform {
     const std::vector<net::listener*>& listeners() const { return _listeners; }
     bool has_broker() const { return _storage != nullptr; }
     broker::storage_service& storage() { return *_storage; }  // has_broker() only
+    // Where Produce's schema validator is installed; nullptr without a Kafka
+    // listener (nothing produces then).
+    broker::schema_validator_slot* schema_validators() {
+        return _kafka ? &_kafka->schema_validators() : nullptr;
+    }
 
     // Starts the runtime and every service; on failure everything started is
     // stopped again and the error names the service and, for a listener, its flag.

@@ -7,6 +7,7 @@
 
 #include "app/platform.h"
 #include "app/registry_service.h"
+#include "app/schema_validation.h"
 #include "app/serve.h"
 #include "app/sql_service.h"
 #include "base/log.h"
@@ -133,6 +134,9 @@ void add_sql(platform& p, const serve_config& c, int32_t node_id, http::registry
 http::registry_source add_registry(platform& p, const serve_config& c, int32_t node_id) {
     auto& reg = p.services().add(
         std::make_unique<registry_service>(cluster_of(p, c), "spate-" + std::to_string(node_id)));
+    // The local broker's schema id validation asks this registry.
+    if (auto* slot = p.schema_validators())
+        p.services().add(std::make_unique<schema_validation_service>(*slot, reg.source()));
     auto routes = std::make_shared<http::router>();
     http::add_registry_routes(*routes, reg.source());
     p.add_listener(

@@ -40,6 +40,7 @@ namespace spate::broker {
 class append_notifier;
 class cluster_view;
 class fetch_session_cache;
+class schema_validator_slot;
 class topic_directory;
 
 // The services a handler may use, each a narrow interface owned elsewhere
@@ -55,6 +56,8 @@ struct handler_deps {
     // The __transaction_state log (nullptr before the first transactional
     // id): coordinator answers wait until it is durable.
     std::function<std::shared_ptr<storage::log>()> transaction_log;
+    // Produce's schema id validation (schema_validator.h); set by the app.
+    schema_validator_slot& schema_validators;
 };
 
 struct request_context {

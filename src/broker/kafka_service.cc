@@ -22,6 +22,7 @@ status kafka_service::start(net::runtime& rt) {
         .groups = _coordinators.groups(),
         .txns = _coordinators.transactions(),
         .transaction_log = [coordinators] { return coordinators->transaction_log(); },
+        .schema_validators = _schema_validators,
     });
     _listener.emplace(_listen, kafka_connection_factory(*_deps, _config));
     SPATE_TRY(_listener->start(rt));

@@ -16,6 +16,7 @@
 #include "broker/coordinator_service.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
+#include "broker/schema_validator.h"
 #include "broker/storage_service.h"
 #include "net/listener.h"
 #include "net/service.h"
@@ -36,6 +37,9 @@ class kafka_service final : public net::service {
     // Valid after start().
     uint16_t port() const { return _listener->port(); }
     handler_deps& deps() { return *_deps; }
+    // Where the app installs Produce's schema validator; valid from
+    // construction, so it may be set before or after start().
+    schema_validator_slot& schema_validators() { return _schema_validators; }
     size_t connection_count() { return _listener->connection_count(); }
 
   private:
@@ -45,6 +49,7 @@ class kafka_service final : public net::service {
     net::listener_options _listen;
     std::optional<cluster_view> _cluster;
     std::optional<fetch_session_cache> _sessions;
+    schema_validator_slot _schema_validators;
     std::optional<handler_deps> _deps;
     std::optional<net::listener> _listener;
 };

@@ -27,15 +27,43 @@ status check_ratio(const std::string& name, const std::string& value) {
     return {};
 }
 
-// Kafka's topic configs with Kafka's defaults; docs are one line each. In name
-// order, split in two (cleanup.policy … message.timestamp.type, then
-// max.compaction.lag.ms … segment.ms) to keep functions short.
+// Kafka's topic configs with Kafka's defaults (and Confluent Server's schema
+// validation configs); docs are one line each. In name order, split in three
+// (cleanup.policy … confluent.value.subject.name.strategy, delete.retention.ms
+// … message.timestamp.type, then max.compaction.lag.ms … segment.ms) to keep
+// functions short.
 std::string max64() {
     return std::to_string(INT64_MAX);
 }
 using t = config_type;
 
-std::vector<config_definition> definitions_c_to_me() {
+const std::vector<std::string>& strategy_names() {
+    static const std::vector<std::string> names = {k_topic_name_strategy, k_record_name_strategy,
+                                                   k_topic_record_name_strategy};
+    return names;
+}
+
+config_definition schema_validation_definition(const std::string& what) {
+    return {.name = "confluent." + what + ".schema.validation",
+            .type = t::boolean_,
+            .default_value = "false",
+            .doc = "Refuse batches unless each record " + what +
+                   " starts with magic byte 0 and a schema id registered under the " + what +
+                   " subject name strategy's subject."};
+}
+
+config_definition strategy_definition(const std::string& what) {
+    return {.name = "confluent." + what + ".subject.name.strategy",
+            .type = t::string_,
+            .default_value = k_topic_name_strategy,
+            .valid_values = strategy_names(),
+            .doc = "The subject schema validation looks " + what +
+                   " schema ids up in: TopicNameStrategy {topic}-" + what +
+                   ", RecordNameStrategy the schema's record name, TopicRecordNameStrategy "
+                   "{topic}-{record name}."};
+}
+
+std::vector<config_definition> definitions_c_to_co() {
     return {
         {.name = "cleanup.policy",
          .type = t::list_,
@@ -49,6 +77,15 @@ std::vector<config_definition> definitions_c_to_me() {
          .valid_values = {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"},
          .doc = "Accepted for Kafka compatibility; Spate stores batches as the producer "
                 "compressed them."},
+        schema_validation_definition("key"),
+        strategy_definition("key"),
+        schema_validation_definition("value"),
+        strategy_definition("value"),
+    };
+}
+
+std::vector<config_definition> definitions_d_to_me() {
+    return {
         {.name = "delete.retention.ms",
          .type = t::long_,
          .default_value = std::to_string(k_day_ms),
@@ -146,9 +183,10 @@ std::vector<config_definition> definitions_ma_to_s() {
 }
 
 std::vector<config_definition> make_definitions() {
-    auto defs = definitions_c_to_me();
-    for (auto& d : definitions_ma_to_s())
-        defs.push_back(std::move(d));
+    auto defs = definitions_c_to_co();
+    for (auto* more : {&definitions_d_to_me, &definitions_ma_to_s})
+        for (auto& d : more())
+            defs.push_back(std::move(d));
     return defs;
 }
 
@@ -176,6 +214,22 @@ std::vector<std::string> split_list(const std::string& s) {
         start = comma + 1;
     }
     return out;
+}
+
+subject_name_strategy strategy_of(const std::string& name) {
+    if (name == k_record_name_strategy) return subject_name_strategy::record_name;
+    if (name == k_topic_record_name_strategy) return subject_name_strategy::topic_record_name;
+    return subject_name_strategy::topic_name;
+}
+
+// From validated effective values.
+schema_validation_config resolve_schema_validation(config_map& effective) {
+    schema_validation_config v;
+    v.key = effective["confluent.key.schema.validation"] == "true";
+    v.value = effective["confluent.value.schema.validation"] == "true";
+    v.key_strategy = strategy_of(effective["confluent.key.subject.name.strategy"]);
+    v.value_strategy = strategy_of(effective["confluent.value.subject.name.strategy"]);
+    return v;
 }
 
 bool allowed(const config_definition& d, const std::string& v) {
@@ -292,6 +346,7 @@ result<topic_config> topic_config::resolve(const config_map& broker_defaults,
         if (p == "compact") c.cleanup_compact = true;
         if (p == "delete") c.cleanup_delete = true;
     }
+    c.schema_validation = resolve_schema_validation(effective);
     c.overrides = overrides;
     return c;
 }

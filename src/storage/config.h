@@ -53,6 +53,29 @@ std::string integer_range_text(int64_t min, int64_t max);
 status invalid_config_value(const std::string& name, const std::string& value,
                             const std::string& range);
 
+// Confluent Server's broker-side schema id validation
+// (confluent.{key,value}.schema.validation and
+// confluent.{key,value}.subject.name.strategy). Storage only carries these;
+// the broker's Produce applies them.
+enum class subject_name_strategy : uint8_t { topic_name, record_name, topic_record_name };
+
+// The config values naming each strategy (Confluent's serializer class names).
+inline constexpr const char* k_topic_name_strategy =
+    "io.confluent.kafka.serializers.subject.TopicNameStrategy";
+inline constexpr const char* k_record_name_strategy =
+    "io.confluent.kafka.serializers.subject.RecordNameStrategy";
+inline constexpr const char* k_topic_record_name_strategy =
+    "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy";
+
+struct schema_validation_config {
+    bool key = false;    // validate record keys
+    bool value = false;  // validate record values
+    subject_name_strategy key_strategy = subject_name_strategy::topic_name;
+    subject_name_strategy value_strategy = subject_name_strategy::topic_name;
+
+    bool enabled() const { return key || value; }
+};
+
 struct topic_config {
     int64_t segment_bytes = 1 << 30;
     int64_t segment_ms = 7LL * 24 * 3600 * 1000;
@@ -71,6 +94,7 @@ struct topic_config {
     int64_t max_compaction_lag_ms = INT64_MAX;
     double min_cleanable_dirty_ratio = 0.5;
     std::string compression_type = "producer";
+    schema_validation_config schema_validation;
 
     // Overrides (topic-level) that produced this config, kept for DescribeConfigs.
     config_map overrides;

@@ -6,11 +6,15 @@
 // auto.create.topics.enable is set (as by Metadata); otherwise unknown topics
 // and partitions get UNKNOWN_TOPIC_OR_PARTITION. acks=0 sends no response, acks=1 answers after the
 // append, acks=-1 after the appended offsets are durable (log::when_durable); other acks values get
-// INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0.
+// INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0. Topics with
+// confluent.{key,value}.schema.validation on also have every record's schema
+// id checked (broker/schema_validator.h): a refused record refuses the
+// partition's batches with INVALID_RECORD, error_message and record_errors.
 
 #include <vector>
 
 #include "broker/handlers/handler_util.h"
+#include "broker/schema_validator.h"
 #include "kafka/protocol/generated/produce_request.h"
 #include "kafka/protocol/generated/produce_response.h"
 #include "model/record_batch.h"
@@ -25,9 +29,11 @@ using resp = proto::produce_response;
 
 constexpr int16_t k_min_body_version = 3;
 
-// Validates every batch in `data` against the topic's limits.
+// Validates every batch in `data` against the topic's limits. With
+// `schemas` (topics with schema validation on), each record's decoding also
+// feeds its schema id checks; refusals are left in `schemas`.
 error_code validate_batches(std::span<std::byte> data, const storage::topic_config& cfg,
-                            std::vector<std::byte>& scratch) {
+                            std::vector<std::byte>& scratch, schema_id_checker* schemas) {
     if (data.empty()) return error_code::corrupt_message;
     for (size_t at = 0; at < data.size();) {
         auto rest = std::span<const std::byte>(data.data() + at, data.size() - at);
@@ -38,11 +44,33 @@ error_code validate_batches(std::span<std::byte> data, const storage::topic_conf
         auto view = model::record_batch_view::parse(rest);
         if (!view.ok()) return error_code::corrupt_message;
         if (view->size_bytes() != *size) return error_code::corrupt_message;
-        if (!model::validate_records(*view, scratch).ok()) return error_code::corrupt_message;
+        auto records = schemas ? schemas->check_batch(*view, scratch)
+                               : model::validate_records(*view, scratch);
+        if (!records.ok()) return error_code::corrupt_message;
         model::set_partition_leader_epoch(data.subspan(at, *size), 0);
         at += *size;
     }
     return error_code::none;
+}
+
+// Validates one partition's batches: limits and records, and schema ids when
+// the topic asks for it (INVALID_RECORD, with the error message and record
+// errors set in `pout`).
+error_code validate_partition(handler_deps& b, const std::string& topic, std::span<std::byte> data,
+                              const storage::topic_config& cfg, std::vector<std::byte>& scratch,
+                              resp::partition_produce_response& pout) {
+    if (!cfg.schema_validation.enabled()) return validate_batches(data, cfg, scratch, nullptr);
+    // Held until the checks are done, even if the app replaces it meanwhile.
+    std::shared_ptr<schema_validator> validator = b.schema_validators.get();
+    schema_id_checker schemas(topic, cfg.schema_validation, validator.get());
+    error_code ec = validate_batches(data, cfg, scratch, &schemas);
+    if (ec != error_code::none) return ec;
+    auto refused = schemas.refusal();
+    if (!refused) return error_code::none;
+    pout.error_message = std::move(refused->message);
+    for (auto& e : refused->records)
+        pout.record_errors.push_back({e.index, std::move(e.message)});
+    return error_code::invalid_record;
 }
 
 // Transactional batches must belong to their transactional id's open
@@ -89,8 +117,7 @@ std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
     // edit the batches in place rather than copying them.
     auto* begin = ctx.frame.data() + (part.records->data() - ctx.frame.data());
     std::span<std::byte> data(begin, part.records->size());
-    auto cfg = log->config();
-    error_code ec = validate_batches(data, cfg, scratch);
+    error_code ec = validate_partition(b, topic, data, log->config(), scratch, pout);
     if (ec != error_code::none) return fail(ec);
     ec = check_transactional(b, transactional_id, topic, part.index, data);
     if (ec != error_code::none) return fail(ec);

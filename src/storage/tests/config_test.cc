@@ -57,6 +57,24 @@ TEST(topic_config, bad_values_name_the_key_and_the_valid_values) {
     EXPECT_EQ(msg("min.cleanable.dirty.ratio", "0.25"), "(ok)");
 }
 
+TEST(topic_config, resolves_schema_validation_and_refuses_unknown_strategies) {
+    auto off = topic_config::resolve({}, {});
+    EXPECT_FALSE(off->schema_validation.enabled());
+    EXPECT_EQ(off->schema_validation.value_strategy, subject_name_strategy::topic_name);
+    auto on = topic_config::resolve(
+        {{"confluent.key.subject.name.strategy", k_record_name_strategy}},
+        {{"confluent.value.schema.validation", "true"},
+         {"confluent.value.subject.name.strategy", k_topic_record_name_strategy}});
+    ASSERT_TRUE(on.ok());
+    EXPECT_FALSE(on->schema_validation.key);
+    EXPECT_TRUE(on->schema_validation.value);
+    EXPECT_EQ(on->schema_validation.key_strategy, subject_name_strategy::record_name);
+    EXPECT_EQ(on->schema_validation.value_strategy, subject_name_strategy::topic_record_name);
+    EXPECT_FALSE(
+        validate_topic_config("confluent.key.subject.name.strategy", "TopicNameStrategy").ok());
+    EXPECT_FALSE(validate_topic_config("confluent.value.schema.validation", "yes").ok());
+}
+
 TEST(topic_config, every_definition_has_a_valid_default_and_a_doc) {
     for (const auto& d : topic_config_definitions()) {
         EXPECT_TRUE(validate_topic_config(d.name, d.default_value).ok()) << d.name;
