@@ -12,7 +12,7 @@
 #include "kafka/client/admin.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
-#include "registry/store/tests/broker.h"
+#include "kafka/client/testing/broker_process.h"
 #include "registry/store/tests/test_provider.h"
 
 namespace spate::registry {
@@ -93,7 +93,7 @@ class kafka_store_test : public ::testing::Test {
         ASSERT_EQ(p->failed(), 0) << p->first_failure();
     }
 
-    test_support::broker _broker;
+    kafka::client::testing::broker_process _broker{SPATE_BINARY};
 };
 
 TEST_F(kafka_store_test, open_creates_a_compacted_single_partition_topic) {

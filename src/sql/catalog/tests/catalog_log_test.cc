@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kafka/client/admin.h"
-#include "sql/stream/tests/broker_fixture.h"
+#include "kafka/client/testing/broker_process.h"
 
 namespace spate::sql {
 namespace {
@@ -18,7 +18,7 @@ class catalog_log_test : public ::testing::Test {
         return log.ok() ? std::move(log).value() : nullptr;
     }
 
-    test_support::broker_process _broker;
+    kafka::client::testing::broker_process _broker{SPATE_BINARY};
 };
 
 std::vector<std::string> keys(const std::vector<catalog_record>& rs) {

@@ -7,7 +7,7 @@
 #include <functional>
 #include <set>
 
-#include "sql/stream/tests/broker_fixture.h"
+#include "kafka/client/testing/broker_process.h"
 #include "sql/stream/tests/stream_test_util.h"
 
 namespace spate::sql {
@@ -107,7 +107,7 @@ class continuous_query_test : public ::testing::Test {
         return out;
     }
 
-    broker_process _broker;
+    kafka::client::testing::broker_process _broker{SPATE_BINARY};
 };
 
 TEST_F(continuous_query_test, exactly_once_copies_every_record_once_keeping_partition_order) {

@@ -1,8 +1,10 @@
 #pragma once
 
-// A real Spate broker for tests: runs the `spate serve` binary (path compiled
-// in as SPATE_BINARY) on a fresh data directory with an ephemeral Kafka port,
-// and stops it (SIGTERM, then SIGKILL after a deadline) on destruction.
+// A real Spate broker for the tests of modules above the log (header only):
+// runs `spate serve` (the binary at `binary`, usually the build tree's
+// SPATE_BINARY) on a fresh data directory with an ephemeral Kafka port and
+// no PostgreSQL or HTTP listener (parallel tests never share a port), and
+// stops it (SIGTERM, then SIGKILL after a deadline) on destruction.
 // Header-only; one broker per object; not thread-safe.
 
 #include <fcntl.h>
@@ -20,11 +22,11 @@
 
 #include "kafka/client/config.h"
 
-namespace spate::sql::test_support {
+namespace spate::kafka::client::testing {
 
 class broker_process {
   public:
-    broker_process() = default;
+    explicit broker_process(std::string binary) : _binary(std::move(binary)) {}
     broker_process(const broker_process&) = delete;
     broker_process& operator=(const broker_process&) = delete;
     ~broker_process() { stop(); }
@@ -32,7 +34,7 @@ class broker_process {
     // Starts the broker; false (with `error()`) when it does not announce its
     // Kafka listener within `timeout_ms`.
     bool start(int timeout_ms = 20000) {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "spate-sql-test-XXXXXX");
+        std::string tmpl = (std::filesystem::temp_directory_path() / "spate-test-XXXXXX");
         if (mkdtemp(tmpl.data()) == nullptr) return fail("mkdtemp failed");
         _dir = tmpl;
         int out[2];
@@ -48,7 +50,8 @@ class broker_process {
         }
         _pid = fork();
         if (_pid < 0) return fail("fork failed");
-        if (_pid == 0) exec_child(out[1], log.c_str(), data.c_str(), config.c_str());
+        if (_pid == 0)
+            exec_child(_binary.c_str(), out[1], log.c_str(), data.c_str(), config.c_str());
         close(out[1]);
         _out = out[0];
         return read_bootstrap(timeout_ms);
@@ -85,20 +88,21 @@ class broker_process {
     kafka::client::client_config client() const {
         kafka::client::client_config c;
         c.bootstrap = _bootstrap;
-        c.client_id = "sql-test";
+        c.client_id = "spate-test";
         c.timeout_ms = 10000;
         return c;
     }
 
   private:
-    [[noreturn]] static void exec_child(int out_fd, const char* log, const char* data,
-                                        const char* config) {
+    [[noreturn]] static void exec_child(const char* binary, int out_fd, const char* log,
+                                        const char* data, const char* config) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphaned broker if the test process dies
         dup2(out_fd, STDOUT_FILENO);
         int err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (err >= 0) dup2(err, STDERR_FILENO);
-        execl(SPATE_BINARY, SPATE_BINARY, "serve", "--data-dir", data, "--kafka-listen",
-              "127.0.0.1:0", "--pg-listen", "off", "--config", config, static_cast<char*>(nullptr));
+        execl(binary, binary, "serve", "--data-dir", data, "--kafka-listen", "127.0.0.1:0",
+              "--pg-listen", "off", "--http-listen", "off", "--config", config,
+              static_cast<char*>(nullptr));
         _exit(127);
     }
 
@@ -130,6 +134,7 @@ class broker_process {
         return false;
     }
 
+    std::string _binary;
     pid_t _pid = -1;
     int _out = -1;
     std::string _dir;
@@ -137,4 +142,4 @@ class broker_process {
     std::string _error;
 };
 
-}  // namespace spate::sql::test_support
+}  // namespace spate::kafka::client::testing
