@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
     opts.data_dir = data_dir;
     opts.kafka_listen = kafka_listen;
-    opts.pg_listen = "off";  // this binary tests the platform's listeners, not SQL
+    opts.pg_listen = "off";    // this binary tests the platform's listeners, not SQL
+    opts.http_listen = "off";  // nor the registry
     auto echo = spate::net::parse_listen_address("--echo-listen", echo_listen);
     if (!echo.ok() || !*echo) {
         std::fprintf(stderr, "spate_echo_serve: --echo-listen needs HOST:PORT\n");
