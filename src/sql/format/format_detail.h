@@ -18,6 +18,26 @@ void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<u
 // Drops every column of `out` back to `rows` rows (undoes a failed record).
 void rollback(chunk& out, size_t rows);
 
+// The per-record loop of a decoder: `decode_one(record, out)` appends the
+// declared columns (a sql_status); then the hidden columns (from `first`)
+// follow, or on failure the chunk is rolled back and the record reported.
+template <typename Decode>
+void decode_each(std::span<const record_view> records, chunk& out,
+                 std::vector<decode_failure>& failures, size_t first, std::vector<uint32_t>& order,
+                 Decode&& decode_one) {
+    for (size_t i = 0; i < records.size(); ++i) {
+        size_t rows = out.rows();
+        auto st = decode_one(records[i], out);
+        if (st.ok()) {
+            append_hidden(records[i], out, first, order);
+            out.sync_rows();
+        } else {
+            rollback(out, rows);
+            failures.push_back({i, st.error().message});
+        }
+    }
+}
+
 std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared);
 std::unique_ptr<record_decoder> make_csv_decoder(std::span<const column_def> declared,
                                                  const decoder_options& o);

@@ -180,17 +180,8 @@ class json_decoder final : public record_decoder {
 
     void decode(std::span<const record_view> records, chunk& out,
                 std::vector<decode_failure>& failures) override {
-        for (size_t i = 0; i < records.size(); ++i) {
-            size_t rows = out.rows();
-            sql_status st = decode_one(records[i], out);
-            if (st.ok()) {
-                append_hidden(records[i], out, _declared.size(), _order);
-                out.sync_rows();
-            } else {
-                rollback(out, rows);
-                failures.push_back({i, st.error().message});
-            }
-        }
+        decode_each(records, out, failures, _declared.size(), _order,
+                    [this](const record_view& r, chunk& c) { return decode_one(r, c); });
     }
 
   private:
