@@ -14,6 +14,8 @@ packages=(
   libpg-query-dev nlohmann-json3-dev libsimdjson-dev libre2-dev libreadline-dev libpq-dev
   # schema registry: Avro (avro-c), Protobuf (.proto parser)
   libavro-dev libprotobuf-dev libprotoc-dev protobuf-compiler
+  # SQL operator state
+  librocksdb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests

@@ -132,6 +132,9 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
             return make_table_function(*p, env);
         case plan_kind::aggregate:
             return make_aggregate(std::move(inputs[0]), *p, env);
+        case plan_kind::window:
+            return make_error(sql_errc::feature_not_supported,
+                              "window functions are not built yet");
     }
     return make_error(sql_errc::internal_error, "unknown plan node");
 }

@@ -63,6 +63,9 @@ struct parsed_statement {
     bool if_exists = false;
     bool cascade = false;
     bool explain = false;  // EXPLAIN CREATE SINK ...: plan only
+    // `... EMIT ON WINDOW CLOSE` after the query of CREATE MATERIALIZED VIEW
+    // or CREATE SINK (before the sink's WITH): each window's rows once, final.
+    bool emit_on_window_close = false;
 };
 
 // Every statement of `sql` (empty statements dropped). Errors carry 1-based

@@ -31,15 +31,39 @@ enum class plan_kind {
     distinct,   // input 0's rows without duplicates, first occurrences in order (batch only)
     function,   // table function `function` of `exprs`: generate_series(start, stop[, step])
                 // (one bigint column) or unnest(array literal) (one text column); batch only
-    aggregate,  // one row: input 0's columns as NULLs, then `aggregates` over every input row
+    aggregate,  // groups of input 0 by `group_keys`: one row per group, the key values then
+                // one column per `aggregates` entry; without keys exactly one row (also over
+                // no input rows)
+    window,     // window table function `window` over input 0: input 0's columns, then
+                // window_start and window_end (the time column's type). TUMBLE, HOP and
+                // CUMULATE emit one row per window containing the row's time (a NULL time: no
+                // row); SESSION assigns each row the session of its `session_keys` group.
 };
 
-// An aggregate of an ungrouped query: count (star: count(*)), min, max, string_agg.
+// Window table functions in FROM (docs/sql.md, "Windows"). Sizes are fixed
+// durations in microseconds (intervals with months are refused at bind time);
+// windows align to the epoch plus `offset_us`.
+enum class window_kind { tumble, hop, cumulate, session };
+
+struct window_def {
+    window_kind kind = window_kind::tumble;
+    int time_column = -1;  // of input 0: timestamp or timestamptz
+    int64_t size_us = 0;   // tumble, hop, cumulate: window size; session: the gap
+    int64_t slide_us = 0;  // hop: slide; cumulate: step
+    int64_t offset_us = 0;
+    // session: the columns of input 0 that the enclosing GROUP BY groups by
+    // (besides window_start/window_end); a session is per value of these.
+    std::vector<int> session_keys;
+};
+
+// One aggregate call of an aggregate node (the functions: sql/agg/aggregate_function.h).
 struct aggregate_call {
-    std::string name;
-    std::vector<expr_ptr> args;  // over input 0
-    bool star = false;
-    data_type type;  // result
+    std::string name;            // lower case: count, sum, min, max, avg, ...
+    std::vector<expr_ptr> args;  // over input 0 (string_agg: value, delimiter)
+    bool star = false;           // count(*)
+    bool distinct = false;       // agg(DISTINCT x): each distinct non-null value once
+    expr_ptr filter;             // FILTER (WHERE ...) over input 0; null: every row
+    data_type type;              // result
 };
 
 enum class join_type {
@@ -101,8 +125,14 @@ struct plan_node {
     join_type join = join_type::inner;
     // apply
     std::vector<subquery_def> subqueries;
-    // aggregate
+    // aggregate: output = group_keys' values, then aggregates. `window_end_key`:
+    // the index in group_keys of a window TVF's window_end below (a windowed
+    // aggregation, whose groups close with the watermark), else -1.
+    std::vector<expr_ptr> group_keys;
     std::vector<aggregate_call> aggregates;
+    int window_end_key = -1;
+    // window
+    window_def window;
     // function
     std::string function;
 };

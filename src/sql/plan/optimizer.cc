@@ -136,6 +136,8 @@ const char* kind_name(plan_kind k) {
             return "TableFunction";
         case plan_kind::aggregate:
             return "Aggregate";
+        case plan_kind::window:
+            return "Window";
     }
     return "?";
 }

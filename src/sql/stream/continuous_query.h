@@ -59,6 +59,12 @@ struct input_spec {
     std::shared_ptr<chunk_processor> processor;
 };
 
+// How output rows with their diffs become records (docs/sql.md, "Sinks"):
+// append: every row a record (an append-only query's output); upsert: key =
+// the key columns as a JSON object, an insert the row, a delete a null value
+// (tombstone); debezium: key as upsert, value {"before", "after", "op"}.
+enum class sink_type { append, upsert, debezium };
+
 struct query_spec {
     std::string name;  // for logs
     std::string group_id;
@@ -76,8 +82,9 @@ struct query_spec {
     std::shared_ptr<schema_lookup> schemas;
     std::shared_ptr<const registered_schema> output_schema;
     // Output record key: the value of these output columns JSON-encoded
-    // (empty: null key).
+    // (empty: null key). Upsert and debezium outputs: the primary key.
     std::vector<int> key_columns;
+    sink_type output_type = sink_type::append;
     bool exactly_once = true;
     int commit_interval_ms = 100;
     kafka::client::client_config client;
