@@ -45,7 +45,10 @@ class temp_dir {
 // to task_state::commit()).
 class txn_writer {
   public:
-    txn_writer(const kc::client_config& c, const std::string& transactional_id) {
+    // `topic`: a changelog it will write, whose metadata is fetched now
+    // (else its first records wait for a metadata refresh, about 1 s).
+    txn_writer(const kc::client_config& c, const std::string& transactional_id,
+               const std::string& topic) {
         kc::producer_options o;
         o.client = c;
         o.linger_ms = 5;
@@ -59,6 +62,8 @@ class txn_writer {
         _producer.emplace(std::move(*p));
         auto s = _producer->init_transactions(c.timeout_ms);
         EXPECT_TRUE(s.ok()) << s.err().message;
+        auto n = _producer->partition_count(topic);
+        EXPECT_TRUE(n.ok()) << n.err().message;
     }
 
     kc::producer& producer() { return *_producer; }
@@ -207,7 +212,7 @@ class task_state_test : public ::testing::Test {
     }
 
     txn_writer writer(const std::string& suffix = "") {
-        return txn_writer(client(), "state-test-" + _topic + suffix);
+        return txn_writer(client(), "state-test-" + _topic + suffix, _topic);
     }
 
     inline static kc::testing::broker_process* s_broker = nullptr;
