@@ -38,6 +38,14 @@ result<kc::consumer> restore_consumer(const state_options& o, kc::isolation isol
     return kc::consumer::create(co);
 }
 
+sql_error stalled_error(const state_options& o, int64_t position, int64_t to) {
+    return make_error(sql_errc::io_error,
+                      "state: restore of changelog " + partition_text(o) +
+                          " made no progress at offset " + std::to_string(position) + " (of " +
+                          std::to_string(to) + ") for " + std::to_string(o.timeout_ms) +
+                          " ms (a transaction left open by a previous owner?)");
+}
+
 int64_t wall_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -115,12 +123,7 @@ sql_result<replay_result> replay_changelog(const state_options& o, state_db& db,
         if (r.position > before) {
             stalled_since = clock::now();
         } else if (clock::now() - stalled_since > patience) {
-            return keep_progress(make_error(
-                sql_errc::io_error, "state: restore of changelog " + partition_text(o) +
-                                        " made no progress at offset " +
-                                        std::to_string(r.position) + " (of " + std::to_string(to) +
-                                        ") for " + std::to_string(o.timeout_ms) +
-                                        " ms (a transaction left open by a previous owner?)"));
+            return keep_progress(stalled_error(o, r.position, to));
         }
         if (db.staged_bytes() >= k_write_bytes) {
             if (auto s = write_checkpoint(db, r.position); !s.ok()) return s.error();
