@@ -37,7 +37,8 @@ bool is_window_function(std::string_view name);
 // window_end, all qualified by the alias, else by the relation's name.
 // Errors (at the argument): the time not a timestamp/timestamptz, sizes not
 // positive constant intervals, intervals with months, a HOP size not a
-// multiple of its slide, a CUMULATE size not a multiple of its step.
+// multiple of its slide (or above 10000 slides), a CUMULATE size not a
+// multiple of its step (or above 10000 steps).
 sql_result<plan_ptr> bind_window_function(const nlohmann::json& range_function, bind_context& ctx,
                                           bind_scope& scope);
 

@@ -15,6 +15,9 @@ namespace {
 using json = nlohmann::json;
 using wide = __int128;
 
+// HOP and CUMULATE: at most this many windows per input row (size / slide).
+constexpr int64_t k_max_windows_per_row = 10'000;
+
 // The name of the hidden column holding a time argument that is an
 // expression rather than a column.
 constexpr const char* k_time_column = "_window_time";
@@ -140,6 +143,12 @@ sql_status bind_durations(const json& args, const bind_scope& scope, bind_contex
                 sql_errc::invalid_parameter_value,
                 std::string("the size of ") + sig.usage + " must be a multiple of its " + names[0],
                 args[3], ctx);
+        if (w.size_us / w.slide_us > k_max_windows_per_row)
+            return error_at(sql_errc::invalid_parameter_value,
+                            std::string("the size of ") + sig.usage + " may be at most " +
+                                std::to_string(k_max_windows_per_row) + " times its " + names[0] +
+                                " (windows per row)",
+                            args[3], ctx);
     } else {
         w.size_us = v[0];
     }

@@ -169,6 +169,9 @@ TEST_F(window_query_test, bad_arguments_are_errors_at_the_argument) {
         "INTERVAL '10' SECOND)");
     ASSERT_FALSE(cum.ok());
     EXPECT_NE(cum.error().message.find("multiple of its step"), std::string::npos);
+    auto many = bind("SELECT 1 FROM HOP(bid, date_time, INTERVAL '1' SECOND, INTERVAL '1' DAY)");
+    ASSERT_FALSE(many.ok());
+    EXPECT_NE(many.error().message.find("at most 10000 times"), std::string::npos);
     auto column_size = bind("SELECT 1 FROM TUMBLE(bid, date_time, price * INTERVAL '1' SECOND)");
     ASSERT_FALSE(column_size.ok());
     EXPECT_EQ(column_size.error().code, sql_errc::feature_not_supported);
