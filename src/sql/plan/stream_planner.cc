@@ -6,10 +6,6 @@
 
 namespace spate::sql {
 
-// TUMBLE/HOP/CUMULATE window assignment (sql/exec/transform.h, from the
-// window table functions' work; declared here until it lands there).
-transform_ptr make_window_assign(const plan_node& window);
-
 namespace {
 
 using namespace stream_planner_detail;

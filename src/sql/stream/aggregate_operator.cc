@@ -105,10 +105,10 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
     _slots[s].key = &pos->first;
     _key_bytes += key.size();
     _key_buf = state_key(key);
-    auto stored = _state->get(_key_buf);
+    auto stored = _state->get_into(_key_buf, _value_buf);
     if (!stored.ok()) return stored.error();
     if (stored.value()) {
-        if (auto st = load_slot(s, *stored.value()); !st.ok()) return st.error();
+        if (auto st = load_slot(s, _value_buf); !st.ok()) return st.error();
     }
     return s;
 }

@@ -129,6 +129,7 @@ class aggregate_task {
     std::vector<uint32_t> _row_slots;
     std::vector<uint8_t> _keep;
     std::string _key_buf;
+    std::string _value_buf;
 };
 
 }  // namespace spate::sql::detail

@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "kafka/client/admin.h"
+#include "sql/state/task_state.h"
 #include "sql/stream/query_impl.h"
 
 namespace spate::sql {
@@ -71,7 +72,8 @@ sql_status prepare_internal_topics(kc::admin& admin, const query_spec& spec, int
         auto l = ensure_topic(admin, spec.late_topic, partitions);
         if (!l.ok()) return l.error();
     }
-    return detail::ensure_changelog(admin, changelog_topic(spec.query_id), partitions);
+    return task_state::ensure_changelog_topic(spec.client, changelog_topic(spec.query_id),
+                                              partitions);
 }
 
 // Checks the inputs exist and creates the output, dead-letter and internal

@@ -67,14 +67,10 @@ sql_result<std::unique_ptr<dataflow>> make_stateful_dataflow(const query_spec& s
                                                              int32_t source_partitions,
                                                              int32_t output_partitions);
 
-// Setup of a stateful query (stateful_setup.cc). The changelog topic
-// `topic` compacted with `partitions` partitions, created when missing.
-sql_status ensure_changelog(kafka::client::admin& admin, const std::string& topic,
-                            int32_t partitions);
-// A stateful query's consumer starts every partition without a committed
-// offset at the beginning (its internal topics must be read whole). A
-// source starting `latest` therefore gets the group's first offsets
-// committed here, at its end, when the group has none yet.
+// Setup of a stateful query (stateful_setup.cc): a stateful query's consumer starts every partition
+// without a committed offset at the beginning (its internal topics must be read whole). A source
+// starting `latest` therefore gets the group's first offsets committed here, at its end, when the
+// group has none yet.
 sql_status init_start_offsets(const query_spec& spec, int32_t source_partitions);
 
 }  // namespace spate::sql::detail

@@ -287,7 +287,12 @@ status stateful_dataflow::prepare_commit(int64_t now_micros, const record_sink& 
 status stateful_dataflow::committed() {
     _clock.committed();
     for (auto& [p, task] : _tasks) {
-        if (auto s = task->state().commit(); !s.ok())
+        // The changelog end becomes the task's checkpoint (a restore replays
+        // only what follows it).
+        auto end = _changelog_end.find(p);
+        std::optional<int64_t> at;
+        if (end != _changelog_end.end()) at = end->second;
+        if (auto s = task->state().commit(at); !s.ok())
             return spate::make_error(
                 errc::io_error, "state of task " + std::to_string(p) + ": " + s.error().message);
         task->committed();

@@ -1,5 +1,4 @@
-// Setup of a stateful continuous query's topics and first offsets
-// (dataflow.h).
+// The first offsets of a stateful continuous query (dataflow.h).
 
 #include "base/log.h"
 #include "sql/stream/dataflow.h"
@@ -15,17 +14,6 @@ sql_error io_error(const std::string& what, const error& e) {
 }
 
 }  // namespace
-
-sql_status ensure_changelog(kc::admin& admin, const std::string& topic, int32_t partitions) {
-    auto md = admin.topic(topic);
-    if (md.ok()) return {};
-    if (md.err().code != errc::not_found) return io_error("topic '" + topic + "'", md.err());
-    auto s = admin.create_topic({topic, partitions, 1, {{"cleanup.policy", "compact"}}});
-    if (!s.ok() && s.err().code != errc::already_exists)
-        return io_error("create topic '" + topic + "'", s.err());
-    logging::get("sql").info("created changelog topic '{}' ({} partitions)", topic, partitions);
-    return {};
-}
 
 sql_status init_start_offsets(const query_spec& spec, int32_t source_partitions) {
     const input_spec& in = spec.inputs.front();

@@ -158,12 +158,15 @@ bool watermark_merger::apply(const watermark_marker& m) {
     e.reported = true;
     e.idle = m.idle;
     if (!m.idle) e.wm = std::max(e.wm, m.micros);
-    std::optional<int64_t> low;
+    std::optional<int64_t> low, high;
     for (const entry& p : _parts) {
         if (!p.reported) return false;
+        if (p.wm != std::numeric_limits<int64_t>::min() && (!high || p.wm > *high)) high = p.wm;
         if (p.idle) continue;
         if (!low || p.wm < *low) low = p.wm;
     }
+    // Every partition idle: all they had is in, up to the latest watermark.
+    if (!low) low = high;
     if (!low || (_value && *low <= *_value)) return false;
     _value = low;
     return true;

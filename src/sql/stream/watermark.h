@@ -15,8 +15,8 @@
 //
 // Sub-topology B keeps one `watermark_merger` per repartition partition:
 // the latest marker of every source partition; its watermark is the
-// minimum over the non-idle ones, none until every partition reported, and
-// never moves back.
+// minimum over the non-idle ones (when all are idle: the largest any of them
+// reached), none until every partition reported, and never moves back.
 //
 // Threading: the query's thread only.
 

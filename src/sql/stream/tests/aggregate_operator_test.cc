@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sql/plan/stream_planner.h"
-#include "sql/stream/tests/interim_fakes.h"
+#include "sql/stream/tests/memory_state.h"
 #include "sql/stream/tests/plan_builders.h"
 
 namespace spate::sql::detail {

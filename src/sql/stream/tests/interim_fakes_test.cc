@@ -1,20 +1,15 @@
 // TEMPORARY (issue 12, built in parallel): minimal strong definitions of
 // interfaces other branches implement, for this branch's tests only:
-// count/sum aggregates, a task state kept in memory and restored from its
-// changelog partition on open (so a wiped directory restores like the real
-// one), and a JSON change encoder (append; upsert with tombstones).
+// count/sum aggregates and a JSON change encoder (append; upsert with
+// tombstones).
 // Deleted once the real implementations are on main.
 
 #include <nlohmann/json.hpp>
 
-#include "kafka/client/consumer.h"
 #include "sql/agg/aggregate_function.h"
-#include "sql/exec/transform.h"
 #include "sql/format/format.h"
-#include "sql/state/task_state.h"
 #include "sql/stream/change_encoder.h"
 #include "sql/stream/row_codec.h"
-#include "sql/stream/tests/interim_fakes.h"
 
 namespace spate::sql {
 
@@ -81,79 +76,6 @@ class count_sum final : public grouped_aggregate {
     std::vector<int64_t> _n, _s;
 };
 
-// An in-memory task state that logs to, and restores from, its changelog.
-class changelog_state final : public task_state {
-  public:
-    explicit changelog_state(state_options o) : _o(std::move(o)) {}
-    sql_status restore() {
-        kc::consumer_options co;
-        co.client = _o.client;
-        co.group_id = "interim-restore";
-        co.isolation = kc::isolation::read_committed;
-        auto c = kc::consumer::create(co);
-        if (!c.ok()) return make_error(sql_errc::io_error, c.err().message);
-        kc::topic_partition tp{_o.changelog_topic, _o.partition};
-        auto wm = c->query_watermarks(tp, _o.timeout_ms);
-        if (!wm.ok()) return make_error(sql_errc::io_error, wm.err().message);
-        if (wm->high <= 0) return {};
-        if (!c->assign({{tp.topic, tp.partition, kc::k_offset_beginning, {}}}).ok())
-            return make_error(sql_errc::io_error, "assign");
-        int64_t at = 0;
-        while (at < wm->high) {
-            auto batch = c->poll_batch(1000, 200);
-            if (!batch.ok()) return make_error(sql_errc::io_error, batch.err().message);
-            if (batch->empty()) {
-                auto pos = c->positions({tp});
-                if (pos.ok() && !pos->empty() && (*pos)[0].offset >= wm->high) break;
-                continue;
-            }
-            for (const auto& m : *batch) {
-                at = m.offset() + 1;
-                std::string key(m.key().value_or(""));
-                if (m.value())
-                    _committed[key] = std::string(*m.value());
-                else
-                    _committed.erase(key);
-                ++_restored;
-            }
-        }
-        c->close();
-        return {};
-    }
-    sql_result<std::optional<std::string>> get(std::string_view k) const override {
-        return _mem.get(k);
-    }
-    void put(std::string_view k, std::string_view v) override { _mem.put(k, v); }
-    void remove(std::string_view k) override { _mem.remove(k); }
-    sql_status scan(
-        std::string_view from, std::string_view to,
-        const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-        return _mem.scan(from, to, visit);
-    }
-    bool has_pending() const override { return _mem.has_pending(); }
-    status log_pending(const state_record_sink& sink) override {
-        return _mem.log_pending([&](const kc::outgoing_record& r) {
-            kc::outgoing_record out = r;
-            out.topic = _o.changelog_topic;
-            out.partition = _o.partition;
-            return sink(out);
-        });
-    }
-    sql_status commit() override { return _mem.commit(); }
-    void rollback() override { _mem.rollback(); }
-    state_stats stats() const override {
-        auto s = _mem.stats();
-        s.restored_records = _restored;
-        return s;
-    }
-
-  private:
-    state_options _o;
-    std::map<std::string, std::string> _committed;
-    test_support::memory_state _mem{&_committed};
-    int64_t _restored = 0;
-};
-
 class json_change_encoder final : public change_encoder {
   public:
     json_change_encoder(const query_spec& spec, int32_t partitions)
@@ -215,56 +137,12 @@ class json_change_encoder final : public change_encoder {
     std::vector<column_def> _key_defs;
 };
 
-// TUMBLE only: window_start = the time floored to the size, window_end =
-// window_start + size; rows without a time leave.
-class tumble_assign final : public transform {
-  public:
-    explicit tumble_assign(const plan_node& w) : _w(w.window) {}
-    sql_result<chunk> apply(chunk in, const eval_context&) override {
-        if (_w.kind != window_kind::tumble)
-            return make_error(sql_errc::feature_not_supported, "test windows: TUMBLE only");
-        const column& t = in.at(static_cast<size_t>(_w.time_column));
-        std::vector<uint8_t> keep(in.rows(), 1);
-        for (size_t i = 0; i < in.rows(); ++i)
-            keep[i] = !t.is_null(i);
-        chunk out = in.filter(keep);
-        const column& time = out.at(static_cast<size_t>(_w.time_column));
-        column start(time.type()), end(time.type());
-        for (size_t i = 0; i < out.rows(); ++i) {
-            int64_t v = time.values<int64_t>()[i] - _w.offset_us;
-            int64_t s =
-                (v >= 0 ? v / _w.size_us : -((-v + _w.size_us - 1) / _w.size_us)) * _w.size_us +
-                _w.offset_us;
-            start.push<int64_t>(s);
-            end.push<int64_t>(s + _w.size_us);
-        }
-        size_t rows = out.rows();
-        out.columns().push_back(std::move(start));
-        out.columns().push_back(std::move(end));
-        out.set_rows(rows);
-        return out;
-    }
-
-  private:
-    window_def _w;
-};
-
 }  // namespace
-
-transform_ptr make_window_assign(const plan_node& window) {
-    return std::make_unique<tumble_assign>(window);
-}
 
 sql_result<std::unique_ptr<grouped_aggregate>> make_grouped_aggregate(const aggregate_call& call) {
     if (call.name != "count" && call.name != "sum")
         return make_error(sql_errc::feature_not_supported, "test aggregate " + call.name);
     return std::unique_ptr<grouped_aggregate>(std::make_unique<count_sum>(call));
-}
-
-sql_result<std::unique_ptr<task_state>> task_state::open(const state_options& o) {
-    auto s = std::make_unique<changelog_state>(o);
-    if (auto st = s->restore(); !st.ok()) return st.error();
-    return std::unique_ptr<task_state>(std::move(s));
 }
 
 sql_result<std::unique_ptr<change_encoder>> change_encoder::create(const query_spec& spec,

@@ -141,11 +141,25 @@ TEST(watermark_merger, is_the_minimum_once_every_partition_reported) {
     // Partitions 1 (210) and 2 (300) active: the minimum is behind; it stays.
     EXPECT_FALSE(w.apply({0, true, 0}));
     EXPECT_EQ(w.value(), 250);
-    // Only partition 2 active: its watermark; then every partition idle: it stays.
+    // Only partition 2 active: its watermark.
     EXPECT_TRUE(w.apply({1, true, 0}));
     EXPECT_EQ(w.value(), 300);
-    EXPECT_FALSE(w.apply({2, true, 0}));
-    EXPECT_EQ(w.value(), 300);
+}
+
+TEST(watermark_merger, when_every_partition_is_idle_it_is_the_largest_they_reached) {
+    watermark_merger w(3);
+    w.apply({0, false, 26});
+    w.apply({1, true, 0});
+    EXPECT_TRUE(w.apply({2, true, 0}));
+    EXPECT_EQ(w.value(), 26);
+    // Partition 0 goes idle too (no more records at all): still 26.
+    EXPECT_FALSE(w.apply({0, true, 0}));
+    EXPECT_EQ(w.value(), 26);
+    // Everything idle from the start: nothing to go by.
+    watermark_merger none(2);
+    EXPECT_FALSE(none.apply({0, true, 0}));
+    EXPECT_FALSE(none.apply({1, true, 0}));
+    EXPECT_EQ(none.value(), std::nullopt);
 }
 
 TEST(watermark_merger, an_idle_report_counts_as_reported) {

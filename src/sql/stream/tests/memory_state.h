@@ -1,10 +1,7 @@
 #pragma once
 
-// TEMPORARY test doubles (issue 12, built in parallel): an in-memory
-// task_state for the aggregate operator's unit tests. The strong
-// definitions of the interfaces other branches implement (aggregate
-// functions, task state, change encoder) for these tests live in
-// interim_fakes_test.cc and go away once the real ones are on main.
+// A task_state double for the aggregate operator's unit tests: an in-memory
+// map, no Kafka, no RocksDB.
 
 #include <map>
 #include <optional>
@@ -23,6 +20,13 @@ class memory_state final : public task_state {
     explicit memory_state(std::map<std::string, std::string>* committed = nullptr)
         : _committed(committed ? committed : &_own) {}
 
+    sql_result<bool> get_into(std::string_view key, std::string& out) const override {
+        auto v = get(key);
+        if (!v.ok()) return v.error();
+        if (!v.value()) return false;
+        out = *v.value();
+        return true;
+    }
     sql_result<std::optional<std::string>> get(std::string_view key) const override {
         auto p = _pending.find(std::string(key));
         if (p != _pending.end()) return p->second;
@@ -62,7 +66,8 @@ class memory_state final : public task_state {
         }
         return {};
     }
-    sql_status commit() override {
+    using task_state::commit;
+    sql_status commit(std::optional<int64_t>) override {
         for (const auto& [k, v] : _pending) {
             if (v)
                 (*_committed)[k] = *v;
