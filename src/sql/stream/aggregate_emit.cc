@@ -70,12 +70,45 @@ sql_result<chunk> aggregate_task::post(std::vector<column> cols, std::vector<int
     return _def.post->process(std::move(in), ctx);
 }
 
+sql_status aggregate_task::keys_of(std::span<const uint32_t> slots, bool before,
+                                   std::vector<column>& keys) const {
+    keys = _layout.key_columns();
+    for (uint32_t s : slots) {
+        const slot& sl = _slots[s];
+        auto st = _layout.decode(*sl.key, keys, before ? sl.old_start : sl.start,
+                                 before ? sl.old_end : sl.end);
+        if (!st.ok()) return st;
+    }
+    return {};
+}
+
+sql_status aggregate_task::emit_final(std::vector<column> keys, std::span<const uint32_t> slots,
+                                      const eval_context& ctx, aggregate_changes& out) {
+    std::vector<column> cols;
+    if (auto st = results_of(slots, cols); !st.ok()) return st;
+    cols.insert(cols.begin(), std::make_move_iterator(keys.begin()),
+                std::make_move_iterator(keys.end()));
+    std::vector<int64_t> ids(slots.size(), 0);
+    auto rows = post(std::move(cols), std::move(ids), ctx);
+    if (!rows.ok()) return rows.error();
+    std::vector<uint32_t> all(rows.value().rows());
+    for (uint32_t i = 0; i < all.size(); ++i)
+        all[i] = i;
+    append_chunk(out.rows, output_rows(rows.value(), all));
+    out.diffs.insert(out.diffs.end(), all.size(), 1);
+    _stats.rows_out += static_cast<int64_t>(all.size());
+    return {};
+}
+
 sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes& out) {
     size_t n = _touched.size();
     if (n == 0) return {};
-    std::vector<column> keys = _layout.key_columns();
-    for (uint32_t s : _touched)
-        if (auto st = _layout.decode(*_slots[s].key, keys); !st.ok()) return st;
+    std::vector<column> keys, keys_before;
+    if (auto st = keys_of(_touched, false, keys); !st.ok()) return st;
+    if (_def.has_session) {
+        if (auto st = keys_of(_touched, true, keys_before); !st.ok()) return st;
+    }
+    const std::vector<column>& old_keys = _def.has_session ? keys_before : keys;
     std::vector<column> now;
     if (auto st = results_of(_touched, now); !st.ok()) return st;
     // Rows before (ids [0, n)) and after (ids [n, 2n)), existing ones only.
@@ -86,10 +119,10 @@ sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes&
     }
     std::vector<column> cols;
     std::vector<int64_t> ids;
-    for (const column& k : keys) {
-        cols.emplace_back(k.type());
-        append_rows(cols.back(), k, before);
-        append_rows(cols.back(), k, after);
+    for (size_t k = 0; k < keys.size(); ++k) {
+        cols.emplace_back(keys[k].type());
+        append_rows(cols.back(), old_keys[k], before);
+        append_rows(cols.back(), keys[k], after);
     }
     for (size_t c = 0; c < _aggs.size(); ++c) {
         cols.emplace_back(_def.calls[c].type);
@@ -170,19 +203,7 @@ sql_status aggregate_task::close_windows(const eval_context& ctx, aggregate_chan
         std::vector<column> keys = _layout.key_columns();
         for (const auto& [k, v] : closed)
             if (auto st = _layout.decode(std::string_view(k).substr(1), keys); !st.ok()) return st;
-        std::vector<column> cols;
-        if (auto st = results_of(slots, cols); !st.ok()) return st;
-        cols.insert(cols.begin(), std::make_move_iterator(keys.begin()),
-                    std::make_move_iterator(keys.end()));
-        std::vector<int64_t> ids(slots.size(), 0);
-        auto rows = post(std::move(cols), std::move(ids), ctx);
-        if (!rows.ok()) return rows.error();
-        std::vector<uint32_t> all(rows.value().rows());
-        for (uint32_t i = 0; i < all.size(); ++i)
-            all[i] = i;
-        append_chunk(out.rows, output_rows(rows.value(), all));
-        out.diffs.insert(out.diffs.end(), all.size(), 1);
-        _stats.rows_out += static_cast<int64_t>(all.size());
+        if (auto st = emit_final(std::move(keys), slots, ctx, out); !st.ok()) return st;
     }
     for (size_t i = 0; i < closed.size(); ++i) {
         _state->remove(closed[i].first);

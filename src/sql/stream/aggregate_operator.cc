@@ -86,7 +86,7 @@ uint32_t aggregate_task::allocate() {
 
 void aggregate_task::release(uint32_t s) {
     slot& sl = _slots[s];
-    if (sl.key) {  // null: a scratch slot outside the index
+    if (sl.indexed) {
         _key_bytes -= sl.key->size();
         _index.erase(*sl.key);
     }
@@ -103,6 +103,7 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
     auto [pos, fresh] = _index.emplace(std::string(key), s);
     SPATE_ASSERT(fresh);
     _slots[s].key = &pos->first;
+    _slots[s].indexed = true;
     _key_bytes += key.size();
     _key_buf = state_key(key);
     auto stored = _state->get_into(_key_buf, _value_buf);
@@ -147,6 +148,8 @@ void aggregate_task::touch(uint32_t s) {
     sl.touched = static_cast<int32_t>(_touched.size());
     _touched.push_back(s);
     sl.old_rows = sl.rows;
+    sl.old_start = sl.start;
+    sl.old_end = sl.end;
     if (_def.emit_on_window_close) return;
     for (size_t c = 0; c < _aggs.size(); ++c) {
         column& old = _old_results[c];
@@ -157,6 +160,7 @@ void aggregate_task::touch(uint32_t s) {
 }
 
 sql_status aggregate_task::apply(const repartition_rows& rows) {
+    if (_def.has_session) return apply_sessions(rows);
     size_t n = rows.keys.size();
     _row_slots.clear();
     _keep.assign(n, 1);
@@ -235,16 +239,20 @@ sql_status aggregate_task::flush(const eval_context& ctx, aggregate_changes& out
     if (!_def.emit_on_window_close) {
         if (auto s = changelog(ctx, out); !s.ok()) return s;
     }
-    if (auto s = save_touched(); !s.ok()) return s;
+    if (auto s = _def.has_session ? save_sessions() : save_touched(); !s.ok()) return s;
     if (_watermark_dirty) {
         _state->put(k_watermark_key, _watermark.save());
         _watermark_dirty = false;
     }
+    if (_def.has_session) return close_sessions(ctx, out);
     return close_windows(ctx, out);
 }
 
 void aggregate_task::drop_memory() {
     _index.clear();
+    _sessions.clear();
+    _touched_groups.clear();
+    _merged.clear();
     _slots.clear();
     _free.clear();
     _touched.clear();
@@ -256,7 +264,7 @@ void aggregate_task::drop_memory() {
 }
 
 void aggregate_task::committed() {
-    if (_index.size() > k_max_cached_groups) drop_memory();
+    if (_index.size() + _sessions.size() > k_max_cached_groups) drop_memory();
 }
 
 void aggregate_task::aborted() {

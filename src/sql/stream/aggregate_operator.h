@@ -79,12 +79,25 @@ class aggregate_task {
         size_t operator()(std::string_view k) const;
     };
     using index = std::unordered_map<std::string, uint32_t, key_hash, std::equal_to<>>;
+    // A group (SESSION: one session of a group): accumulators at the same
+    // slot of every grouped_aggregate.
     struct slot {
-        const std::string* key = nullptr;  // the index's key
+        const std::string* key = nullptr;  // its key in _index or _sessions
+        bool indexed = false;              // in _index
         int64_t rows = 0;
         int64_t old_rows = 0;  // when first touched in this interval
         int32_t touched = -1;  // position in _touched, -1: untouched
+        // SESSION: the session's bounds, now and when first touched.
+        int64_t start = 0, end = 0, old_start = 0, old_end = 0;
     };
+    static constexpr uint32_t k_no_slot = UINT32_MAX;
+    // SESSION: the sessions of one session key, ordered by start.
+    struct session_group {
+        std::vector<uint32_t> sessions;
+        std::vector<int64_t> indexed_ends;  // the ends in the state's close index
+        bool touched = false;
+    };
+    using session_map = std::unordered_map<std::string, session_group, key_hash, std::equal_to<>>;
 
     aggregate_task(const aggregate_def& def, std::unique_ptr<task_state> state,
                    int32_t source_partitions);
@@ -100,9 +113,26 @@ class aggregate_task {
     void save_slot(uint32_t s, std::string& out) const;
     sql_status update_calls(const chunk& values, std::span<const int8_t> diffs);
     sql_status save_touched();
+    // SESSION windows (session_operator.cc).
+    sql_status apply_sessions(const repartition_rows& rows);
+    sql_result<session_group*> find_or_load_sessions(std::string_view key);
+    // The session slot a row at `time` goes to (merging the sessions it
+    // joins), k_no_slot when it is late or retracts nothing.
+    sql_result<uint32_t> session_for(const std::string& key, session_group& g, int64_t time,
+                                     int8_t diff);
+    sql_status save_sessions();
+    void save_session_group(const std::string& key, session_group& g);
+    sql_status close_sessions(const eval_context& ctx, aggregate_changes& out);
     // Output helpers (aggregate_emit.cc).
     sql_status changelog(const eval_context& ctx, aggregate_changes& out);
     sql_status close_windows(const eval_context& ctx, aggregate_changes& out);
+    // The key columns of `slots` (SESSION: with their bounds then or now).
+    sql_status keys_of(std::span<const uint32_t> slots, bool before,
+                       std::vector<column>& keys) const;
+    // Appends the post-processed rows of `slots` with their `keys` (all +1)
+    // to `out`.
+    sql_status emit_final(std::vector<column> keys, std::span<const uint32_t> slots,
+                          const eval_context& ctx, aggregate_changes& out);
     sql_status results_of(std::span<const uint32_t> slots, std::vector<column>& cols) const;
     sql_result<chunk> post(std::vector<column> keys_and_results, std::vector<int64_t> ids,
                            const eval_context& ctx) const;
@@ -118,6 +148,7 @@ class aggregate_task {
     std::optional<int64_t> _closed_through;  // windows ending at or before it are gone
 
     index _index;
+    session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;
     size_t _key_bytes = 0;
@@ -127,6 +158,9 @@ class aggregate_task {
 
     // Scratch of apply().
     std::vector<uint32_t> _row_slots;
+    // SESSION: (merged session's slot, the slot it joined) in this apply().
+    std::vector<std::pair<uint32_t, uint32_t>> _merged;
+    std::vector<std::pair<const std::string*, session_group*>> _touched_groups;
     std::vector<uint8_t> _keep;
     std::string _key_buf;
     std::string _value_buf;

@@ -130,6 +130,20 @@ plan_ptr windowed_count() {
                      {"auction", "window_end", "n"}, 1);
 }
 
+// SELECT bidder, window_start, window_end, count(*) FROM SESSION(bid, date_time, 5 s)
+// GROUP BY 1, 2, 3
+plan_ptr sessions() {
+    auto s = scan(bid_relation(), {1, 4});
+    auto w = window(s, window_kind::session, 1, 5 * k_second);
+    return aggregate(w, {col(0, t_int()), col(2, t_ts()), col(3, t_ts())}, {count_star()},
+                     {"bidder", "window_start", "window_end", "n"});
+}
+
+std::string bidder_at(int64_t bidder, int seconds) {
+    return R"({"bidder": )" + std::to_string(bidder) + R"(, "date_time": "1970-01-01 00:00:)" +
+           (seconds < 10 ? "0" : "") + std::to_string(seconds) + R"("})";
+}
+
 TEST(aggregate_operator, a_changelog_retracts_the_row_it_emitted_before) {
     harness h(count_by_auction());
     h.add({bid(1, 10), bid(2, 5)});
@@ -210,6 +224,43 @@ TEST(aggregate_operator, a_changelog_purges_closed_windows_without_output) {
     // The watermark survives a restart (it is in the state).
     h.reopen();
     EXPECT_EQ(h.task().watermark(), 15 * k_second);
+}
+
+TEST(aggregate_operator, sessions_grow_and_merge_with_a_changelog) {
+    harness h(sessions());
+    h.add({bidder_at(1, 1), bidder_at(1, 3), bidder_at(2, 4)});
+    EXPECT_EQ(h.flush(),
+              (std::vector<std::string>{"+1,1000000,8000000,2", "+2,4000000,9000000,1"}));
+    h.add({bidder_at(1, 10)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,10000000,15000000,1"}));
+    // 6 s reaches both sessions of bidder 1: they merge.
+    h.add({bidder_at(1, 6)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1000000,8000000,2", "+1,1000000,15000000,4",
+                                                   "-1,10000000,15000000,1"}));
+    // The merged session is what a restart loads.
+    h.reopen();
+    h.add({bidder_at(1, 14)});
+    EXPECT_EQ(h.flush(),
+              (std::vector<std::string>{"-1,1000000,15000000,4", "+1,1000000,19000000,5"}));
+}
+
+TEST(aggregate_operator, sessions_close_with_the_watermark) {
+    harness h(sessions(), true);
+    h.add({bidder_at(1, 1), bidder_at(1, 3), bidder_at(2, 9)});
+    EXPECT_TRUE(h.flush().empty());
+    h.watermark(8 * k_second);  // [1 s, 8 s) closes; [9 s, 14 s) does not
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,1000000,8000000,2"}));
+    // A row whose session would have closed already is late.
+    h.add({bidder_at(3, 2)});
+    EXPECT_EQ(h.task().stats().late_rows, 1);
+    // One that joins an open session is not.
+    h.add({bidder_at(2, 7)});
+    EXPECT_EQ(h.task().stats().late_rows, 1);
+    h.watermark(20 * k_second);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+2,7000000,14000000,2"}));
+    h.reopen();
+    h.watermark(30 * k_second);
+    EXPECT_TRUE(h.flush().empty());
 }
 
 }  // namespace
