@@ -155,6 +155,11 @@ def check_errors_and_empty_input(cur):
     rows = query(cur, "SELECT count(*), sum(price), max(channel), count(DISTINCT channel) "
                       "FROM bid WHERE price < 0")
     check(rows == [(0, None, None, 0)], "aggregates over no rows: %s" % rows)
+    # count(*) alone reads no declared column (the scan keeps a hidden one).
+    rows = query(cur, "SELECT count(*) FROM bid")
+    check(rows == [(BIDS,)], "count(*): %s" % rows)
+    rows = query(cur, "SELECT _partition, count(*) FROM bid GROUP BY 1 ORDER BY 1")
+    check(len(rows) == 2 and sum(r[1] for r in rows) == BIDS, "per partition: %s" % rows)
     print("grouping error and the empty aggregate behave as PostgreSQL")
 
 
