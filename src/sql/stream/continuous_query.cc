@@ -109,6 +109,25 @@ const query_stats& continuous_query::stats() const {
     return _impl->stats;
 }
 
+std::vector<operator_stats> continuous_query::operators() const {
+    // Stateless queries: the sources and the sink (the streaming runtime of
+    // part 2 reports each operator of its topology).
+    std::vector<operator_stats> out;
+    const auto& st = _impl->stats;
+    for (const auto& in : _impl->spec.inputs) {
+        operator_stats o;
+        o.name = "Source " + in.topic;
+        o.rows_in = st.records_in.load();
+        o.rows_out = st.records_in.load() - st.dead_letters.load();
+        out.push_back(o);
+    }
+    operator_stats sink;
+    sink.name = "Sink " + _impl->spec.output_topic;
+    sink.rows_in = sink.rows_out = st.rows_out.load();
+    out.push_back(sink);
+    return out;
+}
+
 const query_spec& continuous_query::spec() const {
     return _impl->spec;
 }

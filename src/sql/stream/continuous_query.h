@@ -25,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,19 @@ struct query_stats {
     std::atomic<int64_t> commit_us{0};
 };
 
+// One operator of a running query, for EXPLAIN ANALYZE (a snapshot; the
+// figures of this server's tasks only).
+struct operator_stats {
+    std::string name;  // e.g. "Source bid", "Repartition", "HashAggregate [count]", "Sink"
+    int64_t rows_in = 0;
+    int64_t rows_out = 0;
+    int64_t state_keys = -1;  // -1: stateless
+    int64_t state_bytes = -1;
+    int64_t watermark_us = std::numeric_limits<int64_t>::min();  // min(): none yet / no event time
+    int64_t lag = -1;  // input records not yet read (sources), -1 unknown
+    int64_t late_rows = 0;
+};
+
 class continuous_query {
   public:
     // Validates the spec (topics exist; output topic created if missing with
@@ -116,6 +130,8 @@ class continuous_query {
     // written instead), leaves the group, joins the thread.
     void stop();
     const query_stats& stats() const;
+    // Per operator, in dataflow order (any thread).
+    std::vector<operator_stats> operators() const;
     const query_spec& spec() const;
     // Empty while healthy; the last fatal error otherwise (the query keeps
     // retrying with backoff).
