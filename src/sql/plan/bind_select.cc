@@ -160,6 +160,92 @@ sql_result<expr_ptr> bind_having(const json& stmt, const bind_scope& scope, bind
     return b;
 }
 
+// WHERE over `plan` (its subqueries applied below the filter).
+sql_result<plan_ptr> bind_where(const json& stmt, const bind_scope& scope, bind_context& ctx,
+                                plan_ptr plan) {
+    if (!stmt.contains("whereClause")) return plan;
+    const json& w = stmt["whereClause"];
+    subquery_collector subqueries(scope, plan->schema.size(), ctx);
+    aggregate_ban no_aggregates(ctx, "WHERE");
+    auto pred = bind_expression(w, scope, ctx);
+    if (!pred.ok()) return pred.error();
+    auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
+                    location_of(w), ctx);
+    if (!b.ok())
+        return at(
+            sql_errc::datatype_mismatch,
+            "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type), w,
+            ctx);
+    plan = subqueries.apply_over(plan);
+    auto f = make_node(plan_kind::filter, plan->schema, {plan});
+    f->predicate = b.value();
+    return plan_ptr(f);
+}
+
+// A block's select list and ORDER BY: expressions (the select list, then
+// sort-only ones), output names, the nodes they came from, sort keys.
+struct select_list {
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    std::vector<const json*> sources;
+    std::vector<sort_key> keys;
+};
+
+// Binds the select list, ORDER BY and HAVING over `plan` and returns what
+// the projection reads: `plan` with the block's subqueries applied, or
+// grouped (bind_grouping) when the block aggregates.
+sql_result<plan_ptr> bind_select_list(const json& stmt, const bind_scope& scope, bind_context& ctx,
+                                      plan_ptr plan, select_list& list) {
+    size_t base = plan->schema.size();
+    subquery_collector subqueries(scope, base, ctx);
+    aggregate_collector aggregates(scope, base, ctx);
+    if (auto s = bind_targets(stmt, scope, ctx, list.exprs, list.names, list.sources); !s.ok())
+        return s.error();
+    if (stmt.contains("sortClause"))
+        if (auto s = bind_order(stmt, scope, ctx, list.exprs, list.names, list.keys, &list.sources);
+            !s.ok())
+            return s.error();
+    auto having = bind_having(stmt, scope, ctx);
+    if (!having.ok()) return having.error();
+    if (!aggregates.empty() || stmt.contains("groupClause") || having.value()) {
+        if (plan != subqueries.apply_over(plan))
+            return at(sql_errc::feature_not_supported,
+                      "subqueries next to aggregates or GROUP BY are not supported yet", stmt, ctx);
+        grouped_select block{list.exprs, list.names, list.sources, having.value()};
+        auto grouped = bind_grouping(stmt, scope, ctx, plan, aggregates, block);
+        if (!grouped.ok()) return grouped;
+        plan = grouped.value();
+    }
+    return subqueries.apply_over(plan);
+}
+
+// The projection of `list` over `plan`, then its sort (sort-only columns
+// dropped after it).
+plan_ptr project_and_sort(plan_ptr plan, select_list& list) {
+    const auto& exprs = list.exprs;
+    const auto& names = list.names;
+    std::vector<column_def> schema;
+    for (size_t i = 0; i < exprs.size(); ++i)
+        schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});
+    auto proj = make_node(plan_kind::project, schema, {plan});
+    proj->exprs = exprs;
+    plan = proj;
+    if (list.keys.empty()) return plan;
+    auto sort = make_node(plan_kind::sort, plan->schema, {plan});
+    sort->keys = std::move(list.keys);
+    plan = sort;
+    if (exprs.size() > names.size()) {
+        std::vector<expr_ptr> keep;
+        for (size_t i = 0; i < names.size(); ++i)
+            keep.push_back(expr::make_column(static_cast<int>(i), exprs[i]->type, names[i]));
+        auto drop =
+            make_node(plan_kind::project, {schema.begin(), schema.begin() + names.size()}, {plan});
+        drop->exprs = std::move(keep);
+        plan = drop;
+    }
+    return plan;
+}
+
 sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     for (const char* clause : {"distinctClause", "windowClause", "withClause", "intoClause",
                                "valuesLists", "lockingClause"}) {
@@ -177,72 +263,12 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     bind_scope scope;
     auto from = bind_from_clause(stmt, ctx, scope);
     if (!from.ok()) return from;
-    plan_ptr plan = from.value();
-    if (stmt.contains("whereClause")) {
-        subquery_collector subqueries(scope, plan->schema.size(), ctx);
-        aggregate_ban no_aggregates(ctx, "WHERE");
-        auto pred = bind_expression(stmt["whereClause"], scope, ctx);
-        if (!pred.ok()) return pred.error();
-        auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
-                        location_of(stmt["whereClause"]), ctx);
-        if (!b.ok())
-            return at(
-                sql_errc::datatype_mismatch,
-                "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
-                stmt["whereClause"], ctx);
-        plan = subqueries.apply_over(plan);
-        auto f = make_node(plan_kind::filter, plan->schema, {plan});
-        f->predicate = b.value();
-        plan = f;
-    }
-    std::vector<expr_ptr> exprs;
-    std::vector<std::string> names;
-    std::vector<const json*> sources;
-    std::vector<sort_key> keys;
-    {
-        size_t base = plan->schema.size();
-        subquery_collector subqueries(scope, base, ctx);
-        aggregate_collector aggregates(scope, base, ctx);
-        if (auto s = bind_targets(stmt, scope, ctx, exprs, names, sources); !s.ok())
-            return s.error();
-        if (stmt.contains("sortClause"))
-            if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys, &sources); !s.ok())
-                return s.error();
-        auto having = bind_having(stmt, scope, ctx);
-        if (!having.ok()) return having.error();
-        if (!aggregates.empty() || stmt.contains("groupClause") || having.value()) {
-            if (plan != subqueries.apply_over(plan))
-                return at(sql_errc::feature_not_supported,
-                          "subqueries next to aggregates or GROUP BY are not supported yet", stmt,
-                          ctx);
-            grouped_select block{exprs, names, sources, having.value()};
-            auto grouped = bind_grouping(stmt, scope, ctx, plan, aggregates, block);
-            if (!grouped.ok()) return grouped;
-            plan = grouped.value();
-        }
-        plan = subqueries.apply_over(plan);
-    }
-    std::vector<column_def> schema;
-    for (size_t i = 0; i < exprs.size(); ++i)
-        schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});
-    auto proj = make_node(plan_kind::project, schema, {plan});
-    proj->exprs = exprs;
-    plan = proj;
-    if (!keys.empty()) {
-        auto sort = make_node(plan_kind::sort, plan->schema, {plan});
-        sort->keys = std::move(keys);
-        plan = sort;
-        if (exprs.size() > names.size()) {
-            std::vector<expr_ptr> keep;
-            for (size_t i = 0; i < names.size(); ++i)
-                keep.push_back(expr::make_column(static_cast<int>(i), exprs[i]->type, names[i]));
-            auto drop = make_node(plan_kind::project,
-                                  {schema.begin(), schema.begin() + names.size()}, {plan});
-            drop->exprs = std::move(keep);
-            plan = drop;
-        }
-    }
-    return plan;
+    auto filtered = bind_where(stmt, scope, ctx, from.value());
+    if (!filtered.ok()) return filtered;
+    select_list list;
+    auto below = bind_select_list(stmt, scope, ctx, filtered.value(), list);
+    if (!below.ok()) return below;
+    return project_and_sort(below.value(), list);
 }
 
 // Casts a branch's output to `types` with a projection when they differ.
