@@ -42,15 +42,6 @@ bool is_window_function(std::string_view name);
 sql_result<plan_ptr> bind_window_function(const nlohmann::json& range_function, bind_context& ctx,
                                           bind_scope& scope);
 
-// For the aggregate binder: makes the GROUP BY keys `group_keys` (over the
-// output of `from`, the block's FROM plan before WHERE) that are columns of
-// a SESSION window's relation the window's session_keys, so that sessions
-// form per group. No SESSION window under `from`: nothing. Keys on
-// window_start/window_end or other FROM items are skipped. Error
-// (feature_not_supported, no position: the caller sets it): a key that is
-// an expression over the window's relation's columns.
-sql_status set_session_keys(const plan_ptr& from, const std::vector<expr_ptr>& group_keys);
-
 // Collects the subqueries of the expressions of one query block while it is
 // installed (RAII: installs the context's sublink hook, restores the previous
 // one on destruction). A subquery binds to column `base + k` of the block's
