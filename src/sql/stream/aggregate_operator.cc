@@ -44,7 +44,7 @@ sql_result<std::unique_ptr<aggregate_task>> aggregate_task::create(
 
 sql_status aggregate_task::init() {
     for (const auto& call : _def.calls) {
-        auto a = make_grouped_aggregate(call);
+        auto a = make_grouped_aggregate(call, _def.input_retracts);
         if (!a.ok()) return a.error();
         _aggs.push_back(std::move(a.value()));
         _old_results.emplace_back(call.type);

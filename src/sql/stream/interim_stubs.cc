@@ -1,10 +1,9 @@
 // TEMPORARY (issue 12, part 2 built in parallel): weak stand-ins for
-// interfaces whose implementations land from other branches (aggregate
-// functions, change encoding), so this
+// interfaces whose implementations land from other branches (the change
+// encoder), so this
 // branch links before they merge. Each real (strong) definition overrides
 // its stand-in; this file is deleted once all of them are on main.
 
-#include "sql/agg/aggregate_function.h"
 #include "sql/stream/change_encoder.h"
 
 namespace spate::sql {
@@ -16,11 +15,6 @@ sql_error not_built(const std::string& what) {
 }
 
 }  // namespace
-
-__attribute__((weak)) sql_result<std::unique_ptr<grouped_aggregate>> make_grouped_aggregate(
-    const aggregate_call& call) {
-    return not_built("aggregate function " + call.name);
-}
 
 __attribute__((weak)) sql_result<std::unique_ptr<change_encoder>> change_encoder::create(
     const query_spec&, int32_t) {

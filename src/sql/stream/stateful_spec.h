@@ -56,6 +56,9 @@ struct aggregate_def {
     std::vector<std::vector<int>> call_args;
     std::vector<int> call_filters;
     std::vector<column_def> pre_columns;  // the pre-aggregate chunk's layout
+    // Whether rows may come with diff -1 (an updating input); false lets
+    // min/max keep only the extreme (grouped_aggregate).
+    bool input_retracts = false;
     // Windowed aggregations: the group key holding window_end (its groups
     // close when the watermark reaches it), else -1.
     int window_end_key = -1;

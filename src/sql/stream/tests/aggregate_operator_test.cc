@@ -5,6 +5,7 @@
 #include "sql/plan/stream_planner.h"
 #include "sql/stream/tests/memory_state.h"
 #include "sql/stream/tests/plan_builders.h"
+#include "sql/types/text_io.h"
 
 namespace spate::sql::detail {
 namespace {
@@ -78,7 +79,13 @@ class harness {
             for (size_t c = 0; c < out.rows.width(); ++c) {
                 const column& col = out.rows.at(c);
                 if (c) line += ",";
-                line += col.is_null(r) ? "null" : std::to_string(col.values<int64_t>()[r]);
+                if (col.is_null(r)) {
+                    line += "null";
+                } else if (col.type().id == type_id::numeric) {
+                    format_text(col, r, line);
+                } else {
+                    line += std::to_string(col.values<int64_t>()[r]);
+                }
             }
             lines.push_back(line);
         }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sql/agg/aggregate_function.h"
 #include "sql/plan/logical_plan.h"
 
 namespace spate::sql::test_support {
@@ -100,12 +101,16 @@ inline aggregate_call count_star() {
     return c;
 }
 
+// sum(arg) [FILTER (WHERE filter)]: numeric over bigint, as PostgreSQL.
 inline aggregate_call sum_of(expr_ptr arg, expr_ptr filter = nullptr) {
     aggregate_call c;
     c.name = "sum";
+    data_type types[] = {arg->type};
+    auto t = aggregate_result_type("sum", types, false);
+    EXPECT_TRUE(t.ok());
+    c.type = t.ok() ? t.value() : t_int();
     c.args = {std::move(arg)};
     c.filter = std::move(filter);
-    c.type = t_int();
     return c;
 }
 
