@@ -116,14 +116,18 @@ std::vector<watermark_marker> source_clock::due(steady_time now, int64_t now_mic
         auto m = marker_of(id, p, now);
         if (!m || (p.sent && *p.sent == *m)) continue;
         p.sent = m;
+        p.sent_at = now;
         out.push_back(*m);
     }
     return out;
 }
 
 bool source_clock::pending(steady_time now) const {
-    if (_def.processing_time) return !_parts.empty();
     for (const auto& [id, p] : _parts) {
+        if (_def.processing_time) {
+            if (!p.sent || now - p.sent_at >= std::chrono::seconds(1)) return true;
+            continue;
+        }
         auto m = marker_of(id, p, now);
         if (m && !(p.sent && *p.sent == *m)) return true;
     }

@@ -78,7 +78,8 @@ class source_clock {
     // The markers to write in this transaction (state changed since the
     // last marker); processing time: every partition at `now_micros`.
     std::vector<watermark_marker> due(steady_time now, int64_t now_micros);
-    // Whether due() would return a marker.
+    // Whether a commit without input should write markers: due() would
+    // return one (processing time: none was written for a second).
     bool pending(steady_time now) const;
     // The smallest watermark of the owned partitions (statistics).
     std::optional<int64_t> low() const;
@@ -92,6 +93,7 @@ class source_clock {
         std::optional<int64_t> wm, committed_wm;
         steady_time last_record;
         std::optional<watermark_marker> sent, committed_sent;
+        steady_time sent_at;  // of `sent`
     };
     // The marker describing `p` now; nothing while its watermark is unknown.
     std::optional<watermark_marker> marker_of(int32_t id, const part& p, steady_time now) const;

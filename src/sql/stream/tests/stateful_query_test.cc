@@ -264,6 +264,32 @@ TEST_F(stateful_query_test, emit_on_window_close_writes_each_window_once) {
     q->stop();
 }
 
+TEST_F(stateful_query_test, processing_time_windows_close_with_the_wall_clock) {
+    // SELECT auction, window_end, count(*) FROM TUMBLE(bid, _proctime, 1 s) ... EMIT ON WINDOW
+    // CLOSE
+    relation_def r = bid_relation();
+    auto s = scan(r, {0, static_cast<int>(r.columns.size()) + 5});
+    auto w = window(s, window_kind::tumble, 1, k_second);
+    auto a = aggregate(w, {col(0, t_int()), col(3, data_type::of(type_id::timestamptz))},
+                       {count_star()}, {"auction", "window_end", "n"}, 1);
+    produce_bids(0, 30, 3, 1);
+    auto q = start(spec(a, true));
+    ASSERT_NE(q, nullptr);
+    // No more input: the windows close as time passes.
+    std::vector<read_record> out;
+    int64_t total = 0;
+    ASSERT_TRUE(wait_for([&] {
+        out = read_committed(_broker.client(), "out", 3, 1000);
+        total = 0;
+        for (const auto& r : out)
+            total += json::parse(r.value.value_or("{}"))["n"].get<int64_t>();
+        return total >= 30;
+    }));
+    EXPECT_EQ(total, 30);
+    EXPECT_EQ(q->operators()[0].late_rows, 0);
+    q->stop();
+}
+
 TEST_F(stateful_query_test, an_idle_partition_does_not_hold_the_watermark_back) {
     // Only partition 0 gets rows; 1 and 2 go idle after 300 ms.
     std::vector<input_record> records{{0, std::nullopt, bid_json(1, 1, 1), {}},

@@ -121,6 +121,9 @@ TEST(source_clock, processing_time_marks_the_wall_clock_and_nothing_is_late) {
     EXPECT_EQ(m[1], (watermark_marker{1, false, 5000}));
     m = clock.due(t0, 4000);  // the clock went back: the watermark does not
     EXPECT_TRUE(m.empty());
+    // Without input, markers every second.
+    EXPECT_FALSE(clock.pending(t0 + 500ms));
+    EXPECT_TRUE(clock.pending(t0 + 1s));
 }
 
 TEST(watermark_merger, is_the_minimum_once_every_partition_reported) {
