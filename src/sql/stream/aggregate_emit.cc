@@ -135,7 +135,11 @@ sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes&
         ids.push_back(static_cast<int64_t>(n + i));
     auto rows = post(std::move(cols), std::move(ids), ctx);
     if (!rows.ok()) return rows.error();
-    const chunk& r = rows.value();
+    pair_rows(rows.value(), n, out);
+    return {};
+}
+
+void aggregate_task::pair_rows(const chunk& r, size_t n, aggregate_changes& out) {
     // Where each id's row landed (-1: filtered out by HAVING).
     std::vector<int32_t> at(2 * n, -1);
     const auto& id_col = r.at(r.width() - 1).values<int64_t>();
@@ -166,7 +170,6 @@ sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes&
     }
     append_chunk(out.rows, output_rows(r, emit));
     _stats.rows_out += static_cast<int64_t>(emit.size());
-    return {};
 }
 
 sql_status aggregate_task::close_windows(const eval_context& ctx, aggregate_changes& out) {

@@ -125,6 +125,9 @@ class aggregate_task {
     sql_status close_sessions(const eval_context& ctx, aggregate_changes& out);
     // Output helpers (aggregate_emit.cc).
     sql_status changelog(const eval_context& ctx, aggregate_changes& out);
+    // Appends to `out`, per touched group i, -1 of its row before (id i in
+    // `r`) and +1 of its row now (id n + i), nothing when they are equal.
+    void pair_rows(const chunk& r, size_t n, aggregate_changes& out);
     sql_status close_windows(const eval_context& ctx, aggregate_changes& out);
     // The key columns of `slots` (SESSION: with their bounds then or now).
     sql_status keys_of(std::span<const uint32_t> slots, bool before,
