@@ -263,6 +263,13 @@ void aggregate_task::drop_memory() {
         a->resize(0);
 }
 
+size_t aggregate_task::memory_bytes() const {
+    // Per slot: the slot and 16 bytes per call; per map entry: the node.
+    size_t per_slot = sizeof(slot) + 16 * _aggs.size();
+    size_t per_entry = sizeof(std::string) + 2 * sizeof(void*) + sizeof(uint32_t);
+    return _key_bytes + _slots.size() * per_slot + groups_in_memory() * per_entry;
+}
+
 void aggregate_task::committed() {
     if (_index.size() + _sessions.size() > k_max_cached_groups) drop_memory();
 }

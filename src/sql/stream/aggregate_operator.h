@@ -70,8 +70,10 @@ class aggregate_task {
     task_state& state() { return *_state; }
     std::optional<int64_t> watermark() const { return _watermark.value(); }
     const aggregate_task_stats& stats() const { return _stats; }
-    size_t groups_in_memory() const { return _index.size(); }
-    size_t key_bytes_in_memory() const { return _key_bytes; }
+    size_t groups_in_memory() const { return _index.size() + _sessions.size(); }
+    // The in-memory groups' size, estimated (keys, slots; not the
+    // aggregates' heap).
+    size_t memory_bytes() const;
 
   private:
     struct key_hash {

@@ -128,7 +128,9 @@ struct query_stats {
     std::atomic<int64_t> aggregate_rows_in{0};    // rows the aggregate applied
     std::atomic<int64_t> aggregate_rows_out{0};   // changes it emitted (+1 and -1 rows)
     std::atomic<int64_t> aggregate_late_rows{0};  // dropped at the aggregate: window closed
-    std::atomic<int64_t> state_keys{0};           // this server's tasks (at the last commit)
+    // This server's aggregate tasks at the last commit: keys in their task
+    // state; bytes in it plus the in-memory groups (estimates).
+    std::atomic<int64_t> state_keys{0};
     std::atomic<int64_t> state_bytes{0};
     std::atomic<int64_t> source_watermark_us{std::numeric_limits<int64_t>::min()};
     std::atomic<int64_t> aggregate_watermark_us{std::numeric_limits<int64_t>::min()};

@@ -308,7 +308,7 @@ void stateful_dataflow::publish_stats() {
     for (const auto& [p, task] : _tasks) {
         auto st = task->state().stats();
         keys += st.keys;
-        bytes += st.bytes;
+        bytes += st.bytes + static_cast<int64_t>(task->memory_bytes());
         auto wm = task->watermark();
         if (wm && (!low || *wm < *low)) low = wm;
     }
