@@ -32,6 +32,9 @@ struct relation_def {
     std::string dead_letter_topic;
     std::string watermark_column;  // empty: none
     std::string watermark_sql;     // the watermark expression as written
+    // Source option idle_timeout_ms: a partition without records for this
+    // long does not hold the watermark back (0: never idle).
+    int64_t idle_timeout_ms = 0;
 };
 
 struct catalog_object {

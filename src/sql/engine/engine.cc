@@ -104,6 +104,17 @@ sql_status engine::start_query(const catalog_object& o) {
     spec.exactly_once = o.exactly_once;
     spec.commit_interval_ms = o.commit_interval_ms;
     spec.client = _options.kafka;
+    if (plan.value().aggregate) {
+        spec.aggregate = plan.value().aggregate;
+        spec.query_id = o.id;
+        spec.state_dir = _options.state_dir + "/" + o.id;
+        spec.late_topic = o.name + "__late";
+    }
+    if (!plan.value().append_only && o.kind == catalog_kind::view) {
+        // A view of an updating query is its changelog, keyed by the group.
+        spec.output_type = sink_type::upsert;
+        spec.key_columns = plan.value().unique_key;
+    }
     auto q = continuous_query::start(std::move(spec));
     if (!q.ok()) return q.error();
     _queries[o.name] = std::move(q.value());

@@ -32,6 +32,10 @@ struct engine_options {
     // The schema registry behind the avro, protobuf and json_sr formats;
     // null: those formats are refused.
     std::shared_ptr<registry::service> registry;
+    // Where stateful queries keep their tasks' RocksDB: <state_dir>/<query
+    // id>/p<partition>. Their state is also in Kafka (a changelog topic per
+    // query), so the directory may be wiped: it is rebuilt from there.
+    std::string state_dir = "spate-sql-state";
 };
 
 struct statement_outcome;

@@ -116,7 +116,7 @@ sql_result<stream_plan> plan_query(const parsed_statement& s, const query_ref& q
         return make_error(sql_errc::feature_not_supported,
                           "parameters are not allowed in materialized views and sinks",
                           s.offset + 1);
-    auto sp = plan_stream(optimize(plan.value()));
+    auto sp = plan_stream(optimize(plan.value()), {.emit_on_window_close = s.emit_on_window_close});
     if (!sp.ok()) {
         sql_error e = sp.error();
         e.position = s.offset + 1;
@@ -198,6 +198,13 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
         auto b = bool_option(*h);
         if (!b.ok()) return b.error();
         r.decoding.csv_header = b.value();
+    }
+    if (const with_option* i = find_option(s.options, "idle_timeout_ms")) {
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(i->value.data(), i->value.data() + i->value.size(), v);
+        if (ec != std::errc() || p != i->value.data() + i->value.size() || v < 0)
+            return option_error(*i, "idle_timeout_ms must be a non-negative integer");
+        r.idle_timeout_ms = v;
     }
     const with_option* dlq = find_option(s.options, "dead_letter_topic");
     r.dead_letter_topic = dlq ? dlq->value : s.name + "__dlq";
