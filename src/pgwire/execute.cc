@@ -1,6 +1,8 @@
 // Running a portal: its cursor's rows as DataRows (or CopyData for COPY TO
 // STDOUT), fetched chunk by chunk on the pool and flushed per chunk, then
 // CommandComplete; PortalSuspended when the Execute's row limit is reached.
+// A cursor that never ends (SUBSCRIBE) returns empty chunks while idle; on
+// each the connection checks that its client is still there.
 
 #include <algorithm>
 
@@ -112,6 +114,13 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::run_portal(
             co_return to_pg_error(next.error());
         }
         if (!next.value()) co_return co_await finish_portal(*p);
+        if (next.value()->rows() == 0) {
+            // A long-running statement (SUBSCRIBE) with nothing new: a
+            // heartbeat to notice a client that went away.
+            if (peer_gone()) close();
+            if (_closed) co_return std::nullopt;
+            continue;
+        }
         p->pending = std::move(*next.value());
         p->pending_row = 0;
         sent += send_pending(*p, want);

@@ -90,7 +90,8 @@ std::string to_json(const catalog_object& o) {
              {"csv_header", r.decoding.csv_header},
              {"dead_letter_topic", r.dead_letter_topic},
              {"watermark_column", r.watermark_column},
-             {"watermark_sql", r.watermark_sql}}},
+             {"watermark_sql", r.watermark_sql},
+             {"upsert_key", r.upsert_key}}},
            {"query_sql", o.query_sql},
            {"from", o.from},
            {"depends_on", o.depends_on},
@@ -126,6 +127,7 @@ sql_result<catalog_object> catalog_object_from_json(std::string_view text) {
         o.relation.dead_letter_topic = r.at("dead_letter_topic").get<std::string>();
         o.relation.watermark_column = r.at("watermark_column").get<std::string>();
         o.relation.watermark_sql = r.at("watermark_sql").get<std::string>();
+        o.relation.upsert_key = r.value("upsert_key", std::vector<int>{});
         o.query_sql = j.at("query_sql").get<std::string>();
         o.from = j.at("from").get<std::string>();
         o.depends_on = j.at("depends_on").get<std::vector<std::string>>();

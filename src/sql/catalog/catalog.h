@@ -32,6 +32,9 @@ struct relation_def {
     std::string dead_letter_topic;
     std::string watermark_column;  // empty: none
     std::string watermark_sql;     // the watermark expression as written
+    // Views: the columns keying an updating view's topic, an upsert changelog
+    // (docs/sql.md, "Reading materialized views"); empty: append-only.
+    std::vector<int> upsert_key;
 };
 
 struct catalog_object {

@@ -47,19 +47,9 @@ sql_result<std::unique_ptr<record_router>> record_router::create(const query_spe
         r->_decoders.push_back(std::move(d).value());
         r->_declared.push_back(in.columns);
     }
-    auto e = make_encoder(spec.output_format, spec.output_columns, spec.output_schema);
+    auto e = change_encoder::create(spec, output_partitions);
     if (!e.ok()) return e.error();
-    r->_encoder = std::move(e).value();
-    if (!spec.key_columns.empty()) {
-        for (int k : spec.key_columns) {
-            if (k < 0 || static_cast<size_t>(k) >= spec.output_columns.size())
-                return make_error(sql_errc::internal_error, "key column out of range");
-            r->_key_defs.push_back(spec.output_columns[static_cast<size_t>(k)]);
-        }
-        auto ke = make_encoder(record_format::json, r->_key_defs);
-        if (!ke.ok()) return ke.error();
-        r->_key_encoder = std::move(ke).value();
-    }
+    r->_changes = std::move(e).value();
     return r;
 }
 
@@ -151,29 +141,9 @@ status record_router::dead_letter(size_t input, const kc::message& m, const std:
 }
 
 status record_router::emit(const chunk& out, int32_t input_partition, const record_sink& sink) {
-    chunk keys;
-    if (_key_encoder) {
-        std::vector<column> cols;
-        for (int k : _spec.key_columns)
-            cols.push_back(out.at(static_cast<size_t>(k)));
-        keys = chunk(std::move(cols));
-    }
-    kc::outgoing_record r;
-    r.topic = _spec.output_topic;
-    for (size_t row = 0; row < out.rows(); ++row) {
-        _encoder->encode(out, row, _value_buf);
-        r.value = _value_buf;
-        if (_key_encoder) {
-            _key_encoder->encode(keys, row, _key_buf);
-            r.key = _key_buf;
-            r.partition = kc::k_any_partition;  // the partitioner hashes the key
-        } else {
-            r.partition = input_partition % _output_partitions;
-        }
-        if (auto s = sink(r); !s.ok())
-            return io_error("output to '" + _spec.output_topic + "': " + s.err().message);
-        ++_stats.rows_out;
-    }
+    auto n = _changes->encode(out, {}, input_partition, sink);
+    if (!n.ok()) return io_error("output to '" + _spec.output_topic + "': " + n.err().message);
+    _stats.rows_out += n.value();
     return {};
 }
 

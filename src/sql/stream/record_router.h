@@ -7,7 +7,7 @@
 // the sink. Output rows of one input partition go to one output partition
 // (input partition modulo the output's partition count) in input order,
 // unless the query has key columns: then the key (a JSON object of those
-// columns) picks the partition by hash.
+// columns) picks the partition (change_encoder.h).
 //
 // Threading: used by the query's thread only. Errors: a sink failure stops
 // the batch and is returned (the caller aborts the transaction); decode and
@@ -24,6 +24,7 @@
 #include "base/result.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
+#include "sql/stream/change_encoder.h"
 #include "sql/stream/continuous_query.h"
 
 namespace spate::sql::detail {
@@ -60,11 +61,7 @@ class record_router {
     std::map<std::string, size_t, std::less<>> _input_of_topic;
     std::vector<std::unique_ptr<record_decoder>> _decoders;
     std::vector<std::vector<column_def>> _declared;
-    std::unique_ptr<row_encoder> _encoder;
-    std::unique_ptr<row_encoder> _key_encoder;  // null without key columns
-    std::vector<column_def> _key_defs;
-    std::string _value_buf;
-    std::string _key_buf;
+    std::unique_ptr<change_encoder> _changes;
 };
 
 }  // namespace spate::sql::detail
