@@ -26,10 +26,11 @@ void append_rows(chunk& to, const chunk& from) {
 }  // namespace
 
 sql_status named_cursors::declare(const std::string& name, std::unique_ptr<cursor> c,
-                                  std::vector<column_def> columns, bool hold) {
+                                  std::vector<column_def> columns, bool hold, plan_ptr plan) {
     if (_open.contains(name))
         return make_error(sql_errc::duplicate_cursor, "cursor \"" + name + "\" already exists");
     entry e;
+    e.plan = std::move(plan);
     e.subscription = dynamic_cast<subscribe_cursor*>(c.get());
     e.rows = std::move(c);
     e.columns = std::move(columns);

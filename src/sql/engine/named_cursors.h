@@ -18,14 +18,16 @@
 
 #include "sql/engine/session.h"
 #include "sql/engine/subscribe.h"
+#include "sql/plan/logical_plan.h"
 
 namespace spate::sql {
 
 class named_cursors {
   public:
-    // Errors: duplicate_cursor when `name` is open.
+    // Errors: duplicate_cursor when `name` is open. `plan` (of a query
+    // cursor) is kept while the cursor is open: its operators refer to it.
     sql_status declare(const std::string& name, std::unique_ptr<cursor> c,
-                       std::vector<column_def> columns, bool hold);
+                       std::vector<column_def> columns, bool hold, plan_ptr plan);
     // The columns of cursor `name`; null when none is open.
     const std::vector<column_def>* columns(const std::string& name) const;
     // Up to `count` rows (-1: all). Errors: invalid_cursor_name, the
@@ -38,6 +40,7 @@ class named_cursors {
 
   private:
     struct entry {
+        plan_ptr plan;  // outlives rows (declared first)
         std::unique_ptr<cursor> rows;
         subscribe_cursor* subscription = nullptr;  // into rows, for SUBSCRIBE
         std::vector<column_def> columns;

@@ -111,7 +111,8 @@ sql_status prepare_serving(statement_impl& s, const engine& e, const named_curso
 
 sql_result<std::unique_ptr<cursor>> declare_cursor(statement_impl& s, named_cursors& cursors,
                                                    std::unique_ptr<cursor> rows) {
-    if (auto st = cursors.declare(s.cursor_name, std::move(rows), s.cursor_columns, s.with_hold);
+    if (auto st =
+            cursors.declare(s.cursor_name, std::move(rows), s.cursor_columns, s.with_hold, s.plan);
         !st.ok()) {
         sql_error e = st.error();
         e.position = s.parsed.offset + 1;
