@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "base/log.h"
 #include "pgwire/backend.h"
 #include "pgwire/connection.h"
 #include "pgwire/copy_format.h"
@@ -117,7 +118,11 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::run_portal(
         if (next.value()->rows() == 0) {
             // A long-running statement (SUBSCRIBE) with nothing new: a
             // heartbeat to notice a client that went away.
-            if (peer_gone()) close();
+            if (peer_gone()) {
+                logging::get("pgwire").info("{} went away during a statement; closing",
+                                            _info.peer_address);
+                close();
+            }
             if (_closed) co_return std::nullopt;
             continue;
         }
