@@ -1,5 +1,7 @@
 #include "sql/engine/subscribe.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "sql/engine/engine.h"
 
@@ -8,6 +10,8 @@ namespace spate::sql {
 namespace {
 
 constexpr size_t k_default_batch = 4096;
+// FETCH ALL of a subscription: at most this many rows per call.
+constexpr size_t k_max_take = 1'000'000;
 
 }  // namespace
 
@@ -34,8 +38,15 @@ std::string subscribe_cursor::command_tag() const {
 
 sql_result<chunk> subscribe_cursor::take(size_t max_rows, std::chrono::milliseconds wait) {
     _changes.clear();
-    auto n = _feed->poll(_changes, max_rows == 0 ? k_default_batch : max_rows, wait);
+    size_t limit = max_rows == 0 ? k_max_take : max_rows;
+    auto n = _feed->poll(_changes, std::min(limit, k_default_batch), wait);
     if (!n.ok()) return n.error();
+    // Then what is already there, without waiting.
+    while (n.value() > 0 && _changes.size() < limit) {
+        n = _feed->poll(_changes, std::min(limit - _changes.size(), k_default_batch),
+                        std::chrono::milliseconds(0));
+        if (!n.ok()) return n.error();
+    }
     return to_rows(_changes);
 }
 

@@ -29,8 +29,9 @@ class subscribe_cursor final : public cursor {
     sql_result<std::optional<chunk>> next(size_t max_rows) override;
     std::string command_tag() const override;
 
-    // Up to `max_rows` rows (0: no limit), waiting up to `wait` for the
-    // first; an empty chunk when none came.
+    // Up to `max_rows` rows (0: every row already there, at most a
+    // million), waiting up to `wait` for the first; an empty chunk when
+    // none came.
     sql_result<chunk> take(size_t max_rows, std::chrono::milliseconds wait);
 
   private:

@@ -32,6 +32,9 @@ sql_result<std::shared_ptr<view_replica>> view_replica::start(replica_options o)
     co.reset = kc::offset_reset::earliest;
     auto c = kc::consumer::create(co);
     if (!c.ok()) return make_error(sql_errc::io_error, "replica consumer: " + c.err().message);
+    auto offsets = kc::consumer::create(co);
+    if (!offsets.ok())
+        return make_error(sql_errc::io_error, "replica consumer: " + offsets.err().message);
     auto parts = c.value().partitions_of(o.topic);
     if (!parts.ok())
         return make_error(sql_errc::io_error,
@@ -41,17 +44,19 @@ sql_result<std::shared_ptr<view_replica>> view_replica::start(replica_options o)
         assign.push_back({o.topic, p, kc::k_offset_beginning, {}});
     if (auto s = c.value().assign(assign); !s.ok())
         return make_error(sql_errc::io_error, "assign " + o.topic + ": " + s.err().message);
-    std::shared_ptr<view_replica> r(
-        new view_replica(std::move(o), std::move(c).value(), std::move(parts).value()));
+    std::shared_ptr<view_replica> r(new view_replica(
+        std::move(o), std::move(c).value(), std::move(offsets).value(), std::move(parts).value()));
     r->_thread = std::thread([raw = r.get()] { raw->run(); });
     logging::get("sql").info("view {}: replica of {} started ({} partitions)", r->_options.view,
                              r->_options.topic, r->_partitions.size());
     return r;
 }
 
-view_replica::view_replica(replica_options o, kc::consumer c, std::vector<int32_t> partitions)
+view_replica::view_replica(replica_options o, kc::consumer c, kc::consumer offsets,
+                           std::vector<int32_t> partitions)
     : _options(std::move(o))
     , _consumer(std::move(c))
+    , _offsets(std::move(offsets))
     , _partitions(std::move(partitions))
     , _store(_options.view, _options.key_columns) {}
 
@@ -120,21 +125,48 @@ std::string view_replica::last_error() const {
     return _error;
 }
 
+sql_result<std::map<int32_t, int64_t>> view_replica::end_offsets() {
+    auto io = [&](const error& e) {
+        return make_error(sql_errc::io_error,
+                          "end offsets of " + _options.topic + ": " + e.message);
+    };
+    // Every partition's end in one ListOffsets request (the last stable
+    // offset: the consumer reads read_committed).
+    std::vector<kc::partition_offset> latest;
+    for (int32_t p : _partitions)
+        latest.push_back({_options.topic, p, kc::k_latest_timestamp, {}});
+    auto ends = _offsets.offsets_for_times(latest, _options.kafka.timeout_ms);
+    if (!ends.ok()) return io(ends.err());
+    std::map<int32_t, int64_t> targets;
+    for (const auto& e : ends.value()) {
+        if (e.offset <= 0) continue;
+        bool consumed = false;
+        {
+            std::lock_guard lock(_mu);
+            consumed = _positions.contains(e.partition);
+        }
+        if (consumed) {
+            targets[e.partition] = e.offset;
+            continue;
+        }
+        // Nothing read from it yet: is there anything to read at all?
+        auto w =
+            _offsets.query_watermarks({_options.topic, e.partition}, _options.kafka.timeout_ms);
+        if (!w.ok()) return io(w.err());
+        if (w.value().high > w.value().low) targets[e.partition] = w.value().high;
+    }
+    return targets;
+}
+
 sql_status view_replica::sync(std::chrono::milliseconds timeout,
                               const std::atomic<bool>* cancelled) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::map<int32_t, int64_t> targets;
-    for (int32_t p : _partitions) {
-        auto w = _consumer.query_watermarks({_options.topic, p}, _options.kafka.timeout_ms);
-        if (!w.ok())
-            return make_error(sql_errc::io_error,
-                              "end offsets of " + _options.topic + ": " + w.err().message);
-        if (w.value().high > w.value().low) targets[p] = w.value().high;
-    }
+    auto targets = end_offsets();
+    if (!targets.ok()) return targets.error();
     std::unique_lock lock(_mu);
     for (;;) {
         bool done = true;
-        for (const auto& [p, end] : targets) {
+        for (const auto& [p, end] : targets.value()) {
             auto it = _positions.find(p);
             if (it == _positions.end() || it->second < end) done = false;
         }

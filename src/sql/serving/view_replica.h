@@ -59,15 +59,22 @@ class view_replica {
     std::string last_error() const;
 
   private:
-    view_replica(replica_options o, kafka::client::consumer c, std::vector<int32_t> partitions);
+    view_replica(replica_options o, kafka::client::consumer c, kafka::client::consumer offsets,
+                 std::vector<int32_t> partitions);
     void run();
     void poll_once();
     // Records the consumer's positions and wakes sync() waiters.
     void record_positions();
     void set_error(std::string e);
+    // Partition -> the end offset sync() waits for (partitions with nothing
+    // to read left out).
+    sql_result<std::map<int32_t, int64_t>> end_offsets();
 
     const replica_options _options;
     kafka::client::consumer _consumer;
+    // End offsets for sync(), on connections of their own: a request queued
+    // behind the replica's long-polling fetch would wait for it.
+    kafka::client::consumer _offsets;
     const std::vector<int32_t> _partitions;
     replica_store _store;
     std::atomic<bool> _stopping{false};
