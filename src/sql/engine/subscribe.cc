@@ -27,7 +27,7 @@ subscribe_cursor::subscribe_cursor(const relation_def& r, std::unique_ptr<change
     : _columns(r.columns), _feed(std::move(feed)), _decoder(std::move(decoder)) {}
 
 sql_result<std::optional<chunk>> subscribe_cursor::next(size_t max_rows) {
-    auto c = take(max_rows, k_heartbeat);
+    auto c = take(max_rows, std::chrono::milliseconds(0));
     if (!c.ok()) return c.error();
     return std::optional<chunk>(std::move(c.value()));
 }

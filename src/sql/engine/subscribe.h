@@ -2,9 +2,10 @@
 
 // SUBSCRIBE's cursor (docs/sql.md, "SUBSCRIBE"): a relation's change feed
 // (serving/change_feed.h) as rows `ts BIGINT` (ms), `diff BIGINT` (+1/-1),
-// then the relation's columns. It never ends by itself: next() returns the
-// rows that arrive, or an empty chunk after a heartbeat interval without
-// any (so a front end can notice a gone client), until the session is
+// then the relation's columns. It never ends by itself: next() returns at
+// once with the rows there are, or an empty chunk when there are none (the
+// front end waits a little before asking again, without holding a thread,
+// and checks that its client is still there), until the session is
 // cancelled (query_canceled) or the feed fails.
 //
 // Threading: the session's thread.
@@ -21,8 +22,6 @@ namespace spate::sql {
 
 class subscribe_cursor final : public cursor {
   public:
-    static constexpr auto k_heartbeat = std::chrono::milliseconds(1000);
-
     subscribe_cursor(const relation_def& r, std::unique_ptr<change_feed> feed,
                      std::unique_ptr<record_decoder> decoder);
 

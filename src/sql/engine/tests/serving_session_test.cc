@@ -21,6 +21,7 @@
 #include "kafka/client/testing/broker_process.h"
 #include "sql/catalog/catalog_log.h"
 #include "sql/engine/engine.h"
+#include "sql/engine/subscribe.h"
 #include "sql/stream/key_partitioner.h"
 #include "sql/types/text_io.h"
 
@@ -160,15 +161,19 @@ class serving_session_test : public ::testing::Test {
         return r.ok() ? r.value() : rows{};
     }
 
-    // Rows of a streaming cursor until `n` arrived (or a deadline).
+    // Rows of a SUBSCRIBE cursor until `n` arrived (or a deadline). Its
+    // next() does not wait (an empty chunk: nothing yet); take() does.
     static rows stream(cursor& c, size_t n) {
         rows out;
+        auto* sub = dynamic_cast<subscribe_cursor*>(&c);
+        EXPECT_NE(sub, nullptr);
+        if (!sub) return out;
         auto deadline = std::chrono::steady_clock::now() + 20s;
         while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
-            auto next = c.next(100);
+            auto next = sub->take(100, 200ms);
             EXPECT_TRUE(next.ok()) << (next.ok() ? "" : next.error().message);
-            if (!next.ok() || !next.value()) break;
-            append_rows(*next.value(), out);
+            if (!next.ok()) break;
+            append_rows(next.value(), out);
         }
         return out;
     }
@@ -236,6 +241,10 @@ TEST_F(serving_session_test, subscribe_streams_the_snapshot_then_changes_until_c
     EXPECT_EQ(without_ts(stream(*c.value(), 2)), (rows{{"1", "1", "10"}, {"1", "2", "20"}}));
     upsert_counts({{1, 11}});
     EXPECT_EQ(without_ts(stream(*c.value(), 2)), (rows{{"-1", "1", "10"}, {"1", "1", "11"}}));
+    auto idle = c.value()->next(100);  // nothing new: at once, no rows
+    ASSERT_TRUE(idle.ok());
+    ASSERT_TRUE(idle.value());
+    EXPECT_EQ(idle.value()->rows(), 0u);
     _session->cancel();
     auto end = c.value()->next(100);
     ASSERT_FALSE(end.ok());
