@@ -1,6 +1,7 @@
 #include "sql/engine/output_mode.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace spate::sql {
 

@@ -7,7 +7,7 @@
 // the sink. Output rows of one input partition go to one output partition
 // (input partition modulo the output's partition count) in input order,
 // unless the query has key columns: then the key (a JSON object of those
-// columns) picks the partition (change_encoder.h).
+// columns) picks the partition by hash.
 //
 // Threading: used by the query's thread only. Errors: a sink failure stops
 // the batch and is returned (the caller aborts the transaction); decode and
@@ -61,6 +61,12 @@ class record_router {
     std::map<std::string, size_t, std::less<>> _input_of_topic;
     std::vector<std::unique_ptr<record_decoder>> _decoders;
     std::vector<std::vector<column_def>> _declared;
+    std::unique_ptr<row_encoder> _encoder;
+    std::unique_ptr<row_encoder> _key_encoder;  // null without key columns
+    std::vector<column_def> _key_defs;
+    std::string _value_buf;
+    std::string _key_buf;
+    // Output rows -> records (append, upsert, debezium), built on first use.
     std::unique_ptr<change_encoder> _changes;
 };
 
