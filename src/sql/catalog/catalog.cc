@@ -85,6 +85,7 @@ std::string to_json(const catalog_object& o) {
              {"topic", r.topic},
              {"format", std::string(format_name(r.format))},
              {"columns", columns_to_json(r.columns)},
+             {"upsert_key", r.upsert_key},
              {"start_earliest", r.start_earliest},
              {"csv_delimiter", std::string(1, r.decoding.csv_delimiter)},
              {"csv_header", r.decoding.csv_header},
@@ -121,6 +122,7 @@ sql_result<catalog_object> catalog_object_from_json(std::string_view text) {
         if (!f.ok()) return f.error();
         o.relation.format = f.value();
         o.relation.columns = columns_from_json(r.at("columns"));
+        o.relation.upsert_key = r.value("upsert_key", std::vector<int>{});
         o.relation.start_earliest = r.at("start_earliest").get<bool>();
         std::string delim = r.at("csv_delimiter").get<std::string>();
         o.relation.decoding.csv_delimiter = delim.empty() ? ',' : delim[0];

@@ -27,6 +27,9 @@ struct relation_def {
     std::string topic;
     record_format format = record_format::json;
     std::vector<column_def> columns;  // declared columns (hidden ones come from format.h)
+    // Views: the columns keying an updating view's topic, an upsert changelog
+    // (docs/sql.md, "Reading materialized views"); empty: append-only.
+    std::vector<int> upsert_key;
     bool start_earliest = true;
     decoder_options decoding;
     std::string dead_letter_topic;

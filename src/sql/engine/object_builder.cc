@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "kafka/client/admin.h"
+#include "sql/engine/output_mode.h"
 #include "sql/plan/binder.h"
 #include "sql/plan/optimizer.h"
 
@@ -250,6 +251,9 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     std::vector<std::string> relations;
     auto plan = plan_query(s, {ctas["query"], 0}, cat, relations);
     if (!plan.ok()) return plan.error();
+    auto mode =
+        view_output_mode(o.name, plan.value(), updating_view_among(relations, cat), s.offset + 1);
+    if (!mode.ok()) return mode.error();
     o.depends_on = relations;
     o.output_topic = view_topic(o.name);
     o.output_format = record_format::json;
@@ -261,14 +265,15 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     r.columns = plan.value().output_columns;
     r.start_earliest = true;
     r.dead_letter_topic = o.name + "__dlq";
+    if (mode.value().type == sink_type::upsert) r.upsert_key = mode.value().key_columns;
     return o;
 }
 
 sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat,
                                       const schema_registry_ref& reg) {
     if (auto st = check_known(s.options,
-                              {"topic", "format", "type", "delivery_guarantee", "at_least_once",
-                               "commit_interval_ms", "schema.subject"},
+                              {"topic", "format", "type", "primary_key", "delivery_guarantee",
+                               "at_least_once", "commit_interval_ms", "schema.subject"},
                               "sink");
         !st.ok())
         return st.error();
@@ -291,11 +296,6 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
         o.output_format = fmt.value();
         if (auto st = check_registry(o.output_format, reg, f->position + 1); !st.ok())
             return st.error();
-    }
-    if (const with_option* t = find_option(s.options, "type")) {
-        if (t->value != "append-only" && t->value != "append_only")
-            return option_error(
-                *t, "sink type '" + t->value + "' is not supported yet (append-only is)");
     }
     if (const with_option* d = find_option(s.options, "delivery_guarantee")) {
         if (d->value != "exactly_once" && d->value != "at_least_once")
@@ -323,6 +323,12 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     std::vector<std::string> relations;
     auto plan = plan_query(s, q.value(), cat, relations);
     if (!plan.ok()) return plan.error();
+    auto mode = sink_output_mode(o.name, s.options, plan.value(),
+                                 updating_view_among(relations, cat), s.offset + 1);
+    if (!mode.ok()) return mode.error();
+    if (mode.value().type == sink_type::debezium && o.output_format != record_format::json)
+        return option_error(*find_option(s.options, "type"),
+                            "a sink of type 'debezium' writes JSON: use format = 'json'");
     o.depends_on = relations;
     if (is_registry_format(o.output_format)) {
         auto id = register_sink_schema(reg, o.output_format, o.name,
@@ -332,6 +338,16 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
         o.output_schema_id = id.value();
     }
     return o;
+}
+
+sql_result<output_mode> output_mode_of(const catalog_object& o, const stream_plan& plan,
+                                       const catalog& cat) {
+    std::string updating = updating_view_among(plan.relations, cat);
+    if (o.kind == catalog_kind::view) return view_output_mode(o.name, plan, updating, 0);
+    std::vector<with_option> options;
+    for (const auto& [k, v] : o.options)
+        options.push_back({k, v, -1});
+    return sink_output_mode(o.name, options, plan, updating, 0);
 }
 
 sql_result<stream_plan> plan_continuous(const catalog_object& o, const catalog& cat) {

@@ -188,29 +188,15 @@ status record_router::dead_letter(size_t input, const kc::message& m, const std:
 }
 
 status record_router::emit(const chunk& out, int32_t input_partition, const record_sink& sink) {
-    chunk keys;
-    if (_key_encoder) {
-        std::vector<column> cols;
-        for (int k : _spec.key_columns)
-            cols.push_back(out.at(static_cast<size_t>(k)));
-        keys = chunk(std::move(cols));
+    if (!_changes) {
+        auto e = change_encoder::create(_spec, _output_partitions);
+        if (!e.ok())
+            return io_error("output to '" + _spec.output_topic + "': " + e.error().message);
+        _changes = std::move(e).value();
     }
-    kc::outgoing_record r;
-    r.topic = _spec.output_topic;
-    for (size_t row = 0; row < out.rows(); ++row) {
-        _encoder->encode(out, row, _value_buf);
-        r.value = _value_buf;
-        if (_key_encoder) {
-            _key_encoder->encode(keys, row, _key_buf);
-            r.key = _key_buf;
-            r.partition = kc::k_any_partition;  // the partitioner hashes the key
-        } else {
-            r.partition = input_partition % _output_partitions;
-        }
-        if (auto s = sink(r); !s.ok())
-            return io_error("output to '" + _spec.output_topic + "': " + s.err().message);
-        ++_stats.rows_out;
-    }
+    auto n = _changes->encode(out, {}, input_partition, sink);
+    if (!n.ok()) return io_error("output to '" + _spec.output_topic + "': " + n.err().message);
+    _stats.rows_out += n.value();
     return {};
 }
 

@@ -26,6 +26,7 @@
 #include "base/result.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
+#include "sql/stream/change_encoder.h"
 #include "sql/stream/continuous_query.h"
 
 namespace spate::sql::detail {
@@ -85,6 +86,8 @@ class record_router {
     std::vector<column_def> _key_defs;
     std::string _value_buf;
     std::string _key_buf;
+    // Output rows -> records (append, upsert, debezium), built on first use.
+    std::unique_ptr<change_encoder> _changes;
 };
 
 }  // namespace spate::sql::detail
