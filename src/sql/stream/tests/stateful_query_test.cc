@@ -169,6 +169,23 @@ TEST_F(stateful_query_test, a_grouped_count_over_three_partitions_is_exact) {
     q->stop();
 }
 
+TEST_F(stateful_query_test, a_dropped_query_leaves_no_internal_topics_or_state) {
+    produce_bids(0, 30, 3);
+    auto s = spec(count_by_auction());
+    auto q = start(s);
+    ASSERT_NE(q, nullptr);
+    settled(3, 30);
+    q->stop();
+    ASSERT_TRUE(std::filesystem::exists(s.state_dir));
+    discard_query_state(s);
+    EXPECT_FALSE(std::filesystem::exists(s.state_dir));
+    auto admin = kafka::client::admin::connect(_broker.client());
+    ASSERT_TRUE(admin.ok());
+    EXPECT_FALSE(admin->topic(repartition_topic("t1")).ok());
+    EXPECT_FALSE(admin->topic(changelog_topic("t1")).ok());
+    EXPECT_TRUE(admin->topic("q__late").ok());
+}
+
 TEST_F(stateful_query_test, a_restarted_query_resumes_without_duplicates) {
     produce_bids(0, 150, 10);
     auto q = start(spec(count_by_auction()));
