@@ -257,6 +257,29 @@ TEST_F(stateful_query_test, late_rows_go_to_the_late_topic_and_not_to_the_aggreg
     q->stop();
 }
 
+TEST_F(stateful_query_test, a_partitions_watermark_survives_a_restart) {
+    // Watermark of partition 0 after these: 16 s.
+    std::vector<input_record> first{{0, std::nullopt, bid_json(1, 1, 10), {}},
+                                    {0, std::nullopt, bid_json(1, 2, 20), {}}};
+    produce_all(_broker.client(), "bid", first);
+    auto q = start(spec(count_by_auction()));
+    ASSERT_NE(q, nullptr);
+    settled(1, 2);
+    q->stop();
+    // 12 s is late for the restarted query too (the committed offset carries 16 s).
+    std::vector<input_record> second{{0, std::nullopt, bid_json(1, 4, 12), {}},
+                                     {0, std::nullopt, bid_json(1, 8, 21), {}}};
+    produce_all(_broker.client(), "bid", second);
+    q = start(spec(count_by_auction()));
+    ASSERT_NE(q, nullptr);
+    auto t = settled(1, 3);
+    EXPECT_EQ(t.begin()->second["total"], 11);
+    auto late = read_committed(_broker.client(), "q__late", 1);
+    ASSERT_EQ(late.size(), 1u);
+    EXPECT_EQ(late[0].value, second[0].value);
+    q->stop();
+}
+
 // Window [0 s, 10 s) closes once every partition's watermark passed 10 s.
 TEST_F(stateful_query_test, emit_on_window_close_writes_each_window_once) {
     produce_bids(0, 30, 3, 1);  // 30 rows at 1 s, auctions 0..2
