@@ -184,13 +184,32 @@ def query_group(bootstrap, name):
     return ids[0] if len(ids) == 1 else None
 
 
+def _assigned_partitions(assignment):
+    """Partitions in a consumer-protocol Assignment (bytes)."""
+    import struct
+    if len(assignment) < 6:
+        return 0
+    pos = 2
+    (topics,) = struct.unpack_from(">i", assignment, pos)
+    pos += 4
+    n = 0
+    for _ in range(max(0, topics)):
+        (tlen,) = struct.unpack_from(">h", assignment, pos)
+        pos += 2 + tlen
+        (parts,) = struct.unpack_from(">i", assignment, pos)
+        pos += 4 + 4 * parts
+        n += parts
+    return n
+
+
 def group_members(bootstrap, group):
+    """(state, [partitions assigned to each member]) of a consumer group."""
     from confluent_kafka.admin import AdminClient
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for g in admin.list_groups(group, timeout=10):
         if g.id == group:
-            return len(g.members)
-    return 0
+            return g.state, [_assigned_partitions(m.assignment) for m in g.members]
+    return "", []
 
 
 def consumed(bootstrap, name, topic, partitions):
