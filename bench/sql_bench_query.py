@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Helpers of bench/sql_bench.sh for stateful queries (/usr/bin/python3:
+confluent-kafka, psycopg2).
+
+  sql_bench_query.py wait-consumed --bootstrap B --query Q --topic T [--timeout S]
+      Waits until the continuous query Q's consumer group (spate-sql-Q-<id>)
+      has committed offsets at the end of every partition of its input T
+      (with exactly-once, its output up to there is committed too). Exit 1
+      on timeout.
+  sql_bench_query.py state --bootstrap B --pg HOST:PORT --query Q --state-dir D
+      Prints "KEYS BYTES SOURCE": the query's state keys and bytes from
+      EXPLAIN ANALYZE Q (per-operator state figures) when the statement
+      gives them; else BYTES = the size of D/<Q>* (or D) on disk and
+      KEYS = the distinct keys of Q's upsert sink topic (Q_out), or 0 when
+      unknown (SOURCE says which).
+"""
+
+import argparse
+import glob
+import os
+import re
+import sys
+import time
+
+LINE_NUMBER = re.compile(r"state[ _]?(keys|bytes)\D{0,3}(\d+)", re.I)
+
+
+def group_of(admin, query):
+    ids = [g.id for g in admin.list_groups(timeout=10) if g.id.startswith("spate-sql-%s-" % query)]
+    return ids[0] if len(ids) == 1 else None
+
+
+def consumed(bootstrap, query, topic):
+    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka.admin import AdminClient
+    group = group_of(AdminClient({"bootstrap.servers": bootstrap}), query)
+    if group is None:
+        return False
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        parts = sorted(c.list_topics(topic, timeout=10).topics[topic].partitions)
+        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in parts}
+        done = c.committed([TopicPartition(topic, p) for p in parts], timeout=10)
+    finally:
+        c.close()
+    return all(t.offset >= ends[t.partition] for t in done)
+
+
+def wait_consumed(a):
+    deadline = time.monotonic() + a.timeout
+    while time.monotonic() < deadline:
+        if consumed(a.bootstrap, a.query, a.topic):
+            return 0
+        time.sleep(0.2)
+    print("sql_bench: %s did not consume all of %s within %ds" % (a.query, a.topic, a.timeout),
+          file=sys.stderr)
+    return 1
+
+
+def explain_state(pg, query):
+    """(keys, bytes) summed over EXPLAIN ANALYZE's operators, or None."""
+    import psycopg2
+    host, port = pg.rsplit(":", 1)
+    try:
+        conn = psycopg2.connect(host=host, port=int(port), user="spate", dbname="spate",
+                                connect_timeout=10)
+    except psycopg2.Error:
+        return None
+    try:
+        cur = conn.cursor()
+        cur.execute("EXPLAIN ANALYZE %s" % query)
+        text = "\n".join(" ".join(str(c) for c in row) for row in cur.fetchall())
+    except psycopg2.Error:
+        return None
+    finally:
+        conn.close()
+    sums = {"keys": 0, "bytes": 0}
+    found = False
+    for kind, n in LINE_NUMBER.findall(text):
+        sums[kind.lower()] += int(n)
+        found = True
+    return (sums["keys"], sums["bytes"]) if found else None
+
+
+def dir_bytes(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return total
+
+
+def sink_keys(bootstrap, topic):
+    """Distinct record keys of `topic` (read_committed, to its end)."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False,
+                  "isolation.level": "read_committed", "enable.partition.eof": True})
+    keys = set()
+    try:
+        md = c.list_topics(topic, timeout=10).topics.get(topic)
+        if md is None or md.error is not None:
+            return 0
+        parts = sorted(md.partitions)
+        pending = {p for p in parts
+                   if c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] > 0}
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+        deadline = time.monotonic() + 600
+        while pending and time.monotonic() < deadline:
+            for m in c.consume(10000, 0.5):
+                if m.error():
+                    if m.error().code() == KafkaError._PARTITION_EOF:
+                        pending.discard(m.partition())
+                    continue
+                if m.key() is not None:
+                    keys.add(m.key())
+    finally:
+        c.close()
+    return len(keys)
+
+
+def state(a):
+    got = explain_state(a.pg, a.query)
+    if got is not None:
+        print("%d %d explain-analyze" % got)
+        return 0
+    dirs = glob.glob(os.path.join(a.state_dir, a.query + "*"))
+    nbytes = sum(dir_bytes(d) for d in dirs) if dirs else dir_bytes(a.state_dir)
+    keys = sink_keys(a.bootstrap, a.query + "_out") if a.upsert else 0
+    print("%d %d %s" % (keys, nbytes, "state-dir+sink-keys" if a.upsert else "state-dir"))
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("wait-consumed")
+    w.add_argument("--bootstrap", required=True)
+    w.add_argument("--query", required=True)
+    w.add_argument("--topic", required=True)
+    w.add_argument("--timeout", type=int, default=1800)
+    s = sub.add_parser("state")
+    s.add_argument("--bootstrap", required=True)
+    s.add_argument("--pg", required=True)
+    s.add_argument("--query", required=True)
+    s.add_argument("--state-dir", required=True)
+    s.add_argument("--upsert", action="store_true", help="count the sink's distinct keys")
+    a = ap.parse_args()
+    return wait_consumed(a) if a.cmd == "wait-consumed" else state(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
