@@ -3,9 +3,10 @@
 confluent-kafka, psycopg2).
 
   sql_bench_query.py wait-consumed --bootstrap B --query Q --topic T [--timeout S]
-      Waits until the continuous query Q's consumer group (spate-sql-Q-<id>)
+      Waits until the continuous query Q (consumer group spate-sql-Q-<id>)
       has committed offsets at the end of every partition of its input T
-      (with exactly-once, its output up to there is committed too). Exit 1
+      and of its internal repartition topic (tests/support/query_progress.py;
+      with exactly-once, its output up to there is committed too). Exit 1
       on timeout.
   sql_bench_query.py state --bootstrap B --pg HOST:PORT --query Q --state-dir D
       Prints "KEYS BYTES SOURCE": the query's state keys and bytes from
@@ -22,39 +23,19 @@ import re
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "support"))
+import query_progress  # noqa: E402
+
 LINE_NUMBER = re.compile(r"state[ _]?(keys|bytes)\D{0,3}(\d+)", re.I)
 
 
-def group_of(admin, query):
-    ids = [g.id for g in admin.list_groups(timeout=10) if g.id.startswith("spate-sql-%s-" % query)]
-    return ids[0] if len(ids) == 1 else None
-
-
-def consumed(bootstrap, query, topic):
-    from confluent_kafka import Consumer, TopicPartition
-    from confluent_kafka.admin import AdminClient
-    group = group_of(AdminClient({"bootstrap.servers": bootstrap}), query)
-    if group is None:
-        return False
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
-    try:
-        parts = sorted(c.list_topics(topic, timeout=10).topics[topic].partitions)
-        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in parts}
-        done = c.committed([TopicPartition(topic, p) for p in parts], timeout=10)
-    finally:
-        c.close()
-    return all(t.offset >= ends[t.partition] for t in done)
-
-
 def wait_consumed(a):
-    deadline = time.monotonic() + a.timeout
-    while time.monotonic() < deadline:
-        if consumed(a.bootstrap, a.query, a.topic):
-            return 0
-        time.sleep(0.2)
-    print("sql_bench: %s did not consume all of %s within %ds" % (a.query, a.topic, a.timeout),
-          file=sys.stderr)
-    return 1
+    msg = query_progress.wait_consumed(a.bootstrap, a.query, a.topic, a.timeout)
+    if msg:
+        print("sql_bench: " + msg, file=sys.stderr)
+        return 1
+    return 0
 
 
 def explain_state(pg, query):

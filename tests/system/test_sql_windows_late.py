@@ -98,8 +98,7 @@ def produce_phases(bootstrap, streams, running):
             sw.produce_bids(bootstrap, t, bids[k * PHASE:(k + 1) * PHASE], PARTITIONS,
                             first=k * PHASE)
         for t in streams:
-            sw.wait_consumed(bootstrap, [q for q in running if QUERIES[q] == t], t, PARTITIONS,
-                             DEADLINE_S)
+            sw.wait_consumed(bootstrap, [q for q in running if QUERIES[q] == t], t, DEADLINE_S)
 
 
 def main():

@@ -121,7 +121,7 @@ def run(srv, b, running, bids):
     print("killed server B", flush=True)
     sw.produce_bids(srv.bootstrap, "bid_days", bids[PHASE:], PARTITIONS, first=PHASE)
     flush, watermark = sw.produce_flush(srv.bootstrap, "bid_days", bids, PARTITIONS, days=True)
-    sw.wait_consumed(srv.bootstrap, running, "bid_days", PARTITIONS, DEADLINE_S)
+    sw.wait_consumed(srv.bootstrap, running, "bid_days", DEADLINE_S)
     print("A consumed everything %.1fs after the kill" % (time.monotonic() - t0), flush=True)
     return bids + flush, watermark
 

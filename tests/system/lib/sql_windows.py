@@ -17,6 +17,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "..", "support"))
 import nexmark  # noqa: E402
 import nexmark_windows  # noqa: E402
+import query_progress  # noqa: E402
 from spate_broker import wait_until  # noqa: E402
 
 
@@ -212,29 +213,14 @@ def group_members(bootstrap, group):
     return "", []
 
 
-def consumed(bootstrap, name, topic, partitions):
-    """Whether query `name`'s group has committed offsets at the end (high
-    watermark) of every partition of `topic`."""
-    from confluent_kafka import TopicPartition
-    group = query_group(bootstrap, name)
-    if group is None:
-        return False
-    c = _consumer(bootstrap, **{"group.id": group})
-    try:
-        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-                for p in range(partitions)}
-        done = c.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=10)
-    finally:
-        c.close()
-    return all(t.offset >= ends[t.partition] for t in done)
-
-
-def wait_consumed(bootstrap, names, topic, partitions, timeout):
-    """Waits until every query in `names` committed offsets at the end of
-    `topic` (its input): it processed all of it."""
+def wait_consumed(bootstrap, names, topic, timeout):
+    """Waits until every query in `names` has committed offsets at the end
+    of its input `topic` and of its internal repartition topics
+    (query_progress.consumed): everything went through it."""
     for name in names:
-        wait_until(lambda n=name: consumed(bootstrap, n, topic, partitions), timeout,
-                   "query %s to consume all of %s" % (name, topic), interval=0.2)
+        msg = query_progress.wait_consumed(bootstrap, name, topic, timeout)
+        if msg:
+            raise AssertionError(msg)
 
 
 def produce_bids(bootstrap, topic, bid_list, partitions, first=0):
