@@ -1,0 +1,233 @@
+#include "sql/state/task_state.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "base/log.h"
+#include "sql/state/changelog_restore.h"
+#include "sql/state/state_db.h"
+
+namespace spate::sql {
+
+namespace {
+
+using detail::state_db;
+
+// Buffered changes: key -> value, or nothing for a removal. Transparent
+// comparison, so lookups by string_view do not allocate.
+using pending_map = std::map<std::string, std::optional<std::string>, std::less<>>;
+
+class rocks_task_state final : public task_state {
+  public:
+    rocks_task_state(state_options o, std::unique_ptr<state_db> db, int64_t checkpoint,
+                     int64_t restored)
+        : _o(std::move(o)), _db(std::move(db)), _checkpoint(checkpoint), _restored(restored) {}
+
+    sql_result<std::optional<std::string>> get(std::string_view key) const override {
+        std::string out;
+        auto found = get_into(key, out);
+        if (!found.ok()) return found.error();
+        if (!found.value()) return std::optional<std::string>();
+        return std::optional<std::string>(std::move(out));
+    }
+
+    sql_result<bool> get_into(std::string_view key, std::string& out) const override {
+        if (auto it = _pending.find(key); it != _pending.end()) {
+            if (!it->second) return false;
+            out.assign(*it->second);
+            return true;
+        }
+        return _db->get(key, out);
+    }
+
+    void put(std::string_view key, std::string_view value) override {
+        auto it = _pending.find(key);
+        if (it == _pending.end()) it = _pending.emplace(std::string(key), std::nullopt).first;
+        if (it->second)
+            it->second->assign(value);
+        else
+            it->second.emplace(value);
+        _unlogged = true;
+    }
+
+    void remove(std::string_view key) override {
+        auto it = _pending.find(key);
+        if (it == _pending.end())
+            _pending.emplace(std::string(key), std::nullopt);
+        else
+            it->second.reset();
+        _unlogged = true;
+    }
+
+    sql_status scan(
+        std::string_view from, std::string_view to,
+        const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+
+    bool has_pending() const override { return !_pending.empty(); }
+
+    status log_pending(const state_record_sink& sink) override {
+        kafka::client::outgoing_record r;
+        r.topic = _o.changelog_topic;
+        r.partition = _o.partition;
+        for (const auto& [key, value] : _pending) {
+            r.key = key;
+            r.value = value ? std::optional<std::string_view>(*value) : std::nullopt;
+            SPATE_TRY(sink(r));
+        }
+        _unlogged = false;
+        return {};
+    }
+
+    using task_state::commit;
+    sql_status commit(std::optional<int64_t> changelog_end) override;
+
+    void rollback() override {
+        _pending.clear();
+        _unlogged = false;
+    }
+
+    state_stats stats() const override;
+
+  private:
+    state_options _o;
+    std::unique_ptr<state_db> _db;
+    pending_map _pending;
+    bool _unlogged = false;  // a change since the last log_pending()
+    int64_t _checkpoint = 0;
+    int64_t _restored = 0;
+};
+
+sql_status rocks_task_state::scan(
+    std::string_view from, std::string_view to,
+    const std::function<bool(std::string_view, std::string_view)>& visit) const {
+    auto p = _pending.lower_bound(from);
+    auto p_end = to.empty() ? _pending.end() : _pending.lower_bound(to);
+    auto c = _db->scan(from, to);
+    for (;;) {
+        bool have_db = c->valid(), have_pending = p != p_end;
+        if (!have_db && !have_pending) break;
+        int order = !have_db ? 1 : !have_pending ? -1 : c->key().compare(p->first);
+        bool go_on = true;
+        if (order < 0) {
+            go_on = visit(c->key(), c->value());
+            c->next();
+        } else {
+            // A buffered change hides the committed value of its key.
+            if (order == 0) c->next();
+            if (p->second) go_on = visit(p->first, *p->second);
+            ++p;
+        }
+        if (!go_on) return {};
+    }
+    return c->status();
+}
+
+sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
+    SPATE_ASSERT_MSG(!_unlogged, "task_state::commit() of changes log_pending() did not produce");
+    for (const auto& [key, value] : _pending) {
+        if (value)
+            _db->stage_put(key, *value);
+        else
+            _db->stage_remove(key);
+    }
+    bool advance = changelog_end && *changelog_end > _checkpoint;
+    if (advance) {
+        auto now = std::chrono::system_clock::now().time_since_epoch();
+        _db->stage_checkpoint(
+            {*changelog_end, std::chrono::duration_cast<std::chrono::milliseconds>(now).count()});
+    }
+    if (_pending.empty() && !advance) return {};
+    // On failure the changes stay buffered: reads still see them, and a
+    // reopened object replays them from the changelog.
+    if (auto s = _db->write_staged(); !s.ok()) return s;
+    if (advance) _checkpoint = *changelog_end;
+    _pending.clear();
+    return {};
+}
+
+state_stats rocks_task_state::stats() const {
+    int64_t puts = 0, removes = 0, bytes = 0;
+    for (const auto& [key, value] : _pending) {
+        if (value) {
+            ++puts;
+            bytes += static_cast<int64_t>(key.size() + value->size());
+        } else {
+            ++removes;
+        }
+    }
+    state_stats s;
+    s.keys = std::max<int64_t>(0, _db->estimated_keys() + puts - removes);
+    s.bytes = _db->estimated_bytes() + bytes;
+    s.restored_records = _restored;
+    return s;
+}
+
+sql_status check_options(const state_options& o) {
+    std::string bad;
+    if (o.dir.empty()) bad = "no state directory";
+    if (o.changelog_topic.empty()) bad = "no changelog topic";
+    if (o.partition < 0) bad = "negative partition";
+    if (o.timeout_ms <= 0) bad = "timeout_ms must be positive";
+    if (bad.empty()) return {};
+    return make_error(sql_errc::invalid_parameter_value, "state: " + bad);
+}
+
+// Why the directory's content cannot be completed by a replay from its
+// checkpoint (it is wiped and rebuilt from the log start); empty: it can.
+std::string rebuild_reason(const detail::state_meta& m, const detail::changelog_ends& ends,
+                           const std::string& identity, const state_options& o) {
+    if (m.empty) return "new directory";
+    if (m.format != detail::k_state_format) return "unknown format";
+    if (m.changelog != identity) return "directory of changelog " + m.changelog.value_or("?");
+    if (!m.checkpoint) return "no checkpoint";
+    const auto& cp = *m.checkpoint;
+    if (cp.offset < ends.low) return "checkpoint below the log start";
+    if (cp.offset > ends.high) return "checkpoint beyond the log end (topic recreated?)";
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    if (now - cp.wall_ms > o.max_checkpoint_age_ms)
+        return "checkpoint older than " + std::to_string(o.max_checkpoint_age_ms) + " ms";
+    return {};
+}
+
+}  // namespace
+
+sql_result<std::unique_ptr<task_state>> task_state::open(const state_options& o) {
+    if (auto s = check_options(o); !s.ok()) return s.error();
+    auto started = std::chrono::steady_clock::now();
+    std::string path = o.dir + "/p" + std::to_string(o.partition);
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return make_error(sql_errc::io_error, "state: create " + path + ": " + ec.message());
+    auto db = state_db::open(path);
+    if (!db.ok()) return db.error();
+    auto meta = db.value()->read_meta();
+    if (!meta.ok()) return meta.error();
+    auto ends = detail::read_changelog_ends(o);
+    if (!ends.ok()) return ends.error();
+    std::string identity = o.changelog_topic + "/" + std::to_string(o.partition);
+    std::string why = rebuild_reason(meta.value(), ends.value(), identity, o);
+    int64_t from = ends.value().low;
+    if (why.empty()) {
+        from = meta.value().checkpoint->offset;
+    } else if (!meta.value().empty) {
+        if (auto s = db.value()->wipe(); !s.ok()) return s.error();
+    }
+    auto replayed = detail::replay_changelog(o, *db.value(), from, ends.value().high,
+                                             why.empty() ? std::string_view() : identity);
+    if (!replayed.ok()) return replayed.error();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    logging::get("sql").info("state: {}[{}]: restored {} records (offsets {} to {}) in {} ms, {}",
+                             o.changelog_topic, o.partition, replayed.value().records, from,
+                             replayed.value().position, ms,
+                             why.empty() ? "from its checkpoint" : "rebuilt: " + why);
+    return std::unique_ptr<task_state>(new rocks_task_state(
+        o, std::move(db).value(), replayed.value().position, replayed.value().records));
+}
+
+}  // namespace spate::sql
