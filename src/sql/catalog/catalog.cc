@@ -99,6 +99,7 @@ std::string to_json(const catalog_object& o) {
            {"output_schema_id", o.output_schema_id},
            {"exactly_once", o.exactly_once},
            {"commit_interval_ms", o.commit_interval_ms},
+           {"emit_on_window_close", o.emit_on_window_close},
            {"options", o.options}};
     return j.dump();
 }
@@ -136,6 +137,7 @@ sql_result<catalog_object> catalog_object_from_json(std::string_view text) {
         o.output_schema_id = j.value("output_schema_id", 0);
         o.exactly_once = j.at("exactly_once").get<bool>();
         o.commit_interval_ms = j.at("commit_interval_ms").get<int>();
+        o.emit_on_window_close = j.value("emit_on_window_close", false);
         o.options = j.at("options").get<std::vector<std::pair<std::string, std::string>>>();
         return o;
     } catch (const json::exception& e) {

@@ -51,6 +51,9 @@ struct catalog_object {
     int32_t output_schema_id = 0;
     bool exactly_once = true;
     int commit_interval_ms = 100;
+    // EMIT ON WINDOW CLOSE (parser.h): each window's rows once, when the
+    // watermark passes its end, append-only.
+    bool emit_on_window_close = false;
     std::vector<std::pair<std::string, std::string>> options;  // WITH (...) as given
 };
 

@@ -239,6 +239,7 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     o.kind = catalog_kind::view;
     o.name = ctas["into"]["rel"].value("relname", "");
     o.create_sql = s.text;
+    o.emit_on_window_close = s.emit_on_window_close;
     std::vector<std::string> relations;
     auto plan = plan_query(s, {ctas["query"], 0}, cat, relations);
     if (!plan.ok()) return plan.error();
@@ -270,6 +271,7 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     o.create_sql = s.text;
     o.from = s.from;
     o.query_sql = s.query_text;
+    o.emit_on_window_close = s.emit_on_window_close;
     o.options = as_pairs(s.options);
     const with_option* topic = find_option(s.options, "topic");
     if (!topic || topic->value.empty())

@@ -6,6 +6,7 @@
 #include "sql/exec/join.h"
 #include "sql/exec/sort.h"
 #include "sql/exec/transform.h"
+#include "sql/exec/window.h"
 
 namespace spate::sql {
 
@@ -133,8 +134,10 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
         case plan_kind::aggregate:
             return make_aggregate(std::move(inputs[0]), *p, env);
         case plan_kind::window:
-            return make_error(sql_errc::feature_not_supported,
-                              "window functions are not built yet");
+            if (p->window.kind == window_kind::session)
+                return make_session_window(std::move(inputs[0]), *p, env);
+            return batch_ptr(
+                std::make_unique<transform_op>(std::move(inputs[0]), make_window_assign(*p), env));
     }
     return make_error(sql_errc::internal_error, "unknown plan node");
 }

@@ -29,6 +29,14 @@ transform_ptr make_project(std::vector<expr_ptr> exprs);
 // `decoded_columns` declared columns then the hidden ones).
 transform_ptr make_scan_select(const plan_node& scan, const std::vector<int>& decoded_declared);
 
+// TUMBLE, HOP or CUMULATE (`window`, a plan_kind::window node): each input
+// row once per window containing its time (window.h: windows_of), in the
+// order of the input rows, then of the windows; window_start and window_end
+// appended (the time column's type). Rows of no window (NULL or infinite
+// time) are dropped. SESSION needs other rows: make_session_window (batch)
+// or the streaming runtime's state.
+transform_ptr make_window_assign(const plan_node& window);
+
 // The declared columns a scan must decode: every one for csv (positional),
 // the ones it reads otherwise (json matches by name), in declaration order.
 std::vector<int> decoded_declared_columns(const plan_node& scan);

@@ -48,8 +48,12 @@ class statement_parser {
         parsed_statement s;
         s.text = std::string(_text);
         s.offset = _offset;
-        if (word(0, "create") && word(1, "source")) return create_source(std::move(s));
+        _emits = emit_clauses();
         if (word(0, "create") && word(1, "sink")) return create_sink(std::move(s));
+        bool explain_sink = word(0, "explain") && word(1, "create") && word(2, "sink");
+        if (!explain_sink && !is_materialized_view() && !_emits.empty())
+            return emit_error(_emits[0], false);
+        if (word(0, "create") && word(1, "source")) return create_source(std::move(s));
         if (word(0, "explain") && word(1, "create") && word(2, "sink")) {
             int begin = at(1).begin;
             auto inner = statement_parser(_text.substr(begin), _offset + begin).run();
@@ -64,7 +68,12 @@ class statement_parser {
                                 (word(1, "materialized") && word(2, "views"))))
             return show(std::move(s));
         if (word(0, "drop") && (word(1, "source") || word(1, "sink"))) return drop(std::move(s));
-        auto tree = single_statement(s.text, _offset);
+        std::string pg_text = s.text;
+        if (!_emits.empty()) {
+            auto st = cut_view_emit(pg_text, s);
+            if (!st.ok()) return st.error();
+        }
+        auto tree = single_statement(pg_text, _offset);
         if (!tree.ok()) return tree.error();
         s.tree = std::move(tree.value());
         return s;
@@ -155,6 +164,67 @@ class statement_parser {
         return i;
     }
 
+    // `EMIT ON WINDOW CLOSE` clauses (index of EMIT, parenthesis depth), in
+    // order; strings, quoted identifiers and comments never match.
+    struct emit_clause {
+        size_t at = 0;
+        int depth = 0;
+    };
+    std::vector<emit_clause> emit_clauses() const {
+        std::vector<emit_clause> out;
+        int depth = 0;
+        for (size_t i = 0; i < _tokens.size(); ++i) {
+            if (at(i).is_punct('(')) ++depth;
+            if (at(i).is_punct(')')) --depth;
+            if (word(i, "emit") && word(i + 1, "on") && word(i + 2, "window") &&
+                word(i + 3, "close"))
+                out.push_back({i, depth});
+        }
+        return out;
+    }
+
+    // CREATE MATERIALIZED VIEW, also after EXPLAIN [ANALYZE] [VERBOSE].
+    bool is_materialized_view() const {
+        size_t i = 0;
+        if (word(0, "explain")) {
+            i = 1;
+            while (word(i, "analyze") || word(i, "verbose"))
+                ++i;
+        }
+        return word(i, "create") && word(i + 1, "materialized") && word(i + 2, "view");
+    }
+
+    // `misplaced`: the statement takes the clause, but not there.
+    sql_error emit_error(const emit_clause& e, bool misplaced) const {
+        if (misplaced)
+            return error_at(e.at,
+                            "EMIT ON WINDOW CLOSE must follow the query: at the end of CREATE "
+                            "MATERIALIZED VIEW, before the WITH (...) of CREATE SINK");
+        return make_error(sql_errc::feature_not_supported,
+                          "EMIT ON WINDOW CLOSE applies only to continuous queries: CREATE "
+                          "MATERIALIZED VIEW name AS query EMIT ON WINDOW CLOSE, CREATE SINK "
+                          "name AS query EMIT ON WINDOW CLOSE WITH (...)",
+                          _offset + at(e.at).begin + 1);
+    }
+
+    // Blanks the clause of a CREATE MATERIALIZED VIEW out of `pg_text`
+    // (positions kept); it must end the statement (or precede WITH [NO] DATA).
+    sql_status cut_view_emit(std::string& pg_text, parsed_statement& s) const {
+        const emit_clause& e = _emits[0];
+        size_t after = e.at + 4;
+        if (_emits.size() > 1) return emit_error(_emits[1], true);
+        bool at_end = at(after).kind == token_kind::end ||
+                      (word(after, "with") && word(after + 1, "data") &&
+                       at(after + 2).kind == token_kind::end) ||
+                      (word(after, "with") && word(after + 1, "no") && word(after + 2, "data") &&
+                       at(after + 3).kind == token_kind::end);
+        if (e.depth != 0 || !at_end) return emit_error(e, true);
+        for (int k = at(e.at).begin; k < at(e.at + 3).end; ++k)
+            pg_text[static_cast<size_t>(k)] = ' ';
+        s.emit_on_window_close = true;
+        return {};
+    }
+
     sql_result<parsed_statement> create_source(parsed_statement s);
     sql_result<parsed_statement> create_sink(parsed_statement s);
     sql_result<parsed_statement> show(parsed_statement s);
@@ -165,6 +235,7 @@ class statement_parser {
     std::string_view _text;
     int _offset;
     std::vector<token> _tokens;
+    std::vector<emit_clause> _emits;
 };
 
 sql_status statement_parser::cut_watermark(size_t open, size_t close, std::string& rewritten,
@@ -253,6 +324,7 @@ sql_result<parsed_statement> statement_parser::create_sink(parsed_statement s) {
     if (!name.ok()) return name.error();
     s.name = name.value();
     if (word(i + 1, "from")) {
+        if (!_emits.empty()) return emit_error(_emits[0], true);
         auto from = name_at(i + 2);
         if (!from.ok()) return from.error();
         s.from = from.value();
@@ -272,11 +344,19 @@ sql_result<parsed_statement> statement_parser::create_sink(parsed_statement s) {
             at(matching(j + 1) + 1).kind == token_kind::end)
             with = j;
     }
+    size_t query_end = with;
+    if (!_emits.empty()) {
+        if (_emits.size() > 1) return emit_error(_emits[1], true);
+        const emit_clause& e = _emits[0];
+        if (e.depth != 0 || with == 0 || e.at + 4 != with) return emit_error(e, true);
+        s.emit_on_window_close = true;
+        query_end = e.at;
+    }
     if (with == 0) return error_at(_tokens.size() - 1, "expected WITH (...) after the query");
     auto after = options(with, s.options);
     if (!after.ok()) return after.error();
     int qbegin = at(i + 2).begin;
-    s.query_text = std::string(_text.substr(qbegin, at(with).begin - qbegin));
+    s.query_text = std::string(_text.substr(qbegin, at(query_end).begin - qbegin));
     auto tree = single_statement(s.query_text, _offset + qbegin);
     if (!tree.ok()) return tree.error();
     s.tree = std::move(tree.value());

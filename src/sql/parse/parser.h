@@ -5,7 +5,9 @@
 //
 //   CREATE SOURCE [IF NOT EXISTS] name [(columns [, WATERMARK FOR col AS expr])]
 //       WITH (key = value, ...)     (no columns: from the format's schema)
-//   CREATE SINK [IF NOT EXISTS] name AS query WITH (...)
+//   CREATE SINK [IF NOT EXISTS] name AS query [EMIT ON WINDOW CLOSE] WITH (...)
+//   CREATE MATERIALIZED VIEW name AS query [EMIT ON WINDOW CLOSE]  (PostgreSQL's
+//       statement; the layer cuts the clause out before libpg_query sees it)
 //   CREATE SINK [IF NOT EXISTS] name FROM relation WITH (...)
 //   SHOW SOURCES | SINKS | MATERIALIZED VIEWS
 //   DROP SOURCE | SINK [IF EXISTS] name [, ...] [CASCADE | RESTRICT]
@@ -65,6 +67,10 @@ struct parsed_statement {
     bool explain = false;  // EXPLAIN CREATE SINK ...: plan only
     // `... EMIT ON WINDOW CLOSE` after the query of CREATE MATERIALIZED VIEW
     // or CREATE SINK (before the sink's WITH): each window's rows once, final.
+    // The clause is blanked out of the text libpg_query parses (positions
+    // kept; `text` keeps it) and excluded from `query_text`. Anywhere else it
+    // is an error at its EMIT: syntax_error inside those statements (a
+    // subquery, after WITH, sink FROM), feature_not_supported elsewhere.
     bool emit_on_window_close = false;
 };
 

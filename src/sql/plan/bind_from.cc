@@ -150,8 +150,9 @@ sql_result<plan_ptr> bind_function(const json& rf, bind_context& ctx, bind_scope
     if ((!series && !unnest) || rf.value("lateral", false) || rf.value("ordinality", false) ||
         rf["functions"].size() != 1)
         return at(sql_errc::feature_not_supported,
-                  "table functions other than generate_series(start, stop[, step]) and "
-                  "unnest(array) are not supported yet",
+                  "table functions other than generate_series(start, stop[, step]), "
+                  "unnest(array) and the windows TUMBLE, HOP, CUMULATE, SESSION are not "
+                  "supported yet",
                   rf, ctx);
     data_type t = data_type::of(series ? type_id::int64 : type_id::text);
     auto p = make_plan_node(plan_kind::function, {}, {});
@@ -170,8 +171,23 @@ sql_result<plan_ptr> bind_function(const json& rf, bind_context& ctx, bind_scope
     return p;
 }
 
+// The function name of a RangeFunction's single call, or "".
+std::string range_function_name(const json& rf) {
+    if (!rf.contains("functions") || rf["functions"].empty() ||
+        !rf["functions"][0].contains("List"))
+        return "";
+    const json& fn = rf["functions"][0]["List"]["items"][0];
+    return fn.contains("FuncCall") ? fn["FuncCall"]["funcname"].back()["String"].value("sval", "")
+                                   : "";
+}
+
 sql_result<plan_ptr> bind_item(const json& item, bind_context& ctx, bind_scope& scope) {
-    if (item.contains("RangeFunction")) return bind_function(item["RangeFunction"], ctx, scope);
+    if (item.contains("RangeFunction")) {
+        const json& rf = item["RangeFunction"];
+        if (is_window_function(range_function_name(rf)))
+            return bind_window_function(rf, ctx, scope);
+        return bind_function(rf, ctx, scope);
+    }
     if (item.contains("RangeVar")) return bind_range_var(item["RangeVar"], ctx, scope);
     if (item.contains("JoinExpr")) return bind_join(item["JoinExpr"], ctx, scope);
     if (item.contains("RangeSubselect")) return bind_subselect(item["RangeSubselect"], ctx, scope);
@@ -181,6 +197,10 @@ sql_result<plan_ptr> bind_item(const json& item, bind_context& ctx, bind_scope& 
 }
 
 }  // namespace
+
+sql_result<plan_ptr> bind_from_item(const json& item, bind_context& ctx, bind_scope& scope) {
+    return bind_item(item, ctx, scope);
+}
 
 plan_ptr make_plan_node(plan_kind k, std::vector<column_def> schema, std::vector<plan_ptr> inputs) {
     auto p = std::make_shared<plan_node>();

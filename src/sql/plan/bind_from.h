@@ -4,6 +4,7 @@
 // (bind_from.cc, bind_subquery.cc).
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,35 @@ plan_ptr make_plan_node(plan_kind k, std::vector<column_def> schema, std::vector
 // one row of no columns.
 sql_result<plan_ptr> bind_from_clause(const nlohmann::json& stmt, bind_context& ctx,
                                       bind_scope& scope);
+
+// One FROM item: RangeVar, RangeSubselect, RangeFunction or JoinExpr.
+sql_result<plan_ptr> bind_from_item(const nlohmann::json& item, bind_context& ctx,
+                                    bind_scope& scope);
+
+// Window table functions in FROM (bind_window.cc): TUMBLE(relation, time,
+// size [, offset]), HOP(relation, time, slide, size [, offset]),
+// CUMULATE(relation, time, step, size), SESSION(relation, time, gap).
+// `name` as the parser spells it (lower case unless quoted).
+bool is_window_function(std::string_view name);
+// A RangeFunction calling one of them: a plan_kind::window node over the
+// relation (a source or view name, or a subquery), whose scope is the
+// relation's columns (hidden ones stay hidden) then window_start and
+// window_end, all qualified by the alias, else by the relation's name.
+// Errors (at the argument): the time not a timestamp/timestamptz, sizes not
+// positive constant intervals, intervals with months, a HOP size not a
+// multiple of its slide (or above 10000 slides), a CUMULATE size not a
+// multiple of its step (or above 10000 steps).
+sql_result<plan_ptr> bind_window_function(const nlohmann::json& range_function, bind_context& ctx,
+                                          bind_scope& scope);
+
+// For the aggregate binder: makes the GROUP BY keys `group_keys` (over the
+// output of `from`, the block's FROM plan before WHERE) that are columns of
+// a SESSION window's relation the window's session_keys, so that sessions
+// form per group. No SESSION window under `from`: nothing. Keys on
+// window_start/window_end or other FROM items are skipped. Error
+// (feature_not_supported, no position: the caller sets it): a key that is
+// an expression over the window's relation's columns.
+sql_status set_session_keys(const plan_ptr& from, const std::vector<expr_ptr>& group_keys);
 
 // Collects the subqueries of the expressions of one query block while it is
 // installed (RAII: installs the context's sublink hook, restores the previous

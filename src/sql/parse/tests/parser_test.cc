@@ -126,5 +126,97 @@ TEST(parse_sql, explain_create_sink_keeps_positions_of_the_whole_statement) {
     EXPECT_EQ(s.text.substr(s.tree_offset, 6), "SELECT");
 }
 
+TEST(parse_sql, materialized_view_emit_on_window_close_is_cut_with_positions_kept) {
+    std::string sql =
+        "SELECT 1; CREATE MATERIALIZED VIEW v AS SELECT a FROM s\n  emit /* c */ ON\tWindow "
+        "CLOSE";
+    auto r = parse_sql(sql);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[1];
+    EXPECT_TRUE(s.emit_on_window_close);
+    EXPECT_FALSE(r.value()[0].emit_on_window_close);
+    EXPECT_EQ(s.text, sql.substr(10));  // the stored text keeps the clause
+    const auto& q = s.tree["CreateTableAsStmt"]["query"]["SelectStmt"];
+    int from = q["fromClause"][0]["RangeVar"]["location"].get<int>();
+    EXPECT_EQ(s.text.substr(static_cast<size_t>(from), 1), "s");
+    auto plain = parse_sql("CREATE MATERIALIZED VIEW v AS SELECT a FROM s");
+    ASSERT_TRUE(plain.ok()) << plain.error().message;
+    EXPECT_FALSE(plain.value()[0].emit_on_window_close);
+}
+
+TEST(parse_sql, explain_of_a_view_and_with_no_data_take_the_clause) {
+    auto e =
+        parse_sql("EXPLAIN CREATE MATERIALIZED VIEW v AS SELECT a FROM s EMIT ON WINDOW CLOSE");
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    EXPECT_TRUE(e.value()[0].emit_on_window_close);
+    EXPECT_TRUE(e.value()[0].tree.contains("ExplainStmt"));
+    auto d = parse_sql(
+        "CREATE MATERIALIZED VIEW v AS SELECT a FROM s EMIT ON WINDOW CLOSE WITH NO DATA");
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    EXPECT_TRUE(d.value()[0].emit_on_window_close);
+}
+
+TEST(parse_sql, create_sink_emit_on_window_close_precedes_with) {
+    auto r = parse_sql(
+        "CREATE SINK q AS SELECT a FROM s GROUP BY a EMIT ON WINDOW CLOSE WITH (topic = 'o')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& s = r.value()[0];
+    EXPECT_TRUE(s.emit_on_window_close);
+    EXPECT_EQ(s.query_text, "SELECT a FROM s GROUP BY a ");
+    EXPECT_TRUE(s.tree.contains("SelectStmt"));
+    ASSERT_EQ(s.options.size(), 1u);
+    EXPECT_EQ(s.options[0].value, "o");
+    auto e = parse_sql(
+        "EXPLAIN CREATE SINK q AS SELECT a FROM s emit on window close WITH (topic = 'o')");
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    EXPECT_TRUE(e.value()[0].explain);
+    EXPECT_TRUE(e.value()[0].emit_on_window_close);
+    EXPECT_EQ(e.value()[0].tree_offset, 25);
+}
+
+TEST(parse_sql, the_words_in_strings_identifiers_and_comments_are_not_the_clause) {
+    auto r = parse_sql(
+        "CREATE SINK q AS SELECT 'x EMIT ON WINDOW CLOSE' AS \"emit\" FROM s -- EMIT ON WINDOW "
+        "CLOSE\n WITH (topic = 'o')");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_FALSE(r.value()[0].emit_on_window_close);
+    auto v = parse_sql(
+        "SELECT 'emit on window close', $$EMIT ON WINDOW CLOSE$$ /* emit on window close */");
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    EXPECT_FALSE(v.value()[0].emit_on_window_close);
+}
+
+TEST(parse_sql, emit_on_window_close_elsewhere_is_an_error_at_emit) {
+    auto select = parse_sql("SELECT 1; SELECT a FROM s EMIT ON WINDOW CLOSE");
+    ASSERT_FALSE(select.ok());
+    EXPECT_EQ(select.error().code, sql_errc::feature_not_supported);
+    EXPECT_EQ(select.error().position, 27);
+    EXPECT_NE(select.error().message.find("continuous queries"), std::string::npos);
+    auto source = parse_sql("CREATE SOURCE s (a INT) EMIT ON WINDOW CLOSE WITH (topic = 't')");
+    ASSERT_FALSE(source.ok());
+    EXPECT_EQ(source.error().position, 25);
+    auto after_with =
+        parse_sql("CREATE SINK q AS SELECT a FROM s WITH (topic = 'o') EMIT ON WINDOW CLOSE");
+    ASSERT_FALSE(after_with.ok());
+    EXPECT_EQ(after_with.error().code, sql_errc::syntax_error);
+    EXPECT_EQ(after_with.error().position, 53);
+    auto nested = parse_sql(
+        "CREATE MATERIALIZED VIEW v AS SELECT * FROM (SELECT a FROM s EMIT ON WINDOW CLOSE) t");
+    ASSERT_FALSE(nested.ok());
+    EXPECT_EQ(nested.error().code, sql_errc::syntax_error);
+    EXPECT_EQ(nested.error().position, 62);
+    auto early = parse_sql("CREATE MATERIALIZED VIEW v EMIT ON WINDOW CLOSE AS SELECT a FROM s");
+    ASSERT_FALSE(early.ok());
+    EXPECT_EQ(early.error().position, 28);
+    auto twice = parse_sql(
+        "CREATE SINK q AS SELECT a FROM s EMIT ON WINDOW CLOSE EMIT ON WINDOW CLOSE WITH (topic "
+        "= 'o')");
+    ASSERT_FALSE(twice.ok());
+    EXPECT_EQ(twice.error().position, 55);
+    auto from = parse_sql("CREATE SINK q FROM v EMIT ON WINDOW CLOSE WITH (topic = 'o')");
+    ASSERT_FALSE(from.ok());
+    EXPECT_EQ(from.error().code, sql_errc::syntax_error);
+}
+
 }  // namespace
 }  // namespace spate::sql
