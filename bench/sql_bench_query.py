@@ -10,8 +10,8 @@ confluent-kafka, psycopg2).
       on timeout.
   sql_bench_query.py state --bootstrap B --pg HOST:PORT --query Q --state-dir D
       Prints "KEYS BYTES SOURCE": the query's state keys and bytes from
-      EXPLAIN ANALYZE Q (per-operator state figures) when the statement
-      gives them; else BYTES = the size of D/<Q>* (or D) on disk and
+      EXPLAIN ANALYZE Q (the operators' state_keys and state_bytes, summed)
+      when the statement gives them; else BYTES = the size of D/<Q>* (or D) on disk and
       KEYS = the distinct keys of Q's upsert sink topic (Q_out), or 0 when
       unknown (SOURCE says which).
 """
@@ -19,16 +19,12 @@ confluent-kafka, psycopg2).
 import argparse
 import glob
 import os
-import re
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
                                 "support"))
 import query_progress  # noqa: E402
-
-LINE_NUMBER = re.compile(r"state[ _]?(keys|bytes)\D{0,3}(\d+)", re.I)
-
 
 def wait_consumed(a):
     msg = query_progress.wait_consumed(a.bootstrap, a.query, a.topic, a.timeout)
@@ -39,7 +35,9 @@ def wait_consumed(a):
 
 
 def explain_state(pg, query):
-    """(keys, bytes) summed over EXPLAIN ANALYZE's operators, or None."""
+    """(keys, bytes) summed over the operators of EXPLAIN ANALYZE <query>
+    (columns state_keys, state_bytes; NULL for stateless operators), or
+    None when the statement or the columns are missing."""
     import psycopg2
     host, port = pg.rsplit(":", 1)
     try:
@@ -50,17 +48,19 @@ def explain_state(pg, query):
     try:
         cur = conn.cursor()
         cur.execute("EXPLAIN ANALYZE %s" % query)
-        text = "\n".join(" ".join(str(c) for c in row) for row in cur.fetchall())
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
     except psycopg2.Error:
         return None
     finally:
         conn.close()
-    sums = {"keys": 0, "bytes": 0}
-    found = False
-    for kind, n in LINE_NUMBER.findall(text):
-        sums[kind.lower()] += int(n)
-        found = True
-    return (sums["keys"], sums["bytes"]) if found else None
+    if "state_keys" not in cols or "state_bytes" not in cols:
+        return None
+    k, b = cols.index("state_keys"), cols.index("state_bytes")
+    stateful = [r for r in rows if r[k] is not None]
+    if not stateful:
+        return None
+    return sum(int(r[k]) for r in stateful), sum(int(r[b] or 0) for r in stateful)
 
 
 def dir_bytes(path):
