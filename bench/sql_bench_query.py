@@ -11,13 +11,12 @@ confluent-kafka, psycopg2).
   sql_bench_query.py state --bootstrap B --pg HOST:PORT --query Q --state-dir D
       Prints "KEYS BYTES SOURCE": the query's state keys and bytes from
       EXPLAIN ANALYZE Q (the operators' state_keys and state_bytes, summed)
-      when the statement gives them; else BYTES = the size of D/<Q>* (or D) on disk and
+      when the statement gives them; else BYTES = the size of D/<query id> (or D) on disk and
       KEYS = the distinct keys of Q's upsert sink topic (Q_out), or 0 when
       unknown (SOURCE says which).
 """
 
 import argparse
-import glob
 import os
 import sys
 import time
@@ -107,7 +106,11 @@ def state(a):
     if got is not None:
         print("%d %d explain-analyze" % got)
         return 0
-    dirs = glob.glob(os.path.join(a.state_dir, a.query + "*"))
+    # The query's RocksDB: <data-dir>/sql-state/<id>, id as in its group's name.
+    from confluent_kafka.admin import AdminClient
+    groups = query_progress.query_groups(AdminClient({"bootstrap.servers": a.bootstrap}), a.query)
+    ids = [g[len("spate-sql-%s-" % a.query):] for g in groups]
+    dirs = [d for d in (os.path.join(a.state_dir, i) for i in ids) if os.path.isdir(d)]
     nbytes = sum(dir_bytes(d) for d in dirs) if dirs else dir_bytes(a.state_dir)
     keys = sink_keys(a.bootstrap, a.query + "_out") if a.upsert else 0
     print("%d %d %s" % (keys, nbytes, "state-dir+sink-keys" if a.upsert else "state-dir"))
