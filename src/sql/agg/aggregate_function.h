@@ -2,7 +2,7 @@
 
 // Aggregate functions over groups of rows, with retraction, merging and a
 // serialised state (the functions and their types: docs/sql.md,
-// "Aggregates"; the state bytes: docs/formats/sql_state.md).
+// "Aggregates"; the state bytes: docs/formats/sql_aggregate_state.md).
 //
 // A `grouped_aggregate` holds the states of one aggregate call for many
 // groups; each group is a dense slot number chosen by the caller (the batch
@@ -78,6 +78,12 @@ class grouped_aggregate {
 };
 
 // The grouped aggregate for `call` (bound: argument types final).
-sql_result<std::unique_ptr<grouped_aggregate>> make_grouped_aggregate(const aggregate_call& call);
+// `retractions` false promises that update() never sees a diff of -1 (batch
+// queries, streams over append-only input): min/max then keep only the
+// current extreme instead of every value's multiplicity, and a retraction
+// is an internal_error. Errors: undefined_function for argument types the
+// function does not take.
+sql_result<std::unique_ptr<grouped_aggregate>> make_grouped_aggregate(const aggregate_call& call,
+                                                                      bool retractions = true);
 
 }  // namespace spate::sql

@@ -2,6 +2,7 @@
 
 #include <deque>
 
+#include "sql/expr/array_text.h"
 #include "sql/expr/eval.h"
 #include "sql/types/text_io.h"
 
@@ -140,26 +141,16 @@ class nested_loop_op final : public batch_operator {
 // A PostgreSQL array literal of `c`'s values: {a,"b c",NULL}.
 std::string array_literal(const column& c, size_t rows) {
     std::string out = "{";
+    std::string v;
     for (size_t r = 0; r < rows; ++r) {
         if (r) out += ",";
         if (c.is_null(r)) {
             out += "NULL";
             continue;
         }
-        std::string v;
+        v.clear();
         format_text(c, r, v);
-        bool quote =
-            v.empty() || v == "NULL" || v.find_first_of(" ,{}\"\\\t\n") != std::string::npos;
-        if (!quote) {
-            out += v;
-            continue;
-        }
-        out += '"';
-        for (char ch : v) {
-            if (ch == '"' || ch == '\\') out += '\\';
-            out += ch;
-        }
-        out += '"';
+        append_array_element(v, out);
     }
     return out + "}";
 }

@@ -25,7 +25,8 @@ batch_ptr make_apply(batch_ptr input, const plan_node& apply, const batch_env& e
 batch_ptr make_distinct(batch_ptr input, const plan_node& distinct);
 // plan_kind::function: its arguments evaluated once when first pulled.
 batch_ptr make_table_function(const plan_node& f, const batch_env& env);
-// plan_kind::aggregate over `input`.
+// plan_kind::aggregate over `input` (hash_aggregate.cc): a hash aggregate holding every group
+// in memory until the input ends.
 batch_ptr make_aggregate(batch_ptr input, const plan_node& aggregate, const batch_env& env);
 
 // `p` with outer-reference parameters (k_outer_parameter_base and up) of

@@ -1,5 +1,4 @@
-// DISTINCT, table functions (generate_series, unnest) and ungrouped aggregates over materialised
-// rows (join.h).
+// DISTINCT and table functions (generate_series, unnest) over materialised rows (join.h).
 
 #include <unordered_set>
 
@@ -117,95 +116,6 @@ class unnest_op final : public batch_operator {
     bool _done = false;
 };
 
-// The running state of one aggregate.
-struct aggregate_state {
-    int64_t count = 0;
-    column best;  // min/max: the current value (0 or 1 row)
-    std::string text;
-    bool any = false;
-};
-
-class aggregate_op final : public batch_operator {
-  public:
-    aggregate_op(batch_ptr in, const plan_node& p, const batch_env& env)
-        : _in(std::move(in)), _p(p), _env(env) {}
-
-    sql_result<std::optional<chunk>> next() override {
-        if (_done) return std::optional<chunk>();
-        _done = true;
-        std::vector<aggregate_state> states(_p.aggregates.size());
-        for (size_t k = 0; k < states.size(); ++k)
-            states[k].best = column(_p.aggregates[k].type);
-        for (;;) {
-            auto c = _in->next();
-            if (!c.ok()) return c;
-            if (!c.value()) break;
-            for (size_t k = 0; k < states.size(); ++k)
-                if (auto s = accumulate(_p.aggregates[k], *c.value(), states[k]); !s.ok())
-                    return s.error();
-        }
-        std::vector<column> cols;
-        size_t inputs = _p.schema.size() - _p.aggregates.size();
-        for (size_t i = 0; i < inputs; ++i) {
-            cols.emplace_back(_p.schema[i].type);
-            cols.back().push_null();
-        }
-        for (size_t k = 0; k < states.size(); ++k)
-            cols.push_back(result(_p.aggregates[k], states[k]));
-        chunk out(std::move(cols));
-        out.set_rows(1);
-        return std::optional<chunk>(std::move(out));
-    }
-
-  private:
-    sql_status accumulate(const aggregate_call& a, const chunk& ch, aggregate_state& st) {
-        if (a.star) {
-            st.count += static_cast<int64_t>(ch.rows());
-            return {};
-        }
-        std::vector<column> args;
-        for (const auto& e : a.args) {
-            auto v = evaluate(*e, ch, _env.ctx);
-            if (!v.ok()) return v.error();
-            args.push_back(std::move(v.value()));
-        }
-        for (size_t r = 0; r < ch.rows(); ++r) {
-            if (args[0].is_null(r)) continue;
-            ++st.count;
-            if (a.name == "string_agg") {
-                if (st.any && !args[1].is_null(r)) format_text(args[1], r, st.text);
-                format_text(args[0], r, st.text);
-            } else if (a.name == "min" || a.name == "max") {
-                int cmp = st.any ? compare_values(args[0], r, st.best, 0) : 0;
-                if (!st.any || (a.name == "min" ? cmp < 0 : cmp > 0)) {
-                    st.best.clear();
-                    st.best.push_from(args[0], r);
-                }
-            }
-            st.any = true;
-        }
-        return {};
-    }
-
-    static column result(const aggregate_call& a, const aggregate_state& st) {
-        column out(a.type);
-        if (a.name == "count")
-            out.push<int64_t>(st.count);
-        else if (!st.any)
-            out.push_null();
-        else if (a.name == "string_agg")
-            out.push_string(st.text);
-        else
-            out.push_from(st.best, 0);
-        return out;
-    }
-
-    batch_ptr _in;
-    const plan_node& _p;
-    const batch_env& _env;
-    bool _done = false;
-};
-
 }  // namespace
 
 batch_ptr make_distinct(batch_ptr input, const plan_node&) {
@@ -215,10 +125,6 @@ batch_ptr make_distinct(batch_ptr input, const plan_node&) {
 batch_ptr make_table_function(const plan_node& f, const batch_env& env) {
     if (f.function == "unnest") return std::make_unique<unnest_op>(f, env);
     return std::make_unique<series_op>(f, env);
-}
-
-batch_ptr make_aggregate(batch_ptr input, const plan_node& aggregate, const batch_env& env) {
-    return std::make_unique<aggregate_op>(std::move(input), aggregate, env);
 }
 
 }  // namespace spate::sql

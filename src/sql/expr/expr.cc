@@ -228,6 +228,41 @@ void referenced_columns(const expr& e, std::vector<int>& out) {
         referenced_columns(*a, out);
 }
 
+bool same_expr(const expr& a, const expr& b) {
+    if (a.kind != b.kind || a.type != b.type || a.args.size() != b.args.size()) return false;
+    switch (a.kind) {
+        case expr_kind::column_ref:
+            return a.column == b.column;
+        case expr_kind::parameter:
+            return a.parameter == b.parameter;
+        case expr_kind::constant:
+            if (a.constant.is_null() || b.constant.is_null())
+                return a.constant.is_null() == b.constant.is_null() &&
+                       a.constant.type() == b.constant.type();
+            if (a.constant.type() != b.constant.type() ||
+                format_text(a.constant) != format_text(b.constant))
+                return false;
+            break;
+        case expr_kind::function:
+        case expr_kind::nullif:
+        case expr_kind::in_list:
+            if (a.function.name != b.function.name || a.function.arg_types != b.function.arg_types)
+                return false;
+            break;
+        case expr_kind::cast:
+            if (a.cast_fn.from != b.cast_fn.from) return false;
+            break;
+        case expr_kind::case_:
+            if (a.has_else != b.has_else) return false;
+            break;
+        default:
+            break;
+    }
+    for (size_t i = 0; i < a.args.size(); ++i)
+        if (!same_expr(*a.args[i], *b.args[i])) return false;
+    return true;
+}
+
 expr_ptr remap_columns(const expr_ptr& e, const std::vector<int>& mapping) {
     if (e->kind == expr_kind::column_ref) {
         SPATE_ASSERT(e->column >= 0 && static_cast<size_t>(e->column) < mapping.size());

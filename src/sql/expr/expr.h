@@ -77,6 +77,10 @@ std::string to_string(const expr& e);
 bool is_constant(const expr& e);
 // Columns `e` reads, appended to `out` (duplicates allowed).
 void referenced_columns(const expr& e, std::vector<int>& out);
+// Structural equality of bound expressions: the same operators, functions
+// (by name and signature), casts, columns, parameters and constants (by
+// type and value) in the same shape. GROUP BY matching uses it.
+bool same_expr(const expr& a, const expr& b);
 // A copy of `e` with column_ref i replaced by mapping[i] (projection pushdown).
 expr_ptr remap_columns(const expr_ptr& e, const std::vector<int>& mapping);
 

@@ -391,9 +391,8 @@ sql_result<expr_ptr> expr_binder::func_call(const json& n) {
     if (n.contains("over"))
         return error(sql_errc::feature_not_supported, "window functions are not supported yet", n);
     if (n.value("agg_star", false) || n.value("agg_distinct", false) || is_aggregate_name(name)) {
-        if (_ctx.aggregate && !n.value("agg_distinct", false)) return _ctx.aggregate(n);
-        return error(sql_errc::feature_not_supported,
-                     "aggregate function " + name + "() is not supported yet", n);
+        if (_ctx.aggregate) return _ctx.aggregate(n);
+        return error(sql_errc::grouping_error, "aggregate functions are not allowed here", n);
     }
     bool handled = false;
     auto special = special_function(name, n, handled);

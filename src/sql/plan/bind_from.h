@@ -42,15 +42,6 @@ bool is_window_function(std::string_view name);
 sql_result<plan_ptr> bind_window_function(const nlohmann::json& range_function, bind_context& ctx,
                                           bind_scope& scope);
 
-// For the aggregate binder: makes the GROUP BY keys `group_keys` (over the
-// output of `from`, the block's FROM plan before WHERE) that are columns of
-// a SESSION window's relation the window's session_keys, so that sessions
-// form per group. No SESSION window under `from`: nothing. Keys on
-// window_start/window_end or other FROM items are skipped. Error
-// (feature_not_supported, no position: the caller sets it): a key that is
-// an expression over the window's relation's columns.
-sql_status set_session_keys(const plan_ptr& from, const std::vector<expr_ptr>& group_keys);
-
 // Collects the subqueries of the expressions of one query block while it is
 // installed (RAII: installs the context's sublink hook, restores the previous
 // one on destruction). A subquery binds to column `base + k` of the block's
@@ -77,9 +68,13 @@ class subquery_collector {
     std::function<sql_result<expr_ptr>(const nlohmann::json&)> _saved;
 };
 
-// Collects the aggregate calls of an ungrouped query block while installed
-// (RAII like subquery_collector): aggregate k binds to column `base + k` of
-// the block's aggregate node, whose first `base` columns are NULL.
+// Collects the aggregate calls of a query block while installed (RAII like
+// subquery_collector): call k binds to the placeholder column `base + k`,
+// `base` being the width of the block's input, until bind_grouping replaces
+// the placeholders. Equal calls share one placeholder. Errors of a call:
+// undefined_function (argument types), grouping_error (nested aggregates,
+// aggregates in FILTER), feature_not_supported (ORDER BY or WITHIN GROUP in
+// the call).
 class aggregate_collector {
   public:
     aggregate_collector(const bind_scope& scope, size_t base, bind_context& ctx);
@@ -88,11 +83,12 @@ class aggregate_collector {
     aggregate_collector& operator=(const aggregate_collector&) = delete;
 
     bool empty() const { return _calls.empty(); }
-    // `input` unchanged without aggregates, else the aggregate node over it.
-    plan_ptr aggregate_over(plan_ptr input);
+    size_t base() const { return _base; }
+    std::vector<aggregate_call>& calls() { return _calls; }
 
   private:
     sql_result<expr_ptr> bind_call(const nlohmann::json& node);
+    sql_status bind_arguments(const nlohmann::json& node, aggregate_call& call);
 
     const bind_scope& _scope;
     size_t _base;
@@ -100,5 +96,45 @@ class aggregate_collector {
     std::vector<aggregate_call> _calls;
     std::function<sql_result<expr_ptr>(const nlohmann::json&)> _saved;
 };
+
+// While installed, an aggregate call is the grouping_error "aggregate
+// functions are not allowed in <clause>" (RAII; restores the previous hook).
+class aggregate_ban {
+  public:
+    aggregate_ban(bind_context& ctx, std::string clause);
+    ~aggregate_ban();
+    aggregate_ban(const aggregate_ban&) = delete;
+    aggregate_ban& operator=(const aggregate_ban&) = delete;
+
+  private:
+    bind_context& _ctx;
+    std::function<sql_result<expr_ptr>(const nlohmann::json&)> _saved;
+};
+
+// A query block's expressions bound over its input, aggregate calls as
+// placeholders (aggregate_collector): the select list then ORDER BY
+// expressions (`exprs`, each bound from `sources[i]`; the first
+// `names.size()` are the select list) and HAVING (null: none).
+struct grouped_select {
+    std::vector<expr_ptr>& exprs;
+    const std::vector<std::string>& names;
+    const std::vector<const nlohmann::json*>& sources;
+    expr_ptr having;
+};
+
+// The grouping of a query block (bind_grouping.cc): binds `stmt`'s GROUP BY
+// over `scope` (an integer is a select-list ordinal; a bare name that is no
+// input column names a select-list column), builds the aggregate node over
+// `input` with the collected calls (windowed grouping: bind_window_keys.h)
+// and a filter for HAVING over it, and rewrites `block.exprs` over the
+// node's output: a subexpression equal to a group key becomes the key's
+// column, a placeholder its call's column. Errors: grouping_error for an
+// input column outside aggregates and keys ("column \"t.x\" must appear in
+// the GROUP BY clause or be used in an aggregate function", positioned at
+// the reference) and for aggregates in GROUP BY; feature_not_supported for
+// ROLLUP, CUBE, GROUPING SETS and subqueries in GROUP BY.
+sql_result<plan_ptr> bind_grouping(const nlohmann::json& stmt, const bind_scope& scope,
+                                   bind_context& ctx, plan_ptr input,
+                                   aggregate_collector& aggregates, grouped_select& block);
 
 }  // namespace spate::sql

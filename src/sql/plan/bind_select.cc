@@ -1,5 +1,5 @@
-// Binding of queries: SELECT ... FROM relation [WHERE] [ORDER BY] [LIMIT],
-// UNION ALL, SELECT without FROM (binder.h).
+// Binding of queries: SELECT ... FROM relation [WHERE] [GROUP BY] [HAVING]
+// [ORDER BY] [LIMIT], UNION ALL, SELECT without FROM (binder.h).
 
 #include <string>
 
@@ -44,9 +44,11 @@ std::string target_name(const json& target, const expr& e) {
     return "?column?";
 }
 
-// The select list over `scope`: expressions and their names.
+// The select list over `scope`: expressions, their names and the nodes
+// they were bound from.
 sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context& ctx,
-                        std::vector<expr_ptr>& exprs, std::vector<std::string>& names) {
+                        std::vector<expr_ptr>& exprs, std::vector<std::string>& names,
+                        std::vector<const json*>& sources) {
     for (const auto& t : stmt["targetList"]) {
         const json& rt = t["ResTarget"];
         const json& v = rt["val"];
@@ -61,6 +63,7 @@ sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context&
                 exprs.push_back(
                     expr::make_column(static_cast<int>(i), scope[i].type, scope[i].name));
                 names.push_back(scope[i].name);
+                sources.push_back(&v);
             }
             if (!table.empty() && !any)
                 return at(sql_errc::undefined_table,
@@ -79,6 +82,7 @@ sql_status bind_targets(const json& stmt, const bind_scope& scope, bind_context&
         }
         names.push_back(target_name(rt, *bound));
         exprs.push_back(bound);
+        sources.push_back(&v);
     }
     return {};
 }
@@ -101,10 +105,11 @@ sql_result<int64_t> bind_count(const json& node, bind_context& ctx) {
 }
 
 // ORDER BY keys: output column names and ordinals first, else expressions
-// over the input (added to the projection, dropped after the sort).
+// over the input (added to the projection, dropped after the sort; their
+// nodes appended to `sources` when given).
 sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& ctx,
                       std::vector<expr_ptr>& exprs, const std::vector<std::string>& names,
-                      std::vector<sort_key>& keys) {
+                      std::vector<sort_key>& keys, std::vector<const json*>* sources = nullptr) {
     for (const auto& s : stmt["sortClause"]) {
         const json& sb = s["SortBy"];
         const json& node = sb["node"];
@@ -131,6 +136,7 @@ sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& c
             auto e = bind_expression(node, input, ctx);
             if (!e.ok()) return e.error();
             exprs.push_back(e.value());
+            if (sources) sources->push_back(&node);
             output = static_cast<int>(exprs.size() - 1);
         }
         k.key = expr::make_column(output, exprs[output]->type, "");
@@ -139,34 +145,117 @@ sql_status bind_order(const json& stmt, const bind_scope& input, bind_context& c
     return {};
 }
 
-// In an ungrouped aggregate query every column read outside an aggregate
-// is an error (aggregate results are the columns from `base` on).
-sql_status check_ungrouped(const std::vector<expr_ptr>& exprs, size_t base, const json& stmt,
-                           const bind_context& ctx) {
-    std::vector<int> used;
-    for (const auto& e : exprs)
-        referenced_columns(*e, used);
-    for (int c : used)
-        if (static_cast<size_t>(c) < base)
-            return at(sql_errc::grouping_error,
-                      "a column outside an aggregate function needs GROUP BY, which is not "
-                      "supported yet",
-                      stmt, ctx);
-    return {};
+// HAVING over the block's input, aggregates collected (null without HAVING).
+sql_result<expr_ptr> bind_having(const json& stmt, const bind_scope& scope, bind_context& ctx) {
+    if (!stmt.contains("havingClause")) return expr_ptr();
+    const json& h = stmt["havingClause"];
+    auto e = bind_expression(h, scope, ctx);
+    if (!e.ok()) return e;
+    auto b = coerce(e.value(), data_type::of(type_id::boolean), cast_context::implicit,
+                    location_of(h), ctx);
+    if (!b.ok())
+        return at(sql_errc::datatype_mismatch,
+                  "argument of HAVING must be type boolean, not type " + type_name(e.value()->type),
+                  h, ctx);
+    return b;
+}
+
+// WHERE over `plan` (its subqueries applied below the filter).
+sql_result<plan_ptr> bind_where(const json& stmt, const bind_scope& scope, bind_context& ctx,
+                                plan_ptr plan) {
+    if (!stmt.contains("whereClause")) return plan;
+    const json& w = stmt["whereClause"];
+    subquery_collector subqueries(scope, plan->schema.size(), ctx);
+    aggregate_ban no_aggregates(ctx, "WHERE");
+    auto pred = bind_expression(w, scope, ctx);
+    if (!pred.ok()) return pred.error();
+    auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
+                    location_of(w), ctx);
+    if (!b.ok())
+        return at(
+            sql_errc::datatype_mismatch,
+            "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type), w,
+            ctx);
+    plan = subqueries.apply_over(plan);
+    auto f = make_node(plan_kind::filter, plan->schema, {plan});
+    f->predicate = b.value();
+    return plan_ptr(f);
+}
+
+// A block's select list and ORDER BY: expressions (the select list, then
+// sort-only ones), output names, the nodes they came from, sort keys.
+struct select_list {
+    std::vector<expr_ptr> exprs;
+    std::vector<std::string> names;
+    std::vector<const json*> sources;
+    std::vector<sort_key> keys;
+};
+
+// Binds the select list, ORDER BY and HAVING over `plan` and returns what
+// the projection reads: `plan` with the block's subqueries applied, or
+// grouped (bind_grouping) when the block aggregates.
+sql_result<plan_ptr> bind_select_list(const json& stmt, const bind_scope& scope, bind_context& ctx,
+                                      plan_ptr plan, select_list& list) {
+    size_t base = plan->schema.size();
+    subquery_collector subqueries(scope, base, ctx);
+    aggregate_collector aggregates(scope, base, ctx);
+    if (auto s = bind_targets(stmt, scope, ctx, list.exprs, list.names, list.sources); !s.ok())
+        return s.error();
+    if (stmt.contains("sortClause"))
+        if (auto s = bind_order(stmt, scope, ctx, list.exprs, list.names, list.keys, &list.sources);
+            !s.ok())
+            return s.error();
+    auto having = bind_having(stmt, scope, ctx);
+    if (!having.ok()) return having.error();
+    if (!aggregates.empty() || stmt.contains("groupClause") || having.value()) {
+        if (plan != subqueries.apply_over(plan))
+            return at(sql_errc::feature_not_supported,
+                      "subqueries next to aggregates or GROUP BY are not supported yet", stmt, ctx);
+        grouped_select block{list.exprs, list.names, list.sources, having.value()};
+        auto grouped = bind_grouping(stmt, scope, ctx, plan, aggregates, block);
+        if (!grouped.ok()) return grouped;
+        plan = grouped.value();
+    }
+    return subqueries.apply_over(plan);
+}
+
+// The projection of `list` over `plan`, then its sort (sort-only columns
+// dropped after it).
+plan_ptr project_and_sort(plan_ptr plan, select_list& list) {
+    const auto& exprs = list.exprs;
+    const auto& names = list.names;
+    std::vector<column_def> schema;
+    for (size_t i = 0; i < exprs.size(); ++i)
+        schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});
+    auto proj = make_node(plan_kind::project, schema, {plan});
+    proj->exprs = exprs;
+    plan = proj;
+    if (list.keys.empty()) return plan;
+    auto sort = make_node(plan_kind::sort, plan->schema, {plan});
+    sort->keys = std::move(list.keys);
+    plan = sort;
+    if (exprs.size() > names.size()) {
+        std::vector<expr_ptr> keep;
+        for (size_t i = 0; i < names.size(); ++i)
+            keep.push_back(expr::make_column(static_cast<int>(i), exprs[i]->type, names[i]));
+        auto drop =
+            make_node(plan_kind::project, {schema.begin(), schema.begin() + names.size()}, {plan});
+        drop->exprs = std::move(keep);
+        plan = drop;
+    }
+    return plan;
 }
 
 sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
-    for (const char* clause : {"groupClause", "havingClause", "distinctClause", "windowClause",
-                               "withClause", "intoClause", "valuesLists", "lockingClause"}) {
+    for (const char* clause : {"distinctClause", "windowClause", "withClause", "intoClause",
+                               "valuesLists", "lockingClause"}) {
         if (stmt.contains(clause))
             return at(
                 sql_errc::feature_not_supported,
-                std::string(clause == std::string("groupClause")      ? "GROUP BY"
-                            : clause == std::string("havingClause")   ? "HAVING"
-                            : clause == std::string("distinctClause") ? "DISTINCT"
-                            : clause == std::string("withClause")     ? "WITH"
-                            : clause == std::string("valuesLists")    ? "VALUES"
-                                                                      : clause) +
+                std::string(clause == std::string("distinctClause") ? "DISTINCT"
+                            : clause == std::string("withClause")   ? "WITH"
+                            : clause == std::string("valuesLists")  ? "VALUES"
+                                                                    : clause) +
                     " is not supported yet",
                 stmt[clause].is_array() && !stmt[clause].empty() ? stmt[clause][0] : stmt[clause],
                 ctx);
@@ -174,64 +263,12 @@ sql_result<plan_ptr> bind_simple_select(const json& stmt, bind_context& ctx) {
     bind_scope scope;
     auto from = bind_from_clause(stmt, ctx, scope);
     if (!from.ok()) return from;
-    plan_ptr plan = from.value();
-    if (stmt.contains("whereClause")) {
-        subquery_collector subqueries(scope, plan->schema.size(), ctx);
-        auto pred = bind_expression(stmt["whereClause"], scope, ctx);
-        if (!pred.ok()) return pred.error();
-        auto b = coerce(pred.value(), data_type::of(type_id::boolean), cast_context::implicit,
-                        location_of(stmt["whereClause"]), ctx);
-        if (!b.ok())
-            return at(
-                sql_errc::datatype_mismatch,
-                "argument of WHERE must be type boolean, not type " + type_name(pred.value()->type),
-                stmt["whereClause"], ctx);
-        plan = subqueries.apply_over(plan);
-        auto f = make_node(plan_kind::filter, plan->schema, {plan});
-        f->predicate = b.value();
-        plan = f;
-    }
-    std::vector<expr_ptr> exprs;
-    std::vector<std::string> names;
-    std::vector<sort_key> keys;
-    {
-        size_t base = plan->schema.size();
-        subquery_collector subqueries(scope, base, ctx);
-        aggregate_collector aggregates(scope, base, ctx);
-        if (auto s = bind_targets(stmt, scope, ctx, exprs, names); !s.ok()) return s.error();
-        if (stmt.contains("sortClause"))
-            if (auto s = bind_order(stmt, scope, ctx, exprs, names, keys); !s.ok())
-                return s.error();
-        if (!aggregates.empty()) {
-            if (plan != subqueries.apply_over(plan))
-                return at(sql_errc::feature_not_supported,
-                          "subqueries next to aggregates are not supported yet", stmt, ctx);
-            if (auto s = check_ungrouped(exprs, base, stmt, ctx); !s.ok()) return s.error();
-            plan = aggregates.aggregate_over(plan);
-        }
-        plan = subqueries.apply_over(plan);
-    }
-    std::vector<column_def> schema;
-    for (size_t i = 0; i < exprs.size(); ++i)
-        schema.push_back({i < names.size() ? names[i] : "?sort?", exprs[i]->type});
-    auto proj = make_node(plan_kind::project, schema, {plan});
-    proj->exprs = exprs;
-    plan = proj;
-    if (!keys.empty()) {
-        auto sort = make_node(plan_kind::sort, plan->schema, {plan});
-        sort->keys = std::move(keys);
-        plan = sort;
-        if (exprs.size() > names.size()) {
-            std::vector<expr_ptr> keep;
-            for (size_t i = 0; i < names.size(); ++i)
-                keep.push_back(expr::make_column(static_cast<int>(i), exprs[i]->type, names[i]));
-            auto drop = make_node(plan_kind::project,
-                                  {schema.begin(), schema.begin() + names.size()}, {plan});
-            drop->exprs = std::move(keep);
-            plan = drop;
-        }
-    }
-    return plan;
+    auto filtered = bind_where(stmt, scope, ctx, from.value());
+    if (!filtered.ok()) return filtered;
+    select_list list;
+    auto below = bind_select_list(stmt, scope, ctx, filtered.value(), list);
+    if (!below.ok()) return below;
+    return project_and_sort(below.value(), list);
 }
 
 // Casts a branch's output to `types` with a projection when they differ.

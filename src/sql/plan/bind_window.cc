@@ -250,45 +250,5 @@ sql_result<plan_ptr> bind_window_function(const json& rf, bind_context& ctx, bin
     return p;
 }
 
-sql_status set_session_keys(const plan_ptr& from, const std::vector<expr_ptr>& group_keys) {
-    // The session window under `from` and the position of its first column
-    // in `from`'s output: filters and apply nodes keep their input's columns
-    // first, joins put the left input's first.
-    std::function<plan_node*(const plan_ptr&, int, int&)> find = [&](const plan_ptr& n, int base,
-                                                                     int& at) -> plan_node* {
-        if (n->kind == plan_kind::window && n->window.kind == window_kind::session) {
-            at = base;
-            return n.get();
-        }
-        if (n->kind == plan_kind::filter || n->kind == plan_kind::apply)
-            return find(n->inputs[0], base, at);
-        if (n->kind == plan_kind::join) {
-            if (plan_node* l = find(n->inputs[0], base, at)) return l;
-            return find(n->inputs[1], base + static_cast<int>(n->inputs[0]->schema.size()), at);
-        }
-        return nullptr;
-    };
-    int base = 0;
-    plan_node* w = find(from, 0, base);
-    if (!w) return {};
-    int width = static_cast<int>(w->schema.size()) - 2;  // before window_start, window_end
-    for (const auto& k : group_keys) {
-        std::vector<int> cols;
-        referenced_columns(*k, cols);
-        bool on_input = false;  // reads a column of the window's relation
-        for (int c : cols)
-            on_input |= c >= base && c < base + width;
-        if (!on_input) continue;
-        if (k->kind != expr_kind::column_ref)
-            return make_error(sql_errc::feature_not_supported,
-                              "GROUP BY over a SESSION window takes columns of its relation, not "
-                              "expressions (" +
-                                  to_string(*k) + "); compute them in a subquery");
-        int local = k->column - base;
-        auto& keys = w->window.session_keys;
-        if (std::find(keys.begin(), keys.end(), local) == keys.end()) keys.push_back(local);
-    }
-    return {};
-}
 
 }  // namespace spate::sql

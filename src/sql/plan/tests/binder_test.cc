@@ -134,13 +134,28 @@ TEST_F(binder_test, where_must_be_boolean) {
     EXPECT_EQ(p.error().code, sql_errc::datatype_mismatch);
 }
 
-TEST_F(binder_test, ungrouped_aggregates_bind_but_group_by_is_not_supported_yet) {
+TEST_F(binder_test, group_by_binds_an_aggregate_node_over_the_columns_it_reads) {
     auto agg = bind("SELECT count(*) FROM bid");
     ASSERT_TRUE(agg.ok()) << agg.error().message;
     EXPECT_EQ(agg.value()->inputs[0]->kind, plan_kind::aggregate);
-    auto grouped = bind("SELECT auction, count(*) FROM bid GROUP BY auction");
-    ASSERT_FALSE(grouped.ok());
-    EXPECT_EQ(grouped.error().code, sql_errc::feature_not_supported);
+    auto grouped = bind(
+        "SELECT auction, count(*), max(price) FILTER (WHERE channel <> 'x') FROM bid "
+        "GROUP BY auction HAVING count(DISTINCT url) > 1");
+    ASSERT_TRUE(grouped.ok()) << grouped.error().message;
+    const plan_node& filter = *grouped.value()->inputs[0];
+    ASSERT_EQ(filter.kind, plan_kind::filter);
+    const plan_node& a = *filter.inputs[0];
+    ASSERT_EQ(a.kind, plan_kind::aggregate);
+    EXPECT_EQ(a.group_keys.size(), 1u);
+    ASSERT_EQ(a.aggregates.size(), 3u);
+    EXPECT_TRUE(a.aggregates[2].distinct);
+    EXPECT_NE(a.aggregates[1].filter, nullptr);
+    EXPECT_EQ(a.schema.size(), 4u);
+    // The scan decodes only auction, price, channel and url.
+    const plan_node* scan = a.inputs[0].get();
+    while (scan->kind != plan_kind::scan)
+        scan = scan->inputs[0].get();
+    EXPECT_EQ(scan->scan_columns.size(), 4u);
 }
 
 TEST_F(binder_test, union_all_unifies_column_types) {
