@@ -17,7 +17,9 @@ tests/support/nexmark_windows.py over everything produced:
   primary key's JSON object and matches its value;
 - q14 (append): the filtered rows as a multiset;
 - q12: per bidder, the counts over all its processing-time windows sum to
-  its batch count; windows are 2 s long and aligned to the epoch."""
+  its batch count; windows are 2 s long and aligned to the epoch;
+- the same SELECTs (not q12) as ad-hoc queries over the stored history
+  return the batch rows (every window, closed or not) as a multiset."""
 
 import collections
 import os
@@ -86,6 +88,26 @@ def check_query(bootstrap, query, created, bids, watermark):
     return sw.check_append(bootstrap, query, topic, want, DEADLINE_S)
 
 
+def check_adhoc(cur, query, src, bids):
+    """The query's SELECT, ad hoc, equals the batch rows over `bids`."""
+    err = sw.execute(cur, nexmark.select_sql(query, src))
+    if err:
+        return err
+    cols = [d[0] for d in cur.description]
+    got = [dict(zip(cols, r)) for r in cur.fetchall()]
+    for row in got:
+        for c in ("window_start", "window_end", "date_time"):
+            if c in row and row[c] is not None and not isinstance(row[c], str):
+                row[c] = row[c].strftime("%Y-%m-%d %H:%M:%S.%f")
+    want = nexmark_windows.reference_rows(query, bids)
+    if nexmark.SINK_KIND[query][0] == "upsert":
+        keyed = {nexmark_windows.key_of(query, r): r for r in got}
+        if len(keyed) != len(got):
+            return "%s ad hoc: %d rows but %d distinct keys" % (query, len(got), len(keyed))
+        return nexmark_windows.diff_keyed(query, keyed, want, " ad hoc")
+    return nexmark_windows.diff_multiset(query, got, want, " ad hoc")
+
+
 def main():
     results = sw.checks()
     with SqlServer() as srv:
@@ -111,6 +133,9 @@ def main():
         for q, src in QUERIES.items():
             bids, watermark = final[src]
             results.run(q, check_query, srv.bootstrap, q, created[q], bids, watermark)
+        for q, src in QUERIES.items():
+            if q != "q12":
+                results.run(q + " ad hoc", check_adhoc, cur, q, src, final[src][0])
         conn.close()
         if not srv.alive():
             print("spate serve died:\n%s" % "\n".join(srv.output[-30:]))
