@@ -96,12 +96,18 @@ def consumed(bootstrap, name, input_topic, detail=None):
 
 
 def wait_consumed(bootstrap, name, input_topic, timeout, interval=0.2):
-    """Waits for consumed(); returns '' or a message with the offsets seen."""
+    """Waits for consumed(); returns '' or a message with the offsets seen.
+    Kafka errors (a group rebalancing, a coordinator moving) count as not
+    yet; the last one is in the message."""
+    from confluent_kafka import KafkaException
     deadline = time.monotonic() + timeout
     while True:
         detail = {}
-        if consumed(bootstrap, name, input_topic, detail):
-            return ""
+        try:
+            if consumed(bootstrap, name, input_topic, detail):
+                return ""
+        except KafkaException as e:
+            detail["last error"] = str(e)
         if time.monotonic() >= deadline:
             return "query %s did not consume %s within %.0fs: (committed, end) %s" % (
                 name, input_topic, timeout, detail)
