@@ -39,7 +39,8 @@ struct serve_config {
     bool kafka_on = true;                                  // false: --kafka-listen off
     std::optional<std::pair<std::string, uint16_t>> pg;    // unset: --pg-listen off
     std::optional<std::pair<std::string, uint16_t>> http;  // unset: --http-listen off
-    std::string bootstrap;  // non-empty: no local broker (--bootstrap)
+    std::string bootstrap;        // non-empty: no local broker (--bootstrap)
+    bool data_dir_given = false;  // --data-dir
 };
 
 // The broker configuration from the config file, then the command line.
@@ -49,6 +50,7 @@ result<serve_config> make_config(const serve_options& opts) {
     // The properties file first; command-line options override it.
     if (opts.config_file) SPATE_TRY(broker::load_properties(cfg, *opts.config_file));
     if (opts.data_dir) cfg.data_dir = *opts.data_dir;
+    out.data_dir_given = opts.data_dir.has_value();
     if (opts.kafka_listen) {
         auto addr = net::parse_listen_address("--kafka-listen", *opts.kafka_listen);
         if (!addr.ok()) return addr.err();
@@ -122,8 +124,14 @@ std::function<std::string()> cluster_of(platform& p, const serve_config& c) {
 // and the registry (`registry`: empty without one; the engine then opens
 // its own).
 void add_sql(platform& p, const serve_config& c, int32_t node_id, http::registry_source registry) {
+    // Stateful queries' local state: under the data directory, except for
+    // --bootstrap without --data-dir (a temporary directory; the state is
+    // rebuilt from its changelog topics).
+    std::string state_dir;
+    if (c.bootstrap.empty() || c.data_dir_given)
+        state_dir = (c.broker.data_dir / "sql-state").string();
     auto& sql = p.services().add(std::make_unique<sql_service>(
-        cluster_of(p, c), std::to_string(node_id), std::move(registry)));
+        cluster_of(p, c), std::to_string(node_id), std::move(registry), state_dir));
     p.add_listener(
         {.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
         pgwire::make_pg_connection_factory(sql.sessions(), {}));

@@ -1,5 +1,9 @@
 #include "app/sql_service.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+
 #include "base/log.h"
 
 namespace spate::app {
@@ -32,10 +36,12 @@ class sql_service::forwarder final : public sql::session_factory {
 };
 
 sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id,
-                         std::function<std::shared_ptr<registry::service>()> registry)
+                         std::function<std::shared_ptr<registry::service>()> registry,
+                         std::string state_dir)
     : _bootstrap(std::move(bootstrap))
     , _node_id(std::move(node_id))
     , _registry(std::move(registry))
+    , _state_dir(std::move(state_dir))
     , _forward(std::make_shared<forwarder>())
     , _sessions(_forward) {}
 
@@ -46,6 +52,16 @@ status sql_service::start(net::runtime&) {
     o.kafka.bootstrap = _bootstrap();
     o.kafka.client_id = "spate-sql";
     o.node_id = _node_id;
+    o.state_dir = _state_dir;
+    if (o.state_dir.empty()) {
+        // No data directory of its own (--bootstrap): the state lives in
+        // Kafka (changelogs); a scratch directory caches it for this run.
+        auto tmpl = (std::filesystem::temp_directory_path() / "spate-sql-state-XXXXXX").string();
+        if (!mkdtemp(tmpl.data()))
+            return errno_error("creating a temporary SQL state directory", errno);
+        _temp_state_dir = o.state_dir = tmpl;
+        logging::get("sql").info("query state in {} (removed at stop)", _temp_state_dir);
+    }
     if (_registry) o.registry = _registry();
     if (!o.registry)
         logging::get("sql").info("no schema registry: formats avro, protobuf and json_sr are off");
@@ -58,6 +74,11 @@ status sql_service::start(net::runtime&) {
 void sql_service::stop() {
     auto e = _forward->take();
     if (e) e->stop();
+    if (!_temp_state_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(_temp_state_dir, ec);
+        _temp_state_dir.clear();
+    }
 }
 
 }  // namespace spate::app

@@ -26,8 +26,11 @@ class sql_service final : public net::service {
   public:
     // `bootstrap` and `registry` are called at start() (a local listener's
     // port is known by then).
+    // `state_dir`: where stateful queries keep their local state (empty:
+    // a fresh temporary directory, removed at stop).
     sql_service(std::function<std::string()> bootstrap, std::string node_id,
-                std::function<std::shared_ptr<registry::service>()> registry = {});
+                std::function<std::shared_ptr<registry::service>()> registry = {},
+                std::string state_dir = {});
     ~sql_service() override;
 
     std::string_view name() const override { return "sql"; }
@@ -42,6 +45,8 @@ class sql_service final : public net::service {
     std::function<std::string()> _bootstrap;
     std::string _node_id;
     std::function<std::shared_ptr<registry::service>()> _registry;
+    std::string _state_dir;
+    std::string _temp_state_dir;  // created by start(), removed by stop()
     std::shared_ptr<forwarder> _forward;
     std::shared_ptr<sql::session_factory> _sessions;
 };

@@ -1,5 +1,9 @@
 #include "pgwire/connection.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
@@ -42,6 +46,15 @@ void pg_connection::close() {
     if (_closed) return;
     _closed = true;
     _stream.close();
+}
+
+bool pg_connection::peer_gone() {
+    if (_closed) return true;
+    char first = 0;
+    ssize_t n = ::recv(_stream.tcp().native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return true;
+    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    return !_stream.is_tls() && first == 'X';
 }
 
 asio::awaitable<void> pg_connection::run() {

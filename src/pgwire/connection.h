@@ -84,6 +84,9 @@ class pg_connection final : public net::connection,
     // `message` must not be a temporary of the co_await expression (GCC 12).
     task<void> protocol_violation(std::string_view message);
     void close();
+    // True when the client closed its end or sent Terminate while a
+    // statement runs (a non-blocking peek; the socket is not read).
+    bool peer_gone();
     void send_error(const pg_error& e);
     void send_ready();
     void send_changed_settings();

@@ -1,9 +1,17 @@
 // Running a portal: its cursor's rows as DataRows (or CopyData for COPY TO
 // STDOUT), fetched chunk by chunk on the pool and flushed per chunk, then
 // CommandComplete; PortalSuspended when the Execute's row limit is reached.
+// A cursor that never ends (SUBSCRIBE) returns empty chunks while idle: the
+// connection then checks that its client is still there and asks again
+// after k_idle_poll, waiting on its strand, so idle subscriptions hold no
+// pool thread.
 
 #include <algorithm>
+#include <chrono>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/log.h"
 #include "pgwire/backend.h"
 #include "pgwire/connection.h"
 #include "pgwire/copy_format.h"
@@ -11,6 +19,13 @@
 namespace spate::pgwire {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// How long a statement that had nothing to send waits before asking again.
+constexpr auto k_idle_poll = std::chrono::milliseconds(20);
+
+}  // namespace
 
 asio::awaitable<pg_connection::error_or_none> pg_connection::start_portal(
     const std::shared_ptr<portal>& p, bool describe) {
@@ -112,6 +127,20 @@ asio::awaitable<pg_connection::error_or_none> pg_connection::run_portal(
             co_return to_pg_error(next.error());
         }
         if (!next.value()) co_return co_await finish_portal(*p);
+        if (next.value()->rows() == 0) {
+            // A statement that never ends (SUBSCRIBE) with nothing new: wait
+            // on the strand (not a pool thread), noticing a client that left.
+            if (peer_gone()) {
+                logging::get("pgwire").info("{} went away during a statement; closing",
+                                            _info.peer_address);
+                close();
+            }
+            if (_closed) co_return std::nullopt;
+            asio::steady_timer idle(_stream.get_executor(), k_idle_poll);
+            co_await idle.async_wait(asio::use_awaitable);
+            if (_closed) co_return std::nullopt;
+            continue;
+        }
         p->pending = std::move(*next.value());
         p->pending_row = 0;
         sent += send_pending(*p, want);

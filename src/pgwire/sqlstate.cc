@@ -39,6 +39,8 @@ constexpr sqlstate_entry k_sqlstates[] = {
     {sql::sql_errc::invalid_catalog_name, "3D000"},
     {sql::sql_errc::query_canceled, "57014"},
     {sql::sql_errc::protocol_violation, "08P01"},
+    {sql::sql_errc::invalid_cursor_name, "34000"},
+    {sql::sql_errc::duplicate_cursor, "42P03"},
     {sql::sql_errc::io_error, "58030"},
     {sql::sql_errc::internal_error, "XX000"},
 };

@@ -63,7 +63,10 @@ result<std::vector<partition_offset>> from_list(const rd_kafka_topic_partition_l
                         ": " + r.message;
             return r;
         }
-        out.push_back({e.topic, e.partition, e.offset, {}});
+        std::string metadata;
+        if (e.metadata && e.metadata_size > 0)
+            metadata.assign(static_cast<const char*>(e.metadata), e.metadata_size);
+        out.push_back({e.topic, e.partition, e.offset, std::move(metadata)});
     }
     return out;
 }

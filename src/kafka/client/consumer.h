@@ -121,7 +121,8 @@ class consumer {
     // Asynchronous commit; its result comes from next_commit_result(), tagged.
     status commit_async(const std::vector<partition_offset>& offsets, uint64_t tag);
     std::optional<commit_result> next_commit_result(int timeout_ms);
-    // The group's committed offsets of `partitions` (k_offset_invalid: none).
+    // The group's committed offsets of `partitions` (k_offset_invalid: none),
+    // with their commit metadata.
     result<std::vector<partition_offset>> committed(const std::vector<topic_partition>& partitions,
                                                     int timeout_ms);
 

@@ -6,6 +6,10 @@
 //   SELEC ...       syntax_error at position 8 (when preparing)
 //   FAIL            prepares and starts; the first fetch fails (division_by_zero)
 //   SLOW            the first fetch waits for cancel() (query_canceled)
+//   STREAM          never ends, like SUBSCRIBE: a few empty chunks (nothing
+//                   yet), the SELECT rows one per fetch, then empty chunks
+//                   until cancel() (query_canceled); counts its cursors'
+//                   destructions in the factory's `streams_closed`
 //   COPY / COPY CSV the SELECT rows as COPY TO STDOUT (text / csv with header)
 //   ECHO $1 ... $n  one row with the parameters (types: the hints, else text)
 //   SET <name>      sets the reported setting <name> to "on"; tag SET
@@ -51,9 +55,17 @@ class fake_cursor final : public cursor {
     std::condition_variable* cv = nullptr;
     std::mutex* mu = nullptr;
     size_t at = 0;
+    std::atomic<int>* stream_closed = nullptr;  // STREAM: set, counts destruction
+    std::atomic<bool>* stream_canceled = nullptr;
+    int idle_fetches = 0;
+
+    ~fake_cursor() override {
+        if (stream_closed) ++*stream_closed;
+    }
 
     sql_result<std::optional<chunk>> next(size_t max_rows) override {
         if (fail) return *fail;
+        if (stream_closed) return next_streamed();
         if (canceled) {
             std::unique_lock lock(*mu);
             bool got =
@@ -70,6 +82,14 @@ class fake_cursor final : public cursor {
         return std::optional<chunk>(std::move(c));
     }
     std::string command_tag() const override { return tag; }
+
+  private:
+    sql_result<std::optional<chunk>> next_streamed() {
+        if (stream_canceled->load())
+            return make_error(sql_errc::query_canceled, "canceling statement due to user request");
+        if (++idle_fetches <= 3 || at >= data.rows()) return std::optional<chunk>(data.slice(0, 0));
+        return std::optional<chunk>(data.slice(at++, 1));
+    }
 };
 
 inline chunk select_rows() {
@@ -101,7 +121,10 @@ class fake_session final : public session {
     bool first_report = true;
     transaction_state tx = transaction_state::idle;
 
-    explicit fake_session(std::atomic<bool>* started) : slow_started(started) {}
+    std::atomic<int>* streams_closed;
+
+    fake_session(std::atomic<bool>* started, std::atomic<int>* closed)
+        : slow_started(started), streams_closed(closed) {}
 
     sql_result<std::vector<std::shared_ptr<statement>>> prepare_all(std::string_view sql) override {
         std::vector<std::shared_ptr<statement>> out;
@@ -129,7 +152,8 @@ class fake_session final : public session {
             e.hint = "check the spelling";
             return e;
         }
-        if (sql == "SELECT" || sql.starts_with("COPY") || sql == "SLOW" || sql == "FAIL") {
+        if (sql == "SELECT" || sql.starts_with("COPY") || sql == "SLOW" || sql == "FAIL" ||
+            sql == "STREAM") {
             s->columns = {{"a", data_type::of(type_id::int32)},
                           {"b", data_type::of(type_id::text)}};
             if (sql == "COPY") s->copy = copy_out_options{};
@@ -167,6 +191,11 @@ class fake_session final : public session {
             std::vector<column> cols;
             cols.push_back(std::move(n));
             c->data = chunk(std::move(cols));
+        } else if (sql == "STREAM") {
+            canceled = false;
+            c->data = select_rows();
+            c->stream_closed = streams_closed;
+            c->stream_canceled = &canceled;
         } else if (sql == "FAIL") {
             c->fail = make_error(sql_errc::division_by_zero, "division by zero");
         } else if (sql == "SLOW") {
@@ -238,12 +267,14 @@ class fake_session_factory final : public session_factory {
   public:
     std::atomic<bool> slow_started{false};
     std::atomic<int> opened{0};
+    std::atomic<int> streams_closed{0};
 
     sql_result<std::unique_ptr<session>> open(const session_options& o) override {
         if (o.database == "nope")
             return make_error(sql_errc::invalid_catalog_name, "database \"nope\" does not exist");
         ++opened;
-        return std::unique_ptr<session>(std::make_unique<fake_session>(&slow_started));
+        return std::unique_ptr<session>(
+            std::make_unique<fake_session>(&slow_started, &streams_closed));
     }
 };
 

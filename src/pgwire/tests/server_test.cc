@@ -89,6 +89,8 @@ class raw_client {
             if (t == 'Z' || t == 0) return types;
         }
     }
+    void close() { _s.close(); }
+
     static void append_i32(std::string& s, int32_t v) {
         for (int shift = 24; shift >= 0; shift -= 8)
             s.push_back(static_cast<char>(v >> shift));
@@ -266,6 +268,41 @@ TEST_F(pgwire_server, cancel_interrupts_a_running_statement_with_57014) {
     while (PGresult* rest = PQgetResult(c.get()))
         PQclear(rest);
     EXPECT_EQ(PQresultStatus(wrap(PQexec(c.get(), "SELECT")).get()), PGRES_TUPLES_OK);
+}
+
+TEST_F(pgwire_server, a_never_ending_statement_streams_rows_between_idle_fetches_until_cancel) {
+    auto c = connect();
+    ASSERT_TRUE(PQsendQuery(c.get(), "STREAM"));
+    ASSERT_TRUE(PQsetSingleRowMode(c.get()));
+    std::vector<std::string> got;
+    while (got.size() < 3) {
+        auto r = wrap(PQgetResult(c.get()));
+        ASSERT_EQ(PQresultStatus(r.get()), PGRES_SINGLE_TUPLE);
+        got.push_back(PQgetvalue(r.get(), 0, 0));
+    }
+    EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3"}));
+    PGcancel* cancel = PQgetCancel(c.get());
+    char err[256];
+    EXPECT_TRUE(PQcancel(cancel, err, sizeof err)) << err;
+    PQfreeCancel(cancel);
+    auto r = wrap(PQgetResult(c.get()));
+    EXPECT_EQ(field(r, PG_DIAG_SQLSTATE), "57014");
+    while (PGresult* rest = PQgetResult(c.get()))
+        PQclear(rest);
+    EXPECT_EQ(PQresultStatus(wrap(PQexec(c.get(), "SELECT")).get()), PGRES_TUPLES_OK);
+}
+
+TEST_F(pgwire_server, a_client_that_leaves_during_a_never_ending_statement_ends_it) {
+    raw_client c(listener->port());
+    c.startup();
+    std::string body = "STREAM";
+    body.push_back('\0');
+    c.send_message('Q', body);
+    for (auto m = c.read_message(); m.first != 'D'; m = c.read_message())
+        ASSERT_NE(m.first, 0);
+    EXPECT_EQ(sessions->streams_closed.load(), 0);
+    c.close();
+    EXPECT_TRUE(eventually([&] { return sessions->streams_closed.load() == 1; }));
 }
 
 std::string copy_all(PGconn* c, const char* sql, std::string* tag) {

@@ -85,12 +85,14 @@ std::string to_json(const catalog_object& o) {
              {"topic", r.topic},
              {"format", std::string(format_name(r.format))},
              {"columns", columns_to_json(r.columns)},
+             {"upsert_key", r.upsert_key},
              {"start_earliest", r.start_earliest},
              {"csv_delimiter", std::string(1, r.decoding.csv_delimiter)},
              {"csv_header", r.decoding.csv_header},
              {"dead_letter_topic", r.dead_letter_topic},
              {"watermark_column", r.watermark_column},
-             {"watermark_sql", r.watermark_sql}}},
+             {"watermark_sql", r.watermark_sql},
+             {"idle_timeout_ms", r.idle_timeout_ms}}},
            {"query_sql", o.query_sql},
            {"from", o.from},
            {"depends_on", o.depends_on},
@@ -120,6 +122,7 @@ sql_result<catalog_object> catalog_object_from_json(std::string_view text) {
         if (!f.ok()) return f.error();
         o.relation.format = f.value();
         o.relation.columns = columns_from_json(r.at("columns"));
+        o.relation.upsert_key = r.value("upsert_key", std::vector<int>{});
         o.relation.start_earliest = r.at("start_earliest").get<bool>();
         std::string delim = r.at("csv_delimiter").get<std::string>();
         o.relation.decoding.csv_delimiter = delim.empty() ? ',' : delim[0];
@@ -127,6 +130,7 @@ sql_result<catalog_object> catalog_object_from_json(std::string_view text) {
         o.relation.dead_letter_topic = r.at("dead_letter_topic").get<std::string>();
         o.relation.watermark_column = r.at("watermark_column").get<std::string>();
         o.relation.watermark_sql = r.at("watermark_sql").get<std::string>();
+        o.relation.idle_timeout_ms = r.value("idle_timeout_ms", int64_t{0});
         o.query_sql = j.at("query_sql").get<std::string>();
         o.from = j.at("from").get<std::string>();
         o.depends_on = j.at("depends_on").get<std::vector<std::string>>();

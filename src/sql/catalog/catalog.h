@@ -27,11 +27,17 @@ struct relation_def {
     std::string topic;
     record_format format = record_format::json;
     std::vector<column_def> columns;  // declared columns (hidden ones come from format.h)
+    // Views: the columns keying an updating view's topic, an upsert changelog
+    // (docs/sql.md, "Reading materialized views"); empty: append-only.
+    std::vector<int> upsert_key;
     bool start_earliest = true;
     decoder_options decoding;
     std::string dead_letter_topic;
     std::string watermark_column;  // empty: none
     std::string watermark_sql;     // the watermark expression as written
+    // Source option idle_timeout_ms: a partition without records for this
+    // long does not hold the watermark back (0: never idle).
+    int64_t idle_timeout_ms = 0;
 };
 
 struct catalog_object {

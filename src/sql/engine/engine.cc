@@ -1,5 +1,6 @@
 #include "sql/engine/engine.h"
 
+#include <algorithm>
 #include <random>
 
 #include "base/log.h"
@@ -22,9 +23,34 @@ std::string random_id() {
     return out;
 }
 
+namespace kc = kafka::client;
+
+// An updating view's topic, created compacted (with its first input's
+// partition count) before the query starts, which would create it with
+// the default cleanup policy. An existing topic is kept as it is.
+sql_status create_changelog_topic(const query_spec& spec) {
+    auto admin = kc::admin::connect(spec.client);
+    if (!admin.ok()) return make_error(sql_errc::io_error, "admin client: " + admin.err().message);
+    auto existing = admin->topic(spec.output_topic);
+    if (existing.ok()) return {};
+    if (existing.err().code != errc::not_found)
+        return make_error(sql_errc::io_error,
+                          "topic " + spec.output_topic + ": " + existing.err().message);
+    auto input = admin->topic(spec.inputs.front().topic);
+    int32_t partitions = input.ok() ? std::max<int32_t>(1, int32_t(input->partitions.size())) : 1;
+    auto s =
+        admin->create_topic({spec.output_topic, partitions, 1, {{"cleanup.policy", "compact"}}});
+    if (!s.ok() && s.err().code != errc::already_exists)
+        return make_error(sql_errc::io_error,
+                          "create topic " + spec.output_topic + ": " + s.err().message);
+    logging::get("sql").info("created changelog topic '{}' ({} partitions, compacted)",
+                             spec.output_topic, partitions);
+    return {};
+}
+
 }  // namespace
 
-engine::engine(engine_options o) : _options(std::move(o)) {
+engine::engine(engine_options o) : _options(std::move(o)), _replicas(_options.kafka) {
     if (_options.registry) {
         _registry.service = _options.registry;
         _registry.lookup = make_registry_lookup(_options.registry);
@@ -66,6 +92,7 @@ sql_result<std::shared_ptr<engine>> engine::start(engine_options o) {
 }
 
 void engine::stop() {
+    _replicas.stop_all();
     std::map<std::string, std::unique_ptr<continuous_query>> queries;
     {
         std::lock_guard lock(_ddl);
@@ -104,6 +131,18 @@ sql_status engine::start_query(const catalog_object& o) {
     spec.exactly_once = o.exactly_once;
     spec.commit_interval_ms = o.commit_interval_ms;
     spec.client = _options.kafka;
+    if (plan.value().aggregate) {
+        spec.aggregate = plan.value().aggregate;
+        spec.query_id = o.id;
+        spec.state_dir = _options.state_dir + "/" + o.id;
+        spec.late_topic = o.name + "__late";
+    }
+    auto mode = output_mode_of(o, plan.value(), _catalog);
+    if (!mode.ok()) return mode.error();
+    spec.output_type = mode.value().type;
+    spec.key_columns = mode.value().key_columns;
+    if (o.kind == catalog_kind::view && spec.output_type == sink_type::upsert)
+        if (auto st = create_changelog_topic(spec); !st.ok()) return st;
     auto q = continuous_query::start(std::move(spec));
     if (!q.ok()) return q.error();
     _queries[o.name] = std::move(q.value());
@@ -209,7 +248,17 @@ sql_status engine::drop_one(const std::string& name, bool cascade) {
     }
     if (auto s = _log->remove(catalog_key(*o)); !s.ok()) return s;
     _catalog.remove(name);
+    _replicas.drop(name);
     return {};
+}
+
+sql_result<std::vector<operator_stats>> engine::query_operators(const std::string& name) const {
+    std::lock_guard lock(_ddl);
+    auto q = _queries.find(name);
+    if (q == _queries.end())
+        return make_error(sql_errc::undefined_object,
+                          "\"" + name + "\" is not a running materialized view or sink");
+    return q->second->operators();
 }
 
 std::string engine::query_status(const std::string& name) const {

@@ -21,6 +21,7 @@
 #include "sql/engine/registry_ddl.h"
 #include "sql/engine/session.h"
 #include "sql/parse/parser.h"
+#include "sql/serving/replica_set.h"
 #include "sql/stream/continuous_query.h"
 
 namespace spate::sql {
@@ -32,6 +33,10 @@ struct engine_options {
     // The schema registry behind the avro, protobuf and json_sr formats;
     // null: those formats are refused.
     std::shared_ptr<registry::service> registry;
+    // Where stateful queries keep their tasks' RocksDB: <state_dir>/<query
+    // id>/p<partition>. Their state is also in Kafka (a changelog topic per
+    // query), so the directory may be wiped: it is rebuilt from there.
+    std::string state_dir = "spate-sql-state";
 };
 
 struct statement_outcome;
@@ -59,6 +64,11 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
                     bool cascade);
     // Status of a view's or sink's query ("running", or its last error).
     std::string query_status(const std::string& name) const;
+    // Per-operator figures of a running view's or sink's query on this
+    // server (EXPLAIN ANALYZE). Errors: undefined_object when none runs.
+    sql_result<std::vector<operator_stats>> query_operators(const std::string& name) const;
+    // This server's replicas of updating views (ad-hoc reads, SUBSCRIBE).
+    replica_set& replicas() { return _replicas; }
 
   private:
     explicit engine(engine_options o);
@@ -73,6 +83,7 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
     std::unique_ptr<catalog_log> _log;
     mutable std::mutex _ddl;
     std::map<std::string, std::unique_ptr<continuous_query>> _queries;
+    replica_set _replicas;
 };
 
 }  // namespace spate::sql

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "kafka/client/admin.h"
+#include "sql/engine/output_mode.h"
 #include "sql/plan/binder.h"
 #include "sql/plan/optimizer.h"
 
@@ -116,7 +117,7 @@ sql_result<stream_plan> plan_query(const parsed_statement& s, const query_ref& q
         return make_error(sql_errc::feature_not_supported,
                           "parameters are not allowed in materialized views and sinks",
                           s.offset + 1);
-    auto sp = plan_stream(optimize(plan.value()));
+    auto sp = plan_stream(optimize(plan.value()), {.emit_on_window_close = s.emit_on_window_close});
     if (!sp.ok()) {
         sql_error e = sp.error();
         e.position = s.offset + 1;
@@ -199,6 +200,13 @@ sql_result<catalog_object> build_source(const parsed_statement& s,
         if (!b.ok()) return b.error();
         r.decoding.csv_header = b.value();
     }
+    if (const with_option* i = find_option(s.options, "idle_timeout_ms")) {
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(i->value.data(), i->value.data() + i->value.size(), v);
+        if (ec != std::errc() || p != i->value.data() + i->value.size() || v < 0)
+            return option_error(*i, "idle_timeout_ms must be a non-negative integer");
+        r.idle_timeout_ms = v;
+    }
     const with_option* dlq = find_option(s.options, "dead_letter_topic");
     r.dead_letter_topic = dlq ? dlq->value : s.name + "__dlq";
     auto cols = columns_of_source(s, r, reg);
@@ -243,6 +251,9 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     std::vector<std::string> relations;
     auto plan = plan_query(s, {ctas["query"], 0}, cat, relations);
     if (!plan.ok()) return plan.error();
+    auto mode =
+        view_output_mode(o.name, plan.value(), updating_view_among(relations, cat), s.offset + 1);
+    if (!mode.ok()) return mode.error();
     o.depends_on = relations;
     o.output_topic = view_topic(o.name);
     o.output_format = record_format::json;
@@ -254,14 +265,15 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     r.columns = plan.value().output_columns;
     r.start_earliest = true;
     r.dead_letter_topic = o.name + "__dlq";
+    if (mode.value().type == sink_type::upsert) r.upsert_key = mode.value().key_columns;
     return o;
 }
 
 sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat,
                                       const schema_registry_ref& reg) {
     if (auto st = check_known(s.options,
-                              {"topic", "format", "type", "delivery_guarantee", "at_least_once",
-                               "commit_interval_ms", "schema.subject"},
+                              {"topic", "format", "type", "primary_key", "delivery_guarantee",
+                               "at_least_once", "commit_interval_ms", "schema.subject"},
                               "sink");
         !st.ok())
         return st.error();
@@ -284,11 +296,6 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
         o.output_format = fmt.value();
         if (auto st = check_registry(o.output_format, reg, f->position + 1); !st.ok())
             return st.error();
-    }
-    if (const with_option* t = find_option(s.options, "type")) {
-        if (t->value != "append-only" && t->value != "append_only")
-            return option_error(
-                *t, "sink type '" + t->value + "' is not supported yet (append-only is)");
     }
     if (const with_option* d = find_option(s.options, "delivery_guarantee")) {
         if (d->value != "exactly_once" && d->value != "at_least_once")
@@ -316,6 +323,12 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     std::vector<std::string> relations;
     auto plan = plan_query(s, q.value(), cat, relations);
     if (!plan.ok()) return plan.error();
+    auto mode = sink_output_mode(o.name, s.options, plan.value(),
+                                 updating_view_among(relations, cat), s.offset + 1);
+    if (!mode.ok()) return mode.error();
+    if (mode.value().type == sink_type::debezium && o.output_format != record_format::json)
+        return option_error(*find_option(s.options, "type"),
+                            "a sink of type 'debezium' writes JSON: use format = 'json'");
     o.depends_on = relations;
     if (is_registry_format(o.output_format)) {
         auto id = register_sink_schema(reg, o.output_format, o.name,
@@ -325,6 +338,16 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
         o.output_schema_id = id.value();
     }
     return o;
+}
+
+sql_result<output_mode> output_mode_of(const catalog_object& o, const stream_plan& plan,
+                                       const catalog& cat) {
+    std::string updating = updating_view_among(plan.relations, cat);
+    if (o.kind == catalog_kind::view) return view_output_mode(o.name, plan, updating, 0);
+    std::vector<with_option> options;
+    for (const auto& [k, v] : o.options)
+        options.push_back({k, v, -1});
+    return sink_output_mode(o.name, options, plan, updating, 0);
 }
 
 sql_result<stream_plan> plan_continuous(const catalog_object& o, const catalog& cat) {

@@ -6,6 +6,7 @@
 
 #include "kafka/client/config.h"
 #include "sql/catalog/catalog.h"
+#include "sql/engine/output_mode.h"
 #include "sql/engine/registry_ddl.h"
 #include "sql/parse/parser.h"
 #include "sql/plan/stream_planner.h"
@@ -28,6 +29,11 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
 
 // The dataflow of a view's or sink's query, bound against `cat`.
 sql_result<stream_plan> plan_continuous(const catalog_object& o, const catalog& cat);
+
+// How the output rows of view or sink `o` (planned as `plan`) become
+// records (output_mode.h).
+sql_result<output_mode> output_mode_of(const catalog_object& o, const stream_plan& plan,
+                                       const catalog& cat);
 
 // The output topic of a view.
 std::string view_topic(const std::string& view);

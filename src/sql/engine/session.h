@@ -50,7 +50,8 @@ class statement {
 // A statement being executed (a portal). Rows come in chunks of at most the
 // asked count; `next` returns an empty optional when no rows remain, after
 // which `command_tag()` holds PostgreSQL's tag ("SELECT 42", "CREATE SOURCE",
-// "SET", "BEGIN", ...).
+// "SET", "BEGIN", ...). A statement that never ends (SUBSCRIBE) returns a
+// chunk of no rows when nothing is there yet: ask again a little later.
 class cursor {
   public:
     virtual ~cursor() = default;

@@ -4,6 +4,8 @@
 #include <chrono>
 
 #include "base/log.h"
+#include "sql/engine/named_cursors.h"
+#include "sql/engine/session_serving.h"
 #include "sql/engine/settings.h"
 #include "sql/engine/statement_impl.h"
 #include "sql/plan/bind_util.h"
@@ -111,6 +113,8 @@ class session_impl final : public session {
     sql_status prepare_sink_explain(statement_impl& s);
     void explain_lines(statement_impl& s, const statement_impl& inner, const std::string& header);
     sql_status prepare_variable(statement_impl& s);
+    sql_status prepare_declare(statement_impl& s, const std::vector<data_type>& hints);
+    serving_context serving();
     sql_result<std::unique_ptr<cursor>> run(statement_impl& s, std::vector<value> params);
     sql_result<std::unique_ptr<cursor>> run_query(statement_impl& s, std::vector<value> params);
     std::unique_ptr<cursor> show_objects(const statement_impl& s);
@@ -119,6 +123,7 @@ class session_impl final : public session {
     session_settings _settings;
     std::atomic<bool> _cancel{false};
     transaction_state _txn = transaction_state::idle;
+    named_cursors _cursors;  // DECLAREd; destroyed before _cancel, which they read
 };
 
 std::unique_ptr<cursor> command(std::string tag) {
@@ -165,6 +170,11 @@ sql_result<std::shared_ptr<statement>> session_impl::prepare_one(
         case statement_kind::pg:
             if (auto st = prepare_pg(*s, hints); !st.ok()) return failed(st.error());
             break;
+        case statement_kind::subscribe:
+        case statement_kind::explain_analyze:
+            if (auto st = prepare_serving(*s, *_engine, _cursors); !st.ok())
+                return failed(st.error());
+            break;
     }
     return std::shared_ptr<statement>(s);
 }
@@ -181,6 +191,9 @@ sql_status session_impl::prepare_pg(statement_impl& s, const std::vector<data_ty
         return prepare_query(s, ps.tree, hints);
     }
     if (kind == "ExplainStmt") return prepare_explain(s, hints);
+    if (kind == "DeclareCursorStmt") return prepare_declare(s, hints);
+    if (kind == "FetchStmt" || kind == "ClosePortalStmt")
+        return prepare_serving(s, *_engine, _cursors);
     if (kind == "CopyStmt") return prepare_copy(s, hints);
     if (kind == "VariableSetStmt" || kind == "VariableShowStmt") return prepare_variable(s);
     if (kind == "CreateTableAsStmt" && node.value("objtype", "") == "OBJECT_MATVIEW") {
@@ -222,6 +235,30 @@ sql_status session_impl::prepare_pg(statement_impl& s, const std::vector<data_ty
         return unsupported("CREATE TABLE is not supported: use CREATE SOURCE to read a topic");
     std::string what = kind.size() > 4 ? kind.substr(0, kind.size() - 4) : kind;
     return unsupported("statement " + what + " is not supported");
+}
+
+sql_status session_impl::prepare_declare(statement_impl& s, const std::vector<data_type>& hints) {
+    if (auto st = prepare_serving(s, *_engine, _cursors); !st.ok()) return st;
+    const json& query = s.parsed.tree["DeclareCursorStmt"]["query"];
+    if (!query.contains("SelectStmt"))
+        return make_error(sql_errc::feature_not_supported,
+                          "DECLARE CURSOR takes a query or SUBSCRIBE", s.parsed.offset + 1);
+    if (auto st = prepare_query(s, query, hints); !st.ok()) return st;
+    s.cursor_columns = std::move(s.columns);
+    s.columns.clear();
+    return {};
+}
+
+serving_context session_impl::serving() {
+    int64_t wait_ms = 1000;
+    if (auto v = _settings.get("spate.fetch_timeout_ms")) {
+        try {
+            wait_ms = std::max<int64_t>(0, std::stoll(*v));
+        } catch (const std::exception&) {
+            logging::get("sql").warn("spate.fetch_timeout_ms = '{}' is not a number", *v);
+        }
+    }
+    return {*_engine, _cursors, &_cancel, std::chrono::milliseconds(wait_ms)};
 }
 
 sql_status session_impl::prepare_query(statement_impl& s, const json& query,
@@ -454,13 +491,27 @@ sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s,
         case statement_op::commit: {
             bool rolled_back = _txn == transaction_state::failed;
             _txn = transaction_state::idle;
+            _cursors.end_transaction();
             return command(rolled_back ? "ROLLBACK" : "COMMIT");
         }
         case statement_op::rollback:
             _txn = transaction_state::idle;
+            _cursors.end_transaction();
             return command("ROLLBACK");
         case statement_op::noop:
             return command(s.tag);
+        case statement_op::declare_cursor:
+            if (!s.subscribes) {
+                auto rows = run_query(s, std::move(params));
+                if (!rows.ok()) return rows;
+                return declare_cursor(s, _cursors, std::move(rows).value());
+            }
+            return run_serving(s, serving());
+        case statement_op::subscribe:
+        case statement_op::fetch:
+        case statement_op::close_cursor:
+        case statement_op::explain_analyze:
+            return run_serving(s, serving());
     }
     return make_error(sql_errc::internal_error, "unknown statement");
 }
@@ -470,6 +521,7 @@ sql_result<std::unique_ptr<cursor>> session_impl::run_query(statement_impl& s,
     auto env = std::make_unique<batch_env>();
     env->kafka = _engine->options().kafka;
     env->schemas = _engine->schemas();
+    env->replicas = &_engine->replicas();
     env->cancelled = &_cancel;
     env->ctx.statement_time_micros = now_micros();
     env->ctx.cancelled = &_cancel;

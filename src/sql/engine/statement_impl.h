@@ -30,6 +30,12 @@ enum class statement_op {
     commit,
     rollback,
     noop,  // accepted, no effect (DISCARD, DEALLOCATE, LISTEN, ...): `tag`
+    // Serving (session_serving.h).
+    subscribe,        // SUBSCRIBE `relation`: rows until cancelled
+    declare_cursor,   // DECLARE `cursor_name` CURSOR FOR query (`plan`) | SUBSCRIBE
+    fetch,            // FETCH `fetch_count` FROM `cursor_name` (MOVE: `fetch_move`)
+    close_cursor,     // CLOSE `cursor_name` (empty: ALL)
+    explain_analyze,  // EXPLAIN ANALYZE `parsed.name`
 };
 
 class statement_impl final : public statement {
@@ -52,6 +58,14 @@ class statement_impl final : public statement {
     std::string setting_name;
     std::string setting_value;
     catalog_kind drop_kind = catalog_kind::source;
+    // Serving statements.
+    relation_def relation;                   // SUBSCRIBE (also DECLARE ... FOR SUBSCRIBE)
+    bool subscribes = false;                 // DECLARE ... FOR SUBSCRIBE
+    std::string cursor_name;                 // DECLARE, FETCH, CLOSE
+    std::vector<column_def> cursor_columns;  // DECLARE: the cursor's rows
+    bool with_hold = false;                  // DECLARE ... WITH HOLD
+    int64_t fetch_count = 1;                 // -1: ALL
+    bool fetch_move = false;                 // MOVE: rows skipped, none returned
 };
 
 // A cursor over rows already computed.

@@ -98,6 +98,14 @@ class limit_op final : public batch_operator {
 }  // namespace
 
 sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
+    // A filter over an updating view's scan: key lookups on its replica.
+    if (p->kind == plan_kind::filter && p->inputs[0]->kind == plan_kind::scan &&
+        !p->inputs[0]->relation.upsert_key.empty()) {
+        auto scan = make_replica_scan(*p->inputs[0], p->predicate.get(), env);
+        if (!scan.ok()) return scan;
+        return batch_ptr(std::make_unique<transform_op>(std::move(scan.value()),
+                                                        make_filter(p->predicate), env));
+    }
     std::vector<batch_ptr> inputs;
     for (const auto& i : p->inputs) {
         auto b = build_batch(i, env);
@@ -106,6 +114,7 @@ sql_result<batch_ptr> build_batch(const plan_ptr& p, const batch_env& env) {
     }
     switch (p->kind) {
         case plan_kind::scan:
+            if (!p->relation.upsert_key.empty()) return make_replica_scan(*p, nullptr, env);
             return make_history_scan(*p, env);
         case plan_kind::values:
             return batch_ptr(std::make_unique<values_op>());

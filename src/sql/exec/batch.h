@@ -10,6 +10,7 @@
 // from any thread and makes the next pull fail with query_canceled.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -21,6 +22,8 @@
 
 namespace spate::sql {
 
+class replica_set;
+
 struct batch_env {
     kafka::client::client_config kafka;
     const std::atomic<bool>* cancelled = nullptr;
@@ -28,6 +31,10 @@ struct batch_env {
     std::vector<value> parameter_values;
     size_t chunk_rows = 4096;
     std::shared_ptr<schema_lookup> schemas;  // registry formats' writer schemas
+    // Updating views (relation.upsert_key set) are read from these replicas,
+    // waiting up to replica_sync_timeout for them to catch up; null: refused.
+    replica_set* replicas = nullptr;
+    std::chrono::milliseconds replica_sync_timeout{30000};
 };
 
 class batch_operator {
@@ -42,5 +49,11 @@ sql_result<batch_ptr> build_batch(const plan_ptr& plan, const batch_env& env);
 
 // A scan of `scan` (a plan_kind::scan node) over the topic's history.
 sql_result<batch_ptr> make_history_scan(const plan_node& scan, const batch_env& env);
+
+// A scan of an updating view from this server's replica (replica_scan.cc).
+// `filter`, a predicate over the scan's output directly above it (or null),
+// narrows the rows read to the key ranges it implies; it must still run.
+sql_result<batch_ptr> make_replica_scan(const plan_node& scan, const expr* filter,
+                                        const batch_env& env);
 
 }  // namespace spate::sql

@@ -1,6 +1,7 @@
 #include "sql/format/format.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "sql/format/format_detail.h"
 #include "sql/format/registry_codecs.h"
@@ -55,6 +56,7 @@ const std::vector<column_def>& hidden_columns() {
         {"_timestamp", data_type::of(type_id::timestamptz)},
         {"_key", data_type::of(type_id::bytea)},
         {"_headers", data_type::of(type_id::jsonb)},
+        {"_proctime", data_type::of(type_id::timestamptz)},
     };
     return k_hidden;
 }
@@ -142,6 +144,12 @@ void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<u
     } else {
         out.at(first + 3).push_null();
     }
+    int64_t proctime = r.proctime_micros;
+    if (proctime == 0)
+        proctime = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    out.at(first + 5).push<int64_t>(proctime);
     column& headers = out.at(first + 4);
     if (r.headers.empty()) {
         headers.push_null();

@@ -5,7 +5,8 @@
 // A source's chunk has the declared columns first, in order, then the hidden
 // Kafka metadata columns of `hidden_columns()`:
 //   _partition INT, _offset BIGINT, _timestamp TIMESTAMPTZ, _key BYTEA,
-//   _headers JSONB (object: header name -> value as a string; null if none)
+//   _headers JSONB (object: header name -> value as a string; null if none),
+//   _proctime TIMESTAMPTZ (the wall clock when the record was decoded)
 // Decoders append to a chunk; a record that does not decode appends nothing
 // and is reported in `failures` (the caller sends it to the dead-letter
 // topic). Decoders are used by one thread at a time; no per-record heap
@@ -52,6 +53,9 @@ struct record_view {
     int64_t offset = 0;
     int64_t timestamp_ms = -1;
     std::span<const record_header> headers;
+    // _proctime in microseconds since the epoch; 0: the decoder reads the
+    // clock.
+    int64_t proctime_micros = 0;
 };
 
 struct decode_failure {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sql/parse/lexer.h"
+#include "sql/parse/parse_serving.h"
 
 namespace spate::sql {
 
@@ -48,6 +49,7 @@ class statement_parser {
         parsed_statement s;
         s.text = std::string(_text);
         s.offset = _offset;
+        if (auto serving = parse_serving_statement(_text, _offset)) return std::move(*serving);
         _emits = emit_clauses();
         if (word(0, "create") && word(1, "sink")) return create_sink(std::move(s));
         bool explain_sink = word(0, "explain") && word(1, "create") && word(2, "sink");

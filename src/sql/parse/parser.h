@@ -29,7 +29,15 @@
 
 namespace spate::sql {
 
-enum class statement_kind { pg, create_source, create_sink, show_objects, drop_objects };
+enum class statement_kind {
+    pg,
+    create_source,
+    create_sink,
+    show_objects,
+    drop_objects,
+    subscribe,        // SUBSCRIBE, DECLARE ... CURSOR FOR SUBSCRIBE (parse_serving.h)
+    explain_analyze,  // EXPLAIN ANALYZE view-or-sink (parse_serving.h)
+};
 enum class object_kind { source, sink, view };
 
 struct with_option {
@@ -72,6 +80,11 @@ struct parsed_statement {
     // is an error at its EMIT: syntax_error inside those statements (a
     // subquery, after WITH, sink FROM), feature_not_supported elsewhere.
     bool emit_on_window_close = false;
+    // SUBSCRIBE and EXPLAIN ANALYZE (parse_serving.h): `name` is what they
+    // read, `options` SUBSCRIBE's WITH (...).
+    std::string cursor;       // DECLARE cursor ... FOR SUBSCRIBE: its name
+    bool with_hold = false;   // DECLARE ... WITH HOLD
+    bool kind_given = false;  // EXPLAIN ANALYZE MATERIALIZED VIEW | SINK: `objects`
 };
 
 // Every statement of `sql` (empty statements dropped). Errors carry 1-based

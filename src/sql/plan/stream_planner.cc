@@ -1,10 +1,14 @@
 #include "sql/plan/stream_planner.h"
 
+#include <algorithm>
+
 #include "sql/exec/transform.h"
 
 namespace spate::sql {
 
 namespace {
+
+using namespace stream_planner_detail;
 
 const char* unsupported_name(plan_kind k) {
     switch (k) {
@@ -14,16 +18,35 @@ const char* unsupported_name(plan_kind k) {
             return "LIMIT/OFFSET";
         case plan_kind::values:
             return "a query without FROM";
+        case plan_kind::join:
+            return "a join";
+        case plan_kind::distinct:
+            return "DISTINCT";
+        case plan_kind::apply:
+            return "a subquery";
+        case plan_kind::function:
+            return "a table function";
+        case plan_kind::aggregate:
+            return "an aggregation below another operator";
         default:
             return "this operator";
     }
 }
 
-// Walks down from `p` collecting transforms (outermost first) until a scan.
+bool contains_aggregate(const plan_node& p) {
+    if (p.kind == plan_kind::aggregate) return true;
+    for (const auto& in : p.inputs)
+        if (contains_aggregate(*in)) return true;
+    return false;
+}
+
+// Walks down from `p` collecting stateless nodes (outermost first) until a
+// scan.
 sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, stream_plan& out) {
     switch (p->kind) {
         case plan_kind::filter:
         case plan_kind::project:
+        case plan_kind::window:
             chain.push_back(p.get());
             return collect(p->inputs[0], std::move(chain), out);
         case plan_kind::union_all:
@@ -31,31 +54,23 @@ sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, strea
                 if (auto s = collect(in, chain, out); !s.ok()) return s;
             return {};
         case plan_kind::scan: {
-            input_spec in;
-            const relation_def& r = p->relation;
-            in.topic = r.topic;
-            in.format = r.format;
-            std::vector<int> decoded = decoded_declared_columns(*p);
-            for (int c : decoded)
-                in.columns.push_back(r.columns[static_cast<size_t>(c)]);
-            in.decoding = r.decoding;
-            in.start_earliest = r.start_earliest;
-            in.dead_letter_topic = r.dead_letter_topic;
             std::vector<transform_ptr> transforms;
-            transforms.push_back(make_scan_select(*p, decoded));
             for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-                const plan_node* n = *it;
-                transforms.push_back(n->kind == plan_kind::filter ? make_filter(n->predicate)
-                                                                  : make_project(n->exprs));
+                auto t = node_transform(**it);
+                if (!t.ok()) return t.error();
+                transforms.push_back(std::move(t.value()));
             }
+            std::vector<int> decoded;
+            input_spec in = make_input(*p, {}, decoded);
+            transforms.insert(transforms.begin(), make_scan_select(*p, decoded));
             in.processor = make_pipeline(std::move(transforms));
             for (const auto& other : out.inputs)
                 if (other.topic == in.topic)
-                    return make_error(
-                        sql_errc::feature_not_supported,
-                        "a continuous query may read relation \"" + r.name + "\" only once yet");
+                    return make_error(sql_errc::feature_not_supported,
+                                      "a continuous query may read relation \"" + p->relation.name +
+                                          "\" only once yet");
             out.inputs.push_back(std::move(in));
-            out.relations.push_back(r.name);
+            out.relations.push_back(p->relation.name);
             return {};
         }
         default:
@@ -65,9 +80,64 @@ sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, strea
     }
 }
 
+// The aggregate below the outermost filter/project chain, if any.
+const plan_node* top_aggregate(const plan_node* p) {
+    while (p->kind == plan_kind::filter || p->kind == plan_kind::project)
+        p = p->inputs[0].get();
+    return p->kind == plan_kind::aggregate ? p : nullptr;
+}
+
 }  // namespace
 
-sql_result<stream_plan> plan_stream(const plan_ptr& optimised) {
+namespace stream_planner_detail {
+
+input_spec make_input(const plan_node& scan, const std::vector<int>& extra_declared,
+                      std::vector<int>& decoded) {
+    const relation_def& r = scan.relation;
+    decoded = decoded_declared_columns(scan);
+    decoded.insert(decoded.end(), extra_declared.begin(), extra_declared.end());
+    std::sort(decoded.begin(), decoded.end());
+    decoded.erase(std::unique(decoded.begin(), decoded.end()), decoded.end());
+    input_spec in;
+    in.topic = r.topic;
+    in.format = r.format;
+    for (int c : decoded)
+        in.columns.push_back(r.columns[static_cast<size_t>(c)]);
+    in.decoding = r.decoding;
+    in.start_earliest = r.start_earliest;
+    in.dead_letter_topic = r.dead_letter_topic;
+    return in;
+}
+
+sql_result<transform_ptr> node_transform(const plan_node& n) {
+    switch (n.kind) {
+        case plan_kind::filter:
+            return make_filter(n.predicate);
+        case plan_kind::project:
+            return make_project(n.exprs);
+        case plan_kind::window:
+            if (n.window.kind == window_kind::session)
+                return make_error(sql_errc::feature_not_supported,
+                                  "SESSION windows need an aggregation (GROUP BY window_start, "
+                                  "window_end) in materialized views and sinks");
+            return make_window_assign(n);
+        default:
+            return make_error(sql_errc::internal_error, "not a stateless operator");
+    }
+}
+
+}  // namespace stream_planner_detail
+
+sql_result<stream_plan> plan_stream(const plan_ptr& optimised, const stream_options& o) {
+    if (top_aggregate(optimised.get())) return plan_aggregate(optimised, o);
+    if (contains_aggregate(*optimised))
+        return make_error(sql_errc::feature_not_supported,
+                          "an aggregation below UNION ALL or another aggregation is not supported "
+                          "in materialized views and sinks yet");
+    if (o.emit_on_window_close)
+        return make_error(sql_errc::feature_not_supported,
+                          "EMIT ON WINDOW CLOSE needs a windowed aggregation (GROUP BY "
+                          "window_start, window_end over TUMBLE, HOP, CUMULATE or SESSION)");
     stream_plan out;
     out.output_columns = optimised->schema;
     if (auto s = collect(optimised, {}, out); !s.ok()) return s.error();

@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "kafka/client/admin.h"
+#include "sql/state/task_state.h"
 #include "sql/stream/query_impl.h"
 
 namespace spate::sql {
@@ -26,6 +27,14 @@ sql_status validate(const query_spec& spec) {
                           "an exactly-once query needs a transactional id");
     if (spec.commit_interval_ms <= 0)
         return make_error(sql_errc::invalid_parameter_value, "commit interval must be positive");
+    if (spec.aggregate) {
+        if (spec.inputs.size() != 1)
+            return make_error(sql_errc::feature_not_supported,
+                              "an aggregating query reads exactly one relation yet");
+        if (spec.query_id.empty() || spec.state_dir.empty())
+            return make_error(sql_errc::internal_error,
+                              "a stateful query needs a query id and a state directory");
+    }
     return {};
 }
 
@@ -44,9 +53,32 @@ sql_result<int32_t> ensure_topic(kc::admin& admin, const std::string& topic, int
     return static_cast<int32_t>(md->partitions.size());
 }
 
-// Checks the inputs exist and creates the output and dead-letter topics;
-// returns the output's partition count.
-sql_result<int32_t> prepare_topics(const query_spec& spec) {
+struct topic_counts {
+    int32_t input = 1;  // the first input's partitions
+    int32_t output = 1;
+};
+
+// The internal topics of a stateful query: the repartition topic and the
+// late-row topic (plain), the state changelog (compacted).
+sql_status prepare_internal_topics(kc::admin& admin, const query_spec& spec, int32_t partitions) {
+    auto r = ensure_topic(admin, repartition_topic(spec.query_id), partitions);
+    if (!r.ok()) return r.error();
+    if (r.value() != partitions)
+        return make_error(sql_errc::internal_error, "topic '" + repartition_topic(spec.query_id) +
+                                                        "' has " + std::to_string(r.value()) +
+                                                        " partitions, the source " +
+                                                        std::to_string(partitions));
+    if (!spec.late_topic.empty()) {
+        auto l = ensure_topic(admin, spec.late_topic, partitions);
+        if (!l.ok()) return l.error();
+    }
+    return task_state::ensure_changelog_topic(spec.client, changelog_topic(spec.query_id),
+                                              partitions);
+}
+
+// Checks the inputs exist and creates the output, dead-letter and internal
+// topics.
+sql_result<topic_counts> prepare_topics(const query_spec& spec) {
     auto admin = kc::admin::connect(spec.client);
     if (!admin.ok()) return io_error("admin client", admin.err());
     std::vector<int32_t> input_partitions;
@@ -66,7 +98,51 @@ sql_result<int32_t> prepare_topics(const query_spec& spec) {
         auto n = ensure_topic(*admin, dlt, input_partitions[i]);
         if (!n.ok()) return n.error();
     }
-    return ensure_topic(*admin, spec.output_topic, std::max(1, input_partitions.front()));
+    topic_counts out;
+    out.input = std::max(1, input_partitions.front());
+    if (spec.aggregate) {
+        if (auto s = prepare_internal_topics(*admin, spec, out.input); !s.ok()) return s.error();
+    }
+    auto o = ensure_topic(*admin, spec.output_topic, out.input);
+    if (!o.ok()) return o.error();
+    out.output = o.value();
+    return out;
+}
+
+std::string aggregate_name(const aggregate_def& def) {
+    std::string out = def.has_session           ? "SessionAggregate ["
+                      : def.window_end_key >= 0 ? "WindowAggregate ["
+                                                : "HashAggregate [";
+    for (size_t i = 0; i < def.calls.size(); ++i)
+        out += (i ? ", " : "") + def.calls[i].name;
+    return out + "]";
+}
+
+// Source -> Repartition -> Aggregate -> Sink, from the query's counters.
+std::vector<operator_stats> stateful_operators(const query_spec& spec, const query_stats& st) {
+    std::vector<operator_stats> out(4);
+    operator_stats& src = out[0];
+    src.name = "Source " + spec.inputs.front().topic;
+    src.rows_in = st.records_in.load();
+    src.late_rows = st.late_rows.load();
+    src.rows_out = src.rows_in - st.dead_letters.load() - src.late_rows;
+    src.watermark_us = st.source_watermark_us.load();
+    operator_stats& rep = out[1];
+    rep.name = "Repartition " + repartition_topic(spec.query_id);
+    rep.rows_in = rep.rows_out = st.repartition_rows.load();
+    operator_stats& agg = out[2];
+    agg.name = aggregate_name(*spec.aggregate);
+    agg.rows_in = st.aggregate_rows_in.load();
+    agg.rows_out = st.aggregate_rows_out.load();
+    agg.late_rows = st.aggregate_late_rows.load();
+    agg.state_keys = st.state_keys.load();
+    agg.state_bytes = st.state_bytes.load();
+    agg.watermark_us = st.aggregate_watermark_us.load();
+    operator_stats& sink = out[3];
+    sink.name = "Sink " + spec.output_topic;
+    sink.rows_in = agg.rows_out;
+    sink.rows_out = st.rows_out.load();
+    return out;
 }
 
 }  // namespace
@@ -79,13 +155,22 @@ continuous_query::~continuous_query() {
 
 sql_result<std::unique_ptr<continuous_query>> continuous_query::start(query_spec spec) {
     if (auto s = validate(spec); !s.ok()) return s.error();
-    auto output_partitions = prepare_topics(spec);
-    if (!output_partitions.ok()) return output_partitions.error();
+    auto counts = prepare_topics(spec);
+    if (!counts.ok()) return counts.error();
     auto p = std::make_unique<impl>();
     p->spec = std::move(spec);
-    auto router = detail::record_router::create(p->spec, output_partitions.value(), p->stats);
-    if (!router.ok()) return router.error();
-    p->router = std::move(router).value();
+    if (p->spec.aggregate) {
+        auto flow = detail::make_stateful_dataflow(p->spec, p->stats, counts.value().input,
+                                                   counts.value().output);
+        if (!flow.ok()) return flow.error();
+        p->flow = std::move(flow).value();
+        if (auto s = detail::init_start_offsets(p->spec, counts.value().input); !s.ok())
+            return s.error();
+    } else {
+        auto router = detail::record_router::create(p->spec, counts.value().output, p->stats);
+        if (!router.ok()) return router.error();
+        p->flow = detail::make_stateless_dataflow(p->spec, std::move(router).value());
+    }
     impl* raw = p.get();
     p->thread = std::thread([raw] { raw->run(); });
     logging::get("sql").info("query {} started ({} inputs -> '{}', {})", raw->spec.name,
@@ -109,9 +194,17 @@ const query_stats& continuous_query::stats() const {
     return _impl->stats;
 }
 
+std::string repartition_topic(const std::string& query_id) {
+    return "__spate_q_" + query_id + "_repartition";
+}
+
+std::string changelog_topic(const std::string& query_id) {
+    return "__spate_q_" + query_id + "_state";
+}
+
 std::vector<operator_stats> continuous_query::operators() const {
-    // Stateless queries: the sources and the sink (the streaming runtime of
-    // part 2 reports each operator of its topology).
+    if (_impl->spec.aggregate) return stateful_operators(_impl->spec, _impl->stats);
+    // Stateless queries: the sources and the sink.
     std::vector<operator_stats> out;
     const auto& st = _impl->stats;
     for (const auto& in : _impl->spec.inputs) {

@@ -34,6 +34,7 @@
 #include "kafka/client/config.h"
 #include "sql/expr/functions.h"
 #include "sql/format/format.h"
+#include "sql/stream/stateful_spec.h"
 #include "sql/types/column.h"
 #include "sql/types/error.h"
 
@@ -58,6 +59,9 @@ struct input_spec {
     bool start_earliest = true;
     std::string dead_letter_topic;
     std::shared_ptr<chunk_processor> processor;
+    // Stateful queries: rows late against their partition's watermark go
+    // to query_spec::late_topic and never reach the processor.
+    event_time_def event_time;
 };
 
 // How output rows with their diffs become records (docs/sql.md, "Sinks"):
@@ -89,7 +93,22 @@ struct query_spec {
     bool exactly_once = true;
     int commit_interval_ms = 100;
     kafka::client::client_config client;
+
+    // Stateful queries (`aggregate` set; one input): the input's processor
+    // yields the pre-aggregate chunk (stateful_spec.h). Internal topics are
+    // `__spate_q_<query_id>_repartition` and `__spate_q_<query_id>_state`
+    // (compacted), created with the input's partition count; the tasks'
+    // RocksDB lives under `state_dir`; late rows go to `late_topic`
+    // (created when missing).
+    std::shared_ptr<const aggregate_def> aggregate;
+    std::string query_id;
+    std::string state_dir;
+    std::string late_topic;
 };
+
+// The internal topics of a stateful query.
+std::string repartition_topic(const std::string& query_id);
+std::string changelog_topic(const std::string& query_id);
 
 struct query_stats {
     std::atomic<int64_t> records_in{0};
@@ -103,6 +122,18 @@ struct query_stats {
     std::atomic<int64_t> poll_us{0};
     std::atomic<int64_t> route_us{0};
     std::atomic<int64_t> commit_us{0};
+    // Stateful queries.
+    std::atomic<int64_t> late_rows{0};            // left at the source (to the late topic)
+    std::atomic<int64_t> repartition_rows{0};     // written by sub-topology A
+    std::atomic<int64_t> aggregate_rows_in{0};    // rows the aggregate applied
+    std::atomic<int64_t> aggregate_rows_out{0};   // changes it emitted (+1 and -1 rows)
+    std::atomic<int64_t> aggregate_late_rows{0};  // dropped at the aggregate: window closed
+    // This server's aggregate tasks at the last commit: keys in their task
+    // state; bytes in it plus the in-memory groups (estimates).
+    std::atomic<int64_t> state_keys{0};
+    std::atomic<int64_t> state_bytes{0};
+    std::atomic<int64_t> source_watermark_us{std::numeric_limits<int64_t>::min()};
+    std::atomic<int64_t> aggregate_watermark_us{std::numeric_limits<int64_t>::min()};
 };
 
 // One operator of a running query, for EXPLAIN ANALYZE (a snapshot; the

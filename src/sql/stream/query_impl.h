@@ -23,14 +23,14 @@
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
 #include "sql/stream/continuous_query.h"
-#include "sql/stream/record_router.h"
+#include "sql/stream/dataflow.h"
 
 namespace spate::sql {
 
 struct continuous_query::impl {
     query_spec spec;
     query_stats stats;
-    std::unique_ptr<detail::record_router> router;
+    std::unique_ptr<detail::dataflow> flow;
 
     // Guards `stopping` for the backoff wait and `last_error`.
     mutable std::mutex mu;
@@ -64,6 +64,9 @@ class query_session {
     status open_consumer();
     status open_producer();
     status step();
+    // Applies the group changes the rebalance callback saw during the last
+    // poll; false when the polled batch must be dropped.
+    result<bool> rebalanced();
     status commit();
     status commit_now();
     // Aborts the open transaction (if any) and moves every partition read
@@ -77,7 +80,8 @@ class query_session {
     std::optional<kafka::client::consumer> _consumer;
     std::optional<kafka::client::producer> _producer;
     bool _in_txn = false;
-    bool _revoked = false;  // set by the rebalance callback inside poll
+    // Set by the rebalance callback inside poll, applied after it returns.
+    std::vector<kafka::client::topic_partition> _newly_assigned, _newly_revoked;
     std::set<kafka::client::topic_partition> _assigned;  // kept by the rebalance callback
     int64_t _delivery_failures = 0;  // at least once: failed deliveries since the last commit
     std::string _first_delivery_failure;

@@ -66,16 +66,16 @@ query_session::~query_session() {
         if (auto s = _producer->abort_transaction(_q.spec.client.timeout_ms); !s.ok())
             logging::get("sql").warn("query {}: abort on close: {}", _q.spec.name, s.err().message);
     }
+    // The next session starts from the committed offsets with no tasks.
+    _q.flow->aborted();
+    _q.flow->revoked({_assigned.begin(), _assigned.end()});
     if (_consumer) _consumer->close();
 }
 
 status query_session::open() {
     SPATE_TRY(open_consumer());
     SPATE_TRY(open_producer());
-    std::vector<std::string> topics;
-    for (const auto& in : _q.spec.inputs)
-        topics.push_back(in.topic);
-    SPATE_TRY(with_context("subscribe", _consumer->subscribe(topics)));
+    SPATE_TRY(with_context("subscribe", _consumer->subscribe(_q.flow->topics())));
     _last_commit = std::chrono::steady_clock::now();
     return {};
 }
@@ -91,19 +91,24 @@ status query_session::open_consumer() {
         co.client.properties.emplace_back("group.instance.id", spec.group_instance_id);
     co.session_timeout_ms = 10000;
     // One reset policy per consumer: earliest if any input starts there.
+    // Stateful queries always (their internal topics must be read from the
+    // start; a source starting at its end got committed offsets when the
+    // query was created).
     co.reset = kc::offset_reset::latest;
     for (const auto& in : spec.inputs)
-        if (in.start_earliest) co.reset = kc::offset_reset::earliest;
+        if (in.start_earliest || spec.aggregate) co.reset = kc::offset_reset::earliest;
     co.on_rebalance = [this](bool assigned, const std::vector<kc::topic_partition>& tps) {
         logging::get("sql").info("query {}: {} {} partitions", _q.spec.name,
                                  assigned ? "assigned" : "revoked", tps.size());
         for (const auto& tp : tps) {
-            if (assigned)
+            if (assigned) {
                 _assigned.insert(tp);
-            else
+                _newly_assigned.push_back(tp);
+            } else {
                 _assigned.erase(tp);
+                _newly_revoked.push_back(tp);
+            }
         }
-        if (!assigned) _revoked = true;
     };
     auto c = kc::consumer::create(co);
     if (!c.ok()) return with_context("consumer", c.err());
@@ -121,7 +126,15 @@ status query_session::open_producer() {
         po.transactional_id = spec.transactional_id;
     else
         po.idempotent = true;
+    if (spec.aggregate && spec.exactly_once) {
+        // A killed server's open transaction blocks read_committed readers
+        // of the internal topics (and the state restore of the tasks it
+        // held) until the coordinator aborts it.
+        po.delivery_timeout_ms = 15000;
+        po.client.properties.emplace_back("transaction.timeout.ms", "15000");
+    }
     auto on_delivery = [this](const kc::delivery_report& d) {
+        _q.flow->delivered(d);
         if (d.result.ok()) return;
         if (_delivery_failures++ == 0) _first_delivery_failure = d.result.err().message;
     };
@@ -131,10 +144,7 @@ status query_session::open_producer() {
     if (spec.exactly_once) SPATE_TRY(_producer->init_transactions(spec.client.timeout_ms));
     // Primes the producer's metadata of the topics it writes (else their
     // first records wait for a metadata refresh).
-    std::vector<std::string> written{spec.output_topic};
-    for (const auto& in : spec.inputs)
-        if (!in.dead_letter_topic.empty()) written.push_back(in.dead_letter_topic);
-    for (const auto& t : written)
+    for (const auto& t : _q.flow->written_topics())
         if (auto n = _producer->partition_count(t); !n.ok())
             return with_context("topic " + t, n.err());
     return {};
@@ -160,7 +170,7 @@ void query_session::note_batch(const std::vector<kc::message>& batch) {
 std::vector<kc::partition_offset> query_session::next_offsets() const {
     std::vector<kc::partition_offset> out;
     for (const auto& [tp, range] : _pending)
-        out.push_back({tp.topic, tp.partition, range.second, {}});
+        out.push_back({tp.topic, tp.partition, range.second, _q.flow->offset_metadata(tp)});
     return out;
 }
 
@@ -197,13 +207,9 @@ status query_session::step() {
     report_time_split();
     if (!batch.ok()) return with_context("poll", batch.err());
     note_batch(*batch);
-    if (_revoked) {
-        // Partitions moved: what this member read since its last commit is
-        // re-read from the committed offsets (by it or the new owner).
-        _revoked = false;
-        if (_in_txn || !_pending.empty()) SPATE_TRY(abort_and_rewind("partitions revoked", false));
-        return {};
-    }
+    auto keep = rebalanced();
+    if (!keep.ok()) return keep.err();
+    if (!keep.value()) return {};
     if (!batch->empty()) {
         if (_q.spec.exactly_once && !_in_txn) {
             SPATE_TRY(_producer->begin_transaction());
@@ -211,15 +217,33 @@ status query_session::step() {
         }
         auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
         auto routed = std::chrono::steady_clock::now();
-        auto s = _q.router->route(*batch, now_micros(), sink);
+        auto s = _q.flow->process(*batch, now_micros(), sink);
         _q.stats.route_us += micros_since(routed);
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
-    auto since = std::chrono::steady_clock::now() - _last_commit;
-    if (!_pending.empty() && since >= std::chrono::milliseconds(_q.spec.commit_interval_ms))
-        return commit();
+    auto now = std::chrono::steady_clock::now();
+    bool due = now - _last_commit >= std::chrono::milliseconds(_q.spec.commit_interval_ms);
+    if (due && (!_pending.empty() || _q.flow->wants_commit(now))) return commit();
     if (_pending.empty()) _producer->poll(0);
     return {};
+}
+
+result<bool> query_session::rebalanced() {
+    bool keep = true;
+    if (!_newly_revoked.empty()) {
+        // Partitions moved: what this member read since its last commit is
+        // re-read from the committed offsets (by it or the new owner).
+        if (_in_txn || !_pending.empty()) SPATE_TRY(abort_and_rewind("partitions revoked", false));
+        _q.flow->revoked(_newly_revoked);
+        _newly_revoked.clear();
+        keep = false;
+    }
+    if (!_newly_assigned.empty()) {
+        auto parts = std::move(_newly_assigned);
+        _newly_assigned.clear();
+        SPATE_TRY(with_context("assignment", _q.flow->assigned(parts, *_consumer)));
+    }
+    return keep;
 }
 
 status query_session::commit() {
@@ -231,11 +255,19 @@ status query_session::commit() {
 
 status query_session::commit_now() {
     const auto& spec = _q.spec;
+    if (spec.exactly_once && !_in_txn) {
+        SPATE_TRY(_producer->begin_transaction());
+        _in_txn = true;
+    }
+    auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
+    if (auto s = _q.flow->prepare_commit(now_micros(), sink); !s.ok())
+        return abort_and_rewind(s.err().message, true);
     auto offsets = next_offsets();
     if (spec.exactly_once) {
         // The client's errors name the failed call.
-        auto s =
-            _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms);
+        status s;
+        if (!offsets.empty())
+            s = _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms);
         if (s.ok()) s = _producer->commit_transaction(spec.client.timeout_ms);
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
         _in_txn = false;
@@ -243,12 +275,15 @@ status query_session::commit_now() {
         auto s = with_context("flush", _producer->flush(spec.client.timeout_ms));
         if (s.ok() && _delivery_failures > 0)
             s = spate::make_error(errc::io_error, "delivery failed: " + _first_delivery_failure);
-        if (s.ok()) s = with_context("commit", _consumer->commit(offsets));
+        if (s.ok() && !offsets.empty()) s = with_context("commit", _consumer->commit(offsets));
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
     _pending.clear();
     ++_q.stats.commits;
     _last_commit = std::chrono::steady_clock::now();
+    // The transaction committed: a failure to apply it locally (the state
+    // store) ends the session, whose successor restores from the changelog.
+    SPATE_TRY(with_context("after commit", _q.flow->committed()));
     _q.clear_error();
     return {};
 }
@@ -263,6 +298,7 @@ status query_session::abort_and_rewind(const std::string& why, bool failure) {
         log.info("query {}: aborting uncommitted work: {}", spec.name, why);
     }
     ++_q.stats.aborts;
+    _q.flow->aborted();
     if (_in_txn) {
         // A failed abort (fatal producer error, e.g. fenced) ends the
         // session; nothing of the transaction commits either way.

@@ -17,7 +17,7 @@ status io_error(std::string what) {
 }  // namespace
 
 sql_status record_router::check_shape(const chunk& out) const {
-    const auto& want = _spec.output_columns;
+    const auto& want = _processed;
     bool ok = out.width() == want.size();
     for (size_t i = 0; ok && i < want.size(); ++i)
         ok = out.at(i).type().id == want[i].type.id;
@@ -29,11 +29,12 @@ sql_status record_router::check_shape(const chunk& out) const {
 record_router::record_router(const query_spec& spec, int32_t output_partitions, query_stats& stats)
     : _spec(spec), _output_partitions(output_partitions), _stats(stats) {}
 
-sql_result<std::unique_ptr<record_router>> record_router::create(const query_spec& spec,
-                                                                 int32_t output_partitions,
-                                                                 query_stats& stats) {
+sql_result<std::unique_ptr<record_router>> record_router::create(
+    const query_spec& spec, int32_t output_partitions, query_stats& stats, chunk_output output,
+    std::vector<column_def> processed, run_gate gate) {
     SPATE_ASSERT(output_partitions >= 1);
     std::unique_ptr<record_router> r(new record_router(spec, output_partitions, stats));
+    r->_gate = std::move(gate);
     for (size_t i = 0; i < spec.inputs.size(); ++i) {
         const auto& in = spec.inputs[i];
         if (!r->_input_of_topic.emplace(in.topic, i).second)
@@ -47,6 +48,16 @@ sql_result<std::unique_ptr<record_router>> record_router::create(const query_spe
         r->_decoders.push_back(std::move(d).value());
         r->_declared.push_back(in.columns);
     }
+    if (output) {
+        r->_output = std::move(output);
+        r->_processed = std::move(processed);
+        return r;
+    }
+    r->_processed = spec.output_columns;
+    record_router* raw = r.get();
+    r->_output = [raw](const chunk& rows, int32_t partition, const record_sink& sink) {
+        return raw->emit(rows, partition, sink);
+    };
     auto e = make_encoder(spec.output_format, spec.output_columns, spec.output_schema);
     if (!e.ok()) return e.error();
     r->_encoder = std::move(e).value();
@@ -65,17 +76,26 @@ sql_result<std::unique_ptr<record_router>> record_router::create(const query_spe
 
 status record_router::route(std::span<const kc::message> batch, int64_t now_micros,
                             const record_sink& sink) {
+    std::vector<const kc::message*> all;
+    all.reserve(batch.size());
+    for (const auto& m : batch)
+        all.push_back(&m);
+    return route(std::span<const kc::message* const>(all), now_micros, sink);
+}
+
+status record_router::route(std::span<const kc::message* const> batch, int64_t now_micros,
+                            const record_sink& sink) {
     // Per (input, partition), in poll order: one partition's records stay in
     // offset order and map to one output partition.
     std::map<std::pair<size_t, int32_t>, std::vector<const kc::message*>> runs;
-    for (const auto& m : batch) {
-        auto it = _input_of_topic.find(m.topic());
+    for (const kc::message* m : batch) {
+        auto it = _input_of_topic.find(m->topic());
         if (it == _input_of_topic.end()) {
             logging::get("sql").error("query {}: record from unexpected topic '{}' skipped",
-                                      _spec.name, m.topic());
+                                      _spec.name, m->topic());
             continue;
         }
-        runs[{it->second, m.partition()}].push_back(&m);
+        runs[{it->second, m->partition()}].push_back(m);
     }
     for (const auto& [where, run] : runs)
         SPATE_TRY(route_run(where.first, run, now_micros, sink));
@@ -97,6 +117,7 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
                 {h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
         views[i] = record_view{m.key(),    m.value(),        m.partition(),
                                m.offset(), m.timestamp_ms(), header_views[i]};
+        views[i].proctime_micros = now_micros;
     }
     _stats.records_in += static_cast<int64_t>(run.size());
     chunk source = make_source_chunk(_declared[input]);
@@ -108,6 +129,22 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
         SPATE_TRY(dead_letter(input, *run[f.index], f.reason, sink));
     }
     if (source.rows() == 0) return {};
+    if (_gate) {
+        // Decoded rows are the run's records without the failed ones, in order.
+        std::vector<uint32_t> row_message;
+        row_message.reserve(source.rows());
+        size_t next_failure = 0;
+        for (uint32_t i = 0; i < run.size(); ++i) {
+            if (next_failure < failures.size() && failures[next_failure].index == i) {
+                ++next_failure;
+                continue;
+            }
+            row_message.push_back(i);
+        }
+        SPATE_ASSERT(row_message.size() == source.rows());
+        SPATE_TRY(_gate(input, run, row_message, source, sink));
+        if (source.rows() == 0) return {};
+    }
     eval_context ctx;
     ctx.statement_time_micros = now_micros;
     size_t source_rows = source.rows();
@@ -122,7 +159,7 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
                                   out.error().message);
         return {};
     }
-    return emit(out.value(), run.front()->partition(), sink);
+    return _output(out.value(), run.front()->partition(), sink);
 }
 
 status record_router::dead_letter(size_t input, const kc::message& m, const std::string& reason,
@@ -151,29 +188,15 @@ status record_router::dead_letter(size_t input, const kc::message& m, const std:
 }
 
 status record_router::emit(const chunk& out, int32_t input_partition, const record_sink& sink) {
-    chunk keys;
-    if (_key_encoder) {
-        std::vector<column> cols;
-        for (int k : _spec.key_columns)
-            cols.push_back(out.at(static_cast<size_t>(k)));
-        keys = chunk(std::move(cols));
+    if (!_changes) {
+        auto e = change_encoder::create(_spec, _output_partitions);
+        if (!e.ok())
+            return io_error("output to '" + _spec.output_topic + "': " + e.error().message);
+        _changes = std::move(e).value();
     }
-    kc::outgoing_record r;
-    r.topic = _spec.output_topic;
-    for (size_t row = 0; row < out.rows(); ++row) {
-        _encoder->encode(out, row, _value_buf);
-        r.value = _value_buf;
-        if (_key_encoder) {
-            _key_encoder->encode(keys, row, _key_buf);
-            r.key = _key_buf;
-            r.partition = kc::k_any_partition;  // the partitioner hashes the key
-        } else {
-            r.partition = input_partition % _output_partitions;
-        }
-        if (auto s = sink(r); !s.ok())
-            return io_error("output to '" + _spec.output_topic + "': " + s.err().message);
-        ++_stats.rows_out;
-    }
+    auto n = _changes->encode(out, {}, input_partition, sink);
+    if (!n.ok()) return io_error("output to '" + _spec.output_topic + "': " + n.err().message);
+    _stats.rows_out += n.value();
     return {};
 }
 

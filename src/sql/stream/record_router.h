@@ -3,11 +3,13 @@
 // Internal to continuous_query: turns one polled batch of input messages into
 // output and dead-letter records. Per (topic, partition) run of the batch:
 // decode (views into the messages, no payload copies) -> failures become
-// dead-letter records -> processor -> each output row encoded and handed to
-// the sink. Output rows of one input partition go to one output partition
-// (input partition modulo the output's partition count) in input order,
-// unless the query has key columns: then the key (a JSON object of those
-// columns) picks the partition by hash.
+// dead-letter records -> the gate (stateful queries: late rows leave) ->
+// processor -> output. The default output encodes each row and hands it to
+// the sink: rows of one input partition go to one output partition (input
+// partition modulo the output's partition count) in input order, unless the
+// query has key columns: then the key (a JSON object of those columns)
+// picks the partition by hash. Stateful queries pass their own output (the
+// repartition writer).
 //
 // Threading: used by the query's thread only. Errors: a sink failure stops
 // the batch and is returned (the caller aborts the transaction); decode and
@@ -24,23 +26,39 @@
 #include "base/result.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
+#include "sql/stream/change_encoder.h"
 #include "sql/stream/continuous_query.h"
 
 namespace spate::sql::detail {
 
 using record_sink = std::function<status(const kafka::client::outgoing_record&)>;
 
+// Where a run's processed rows go (the processor's output chunk, the input
+// partition they came from).
+using chunk_output =
+    std::function<status(const chunk& rows, int32_t input_partition, const record_sink& sink)>;
+// Sees a run's decoded rows before the processor and may drop some (and
+// write records about them): `row_message[i]` is the run index of row i's
+// message. An error stops the batch.
+using run_gate = std::function<status(
+    size_t input, std::span<const kafka::client::message* const> run,
+    std::span<const uint32_t> row_message, chunk& rows, const record_sink& sink)>;
+
 class record_router {
   public:
     // Builds decoders and encoders for `spec` (which must outlive the
-    // router); `output_partitions` >= 1.
-    static sql_result<std::unique_ptr<record_router>> create(const query_spec& spec,
-                                                             int32_t output_partitions,
-                                                             query_stats& stats);
+    // router); `output_partitions` >= 1. With `output` set, the processors
+    // yield `processed` columns and `output` takes them (no encoder is
+    // built); otherwise they yield the query's output columns.
+    static sql_result<std::unique_ptr<record_router>> create(
+        const query_spec& spec, int32_t output_partitions, query_stats& stats,
+        chunk_output output = {}, std::vector<column_def> processed = {}, run_gate gate = {});
 
     // Routes `batch` (any topics and partitions of the query's inputs, in
     // poll order) to `sink`; `now_micros` is the processors' statement time.
     status route(std::span<const kafka::client::message> batch, int64_t now_micros,
+                 const record_sink& sink);
+    status route(std::span<const kafka::client::message* const> batch, int64_t now_micros,
                  const record_sink& sink);
 
   private:
@@ -57,6 +75,9 @@ class record_router {
     const query_spec& _spec;
     int32_t _output_partitions;
     query_stats& _stats;
+    chunk_output _output;
+    std::vector<column_def> _processed;  // the processors' output columns
+    run_gate _gate;
     std::map<std::string, size_t, std::less<>> _input_of_topic;
     std::vector<std::unique_ptr<record_decoder>> _decoders;
     std::vector<std::vector<column_def>> _declared;
@@ -65,6 +86,8 @@ class record_router {
     std::vector<column_def> _key_defs;
     std::string _value_buf;
     std::string _key_buf;
+    // Output rows -> records (append, upsert, debezium), built on first use.
+    std::unique_ptr<change_encoder> _changes;
 };
 
 }  // namespace spate::sql::detail

@@ -41,6 +41,8 @@ enum class sql_errc {
     query_canceled,                 // 57014
     protocol_violation,             // 08P01
     undefined_source_topic,         // 42P01 too: CREATE SOURCE on a missing topic
+    invalid_cursor_name,            // 34000 (FETCH / CLOSE of no open cursor)
+    duplicate_cursor,               // 42P03
     io_error,                       // 58030: the Kafka cluster failed us
     internal_error,                 // XX000
 };

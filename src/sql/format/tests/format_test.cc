@@ -57,11 +57,13 @@ TEST(record_format, names_parse_case_insensitively) {
 TEST(source_chunk, declared_columns_come_before_hidden_ones) {
     std::vector<column_def> cols{{"a", data_type::of(type_id::int32)}};
     chunk c = make_source_chunk(cols);
-    ASSERT_EQ(c.width(), 6u);
+    ASSERT_EQ(c.width(), 7u);
     EXPECT_EQ(c.at(0).type().id, type_id::int32);
     EXPECT_EQ(c.at(3).type().id, type_id::timestamptz);
     EXPECT_EQ(c.at(5).type().id, type_id::jsonb);
     EXPECT_EQ(hidden_columns()[4].name, "_headers");
+    EXPECT_EQ(hidden_columns()[5].name, "_proctime");
+    EXPECT_EQ(c.at(6).type().id, type_id::timestamptz);
 }
 
 const std::vector<column_def> k_cols{

@@ -1,0 +1,218 @@
+// The output of the streaming aggregate (aggregate_operator.h): changelog
+// pairs for touched groups, closed windows for EMIT ON WINDOW CLOSE.
+
+#include <limits>
+
+#include "sql/stream/aggregate_operator.h"
+#include "sql/stream/continuous_query.h"
+#include "sql/stream/row_codec.h"
+
+namespace spate::sql::detail {
+
+namespace codec = stream_codec;
+
+namespace {
+
+void append_rows(column& dst, const column& src, std::span<const uint32_t> rows) {
+    for (uint32_t r : rows)
+        dst.push_from(src, r);
+}
+
+// The output columns of `c` (all but the trailing row id) at `rows`.
+chunk output_rows(const chunk& c, std::span<const uint32_t> rows) {
+    std::vector<column> cols;
+    cols.reserve(c.width() - 1);
+    for (size_t i = 0; i + 1 < c.width(); ++i)
+        cols.push_back(c.at(i).gather(rows));
+    chunk out(std::move(cols));
+    out.set_rows(rows.size());
+    return out;
+}
+
+void append_chunk(chunk& dst, const chunk& src) {
+    if (dst.width() == 0) {
+        dst = src;
+        return;
+    }
+    for (size_t i = 0; i < src.width(); ++i)
+        for (size_t r = 0; r < src.rows(); ++r)
+            dst.at(i).push_from(src.at(i), r);
+    dst.set_rows(dst.rows() + src.rows());
+}
+
+}  // namespace
+
+sql_status aggregate_task::results_of(std::span<const uint32_t> slots,
+                                      std::vector<column>& cols) const {
+    cols.clear();
+    for (size_t c = 0; c < _aggs.size(); ++c) {
+        cols.emplace_back(_def.calls[c].type);
+        for (uint32_t s : slots) {
+            if (_slots[s].rows <= 0) {
+                cols.back().push_null();
+                continue;
+            }
+            if (auto st = _aggs[c]->result(s, cols.back()); !st.ok()) return st;
+        }
+    }
+    return {};
+}
+
+sql_result<chunk> aggregate_task::post(std::vector<column> cols, std::vector<int64_t> ids,
+                                       const eval_context& ctx) const {
+    column id(data_type::of(type_id::int64));
+    id.reserve(ids.size());
+    for (int64_t v : ids)
+        id.push<int64_t>(v);
+    cols.push_back(std::move(id));
+    chunk in(std::move(cols));
+    in.set_rows(ids.size());
+    return _def.post->process(std::move(in), ctx);
+}
+
+sql_status aggregate_task::keys_of(std::span<const uint32_t> slots, bool before,
+                                   std::vector<column>& keys) const {
+    keys = _layout.key_columns();
+    for (uint32_t s : slots) {
+        const slot& sl = _slots[s];
+        auto st = _layout.decode(*sl.key, keys, before ? sl.old_start : sl.start,
+                                 before ? sl.old_end : sl.end);
+        if (!st.ok()) return st;
+    }
+    return {};
+}
+
+sql_status aggregate_task::emit_final(std::vector<column> keys, std::span<const uint32_t> slots,
+                                      const eval_context& ctx, aggregate_changes& out) {
+    std::vector<column> cols;
+    if (auto st = results_of(slots, cols); !st.ok()) return st;
+    cols.insert(cols.begin(), std::make_move_iterator(keys.begin()),
+                std::make_move_iterator(keys.end()));
+    std::vector<int64_t> ids(slots.size(), 0);
+    auto rows = post(std::move(cols), std::move(ids), ctx);
+    if (!rows.ok()) return rows.error();
+    std::vector<uint32_t> all(rows.value().rows());
+    for (uint32_t i = 0; i < all.size(); ++i)
+        all[i] = i;
+    append_chunk(out.rows, output_rows(rows.value(), all));
+    out.diffs.insert(out.diffs.end(), all.size(), 1);
+    _stats.rows_out += static_cast<int64_t>(all.size());
+    return {};
+}
+
+sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes& out) {
+    size_t n = _touched.size();
+    if (n == 0) return {};
+    std::vector<column> keys, keys_before;
+    if (auto st = keys_of(_touched, false, keys); !st.ok()) return st;
+    if (_def.has_session) {
+        if (auto st = keys_of(_touched, true, keys_before); !st.ok()) return st;
+    }
+    const std::vector<column>& old_keys = _def.has_session ? keys_before : keys;
+    std::vector<column> now;
+    if (auto st = results_of(_touched, now); !st.ok()) return st;
+    // Rows before (ids [0, n)) and after (ids [n, 2n)), existing ones only.
+    std::vector<uint32_t> before, after;
+    for (uint32_t i = 0; i < n; ++i) {
+        if (_slots[_touched[i]].old_rows > 0) before.push_back(i);
+        if (_slots[_touched[i]].rows > 0) after.push_back(i);
+    }
+    std::vector<column> cols;
+    std::vector<int64_t> ids;
+    for (size_t k = 0; k < keys.size(); ++k) {
+        cols.emplace_back(keys[k].type());
+        append_rows(cols.back(), old_keys[k], before);
+        append_rows(cols.back(), keys[k], after);
+    }
+    for (size_t c = 0; c < _aggs.size(); ++c) {
+        cols.emplace_back(_def.calls[c].type);
+        append_rows(cols.back(), _old_results[c], before);
+        append_rows(cols.back(), now[c], after);
+    }
+    for (uint32_t i : before)
+        ids.push_back(i);
+    for (uint32_t i : after)
+        ids.push_back(static_cast<int64_t>(n + i));
+    auto rows = post(std::move(cols), std::move(ids), ctx);
+    if (!rows.ok()) return rows.error();
+    pair_rows(rows.value(), n, out);
+    return {};
+}
+
+void aggregate_task::pair_rows(const chunk& r, size_t n, aggregate_changes& out) {
+    // Where each id's row landed (-1: filtered out by HAVING).
+    std::vector<int32_t> at(2 * n, -1);
+    const auto& id_col = r.at(r.width() - 1).values<int64_t>();
+    for (size_t row = 0; row < r.rows(); ++row)
+        at[static_cast<size_t>(id_col[row])] = static_cast<int32_t>(row);
+    std::vector<const column*> out_cols;
+    for (size_t i = 0; i + 1 < r.width(); ++i)
+        out_cols.push_back(&r.at(i));
+    std::vector<uint32_t> emit;
+    std::string a, b;
+    for (size_t i = 0; i < n; ++i) {
+        int32_t o = at[i], w = at[n + i];
+        if (o >= 0 && w >= 0) {
+            a.clear();
+            b.clear();
+            codec::append_key(out_cols, static_cast<size_t>(o), a);
+            codec::append_key(out_cols, static_cast<size_t>(w), b);
+            if (a == b) continue;
+        }
+        if (o >= 0) {
+            emit.push_back(static_cast<uint32_t>(o));
+            out.diffs.push_back(-1);
+        }
+        if (w >= 0) {
+            emit.push_back(static_cast<uint32_t>(w));
+            out.diffs.push_back(1);
+        }
+    }
+    append_chunk(out.rows, output_rows(r, emit));
+    _stats.rows_out += static_cast<int64_t>(emit.size());
+}
+
+sql_status aggregate_task::close_windows(const eval_context& ctx, aggregate_changes& out) {
+    if (!_def.windows_close || !_layout.windowed()) return {};
+    std::optional<int64_t> wm = _watermark.value();
+    if (!wm || (_closed_through && *wm <= *_closed_through)) return {};
+    // Keys of windows ending at or before the watermark: below "g" + end(wm + 1).
+    std::string from(1, 'g'), to(1, 'g');
+    if (*wm == std::numeric_limits<int64_t>::max())
+        to = "h";
+    else
+        codec::put_ordered_i64(to, *wm + 1);
+    std::vector<std::pair<std::string, std::string>> closed;
+    auto scanned = _state->scan(from, to, [&](std::string_view k, std::string_view v) {
+        closed.emplace_back(std::string(k), std::string(v));
+        return true;
+    });
+    if (!scanned.ok()) return scanned;
+    _closed_through = wm;
+    if (closed.empty()) return {};
+    std::vector<uint32_t> slots;
+    for (const auto& [k, v] : closed) {
+        std::string_view key = std::string_view(k).substr(1);
+        auto it = _index.find(key);
+        if (it != _index.end()) {
+            slots.push_back(it->second);
+            continue;
+        }
+        uint32_t s = allocate();
+        slots.push_back(s);
+        if (auto st = load_slot(s, v); !st.ok()) return st;
+    }
+    if (_def.emit_on_window_close) {
+        std::vector<column> keys = _layout.key_columns();
+        for (const auto& [k, v] : closed)
+            if (auto st = _layout.decode(std::string_view(k).substr(1), keys); !st.ok()) return st;
+        if (auto st = emit_final(std::move(keys), slots, ctx, out); !st.ok()) return st;
+    }
+    for (size_t i = 0; i < closed.size(); ++i) {
+        _state->remove(closed[i].first);
+        release(slots[i]);
+    }
+    return {};
+}
+
+}  // namespace spate::sql::detail

@@ -1,0 +1,290 @@
+#include "sql/stream/aggregate_operator.h"
+
+#include "base/log.h"
+#include "sql/stream/row_codec.h"
+
+namespace spate::sql::detail {
+
+namespace codec = stream_codec;
+
+namespace {
+
+// State keys: 'g' + group key bytes -> the group; 'w' -> the watermark.
+constexpr char k_group_prefix = 'g';
+constexpr std::string_view k_watermark_key = "w";
+// In-memory groups kept across commits; above it the clean ones are dropped.
+constexpr size_t k_max_cached_groups = 500'000;
+
+sql_error corrupt_state(const std::string& what) {
+    return make_error(sql_errc::internal_error, "corrupt aggregate state: " + what);
+}
+
+}  // namespace
+
+size_t aggregate_task::key_hash::operator()(std::string_view k) const {
+    return static_cast<size_t>(codec::hash_bytes(k));
+}
+
+aggregate_task::aggregate_task(const aggregate_def& def, std::unique_ptr<task_state> state,
+                               int32_t source_partitions)
+    : _def(def)
+    , _state(std::move(state))
+    , _layout(def)
+    , _source_partitions(source_partitions)
+    , _watermark(source_partitions) {}
+
+aggregate_task::~aggregate_task() = default;
+
+sql_result<std::unique_ptr<aggregate_task>> aggregate_task::create(
+    const aggregate_def& def, std::unique_ptr<task_state> state, int32_t source_partitions) {
+    std::unique_ptr<aggregate_task> t(new aggregate_task(def, std::move(state), source_partitions));
+    if (auto s = t->init(); !s.ok()) return s.error();
+    return t;
+}
+
+sql_status aggregate_task::init() {
+    for (const auto& call : _def.calls) {
+        auto a = make_grouped_aggregate(call, _def.input_retracts);
+        if (!a.ok()) return a.error();
+        _aggs.push_back(std::move(a.value()));
+        _old_results.emplace_back(call.type);
+    }
+    auto wm = _state->get(k_watermark_key);
+    if (!wm.ok()) return wm.error();
+    _watermark = watermark_merger(_source_partitions);
+    if (wm.value()) {
+        if (auto s = _watermark.load(*wm.value()); !s.ok()) return s;
+    }
+    _closed_through.reset();
+    return {};
+}
+
+std::string aggregate_task::state_key(std::string_view key) const {
+    std::string k;
+    k.reserve(key.size() + 1);
+    k.push_back(k_group_prefix);
+    k.append(key);
+    return k;
+}
+
+uint32_t aggregate_task::allocate() {
+    if (!_free.empty()) {
+        uint32_t s = _free.back();
+        _free.pop_back();
+        return s;
+    }
+    auto s = static_cast<uint32_t>(_slots.size());
+    _slots.emplace_back();
+    // Grow the aggregates geometrically with the slot vector.
+    if (_aggs.empty() || _aggs[0]->slots() <= s) {
+        size_t want = std::max<size_t>(64, _slots.capacity());
+        for (auto& a : _aggs)
+            a->resize(want);
+    }
+    return s;
+}
+
+void aggregate_task::release(uint32_t s) {
+    slot& sl = _slots[s];
+    if (sl.indexed) {
+        _key_bytes -= sl.key->size();
+        _index.erase(*sl.key);
+    }
+    sl = slot{};
+    for (auto& a : _aggs)
+        a->reset(s);
+    _free.push_back(s);
+}
+
+sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
+    auto it = _index.find(key);
+    if (it != _index.end()) return it->second;
+    uint32_t s = allocate();
+    auto [pos, fresh] = _index.emplace(std::string(key), s);
+    SPATE_ASSERT(fresh);
+    _slots[s].key = &pos->first;
+    _slots[s].indexed = true;
+    _key_bytes += key.size();
+    _key_buf = state_key(key);
+    auto stored = _state->get_into(_key_buf, _value_buf);
+    if (!stored.ok()) return stored.error();
+    if (stored.value()) {
+        if (auto st = load_slot(s, _value_buf); !st.ok()) return st.error();
+    }
+    return s;
+}
+
+// Value: rows (8 bytes, ordered), then per call: varint length, its save().
+void aggregate_task::save_slot(uint32_t s, std::string& out) const {
+    out.clear();
+    codec::put_ordered_i64(out, _slots[s].rows);
+    std::string call_state;
+    for (const auto& a : _aggs) {
+        call_state.clear();
+        a->save(s, call_state);
+        codec::put_varint(out, call_state.size());
+        out.append(call_state);
+    }
+}
+
+sql_status aggregate_task::load_slot(uint32_t s, std::string_view value) {
+    if (value.size() < 8) return corrupt_state("short group");
+    _slots[s].rows = codec::get_ordered_i64(value);
+    value.remove_prefix(8);
+    for (auto& a : _aggs) {
+        uint64_t n = 0;
+        if (!codec::get_varint(value, n) || n > value.size())
+            return corrupt_state("bad call state");
+        if (auto st = a->load(s, value.substr(0, n)); !st.ok()) return st;
+        value.remove_prefix(n);
+    }
+    if (!value.empty()) return corrupt_state("trailing bytes");
+    return {};
+}
+
+void aggregate_task::touch(uint32_t s) {
+    slot& sl = _slots[s];
+    if (sl.touched >= 0) return;
+    sl.touched = static_cast<int32_t>(_touched.size());
+    _touched.push_back(s);
+    sl.old_rows = sl.rows;
+    sl.old_start = sl.start;
+    sl.old_end = sl.end;
+    if (_def.emit_on_window_close) return;
+    for (size_t c = 0; c < _aggs.size(); ++c) {
+        column& old = _old_results[c];
+        // No rows, or a result error (e.g. overflow): no row was emitted.
+        if (sl.rows > 0 && _aggs[c]->result(s, old).ok()) continue;
+        if (old.size() < _touched.size()) old.push_null();
+    }
+}
+
+sql_status aggregate_task::apply(const repartition_rows& rows) {
+    if (_def.has_session) return apply_sessions(rows);
+    size_t n = rows.keys.size();
+    _row_slots.clear();
+    _keep.assign(n, 1);
+    bool dropped = false;
+    std::optional<int64_t> wm = _watermark.value();
+    bool check_late = _layout.windowed() && _def.windows_close && wm.has_value();
+    for (size_t i = 0; i < n; ++i) {
+        std::string_view key = rows.keys[i];
+        if (check_late && _layout.window_end(key) <= *wm) {
+            _keep[i] = 0;
+            dropped = true;
+            ++_stats.late_rows;
+            continue;
+        }
+        auto s = find_or_load(key);
+        if (!s.ok()) return s.error();
+        touch(s.value());
+        _slots[s.value()].rows += rows.diffs.empty() ? 1 : rows.diffs[i];
+        _row_slots.push_back(s.value());
+    }
+    _stats.rows_in += static_cast<int64_t>(_row_slots.size());
+    if (!dropped) return update_calls(rows.values, rows.diffs);
+    chunk kept = rows.values.filter(_keep);
+    kept.set_rows(_row_slots.size());
+    std::vector<int8_t> diffs;
+    for (size_t i = 0; i < rows.diffs.size(); ++i)
+        if (_keep[i]) diffs.push_back(rows.diffs[i]);
+    return update_calls(kept, diffs);
+}
+
+sql_status aggregate_task::update_calls(const chunk& values, std::span<const int8_t> diffs) {
+    if (_row_slots.empty()) return {};
+    size_t keys = _def.key_types.size();
+    for (size_t c = 0; c < _aggs.size(); ++c) {
+        const auto& args = _def.call_args[c];
+        std::span<const column> arg_cols;
+        if (!args.empty()) {
+            size_t first = static_cast<size_t>(args.front()) - keys;
+            arg_cols = std::span<const column>(values.columns()).subspan(first, args.size());
+        }
+        int f = _def.call_filters[c];
+        const column* filter = f >= 0 ? &values.at(static_cast<size_t>(f) - keys) : nullptr;
+        if (auto s = _aggs[c]->update(arg_cols, filter, _row_slots, diffs); !s.ok()) return s;
+    }
+    return {};
+}
+
+void aggregate_task::apply_marker(const watermark_marker& m) {
+    _watermark.apply(m);
+    _watermark_dirty = true;
+}
+
+sql_status aggregate_task::save_touched() {
+    std::string value;
+    for (uint32_t s : _touched) {
+        slot& sl = _slots[s];
+        sl.touched = -1;
+        _key_buf = state_key(*sl.key);
+        if (sl.rows == 0) {
+            _state->remove(_key_buf);
+            release(s);
+            continue;
+        }
+        save_slot(s, value);
+        _state->put(_key_buf, value);
+    }
+    _touched.clear();
+    for (auto& c : _old_results)
+        c.clear();
+    return {};
+}
+
+sql_status aggregate_task::flush(const eval_context& ctx, aggregate_changes& out) {
+    out.rows = chunk();
+    out.diffs.clear();
+    if (!_def.emit_on_window_close) {
+        if (auto s = changelog(ctx, out); !s.ok()) return s;
+    }
+    if (auto s = _def.has_session ? save_sessions() : save_touched(); !s.ok()) return s;
+    if (_watermark_dirty) {
+        _state->put(k_watermark_key, _watermark.save());
+        _watermark_dirty = false;
+    }
+    if (_def.has_session) return close_sessions(ctx, out);
+    return close_windows(ctx, out);
+}
+
+void aggregate_task::drop_memory() {
+    _index.clear();
+    _sessions.clear();
+    _touched_groups.clear();
+    _merged.clear();
+    _slots.clear();
+    _free.clear();
+    _touched.clear();
+    _key_bytes = 0;
+    for (auto& c : _old_results)
+        c.clear();
+    for (auto& a : _aggs)
+        a->resize(0);
+}
+
+size_t aggregate_task::memory_bytes() const {
+    // Per slot: the slot and 16 bytes per call; per map entry: the node.
+    size_t per_slot = sizeof(slot) + 16 * _aggs.size();
+    size_t per_entry = sizeof(std::string) + 2 * sizeof(void*) + sizeof(uint32_t);
+    return _key_bytes + _slots.size() * per_slot + groups_in_memory() * per_entry;
+}
+
+void aggregate_task::committed() {
+    if (_index.size() + _sessions.size() > k_max_cached_groups) drop_memory();
+}
+
+void aggregate_task::aborted() {
+    _state->rollback();
+    drop_memory();
+    _watermark_dirty = false;
+    auto wm = _state->get(k_watermark_key);
+    _watermark = watermark_merger(_source_partitions);
+    if (wm.ok() && wm.value()) {
+        if (auto s = _watermark.load(*wm.value()); !s.ok())
+            logging::get("sql").error("aggregate watermark not reloaded: {}", s.error().message);
+    }
+    _closed_through.reset();
+}
+
+}  // namespace spate::sql::detail

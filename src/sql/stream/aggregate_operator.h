@@ -1,0 +1,174 @@
+#pragma once
+
+// The streaming aggregate of one task of sub-topology B (one repartition
+// partition): groups in an in-memory hash map over the grouped_aggregates,
+// backed by the task's keyed state (docs/sql.md, "Streaming aggregation and
+// emit modes"; the state layout: docs/formats/sql_repartition.md).
+//
+// Life of an interval (one commit interval):
+// - apply() adds repartitioned rows (diff +1 or -1) to their groups; a
+//   group is loaded from the task state on its first touch. Rows of a
+//   window the watermark already closed are dropped (counted as late).
+// - apply_marker() moves the task's watermark (watermark.h).
+// - flush() ends the interval: in changelog mode (the default) it returns,
+//   per group touched, -1 of the row it emitted before (if any) and +1 of
+//   the new one (if the group has rows and passes HAVING), nothing when
+//   they are equal; with EMIT ON WINDOW CLOSE it returns every row of the
+//   windows the watermark closed, once. Touched groups are written to the
+//   task state (removed when they have no rows), closed windows removed.
+// - The caller logs the state changes in its transaction, then calls
+//   committed() or, when the transaction aborts, aborted(): in-memory
+//   groups are dropped and reload from the (rolled back) state.
+//
+// Threading: the query's thread only. Errors: task_state reads, corrupt
+// state, aggregate errors (e.g. numeric overflow) are returned; the caller
+// aborts the transaction.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sql/agg/aggregate_function.h"
+#include "sql/expr/functions.h"
+#include "sql/state/task_state.h"
+#include "sql/stream/repartition.h"
+#include "sql/stream/stateful_spec.h"
+#include "sql/stream/watermark.h"
+
+namespace spate::sql::detail {
+
+struct aggregate_changes {
+    chunk rows;  // the query's output columns
+    std::vector<int8_t> diffs;
+};
+
+struct aggregate_task_stats {
+    int64_t rows_in = 0;
+    int64_t late_rows = 0;
+    int64_t rows_out = 0;
+};
+
+class aggregate_task {
+  public:
+    // `def` must outlive the task. Reads the task's watermark from `state`.
+    static sql_result<std::unique_ptr<aggregate_task>> create(const aggregate_def& def,
+                                                              std::unique_ptr<task_state> state,
+                                                              int32_t source_partitions);
+    ~aggregate_task();
+
+    sql_status apply(const repartition_rows& rows);
+    void apply_marker(const watermark_marker& m);
+    // Ends the interval (see above); `out` is replaced.
+    sql_status flush(const eval_context& ctx, aggregate_changes& out);
+    void committed();
+    void aborted();
+
+    task_state& state() { return *_state; }
+    std::optional<int64_t> watermark() const { return _watermark.value(); }
+    const aggregate_task_stats& stats() const { return _stats; }
+    size_t groups_in_memory() const { return _index.size() + _sessions.size(); }
+    // The in-memory groups' size, estimated (keys, slots; not the
+    // aggregates' heap).
+    size_t memory_bytes() const;
+
+  private:
+    struct key_hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view k) const;
+    };
+    using index = std::unordered_map<std::string, uint32_t, key_hash, std::equal_to<>>;
+    // A group (SESSION: one session of a group): accumulators at the same
+    // slot of every grouped_aggregate.
+    struct slot {
+        const std::string* key = nullptr;  // its key in _index or _sessions
+        bool indexed = false;              // in _index
+        int64_t rows = 0;
+        int64_t old_rows = 0;  // when first touched in this interval
+        int32_t touched = -1;  // position in _touched, -1: untouched
+        // SESSION: the session's bounds, now and when first touched.
+        int64_t start = 0, end = 0, old_start = 0, old_end = 0;
+    };
+    static constexpr uint32_t k_no_slot = UINT32_MAX;
+    // SESSION: the sessions of one session key, ordered by start.
+    struct session_group {
+        std::vector<uint32_t> sessions;
+        std::vector<int64_t> indexed_ends;  // the ends in the state's close index
+        bool touched = false;
+    };
+    using session_map = std::unordered_map<std::string, session_group, key_hash, std::equal_to<>>;
+
+    aggregate_task(const aggregate_def& def, std::unique_ptr<task_state> state,
+                   int32_t source_partitions);
+    sql_status init();
+    sql_result<uint32_t> find_or_load(std::string_view key);
+    // A free slot (in no index entry until the caller adds one).
+    uint32_t allocate();
+    // Frees `s` (and its index entry, if any).
+    void release(uint32_t s);
+    void touch(uint32_t s);
+    void drop_memory();
+    sql_status load_slot(uint32_t s, std::string_view value);
+    void save_slot(uint32_t s, std::string& out) const;
+    sql_status update_calls(const chunk& values, std::span<const int8_t> diffs);
+    sql_status save_touched();
+    // SESSION windows (session_operator.cc).
+    sql_status apply_sessions(const repartition_rows& rows);
+    sql_result<session_group*> find_or_load_sessions(std::string_view key);
+    // The session slot a row at `time` goes to (merging the sessions it
+    // joins), k_no_slot when it is late or retracts nothing.
+    sql_result<uint32_t> session_for(const std::string& key, session_group& g, int64_t time,
+                                     int8_t diff);
+    sql_status save_sessions();
+    void save_session_group(const std::string& key, session_group& g);
+    sql_status close_sessions(const eval_context& ctx, aggregate_changes& out);
+    // Output helpers (aggregate_emit.cc).
+    sql_status changelog(const eval_context& ctx, aggregate_changes& out);
+    // Appends to `out`, per touched group i, -1 of its row before (id i in
+    // `r`) and +1 of its row now (id n + i), nothing when they are equal.
+    void pair_rows(const chunk& r, size_t n, aggregate_changes& out);
+    sql_status close_windows(const eval_context& ctx, aggregate_changes& out);
+    // The key columns of `slots` (SESSION: with their bounds then or now).
+    sql_status keys_of(std::span<const uint32_t> slots, bool before,
+                       std::vector<column>& keys) const;
+    // Appends the post-processed rows of `slots` with their `keys` (all +1)
+    // to `out`.
+    sql_status emit_final(std::vector<column> keys, std::span<const uint32_t> slots,
+                          const eval_context& ctx, aggregate_changes& out);
+    sql_status results_of(std::span<const uint32_t> slots, std::vector<column>& cols) const;
+    sql_result<chunk> post(std::vector<column> keys_and_results, std::vector<int64_t> ids,
+                           const eval_context& ctx) const;
+    std::string state_key(std::string_view key) const;
+
+    const aggregate_def& _def;
+    std::unique_ptr<task_state> _state;
+    group_key_layout _layout;
+    int32_t _source_partitions;
+    std::vector<std::unique_ptr<grouped_aggregate>> _aggs;
+    watermark_merger _watermark;
+    bool _watermark_dirty = false;           // markers applied since the last flush
+    std::optional<int64_t> _closed_through;  // windows ending at or before it are gone
+
+    index _index;
+    session_map _sessions;
+    std::vector<slot> _slots;
+    std::vector<uint32_t> _free;
+    size_t _key_bytes = 0;
+    std::vector<uint32_t> _touched;
+    std::vector<column> _old_results;  // per call; row i: the result of _touched[i] before
+    aggregate_task_stats _stats;
+
+    // Scratch of apply().
+    std::vector<uint32_t> _row_slots;
+    // SESSION: (merged session's slot, the slot it joined) in this apply().
+    std::vector<std::pair<uint32_t, uint32_t>> _merged;
+    std::vector<std::pair<const std::string*, session_group*>> _touched_groups;
+    std::vector<uint8_t> _keep;
+    std::string _key_buf;
+    std::string _value_buf;
+};
+
+}  // namespace spate::sql::detail

@@ -1,0 +1,274 @@
+#include "sql/stream/aggregate_operator.h"
+
+#include <gtest/gtest.h>
+
+#include "sql/plan/stream_planner.h"
+#include "sql/stream/tests/memory_state.h"
+#include "sql/stream/tests/plan_builders.h"
+#include "sql/types/text_io.h"
+
+namespace spate::sql::detail {
+namespace {
+
+using namespace test_support;
+namespace kc = kafka::client;
+
+constexpr int64_t k_second = 1'000'000;
+
+// Runs an aggregate task over a plan: JSON rows go through the input's
+// pipeline (sub-topology A), the repartition encoding and into the task.
+class harness {
+  public:
+    explicit harness(const plan_ptr& plan, bool eowc = false) {
+        auto p = plan_stream(plan, {.emit_on_window_close = eowc});
+        EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+        _plan = std::move(p).value();
+        _writer = std::make_unique<repartition_writer>(*_plan.aggregate, "r", 1);
+        reopen();
+    }
+
+    // A task over the committed state so far (a restart).
+    void reopen() {
+        _task.reset();
+        auto s = std::make_unique<memory_state>(&_committed);
+        _state = s.get();
+        auto t = aggregate_task::create(*_plan.aggregate, std::move(s), 1);
+        ASSERT_TRUE(t.ok()) << t.error().message;
+        _task = std::move(t).value();
+    }
+
+    void add(const std::vector<std::string>& json, int8_t diff = 1) {
+        const input_spec& in = _plan.inputs[0];
+        auto decoder = make_decoder(in.format, in.columns);
+        ASSERT_TRUE(decoder.ok());
+        chunk src = make_source_chunk(in.columns);
+        std::vector<record_view> views(json.size());
+        for (size_t i = 0; i < json.size(); ++i)
+            views[i].value = json[i];
+        std::vector<decode_failure> failures;
+        decoder.value()->decode(views, src, failures);
+        ASSERT_TRUE(failures.empty()) << failures[0].reason;
+        src.sync_rows();
+        auto pre = in.processor->process(std::move(src), eval_context{});
+        ASSERT_TRUE(pre.ok()) << pre.error().message;
+        std::vector<int8_t> diffs(pre.value().rows(), diff);
+        std::vector<std::string> values;
+        auto sink = [&](const kc::outgoing_record& r) {
+            values.emplace_back(*r.value);
+            return status{};
+        };
+        ASSERT_TRUE(_writer->write(pre.value(), diffs, sink).ok());
+        for (const auto& v : values) {
+            repartition_rows rows;
+            ASSERT_TRUE(decode_repartition(v, *_plan.aggregate, rows).ok());
+            auto s = _task->apply(rows);
+            ASSERT_TRUE(s.ok()) << s.error().message;
+        }
+    }
+
+    void watermark(int64_t micros) { _task->apply_marker({0, false, micros}); }
+
+    // The interval's changes as "+auction,window_end,n" lines, committed.
+    std::vector<std::string> flush(bool commit = true) {
+        aggregate_changes out;
+        auto s = _task->flush(eval_context{}, out);
+        EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+        std::vector<std::string> lines;
+        for (size_t r = 0; r < out.diffs.size(); ++r) {
+            std::string line = out.diffs[r] > 0 ? "+" : "-";
+            for (size_t c = 0; c < out.rows.width(); ++c) {
+                const column& col = out.rows.at(c);
+                if (c) line += ",";
+                if (col.is_null(r)) {
+                    line += "null";
+                } else if (col.type().id == type_id::numeric) {
+                    format_text(col, r, line);
+                } else {
+                    line += std::to_string(col.values<int64_t>()[r]);
+                }
+            }
+            lines.push_back(line);
+        }
+        if (commit) {
+            EXPECT_TRUE(
+                _state->log_pending([](const kc::outgoing_record&) { return status{}; }).ok());
+            EXPECT_TRUE(_state->commit().ok());
+            _task->committed();
+        }
+        return lines;
+    }
+
+    size_t group_keys() const {
+        size_t n = 0;
+        for (const auto& [k, v] : _committed)
+            n += k[0] == 'g';
+        return n;
+    }
+    aggregate_task& task() { return *_task; }
+
+  private:
+    stream_plan _plan;
+    std::unique_ptr<repartition_writer> _writer;
+    std::map<std::string, std::string> _committed;
+    memory_state* _state = nullptr;
+    std::unique_ptr<aggregate_task> _task;
+};
+
+std::string bid(int64_t auction, int64_t price, int seconds = 0) {
+    return R"({"auction": )" + std::to_string(auction) + R"(, "price": )" + std::to_string(price) +
+           R"(, "date_time": "1970-01-01 00:00:)" + (seconds < 10 ? "0" : "") +
+           std::to_string(seconds) + R"("})";
+}
+
+// SELECT auction, count(*) AS n, sum(price) FROM bid GROUP BY auction [HAVING count(*) > 1]
+plan_ptr count_by_auction(bool having = false) {
+    auto s = scan(bid_relation(), {0, 2});
+    plan_ptr a = aggregate(s, {col(0, t_int())}, {count_star(), sum_of(col(1, t_int()))},
+                           {"auction", "n", "total"});
+    if (having) a = filter(a, op(">", col(1, t_int()), int_const(1)));
+    return a;
+}
+
+// SELECT auction, window_end, count(*) FROM TUMBLE(bid, date_time, 10 s) GROUP BY 1, 2
+plan_ptr windowed_count() {
+    auto s = scan(bid_relation(), {0, 4});
+    auto w = window(s, window_kind::tumble, 1, 10 * k_second);
+    return aggregate(w, {col(0, t_int()), col(3, t_ts())}, {count_star()},
+                     {"auction", "window_end", "n"}, 1);
+}
+
+// SELECT bidder, window_start, window_end, count(*) FROM SESSION(bid, date_time, 5 s)
+// GROUP BY 1, 2, 3
+plan_ptr sessions() {
+    auto s = scan(bid_relation(), {1, 4});
+    auto w = window(s, window_kind::session, 1, 5 * k_second);
+    return aggregate(w, {col(0, t_int()), col(2, t_ts()), col(3, t_ts())}, {count_star()},
+                     {"bidder", "window_start", "window_end", "n"});
+}
+
+std::string bidder_at(int64_t bidder, int seconds) {
+    return R"({"bidder": )" + std::to_string(bidder) + R"(, "date_time": "1970-01-01 00:00:)" +
+           (seconds < 10 ? "0" : "") + std::to_string(seconds) + R"("})";
+}
+
+TEST(aggregate_operator, a_changelog_retracts_the_row_it_emitted_before) {
+    harness h(count_by_auction());
+    h.add({bid(1, 10), bid(2, 5)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,1,10", "+2,1,5"}));
+    h.add({bid(1, 20)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1,10", "+1,2,30"}));
+    // Both rows of auction 1 retracted: the group is deleted, its state too.
+    h.add({bid(1, 10), bid(1, 20)}, -1);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,2,30"}));
+    EXPECT_EQ(h.group_keys(), 1u);
+    EXPECT_TRUE(h.flush().empty());
+}
+
+TEST(aggregate_operator, an_unchanged_row_emits_nothing) {
+    harness h(count_by_auction());
+    h.add({bid(1, 10)});
+    h.flush();
+    h.add({bid(1, 7)});
+    h.add({bid(1, 7)}, -1);
+    EXPECT_TRUE(h.flush().empty());
+}
+
+TEST(aggregate_operator, having_flips_rows_in_and_out) {
+    harness h(count_by_auction(true));
+    h.add({bid(1, 10)});
+    EXPECT_TRUE(h.flush().empty());  // count 1: filtered
+    h.add({bid(1, 5)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,2,15"}));
+    h.add({bid(1, 5)}, -1);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,2,15"}));
+}
+
+TEST(aggregate_operator, groups_reload_from_the_state_after_a_restart) {
+    harness h(count_by_auction());
+    h.add({bid(1, 10)});
+    h.flush();
+    h.reopen();
+    h.add({bid(1, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1,10", "+1,2,11"}));
+}
+
+TEST(aggregate_operator, an_aborted_interval_leaves_no_trace) {
+    harness h(count_by_auction());
+    h.add({bid(1, 10)});
+    h.flush();
+    h.add({bid(1, 3)});
+    EXPECT_EQ(h.flush(false), (std::vector<std::string>{"-1,1,10", "+1,2,13"}));
+    h.task().aborted();
+    // The interval is re-read: the same output, not a double count.
+    h.add({bid(1, 3)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1,10", "+1,2,13"}));
+}
+
+TEST(aggregate_operator, emit_on_window_close_emits_each_window_once_when_it_closes) {
+    harness h(windowed_count(), true);
+    h.add({bid(1, 0, 1), bid(1, 0, 5), bid(1, 0, 12), bid(2, 0, 3)});
+    EXPECT_TRUE(h.flush().empty());
+    h.watermark(9 * k_second);
+    EXPECT_TRUE(h.flush().empty());
+    h.watermark(10 * k_second);  // [0 s, 10 s) closes
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,10000000,2", "+2,10000000,1"}));
+    EXPECT_EQ(h.group_keys(), 1u);  // only [10 s, 20 s) is left
+    // A row of the closed window is late here: dropped.
+    h.add({bid(1, 0, 2)});
+    EXPECT_EQ(h.task().stats().late_rows, 1);
+    h.watermark(30 * k_second);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,20000000,1"}));
+    EXPECT_EQ(h.group_keys(), 0u);
+}
+
+TEST(aggregate_operator, a_changelog_purges_closed_windows_without_output) {
+    harness h(windowed_count());
+    h.add({bid(1, 0, 1), bid(1, 0, 12)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,10000000,1", "+1,20000000,1"}));
+    h.watermark(15 * k_second);
+    EXPECT_TRUE(h.flush().empty());
+    EXPECT_EQ(h.group_keys(), 1u);
+    // The watermark survives a restart (it is in the state).
+    h.reopen();
+    EXPECT_EQ(h.task().watermark(), 15 * k_second);
+}
+
+TEST(aggregate_operator, sessions_grow_and_merge_with_a_changelog) {
+    harness h(sessions());
+    h.add({bidder_at(1, 1), bidder_at(1, 3), bidder_at(2, 4)});
+    EXPECT_EQ(h.flush(),
+              (std::vector<std::string>{"+1,1000000,8000000,2", "+2,4000000,9000000,1"}));
+    h.add({bidder_at(1, 10)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,10000000,15000000,1"}));
+    // 6 s reaches both sessions of bidder 1: they merge.
+    h.add({bidder_at(1, 6)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1000000,8000000,2", "+1,1000000,15000000,4",
+                                                   "-1,10000000,15000000,1"}));
+    // The merged session is what a restart loads.
+    h.reopen();
+    h.add({bidder_at(1, 14)});
+    EXPECT_EQ(h.flush(),
+              (std::vector<std::string>{"-1,1000000,15000000,4", "+1,1000000,19000000,5"}));
+}
+
+TEST(aggregate_operator, sessions_close_with_the_watermark) {
+    harness h(sessions(), true);
+    h.add({bidder_at(1, 1), bidder_at(1, 3), bidder_at(2, 9)});
+    EXPECT_TRUE(h.flush().empty());
+    h.watermark(8 * k_second);  // [1 s, 8 s) closes; [9 s, 14 s) does not
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,1000000,8000000,2"}));
+    // A row whose session would have closed already is late.
+    h.add({bidder_at(3, 2)});
+    EXPECT_EQ(h.task().stats().late_rows, 1);
+    // One that joins an open session is not.
+    h.add({bidder_at(2, 7)});
+    EXPECT_EQ(h.task().stats().late_rows, 1);
+    h.watermark(20 * k_second);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+2,7000000,14000000,2"}));
+    h.reopen();
+    h.watermark(30 * k_second);
+    EXPECT_TRUE(h.flush().empty());
+}
+
+}  // namespace
+}  // namespace spate::sql::detail
