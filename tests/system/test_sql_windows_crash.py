@@ -66,7 +66,8 @@ def produce_with_kills(srv, bids):
     """Phases 0..PHASES-1; kills and restarts the server during the first
     PHASES-1 once the sink topics grew past their size before the phase."""
     for k in range(PHASES):
-        before = sink_end(srv.bootstrap)
+        # (-1: a Kafka error; the sizes before the phase are needed)
+        before = wait_until(lambda: 1 + sink_end(srv.bootstrap), 30.0, "the sink sizes") - 1
         sw.produce_bids(srv.bootstrap, "bid_days", bids[k * PHASE:(k + 1) * PHASE], PARTITIONS,
                         first=k * PHASE)
         if k == PHASES - 1:

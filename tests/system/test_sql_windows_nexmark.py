@@ -9,7 +9,11 @@ partition far in the future, so the watermark closes every window of the
 generated bids.
 
 Checks (each reported on its own), against the batch references of
-tests/support/nexmark_windows.py over everything produced:
+tests/support/nexmark_windows.py:
+- before the flush bids, once q5 and q11 consumed every bid: their sinks
+  hold exactly the windows that the watermark (the minimum over partitions
+  of the largest event time, minus 4 s) closed;
+then over everything produced:
 - EMIT ON WINDOW CLOSE sinks (q5, q11): the read_committed topic holds
   exactly the rows of the closed windows, each once (multiset);
 - upsert sinks (q15, q16, q17): the topic compacted (latest value per JSON
@@ -41,6 +45,8 @@ PARTITIONS = 3
 FAST = nexmark.stream_options(ms_per_event=10)
 DAYS = nexmark.stream_options(ms_per_event=15_000)
 DEADLINE_S = 60.0
+# EMIT ON WINDOW CLOSE queries also checked before the flush bids.
+EARLY = ["q5", "q11"]
 # Query -> source; sink topics are <query>_out.
 QUERIES = {"q5": "bid", "q11": "bid", "q12": "bid",
            "q14": "bid_days", "q15": "bid_days", "q16": "bid_days", "q17": "bid_days"}
@@ -108,6 +114,34 @@ def check_adhoc(cur, query, src, bids):
     return nexmark_windows.diff_multiset(query, got, want, " ad hoc")
 
 
+def watermark_of(bids):
+    """The watermark once `bids` went through: the minimum over partitions
+    (bid i in partition i % PARTITIONS) of the largest event time minus the
+    delay."""
+    high = [max(nexmark.bid_us(b) for b in bids[p::PARTITIONS]) for p in range(PARTITIONS)]
+    return min(high) - nexmark.WATERMARK_DELAY_MS * 1000
+
+
+def check_before_flush(bootstrap, query, created, bids):
+    """Once the query consumed every bid (and no flush yet), its EMIT ON
+    WINDOW CLOSE sink holds exactly the windows the watermark closed: none
+    still open, none missing. A window ending exactly at the watermark may
+    count as either."""
+    if created:
+        return "CREATE SINK failed: %s" % created
+    sw.wait_consumed(bootstrap, [query], QUERIES[query], DEADLINE_S)
+    wm = watermark_of(bids)
+    closed = nexmark_windows.reference_rows(query, bids, wm)
+    msg = sw.check_append(bootstrap, query, query + "_out", closed, DEADLINE_S)
+    if msg:
+        strictly = nexmark_windows.reference_rows(query, bids, wm - 1)
+        if len(strictly) != len(closed) and \
+                not sw.check_append(bootstrap, query, query + "_out", strictly, 5.0):
+            return ""
+        msg += " (watermark %s)" % nexmark.us_text(wm)
+    return msg
+
+
 def main():
     results = sw.checks()
     with SqlServer() as srv:
@@ -123,9 +157,13 @@ def main():
             cur.execute(nexmark.source_sql(topic, topic))
         created = {q: sw.execute(cur, nexmark.sink_sql(q, src)) for q, src in QUERIES.items()}
         t0 = time.monotonic()
-        final = {}
         for topic, (bids, days) in streams.items():
             sw.produce_bids(srv.bootstrap, topic, bids[half:], PARTITIONS, first=half)
+        for q in EARLY:
+            results.run(q + " before the flush", check_before_flush, srv.bootstrap, q,
+                        created[q], streams[QUERIES[q]][0])
+        final = {}
+        for topic, (bids, days) in streams.items():
             flush, watermark = sw.produce_flush(srv.bootstrap, topic, bids, PARTITIONS, days)
             final[topic] = (bids + flush, watermark)
         print("produced %d bids per topic (%d before the sinks), flushed; %.1fs"

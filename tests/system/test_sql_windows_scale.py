@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(here, "..", "support"))
 import nexmark  # noqa: E402
 import nexmark_windows  # noqa: E402
 import sql_windows as sw  # noqa: E402
+from confluent_kafka import KafkaException  # noqa: E402
 from spate_broker import GROUP_TEST_CONFIG, create_topic, wait_until  # noqa: E402
 from spate_sql import SqlServer  # noqa: E402
 
@@ -84,13 +85,26 @@ def both_members(bootstrap, running):
                 for q, g in ((q, sw.query_group(bootstrap, q)) for q in running)}
 
     def two():
-        return all(m and m[0] == "Stable" and len(m[1]) == 2 and min(m[1]) > 0
-                   for m in groups().values())
+        try:
+            return all(m and m[0] == "Stable" and len(m[1]) == 2 and min(m[1]) > 0
+                       for m in groups().values())
+        except KafkaException as e:  # a group rebalancing: not yet
+            print("  (list groups: %s)" % e, flush=True)
+            return False
     wait_until(two, 60.0, lambda: "both servers to hold partitions in the groups of %s "
                "(state, partitions per member): %s" % (running, groups()), interval=0.2)
 
 
 def sink_end(bootstrap, running):
+    """Records (committed or not) in the sinks; -1 after a Kafka error."""
+    try:
+        return _sink_end(bootstrap, running)
+    except KafkaException as e:
+        print("  (sink end: %s)" % e, flush=True)
+        return -1
+
+
+def _sink_end(bootstrap, running):
     from confluent_kafka import Consumer, TopicPartition
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused",
                   "enable.auto.commit": False})
@@ -112,7 +126,8 @@ def run(srv, b, running, bids):
     with A alone; then the flush bids. Returns (all bids, watermark)."""
     both_members(srv.bootstrap, running)
     print("both servers are members of %s" % running, flush=True)
-    before = sink_end(srv.bootstrap, running)
+    # (-1: a Kafka error; the sizes before the phase are needed)
+    before = wait_until(lambda: 1 + sink_end(srv.bootstrap, running), 30.0, "the sink sizes") - 1
     sw.produce_bids(srv.bootstrap, "bid_days", bids[:PHASE], PARTITIONS)
     wait_until(lambda: sink_end(srv.bootstrap, running) > before, DEADLINE_S,
                "the sinks to grow while both servers run")

@@ -241,11 +241,13 @@ def produce_flush(bootstrap, topic, bid_list, partitions, days=False):
 
 class checks:
     """Runs named checks of one test, each even if an earlier one failed;
-    finish() prints a summary and exits 1 when any failed. A check is a
-    function returning '' / None (pass) or a message (fail), or raising."""
+    finish() repeats the failures (so a log's tail shows them) and exits 1
+    when any failed. A check is a function returning '' / None (pass) or a
+    message (fail), or raising."""
 
     def __init__(self):
         self.failed = []
+        self.messages = []
 
     def run(self, name, fn, *args, **kw):
         start = time.monotonic()
@@ -258,13 +260,15 @@ class checks:
         took = time.monotonic() - start
         if msg:
             self.failed.append(name)
-            print("FAIL %s (%.1fs): %s" % (name, took, msg), flush=True)
+            self.messages.append("FAIL %s (%.1fs): %s" % (name, took, msg))
+            print(self.messages[-1], flush=True)
         else:
             print("PASS %s (%.1fs)" % (name, took), flush=True)
         return not msg
 
     def finish(self):
         if self.failed:
+            print("\n".join(m[:2000] for m in self.messages))
             print("failed: %s" % ", ".join(self.failed))
             sys.exit(1)
         print("ok")
