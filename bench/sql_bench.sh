@@ -99,8 +99,12 @@ for q in $queries; do
       echo "sql_bench: $q did not deliver $events rows within ${deadline_s}s"; exit 1
     fi
   else
-    /usr/bin/python3 "$helper" wait-consumed --bootstrap "$kafka" --query "$q" --topic bid \
-      --timeout "$deadline_s"
+    if ! /usr/bin/python3 "$helper" wait-consumed --bootstrap "$kafka" --query "$q" --topic bid \
+      --timeout "$deadline_s"; then
+      echo "sql_bench: $q: not done within ${deadline_s}s (above); skipped"
+      sql "DROP SINK $q"
+      continue
+    fi
   fi
   t1=$(now)
   r=$(rate "$events" "$t0" "$t1")
