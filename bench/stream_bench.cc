@@ -7,11 +7,13 @@
 //   stream_bench [--events N] [--auctions N] [--commit N] [QUERY...]
 //   QUERY: q5 q11 q15 q17 count (default: all)
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sql/engine/object_builder.h"
@@ -24,7 +26,8 @@ using namespace spate::sql;
 
 namespace {
 
-// task_state in a map (the bench measures the operator, not RocksDB).
+// task_state in hash maps (the bench measures the operator, not RocksDB;
+// scans sort the keys, they run once per commit).
 class map_state final : public task_state {
   public:
     sql_result<std::optional<std::string>> get(std::string_view key) const override {
@@ -34,13 +37,13 @@ class map_state final : public task_state {
         return std::optional<std::string>(v);
     }
     sql_result<bool> get_into(std::string_view key, std::string& out) const override {
-        auto p = _pending.find(std::string(key));
+        auto p = _pending.find(key);
         if (p != _pending.end()) {
             if (!p->second) return false;
             out = *p->second;
             return true;
         }
-        auto c = _data.find(std::string(key));
+        auto c = _data.find(key);
         if (c == _data.end()) return false;
         out = c->second;
         return true;
@@ -52,10 +55,14 @@ class map_state final : public task_state {
     sql_status scan(
         std::string_view from, std::string_view to,
         const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-        for (auto it = _data.lower_bound(std::string(from)); it != _data.end(); ++it) {
-            if (!to.empty() && it->first >= to) break;
-            if (!visit(it->first, it->second)) break;
-        }
+        std::vector<std::pair<std::string_view, std::string_view>> in;
+        for (const auto& [k, v] : _data)
+            if (k >= from && (to.empty() || k < to) && !_pending.contains(k)) in.emplace_back(k, v);
+        for (const auto& [k, v] : _pending)
+            if (v && k >= from && (to.empty() || k < to)) in.emplace_back(k, *v);
+        std::sort(in.begin(), in.end());
+        for (const auto& [k, v] : in)
+            if (!visit(k, v)) break;
         return {};
     }
     bool has_pending() const override { return !_pending.empty(); }
@@ -75,11 +82,16 @@ class map_state final : public task_state {
     state_stats stats() const override { return {static_cast<int64_t>(_data.size()), 0, 0}; }
 
   private:
-    std::map<std::string, std::string> _data;
-    std::map<std::string, std::optional<std::string>> _pending;
+    struct hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    };
+    std::unordered_map<std::string, std::string, hash, std::equal_to<>> _data;
+    std::unordered_map<std::string, std::optional<std::string>, hash, std::equal_to<>> _pending;
 };
 
 const char* k_day = "to_char(date_time, 'YYYY-MM-DD')";
+constexpr int64_t k_t0_ms = 1'700'000'000'000;  // the first bid's time; one bid per ms
 
 std::map<std::string, std::string> queries() {
     std::string ranks =
@@ -95,10 +107,12 @@ std::map<std::string, std::string> queries() {
         {"count", "SELECT auction, count(*) AS n FROM bid GROUP BY auction"},
         {"q5",
          "SELECT auction, count(*) AS num, window_start, window_end FROM HOP(bid, date_time, "
-         "INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY auction, window_start, window_end"},
+         "INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY auction, window_start, window_end "
+         "EMIT ON WINDOW CLOSE"},
         {"q11",
          "SELECT bidder, count(*) AS bid_count, window_start, window_end FROM SESSION(bid, "
-         "date_time, INTERVAL '10' SECOND) GROUP BY bidder, window_start, window_end"},
+         "date_time, INTERVAL '10' SECOND) GROUP BY bidder, window_start, window_end EMIT ON "
+         "WINDOW CLOSE"},
         {"q15", std::string("SELECT ") + k_day + " AS day, count(*) AS total_bids, " + ranks +
                     ", " + distinct + " FROM bid GROUP BY " + k_day},
         {"q17", std::string("SELECT auction, ") + k_day + " AS day, count(*) AS total_bids, " +
@@ -114,7 +128,7 @@ std::vector<std::string> bids(int64_t n, int64_t auctions) {
     const char* channels[] = {"Google", "Facebook", "Baidu", "Apple"};
     std::vector<std::string> out;
     out.reserve(static_cast<size_t>(n));
-    int64_t t0 = 1'700'000'000'000;  // ms
+    int64_t t0 = k_t0_ms;
     char buf[512];
     for (int64_t i = 0; i < n; ++i) {
         int64_t price = static_cast<int64_t>(rng() % 10'000'000);
@@ -163,7 +177,7 @@ int run(const std::string& name, const std::string& sql, const std::vector<std::
     auto decoder = make_decoder(in.format, in.columns);
     if (!decoder.ok()) return 1;
     constexpr int32_t partitions = 1;
-    detail::repartition_writer writer(def, "r", partitions);
+    sql::detail::repartition_writer writer(def, "r", partitions);
     std::vector<std::string> records;
     auto sink = [&](const kafka::client::outgoing_record& r) {
         if (r.value) records.emplace_back(*r.value);
@@ -191,19 +205,24 @@ int run(const std::string& name, const std::string& sql, const std::vector<std::
     }
     double a_s = seconds_since(a0);
     // B
-    auto task = detail::aggregate_task::create(def, std::make_unique<map_state>(), 1);
+    auto task = sql::detail::aggregate_task::create(def, std::make_unique<map_state>(), 1);
     if (!task.ok()) return std::fprintf(stderr, "%s\n", task.error().message.c_str()), 1;
-    detail::repartition_rows rows;
-    detail::aggregate_changes changes;
+    sql::detail::repartition_rows rows;
+    sql::detail::aggregate_changes changes;
     int64_t out_rows = 0;
     size_t since_commit = 0;
     auto b0 = std::chrono::steady_clock::now();
     for (const auto& v : records) {
-        if (!detail::decode_repartition(v, def, rows).ok()) return 1;
+        if (!sql::detail::decode_repartition(v, def, rows).ok()) return 1;
         if (auto s = task.value()->apply(rows); !s.ok())
             return std::fprintf(stderr, "%s\n", s.error().message.c_str()), 1;
         since_commit += rows.keys.size();
         if (since_commit >= commit_every || &v == &records.back()) {
+            // The watermark A would send: the bids' time is their index in ms.
+            int64_t seen = static_cast<int64_t>(&v - records.data() + 1) * 1000 *
+                           static_cast<int64_t>(events.size()) /
+                           static_cast<int64_t>(records.size());
+            task.value()->apply_marker({0, false, (k_t0_ms * 1000) + seen - 4'000'000});
             if (!task.value()->flush(ctx, changes).ok()) return 1;
             out_rows += static_cast<int64_t>(changes.diffs.size());
             (void)task.value()->state().commit();

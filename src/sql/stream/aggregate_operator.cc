@@ -59,12 +59,10 @@ sql_status aggregate_task::init() {
     return {};
 }
 
-std::string aggregate_task::state_key(std::string_view key) const {
-    std::string k;
-    k.reserve(key.size() + 1);
-    k.push_back(k_group_prefix);
-    k.append(key);
-    return k;
+const std::string& aggregate_task::state_key(std::string_view key) {
+    _key_buf.assign(1, k_group_prefix);
+    _key_buf.append(key);
+    return _key_buf;
 }
 
 uint32_t aggregate_task::allocate() {
@@ -105,8 +103,7 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
     _slots[s].key = &pos->first;
     _slots[s].indexed = true;
     _key_bytes += key.size();
-    _key_buf = state_key(key);
-    auto stored = _state->get_into(_key_buf, _value_buf);
+    auto stored = _state->get_into(state_key(key), _value_buf);
     if (!stored.ok()) return stored.error();
     if (stored.value()) {
         if (auto st = load_slot(s, _value_buf); !st.ok()) return st.error();
@@ -218,7 +215,7 @@ sql_status aggregate_task::save_touched() {
     for (uint32_t s : _touched) {
         slot& sl = _slots[s];
         sl.touched = -1;
-        _key_buf = state_key(*sl.key);
+        state_key(*sl.key);
         if (sl.rows == 0) {
             _state->remove(_key_buf);
             release(s);

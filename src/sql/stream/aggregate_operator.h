@@ -141,7 +141,8 @@ class aggregate_task {
     sql_status results_of(std::span<const uint32_t> slots, std::vector<column>& cols) const;
     sql_result<chunk> post(std::vector<column> keys_and_results, std::vector<int64_t> ids,
                            const eval_context& ctx) const;
-    std::string state_key(std::string_view key) const;
+    // The state key of group key bytes `key`, in _key_buf.
+    const std::string& state_key(std::string_view key);
 
     const aggregate_def& _def;
     std::unique_ptr<task_state> _state;

@@ -54,23 +54,13 @@ sql_result<std::unique_ptr<record_router>> record_router::create(
         return r;
     }
     r->_processed = spec.output_columns;
+    auto e = change_encoder::create(spec, output_partitions);
+    if (!e.ok()) return e.error();
+    r->_changes = std::move(e).value();
     record_router* raw = r.get();
     r->_output = [raw](const chunk& rows, int32_t partition, const record_sink& sink) {
         return raw->emit(rows, partition, sink);
     };
-    auto e = make_encoder(spec.output_format, spec.output_columns, spec.output_schema);
-    if (!e.ok()) return e.error();
-    r->_encoder = std::move(e).value();
-    if (!spec.key_columns.empty()) {
-        for (int k : spec.key_columns) {
-            if (k < 0 || static_cast<size_t>(k) >= spec.output_columns.size())
-                return make_error(sql_errc::internal_error, "key column out of range");
-            r->_key_defs.push_back(spec.output_columns[static_cast<size_t>(k)]);
-        }
-        auto ke = make_encoder(record_format::json, r->_key_defs);
-        if (!ke.ok()) return ke.error();
-        r->_key_encoder = std::move(ke).value();
-    }
     return r;
 }
 
@@ -188,12 +178,6 @@ status record_router::dead_letter(size_t input, const kc::message& m, const std:
 }
 
 status record_router::emit(const chunk& out, int32_t input_partition, const record_sink& sink) {
-    if (!_changes) {
-        auto e = change_encoder::create(_spec, _output_partitions);
-        if (!e.ok())
-            return io_error("output to '" + _spec.output_topic + "': " + e.error().message);
-        _changes = std::move(e).value();
-    }
     auto n = _changes->encode(out, {}, input_partition, sink);
     if (!n.ok()) return io_error("output to '" + _spec.output_topic + "': " + n.err().message);
     _stats.rows_out += n.value();

@@ -4,12 +4,9 @@
 // output and dead-letter records. Per (topic, partition) run of the batch:
 // decode (views into the messages, no payload copies) -> failures become
 // dead-letter records -> the gate (stateful queries: late rows leave) ->
-// processor -> output. The default output encodes each row and hands it to
-// the sink: rows of one input partition go to one output partition (input
-// partition modulo the output's partition count) in input order, unless the
-// query has key columns: then the key (a JSON object of those columns)
-// picks the partition by hash. Stateful queries pass their own output (the
-// repartition writer).
+// processor -> output. The default output is the query's change_encoder
+// (all rows +1; change_encoder.h says where records go). Stateful queries
+// pass their own output (the repartition writer).
 //
 // Threading: used by the query's thread only. Errors: a sink failure stops
 // the batch and is returned (the caller aborts the transaction); decode and
@@ -81,12 +78,7 @@ class record_router {
     std::map<std::string, size_t, std::less<>> _input_of_topic;
     std::vector<std::unique_ptr<record_decoder>> _decoders;
     std::vector<std::vector<column_def>> _declared;
-    std::unique_ptr<row_encoder> _encoder;
-    std::unique_ptr<row_encoder> _key_encoder;  // null without key columns
-    std::vector<column_def> _key_defs;
-    std::string _value_buf;
-    std::string _key_buf;
-    // Output rows -> records (append, upsert, debezium), built on first use.
+    // The default output: rows -> records (append, upsert, debezium).
     std::unique_ptr<change_encoder> _changes;
 };
 

@@ -44,12 +44,14 @@ void append_rows(const column_values& from, column_values& to, size_t count, Pre
         [&](const auto& src) {
             using V = std::decay_t<decltype(src)>;
             auto& dst = std::get<V>(to);
+            // One row at a time (push_from) grows geometrically: an exact
+            // reserve per row would copy the column every time.
             if constexpr (std::is_same_v<V, string_data>) {
-                dst.offsets.reserve(dst.offsets.size() + count);
+                if (count > 1) dst.offsets.reserve(dst.offsets.size() + count);
                 for (size_t i = 0; i < count; ++i)
                     dst.push(src.at(row_of(i)));
             } else {
-                dst.reserve(dst.size() + count);
+                if (count > 1) dst.reserve(dst.size() + count);
                 for (size_t i = 0; i < count; ++i)
                     dst.push_back(src[row_of(i)]);
             }
