@@ -78,10 +78,12 @@ echo "sql_bench: ceiling (kcat consumer): $events bids in $(secs "$t0" "$t1") s,
 
 sql "$(/usr/bin/python3 "$nexmark" sql | head -1)"
 helper="$here/sql_bench_query.py"
+# nx EXPR: prints a Python expression over tests/support/nexmark.py.
+nx() { /usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print($1)"; }
 for q in $queries; do
-  kind=$(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print(nexmark.SINK_KIND['$q'][0])")
+  kind=$(nx "nexmark.SINK_KIND['$q'][0]")
   t0=$(now)
-  if ! sql "$(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print(nexmark.sink_sql('$q', options={'delivery_guarantee': 'exactly_once'}))")"; then
+  if ! sql "$(nx "nexmark.sink_sql('$q', options={'delivery_guarantee': 'exactly_once'})")"; then
     echo "sql_bench: $q: CREATE SINK failed (above); skipped"
     continue
   fi
@@ -99,8 +101,12 @@ for q in $queries; do
       echo "sql_bench: $q did not deliver $events rows within ${deadline_s}s"; exit 1
     fi
   else
-    /usr/bin/python3 "$helper" wait-consumed --bootstrap "$kafka" --query "$q" --topic bid \
-      --timeout "$deadline_s"
+    if ! /usr/bin/python3 "$helper" wait-consumed --bootstrap "$kafka" --query "$q" --topic bid \
+      --timeout "$deadline_s"; then
+      echo "sql_bench: $q: not done within ${deadline_s}s (above); skipped"
+      sql "DROP SINK $q"
+      continue
+    fi
   fi
   t1=$(now)
   r=$(rate "$events" "$t0" "$t1")
@@ -111,9 +117,8 @@ for q in $queries; do
     [ "$kind" = upsert ] && upsert=--upsert
     read -r keys bytes how < <(/usr/bin/python3 "$helper" state --bootstrap "$kafka" --pg "$pg" \
       --query "$q" --state-dir "$dir/data/sql-state" $upsert)
-    echo "sql_bench: $q state: $keys keys, $bytes bytes," \
-      "$(awk -v k="$keys" -v b="$bytes" 'BEGIN { if (k > 0) printf "%.0f", b / k; else printf "n/a" }')" \
-      "bytes per key ($how)"
+    per_key=$(awk -v k="$keys" -v b="$bytes" 'BEGIN { if (k > 0) printf "%.0f", b / k; else printf "n/a" }')
+    echo "sql_bench: $q state: $keys keys, $bytes bytes, $per_key bytes per key ($how)"
   fi
   sql "DROP SINK $q"
 done

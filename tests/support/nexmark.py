@@ -6,9 +6,10 @@
   depends only on (seed, i, opts), so any range can be generated on its own.
   opts (a stream_options) sets the time scale (ms of event time per event,
   e.g. days for q15..q17) and an out-of-order mode with late events.
-- late_flags(bids, partitions) / flush_bid(...): which bids are late when
-  bid i goes to partition i % partitions, and an event far in the future
-  whose watermark closes every window of the bids before it.
+- late_flags(bids, partitions) / flush_bid(...) (nexmark_time.py, re-exported
+  here): which bids are late when bid i goes to partition i % partitions,
+  and an event far in the future whose watermark closes every window of
+  the bids before it.
 - produce(bootstrap, topic, n, seed): writes n bids as JSON records
   (confluent_kafka, batched); imported lazily, the rest needs only stdlib.
 - SOURCE_SQL / source_sql(), QUERIES, sink_sql(): the SQL text that tests
@@ -30,13 +31,16 @@ Command line:
 """
 
 import argparse
-import calendar
 import json
 import random
 import re
 import sys
 import time
 from decimal import Decimal
+
+# Event time helpers, late flags and flush bids, re-exported (nexmark_time.py).
+from nexmark_time import (FLUSH_AUCTION, FLUSH_BIDDER, WATERMARK_DELAY_MS,  # noqa: F401
+                          bid_us, flush_bid, late_flags, time_us, us_text)
 
 # Events of one block share one random stream seeded by (seed, block).
 BLOCK = 10_000
@@ -49,11 +53,6 @@ MS_PER_EVENT = 1
 # source's 4 s watermark delay, so no bid is late unless stream_options
 # asks for late ones.
 MAX_DELAY_MS = 1500
-# The sources' watermark delay (source_sql's WATERMARK clause).
-WATERMARK_DELAY_MS = 4000
-# Flush events (flush_bid) use ids no generated bid has.
-FLUSH_AUCTION = 999
-FLUSH_BIDDER = 1999
 HOT_CHANNELS = ["Google", "Facebook", "Baidu", "Apple"]
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Characters JSON must escape or that are multi-byte, mixed into `extra`.
@@ -282,73 +281,6 @@ def produce_encoded(bootstrap, topic, items, config=None, ordered=False):
     return k
 
 
-# --- event time, late bids, flush events --------------------------------------
-
-_TEXT_TIME_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?"
-                           r"(?:\+00(?::?00)?|Z)?$")
-
-
-def time_us(text, cache={}):
-    """Microseconds since the epoch of 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC;
-    also with 'T', and with '+00' / '+00:00' / 'Z' as TIMESTAMPTZ is
-    written); raises ValueError for anything else."""
-    m = _TEXT_TIME_RE.match(text)
-    if not m:
-        raise ValueError("timestamp %r is not YYYY-MM-DD HH:MM:SS[.ffffff][+00]" % text)
-    key = text[:19]
-    sec = cache.get(key)
-    if sec is None:
-        if len(cache) > 100_000:
-            cache.clear()
-        sec = calendar.timegm(tuple(int(g) for g in m.groups()[:6]) + (0, 0, 0))
-        cache[key] = sec
-    frac = m.group(7) or ""
-    return sec * 1_000_000 + int(frac.ljust(6, "0") or 0)
-
-
-def us_text(us):
-    """Microseconds since the epoch as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)."""
-    sec, frac = divmod(us, 1_000_000)
-    return "%s.%06d" % (time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(sec)), frac)
-
-
-def bid_us(bid):
-    return time_us(bid["date_time"])
-
-
-def late_flags(bid_list, partitions, delay_ms=WATERMARK_DELAY_MS, first=0):
-    """One flag per bid: late when bid first+k goes to partition
-    (first+k) % partitions, i.e. its event time is below the largest event
-    time of the bids before it in its partition minus the watermark delay."""
-    high = {}
-    out = []
-    delay = delay_ms * 1000
-    for k, b in enumerate(bid_list):
-        p = (first + k) % partitions
-        t = bid_us(b)
-        h = high.get(p)
-        out.append(h is not None and t < h - delay)
-        if h is None or t > h:
-            high[p] = t
-    return out
-
-
-def flush_bid(after_us, days=False):
-    """A bid far enough after `after_us` (the largest event time so far)
-    that its watermark closes every window of the earlier bids (q15's
-    daily windows too when `days`): FLUSH_AUCTION / FLUSH_BIDDER, price 1,
-    channel 'flush'. Produce one to every partition (the watermark is the
-    minimum over partitions)."""
-    day = 86_400_000_000
-    if days:
-        t = (after_us // day + 3) * day + day // 2
-    else:
-        t = after_us + 3_600_000_000
-    return {"auction": FLUSH_AUCTION, "bidder": FLUSH_BIDDER, "price": 1, "channel": "flush",
-            "url": "https://www.nexmark.com/flush/item.htm?query=1",
-            "date_time": us_text(t)[:23], "extra": "flush"}
-
-
 # --- SQL -------------------------------------------------------------------
 
 def source_sql(name="bid", topic="bid"):
@@ -497,7 +429,8 @@ def sink_sql(query, src="bid", sink=None, topic=None, options=None):
         with_ += ["type = 'upsert'", "primary_key = '%s'" % key]
     with_ += ["%s = '%s'" % kv for kv in (options or {}).items()]
     emit = " EMIT ON WINDOW CLOSE" if kind == "eowc" else ""
-    return "CREATE SINK %s AS %s%s WITH (%s)" % (sink, select_sql(query, src), emit, ", ".join(with_))
+    return "CREATE SINK %s AS %s%s WITH (%s)" % (sink, select_sql(query, src), emit,
+                                                  ", ".join(with_))
 
 
 def view_sql(query, src="bid", view=None):
