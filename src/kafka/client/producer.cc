@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
 #include "kafka/client/consumer_impl.h"
@@ -227,8 +228,15 @@ status producer::begin_transaction() {
 status producer::send_offsets_to_transaction(const std::vector<partition_offset>& offsets,
                                              const consumer& c, int timeout_ms) {
     tpl_ptr l(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-    for (const auto& o : offsets)
-        rd_kafka_topic_partition_list_add(l.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+    for (const auto& o : offsets) {
+        auto* e = rd_kafka_topic_partition_list_add(l.get(), o.topic.c_str(), o.partition);
+        e->offset = o.offset;
+        if (!o.metadata.empty()) {  // committed with the offset (TxnOffsetCommit)
+            e->metadata = rd_kafka_mem_malloc(nullptr, o.metadata.size());
+            std::memcpy(e->metadata, o.metadata.data(), o.metadata.size());
+            e->metadata_size = o.metadata.size();
+        }
+    }
     rd_kafka_consumer_group_metadata_t* gm = rd_kafka_consumer_group_metadata(native_handle(c));
     if (gm == nullptr)
         return make_error(errc::invalid_argument, "send_offsets_to_transaction: no consumer group");

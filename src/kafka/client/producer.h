@@ -111,7 +111,8 @@ class producer {
     // begin/produce/(send_offsets)/commit or abort.
     status init_transactions(int timeout_ms);
     status begin_transaction();
-    // Adds the consumer's `offsets` to the transaction (committed with it).
+    // Adds the consumer's `offsets` (with their metadata) to the transaction
+    // (committed with it).
     status send_offsets_to_transaction(const std::vector<partition_offset>& offsets,
                                        const consumer& c, int timeout_ms);
     status commit_transaction(int timeout_ms);

@@ -242,13 +242,16 @@ sql_status engine::drop_one(const std::string& name, bool cascade) {
     auto o = _catalog.find(name);
     if (!o) return {};
     auto q = _queries.find(name);
+    std::optional<query_spec> stopped;
     if (q != _queries.end()) {
         q->second->stop();
+        stopped = q->second->spec();
         _queries.erase(q);
     }
     if (auto s = _log->remove(catalog_key(*o)); !s.ok()) return s;
     _catalog.remove(name);
     _replicas.drop(name);
+    if (stopped) discard_query_state(*stopped);
     return {};
 }
 

@@ -110,6 +110,12 @@ struct query_spec {
 std::string repartition_topic(const std::string& query_id);
 std::string changelog_topic(const std::string& query_id);
 
+// After a stateful query is dropped (and stopped): deletes its repartition
+// and changelog topics and this server's state directory. The late-row
+// topic stays (rows the user may want). Failures are logged; the drop
+// stands.
+void discard_query_state(const query_spec& spec);
+
 struct query_stats {
     std::atomic<int64_t> records_in{0};
     std::atomic<int64_t> rows_out{0};

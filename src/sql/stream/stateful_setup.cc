@@ -1,6 +1,10 @@
-// The first offsets of a stateful continuous query (dataflow.h).
+// The first offsets of a stateful continuous query (dataflow.h), and what
+// is left of one after DROP (continuous_query.h).
+
+#include <filesystem>
 
 #include "base/log.h"
+#include "kafka/client/admin.h"
 #include "sql/stream/dataflow.h"
 
 namespace spate::sql::detail {
@@ -47,3 +51,27 @@ sql_status init_start_offsets(const query_spec& spec, int32_t source_partitions)
 }
 
 }  // namespace spate::sql::detail
+
+namespace spate::sql {
+
+void discard_query_state(const query_spec& spec) {
+    if (!spec.aggregate) return;
+    auto& log = logging::get("sql");
+    auto admin = kafka::client::admin::connect(spec.client);
+    for (const auto& topic : {repartition_topic(spec.query_id), changelog_topic(spec.query_id)}) {
+        if (!admin.ok()) break;
+        auto s = admin->delete_topic(topic);
+        if (!s.ok() && s.err().code != errc::not_found)
+            log.warn("query {}: internal topic {} not deleted: {}", spec.name, topic,
+                     s.err().message);
+    }
+    if (!admin.ok())
+        log.warn("query {}: internal topics not deleted: {}", spec.name, admin.err().message);
+    std::error_code ec;
+    std::filesystem::remove_all(spec.state_dir, ec);
+    if (ec)
+        log.warn("query {}: state directory {} not removed: {}", spec.name, spec.state_dir,
+                 ec.message());
+}
+
+}  // namespace spate::sql

@@ -169,6 +169,23 @@ TEST_F(stateful_query_test, a_grouped_count_over_three_partitions_is_exact) {
     q->stop();
 }
 
+TEST_F(stateful_query_test, a_dropped_query_leaves_no_internal_topics_or_state) {
+    produce_bids(0, 30, 3);
+    auto s = spec(count_by_auction());
+    auto q = start(s);
+    ASSERT_NE(q, nullptr);
+    settled(3, 30);
+    q->stop();
+    ASSERT_TRUE(std::filesystem::exists(s.state_dir));
+    discard_query_state(s);
+    EXPECT_FALSE(std::filesystem::exists(s.state_dir));
+    auto admin = kafka::client::admin::connect(_broker.client());
+    ASSERT_TRUE(admin.ok());
+    EXPECT_FALSE(admin->topic(repartition_topic("t1")).ok());
+    EXPECT_FALSE(admin->topic(changelog_topic("t1")).ok());
+    EXPECT_TRUE(admin->topic("q__late").ok());
+}
+
 TEST_F(stateful_query_test, a_restarted_query_resumes_without_duplicates) {
     produce_bids(0, 150, 10);
     auto q = start(spec(count_by_auction()));
@@ -237,6 +254,29 @@ TEST_F(stateful_query_test, late_rows_go_to_the_late_topic_and_not_to_the_aggreg
     EXPECT_NE(reason.find("1970-01-01 00:00:12"), std::string::npos) << reason;
     EXPECT_NE(reason.find("1970-01-01 00:00:16"), std::string::npos) << reason;
     EXPECT_EQ(q->operators()[0].late_rows, 1);
+    q->stop();
+}
+
+TEST_F(stateful_query_test, a_partitions_watermark_survives_a_restart) {
+    // Watermark of partition 0 after these: 16 s.
+    std::vector<input_record> first{{0, std::nullopt, bid_json(1, 1, 10), {}},
+                                    {0, std::nullopt, bid_json(1, 2, 20), {}}};
+    produce_all(_broker.client(), "bid", first);
+    auto q = start(spec(count_by_auction()));
+    ASSERT_NE(q, nullptr);
+    settled(1, 2);
+    q->stop();
+    // 12 s is late for the restarted query too (the committed offset carries 16 s).
+    std::vector<input_record> second{{0, std::nullopt, bid_json(1, 4, 12), {}},
+                                     {0, std::nullopt, bid_json(1, 8, 21), {}}};
+    produce_all(_broker.client(), "bid", second);
+    q = start(spec(count_by_auction()));
+    ASSERT_NE(q, nullptr);
+    auto t = settled(1, 3);
+    EXPECT_EQ(t.begin()->second["total"], 11);
+    auto late = read_committed(_broker.client(), "q__late", 1);
+    ASSERT_EQ(late.size(), 1u);
+    EXPECT_EQ(late[0].value, second[0].value);
     q->stop();
 }
 
