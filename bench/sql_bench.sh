@@ -7,11 +7,21 @@
 # processes, default nproc) into topic `bid` (SPATE_SQL_BENCH_PARTITIONS
 # partitions, default 1), then measures
 #   - the ceiling: kcat reading the whole topic (librdkafka, -e at the end);
-#   - per query (q0, q1): the time from CREATE SINK until a read_committed
-#     kcat has seen every row in the sink topic (it tails the topic from the
-#     start and exits after N rows), i.e. end-to-end events/s,
+#   - per query (SPATE_SQL_BENCH_QUERIES, default "q0 q1 q11 q15 q17"; sinks
+#     as tests/support/nexmark.py writes them, exactly once):
+#     - q0, q1 (a row per event): the time from CREATE SINK until a
+#       read_committed kcat has seen every row in the sink topic (it tails
+#       the topic from the start and exits after N rows);
+#     - the stateful ones (q11 SESSION with EMIT ON WINDOW CLOSE, q15 and
+#       q17 upsert sinks grouped by day): the time from CREATE SINK until
+#       the query's consumer group committed offsets at the end of `bid`
+#       (its output up to there committed in the same transactions); then
+#       its state: keys and bytes from EXPLAIN ANALYZE <sink> when that
+#       reports them, else the query's directory under <data>/sql-state and
+#       the sink topic's distinct keys (bench/sql_bench_query.py);
+#     i.e. end-to-end events/s,
 # and prints events/s and the ratio to the ceiling. Needs kcat, /usr/bin/python3
-# with confluent-kafka.
+# with confluent-kafka and psycopg2.
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +29,7 @@ nexmark="$here/../tests/support/nexmark.py"
 events=${SPATE_SQL_BENCH_EVENTS:-10000000}
 jobs=${SPATE_SQL_BENCH_JOBS:-$(nproc)}
 partitions=${SPATE_SQL_BENCH_PARTITIONS:-1}
-queries=${SPATE_SQL_BENCH_QUERIES:-q0 q1}
+queries=${SPATE_SQL_BENCH_QUERIES:-q0 q1 q11 q15 q17}
 deadline_s=${SPATE_SQL_BENCH_TIMEOUT:-1800}
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/spate-sql-bench.XXXXXX")
@@ -67,25 +77,49 @@ ceiling=$(rate "$events" "$t0" "$t1")
 echo "sql_bench: ceiling (kcat consumer): $events bids in $(secs "$t0" "$t1") s, $ceiling events/s"
 
 sql "$(/usr/bin/python3 "$nexmark" sql | head -1)"
+helper="$here/sql_bench_query.py"
+# nx EXPR: prints a Python expression over tests/support/nexmark.py.
+nx() { /usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print($1)"; }
 for q in $queries; do
+  kind=$(nx "nexmark.SINK_KIND['$q'][0]")
   t0=$(now)
-  sql "$(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print(nexmark.sink_sql('$q'))")"
-  # The engine creates the sink topic; tail it once it exists (a topic list,
-  # unlike a Metadata request naming the topic, never auto-creates it).
-  until "$build/spate" topic list --bootstrap "$kafka" | grep -qx "${q}_out"; do
-    if [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -ge "$deadline_s" ]; then
-      echo "sql_bench: sink topic ${q}_out never appeared"; exit 1
+  if ! sql "$(nx "nexmark.sink_sql('$q', options={'delivery_guarantee': 'exactly_once'})")"; then
+    echo "sql_bench: $q: CREATE SINK failed (above); skipped"
+    continue
+  fi
+  if [ "$q" = q0 ] || [ "$q" = q1 ]; then
+    # The engine creates the sink topic; tail it once it exists (a topic list,
+    # unlike a Metadata request naming the topic, never auto-creates it).
+    until "$build/spate" topic list --bootstrap "$kafka" | grep -qx "${q}_out"; do
+      if [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -ge "$deadline_s" ]; then
+        echo "sql_bench: sink topic ${q}_out never appeared"; exit 1
+      fi
+      sleep 0.1
+    done
+    if ! timeout "$deadline_s" kcat -C -b "$kafka" -t "${q}_out" -o beginning -q -c "$events" \
+      -X isolation.level=read_committed >/dev/null; then
+      echo "sql_bench: $q did not deliver $events rows within ${deadline_s}s"; exit 1
     fi
-    sleep 0.1
-  done
-  if ! timeout "$deadline_s" kcat -C -b "$kafka" -t "${q}_out" -o beginning -q -c "$events" \
-    -X isolation.level=read_committed >/dev/null; then
-    echo "sql_bench: $q did not deliver $events rows within ${deadline_s}s"; exit 1
+  else
+    if ! /usr/bin/python3 "$helper" wait-consumed --bootstrap "$kafka" --query "$q" --topic bid \
+      --timeout "$deadline_s"; then
+      echo "sql_bench: $q: not done within ${deadline_s}s (above); skipped"
+      sql "DROP SINK $q"
+      continue
+    fi
   fi
   t1=$(now)
   r=$(rate "$events" "$t0" "$t1")
   echo "sql_bench: $q: $events events in $(secs "$t0" "$t1") s, $r events/s," \
     "$(awk -v r="$r" -v c="$ceiling" 'BEGIN { printf "%.2f", r / c }') x the consumer ceiling"
+  if [ "$kind" != append ]; then
+    upsert=
+    [ "$kind" = upsert ] && upsert=--upsert
+    read -r keys bytes how < <(/usr/bin/python3 "$helper" state --bootstrap "$kafka" --pg "$pg" \
+      --query "$q" --state-dir "$dir/data/sql-state" $upsert)
+    per_key=$(awk -v k="$keys" -v b="$bytes" 'BEGIN { if (k > 0) printf "%.0f", b / k; else printf "n/a" }')
+    echo "sql_bench: $q state: $keys keys, $bytes bytes, $per_key bytes per key ($how)"
+  fi
   sql "DROP SINK $q"
 done
 kill -TERM "$pid"

@@ -250,5 +250,4 @@ sql_result<plan_ptr> bind_window_function(const json& rf, bind_context& ctx, bin
     return p;
 }
 
-
 }  // namespace spate::sql
