@@ -11,6 +11,9 @@ namespace kc = kafka::client;
 namespace {
 
 constexpr const char* k_changelog_segment_bytes = "67108864";
+// One state value per record: a group's value (e.g. count(DISTINCT) over
+// many values) may pass the broker's 1 MB default.
+constexpr const char* k_changelog_max_message_bytes = "33554432";
 
 sql_error changelog_error(const std::string& topic, const std::string& what, const error& e) {
     return make_error(sql_errc::io_error,
@@ -48,11 +51,12 @@ sql_status task_state::ensure_changelog_topic(const kc::client_config& c, const 
         return changelog_error(topic, "metadata", md.err());
     if (!md.ok()) {
         // Replication -1: the cluster's default (1 on a single Spate node).
-        kc::new_topic t{
-            topic,
-            partitions,
-            -1,
-            {{"cleanup.policy", "compact"}, {"segment.bytes", k_changelog_segment_bytes}}};
+        kc::new_topic t{topic,
+                        partitions,
+                        -1,
+                        {{"cleanup.policy", "compact"},
+                         {"segment.bytes", k_changelog_segment_bytes},
+                         {"max.message.bytes", k_changelog_max_message_bytes}}};
         auto s = admin->create_topic(t);
         if (s.ok()) return {};
         if (s.err().code != errc::already_exists)

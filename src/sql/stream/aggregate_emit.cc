@@ -200,7 +200,7 @@ sql_status aggregate_task::close_windows(const eval_context& ctx, aggregate_chan
         }
         uint32_t s = allocate();
         slots.push_back(s);
-        if (auto st = load_slot(s, v); !st.ok()) return st;
+        if (auto st = load_group(s, std::string_view(k).substr(1), v); !st.ok()) return st;
     }
     if (_def.emit_on_window_close) {
         std::vector<column> keys = _layout.key_columns();
@@ -209,7 +209,7 @@ sql_status aggregate_task::close_windows(const eval_context& ctx, aggregate_chan
         if (auto st = emit_final(std::move(keys), slots, ctx, out); !st.ok()) return st;
     }
     for (size_t i = 0; i < closed.size(); ++i) {
-        _state->remove(closed[i].first);
+        remove_group(slots[i], std::string_view(closed[i].first).substr(1));
         release(slots[i]);
     }
     return {};

@@ -83,6 +83,7 @@ uint32_t aggregate_task::allocate() {
 }
 
 void aggregate_task::release(uint32_t s) {
+    free_delta(s);
     slot& sl = _slots[s];
     if (sl.indexed) {
         _key_bytes -= sl.key->size();
@@ -106,12 +107,13 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
     auto stored = _state->get_into(state_key(key), _value_buf);
     if (!stored.ok()) return stored.error();
     if (stored.value()) {
-        if (auto st = load_slot(s, _value_buf); !st.ok()) return st.error();
+        if (auto st = load_group(s, key, _value_buf); !st.ok()) return st.error();
     }
     return s;
 }
 
-// Value: rows (8 bytes, ordered), then per call: varint length, its save().
+// A group's body: rows (8 bytes, ordered), then per call: varint length,
+// its save() (the 'g' value wraps it: group_state.cc).
 void aggregate_task::save_slot(uint32_t s, std::string& out) const {
     out.clear();
     codec::put_ordered_i64(out, _slots[s].rows);
@@ -147,6 +149,7 @@ void aggregate_task::touch(uint32_t s) {
     sl.old_rows = sl.rows;
     sl.old_start = sl.start;
     sl.old_end = sl.end;
+    start_delta(s);
     if (_def.emit_on_window_close) return;
     for (size_t c = 0; c < _aggs.size(); ++c) {
         column& old = _old_results[c];
@@ -179,17 +182,22 @@ sql_status aggregate_task::apply(const repartition_rows& rows) {
         _row_slots.push_back(s.value());
     }
     _stats.rows_in += static_cast<int64_t>(_row_slots.size());
-    if (!dropped) return update_calls(rows.values, rows.diffs);
+    if (!dropped) {
+        buffer_deltas(rows.values, rows.diffs);
+        return update_calls(rows.values, rows.diffs, _row_slots);
+    }
     chunk kept = rows.values.filter(_keep);
     kept.set_rows(_row_slots.size());
     std::vector<int8_t> diffs;
     for (size_t i = 0; i < rows.diffs.size(); ++i)
         if (_keep[i]) diffs.push_back(rows.diffs[i]);
-    return update_calls(kept, diffs);
+    buffer_deltas(kept, diffs);
+    return update_calls(kept, diffs, _row_slots);
 }
 
-sql_status aggregate_task::update_calls(const chunk& values, std::span<const int8_t> diffs) {
-    if (_row_slots.empty()) return {};
+sql_status aggregate_task::update_calls(const chunk& values, std::span<const int8_t> diffs,
+                                        std::span<const uint32_t> slots) {
+    if (slots.empty()) return {};
     size_t keys = _def.key_types.size();
     for (size_t c = 0; c < _aggs.size(); ++c) {
         const auto& args = _def.call_args[c];
@@ -200,7 +208,7 @@ sql_status aggregate_task::update_calls(const chunk& values, std::span<const int
         }
         int f = _def.call_filters[c];
         const column* filter = f >= 0 ? &values.at(static_cast<size_t>(f) - keys) : nullptr;
-        if (auto s = _aggs[c]->update(arg_cols, filter, _row_slots, diffs); !s.ok()) return s;
+        if (auto s = _aggs[c]->update(arg_cols, filter, slots, diffs); !s.ok()) return s;
     }
     return {};
 }
@@ -211,18 +219,15 @@ void aggregate_task::apply_marker(const watermark_marker& m) {
 }
 
 sql_status aggregate_task::save_touched() {
-    std::string value;
     for (uint32_t s : _touched) {
         slot& sl = _slots[s];
         sl.touched = -1;
-        state_key(*sl.key);
         if (sl.rows == 0) {
-            _state->remove(_key_buf);
+            remove_group(s, *sl.key);
             release(s);
             continue;
         }
-        save_slot(s, value);
-        _state->put(_key_buf, value);
+        write_group(s, *sl.key);
     }
     _touched.clear();
     for (auto& c : _old_results)
@@ -258,6 +263,8 @@ void aggregate_task::drop_memory() {
         c.clear();
     for (auto& a : _aggs)
         a->resize(0);
+    _delta_bufs.clear();
+    _free_delta_bufs.clear();
 }
 
 size_t aggregate_task::memory_bytes() const {

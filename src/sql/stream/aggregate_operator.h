@@ -91,6 +91,16 @@ class aggregate_task {
         int32_t touched = -1;  // position in _touched, -1: untouched
         // SESSION: the session's bounds, now and when first touched.
         int64_t start = 0, end = 0, old_start = 0, old_end = 0;
+        // Its records in the task state besides the 'g' value
+        // (group_state.cc): snapshot chunks, deltas since the snapshot.
+        uint32_t chunks = 0, deltas = 0;
+        int64_t snapshot_bytes = 0, delta_bytes = 0;
+        int32_t delta_buf = -1;  // this interval's rows (delta mode): _delta_bufs index
+    };
+    // The rows a group in delta mode received in the interval.
+    struct delta_buffer {
+        std::vector<column> values;  // the pre-aggregate columns after the keys
+        std::vector<int8_t> diffs;
     };
     static constexpr uint32_t k_no_slot = UINT32_MAX;
     // SESSION: the sessions of one session key, ordered by start.
@@ -113,7 +123,18 @@ class aggregate_task {
     void drop_memory();
     sql_status load_slot(uint32_t s, std::string_view value);
     void save_slot(uint32_t s, std::string& out) const;
-    sql_status update_calls(const chunk& values, std::span<const int8_t> diffs);
+    sql_status update_calls(const chunk& values, std::span<const int8_t> diffs,
+                            std::span<const uint32_t> slots);
+    // A group's records in the task state (group_state.cc): `stored` is its
+    // 'g' value; reads its chunks and replays its deltas.
+    sql_status load_group(uint32_t s, std::string_view key, std::string_view stored);
+    // Writes the group's interval: a delta (its rows) or a new snapshot.
+    void write_group(uint32_t s, std::string_view key);
+    void remove_group(uint32_t s, std::string_view key);
+    // Keeps the rows of groups in delta mode (apply()).
+    void buffer_deltas(const chunk& values, std::span<const int8_t> diffs);
+    void start_delta(uint32_t s);
+    void free_delta(uint32_t s);
     sql_status save_touched();
     // SESSION windows (session_operator.cc).
     sql_status apply_sessions(const repartition_rows& rows);
@@ -160,6 +181,8 @@ class aggregate_task {
     size_t _key_bytes = 0;
     std::vector<uint32_t> _touched;
     std::vector<column> _old_results;  // per call; row i: the result of _touched[i] before
+    std::vector<delta_buffer> _delta_bufs;
+    std::vector<int32_t> _free_delta_bufs;
     aggregate_task_stats _stats;
 
     // Scratch of apply().

@@ -126,6 +126,11 @@ status query_session::open_producer() {
         po.transactional_id = spec.transactional_id;
     else
         po.idempotent = true;
+    if (spec.aggregate) {
+        // A state value is one changelog record (up to the changelog topic's
+        // max.message.bytes, 32 MiB).
+        po.client.properties.emplace_back("message.max.bytes", "34000000");
+    }
     if (spec.aggregate && spec.exactly_once) {
         // A killed server's open transaction blocks read_committed readers
         // of the internal topics (and the state restore of the tasks it

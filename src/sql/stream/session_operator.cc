@@ -164,13 +164,13 @@ sql_status aggregate_task::apply_sessions(const repartition_rows& rows) {
                 }
         }
     _stats.rows_in += static_cast<int64_t>(_row_slots.size());
-    if (!dropped) return update_calls(rows.values, rows.diffs);
+    if (!dropped) return update_calls(rows.values, rows.diffs, _row_slots);
     chunk kept = rows.values.filter(_keep);
     kept.set_rows(_row_slots.size());
     std::vector<int8_t> diffs;
     for (size_t i = 0; i < rows.diffs.size(); ++i)
         if (_keep[i]) diffs.push_back(rows.diffs[i]);
-    return update_calls(kept, diffs);
+    return update_calls(kept, diffs, _row_slots);
 }
 
 void aggregate_task::save_session_group(const std::string& key, session_group& g) {

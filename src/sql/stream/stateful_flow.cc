@@ -307,7 +307,9 @@ void stateful_dataflow::publish_stats() {
     std::optional<int64_t> low;
     for (const auto& [p, task] : _tasks) {
         auto st = task->state().stats();
-        keys += st.keys;
+        // RocksDB's key count is an estimate (it can read 0 after many
+        // deletions); the groups in memory are in the state too.
+        keys += std::max<int64_t>(st.keys, static_cast<int64_t>(task->groups_in_memory()));
         bytes += st.bytes + static_cast<int64_t>(task->memory_bytes());
         auto wm = task->watermark();
         if (wm && (!low || *wm < *low)) low = wm;

@@ -98,11 +98,17 @@ class harness {
         return lines;
     }
 
-    size_t group_keys() const {
+    size_t group_keys() const { return keys_with('g'); }
+    size_t keys_with(char prefix) const {
         size_t n = 0;
         for (const auto& [k, v] : _committed)
-            n += k[0] == 'g';
+            n += k[0] == prefix;
         return n;
+    }
+    std::optional<std::string> value_of_first(char prefix) const {
+        for (const auto& [k, v] : _committed)
+            if (k[0] == prefix) return v;
+        return std::nullopt;
     }
     aggregate_task& task() { return *_task; }
 
@@ -268,6 +274,67 @@ TEST(aggregate_operator, sessions_close_with_the_watermark) {
     h.reopen();
     h.watermark(30 * k_second);
     EXPECT_TRUE(h.flush().empty());
+}
+
+// SELECT auction, count(DISTINCT bidder) FROM bid GROUP BY auction
+plan_ptr distinct_bidders() {
+    auto s = scan(bid_relation(), {0, 1});
+    aggregate_call c;
+    c.name = "count";
+    c.args = {col(1, t_int())};
+    c.distinct = true;
+    c.type = t_int();
+    return aggregate(s, {col(0, t_int())}, {c}, {"auction", "n"});
+}
+
+// Bidders first .. first + count - 1, spread out (their state is a few
+// bytes per value).
+std::vector<std::string> bidders(int64_t first, int64_t count) {
+    std::vector<std::string> out;
+    for (int64_t b = first; b < first + count; ++b)
+        out.push_back(R"({"auction": 1, "bidder": )" + std::to_string(b * 1000003) + "}");
+    return out;
+}
+
+TEST(aggregate_operator, a_large_group_logs_its_rows_until_a_new_snapshot_pays_off) {
+    harness h(distinct_bidders());
+    h.add(bidders(0, 20000));  // a state of 20000 distinct values: over 64 kB
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,20000"}));
+    auto snapshot = h.value_of_first('g');
+    ASSERT_TRUE(snapshot);
+    EXPECT_EQ(h.keys_with('d'), 0u);
+    h.add(bidders(20000, 100));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20000", "+1,20100"}));
+    // Only the interval's rows were written; the snapshot stays.
+    EXPECT_EQ(h.keys_with('d'), 1u);
+    EXPECT_TRUE(h.value_of_first('g') == snapshot);
+    // A restart replays the delta.
+    h.reopen();
+    h.add(bidders(20100, 1));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20100", "+1,20101"}));
+    EXPECT_EQ(h.keys_with('d'), 2u);
+    // Deltas as large as the snapshot: a new snapshot replaces them.
+    h.add(bidders(30000, 20000));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20101", "+1,40101"}));
+    EXPECT_EQ(h.keys_with('d'), 0u);
+    EXPECT_FALSE(h.value_of_first('g') == snapshot);
+    h.reopen();
+    h.add(bidders(0, 1));  // a value it already has
+    EXPECT_TRUE(h.flush().empty());
+}
+
+TEST(aggregate_operator, a_snapshot_over_half_a_megabyte_is_split_into_chunks) {
+    harness h(distinct_bidders());
+    h.add(bidders(0, 150000));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,150000"}));
+    EXPECT_GE(h.keys_with('c'), 2u);
+    h.reopen();
+    h.add(bidders(150000, 1));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,150000", "+1,150001"}));
+    // Every row retracted: no record of the group is left.
+    h.add(bidders(0, 150001), -1);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,150001"}));
+    EXPECT_EQ(h.keys_with('g') + h.keys_with('c') + h.keys_with('d'), 0u);
 }
 
 }  // namespace

@@ -257,6 +257,34 @@ TEST_F(stateful_query_test, late_rows_go_to_the_late_topic_and_not_to_the_aggreg
     q->stop();
 }
 
+TEST_F(stateful_query_test, a_group_state_larger_than_a_megabyte_is_one_changelog_record) {
+    // SELECT auction, count(DISTINCT channel) AS n ... : the state holds
+    // both 600 kB channels.
+    auto s = scan(bid_relation(), {0, 3});
+    aggregate_call distinct;
+    distinct.name = "count";
+    distinct.args = {col(1, data_type::of(type_id::text))};
+    distinct.distinct = true;
+    distinct.type = t_int();
+    auto a = aggregate(s, {col(0, t_int())}, {distinct}, {"auction", "n"});
+    std::vector<input_record> records;
+    for (char c : {'x', 'y'})
+        records.push_back({0,
+                           std::nullopt,
+                           json{{"auction", 1}, {"channel", std::string(600'000, c)}}.dump(),
+                           {}});
+    produce_all(_broker.client(), "bid", records);
+    auto q = start(spec(a));
+    ASSERT_NE(q, nullptr);
+    std::map<std::string, json> t;
+    ASSERT_TRUE(wait_for([&] {
+        t = table();
+        return !t.empty() && t.begin()->second["n"] == 2;
+    }));
+    EXPECT_EQ(q->last_error(), "");
+    q->stop();
+}
+
 TEST_F(stateful_query_test, a_partitions_watermark_survives_a_restart) {
     // Watermark of partition 0 after these: 16 s.
     std::vector<input_record> first{{0, std::nullopt, bid_json(1, 1, 10), {}},

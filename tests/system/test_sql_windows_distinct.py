@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "system")
+here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "lib"))
 sys.path.insert(0, os.path.join(here, "..", "support"))
 import nexmark  # noqa: E402
