@@ -278,6 +278,33 @@ def case_updating_view(server, conn, bids):
     return "%d auctions; point lookup median %.2f ms" % (len(counts), 1000 * timed[len(timed) // 2])
 
 
+def topic_exists(bootstrap, topic):
+    from confluent_kafka.admin import AdminClient
+    return topic in AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).topics
+
+
+def case_drop_view(server, conn, bids):
+    """DROP takes the view's topic with it: a new view of the same name
+    shows only its own rows. The reference is the same query ad hoc over
+    the source's history."""
+    counts = []
+    for where in ("price > %d" % HOT_PRICE, "price < 100"):
+        query = "SELECT auction, price FROM bid WHERE " + where
+        with conn.cursor() as cur:
+            cur.execute(query)
+            want = collections.Counter(tuple(r) for r in cur.fetchall())
+            check(want, "reference rows for %s" % where)
+            cur.execute("CREATE MATERIALIZED VIEW again AS " + query)
+        rows_until(conn, "SELECT auction, price FROM again", want, "view 'again' (%s)" % where)
+        check(topic_exists(server.bootstrap, "__spate_view_again"), "the view's topic exists")
+        with conn.cursor() as cur:
+            cur.execute("DROP MATERIALIZED VIEW again")
+        wait_until(lambda: not topic_exists(server.bootstrap, "__spate_view_again"), DEADLINE_S,
+                   "DROP to delete the view's topic")
+        counts.append(sum(want.values()))
+    return "rows %s, each view only its own" % counts
+
+
 def main():
     bids = list(nexmark.bids(SEED, BIDS))
     with SqlServer() as server:
@@ -287,7 +314,7 @@ def main():
         with conn.cursor() as cur:
             cur.execute(nexmark.SOURCE_SQL)
         failed = []
-        for case in (case_append_only_view, case_updating_view):
+        for case in (case_append_only_view, case_updating_view, case_drop_view):
             start = time.monotonic()
             try:
                 what = case(server, conn, bids)

@@ -252,7 +252,24 @@ sql_status engine::drop_one(const std::string& name, bool cascade) {
     _catalog.remove(name);
     _replicas.drop(name);
     if (stopped) discard_query_state(*stopped);
+    if (o->kind == catalog_kind::view) discard_view_topic(*o);
     return {};
+}
+
+// A view's output topic belongs to the view (a sink's to the user): it goes
+// with the view, so a later view of the same name starts empty. A failure is
+// logged; the drop stands.
+void engine::discard_view_topic(const catalog_object& o) const {
+    auto admin = kc::admin::connect(_options.kafka);
+    if (!admin.ok()) {
+        logging::get("sql").warn("view {}: topic {} not deleted: {}", o.name, o.output_topic,
+                                 admin.err().message);
+        return;
+    }
+    auto s = admin->delete_topic(o.output_topic);
+    if (!s.ok() && s.err().code != errc::not_found)
+        logging::get("sql").warn("view {}: topic {} not deleted: {}", o.name, o.output_topic,
+                                 s.err().message);
 }
 
 sql_result<std::vector<operator_stats>> engine::query_operators(const std::string& name) const {

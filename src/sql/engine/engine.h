@@ -75,6 +75,7 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
     sql_status resume(const catalog_object& o);
     sql_status start_query(const catalog_object& o);
     sql_status drop_one(const std::string& name, bool cascade);
+    void discard_view_topic(const catalog_object& o) const;
     sql_status persist_and_start(catalog_object o);
 
     engine_options _options;
