@@ -25,6 +25,23 @@ int64_t now_micros() {
         .count();
 }
 
+// EXPLAIN's options (libpg_query DefElems) ask for ANALYZE: `EXPLAIN ANALYZE`
+// or `EXPLAIN (ANALYZE [true|on|1])`.
+bool explain_analyzes(const json& explain) {
+    if (!explain.contains("options")) return false;
+    for (const auto& o : explain["options"]) {
+        const json& d = o.contains("DefElem") ? o["DefElem"] : o;
+        if (d.value("defname", "") != "analyze") continue;
+        if (!d.contains("arg")) return true;
+        const json& arg = d["arg"];
+        if (arg.contains("Integer")) return arg["Integer"].value("ival", 0) != 0;
+        if (arg.contains("Boolean")) return arg["Boolean"].value("boolval", false);
+        std::string v = arg.contains("String") ? arg["String"].value("sval", "") : "";
+        return v != "false" && v != "off" && v != "no" && v != "0";
+    }
+    return false;
+}
+
 class session_impl final : public session {
   public:
     session_impl(std::shared_ptr<engine> e, const session_options& o)
@@ -111,6 +128,7 @@ class session_impl final : public session {
     sql_status prepare_explain(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_copy(statement_impl& s, const std::vector<data_type>& hints);
     sql_status prepare_sink_explain(statement_impl& s);
+    sql_result<std::unique_ptr<cursor>> run_explain(statement_impl& s, std::vector<value> params);
     void explain_lines(statement_impl& s, const statement_impl& inner, const std::string& header);
     sql_status prepare_variable(statement_impl& s);
     sql_status prepare_declare(statement_impl& s, const std::vector<data_type>& hints);
@@ -292,7 +310,35 @@ sql_status session_impl::prepare_explain(statement_impl& s, const std::vector<da
     if (auto st = prepare_query(inner, select, hints); !st.ok()) return st;
     s.params = inner.params;
     explain_lines(s, inner, header);
+    if (header.empty() && explain_analyzes(s.parsed.tree["ExplainStmt"]))
+        s.analyzed = std::make_shared<statement_impl>(std::move(inner));
     return {};
+}
+
+// Runs the analyzed query to its end: the plan's lines, then the rows it
+// returned and the server time from start to the last row (PostgreSQL's
+// "Execution Time"). The rows themselves are not sent.
+sql_result<std::unique_ptr<cursor>> session_impl::run_explain(statement_impl& s,
+                                                              std::vector<value> params) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : s.lines)
+        rows.push_back({l});
+    if (s.analyzed) {
+        auto start = std::chrono::steady_clock::now();
+        auto c = run_query(*s.analyzed, std::move(params));
+        if (!c.ok()) return c.error();
+        int64_t n = 0;
+        for (;;) {
+            auto part = c.value()->next(8192);
+            if (!part.ok()) return part.error();
+            if (!part.value()) break;
+            n += int64_t(part.value()->rows());
+        }
+        std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+        rows.push_back({"Rows: " + std::to_string(n)});
+        rows.push_back({fmt::format("Execution Time: {:.3f} ms", took.count())});
+    }
+    return std::unique_ptr<cursor>(std::make_unique<static_cursor>(text_rows(rows, 1), "EXPLAIN"));
 }
 
 void session_impl::explain_lines(statement_impl& s, const statement_impl& inner,
@@ -433,13 +479,8 @@ sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s,
     switch (s.op) {
         case statement_op::query:
             return run_query(s, std::move(params));
-        case statement_op::explain: {
-            std::vector<std::vector<std::string>> rows;
-            for (const auto& l : s.lines)
-                rows.push_back({l});
-            return std::unique_ptr<cursor>(
-                std::make_unique<static_cursor>(text_rows(rows, 1), "EXPLAIN"));
-        }
+        case statement_op::explain:
+            return run_explain(s, std::move(params));
         case statement_op::create_source: {
             if (auto st = _engine->create_source(p); !st.ok()) return st.error();
             return command("CREATE SOURCE");

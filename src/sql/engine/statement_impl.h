@@ -54,6 +54,8 @@ class statement_impl final : public statement {
     std::optional<copy_out_options> copy;
     std::string tag;                 // command tag of commands
     std::vector<std::string> lines;  // explain
+    // EXPLAIN ANALYZE <query>: the query, run (and timed) at execution.
+    std::shared_ptr<statement_impl> analyzed;
     // Settings: name and value (SET), drop details.
     std::string setting_name;
     std::string setting_value;

@@ -219,6 +219,14 @@ TEST_F(serving_session_test, select_reads_an_updating_view_from_the_replica_with
     std::printf("[ figure ] SELECT ... WHERE auction = c through a session: median %.3f ms\n",
                 ms[ms.size() / 2]);
 
+    // EXPLAIN ANALYZE runs the query: the plan, its row count, server time.
+    auto analyzed = ok("EXPLAIN ANALYZE SELECT bids FROM counts WHERE auction >= 2");
+    ASSERT_GE(analyzed.size(), 3u);
+    EXPECT_EQ(analyzed[analyzed.size() - 2][0], "Rows: 3");
+    EXPECT_EQ(analyzed.back()[0].rfind("Execution Time: ", 0), 0u) << analyzed.back()[0];
+    auto planned = ok("EXPLAIN (ANALYZE false) SELECT bids FROM counts WHERE auction >= 2");
+    EXPECT_EQ(planned.size(), analyzed.size() - 2);
+
     // A read right after more changes were written sees them.
     upsert_counts({{1, std::nullopt}, {6, 60}});
     EXPECT_EQ(ok("SELECT auction, bids FROM counts"),
