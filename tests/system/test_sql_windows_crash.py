@@ -187,11 +187,7 @@ def main():
             results.run("sinks after wiping sql-state", check_sinks, srv.bootstrap, created,
                         bids, "after the wipe")
         results.run("views", check_views, srv, views, bids)
-        if not srv.alive():
-            print("spate serve died:\n%s" % "\n".join(srv.output[-30:]))
-            results.failed.append("server alive")
-        else:
-            srv.stop()
+        results.stop_server(srv)
     results.finish()
 
 

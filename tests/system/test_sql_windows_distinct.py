@@ -64,11 +64,7 @@ def main():
         created = sw.execute(cur, nexmark.sink_sql("q15"))
         conn.close()
         results.run("q15 with large distinct state", check_q15, srv, created, bids)
-        if not srv.alive():
-            print("spate serve died:\n%s" % "\n".join(srv.output[-30:]))
-            results.failed.append("server alive")
-        else:
-            srv.stop()
+        results.stop_server(srv)
     results.finish()
 
 

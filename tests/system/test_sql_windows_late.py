@@ -135,11 +135,7 @@ def main():
                         watermark)
             results.run(q + "__late", check_late_topic, srv.bootstrap, q, created[q], late)
         conn.close()
-        if not srv.alive():
-            print("spate serve died:\n%s" % "\n".join(srv.output[-30:]))
-            results.failed.append("server alive")
-        else:
-            srv.stop()
+        results.stop_server(srv)
     results.finish()
 
 

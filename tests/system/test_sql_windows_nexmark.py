@@ -175,11 +175,7 @@ def main():
             if q != "q12":
                 results.run(q + " ad hoc", check_adhoc, cur, q, src, final[src][0])
         conn.close()
-        if not srv.alive():
-            print("spate serve died:\n%s" % "\n".join(srv.output[-30:]))
-            results.failed.append("server alive")
-        else:
-            srv.stop()
+        results.stop_server(srv)
     results.finish()
 
 

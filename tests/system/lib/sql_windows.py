@@ -266,6 +266,14 @@ class checks:
             print("PASS %s (%.1fs)" % (name, took), flush=True)
         return not msg
 
+    def stop_server(self, srv):
+        """Stops `srv`; a server that died on its own fails the test."""
+        if not srv.alive():
+            print("spate serve died:\n%s" % "\n".join(srv.output[-30:]))
+            self.failed.append("server alive")
+        else:
+            srv.stop()
+
     def finish(self):
         if self.failed:
             print("\n".join(m[:2000] for m in self.messages))
