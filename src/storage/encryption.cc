@@ -1,0 +1,174 @@
+#include "storage/encryption.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "base/assert.h"
+
+namespace spate::storage {
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::string default_id(const std::array<std::byte, k_key_bytes>& key) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    SPATE_ASSERT(EVP_Digest(key.data(), key.size(), digest, &len, EVP_sha256(), nullptr) == 1);
+    static const char* k_hex = "0123456789abcdef";
+    std::string id;
+    for (int i = 0; i < 4; ++i) {
+        id += k_hex[digest[i] >> 4];
+        id += k_hex[digest[i] & 15];
+    }
+    return id;
+}
+
+error bad_line(size_t line, const std::string& why) {
+    return make_error(errc::invalid_argument,
+                      "encryption key file line " + std::to_string(line) + ": " + why);
+}
+
+using cipher_ctx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+cipher_ctx new_ctx() {
+    cipher_ctx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+    SPATE_ASSERT(ctx != nullptr);
+    return ctx;
+}
+
+const unsigned char* u8(const std::byte* p) {
+    return reinterpret_cast<const unsigned char*>(p);
+}
+unsigned char* u8(std::byte* p) {
+    return reinterpret_cast<unsigned char*>(p);
+}
+
+}  // namespace
+
+result<key_ring> key_ring::parse(std::string_view text) {
+    key_ring ring;
+    size_t line_no = 0;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = trim(text.substr(0, nl));
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        ++line_no;
+        if (line.empty() || line.front() == '#') continue;
+        encryption_key key;
+        std::string_view hex = line;
+        if (size_t colon = line.find(':'); colon != std::string_view::npos) {
+            key.id = std::string(trim(line.substr(0, colon)));
+            hex = trim(line.substr(colon + 1));
+            if (key.id.empty()) return bad_line(line_no, "empty key id before ':'");
+        }
+        if (hex.size() != 2 * k_key_bytes)
+            return bad_line(line_no, "a key is 64 hex digits (openssl rand -hex 32), got " +
+                                         std::to_string(hex.size()) + " characters");
+        for (size_t i = 0; i < k_key_bytes; ++i) {
+            int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+            if (hi < 0 || lo < 0) return bad_line(line_no, "not a hex digit");
+            key.bytes[i] = std::byte(hi * 16 + lo);
+        }
+        if (key.id.empty()) key.id = default_id(key.bytes);
+        if (ring.find(key.id)) return bad_line(line_no, "key id '" + key.id + "' used twice");
+        ring._keys.push_back(std::move(key));
+    }
+    if (ring._keys.empty())
+        return make_error(errc::invalid_argument, "encryption key file holds no key");
+    return ring;
+}
+
+result<key_ring> key_ring::load(const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        return make_error(errc::io_error,
+                          "encryption key file " + path + ": " + std::strerror(errno));
+    std::stringstream text;
+    text << in.rdbuf();
+    auto ring = parse(text.str());
+    if (!ring.ok()) return make_error(ring.err().code, path + ": " + ring.err().message);
+    return ring;
+}
+
+const encryption_key* key_ring::find(std::string_view id) const {
+    for (const auto& k : _keys)
+        if (k.id == id) return &k;
+    return nullptr;
+}
+
+uint64_t new_writer_id() {
+    uint64_t id = 0;
+    SPATE_ASSERT(RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) == 1);
+    return id;
+}
+
+std::vector<std::byte> seal_chunk(const encryption_key& key, chunk_nonce nonce,
+                                  std::span<const std::byte> aad,
+                                  std::span<const std::byte> plaintext) {
+    std::vector<std::byte> out(k_nonce_bytes + plaintext.size() + k_tag_bytes);
+    for (int i = 0; i < 8; ++i)
+        out[size_t(i)] = std::byte(nonce.writer_id >> (56 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+        out[size_t(8 + i)] = std::byte(nonce.counter >> (24 - 8 * i));
+    auto ctx = new_ctx();
+    int len = 0;
+    SPATE_ASSERT(EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u8(key.bytes.data()),
+                                    u8(out.data())) == 1);
+    if (!aad.empty())
+        SPATE_ASSERT(EVP_EncryptUpdate(ctx.get(), nullptr, &len, u8(aad.data()), int(aad.size())) ==
+                     1);
+    SPATE_ASSERT(EVP_EncryptUpdate(ctx.get(), u8(out.data() + k_nonce_bytes), &len,
+                                   u8(plaintext.data()), int(plaintext.size())) == 1);
+    SPATE_ASSERT(EVP_EncryptFinal_ex(ctx.get(), u8(out.data() + k_nonce_bytes + len), &len) == 1);
+    SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(k_tag_bytes),
+                                     out.data() + k_nonce_bytes + plaintext.size()) == 1);
+    return out;
+}
+
+result<std::vector<std::byte>> open_chunk(const encryption_key& key, std::span<const std::byte> aad,
+                                          std::span<const std::byte> sealed) {
+    if (sealed.size() < k_seal_overhead)
+        return make_error(errc::corrupt, "sealed chunk shorter than its nonce and tag");
+    size_t n = sealed.size() - k_seal_overhead;
+    std::vector<std::byte> plain(n);
+    std::array<std::byte, k_tag_bytes> tag;
+    std::memcpy(tag.data(), sealed.data() + k_nonce_bytes + n, k_tag_bytes);
+    auto ctx = new_ctx();
+    int len = 0;
+    SPATE_ASSERT(EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u8(key.bytes.data()),
+                                    u8(sealed.data())) == 1);
+    if (!aad.empty())
+        SPATE_ASSERT(EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(aad.data()), int(aad.size())) ==
+                     1);
+    SPATE_ASSERT(EVP_DecryptUpdate(ctx.get(), u8(plain.data()), &len,
+                                   u8(sealed.data() + k_nonce_bytes), int(n)) == 1);
+    SPATE_ASSERT(
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(k_tag_bytes), tag.data()) == 1);
+    if (EVP_DecryptFinal_ex(ctx.get(), u8(plain.data() + len), &len) != 1)
+        return make_error(errc::corrupt,
+                          "sealed chunk fails authentication (wrong key or "
+                          "altered data)");
+    return plain;
+}
+
+}  // namespace spate::storage
