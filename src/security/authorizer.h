@@ -32,7 +32,9 @@ namespace spate::security {
 
 struct authorizer_config {
     std::vector<std::string> super_users;  // principals, "User:admin"
-    bool allow_everyone_if_no_acl_found = false;
+    // Spate's default is true (Kafka's is false), so the plaintext embedded
+    // default keeps working without ACLs.
+    bool allow_everyone_if_no_acl_found = true;
 };
 
 // Who asks: the connection's principal ("User:alice") and peer host.

@@ -25,9 +25,9 @@ void add(authorizer& a, const std::vector<acl_binding>& bs) {
 }
 
 TEST(authorizer, a_resource_without_acls_follows_allow_everyone_if_no_acl_found) {
-    authorizer closed({});
+    authorizer closed({{}, false});
     EXPECT_FALSE(closed.authorize(alice, op::read, resource_type::topic, "t"));
-    authorizer open({{}, true});
+    authorizer open({});
     EXPECT_TRUE(open.authorize(alice, op::read, resource_type::topic, "t"));
     // Once any ACL names the resource, only matching entries allow.
     add(open, {allow("User:bob", op::read, topic("t"))});
@@ -45,7 +45,7 @@ TEST(authorizer, super_users_are_allowed_whatever_denies) {
 }
 
 TEST(authorizer, deny_wins_over_allow_on_any_applying_pattern) {
-    authorizer a({});
+    authorizer a({{}, false});
     add(a, {allow("User:alice", op::read, topic("orders")),
             deny("User:alice", op::read, topic("ord", pattern_type::prefixed))});
     EXPECT_FALSE(a.authorize(alice, op::read, resource_type::topic, "orders"));
@@ -57,7 +57,7 @@ TEST(authorizer, deny_wins_over_allow_on_any_applying_pattern) {
 }
 
 TEST(authorizer, read_write_delete_alter_imply_describe_and_alter_configs_describe_configs) {
-    authorizer a({});
+    authorizer a({{}, false});
     add(a, {allow("User:alice", op::write, topic("w")), allow("User:alice", op::del, topic("d")),
             allow("User:alice", op::alter, topic("a")),
             allow("User:alice", op::alter_configs, topic("c")),
@@ -72,7 +72,7 @@ TEST(authorizer, read_write_delete_alter_imply_describe_and_alter_configs_descri
 }
 
 TEST(authorizer, principals_and_hosts_match_exactly_or_by_wildcard) {
-    authorizer a({});
+    authorizer a({{}, false});
     add(a, {allow("User:*", op::read, topic("shared")),
             allow("User:alice", op::write, topic("shared"), "10.0.0.1")});
     EXPECT_TRUE(a.authorize(bob, op::read, resource_type::topic, "shared"));
@@ -83,7 +83,7 @@ TEST(authorizer, principals_and_hosts_match_exactly_or_by_wildcard) {
 }
 
 TEST(authorizer, literal_wildcard_and_prefixed_patterns_apply_by_name_and_type) {
-    authorizer a({});
+    authorizer a({{}, false});
     add(a, {allow("User:alice", op::read, topic("*")),
             allow("User:bob", op::read, topic("team-", pattern_type::prefixed))});
     EXPECT_TRUE(a.authorize(alice, op::read, resource_type::topic, "x"));
@@ -93,11 +93,11 @@ TEST(authorizer, literal_wildcard_and_prefixed_patterns_apply_by_name_and_type) 
 }
 
 TEST(authorizer, authorized_operations_are_the_allowed_bits_of_the_types_operations) {
-    authorizer a({});
+    authorizer a({{}, false});
     add(a, {allow("User:alice", op::read, topic("t"))});
     int32_t bits = a.authorized_operations(alice, resource_type::topic, "t");
     EXPECT_EQ(bits, (1 << int(op::read)) | (1 << int(op::describe)));
-    authorizer open({{}, true});
+    authorizer open({});
     int32_t every = 0;
     for (op o : operations_of(resource_type::group))
         every |= 1 << int(o);
@@ -106,7 +106,7 @@ TEST(authorizer, authorized_operations_are_the_allowed_bits_of_the_types_operati
 }
 
 TEST(authorizer, create_validates_each_binding_and_remove_describe_use_filters) {
-    authorizer a({});
+    authorizer a({{}, false});
     auto results =
         a.create({allow("User:alice", op::read, topic("t")), allow("alice", op::read, topic("t")),
                   allow("User:bob", op::write, topic("t", pattern_type::prefixed))});

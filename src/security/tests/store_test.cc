@@ -83,7 +83,7 @@ TEST(acl_codec, a_patterns_entries_round_trip_into_an_authorizer) {
     ASSERT_TRUE(back.ok()) << back.err().message;
     EXPECT_EQ(back.value(), entries);
 
-    authorizer a({});
+    authorizer a({{}, false});
     a.set(key.value(), back.value());
     EXPECT_TRUE(
         a.authorize({"User:alice", "h"}, acl_operation::read, resource_type::topic, "team-x"));
