@@ -15,6 +15,7 @@
 #include "http/registry_api.h"
 #include "http/server.h"
 #include "net/listener.h"
+#include "net/tls.h"
 #include "pgwire/server.h"
 
 namespace spate::app {
@@ -41,7 +42,23 @@ struct serve_config {
     std::optional<std::pair<std::string, uint16_t>> http;  // unset: --http-listen off
     std::string bootstrap;        // non-empty: no local broker (--bootstrap)
     bool data_dir_given = false;  // --data-dir
+    // From ssl.keystore.location & co (unset: no TLS): pgwire's SSLRequest.
+    std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+result<std::shared_ptr<boost::asio::ssl::context>> make_tls(const broker::tls_files& t) {
+    if (t.keystore_location.empty()) {
+        if (!t.truststore_location.empty() || t.client_auth != "none")
+            return make_error(errc::invalid_argument,
+                              "ssl.truststore.location and ssl.client.auth need "
+                              "ssl.keystore.location");
+        return std::shared_ptr<boost::asio::ssl::context>();
+    }
+    net::tls_server_files f{t.keystore_location, t.truststore_location, net::client_auth::none};
+    if (t.client_auth == "requested") f.auth = net::client_auth::requested;
+    if (t.client_auth == "required") f.auth = net::client_auth::required;
+    return net::make_server_tls_context(f);
+}
 
 // The broker configuration from the config file, then the command line.
 result<serve_config> make_config(const serve_options& opts) {
@@ -95,6 +112,9 @@ result<serve_config> make_config(const serve_options& opts) {
         auto s = broker::apply_setting(cfg, "node.id", std::to_string(*opts.node_id));
         if (!s.ok()) return make_error(errc::invalid_argument, "--node-id: " + s.err().message);
     }
+    auto tls = make_tls(cfg.tls);
+    if (!tls.ok()) return tls.err();
+    out.tls = std::move(tls).value();
     return out;
 }
 
@@ -134,7 +154,7 @@ void add_sql(platform& p, const serve_config& c, int32_t node_id, http::registry
         cluster_of(p, c), std::to_string(node_id), std::move(registry), state_dir));
     p.add_listener(
         {.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
-        pgwire::make_pg_connection_factory(sql.sessions(), {}));
+        pgwire::make_pg_connection_factory(sql.sessions(), {.tls = c.tls}));
 }
 
 // The schema registry and the HTTP listener serving its REST API, started

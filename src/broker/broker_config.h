@@ -20,6 +20,13 @@
 
 namespace spate::broker {
 
+// TLS material (Kafka's ssl.* keys): PEM files; empty keystore = no TLS.
+struct tls_files {
+    std::string keystore_location;
+    std::string truststore_location;
+    std::string client_auth = "none";  // none, requested, required
+};
+
 struct broker_config {
     int32_t node_id = 0;
     std::string listen_host = "127.0.0.1";
@@ -55,6 +62,8 @@ struct broker_config {
     bool log_cleaner_enable = true;
     int64_t log_cleaner_backoff_ms = 15000;
     size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
+
+    tls_files tls;
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;

@@ -1,5 +1,7 @@
 #include "broker/config_keys.h"
 
+#include "broker/config_keys_tls.h"
+
 #include <charconv>
 #include <cstdint>
 
@@ -215,6 +217,8 @@ std::vector<broker_key> broker_settings() {
 
 std::vector<broker_key> make_table() {
     auto keys = broker_settings();
+    for (auto& k : tls_settings())
+        keys.push_back(std::move(k));
     for (const auto& d : storage::topic_config_definitions()) {
         keys.push_back(topic_default(d));
         if (d.name == "retention.ms") {

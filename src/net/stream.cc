@@ -40,6 +40,19 @@ asio::awaitable<boost::system::error_code> stream::write_all(asio::const_buffer 
     co_return ec;
 }
 
+asio::awaitable<boost::system::error_code> stream::upgrade_to_tls(
+    std::shared_ptr<asio::ssl::context> ctx) {
+    auto* t = std::get_if<tcp_socket>(&_s);
+    if (!t) co_return asio::error::already_connected;
+    // SSL objects hold a reference to their SSL_CTX: `ctx` may go after this.
+    tcp_socket raw(std::move(*t));
+    _s.emplace<tls_socket>(std::move(raw), *ctx);
+    boost::system::error_code ec;
+    co_await std::get<tls_socket>(_s).async_handshake(
+        asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    co_return ec;
+}
+
 void stream::close() {
     boost::system::error_code ec;
     auto& t = tcp();

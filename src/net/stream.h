@@ -11,6 +11,7 @@
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+#include <memory>
 #include <variant>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -41,6 +42,11 @@ class stream {
     boost::asio::awaitable<boost::system::error_code> read_exact(boost::asio::mutable_buffer b);
     // Writes all of `b`.
     boost::asio::awaitable<boost::system::error_code> write_all(boost::asio::const_buffer b);
+    // Turns a plaintext stream into TLS in place, as the server of the
+    // handshake (pgwire's SSLRequest). The caller must have no unread
+    // plaintext buffered. An error leaves the stream unusable: close it.
+    boost::asio::awaitable<boost::system::error_code> upgrade_to_tls(
+        std::shared_ptr<boost::asio::ssl::context> ctx);
     // Shuts down and closes the socket; errors are ignored (the peer may be gone).
     void close();
 

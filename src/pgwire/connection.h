@@ -142,9 +142,9 @@ class pg_connection final : public net::connection,
 
     std::shared_ptr<server_state> _state;
     net::stream _stream;
-    const net::connection_info _info;
-    std::string _in;   // the body of the message being handled
-    std::string _out;  // unsent backend messages
+    net::connection_info _info;  // security_protocol becomes SSL after an SSLRequest
+    std::string _in;             // the body of the message being handled
+    std::string _out;            // unsent backend messages
     message_writer _w{_out};
     std::shared_ptr<sql::session> _session;
     std::optional<backend_key> _key;

@@ -26,6 +26,9 @@ struct pg_options {
     size_t execution_threads = 4;
     // Rows asked of a cursor per fetch; each fetch is written and flushed.
     size_t rows_per_fetch = 1024;
+    // Set: an SSLRequest is answered 'S' and the connection continues over
+    // TLS with this context; unset: 'N' (the client may go on in plaintext).
+    std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 // The factory owns the execution pool and the cancel registry; connections

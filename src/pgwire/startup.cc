@@ -1,5 +1,5 @@
-// Connection startup: SSL/GSS negotiation (declined), CancelRequest, the
-// protocol 3.0 StartupMessage and opening the session.
+// Connection startup: SSL negotiation (TLS when configured; GSS declined),
+// CancelRequest, the protocol 3.0 StartupMessage and opening the session.
 
 #include "base/log.h"
 #include "pgwire/backend.h"
@@ -38,8 +38,25 @@ asio::awaitable<bool> pg_connection::startup() {
     for (int round = 0; round <= k_max_negotiations; ++round) {
         if (!co_await read_startup_packet(_in)) co_return false;
         const auto code = static_cast<int32_t>(load_be32(_in.data()));
+        if (code == k_ssl_request && _state->options().tls && !_stream.is_tls()) {
+            // Nothing may follow an SSLRequest before the handshake.
+            if (_in.size() != 4) {
+                co_await protocol_violation("invalid length of SSLRequest");
+                co_return false;
+            }
+            _out.push_back('S');
+            co_await flush();
+            if (_closed) co_return false;
+            if (auto ec = co_await _stream.upgrade_to_tls(_state->options().tls)) {
+                logging::get("pgwire").info("TLS handshake with {} failed: {}", _info.peer_address,
+                                            ec.message());
+                co_return false;
+            }
+            _info.security_protocol = "SSL";
+            continue;
+        }
         if (code == k_ssl_request || code == k_gssenc_request) {
-            _out.push_back('N');  // not supported: the client continues in plaintext
+            _out.push_back('N');  // declined: the client may continue in plaintext
             co_await flush();
             if (_closed) co_return false;
             continue;

@@ -1,0 +1,31 @@
+#pragma once
+
+// Server TLS contexts from PEM files, as Kafka's ssl.keystore.* /
+// ssl.truststore.* / ssl.client.auth configure them: TLS 1.2 and 1.3 only;
+// the keystore holds the certificate chain and the private key in one PEM
+// file; with a truststore, client certificates are verified against it
+// (`requested`: asked for, `required`: a handshake without one fails).
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "base/result.h"
+
+namespace spate::net {
+
+enum class client_auth { none, requested, required };
+
+struct tls_server_files {
+    std::string keystore_pem;    // certificate chain + private key
+    std::string truststore_pem;  // CA certificates; empty: none
+    client_auth auth = client_auth::none;
+};
+
+// Errors name the file and what OpenSSL refused (unreadable file, no
+// certificate, no key, key not matching the certificate).
+result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
+    const tls_server_files& files);
+
+}  // namespace spate::net
