@@ -9,8 +9,11 @@ Debian's librdkafka 2.0.2 has no group.protocol=consumer):
    (members commit before they release a partition, and a partition moves
    only after its owner released it); no partition is ever held by two
    members; every assignment change a member sees only adds or only removes
-   partitions (incremental); the static member gets its partitions and epoch
-   back; ListGroups shows both groups with their types.
+   partitions (incremental); each membership change happens while records
+   are being read, once the previous one has reconciled (reading pauses 5%
+   past a change's mark until it is made); the static member comes back
+   with (part of) its partitions and no new group epoch; ListGroups shows
+   both groups with their types.
 2. conversion: a classic group (confluent-kafka) that becomes empty turns
    into a consumer group when a KIP-848 member joins (its committed offsets
    kept), and back into a classic group when that member leaves; a
@@ -22,6 +25,8 @@ Debian's librdkafka 2.0.2 has no group.protocol=consumer):
    group description every millisecond. The broker wakes exactly at the
    deadline (no 50 ms tick); 20 ms is slack for a busy 2-core CI machine's
    scheduling latency, and the member is never removed early.
+5. restart: members (one static) keep their ids and partitions, and their
+   epochs are accepted, across a broker restart (the group's snapshot in __consumer_offsets).
 """
 
 import os
@@ -378,5 +383,37 @@ def case_session_timer(b):
     return "silent members removed after their session timeout: " + ", ".join(results)
 
 
+def case_restart(b):
+    port = b.port
+    topic = "kip848-restart"
+    create_topic(b.bootstrap, topic, 4)
+    tid = topic_id(port, topic)
+    ms = [Member(port, "rs", topic, tid, "rs%d" % i, lambda *a: None,
+                 instance_id="rs-static" if i == 1 else None) for i in range(2)]
+
+    def settled():
+        for m in ms:
+            m.heartbeat()
+        return describe_consumer_group(port, "rs")["GroupState"] == "Stable"
+    wait_until(settled, 10, "group rs stable")
+    before = {m.member_id: set(m.positions) for m in ms}
+    check(all(before.values()), "members without partitions: %s" % before)
+    b.restart()
+    for m in ms:
+        m.conn.close()
+        m.conn = SchemaConn(b.port, client_id=m.name)
+        m.heartbeat()  # raises unless the member and its epoch are known
+    after = {m.member_id: set(m.positions) for m in ms}
+    check(after == before, "assignments after the restart %s, before %s" % (after, before))
+    d = describe_consumer_group(b.port, "rs")
+    check(sorted(x["MemberId"] for x in d["Members"]) == sorted(before),
+          "members after the restart: %s" % d["Members"])
+    for m in ms:
+        m.leave()
+        m.close()
+    return "2 members kept their ids, epochs and partitions across a broker restart"
+
+
 if __name__ == "__main__":
-    run_cases([case_session_timer, case_regex, case_conversion, case_churn], "case_", config=CONFIG)
+    run_cases([case_session_timer, case_regex, case_conversion, case_churn, case_restart], "case_",
+              config=CONFIG)
