@@ -218,8 +218,9 @@ consumer_heartbeat_result group_coordinator::consumer_heartbeat(
     }
     pending_callbacks out;
     std::lock_guard lk(gp->mu);
+    auto before = groups::consumer_membership::signature(*gp, req.member_id);
     res = _consumer->heartbeat(*gp, req, topics);
-    persist_consumer(*gp);
+    if (groups::consumer_membership::signature(*gp, res.member_id) != before) persist_consumer(*gp);
     announce(*gp, out);
     return res;
 }
@@ -298,8 +299,7 @@ int64_t group_coordinator::tick() {
         pending_callbacks out;
         std::lock_guard lk(g->mu);
         _membership->tick(*g, now, out);
-        _consumer->tick(*g, now);
-        persist_consumer(*g);
+        if (_consumer->tick(*g, now)) persist_consumer(*g);
         next =
             std::min({next, groups::membership::next_deadline(*g), _consumer->next_deadline(*g)});
     }

@@ -53,8 +53,14 @@ class consumer_membership {
     error_code check_committer(const group& g, int32_t member_epoch,
                                const std::string& member_id) const;
 
-    // Removes members whose session or revocation deadline passed at `now`.
-    void tick(group& g, int64_t now);
+    // Removes members whose session or revocation deadline passed at `now`;
+    // true when it removed any.
+    bool tick(group& g, int64_t now);
+    // What a heartbeat of `member_id` may change of the persisted state
+    // (group epochs, member count, the member's id, epochs, state and
+    // partition counts), cheap to compare: a heartbeat that leaves it equal
+    // needs no new snapshot.
+    static std::vector<int64_t> signature(const group& g, const std::string& member_id);
     // The earliest deadline of `g`'s members (INT64_MAX: none).
     int64_t next_deadline(const group& g) const;
 

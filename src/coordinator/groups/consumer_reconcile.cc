@@ -156,8 +156,8 @@ void consumer_membership::remove(group& g, const std::string& member_id) {
     }
 }
 
-void consumer_membership::tick(group& g, int64_t now) {
-    if (g.type != group_type::consumer) return;
+bool consumer_membership::tick(group& g, int64_t now) {
+    if (g.type != group_type::consumer) return false;
     std::vector<std::string> gone;
     for (const auto& [id, m] : g.consumer.members) {
         bool revocation_late =
@@ -166,6 +166,26 @@ void consumer_membership::tick(group& g, int64_t now) {
     }
     for (const auto& id : gone)
         remove(g, id);
+    return !gone.empty();
+}
+
+std::vector<int64_t> consumer_membership::signature(const group& g, const std::string& member_id) {
+    const auto& cg = g.consumer;
+    std::vector<int64_t> sig{static_cast<int64_t>(g.type), cg.group_epoch, cg.assignment_epoch,
+                             static_cast<int64_t>(cg.members.size())};
+    auto it = cg.members.find(member_id);
+    if (it == cg.members.end()) return sig;
+    const auto& m = it->second;
+    auto count = [](const partition_set& ps) {
+        int64_t n = 0;
+        for (const auto& [t, p] : ps)
+            n += static_cast<int64_t>(p.size());
+        return n;
+    };
+    sig.insert(sig.end(),
+               {1, m.epoch, m.previous_epoch, static_cast<int64_t>(m.state), m.static_left ? 1 : 0,
+                count(m.assigned), count(m.revoking), m.rebalance_timeout_ms});
+    return sig;
 }
 
 int64_t consumer_membership::next_deadline(const group& g) const {
