@@ -49,6 +49,9 @@ struct broker_config {
     // Consumer groups (Kafka's group.* broker keys).
     int64_t group_initial_rebalance_delay_ms = 3000;
     int32_t group_min_session_timeout_ms = 6000;
+    // KIP-848 consumer groups (ConsumerGroupHeartbeat).
+    int32_t group_consumer_session_timeout_ms = 45000;
+    int32_t group_consumer_heartbeat_interval_ms = 5000;
     int32_t group_max_session_timeout_ms = 1800000;
     int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;  // offsets.retention.minutes
     int64_t offsets_retention_check_interval_ms = 600000;

@@ -189,6 +189,13 @@ std::vector<broker_key> broker_settings() {
         integer("group.initial.rebalance.delay.ms", k::int_, &c::group_initial_rebalance_delay_ms,
                 int64_t{0}, int64_t{INT32_MAX}, k_read_only,
                 "How long an empty group's first rebalance waits for more members."),
+        integer("group.consumer.session.timeout.ms", k::int_, &c::group_consumer_session_timeout_ms,
+                1, INT32_MAX, k_read_only,
+                "Session timeout of KIP-848 consumer group members: a member that sends no "
+                "heartbeat for this long is removed."),
+        integer("group.consumer.heartbeat.interval.ms", k::int_,
+                &c::group_consumer_heartbeat_interval_ms, 1, INT32_MAX, k_read_only,
+                "Heartbeat interval KIP-848 consumer group members are told to use."),
         integer("group.min.session.timeout.ms", k::int_, &c::group_min_session_timeout_ms, 1,
                 INT32_MAX, k_read_only, "Smallest session timeout a group member may ask for."),
         integer("group.max.session.timeout.ms", k::int_, &c::group_max_session_timeout_ms, 1,

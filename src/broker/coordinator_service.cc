@@ -9,8 +9,8 @@
 namespace spate::broker {
 
 namespace {
-// How often the coordinators' timers (sessions, rebalance delays,
-// transaction timeouts, expiry) are evaluated.
+// How often the transaction coordinator's timers (transaction timeouts,
+// id expiry, marker retries) are evaluated.
 constexpr std::chrono::milliseconds k_tick_interval{50};
 }  // namespace
 
@@ -24,6 +24,8 @@ coordinator_service::coordinator_service(const broker_config& config, storage_se
               .max_session_timeout_ms = _config.group_max_session_timeout_ms,
               .offsets_retention_ms = _config.offsets_retention_ms,
               .offsets_retention_check_interval_ms = _config.offsets_retention_check_interval_ms,
+              .consumer_session_timeout_ms = _config.group_consumer_session_timeout_ms,
+              .consumer_heartbeat_interval_ms = _config.group_consumer_heartbeat_interval_ms,
           },
           storage::system_now_ms))
     , _txns(std::make_unique<coordinator::txn_coordinator>(
@@ -52,16 +54,25 @@ status coordinator_service::start(net::runtime& rt) {
     topics.mark_internal(coordinator::k_transaction_state_topic);
     topics.on_topic_deleted(
         [this](const std::string& name) { _groups->delete_topic_offsets(name); });
-    _tick.emplace(k_tick_interval, [this] {
-        _groups->tick();
-        _txns->tick();
+    _groups->set_topic_source([this] {
+        std::vector<coordinator::topic_meta> out;
+        auto& dir = _storage.topics();
+        for (auto& t : dir.list_topics())
+            if (!dir.is_internal(t.name))
+                out.push_back({std::move(t.name), to_uuid(t.id), t.partitions});
+        return out;
     });
+    _group_timer.emplace(storage::system_now_ms, [this] { return _groups->tick(); });
+    _groups->set_wakeup([this](int64_t deadline_ms) { _group_timer->wake_at(deadline_ms); });
+    _group_timer->start(rt);
+    _tick.emplace(k_tick_interval, [this] { _txns->tick(); });
     _tick->start(rt);
     return {};
 }
 
 void coordinator_service::stop() {
     if (_tick) _tick->stop();
+    if (_group_timer) _group_timer->stop();
     _groups->drop_waiters();
     _txns->drop_waiters();
 }
@@ -84,6 +95,10 @@ status coordinator_service::load() {
         [offsets](const std::string& g, int64_t pid, int16_t epoch,
                   const std::vector<coordinator::offset_change>& changes) {
             return offsets->append_txn_offsets(g, pid, epoch, changes);
+        });
+    _groups->set_consumer_persistence(
+        [offsets](const std::string& g, const std::optional<coordinator::bytes>& snap) {
+            return offsets->append_consumer_group(g, snap);
         });
     auto txns = std::make_unique<coordinator::txn_store>(_storage.logs());
     SPATE_TRY(txns->load_into(*_txns));

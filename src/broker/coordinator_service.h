@@ -8,8 +8,11 @@
 // start(): replays __consumer_offsets and __transaction_state, resumes the
 // markers of committing/aborting transactions, registers both topics as
 // internal and the group offsets' cleanup on topic deletion, and starts the
-// tick. stop(): stops the tick and drops waiters (pending JoinGroup /
-// SyncGroup / InitProducerId answers of connections that are gone).
+// timers: the group coordinator runs on a deadline timer that wakes exactly
+// at its next session / rebalance deadline (the coordinator announces earlier
+// ones as they appear), the transaction coordinator on a 50 ms tick.
+// stop(): stops both and drops waiters (pending JoinGroup / SyncGroup /
+// InitProducerId answers of connections that are gone).
 
 #include <functional>
 #include <memory>
@@ -22,6 +25,7 @@
 #include "coordinator/producer_ids.h"
 #include "coordinator/txn_coordinator.h"
 #include "coordinator/txn_log.h"
+#include "net/deadline_timer.h"
 #include "net/periodic.h"
 #include "net/service.h"
 
@@ -59,7 +63,8 @@ class coordinator_service final : public net::service {
     std::unique_ptr<coordinator::producer_id_allocator> _producer_ids;
     std::unique_ptr<coordinator::txn_store> _txn_store;
     std::unique_ptr<coordinator::txn_coordinator> _txns;
-    std::optional<net::periodic> _tick;
+    std::optional<net::periodic> _tick;               // the transaction coordinator's
+    std::optional<net::deadline_timer> _group_timer;  // the group coordinator's
 };
 
 }  // namespace spate::broker

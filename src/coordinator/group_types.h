@@ -7,13 +7,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/result.h"
 #include "kafka/protocol/error_code.h"
+#include "kafka/protocol/types.h"
 
 namespace spate::coordinator {
 
@@ -24,6 +27,14 @@ enum class group_state { empty, preparing_rebalance, completing_rebalance, stabl
 
 // Kafka's names ("Empty", "PreparingRebalance", ...), as DescribeGroups uses.
 const char* state_name(group_state s);
+
+// Which protocol a group speaks: classic (JoinGroup/SyncGroup) or consumer
+// (KIP-848 ConsumerGroupHeartbeat). An empty group converts to the protocol
+// of the next member that joins it.
+enum class group_type { classic, consumer };
+
+// "classic" / "consumer", as ListGroups v5 reports them.
+const char* type_name(group_type t);
 
 using bytes = std::vector<std::byte>;
 
@@ -129,6 +140,8 @@ struct member_description {
 struct group_description {
     error_code error = error_code::none;
     group_state state = group_state::dead;
+    group_type type = group_type::classic;
+    std::string state_name;  // Kafka's name for the group's type
     std::string protocol_type;
     std::string protocol_name;
     std::vector<member_description> members;
@@ -138,6 +151,10 @@ struct group_listing {
     std::string group_id;
     std::string protocol_type;
     group_state state = group_state::empty;
+    group_type type = group_type::classic;
+    // Kafka's state name for the group's type (consumer groups: Empty,
+    // Assigning, Reconciling, Stable).
+    std::string state_name;
 };
 
 // A group's persisted membership (Kafka's GroupMetadataValue): written when a
@@ -164,6 +181,71 @@ struct group_snapshot {
     int64_t state_timestamp_ms = -1;  // when the group entered its state
     std::vector<member_snapshot> members;
     bool operator==(const group_snapshot&) const = default;
+};
+
+// KIP-848 consumer groups ---------------------------------------------------
+
+// Partitions by topic name.
+using partition_set = std::map<std::string, std::set<int32_t>>;
+
+// A topic as the consumer group coordinator sees it (from the broker's
+// topic directory; internal topics excluded).
+struct topic_meta {
+    std::string name;
+    kafka::protocol::uuid id;
+    int32_t partitions = 0;
+};
+using topic_source = std::function<std::vector<topic_meta>()>;
+
+// ConsumerGroupHeartbeat, with topic ids already resolved to names (owned
+// partitions of unknown topic ids are dropped by the caller).
+struct consumer_heartbeat_request {
+    std::string group_id;
+    std::string member_id;
+    int32_t member_epoch = 0;  // 0 join, -1 leave, -2 static leave
+    std::optional<std::string> instance_id;
+    std::optional<std::string> rack_id;
+    int32_t rebalance_timeout_ms = -1;  // -1: unchanged
+    std::optional<std::vector<std::string>> subscribed_topic_names;
+    std::optional<std::string> subscribed_topic_regex;
+    std::optional<std::string> server_assignor;
+    std::optional<partition_set> owned;  // nullopt: unchanged
+    std::string client_id;
+    std::string client_host;
+};
+
+struct consumer_heartbeat_result {
+    error_code error = error_code::none;
+    std::string error_message;
+    std::string member_id;
+    int32_t member_epoch = 0;
+    int32_t heartbeat_interval_ms = 0;
+    std::optional<partition_set> assignment;  // the member's whole assignment
+};
+
+struct consumer_member_description {
+    std::string member_id;
+    std::optional<std::string> instance_id;
+    std::optional<std::string> rack_id;
+    int32_t member_epoch = 0;
+    std::string client_id;
+    std::string client_host;
+    std::vector<std::string> subscribed_topic_names;
+    std::optional<std::string> subscribed_topic_regex;
+    partition_set assignment;
+    partition_set target_assignment;
+};
+
+// ConsumerGroupDescribe. group_id_not_found for an unknown group or a
+// classic one.
+struct consumer_group_description {
+    error_code error = error_code::none;
+    std::string error_message;
+    std::string state_name;
+    int32_t group_epoch = 0;
+    int32_t assignment_epoch = 0;
+    std::string assignor_name;
+    std::vector<consumer_member_description> members;
 };
 
 // One offset change of a group; nullopt removes the offset.

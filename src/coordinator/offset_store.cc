@@ -172,6 +172,35 @@ status offset_store::append_group(const std::string& group,
     return {};
 }
 
+status offset_store::append_consumer_group(const std::string& group,
+                                           const std::optional<bytes>& snapshot) {
+    std::vector<key_value> records;
+    records.emplace_back(encode_consumer_group_key(group), snapshot);
+    auto r = _topic.append(records);
+    if (!r.ok()) return r.err();
+    return {};
+}
+
+bytes encode_consumer_group_key(const std::string& group) {
+    bytes out;
+    kafka::protocol::writer w(out);
+    w.write_int16(k_consumer_group_key_version);
+    w.write_string(group, false);
+    return out;
+}
+
+result<std::string> decode_consumer_group_key(std::span<const std::byte> key) {
+    kafka::protocol::reader k(key);
+    int16_t kv = k.read_int16();
+    if (!k.ok()) return make_error(errc::corrupt, "consumer group record: short key");
+    if (kv != k_consumer_group_key_version)
+        return make_error(errc::unsupported,
+                          "consumer group record: key version " + std::to_string(kv));
+    std::string group = k.read_string(false);
+    if (!k.ok()) return make_error(errc::corrupt, "consumer group record: bad key");
+    return group;
+}
+
 std::vector<key_value> offset_store::offset_records(const std::string& group,
                                                     const std::vector<offset_change>& changes) {
     std::vector<key_value> records;
@@ -205,6 +234,12 @@ void replay_record(group_coordinator& gc, const model::record_view& rec, int64_t
     auto g = decode_group_record(*rec.key, rec.value);
     if (g.ok()) {
         gc.load_group(g->group, g->value);
+        return;
+    }
+    if (auto cg = decode_consumer_group_key(*rec.key); cg.ok()) {
+        std::optional<bytes> value;
+        if (rec.value) value.emplace(rec.value->begin(), rec.value->end());
+        gc.load_consumer_group(*cg, value);  // logs a snapshot it cannot decode
         return;
     }
     // Neither an offset nor a group record of a known version.

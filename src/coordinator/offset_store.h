@@ -51,6 +51,15 @@ struct group_record {
 result<group_record> decode_group_record(std::span<const std::byte> key,
                                          std::optional<std::span<const std::byte>> value);
 
+// KIP-848 consumer groups: one record per group, key (int16 version 0x7300,
+// string group id), value the snapshot of groups/consumer_log.h. The key
+// version is Spate's own (Kafka splits this state over key versions 3-8).
+inline constexpr int16_t k_consumer_group_key_version = 0x7300;
+bytes encode_consumer_group_key(const std::string& group);
+// The group id of a consumer group record key; errc::unsupported for other
+// key versions, errc::corrupt for malformed bytes.
+result<std::string> decode_consumer_group_key(std::span<const std::byte> key);
+
 class offset_store {
   public:
     // A store over `logs` (which must outlive it). The topic is created on
@@ -67,6 +76,8 @@ class offset_store {
                               const std::vector<offset_change>& changes);
     // Appends a group's membership (nullopt: a tombstone).
     status append_group(const std::string& group, const std::optional<group_snapshot>& g);
+    // Appends a KIP-848 group's snapshot (nullopt: a tombstone).
+    status append_consumer_group(const std::string& group, const std::optional<bytes>& snapshot);
     // Replays every record into `gc` (later records win); transactional
     // offsets are pending until their producer's marker. Records of unknown
     // versions are skipped; a corrupt batch is an error.

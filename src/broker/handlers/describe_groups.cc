@@ -19,7 +19,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         auto& g = r.groups.emplace_back();
         g.error_code = code(d.error);
         g.group_id = id;
-        g.group_state = coordinator::state_name(d.state);
+        g.group_state = d.state_name.empty() ? coordinator::state_name(d.state) : d.state_name;
         g.protocol_type = d.protocol_type;
         g.protocol_data = d.protocol_name;
         for (auto& m : d.members)

@@ -29,6 +29,8 @@ std::span<const handler_spec> kafka_handlers() {
             join_group,
             sync_group,
             heartbeat,
+            consumer_group_heartbeat,
+            consumer_group_describe,
             leave_group,
             offset_commit,
             offset_fetch,

@@ -28,6 +28,8 @@ extern const handler_spec find_coordinator;
 extern const handler_spec join_group;
 extern const handler_spec sync_group;
 extern const handler_spec heartbeat;
+extern const handler_spec consumer_group_heartbeat;
+extern const handler_spec consumer_group_describe;
 extern const handler_spec leave_group;
 extern const handler_spec offset_commit;
 extern const handler_spec offset_fetch;

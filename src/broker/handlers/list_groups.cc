@@ -1,6 +1,6 @@
 // ListGroups (key 16), v0-v5: every group; v4 filters by state names and v5
-// by group type (both case-insensitive, as Kafka). Every group Spate
-// coordinates is of type "classic".
+// by group type (both case-insensitive, as Kafka): "classic" or "consumer"
+// (KIP-848), with the state names of the group's type.
 
 #include <algorithm>
 #include <cctype>
@@ -25,17 +25,18 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     std::vector<std::string> filter;
     for (const auto& s : req->states_filter)
         filter.push_back(lower(s));
-    bool classic = req->types_filter.empty();
+    std::vector<std::string> types;
     for (const auto& t : req->types_filter)
-        classic = classic || lower(t) == "classic";
+        types.push_back(lower(t));
     proto::list_groups_response r;
     for (const auto& g : ctx.svc.groups.list_groups()) {
-        if (!classic) break;
-        std::string state = coordinator::state_name(g.state);
+        std::string type = coordinator::type_name(g.type);
+        if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) continue;
+        std::string state = g.state_name;
         if (!filter.empty() &&
             std::find(filter.begin(), filter.end(), lower(state)) == filter.end())
             continue;
-        r.groups.push_back({g.group_id, g.protocol_type, state, "classic"});
+        r.groups.push_back({g.group_id, g.protocol_type, state, type});
     }
     co_return respond(ctx, r);
 }

@@ -1,6 +1,8 @@
-// OffsetCommit (key 8), v0-v8: commits a group's offsets, checked against
+// OffsetCommit (key 8), v0-v9: commits a group's offsets, checked against
 // the group's generation and member (generation -1 with an empty member id
-// is a simple commit, accepted while the group has no members). Offsets of
+// is a simple commit, accepted while the group has no members); for a
+// KIP-848 consumer group the generation is the member epoch
+// (STALE_MEMBER_EPOCH when it is not the member's current one). Offsets of
 // unknown topics/partitions get UNKNOWN_TOPIC_OR_PARTITION. v1 carries a
 // commit timestamp, v2-v4 a retention time (ignored).
 
@@ -60,7 +62,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 
 const handler_spec offset_commit{
-    proto::api_key::offset_commit, 0, 8, &handle, proto::acl_operation::read,
+    proto::api_key::offset_commit, 0, 9, &handle, proto::acl_operation::read,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -1,9 +1,10 @@
-// OffsetFetch (key 9), v0-v8: a group's committed offsets; v2+ with null
+// OffsetFetch (key 9), v0-v9: a group's committed offsets; v2+ with null
 // topics means every committed offset of the group; v8+ asks for several
-// groups at once. Partitions without a commit answer offset -1. With
-// require_stable (v7+, sent by read_committed consumers) a partition with
-// offsets pending in an open transaction answers UNSTABLE_OFFSET_COMMIT, which
-// clients retry, so they never start from an offset about to change.
+// groups at once; v9 carries the member id and epoch of a KIP-848 member
+// (UNKNOWN_MEMBER_ID / STALE_MEMBER_EPOCH as the group error). Partitions without a commit answer
+// offset -1. With require_stable (v7+, sent by read_committed consumers) a partition with offsets
+// pending in an open transaction answers UNSTABLE_OFFSET_COMMIT, which clients retry, so they never
+// start from an offset about to change.
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/offset_fetch_request.h"
@@ -69,6 +70,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         for (const auto& g : req->groups) {
             auto& rg = r.groups.emplace_back();
             rg.group_id = g.group_id;
+            if (ctx.version() >= 9) {
+                auto e = ctx.svc.groups.check_fetcher(g.group_id, g.member_id, g.member_epoch);
+                if (e != error_code::none) {
+                    rg.error_code = code(e);
+                    continue;
+                }
+            }
             rg.topics = answer<proto::offset_fetch_response::offset_fetch_response_topics,
                                proto::offset_fetch_response::offset_fetch_response_partitions>(
                 ctx.svc, g.group_id, g.topics, req->require_stable);
@@ -86,7 +94,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 
 const handler_spec offset_fetch{
-    proto::api_key::offset_fetch, 0, 8, &handle, proto::acl_operation::describe,
+    proto::api_key::offset_fetch, 0, 9, &handle, proto::acl_operation::describe,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -21,6 +21,8 @@ class expiry_timer {
     explicit expiry_timer(int64_t interval_ms) : _interval_ms(interval_ms) {}
     // True, restarting the interval, once it has passed at `now_ms`.
     bool due(int64_t now_ms);
+    // When due() next returns true (as of the last call to it).
+    int64_t next_due(int64_t now_ms);
 
   private:
     std::mutex _mu;  // guards _last_ms

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "coordinator/group_types.h"
+#include "coordinator/groups/consumer_state.h"
 #include "coordinator/groups/offset_table.h"
 #include "coordinator/groups/txn_offset_table.h"
 
@@ -46,6 +47,10 @@ struct member {
 struct group {
     std::mutex mu;
     std::string id;
+    // Classic groups use the fields up to `state_timestamp_ms`; consumer
+    // groups keep `state` Empty and use `consumer`.
+    group_type type = group_type::classic;
+    consumer_group_state consumer;
     group_state state = group_state::empty;
     int32_t generation = 0;
     std::string protocol_type;
@@ -65,8 +70,12 @@ struct group {
     // Holds nothing worth keeping: no members (nor pending ids), no offsets
     // of either kind, and Empty or Dead.
     bool unused() const {
-        return offsets.empty() && members.empty() && pending.empty() && txn_offsets.empty() &&
+        return offsets.empty() && !has_members() && txn_offsets.empty() &&
                (state == group_state::empty || state == group_state::dead);
+    }
+    // Members of either protocol (or KIP-394 pending ids).
+    bool has_members() const {
+        return !members.empty() || !pending.empty() || !consumer.members.empty();
     }
 };
 

@@ -56,6 +56,8 @@ class membership {
 
     // Expires pending ids and sessions and finishes rebalances due at `now`.
     void tick(group& g, int64_t now, pending_callbacks& out);
+    // When tick() next has something to do for `g` (INT64_MAX: never).
+    static int64_t next_deadline(const group& g);
     // Installs a persisted membership (Stable with its members, or Empty);
     // nullopt resets the group to an Empty one without members.
     void load(group& g, const std::optional<group_snapshot>& snap);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -247,6 +248,25 @@ void membership::tick(group& g, int64_t now, pending_callbacks& out) {
     }
     for (const auto& id : expired)
         remove_member(g, id, out);
+}
+
+}  // namespace spate::coordinator::groups
+
+namespace spate::coordinator::groups {
+
+int64_t membership::next_deadline(const group& g) {
+    int64_t next = std::numeric_limits<int64_t>::max();
+    if (g.type != group_type::classic) return next;
+    for (const auto& [id, expiry] : g.pending)
+        next = std::min(next, expiry);
+    if (g.state == group_state::preparing_rebalance)
+        next = std::min(
+            next, g.initial_delay_end_ms != 0 ? g.initial_delay_end_ms : g.rebalance_deadline_ms);
+    for (const auto& [id, m] : g.members) {
+        if (g.state == group_state::preparing_rebalance && m.awaiting_join) continue;
+        next = std::min(next, m.last_heartbeat_ms + m.session_timeout_ms);
+    }
+    return next;
 }
 
 }  // namespace spate::coordinator::groups

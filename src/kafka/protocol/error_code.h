@@ -62,6 +62,11 @@ enum class error_code : int16_t {
     producer_fenced = 90,
     unknown_topic_id = 100,
     transactional_id_not_found = 105,
+    fenced_member_epoch = 110,
+    unreleased_instance_id = 111,
+    unsupported_assignor = 112,
+    stale_member_epoch = 113,
+    invalid_regular_expression = 128,
 };
 
 inline constexpr int16_t code(error_code e) {

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "net/deadline_timer.h"
 #include "net/periodic.h"
 #include "net/runtime.h"
 
@@ -77,6 +79,72 @@ TEST(periodic, runs_repeatedly_and_never_after_stop) {
     int at_stop = runs.load();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_EQ(runs.load(), at_stop);
+    rt.stop();
+}
+
+int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// The timer runs its work at the deadline it asked for, and earlier when
+// woken for an earlier one; never after stop(). Slack: 20 ms covers a busy
+// 2-core machine's scheduling latency, far below the 50 ms tick it replaces.
+TEST(deadline_timer, runs_at_the_deadline_and_when_woken_earlier) {
+    runtime rt;
+    rt.start(2);
+    std::mutex mu;
+    std::vector<int64_t> runs;
+    int64_t next = deadline_timer::k_never;
+    deadline_timer t(steady_ms, [&] {
+        std::lock_guard lk(mu);
+        runs.push_back(steady_ms());
+        int64_t n = next;
+        next = deadline_timer::k_never;
+        return n;
+    });
+    auto wait_runs = [&](size_t n) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        for (;;) {
+            {
+                std::lock_guard lk(mu);
+                if (runs.size() >= n) return;
+            }
+            if (std::chrono::steady_clock::now() > deadline) return;
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+    };
+    {
+        std::lock_guard lk(mu);
+        next = steady_ms() + 100;  // the first run (at start) asks for +100 ms
+    }
+    int64_t asked = steady_ms() + 100;
+    t.start(rt);
+    wait_runs(2);
+    {
+        std::lock_guard lk(mu);
+        ASSERT_EQ(runs.size(), 2u);
+        EXPECT_GE(runs[1], asked - 1);
+        EXPECT_LT(runs[1], asked + 20);
+    }
+    // Nothing armed now; a wake-up for 30 ms from now runs it then.
+    int64_t woken = steady_ms() + 30;
+    t.wake_at(woken);
+    wait_runs(3);
+    {
+        std::lock_guard lk(mu);
+        ASSERT_EQ(runs.size(), 3u);
+        EXPECT_GE(runs[2], woken - 1);
+        EXPECT_LT(runs[2], woken + 20);
+    }
+    t.stop();
+    t.wake_at(steady_ms());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    {
+        std::lock_guard lk(mu);
+        EXPECT_EQ(runs.size(), 3u);
+    }
     rt.stop();
 }
 

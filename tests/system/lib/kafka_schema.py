@@ -162,6 +162,10 @@ class _Codec:
             if compact:
                 return uvarint(len(data) + 1) + data
             return struct.pack(">h" if t == "string" else ">i", len(data)) + data
+        if nullable:  # a nullable struct: an int8 marker, -1 = null
+            if val is None:
+                return struct.pack(">b", -1)
+            return struct.pack(">b", 1) + self.encode_fields(self.struct_fields(f), val, v, flexible)
         return self.encode_fields(self.struct_fields(f), val, v, flexible)
 
     # -- decoding --
@@ -214,6 +218,8 @@ class _Codec:
                 return None
             data = bytes(r.take(n))
             return data.decode() if t == "string" else data
+        if in_versions(f.get("nullableVersions"), v) and r.fixed(">b") < 0:
+            return None  # a null nullable struct (int8 marker -1)
         return self.decode_fields(self.struct_fields(f), r, v, flexible)
 
 
