@@ -47,6 +47,11 @@ bool valid_topic_name(const std::string& name) {
     return storage::validate_topic_name(name).ok();
 }
 
+int32_t authorized_operations(const request_context& /*ctx*/, proto::resource_type r,
+                              std::string_view /*name*/) {
+    return proto::supported_operations_bits(r);
+}
+
 std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& topic,
                                             int32_t partition, int32_t current_leader_epoch,
                                             error_code& error) {

@@ -114,6 +114,13 @@ boost::asio::awaitable<Result> await_coordinator(request_context& ctx, Target& t
 // Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
 bool valid_topic_name(const std::string& name);
 
+// The authorized-operations bit set (Metadata, DescribeCluster,
+// DescribeGroups) of the request's principal on resource `name` of type `r`:
+// every operation Kafka supports on that type, as no ACL restricts a
+// principal yet. The one place ACL checks will narrow it.
+int32_t authorized_operations(const request_context& ctx, proto::resource_type r,
+                              std::string_view name);
+
 // A partition's log for a partition-level request: UNKNOWN_TOPIC_OR_PARTITION
 // when it does not exist, UNKNOWN_LEADER_EPOCH when the client names a leader
 // epoch newer than this node's (always 0); `error` is set and nullptr
