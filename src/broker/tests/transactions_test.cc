@@ -148,7 +148,7 @@ TEST(transactions, a_fenced_producer_gets_invalid_producer_epoch_on_produce_in_e
         0);
     ASSERT_EQ(txn_produce(c, a.producer_id, a.producer_epoch, 0, 9), 0);
     auto b = init(c, "tx");  // fences a, aborts its transaction
-    ASSERT_EQ(b.producer_epoch, a.producer_epoch + 1);
+    ASSERT_GT(b.producer_epoch, a.producer_epoch);
     // Kafka 2.7+ answers INVALID_PRODUCER_EPOCH here (clients' "fenced"),
     // never PRODUCER_FENCED.
     for (int16_t v : {3, 7, 8, 9})
