@@ -67,6 +67,22 @@ std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& 
     return log;
 }
 
+alter_outcome alter_broker_configs(
+    handler_deps& b, const std::string& name, bool validate_only,
+    const std::function<std::optional<std::string>(storage::config_map&)>& edit) {
+    dynamic_scope scope = dynamic_scope::cluster_default;
+    if (!name.empty()) {
+        if (name != std::to_string(b.cluster.node_id()))
+            return {error_code::invalid_request, "unknown broker '" + name + "'"};
+        scope = dynamic_scope::this_broker;
+    }
+    auto settings = b.dynamic_configs.get(scope);
+    if (auto bad = edit(settings)) return {error_code::invalid_config, std::move(*bad)};
+    if (auto refused = b.dynamic_configs.replace(scope, settings, validate_only))
+        return {refused->error, std::move(refused->message)};
+    return {};
+}
+
 alter_outcome alter_topic_configs(
     handler_deps& b, int8_t resource_type, const std::string& topic, bool validate_only,
     const std::function<std::optional<std::string>(storage::config_map&)>& edit) {

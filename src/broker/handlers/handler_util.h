@@ -18,6 +18,7 @@
 
 #include "broker/append_notifier.h"
 #include "broker/cluster.h"
+#include "broker/dynamic_configs.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
 #include "broker/handlers/handlers.h"
@@ -132,6 +133,8 @@ std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& 
 // The ConfigResource type of topics (DescribeConfigs, AlterConfigs,
 // IncrementalAlterConfigs); other types (brokers, ...) are not alterable.
 inline constexpr int8_t k_topic_resource = 2;
+// The ConfigResource type of brokers.
+inline constexpr int8_t k_broker_resource = 4;
 
 struct alter_outcome {
     error_code error = error_code::none;
@@ -143,6 +146,15 @@ struct alter_outcome {
 // otherwise `edit` turns the topic's current overrides into the new set (an
 // error message from it is INVALID_CONFIG), every resulting value is
 // validated (INVALID_CONFIG), and the set is stored unless `validate_only`.
+// One BROKER resource of AlterConfigs / IncrementalAlterConfigs: name ""
+// is the cluster-wide dynamic default, this node's id its own dynamic
+// configs (another name: INVALID_REQUEST). `edit` turns the scope's current
+// dynamic settings into the new set (an error message from it is
+// INVALID_CONFIG); dynamic_broker_configs::replace checks and stores it.
+alter_outcome alter_broker_configs(
+    handler_deps& b, const std::string& name, bool validate_only,
+    const std::function<std::optional<std::string>(storage::config_map&)>& edit);
+
 alter_outcome alter_topic_configs(
     handler_deps& b, int8_t resource_type, const std::string& topic, bool validate_only,
     const std::function<std::optional<std::string>(storage::config_map&)>& edit);
