@@ -20,6 +20,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests
   librdkafka-dev kcat python3-confluent-kafka python3-kafka
+  # Go Kafka clients (sarama, segmentio/kafka-go, built offline against the
+  # Debian sources) and Burrow (consumer lag) used by the Go system tests
+  golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev burrow
   # PostgreSQL clients used by the SQL system tests
   # schema registry clients used by the registry system tests
   python3-jsonschema python3-protobuf python3-requests
