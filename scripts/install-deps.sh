@@ -23,6 +23,8 @@ packages=(
   # Go Kafka clients (sarama, segmentio/kafka-go, built offline against the
   # Debian sources) and Burrow (consumer lag) used by the Go system tests
   golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev burrow
+  # Burrow 1.2 keeps its locks in ZooKeeper: the test runs a throwaway one
+  zookeeper
   # PostgreSQL clients used by the SQL system tests
   # schema registry clients used by the registry system tests
   python3-jsonschema python3-protobuf python3-requests
