@@ -80,8 +80,7 @@ int32_t supported_operations_bits(resource_type r) {
             return bits_of({op::read, op::write, op::create, op::describe, op::del, op::alter,
                             op::describe_configs, op::alter_configs});
         case resource_type::group:
-            return bits_of(
-                {op::read, op::describe, op::del, op::describe_configs, op::alter_configs});
+            return bits_of({op::read, op::describe, op::del});
         case resource_type::cluster:
             return bits_of({op::create, op::cluster_action, op::describe_configs, op::alter_configs,
                             op::idempotent_write, op::alter, op::describe});
