@@ -12,6 +12,7 @@
 #include "app/sql_service.h"
 #include "base/log.h"
 #include "broker/broker_config.h"
+#include "broker/dynamic_configs.h"
 #include "http/registry_api.h"
 #include "http/server.h"
 #include "net/listener.h"
@@ -112,6 +113,8 @@ result<serve_config> make_config(const serve_options& opts) {
         auto s = broker::apply_setting(cfg, "node.id", std::to_string(*opts.node_id));
         if (!s.ok()) return make_error(errc::invalid_argument, "--node-id: " + s.err().message);
     }
+    // Broker configs altered at run time (AlterConfigs) win over the file's.
+    if (out.kafka_on) SPATE_TRY(broker::apply_dynamic_configs(cfg));
     auto tls = make_tls(cfg.tls);
     if (!tls.ok()) return tls.err();
     out.tls = std::move(tls).value();

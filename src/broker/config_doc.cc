@@ -24,8 +24,19 @@ value also the valid values). Command-line options (`--data-dir`,
 DescribeConfigs on the BROKER resource (resource type 4, name = the node id)
 reports every key below with its type and, when asked, its description.
 *Dynamic* marks the keys Kafka can change at run time; DescribeConfigs reports
-the others read-only. Spate reads every key once, at start-up: broker-level
-AlterConfigs is not served yet.
+the others read-only. AlterConfigs and IncrementalAlterConfigs on the BROKER
+resource (name "": every broker's default; the node id: this broker's) set
+dynamic keys only (others: INVALID_REQUEST "Cannot update these configs
+dynamically"). They are stored in the data directory
+(`dynamic-broker-configs.properties`), reported by DescribeConfigs at once
+(DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG) and win over the
+file's values from the next start on: Spate reads every key once, at start-up.
+
+Topic configs Kafka 3.9 accepts but Spate has no use for (replication
+throttles, tiered storage, the deprecated `message.format.version` and
+`message.downconversion.enable`, codec levels, timestamp bounds,
+`preallocate`, ...) are accepted, validated as Kafka does and described;
+their description says Spate ignores them.
 
 | Key | Type | Default | Valid values | Dynamic | Description |
 |---|---|---|---|---|---|

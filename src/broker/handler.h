@@ -41,6 +41,7 @@ class append_notifier;
 class cluster_view;
 class fetch_session_cache;
 class schema_validator_slot;
+class dynamic_broker_configs;
 class topic_directory;
 
 // The services a handler may use, each a narrow interface owned elsewhere
@@ -58,6 +59,8 @@ struct handler_deps {
     std::function<std::shared_ptr<storage::log>()> transaction_log;
     // Produce's schema id validation (schema_validator.h); set by the app.
     schema_validator_slot& schema_validators;
+    // Broker configs altered at run time (dynamic_configs.h).
+    dynamic_broker_configs& dynamic_configs;
 };
 
 struct request_context {

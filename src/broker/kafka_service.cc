@@ -13,6 +13,9 @@ kafka_service::~kafka_service() = default;
 status kafka_service::start(net::runtime& rt) {
     _cluster.emplace(_config, _storage.cluster_id());
     _sessions.emplace(static_cast<size_t>(_config.max_fetch_sessions));
+    auto dynamic = dynamic_broker_configs::load(_config.data_dir);
+    if (!dynamic.ok()) return dynamic.err();
+    _dynamic_configs.emplace(std::move(*dynamic));
     auto* coordinators = &_coordinators;
     _deps.emplace(handler_deps{
         .cluster = *_cluster,
@@ -23,6 +26,7 @@ status kafka_service::start(net::runtime& rt) {
         .txns = _coordinators.transactions(),
         .transaction_log = [coordinators] { return coordinators->transaction_log(); },
         .schema_validators = _schema_validators,
+        .dynamic_configs = *_dynamic_configs,
     });
     _listener.emplace(_listen, kafka_connection_factory(*_deps, _config));
     SPATE_TRY(_listener->start(rt));

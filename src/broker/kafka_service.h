@@ -14,6 +14,7 @@
 #include "broker/broker_config.h"
 #include "broker/cluster.h"
 #include "broker/coordinator_service.h"
+#include "broker/dynamic_configs.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
 #include "broker/schema_validator.h"
@@ -50,6 +51,7 @@ class kafka_service final : public net::service {
     std::optional<cluster_view> _cluster;
     std::optional<fetch_session_cache> _sessions;
     schema_validator_slot _schema_validators;
+    std::optional<dynamic_broker_configs> _dynamic_configs;
     std::optional<handler_deps> _deps;
     std::optional<net::listener> _listener;
 };

@@ -65,14 +65,21 @@ status schema_id_checker::check_batch(const model::record_batch_view& batch,
 
 void schema_id_checker::check(std::optional<std::span<const std::byte>> key,
                               std::optional<std::span<const std::byte>> value) {
-    std::optional<std::string> reason;
-    if (_cfg.key) reason = check_one(true, key);
-    if (!reason && _cfg.value) reason = check_one(false, value);
-    if (reason) {
+    std::optional<std::string> why = reason(key, value);
+    if (why) {
         ++_refused;
-        if (_errors.size() < k_max_record_errors) _errors.push_back({_index, std::move(*reason)});
+        if (_errors.size() < k_max_record_errors) _errors.push_back({_index, std::move(*why)});
     }
     ++_index;
+}
+
+std::optional<std::string> schema_id_checker::reason(
+    std::optional<std::span<const std::byte>> key,
+    std::optional<std::span<const std::byte>> value) {
+    std::optional<std::string> why;
+    if (_cfg.key) why = check_one(true, key);
+    if (!why && _cfg.value) why = check_one(false, value);
+    return why;
 }
 
 std::optional<std::string> schema_id_checker::check_one(

@@ -105,6 +105,11 @@ class schema_id_checker {
     void check(std::optional<std::span<const std::byte>> key,
                std::optional<std::span<const std::byte>> value);
 
+    // Why one record's key or value is refused (nullopt: accepted), without
+    // counting it: for callers that keep their own record errors.
+    std::optional<std::string> reason(std::optional<std::span<const std::byte>> key,
+                                      std::optional<std::span<const std::byte>> value);
+
     // nullopt when every record checked so far passed.
     std::optional<schema_refusal> refusal() const;
 

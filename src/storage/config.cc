@@ -1,8 +1,10 @@
 #include "storage/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <regex>
 
 namespace spate::storage {
 
@@ -182,12 +184,10 @@ std::vector<config_definition> definitions_ma_to_s() {
     };
 }
 
-std::vector<config_definition> make_definitions() {
-    auto defs = definitions_c_to_co();
-    for (auto* more : {&definitions_d_to_me, &definitions_ma_to_s})
-        for (auto& d : more())
-            defs.push_back(std::move(d));
-    return defs;
+std::string level_range(int64_t min, int64_t max, int64_t also) {
+    std::string r = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
+    if (also < min || also > max) r += " or " + std::to_string(also);
+    return r;
 }
 
 result<int64_t> parse_int(const std::string& s) {
@@ -239,6 +239,138 @@ bool allowed(const config_definition& d, const std::string& v) {
     }
     return false;
 }
+// An integer in [min, max] or exactly `also` (gzip's -1: the codec's default).
+template <int64_t min, int64_t max, int64_t also>
+status check_level(const std::string& name, const std::string& value) {
+    auto v = parse_int(value);
+    if (!v.ok() || ((*v < min || *v > max) && *v != also))
+        return invalid_config_value(name, value, level_range(min, max, also));
+    return {};
+}
+
+// Kafka's message.format.version values: "0.10.2", "2.8", "3.0-IV1", ...
+status check_format_version(const std::string& name, const std::string& value) {
+    static const std::regex k_version(R"(\d+\.\d+(\.\d+)?(-IV\d+)?)");
+    if (!std::regex_match(value, k_version))
+        return invalid_config_value(name, value, "a Kafka version such as 3.0-IV1");
+    return {};
+}
+
+// Topic configs Kafka 3.9 accepts that change nothing in Spate (replication,
+// tiered storage, deprecated message-format settings, preallocation, codec
+// levels, timestamp bounds): accepted, validated as Kafka does, and
+// described, so that tools and clients written against Kafka run unchanged.
+std::vector<config_definition> definitions_accepted_only() {
+    const std::string ignored = " Accepted for Kafka compatibility; Spate ignores it.";
+    return {
+        {.name = "compression.gzip.level",
+         .type = t::int_,
+         .default_value = "-1",
+         .min = -1,
+         .max = 9,
+         .check = check_level<1, 9, -1>,
+         .range = "[1, 9] or -1",
+         .doc = "Gzip level for compression.type=gzip." + ignored},
+        {.name = "compression.lz4.level",
+         .type = t::int_,
+         .default_value = "9",
+         .min = 1,
+         .max = 17,
+         .range = "[1, 17]",
+         .doc = "LZ4 level for compression.type=lz4." + ignored},
+        {.name = "compression.zstd.level",
+         .type = t::int_,
+         .default_value = "3",
+         .min = -131072,
+         .max = 22,
+         .range = "[-131072, 22]",
+         .doc = "Zstd level for compression.type=zstd." + ignored},
+        {.name = "file.delete.delay.ms",
+         .type = t::long_,
+         .default_value = "60000",
+         .min = 0,
+         .doc = "Delay before a deleted segment's files are removed." + ignored},
+        {.name = "follower.replication.throttled.replicas",
+         .type = t::list_,
+         .default_value = "",
+         .doc = "Replicas throttled on followers." + ignored},
+        {.name = "leader.replication.throttled.replicas",
+         .type = t::list_,
+         .default_value = "",
+         .doc = "Replicas throttled on the leader." + ignored},
+        {.name = "local.retention.bytes",
+         .type = t::long_,
+         .default_value = "-2",
+         .min = -2,
+         .doc = "Tiered storage: local bytes kept." + ignored},
+        {.name = "local.retention.ms",
+         .type = t::long_,
+         .default_value = "-2",
+         .min = -2,
+         .doc = "Tiered storage: local time kept." + ignored},
+        {.name = "message.downconversion.enable",
+         .type = t::boolean_,
+         .default_value = "true",
+         .doc = "Deprecated: down-conversion for old fetch versions." + ignored},
+        {.name = "message.format.version",
+         .type = t::string_,
+         .default_value = "3.0-IV1",
+         .check = check_format_version,
+         .range = "a Kafka version such as 3.0-IV1",
+         .doc = "Deprecated: the message format of the log (always v2 in Spate)." + ignored},
+        {.name = "message.timestamp.after.max.ms",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 0,
+         .doc = "Largest allowed lead of a record timestamp over the broker's clock." + ignored},
+        {.name = "message.timestamp.before.max.ms",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 0,
+         .doc = "Largest allowed lag of a record timestamp behind the broker's clock." + ignored},
+        {.name = "message.timestamp.difference.max.ms",
+         .type = t::long_,
+         .default_value = max64(),
+         .min = 0,
+         .doc = "Deprecated: largest allowed timestamp difference." + ignored},
+        {.name = "preallocate",
+         .type = t::boolean_,
+         .default_value = "false",
+         .doc = "Preallocate segment files." + ignored},
+        {.name = "remote.log.copy.disable",
+         .type = t::boolean_,
+         .default_value = "false",
+         .doc = "Tiered storage: stop copying segments." + ignored},
+        {.name = "remote.log.delete.on.disable",
+         .type = t::boolean_,
+         .default_value = "false",
+         .doc = "Tiered storage: delete remote data when disabled." + ignored},
+        {.name = "remote.storage.enable",
+         .type = t::boolean_,
+         .default_value = "false",
+         .doc = "Tiered storage for the topic." + ignored},
+        {.name = "segment.jitter.ms",
+         .type = t::long_,
+         .default_value = "0",
+         .min = 0,
+         .doc = "Random jitter subtracted from segment.ms." + ignored},
+        {.name = "unclean.leader.election.enable",
+         .type = t::boolean_,
+         .default_value = "false",
+         .doc = "Elect out-of-sync replicas as leader." + ignored},
+    };
+}
+
+std::vector<config_definition> make_definitions() {
+    auto defs = definitions_c_to_co();
+    for (auto* more : {&definitions_d_to_me, &definitions_ma_to_s, &definitions_accepted_only})
+        for (auto& d : more())
+            defs.push_back(std::move(d));
+    std::stable_sort(defs.begin(), defs.end(),
+                     [](const auto& a, const auto& b) { return a.name < b.name; });
+    return defs;
+}
+
 }  // namespace
 
 const std::vector<config_definition>& topic_config_definitions() {
@@ -303,6 +435,8 @@ status validate_topic_config(const std::string& name, const std::string& value) 
             ok = allowed(*d, value);
             break;
         case config_type::list_:
+            // Lists of free-form items may be empty (Kafka's throttled replicas).
+            if (value.empty() && d->valid_values.empty()) break;
             for (const auto& item : split_list(value))
                 ok = ok && !item.empty() && allowed(*d, item);
             break;

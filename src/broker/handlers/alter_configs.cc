@@ -1,7 +1,9 @@
 // AlterConfigs (key 33), v0-v2: replaces a topic's whole override set with
 // the given configs (null values are dropped). Invalid keys or values get
-// INVALID_CONFIG; unknown topics UNKNOWN_TOPIC_OR_PARTITION; broker
-// resources INVALID_REQUEST (broker settings are static).
+// INVALID_CONFIG; unknown topics UNKNOWN_TOPIC_OR_PARTITION. Broker
+// resources replace the dynamic broker configs of their scope (name "":
+// cluster default, the node id: this broker; dynamic_configs.h), with
+// Kafka's errors for read-only keys.
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/alter_configs_request.h"
@@ -20,14 +22,16 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         auto& out = r.responses.emplace_back();
         out.resource_type = res.resource_type;
         out.resource_name = res.resource_name;
-        auto outcome =
-            alter_topic_configs(b, res.resource_type, res.resource_name, req->validate_only,
-                                [&](storage::config_map& overrides) -> std::optional<std::string> {
-                                    overrides.clear();  // AlterConfigs replaces the whole set
-                                    for (const auto& c : res.configs)
-                                        if (c.value) overrides[c.name] = *c.value;
-                                    return std::nullopt;
-                                });
+        auto replace = [&](storage::config_map& set) -> std::optional<std::string> {
+            set.clear();  // AlterConfigs replaces the whole set
+            for (const auto& c : res.configs)
+                if (c.value) set[c.name] = *c.value;
+            return std::nullopt;
+        };
+        auto outcome = res.resource_type == k_broker_resource
+                           ? alter_broker_configs(b, res.resource_name, req->validate_only, replace)
+                           : alter_topic_configs(b, res.resource_type, res.resource_name,
+                                                 req->validate_only, replace);
         out.error_code = code(outcome.error);
         out.error_message = std::move(outcome.message);
     }

@@ -1,6 +1,7 @@
 // DescribeCluster (key 60), v0-v1: this node as the only broker and the
 // controller. v1 endpoint type 1 (brokers) only; other types get
-// UNSUPPORTED_ENDPOINT_TYPE.
+// UNSUPPORTED_ENDPOINT_TYPE. The cluster's authorized operations when asked
+// for (include_cluster_authorized_operations).
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/describe_cluster_request.h"
@@ -26,6 +27,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     r.controller_id = b.cluster.config().node_id;
     r.brokers.push_back(
         {b.cluster.config().node_id, b.cluster.advertised_host(), b.cluster.advertised_port(), {}});
+    if (req->include_cluster_authorized_operations)
+        r.cluster_authorized_operations =
+            authorized_operations(ctx, proto::resource_type::cluster, "kafka-cluster");
     co_return respond(ctx, r);
 }
 

@@ -5,9 +5,10 @@
 //   properties file, DEFAULT_CONFIG (5) otherwise. Synonyms (v1+, when asked)
 //   list that chain. Unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
 // - Broker resources (type 4, name = this node id or empty): every key of
-//   the broker key table (config_keys.h) with its value, STATIC_BROKER_CONFIG
-//   or DEFAULT_CONFIG, type, read-only unless Kafka marks it dynamic, and its
-//   doc when asked (v3+).
+//   the broker key table (config_keys.h) with its value, DYNAMIC_BROKER_CONFIG
+//   / DYNAMIC_DEFAULT_BROKER_CONFIG when altered at run time
+//   (dynamic_configs.h), else STATIC_BROKER_CONFIG or DEFAULT_CONFIG, type,
+//   read-only unless Kafka marks it dynamic, and its doc when asked (v3+).
 // Other resource types get INVALID_REQUEST. configuration_keys filters.
 
 #include <algorithm>
@@ -24,8 +25,6 @@ namespace {
 
 using resp = proto::describe_configs_response;
 
-constexpr int8_t k_broker = 4;
-
 // The table's keys with this broker's values: the log manager's topic
 // defaults and the advertised address the listener ended up with.
 std::vector<described_config> broker_configs(handler_deps& b) {
@@ -33,7 +32,7 @@ std::vector<described_config> broker_configs(handler_deps& b) {
     c.topic_defaults = b.topics.broker_defaults();
     c.advertised_host = b.cluster.advertised_host();
     c.advertised_port = b.cluster.advertised_port();
-    return describe_broker_configs(c);
+    return b.dynamic_configs.describe(c);
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -57,7 +56,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 continue;
             }
             configs = describe_topic_configs(b.topics.broker_defaults(), t->overrides);
-        } else if (res.resource_type == k_broker) {
+        } else if (res.resource_type == k_broker_resource) {
             if (!res.resource_name.empty() &&
                 res.resource_name != std::to_string(b.cluster.config().node_id)) {
                 out.error_code = code(error_code::invalid_request);

@@ -1,6 +1,7 @@
 // DescribeGroups (key 15), v0-v5: state, protocol and members (metadata,
 // and the assignment once Stable). Unknown groups are described as Dead
-// with no error, as Kafka does. Authorized operations are not computed.
+// with no error, as Kafka does. v3+ include_authorized_operations: each
+// group's authorized-operations bit set.
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/describe_groups_request.h"
@@ -25,6 +26,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         for (auto& m : d.members)
             g.members.push_back({m.member_id, m.instance_id, m.client_id, m.client_host,
                                  std::move(m.metadata), std::move(m.assignment)});
+        if (ctx.version() >= 3 && req->include_authorized_operations && d.error == error_code::none)
+            g.authorized_operations = authorized_operations(ctx, proto::resource_type::group, id);
     }
     co_return respond(ctx, r);
 }

@@ -47,6 +47,11 @@ bool valid_topic_name(const std::string& name) {
     return storage::validate_topic_name(name).ok();
 }
 
+int32_t authorized_operations(const request_context& /*ctx*/, proto::resource_type r,
+                              std::string_view /*name*/) {
+    return proto::supported_operations_bits(r);
+}
+
 std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& topic,
                                             int32_t partition, int32_t current_leader_epoch,
                                             error_code& error) {
@@ -60,6 +65,22 @@ std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& 
         return nullptr;
     }
     return log;
+}
+
+alter_outcome alter_broker_configs(
+    handler_deps& b, const std::string& name, bool validate_only,
+    const std::function<std::optional<std::string>(storage::config_map&)>& edit) {
+    dynamic_scope scope = dynamic_scope::cluster_default;
+    if (!name.empty()) {
+        if (name != std::to_string(b.cluster.node_id()))
+            return {error_code::invalid_request, "unknown broker '" + name + "'"};
+        scope = dynamic_scope::this_broker;
+    }
+    auto settings = b.dynamic_configs.get(scope);
+    if (auto bad = edit(settings)) return {error_code::invalid_config, std::move(*bad)};
+    if (auto refused = b.dynamic_configs.replace(scope, settings, validate_only))
+        return {refused->error, std::move(refused->message)};
+    return {};
 }
 
 alter_outcome alter_topic_configs(

@@ -18,6 +18,7 @@
 
 #include "broker/append_notifier.h"
 #include "broker/cluster.h"
+#include "broker/dynamic_configs.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
 #include "broker/handlers/handlers.h"
@@ -114,6 +115,13 @@ boost::asio::awaitable<Result> await_coordinator(request_context& ctx, Target& t
 // Kafka's INVALID_TOPIC_EXCEPTION check plus Spate's name rules.
 bool valid_topic_name(const std::string& name);
 
+// The authorized-operations bit set (Metadata, DescribeCluster,
+// DescribeGroups) of the request's principal on resource `name` of type `r`:
+// every operation Kafka supports on that type, as no ACL restricts a
+// principal yet. The one place ACL checks will narrow it.
+int32_t authorized_operations(const request_context& ctx, proto::resource_type r,
+                              std::string_view name);
+
 // A partition's log for a partition-level request: UNKNOWN_TOPIC_OR_PARTITION
 // when it does not exist, UNKNOWN_LEADER_EPOCH when the client names a leader
 // epoch newer than this node's (always 0); `error` is set and nullptr
@@ -125,6 +133,8 @@ std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& 
 // The ConfigResource type of topics (DescribeConfigs, AlterConfigs,
 // IncrementalAlterConfigs); other types (brokers, ...) are not alterable.
 inline constexpr int8_t k_topic_resource = 2;
+// The ConfigResource type of brokers.
+inline constexpr int8_t k_broker_resource = 4;
 
 struct alter_outcome {
     error_code error = error_code::none;
@@ -136,6 +146,15 @@ struct alter_outcome {
 // otherwise `edit` turns the topic's current overrides into the new set (an
 // error message from it is INVALID_CONFIG), every resulting value is
 // validated (INVALID_CONFIG), and the set is stored unless `validate_only`.
+// One BROKER resource of AlterConfigs / IncrementalAlterConfigs: name ""
+// is the cluster-wide dynamic default, this node's id its own dynamic
+// configs (another name: INVALID_REQUEST). `edit` turns the scope's current
+// dynamic settings into the new set (an error message from it is
+// INVALID_CONFIG); dynamic_broker_configs::replace checks and stores it.
+alter_outcome alter_broker_configs(
+    handler_deps& b, const std::string& name, bool validate_only,
+    const std::function<std::optional<std::string>(storage::config_map&)>& edit);
+
 alter_outcome alter_topic_configs(
     handler_deps& b, int8_t resource_type, const std::string& topic, bool validate_only,
     const std::function<std::optional<std::string>(storage::config_map&)>& edit);

@@ -2,7 +2,10 @@
 // SET (0), DELETE (1), APPEND (2) and SUBTRACT (3); the last two only for
 // list-typed configs, starting from the effective value. Invalid operations,
 // keys or values get INVALID_CONFIG and leave the topic unchanged; unknown
-// topics UNKNOWN_TOPIC_OR_PARTITION; broker resources INVALID_REQUEST.
+// topics UNKNOWN_TOPIC_OR_PARTITION. Broker resources edit the dynamic
+// broker configs of their scope (name "": cluster default, the node id:
+// this broker; dynamic_configs.h) with SET and DELETE, with Kafka's errors
+// for read-only keys.
 
 #include <algorithm>
 #include <sstream>
@@ -84,8 +87,24 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             }
             return std::nullopt;
         };
+        auto edit_broker = [&](storage::config_map& set) -> std::optional<std::string> {
+            for (const auto& c : res.configs) {
+                const auto o = static_cast<op>(c.config_operation);
+                if (o == op::set && c.value) {
+                    set[c.name] = *c.value;
+                } else if (o == op::del) {
+                    set.erase(c.name);
+                } else {
+                    return c.name + ": only SET (with a value) and DELETE apply to broker configs";
+                }
+            }
+            return std::nullopt;
+        };
         auto outcome =
-            alter_topic_configs(b, res.resource_type, res.resource_name, req->validate_only, edit);
+            res.resource_type == k_broker_resource
+                ? alter_broker_configs(b, res.resource_name, req->validate_only, edit_broker)
+                : alter_topic_configs(b, res.resource_type, res.resource_name, req->validate_only,
+                                      edit);
         out.error_code = code(outcome.error);
         out.error_message = std::move(outcome.message);
     }

@@ -3,6 +3,9 @@
 // epoch 0. Topics requested by name that do not exist are created when the
 // request allows it and auto.create.topics.enable is set; v10+ topics
 // requested by id only are looked up by id (UNKNOWN_TOPIC_ID otherwise).
+// v8+ authorized-operations bit sets when asked for: each topic's
+// (include_topic_authorized_operations) and v8-v10 the cluster's
+// (include_cluster_authorized_operations).
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/metadata_request.h"
@@ -80,6 +83,15 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             }
         }
     }
+    if (ctx.version() >= 8 && req->include_topic_authorized_operations) {
+        for (auto& t : r.topics)
+            if (t.name)
+                t.topic_authorized_operations =
+                    authorized_operations(ctx, proto::resource_type::topic, *t.name);
+    }
+    if (ctx.version() >= 8 && ctx.version() <= 10 && req->include_cluster_authorized_operations)
+        r.cluster_authorized_operations =
+            authorized_operations(ctx, proto::resource_type::cluster, "kafka-cluster");
     co_return respond(ctx, r);
 }
 

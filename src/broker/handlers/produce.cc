@@ -6,14 +6,16 @@
 // auto.create.topics.enable is set (as by Metadata); otherwise unknown topics
 // and partitions get UNKNOWN_TOPIC_OR_PARTITION. acks=0 sends no response, acks=1 answers after the
 // append, acks=-1 after the appended offsets are durable (log::when_durable); other acks values get
-// INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0. Topics with
+// INVALID_REQUIRED_ACKS. Batches are stamped with leader epoch 0. Records of
+// compacted topics must have a key, and topics with
 // confluent.{key,value}.schema.validation on also have every record's schema
-// id checked (broker/schema_validator.h): a refused record refuses the
+// id checked (broker/record_checks.h): a refused record refuses the
 // partition's batches with INVALID_RECORD, error_message and record_errors.
 
 #include <vector>
 
 #include "broker/handlers/handler_util.h"
+#include "broker/record_checks.h"
 #include "broker/schema_validator.h"
 #include "kafka/protocol/generated/produce_request.h"
 #include "kafka/protocol/generated/produce_response.h"
@@ -30,10 +32,10 @@ using resp = proto::produce_response;
 constexpr int16_t k_min_body_version = 3;
 
 // Validates every batch in `data` against the topic's limits. With
-// `schemas` (topics with schema validation on), each record's decoding also
-// feeds its schema id checks; refusals are left in `schemas`.
+// `records` (topics with record-level checks), each record's decoding also
+// feeds those checks; refusals are left in `records`.
 error_code validate_batches(std::span<std::byte> data, const storage::topic_config& cfg,
-                            std::vector<std::byte>& scratch, schema_id_checker* schemas) {
+                            std::vector<std::byte>& scratch, record_checker* records) {
     if (data.empty()) return error_code::corrupt_message;
     for (size_t at = 0; at < data.size();) {
         auto rest = std::span<const std::byte>(data.data() + at, data.size() - at);
@@ -44,28 +46,31 @@ error_code validate_batches(std::span<std::byte> data, const storage::topic_conf
         auto view = model::record_batch_view::parse(rest);
         if (!view.ok()) return error_code::corrupt_message;
         if (view->size_bytes() != *size) return error_code::corrupt_message;
-        auto records = schemas ? schemas->check_batch(*view, scratch)
+        auto decoded = records ? records->check_batch(*view, scratch)
                                : model::validate_records(*view, scratch);
-        if (!records.ok()) return error_code::corrupt_message;
+        if (!decoded.ok()) return error_code::corrupt_message;
         model::set_partition_leader_epoch(data.subspan(at, *size), 0);
         at += *size;
     }
     return error_code::none;
 }
 
-// Validates one partition's batches: limits and records, and schema ids when
-// the topic asks for it (INVALID_RECORD, with the error message and record
-// errors set in `pout`).
-error_code validate_partition(handler_deps& b, const std::string& topic, std::span<std::byte> data,
-                              const storage::topic_config& cfg, std::vector<std::byte>& scratch,
+// Validates one partition's batches: limits and records, and the
+// record-level checks the topic asks for (keys on compacted topics, schema
+// ids): INVALID_RECORD, with the error message and record errors set in
+// `pout`.
+error_code validate_partition(handler_deps& b, const std::string& topic, int32_t partition,
+                              std::span<std::byte> data, const storage::topic_config& cfg,
+                              std::vector<std::byte>& scratch,
                               resp::partition_produce_response& pout) {
-    if (!cfg.schema_validation.enabled()) return validate_batches(data, cfg, scratch, nullptr);
+    if (!record_checker::needed(cfg)) return validate_batches(data, cfg, scratch, nullptr);
     // Held until the checks are done, even if the app replaces it meanwhile.
-    std::shared_ptr<schema_validator> validator = b.schema_validators.get();
-    schema_id_checker schemas(topic, cfg.schema_validation, validator.get());
-    error_code ec = validate_batches(data, cfg, scratch, &schemas);
+    std::shared_ptr<schema_validator> validator;
+    if (cfg.schema_validation.enabled()) validator = b.schema_validators.get();
+    record_checker records(topic, partition, cfg, validator.get());
+    error_code ec = validate_batches(data, cfg, scratch, &records);
     if (ec != error_code::none) return ec;
-    auto refused = schemas.refusal();
+    auto refused = records.refusal();
     if (!refused) return error_code::none;
     pout.error_message = std::move(refused->message);
     for (auto& e : refused->records)
@@ -77,14 +82,19 @@ error_code validate_partition(handler_deps& b, const std::string& topic, std::sp
 // transaction on this partition (AddPartitionsToTxn first): otherwise no
 // marker would ever close them and the partition's last stable offset would
 // stall. Batches of one request carry one producer (checked by the log).
+// A fenced producer (another epoch) gets INVALID_PRODUCER_EPOCH in every
+// version, as from Kafka 2.7 on: clients take that code on Produce as
+// "fenced" (librdkafka raises its fatal __FENCED), while PRODUCER_FENCED
+// there would only fail the transaction.
 error_code check_transactional(handler_deps& b, const std::optional<std::string>& transactional_id,
                                const std::string& topic, int32_t partition,
                                std::span<const std::byte> data) {
     auto p = storage::producer_batch_info::from_header(data);
     if (!p.transactional) return error_code::none;
     if (!transactional_id) return error_code::invalid_txn_state;
-    return b.txns.verify_partition(*transactional_id, p.pid.value(), p.epoch.value(),
-                                   {topic, partition});
+    auto e = b.txns.verify_partition(*transactional_id, p.pid.value(), p.epoch.value(),
+                                     {topic, partition});
+    return e == error_code::producer_fenced ? error_code::invalid_producer_epoch : e;
 }
 
 // Validates and appends one partition's batches, filling `pout`. Returns the
@@ -117,7 +127,7 @@ std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
     // edit the batches in place rather than copying them.
     auto* begin = ctx.frame.data() + (part.records->data() - ctx.frame.data());
     std::span<std::byte> data(begin, part.records->size());
-    error_code ec = validate_partition(b, topic, data, log->config(), scratch, pout);
+    error_code ec = validate_partition(b, topic, part.index, data, log->config(), scratch, pout);
     if (ec != error_code::none) return fail(ec);
     ec = check_transactional(b, transactional_id, topic, part.index, data);
     if (ec != error_code::none) return fail(ec);

@@ -4,7 +4,10 @@
 // offsets are written to __consumer_offsets as a transactional batch of the
 // producer and become visible to OffsetFetch only when the COMMIT marker is
 // written; an abort drops them. v3+ checks the group member and generation
-// when given (KIP-447).
+// when given (KIP-447). A fenced producer gets INVALID_PRODUCER_EPOCH in
+// every version, as Kafka answers it (its offsets append fails the epoch
+// check; no TxnOffsetCommit version carries PRODUCER_FENCED): librdkafka
+// and the Java client take that as fatal "fenced".
 
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/txn_offset_commit_request.h"
@@ -17,7 +20,6 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::txn_offset_commit_request>(ctx);
     if (!req.ok()) co_return close_connection();
-    bool legacy = ctx.version() < 2;
     coordinator::txn_offset_commit_request in;
     in.group_id = req->group_id;
     in.producer_id = req->producer_id;
@@ -35,7 +37,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                                    p.committed_metadata.value_or(""), now}});
     std::vector<error_code> errors(in.offsets.size(), error_code::none);
     auto check = ctx.svc.txns.check_offsets_added(req->transactional_id, req->producer_id,
-                                                  req->producer_epoch, legacy);
+                                                  req->producer_epoch, true);
     if (check != error_code::none)
         std::fill(errors.begin(), errors.end(), check);
     else
@@ -47,7 +49,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         rt.name = t.name;
         for (const auto& p : t.partitions) {
             error_code e = errors[i++];
-            if (legacy && e == error_code::producer_fenced) e = error_code::invalid_producer_epoch;
+            if (e == error_code::producer_fenced) e = error_code::invalid_producer_epoch;
             rt.partitions.push_back({p.partition_index, code(e)});
         }
     }

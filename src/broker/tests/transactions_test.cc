@@ -23,8 +23,11 @@
 #include "kafka/protocol/generated/list_transactions_response.h"
 #include "kafka/protocol/generated/offset_fetch_request.h"
 #include "kafka/protocol/generated/offset_fetch_response.h"
+#include "kafka/protocol/generated/produce_request.h"
+#include "kafka/protocol/generated/produce_response.h"
 #include "kafka/protocol/generated/txn_offset_commit_request.h"
 #include "kafka/protocol/generated/txn_offset_commit_response.h"
+#include "model/record_batch_builder.h"
 
 namespace spate::broker::test {
 namespace {
@@ -111,6 +114,50 @@ TEST(transactions, init_bumps_the_epoch_and_the_old_epoch_is_fenced) {
     EXPECT_NE(idem.producer_id, a.producer_id);
 }
 
+// Error code of a transactional Produce of one record to t-0 by (pid, epoch).
+int16_t txn_produce(test_client& c, int64_t pid, int16_t epoch, int32_t seq, int16_t version) {
+    model::record_batch_builder b({.producer_id = model::producer_id(pid),
+                                   .producer_epoch = model::producer_epoch(epoch),
+                                   .base_sequence = seq,
+                                   .transactional = true});
+    std::vector<std::byte> v{std::byte{'x'}};
+    b.add(1000, std::nullopt, std::span<const std::byte>(v));
+    auto batch = b.finish();
+    produce_request r;
+    r.transactional_id = "tx";
+    r.acks = -1;
+    r.timeout_ms = 5000;
+    produce_request::topic_produce_data t;
+    t.name = "t";
+    t.partition_data.push_back({0, std::span<const std::byte>(batch)});
+    r.topic_data.push_back(std::move(t));
+    auto out = c.call<produce_response>(r, version);
+    EXPECT_EQ(out.responses.size(), 1u);
+    if (out.responses.empty() || out.responses[0].partition_responses.empty()) return -2;
+    return out.responses[0].partition_responses[0].error_code;
+}
+
+TEST(transactions, a_fenced_producer_gets_invalid_producer_epoch_on_produce_in_every_version) {
+    test_broker tb;
+    ASSERT_TRUE(tb.logs().create_topic("t", 1, {}).ok());
+    test_client c(tb.port());
+    auto a = init(c, "tx");
+    auto added = add_parts(c, a.producer_id, a.producer_epoch, {{"t", 0}});
+    ASSERT_EQ(
+        added.results_by_topic_v3_and_below.at(0).results_by_partition.at(0).partition_error_code,
+        0);
+    ASSERT_EQ(txn_produce(c, a.producer_id, a.producer_epoch, 0, 9), 0);
+    auto b = init(c, "tx");  // fences a, aborts its transaction
+    ASSERT_GT(b.producer_epoch, a.producer_epoch);
+    // Kafka 2.7+ answers INVALID_PRODUCER_EPOCH here (clients' "fenced"),
+    // never PRODUCER_FENCED.
+    for (int16_t v : {3, 7, 8, 9})
+        EXPECT_EQ(txn_produce(c, a.producer_id, a.producer_epoch, 1, v),
+                  code(error_code::invalid_producer_epoch))
+            << "version " << v;
+    EXPECT_EQ(tb.logs().get("t", 0)->log_end_offset().value(), 2);  // record + abort marker
+}
+
 TEST(transactions, unknown_partitions_fail_the_whole_add_request) {
     test_broker tb;
     ASSERT_TRUE(tb.logs().create_topic("t", 1, {}).ok());
@@ -147,7 +194,8 @@ TEST(transactions, txn_offsets_are_invisible_until_the_commit_marker) {
     ao.group_id = "g";
     ASSERT_EQ(c.call<add_offsets_to_txn_response>(ao, 3).error_code, 0);
     EXPECT_EQ(txn_commit(c, pid, epoch, 7), 0);
-    EXPECT_EQ(txn_commit(c, pid, int16_t(epoch + 5), 8), code(error_code::producer_fenced));
+    // Another epoch is fenced: INVALID_PRODUCER_EPOCH in every version, as in Kafka.
+    EXPECT_EQ(txn_commit(c, pid, int16_t(epoch + 5), 8), code(error_code::invalid_producer_epoch));
     // Pending: no committed offset yet; read_committed clients are told to retry.
     EXPECT_EQ(fetch_offset(c, false), (std::pair<int64_t, int16_t>{-1, 0}));
     EXPECT_EQ(fetch_offset(c, true).second, code(error_code::unstable_offset_commit));

@@ -1,5 +1,7 @@
 #include "kafka/protocol/acl.h"
 
+#include <initializer_list>
+
 namespace spate::kafka::protocol {
 
 const char* acl_operation_name(acl_operation op) {
@@ -58,6 +60,41 @@ const char* resource_type_name(resource_type r) {
             return "USER";
     }
     return "UNKNOWN";
+}
+
+namespace {
+
+int32_t bits_of(std::initializer_list<acl_operation> ops) {
+    int32_t out = 0;
+    for (auto op : ops)
+        out |= int32_t(1) << static_cast<int>(op);
+    return out;
+}
+
+}  // namespace
+
+int32_t supported_operations_bits(resource_type r) {
+    using op = acl_operation;
+    switch (r) {
+        case resource_type::topic:
+            return bits_of({op::read, op::write, op::create, op::describe, op::del, op::alter,
+                            op::describe_configs, op::alter_configs});
+        case resource_type::group:
+            return bits_of({op::read, op::describe, op::del});
+        case resource_type::cluster:
+            return bits_of({op::create, op::cluster_action, op::describe_configs, op::alter_configs,
+                            op::idempotent_write, op::alter, op::describe});
+        case resource_type::transactional_id:
+            return bits_of({op::describe, op::write});
+        case resource_type::delegation_token:
+            return bits_of({op::describe});
+        case resource_type::user:
+            return bits_of({op::create_tokens, op::describe_tokens});
+        case resource_type::unknown:
+        case resource_type::any:
+            return 0;
+    }
+    return 0;
 }
 
 }  // namespace spate::kafka::protocol

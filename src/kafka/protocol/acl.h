@@ -40,4 +40,10 @@ enum class resource_type : int8_t {
 const char* acl_operation_name(acl_operation op);
 const char* resource_type_name(resource_type r);
 
+// The operations ACLs can grant on a resource of type `r` (Kafka 3.9's
+// per-resource sets, e.g. a group: READ, DESCRIBE, DELETE) as an
+// authorized-operations bit set: bit (1 << code) per operation. 0 for
+// unknown/any.
+int32_t supported_operations_bits(resource_type r);
+
 }  // namespace spate::kafka::protocol
