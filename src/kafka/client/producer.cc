@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "kafka/client/consumer_impl.h"
@@ -39,14 +40,35 @@ status take_error(rd_kafka_error_t* e, const char* what) {
 
 }  // namespace
 
+struct topic_deleter {
+    void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
+};
+using topic_ptr = std::unique_ptr<rd_kafka_topic_t, topic_deleter>;
+
 struct producer::impl : handle_owner {
     rk_ptr rk;
+    // Topic handles by name (produce() looks a topic up once); destroyed
+    // before the handle (declared after it).
+    std::map<std::string, topic_ptr, std::less<>> topics;
     int timeout_ms = k_default_timeout_ms;
     delivery_callback on_delivery;
     std::atomic<int64_t> delivered{0};
     std::atomic<int64_t> failed{0};
     mutable std::mutex mu;
     std::string first_failure;  // guarded by mu
+
+    // The handle of topic `name` (created on first use); null when
+    // librdkafka refuses the name.
+    rd_kafka_topic_t* topic(std::string_view name) {
+        auto it = topics.find(name);
+        if (it == topics.end()) {
+            std::string n(name);
+            rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), n.c_str(), nullptr);
+            if (t == nullptr) return nullptr;
+            it = topics.emplace(std::move(n), topic_ptr(t)).first;
+        }
+        return it->second.get();
+    }
 
     void report(const rd_kafka_message_t* m) {
         delivery_report r;
@@ -128,23 +150,19 @@ status producer::produce(const outgoing_record& r) {
                                     h.value ? static_cast<ssize_t>(h.value->size()) : 0);
             }
         }
-        // A NUL-terminated copy of the name without a heap allocation per record.
-        char small[256];
-        std::string large;
-        const char* topic = small;
-        if (r.topic.size() < sizeof small) {
-            r.topic.copy(small, r.topic.size());
-            small[r.topic.size()] = '\0';
-        } else {
-            large.assign(r.topic);
-            topic = large.c_str();
+        rd_kafka_topic_t* topic = _impl->topic(r.topic);
+        if (topic == nullptr) {
+            if (hdrs) rd_kafka_headers_destroy(hdrs);
+            error e = rd_error(rd_kafka_last_error());
+            e.message = "produce to '" + std::string(r.topic) + "': " + e.message;
+            return e;
         }
         void* key = r.key ? const_cast<char*>(r.key->data()) : nullptr;
         size_t key_len = r.key ? r.key->size() : 0;
         void* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;
         size_t value_len = r.value ? r.value->size() : 0;
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            _impl->rk.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(r.partition),
+            _impl->rk.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_PARTITION(r.partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
             RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_HEADERS(hdrs),
             RD_KAFKA_V_TIMESTAMP(r.timestamp_ms.value_or(0)),
