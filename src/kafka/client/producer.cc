@@ -70,11 +70,20 @@ struct producer::impl : handle_owner {
         return it->second.get();
     }
 
+    std::vector<rd_kafka_message_t> batch;  // produce_batch's, reused
+
+    status produce_run(std::span<const outgoing_record> run);
+
+    // Delivery callbacks run on one thread at a time (producer.h): the
+    // report is reused so its topic name is not allocated per record.
+    delivery_report scratch;
+
     void report(const rd_kafka_message_t* m) {
-        delivery_report r;
+        delivery_report& r = scratch;
         r.partition = m->partition;
         r.offset = m->offset;
         r.tag = reinterpret_cast<uintptr_t>(m->_private);
+        r.result = {};
         if (m->err) {
             // Not rd_kafka_message_errstr: with a producer it reads the
             // record's value as a C string (librdkafka forbids it there).
@@ -87,7 +96,11 @@ struct producer::impl : handle_owner {
             ++delivered;
         }
         if (on_delivery) {
-            if (m->rkt) r.topic = rd_kafka_topic_name(m->rkt);
+            if (m->rkt) {
+                r.topic.assign(rd_kafka_topic_name(m->rkt));
+            } else {
+                r.topic.clear();
+            }
             on_delivery(r);
         }
     }
@@ -174,6 +187,77 @@ status producer::produce(const outgoing_record& r) {
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return rd_error(err, "produce");
         rd_kafka_poll(_impl->rk.get(), 1);
     }
+}
+
+namespace {
+
+bool batchable(const outgoing_record& r) {
+    return (r.headers == nullptr || r.headers->empty()) && !r.timestamp_ms;
+}
+
+}  // namespace
+
+status producer::produce_batch(std::span<const outgoing_record> records) {
+    size_t i = 0;
+    while (i < records.size()) {
+        if (!batchable(records[i])) {
+            SPATE_TRY(produce(records[i]));
+            ++i;
+            continue;
+        }
+        size_t end = i + 1;
+        while (end < records.size() && batchable(records[end]) &&
+               records[end].topic == records[i].topic)
+            ++end;
+        SPATE_TRY(_impl->produce_run(records.subspan(i, end - i)));
+        i = end;
+    }
+    return {};
+}
+
+// One librdkafka call for records of one topic. A full client queue fails
+// a suffix of the call's records (space is only freed by delivery reports,
+// which run on this thread): those are retried after serving callbacks.
+status producer::impl::produce_run(std::span<const outgoing_record> run) {
+    rd_kafka_topic_t* t = topic(run.front().topic);
+    if (t == nullptr) {
+        error e = rd_error(rd_kafka_last_error());
+        e.message = "produce to '" + std::string(run.front().topic) + "': " + e.message;
+        return e;
+    }
+    batch.assign(run.size(), rd_kafka_message_t{});
+    for (size_t k = 0; k < run.size(); ++k) {
+        const auto& r = run[k];
+        auto& m = batch[k];
+        m.partition = r.partition;
+        m.payload = r.value ? const_cast<char*>(r.value->data()) : nullptr;
+        m.len = r.value ? r.value->size() : 0;
+        m.key = r.key ? const_cast<char*>(r.key->data()) : nullptr;
+        m.key_len = r.key ? r.key->size() : 0;
+        m._private = reinterpret_cast<void*>(static_cast<uintptr_t>(r.tag));
+    }
+    size_t done = 0;
+    while (done < batch.size()) {
+        rd_kafka_produce_batch(t, RD_KAFKA_PARTITION_UA,
+                               RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION, batch.data() + done,
+                               static_cast<int>(batch.size() - done));
+        size_t failed_at = done;
+        while (failed_at < batch.size() && batch[failed_at].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            ++failed_at;
+        if (failed_at == batch.size()) return {};
+        rd_kafka_resp_err_t err = batch[failed_at].err;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return rd_error(err, "produce");
+        for (size_t k = failed_at; k < batch.size(); ++k) {
+            // A record queued after a refused one is out of order: the
+            // caller must drop what it produced (abort the transaction).
+            if (batch[k].err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                return make_error(errc::io_error, "produce: client queue full within a batch");
+            batch[k].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+        done = failed_at;
+        rd_kafka_poll(rk.get(), 1);
+    }
+    return {};
 }
 
 int producer::poll(int timeout_ms) {
