@@ -1,5 +1,6 @@
 #include "kafka/client/consumer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -83,12 +84,16 @@ status with_context(rd_kafka_resp_err_t err, const char* what) {
 struct consumer::impl : handle_owner {
     rk_ptr rk;
     queue_ptr commit_q;
+    queue_ptr consumer_q;  // where fetched records wait for poll
     int timeout_ms = k_default_timeout_ms;
     bool closed = false;
     // A fatal error poll_batch() met after taking records: the next poll's.
     std::optional<error> pending;
     std::function<void(const error&)> on_warning;
     std::function<void(bool, const std::vector<topic_partition>&)> on_rebalance;
+    // The current assignment (rebalance callback or assign()), polling thread.
+    tpl_ptr assignment;
+    std::chrono::steady_clock::time_point last_wake;
 
     void rebalance(rd_kafka_t* h, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
         bool assigned = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
@@ -101,9 +106,44 @@ struct consumer::impl : handle_owner {
                 .warn("rebalance: {} failed: {}", assigned ? "assign" : "unassign",
                       rd_kafka_err2name(e));
         }
+        assignment.reset(assigned && parts ? rd_kafka_topic_partition_list_copy(parts) : nullptr);
         if (on_rebalance) on_rebalance(assigned, tps);
     }
+
+    void wake_stalled_fetch();
 };
+
+// librdkafka 2.0 stops fetching a partition once queued.min.messages (or
+// queued.max.messages.kbytes) of it wait for poll, and decides again only
+// when its broker thread wakes: on the next request or reply of that broker,
+// else after up to a second. A consumer slower than the fetcher therefore
+// reads one queue-full per second (100,000 records/s by default) and waits
+// the rest. Called when poll found the queue empty: if an assigned partition
+// has records beyond the position (by the last fetch's high watermark, the
+// last stable offset under read_committed; more than a transaction marker),
+// one ListOffsets request to its leader wakes that broker thread, which
+// fetches again at once. At most one such request per millisecond.
+void consumer::impl::wake_stalled_fetch() {
+    if (!assignment || assignment->cnt == 0 || closed) return;
+    if (rd_kafka_queue_length(consumer_q.get()) > 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_wake < std::chrono::milliseconds(1)) return;
+    tpl_ptr l(rd_kafka_topic_partition_list_copy(assignment.get()));
+    if (rd_kafka_position(rk.get(), l.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    for (int i = 0; i < l->cnt; ++i) {
+        const auto& e = l->elems[i];
+        int64_t low = 0, high = 0;
+        if (e.offset < 0 ||
+            rd_kafka_get_watermark_offsets(rk.get(), e.topic, e.partition, &low, &high) != 0 ||
+            high - e.offset < 2)
+            continue;
+        last_wake = now;
+        // The answer does not matter, only that the broker thread woke.
+        rd_kafka_query_watermark_offsets(rk.get(), e.topic, e.partition, &low, &high,
+                                         std::min(timeout_ms, 1000));
+        return;
+    }
+}
 
 namespace {
 
@@ -154,6 +194,7 @@ result<consumer> consumer::create(const consumer_options& o) {
     p->rk = std::move(*rk);
     rd_kafka_poll_set_consumer(p->rk.get());
     p->commit_q.reset(rd_kafka_queue_new(p->rk.get()));
+    p->consumer_q.reset(rd_kafka_queue_get_consumer(p->rk.get()));
     return consumer(std::move(p));
 }
 
@@ -169,6 +210,8 @@ void consumer::close() {
     if (_impl->closed) return;
     _impl->closed = true;
     _impl->commit_q.reset();
+    _impl->consumer_q.reset();
+    _impl->assignment.reset();
     if (auto err = rd_kafka_consumer_close(_impl->rk.get())) {
         logging::get("kafka_client").warn("consumer close: {}", rd_kafka_err2name(err));
     }
@@ -176,7 +219,9 @@ void consumer::close() {
 
 status consumer::assign(const std::vector<partition_offset>& partitions) {
     auto l = to_list(partitions);
-    return with_context(rd_kafka_assign(_impl->rk.get(), l.get()), "assign");
+    SPATE_TRY(with_context(rd_kafka_assign(_impl->rk.get(), l.get()), "assign"));
+    _impl->assignment = std::move(l);
+    return {};
 }
 
 status consumer::subscribe(const std::vector<std::string>& topics) {
@@ -219,16 +264,44 @@ result<std::optional<message>> consumer::poll(int timeout_ms) {
 
 result<std::vector<message>> consumer::poll_batch(size_t max, int timeout_ms) {
     std::vector<message> out;
-    while (out.size() < max) {
-        auto m = poll(out.empty() ? timeout_ms : 0);
-        if (!m.ok()) {
-            if (out.empty()) return m.err();
-            _impl->pending = m.err();  // after the records taken
-            break;
-        }
-        if (!*m) break;
-        out.push_back(std::move(**m));
+    out.reserve(std::min<size_t>(max, 4096));
+    if (_impl->pending) {
+        error e = std::move(*_impl->pending);
+        _impl->pending.reset();
+        return e;
     }
+    // Waits for the first record only; then takes what is queued.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    int wait_ms = timeout_ms;
+    while (out.size() < max) {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(_impl->rk.get(), wait_ms);
+        if (m == nullptr) break;
+        if (!m->err) {
+            out.push_back(message(m));
+            wait_ms = 0;
+            continue;
+        }
+        message msg(m);
+        error e = rd_error(m->err, rd_kafka_message_errstr(m));
+        if (fatal_consume_error(m->err)) {
+            if (out.empty()) return e;
+            _impl->pending = std::move(e);  // after the records taken
+            return out;
+        }
+        if (_impl->on_warning) {
+            _impl->on_warning(e);
+        } else {
+            logging::get("kafka_client").warn("consumer: {}", e.message);
+        }
+        if (out.empty()) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+            wait_ms = static_cast<int>(std::max<int64_t>(left, 0));
+            if (wait_ms == 0) break;
+        }
+    }
+    if (out.size() < max) _impl->wake_stalled_fetch();
     return out;
 }
 

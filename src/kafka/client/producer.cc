@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "kafka/client/consumer_impl.h"
@@ -39,8 +40,16 @@ status take_error(rd_kafka_error_t* e, const char* what) {
 
 }  // namespace
 
+struct topic_deleter {
+    void operator()(rd_kafka_topic_t* t) const { rd_kafka_topic_destroy(t); }
+};
+using topic_ptr = std::unique_ptr<rd_kafka_topic_t, topic_deleter>;
+
 struct producer::impl : handle_owner {
     rk_ptr rk;
+    // Topic handles by name (produce() looks a topic up once); destroyed
+    // before the handle (declared after it).
+    std::map<std::string, topic_ptr, std::less<>> topics;
     int timeout_ms = k_default_timeout_ms;
     delivery_callback on_delivery;
     std::atomic<int64_t> delivered{0};
@@ -48,11 +57,33 @@ struct producer::impl : handle_owner {
     mutable std::mutex mu;
     std::string first_failure;  // guarded by mu
 
+    // The handle of topic `name` (created on first use); null when
+    // librdkafka refuses the name.
+    rd_kafka_topic_t* topic(std::string_view name) {
+        auto it = topics.find(name);
+        if (it == topics.end()) {
+            std::string n(name);
+            rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), n.c_str(), nullptr);
+            if (t == nullptr) return nullptr;
+            it = topics.emplace(std::move(n), topic_ptr(t)).first;
+        }
+        return it->second.get();
+    }
+
+    std::vector<rd_kafka_message_t> batch;  // produce_batch's, reused
+
+    status produce_run(std::span<const outgoing_record> run);
+
+    // Delivery callbacks run on one thread at a time (producer.h): the
+    // report is reused so its topic name is not allocated per record.
+    delivery_report scratch;
+
     void report(const rd_kafka_message_t* m) {
-        delivery_report r;
+        delivery_report& r = scratch;
         r.partition = m->partition;
         r.offset = m->offset;
         r.tag = reinterpret_cast<uintptr_t>(m->_private);
+        r.result = {};
         if (m->err) {
             // Not rd_kafka_message_errstr: with a producer it reads the
             // record's value as a C string (librdkafka forbids it there).
@@ -65,7 +96,11 @@ struct producer::impl : handle_owner {
             ++delivered;
         }
         if (on_delivery) {
-            if (m->rkt) r.topic = rd_kafka_topic_name(m->rkt);
+            if (m->rkt) {
+                r.topic.assign(rd_kafka_topic_name(m->rkt));
+            } else {
+                r.topic.clear();
+            }
             on_delivery(r);
         }
     }
@@ -128,23 +163,19 @@ status producer::produce(const outgoing_record& r) {
                                     h.value ? static_cast<ssize_t>(h.value->size()) : 0);
             }
         }
-        // A NUL-terminated copy of the name without a heap allocation per record.
-        char small[256];
-        std::string large;
-        const char* topic = small;
-        if (r.topic.size() < sizeof small) {
-            r.topic.copy(small, r.topic.size());
-            small[r.topic.size()] = '\0';
-        } else {
-            large.assign(r.topic);
-            topic = large.c_str();
+        rd_kafka_topic_t* topic = _impl->topic(r.topic);
+        if (topic == nullptr) {
+            if (hdrs) rd_kafka_headers_destroy(hdrs);
+            error e = rd_error(rd_kafka_last_error());
+            e.message = "produce to '" + std::string(r.topic) + "': " + e.message;
+            return e;
         }
         void* key = r.key ? const_cast<char*>(r.key->data()) : nullptr;
         size_t key_len = r.key ? r.key->size() : 0;
         void* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;
         size_t value_len = r.value ? r.value->size() : 0;
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            _impl->rk.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(r.partition),
+            _impl->rk.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_PARTITION(r.partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
             RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_HEADERS(hdrs),
             RD_KAFKA_V_TIMESTAMP(r.timestamp_ms.value_or(0)),
@@ -156,6 +187,77 @@ status producer::produce(const outgoing_record& r) {
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return rd_error(err, "produce");
         rd_kafka_poll(_impl->rk.get(), 1);
     }
+}
+
+namespace {
+
+bool batchable(const outgoing_record& r) {
+    return (r.headers == nullptr || r.headers->empty()) && !r.timestamp_ms;
+}
+
+}  // namespace
+
+status producer::produce_batch(std::span<const outgoing_record> records) {
+    size_t i = 0;
+    while (i < records.size()) {
+        if (!batchable(records[i])) {
+            SPATE_TRY(produce(records[i]));
+            ++i;
+            continue;
+        }
+        size_t end = i + 1;
+        while (end < records.size() && batchable(records[end]) &&
+               records[end].topic == records[i].topic)
+            ++end;
+        SPATE_TRY(_impl->produce_run(records.subspan(i, end - i)));
+        i = end;
+    }
+    return {};
+}
+
+// One librdkafka call for records of one topic. A full client queue fails
+// a suffix of the call's records (space is only freed by delivery reports,
+// which run on this thread): those are retried after serving callbacks.
+status producer::impl::produce_run(std::span<const outgoing_record> run) {
+    rd_kafka_topic_t* t = topic(run.front().topic);
+    if (t == nullptr) {
+        error e = rd_error(rd_kafka_last_error());
+        e.message = "produce to '" + std::string(run.front().topic) + "': " + e.message;
+        return e;
+    }
+    batch.assign(run.size(), rd_kafka_message_t{});
+    for (size_t k = 0; k < run.size(); ++k) {
+        const auto& r = run[k];
+        auto& m = batch[k];
+        m.partition = r.partition;
+        m.payload = r.value ? const_cast<char*>(r.value->data()) : nullptr;
+        m.len = r.value ? r.value->size() : 0;
+        m.key = r.key ? const_cast<char*>(r.key->data()) : nullptr;
+        m.key_len = r.key ? r.key->size() : 0;
+        m._private = reinterpret_cast<void*>(static_cast<uintptr_t>(r.tag));
+    }
+    size_t done = 0;
+    while (done < batch.size()) {
+        rd_kafka_produce_batch(t, RD_KAFKA_PARTITION_UA,
+                               RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION, batch.data() + done,
+                               static_cast<int>(batch.size() - done));
+        size_t failed_at = done;
+        while (failed_at < batch.size() && batch[failed_at].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            ++failed_at;
+        if (failed_at == batch.size()) return {};
+        rd_kafka_resp_err_t err = batch[failed_at].err;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return rd_error(err, "produce");
+        for (size_t k = failed_at; k < batch.size(); ++k) {
+            // A record queued after a refused one is out of order: the
+            // caller must drop what it produced (abort the transaction).
+            if (batch[k].err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                return make_error(errc::io_error, "produce: client queue full within a batch");
+            batch[k].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+        done = failed_at;
+        rd_kafka_poll(rk.get(), 1);
+    }
+    return {};
 }
 
 int producer::poll(int timeout_ms) {

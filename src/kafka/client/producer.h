@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,12 @@ class producer {
     // full. Fails on an unknown partition, a too large record or a fatal
     // producer error.
     status produce(const outgoing_record& r);
+
+    // Queues `records` in order as produce() would one at a time; runs of
+    // one topic without headers or timestamps go to librdkafka in one call.
+    // On an error, the records before the failed one are queued, the others
+    // not.
+    status produce_batch(std::span<const outgoing_record> records);
 
     // Serves delivery callbacks for up to `timeout_ms`; returns how many ran.
     int poll(int timeout_ms);

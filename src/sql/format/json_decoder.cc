@@ -1,3 +1,4 @@
+#include <charconv>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ bool lower_equals(std::string_view field, std::string_view column_name) {
 
 // The integral value of a JSON number token, or an error.
 sql_result<int64_t> integral_of(std::string_view token) {
+    // Plain integers (the common case) without the decimal parser.
+    int64_t plain = 0;
+    auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), plain);
+    if (ec == std::errc() && end == token.data() + token.size()) return plain;
     auto d = parse_decimal(token);
     if (!d) return d.error();
     __int128 v = d.value().unscaled;

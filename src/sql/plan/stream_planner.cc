@@ -106,6 +106,12 @@ input_spec make_input(const plan_node& scan, const std::vector<int>& extra_decla
     in.decoding = r.decoding;
     in.start_earliest = r.start_earliest;
     in.dead_letter_topic = r.dead_letter_topic;
+    const auto& hidden = hidden_columns();
+    auto headers = std::find_if(hidden.begin(), hidden.end(),
+                                [](const column_def& c) { return c.name == "_headers"; });
+    int headers_column = static_cast<int>(r.columns.size() + (headers - hidden.begin()));
+    in.read_headers = std::find(scan.scan_columns.begin(), scan.scan_columns.end(),
+                                headers_column) != scan.scan_columns.end();
     return in;
 }
 

@@ -58,6 +58,9 @@ struct input_spec {
     // consumer with one reset policy: if any input starts earliest, all do.
     bool start_earliest = true;
     std::string dead_letter_topic;
+    // Whether the processor reads the hidden _headers column; without it
+    // the records' headers are not materialized (the column stays NULL).
+    bool read_headers = true;
     std::shared_ptr<chunk_processor> processor;
     // Stateful queries: rows late against their partition's watermark go
     // to query_spec::late_topic and never reach the processor.

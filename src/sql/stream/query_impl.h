@@ -24,6 +24,7 @@
 #include "kafka/client/producer.h"
 #include "sql/stream/continuous_query.h"
 #include "sql/stream/dataflow.h"
+#include "sql/stream/record_batcher.h"
 
 namespace spate::sql {
 
@@ -79,6 +80,7 @@ class query_session {
     continuous_query::impl& _q;
     std::optional<kafka::client::consumer> _consumer;
     std::optional<kafka::client::producer> _producer;
+    std::optional<record_batcher> _batch;  // the output's way to _producer
     bool _in_txn = false;
     // Set by the rebalance callback inside poll, applied after it returns.
     std::vector<kafka::client::topic_partition> _newly_assigned, _newly_revoked;

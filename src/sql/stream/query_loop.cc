@@ -146,6 +146,7 @@ status query_session::open_producer() {
     auto p = kc::producer::create(po, on_delivery);
     if (!p.ok()) return with_context("producer", p.err());
     _producer.emplace(std::move(*p));
+    _batch.emplace(*_producer);
     if (spec.exactly_once) SPATE_TRY(_producer->init_transactions(spec.client.timeout_ms));
     // Primes the producer's metadata of the topics it writes (else their
     // first records wait for a metadata refresh).
@@ -220,9 +221,10 @@ status query_session::step() {
             SPATE_TRY(_producer->begin_transaction());
             _in_txn = true;
         }
-        auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
+        auto sink = [this](const kc::outgoing_record& r) { return _batch->add(r); };
         auto routed = std::chrono::steady_clock::now();
         auto s = _q.flow->process(*batch, now_micros(), sink);
+        if (s.ok()) s = _batch->flush();
         _q.stats.route_us += micros_since(routed);
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
@@ -264,9 +266,10 @@ status query_session::commit_now() {
         SPATE_TRY(_producer->begin_transaction());
         _in_txn = true;
     }
-    auto sink = [this](const kc::outgoing_record& r) { return _producer->produce(r); };
-    if (auto s = _q.flow->prepare_commit(now_micros(), sink); !s.ok())
-        return abort_and_rewind(s.err().message, true);
+    auto sink = [this](const kc::outgoing_record& r) { return _batch->add(r); };
+    auto prepared = _q.flow->prepare_commit(now_micros(), sink);
+    if (prepared.ok()) prepared = _batch->flush();
+    if (!prepared.ok()) return abort_and_rewind(prepared.err().message, true);
     auto offsets = next_offsets();
     if (spec.exactly_once) {
         // The client's errors name the failed call.
@@ -303,6 +306,7 @@ status query_session::abort_and_rewind(const std::string& why, bool failure) {
         log.info("query {}: aborting uncommitted work: {}", spec.name, why);
     }
     ++_q.stats.aborts;
+    if (_batch) _batch->discard();
     _q.flow->aborted();
     if (_in_txn) {
         // A failed abort (fatal producer error, e.g. fenced) ends the

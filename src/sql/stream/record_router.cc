@@ -95,20 +95,29 @@ status record_router::route(std::span<const kc::message* const> batch, int64_t n
 status record_router::route_run(size_t input, std::span<const kc::message* const> run,
                                 int64_t now_micros, const record_sink& sink) {
     const auto& in = _spec.inputs[input];
-    // Header storage first (views point into it), then the views.
-    std::vector<std::vector<kc::header>> owned(run.size());
-    std::vector<std::vector<record_header>> header_views(run.size());
-    std::vector<record_view> views(run.size());
+    // Header storage first (views point into it), then the views. Headers
+    // only when the query reads them.
+    if (in.read_headers) {
+        _owned_headers.resize(run.size());
+        _header_views.resize(run.size());
+    }
+    _views.resize(run.size());
     for (size_t i = 0; i < run.size(); ++i) {
         const auto& m = *run[i];
-        owned[i] = m.headers();
-        for (const auto& h : owned[i])
-            header_views[i].push_back(
-                {h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
-        views[i] = record_view{m.key(),    m.value(),        m.partition(),
-                               m.offset(), m.timestamp_ms(), header_views[i]};
-        views[i].proctime_micros = now_micros;
+        std::span<const record_header> headers;
+        if (in.read_headers) {
+            _owned_headers[i] = m.headers();
+            _header_views[i].clear();
+            for (const auto& h : _owned_headers[i])
+                _header_views[i].push_back(
+                    {h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
+            headers = _header_views[i];
+        }
+        _views[i] =
+            record_view{m.key(), m.value(), m.partition(), m.offset(), m.timestamp_ms(), headers};
+        _views[i].proctime_micros = now_micros;
     }
+    std::span<const record_view> views(_views.data(), run.size());
     _stats.records_in += static_cast<int64_t>(run.size());
     chunk source = make_source_chunk(_declared[input]);
     std::vector<decode_failure> failures;

@@ -80,6 +80,10 @@ class record_router {
     std::vector<std::vector<column_def>> _declared;
     // The default output: rows -> records (append, upsert, debezium).
     std::unique_ptr<change_encoder> _changes;
+    // route_run's per-run buffers, reused across runs.
+    std::vector<std::vector<kafka::client::header>> _owned_headers;
+    std::vector<std::vector<record_header>> _header_views;
+    std::vector<record_view> _views;
 };
 
 }  // namespace spate::sql::detail

@@ -144,10 +144,17 @@ bool append_ymd(int64_t days, std::string& out) {
     civil_from_days(days, y, m, d);
     bool bc = y <= 0;
     int64_t shown = bc ? 1 - y : y;
-    char buf[32];
-    int n =
-        std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(shown), m, d);
-    out.append(buf, static_cast<size_t>(n));
+    // The year: at least 4 digits (zero-padded), more when it has them.
+    char digits[24];
+    int n = 0;
+    for (uint64_t v = static_cast<uint64_t>(shown); v > 0 || n < 4; v /= 10)
+        digits[n++] = static_cast<char>('0' + v % 10);
+    while (n > 0)
+        out.push_back(digits[--n]);
+    out.push_back('-');
+    append_2(m, out);
+    out.push_back('-');
+    append_2(d, out);
     return bc;
 }
 

@@ -258,6 +258,18 @@ void append_json_string(std::string_view s, std::string& out) {
     static constexpr char k_hex[] = "0123456789abcdef";
     out.push_back('"');
     for (size_t i = 0; i < s.size();) {
+        // A run of characters that need no escaping is copied at once.
+        size_t plain = i;
+        while (plain < s.size()) {
+            auto p = static_cast<unsigned char>(s[plain]);
+            if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+            ++plain;
+        }
+        if (plain > i) {
+            out.append(s.data() + i, plain - i);
+            i = plain;
+            if (i == s.size()) break;
+        }
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             size_t n = utf8_length(s, i);

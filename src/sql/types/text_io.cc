@@ -291,6 +291,16 @@ sql_result<value> parse_value(std::string_view text, const data_type& t) {
     return value::from_column(c, 0);
 }
 
+namespace {
+
+void append_integer(int64_t v, std::string& out) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+}  // namespace
+
 void format_text(const column& c, size_t row, std::string& out) {
     static constexpr char k_hex[] = "0123456789abcdef";
     switch (c.type().id) {
@@ -311,13 +321,13 @@ void format_text(const column& c, size_t row, std::string& out) {
             out.push_back(c.values<uint8_t>()[row] ? 't' : 'f');
             return;
         case type_id::int16:
-            out += std::to_string(c.values<int16_t>()[row]);
+            append_integer(c.values<int16_t>()[row], out);
             return;
         case type_id::int32:
-            out += std::to_string(c.values<int32_t>()[row]);
+            append_integer(c.values<int32_t>()[row], out);
             return;
         case type_id::int64:
-            out += std::to_string(c.values<int64_t>()[row]);
+            append_integer(c.values<int64_t>()[row], out);
             return;
         case type_id::float32:
             format_float32(c.values<float>()[row], out);

@@ -47,6 +47,21 @@ TEST(stream_planner, an_aggregation_splits_into_a_pre_aggregate_chunk_and_the_ag
     EXPECT_EQ(sp.output_columns.size(), 3u);
 }
 
+TEST(stream_planner, an_input_reads_record_headers_only_when_the_query_selects_headers) {
+    // bid has 5 declared columns; the hidden ones follow (format.h).
+    int headers = 5 + 4;
+    ASSERT_EQ(hidden_columns()[4].name, "_headers");
+    auto without = plan_stream(scan(bid_relation(), {0, 2, 5}));  // auction, price, _partition
+    ASSERT_TRUE(without.ok()) << without.error().message;
+    ASSERT_EQ(without.value().inputs.size(), 1u);
+    EXPECT_FALSE(without.value().inputs[0].read_headers);
+    auto with = plan_stream(scan(bid_relation(), {0, headers}));
+    ASSERT_TRUE(with.ok()) << with.error().message;
+    EXPECT_TRUE(with.value().inputs[0].read_headers);
+    // Stateful queries decode their input the same way.
+    EXPECT_FALSE(plan_stream(windowed_count()).value().inputs[0].read_headers);
+}
+
 TEST(stream_planner, emit_on_window_close_makes_the_output_append_only) {
     auto p = plan_stream(windowed_count(), {.emit_on_window_close = true});
     ASSERT_TRUE(p.ok()) << p.error().message;
