@@ -58,17 +58,19 @@ class index_file {
     void clear();
 
     // Writes entries not yet on disk (and shrinks the file if entries were
-    // cleared); with `sync` also fdatasyncs it.
+    // cleared); with `sync` also fdatasyncs it, unless nothing was written
+    // since the last sync. The file is open only during the call.
     status flush(bool sync);
+    // Deletes the file (a missing file is fine) and forgets every entry.
     status remove();
     const std::filesystem::path& path() const { return _path; }
 
   private:
     std::filesystem::path _path;
     std::vector<Entry> _entries;
-    size_t _on_disk = 0;    // entries known to be in the file
-    bool _rewrite = false;  // file must be truncated before writing
-    std::shared_ptr<file> _file;
+    size_t _on_disk = 0;     // entries known to be in the file
+    bool _rewrite = false;   // file must be truncated before writing
+    bool _unsynced = false;  // written since the last fdatasync
 };
 
 using offset_index = index_file<offset_index_entry>;
