@@ -10,7 +10,7 @@
 namespace spate::storage {
 
 cached_fd::cached_fd(fd_cache& cache, std::filesystem::path path, int flags, int fd)
-    : _cache(cache), _path(std::move(path)), _flags(flags), _fd(fd) {
+    : _cache(cache), _path(path.string()), _flags(flags), _fd(fd) {
     if (_fd < 0) return;
     std::lock_guard lk(_cache._mu);
     ++_cache._open;
@@ -48,7 +48,7 @@ result<cached_fd::pin> cached_fd::acquire() const {
     if (_fd < 0) {
         _cache.evict_over_capacity(1);
         int fd = ::open(_path.c_str(), _flags | O_CLOEXEC);
-        if (fd < 0) return errno_error("open " + _path.string(), errno);
+        if (fd < 0) return errno_error("open " + _path, errno);
         _fd = fd;
         ++_cache._open;
     } else if (_listed) {

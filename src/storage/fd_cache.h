@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <string>
 
 #include "base/result.h"
 
@@ -65,7 +66,7 @@ class cached_fd {
     // The descriptor, opened if needed (errc::io_error when open fails).
     result<pin> acquire() const;
     status keep_open();
-    const std::filesystem::path& path() const { return _path; }
+    std::filesystem::path path() const { return _path; }
     // Whether a descriptor is open now (tests).
     bool is_open() const;
 
@@ -74,7 +75,7 @@ class cached_fd {
     void release() const;
 
     fd_cache& _cache;
-    const std::filesystem::path _path;
+    const std::string _path;
     const int _flags;
     // Guarded by the cache's mutex.
     mutable int _fd;

@@ -54,7 +54,7 @@ result<size_t> file::pread(std::span<std::byte> out, uint64_t pos) const {
             ::pread(h->fd(), out.data() + done, out.size() - done, static_cast<off_t>(pos + done));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return errno_error("read " + _path.string(), errno);
+            return errno_error("read " + _path, errno);
         }
         if (n == 0) break;
         done += static_cast<size_t>(n);
@@ -71,7 +71,7 @@ status file::pwrite_all(std::span<const std::byte> data, uint64_t pos) {
                              static_cast<off_t>(pos + done));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return errno_error("write " + _path.string(), errno);
+            return errno_error("write " + _path, errno);
         }
         done += static_cast<size_t>(n);
     }
@@ -81,7 +81,7 @@ status file::pwrite_all(std::span<const std::byte> data, uint64_t pos) {
 status file::datasync() {
     auto h = acquire();
     if (!h.ok()) return h.err();
-    if (::fdatasync(h->fd()) != 0) return errno_error("fdatasync " + _path.string(), errno);
+    if (::fdatasync(h->fd()) != 0) return errno_error("fdatasync " + _path, errno);
     return {};
 }
 
@@ -89,7 +89,7 @@ status file::truncate(uint64_t size) {
     auto h = acquire();
     if (!h.ok()) return h.err();
     if (::ftruncate(h->fd(), static_cast<off_t>(size)) != 0) {
-        return errno_error("truncate " + _path.string(), errno);
+        return errno_error("truncate " + _path, errno);
     }
     return {};
 }
@@ -98,7 +98,7 @@ result<uint64_t> file::size() const {
     auto h = acquire();
     if (!h.ok()) return h.err();
     struct stat st {};
-    if (::fstat(h->fd(), &st) != 0) return errno_error("stat " + _path.string(), errno);
+    if (::fstat(h->fd(), &st) != 0) return errno_error("stat " + _path, errno);
     return static_cast<uint64_t>(st.st_size);
 }
 

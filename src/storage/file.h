@@ -47,15 +47,17 @@ class file {
     result<handle> acquire() const;
     // See the top of this file; a no-op for files without a cache.
     status keep_open();
-    const std::filesystem::path& path() const { return _path; }
+    std::filesystem::path path() const { return _path; }
 
   private:
     // Adopts an open descriptor; it is closed on destruction.
-    file(int fd, std::filesystem::path p) : _fd(fd), _path(std::move(p)) {}
+    file(int fd, const std::filesystem::path& p) : _fd(fd), _path(p.string()) {}
 
     int _fd;  // -1 when _cached holds the descriptor
     std::unique_ptr<cached_fd> _cached;
-    std::filesystem::path _path;
+    // Strings, not paths: a path allocates once per component, and every
+    // partition holds several of these.
+    std::string _path;
 };
 
 // fsyncs a directory so that entries created, renamed or removed in it survive a crash.

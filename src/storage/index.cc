@@ -36,12 +36,12 @@ status index_file<Entry>::load() {
     _entries.clear();
     _on_disk = 0;
     std::error_code ec;
-    if (!std::filesystem::exists(_path, ec)) return make_error(errc::not_found, _path.string());
+    if (!std::filesystem::exists(_path, ec)) return make_error(errc::not_found, _path);
     auto content = read_small_file(_path, size_t{1} << 31);
     if (!content.ok()) return content.err();
     if (content->size() % Entry::k_size != 0) {
         return make_error(errc::corrupt,
-                          _path.string() + ": size is not a multiple of the entry size");
+                          _path + ": size is not a multiple of the entry size");
     }
     size_t n = content->size() / Entry::k_size;
     _entries.resize(n);
@@ -50,7 +50,7 @@ status index_file<Entry>::load() {
         decode(p + i * Entry::k_size, _entries[i]);
         if (i > 0 && !increasing(_entries[i - 1], _entries[i])) {
             _entries.clear();
-            return make_error(errc::corrupt, _path.string() + ": entries out of order");
+            return make_error(errc::corrupt, _path + ": entries out of order");
         }
     }
     _on_disk = n;
@@ -117,7 +117,7 @@ status index_file<Entry>::remove() {
     _rewrite = false;
     std::error_code ec;
     std::filesystem::remove(_path, ec);
-    if (ec) return make_error(errc::io_error, "remove " + _path.string() + ": " + ec.message());
+    if (ec) return make_error(errc::io_error, "remove " + _path + ": " + ec.message());
     return {};
 }
 

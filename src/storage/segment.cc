@@ -19,7 +19,7 @@ std::string segment_file_name(model::offset base, const char* extension) {
 
 segment::segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes,
                  const std::string& suffix)
-    : _dir(dir)
+    : _dir(dir.string())
     , _base(base)
     , _next(base)
     , _max_timestamp_offset(base)

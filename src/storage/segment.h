@@ -121,7 +121,7 @@ class segment {
     status load_indexes_and_tail(recovery_stats& stats);
     void index_batch(const batch_position& b);
 
-    std::filesystem::path _dir;
+    std::string _dir;  // not a path: one allocation instead of one per component
     model::offset _base;
     model::offset _next;
     uint64_t _size = 0;
