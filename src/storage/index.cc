@@ -40,8 +40,7 @@ status index_file<Entry>::load() {
     auto content = read_small_file(_path, size_t{1} << 31);
     if (!content.ok()) return content.err();
     if (content->size() % Entry::k_size != 0) {
-        return make_error(errc::corrupt,
-                          _path + ": size is not a multiple of the entry size");
+        return make_error(errc::corrupt, _path + ": size is not a multiple of the entry size");
     }
     size_t n = content->size() / Entry::k_size;
     _entries.resize(n);

@@ -69,7 +69,7 @@ class txn_index {
   private:
     status ensure_open();  // requires _file_mu
 
-    std::string _path;  // not a path: one allocation instead of one per component
+    std::string _path;            // not a path: one allocation instead of one per component
     mutable std::mutex _file_mu;  // guards _file and _dirty
     std::shared_ptr<file> _file;
     std::vector<aborted_txn_entry> _entries;
