@@ -305,8 +305,9 @@ int main(int argc, char** argv) {
     options o = parse(argc, argv);
     std::string run = run_id();
     std::printf(
-        "kafka_bench: %s, librdkafka %s, one partition, linger.ms=5, batch.size=1000000, "
-        "no compression\n",
+        "kafka_bench: %s, librdkafka %s, one partition, no compression; throughput: "
+        "linger.ms=5, batch.size=1000000; latency: linger.ms=0, fetch.min.bytes=1, "
+        "fetch.wait.max.ms=500, socket.nagle.disable=true\n",
         o.bootstrap.c_str(), kc::library_version().c_str());
     double produce_1k_all = 0;
     struct shape {
