@@ -42,7 +42,8 @@ class cached_fd {
     cached_fd(const cached_fd&) = delete;
     cached_fd& operator=(const cached_fd&) = delete;
 
-    // Holds the descriptor open while alive.
+    // Holds the descriptor open while alive; must not outlive its cached_fd
+    // (hold the owning storage::file's shared_ptr with it).
     class pin {
       public:
         pin() = default;
