@@ -5,9 +5,18 @@
 //
 //   kafka_bench --bootstrap HOST:PORT [--data-dir DIR] [--records-100 N]
 //               [--records-1k N] [--latency-seconds S] [--rate R] [--disk-mib M]
+//               [--latency-only]
 //
 // Every test uses its own new one-partition topic and no compression;
-// producers batch with linger.ms=5 and batch.size=1000000.
+// throughput producers batch with linger.ms=5 and batch.size=1000000.
+// Latency tests use what a latency-sensitive client sets: producer
+// linger.ms=0, consumer fetch.min.bytes=1 (answer as soon as anything is
+// there) and fetch.wait.max.ms=500 (only bounds an idle long poll: the broker
+// answers on the append), socket.nagle.disable=true on both. Besides the
+// produce-to-consume latency they report the produce round trip (send to
+// delivery report: for acks=all it holds the group-commit fdatasync) and the
+// disk's own fdatasync latency for small appends, and run acks=all once more
+// with linger.ms=5 to show what client linger costs.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -39,6 +48,7 @@ struct options {
     int latency_seconds = 10;
     int rate = 50000;
     int disk_mib = 256;
+    bool latency_only = false;
 };
 
 int64_t now_ns() {
@@ -47,17 +57,19 @@ int64_t now_ns() {
         .count();
 }
 
-kc::producer make_producer(const options& o, const std::string& acks) {
+kc::producer make_producer(const options& o, const std::string& acks, int linger_ms = 5,
+                           kc::producer::delivery_callback on_delivery = {}) {
     kc::producer_options p;
     p.client = client_config(o.bootstrap, "kafka-bench");
+    if (linger_ms == 0) p.client.properties = {{"socket.nagle.disable", "true"}};
     p.acks = acks == "1" ? kc::acks::leader : kc::acks::all;
-    p.linger_ms = 5;
+    p.linger_ms = linger_ms;
     p.batch_bytes = 1000000;
     p.compression = kc::compression::none;
     p.queue_max_records = 2000000;
     p.queue_max_kbytes = 1048576;
     p.delivery_timeout_ms = 300000;  // librdkafka's default
-    return check(kc::producer::create(p), "producer");
+    return check(kc::producer::create(p, std::move(on_delivery)), "producer");
 }
 
 // One copied record to partition 0 of `topic`.
@@ -94,14 +106,17 @@ throughput produce_test(const options& o, const std::string& topic, size_t size,
     return throughput{records, seconds_since(start), size};
 }
 
-kc::consumer make_consumer(const options& o) {
+// `low_latency`: the settings of the latency tests (see the top of the file).
+kc::consumer make_consumer(const options& o, bool low_latency = false) {
     kc::consumer_options c;
     c.client = client_config(o.bootstrap, "kafka-bench");
     c.group_id = "kafka-bench";  // required by assign(); no group requests are made
-    c.client.properties = {{"fetch.wait.max.ms", "100"},
+    c.client.properties = {{"fetch.wait.max.ms", low_latency ? "500" : "100"},
+                           {"fetch.min.bytes", "1"},
                            {"fetch.max.bytes", "52428800"},
                            {"fetch.message.max.bytes", "8388608"},
                            {"queued.max.messages.kbytes", "1048576"}};
+    if (low_latency) c.client.properties.emplace_back("socket.nagle.disable", "true");
     c.on_warning = [](const spate::error& e) {
         std::fprintf(stderr, "consume: %s\n", e.message.c_str());
     };
@@ -128,16 +143,35 @@ throughput consume_test(const options& o, const std::string& topic, size_t size,
     return t;
 }
 
-struct latency_result {
-    long sent = 0;
-    long received = 0;
+struct percentiles {
     double p50 = 0, p99 = 0, p999 = 0, max = 0;  // milliseconds
 };
 
+percentiles percentiles_of(std::vector<double>& v) {
+    percentiles r;
+    if (v.empty()) return r;
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) { return v[std::min(v.size() - 1, size_t(p * v.size()))]; };
+    r.p50 = pct(0.50);
+    r.p99 = pct(0.99);
+    r.p999 = pct(0.999);
+    r.max = v.back();
+    return r;
+}
+
+struct latency_result {
+    long sent = 0;
+    long received = 0;
+    percentiles e2e;  // send to receive
+    percentiles ack;  // send to delivery report
+};
+
 // Produces `rate` records/s of 100 bytes (send time embedded) for the given
-// time while a consumer reads them; latency = receive time - send time.
-latency_result latency_test(const options& o, const std::string& topic, const std::string& acks) {
-    kc::consumer consumer = make_consumer(o);
+// time while a consumer reads them; latency = receive time - send time, and
+// the produce round trip = delivery report time - send time.
+latency_result latency_test(const options& o, const std::string& topic, const std::string& acks,
+                            int linger_ms) {
+    kc::consumer consumer = make_consumer(o, true);
     auto marks = check(consumer.query_watermarks({topic, 0}, 10000), "watermarks");
     check(consumer.assign({{topic, 0, marks.high, {}}}), "assign");
     std::vector<double> lat;
@@ -158,21 +192,28 @@ latency_result latency_test(const options& o, const std::string& topic, const st
             }
         }
     });
-    kc::producer producer = make_producer(o, acks);
+    std::vector<double> acked;  // appended by delivery callbacks on this thread
+    long total = long(o.rate) * o.latency_seconds;
+    acked.reserve(size_t(total));
+    kc::producer producer =
+        make_producer(o, acks, linger_ms, [&acked](const kc::delivery_report& d) {
+            if (d.result.ok()) acked.push_back((now_ns() - int64_t(d.tag)) / 1e6);
+        });
     char payload[100];
     std::memset(payload, 'l', sizeof payload);
     // Connect the producer (metadata round trip) and let the consumer's first
     // fetch go out before measuring, so client start-up is not counted.
     (void)producer.partition_count(topic);  // a failure shows in the sends below
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    long total = long(o.rate) * o.latency_seconds;
     auto start = clock_type::now();
     for (long i = 0; i < total; ++i) {
         auto due = start + std::chrono::nanoseconds(int64_t(i * 1e9 / o.rate));
         if (clock_type::now() < due) std::this_thread::sleep_until(due);
         int64_t t = now_ns();
         std::memcpy(payload, &t, sizeof t);
-        produce_one(producer, topic, payload, sizeof payload);
+        kc::outgoing_record r{topic, 0, std::nullopt, std::string_view(payload, sizeof payload)};
+        r.tag = uint64_t(t);
+        check(producer.produce(r), "produce");
         producer.poll(0);
     }
     drain(producer);
@@ -183,14 +224,29 @@ latency_result latency_test(const options& o, const std::string& topic, const st
     latency_result r;
     r.sent = total;
     r.received = long(lat.size());
-    if (lat.empty()) return r;
-    std::sort(lat.begin(), lat.end());
-    auto pct = [&](double p) { return lat[std::min(lat.size() - 1, size_t(p * lat.size()))]; };
-    r.p50 = pct(0.50);
-    r.p99 = pct(0.99);
-    r.p999 = pct(0.999);
-    r.max = lat.back();
+    r.e2e = percentiles_of(lat);
+    r.ack = percentiles_of(acked);
     return r;
+}
+
+// `n` appends of 4 KiB, each followed by fdatasync, in `dir`: the latency of
+// the fsync a group commit waits for.
+percentiles fsync_test(const std::string& dir, int n) {
+    std::string path = dir + "/.kafka_bench_fsync_test";
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) die("open " + path + ": " + std::strerror(errno));
+    std::vector<char> block(4096, 'f');
+    std::vector<double> ms;
+    for (int i = 0; i < n; ++i) {
+        if (::write(fd, block.data(), block.size()) != ssize_t(block.size()))
+            die(std::string("write: ") + std::strerror(errno));
+        auto t = clock_type::now();
+        if (::fdatasync(fd) != 0) die(std::string("fdatasync: ") + std::strerror(errno));
+        ms.push_back(seconds_since(t) * 1e3);
+    }
+    ::close(fd);
+    ::unlink(path.c_str());
+    return percentiles_of(ms);
 }
 
 // Sequential write of `mib` 1 MiB blocks with an fdatasync after each block,
@@ -237,6 +293,8 @@ options parse(int argc, char** argv) {
     app.add_option("--disk-mib", o.disk_mib, "MiB of the disk test")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    app.add_flag("--latency-only", o.latency_only,
+                 "Run only the latency tests (and the fsync test with --data-dir)");
     parse_command_line(app, argc, argv);
     return o;
 }
@@ -247,8 +305,9 @@ int main(int argc, char** argv) {
     options o = parse(argc, argv);
     std::string run = run_id();
     std::printf(
-        "kafka_bench: %s, librdkafka %s, one partition, linger.ms=5, batch.size=1000000, "
-        "no compression\n",
+        "kafka_bench: %s, librdkafka %s, one partition, no compression; throughput: "
+        "linger.ms=5, batch.size=1000000; latency: linger.ms=0, fetch.min.bytes=1, "
+        "fetch.wait.max.ms=500, socket.nagle.disable=true\n",
         o.bootstrap.c_str(), kc::library_version().c_str());
     double produce_1k_all = 0;
     struct shape {
@@ -256,6 +315,7 @@ int main(int argc, char** argv) {
         long records;
     };
     for (shape s : {shape{100, o.records_100}, shape{1024, o.records_1k}}) {
+        if (o.latency_only) break;
         for (const char* acks : {"1", "all"}) {
             std::string topic = "bench-" + std::to_string(s.size) + "-acks" + acks + "-" + run;
             create_topic(o.bootstrap, topic, 1);
@@ -272,17 +332,35 @@ int main(int argc, char** argv) {
             }
         }
     }
-    for (const char* acks : {"1", "all"}) {
-        std::string topic = std::string("bench-latency-acks") + acks + "-" + run;
+    struct latency_case {
+        const char* acks;
+        int linger_ms;
+    };
+    for (latency_case lc : {latency_case{"1", 0}, latency_case{"all", 0}, latency_case{"all", 5}}) {
+        std::string topic = std::string("bench-latency-acks") + lc.acks + "-linger" +
+                            std::to_string(lc.linger_ms) + "-" + run;
         create_topic(o.bootstrap, topic, 1);
-        latency_result l = latency_test(o, topic, acks);
+        latency_result l = latency_test(o, topic, lc.acks, lc.linger_ms);
         std::printf(
-            "latency  100 B  acks=%-3s  %d rec/s x %d s: p50 %.2f ms  p99 %.2f ms  "
+            "latency  100 B  acks=%-3s linger.ms=%d  %d rec/s x %d s: p50 %.2f ms  p99 %.2f ms  "
             "p99.9 %.2f ms  max %.2f ms  (%ld of %ld received)\n",
-            acks, o.rate, o.latency_seconds, l.p50, l.p99, l.p999, l.max, l.received, l.sent);
+            lc.acks, lc.linger_ms, o.rate, o.latency_seconds, l.e2e.p50, l.e2e.p99, l.e2e.p999,
+            l.e2e.max, l.received, l.sent);
+        std::printf(
+            "  produce round trip (send -> delivery report): p50 %.2f ms  p99 %.2f ms  p99.9 %.2f "
+            "ms  max %.2f ms\n",
+            l.ack.p50, l.ack.p99, l.ack.p999, l.ack.max);
         std::fflush(stdout);
         if (l.received != l.sent) die("latency test lost records");
     }
+    if (!o.data_dir.empty()) {
+        percentiles f = fsync_test(o.data_dir, 2000);
+        std::printf(
+            "fsync    4 KiB append + fdatasync x 2000 in %s: p50 %.2f ms  p99 %.2f ms  p99.9 "
+            "%.2f ms  max %.2f ms\n",
+            o.data_dir.c_str(), f.p50, f.p99, f.p999, f.max);
+    }
+    if (o.latency_only) return 0;
     if (!o.data_dir.empty()) {
         double disk = disk_test(o.data_dir, o.disk_mib);
         std::printf(

@@ -40,8 +40,11 @@ struct broker_config {
     int32_t num_partitions = 1;
     size_t socket_request_max_bytes = size_t{100} << 20;
     // Per connection: stop reading new requests while this many are
-    // unanswered, or while their request bytes exceed the byte bound.
-    size_t max_inflight_requests = 64;
+    // unanswered, or while their request bytes exceed the byte bound. High
+    // enough that a linger.ms=0 acks=all producer's requests waiting for one
+    // group-commit fsync do not stop the ones behind them from being
+    // appended (and seen by consumers); memory is bounded by the bytes.
+    size_t max_inflight_requests = 1024;
     size_t max_inflight_bytes = size_t{64} << 20;
     int io_threads = 2;
     int32_t max_fetch_sessions = 1000;

@@ -9,10 +9,17 @@
 #include <vector>
 
 #include "base/log.h"
+#include "storage/fd_cache.h"
 
 namespace spate::broker {
 
 status storage_service::start(net::runtime&) {
+    // Sockets and segment files share the descriptor limit: take the hard
+    // limit, and give the segment fd cache its share of it.
+    const uint64_t fd_limit = storage::raise_fd_limit();
+    storage::fd_cache::global().set_capacity(storage::fd_cache::default_capacity());
+    logging::get("storage").info("open file limit {}, segment fd cache {}", fd_limit,
+                                 storage::fd_cache::global().capacity());
     storage::log_manager_options opts;
     opts.data_dir = _config.data_dir;
     opts.broker_defaults = _config.topic_defaults;

@@ -523,6 +523,13 @@ void remove_cleaned(const fs::path& dir, model::offset base) {
 
 status commit_cleaned(const fs::path& dir, model::offset base) {
     for (const char* ext : k_extensions) {
+        // An index without entries has no file (index_file): an empty one
+        // must still replace the old segment's.
+        auto cleaned = file_of(dir, base, ext, k_cleaned_suffix);
+        if (std::string(ext) != ".log" && !fs::exists(cleaned)) {
+            auto f = file::open(cleaned, file::mode::read_write_create);
+            if (!f.ok()) return f.err();
+        }
         SPATE_TRY(rename_file(file_of(dir, base, ext, k_cleaned_suffix),
                               file_of(dir, base, ext, k_swap_suffix)));
     }

@@ -9,25 +9,52 @@
 
 namespace spate::storage {
 
+namespace {
+int open_flags(file::mode m) {
+    return m == file::mode::read_only ? O_RDONLY : O_RDWR;
+}
+}  // namespace
+
 result<std::shared_ptr<file>> file::open(const std::filesystem::path& p, mode m) {
-    int flags = O_CLOEXEC | (m == mode::read_only ? O_RDONLY : (O_RDWR | O_CREAT));
+    int flags = O_CLOEXEC | open_flags(m) | (m == mode::read_only ? 0 : O_CREAT);
     int fd = ::open(p.c_str(), flags, 0644);
     if (fd < 0) return errno_error("open " + p.string(), errno);
     return std::shared_ptr<file>(new file(fd, p));
+}
+
+result<std::shared_ptr<file>> file::open_cached(const std::filesystem::path& p, mode m,
+                                                fd_cache& cache) {
+    auto f = open(p, m);
+    if (!f.ok()) return f.err();
+    // Reopens never create: a vanished file is an error, not a new empty one.
+    (*f)->_cached = std::make_unique<cached_fd>(cache, p, open_flags(m), (*f)->_fd);
+    (*f)->_fd = -1;
+    return f;
 }
 
 file::~file() {
     if (_fd >= 0) ::close(_fd);
 }
 
+result<file::handle> file::acquire() const {
+    if (_cached) return _cached->acquire();
+    return handle::unowned(_fd);
+}
+
+status file::keep_open() {
+    return _cached ? _cached->keep_open() : status{};
+}
+
 result<size_t> file::pread(std::span<std::byte> out, uint64_t pos) const {
+    auto h = acquire();
+    if (!h.ok()) return h.err();
     size_t done = 0;
     while (done < out.size()) {
         ssize_t n =
-            ::pread(_fd, out.data() + done, out.size() - done, static_cast<off_t>(pos + done));
+            ::pread(h->fd(), out.data() + done, out.size() - done, static_cast<off_t>(pos + done));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return errno_error("read " + _path.string(), errno);
+            return errno_error("read " + _path, errno);
         }
         if (n == 0) break;
         done += static_cast<size_t>(n);
@@ -36,13 +63,15 @@ result<size_t> file::pread(std::span<std::byte> out, uint64_t pos) const {
 }
 
 status file::pwrite_all(std::span<const std::byte> data, uint64_t pos) {
+    auto h = acquire();
+    if (!h.ok()) return h.err();
     size_t done = 0;
     while (done < data.size()) {
-        ssize_t n =
-            ::pwrite(_fd, data.data() + done, data.size() - done, static_cast<off_t>(pos + done));
+        ssize_t n = ::pwrite(h->fd(), data.data() + done, data.size() - done,
+                             static_cast<off_t>(pos + done));
         if (n < 0) {
             if (errno == EINTR) continue;
-            return errno_error("write " + _path.string(), errno);
+            return errno_error("write " + _path, errno);
         }
         done += static_cast<size_t>(n);
     }
@@ -50,20 +79,26 @@ status file::pwrite_all(std::span<const std::byte> data, uint64_t pos) {
 }
 
 status file::datasync() {
-    if (::fdatasync(_fd) != 0) return errno_error("fdatasync " + _path.string(), errno);
+    auto h = acquire();
+    if (!h.ok()) return h.err();
+    if (::fdatasync(h->fd()) != 0) return errno_error("fdatasync " + _path, errno);
     return {};
 }
 
 status file::truncate(uint64_t size) {
-    if (::ftruncate(_fd, static_cast<off_t>(size)) != 0) {
-        return errno_error("truncate " + _path.string(), errno);
+    auto h = acquire();
+    if (!h.ok()) return h.err();
+    if (::ftruncate(h->fd(), static_cast<off_t>(size)) != 0) {
+        return errno_error("truncate " + _path, errno);
     }
     return {};
 }
 
 result<uint64_t> file::size() const {
+    auto h = acquire();
+    if (!h.ok()) return h.err();
     struct stat st {};
-    if (::fstat(_fd, &st) != 0) return errno_error("stat " + _path.string(), errno);
+    if (::fstat(h->fd(), &st) != 0) return errno_error("stat " + _path, errno);
     return static_cast<uint64_t>(st.st_size);
 }
 
@@ -84,7 +119,11 @@ status write_file_atomic(const std::filesystem::path& p, std::span<const std::by
     if (!f.ok()) return f.err();
     SPATE_TRY((*f)->truncate(0));  // a left-over temp file from a crash
     SPATE_TRY((*f)->pwrite_all(content, 0));
-    if (::fsync((*f)->fd()) != 0) return errno_error("fsync " + tmp.string(), errno);
+    {
+        auto h = (*f)->acquire();
+        if (!h.ok()) return h.err();
+        if (::fsync(h->fd()) != 0) return errno_error("fsync " + tmp.string(), errno);
+    }
     std::error_code ec;
     std::filesystem::rename(tmp, p, ec);
     if (ec) return make_error(errc::io_error, "rename " + tmp.string() + ": " + ec.message());

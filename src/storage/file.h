@@ -3,6 +3,13 @@
 // Thin RAII wrappers over POSIX file I/O used by the log. Every call reports
 // failure as an io_error value; nothing throws. A `file` may be read from many
 // threads at once (pread); writes are serialised by the owner.
+//
+// A file opened with a cache (open_cached, used for segment data files) holds
+// no descriptor while idle: each call pins one from the fd_cache
+// (storage/fd_cache.h) and the cache closes idle ones beyond its capacity.
+// Code that needs the raw descriptor across calls (sendfile) holds a
+// `handle` from acquire(). Before the path is unlinked or renamed over,
+// keep_open() makes the current inode stay readable through this object.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +19,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "storage/fd_cache.h"
 
 namespace spate::storage {
 
@@ -20,6 +28,10 @@ class file {
     enum class mode { read_only, read_write_create };
 
     static result<std::shared_ptr<file>> open(const std::filesystem::path& p, mode m);
+    // Opens (creating it with read_write_create) and hands the descriptor to
+    // `cache`, which may close it while unused and reopens it by path.
+    static result<std::shared_ptr<file>> open_cached(const std::filesystem::path& p, mode m,
+                                                     fd_cache& cache);
     ~file();
     file(const file&) = delete;
     file& operator=(const file&) = delete;
@@ -30,15 +42,22 @@ class file {
     status datasync();
     status truncate(uint64_t size);
     result<uint64_t> size() const;
-    int fd() const { return _fd; }
-    const std::filesystem::path& path() const { return _path; }
+    // A descriptor that stays open while the handle lives.
+    using handle = cached_fd::pin;
+    result<handle> acquire() const;
+    // See the top of this file; a no-op for files without a cache.
+    status keep_open();
+    std::filesystem::path path() const { return _path; }
 
   private:
     // Adopts an open descriptor; it is closed on destruction.
-    file(int fd, std::filesystem::path p) : _fd(fd), _path(std::move(p)) {}
+    file(int fd, const std::filesystem::path& p) : _fd(fd), _path(p.string()) {}
 
-    int _fd;
-    std::filesystem::path _path;
+    int _fd;  // -1 when _cached holds the descriptor
+    std::unique_ptr<cached_fd> _cached;
+    // Strings, not paths: a path allocates once per component, and every
+    // partition holds several of these.
+    std::string _path;
 };
 
 // fsyncs a directory so that entries created, renamed or removed in it survive a crash.

@@ -36,12 +36,11 @@ status index_file<Entry>::load() {
     _entries.clear();
     _on_disk = 0;
     std::error_code ec;
-    if (!std::filesystem::exists(_path, ec)) return make_error(errc::not_found, _path.string());
+    if (!std::filesystem::exists(_path, ec)) return make_error(errc::not_found, _path);
     auto content = read_small_file(_path, size_t{1} << 31);
     if (!content.ok()) return content.err();
     if (content->size() % Entry::k_size != 0) {
-        return make_error(errc::corrupt,
-                          _path.string() + ": size is not a multiple of the entry size");
+        return make_error(errc::corrupt, _path + ": size is not a multiple of the entry size");
     }
     size_t n = content->size() / Entry::k_size;
     _entries.resize(n);
@@ -50,7 +49,7 @@ status index_file<Entry>::load() {
         decode(p + i * Entry::k_size, _entries[i]);
         if (i > 0 && !increasing(_entries[i - 1], _entries[i])) {
             _entries.clear();
-            return make_error(errc::corrupt, _path.string() + ": entries out of order");
+            return make_error(errc::corrupt, _path + ": entries out of order");
         }
     }
     _on_disk = n;
@@ -72,34 +71,52 @@ void index_file<Entry>::clear() {
 
 template <typename Entry>
 status index_file<Entry>::flush(bool sync) {
-    if (_on_disk == _entries.size() && !_rewrite && !sync) return {};
-    if (!_file) {
-        auto f = file::open(_path, file::mode::read_write_create);
-        if (!f.ok()) return f.err();
-        _file = std::move(*f);
+    const size_t pending = _entries.size() - _on_disk;
+    // Nothing written since the last sync: an idle partition's close costs
+    // no fdatasync.
+    if (pending == 0 && !_rewrite && (!sync || !_unsynced)) return {};
+    if (pending == 0 && _rewrite && _entries.empty()) {
+        // Emptied: no file rather than an empty one (see remove()).
+        SPATE_TRY(remove());
+        _unsynced = false;
+        return {};
     }
+    // Opened per flush (rolls, close): an idle partition holds no descriptor.
+    auto f = file::open(_path, file::mode::read_write_create);
+    if (!f.ok()) return f.err();
+    auto& out = *f;
     if (_rewrite) {
-        SPATE_TRY(_file->truncate(0));
+        auto size = out->size();
+        if (!size.ok()) return size.err();
+        if (*size > 0) {
+            SPATE_TRY(out->truncate(0));
+            _unsynced = true;  // stale entries must not come back after a crash
+        }
         _rewrite = false;
     }
-    size_t pending = _entries.size() - _on_disk;
     if (pending > 0) {
         std::vector<std::byte> buf(pending * Entry::k_size);
         for (size_t i = 0; i < pending; ++i)
             encode(_entries[_on_disk + i], buf.data() + i * Entry::k_size);
-        SPATE_TRY(_file->pwrite_all(buf, _on_disk * Entry::k_size));
+        SPATE_TRY(out->pwrite_all(buf, _on_disk * Entry::k_size));
         _on_disk = _entries.size();
+        _unsynced = true;
     }
-    if (sync) SPATE_TRY(_file->datasync());
+    if (sync && _unsynced) {
+        SPATE_TRY(out->datasync());
+        _unsynced = false;
+    }
     return {};
 }
 
 template <typename Entry>
 status index_file<Entry>::remove() {
-    _file.reset();
+    _entries.clear();
+    _on_disk = 0;
+    _rewrite = false;
     std::error_code ec;
     std::filesystem::remove(_path, ec);
-    if (ec) return make_error(errc::io_error, "remove " + _path.string() + ": " + ec.message());
+    if (ec) return make_error(errc::io_error, "remove " + _path + ": " + ec.message());
     return {};
 }
 

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -42,7 +43,7 @@ static_assert(time_index_entry::k_size == sizeof(int64_t) + sizeof(uint32_t));
 template <typename Entry>
 class index_file {
   public:
-    explicit index_file(std::filesystem::path p) : _path(std::move(p)) {}
+    explicit index_file(const std::filesystem::path& p) : _path(p.string()) {}
 
     // Loads entries from disk. A missing file yields errc::not_found; a file whose
     // size is not a whole number of entries, or whose keys do not strictly
@@ -58,17 +59,19 @@ class index_file {
     void clear();
 
     // Writes entries not yet on disk (and shrinks the file if entries were
-    // cleared); with `sync` also fdatasyncs it.
+    // cleared); with `sync` also fdatasyncs it, unless nothing was written
+    // since the last sync. The file is open only during the call.
     status flush(bool sync);
+    // Deletes the file (a missing file is fine) and forgets every entry.
     status remove();
-    const std::filesystem::path& path() const { return _path; }
+    std::filesystem::path path() const { return _path; }
 
   private:
-    std::filesystem::path _path;
+    std::string _path;  // not a path: one allocation instead of one per component
     std::vector<Entry> _entries;
-    size_t _on_disk = 0;    // entries known to be in the file
-    bool _rewrite = false;  // file must be truncated before writing
-    std::shared_ptr<file> _file;
+    size_t _on_disk = 0;     // entries known to be in the file
+    bool _rewrite = false;   // file must be truncated before writing
+    bool _unsynced = false;  // written since the last fdatasync
 };
 
 using offset_index = index_file<offset_index_entry>;

@@ -196,6 +196,10 @@ result<bool> swap_in(log_state& s, std::span<const compaction::source_segment> g
     std::unique_lock lk(s.mu);
     auto at = s.closed ? std::nullopt : locate_sources(s, sources);
     status st = at ? carry_txn_entries(sources) : status{};
+    // The swap unlinks or renames over the sources' files; readers holding
+    // them keep reading the old inodes.
+    for (size_t k = 0; at && st.ok() && k < sources.size(); ++k)
+        st = sources[k]->data_file()->keep_open();
     if (st.ok() && at) st = compaction::commit_cleaned(s.dir, base);
     if (!at || !st.ok()) {
         lk.unlock();

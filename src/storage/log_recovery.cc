@@ -147,6 +147,7 @@ status rebuild_producer_state(log_state& s) {
     if (*snap && (*snap)->next_offset >= from) {
         s.producers = std::move((*snap)->state);
         from = (*snap)->next_offset;
+        if (from == end) s.snapshot_offset = end.value();
     }
     SPATE_TRY(prune_producer_snapshots(s.dir, end, 2));
     size_t first_replayed = s.segment_index_for(from);

@@ -61,7 +61,10 @@ status log_state::roll_locked(int64_t now_ms) {
 
 status log_state::snapshot_producers_locked() {
     model::offset at(end.load());
+    // Nothing appended since the last snapshot (or ever): it would be the same.
+    if (at.value() == snapshot_offset || (at.value() == 0 && producers.size() == 0)) return {};
     SPATE_TRY(write_producer_snapshot(dir, producers, at));
+    snapshot_offset = at.value();
     return prune_producer_snapshots(dir, at, 2);
 }
 

@@ -42,6 +42,8 @@ struct log_state {
     topic_config config;
     bool closed = false;
     producer_state producers;
+    // The offset of the newest producer snapshot written or loaded; -1 none.
+    int64_t snapshot_offset = -1;
 
     std::atomic<int64_t> start{0};
     std::atomic<int64_t> end{0};
@@ -60,7 +62,8 @@ struct log_state {
     // Seals and syncs the active segment, starts a new one and snapshots the
     // producer state. Requires mu exclusively.
     status roll_locked(int64_t now_ms);
-    // Writes a producer snapshot at the log end and prunes old ones. Requires mu.
+    // Writes a producer snapshot at the log end and prunes old ones, unless
+    // one exists there already or the log never had data. Requires mu.
     status snapshot_producers_locked();
     // Persists the log start offset (partition.meta).
     status persist_start_offset(int64_t start_offset);

@@ -19,7 +19,7 @@ std::string segment_file_name(model::offset base, const char* extension) {
 
 segment::segment(const std::filesystem::path& dir, model::offset base, int64_t index_interval_bytes,
                  const std::string& suffix)
-    : _dir(dir)
+    : _dir(dir.string())
     , _base(base)
     , _next(base)
     , _max_timestamp_offset(base)
@@ -32,16 +32,21 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
                                                  model::offset base, int64_t index_interval_bytes,
                                                  int64_t now_ms, const std::string& suffix) {
     std::shared_ptr<segment> s(new segment(dir, base, index_interval_bytes, suffix));
-    auto f =
-        file::open(dir / (segment_file_name(base, ".log") + suffix), file::mode::read_write_create);
+    auto f = file::open_cached(dir / (segment_file_name(base, ".log") + suffix),
+                               file::mode::read_write_create, fd_cache::global());
     if (!f.ok()) return f.err();
     s->_log = std::move(*f);
     SPATE_TRY(s->_log->truncate(0));
-    SPATE_TRY(s->_txn_index.remove());  // a stale one from a segment of the same base
-    s->_offset_index.clear();
-    s->_time_index.clear();
-    SPATE_TRY(s->flush_indexes(false));
-    SPATE_TRY(fsync_dir(dir));
+    // Stale files from a segment of the same base go; the indexes are
+    // created by their first flush with entries (open() treats a missing
+    // index of an empty segment as empty).
+    SPATE_TRY(s->_txn_index.remove());
+    SPATE_TRY(s->_offset_index.remove());
+    SPATE_TRY(s->_time_index.remove());
+    // The directory entry becomes durable with the segment's first sync
+    // (sync_data): creating a partition costs no fsync, and a crash before
+    // that sync loses only an empty segment, which the next open recreates.
+    s->_dir_unsynced = true;
     s->_first_append_ms = now_ms;
     return s;
 }
@@ -50,7 +55,8 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
                                                int64_t index_interval_bytes, bool full_check,
                                                int64_t now_ms, recovery_stats& stats) {
     std::shared_ptr<segment> s(new segment(dir, base, index_interval_bytes));
-    auto f = file::open(dir / segment_file_name(base, ".log"), file::mode::read_write_create);
+    auto f = file::open_cached(dir / segment_file_name(base, ".log"), file::mode::read_write_create,
+                               fd_cache::global());
     if (!f.ok()) return f.err();
     s->_log = std::move(*f);
     s->_first_append_ms = now_ms;
@@ -303,10 +309,19 @@ status segment::flush_indexes(bool sync) {
 
 status segment::sync_data() {
     SPATE_TRY(_log->datasync());
-    return _txn_index.sync();
+    SPATE_TRY(_txn_index.sync());
+    if (!_dir_unsynced.load()) return {};
+    // Concurrent syncs (group commit, a roll) all return after the fsync.
+    std::lock_guard lk(_dir_sync_mu);
+    if (!_dir_unsynced.load()) return {};
+    SPATE_TRY(fsync_dir(_dir));
+    _dir_unsynced = false;
+    return {};
 }
 
 status segment::remove_files() {
+    // Readers that still hold this segment keep reading the unlinked inode.
+    SPATE_TRY(_log->keep_open());
     SPATE_TRY(_txn_index.remove());
     SPATE_TRY(_offset_index.remove());
     SPATE_TRY(_time_index.remove());

@@ -10,9 +10,11 @@
 // `data_file()` with pread from any thread without a lock: bytes below `size()`
 // observed under the log lock never change until the segment is deleted.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -100,7 +102,8 @@ class segment {
     // Adds the final time index entry; called when the segment stops being active.
     void seal();
     status flush_indexes(bool sync);
-    // Syncs the data file and the transaction index.
+    // Syncs the data file and the transaction index, and the first time
+    // after create() also the directory entry.
     status sync_data();
     // Deletes the data file and every index, the transaction index included.
     status remove_files();
@@ -118,7 +121,7 @@ class segment {
     status load_indexes_and_tail(recovery_stats& stats);
     void index_batch(const batch_position& b);
 
-    std::filesystem::path _dir;
+    std::string _dir;  // not a path: one allocation instead of one per component
     model::offset _base;
     model::offset _next;
     uint64_t _size = 0;
@@ -128,6 +131,8 @@ class segment {
     int64_t _index_interval;
     uint64_t _bytes_since_index = 0;
     std::shared_ptr<file> _log;
+    std::atomic<bool> _dir_unsynced{false};  // create() has not been followed by a sync
+    std::mutex _dir_sync_mu;                 // serialises that first directory sync
     offset_index _offset_index;
     time_index _time_index;
     txn_index _txn_index;

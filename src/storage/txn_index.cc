@@ -26,7 +26,7 @@ status txn_index::ensure_open() {
     if (!f.ok()) return f.err();
     _file = std::move(*f);
     // A new file's directory entry must survive a crash like its content.
-    if (!existed) SPATE_TRY(fsync_dir(_path.parent_path()));
+    if (!existed) SPATE_TRY(fsync_dir(std::filesystem::path(_path).parent_path()));
     return {};
 }
 
@@ -74,7 +74,7 @@ status txn_index::append(const aborted_txn_entry& e) {
         if (!cut.ok()) {
             // load() cuts a torn tail on the next open.
             logging::get("storage").warn("{}: removing a partial entry at byte {} failed: {}",
-                                         _path.string(), at, cut.err().to_string());
+                                         _path, at, cut.err().to_string());
         }
         return s;
     }
@@ -133,7 +133,7 @@ status txn_index::remove() {
     _dirty = false;
     std::error_code ec;
     std::filesystem::remove(_path, ec);
-    if (ec) return make_error(errc::io_error, "remove " + _path.string() + ": " + ec.message());
+    if (ec) return make_error(errc::io_error, "remove " + _path + ": " + ec.message());
     return {};
 }
 

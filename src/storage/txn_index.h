@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -45,7 +46,7 @@ class txn_index {
     // last_stable_offset i64, big-endian.
     static constexpr size_t k_entry_size = 2 + 8 + 8 + 8 + 8;
 
-    explicit txn_index(std::filesystem::path path) : _path(std::move(path)) {}
+    explicit txn_index(const std::filesystem::path& path) : _path(path.string()) {}
 
     // Loads the file if it exists (see the contract above for a damaged tail,
     // which is truncated on disk too). errc::io_error on I/O failure.
@@ -61,14 +62,14 @@ class txn_index {
     status remove();
 
     const std::vector<aborted_txn_entry>& entries() const { return _entries; }
-    const std::filesystem::path& path() const { return _path; }
+    std::filesystem::path path() const { return _path; }
 
     static void encode(const aborted_txn_entry& e, std::byte* out);
 
   private:
     status ensure_open();  // requires _file_mu
 
-    std::filesystem::path _path;
+    std::string _path;            // not a path: one allocation instead of one per component
     mutable std::mutex _file_mu;  // guards _file and _dirty
     std::shared_ptr<file> _file;
     std::vector<aborted_txn_entry> _entries;
