@@ -112,7 +112,9 @@ status read_all(const bytes_t& batch, size_t max_decompressed = k_default_max_de
         auto layout = check_uncompressed_records(*view);
         EXPECT_EQ(layout.ok(), st.ok())
             << (st.ok() ? layout.err().to_string() : st.err().to_string());
-        if (!layout.ok()) EXPECT_EQ(layout.err().code, errc::corrupt);
+        if (!layout.ok()) {
+            EXPECT_EQ(layout.err().code, errc::corrupt);
+        }
     }
     return st;
 }
