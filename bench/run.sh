@@ -65,6 +65,9 @@ trap cleanup EXIT
 # group_bench times rebalances without the broker's initial delay.
 initial_delay_ms=0
 echo "group.initial.rebalance.delay.ms=$initial_delay_ms" >"$dir/server.properties"
+# SPATE_BENCH_PROPERTIES: more key=value lines (space-separated) for the broker,
+# e.g. spate.fetch.zero.copy=false to measure the copy path.
+for kv in ${SPATE_BENCH_PROPERTIES:-}; do echo "$kv" >>"$dir/server.properties"; done
 "$build/spate" serve --config "$dir/server.properties" --data-dir "$dir/data" \
   --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
 pid=$!

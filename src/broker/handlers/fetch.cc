@@ -107,6 +107,64 @@ handler_outcome respond_with_files(const request_context& ctx, const built& out)
     return o;
 }
 
+// Reads one partition's records from the work item's offset into `pd` (or,
+// with `send_files`, into `chunk`), within `remaining` of the response's
+// bytes; sets the partition's offsets. Returns the partition's error.
+error_code read_partition(storage::log& log, const work_item& it, bool read_committed,
+                          bool send_files, size_t& remaining, built& out, resp::partition_data& pd,
+                          std::optional<storage::read_chunk>& chunk) {
+    error_code ec = error_code::none;
+    const int64_t start = log.log_start_offset().value();
+    const int64_t hwm = log.log_end_offset().value();
+    const int64_t lso = std::min(log.last_stable_offset().value(), hwm);
+    const int64_t visible_end = read_committed ? lso : hwm;
+    pd.high_watermark = hwm;
+    pd.last_stable_offset = lso;
+    pd.log_start_offset = start;
+    if (it.fetch_offset < start || it.fetch_offset > hwm) {
+        ec = error_code::offset_out_of_range;
+    } else if (it.fetch_offset < visible_end) {
+        const bool first = out.bytes == 0;
+        size_t limit = std::min<size_t>(static_cast<size_t>(std::max(it.max_bytes, 0)), remaining);
+        if (limit > 0 || first) {
+            auto rd = log.read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1),
+                               model::offset(visible_end));
+            if (!rd.ok()) {
+                // Retention moved the start between the check and the read.
+                ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
+                                                         : to_error_code(rd.err());
+            } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
+                if (send_files) {
+                    chunk = rd->chunk;
+                } else {
+                    auto& buf = out.buffers.emplace_back();
+                    if (rd->copy_to(buf).ok()) {
+                        pd.records = std::span<const std::byte>(buf);
+                    } else {
+                        ec = error_code::kafka_storage_error;
+                    }
+                }
+                if (ec == error_code::none) {
+                    out.bytes += rd->chunk->size;
+                    remaining -= std::min(remaining, rd->chunk->size);
+                    if (read_committed) {
+                        auto aborted = log.aborted_transactions(model::offset(it.fetch_offset),
+                                                                model::offset(visible_end));
+                        if (!aborted.ok()) {
+                            ec = to_error_code(aborted.err());
+                        } else {
+                            for (const auto& a : *aborted)
+                                pd.aborted_transactions->push_back(
+                                    {a.producer_id.value(), a.first_offset.value()});
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return ec;
+}
+
 // Reads the partitions' records into `out`: copied into buffers, or, with
 // `send_files`, kept as segment chunks the connection sends from the file.
 void build(handler_deps& b, const std::vector<work_item>& items, bool incremental,
@@ -123,57 +181,8 @@ void build(handler_deps& b, const std::vector<work_item>& items, bool incrementa
         std::shared_ptr<storage::log> log;
         if (ec == error_code::none)
             log = partition_log(b, it.topic, it.partition, it.current_leader_epoch, ec);
-        if (ec == error_code::none) {
-            const int64_t start = log->log_start_offset().value();
-            const int64_t hwm = log->log_end_offset().value();
-            const int64_t lso = std::min(log->last_stable_offset().value(), hwm);
-            const int64_t visible_end = read_committed ? lso : hwm;
-            pd.high_watermark = hwm;
-            pd.last_stable_offset = lso;
-            pd.log_start_offset = start;
-            if (it.fetch_offset < start || it.fetch_offset > hwm) {
-                ec = error_code::offset_out_of_range;
-            } else if (it.fetch_offset < visible_end) {
-                const bool first = out.bytes == 0;
-                size_t limit =
-                    std::min<size_t>(static_cast<size_t>(std::max(it.max_bytes, 0)), remaining);
-                if (limit > 0 || first) {
-                    auto rd = log->read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1),
-                                        model::offset(visible_end));
-                    if (!rd.ok()) {
-                        // Retention moved the start between the check and the read.
-                        ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
-                                                                 : to_error_code(rd.err());
-                    } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
-                        if (send_files) {
-                            chunk = rd->chunk;
-                        } else {
-                            auto& buf = out.buffers.emplace_back();
-                            if (rd->copy_to(buf).ok()) {
-                                pd.records = std::span<const std::byte>(buf);
-                            } else {
-                                ec = error_code::kafka_storage_error;
-                            }
-                        }
-                        if (ec == error_code::none) {
-                            out.bytes += rd->chunk->size;
-                            remaining -= std::min(remaining, rd->chunk->size);
-                            if (read_committed) {
-                                auto aborted = log->aborted_transactions(
-                                    model::offset(it.fetch_offset), model::offset(visible_end));
-                                if (!aborted.ok()) {
-                                    ec = to_error_code(aborted.err());
-                                } else {
-                                    for (const auto& a : *aborted)
-                                        pd.aborted_transactions->push_back(
-                                            {a.producer_id.value(), a.first_offset.value()});
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        if (ec == error_code::none)
+            ec = read_partition(*log, it, read_committed, send_files, remaining, out, pd, chunk);
         pd.error_code = code(ec);
         if (ec != error_code::none) {
             out.any_error = true;
