@@ -160,7 +160,7 @@ TEST_F(zero_copy_fetch, frames_match_the_copy_path_across_segment_boundaries) {
     auto log = create("t", 1);
     fill(*log, 60);
     ASSERT_GE(storage::log_test_access::segment_count(*log), 3u);
-    for (int16_t v : {4, 11, 12, 13}) {
+    for (int16_t v : {4, 11, 12}) {
         auto [bytes, fetches] = read_both("t", v, 0);
         EXPECT_GT(fetches, 3) << "v" << v;
         EXPECT_EQ(next_offset(bytes, 0), log->log_end_offset().value()) << "v" << v;
@@ -178,7 +178,7 @@ TEST_F(zero_copy_fetch, several_partitions_and_errors_in_one_response_match) {
     test_client cc(copy_port);
     const std::vector<fetch_target> targets{
         {"m", 0, 0}, {"m", 1, 3}, {"m", 2, 0}, {"m", 7, 0}, {"none", 0, 0}};
-    for (int16_t v : {4, 12, 13}) {
+    for (int16_t v : {4, 11, 12}) {
         frame z = fetch_frame(zc, targets, v, 1 << 20);
         EXPECT_EQ(z, fetch_frame(cc, targets, v, 1 << 20)) << "v" << v;
         EXPECT_GT(z.size(), 5u * 10 * 10);
