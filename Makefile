@@ -9,7 +9,7 @@ CMAKE_GEN  := -G Ninja
 DATA_DIR   ?= ./spate-data
 
 .PHONY: deps configure configure-asan build build-asan run test layers unit-test system-test \
-	bench format format-check clean
+	bench bench-deps format format-check clean
 
 # cmake_build(<tree>, <targets>): builds the targets, then prints the tree's
 # ccache hits and misses of this build (CMakeLists.txt sets CCACHE_STATSLOG).
@@ -60,7 +60,12 @@ system-test: build
 
 test: layers format-check unit-test system-test
 
-bench: configure
+# The benchmarks' own deps (Redis for the comparison) come first so that
+# configure finds hiredis.
+bench-deps:
+	@bash scripts/install-bench-deps.sh
+
+bench: bench-deps configure
 	$(call cmake_build,$(BUILD),spate benches)
 	bash bench/run.sh $(BUILD)
 

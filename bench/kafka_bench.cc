@@ -1,5 +1,6 @@
 // kafka_bench: producer/consumer throughput and end-to-end latency of a
-// running Kafka-compatible broker through librdkafka, plus the sequential
+// running Kafka-compatible broker through librdkafka (consume also with raw
+// Fetch requests, bench/fetch_consumer.h), plus the sequential
 // write bandwidth of the disk holding the broker's data directory, measured in
 // the same run so that the two can be compared.
 //
@@ -31,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "fetch_consumer.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
 #include "kafka_util.h"
@@ -140,6 +142,17 @@ throughput consume_test(const options& o, const std::string& topic, size_t size,
     }
     throughput t{records, seconds_since(start), size};
     c.close();
+    return t;
+}
+
+// The broker's consume ceiling: raw Fetch requests, every record decoded.
+throughput fetch_consume_test(const options& o, const std::string& topic, size_t size,
+                              long records) {
+    fetch_consumer c(o.bootstrap);
+    auto start = clock_type::now();
+    const size_t bytes = c.consume(topic, records);
+    throughput t{records, seconds_since(start), size};
+    if (bytes < size_t(records) * size) die("fetch consume: missing value bytes");
     return t;
 }
 
@@ -328,6 +341,10 @@ int main(int argc, char** argv) {
                 throughput c = consume_test(o, topic, s.size, s.records);
                 std::printf("consume  %5zu B             %8ld records  %10.0f msg/s  %8.1f MiB/s\n",
                             s.size, c.records, c.rate(), c.mib());
+                std::fflush(stdout);
+                throughput f = fetch_consume_test(o, topic, s.size, s.records);
+                std::printf("consume  %5zu B raw Fetch   %8ld records  %10.0f msg/s  %8.1f MiB/s\n",
+                            s.size, f.records, f.rate(), f.mib());
                 std::fflush(stdout);
             }
         }

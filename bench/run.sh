@@ -6,10 +6,45 @@
 # (KAFKA_BENCH_ARGS, GROUP_BENCH_ARGS and TXN_BENCH_ARGS add options).
 # sql_bench.sh (streaming SQL vs the consumer ceiling) runs against its own
 # `spate serve` (SPATE_SQL_BENCH_* tune it, see there).
-# BENCHES selects the benchmarks to run (default: "storage sql kafka group txn").
+# `disk` is dd's sequential write (fdatasync) and cached read in $TMPDIR;
+# `redis` runs redis_bench against a redis-server (appendonly yes,
+# appendfsync everysec) started on a free port in a temporary directory
+# (REDIS_BENCH_ARGS add options; scripts/install-bench-deps.sh installs it).
+# BENCHES selects the benchmarks to run (default: "storage sql disk redis kafka group txn").
 set -euo pipefail
 build=${1:-build}
-benches=" ${BENCHES:-storage sql kafka group txn} "
+benches=" ${BENCHES:-storage sql disk redis kafka group txn} "
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+if [[ $benches == *" disk "* ]]; then
+  ddir=$(mktemp -d "${TMPDIR:-/tmp}/spate-dd.XXXXXX")
+  w=$(dd if=/dev/zero of="$ddir/dd" bs=1M count=256 conv=fdatasync 2>&1 | tail -1)
+  r=$(dd if="$ddir/dd" of=/dev/null bs=1M 2>&1 | tail -1)
+  echo "disk     dd write 256 MiB, 1 MiB blocks, conv=fdatasync: $w"
+  echo "disk     dd read back (page cache): $r"
+  rm -rf "$ddir"
+fi
+if [[ $benches == *" redis "* ]]; then
+  if ! command -v redis-server >/dev/null || [ ! -x "$build/bench/redis_bench" ]; then
+    echo "redis: skipped (run scripts/install-bench-deps.sh, then reconfigure $build)"
+  else
+    rdir=$(mktemp -d "${TMPDIR:-/tmp}/spate-redis.XXXXXX")
+    rport=$(free_port)
+    redis-server --port "$rport" --bind 127.0.0.1 --dir "$rdir" --appendonly yes \
+      --appendfsync everysec --save '' --daemonize no >"$rdir/redis.log" 2>&1 &
+    rpid=$!
+    for _ in $(seq 1 200); do
+      redis-cli -p "$rport" ping >/dev/null 2>&1 && break
+      sleep 0.05
+    done
+    # shellcheck disable=SC2086
+    "$build/bench/redis_bench" --port "$rport" ${REDIS_BENCH_ARGS:-} || rc=$?
+    kill -TERM "$rpid" 2>/dev/null; wait "$rpid" 2>/dev/null || true
+    rm -rf "$rdir"
+    [ "${rc:-0}" -eq 0 ] || exit "$rc"
+  fi
+fi
 if [[ $benches == *" storage "* ]]; then
   "$build/bench/storage_bench" "${@:2}"
 fi
@@ -30,6 +65,9 @@ trap cleanup EXIT
 # group_bench times rebalances without the broker's initial delay.
 initial_delay_ms=0
 echo "group.initial.rebalance.delay.ms=$initial_delay_ms" >"$dir/server.properties"
+# SPATE_BENCH_PROPERTIES: more key=value lines (space-separated) for the broker,
+# e.g. spate.fetch.zero.copy=false to measure the copy path.
+for kv in ${SPATE_BENCH_PROPERTIES:-}; do echo "$kv" >>"$dir/server.properties"; done
 "$build/spate" serve --config "$dir/server.properties" --data-dir "$dir/data" \
   --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
 pid=$!

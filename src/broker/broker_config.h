@@ -47,6 +47,9 @@ struct broker_config {
     size_t max_inflight_requests = 1024;
     size_t max_inflight_bytes = size_t{64} << 20;
     int io_threads = 2;
+    // Fetch sends record bytes from segment files with sendfile on plaintext
+    // connections (spate.fetch.zero.copy); false copies them into responses.
+    bool fetch_zero_copy = true;
     int32_t max_fetch_sessions = 1000;
 
     // Consumer groups (Kafka's group.* broker keys).

@@ -184,6 +184,9 @@ std::vector<broker_key> broker_settings() {
         integer("spate.max.inflight.requests", k::int_, &c::max_inflight_requests, size_t{1},
                 size_t{1} << 20, k_read_only,
                 "Unanswered requests of one connection before Spate stops reading it."),
+        boolean("spate.fetch.zero.copy", &c::fetch_zero_copy, k_read_only,
+                "Fetch sends record bytes straight from segment files (sendfile) on plaintext "
+                "listeners; false copies them into each response."),
         integer("max.incremental.fetch.session.cache.slots", k::int_, &c::max_fetch_sessions, 0,
                 1 << 20, k_read_only, "Incremental fetch sessions (KIP-227) kept at once."),
         integer("group.initial.rebalance.delay.ms", k::int_, &c::group_initial_rebalance_delay_ms,

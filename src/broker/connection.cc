@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "broker/handlers/handlers.h"
+#include "broker/response_writer.h"
 #include "kafka/protocol/error_code.h"
 #include "kafka/protocol/generated/api_versions_response.h"
 
@@ -42,6 +43,7 @@ connection::connection(handler_deps& deps, const broker_config& limits, net::str
     , _stream(std::move(s))
     , _info(std::move(info))
     , _client_host("/" + _info.peer_address)
+    , _send_files(!_stream.is_tls() && limits.fetch_zero_copy)
     , _reader_wake(_stream.get_executor())
     , _writer_wake(_stream.get_executor()) {}
 
@@ -82,8 +84,9 @@ asio::awaitable<void> connection::read_loop() {
         auto size = proto::frame_size(prefix, cfg.socket_request_max_bytes);
         if (!size.ok() || *size < k_min_request_size) break;
 
+        auto frame = request_buffer_pool::shared().take(*size);
         auto ctx = std::make_unique<request_context>(request_context{
-            _deps, _info, {}, std::vector<std::byte>(*size), _stream.get_executor(), _client_host});
+            _deps, _info, {}, std::move(frame), _stream.get_executor(), _client_host, _send_files});
         ec = co_await _stream.read_exact(asio::buffer(ctx->frame));
         if (ec || _closed) break;
         auto header = proto::parse_request_header(ctx->frame);
@@ -123,10 +126,11 @@ asio::awaitable<void> connection::run_handler(std::shared_ptr<slot> s,
                                     ctx->header.api_version, e.what());
         s->outcome = handler_outcome{};  // close
     }
+    request_buffer_pool::shared().give(std::move(ctx->frame));
     s->done = true;
     if (!_closed) {
         // Unsent responses count against the in-flight byte bound too.
-        s->response_bytes = s->outcome.frame.size();
+        s->response_bytes = s->outcome.size();
         _inflight_bytes += s->response_bytes;
     }
     _writer_wake.cancel();
@@ -142,7 +146,7 @@ asio::awaitable<void> connection::write_loop() {
         _slots.pop_front();
         if (s->outcome.what == handler_outcome::kind::close) break;
         if (s->outcome.what == handler_outcome::kind::respond) {
-            auto ec = co_await _stream.write_all(asio::buffer(s->outcome.frame));
+            auto ec = co_await write_response(_stream, s->outcome);
             if (ec || _closed) break;
         }
         _inflight_bytes -= s->request_bytes + s->response_bytes;

@@ -64,6 +64,7 @@ class connection final : public net::connection, public std::enable_shared_from_
     net::stream _stream;
     const net::connection_info _info;
     const std::string _client_host;          // "/<peer address>", as Kafka reports hosts
+    const bool _send_files;                  // request_context::send_files
     boost::asio::steady_timer _reader_wake;  // cancelled to wake a paused reader
     boost::asio::steady_timer _writer_wake;  // cancelled when a slot completes
     std::deque<std::shared_ptr<slot>> _slots;

@@ -23,9 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "broker/request_buffer.h"
 #include "kafka/protocol/acl.h"
 #include "kafka/protocol/frame.h"
 #include "net/connection_info.h"
+#include "storage/file.h"
 
 namespace spate::coordinator {
 class group_coordinator;
@@ -72,20 +74,48 @@ struct request_context {
     // The whole frame after the size prefix. Owned here so that handlers may
     // edit record batches in place (produce assigns offsets) and so views
     // into it stay valid while the handler runs.
-    std::vector<std::byte> frame;
+    request_buffer frame;
     // The connection's strand: completions from other threads are posted here.
     boost::asio::any_io_executor executor;
     // The peer's address as Kafka reports client hosts ("/127.0.0.1").
     const std::string& client_host;
+    // The response may carry file ranges (handler_outcome::files): the
+    // connection sends them with sendfile (plaintext TCP and
+    // spate.fetch.zero.copy on). Otherwise handlers copy record bytes.
+    bool send_files = false;
 
     std::span<std::byte> body() { return std::span(frame).subspan(header.header_size); }
     int16_t version() const { return header.api_version; }
+};
+
+// `size` bytes at `position` of `file`, sent in place of nothing at byte `at`
+// of a response frame (between frame[at - 1] and frame[at]). The shared
+// reference keeps the descriptor open while the response is queued: a
+// segment retention deletes or compaction replaces meanwhile is unlinked or
+// renamed over, never rewritten, so the range still reads the bytes it
+// held when the handler chose it.
+struct file_range {
+    std::shared_ptr<const storage::file> file;
+    uint64_t position = 0;
+    size_t size = 0;
+    size_t at = 0;
 };
 
 struct handler_outcome {
     enum class kind { respond, no_response, close };
     kind what = kind::close;
     std::vector<std::byte> frame;  // with its size prefix, for kind::respond
+    // Ranges spliced into `frame`, by increasing `at` (only when
+    // request_context::send_files); the size prefix counts them.
+    std::vector<file_range> files;
+
+    // Bytes on the wire: the frame and its file ranges.
+    size_t size() const {
+        size_t n = frame.size();
+        for (const auto& f : files)
+            n += f.size;
+        return n;
+    }
 };
 
 using handler_fn = boost::asio::awaitable<handler_outcome> (*)(request_context&);

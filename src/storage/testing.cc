@@ -11,6 +11,18 @@ size_t log_test_access::segment_count(const log& l) {
     return l._state->segments.size();
 }
 
+long log_test_access::data_file_refs(const log& l, size_t i) {
+    std::shared_lock lk(l._state->mu);
+    if (i >= l._state->segments.size()) return 0;
+    return l._state->segments[i]->data_file().use_count();
+}
+
+std::filesystem::path log_test_access::data_file_path(const log& l, size_t i) {
+    std::shared_lock lk(l._state->mu);
+    if (i >= l._state->segments.size()) return {};
+    return l._state->segments[i]->data_file()->path();
+}
+
 compaction_counters log_test_access::compaction_stats(const log& l) {
     return l._cleaner->counters();
 }

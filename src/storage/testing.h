@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 
 #include "base/result.h"
 #include "storage/compactor.h"
@@ -17,6 +18,11 @@ namespace spate::storage {
 
 struct log_test_access {
     static size_t segment_count(const log& l);
+    // Owners of segment `i`'s data file (the segment's own reference plus
+    // every read_chunk and queued response holding it); 0 when no such segment.
+    static long data_file_refs(const log& l, size_t i);
+    // The path of segment `i`'s data file (empty when no such segment).
+    static std::filesystem::path data_file_path(const log& l, size_t i);
     static compaction_counters compaction_stats(const log& l);
     // One compaction pass (log::compact) that stops at `stop` as if the
     // process died there, leaving the files exactly as a crash would.

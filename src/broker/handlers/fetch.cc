@@ -26,9 +26,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/assert.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
+#include "kafka/protocol/records_sink.h"
+#include "storage/log_types.h"
 
 namespace spate::broker::handlers {
 
@@ -57,14 +60,115 @@ struct work_item {
 struct built {
     resp response;
     std::deque<std::vector<std::byte>> buffers;  // what response records point into
+    // For each included partition, in encode order: the segment bytes sent
+    // as its records (send_files), else nullopt (records in `buffers`).
+    std::vector<std::optional<storage::read_chunk>> chunks;
     size_t bytes = 0;
     bool any_error = false;
     // For each included item: index into the work list, hwm, log start.
     std::vector<std::tuple<size_t, int64_t, int64_t>> included;
 };
 
+// Leaves the chunks' bytes out of the frame: the k-th records field encoded
+// is the k-th included partition's; one with a chunk gets its length prefix
+// written and the chunk as a file range at that point of the frame.
+class chunk_sink final : public proto::records_sink {
+  public:
+    chunk_sink(const std::vector<std::optional<storage::read_chunk>>& chunks,
+               std::vector<file_range>& out)
+        : _chunks(chunks), _out(out) {}
+
+    bool write_records(proto::writer& w, const proto::records_view&, bool compact) override {
+        SPATE_ASSERT(_next < _chunks.size());
+        const auto& c = _chunks[_next++];
+        if (!c) return false;
+        proto::write_records_length(w, c->size, compact);
+        _out.push_back({c->data_file, c->position, c->size, w.size()});
+        _external += c->size;
+        return true;
+    }
+    size_t external_bytes() const override { return _external; }
+    size_t consumed() const { return _next; }
+
+  private:
+    const std::vector<std::optional<storage::read_chunk>>& _chunks;
+    std::vector<file_range>& _out;
+    size_t _next = 0;
+    size_t _external = 0;
+};
+
+handler_outcome respond_with_files(const request_context& ctx, const built& out) {
+    handler_outcome o;
+    o.what = handler_outcome::kind::respond;
+    chunk_sink sink(out.chunks, o.files);
+    proto::append_response_frame_with_sink(o.frame, ctx.header.correlation_id, ctx.version(),
+                                           out.response, sink);
+    SPATE_ASSERT(sink.consumed() == out.chunks.size());
+    return o;
+}
+
+// Reads one partition's records from the work item's offset into `pd` (or,
+// with `send_files`, into `chunk`), within `remaining` of the response's
+// bytes; sets the partition's offsets. Returns the partition's error.
+error_code read_partition(storage::log& log, const work_item& it, bool read_committed,
+                          bool send_files, size_t& remaining, built& out, resp::partition_data& pd,
+                          std::optional<storage::read_chunk>& chunk) {
+    error_code ec = error_code::none;
+    const int64_t start = log.log_start_offset().value();
+    const int64_t hwm = log.log_end_offset().value();
+    const int64_t lso = std::min(log.last_stable_offset().value(), hwm);
+    const int64_t visible_end = read_committed ? lso : hwm;
+    pd.high_watermark = hwm;
+    pd.last_stable_offset = lso;
+    pd.log_start_offset = start;
+    if (it.fetch_offset < start || it.fetch_offset > hwm) {
+        ec = error_code::offset_out_of_range;
+    } else if (it.fetch_offset < visible_end) {
+        const bool first = out.bytes == 0;
+        size_t limit = std::min<size_t>(static_cast<size_t>(std::max(it.max_bytes, 0)), remaining);
+        if (limit > 0 || first) {
+            auto rd = log.read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1),
+                               model::offset(visible_end));
+            if (!rd.ok()) {
+                // Retention moved the start between the check and the read.
+                ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
+                                                         : to_error_code(rd.err());
+            } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
+                if (send_files) {
+                    chunk = rd->chunk;
+                } else {
+                    auto& buf = out.buffers.emplace_back();
+                    if (rd->copy_to(buf).ok()) {
+                        pd.records = std::span<const std::byte>(buf);
+                    } else {
+                        ec = error_code::kafka_storage_error;
+                    }
+                }
+                if (ec == error_code::none) {
+                    out.bytes += rd->chunk->size;
+                    remaining -= std::min(remaining, rd->chunk->size);
+                    if (read_committed) {
+                        auto aborted = log.aborted_transactions(model::offset(it.fetch_offset),
+                                                                model::offset(visible_end));
+                        if (!aborted.ok()) {
+                            ec = to_error_code(aborted.err());
+                        } else {
+                            for (const auto& a : *aborted)
+                                pd.aborted_transactions->push_back(
+                                    {a.producer_id.value(), a.first_offset.value()});
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return ec;
+}
+
+// Reads the partitions' records into `out`: copied into buffers, or, with
+// `send_files`, kept as segment chunks the connection sends from the file.
 void build(handler_deps& b, const std::vector<work_item>& items, bool incremental,
-           bool read_committed, size_t max_bytes, built& out) {
+           bool read_committed, bool send_files, size_t max_bytes, built& out) {
     out = built{};
     size_t remaining = max_bytes;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -73,64 +177,24 @@ void build(handler_deps& b, const std::vector<work_item>& items, bool incrementa
         pd.partition_index = it.partition;
         pd.records = std::span<const std::byte>();
         error_code ec = it.pre_error;
+        std::optional<storage::read_chunk> chunk;
         std::shared_ptr<storage::log> log;
         if (ec == error_code::none)
             log = partition_log(b, it.topic, it.partition, it.current_leader_epoch, ec);
-        if (ec == error_code::none) {
-            const int64_t start = log->log_start_offset().value();
-            const int64_t hwm = log->log_end_offset().value();
-            const int64_t lso = std::min(log->last_stable_offset().value(), hwm);
-            const int64_t visible_end = read_committed ? lso : hwm;
-            pd.high_watermark = hwm;
-            pd.last_stable_offset = lso;
-            pd.log_start_offset = start;
-            if (it.fetch_offset < start || it.fetch_offset > hwm) {
-                ec = error_code::offset_out_of_range;
-            } else if (it.fetch_offset < visible_end) {
-                const bool first = out.bytes == 0;
-                size_t limit =
-                    std::min<size_t>(static_cast<size_t>(std::max(it.max_bytes, 0)), remaining);
-                if (limit > 0 || first) {
-                    auto rd = log->read(model::offset(it.fetch_offset), std::max<size_t>(limit, 1),
-                                        model::offset(visible_end));
-                    if (!rd.ok()) {
-                        // Retention moved the start between the check and the read.
-                        ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
-                                                                 : to_error_code(rd.err());
-                    } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
-                        auto& buf = out.buffers.emplace_back();
-                        if (!rd->copy_to(buf).ok()) {
-                            ec = error_code::kafka_storage_error;
-                        } else {
-                            pd.records = std::span<const std::byte>(buf);
-                            out.bytes += buf.size();
-                            remaining -= std::min(remaining, buf.size());
-                            if (read_committed) {
-                                auto aborted = log->aborted_transactions(
-                                    model::offset(it.fetch_offset), model::offset(visible_end));
-                                if (!aborted.ok()) {
-                                    ec = to_error_code(aborted.err());
-                                } else {
-                                    for (const auto& a : *aborted)
-                                        pd.aborted_transactions->push_back(
-                                            {a.producer_id.value(), a.first_offset.value()});
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        if (ec == error_code::none)
+            ec = read_partition(*log, it, read_committed, send_files, remaining, out, pd, chunk);
         pd.error_code = code(ec);
         if (ec != error_code::none) {
             out.any_error = true;
             pd.records = std::span<const std::byte>();
+            chunk.reset();
         }
-        const bool changed = ec != error_code::none || !pd.records->empty() ||
+        const bool changed = ec != error_code::none || !pd.records->empty() || chunk ||
                              pd.high_watermark != it.sent_hwm ||
                              pd.log_start_offset != it.sent_log_start;
         if (incremental && !changed) continue;
         out.included.emplace_back(i, pd.high_watermark, pd.log_start_offset);
+        out.chunks.push_back(std::move(chunk));
         if (out.response.responses.empty() || out.response.responses.back().topic != it.topic ||
             out.response.responses.back().topic_id != it.topic_id) {
             auto& t = out.response.responses.emplace_back();
@@ -295,7 +359,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     built out;
     for (;;) {
         wake->fired = false;
-        build(b, items, incremental, req->isolation_level == 1, max_bytes, out);
+        build(b, items, incremental, req->isolation_level == 1, ctx.send_files, max_bytes, out);
         if (out.bytes >= min_bytes || out.any_error || items.empty() ||
             std::chrono::steady_clock::now() >= deadline || req->max_wait_ms <= 0)
             break;
@@ -307,7 +371,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     sub.reset();
 
     if (session) remember_sent(*session, items, out);
-    co_return respond(ctx, out.response);
+    co_return ctx.send_files ? respond_with_files(ctx, out) : respond(ctx, out.response);
 }
 
 }  // namespace

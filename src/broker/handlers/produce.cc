@@ -1,8 +1,9 @@
 // Produce (key 0). Advertised v0-v9; bodies v3+ (magic-2 record batches) are
 // served, older versions close the connection. Every batch is validated
 // before anything is appended to its partition: size against the topic's
-// max.message.bytes (MESSAGE_TOO_LARGE), header/CRC and every record
-// (CORRUPT_MESSAGE). Unknown topics are auto-created when
+// max.message.bytes (MESSAGE_TOO_LARGE), header/CRC and every record's
+// structure (CORRUPT_MESSAGE; uncompressed batches without decoding the
+// records, model/record_layout.h). Unknown topics are auto-created when
 // auto.create.topics.enable is set (as by Metadata); otherwise unknown topics
 // and partitions get UNKNOWN_TOPIC_OR_PARTITION. acks=0 sends no response, acks=1 answers after the
 // append, acks=-1 after the appended offsets are durable (log::when_durable); other acks values get
@@ -20,6 +21,7 @@
 #include "kafka/protocol/generated/produce_request.h"
 #include "kafka/protocol/generated/produce_response.h"
 #include "model/record_batch.h"
+#include "model/record_layout.h"
 #include "model/records.h"
 #include "storage/producer_state.h"
 
@@ -46,8 +48,12 @@ error_code validate_batches(std::span<std::byte> data, const storage::topic_conf
         auto view = model::record_batch_view::parse(rest);
         if (!view.ok()) return error_code::corrupt_message;
         if (view->size_bytes() != *size) return error_code::corrupt_message;
+        // Uncompressed batches get the structural check (no record views);
+        // compressed ones must be decoded to be checked.
         auto decoded = records ? records->check_batch(*view, scratch)
-                               : model::validate_records(*view, scratch);
+                       : view->compression_type() == model::compression::none
+                           ? model::check_uncompressed_records(*view)
+                           : model::validate_records(*view, scratch);
         if (!decoded.ok()) return error_code::corrupt_message;
         model::set_partition_leader_epoch(data.subspan(at, *size), 0);
         at += *size;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "broker/tests/test_client.h"
+#include "bytes/crc32c.h"
+#include "bytes/endian.h"
 #include "kafka/protocol/generated/delete_records_request.h"
 #include "kafka/protocol/generated/delete_records_response.h"
 #include "kafka/protocol/generated/fetch_request.h"
@@ -143,6 +145,38 @@ TEST_F(produce_fetch, produce_errors) {
     ASSERT_TRUE(tb.logs().set_topic_config("t", {{"max.message.bytes", "100"}}).ok());
     EXPECT_EQ(produce(c, "t", make_batch(20)).error_code, 10);
     EXPECT_EQ(tb.logs().get("t", 0)->log_end_offset().value(), 0);
+}
+
+// The batch CRC only proves the bytes arrived as sent: a malformed record
+// inside a batch with a valid CRC is still refused, and nothing is appended.
+TEST_F(produce_fetch, malformed_record_inside_a_valid_crc_batch_is_refused) {
+    test_client c(tb.port());
+    auto fix_crc = [](std::vector<std::byte>& b) {
+        namespace layout = model::batch_layout;
+        bytes::store_be<uint32_t>(
+            b.data() + layout::crc,
+            bytes::crc32c(std::span<const std::byte>(b).subspan(layout::attributes)));
+    };
+    // Record 1's length varint (zigzag 2*len) claims one byte more than it has.
+    auto longer = make_batch(3);
+    auto view = model::record_batch_view::parse(longer);
+    ASSERT_TRUE(view.ok());
+    size_t first_len = static_cast<size_t>(longer[model::batch_layout::header_size]) >> 1;
+    size_t second = model::batch_layout::header_size + 1 + first_len;
+    longer[second] = static_cast<std::byte>(static_cast<uint8_t>(longer[second]) + 2);
+    fix_crc(longer);
+    ASSERT_TRUE(model::record_batch_view::parse(longer).ok()) << "the CRC is valid";
+    EXPECT_EQ(produce(c, "t", longer).error_code, 2);
+    // An offset delta past the batch's last offset delta.
+    auto delta = make_batch(2);
+    size_t delta_at = model::batch_layout::header_size + 1 + 1 + 1;  // length, attrs, ts delta 0
+    ASSERT_EQ(delta[delta_at], std::byte{0});                        // offset delta 0
+    delta[delta_at] = std::byte{8};                                  // zigzag 4
+    fix_crc(delta);
+    ASSERT_TRUE(model::record_batch_view::parse(delta).ok());
+    EXPECT_EQ(produce(c, "t", delta).error_code, 2);
+    EXPECT_EQ(tb.logs().get("t", 0)->log_end_offset().value(), 0);
+    EXPECT_EQ(produce(c, "t", make_batch(3)).error_code, 0);
 }
 
 TEST_F(produce_fetch, acks0_gets_no_response) {

@@ -38,7 +38,19 @@ test_broker::test_broker(broker_config cfg) : _dir(make_temp_dir()), _config(std
     _port = _kafka->port();
 }
 
+uint16_t test_broker::add_listener(const broker_config& limits) {
+    const auto& l = _extra_limits.emplace_back(limits);
+    net::listener_options opts{
+        .name = "kafka-extra", .flag = "--kafka-listen", .host = "127.0.0.1"};
+    auto& lis = _extra_listeners.emplace_back(
+        std::make_unique<net::listener>(opts, kafka_connection_factory(deps(), l)));
+    if (auto s = lis->start(_rt); !s.ok()) throw std::runtime_error(s.err().to_string());
+    return lis->port();
+}
+
 test_broker::~test_broker() {
+    for (auto& l : _extra_listeners)
+        l->stop();
     _services->stop_all();
     _rt.stop();
     _services.reset();

@@ -4,6 +4,7 @@
 // directory, and a blocking TCP client speaking the generated codecs.
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "broker/kafka_service.h"
 #include "broker/storage_service.h"
 #include "kafka/protocol/frame.h"
+#include "net/listener.h"
 #include "net/runtime.h"
 #include "net/service.h"
 #include "storage/log_manager.h"
@@ -32,6 +34,10 @@ class test_broker {
     ~test_broker();
 
     uint16_t port() const { return _port; }
+    // Another Kafka listener on the same services whose connections use
+    // `limits` (e.g. spate.fetch.zero.copy off); stopped with the broker.
+    // Returns its port.
+    uint16_t add_listener(const broker_config& limits);
     handler_deps& deps() { return _kafka->deps(); }
     storage::log_manager& logs() { return _storage->logs(); }
 
@@ -43,6 +49,8 @@ class test_broker {
     storage_service* _storage = nullptr;
     kafka_service* _kafka = nullptr;
     uint16_t _port = 0;
+    std::deque<broker_config> _extra_limits;
+    std::vector<std::unique_ptr<net::listener>> _extra_listeners;
 };
 
 class test_client {

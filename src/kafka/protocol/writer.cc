@@ -5,6 +5,7 @@
 #include "base/assert.h"
 #include "bytes/varint.h"
 #include "kafka/protocol/reader.h"
+#include "kafka/protocol/records_sink.h"
 
 namespace spate::kafka::protocol {
 
@@ -72,7 +73,33 @@ void writer::write_nullable_bytes(const std::optional<std::vector<std::byte>>& b
     }
 }
 
+namespace {
+thread_local records_sink* t_records_sink = nullptr;
+}  // namespace
+
+scoped_records_sink::scoped_records_sink(records_sink& sink) : _previous(t_records_sink) {
+    t_records_sink = &sink;
+}
+
+scoped_records_sink::~scoped_records_sink() {
+    t_records_sink = _previous;
+}
+
+records_sink* scoped_records_sink::current() {
+    return t_records_sink;
+}
+
+void write_records_length(writer& w, size_t size, bool compact) {
+    SPATE_ASSERT(size < 0x7fffffff);
+    if (compact) {
+        w.write_uvarint(static_cast<uint32_t>(size + 1));
+    } else {
+        w.write_int32(static_cast<int32_t>(size));
+    }
+}
+
 void writer::write_records(const records_view& r, bool compact, bool nullable) {
+    if (t_records_sink && t_records_sink->write_records(*this, r, compact)) return;
     if (r) {
         write_bytes(*r, compact);
     } else if (!nullable) {

@@ -12,6 +12,7 @@
 #include "bytes/varint.h"
 #include "model/compression.h"
 #include "model/record_batch_builder.h"
+#include "model/record_layout.h"
 
 namespace spate::model {
 namespace {
@@ -99,12 +100,23 @@ bytes_t make_batch(const bytes_t& records, int32_t count, int32_t last_delta,
     return b;
 }
 
-// Decodes every record; returns the error, or ok.
+// Decodes every record; returns the error, or ok. For uncompressed batches,
+// also expects check_uncompressed_records (the produce path's structural
+// check) to reach the same verdict.
 status read_all(const bytes_t& batch, size_t max_decompressed = k_default_max_decompressed_batch) {
     auto view = record_batch_view::parse(batch);
     if (!view.ok()) return view.err();
     bytes_t scratch;
-    return validate_records(*view, scratch, max_decompressed);
+    auto st = validate_records(*view, scratch, max_decompressed);
+    if (view->compression_type() == compression::none) {
+        auto layout = check_uncompressed_records(*view);
+        EXPECT_EQ(layout.ok(), st.ok())
+            << (st.ok() ? layout.err().to_string() : st.err().to_string());
+        if (!layout.ok()) {
+            EXPECT_EQ(layout.err().code, errc::corrupt);
+        }
+    }
+    return st;
 }
 
 void expect_corrupt(const bytes_t& batch, const std::string& what) {
@@ -333,6 +345,23 @@ TEST(record_reader, random_mutations_never_crash) {
         }
     }
     EXPECT_LT(ok, 2000);
+}
+
+TEST(check_uncompressed_records, accepts_builder_batches_and_refuses_compressed_ones) {
+    record_batch_builder b;
+    bytes_t value(20, std::byte{'v'});
+    record_header h{"hk", std::span<const std::byte>(value).subspan(0, 3)};
+    for (int i = 0; i < 200; ++i)
+        b.add(1000 + i, i % 2 ? std::optional<std::span<const std::byte>>(value) : std::nullopt,
+              value, std::span(&h, i % 3 ? 1 : 0));
+    bytes_t batch = b.finish();
+    auto view = record_batch_view::parse(batch);
+    ASSERT_TRUE(view.ok());
+    EXPECT_TRUE(check_uncompressed_records(*view).ok());
+    auto gz = make_batch(with_length(record_body(0, "k", "v")), 1, 0, compression::gzip);
+    auto gz_view = record_batch_view::parse(gz);
+    ASSERT_TRUE(gz_view.ok());
+    EXPECT_EQ(check_uncompressed_records(*gz_view).err().code, errc::invalid_argument);
 }
 
 TEST(record_reader, compressed_garbage_is_corrupt) {
