@@ -66,9 +66,13 @@ asio::awaitable<error_code> send_memory(tcp_socket& sock, std::span<const std::b
 asio::awaitable<error_code> send_file(tcp_socket& sock, const file_range& f) {
     off_t pos = static_cast<off_t>(f.position);
     size_t left = f.size;
+    // The fd cache keeps the descriptor open while the pin lives (the file
+    // may otherwise be closed and reopened by path in between).
+    auto pinned = f.file->acquire();
+    if (!pinned.ok()) co_return unreadable(f);
     while (left > 0) {
         ssize_t n =
-            ::sendfile(sock.native_handle(), f.file->fd(), &pos, std::min(left, k_sendfile_chunk));
+            ::sendfile(sock.native_handle(), pinned->fd(), &pos, std::min(left, k_sendfile_chunk));
         if (n > 0) {
             left -= static_cast<size_t>(n);
         } else if (n == 0) {
