@@ -1,5 +1,7 @@
 #include "storage/encryption.h"
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -14,13 +16,6 @@
 namespace spate::storage {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
@@ -84,10 +79,13 @@ result<key_ring> key_ring::parse(std::string_view text) {
         if (hex.size() != 2 * k_key_bytes)
             return bad_line(line_no, "a key is 64 hex digits (openssl rand -hex 32), got " +
                                          std::to_string(hex.size()) + " characters");
-        for (size_t i = 0; i < k_key_bytes; ++i) {
-            int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-            if (hi < 0 || lo < 0) return bad_line(line_no, "not a hex digit");
-            key.bytes[i] = std::byte(hi * 16 + lo);
+        size_t got = 0;
+        std::string digits(hex);
+        if (OPENSSL_hexstr2buf_ex(u8(key.bytes.data()), key.bytes.size(), &got, digits.c_str(),
+                                  '\0') != 1 ||
+            got != k_key_bytes) {
+            ERR_clear_error();  // the parse left its reason on this thread's queue
+            return bad_line(line_no, "not a hex digit");
         }
         if (key.id.empty()) key.id = default_id(key.bytes);
         if (ring.find(key.id)) return bad_line(line_no, "key id '" + key.id + "' used twice");
