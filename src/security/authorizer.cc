@@ -26,34 +26,13 @@ bool entry_applies(const access_entry& e, const identity& who) {
 
 }  // namespace
 
-const std::vector<acl_operation>& operations_of(resource_type type) {
-    static const std::vector<acl_operation> topic{
-        op::read, op::write, op::create,           op::describe,
-        op::del,  op::alter, op::describe_configs, op::alter_configs};
-    static const std::vector<acl_operation> group{op::read, op::describe, op::del};
-    static const std::vector<acl_operation> cluster{
-        op::create,           op::cluster_action, op::describe_configs, op::alter_configs,
-        op::idempotent_write, op::alter,          op::describe};
-    static const std::vector<acl_operation> txn{op::describe, op::write};
-    static const std::vector<acl_operation> token{op::describe};
-    static const std::vector<acl_operation> user{op::create_tokens, op::describe_tokens};
-    static const std::vector<acl_operation> none;
-    switch (type) {
-        case resource_type::topic:
-            return topic;
-        case resource_type::group:
-            return group;
-        case resource_type::cluster:
-            return cluster;
-        case resource_type::transactional_id:
-            return txn;
-        case resource_type::delegation_token:
-            return token;
-        case resource_type::user:
-            return user;
-        default:
-            return none;
-    }
+std::vector<acl_operation> operations_of(resource_type type) {
+    // Kafka's per-type sets live with the wire vocabulary (kafka/protocol/acl.h).
+    const int32_t bits = kafka::protocol::supported_operations_bits(type);
+    std::vector<acl_operation> out;
+    for (int code = 0; code < 32; ++code)
+        if (bits & (int32_t(1) << code)) out.push_back(acl_operation(code));
+    return out;
 }
 
 authorizer::authorizer(authorizer_config config) : _config(std::move(config)) {}

@@ -45,7 +45,7 @@ struct identity {
 
 // The operations Kafka defines for a resource type (the bits of an
 // authorized-operations set: 1 << operation code).
-const std::vector<acl_operation>& operations_of(resource_type type);
+std::vector<acl_operation> operations_of(resource_type type);
 
 class authorizer {
   public:
