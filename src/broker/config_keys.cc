@@ -179,6 +179,9 @@ std::vector<broker_key> broker_settings() {
                 "Largest request accepted; a larger size prefix closes the connection."),
         integer("num.network.threads", k::int_, &c::io_threads, 1, 64, k_dynamic,
                 "Threads serving connections and running request handlers."),
+        integer("num.io.threads", k::int_, &c::io_threads, 1, 64, k_dynamic,
+                "Kafka's request handler threads; Spate runs handlers on its I/O threads, so "
+                "this sets the same pool as num.network.threads (the last of the two wins)."),
         integer("spate.io.threads", k::int_, &c::io_threads, 1, 64, k_read_only,
                 "Spate's name for num.network.threads."),
         integer("spate.max.inflight.requests", k::int_, &c::max_inflight_requests, size_t{1},
@@ -214,6 +217,8 @@ std::vector<broker_key> broker_settings() {
         integer("transactional.id.expiration.ms", k::int_, &c::transactional_id_expiration_ms,
                 int64_t{1}, int64_t{INT32_MAX}, k_read_only,
                 "How long an idle transactional id is remembered."),
+        fixed("log.cleaner.threads", k::int_, "1",
+              "Threads of the log cleaner; Spate runs one (other values are refused)."),
         boolean("log.cleaner.enable", &c::log_cleaner_enable, k_read_only,
                 "Run the log cleaner, which compacts topics with cleanup.policy=compact."),
         integer("log.cleaner.backoff.ms", k::long_, &c::log_cleaner_backoff_ms, int64_t{1},
