@@ -72,6 +72,11 @@ sql_status prepare_internal_topics(kc::admin& admin, const query_spec& spec, int
         auto l = ensure_topic(admin, spec.late_topic, partitions);
         if (!l.ok()) return l.error();
     }
+    if (spec.inputs.front().upsert) {
+        auto s = task_state::ensure_changelog_topic(
+            spec.client, input_changelog_topic(spec.query_id), partitions);
+        if (!s.ok()) return s;
+    }
     return task_state::ensure_changelog_topic(spec.client, changelog_topic(spec.query_id),
                                               partitions);
 }
@@ -200,6 +205,10 @@ std::string repartition_topic(const std::string& query_id) {
 
 std::string changelog_topic(const std::string& query_id) {
     return "__spate_q_" + query_id + "_state";
+}
+
+std::string input_changelog_topic(const std::string& query_id) {
+    return "__spate_q_" + query_id + "_input_state";
 }
 
 std::vector<operator_stats> continuous_query::operators() const {
