@@ -60,7 +60,6 @@ void discard_query_state(const query_spec& spec) {
     auto admin = kafka::client::admin::connect(spec.client);
     for (const auto& topic : {repartition_topic(spec.query_id), changelog_topic(spec.query_id),
                               input_changelog_topic(spec.query_id)}) {
-        if (topic == input_changelog_topic(spec.query_id) && !spec.inputs.front().upsert) continue;
         if (!admin.ok()) break;
         auto s = admin->delete_topic(topic);
         if (!s.ok() && s.err().code != errc::not_found)

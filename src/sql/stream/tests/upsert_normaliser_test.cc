@@ -153,10 +153,8 @@ relation_def acct_relation() {
     relation_def r;
     r.name = "acct";
     r.topic = "acct";
-    r.columns = {{"id", t_int()},
-                 {"grp", t_int()},
-                 {"x", t_int()},
-                 {"tag", data_type::of(type_id::text)}};
+    r.columns = {
+        {"id", t_int()}, {"grp", t_int()}, {"x", t_int()}, {"tag", data_type::of(type_id::text)}};
     r.upsert_key = {0};
     return r;
 }
@@ -186,8 +184,8 @@ plan_ptr stats_by_group() {
 }
 
 std::string acct(int64_t id, int64_t grp, int64_t x, const std::string& tag) {
-    return R"({"id": )" + std::to_string(id) + R"(, "grp": )" + std::to_string(grp) +
-           R"(, "x": )" + std::to_string(x) + R"(, "tag": ")" + tag + R"("})";
+    return R"({"id": )" + std::to_string(id) + R"(, "grp": )" + std::to_string(grp) + R"(, "x": )" +
+           std::to_string(x) + R"(, "tag": ")" + tag + R"("})";
 }
 
 // Sub-topology A (normaliser, decode, pre-aggregate, repartition encoding)
@@ -289,12 +287,12 @@ class upsert_aggregate_harness {
             int64_t total = 0;
             for (int64_t x : g.xs)
                 total += x;
-            out[std::to_string(grp)] =
-                std::to_string(grp) + "|" + std::to_string(g.xs.size()) + "|" +
-                std::to_string(total) + "|" + batch_avg(g.xs) + "|" +
-                std::to_string(*std::min_element(g.xs.begin(), g.xs.end())) + "|" +
-                std::to_string(*std::max_element(g.xs.begin(), g.xs.end())) + "|" +
-                std::to_string(g.tags.size());
+            out[std::to_string(grp)] = std::to_string(grp) + "|" + std::to_string(g.xs.size()) +
+                                       "|" + std::to_string(total) + "|" + batch_avg(g.xs) + "|" +
+                                       std::to_string(*std::min_element(g.xs.begin(), g.xs.end())) +
+                                       "|" +
+                                       std::to_string(*std::max_element(g.xs.begin(), g.xs.end())) +
+                                       "|" + std::to_string(g.tags.size());
         }
         return out;
     }
@@ -433,9 +431,9 @@ TEST(upsert_aggregate, many_changes_per_key_in_one_run_and_across_restarts_match
                 changes.push_back({std::to_string(id), std::nullopt});
                 continue;
             }
-            changes.push_back({std::to_string(id),
-                               acct(id, static_cast<int64_t>(next(4)),
-                                    static_cast<int64_t>(next(100)) - 20, tags[next(4)])});
+            changes.push_back(
+                {std::to_string(id), acct(id, static_cast<int64_t>(next(4)),
+                                          static_cast<int64_t>(next(100)) - 20, tags[next(4)])});
         }
         h.run(changes);
         h.flush();

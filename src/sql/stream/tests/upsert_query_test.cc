@@ -138,7 +138,8 @@ class upsert_query_test : public ::testing::Test {
         std::map<int64_t, json> out;
         for (const auto& [id, gx] : _rows) {
             json& g = out[gx.first];
-            if (g.is_null()) g = json{{"grp", gx.first}, {"n", 0}, {"total", 0}, {"top", gx.second}};
+            if (g.is_null())
+                g = json{{"grp", gx.first}, {"n", 0}, {"total", 0}, {"top", gx.second}};
             g["n"] = g["n"].get<int64_t>() + 1;
             g["total"] = g["total"].get<int64_t>() + gx.second;
             g["top"] = std::max(g["top"].get<int64_t>(), gx.second);
