@@ -318,14 +318,15 @@ class upsert_aggregate_harness {
         aggregate_call avg = call("avg", col(0, t_int()));
         auto a = make_grouped_aggregate(avg, false);
         EXPECT_TRUE(a.ok());
-        (*a)->resize(1);
+        grouped_aggregate& g = *a.value();
+        g.resize(1);
         std::vector<column> args(1, column(t_int()));
         for (int64_t x : xs)
-            args[0].push_back(value::int64(x));
+            args[0].push<int64_t>(x);
         std::vector<uint32_t> slots(xs.size(), 0);
-        EXPECT_TRUE((*a)->update(args, nullptr, slots, {}).ok());
+        EXPECT_TRUE(g.update(args, nullptr, slots, {}).ok());
         column res(avg.type);
-        EXPECT_TRUE((*a)->result(0, res).ok());
+        EXPECT_TRUE(g.result(0, res).ok());
         std::string out;
         format_text(res, 0, out);
         return out;
