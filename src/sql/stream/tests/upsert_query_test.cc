@@ -228,6 +228,10 @@ TEST_F(upsert_query_test, a_wiped_state_directory_restores_the_previous_rows_fro
     ASSERT_TRUE(admin.ok());
     EXPECT_TRUE(admin->topic(input_changelog_topic("u1")).ok());
     q->stop();
+    // DROP takes the input state with the other internal topics.
+    discard_query_state(spec());
+    EXPECT_FALSE(admin->topic(input_changelog_topic("u1")).ok());
+    EXPECT_FALSE(std::filesystem::exists(_state_dir / "a" / "input"));
 }
 
 }  // namespace
