@@ -147,6 +147,15 @@ std::vector<operator_stats> stateful_operators(const query_spec& spec, const que
     sink.name = "Sink " + spec.output_topic;
     sink.rows_in = agg.rows_out;
     sink.rows_out = st.rows_out.load();
+    if (spec.inputs.front().upsert) {
+        operator_stats norm;
+        norm.name = "Normalise " + input_changelog_topic(spec.query_id);
+        norm.rows_in = src.rows_in;
+        norm.rows_out = st.normalised_rows.load();
+        norm.state_keys = st.input_state_keys.load();
+        norm.state_bytes = st.input_state_bytes.load();
+        out.insert(out.begin() + 1, norm);
+    }
     return out;
 }
 

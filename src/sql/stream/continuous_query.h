@@ -148,6 +148,11 @@ struct query_stats {
     // state; bytes in it plus the in-memory groups (estimates).
     std::atomic<int64_t> state_keys{0};
     std::atomic<int64_t> state_bytes{0};
+    // Over an updating view: rows the normaliser passed on (retractions and
+    // insertions), its state on this server (keys, bytes; estimates).
+    std::atomic<int64_t> normalised_rows{0};
+    std::atomic<int64_t> input_state_keys{0};
+    std::atomic<int64_t> input_state_bytes{0};
     std::atomic<int64_t> source_watermark_us{std::numeric_limits<int64_t>::min()};
     std::atomic<int64_t> aggregate_watermark_us{std::numeric_limits<int64_t>::min()};
 };

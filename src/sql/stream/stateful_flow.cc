@@ -62,7 +62,9 @@ class stateful_dataflow final : public dataflow {
             _upserts = std::make_unique<upsert_inputs>(_spec);
             normalise = [this](int32_t p, std::span<const record_view> run,
                                std::vector<record_view>& retract, std::vector<uint32_t>& insert) {
-                return _upserts->normalise(p, run, retract, insert);
+                SPATE_TRY(_upserts->normalise(p, run, retract, insert));
+                _stats.normalised_rows += static_cast<int64_t>(retract.size() + insert.size());
+                return status{};
             };
         }
         auto r = record_router::create(_spec, output_partitions, _stats, output, _def.pre_columns,
@@ -331,6 +333,11 @@ void stateful_dataflow::publish_stats() {
         bytes += st.bytes + static_cast<int64_t>(task->memory_bytes());
         auto wm = task->watermark();
         if (wm && (!low || *wm < *low)) low = wm;
+    }
+    if (_upserts) {
+        auto in = _upserts->stats();
+        _stats.input_state_keys = in.keys;
+        _stats.input_state_bytes = in.bytes;
     }
     _stats.state_keys = keys;
     _stats.state_bytes = bytes;

@@ -203,6 +203,12 @@ TEST_F(upsert_query_test, updates_and_deletes_retract_their_old_rows) {
     produce();
     expect_converges();
     EXPECT_EQ(q->last_error(), "");
+    // EXPLAIN ANALYZE shows the normaliser and its state (published at commits).
+    ASSERT_TRUE(wait_for([&] { return q->operators()[1].state_keys > 0; }));
+    auto ops = q->operators();
+    ASSERT_EQ(ops.size(), 5u);
+    EXPECT_EQ(ops[1].name, "Normalise " + input_changelog_topic("u1"));
+    EXPECT_GE(ops[1].rows_out, 20);
     q->stop();
 }
 
