@@ -2,7 +2,8 @@
 keeps per-account balances (GROUP BY acct, with HAVING, so rows update and
 leave), and two views aggregate it again: per group (count, sum, min, max,
 avg, count(DISTINCT)) and a histogram of the per-account event counts (a
-two-stage aggregation). Events then update accounts -- the largest balance
+two-stage aggregation), plus a debezium sink of a second-stage aggregation
+(its folded content is checked at the end). Events then update accounts -- the largest balance
 of a group falls, accounts move between groups, some drop out of HAVING --
 and each view must equal the same computation done in Python over all the
 events, after every phase; a kill -9 and a restart with the SQL state
@@ -38,6 +39,9 @@ PER_GROUP = ("CREATE MATERIALIZED VIEW per_group AS SELECT grp, count(*) AS acco
              "sum(balance) AS total, min(balance) AS lo, max(balance) AS hi, "
              "avg(events) AS mean_events, count(DISTINCT events) AS event_counts "
              "FROM balances GROUP BY grp")
+# The second stage as a debezium sink: its output is a changelog too.
+SINK = ("CREATE SINK group_sizes AS SELECT grp, count(*) AS accounts FROM balances GROUP BY grp "
+        "WITH (topic = 'group_sizes', type = 'debezium', primary_key = 'grp')")
 HISTOGRAM = ("CREATE MATERIALIZED VIEW histogram AS SELECT events, count(*) AS accounts, "
              "max(balance) AS top FROM balances GROUP BY events")
 
@@ -155,6 +159,49 @@ def phase_events(rng, phase):
     return out
 
 
+def folded_debezium(bootstrap, topic):
+    """The sink topic folded: key -> the last "after" row (deletes dropped),
+    read_committed up to the partitions' ends."""
+    import time
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "retractions-reader",
+                  "enable.auto.commit": False, "isolation.level": "read_committed"})
+    try:
+        parts = c.list_topics(topic, timeout=10).topics[topic].partitions
+        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in parts}
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+        latest = {}
+        deadline = time.monotonic() + 30
+        while True:
+            batch = c.consume(10000, 0.5)
+            pos = {tp.partition: tp.offset for tp in c.position(
+                [TopicPartition(topic, p) for p in parts])}
+            # A partition's last offset is usually a transaction marker,
+            # which a consumer does not return.
+            at_end = all(ends[p] == 0 or pos[p] >= ends[p] - 1 for p in parts)
+            if not batch and (at_end or time.monotonic() > deadline):
+                break
+            for m in batch:
+                check(m.error() is None, "consume: %s" % m.error())
+                latest[m.key()] = json.loads(m.value())["after"] if m.value() else None
+        return {json.loads(k)["grp"]: v["accounts"] for k, v in latest.items() if v}
+    finally:
+        c.close()
+
+
+def check_sink(bootstrap, events):
+    want = {g: row[0] for g, row in expected_per_group(events).items()}
+    last = {}
+
+    def done():
+        last["got"] = folded_debezium(bootstrap, "group_sizes")
+        return last["got"] == want
+
+    wait_until(done, DEADLINE_S, lambda: "debezium sink group_sizes: %s, want %s"
+               % (sorted(last.get("got", {}).items()), sorted(want.items())), interval=0.5)
+    print("debezium sink over the updating view: %d groups match" % len(want), flush=True)
+
+
 def check_refusals(conn):
     with conn.cursor() as cur:
         for sql, what in [
@@ -181,6 +228,7 @@ def main():
             cur.execute(BALANCES)
             cur.execute(PER_GROUP)
             cur.execute(HISTOGRAM)
+            cur.execute(SINK)
         check_refusals(conn)
         events = []
         for phase in range(4):
@@ -201,6 +249,7 @@ def main():
             produce(server.bootstrap, batch)
             events.extend(batch)
             converge(conn, events, "phase %d (%d events)" % (phase, len(events)))
+        check_sink(server.bootstrap, events)
         conn.close()
         server.stop()
     print("ok")
