@@ -61,7 +61,8 @@ class stateful_dataflow final : public dataflow {
         if (_in.upsert) {
             _upserts = std::make_unique<upsert_inputs>(_spec);
             normalise = [this](int32_t p, std::span<const record_view> run,
-                               std::vector<record_view>& retract, std::vector<uint32_t>& insert) {
+                               std::vector<record_view>& retract,
+                               std::vector<uint32_t>& insert) -> status {
                 SPATE_TRY(_upserts->normalise(p, run, retract, insert));
                 _stats.normalised_rows += static_cast<int64_t>(retract.size() + insert.size());
                 return status{};
