@@ -74,7 +74,8 @@ void discard_query_state(const query_spec& spec) {
     if (!spec.aggregate) return;
     auto& log = logging::get("sql");
     delete_owned_topics(spec.client, "query " + spec.name,
-                        {repartition_topic(spec.query_id), changelog_topic(spec.query_id)});
+                        {repartition_topic(spec.query_id), changelog_topic(spec.query_id),
+                         input_changelog_topic(spec.query_id)});
     std::error_code ec;
     std::filesystem::remove_all(spec.state_dir, ec);
     if (ec)
