@@ -17,6 +17,11 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::consumer_group_heartbeat_request>(ctx);
     if (!req.ok()) co_return close_connection();
+    if (!authorize_group(ctx, proto::acl_operation::read, req->group_id)) {
+        proto::consumer_group_heartbeat_response denied;
+        denied.error_code = code(error_code::group_authorization_failed);
+        co_return respond(ctx, denied);
+    }
     std::map<proto::uuid, std::string> names;
     std::map<std::string, proto::uuid> ids;
     for (const auto& t : ctx.svc.topics.list_topics()) {
