@@ -1,5 +1,6 @@
 #include "broker/access_control.h"
 
+#include <algorithm>
 #include <map>
 
 #include "base/log.h"

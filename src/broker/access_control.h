@@ -42,6 +42,11 @@ class access_control {
     static result<std::unique_ptr<access_control>> open(const authz_settings& config,
                                                         storage::log_manager& logs);
 
+    // Every check passes (allow.everyone.if.no.acl.found and no ACL stored):
+    // hot paths may skip their per-item checks.
+    bool unrestricted() const {
+        return _allow_everyone && _no_acls.load(std::memory_order_acquire);
+    }
     // Whether `conn` may perform `op` on the resource; a refusal is audited
     // (kind denied, with `api` as detail).
     bool authorize(const net::connection_info& conn, security::acl_operation op,

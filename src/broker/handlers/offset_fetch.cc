@@ -101,7 +101,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         if (!authorize_group(ctx, proto::acl_operation::describe, req->group_id)) {
             // v2+ answer in the top-level error; v0-v1 in each partition.
             r.error_code = code(error_code::group_authorization_failed);
-            for (const auto& t : *topics) {
+            for (const auto& t : topics.value_or(decltype(topics)::value_type{})) {
                 auto& rt = r.topics.emplace_back();
                 rt.name = t.name;
                 for (int32_t p : t.partition_indexes) {
