@@ -72,10 +72,10 @@ void add_schema_commands(leaf_list& leaves, CLI::App& app) {
 void add_acl_commands(leaf_list& leaves, CLI::App& app) {
     CLI::App* acl = app.add_subcommand("acl", "ACLs (CreateAcls, DescribeAcls, DeleteAcls)");
     acl->require_subcommand(1);
-    add_leaf(leaves, *acl, "create", "Add ACLs (alias: add)", define_acl, acl_create);
+    add_leaf(leaves, *acl, "create", "Add ACLs", define_acl, acl_create);
     leaves.back().first->alias("add");
     add_leaf(leaves, *acl, "list", "List ACLs", define_acl, acl_list);
-    add_leaf(leaves, *acl, "delete", "Remove ACLs (alias: remove)", define_acl, acl_delete);
+    add_leaf(leaves, *acl, "delete", "Remove ACLs", define_acl, acl_delete);
     leaves.back().first->alias("remove");
 }
 
