@@ -121,9 +121,13 @@ std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
         return fail(error_code::invalid_topic_exception);
     }
     auto log = b.topics.get(topic, part.index);
-    if (!log && part.index >= 0) {
-        // Auto-create (when enabled), as Metadata does; a failed or
-        // refused creation leaves the partition unknown.
+    if (!log && part.index >= 0 &&
+        (may(ctx, proto::acl_operation::create, proto::resource_type::cluster,
+             security::k_cluster_name) ||
+         may(ctx, proto::acl_operation::create, proto::resource_type::topic, topic))) {
+        // Auto-create (when enabled and the principal may CREATE it), as
+        // Metadata does; a failed or refused creation leaves the partition
+        // unknown.
         auto t = b.topics.find_or_create(topic, true);
         if (t.ok() && *t) log = b.topics.get(topic, part.index);
     }
