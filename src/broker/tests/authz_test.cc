@@ -375,12 +375,20 @@ TEST_F(authz, deny_overrides_allow) {
 }
 
 TEST_F(authz, prefixed_wildcard_and_everyone_patterns_apply) {
+    create_topics_request ct;
+    ct.topics.push_back({"orders", 1, 1, {}, {}});
+    ASSERT_EQ(call<create_topics_response>(admin, ct, 7).topics.at(0).error_code, 0);
     grant(sec_type::topic, "or", sec_op::write, security::permission_type::allow, "User:alice",
           security::pattern_type::prefixed);
     EXPECT_EQ(produce_error(alice, "orders"), 0);
     EXPECT_EQ(produce_error(alice, "t"), k_topic_denied);
     grant(sec_type::topic, "*", sec_op::write, security::permission_type::allow, "User:*");
     EXPECT_EQ(produce_error(principal("dave"), "t"), 0);
+    // Produce's auto-creation needs CREATE as well as WRITE.
+    EXPECT_EQ(produce_error(alice, "ordinal"), 3);  // UNKNOWN_TOPIC_OR_PARTITION
+    EXPECT_FALSE(broker.deps().topics.describe("ordinal").has_value());
+    grant(sec_type::topic, "ordinal", sec_op::create);
+    EXPECT_EQ(produce_error(alice, "ordinal"), 0);
 }
 
 TEST_F(authz, host_restricted_acls_apply_only_to_that_host) {
