@@ -57,6 +57,8 @@ int32_t authorized_operations(const request_context& ctx, proto::resource_type r
 
 bool authorize(request_context& ctx, proto::acl_operation op, proto::resource_type r,
                std::string_view name) {
+    // The allowed path (every check of an unsecured broker) looks nothing up.
+    if (ctx.svc.access.allowed(ctx.conn, op, r, name)) return true;
     const auto* api = proto::find_api(static_cast<int16_t>(ctx.header.api_key));
     return ctx.svc.access.authorize(ctx.conn, op, r, name, api ? api->name : "");
 }

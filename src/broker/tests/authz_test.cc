@@ -10,7 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 
 #include "broker/tests/authz_harness.h"
 #include "kafka/protocol/generated/create_acls_request.h"
@@ -464,6 +469,52 @@ TEST_F(authz, acl_apis_validate_and_describe_what_was_stored) {
     EXPECT_EQ(dr.resources[0].pattern_type, 4);
     d.pattern_type_filter = 0;  // UNKNOWN
     EXPECT_EQ(call<describe_acls_response>(admin, d, 3).error_code, k_invalid_request);
+}
+
+TEST_F(authz, acls_are_replayed_from_their_topic_and_changes_are_audited) {
+    grant(sec_type::topic, "t", sec_op::write);
+    grant(sec_type::group, "g", sec_op::read, security::permission_type::allow, "User:alice",
+          security::pattern_type::prefixed);
+    grant(sec_type::topic, "gone", sec_op::read);
+    broker.deps().access.remove(admin,
+                                {security::acl_filter{{sec_type::topic, std::string("gone")}, {}}});
+    // A second reader of __spate_acls (as a restart would be) sees the same set.
+    auto again = access_control::open(closed_config().authz, broker.logs());
+    ASSERT_TRUE(again.ok()) << again.err().to_string();
+    EXPECT_EQ((*again)->describe({}), broker.deps().access.describe({}));
+    EXPECT_EQ((*again)->describe({}).size(), 2u);
+    EXPECT_TRUE((*again)->allowed(alice, sec_op::write, sec_type::topic, "t"));
+    EXPECT_FALSE((*again)->allowed(alice, sec_op::read, sec_type::topic, "gone"));
+}
+
+TEST(authz_audit, denials_and_acl_changes_are_written_to_the_audit_log) {
+    broker_config c = closed_config();
+    auto dir = std::filesystem::temp_directory_path() /
+               ("spate-audit-" + std::to_string(::getpid()) + ".log");
+    std::filesystem::remove(dir);
+    c.authz.audit_log_file = dir.string();
+    {
+        test_broker b(c);
+        auto& access = b.deps().access;
+        auto alice = principal("alice", "10.1.2.3");
+        EXPECT_FALSE(access.authorize(alice, sec_op::read, sec_type::topic, "t", "Fetch"));
+        EXPECT_FALSE(access.allowed(alice, sec_op::write, sec_type::topic, "quiet"));
+        auto s =
+            access.create(principal("admin"),
+                          {{{sec_type::topic, "t"},
+                            {"User:alice", "*", sec_op::read, security::permission_type::allow}}});
+        ASSERT_TRUE(s.at(0).ok());
+    }
+    std::ifstream in(dir);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(dir);
+    EXPECT_NE(text.find("\"event\":\"denied\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"principal\":\"User:alice\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"host\":\"10.1.2.3\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"resource\":\"TOPIC:t\""), std::string::npos) << text;
+    EXPECT_EQ(text.find("quiet"), std::string::npos) << "a silent check was audited";
+    EXPECT_NE(text.find("\"event\":\"acl_change\""), std::string::npos) << text;
+    EXPECT_NE(text.find("\"resource\":\"TOPIC:LITERAL:t\""), std::string::npos) << text;
 }
 
 }  // namespace
