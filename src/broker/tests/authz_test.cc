@@ -18,6 +18,10 @@
 #include <iterator>
 
 #include "broker/tests/authz_harness.h"
+#include "kafka/protocol/generated/add_offsets_to_txn_request.h"
+#include "kafka/protocol/generated/add_offsets_to_txn_response.h"
+#include "kafka/protocol/generated/consumer_group_heartbeat_request.h"
+#include "kafka/protocol/generated/consumer_group_heartbeat_response.h"
 #include "kafka/protocol/generated/create_acls_request.h"
 #include "kafka/protocol/generated/create_acls_response.h"
 #include "kafka/protocol/generated/create_partitions_request.h"
@@ -42,6 +46,8 @@
 #include "kafka/protocol/generated/describe_groups_response.h"
 #include "kafka/protocol/generated/describe_log_dirs_request.h"
 #include "kafka/protocol/generated/describe_log_dirs_response.h"
+#include "kafka/protocol/generated/describe_producers_request.h"
+#include "kafka/protocol/generated/describe_producers_response.h"
 #include "kafka/protocol/generated/end_txn_request.h"
 #include "kafka/protocol/generated/end_txn_response.h"
 #include "kafka/protocol/generated/fetch_request.h"
@@ -326,6 +332,33 @@ std::vector<rule> authz_table::rules() {
              end_txn_request req;
              req.transactional_id = "tx";
              return call_as<end_txn_response>(f.broker.deps(), w, req, 3).error_code;
+         }},
+        {"AddOffsetsToTxn", sec_type::transactional_id, "tx", sec_op::write, k_txn_denied,
+         [](authz& f, ci w) {
+             add_offsets_to_txn_request req;
+             req.transactional_id = "tx";
+             req.group_id = "g";
+             return call_as<add_offsets_to_txn_response>(f.broker.deps(), w, req, 3).error_code;
+         }},
+        {"DescribeProducers", sec_type::topic, "t", sec_op::read, k_topic_denied,
+         [](authz& f, ci w) {
+             describe_producers_request req;
+             req.topics.push_back({"t", {0}});
+             return call_as<describe_producers_response>(f.broker.deps(), w, req, 0)
+                 .topics.at(0)
+                 .partitions.at(0)
+                 .error_code;
+         }},
+        {"ConsumerGroupHeartbeat", sec_type::group, "g", sec_op::read, k_group_denied,
+         [](authz& f, ci w) {
+             consumer_group_heartbeat_request req;
+             req.group_id = "g";
+             req.member_epoch = 0;
+             req.rebalance_timeout_ms = 10000;
+             req.subscribed_topic_names = std::vector<std::string>{"t"};
+             req.topic_partitions.emplace();
+             return call_as<consumer_group_heartbeat_response>(f.broker.deps(), w, req, 0)
+                 .error_code;
          }},
         {"CreateAcls", sec_type::cluster, "kafka-cluster", sec_op::alter, k_cluster_denied,
          [](authz& f, ci w) {
