@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,19 @@ struct tls_files {
     std::string keystore_location;
     std::string truststore_location;
     std::string client_auth = "none";  // none, requested, required
+};
+
+// Authorization (Kafka's authorizer keys; config_keys_acl.h) and the audit log.
+struct authz_settings {
+    std::string authorizer_class;  // authorizer.class.name: accepted, informative
+    std::vector<std::string> super_users;
+    // allow.everyone.if.no.acl.found; unset: true without authorizer.class.name
+    // (the plaintext default keeps working), false with it (Kafka's default).
+    std::optional<bool> allow_everyone_if_no_acl_found;
+    std::string audit_log_file;  // spate.audit.log.file; empty: no audit log
+    bool allow_everyone() const {
+        return allow_everyone_if_no_acl_found.value_or(authorizer_class.empty());
+    }
 };
 
 struct broker_config {
@@ -73,6 +87,7 @@ struct broker_config {
     size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
 
     tls_files tls;
+    authz_settings authz;
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;

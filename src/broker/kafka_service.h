@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "broker/access_control.h"
 #include "broker/broker_config.h"
 #include "broker/cluster.h"
 #include "broker/coordinator_service.h"
@@ -42,6 +43,8 @@ class kafka_service final : public net::service {
     // construction, so it may be set before or after start().
     schema_validator_slot& schema_validators() { return _schema_validators; }
     size_t connection_count() { return _listener->connection_count(); }
+    // The broker's authorizer and audit log; valid after start().
+    access_control& access() { return *_access; }
 
   private:
     const broker_config& _config;
@@ -52,6 +55,7 @@ class kafka_service final : public net::service {
     std::optional<fetch_session_cache> _sessions;
     schema_validator_slot _schema_validators;
     std::optional<dynamic_broker_configs> _dynamic_configs;
+    std::unique_ptr<access_control> _access;
     std::optional<handler_deps> _deps;
     std::optional<net::listener> _listener;
 };

@@ -48,6 +48,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         out.resource_name = res.resource_name;
         out.error_message = std::nullopt;
         std::vector<described_config> configs;
+        if (auto denied = config_resource_denied(ctx, res.resource_type, res.resource_name,
+                                                 proto::acl_operation::describe_configs);
+            denied != error_code::none) {
+            out.error_code = code(denied);
+            continue;
+        }
         if (res.resource_type == k_topic_resource) {
             auto t = b.topics.describe(res.resource_name);
             if (!t) {

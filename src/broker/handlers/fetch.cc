@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <set>
 
 #include <boost/asio/post.hpp>
@@ -27,6 +28,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/assert.h"
+#include "broker/access_control.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
@@ -305,6 +307,20 @@ void remember_sent(fetch_session& session, const std::vector<work_item>& items, 
     out.response.session_id = session.id;
 }
 
+// READ on each topic (checked once per topic name, every fetch: a session
+// keeps no grant): TOPIC_AUTHORIZATION_FAILED for the partitions of topics
+// the principal may not read.
+void deny_unreadable(request_context& ctx, std::vector<work_item>& items) {
+    if (ctx.svc.access.unrestricted()) return;
+    std::map<std::string, bool, std::less<>> readable;
+    for (auto& w : items) {
+        if (w.topic.empty() || w.pre_error != error_code::none) continue;
+        auto [it, fresh] = readable.try_emplace(w.topic, true);
+        if (fresh) it->second = authorize_topic(ctx, proto::acl_operation::read, w.topic);
+        if (!it->second) w.pre_error = error_code::topic_authorization_failed;
+    }
+}
+
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::fetch_request>(ctx);
@@ -334,6 +350,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     std::vector<work_item> items =
         session ? session_items(b, *req, by_id, *session) : request_items(b, *req, by_id);
+    deny_unreadable(ctx, items);
 
     const size_t max_bytes = static_cast<size_t>(std::max(req->max_bytes, 0));
     const size_t min_bytes = static_cast<size_t>(std::max(req->min_bytes, 0));

@@ -121,9 +121,13 @@ std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
         return fail(error_code::invalid_topic_exception);
     }
     auto log = b.topics.get(topic, part.index);
-    if (!log && part.index >= 0) {
-        // Auto-create (when enabled), as Metadata does; a failed or
-        // refused creation leaves the partition unknown.
+    if (!log && part.index >= 0 &&
+        (may(ctx, proto::acl_operation::create, proto::resource_type::cluster,
+             security::k_cluster_name) ||
+         may(ctx, proto::acl_operation::create, proto::resource_type::topic, topic))) {
+        // Auto-create (when enabled and the principal may CREATE it), as
+        // Metadata does; a failed or refused creation leaves the partition
+        // unknown.
         auto t = b.topics.find_or_create(topic, true);
         if (t.ok() && *t) log = b.topics.get(topic, part.index);
     }
@@ -165,13 +169,26 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     std::vector<std::byte> scratch;
     resp r;
     r.responses.reserve(req->topic_data.size());
+    // ACLs (Kafka's order): WRITE on the transactional id refuses every
+    // partition, then WRITE on each topic refuses its partitions.
+    const bool txn_allowed =
+        !req->transactional_id ||
+        authorize_txn(ctx, proto::acl_operation::write, *req->transactional_id);
     for (auto& topic : req->topic_data) {
         auto& tout = r.responses.emplace_back();
         tout.name = topic.name;
         tout.partition_responses.reserve(topic.partition_data.size());
+        const error_code denied = !txn_allowed ? error_code::transactional_id_authorization_failed
+                                  : !authorize_topic(ctx, proto::acl_operation::write, topic.name)
+                                      ? error_code::topic_authorization_failed
+                                      : error_code::none;
         for (auto& part : topic.partition_data) {
             auto& pout = tout.partition_responses.emplace_back();
             pout.index = part.index;
+            if (denied != error_code::none) {
+                pout.error_code = code(denied);
+                continue;
+            }
             if (!valid_acks) {
                 pout.error_code = code(error_code::invalid_required_acks);
                 continue;
