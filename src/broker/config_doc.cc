@@ -33,10 +33,11 @@ dynamically"). They are stored in the data directory
 file's values from the next start on: Spate reads every key once, at start-up.
 
 Topic configs Kafka 3.9 accepts but Spate has no use for (replication
-throttles, tiered storage, the deprecated `message.format.version` and
-`message.downconversion.enable`, codec levels, timestamp bounds,
-`preallocate`, ...) are accepted, validated as Kafka does and described;
-their description says Spate ignores them.
+throttles, tiered storage, the deprecated `message.format.version`, codec
+levels, timestamp bounds, `preallocate`, ...) are accepted, validated as
+Kafka does and described; their description says Spate ignores them. The
+deprecated `message.downconversion.enable` is honoured: old Fetch versions
+(v0-v3) of a topic with it false get UNSUPPORTED_VERSION.
 
 | Key | Type | Default | Valid values | Dynamic | Description |
 |---|---|---|---|---|---|
