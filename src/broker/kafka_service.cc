@@ -16,6 +16,11 @@ status kafka_service::start(net::runtime& rt) {
     auto dynamic = dynamic_broker_configs::load(_config.data_dir);
     if (!dynamic.ok()) return dynamic.err();
     _dynamic_configs.emplace(std::move(*dynamic));
+    _dynamic_configs->set_static(_config);
+    _topic_defaults.emplace(_storage.logs());
+    _cleaner_backoff.emplace(_storage.logs());
+    _dynamic_configs->add_observer(&*_topic_defaults);
+    _dynamic_configs->add_observer(&*_cleaner_backoff);
     auto* coordinators = &_coordinators;
     _deps.emplace(handler_deps{
         .cluster = *_cluster,
