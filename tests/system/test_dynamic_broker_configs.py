@@ -6,7 +6,7 @@ AdminClient (AlterConfigs on BROKER "0"):
   deletes its old segments without a restart (the low watermark moves,
   within a few retention checks: log.retention.check.interval.ms=200), while
   a topic with its own retention.ms keeps everything; DescribeConfigs shows
-  the broker key as DYNAMIC_BROKER_CONFIG and the topic's inherited value.
+  the broker key and the topic's inherited value as DYNAMIC_BROKER_CONFIG.
 - max_message_bytes: message.max.bytes=600 refuses a 1,000-byte record at
   once (MSG_SIZE_TOO_LARGE), a topic with its own max.message.bytes still
   takes it.
@@ -75,7 +75,8 @@ def case_retention(admin, bootstrap):
     check(b.value == "60000" and b.source == ConfigSource.DYNAMIC_BROKER_CONFIG.value,
           "broker log.retention.ms = %s source %s" % (b.value, b.source))
     t = describe(admin, ConfigResource("topic", "dyn-ret"))["retention.ms"]
-    check(t.value == "60000", "dyn-ret's retention.ms described as %s" % t.value)
+    check(t.value == "60000" and t.source == ConfigSource.DYNAMIC_BROKER_CONFIG.value,
+          "dyn-ret's retention.ms described as %s source %s" % (t.value, t.source))
 
 
 def case_max_message_bytes(admin, bootstrap):

@@ -189,6 +189,17 @@ TEST(dynamic_broker_configs, topic_defaults_apply_at_once_to_topics_without_an_o
     EXPECT_EQ(tb.logs().get("plain", 0)->config().retention_ms, 60000);
     EXPECT_EQ(tb.logs().get("plain", 0)->config().max_message_bytes, 2000);
     EXPECT_EQ(tb.logs().get("own", 0)->config().retention_ms, 123456);
+    describe_configs_request dr;
+    describe_configs_request::describe_configs_resource d;
+    d.resource_type = 2;
+    d.resource_name = "plain";
+    d.configuration_keys = std::vector<std::string>{"retention.ms"};
+    dr.resources.push_back(d);
+    auto described = c.call<describe_configs_response>(dr, 4);
+    ASSERT_EQ(described.results.size(), 1u);
+    ASSERT_EQ(described.results[0].configs.size(), 1u);
+    EXPECT_EQ(described.results[0].configs[0].value, "60000");
+    EXPECT_EQ(described.results[0].configs[0].config_source, 3);  // DYNAMIC_DEFAULT_BROKER_CONFIG
     // New topics inherit it too; deleting it restores the default.
     ASSERT_TRUE(tb.logs().create_topic("later", 1, {}).ok());
     EXPECT_EQ(tb.logs().get("later", 0)->config().retention_ms, 60000);
