@@ -84,6 +84,8 @@ struct broker_config {
     // log.cleaner.dedupe.buffer.size.
     bool log_cleaner_enable = true;
     int64_t log_cleaner_backoff_ms = 15000;
+    // log.retention.check.interval.ms: how often retention runs.
+    int64_t log_retention_check_interval_ms = 300000;
     size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
 
     tls_files tls;

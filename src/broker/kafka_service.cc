@@ -20,6 +20,11 @@ status kafka_service::start(net::runtime& rt) {
     if (!access.ok()) return access.err();
     _access = std::move(*access);
     _storage.topics().mark_internal(k_acls_topic);
+    _dynamic_configs->set_static(_config);
+    _topic_defaults.emplace(_storage.logs());
+    _cleaner_backoff.emplace(_storage.logs());
+    _dynamic_configs->add_observer(&*_topic_defaults);
+    _dynamic_configs->add_observer(&*_cleaner_backoff);
     auto* coordinators = &_coordinators;
     _deps.emplace(handler_deps{
         .cluster = *_cluster,

@@ -72,10 +72,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                         return c.name + ": APPEND/SUBTRACT need a list config";
                     }
                     std::string current;
+                    const auto defaults = b.topics.broker_defaults();
                     if (auto it = overrides.find(c.name); it != overrides.end()) {
                         current = it->second;
-                    } else if (auto it = b.topics.broker_defaults().find(c.name);
-                               it != b.topics.broker_defaults().end()) {
+                    } else if (auto it = defaults.find(c.name); it != defaults.end()) {
                         current = it->second;
                     } else {
                         current = def->default_value;
