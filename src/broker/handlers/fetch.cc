@@ -34,8 +34,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/assert.h"
-#include "broker/access_control.h"
 #include "base/log.h"
+#include "broker/access_control.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
