@@ -14,10 +14,7 @@ namespace spate::sql::detail {
 namespace {
 
 using sv = std::string_view;
-constexpr type_id T = type_id::text;
-constexpr type_id TS = type_id::timestamp;
-constexpr type_id TSTZ = type_id::timestamptz;
-constexpr type_id IV = type_id::interval;
+using namespace sig;
 
 sql_error unit_error(sv unit, const data_type& t, bool extract) {
     return make_error(sql_errc::invalid_parameter_value,

@@ -10,9 +10,7 @@ namespace spate::sql::detail {
 
 namespace {
 
-constexpr type_id F8 = type_id::float64;
-constexpr type_id N = type_id::numeric;
-constexpr type_id I4 = type_id::int32;
+using namespace sig;
 
 sql_error power_error(const char* msg) {
     return make_error(sql_errc::invalid_parameter_value, msg);

@@ -58,7 +58,7 @@ namespace {
 
 using sv = std::string_view;
 constexpr type_id k_oid = type_id::int64;
-constexpr type_id T = type_id::text;
+using namespace sig;
 
 // A kernel answering NULL for every row (descriptions: Spate stores none).
 kernel_fn all_null() {

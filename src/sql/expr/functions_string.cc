@@ -13,8 +13,7 @@ namespace spate::sql::detail {
 namespace {
 
 using sv = std::string_view;
-constexpr type_id T = type_id::text;
-constexpr type_id I4 = type_id::int32;
+using namespace sig;
 
 char ascii_lower(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;

@@ -184,6 +184,18 @@ inline size_t utf8_prefix(std::string_view s, size_t chars) {
     }
     return i;
 }
+// Short type names for the function tables' signatures (functions_*.cc
+// bring them in with `using namespace sig;`).
+namespace sig {
+inline constexpr type_id T = type_id::text;
+inline constexpr type_id I4 = type_id::int32;
+inline constexpr type_id F8 = type_id::float64;
+inline constexpr type_id N = type_id::numeric;
+inline constexpr type_id TS = type_id::timestamp;
+inline constexpr type_id TSTZ = type_id::timestamptz;
+inline constexpr type_id IV = type_id::interval;
+}  // namespace sig
+
 }  // namespace spate::sql::detail
 
 namespace spate::sql {

@@ -11,16 +11,6 @@ namespace spate::sql::format_detail {
 
 namespace {
 
-bool name_matches(std::string_view field, std::string_view column) {
-    if (field == column) return true;
-    if (field.size() != column.size()) return false;
-    for (size_t i = 0; i < field.size(); ++i) {
-        char c = field[i] >= 'A' && field[i] <= 'Z' ? static_cast<char>(field[i] + 32) : field[i];
-        if (c != column[i]) return false;
-    }
-    return true;
-}
-
 bool nested(const avro_node& n) {
     return n.kind == avro_kind::record || n.kind == avro_kind::array || n.kind == avro_kind::map ||
            n.kind == avro_kind::union_of;
@@ -61,7 +51,8 @@ class avro_decoder final : public record_decoder {
                 for (size_t f = 0; f < root.field_names.size() && found < 0; ++f)
                     if (root.field_names[f] == c.name) found = static_cast<int>(f);
                 for (size_t f = 0; f < root.field_names.size() && found < 0; ++f)
-                    if (name_matches(root.field_names[f], c.name)) found = static_cast<int>(f);
+                    if (field_matches_column(root.field_names[f], c.name))
+                        found = static_cast<int>(f);
             }
             w->field_of.push_back(found);
         }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql/format/format.h"
@@ -46,5 +47,16 @@ std::unique_ptr<record_decoder> make_raw_decoder(const column_def& column);
 std::unique_ptr<row_encoder> make_json_encoder(std::span<const column_def> columns);
 std::unique_ptr<row_encoder> make_csv_encoder(std::span<const column_def> columns);
 std::unique_ptr<row_encoder> make_raw_encoder();
+
+// Whether a schema's field name binds a column: the same name, or the same
+// ignoring ASCII case in the field (columns are lower-case identifiers).
+inline bool field_matches_column(std::string_view field, std::string_view column) {
+    if (field.size() != column.size()) return false;
+    for (size_t i = 0; i < field.size(); ++i) {
+        char c = field[i] >= 'A' && field[i] <= 'Z' ? static_cast<char>(field[i] + 32) : field[i];
+        if (c != column[i]) return false;
+    }
+    return true;
+}
 
 }  // namespace spate::sql::format_detail

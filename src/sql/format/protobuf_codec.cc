@@ -11,15 +11,6 @@ namespace spate::sql::format_detail {
 
 namespace {
 
-bool name_matches(std::string_view field, std::string_view column) {
-    if (field.size() != column.size()) return false;
-    for (size_t i = 0; i < field.size(); ++i) {
-        char c = field[i] >= 'A' && field[i] <= 'Z' ? static_cast<char>(field[i] + 32) : field[i];
-        if (c != column[i]) return false;
-    }
-    return true;
-}
-
 // Decodes with DynamicMessage: the message the record's index path names,
 // in the file of its writer schema; fields to columns by name.
 class protobuf_decoder final : public record_decoder {
@@ -61,7 +52,8 @@ class protobuf_decoder final : public record_decoder {
         for (const column_def& c : _declared) {
             const pb::FieldDescriptor* field = d.value()->FindFieldByName(c.name);
             for (int k = 0; !field && k < d.value()->field_count(); ++k)
-                if (name_matches(d.value()->field(k)->name(), c.name)) field = d.value()->field(k);
+                if (field_matches_column(d.value()->field(k)->name(), c.name))
+                    field = d.value()->field(k);
             r->field_of.push_back(field);
         }
         return _readers.emplace(std::move(key), std::move(r)).first->second.get();
