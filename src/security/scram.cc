@@ -175,6 +175,29 @@ result<scram_credential> make_scram_credential(scram_mechanism m, std::string_vi
     return c;
 }
 
+result<scram_credential> scram_credential_from_salted_password(scram_mechanism m,
+                                                               std::string_view salt,
+                                                               int32_t iterations,
+                                                               std::string_view salted) {
+    if (iterations < k_scram_min_iterations || iterations > k_scram_max_iterations)
+        return make_error(errc::invalid_argument, "iterations out of bounds");
+    if (salt.empty()) return make_error(errc::invalid_argument, "empty salt");
+    if (salted.size() != size_t(EVP_MD_get_size(digest(m))))
+        return make_error(errc::invalid_argument, "salted password of the wrong length");
+    scram_credential c;
+    c.mechanism = m;
+    c.salt = std::string(salt);
+    c.iterations = iterations;
+    c.stored_key = hash(m, hmac(m, salted, "Client Key"));
+    c.server_key = hmac(m, salted, "Server Key");
+    return c;
+}
+
+std::string salted_password_of(scram_mechanism m, std::string_view password, std::string_view salt,
+                               int32_t iterations) {
+    return salted_password(m, password, salt, iterations);
+}
+
 bool verify_password(const scram_credential& c, std::string_view password) {
     std::string salted = salted_password(c.mechanism, password, c.salt, c.iterations);
     return same(hash(c.mechanism, hmac(c.mechanism, salted, "Client Key")), c.stored_key);

@@ -46,6 +46,10 @@ std::span<const handler_spec> kafka_handlers() {
             txn_offset_commit,
             describe_transactions,
             list_transactions,
+            sasl_handshake,
+            sasl_authenticate,
+            describe_user_scram_credentials,
+            alter_user_scram_credentials,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -45,6 +45,10 @@ extern const handler_spec end_txn;
 extern const handler_spec txn_offset_commit;
 extern const handler_spec describe_transactions;
 extern const handler_spec list_transactions;
+extern const handler_spec sasl_handshake;
+extern const handler_spec sasl_authenticate;
+extern const handler_spec describe_user_scram_credentials;
+extern const handler_spec alter_user_scram_credentials;
 
 // Every served API, ordered by key (what ApiVersions advertises).
 std::span<const handler_spec> kafka_handlers();
