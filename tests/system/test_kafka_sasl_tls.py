@@ -65,9 +65,9 @@ def make_certs(d):
        "-days", "2", "-subj", "/CN=spate-test-ca")
     key_and_csr("server", "/CN=127.0.0.1")
     sign("server", 2, "subjectAltName=IP:127.0.0.1\n")
-    key_and_csr("alice", "/CN=Alice/OU=eng/O=acme")
+    key_and_csr("alice", "/O=acme/OU=eng/CN=Alice")
     sign("alice", 2)
-    key_and_csr("old", "/CN=old/O=acme")
+    key_and_csr("old", "/O=acme/CN=old")
     sign("old", -1)  # notAfter yesterday: expired
     keystore = os.path.join(d, "keystore.pem")
     with open(keystore, "w") as out:

@@ -4,6 +4,7 @@
 // APIs with their persistence in __spate_credentials.
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>

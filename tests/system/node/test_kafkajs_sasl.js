@@ -20,7 +20,7 @@ function makeCerts(dir) {
   const p = name => path.join(dir, name)
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
   openssl('req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=kjs-ca')
-  for (const [name, subj] of [['server', '/CN=127.0.0.1'], ['client', '/CN=kjs-client/O=acme']]) {
+  for (const [name, subj] of [['server', '/CN=127.0.0.1'], ['client', '/O=acme/CN=kjs-client']]) {
     openssl('req', ...ec, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', subj)
     fs.writeFileSync(p(`${name}.ext`), name === 'server' ? 'subjectAltName=IP:127.0.0.1\n' : 'basicConstraints=CA:FALSE\n')
     openssl('x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial',
