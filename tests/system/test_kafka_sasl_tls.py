@@ -19,7 +19,7 @@ over the PLAINTEXT listener (AlterUserScramCredentials):
 - the broker logs the failed logins and the mTLS principal (mapped by
   ssl.principal.mapping.rules);
 - `spate user list` shows the users; a connection that sends Metadata
-  before authenticating is closed.
+  before authenticating is closed; Fetch never serves __spate_credentials.
 """
 
 import os
@@ -205,6 +205,11 @@ def main():
            "SCRAM-SHA-512", "--bootstrap", b.bootstrap)
         listed = sh(BIN, "user", "list", "--bootstrap", b.bootstrap, text=True).stdout
         check("bob SCRAM-SHA-512(iterations=4096)" in listed, "online list: %s" % listed)
+
+        # The credentials topic is never served to clients.
+        leak = kcat(b.bootstrap, {}, "-C", "-t", "__spate_credentials", "-o", "beginning", "-e",
+                    "-q", timeout=20)
+        check("stored_key" not in leak.stdout, "credentials served: %s" % leak.stdout[:200])
 
         # kcat over SASL_SSL SCRAM-SHA-512 (alice, then the online bob) and mTLS.
         kcat_roundtrip(sasl_ssl, scram512, "sasl-kcat")
