@@ -103,7 +103,7 @@ def kcat_roundtrip(bootstrap, props, topic, n=20):
 
 
 def kcat_refused(bootstrap, props, what):
-    p = kcat(bootstrap, dict(props, **{"socket.timeout.ms": "3000"}), "-L", "-m", "4",
+    p = kcat(bootstrap, dict(props, **{"socket.timeout.ms": "3000"}), "-L", "-m", "2",
              timeout=20)
     check(p.returncode != 0, "%s: kcat -L succeeded:\n%s" % (what, p.stdout))
     return p.stderr
@@ -182,6 +182,7 @@ def main():
         "ssl.client.auth": "required",
         "ssl.principal.mapping.rules": "RULE:^CN=([^,]*),.*$/$1/L,DEFAULT",
         "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+        "group.initial.rebalance.delay.ms": "0",
     }
     with Broker(data_dir=data, config=config) as b:
         # The listener lines follow `kafka listener on` in one block.

@@ -51,6 +51,7 @@ async function main() {
     `ssl.truststore.location=${p('ca.pem')}`,
     'ssl.client.auth=required',
     'connections.max.reauth.ms=3000',
+    'group.initial.rebalance.delay.ms=0',
   ].join('\n') + '\n')
   broker.extraArgs.push('--config', cfg)
   await broker.start()
