@@ -8,6 +8,7 @@
 
 #include "app/serve.h"
 #include "app/serve_cli.h"
+#include "app/user_command.h"
 #include "cli/cli.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
     spate::app::serve_options serve_opts;
     CLI::App* serve = spate::app::add_serve_command(app, serve_opts);
     spate::cli::client_commands client(app);
+    spate::app::user_options user_opts;
+    CLI::App* user = spate::app::add_user_command(app, user_opts);
     // Set after the sub-commands so that they do not inherit it.
     app.footer(
         "Every Kafka client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 2;
     }
     if (serve->parsed()) return spate::app::serve(serve_opts);
+    if (user->parsed()) return spate::app::run_user_command(user_opts);
     if (auto rc = client.run_selected()) return *rc;
     return 2;  // unreachable: a sub-command is required
 }

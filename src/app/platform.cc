@@ -48,7 +48,14 @@ status platform::start() {
 
 std::vector<std::string> platform::endpoints() const {
     std::vector<std::string> out;
-    if (_kafka) out.push_back("kafka listener on " + kafka_bootstrap());
+    if (_kafka) {
+        out.push_back("kafka listener on " + kafka_bootstrap());
+        // Every named listener with its protocol (the first is the one above).
+        for (const auto& e : _kafka->endpoints())
+            out.push_back("kafka listener " + e.name + " (" +
+                          broker::security_protocol_name(e.protocol) + ") on " +
+                          host_port(e.host, e.port));
+    }
     for (const auto* l : _listeners)
         out.push_back(l->options().name + " listener on " +
                       host_port(l->options().host, l->port()));
@@ -62,10 +69,19 @@ std::string platform::kafka_bootstrap() const {
 
 std::string platform::local_kafka_address() const {
     if (!_kafka) return {};
+    // The SQL engine and the registry speak plaintext Kafka without
+    // credentials: the first PLAINTEXT listener, else the first listener.
     std::string host = _kafka_listen->host;
+    uint16_t port = _kafka->port();
+    for (const auto& e : _kafka->endpoints())
+        if (e.protocol == broker::security_protocol::plaintext) {
+            host = e.host;
+            port = e.port;
+            break;
+        }
     if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::") host = "::1";
-    return host_port(host, _kafka->port());
+    return host_port(host, port);
 }
 
 void platform::stop() {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "broker/config_keys.h"
+#include "broker/config_keys_tls.h"
 
 namespace spate::broker {
 
@@ -61,6 +62,8 @@ std::string broker_config_name(const std::string& topic_config_name) {
 status apply_setting(broker_config& c, const std::string& key, const std::string& value) {
     if (const auto* k = find_broker_key(key)) {
         SPATE_TRY(k->apply(c, value));
+    } else if (key.rfind("listener.name.", 0) == 0) {
+        SPATE_TRY(apply_listener_override(c, key, value));
     } else if (storage::find_topic_config(key)) {
         SPATE_TRY(storage::validate_topic_config(key, value));
         c.topic_defaults[key] = value;

@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "broker/listeners.h"
 #include "storage/config.h"
 
 namespace spate::broker {
@@ -48,6 +50,15 @@ struct broker_config {
     // Host/port put in Metadata; empty host / port 0 → the listener's.
     std::string advertised_host;
     uint16_t advertised_port = 0;
+    // Named listeners (`listeners`; listeners.h). Empty: one PLAINTEXT
+    // listener on listen_host:listen_port. The first entry's address is
+    // always listen_host:listen_port (`--kafka-listen` overrides it).
+    std::vector<listener_endpoint> listeners;
+    std::vector<listener_endpoint> advertised_listeners;
+    std::string listener_security_protocol_map;  // empty: Kafka's default
+    std::string inter_broker_listener_name;      // accepted; one node
+    // `listener.name.<name>.<key>` settings, by their whole key.
+    std::map<std::string, std::string> listener_overrides;
     std::filesystem::path data_dir = "./spate-data";
 
     bool auto_create_topics = true;
@@ -90,6 +101,13 @@ struct broker_config {
 
     tls_files tls;
     authz_settings authz;
+    std::string ssl_principal_mapping_rules = "DEFAULT";
+
+    // SASL (SASL_PLAINTEXT / SASL_SSL listeners).
+    std::vector<std::string> sasl_enabled_mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+    int64_t connections_max_reauth_ms = 0;  // 0: sessions never expire
+    // A failed authentication is answered after this long.
+    int32_t connection_failed_authentication_delay_ms = 100;
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;

@@ -25,4 +25,16 @@ uint16_t cluster_view::advertised_port() const {
     return _advertised_port;
 }
 
+void cluster_view::set_advertised(const std::string& listener, std::string host, uint16_t port) {
+    std::lock_guard lk(_mu);
+    _by_listener[listener] = {std::move(host), port};
+}
+
+std::pair<std::string, uint16_t> cluster_view::advertised_for(const std::string& listener) const {
+    std::lock_guard lk(_mu);
+    auto it = _by_listener.find(listener);
+    if (it != _by_listener.end()) return it->second;
+    return {_advertised_host, _advertised_port};
+}
+
 }  // namespace spate::broker

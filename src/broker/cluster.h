@@ -7,8 +7,10 @@
 // Threading: every method is safe from any thread.
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "broker/broker_config.h"
 
@@ -27,6 +29,11 @@ class cluster_view {
     void set_advertised(std::string host, uint16_t port);
     std::string advertised_host() const;
     uint16_t advertised_port() const;
+    // Per listener name: what clients that came in on `listener` are told
+    // (Metadata, FindCoordinator, DescribeCluster); a name never set gets
+    // the address above (the first listener's).
+    void set_advertised(const std::string& listener, std::string host, uint16_t port);
+    std::pair<std::string, uint16_t> advertised_for(const std::string& listener) const;
 
   private:
     const broker_config _config;
@@ -34,6 +41,7 @@ class cluster_view {
     mutable std::mutex _mu;  // guards the advertised address
     std::string _advertised_host;
     uint16_t _advertised_port = 0;
+    std::map<std::string, std::pair<std::string, uint16_t>> _by_listener;
 };
 
 }  // namespace spate::broker

@@ -12,7 +12,7 @@ namespace {
 
 constexpr bool k_dynamic = true;
 constexpr bool k_read_only = false;
-constexpr const char* k_listener_range = "PLAINTEXT://HOST:PORT";
+constexpr const char* k_listener_range = "NAME://HOST:PORT[,...]";
 
 std::function<bool(const broker_config&)> in_file(const std::string& name) {
     return [name](const broker_config& c) { return c.file_settings.contains(name); };
@@ -65,30 +65,29 @@ broker_key data_dir(const std::string& name, const std::string& doc) {
             value, in_file(name)};
 }
 
-std::string listener_text(const std::string& host, uint16_t port) {
-    bool v6 = host.find(':') != std::string::npos;
-    return std::string("PLAINTEXT://") + (v6 ? "[" + host + "]" : host) + ":" +
-           std::to_string(port);
-}
-
-// One PLAINTEXT listener; `advertised` selects advertised.listeners, whose
-// empty host / port 0 mean the listener's.
+// `listeners` or `advertised.listeners` (listeners.h). The first entry also
+// sets listen_host/listen_port (or advertised_host/advertised_port), which
+// `--kafka-listen` / `--advertise` override.
 broker_key listener(const std::string& name, bool advertised, const std::string& doc) {
     auto apply = [=](broker_config& c, const std::string& v) -> status {
-        const std::string scheme = "PLAINTEXT://";
-        std::string host;
-        uint16_t port = 0;
-        if (v.rfind(scheme, 0) != 0 || v.find(',') != std::string::npos ||
-            !parse_host_port(v.substr(scheme.size()), host, port).ok())
-            return storage::invalid_config_value(name, v, k_listener_range);
-        (advertised ? c.advertised_host : c.listen_host) = host;
-        (advertised ? c.advertised_port : c.listen_port) = port;
+        auto l = parse_listener_list(v);
+        if (!l.ok()) return storage::invalid_config_value(name, v, k_listener_range);
+        (advertised ? c.advertised_listeners : c.listeners) = *l;
+        (advertised ? c.advertised_host : c.listen_host) = l->front().host;
+        (advertised ? c.advertised_port : c.listen_port) = l->front().port;
         return {};
     };
     auto value = [=](const broker_config& c) {
-        if (!advertised) return listener_text(c.listen_host, c.listen_port);
-        return listener_text(c.advertised_host.empty() ? c.listen_host : c.advertised_host,
-                             c.advertised_port ? c.advertised_port : c.listen_port);
+        auto l = advertised ? c.advertised_listeners : c.listeners;
+        if (l.empty()) l.push_back({"PLAINTEXT", "", 0});
+        if (!advertised) {
+            l.front().host = c.listen_host;
+            l.front().port = c.listen_port;
+        } else {
+            l.front().host = c.advertised_host.empty() ? c.listen_host : c.advertised_host;
+            l.front().port = c.advertised_port ? c.advertised_port : c.listen_port;
+        }
+        return listener_list_text(l);
     };
     return {name,  config_kind::list, k_listener_range, doc, k_dynamic, "", apply,
             value, in_file(name)};
@@ -163,10 +162,12 @@ std::vector<broker_key> broker_settings() {
         integer("broker.id", k::int_, &c::node_id, 0, INT32_MAX, k_read_only,
                 "Older name of node.id."),
         listener("listeners", false,
-                 "The Kafka listener; `spate serve --kafka-listen` overrides it."),
+                 "The Kafka listeners, NAME://HOST:PORT each (the name's security protocol "
+                 "from listener.security.protocol.map); `spate serve --kafka-listen` overrides "
+                 "the first one's address."),
         listener("advertised.listeners", true,
-                 "The address Metadata gives clients (default: the listener's); `--advertise` "
-                 "overrides it."),
+                 "The addresses Metadata gives clients of each listener name (default: the "
+                 "listener's); `--advertise` overrides the first one's."),
         data_dir("log.dirs", "The data directory (one); `spate serve --data-dir` overrides it."),
         data_dir("log.dir", "Older name of log.dirs."),
         boolean("auto.create.topics.enable", &c::auto_create_topics, k_read_only,

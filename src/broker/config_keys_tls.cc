@@ -1,5 +1,7 @@
 #include "broker/config_keys_tls.h"
 
+#include <stdexcept>
+
 namespace spate::broker {
 
 namespace {
@@ -27,7 +29,122 @@ broker_key path(const std::string& name, std::string tls_files::*field, const st
     return {name, config_kind::string, "a file", doc, false, "", apply, value, in_file(name)};
 }
 
+broker_key text(const std::string& name, std::string broker_config::*field,
+                const std::string& range, const std::string& doc) {
+    auto apply = [=](broker_config& c, const std::string& v) -> status {
+        c.*field = v;
+        return {};
+    };
+    auto value = [=](const broker_config& c) { return c.*field; };
+    return {name, config_kind::string, range, doc, false, "", apply, value, in_file(name)};
+}
+
+broker_key mechanisms() {
+    const std::string name = "sasl.enabled.mechanisms";
+    const std::string range = "[PLAIN, SCRAM-SHA-256, SCRAM-SHA-512]";
+    auto apply = [=](broker_config& c, const std::string& v) -> status {
+        std::vector<std::string> out;
+        size_t pos = 0;
+        while (pos <= v.size()) {
+            size_t end = v.find(',', pos);
+            if (end == std::string::npos) end = v.size();
+            std::string m = v.substr(pos, end - pos);
+            m.erase(0, m.find_first_not_of(" \t"));
+            m.erase(m.find_last_not_of(" \t") + 1);
+            if (m != "PLAIN" && m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512")
+                return storage::invalid_config_value(name, v, range);
+            out.push_back(m);
+            pos = end + 1;
+        }
+        c.sasl_enabled_mechanisms = std::move(out);
+        return {};
+    };
+    auto value = [](const broker_config& c) {
+        std::string out;
+        for (const auto& m : c.sasl_enabled_mechanisms)
+            out += (out.empty() ? "" : ",") + m;
+        return out;
+    };
+    return {name,
+            config_kind::list,
+            range,
+            "SASL mechanisms SASL_PLAINTEXT and SASL_SSL listeners offer (Kafka's default, "
+            "GSSAPI, is not served).",
+            false,
+            "",
+            apply,
+            value,
+            in_file(name)};
+}
+
+broker_key reauth_ms() {
+    const std::string name = "connections.max.reauth.ms";
+    auto apply = [=](broker_config& c, const std::string& v) -> status {
+        try {
+            size_t used = 0;
+            int64_t n = std::stoll(v, &used);
+            if (used != v.size() || n < 0) throw std::invalid_argument(v);
+            c.connections_max_reauth_ms = n;
+        } catch (const std::exception&) {
+            return storage::invalid_config_value(name, v, "[0,...]");
+        }
+        return {};
+    };
+    auto value = [](const broker_config& c) { return std::to_string(c.connections_max_reauth_ms); };
+    return {name,
+            config_kind::long_,
+            "[0,...]",
+            "SASL sessions expire after this long: a connection must re-authenticate "
+            "(KIP-368) or is closed at its next request; 0: never.",
+            false,
+            "",
+            apply,
+            value,
+            in_file(name)};
+}
+
+broker_key failed_delay_ms() {
+    const std::string name = "connection.failed.authentication.delay.ms";
+    auto apply = [=](broker_config& c, const std::string& v) -> status {
+        try {
+            size_t used = 0;
+            int n = std::stoi(v, &used);
+            if (used != v.size() || n < 0 || n > 60000) throw std::invalid_argument(v);
+            c.connection_failed_authentication_delay_ms = n;
+        } catch (const std::exception&) {
+            return storage::invalid_config_value(name, v, "[0,...,60000]");
+        }
+        return {};
+    };
+    auto value = [](const broker_config& c) {
+        return std::to_string(c.connection_failed_authentication_delay_ms);
+    };
+    return {name,
+            config_kind::int_,
+            "[0,...,60000]",
+            "A failed SASL authentication is answered (and the connection closed) after this "
+            "delay, on a timer.",
+            false,
+            "",
+            apply,
+            value,
+            in_file(name)};
+}
+
 }  // namespace
+
+status apply_listener_override(broker_config& c, const std::string& key, const std::string& value) {
+    const std::string prefix = "listener.name.";
+    auto dot = key.find('.', prefix.size());
+    std::string base = dot == std::string::npos ? "" : key.substr(dot + 1);
+    if (dot == prefix.size() || !is_listener_override_key(base))
+        return make_error(errc::invalid_argument, "unknown configuration key '" + key + "'");
+    broker_config scratch;
+    if (auto s = find_broker_key(base)->apply(scratch, value); !s.ok())
+        return make_error(errc::invalid_argument, key + ": invalid value '" + value + "'");
+    c.listener_overrides[key] = value;
+    return {};
+}
 
 std::vector<broker_key> tls_settings() {
     auto client_auth_apply = [](broker_config& c, const std::string& v) -> status {
@@ -40,8 +157,8 @@ std::vector<broker_key> tls_settings() {
     return {
         pem_only("ssl.keystore.type", "Format of ssl.keystore.location: PEM only."),
         path("ssl.keystore.location", &tls_files::keystore_location,
-             "PEM file with the server's certificate chain and private key; set, it turns "
-             "TLS on for pgwire (SSLRequest)."),
+             "PEM file with the server's certificate chain and private key: SSL and SASL_SSL "
+             "listeners' certificate; set, it also turns TLS on for pgwire (SSLRequest)."),
         pem_only("ssl.truststore.type", "Format of ssl.truststore.location: PEM only."),
         path("ssl.truststore.location", &tls_files::truststore_location,
              "PEM file of CA certificates that client certificates must chain to."),
@@ -49,6 +166,19 @@ std::vector<broker_key> tls_settings() {
          "Whether TLS clients must present a certificate (none, requested, required).", false, "",
          client_auth_apply, [](const broker_config& c) { return c.tls.client_auth; },
          in_file("ssl.client.auth")},
+        text("ssl.principal.mapping.rules", &broker_config::ssl_principal_mapping_rules,
+             "RULE:pattern/replacement/[LU],...,DEFAULT",
+             "Maps a client certificate's subject (RFC 2253) to the user name of an SSL "
+             "listener's principal."),
+        text("listener.security.protocol.map", &broker_config::listener_security_protocol_map,
+             "NAME:PROTOCOL[,...]",
+             "Security protocol of each listener name (default: PLAINTEXT, SSL, SASL_PLAINTEXT "
+             "and SASL_SSL map to themselves)."),
+        text("inter.broker.listener.name", &broker_config::inter_broker_listener_name,
+             "a listener name", "Accepted for compatibility; a single node has no peers."),
+        mechanisms(),
+        reauth_ms(),
+        failed_delay_ms(),
     };
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 
-// The TLS keys of the broker configuration table (config_keys.h): Kafka's
-// ssl.* names. They configure every TLS endpoint of `spate serve` (pgwire
-// answers SSLRequest with them; Kafka SSL listeners come with issue 14's
-// named listeners).
+// The TLS and SASL keys of the broker configuration table (config_keys.h):
+// Kafka's ssl.*, sasl.*, listener.security.protocol.map and
+// connections.max.reauth.ms names. The ssl.* keys configure every TLS
+// endpoint of `spate serve` (Kafka SSL / SASL_SSL listeners, pgwire's
+// SSLRequest); `listener.name.<name>.<key>` overrides one Kafka listener's.
 
 #include <vector>
 
@@ -12,5 +13,9 @@
 namespace spate::broker {
 
 std::vector<broker_key> tls_settings();
+
+// Applies `listener.name.<name>.<key>` (a key of is_listener_override_key,
+// value checked as the key's own); errc::invalid_argument otherwise.
+status apply_listener_override(broker_config& c, const std::string& key, const std::string& value);
 
 }  // namespace spate::broker

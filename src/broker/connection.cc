@@ -37,11 +37,12 @@ asio::awaitable<void> wait_for_wake(asio::steady_timer& t) {
 }  // namespace
 
 connection::connection(handler_deps& deps, const broker_config& limits, net::stream s,
-                       net::connection_info info)
+                       net::connection_info info, const listener_security* security)
     : _deps(deps)
     , _limits(limits)
     , _stream(std::move(s))
     , _info(std::move(info))
+    , _auth(security, _info)
     , _client_host("/" + _info.peer_address)
     , _send_files(!_stream.is_tls() && limits.fetch_zero_copy)
     , _reader_wake(_stream.get_executor())
@@ -82,11 +83,32 @@ asio::awaitable<void> connection::read_loop() {
         auto ec = co_await _stream.read_exact(asio::buffer(prefix));
         if (ec || _closed) break;
         auto size = proto::frame_size(prefix, cfg.socket_request_max_bytes);
-        if (!size.ok() || *size < k_min_request_size) break;
+        if (!size.ok()) break;
+        if (_auth.sasl() && !_auth.authenticated() &&
+            *size > connection_auth::k_max_unauthenticated_frame)
+            break;
+        if (_auth.raw_tokens()) {
+            auto token = request_buffer_pool::shared().take(*size);
+            ec = co_await _stream.read_exact(asio::buffer(token));
+            if (ec || _closed) break;
+            auto s = std::make_shared<slot>();
+            s->request_bytes = *size;
+            _slots.push_back(s);
+            _inflight_bytes += s->request_bytes;
+            co_await raw_token(std::move(token), s);
+            continue;
+        }
+        if (*size < k_min_request_size) break;
 
         auto frame = request_buffer_pool::shared().take(*size);
-        auto ctx = std::make_unique<request_context>(request_context{
-            _deps, _info, {}, std::move(frame), _stream.get_executor(), _client_host, _send_files});
+        auto ctx = std::make_unique<request_context>(request_context{_deps,
+                                                                     _info,
+                                                                     {},
+                                                                     std::move(frame),
+                                                                     _stream.get_executor(),
+                                                                     _client_host,
+                                                                     _send_files,
+                                                                     &_auth});
         ec = co_await _stream.read_exact(asio::buffer(ctx->frame));
         if (ec || _closed) break;
         auto header = proto::parse_request_header(ctx->frame);
@@ -95,6 +117,14 @@ asio::awaitable<void> connection::read_loop() {
 
         const handler_spec* spec = handlers::find_kafka_handler(ctx->header.api_key);
         if (!spec) break;  // unknown API: Kafka closes the connection
+        if (!_auth.admits(spec->key, connection_auth::clock::now())) {
+            logging::get("security")
+                .info("closing the connection of {} on {}: API {} before authentication",
+                      _client_host, _info.listener, static_cast<int>(spec->key));
+            break;
+        }
+        const bool sasl_api = spec->key == proto::api_key::sasl_handshake ||
+                              spec->key == proto::api_key::sasl_authenticate;
         auto s = std::make_shared<slot>();
         s->request_bytes = *size;
         const int16_t v = ctx->header.api_version;
@@ -111,8 +141,41 @@ asio::awaitable<void> connection::read_loop() {
         _inflight_bytes += s->request_bytes;
         asio::co_spawn(_stream.get_executor(), run_handler(s, std::move(ctx), spec->fn),
                        asio::detached);
+        // The next frame's meaning (gate, raw token) depends on this one's outcome.
+        while (sasl_api && !_closed && !s->done)
+            co_await wait_for_wake(_reader_wake);
     }
     close();
+}
+
+asio::awaitable<void> connection::raw_token(request_buffer frame, std::shared_ptr<slot> s) {
+    auto self = shared_from_this();
+    std::string_view token(reinterpret_cast<const char*>(frame.data()), frame.size());
+    auto out = _auth.step(token, connection_auth::clock::now());
+    request_buffer_pool::shared().give(std::move(frame));
+    if (out.ok()) {
+        s->outcome.what = handler_outcome::kind::respond;
+        std::array<std::byte, proto::k_frame_size_prefix> prefix;
+        const auto n = static_cast<uint32_t>(out->size());
+        for (size_t i = 0; i < prefix.size(); ++i)
+            prefix[i] = std::byte((n >> (8 * (prefix.size() - 1 - i))) & 0xff);
+        s->outcome.frame.assign(prefix.begin(), prefix.end());
+        const auto* b = reinterpret_cast<const std::byte*>(out->data());
+        s->outcome.frame.insert(s->outcome.frame.end(), b, b + out->size());
+    } else {
+        // v0 has no error response: the connection closes after the delay.
+        asio::steady_timer delay(_stream.get_executor(),
+                                 std::chrono::milliseconds(_auth.failed_delay_ms()));
+        boost::system::error_code ec;
+        co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        s->outcome = handler_outcome{};
+    }
+    s->done = true;
+    if (!_closed) {
+        s->response_bytes = s->outcome.size();
+        _inflight_bytes += s->response_bytes;
+    }
+    _writer_wake.cancel();
 }
 
 asio::awaitable<void> connection::run_handler(std::shared_ptr<slot> s,
@@ -147,7 +210,7 @@ asio::awaitable<void> connection::write_loop() {
         if (s->outcome.what == handler_outcome::kind::close) break;
         if (s->outcome.what == handler_outcome::kind::respond) {
             auto ec = co_await write_response(_stream, s->outcome);
-            if (ec || _closed) break;
+            if (ec || _closed || s->outcome.close_after) break;
         }
         _inflight_bytes -= s->request_bytes + s->response_bytes;
         _reader_wake.cancel();

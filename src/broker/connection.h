@@ -25,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/broker_config.h"
+#include "broker/connection_auth.h"
 #include "broker/handler.h"
 #include "net/connection_info.h"
 #include "net/listener.h"
@@ -34,9 +35,11 @@ namespace spate::broker {
 
 class connection final : public net::connection, public std::enable_shared_from_this<connection> {
   public:
-    // `s` must use a strand executor; `deps` and `limits` outlive the connection.
+    // `s` must use a strand executor; `deps`, `limits` and `security`
+    // (nullptr: a plaintext listener without authentication) outlive the
+    // connection.
     connection(handler_deps& deps, const broker_config& limits, net::stream s,
-               net::connection_info info);
+               net::connection_info info, const listener_security* security = nullptr);
 
     // Spawns the reader and writer. Call once.
     void start() override;
@@ -57,12 +60,17 @@ class connection final : public net::connection, public std::enable_shared_from_
                                              std::unique_ptr<request_context> ctx, handler_fn fn);
     // Answers an ApiVersions request whose version is not served (KIP-511).
     handler_outcome unsupported_api_versions(const request_context& ctx) const;
+    // A frame after SaslHandshake v0: a raw SASL token, answered with a raw
+    // (size-prefixed) token; a failure closes the connection after the
+    // failed-authentication delay.
+    boost::asio::awaitable<void> raw_token(request_buffer frame, std::shared_ptr<slot> s);
     void close();
 
     handler_deps& _deps;
     const broker_config& _limits;
     net::stream _stream;
-    const net::connection_info _info;
+    net::connection_info _info;  // the principal changes on authentication
+    connection_auth _auth;
     const std::string _client_host;          // "/<peer address>", as Kafka reports hosts
     const bool _send_files;                  // request_context::send_files
     boost::asio::steady_timer _reader_wake;  // cancelled to wake a paused reader

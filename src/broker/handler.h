@@ -42,6 +42,8 @@ namespace spate::broker {
 class access_control;
 class append_notifier;
 class cluster_view;
+class connection_auth;
+class credential_log;
 class fetch_session_cache;
 class schema_validator_slot;
 class dynamic_broker_configs;
@@ -66,6 +68,9 @@ struct handler_deps {
     dynamic_broker_configs& dynamic_configs;
     // ACL checks, ACL changes and the audit log (access_control.h).
     access_control& access;
+    // Users' SCRAM credentials and their internal topic (credential_log.h);
+    // nullptr in harnesses without one (the credential APIs then fail).
+    credential_log* credentials = nullptr;
 };
 
 struct request_context {
@@ -86,6 +91,9 @@ struct request_context {
     // connection sends them with sendfile (plaintext TCP and
     // spate.fetch.zero.copy on). Otherwise handlers copy record bytes.
     bool send_files = false;
+    // The connection's authentication (SaslHandshake / SaslAuthenticate
+    // change it); never null for a connection's requests.
+    connection_auth* auth = nullptr;
 
     std::span<std::byte> body() { return std::span(frame).subspan(header.header_size); }
     int16_t version() const { return header.api_version; }
@@ -111,6 +119,9 @@ struct handler_outcome {
     // Ranges spliced into `frame`, by increasing `at` (only when
     // request_context::send_files); the size prefix counts them.
     std::vector<file_range> files;
+    // kind::respond: close the connection once the frame is sent (a failed
+    // SASL authentication).
+    bool close_after = false;
 
     // Bytes on the wire: the frame and its file ranges.
     size_t size() const {

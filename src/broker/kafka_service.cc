@@ -1,8 +1,67 @@
 #include "broker/kafka_service.h"
 
+#include <cctype>
+
+#include "base/log.h"
 #include "broker/connection.h"
+#include "net/tls.h"
+#include "security/principal_mapping.h"
 
 namespace spate::broker {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& ch : s)
+        ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+// A listener's value of `key`: its listener.name.<name>. override, else the
+// broker-wide value.
+std::string setting(const broker_config& c, const std::string& listener, const std::string& key,
+                    const std::string& broker_wide) {
+    return listener_override(c, listener, key).value_or(broker_wide);
+}
+
+result<std::shared_ptr<net::tls_context_source>> tls_for(const broker_config& c,
+                                                         const kafka_listener& l) {
+    const std::string& n = l.address.name;
+    net::tls_server_files f;
+    f.keystore_pem = setting(c, n, "ssl.keystore.location", c.tls.keystore_location);
+    f.truststore_pem = setting(c, n, "ssl.truststore.location", c.tls.truststore_location);
+    // KIP-684: the broker-wide ssl.client.auth applies to SSL listeners only.
+    std::string auth =
+        listener_override(c, n, "ssl.client.auth")
+            .value_or(l.protocol == security_protocol::ssl ? c.tls.client_auth : "none");
+    if (auth == "requested") f.auth = net::client_auth::requested;
+    if (auth == "required") f.auth = net::client_auth::required;
+    if (f.keystore_pem.empty())
+        return make_error(errc::invalid_argument,
+                          "listener " + n + " (" + security_protocol_name(l.protocol) +
+                              ") needs ssl.keystore.location (or listener.name." + lower(n) +
+                              ".ssl.keystore.location)");
+    return net::tls_context_source::open(std::move(f));
+}
+
+result<listener_security> security_for(const broker_config& c, const kafka_listener& l,
+                                       const security::credential_store& users) {
+    listener_security sec;
+    sec.name = l.address.name;
+    sec.protocol = l.protocol;
+    sec.users = &users;
+    sec.failed_delay_ms = c.connection_failed_authentication_delay_ms;
+    // Overrides were validated as their keys: parse them the same way.
+    broker_config scratch = c;
+    for (const std::string key : {"sasl.enabled.mechanisms", "connections.max.reauth.ms"})
+        if (auto v = listener_override(c, sec.name, key))
+            SPATE_TRY(apply_setting(scratch, key, *v));
+    sec.mechanisms = scratch.sasl_enabled_mechanisms;
+    sec.max_reauth_ms = scratch.connections_max_reauth_ms;
+    return sec;
+}
+
+}  // namespace
 
 kafka_service::kafka_service(const broker_config& config, storage_service& storage,
                              coordinator_service& coordinators, net::listener_options listen)
@@ -11,6 +70,8 @@ kafka_service::kafka_service(const broker_config& config, storage_service& stora
 kafka_service::~kafka_service() = default;
 
 status kafka_service::start(net::runtime& rt) {
+    auto listeners = resolve_listeners(_config);
+    if (!listeners.ok()) return listeners.err();
     _cluster.emplace(_config, _storage.cluster_id());
     _sessions.emplace(static_cast<size_t>(_config.max_fetch_sessions));
     auto dynamic = dynamic_broker_configs::load(_config.data_dir);
@@ -25,6 +86,9 @@ status kafka_service::start(net::runtime& rt) {
     _cleaner_backoff.emplace(_storage.logs());
     _dynamic_configs->add_observer(&*_topic_defaults);
     _dynamic_configs->add_observer(&*_cleaner_backoff);
+    _credentials = std::make_unique<credential_log>(_storage.logs());
+    SPATE_TRY(_credentials->load());
+    _storage.topics().mark_internal(k_credentials_topic);
     auto* coordinators = &_coordinators;
     _deps.emplace(handler_deps{
         .cluster = *_cluster,
@@ -37,17 +101,94 @@ status kafka_service::start(net::runtime& rt) {
         .schema_validators = _schema_validators,
         .dynamic_configs = *_dynamic_configs,
         .access = *_access,
+        .credentials = _credentials.get(),
     });
-    _listener.emplace(_listen, kafka_connection_factory(*_deps, _config));
-    SPATE_TRY(_listener->start(rt));
-    _cluster->set_advertised(
-        _config.advertised_host.empty() ? _listen.host : _config.advertised_host,
-        _config.advertised_port ? _config.advertised_port : _listener->port());
+    for (size_t i = 0; i < listeners->size(); ++i)
+        SPATE_TRY(start_listener(rt, (*listeners)[i], i == 0));
+    return {};
+}
+
+status kafka_service::start_listener(net::runtime& rt, const kafka_listener& l, bool first) {
+    net::listener_options opts = _listen;
+    if (!first) {
+        opts.name = "kafka-" + lower(l.address.name);
+        opts.flag = "listeners " + l.address.name;
+        opts.host = l.address.host;
+        opts.port = l.address.port;
+    }
+    opts.tls = nullptr;
+    if (uses_tls(l.protocol)) {
+        auto src = tls_for(_config, l);
+        if (!src.ok()) return src.err();
+        opts.tls_source = [src = *src] { return src->current(); };
+    }
+    auto sec = security_for(_config, l, _credentials->store());
+    if (!sec.ok()) return sec.err();
+    _security.push_back(std::make_unique<listener_security>(std::move(*sec)));
+    const listener_security* secp = _security.back().get();
+    std::shared_ptr<const security::principal_mapper> mapper;
+    if (l.protocol == security_protocol::ssl) {
+        auto rules = setting(_config, l.address.name, "ssl.principal.mapping.rules",
+                             _config.ssl_principal_mapping_rules);
+        auto m = security::principal_mapper::parse(rules);
+        if (!m.ok())
+            return make_error(errc::invalid_argument,
+                              "ssl.principal.mapping.rules: " + m.err().message);
+        mapper = std::make_shared<const security::principal_mapper>(std::move(*m));
+    }
+    handler_deps& deps = *_deps;
+    const broker_config& config = _config;
+    auto factory = [&deps, &config, secp, mapper](
+                       net::stream s,
+                       net::connection_info info) -> std::shared_ptr<net::connection> {
+        info.listener = secp->name;
+        info.security_protocol = security_protocol_name(secp->protocol);
+        if (mapper) {
+            if (auto dn = s.peer_certificate_subject()) {
+                auto user = mapper->map(*dn);
+                if (!user.ok()) {
+                    logging::get("security")
+                        .warn("refusing {}:{} on {}: certificate subject '{}': {}",
+                              info.peer_address, info.peer_port, secp->name, *dn,
+                              user.err().message);
+                    return nullptr;
+                }
+                info.user = {"User", *user};
+                logging::get("security")
+                    .info("authenticated: listener {} peer {}:{} as User:{} (certificate)",
+                          secp->name, info.peer_address, info.peer_port, *user);
+            }
+        }
+        return std::make_shared<connection>(deps, config, std::move(s), std::move(info), secp);
+    };
+    _listeners.push_back(std::make_unique<net::listener>(opts, std::move(factory)));
+    auto& nl = *_listeners.back();
+    SPATE_TRY(nl.start(rt));
+    std::string host = l.advertised_host.empty() ? opts.host : l.advertised_host;
+    uint16_t port = l.advertised_port ? l.advertised_port : nl.port();
+    if (first) _cluster->set_advertised(host, port);
+    _cluster->set_advertised(l.address.name, host, port);
     return {};
 }
 
 void kafka_service::stop() {
-    _listener->stop();
+    for (auto& l : _listeners)
+        l->stop();
+}
+
+size_t kafka_service::connection_count() {
+    size_t n = 0;
+    for (auto& l : _listeners)
+        n += l->connection_count();
+    return n;
+}
+
+std::vector<kafka_service::endpoint> kafka_service::endpoints() const {
+    std::vector<endpoint> out;
+    for (size_t i = 0; i < _listeners.size(); ++i)
+        out.push_back({_security[i]->name, _security[i]->protocol, _listeners[i]->options().host,
+                       _listeners[i]->port()});
+    return out;
 }
 
 net::connection_factory kafka_connection_factory(handler_deps& deps, const broker_config& config) {

@@ -99,13 +99,14 @@ void listener::on_accepted(tcp::socket sock) {
     }
     boost::system::error_code ec;
     sock.set_option(tcp::no_delay(true), ec);
-    if (!_opts.tls) return hand_over(stream(std::move(sock)));
+    auto tls_ctx = _opts.tls_source ? _opts.tls_source() : _opts.tls;
+    if (!tls_ctx) return hand_over(stream(std::move(sock)));
     // The handshake runs on the socket's strand, bounded by a timer.
     auto ex = sock.get_executor();
     asio::co_spawn(
         ex,
         [this,
-         tls = stream::tls_socket(std::move(sock), *_opts.tls)]() mutable -> asio::awaitable<void> {
+         tls = stream::tls_socket(std::move(sock), *tls_ctx)]() mutable -> asio::awaitable<void> {
             asio::steady_timer deadline(tls.get_executor(),
                                         std::chrono::milliseconds(_opts.tls_handshake_timeout_ms));
             deadline.async_wait([&tls](const boost::system::error_code& e) {

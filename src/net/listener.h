@@ -53,6 +53,9 @@ struct listener_options {
     uint16_t port = 0;
     // TLS: nullptr serves plaintext.
     std::shared_ptr<boost::asio::ssl::context> tls;
+    // When set, asked at each accept for the TLS context (certificate
+    // reload); `tls` is then ignored.
+    std::function<std::shared_ptr<boost::asio::ssl::context>()> tls_source;
     // Connections beyond this many are closed at accept; 0: no limit.
     size_t max_connections = 0;
     // A TLS handshake not done in this time closes the connection.

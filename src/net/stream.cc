@@ -5,6 +5,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 namespace spate::net {
 
 namespace asio = boost::asio;
@@ -51,6 +55,24 @@ asio::awaitable<boost::system::error_code> stream::upgrade_to_tls(
     co_await std::get<tls_socket>(_s).async_handshake(
         asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
     co_return ec;
+}
+
+std::optional<std::string> stream::peer_certificate_subject() {
+    auto* t = std::get_if<tls_socket>(&_s);
+    if (!t) return std::nullopt;
+    X509* cert = SSL_get1_peer_certificate(t->native_handle());
+    if (!cert) return std::nullopt;
+    std::optional<std::string> out;
+    if (BIO* bio = BIO_new(BIO_s_mem())) {
+        if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+            char* data = nullptr;
+            long n = BIO_get_mem_data(bio, &data);
+            out = std::string(data, static_cast<size_t>(n));
+        }
+        BIO_free(bio);
+    }
+    X509_free(cert);
+    return out;
 }
 
 void stream::close() {

@@ -12,6 +12,8 @@
 #include <utility>
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <variant>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -47,6 +49,10 @@ class stream {
     // plaintext buffered. An error leaves the stream unusable: close it.
     boost::asio::awaitable<boost::system::error_code> upgrade_to_tls(
         std::shared_ptr<boost::asio::ssl::context> ctx);
+    // The subject of the peer's verified certificate as an RFC 2253
+    // distinguished name ("CN=alice,O=acme"), as Kafka's SSL principal
+    // builder reads it; nullopt on plaintext or when the peer sent none.
+    std::optional<std::string> peer_certificate_subject();
     // Shuts down and closes the socket; errors are ignored (the peer may be gone).
     void close();
 

@@ -2,6 +2,9 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
 
 namespace spate::net {
 
@@ -45,6 +48,46 @@ result<std::shared_ptr<ssl::context>> make_server_tls_context(const tls_server_f
         mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(raw, mode, nullptr);
     return ctx;
+}
+
+tls_context_source::tls_context_source(tls_server_files files, std::shared_ptr<ssl::context> ctx)
+    : _files(std::move(files)), _ctx(std::move(ctx)), _stamp(stamp()) {}
+
+result<std::shared_ptr<tls_context_source>> tls_context_source::open(tls_server_files files) {
+    auto ctx = make_server_tls_context(files);
+    if (!ctx.ok()) return ctx.err();
+    return std::shared_ptr<tls_context_source>(
+        new tls_context_source(std::move(files), std::move(*ctx)));
+}
+
+std::string tls_context_source::stamp() const {
+    std::string out;
+    for (const auto* f : {&_files.keystore_pem, &_files.truststore_pem}) {
+        struct stat st {};
+        if (f->empty() || ::stat(f->c_str(), &st) != 0) {
+            out += "-;";
+            continue;
+        }
+        out += std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+               std::to_string(st.st_size) + ";";
+    }
+    return out;
+}
+
+std::shared_ptr<ssl::context> tls_context_source::current() {
+    std::string now = stamp();
+    std::lock_guard lk(_mu);
+    if (now == _stamp) return _ctx;
+    _stamp = now;  // a failed rebuild is retried only after the next change
+    auto ctx = make_server_tls_context(_files);
+    if (!ctx.ok()) {
+        logging::get("net").warn("TLS files changed but cannot be used, keeping the old ones: {}",
+                                 ctx.err().message);
+        return _ctx;
+    }
+    logging::get("net").info("TLS certificate reloaded from {}", _files.keystore_pem);
+    _ctx = std::move(*ctx);
+    return _ctx;
 }
 
 }  // namespace spate::net

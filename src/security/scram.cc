@@ -175,6 +175,29 @@ result<scram_credential> make_scram_credential(scram_mechanism m, std::string_vi
     return c;
 }
 
+result<scram_credential> scram_credential_from_salted_password(scram_mechanism m,
+                                                               std::string_view salt,
+                                                               int32_t iterations,
+                                                               std::string_view salted) {
+    if (iterations < k_scram_min_iterations || iterations > k_scram_max_iterations)
+        return make_error(errc::invalid_argument, "iterations out of bounds");
+    if (salt.empty()) return make_error(errc::invalid_argument, "empty salt");
+    if (salted.size() != size_t(EVP_MD_get_size(digest(m))))
+        return make_error(errc::invalid_argument, "salted password of the wrong length");
+    scram_credential c;
+    c.mechanism = m;
+    c.salt = std::string(salt);
+    c.iterations = iterations;
+    c.stored_key = hash(m, hmac(m, salted, "Client Key"));
+    c.server_key = hmac(m, salted, "Server Key");
+    return c;
+}
+
+std::string salted_password_of(scram_mechanism m, std::string_view password, std::string_view salt,
+                               int32_t iterations) {
+    return salted_password(m, password, salt, iterations);
+}
+
 bool verify_password(const scram_credential& c, std::string_view password) {
     std::string salted = salted_password(c.mechanism, password, c.salt, c.iterations);
     return same(hash(c.mechanism, hmac(c.mechanism, salted, "Client Key")), c.stored_key);
@@ -233,6 +256,23 @@ result<std::string> scram_server::client_first(std::string_view msg) {
     return _server_first;
 }
 
+// librdkafka 2.0.0-2.0.2 (Debian 12's) put the client nonce twice in
+// client-final ("r=" client nonce, then the whole combined nonce). The proof
+// still covers the message as sent, and the server part is still checked, so
+// that form is accepted too.
+namespace {
+
+bool repeats_client_nonce(std::string_view got, std::string_view client_first_bare,
+                          std::string_view nonce) {
+    auto attrs = attributes(client_first_bare);
+    if (!attrs.ok() || attrs.value().size() < 2) return false;
+    std::string_view client = attrs.value()[1].second;
+    return got.size() == client.size() + nonce.size() && got.starts_with(client) &&
+           got.substr(client.size()) == nonce;
+}
+
+}  // namespace
+
 result<std::string> scram_server::client_final(std::string_view msg) {
     size_t proof_at = msg.rfind(",p=");
     if (proof_at == std::string_view::npos) return failed("client-final has no proof");
@@ -244,7 +284,8 @@ result<std::string> scram_server::client_final(std::string_view msg) {
         return failed("client-final must be c=...,r=...,p=...");
     auto binding = base64_decode(a[0].second);
     if (!binding.ok() || binding.value() != _gs2_header) return failed("channel binding mismatch");
-    if (a[1].second != _nonce) return failed("nonce mismatch");
+    if (a[1].second != _nonce && !repeats_client_nonce(a[1].second, _client_first_bare, _nonce))
+        return failed("nonce mismatch");
     auto proof = base64_decode(msg.substr(proof_at + 3));
     if (!proof.ok()) return proof.err();
     if (!_credential) return failed("authentication failed");

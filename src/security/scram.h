@@ -45,6 +45,20 @@ struct scram_credential {
 result<scram_credential> make_scram_credential(scram_mechanism m, std::string_view password,
                                                std::string_view salt, int32_t iterations);
 
+// The credential of a SaltedPassword the client computed (Kafka's
+// AlterUserScramCredentials upsertion: Hi(password, salt, iterations)):
+// StoredKey and ServerKey derived from it. Errors: a salted password of the
+// wrong length for the hash, an empty salt, iterations out of bounds.
+result<scram_credential> scram_credential_from_salted_password(scram_mechanism m,
+                                                               std::string_view salt,
+                                                               int32_t iterations,
+                                                               std::string_view salted);
+
+// Hi(password, salt, iterations): what a client sends in Kafka's
+// AlterUserScramCredentials (raw bytes, the hash's length).
+std::string salted_password_of(scram_mechanism m, std::string_view password, std::string_view salt,
+                               int32_t iterations);
+
 // Whether `password` is the one `c` was made from (PLAIN, pgwire password,
 // HTTP Basic). Constant time in the keys' comparison.
 bool verify_password(const scram_credential& c, std::string_view password);

@@ -29,8 +29,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     r.cluster_id = b.cluster.cluster_id();
     r.controller_id = b.cluster.config().node_id;
-    r.brokers.push_back(
-        {b.cluster.config().node_id, b.cluster.advertised_host(), b.cluster.advertised_port(), {}});
+    auto [host, port] = b.cluster.advertised_for(ctx.conn.listener);
+    r.brokers.push_back({b.cluster.config().node_id, host, port, {}});
     if (req->include_cluster_authorized_operations)
         r.cluster_authorized_operations =
             authorized_operations(ctx, proto::resource_type::cluster, "kafka-cluster");

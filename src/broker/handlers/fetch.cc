@@ -22,6 +22,8 @@
 //   start offset. Bad sessions get FETCH_SESSION_ID_NOT_FOUND or
 //   INVALID_FETCH_SESSION_EPOCH at the top level.
 // - v13+: topics by id (UNKNOWN_TOPIC_ID).
+// - __spate_credentials (users' salted credentials) is never served:
+//   UNKNOWN_TOPIC_OR_PARTITION.
 
 #include <chrono>
 #include <deque>
@@ -36,6 +38,7 @@
 #include "base/assert.h"
 #include "base/log.h"
 #include "broker/access_control.h"
+#include "broker/credential_log.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
@@ -262,6 +265,8 @@ void resolve(handler_deps& b, bool by_id, const std::string& name, const proto::
         w.topic = name;
         if (auto t = b.topics.describe(name)) w.topic_id = to_uuid(t->id);
     }
+    // Users' salted credentials are never served to clients.
+    if (w.topic == k_credentials_topic) w.pre_error = error_code::unknown_topic_or_partition;
 }
 
 // The partitions of a session fetch: the request's changes applied to the

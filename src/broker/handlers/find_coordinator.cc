@@ -18,8 +18,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                                                            : code(error_code::invalid_request);
     proto::find_coordinator_response r;
     auto node = err ? -1 : b.cluster.config().node_id;
-    auto host = err ? std::string() : b.cluster.advertised_host();
-    int32_t port = err ? -1 : b.cluster.advertised_port();
+    auto advertised = b.cluster.advertised_for(ctx.conn.listener);
+    auto host = err ? std::string() : advertised.first;
+    int32_t port = err ? -1 : advertised.second;
     std::optional<std::string> msg;
     if (err) msg = "unknown coordinator key type " + std::to_string(req->key_type);
     // ACLs: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or the

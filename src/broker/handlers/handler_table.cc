@@ -49,6 +49,10 @@ std::span<const handler_spec> kafka_handlers() {
             describe_acls,
             create_acls,
             delete_acls,
+            sasl_handshake,
+            sasl_authenticate,
+            describe_user_scram_credentials,
+            alter_user_scram_credentials,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

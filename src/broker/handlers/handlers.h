@@ -48,6 +48,10 @@ extern const handler_spec list_transactions;
 extern const handler_spec describe_acls;
 extern const handler_spec create_acls;
 extern const handler_spec delete_acls;
+extern const handler_spec sasl_handshake;
+extern const handler_spec sasl_authenticate;
+extern const handler_spec describe_user_scram_credentials;
+extern const handler_spec alter_user_scram_credentials;
 
 // Every served API, ordered by key (what ApiVersions advertises).
 std::span<const handler_spec> kafka_handlers();

@@ -76,8 +76,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     handler_deps& b = ctx.svc;
     resp r;
-    r.brokers.push_back(
-        {b.cluster.config().node_id, b.cluster.advertised_host(), b.cluster.advertised_port(), {}});
+    auto [host, port] = b.cluster.advertised_for(ctx.conn.listener);
+    r.brokers.push_back({b.cluster.config().node_id, host, port, {}});
     r.cluster_id = b.cluster.cluster_id();
     r.controller_id = b.cluster.config().node_id;
     // v0: an empty list means all topics; v1+: null means all topics.

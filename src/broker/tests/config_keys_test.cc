@@ -136,7 +136,7 @@ TEST(apply_setting, bad_value_names_the_key_and_the_valid_range) {
     EXPECT_EQ(error_of(apply_setting(c, "log.roll.hours", "0")),
               "log.roll.hours: invalid value '0' (valid: [1, ...])");
     EXPECT_EQ(error_of(apply_setting(c, "listeners", "0.0.0.0:9092")),
-              "listeners: invalid value '0.0.0.0:9092' (valid: PLAINTEXT://HOST:PORT)");
+              "listeners: invalid value '0.0.0.0:9092' (valid: NAME://HOST:PORT[,...])");
     EXPECT_EQ(error_of(apply_setting(c, "default.replication.factor", "3")),
               "default.replication.factor: invalid value '3' (valid: [1, 1])");
     // Nothing was applied.

@@ -39,6 +39,12 @@ class test_broker {
     // Returns its port.
     uint16_t add_listener(const broker_config& limits);
     handler_deps& deps() { return _kafka->deps(); }
+    // The bound port of the Kafka listener named `name` (0: none).
+    uint16_t listener_port(const std::string& name) const {
+        for (const auto& e : _kafka->endpoints())
+            if (e.name == name) return e.port;
+        return 0;
+    }
     storage::log_manager& logs() { return _storage->logs(); }
 
   private:

@@ -9,9 +9,15 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
 #include "net/listener.h"
 #include "net/runtime.h"
 #include "net/tests/echo.h"
+#include "net/tls.h"
 
 namespace spate::net {
 namespace {
@@ -39,6 +45,76 @@ std::shared_ptr<ssl::context> self_signed_context() {
     X509_free(cert);
     EVP_PKEY_free(key);
     return ctx;
+}
+
+// Writes a self-signed certificate for `cn` and its key to one PEM file.
+void write_keystore(const std::string& path, const char* cn) {
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                               -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_sign(cert, key, EVP_sha256());
+    const std::string tmp = path + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    PEM_write_X509(f, cert);
+    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+    std::filesystem::rename(tmp, path);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
+
+// The subject CN of the certificate the server at `port` presents.
+std::string server_cn(uint16_t port) {
+    asio::io_context io;
+    ssl::context client_ctx(ssl::context::tls_client);
+    client_ctx.set_verify_mode(ssl::verify_none);
+    ssl::stream<tcp::socket> c(io, client_ctx);
+    c.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    c.handshake(ssl::stream_base::client);
+    X509* cert = SSL_get1_peer_certificate(c.native_handle());
+    char buf[256] = {};
+    X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
+    X509_free(cert);
+    return buf;
+}
+
+TEST(tls_context_source, a_replaced_certificate_serves_the_next_connection) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("spate-tls-reload-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string ks = (dir / "keystore.pem").string();
+    write_keystore(ks, "first");
+    auto src = tls_context_source::open({ks, "", client_auth::none});
+    ASSERT_TRUE(src.ok()) << src.err().message;
+    runtime rt;
+    rt.start(1);
+    listener_options o;
+    o.name = "secure";
+    o.flag = "--secure-listen";
+    o.tls_source = [s = *src] { return s->current(); };
+    listener l(o, testing::echo_factory());
+    ASSERT_TRUE(l.start(rt).ok());
+    EXPECT_EQ(server_cn(l.port()), "first");
+    write_keystore(ks, "second");
+    EXPECT_EQ(server_cn(l.port()), "second");
+    // A broken replacement keeps the last good certificate.
+    {
+        FILE* f = std::fopen(ks.c_str(), "w");
+        std::fputs("not a certificate\n", f);
+        std::fclose(f);
+    }
+    EXPECT_EQ(server_cn(l.port()), "second");
+    l.stop();
+    rt.stop();
+    std::filesystem::remove_all(dir);
 }
 
 TEST(tls_listener, serves_the_protocol_over_tls_and_reports_ssl) {

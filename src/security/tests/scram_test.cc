@@ -1,6 +1,8 @@
 #include "security/scram.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <map>
 #include <vector>
@@ -25,6 +27,45 @@ struct users {
         };
     }
 };
+
+std::string hmac256(std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), int(key.size()),
+         reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+    return {reinterpret_cast<char*>(out), len};
+}
+
+// librdkafka 2.0.0-2.0.2 send "r=" + client nonce + combined nonce in
+// client-final, with the proof computed over that message: accepted.
+TEST(scram, librdkafka_2_0_repeated_client_nonce_is_accepted) {
+    users u;
+    u.add("user", "pencil", scram_mechanism::sha256, "0123456789abcdef");
+    scram_server server(scram_mechanism::sha256, u.lookup(), [] { return std::string("SRV"); });
+    const std::string bare = "n=user,r=CLI";
+    auto first = server.step("n,," + bare);
+    ASSERT_TRUE(first.ok());
+    const std::string without_proof = "c=biws,r=CLICLISRV";
+    std::string salted =
+        salted_password_of(scram_mechanism::sha256, "pencil", "0123456789abcdef", 4096);
+    std::string client_key = hmac256(salted, "Client Key");
+    unsigned char stored[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(client_key.data(), client_key.size(), stored, &n, EVP_sha256(), nullptr);
+    std::string sig = hmac256(std::string(reinterpret_cast<char*>(stored), n),
+                              bare + "," + first.value() + "," + without_proof);
+    std::string proof(client_key.size(), '\0');
+    for (size_t i = 0; i < proof.size(); ++i)
+        proof[i] = char(client_key[i] ^ sig[i]);
+    auto final = server.step(without_proof + ",p=" + base64_encode(proof));
+    ASSERT_TRUE(final.ok()) << final.err().message;
+    EXPECT_TRUE(server.complete());
+
+    // Any other nonce is still refused.
+    scram_server other(scram_mechanism::sha256, u.lookup(), [] { return std::string("SRV"); });
+    ASSERT_TRUE(other.step("n,," + bare).ok());
+    EXPECT_FALSE(other.step("c=biws,r=CLIXCLISRV,p=" + base64_encode(proof)).ok());
+}
 
 // RFC 7677's SCRAM-SHA-256 example exchange (user "user", password "pencil").
 TEST(scram, the_server_reproduces_the_rfc_7677_example) {

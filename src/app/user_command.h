@@ -1,0 +1,38 @@
+#pragma once
+
+// `spate user create|delete|list`: users' SCRAM credentials (the users
+// SASL PLAIN and SCRAM authenticate against).
+//
+// Offline with --data-dir DIR (the server stopped: nothing guards against a
+// running one): the records are appended to DIR's __spate_credentials topic
+// directly, as Kafka's storage tool bootstraps the first administrator.
+// Online with --bootstrap HOST:PORT: AlterUserScramCredentials /
+// DescribeUserScramCredentials over the Kafka protocol (a PLAINTEXT listener:
+// the command's own client speaks neither TLS nor SASL yet).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace spate::app {
+
+struct user_options {
+    std::string action;  // create, delete, list
+    std::string name;
+    std::string password;
+    // Empty: both SCRAM-SHA-256 and SCRAM-SHA-512.
+    std::vector<std::string> mechanisms;
+    int iterations = 4096;
+    std::optional<std::string> data_dir;
+    std::string bootstrap = "127.0.0.1:9092";
+};
+
+// Adds `user` with its three sub-commands; returns the `user` command.
+CLI::App* add_user_command(CLI::App& app, user_options& opts);
+
+// Runs the parsed command; the process exit code (0, 1 failure).
+int run_user_command(const user_options& opts);
+
+}  // namespace spate::app
