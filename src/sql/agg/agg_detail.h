@@ -196,5 +196,7 @@ std::unique_ptr<grouped_aggregate> make_extreme(const aggregate_call& call, bool
 enum class multiset_mode { min, max, array_agg, string_agg, count_distinct, distinct_of };
 std::unique_ptr<grouped_aggregate> make_multiset(const aggregate_call& call, multiset_mode mode,
                                                  std::unique_ptr<grouped_aggregate> inner);
+// count(DISTINCT x): hashed for integer-like x, else the multiset's.
+std::unique_ptr<grouped_aggregate> make_count_distinct(const aggregate_call& call);
 
 }  // namespace spate::sql::agg_detail

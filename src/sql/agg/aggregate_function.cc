@@ -129,8 +129,7 @@ sql_result<std::unique_ptr<grouped_aggregate>> make_grouped_aggregate(const aggr
     const std::string& n = call.name;
     std::unique_ptr<grouped_aggregate> plain;
     if (n == "count") {
-        if (call.distinct && !call.star)
-            return make_multiset(call, multiset_mode::count_distinct, nullptr);
+        if (call.distinct && !call.star) return make_count_distinct(call);
         return make_count(call);
     }
     if (n == "min" || n == "max") {

@@ -4,7 +4,6 @@
 // WW Q TZ tz OF, the FM prefix, "quoted text" and backslash escapes. Anything
 // else is copied.
 
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -23,10 +22,21 @@ constexpr const char* k_months[] = {"January",   "February", "March",    "April"
 constexpr const char* k_days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                   "Thursday", "Friday", "Saturday"};
 
+// printf's "%0*lld" (width counts the sign) without printf: one call per
+// pattern of every row.
 void append_number(std::string& out, int64_t v, int width, bool fill_mode) {
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%0*lld", fill_mode ? 1 : width, static_cast<long long>(v));
-    out += buf;
+    char digits[24];
+    int n = 0;
+    uint64_t u = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+    do {
+        digits[n++] = static_cast<char>('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    int pad = fill_mode ? 0 : width - n - (v < 0 ? 1 : 0);
+    if (v < 0) out += '-';
+    if (pad > 0) out.append(static_cast<size_t>(pad), '0');
+    while (n > 0)
+        out += digits[--n];
 }
 
 // name in upper, capitalised or lower case, padded to `width` unless FM.

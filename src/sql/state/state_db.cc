@@ -58,6 +58,11 @@ const rocksdb::Options& db_options() {
         o.target_file_size_base = 8u << 20;
         o.max_bytes_for_level_base = 32u << 20;
         o.level_compaction_dynamic_level_bytes = true;
+        // A group's first touch looks up a key that is mostly absent (a
+        // new group): a bloom filter over the memtable's keys answers
+        // those without walking its skip list.
+        o.memtable_prefix_bloom_size_ratio = 0.05;
+        o.memtable_whole_key_filtering = true;
         static auto cache = rocksdb::NewLRUCache(k_block_cache_bytes);
         o.write_buffer_manager =
             std::make_shared<rocksdb::WriteBufferManager>(k_memtable_budget_bytes, cache);

@@ -1,5 +1,7 @@
 #include "sql/stream/continuous_query.h"
 
+#include <pthread.h>
+
 #include "base/log.h"
 #include "kafka/client/admin.h"
 #include "sql/state/task_state.h"
@@ -186,7 +188,11 @@ sql_result<std::unique_ptr<continuous_query>> continuous_query::start(query_spec
         p->flow = detail::make_stateless_dataflow(p->spec, std::move(router).value());
     }
     impl* raw = p.get();
-    p->thread = std::thread([raw] { raw->run(); });
+    p->thread = std::thread([raw] {
+        // "sql:<query>" in ps/top/perf (15 characters at most).
+        pthread_setname_np(pthread_self(), ("sql:" + raw->spec.name).substr(0, 15).c_str());
+        raw->run();
+    });
     logging::get("sql").info("query {} started ({} inputs -> '{}', {})", raw->spec.name,
                              raw->spec.inputs.size(), raw->spec.output_topic,
                              raw->spec.exactly_once ? "exactly once" : "at least once");

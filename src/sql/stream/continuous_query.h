@@ -98,6 +98,8 @@ struct query_spec {
     std::vector<int> key_columns;
     sink_type output_type = sink_type::append;
     bool exactly_once = true;
+    // Under a backlog (every poll since the last commit filled its batch)
+    // up to 10x this, at most 1000 ms (query_loop.cc).
     int commit_interval_ms = 100;
     kafka::client::client_config client;
 

@@ -88,6 +88,8 @@ class query_session {
     int64_t _delivery_failures = 0;  // at least once: failed deliveries since the last commit
     std::string _first_delivery_failure;
     std::chrono::steady_clock::time_point _last_commit;
+    // Every poll since the last commit filled its batch (query_loop.cc).
+    bool _backlog_since_commit = true;
     std::chrono::steady_clock::time_point _last_report;  // of the time split (info log)
     int64_t _reported_records = 0;
     void report_time_split();

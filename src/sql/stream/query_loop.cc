@@ -12,6 +12,8 @@ namespace {
 constexpr size_t k_batch_records = 1000;
 constexpr int k_poll_ms = 50;
 constexpr int k_backoff_ms = 1000;
+constexpr int k_backlog_commit_factor = 10;
+constexpr int k_backlog_commit_ms = 1000;
 
 int64_t now_micros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -228,8 +230,18 @@ status query_session::step() {
         _q.stats.route_us += micros_since(routed);
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
     }
+    // Under a backlog (the poll filled its batch) a transaction covers more
+    // input: commit_interval_ms grows up to k_backlog_commit_factor times
+    // (at most k_backlog_commit_ms), so per-commit work (changed groups
+    // rewritten and logged, the transaction's round trips) is shared by
+    // more events. Idle or caught up, the interval is as configured.
+    if (batch->size() < k_batch_records) _backlog_since_commit = false;
     auto now = std::chrono::steady_clock::now();
-    bool due = now - _last_commit >= std::chrono::milliseconds(_q.spec.commit_interval_ms);
+    auto interval = std::chrono::milliseconds(_q.spec.commit_interval_ms);
+    if (_backlog_since_commit)
+        interval = std::max(interval, std::min(interval * k_backlog_commit_factor,
+                                               std::chrono::milliseconds(k_backlog_commit_ms)));
+    bool due = now - _last_commit >= interval;
     if (due && (!_pending.empty() || _q.flow->wants_commit(now))) return commit();
     if (_pending.empty()) _producer->poll(0);
     return {};
@@ -289,6 +301,7 @@ status query_session::commit_now() {
     _pending.clear();
     ++_q.stats.commits;
     _last_commit = std::chrono::steady_clock::now();
+    _backlog_since_commit = true;
     // The transaction committed: a failure to apply it locally (the state
     // store) ends the session, whose successor restores from the changelog.
     SPATE_TRY(with_context("after commit", _q.flow->committed()));
