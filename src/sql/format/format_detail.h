@@ -39,7 +39,9 @@ void decode_each(std::span<const record_view> records, chunk& out,
     }
 }
 
-std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared);
+// `flat_path` false: every record through simdjson (tests compare the paths).
+std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared,
+                                                  bool flat_path = true);
 std::unique_ptr<record_decoder> make_csv_decoder(std::span<const column_def> declared,
                                                  const decoder_options& o);
 std::unique_ptr<record_decoder> make_raw_decoder(const column_def& column);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "sql/format/format_detail.h"
+#include "sql/format/json_flat.h"
 #include "sql/types/jsonb_simd.h"
 #include "sql/types/text_detail.h"
 #include "sql/types/text_io.h"
@@ -180,8 +181,11 @@ sql_status decode_field(od::value& v, column& out) {
 
 class json_decoder final : public record_decoder {
   public:
-    explicit json_decoder(std::span<const column_def> declared)
-        : _declared(declared.begin(), declared.end()), _seen(declared.size()) {}
+    json_decoder(std::span<const column_def> declared, bool flat_path)
+        : _declared(declared.begin(), declared.end())
+        , _seen(declared.size())
+        , _flat_path(flat_path)
+        , _flat(declared) {}
 
     void decode(std::span<const record_view> records, chunk& out,
                 std::vector<decode_failure>& failures) override {
@@ -193,6 +197,7 @@ class json_decoder final : public record_decoder {
     sql_status decode_one(const record_view& r, chunk& out) {
         if (!r.value) return make_error(sql_errc::invalid_text_representation, "null record value");
         std::string_view text = *r.value;
+        if (_flat_path && _flat.decode(text, out, out.rows())) return {};
         _buffer.reserve(text.size() + simdjson::SIMDJSON_PADDING);
         _buffer.assign(text);
         od::document doc;
@@ -250,12 +255,15 @@ class json_decoder final : public record_decoder {
     std::vector<uint32_t> _order;
     std::string _buffer;
     od::parser _parser;
+    bool _flat_path;
+    json_flat_decoder _flat;  // tried first; this path decodes what it declines
 };
 
 }  // namespace
 
-std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared) {
-    return std::make_unique<json_decoder>(declared);
+std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared,
+                                                  bool flat_path) {
+    return std::make_unique<json_decoder>(declared, flat_path);
 }
 
 }  // namespace spate::sql::format_detail

@@ -1,6 +1,9 @@
 #include "sql/stream/continuous_query.h"
 
 #include <pthread.h>
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 
 #include "base/log.h"
 #include "kafka/client/admin.h"
@@ -40,13 +43,21 @@ sql_status validate(const query_spec& spec) {
     return {};
 }
 
+// max.message.bytes of the topics a query creates (output, dead letters,
+// internal): its producer's batches may be this large (query_loop.cc), so a
+// busy query sends fewer, larger Produce requests (docs/performance.md).
+constexpr const char* k_created_max_message_bytes = "8388608";
+// What Kafka assumes when a topic's limit cannot be read.
+constexpr int64_t k_default_max_message_bytes = 1048588;
+
 // The partition count of `topic`, creating it with `partitions` when missing
 // (a concurrent creator winning the race is fine).
 sql_result<int32_t> ensure_topic(kc::admin& admin, const std::string& topic, int32_t partitions) {
     auto md = admin.topic(topic);
     if (md.ok()) return static_cast<int32_t>(md->partitions.size());
     if (md.err().code != errc::not_found) return io_error("topic '" + topic + "'", md.err());
-    auto s = admin.create_topic({topic, partitions, 1, {}});
+    auto s = admin.create_topic(
+        {topic, partitions, 1, {{"max.message.bytes", k_created_max_message_bytes}}});
     if (!s.ok() && s.err().code != errc::already_exists)
         return io_error("create topic '" + topic + "'", s.err());
     logging::get("sql").info("created topic '{}' ({} partitions)", topic, partitions);
@@ -83,14 +94,35 @@ sql_status prepare_internal_topics(kc::admin& admin, const query_spec& spec, int
                                               partitions);
 }
 
+// The smallest max.message.bytes of `topics` (a batch larger than a topic's
+// limit is refused). A limit that cannot be read counts as Kafka's default.
+int64_t smallest_max_message_bytes(kc::admin& admin, const std::vector<std::string>& topics) {
+    int64_t out = INT64_MAX;
+    for (const auto& t : topics) {
+        int64_t limit = k_default_max_message_bytes;
+        auto configs = admin.describe_configs(kc::resource_type::topic, t);
+        if (!configs.ok()) {
+            logging::get("sql").warn("topic '{}': max.message.bytes unknown ({}), assuming {}", t,
+                                     configs.err().message, limit);
+        } else {
+            for (const auto& c : *configs) {
+                if (c.name != "max.message.bytes" || !c.value) continue;
+                char* end = nullptr;
+                long long v = std::strtoll(c.value->c_str(), &end, 10);
+                if (end != c.value->c_str() && v > 0) limit = v;
+            }
+        }
+        out = std::min(out, limit);
+    }
+    return out == INT64_MAX ? k_default_max_message_bytes : out;
+}
+
 // Checks the inputs exist and creates the output, dead-letter and internal
 // topics.
-sql_result<topic_counts> prepare_topics(const query_spec& spec) {
-    auto admin = kc::admin::connect(spec.client);
-    if (!admin.ok()) return io_error("admin client", admin.err());
+sql_result<topic_counts> prepare_topics(kc::admin& admin, const query_spec& spec) {
     std::vector<int32_t> input_partitions;
     for (const auto& in : spec.inputs) {
-        auto md = admin->topic(in.topic);
+        auto md = admin.topic(in.topic);
         if (!md.ok()) {
             if (md.err().code == errc::not_found)
                 return make_error(sql_errc::undefined_source_topic,
@@ -102,15 +134,15 @@ sql_result<topic_counts> prepare_topics(const query_spec& spec) {
     for (size_t i = 0; i < spec.inputs.size(); ++i) {
         const auto& dlt = spec.inputs[i].dead_letter_topic;
         if (dlt.empty()) continue;
-        auto n = ensure_topic(*admin, dlt, input_partitions[i]);
+        auto n = ensure_topic(admin, dlt, input_partitions[i]);
         if (!n.ok()) return n.error();
     }
     topic_counts out;
     out.input = std::max(1, input_partitions.front());
     if (spec.aggregate) {
-        if (auto s = prepare_internal_topics(*admin, spec, out.input); !s.ok()) return s.error();
+        if (auto s = prepare_internal_topics(admin, spec, out.input); !s.ok()) return s.error();
     }
-    auto o = ensure_topic(*admin, spec.output_topic, out.input);
+    auto o = ensure_topic(admin, spec.output_topic, out.input);
     if (!o.ok()) return o.error();
     out.output = o.value();
     return out;
@@ -171,7 +203,9 @@ continuous_query::~continuous_query() {
 
 sql_result<std::unique_ptr<continuous_query>> continuous_query::start(query_spec spec) {
     if (auto s = validate(spec); !s.ok()) return s.error();
-    auto counts = prepare_topics(spec);
+    auto admin = kc::admin::connect(spec.client);
+    if (!admin.ok()) return io_error("admin client", admin.err());
+    auto counts = prepare_topics(*admin, spec);
     if (!counts.ok()) return counts.error();
     auto p = std::make_unique<impl>();
     p->spec = std::move(spec);
@@ -187,6 +221,7 @@ sql_result<std::unique_ptr<continuous_query>> continuous_query::start(query_spec
         if (!router.ok()) return router.error();
         p->flow = detail::make_stateless_dataflow(p->spec, std::move(router).value());
     }
+    p->max_batch_bytes = smallest_max_message_bytes(*admin, p->flow->written_topics());
     impl* raw = p.get();
     p->thread = std::thread([raw] {
         // "sql:<query>" in ps/top/perf (15 characters at most).

@@ -32,6 +32,9 @@ struct continuous_query::impl {
     query_spec spec;
     query_stats stats;
     std::unique_ptr<detail::dataflow> flow;
+    // The smallest max.message.bytes of the topics the query writes, read
+    // at start: the producer's batch limit.
+    int64_t max_batch_bytes = 1048588;
 
     // Guards `stopping` for the backoff wait and `last_error`.
     mutable std::mutex mu;

@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 #include "base/log.h"
 #include "sql/stream/query_impl.h"
@@ -14,6 +17,10 @@ constexpr int k_poll_ms = 50;
 constexpr int k_backoff_ms = 1000;
 constexpr int k_backlog_commit_factor = 10;
 constexpr int k_backlog_commit_ms = 1000;
+// librdkafka's largest batch.num.messages: batches are limited by bytes.
+constexpr int k_max_batch_records = 1000000;
+// Room for the record batch framing beyond librdkafka's batch.size.
+constexpr int64_t k_batch_overhead_bytes = 65536;
 
 int64_t now_micros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -123,16 +130,27 @@ status query_session::open_producer() {
     kc::producer_options po;
     po.client = spec.client;
     po.acks = kc::acks::all;
-    po.linger_ms = 5;
+    // Batching (docs/performance.md, Streaming SQL): librdkafka 2.0's
+    // idempotent producer keeps one Produce request per partition in flight
+    // and, while it waits, busy-polls once its queued records are older
+    // than linger.ms. The output is read at commit (exactly once) or
+    // flushed by it (at least once), so records may wait up to the commit
+    // interval: a batch leaves when full or when the commit flushes. Batches
+    // are as large as every written topic accepts.
+    po.linger_ms = std::clamp(spec.commit_interval_ms, 5, 1000);
+    po.batch_records = k_max_batch_records;
+    int64_t batch_bytes =
+        std::max<int64_t>(_q.max_batch_bytes - k_batch_overhead_bytes, _q.max_batch_bytes / 2);
+    po.batch_bytes = static_cast<int>(std::min<int64_t>(batch_bytes, INT32_MAX / 2));
+    // message.max.bytes caps a request and a single record: a state value
+    // is one changelog record (up to the changelog topic's 32 MiB).
+    int64_t max_request = std::max<int64_t>(*po.batch_bytes + k_batch_overhead_bytes,
+                                            spec.aggregate ? 34000000 : 1000000);
+    po.client.properties.emplace_back("message.max.bytes", std::to_string(max_request));
     if (spec.exactly_once)
         po.transactional_id = spec.transactional_id;
     else
         po.idempotent = true;
-    if (spec.aggregate) {
-        // A state value is one changelog record (up to the changelog topic's
-        // max.message.bytes, 32 MiB).
-        po.client.properties.emplace_back("message.max.bytes", "34000000");
-    }
     if (spec.aggregate && spec.exactly_once) {
         // A killed server's open transaction blocks read_committed readers
         // of the internal topics (and the state restore of the tasks it

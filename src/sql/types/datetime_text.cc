@@ -158,6 +158,8 @@ bool append_ymd(int64_t days, std::string& out) {
     return bc;
 }
 
+}  // namespace
+
 void append_hms(int64_t micros_of_day, std::string& out) {
     int64_t minutes = micros_of_day / (60 * k_micros_per_second);
     append_2(minutes / 60, out);
@@ -166,8 +168,6 @@ void append_hms(int64_t micros_of_day, std::string& out) {
     out.push_back(':');
     append_seconds(micros_of_day % (60 * k_micros_per_second), out);
 }
-
-}  // namespace
 
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
     y -= m <= 2;

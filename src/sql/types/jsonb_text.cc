@@ -259,12 +259,7 @@ void append_json_string(std::string_view s, std::string& out) {
     out.push_back('"');
     for (size_t i = 0; i < s.size();) {
         // A run of characters that need no escaping is copied at once.
-        size_t plain = i;
-        while (plain < s.size()) {
-            auto p = static_cast<unsigned char>(s[plain]);
-            if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
-            ++plain;
-        }
+        size_t plain = i + json_plain_length(s.data() + i, s.size() - i);
         if (plain > i) {
             out.append(s.data() + i, plain - i);
             i = plain;

@@ -5,6 +5,7 @@
 // Parsers return errors worded like PostgreSQL's; formatters append to `out`.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,8 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);
 // Appends ":SS[.ffffff]" style seconds: two-digit seconds, fraction trimmed.
 void append_seconds(int64_t micros_of_minute, std::string& out);
+// Appends "HH:MM:SS[.ffffff]" (as TIME and TIMESTAMP print it).
+void append_hms(int64_t micros_of_day, std::string& out);
 
 // Interval.
 sql_result<interval_value> parse_interval(std::string_view text);
@@ -63,5 +66,32 @@ bool is_valid_utf8(std::string_view s);
 // Appends `s` as a JSON string literal (quotes, escapes; invalid UTF-8
 // replaced by U+FFFD).
 void append_json_string(std::string_view s, std::string& out);
+
+// The length of the longest prefix of the `n` bytes at `p` holding no '"',
+// '\\', control character (< 0x20) or non-ASCII byte: what a JSON string
+// holds verbatim. Eight bytes at a time; reads only the `n` bytes.
+inline size_t json_plain_length(const char* p, size_t n) {
+    constexpr uint64_t ones = 0x0101010101010101ULL;
+    constexpr uint64_t highs = 0x8080808080808080ULL;
+    // The high bit of the first byte that needs escaping is exact (bits
+    // above it may be set spuriously by the borrows).
+    auto special = [](uint64_t w) {
+        uint64_t quote = w ^ (ones * '"');
+        uint64_t slash = w ^ (ones * '\\');
+        return (((quote - ones) & ~quote) | ((slash - ones) & ~slash) | (w - ones * 0x20) | w) &
+               highs;
+    };
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (uint64_t m = special(w)) return i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+    }
+    if (i == n) return n;
+    uint64_t w = ones * 'a';  // plain filler past the end
+    std::memcpy(&w, p + i, n - i);
+    if (uint64_t m = special(w)) return i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+    return n;
+}
 
 }  // namespace spate::sql::text_detail
