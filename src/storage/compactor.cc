@@ -469,7 +469,7 @@ result<group_result> write_cleaned_group(const fs::path& dir, std::span<const so
     for (size_t gi = 0; gi < group.size(); ++gi) {
         const auto& src = group[gi];
         gr.bytes_in += src.size;
-        batch_scanner sc(src.seg->data_file(), src.size);
+        batch_scanner sc(src.seg->data_file(), src.size, cipher);
         for (;;) {
             if (abort.load()) return fail(make_error(errc::shutting_down, "compaction aborted"));
             auto b = sc.next();

@@ -169,8 +169,8 @@ void seal_chunk_to(const encryption_key& key, chunk_nonce nonce, std::span<const
     if (!plaintext.empty())
         SPATE_ASSERT(EVP_EncryptUpdate(ctx, u8(out.data() + k_nonce_bytes), &len,
                                        u8(plaintext.data()), int(plaintext.size())) == 1);
-    SPATE_ASSERT(EVP_EncryptFinal_ex(ctx, u8(out.data() + k_nonce_bytes + plaintext.size()),
-                                     &len) == 1);
+    SPATE_ASSERT(
+        EVP_EncryptFinal_ex(ctx, u8(out.data() + k_nonce_bytes + plaintext.size()), &len) == 1);
     SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, int(k_tag_bytes),
                                      out.data() + k_nonce_bytes + plaintext.size()) == 1);
 }
@@ -192,8 +192,7 @@ result<std::span<std::byte>> open_chunk_in_place(const encryption_key& key,
         SPATE_ASSERT(EVP_DecryptUpdate(ctx, nullptr, &len, u8(aad.data()), int(aad.size())) == 1);
     if (n > 0)
         SPATE_ASSERT(EVP_DecryptUpdate(ctx, u8(text.data()), &len, u8(text.data()), int(n)) == 1);
-    SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(k_tag_bytes), tag.data()) ==
-                 1);
+    SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(k_tag_bytes), tag.data()) == 1);
     if (EVP_DecryptFinal_ex(ctx, u8(text.data() + n), &len) != 1)
         return make_error(errc::corrupt,
                           "sealed chunk fails authentication (wrong key or "

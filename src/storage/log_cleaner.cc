@@ -269,9 +269,8 @@ result<compaction_result> log_cleaner::compact(log_state& s, int64_t now_ms,
     uint64_t removed_bytes = 0;
     for (auto group : group_segments(rewrite, p.cfg.segment_bytes)) {
         auto base = group.front().base;
-        auto gr = compaction::write_cleaned_group(s.dir, group, rule, *last_of_pid,
-                                                  p.cfg.index_interval_bytes, _abort,
-                                                  s.cipher.get());
+        auto gr = compaction::write_cleaned_group(
+            s.dir, group, rule, *last_of_pid, p.cfg.index_interval_bytes, _abort, s.cipher.get());
         if (!gr.ok()) return gr.err();
         min_horizon = std::min(min_horizon, gr->min_delete_horizon);
         if (!gr->changed) {

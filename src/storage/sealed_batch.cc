@@ -92,10 +92,9 @@ result<size_t> batch_cipher::open_in_place(std::span<std::byte> frame) const {
     auto aad = aad_of(frame);
     auto text = open_chunk_in_place(*key, aad, frame.subspan(k_sealed_chunk_at));
     if (!text.ok())
-        return make_error(errc::corrupt,
-                          "batch at offset " +
-                              std::to_string(bytes::load_be<int64_t>(frame.data())) + ": " +
-                              text.err().message);
+        return make_error(errc::corrupt, "batch at offset " +
+                                             std::to_string(bytes::load_be<int64_t>(frame.data())) +
+                                             ": " + text.err().message);
     std::memmove(frame.data() + bl::header_size, text->data(), text->size());
     bytes::store_be<int16_t>(frame.data() + bl::attributes,
                              static_cast<int16_t>(attributes_of(frame) & ~k_sealed_attribute));
