@@ -27,6 +27,13 @@ struct tls_files {
     std::string client_auth = "none";  // none, requested, required
 };
 
+// Encryption at rest (spate.encryption.* keys; docs/formats/encryption.md).
+struct encryption_settings {
+    std::string key_file;  // empty: keys from SPATE_ENCRYPTION_KEY, else none
+    // Topics created encrypted when keys are configured, comma-separated.
+    std::string encrypted_topics = "__spate_credentials";
+};
+
 struct broker_config {
     int32_t node_id = 0;
     std::string listen_host = "127.0.0.1";
@@ -73,6 +80,7 @@ struct broker_config {
     size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
 
     tls_files tls;
+    encryption_settings encryption;
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;

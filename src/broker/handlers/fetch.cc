@@ -16,6 +16,9 @@
 //   start offset. Bad sessions get FETCH_SESSION_ID_NOT_FOUND or
 //   INVALID_FETCH_SESSION_EPOCH at the top level.
 // - v13+: topics by id (UNKNOWN_TOPIC_ID).
+// - Encrypted topics (spate.encryption=true) are always served by the copy
+//   path: their batches are opened (decrypted) into the response, whole;
+//   one that fails to open answers KAFKA_STORAGE_ERROR, never its bytes.
 
 #include <chrono>
 #include <deque>
@@ -27,6 +30,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/assert.h"
+#include "base/log.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
@@ -134,13 +138,18 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
                 ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
                                                          : to_error_code(rd.err());
             } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
-                if (send_files) {
+                // Encrypted topics' chunks hold sealed batches: copied (and
+                // opened), never sent from the file.
+                if (send_files && !rd->chunk->cipher) {
                     chunk = rd->chunk;
                 } else {
                     auto& buf = out.buffers.emplace_back();
-                    if (rd->copy_to(buf).ok()) {
+                    if (auto st = rd->copy_to(buf); st.ok()) {
                         pd.records = std::span<const std::byte>(buf);
                     } else {
+                        logging::get("broker").error("fetch {}-{} at {}: {}", it.topic,
+                                                     it.partition, it.fetch_offset,
+                                                     st.err().to_string());
                         ec = error_code::kafka_storage_error;
                     }
                 }
