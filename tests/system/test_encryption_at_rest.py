@@ -165,7 +165,7 @@ def main():
         with open(keyfile, "w") as f:
             f.write(KEY_1 + "\n" + KEY_2 + "\n")
         b.start()
-        check(values_of(b.bootstrap, "secret", 10) == secret[:10], "restart with keys fails")
+        check(values_of(b.bootstrap, "secret", 10)[:10] == secret[:10], "restart with keys fails")
         b.stop()
         print("ok: 2000 encrypted records, %d acknowledged across kill -9, rotation, "
               "wrong/missing key refused" % acked)
