@@ -95,9 +95,10 @@ uint64_t stored_size(const log_state& s, size_t plain_bytes, size_t batches) {
     return plain_bytes + (s.cipher ? batches * k_sealed_batch_overhead : 0);
 }
 
-// Writes `data` (offsets assigned) to the active segment; on failure cuts a
-// partial batch off so the log stays a sequence of whole batches. Requires
-// s.mu exclusively.
+// Writes the batches `plain` (offsets assigned; at `plain_positions`, which
+// become their stored positions) to the active segment, sealed for an
+// encrypted log; on failure cuts a partial batch off so the log stays a
+// sequence of whole batches. Requires s.mu exclusively.
 status write_active(log_state& s, std::span<const std::byte> plain,
                     std::span<batch_position> plain_positions, int64_t now) {
     auto data = stored_form(s, plain, plain_positions);

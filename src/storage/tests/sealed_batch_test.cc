@@ -229,6 +229,27 @@ TEST(sealed_batch, compaction_of_an_encrypted_topic_keeps_the_latest_values_seal
     f.expect_latest_only();
 }
 
+TEST(sealed_batch, retention_by_size_deletes_sealed_segments_and_the_rest_reads_back) {
+    temp_dir d;
+    auto l = log::open(
+        d.path() / "t-0",
+        config_with(
+            {{"spate.encryption", "true"}, {"segment.bytes", "4096"}, {"retention.bytes", "8192"}}),
+        true, system_now_ms, cipher_of(k_key_a));
+    ASSERT_TRUE(l.ok());
+    append_values(**l, std::string(300, 'r'), 60, 1);
+    auto removed = (*l)->enforce_retention(system_now_ms());
+    ASSERT_TRUE(removed.ok()) << removed.err().to_string();
+    EXPECT_GT(*removed, 0u);
+    EXPECT_GT((*l)->log_start_offset(), model::offset(0));
+    EXPECT_LE((*l)->size_bytes(), 8192u + 4096u);
+    auto values = all_values(**l);
+    ASSERT_FALSE(values.empty());
+    EXPECT_EQ(values.back(), std::string(300, 'r') + "-59-0");
+    EXPECT_EQ(static_cast<int64_t>(values.size()),
+              (*l)->log_end_offset().value() - (*l)->log_start_offset().value());
+}
+
 // ---- the log manager and the key registry ----
 
 std::unique_ptr<log_manager> open_manager(const fs::path& dir, const char* keys,
