@@ -231,11 +231,12 @@ TEST(sealed_batch, compaction_of_an_encrypted_topic_keeps_the_latest_values_seal
 
 TEST(sealed_batch, retention_by_size_deletes_sealed_segments_and_the_rest_reads_back) {
     temp_dir d;
-    auto l = log::open(
-        d.path() / "t-0",
-        config_with(
-            {{"spate.encryption", "true"}, {"segment.bytes", "4096"}, {"retention.bytes", "8192"}}),
-        true, system_now_ms, cipher_of(k_key_a));
+    auto l = log::open(d.path() / "t-0",
+                       config_with({{"spate.encryption", "true"},
+                                    {"segment.bytes", "4096"},
+                                    {"retention.bytes", "8192"},
+                                    {"retention.ms", "-1"}}),
+                       true, system_now_ms, cipher_of(k_key_a));
     ASSERT_TRUE(l.ok());
     append_values(**l, std::string(300, 'r'), 60, 1);
     auto removed = (*l)->enforce_retention(system_now_ms());
