@@ -20,11 +20,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party Kafka clients used by the system tests
   librdkafka-dev kcat python3-confluent-kafka python3-kafka
-  # Go Kafka client sarama (built offline against the Debian sources) and
-  # Burrow (consumer lag) used by the system tests. Debian's
-  # segmentio/kafka-go (0.2.1) is left out: it produces with Produce v2
-  # (magic-1 message sets), which Spate does not serve.
-  golang-go golang-github-shopify-sarama-dev burrow
+  # Go Kafka clients sarama and segmentio/kafka-go (0.2.1: legacy message
+  # sets; built offline against the Debian sources) and Burrow (consumer
+  # lag) used by the system tests
+  golang-go golang-github-shopify-sarama-dev golang-github-segmentio-kafka-go-dev burrow
   # Burrow 1.2 keeps its locks in ZooKeeper: the test runs a throwaway one
   zookeeper
   # PostgreSQL clients used by the SQL system tests

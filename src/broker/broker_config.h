@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,19 @@ struct encryption_settings {
     std::string key_file;  // empty: keys from SPATE_ENCRYPTION_KEY, else none
     // Topics created encrypted when keys are configured, comma-separated.
     std::string encrypted_topics = "__spate_credentials";
+};
+
+// Authorization (Kafka's authorizer keys; config_keys_acl.h) and the audit log.
+struct authz_settings {
+    std::string authorizer_class;  // authorizer.class.name: accepted, informative
+    std::vector<std::string> super_users;
+    // allow.everyone.if.no.acl.found; unset: true without authorizer.class.name
+    // (the plaintext default keeps working), false with it (Kafka's default).
+    std::optional<bool> allow_everyone_if_no_acl_found;
+    std::string audit_log_file;  // spate.audit.log.file; empty: no audit log
+    bool allow_everyone() const {
+        return allow_everyone_if_no_acl_found.value_or(authorizer_class.empty());
+    }
 };
 
 struct broker_config {
@@ -77,10 +91,13 @@ struct broker_config {
     // log.cleaner.dedupe.buffer.size.
     bool log_cleaner_enable = true;
     int64_t log_cleaner_backoff_ms = 15000;
+    // log.retention.check.interval.ms: how often retention runs.
+    int64_t log_retention_check_interval_ms = 300000;
     size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
 
     tls_files tls;
     encryption_settings encryption;
+    authz_settings authz;
 
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;

@@ -30,13 +30,20 @@ dynamic keys only (others: INVALID_REQUEST "Cannot update these configs
 dynamically"). They are stored in the data directory
 (`dynamic-broker-configs.properties`), reported by DescribeConfigs at once
 (DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG) and win over the
-file's values from the next start on: Spate reads every key once, at start-up.
+file's values. The topic defaults (`log.retention.ms`, `log.retention.bytes`,
+`log.segment.bytes`, `message.max.bytes`, every `log.*` key a topic config
+inherits) and `log.cleaner.backoff.ms` take effect at once: a topic without
+its own override uses the new default immediately (retention deletes at its
+next check, every `log.retention.check.interval.ms`). The other dynamic keys
+(`num.io.threads` and `num.network.threads`: the I/O pool is sized at
+start; `log.cleaner.dedupe.buffer.size`) take effect at the next start.
 
 Topic configs Kafka 3.9 accepts but Spate has no use for (replication
-throttles, tiered storage, the deprecated `message.format.version` and
-`message.downconversion.enable`, codec levels, timestamp bounds,
-`preallocate`, ...) are accepted, validated as Kafka does and described;
-their description says Spate ignores them.
+throttles, tiered storage, the deprecated `message.format.version`, codec
+levels, timestamp bounds, `preallocate`, ...) are accepted, validated as
+Kafka does and described; their description says Spate ignores them. The
+deprecated `message.downconversion.enable` is honoured: old Fetch versions
+(v0-v3) of a topic with it false get UNSUPPORTED_VERSION.
 
 | Key | Type | Default | Valid values | Dynamic | Description |
 |---|---|---|---|---|---|

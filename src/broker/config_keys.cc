@@ -1,5 +1,6 @@
 #include "broker/config_keys.h"
 
+#include "broker/config_keys_acl.h"
 #include "broker/config_keys_encryption.h"
 #include "broker/config_keys_tls.h"
 
@@ -218,6 +219,9 @@ std::vector<broker_key> broker_settings() {
         integer("transactional.id.expiration.ms", k::int_, &c::transactional_id_expiration_ms,
                 int64_t{1}, int64_t{INT32_MAX}, k_read_only,
                 "How long an idle transactional id is remembered."),
+        integer("log.retention.check.interval.ms", k::long_, &c::log_retention_check_interval_ms,
+                int64_t{1}, INT64_MAX, k_read_only,
+                "How often segments past their topic's retention are looked for and deleted."),
         fixed("log.cleaner.threads", k::int_, "1",
               "Threads of the log cleaner; Spate runs one (other values are refused)."),
         boolean("log.cleaner.enable", &c::log_cleaner_enable, k_read_only,
@@ -234,6 +238,8 @@ std::vector<broker_key> broker_settings() {
 std::vector<broker_key> make_table() {
     auto keys = broker_settings();
     for (auto& k : tls_settings())
+        keys.push_back(std::move(k));
+    for (auto& k : authz_settings_keys())
         keys.push_back(std::move(k));
     for (auto& k : encryption_settings_keys())
         keys.push_back(std::move(k));

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/assert.h"
+#include "base/log.h"
 #include "broker/config_keys.h"
 
 namespace spate::broker {
@@ -50,7 +52,48 @@ dynamic_broker_configs::dynamic_broker_configs(std::filesystem::path file)
     : _file(std::move(file)) {}
 
 dynamic_broker_configs::dynamic_broker_configs(dynamic_broker_configs&& o) noexcept
-    : _file(std::move(o._file)), _default(std::move(o._default)), _broker(std::move(o._broker)) {}
+    : _file(std::move(o._file))
+    , _default(std::move(o._default))
+    , _broker(std::move(o._broker))
+    , _static(std::move(o._static))
+    , _observers(std::move(o._observers)) {}
+
+void dynamic_broker_configs::set_static(const broker_config& c) {
+    broker_config base;
+    base.data_dir = c.data_dir;
+    base.node_id = c.node_id;
+    for (const auto& [k, v] : c.file_settings) {
+        if (auto st = apply_setting(base, k, v); !st.ok())
+            logging::get("broker").warn("dynamic configs: static {}: {}", k, st.err().message);
+    }
+    std::lock_guard lk(_mu);
+    _static = std::move(base);
+}
+
+void dynamic_broker_configs::add_observer(dynamic_config_observer* o) {
+    std::lock_guard lk(_mu);
+    _observers.push_back(o);
+}
+
+void dynamic_broker_configs::remove_observer(dynamic_config_observer* o) {
+    std::lock_guard lk(_mu);
+    std::erase(_observers, o);
+}
+
+broker_config dynamic_broker_configs::effective() const {
+    std::lock_guard lk(_mu);
+    broker_config c = _static;
+    for (const auto* scope : {&_default, &_broker}) {
+        for (const auto& [k, v] : *scope) {
+            const broker_key* key = find_broker_key(k);
+            // Checked when stored; a failure here is a bug in the key table.
+            SPATE_ASSERT(key != nullptr);
+            const bool applied = key->apply(c, v).ok();
+            SPATE_ASSERT(applied);
+        }
+    }
+    return c;
+}
 
 result<dynamic_broker_configs> dynamic_broker_configs::load(const std::filesystem::path& data_dir) {
     dynamic_broker_configs out(data_dir / k_file_name);
@@ -91,7 +134,10 @@ std::optional<config_refusal> dynamic_broker_configs::replace(dynamic_scope s,
     for (const auto& [k, v] : settings)
         if (auto refused = check_setting(k, v)) return refused;
     if (validate_only) return std::nullopt;
-    std::lock_guard lk(_mu);
+    // Held until the observers are done, so they see changes in the order
+    // they were stored (lock order: _notify_mu, then _mu).
+    std::lock_guard notifying(_notify_mu);
+    std::unique_lock lk(_mu);
     auto& scope = s == dynamic_scope::cluster_default ? _default : _broker;
     auto before = scope;
     scope = settings;
@@ -99,6 +145,11 @@ std::optional<config_refusal> dynamic_broker_configs::replace(dynamic_scope s,
         scope = std::move(before);
         return config_refusal{error_code::kafka_storage_error, st.err().message};
     }
+    auto observers = _observers;
+    lk.unlock();
+    const broker_config now = effective();
+    for (auto* o : observers)
+        o->on_broker_configs_changed(now);
     return std::nullopt;
 }
 

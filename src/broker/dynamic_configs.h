@@ -9,9 +9,12 @@
 // Persistence: <data-dir>/dynamic-broker-configs.properties
 // (docs/formats/data-dir.md), rewritten whole (temporary file, fsync,
 // rename) on every change, so a restart keeps them. At start-up
-// apply_dynamic_configs() lays them over the static configuration (they take
-// effect then); a change at run time is stored and described at once, and
-// takes effect at the next start.
+// apply_dynamic_configs() lays them over the static configuration. A change
+// at run time is stored, described at once and handed to the registered
+// dynamic_config_observers (live_configs.h), which apply what Kafka applies
+// live: topic defaults (log.retention.ms, message.max.bytes, ...) and
+// log.cleaner.backoff.ms. Others (num.io.threads, the I/O pool) take effect
+// at the next start.
 //
 // Thread-safe: every member may be called from any thread.
 
@@ -19,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "broker/broker_config.h"
@@ -35,6 +39,17 @@ struct config_refusal {
     std::string message;
 };
 
+// Told of every stored change with the configuration now in effect: the
+// static one (file and defaults) with both dynamic scopes laid over it.
+// Called on the altering thread after the change is stored, outside the
+// configs' lock; must not alter the configs itself. One consumer per
+// observer.
+class dynamic_config_observer {
+  public:
+    virtual ~dynamic_config_observer() = default;
+    virtual void on_broker_configs_changed(const broker_config& effective) = 0;
+};
+
 class dynamic_broker_configs {
   public:
     // Reads the file under `data_dir` (none yet: empty scopes). Errors: an
@@ -45,6 +60,16 @@ class dynamic_broker_configs {
 
     // The scope's settings (broker key names → values).
     storage::config_map get(dynamic_scope s) const;
+
+    // The static configuration the scopes are laid over for observers; its
+    // `file_settings` are re-applied to a default broker_config, so that a
+    // deleted dynamic key falls back to the file's value (or the default).
+    void set_static(const broker_config& c);
+    // Registers `o` (not owned; must outlive these configs or be removed).
+    void add_observer(dynamic_config_observer* o);
+    void remove_observer(dynamic_config_observer* o);
+    // The static configuration with both scopes laid over it.
+    broker_config effective() const;
 
     // Replaces the scope's settings with `settings`: every key must be a
     // dynamic broker key with a valid value (else INVALID_CONFIG for unknown
@@ -66,8 +91,11 @@ class dynamic_broker_configs {
 
     std::filesystem::path _file;
     mutable std::mutex _mu;
+    std::mutex _notify_mu;  // held by replace() through its observers; before _mu
     storage::config_map _default;
     storage::config_map _broker;
+    broker_config _static;
+    std::vector<dynamic_config_observer*> _observers;
 };
 
 // Applies the stored dynamic settings of `data_dir` over `c` (cluster

@@ -39,6 +39,7 @@ class log;
 
 namespace spate::broker {
 
+class access_control;
 class append_notifier;
 class cluster_view;
 class fetch_session_cache;
@@ -63,6 +64,8 @@ struct handler_deps {
     schema_validator_slot& schema_validators;
     // Broker configs altered at run time (dynamic_configs.h).
     dynamic_broker_configs& dynamic_configs;
+    // ACL checks, ACL changes and the audit log (access_control.h).
+    access_control& access;
 };
 
 struct request_context {

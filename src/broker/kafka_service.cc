@@ -16,6 +16,15 @@ status kafka_service::start(net::runtime& rt) {
     auto dynamic = dynamic_broker_configs::load(_config.data_dir);
     if (!dynamic.ok()) return dynamic.err();
     _dynamic_configs.emplace(std::move(*dynamic));
+    auto access = access_control::open(_config.authz, _storage.logs());
+    if (!access.ok()) return access.err();
+    _access = std::move(*access);
+    _storage.topics().mark_internal(k_acls_topic);
+    _dynamic_configs->set_static(_config);
+    _topic_defaults.emplace(_storage.logs());
+    _cleaner_backoff.emplace(_storage.logs());
+    _dynamic_configs->add_observer(&*_topic_defaults);
+    _dynamic_configs->add_observer(&*_cleaner_backoff);
     auto* coordinators = &_coordinators;
     _deps.emplace(handler_deps{
         .cluster = *_cluster,
@@ -27,6 +36,7 @@ status kafka_service::start(net::runtime& rt) {
         .transaction_log = [coordinators] { return coordinators->transaction_log(); },
         .schema_validators = _schema_validators,
         .dynamic_configs = *_dynamic_configs,
+        .access = *_access,
     });
     _listener.emplace(_listen, kafka_connection_factory(*_deps, _config));
     SPATE_TRY(_listener->start(rt));

@@ -11,12 +11,14 @@
 #include <memory>
 #include <optional>
 
+#include "broker/access_control.h"
 #include "broker/broker_config.h"
 #include "broker/cluster.h"
 #include "broker/coordinator_service.h"
 #include "broker/dynamic_configs.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
+#include "broker/live_configs.h"
 #include "broker/schema_validator.h"
 #include "broker/storage_service.h"
 #include "net/listener.h"
@@ -42,6 +44,8 @@ class kafka_service final : public net::service {
     // construction, so it may be set before or after start().
     schema_validator_slot& schema_validators() { return _schema_validators; }
     size_t connection_count() { return _listener->connection_count(); }
+    // The broker's authorizer and audit log; valid after start().
+    access_control& access() { return *_access; }
 
   private:
     const broker_config& _config;
@@ -51,7 +55,11 @@ class kafka_service final : public net::service {
     std::optional<cluster_view> _cluster;
     std::optional<fetch_session_cache> _sessions;
     schema_validator_slot _schema_validators;
+    // Observers of _dynamic_configs (declared first: destroyed after it).
+    std::optional<topic_defaults_applier> _topic_defaults;
+    std::optional<cleaner_backoff_applier> _cleaner_backoff;
     std::optional<dynamic_broker_configs> _dynamic_configs;
+    std::unique_ptr<access_control> _access;
     std::optional<handler_deps> _deps;
     std::optional<net::listener> _listener;
 };

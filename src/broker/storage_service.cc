@@ -45,6 +45,7 @@ status storage_service::start(net::runtime&) {
     opts.broker_defaults = _config.topic_defaults;
     opts.cleaner_enable = _config.log_cleaner_enable;
     opts.cleaner_backoff_ms = _config.log_cleaner_backoff_ms;
+    opts.retention_check_interval_ms = _config.log_retention_check_interval_ms;
     opts.cleaner_map_bytes = _config.log_cleaner_dedupe_buffer_size;
     auto keys = load_encryption_keys(_config);
     if (!keys.ok()) return keys.err();

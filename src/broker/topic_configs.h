@@ -58,7 +58,21 @@ struct described_config {
 
 config_kind kind_of(storage::config_type t);
 
+// Where the broker defaults a topic inherits come from, by broker key name
+// (log.retention.ms, ...): the dynamic scopes and the properties file.
+struct broker_default_layers {
+    storage::config_map dynamic_broker;   // this broker's dynamic configs
+    storage::config_map dynamic_default;  // the cluster-wide dynamic default
+    storage::config_map static_file;      // the properties file
+};
+
+// Every topic config with its value, source and synonyms, Kafka's order:
+// the topic's override (DYNAMIC_TOPIC_CONFIG), then, with `layers`,
+// DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG and
+// STATIC_BROKER_CONFIG from them; without, STATIC_BROKER_CONFIG from
+// `broker_defaults`; then DEFAULT_CONFIG.
 std::vector<described_config> describe_topic_configs(const storage::config_map& broker_defaults,
-                                                     const storage::config_map& overrides);
+                                                     const storage::config_map& overrides,
+                                                     const broker_default_layers* layers = nullptr);
 
 }  // namespace spate::broker

@@ -27,7 +27,7 @@ std::shared_ptr<storage::log> topic_directory::get(const std::string& topic,
     return _logs.get(topic, partition);
 }
 
-const storage::config_map& topic_directory::broker_defaults() const {
+storage::config_map topic_directory::broker_defaults() const {
     return _logs.broker_defaults();
 }
 

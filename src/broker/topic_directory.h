@@ -41,7 +41,7 @@ class topic_directory {
     std::vector<storage::topic_info> list_topics() const;
     // A partition's log; nullptr when the topic or partition does not exist.
     std::shared_ptr<storage::log> get(const std::string& topic, int32_t partition) const;
-    const storage::config_map& broker_defaults() const;
+    storage::config_map broker_defaults() const;
 
     // A topic by name, creating it with the broker defaults when
     // auto.create.topics.enable is set and `allow_create` is true. nullopt

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/acl_args.h"
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -67,6 +68,17 @@ void add_schema_commands(leaf_list& leaves, CLI::App& app) {
              schema_config);
 }
 
+// `spate acl ...`: kafka-acls' flags over CreateAcls/DescribeAcls/DeleteAcls.
+void add_acl_commands(leaf_list& leaves, CLI::App& app) {
+    CLI::App* acl = app.add_subcommand("acl", "ACLs (CreateAcls, DescribeAcls, DeleteAcls)");
+    acl->require_subcommand(1);
+    add_leaf(leaves, *acl, "create", "Add ACLs", define_acl, acl_create);
+    leaves.back().first->alias("add");
+    add_leaf(leaves, *acl, "list", "List ACLs", define_acl, acl_list);
+    add_leaf(leaves, *acl, "delete", "Remove ACLs", define_acl, acl_delete);
+    leaves.back().first->alias("remove");
+}
+
 }  // namespace
 
 client_commands::client_commands(CLI::App& app) {
@@ -106,6 +118,7 @@ client_commands::client_commands(CLI::App& app) {
     leaf(*txn, "describe", "Describe transactional ids", define_txn_describe, txn_describe);
 
     add_schema_commands(_leaves, app);
+    add_acl_commands(_leaves, app);
 
     leaf(app, "produce", "Produce stdin lines as records", define_produce, produce);
     leaf(app, "consume", "Print a topic's records", define_consume, consume);

@@ -316,7 +316,8 @@ std::vector<config_definition> definitions_accepted_only() {
         {.name = "message.downconversion.enable",
          .type = t::boolean_,
          .default_value = "true",
-         .doc = "Deprecated: down-conversion for old fetch versions." + ignored},
+         .doc = "Deprecated: whether Fetch v0-v3 may down-convert record batches to the "
+                "magic 0/1 formats old clients read (false: UNSUPPORTED_VERSION)."},
         {.name = "message.format.version",
          .type = t::string_,
          .default_value = "3.0-IV1",
@@ -482,6 +483,7 @@ result<topic_config> topic_config::resolve(const config_map& broker_defaults,
     c.min_cleanable_dirty_ratio = parse_ratio(effective["min.cleanable.dirty.ratio"]).value();
     c.compression_type = effective["compression.type"];
     c.log_append_time = effective["message.timestamp.type"] == "LogAppendTime";
+    c.message_downconversion_enable = effective["message.downconversion.enable"] == "true";
     c.cleanup_compact = false;
     c.cleanup_delete = false;
     for (const auto& p : split_list(effective["cleanup.policy"])) {

@@ -97,6 +97,9 @@ struct topic_config {
     int64_t max_compaction_lag_ms = INT64_MAX;
     double min_cleanable_dirty_ratio = 0.5;
     std::string compression_type = "producer";
+    // message.downconversion.enable: Fetch v0-v3 may down-convert this
+    // topic's batches to magic 0/1 (else UNSUPPORTED_VERSION, as Kafka).
+    bool message_downconversion_enable = true;
     schema_validation_config schema_validation;
     // spate.encryption: data batches are stored sealed (storage/sealed_batch.h).
     bool encryption = false;

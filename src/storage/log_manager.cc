@@ -100,7 +100,40 @@ status validate_topic_name(const std::string& name) {
     return {};
 }
 
-log_manager::log_manager(log_manager_options options) : _options(std::move(options)) {}
+log_manager::log_manager(log_manager_options options)
+    : _options(std::move(options)), _cleaner_backoff_ms(_options.cleaner_backoff_ms) {}
+
+config_map log_manager::broker_defaults() const {
+    std::lock_guard lk(_mu);
+    return _options.broker_defaults;
+}
+
+status log_manager::set_broker_defaults(const config_map& defaults) {
+    SPATE_TRY(topic_config::resolve(defaults, {}));
+    std::lock_guard lk(_mu);
+    // Resolve every topic first: all or nothing.
+    std::vector<topic_config> configs;
+    for (const auto& [_, t] : _topics) {
+        auto cfg = topic_config::resolve(defaults, t.info.overrides);
+        if (!cfg.ok()) return cfg.err();
+        configs.push_back(std::move(*cfg));
+    }
+    _options.broker_defaults = defaults;
+    size_t i = 0;
+    for (auto& [_, t] : _topics) {
+        t.config = std::move(configs[i++]);
+        for (auto& l : t.logs)
+            l->set_config(t.config);
+    }
+    publish_logs_locked();  // flush policies may have changed
+    return {};
+}
+
+void log_manager::set_cleaner_backoff_ms(int64_t ms) {
+    _cleaner_backoff_ms = ms;
+    std::lock_guard lk(_cleaner_mu);
+    _cleaner_cv.notify_all();
+}
 
 log_manager::~log_manager() {
     auto s = close();
@@ -239,6 +272,8 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
         return make_error(errc::invalid_argument, "partition count must be between 1 and " +
                                                       std::to_string(k_max_partitions));
     }
+    std::lock_guard lk(_mu);
+    // Both read the broker defaults, which change at run time under _mu.
     const config_map pinned = creation_overrides(name, overrides);
     auto cfg = topic_config::resolve(_options.broker_defaults, pinned);
     if (!cfg.ok()) return cfg.err();
@@ -247,7 +282,6 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
                           std::string(k_encryption_config) +
                               "=true needs an encryption key (spate.encryption.key.file or "
                               "SPATE_ENCRYPTION_KEY)");
-    std::lock_guard lk(_mu);
     if (_closed) return make_error(errc::shutting_down, "log manager closed");
     if (_topics.count(name))
         return make_error(errc::already_exists, "topic '" + name + "' already exists");
@@ -411,7 +445,7 @@ void log_manager::cleaner() {
     std::unique_lock lk(_cleaner_mu);
     while (!_stopping.load()) {
         _cleaner_cv.wait_for(
-            lk, std::chrono::milliseconds(std::max<int64_t>(1, _options.cleaner_backoff_ms)));
+            lk, std::chrono::milliseconds(std::max<int64_t>(1, _cleaner_backoff_ms.load())));
         if (_stopping.load()) break;
         lk.unlock();
         for (auto& l : compacted_logs()) {

@@ -104,7 +104,18 @@ class log_manager {
     std::shared_ptr<log> get(const std::string& topic, int32_t partition) const;
     std::optional<topic_info> describe(const std::string& name) const;
     std::vector<topic_info> list_topics() const;
-    const config_map& broker_defaults() const { return _options.broker_defaults; }
+    // The topic config defaults every topic's config is resolved over (a
+    // copy: dynamic broker configs change them at run time).
+    config_map broker_defaults() const;
+    // Replaces the broker defaults at run time (dynamic broker configs):
+    // every topic's config is re-resolved over them and its logs use it at
+    // once (retention, segment size, max message bytes, flush policy, ...);
+    // a topic's own overrides still win. Errors: invalid_argument for a
+    // default no topic config accepts; nothing changes then.
+    status set_broker_defaults(const config_map& defaults);
+    // The cleaner's sleep between passes (log.cleaner.backoff.ms), from its
+    // next sleep on.
+    void set_cleaner_backoff_ms(int64_t ms);
     // Whether the last shutdown was clean (no recovery scan was needed).
     bool opened_after_clean_shutdown() const { return _was_clean; }
 
@@ -163,7 +174,7 @@ class log_manager {
     // the backstop for those without a policy.
     void flush_tick(int64_t now, bool sweep);
 
-    mutable std::mutex _mu;  // guards _topics and _published
+    mutable std::mutex _mu;  // guards _topics, _published, _options.broker_defaults
     std::map<std::string, topic_entry> _topics;
     // Replaced (never mutated) when topics or their configs change.
     std::shared_ptr<const published_logs> _published;
@@ -181,6 +192,7 @@ class log_manager {
     std::condition_variable _tick_cv;
     std::mutex _cleaner_mu;  // the cleaner's sleep
     std::condition_variable _cleaner_cv;
+    std::atomic<int64_t> _cleaner_backoff_ms{15000};
     std::atomic<bool> _stopping{false};
     std::atomic<uint64_t> _ticks{0};
     std::atomic<uint64_t> _policy_checks{0};

@@ -13,15 +13,19 @@ import sys
 
 SPATE = os.environ["SPATE_BIN"]
 
-TOP = ["serve", "topic", "group", "txn", "schema", "produce", "consume", "sql"]
+TOP = ["serve", "topic", "group", "txn", "acl", "schema", "produce", "consume", "sql"]
 GROUPS = {
     "topic": ["create", "list", "describe", "delete", "alter-config", "delete-records"],
     "group": ["list", "describe", "reset-offsets", "delete"],
     "txn": ["list", "describe"],
+    "acl": ["create", "list", "delete"],  # aliases add, remove
     "schema": ["list", "get", "register", "check", "delete", "config"],
 }
 B = ["--bootstrap"]
 R = ["--registry"]
+ACL = B + ["--allow-principal", "--deny-principal", "--allow-host", "--deny-host", "--operation",
+           "--topic", "--group", "--transactional-id", "--cluster", "--resource-pattern-type",
+           "--principal"]
 OPTIONS = {
     "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--http-listen", "--bootstrap",
               "--advertise",
@@ -40,6 +44,9 @@ OPTIONS = {
     "group delete": B,
     "txn list": B + ["--state", "--producer-id"],
     "txn describe": B,
+    "acl create": ACL,
+    "acl list": ACL,
+    "acl delete": ACL,
     "produce": B + ["--key-separator", "--header", "--partition", "--acks", "--compression"],
     "consume": B + ["--from-beginning", "--offset", "--timestamp", "--partition", "--count",
                     "--print-key", "--print-timestamp", "--print-headers", "--separator",
@@ -85,7 +92,8 @@ def listed_subcommands(help_text):
     part = help_text.split("Subcommands:", 1)
     if len(part) < 2:
         return set()
-    return set(re.findall(r"^\s+([a-z][a-z-]*)\s", part[1], re.M))
+    # "create, add": a sub-command and its aliases.
+    return set(re.findall(r"^\s+([a-z][a-z-]*)[\s,]", part[1], re.M))
 
 
 p = run("--help")

@@ -3,9 +3,10 @@ AdminClient (librdkafka 2.0.2; no incremental_alter_configs in
 confluent-kafka 1.7.0, so IncrementalAlterConfigs is sent raw):
 
 - topic_configs: a topic is created with configs Kafka still accepts that
-  Spate ignores (message.format.version, message.downconversion.enable,
-  preallocate, unclean.leader.election.enable, segment.jitter.ms,
-  local.retention.ms, compression.zstd.level, ...); DescribeConfigs shows each
+  Spate ignores (message.format.version, preallocate,
+  unclean.leader.election.enable, segment.jitter.ms, local.retention.ms,
+  compression.zstd.level, ...) or honours only for old clients
+  (message.downconversion.enable); DescribeConfigs shows each
   with its value (DYNAMIC_TOPIC_CONFIG) and every other Kafka 3.9 topic config
   with its default; AlterConfigs changes one; a bad value is refused.
 - broker_alter: AlterConfigs on BROKER "0" sets log.retention.ms and

@@ -13,6 +13,15 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::add_offsets_to_txn_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::add_offsets_to_txn_response r;
+    // ACLs: WRITE on the transactional id, READ on the group.
+    if (!authorize_txn(ctx, proto::acl_operation::write, req->transactional_id)) {
+        r.error_code = code(error_code::transactional_id_authorization_failed);
+        co_return respond(ctx, r);
+    }
+    if (!authorize_group(ctx, proto::acl_operation::read, req->group_id)) {
+        r.error_code = code(error_code::group_authorization_failed);
+        co_return respond(ctx, r);
+    }
     r.error_code =
         code(ctx.svc.txns.add_offsets(req->transactional_id, req->producer_id, req->producer_epoch,
                                       req->group_id, ctx.version() < 2));

@@ -21,12 +21,23 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     std::vector<coordinator::topic_partition> parts;
     std::vector<bool> known;
     bool all_known = true;
+    // ACLs: WRITE on the transactional id (else every partition
+    // TRANSACTIONAL_ID_AUTHORIZATION_FAILED), WRITE on each topic (else its
+    // partitions TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED).
+    const bool txn_allowed =
+        authorize_txn(ctx, proto::acl_operation::write, req->v3_and_below_transactional_id);
+    std::vector<int16_t> denied;
     for (const auto& t : req->v3_and_below_topics) {
         auto info = ctx.svc.topics.describe(t.name);
+        const int16_t d = !txn_allowed ? code(error_code::transactional_id_authorization_failed)
+                          : authorize_topic(ctx, proto::acl_operation::write, t.name)
+                              ? int16_t{0}
+                              : code(error_code::topic_authorization_failed);
         for (int32_t p : t.partitions) {
             parts.push_back({t.name, p});
-            bool ok = info && p >= 0 && p < info->partitions;
+            bool ok = d == 0 && info && p >= 0 && p < info->partitions;
             known.push_back(ok);
+            denied.push_back(d);
             all_known = all_known && ok;
         }
     }
@@ -47,9 +58,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         if (r.results_by_topic_v3_and_below.empty() ||
             r.results_by_topic_v3_and_below.back().name != parts[i].topic)
             r.results_by_topic_v3_and_below.emplace_back().name = parts[i].topic;
-        int16_t e = all_known  ? code(errors[i])
-                    : known[i] ? k_operation_not_attempted
-                               : code(error_code::unknown_topic_or_partition);
+        int16_t e = all_known   ? code(errors[i])
+                    : denied[i] ? denied[i]
+                    : known[i]  ? k_operation_not_attempted
+                                : code(error_code::unknown_topic_or_partition);
         r.results_by_topic_v3_and_below.back().results_by_partition.push_back(
             {parts[i].partition, e});
     }

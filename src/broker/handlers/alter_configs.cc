@@ -22,6 +22,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         auto& out = r.responses.emplace_back();
         out.resource_type = res.resource_type;
         out.resource_name = res.resource_name;
+        if (auto denied = config_resource_denied(ctx, res.resource_type, res.resource_name,
+                                                 proto::acl_operation::alter_configs);
+            denied != error_code::none) {
+            out.error_code = code(denied);
+            continue;
+        }
         auto replace = [&](storage::config_map& set) -> std::optional<std::string> {
             set.clear();  // AlterConfigs replaces the whole set
             for (const auto& c : res.configs)

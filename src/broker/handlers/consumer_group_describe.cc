@@ -34,9 +34,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         ids[t.name] = to_uuid(t.id);
     response r;
     for (const auto& id : req->group_ids) {
-        auto d = ctx.svc.groups.describe_consumer_group(id);
         auto& g = r.groups.emplace_back();
         g.group_id = id;
+        if (!authorize_group(ctx, proto::acl_operation::describe, id)) {
+            g.error_code = code(error_code::group_authorization_failed);
+            continue;
+        }
+        auto d = ctx.svc.groups.describe_consumer_group(id);
         g.error_code = code(d.error);
         if (!d.error_message.empty()) g.error_message = d.error_message;
         if (d.error != error_code::none) continue;

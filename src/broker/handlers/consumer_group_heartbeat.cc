@@ -17,6 +17,21 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::consumer_group_heartbeat_request>(ctx);
     if (!req.ok()) co_return close_connection();
+    if (!authorize_group(ctx, proto::acl_operation::read, req->group_id)) {
+        proto::consumer_group_heartbeat_response denied;
+        denied.error_code = code(error_code::group_authorization_failed);
+        co_return respond(ctx, denied);
+    }
+    // Kafka 3.9: every subscribed topic name needs DESCRIBE.
+    if (req->subscribed_topic_names) {
+        for (const auto& t : *req->subscribed_topic_names) {
+            if (authorize_topic(ctx, proto::acl_operation::describe, t)) continue;
+            proto::consumer_group_heartbeat_response denied;
+            denied.error_code = code(error_code::topic_authorization_failed);
+            denied.error_message = "Topic authorization failed: " + t;
+            co_return respond(ctx, denied);
+        }
+    }
     std::map<proto::uuid, std::string> names;
     std::map<std::string, proto::uuid> ids;
     for (const auto& t : ctx.svc.topics.list_topics()) {

@@ -24,6 +24,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             out.error_code = code(ec);
             out.error_message = std::move(msg);
         };
+        if (!authorize_topic(ctx, proto::acl_operation::alter, t.name)) {
+            fail(error_code::topic_authorization_failed, "Authorization failed.");
+            continue;
+        }
         auto info = b.topics.describe(t.name);
         if (!info) {
             fail(error_code::unknown_topic_or_partition, "unknown topic");

@@ -144,12 +144,25 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->topics)
         ++seen[t.name];
     resp r;
+    const bool create_on_cluster = may(ctx, proto::acl_operation::create,
+                                       proto::resource_type::cluster, security::k_cluster_name);
     for (const auto& t : req->topics) {
         auto& out = r.topics.emplace_back();
         out.name = t.name;
         out.error_message = std::nullopt;
         out.configs = std::nullopt;
+        // ACLs: CREATE on the cluster or the topic; the configs in the
+        // answer only with DESCRIBE_CONFIGS on the topic.
+        if (!create_on_cluster && !authorize_topic(ctx, proto::acl_operation::create, t.name)) {
+            fail(out, error_code::topic_authorization_failed, "Authorization failed.");
+            continue;
+        }
         create_one(ctx.svc, t, seen[t.name], req->validate_only, out);
+        if (out.configs && !may(ctx, proto::acl_operation::describe_configs,
+                                proto::resource_type::topic, t.name)) {
+            out.configs = std::nullopt;
+            out.topic_config_error_code = code(error_code::topic_authorization_failed);
+        }
     }
     co_return respond(ctx, r);
 }

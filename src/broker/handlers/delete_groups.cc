@@ -13,8 +13,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::delete_groups_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::delete_groups_response r;
-    for (const auto& id : req->groups_names)
+    for (const auto& id : req->groups_names) {
+        if (!authorize_group(ctx, proto::acl_operation::del, id)) {
+            r.results.push_back({id, code(error_code::group_authorization_failed)});
+            continue;
+        }
         r.results.push_back({id, code(ctx.svc.groups.delete_group(id))});
+    }
     co_return respond(ctx, r);
 }
 

@@ -19,10 +19,15 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->topics) {
         auto& tout = r.topics.emplace_back();
         tout.name = t.name;
+        const bool allowed = authorize_topic(ctx, proto::acl_operation::del, t.name);
         for (const auto& p : t.partitions) {
             auto& pout = tout.partitions.emplace_back();
             pout.partition_index = p.partition_index;
             pout.low_watermark = -1;
+            if (!allowed) {
+                pout.error_code = code(error_code::topic_authorization_failed);
+                continue;
+            }
             if (b.topics.is_internal(t.name)) {
                 pout.error_code = code(error_code::invalid_topic_exception);
                 continue;

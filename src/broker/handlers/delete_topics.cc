@@ -11,8 +11,13 @@ namespace {
 
 using resp = proto::delete_topics_response;
 
-void delete_one(handler_deps& b, const std::string& name, resp::deletable_topic_result& out) {
+void delete_one(request_context& ctx, const std::string& name, resp::deletable_topic_result& out) {
+    handler_deps& b = ctx.svc;
     out.name = name;
+    if (!authorize_topic(ctx, proto::acl_operation::del, name)) {
+        out.error_code = code(error_code::topic_authorization_failed);
+        return;
+    }
     auto t = b.topics.describe(name);
     if (!t) {
         out.error_code = code(error_code::unknown_topic_or_partition);
@@ -41,12 +46,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     resp r;
     if (ctx.version() < 6) {
         for (const auto& name : req->topic_names)
-            delete_one(b, name, r.responses.emplace_back());
+            delete_one(ctx, name, r.responses.emplace_back());
     } else {
         for (const auto& t : req->topics) {
             auto& out = r.responses.emplace_back();
             if (t.name) {
-                delete_one(b, *t.name, out);
+                delete_one(ctx, *t.name, out);
                 continue;
             }
             auto found = b.topics.find_by_id(t.topic_id);
@@ -56,7 +61,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 out.error_code = code(error_code::unknown_topic_id);
                 continue;
             }
-            delete_one(b, found->name, out);
+            delete_one(ctx, found->name, out);
         }
     }
     co_return respond(ctx, r);

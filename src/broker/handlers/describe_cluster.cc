@@ -19,6 +19,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     handler_deps& b = ctx.svc;
     proto::describe_cluster_response r;
     r.endpoint_type = req->endpoint_type;
+    if (!authorize_cluster(ctx, proto::acl_operation::describe)) {
+        r.error_code = code(error_code::cluster_authorization_failed);
+        co_return respond(ctx, r);
+    }
     if (ctx.version() >= 1 && req->endpoint_type != 1) {
         r.error_code = k_unsupported_endpoint_type;
         co_return respond(ctx, r);

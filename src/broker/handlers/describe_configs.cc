@@ -1,8 +1,9 @@
 // DescribeConfigs (key 32), v0-v4.
 // - Topic resources (type 2): every topic config Spate knows, with its
 //   effective value and source: DYNAMIC_TOPIC_CONFIG (1) for a topic
-//   override, STATIC_BROKER_CONFIG (4) for a default from the broker's
-//   properties file, DEFAULT_CONFIG (5) otherwise. Synonyms (v1+, when asked)
+//   override, DYNAMIC_BROKER_CONFIG (2) / DYNAMIC_DEFAULT_BROKER_CONFIG (3)
+//   for a broker default altered at run time, STATIC_BROKER_CONFIG (4) for
+//   one from the broker's properties file, DEFAULT_CONFIG (5) otherwise. Synonyms (v1+, when asked)
 //   list that chain. Unknown topics get UNKNOWN_TOPIC_OR_PARTITION.
 // - Broker resources (type 4, name = this node id or empty): every key of
 //   the broker key table (config_keys.h) with its value, DYNAMIC_BROKER_CONFIG
@@ -48,6 +49,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         out.resource_name = res.resource_name;
         out.error_message = std::nullopt;
         std::vector<described_config> configs;
+        if (auto denied = config_resource_denied(ctx, res.resource_type, res.resource_name,
+                                                 proto::acl_operation::describe_configs);
+            denied != error_code::none) {
+            out.error_code = code(denied);
+            continue;
+        }
         if (res.resource_type == k_topic_resource) {
             auto t = b.topics.describe(res.resource_name);
             if (!t) {
@@ -55,7 +62,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                 out.error_message = "unknown topic '" + res.resource_name + "'";
                 continue;
             }
-            configs = describe_topic_configs(b.topics.broker_defaults(), t->overrides);
+            const broker_default_layers layers{
+                b.dynamic_configs.get(dynamic_scope::this_broker),
+                b.dynamic_configs.get(dynamic_scope::cluster_default),
+                b.cluster.config().file_settings};
+            configs = describe_topic_configs(b.topics.broker_defaults(), t->overrides, &layers);
         } else if (res.resource_type == k_broker_resource) {
             if (!res.resource_name.empty() &&
                 res.resource_name != std::to_string(b.cluster.config().node_id)) {

@@ -16,6 +16,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     proto::describe_groups_response r;
     for (const auto& id : req->groups) {
+        if (!authorize_group(ctx, proto::acl_operation::describe, id)) {
+            auto& g = r.groups.emplace_back();
+            g.group_id = id;
+            g.error_code = code(error_code::group_authorization_failed);
+            continue;
+        }
         auto d = ctx.svc.groups.describe_group(id);
         auto& g = r.groups.emplace_back();
         g.error_code = code(d.error);

@@ -19,6 +19,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     if (!req.ok()) co_return close_connection();
     handler_deps& b = ctx.svc;
     resp r;
+    // DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+; older
+    // versions have no error field and answer no directory).
+    if (!authorize_cluster(ctx, proto::acl_operation::describe)) {
+        r.error_code = code(error_code::cluster_authorization_failed);
+        co_return respond(ctx, r);
+    }
     auto& dir = r.results.emplace_back();
     std::error_code fec;
     dir.log_dir =

@@ -20,9 +20,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->topics) {
         auto& rt = r.topics.emplace_back();
         rt.name = t.name;
+        const bool allowed = authorize_topic(ctx, proto::acl_operation::read, t.name);
         for (int32_t p : t.partition_indexes) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p;
+            if (!allowed) {
+                rp.error_code = code(error_code::topic_authorization_failed);
+                continue;
+            }
             auto log = ctx.svc.topics.get(t.name, p);
             if (!log) {
                 rp.error_code = code(error_code::unknown_topic_or_partition);

@@ -19,9 +19,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& id : req->transactional_ids) {
         auto& s = r.transaction_states.emplace_back();
         s.transactional_id = id;
-        auto d = ctx.svc.txns.describe(id);
+        const bool allowed = authorize_txn(ctx, proto::acl_operation::describe, id);
+        auto d = allowed ? ctx.svc.txns.describe(id) : std::nullopt;
         if (!d) {
-            s.error_code = code(error_code::transactional_id_not_found);
+            s.error_code = code(allowed ? error_code::transactional_id_not_found
+                                        : error_code::transactional_id_authorization_failed);
             s.producer_id = -1;
             s.producer_epoch = -1;
             s.transaction_start_time_ms = -1;
@@ -33,6 +35,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         s.producer_id = d->producer_id;
         s.producer_epoch = d->producer_epoch;
         for (const auto& tp : d->partitions) {
+            // Only the topics the principal may describe, as Kafka.
+            if (!may(ctx, proto::acl_operation::describe, proto::resource_type::topic, tp.topic))
+                continue;
             if (s.topics.empty() || s.topics.back().topic != tp.topic)
                 s.topics.emplace_back().topic = tp.topic;
             s.topics.back().partitions.push_back(tp.partition);

@@ -16,6 +16,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::end_txn_request>(ctx);
     if (!req.ok()) co_return close_connection();
     proto::end_txn_response r;
+    if (!authorize_txn(ctx, proto::acl_operation::write, req->transactional_id)) {
+        r.error_code = code(error_code::transactional_id_authorization_failed);
+        co_return respond(ctx, r);
+    }
     r.error_code =
         code(ctx.svc.txns.end_txn(req->transactional_id, req->producer_id, req->producer_epoch,
                                   req->committed, ctx.version() < 2));

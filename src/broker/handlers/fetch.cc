@@ -1,5 +1,11 @@
-// Fetch (key 1). Advertised v0-v13; bodies v4+ are served (magic-2 batches,
-// whole batches only), older versions close the connection.
+// Fetch (key 1). v0-v13. v4+ return magic-2 batches (whole batches only,
+// zero-copy when the connection allows). v0-v3 clients read only legacy
+// message sets: their records are copied and down-converted (magic 0 for
+// v0, magic 1 for v1-v3; records from the fetch offset on, control batches
+// dropped; model/legacy_message_set.h), or, on a topic with
+// message.downconversion.enable=false, the partition gets UNSUPPORTED_VERSION
+// as from Kafka. A converted set may exceed the partition's max bytes (the
+// batch it came from did not), as Kafka's down-conversion may.
 //
 // - High watermark = log end offset: on one node every appended batch is
 //   committed (acks=all durability is a produce concern). The last stable
@@ -22,6 +28,7 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <set>
 
 #include <boost/asio/post.hpp>
@@ -31,10 +38,12 @@
 
 #include "base/assert.h"
 #include "base/log.h"
+#include "broker/access_control.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
 #include "kafka/protocol/records_sink.h"
+#include "model/legacy_message_set.h"
 #include "storage/log_types.h"
 
 namespace spate::broker::handlers {
@@ -44,7 +53,9 @@ namespace {
 namespace asio = boost::asio;
 using resp = proto::fetch_response;
 
-constexpr int16_t k_min_body_version = 4;
+// The first version whose records are magic-2 batches; v0 reads magic 0.
+constexpr int16_t k_first_v2_records_version = 4;
+constexpr int16_t k_first_magic1_version = 1;
 constexpr int16_t k_first_session_version = 7;
 constexpr int16_t k_first_topic_id_version = 13;
 
@@ -111,12 +122,30 @@ handler_outcome respond_with_files(const request_context& ctx, const built& out)
     return o;
 }
 
+// Replaces `batches` (copied v2 batches) by their down-conversion, which
+// becomes the partition's records.
+error_code down_convert(const std::vector<std::byte>& batches, int64_t fetch_offset, int8_t magic,
+                        built& out, resp::partition_data& pd) {
+    std::vector<std::byte> scratch;
+    auto& converted = out.buffers.emplace_back();
+    auto st = model::down_convert_to_legacy(batches, fetch_offset, magic, converted, scratch);
+    if (!st.ok()) {
+        logging::get("broker").error("fetch down-conversion at offset {}: {}", fetch_offset,
+                                     st.err().message);
+        return error_code::corrupt_message;
+    }
+    pd.records = std::span<const std::byte>(converted);
+    return error_code::none;
+}
+
 // Reads one partition's records from the work item's offset into `pd` (or,
 // with `send_files`, into `chunk`), within `remaining` of the response's
 // bytes; sets the partition's offsets. Returns the partition's error.
+// `legacy_magic` (0 or 1): the request reads legacy message sets (v0-v3),
+// -1 otherwise.
 error_code read_partition(storage::log& log, const work_item& it, bool read_committed,
-                          bool send_files, size_t& remaining, built& out, resp::partition_data& pd,
-                          std::optional<storage::read_chunk>& chunk) {
+                          bool send_files, int8_t legacy_magic, size_t& remaining, built& out,
+                          resp::partition_data& pd, std::optional<storage::read_chunk>& chunk) {
     error_code ec = error_code::none;
     const int64_t start = log.log_start_offset().value();
     const int64_t hwm = log.log_end_offset().value();
@@ -125,7 +154,9 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
     pd.high_watermark = hwm;
     pd.last_stable_offset = lso;
     pd.log_start_offset = start;
-    if (it.fetch_offset < start || it.fetch_offset > hwm) {
+    if (legacy_magic >= 0 && !log.config().message_downconversion_enable) {
+        ec = error_code::unsupported_version;
+    } else if (it.fetch_offset < start || it.fetch_offset > hwm) {
         ec = error_code::offset_out_of_range;
     } else if (it.fetch_offset < visible_end) {
         const bool first = out.bytes == 0;
@@ -144,13 +175,15 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
                     chunk = rd->chunk;
                 } else {
                     auto& buf = out.buffers.emplace_back();
-                    if (auto st = rd->copy_to(buf); st.ok()) {
-                        pd.records = std::span<const std::byte>(buf);
-                    } else {
+                    if (auto st = rd->copy_to(buf); !st.ok()) {
                         logging::get("broker").error("fetch {}-{} at {}: {}", it.topic,
                                                      it.partition, it.fetch_offset,
                                                      st.err().to_string());
                         ec = error_code::kafka_storage_error;
+                    } else if (legacy_magic >= 0) {
+                        ec = down_convert(buf, it.fetch_offset, legacy_magic, out, pd);
+                    } else {
+                        pd.records = std::span<const std::byte>(buf);
                     }
                 }
                 if (ec == error_code::none) {
@@ -177,7 +210,8 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
 // Reads the partitions' records into `out`: copied into buffers, or, with
 // `send_files`, kept as segment chunks the connection sends from the file.
 void build(handler_deps& b, const std::vector<work_item>& items, bool incremental,
-           bool read_committed, bool send_files, size_t max_bytes, built& out) {
+           bool read_committed, bool send_files, int8_t legacy_magic, size_t max_bytes,
+           built& out) {
     out = built{};
     size_t remaining = max_bytes;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -191,7 +225,8 @@ void build(handler_deps& b, const std::vector<work_item>& items, bool incrementa
         if (ec == error_code::none)
             log = partition_log(b, it.topic, it.partition, it.current_leader_epoch, ec);
         if (ec == error_code::none)
-            ec = read_partition(*log, it, read_committed, send_files, remaining, out, pd, chunk);
+            ec = read_partition(*log, it, read_committed, send_files, legacy_magic, remaining, out,
+                                pd, chunk);
         pd.error_code = code(ec);
         if (ec != error_code::none) {
             out.any_error = true;
@@ -314,8 +349,21 @@ void remember_sent(fetch_session& session, const std::vector<work_item>& items, 
     out.response.session_id = session.id;
 }
 
+// READ on each topic (checked once per topic name, every fetch: a session
+// keeps no grant): TOPIC_AUTHORIZATION_FAILED for the partitions of topics
+// the principal may not read.
+void deny_unreadable(request_context& ctx, std::vector<work_item>& items) {
+    if (ctx.svc.access.unrestricted()) return;
+    std::map<std::string, bool, std::less<>> readable;
+    for (auto& w : items) {
+        if (w.topic.empty() || w.pre_error != error_code::none) continue;
+        auto [it, fresh] = readable.try_emplace(w.topic, true);
+        if (fresh) it->second = authorize_topic(ctx, proto::acl_operation::read, w.topic);
+        if (!it->second) w.pre_error = error_code::topic_authorization_failed;
+    }
+}
+
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
-    if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::fetch_request>(ctx);
     if (!req.ok()) co_return close_connection();
     handler_deps& b = ctx.svc;
@@ -343,6 +391,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     std::vector<work_item> items =
         session ? session_items(b, *req, by_id, *session) : request_items(b, *req, by_id);
+    deny_unreadable(ctx, items);
 
     const size_t max_bytes = static_cast<size_t>(std::max(req->max_bytes, 0));
     const size_t min_bytes = static_cast<size_t>(std::max(req->min_bytes, 0));
@@ -365,10 +414,17 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         });
     }
 
+    // Down-conversion needs the bytes in memory: old versions take the copy path.
+    const bool legacy = ctx.version() < k_first_v2_records_version;
+    const int8_t legacy_magic = !legacy                                  ? int8_t{-1}
+                                : ctx.version() < k_first_magic1_version ? model::k_magic_v0
+                                                                         : model::k_magic_v1;
+    const bool send_files = ctx.send_files && !legacy;
     built out;
     for (;;) {
         wake->fired = false;
-        build(b, items, incremental, req->isolation_level == 1, ctx.send_files, max_bytes, out);
+        build(b, items, incremental, req->isolation_level == 1, send_files, legacy_magic, max_bytes,
+              out);
         if (out.bytes >= min_bytes || out.any_error || items.empty() ||
             std::chrono::steady_clock::now() >= deadline || req->max_wait_ms <= 0)
             break;
@@ -380,7 +436,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     sub.reset();
 
     if (session) remember_sent(*session, items, out);
-    co_return ctx.send_files ? respond_with_files(ctx, out) : respond(ctx, out.response);
+    co_return send_files ? respond_with_files(ctx, out) : respond(ctx, out.response);
 }
 
 }  // namespace

@@ -22,9 +22,31 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     int32_t port = err ? -1 : b.cluster.advertised_port();
     std::optional<std::string> msg;
     if (err) msg = "unknown coordinator key type " + std::to_string(req->key_type);
+    // ACLs: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or the
+    // transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
+    auto denied = [&](const std::string& key) -> int16_t {
+        if (err) return 0;
+        if (req->key_type == 0)
+            return authorize_group(ctx, proto::acl_operation::describe, key)
+                       ? 0
+                       : code(error_code::group_authorization_failed);
+        return authorize_txn(ctx, proto::acl_operation::describe, key)
+                   ? 0
+                   : code(error_code::transactional_id_authorization_failed);
+    };
     if (ctx.version() >= 4) {
-        for (const auto& k : req->coordinator_keys)
-            r.coordinators.push_back({k, node, host, port, err, msg});
+        for (const auto& k : req->coordinator_keys) {
+            if (int16_t d = denied(k))
+                r.coordinators.push_back({k, -1, std::string(), -1, d, std::nullopt});
+            else
+                r.coordinators.push_back({k, node, host, port, err, msg});
+        }
+    } else if (int16_t d = denied(req->key)) {
+        r.error_code = d;
+        r.error_message = std::nullopt;
+        r.node_id = -1;
+        r.host = std::string();
+        r.port = -1;
     } else {
         r.error_code = err;
         r.error_message = msg;

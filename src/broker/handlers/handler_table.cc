@@ -46,6 +46,9 @@ std::span<const handler_spec> kafka_handlers() {
             txn_offset_commit,
             describe_transactions,
             list_transactions,
+            describe_acls,
+            create_acls,
+            delete_acls,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -1,5 +1,8 @@
 #include "broker/handlers/handler_util.h"
 
+#include "broker/access_control.h"
+#include "kafka/protocol/generated/api_keys.h"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -47,9 +50,37 @@ bool valid_topic_name(const std::string& name) {
     return storage::validate_topic_name(name).ok();
 }
 
-int32_t authorized_operations(const request_context& /*ctx*/, proto::resource_type r,
-                              std::string_view /*name*/) {
-    return proto::supported_operations_bits(r);
+int32_t authorized_operations(const request_context& ctx, proto::resource_type r,
+                              std::string_view name) {
+    return ctx.svc.access.authorized_operations(ctx.conn, r, name);
+}
+
+bool authorize(request_context& ctx, proto::acl_operation op, proto::resource_type r,
+               std::string_view name) {
+    // The allowed path (every check of an unsecured broker) looks nothing up.
+    if (ctx.svc.access.allowed(ctx.conn, op, r, name)) return true;
+    const auto* api = proto::find_api(static_cast<int16_t>(ctx.header.api_key));
+    return ctx.svc.access.authorize(ctx.conn, op, r, name, api ? api->name : "");
+}
+
+bool may(const request_context& ctx, proto::acl_operation op, proto::resource_type r,
+         std::string_view name) {
+    return ctx.svc.access.allowed(ctx.conn, op, r, name);
+}
+
+bool authorize_cluster(request_context& ctx, proto::acl_operation op) {
+    return authorize(ctx, op, proto::resource_type::cluster, security::k_cluster_name);
+}
+
+error_code config_resource_denied(request_context& ctx, int8_t resource_type,
+                                  const std::string& name, proto::acl_operation op) {
+    if (resource_type == k_topic_resource)
+        return authorize_topic(ctx, op, name) ? error_code::none
+                                              : error_code::topic_authorization_failed;
+    if (resource_type == k_broker_resource)
+        return authorize_cluster(ctx, op) ? error_code::none
+                                          : error_code::cluster_authorization_failed;
+    return error_code::none;
 }
 
 std::shared_ptr<storage::log> partition_log(handler_deps& b, const std::string& topic,

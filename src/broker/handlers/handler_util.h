@@ -28,6 +28,7 @@
 #include "kafka/protocol/error_code.h"
 #include "kafka/protocol/frame.h"
 #include "kafka/protocol/wire.h"
+#include "security/acl.h"
 #include "storage/log.h"
 
 namespace spate::broker::handlers {
@@ -116,11 +117,35 @@ boost::asio::awaitable<Result> await_coordinator(request_context& ctx, Target& t
 bool valid_topic_name(const std::string& name);
 
 // The authorized-operations bit set (Metadata, DescribeCluster,
-// DescribeGroups) of the request's principal on resource `name` of type `r`:
-// every operation Kafka supports on that type, as no ACL restricts a
-// principal yet. The one place ACL checks will narrow it.
+// DescribeGroups) of the request's principal on resource `name` of type `r`,
+// from the authorizer (access_control.h).
 int32_t authorized_operations(const request_context& ctx, proto::resource_type r,
                               std::string_view name);
+
+// ACL checks of the request's principal and host (access_control.h). A
+// refusal is written to the audit log with the API's name; `may` does not
+// audit (filters: Metadata's topic list, ListGroups, ListTransactions).
+bool authorize(request_context& ctx, proto::acl_operation op, proto::resource_type r,
+               std::string_view name);
+bool may(const request_context& ctx, proto::acl_operation op, proto::resource_type r,
+         std::string_view name);
+inline bool authorize_topic(request_context& ctx, proto::acl_operation op, std::string_view t) {
+    return authorize(ctx, op, proto::resource_type::topic, t);
+}
+inline bool authorize_group(request_context& ctx, proto::acl_operation op, std::string_view g) {
+    return authorize(ctx, op, proto::resource_type::group, g);
+}
+inline bool authorize_txn(request_context& ctx, proto::acl_operation op, std::string_view id) {
+    return authorize(ctx, op, proto::resource_type::transactional_id, id);
+}
+bool authorize_cluster(request_context& ctx, proto::acl_operation op);
+// The ACL check of a config resource (DescribeConfigs DESCRIBE_CONFIGS,
+// AlterConfigs / IncrementalAlterConfigs ALTER_CONFIGS): a topic's
+// (TOPIC_AUTHORIZATION_FAILED) or, for a broker, the cluster's
+// (CLUSTER_AUTHORIZATION_FAILED); error_code::none when allowed or for other
+// resource types (which the handlers refuse themselves).
+error_code config_resource_denied(request_context& ctx, int8_t resource_type,
+                                  const std::string& name, proto::acl_operation op);
 
 // A partition's log for a partition-level request: UNKNOWN_TOPIC_OR_PARTITION
 // when it does not exist, UNKNOWN_LEADER_EPOCH when the client names a leader

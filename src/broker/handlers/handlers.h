@@ -45,6 +45,9 @@ extern const handler_spec end_txn;
 extern const handler_spec txn_offset_commit;
 extern const handler_spec describe_transactions;
 extern const handler_spec list_transactions;
+extern const handler_spec describe_acls;
+extern const handler_spec create_acls;
+extern const handler_spec delete_acls;
 
 // Every served API, ordered by key (what ApiVersions advertises).
 std::span<const handler_spec> kafka_handlers();

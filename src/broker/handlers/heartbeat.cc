@@ -12,6 +12,11 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::heartbeat_request>(ctx);
     if (!req.ok()) co_return close_connection();
+    if (!authorize_group(ctx, proto::acl_operation::read, req->group_id)) {
+        proto::heartbeat_response denied;
+        denied.error_code = code(error_code::group_authorization_failed);
+        co_return respond(ctx, denied);
+    }
     proto::heartbeat_response r;
     r.error_code = code(ctx.svc.groups.heartbeat(req->group_id, req->member_id,
                                                  req->group_instance_id, req->generation_id));

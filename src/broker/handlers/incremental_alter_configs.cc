@@ -47,6 +47,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         auto& out = r.responses.emplace_back();
         out.resource_type = res.resource_type;
         out.resource_name = res.resource_name;
+        if (auto denied = config_resource_denied(ctx, res.resource_type, res.resource_name,
+                                                 proto::acl_operation::alter_configs);
+            denied != error_code::none) {
+            out.error_code = code(denied);
+            continue;
+        }
         auto edit = [&](storage::config_map& overrides) -> std::optional<std::string> {
             for (const auto& c : res.configs) {
                 const auto* def = storage::find_topic_config(c.name);
@@ -66,10 +72,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
                         return c.name + ": APPEND/SUBTRACT need a list config";
                     }
                     std::string current;
+                    const auto defaults = b.topics.broker_defaults();
                     if (auto it = overrides.find(c.name); it != overrides.end()) {
                         current = it->second;
-                    } else if (auto it = b.topics.broker_defaults().find(c.name);
-                               it != b.topics.broker_defaults().end()) {
+                    } else if (auto it = defaults.find(c.name); it != defaults.end()) {
                         current = it->second;
                     } else {
                         current = def->default_value;

@@ -5,6 +5,7 @@
 // that). v3+ carries the caller's current id/epoch (KIP-360); v4+ clients
 // understand PRODUCER_FENCED (older ones get INVALID_PRODUCER_EPOCH).
 
+#include "broker/access_control.h"
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/init_producer_id_request.h"
 #include "kafka/protocol/generated/init_producer_id_response.h"
@@ -23,6 +24,21 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     r.producer_epoch = -1;
     if (req->transactional_id && req->transactional_id->empty()) {
         r.error_code = code(error_code::invalid_request);
+        co_return respond(ctx, r);
+    }
+    // ACLs: WRITE on the transactional id; an idempotent producer needs
+    // IDEMPOTENT_WRITE on the cluster or, as Kafka 3.x, WRITE on some topic.
+    if (req->transactional_id &&
+        !authorize_txn(ctx, proto::acl_operation::write, *req->transactional_id)) {
+        r.error_code = code(error_code::transactional_id_authorization_failed);
+        co_return respond(ctx, r);
+    }
+    if (!req->transactional_id &&
+        !may(ctx, proto::acl_operation::idempotent_write, proto::resource_type::cluster,
+             security::k_cluster_name) &&
+        !ctx.svc.access.may_write_some_topic(ctx.conn) &&
+        !authorize_cluster(ctx, proto::acl_operation::idempotent_write)) {
+        r.error_code = code(error_code::cluster_authorization_failed);
         co_return respond(ctx, r);
     }
     coordinator::init_producer_id_request in;

@@ -14,6 +14,11 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::join_group_request>(ctx);
     if (!req.ok()) co_return close_connection();
+    if (!authorize_group(ctx, proto::acl_operation::read, req->group_id)) {
+        proto::join_group_response denied;
+        denied.error_code = code(error_code::group_authorization_failed);
+        co_return respond(ctx, denied);
+    }
     coordinator::join_request j;
     j.group_id = req->group_id;
     j.member_id = req->member_id;

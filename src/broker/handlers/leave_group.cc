@@ -12,6 +12,11 @@ namespace {
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::leave_group_request>(ctx);
     if (!req.ok()) co_return close_connection();
+    if (!authorize_group(ctx, proto::acl_operation::read, req->group_id)) {
+        proto::leave_group_response denied;
+        denied.error_code = code(error_code::group_authorization_failed);
+        co_return respond(ctx, denied);
+    }
     std::vector<coordinator::leave_member> members;
     if (ctx.version() >= 3) {
         for (const auto& m : req->members)

@@ -29,7 +29,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->types_filter)
         types.push_back(lower(t));
     proto::list_groups_response r;
+    // DESCRIBE on the cluster lists every group; else only the groups the
+    // principal may describe.
+    const bool every = may(ctx, proto::acl_operation::describe, proto::resource_type::cluster,
+                           security::k_cluster_name);
     for (const auto& g : ctx.svc.groups.list_groups()) {
+        if (!every &&
+            !may(ctx, proto::acl_operation::describe, proto::resource_type::group, g.group_id))
+            continue;
         std::string type = coordinator::type_name(g.type);
         if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) continue;
         std::string state = g.state_name;

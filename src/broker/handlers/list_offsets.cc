@@ -112,9 +112,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->topics) {
         auto& tout = r.topics.emplace_back();
         tout.name = t.name;
+        const bool allowed = authorize_topic(ctx, proto::acl_operation::describe, t.name);
         for (const auto& p : t.partitions) {
             auto& pout = tout.partitions.emplace_back();
             pout.partition_index = p.partition_index;
+            if (!allowed) {
+                pout.error_code = code(error_code::topic_authorization_failed);
+                continue;
+            }
             error_code ec = error_code::none;
             auto log = partition_log(b, t.name, p.partition_index, p.current_leader_epoch, ec);
             if (!log) {

@@ -30,6 +30,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto& txns = ctx.svc.txns;
     int64_t now = storage::system_now_ms();
     for (const auto& l : txns.list(states, req->producer_id_filters)) {
+        if (!may(ctx, proto::acl_operation::describe, proto::resource_type::transactional_id,
+                 l.transactional_id))
+            continue;
         if (ctx.version() >= 1 && req->duration_filter >= 0) {
             auto d = txns.describe(l.transactional_id);
             if (!d || d->start_ms < 0 || now - d->start_ms < req->duration_filter) continue;

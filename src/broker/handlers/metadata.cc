@@ -10,6 +10,7 @@
 #include "broker/handlers/handler_util.h"
 #include "kafka/protocol/generated/metadata_request.h"
 #include "kafka/protocol/generated/metadata_response.h"
+#include "security/acl.h"
 
 namespace spate::broker::handlers {
 
@@ -35,6 +36,41 @@ resp::metadata_response_topic describe_topic(handler_deps& b, const storage::top
     return out;
 }
 
+// May the principal create `topic` (CREATE on the cluster or the topic)?
+bool may_create(request_context& ctx, const std::string& topic) {
+    return may(ctx, proto::acl_operation::create, proto::resource_type::cluster,
+               security::k_cluster_name) ||
+           authorize_topic(ctx, proto::acl_operation::create, topic);
+}
+
+// One topic requested by name: TOPIC_AUTHORIZATION_FAILED without DESCRIBE
+// on it, or when it would be auto-created without CREATE.
+resp::metadata_response_topic named_topic(request_context& ctx, const std::string& name,
+                                          bool allow_create) {
+    handler_deps& b = ctx.svc;
+    resp::metadata_response_topic miss;
+    miss.name = name;
+    if (!valid_topic_name(name)) {
+        miss.error_code = code(error_code::invalid_topic_exception);
+        return miss;
+    }
+    if (!authorize_topic(ctx, proto::acl_operation::describe, name)) {
+        miss.error_code = code(error_code::topic_authorization_failed);
+        return miss;
+    }
+    if (auto t = b.topics.describe(name)) return describe_topic(b, *t);
+    if (allow_create && b.cluster.config().auto_create_topics && !b.topics.is_internal(name) &&
+        !may_create(ctx, name)) {
+        miss.error_code = code(error_code::topic_authorization_failed);
+        return miss;
+    }
+    auto t = b.topics.find_or_create(name, allow_create);
+    if (t.ok() && *t) return describe_topic(b, **t);
+    miss.error_code =
+        code(t.ok() ? error_code::unknown_topic_or_partition : error_code::invalid_topic_exception);
+    return miss;
+}
+
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     auto req = decode<proto::metadata_request>(ctx);
     if (!req.ok()) co_return close_connection();
@@ -47,40 +83,29 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     // v0: an empty list means all topics; v1+: null means all topics.
     const bool all = !req->topics || (ctx.version() == 0 && req->topics->empty());
     if (all) {
+        // Only the topics the principal may describe, without an error.
         for (const auto& t : b.topics.list_topics())
-            r.topics.push_back(describe_topic(b, t));
+            if (may(ctx, proto::acl_operation::describe, proto::resource_type::topic, t.name))
+                r.topics.push_back(describe_topic(b, t));
     } else {
         // v0-v3 always allowed auto-creation.
         const bool allow = ctx.version() < 4 || req->allow_auto_topic_creation;
         for (const auto& want : *req->topics) {
-            if (!want.name) {
-                auto t = b.topics.find_by_id(want.topic_id);
-                if (t) {
-                    r.topics.push_back(describe_topic(b, *t));
-                } else {
-                    resp::metadata_response_topic miss;
-                    miss.error_code = code(error_code::unknown_topic_id);
-                    miss.name = std::nullopt;
-                    miss.topic_id = want.topic_id;
-                    r.topics.push_back(std::move(miss));
-                }
+            if (want.name) {
+                r.topics.push_back(named_topic(ctx, *want.name, allow));
+                continue;
+            }
+            auto t = b.topics.find_by_id(want.topic_id);
+            if (t && authorize_topic(ctx, proto::acl_operation::describe, t->name)) {
+                r.topics.push_back(describe_topic(b, *t));
                 continue;
             }
             resp::metadata_response_topic miss;
-            miss.name = *want.name;
-            if (!valid_topic_name(*want.name)) {
-                miss.error_code = code(error_code::invalid_topic_exception);
-                r.topics.push_back(std::move(miss));
-                continue;
-            }
-            auto t = b.topics.find_or_create(*want.name, allow);
-            if (t.ok() && *t) {
-                r.topics.push_back(describe_topic(b, **t));
-            } else {
-                miss.error_code = code(t.ok() ? error_code::unknown_topic_or_partition
-                                              : error_code::invalid_topic_exception);
-                r.topics.push_back(std::move(miss));
-            }
+            miss.error_code =
+                code(t ? error_code::topic_authorization_failed : error_code::unknown_topic_id);
+            miss.name = std::nullopt;
+            miss.topic_id = want.topic_id;
+            r.topics.push_back(std::move(miss));
         }
     }
     if (ctx.version() >= 8 && req->include_topic_authorized_operations) {

@@ -30,13 +30,25 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     // Index into `c.offsets` for each response partition, or -1 when it was
     // answered before reaching the coordinator.
     std::vector<std::vector<int>> slot;
+    // ACLs: READ on the group (else every partition GROUP_AUTHORIZATION_FAILED,
+    // nothing committed), READ on each topic.
+    const bool group_allowed = authorize_group(ctx, proto::acl_operation::read, req->group_id);
     for (const auto& t : req->topics) {
         auto topic = b.topics.describe(t.name);
         auto& rt = r.topics.emplace_back();
         rt.name = t.name;
         auto& st = slot.emplace_back();
+        const error_code denied = !group_allowed ? error_code::group_authorization_failed
+                                  : !authorize_topic(ctx, proto::acl_operation::read, t.name)
+                                      ? error_code::topic_authorization_failed
+                                      : error_code::none;
         for (const auto& p : t.partitions) {
             rt.partitions.push_back({p.partition_index, 0});
+            if (denied != error_code::none) {
+                rt.partitions.back().error_code = code(denied);
+                st.push_back(-1);
+                continue;
+            }
             if (!topic || p.partition_index < 0 || p.partition_index >= topic->partitions) {
                 rt.partitions.back().error_code = code(error_code::unknown_topic_or_partition);
                 st.push_back(-1);
@@ -52,6 +64,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             c.offsets.push_back({{t.name, p.partition_index}, std::move(o)});
         }
     }
+    if (!group_allowed) co_return respond(ctx, r);
     auto errs = b.groups.commit_offsets(c);
     for (size_t i = 0; i < r.topics.size(); ++i)
         for (size_t j = 0; j < r.topics[i].partitions.size(); ++j)

@@ -19,8 +19,9 @@ using committed_map = std::map<coordinator::topic_partition, coordinator::commit
 // Answer for one group, as (topic, [(partition, offset)]) in request order
 // (or committed order when every offset was asked for).
 template <typename Topic, typename Partition, typename ReqTopic>
-std::vector<Topic> answer(handler_deps& b, const std::string& group,
+std::vector<Topic> answer(request_context& ctx, const std::string& group,
                           const std::optional<std::vector<ReqTopic>>& topics, bool require_stable) {
+    handler_deps& b = ctx.svc;
     std::vector<Topic> out;
     std::set<coordinator::topic_partition> unstable;
     if (require_stable) unstable = b.groups.unstable_offsets(group);
@@ -37,6 +38,9 @@ std::vector<Topic> answer(handler_deps& b, const std::string& group,
     if (!topics) {
         committed_map all = b.groups.fetch_offsets(group, std::nullopt);
         for (const auto& [tp, o] : all) {
+            // Every offset: only those of topics the principal may describe.
+            if (!may(ctx, proto::acl_operation::describe, proto::resource_type::topic, tp.topic))
+                continue;
             if (out.empty() || out.back().name != tp.topic) out.emplace_back().name = tp.topic;
             auto& p = out.back().partitions.emplace_back();
             p.partition_index = tp.partition;
@@ -52,9 +56,15 @@ std::vector<Topic> answer(handler_deps& b, const std::string& group,
     for (const auto& t : *topics) {
         auto& rt = out.emplace_back();
         rt.name = t.name;
+        const bool allowed = authorize_topic(ctx, proto::acl_operation::describe, t.name);
         for (int32_t p : t.partition_indexes) {
             auto& rp = rt.partitions.emplace_back();
             rp.partition_index = p;
+            if (!allowed) {
+                fill(rp, nullptr, t.name);
+                rp.error_code = code(error_code::topic_authorization_failed);
+                continue;
+            }
             auto it = got.find({t.name, p});
             fill(rp, it == got.end() ? nullptr : &it->second, t.name);
         }
@@ -70,6 +80,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         for (const auto& g : req->groups) {
             auto& rg = r.groups.emplace_back();
             rg.group_id = g.group_id;
+            if (!authorize_group(ctx, proto::acl_operation::describe, g.group_id)) {
+                rg.error_code = code(error_code::group_authorization_failed);
+                continue;
+            }
             if (ctx.version() >= 9) {
                 auto e = ctx.svc.groups.check_fetcher(g.group_id, g.member_id, g.member_epoch);
                 if (e != error_code::none) {
@@ -79,14 +93,29 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             }
             rg.topics = answer<proto::offset_fetch_response::offset_fetch_response_topics,
                                proto::offset_fetch_response::offset_fetch_response_partitions>(
-                ctx.svc, g.group_id, g.topics, req->require_stable);
+                ctx, g.group_id, g.topics, req->require_stable);
         }
     } else {
         auto topics = req->topics;
         if (ctx.version() < 2 && !topics) topics.emplace();
+        if (!authorize_group(ctx, proto::acl_operation::describe, req->group_id)) {
+            // v2+ answer in the top-level error; v0-v1 in each partition.
+            r.error_code = code(error_code::group_authorization_failed);
+            for (const auto& t : topics.value_or(decltype(topics)::value_type{})) {
+                auto& rt = r.topics.emplace_back();
+                rt.name = t.name;
+                for (int32_t p : t.partition_indexes) {
+                    auto& rp = rt.partitions.emplace_back();
+                    rp.partition_index = p;
+                    rp.committed_offset = -1;
+                    rp.error_code = r.error_code;
+                }
+            }
+            co_return respond(ctx, r);
+        }
         r.topics = answer<proto::offset_fetch_response::offset_fetch_response_topic,
                           proto::offset_fetch_response::offset_fetch_response_partition>(
-            ctx.svc, req->group_id, topics, ctx.version() >= 7 && req->require_stable);
+            ctx, req->group_id, topics, ctx.version() >= 7 && req->require_stable);
     }
     co_return respond(ctx, r);
 }

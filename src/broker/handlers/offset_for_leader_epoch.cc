@@ -19,9 +19,14 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     for (const auto& t : req->topics) {
         auto& tout = r.topics.emplace_back();
         tout.topic = t.topic;
+        const bool allowed = authorize_topic(ctx, proto::acl_operation::describe, t.topic);
         for (const auto& p : t.partitions) {
             auto& pout = tout.partitions.emplace_back();
             pout.partition = p.partition;
+            if (!allowed) {
+                pout.error_code = code(error_code::topic_authorization_failed);
+                continue;
+            }
             error_code ec = error_code::none;
             auto log = partition_log(b, t.topic, p.partition, p.current_leader_epoch, ec);
             if (!log) {

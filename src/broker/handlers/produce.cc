@@ -1,5 +1,9 @@
-// Produce (key 0). Advertised v0-v9; bodies v3+ (magic-2 record batches) are
-// served, older versions close the connection. Every batch is validated
+// Produce (key 0). v0-v9. Bodies v3+ carry magic-2 record batches; v0-v2
+// carry legacy message sets (magic 0/1), up-converted to one v2 batch per
+// partition before the checks below, as Kafka 3.x does
+// (model/legacy_message_set.h): a malformed set is CORRUPT_MESSAGE, a v2
+// batch in a v0-v2 request (or a legacy set in v3+) INVALID_RECORD, as
+// Kafka's ProduceRequest validation. Every batch is validated
 // before anything is appended to its partition: size against the topic's
 // max.message.bytes (MESSAGE_TOO_LARGE), header/CRC and every record's
 // structure (CORRUPT_MESSAGE; uncompressed batches without decoding the
@@ -20,6 +24,7 @@
 #include "broker/schema_validator.h"
 #include "kafka/protocol/generated/produce_request.h"
 #include "kafka/protocol/generated/produce_response.h"
+#include "model/legacy_message_set.h"
 #include "model/record_batch.h"
 #include "model/record_layout.h"
 #include "model/records.h"
@@ -31,7 +36,38 @@ namespace {
 
 using resp = proto::produce_response;
 
-constexpr int16_t k_min_body_version = 3;
+// The first version whose records are magic-2 batches.
+constexpr int16_t k_first_v2_records_version = 3;
+
+// The partition's records as v2 batches the handler may edit in place: the
+// request's own bytes (v3+), or the up-converted legacy set (v0-v2) in
+// `converted`. Sets `ec` on refusal.
+std::span<std::byte> v2_records(request_context& ctx, std::span<const std::byte> records,
+                                std::vector<std::byte>& converted, std::vector<std::byte>& scratch,
+                                error_code& ec) {
+    const bool legacy_request = ctx.version() < k_first_v2_records_version;
+    // Too short to name a magic: left to the format checks (CORRUPT_MESSAGE).
+    const bool has_magic = records.size() > model::batch_layout::magic;
+    const bool v2_data =
+        has_magic && static_cast<int8_t>(records[model::batch_layout::magic]) >= model::k_magic_v2;
+    if (has_magic && legacy_request == v2_data) {
+        ec = error_code::invalid_record;
+        return {};
+    }
+    if (!legacy_request) {
+        // The records view points into ctx.frame, which this handler owns:
+        // edit the batches in place rather than copying them.
+        auto* begin = ctx.frame.data() + (records.data() - ctx.frame.data());
+        return {begin, records.size()};
+    }
+    converted.clear();
+    auto st = model::up_convert_legacy_message_set(records, converted, scratch);
+    if (!st.ok()) {
+        ec = error_code::corrupt_message;
+        return {};
+    }
+    return converted;
+}
 
 // Validates every batch in `data` against the topic's limits. With
 // `records` (topics with record-level checks), each record's decoding also
@@ -121,19 +157,23 @@ std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
         return fail(error_code::invalid_topic_exception);
     }
     auto log = b.topics.get(topic, part.index);
-    if (!log && part.index >= 0) {
-        // Auto-create (when enabled), as Metadata does; a failed or
-        // refused creation leaves the partition unknown.
+    if (!log && part.index >= 0 &&
+        (may(ctx, proto::acl_operation::create, proto::resource_type::cluster,
+             security::k_cluster_name) ||
+         may(ctx, proto::acl_operation::create, proto::resource_type::topic, topic))) {
+        // Auto-create (when enabled and the principal may CREATE it), as
+        // Metadata does; a failed or refused creation leaves the partition
+        // unknown.
         auto t = b.topics.find_or_create(topic, true);
         if (t.ok() && *t) log = b.topics.get(topic, part.index);
     }
     if (!log) return fail(error_code::unknown_topic_or_partition);
     if (!part.records || part.records->empty()) return fail(error_code::corrupt_message);
-    // The records view points into ctx.frame, which this handler owns:
-    // edit the batches in place rather than copying them.
-    auto* begin = ctx.frame.data() + (part.records->data() - ctx.frame.data());
-    std::span<std::byte> data(begin, part.records->size());
-    error_code ec = validate_partition(b, topic, part.index, data, log->config(), scratch, pout);
+    std::vector<std::byte> converted;
+    error_code ec = error_code::none;
+    std::span<std::byte> data = v2_records(ctx, *part.records, converted, scratch, ec);
+    if (ec != error_code::none) return fail(ec);
+    ec = validate_partition(b, topic, part.index, data, log->config(), scratch, pout);
     if (ec != error_code::none) return fail(ec);
     ec = check_transactional(b, transactional_id, topic, part.index, data);
     if (ec != error_code::none) return fail(ec);
@@ -150,7 +190,6 @@ std::pair<std::shared_ptr<storage::log>, model::offset> append_partition(
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
-    if (ctx.version() < k_min_body_version) co_return close_connection();
     auto req = decode<proto::produce_request>(ctx);
     if (!req.ok()) co_return close_connection();
     const int16_t acks = req->acks;
@@ -165,13 +204,26 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     std::vector<std::byte> scratch;
     resp r;
     r.responses.reserve(req->topic_data.size());
+    // ACLs (Kafka's order): WRITE on the transactional id refuses every
+    // partition, then WRITE on each topic refuses its partitions.
+    const bool txn_allowed =
+        !req->transactional_id ||
+        authorize_txn(ctx, proto::acl_operation::write, *req->transactional_id);
     for (auto& topic : req->topic_data) {
         auto& tout = r.responses.emplace_back();
         tout.name = topic.name;
         tout.partition_responses.reserve(topic.partition_data.size());
+        const error_code denied = !txn_allowed ? error_code::transactional_id_authorization_failed
+                                  : !authorize_topic(ctx, proto::acl_operation::write, topic.name)
+                                      ? error_code::topic_authorization_failed
+                                      : error_code::none;
         for (auto& part : topic.partition_data) {
             auto& pout = tout.partition_responses.emplace_back();
             pout.index = part.index;
+            if (denied != error_code::none) {
+                pout.error_code = code(denied);
+                continue;
+            }
             if (!valid_acks) {
                 pout.error_code = code(error_code::invalid_required_acks);
                 continue;

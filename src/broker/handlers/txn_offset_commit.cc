@@ -30,25 +30,45 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
         in.instance_id = req->group_instance_id;
     }
     int64_t now = storage::system_now_ms();
-    for (const auto& t : req->topics)
-        for (const auto& p : t.partitions)
+    // ACLs: WRITE on the transactional id and READ on the group (else every
+    // partition fails), READ on each topic (else its partitions fail).
+    const error_code all_denied =
+        !authorize_txn(ctx, proto::acl_operation::write, req->transactional_id)
+            ? error_code::transactional_id_authorization_failed
+        : !authorize_group(ctx, proto::acl_operation::read, req->group_id)
+            ? error_code::group_authorization_failed
+            : error_code::none;
+    std::vector<error_code> denied;  // per partition, request order
+    for (const auto& t : req->topics) {
+        const error_code d = all_denied != error_code::none ? all_denied
+                             : authorize_topic(ctx, proto::acl_operation::read, t.name)
+                                 ? error_code::none
+                                 : error_code::topic_authorization_failed;
+        for (const auto& p : t.partitions) {
+            denied.push_back(d);
+            if (d != error_code::none) continue;
             in.offsets.push_back({{t.name, p.partition_index},
                                   {p.committed_offset, p.committed_leader_epoch,
                                    p.committed_metadata.value_or(""), now}});
+        }
+    }
     std::vector<error_code> errors(in.offsets.size(), error_code::none);
-    auto check = ctx.svc.txns.check_offsets_added(req->transactional_id, req->producer_id,
-                                                  req->producer_epoch, true);
+    auto check = all_denied != error_code::none
+                     ? all_denied
+                     : ctx.svc.txns.check_offsets_added(req->transactional_id, req->producer_id,
+                                                        req->producer_epoch, true);
     if (check != error_code::none)
         std::fill(errors.begin(), errors.end(), check);
-    else
+    else if (!in.offsets.empty())
         errors = ctx.svc.groups.txn_commit_offsets(in);
     proto::txn_offset_commit_response r;
-    size_t i = 0;
+    size_t i = 0, k = 0;
     for (const auto& t : req->topics) {
         auto& rt = r.topics.emplace_back();
         rt.name = t.name;
         for (const auto& p : t.partitions) {
-            error_code e = errors[i++];
+            const error_code d = denied[k++];
+            error_code e = d != error_code::none ? d : errors[i++];
             if (e == error_code::producer_fenced) e = error_code::invalid_producer_epoch;
             rt.partitions.push_back({p.partition_index, code(e)});
         }

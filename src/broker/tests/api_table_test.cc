@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -102,6 +103,39 @@ TEST(api_table, readme_lists_every_served_api_with_its_versions_and_acl) {
     }
     for (const auto& [key, r] : rows)
         ADD_FAILURE() << "README row " << r.name << " (key " << key << ") is not served";
+}
+
+// The "## Authorization" table's API names (first column).
+std::set<std::string> authorization_rows(const std::filesystem::path& readme) {
+    std::ifstream in(readme);
+    std::set<std::string> out;
+    std::string line;
+    bool in_section = false;
+    while (std::getline(in, line)) {
+        if (line.starts_with("## ")) in_section = line == "## Authorization";
+        if (!in_section || !line.starts_with("| ")) continue;
+        auto c = cells(line);
+        if (c.size() < 2 || c[0] == "API" || c[0].starts_with("---") || c[1].empty()) continue;
+        out.insert(c[0]);
+    }
+    return out;
+}
+
+TEST(api_table, authorization_table_states_the_checks_of_every_served_api) {
+    auto root = source_dir();
+    ASSERT_FALSE(root.empty()) << "source tree not found; set SPATE_SOURCE_DIR";
+    auto names = authorization_rows(root / "src/broker/README.md");
+    ASSERT_FALSE(names.empty()) << "no Authorization table in src/broker/README.md";
+    auto apis = readme_rows(root / "src/broker/README.md");
+    for (const auto& h : handlers::kafka_handlers()) {
+        auto it = apis.find(static_cast<int>(h.key));
+        if (it == apis.end()) continue;  // the API table test reports it
+        EXPECT_TRUE(names.erase(it->second.name))
+            << it->second.name << " is served but src/broker/README.md's Authorization table "
+            << "does not say what it checks";
+    }
+    for (const auto& n : names)
+        ADD_FAILURE() << "Authorization row " << n << " names no served API";
 }
 
 }  // namespace

@@ -131,5 +131,82 @@ TEST(dynamic_broker_configs, incremental_alter_configs_over_tcp) {
     }
 }
 
+struct recording_observer final : dynamic_config_observer {
+    void on_broker_configs_changed(const broker_config& effective) override {
+        seen.push_back(effective);
+    }
+    std::vector<broker_config> seen;
+};
+
+TEST(dynamic_broker_configs, observers_get_the_static_config_with_both_scopes_laid_over) {
+    temp_dir dir;
+    auto d = dynamic_broker_configs::load(dir.path);
+    ASSERT_TRUE(d.ok());
+    broker_config file;
+    ASSERT_TRUE(apply_setting(file, "log.retention.ms", "5000").ok());
+    ASSERT_TRUE(apply_setting(file, "log.cleaner.backoff.ms", "700").ok());
+    d->set_static(file);
+    recording_observer o;
+    d->add_observer(&o);
+    EXPECT_FALSE(d->replace(dynamic_scope::cluster_default, {{"log.retention.ms", "1000"}}, false));
+    EXPECT_FALSE(d->replace(dynamic_scope::this_broker, {{"log.cleaner.backoff.ms", "90"}}, false));
+    // Validation only: nothing stored, nobody told.
+    EXPECT_FALSE(d->replace(dynamic_scope::this_broker, {{"log.retention.ms", "1"}}, true));
+    ASSERT_EQ(o.seen.size(), 2u);
+    EXPECT_EQ(o.seen[0].topic_defaults.at("retention.ms"), "1000");
+    EXPECT_EQ(o.seen[0].log_cleaner_backoff_ms, 700);
+    EXPECT_EQ(o.seen[1].log_cleaner_backoff_ms, 90);
+    // Deleting the dynamic key falls back to the file's value.
+    EXPECT_FALSE(d->replace(dynamic_scope::cluster_default, {}, false));
+    ASSERT_EQ(o.seen.size(), 3u);
+    EXPECT_EQ(o.seen[2].topic_defaults.at("retention.ms"), "5000");
+    // A refused change tells nobody.
+    EXPECT_TRUE(d->replace(dynamic_scope::this_broker, {{"node.id", "3"}}, false));
+    EXPECT_EQ(o.seen.size(), 3u);
+    d->remove_observer(&o);
+}
+
+void alter_broker(test_client& c, const std::string& key, std::optional<std::string> value,
+                  int8_t op = 0) {
+    incremental_alter_configs_request req;
+    incremental_alter_configs_request::alter_configs_resource res;
+    res.resource_type = 4;
+    res.resource_name = "";
+    res.configs.push_back({key, op, std::move(value)});
+    req.resources.push_back(res);
+    auto r = c.call<incremental_alter_configs_response>(req, 1);
+    ASSERT_EQ(r.responses.size(), 1u);
+    EXPECT_EQ(r.responses[0].error_code, 0) << key;
+}
+
+TEST(dynamic_broker_configs, topic_defaults_apply_at_once_to_topics_without_an_override) {
+    test_broker tb;
+    ASSERT_TRUE(tb.logs().create_topic("plain", 1, {}).ok());
+    ASSERT_TRUE(tb.logs().create_topic("own", 1, {{"retention.ms", "123456"}}).ok());
+    test_client c(tb.port());
+    alter_broker(c, "log.retention.ms", "60000");
+    alter_broker(c, "message.max.bytes", "2000");
+    EXPECT_EQ(tb.logs().get("plain", 0)->config().retention_ms, 60000);
+    EXPECT_EQ(tb.logs().get("plain", 0)->config().max_message_bytes, 2000);
+    EXPECT_EQ(tb.logs().get("own", 0)->config().retention_ms, 123456);
+    describe_configs_request dr;
+    describe_configs_request::describe_configs_resource d;
+    d.resource_type = 2;
+    d.resource_name = "plain";
+    d.configuration_keys = std::vector<std::string>{"retention.ms"};
+    dr.resources.push_back(d);
+    auto described = c.call<describe_configs_response>(dr, 4);
+    ASSERT_EQ(described.results.size(), 1u);
+    ASSERT_EQ(described.results[0].configs.size(), 1u);
+    EXPECT_EQ(described.results[0].configs[0].value, "60000");
+    EXPECT_EQ(described.results[0].configs[0].config_source, 3);  // DYNAMIC_DEFAULT_BROKER_CONFIG
+    // New topics inherit it too; deleting it restores the default.
+    ASSERT_TRUE(tb.logs().create_topic("later", 1, {}).ok());
+    EXPECT_EQ(tb.logs().get("later", 0)->config().retention_ms, 60000);
+    alter_broker(c, "log.retention.ms", std::nullopt, 1);  // DELETE
+    EXPECT_EQ(tb.logs().get("plain", 0)->config().retention_ms, 7LL * 24 * 3600 * 1000);
+    EXPECT_EQ(tb.logs().get("plain", 0)->config().max_message_bytes, 2000);
+}
+
 }  // namespace
 }  // namespace spate::broker::test

@@ -7,6 +7,7 @@
 #include "kafka/client/admin.h"
 #include "sql/engine/object_builder.h"
 #include "sql/engine/session_impl.h"
+#include "sql/stream/topic_cleanup.h"
 
 namespace spate::sql {
 
@@ -260,16 +261,7 @@ sql_status engine::drop_one(const std::string& name, bool cascade) {
 // with the view, so a later view of the same name starts empty. A failure is
 // logged; the drop stands.
 void engine::discard_view_topic(const catalog_object& o) const {
-    auto admin = kc::admin::connect(_options.kafka);
-    if (!admin.ok()) {
-        logging::get("sql").warn("view {}: topic {} not deleted: {}", o.name, o.output_topic,
-                                 admin.err().message);
-        return;
-    }
-    auto s = admin->delete_topic(o.output_topic);
-    if (!s.ok() && s.err().code != errc::not_found)
-        logging::get("sql").warn("view {}: topic {} not deleted: {}", o.name, o.output_topic,
-                                 s.err().message);
+    delete_owned_topics(_options.kafka, "view " + o.name, {o.output_topic});
 }
 
 sql_result<std::vector<operator_stats>> engine::query_operators(const std::string& name) const {

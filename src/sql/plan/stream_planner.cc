@@ -54,6 +54,12 @@ sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, strea
                 if (auto s = collect(in, chain, out); !s.ok()) return s;
             return {};
         case plan_kind::scan: {
+            if (!p->relation.upsert_key.empty())
+                return make_error(sql_errc::feature_not_supported,
+                                  "a query without GROUP BY over materialized view \"" +
+                                      p->relation.name +
+                                      "\", whose rows update, is not supported in materialized "
+                                      "views and sinks yet (aggregate it: GROUP BY ...)");
             std::vector<transform_ptr> transforms;
             for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
                 auto t = node_transform(**it);

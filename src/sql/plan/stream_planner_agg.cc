@@ -63,7 +63,10 @@ sql_result<shape> decompose(const plan_ptr& root) {
         s.scan = n;
         return s;
     }
-    if (n->kind == plan_kind::aggregate) return unsupported("an aggregation over an aggregation");
+    if (n->kind == plan_kind::aggregate)
+        return unsupported(
+            "an aggregation over an aggregation in one query (create the inner aggregation as a "
+            "materialized view and aggregate the view)");
     if (n->kind == plan_kind::union_all) return unsupported("an aggregation over UNION ALL");
     if (n->kind == plan_kind::join) return unsupported("an aggregation over a join");
     if (n->kind == plan_kind::window) return unsupported("two window functions in one query");
@@ -313,6 +316,15 @@ sql_result<stream_plan> plan_aggregate(const plan_ptr& optimised, const stream_o
     if (!et.ok()) return et.error();
     auto def = std::make_shared<aggregate_def>();
     if (auto st = plan_windows(s, et.value().def, *def); !st.ok()) return st.error();
+    // An updating relation (an upsert view): its rows come normalised into
+    // retractions and insertions (upsert_normaliser.h).
+    bool updating = !s.scan->relation.upsert_key.empty();
+    def->input_retracts = updating;
+    if (updating && (def->has_session || def->windows_close))
+        return unsupported(
+            "a SESSION window or a window closing with the watermark over "
+            "materialized view \"" +
+            s.scan->relation.name + "\", whose rows update,");
     def->emit_on_window_close = o.emit_on_window_close;
     if (o.emit_on_window_close && !def->windows_close)
         return make_error(
@@ -352,6 +364,7 @@ sql_result<stream_plan> plan_aggregate(const plan_ptr& optimised, const stream_o
     transforms.insert(transforms.begin(), make_scan_select(*s.scan, decoded));
     in.processor = make_pipeline(std::move(transforms));
     in.event_time = et.value().def;
+    in.upsert = updating;
     remap_event_time(in.event_time, decoded, s.scan->relation.columns.size());
     out.inputs.push_back(std::move(in));
     out.relations.push_back(s.scan->relation.name);

@@ -72,6 +72,11 @@ sql_status prepare_internal_topics(kc::admin& admin, const query_spec& spec, int
         auto l = ensure_topic(admin, spec.late_topic, partitions);
         if (!l.ok()) return l.error();
     }
+    if (spec.inputs.front().upsert) {
+        auto s = task_state::ensure_changelog_topic(
+            spec.client, input_changelog_topic(spec.query_id), partitions);
+        if (!s.ok()) return s;
+    }
     return task_state::ensure_changelog_topic(spec.client, changelog_topic(spec.query_id),
                                               partitions);
 }
@@ -142,6 +147,15 @@ std::vector<operator_stats> stateful_operators(const query_spec& spec, const que
     sink.name = "Sink " + spec.output_topic;
     sink.rows_in = agg.rows_out;
     sink.rows_out = st.rows_out.load();
+    if (spec.inputs.front().upsert) {
+        operator_stats norm;
+        norm.name = "Normalise " + input_changelog_topic(spec.query_id);
+        norm.rows_in = src.rows_in;
+        norm.rows_out = st.normalised_rows.load();
+        norm.state_keys = st.input_state_keys.load();
+        norm.state_bytes = st.input_state_bytes.load();
+        out.insert(out.begin() + 1, norm);
+    }
     return out;
 }
 
@@ -200,6 +214,10 @@ std::string repartition_topic(const std::string& query_id) {
 
 std::string changelog_topic(const std::string& query_id) {
     return "__spate_q_" + query_id + "_state";
+}
+
+std::string input_changelog_topic(const std::string& query_id) {
+    return "__spate_q_" + query_id + "_input_state";
 }
 
 std::vector<operator_stats> continuous_query::operators() const {

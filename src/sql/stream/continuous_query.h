@@ -65,6 +65,10 @@ struct input_spec {
     // Stateful queries: rows late against their partition's watermark go
     // to query_spec::late_topic and never reach the processor.
     event_time_def event_time;
+    // An updating relation (an upsert changelog: the record key names the
+    // row, a null value deletes it). Stateful queries only: sub-topology A
+    // normalises it into retractions and insertions (upsert_normaliser.h).
+    bool upsert = false;
 };
 
 // How output rows with their diffs become records (docs/sql.md, "Sinks"):
@@ -112,6 +116,9 @@ struct query_spec {
 // The internal topics of a stateful query.
 std::string repartition_topic(const std::string& query_id);
 std::string changelog_topic(const std::string& query_id);
+// Queries over an updating relation (input_spec::upsert): the compacted
+// changelog of the upsert normaliser's state, `__spate_q_<query_id>_input_state`.
+std::string input_changelog_topic(const std::string& query_id);
 
 // After a stateful query is dropped (and stopped): deletes its repartition
 // and changelog topics and this server's state directory. The late-row
@@ -141,6 +148,11 @@ struct query_stats {
     // state; bytes in it plus the in-memory groups (estimates).
     std::atomic<int64_t> state_keys{0};
     std::atomic<int64_t> state_bytes{0};
+    // Over an updating view: rows the normaliser passed on (retractions and
+    // insertions), its state on this server (keys, bytes; estimates).
+    std::atomic<int64_t> normalised_rows{0};
+    std::atomic<int64_t> input_state_keys{0};
+    std::atomic<int64_t> input_state_bytes{0};
     std::atomic<int64_t> source_watermark_us{std::numeric_limits<int64_t>::min()};
     std::atomic<int64_t> aggregate_watermark_us{std::numeric_limits<int64_t>::min()};
 };

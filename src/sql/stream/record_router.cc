@@ -31,10 +31,11 @@ record_router::record_router(const query_spec& spec, int32_t output_partitions, 
 
 sql_result<std::unique_ptr<record_router>> record_router::create(
     const query_spec& spec, int32_t output_partitions, query_stats& stats, chunk_output output,
-    std::vector<column_def> processed, run_gate gate) {
+    std::vector<column_def> processed, run_gate gate, run_normaliser normaliser) {
     SPATE_ASSERT(output_partitions >= 1);
     std::unique_ptr<record_router> r(new record_router(spec, output_partitions, stats));
     r->_gate = std::move(gate);
+    r->_normalise = std::move(normaliser);
     for (size_t i = 0; i < spec.inputs.size(); ++i) {
         const auto& in = spec.inputs[i];
         if (!r->_input_of_topic.emplace(in.topic, i).second)
@@ -58,9 +59,8 @@ sql_result<std::unique_ptr<record_router>> record_router::create(
     if (!e.ok()) return e.error();
     r->_changes = std::move(e).value();
     record_router* raw = r.get();
-    r->_output = [raw](const chunk& rows, int32_t partition, const record_sink& sink) {
-        return raw->emit(rows, partition, sink);
-    };
+    r->_output = [raw](const chunk& rows, std::span<const int8_t>, int32_t partition,
+                       const record_sink& sink) { return raw->emit(rows, partition, sink); };
     return r;
 }
 
@@ -119,6 +119,7 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
     }
     std::span<const record_view> views(_views.data(), run.size());
     _stats.records_in += static_cast<int64_t>(run.size());
+    if (in.upsert && _normalise) return route_changes(input, run, views, now_micros, sink);
     chunk source = make_source_chunk(_declared[input]);
     std::vector<decode_failure> failures;
     _decoders[input]->decode(views, source, failures);
@@ -158,7 +159,7 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
                                   out.error().message);
         return {};
     }
-    return _output(out.value(), run.front()->partition(), sink);
+    return _output(out.value(), {}, run.front()->partition(), sink);
 }
 
 status record_router::dead_letter(size_t input, const kc::message& m, const std::string& reason,

@@ -30,16 +30,23 @@ namespace spate::sql::detail {
 
 using record_sink = std::function<status(const kafka::client::outgoing_record&)>;
 
-// Where a run's processed rows go (the processor's output chunk, the input
-// partition they came from).
-using chunk_output =
-    std::function<status(const chunk& rows, int32_t input_partition, const record_sink& sink)>;
+// Where a run's processed rows go (the processor's output chunk, their
+// diffs: empty = all +1, the input partition they came from).
+using chunk_output = std::function<status(const chunk& rows, std::span<const int8_t> diffs,
+                                          int32_t input_partition, const record_sink& sink)>;
 // Sees a run's decoded rows before the processor and may drop some (and
 // write records about them): `row_message[i]` is the run index of row i's
 // message. An error stops the batch.
 using run_gate = std::function<status(
     size_t input, std::span<const kafka::client::message* const> run,
     std::span<const uint32_t> row_message, chunk& rows, const record_sink& sink)>;
+// Upsert inputs (input_spec::upsert) of stateful queries: turns a run (one
+// source partition's records, in offset order) into the rows to retract
+// (views valid until the next call) and the run indexes of the records to
+// insert (upsert_normaliser.h). An error stops the batch.
+using run_normaliser =
+    std::function<status(int32_t partition, std::span<const record_view> run,
+                         std::vector<record_view>& retract, std::vector<uint32_t>& insert)>;
 
 class record_router {
   public:
@@ -49,7 +56,8 @@ class record_router {
     // built); otherwise they yield the query's output columns.
     static sql_result<std::unique_ptr<record_router>> create(
         const query_spec& spec, int32_t output_partitions, query_stats& stats,
-        chunk_output output = {}, std::vector<column_def> processed = {}, run_gate gate = {});
+        chunk_output output = {}, std::vector<column_def> processed = {}, run_gate gate = {},
+        run_normaliser normaliser = {});
 
     // Routes `batch` (any topics and partitions of the query's inputs, in
     // poll order) to `sink`; `now_micros` is the processors' statement time.
@@ -68,6 +76,14 @@ class record_router {
     // encoders rely on it).
     sql_status check_shape(const chunk& out) const;
     status emit(const chunk& out, int32_t input_partition, const record_sink& sink);
+    // An upsert input's run: retractions, then insertions
+    // (record_router_upsert.cc).
+    status route_changes(size_t input, std::span<const kafka::client::message* const> run,
+                         std::span<const record_view> views, int64_t now_micros,
+                         const record_sink& sink);
+    // Processes `source` and outputs the rows, each with `diff`.
+    status process_rows(size_t input, chunk source, int32_t partition, int8_t diff,
+                        int64_t now_micros, const record_sink& sink);
 
     const query_spec& _spec;
     int32_t _output_partitions;
@@ -84,6 +100,11 @@ class record_router {
     std::vector<std::vector<kafka::client::header>> _owned_headers;
     std::vector<std::vector<record_header>> _header_views;
     std::vector<record_view> _views;
+    // Upsert inputs: the normaliser and route_changes' buffers.
+    run_normaliser _normalise;
+    std::vector<record_view> _retract, _insert_views;
+    std::vector<uint32_t> _insert, _insert_message;
+    std::vector<int8_t> _minus;
 };
 
 }  // namespace spate::sql::detail

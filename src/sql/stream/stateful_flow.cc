@@ -12,6 +12,7 @@
 #include "sql/stream/change_encoder.h"
 #include "sql/stream/dataflow.h"
 #include "sql/stream/repartition.h"
+#include "sql/stream/upsert_normaliser.h"
 #include "sql/stream/watermark.h"
 #include "sql/types/text_io.h"
 
@@ -46,17 +47,29 @@ class stateful_dataflow final : public dataflow {
         , _writer(_def, _repartition, source_partitions) {}
 
     sql_status init(int32_t output_partitions) {
-        auto output = [this](const chunk& rows, int32_t, const record_sink& sink) {
+        auto output = [this](const chunk& rows, std::span<const int8_t> diffs, int32_t,
+                             const record_sink& sink) {
             _stats.repartition_rows += static_cast<int64_t>(rows.rows());
-            return _writer.write(rows, {}, sink);
+            return _writer.write(rows, diffs, sink);
         };
         auto gate = [this](size_t, std::span<const kc::message* const> run,
                            std::span<const uint32_t> row_message, chunk& rows,
                            const record_sink& sink) {
             return late_gate(run, row_message, rows, sink);
         };
-        auto r =
-            record_router::create(_spec, output_partitions, _stats, output, _def.pre_columns, gate);
+        run_normaliser normalise;
+        if (_in.upsert) {
+            _upserts = std::make_unique<upsert_inputs>(_spec);
+            normalise = [this](int32_t p, std::span<const record_view> run,
+                               std::vector<record_view>& retract,
+                               std::vector<uint32_t>& insert) -> status {
+                SPATE_TRY(_upserts->normalise(p, run, retract, insert));
+                _stats.normalised_rows += static_cast<int64_t>(retract.size() + insert.size());
+                return status{};
+            };
+        }
+        auto r = record_router::create(_spec, output_partitions, _stats, output, _def.pre_columns,
+                                       gate, std::move(normalise));
         if (!r.ok()) return r.error();
         _router = std::move(r).value();
         auto e = change_encoder::create(_spec, output_partitions);
@@ -71,6 +84,7 @@ class stateful_dataflow final : public dataflow {
         std::vector<std::string> out{_spec.output_topic, _repartition, _changelog};
         if (!_in.dead_letter_topic.empty()) out.push_back(_in.dead_letter_topic);
         if (!_spec.late_topic.empty()) out.push_back(_spec.late_topic);
+        if (_upserts) out.push_back(input_changelog_topic(_spec.query_id));
         return out;
     }
 
@@ -78,6 +92,7 @@ class stateful_dataflow final : public dataflow {
     void revoked(const std::vector<kc::topic_partition>& parts) override {
         for (const auto& tp : parts) {
             if (tp.topic == _in.topic) _clock.revoke(tp.partition);
+            if (tp.topic == _in.topic && _upserts) _upserts->close(tp.partition);
             if (tp.topic == _repartition) _tasks.erase(tp.partition);
         }
     }
@@ -90,6 +105,7 @@ class stateful_dataflow final : public dataflow {
         return watermark_metadata(_clock.watermark(tp.partition));
     }
     void delivered(const kc::delivery_report& r) override {
+        if (_upserts && _upserts->delivered(r)) return;
         if (!r.result.ok() || r.tag < k_changelog_tag || r.offset < 0) return;
         auto p = static_cast<int32_t>(r.tag - k_changelog_tag);
         int64_t& end = _changelog_end[p];
@@ -98,6 +114,7 @@ class stateful_dataflow final : public dataflow {
     status committed() override;
     void aborted() override {
         _clock.aborted();
+        if (_upserts) _upserts->aborted();
         for (auto& [p, t] : _tasks)
             t->aborted();
         _changelog_end.clear();
@@ -121,6 +138,7 @@ class stateful_dataflow final : public dataflow {
     repartition_writer _writer;
     std::unique_ptr<record_router> _router;
     std::unique_ptr<change_encoder> _encoder;
+    std::unique_ptr<upsert_inputs> _upserts;  // an upsert input's normalisers
     std::map<int32_t, std::unique_ptr<aggregate_task>> _tasks;
     std::map<int32_t, int64_t> _changelog_end;  // of the open transaction
     // Scratch.
@@ -135,6 +153,7 @@ status stateful_dataflow::assigned(const std::vector<kc::topic_partition>& parts
     std::vector<kc::topic_partition> sources;
     for (const auto& tp : parts) {
         if (tp.topic == _in.topic) sources.push_back(tp);
+        if (tp.topic == _in.topic && _upserts) SPATE_TRY(_upserts->open(tp.partition));
         if (tp.topic != _repartition) continue;
         state_options o;
         o.dir = _spec.state_dir;
@@ -261,6 +280,7 @@ status stateful_dataflow::write_late(const kc::message& m, int64_t time, int64_t
 status stateful_dataflow::prepare_commit(int64_t now_micros, const record_sink& sink) {
     auto markers = _clock.due(steady::now(), now_micros);
     SPATE_TRY(_writer.write_markers(markers, sink));
+    if (_upserts) SPATE_TRY(_upserts->log_pending(sink));
     eval_context ctx;
     ctx.statement_time_micros = now_micros;
     for (auto& [p, task] : _tasks) {
@@ -286,6 +306,7 @@ status stateful_dataflow::prepare_commit(int64_t now_micros, const record_sink& 
 
 status stateful_dataflow::committed() {
     _clock.committed();
+    if (_upserts) SPATE_TRY(_upserts->committed());
     for (auto& [p, task] : _tasks) {
         // The changelog end becomes the task's checkpoint (a restore replays
         // only what follows it).
@@ -313,6 +334,11 @@ void stateful_dataflow::publish_stats() {
         bytes += st.bytes + static_cast<int64_t>(task->memory_bytes());
         auto wm = task->watermark();
         if (wm && (!low || *wm < *low)) low = wm;
+    }
+    if (_upserts) {
+        auto in = _upserts->stats();
+        _stats.input_state_keys = in.keys;
+        _stats.input_state_bytes = in.bytes;
     }
     _stats.state_keys = keys;
     _stats.state_bytes = bytes;

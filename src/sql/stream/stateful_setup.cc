@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "kafka/client/admin.h"
 #include "sql/stream/dataflow.h"
+#include "sql/stream/topic_cleanup.h"
 
 namespace spate::sql::detail {
 
@@ -54,19 +55,27 @@ sql_status init_start_offsets(const query_spec& spec, int32_t source_partitions)
 
 namespace spate::sql {
 
+void delete_owned_topics(const kafka::client::client_config& client, std::string_view owner,
+                         const std::vector<std::string>& topics) {
+    auto& log = logging::get("sql");
+    auto admin = kafka::client::admin::connect(client);
+    if (!admin.ok()) {
+        log.warn("{}: topics not deleted: {}", owner, admin.err().message);
+        return;
+    }
+    for (const auto& topic : topics) {
+        auto s = admin->delete_topic(topic);
+        if (!s.ok() && s.err().code != errc::not_found)
+            log.warn("{}: topic {} not deleted: {}", owner, topic, s.err().message);
+    }
+}
+
 void discard_query_state(const query_spec& spec) {
     if (!spec.aggregate) return;
     auto& log = logging::get("sql");
-    auto admin = kafka::client::admin::connect(spec.client);
-    for (const auto& topic : {repartition_topic(spec.query_id), changelog_topic(spec.query_id)}) {
-        if (!admin.ok()) break;
-        auto s = admin->delete_topic(topic);
-        if (!s.ok() && s.err().code != errc::not_found)
-            log.warn("query {}: internal topic {} not deleted: {}", spec.name, topic,
-                     s.err().message);
-    }
-    if (!admin.ok())
-        log.warn("query {}: internal topics not deleted: {}", spec.name, admin.err().message);
+    delete_owned_topics(spec.client, "query " + spec.name,
+                        {repartition_topic(spec.query_id), changelog_topic(spec.query_id),
+                         input_changelog_topic(spec.query_id)});
     std::error_code ec;
     std::filesystem::remove_all(spec.state_dir, ec);
     if (ec)

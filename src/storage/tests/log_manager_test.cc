@@ -120,6 +120,25 @@ TEST(log_manager, grows_partitions_and_changes_config) {
     EXPECT_EQ(again->get("t", 2)->config().retention_bytes, 100);
 }
 
+TEST(log_manager, broker_defaults_change_at_run_time_under_topic_overrides) {
+    temp_dir d;
+    auto m = open_manager(d.path(), {{"retention.ms", "5000"}});
+    ASSERT_TRUE(m->create_topic("plain", 2, {}).ok());
+    ASSERT_TRUE(m->create_topic("own", 1, {{"retention.ms", "777"}}).ok());
+    ASSERT_TRUE(m->set_broker_defaults({{"retention.ms", "9000"}, {"segment.bytes", "4096"}}).ok());
+    EXPECT_EQ(m->broker_defaults().at("retention.ms"), "9000");
+    for (int p = 0; p < 2; ++p) {
+        EXPECT_EQ(m->get("plain", p)->config().retention_ms, 9000);
+        EXPECT_EQ(m->get("plain", p)->config().segment_bytes, 4096);
+    }
+    EXPECT_EQ(m->get("own", 0)->config().retention_ms, 777);
+    EXPECT_EQ(m->get("own", 0)->config().segment_bytes, 4096);
+    // An invalid default changes nothing.
+    EXPECT_FALSE(m->set_broker_defaults({{"retention.ms", "-7"}}).ok());
+    EXPECT_EQ(m->get("plain", 0)->config().retention_ms, 9000);
+    EXPECT_EQ(m->broker_defaults().at("retention.ms"), "9000");
+}
+
 TEST(log_manager, removes_partition_dirs_left_by_an_interrupted_create) {
     temp_dir d;
     {

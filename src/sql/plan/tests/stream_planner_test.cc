@@ -192,5 +192,57 @@ TEST(stream_planner, windows_over_proctime_use_processing_time) {
     EXPECT_TRUE(p.value().aggregate->windows_close);
 }
 
+// bid as an updating view (an upsert changelog keyed by auction), without
+// a watermark.
+relation_def updating_bids() {
+    relation_def r = bid_relation("__spate_view_bids", false);
+    r.kind = catalog_kind::view;
+    r.upsert_key = {0};
+    return r;
+}
+
+TEST(stream_planner, an_aggregation_over_an_updating_view_normalises_its_input_and_retracts) {
+    auto s = scan(updating_bids(), {0, 2});
+    auto p = plan_stream(aggregate(s, {col(0, t_int())}, {count_star(), sum_of(col(1, t_int()))},
+                                   {"auction", "n", "total"}));
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    ASSERT_EQ(p.value().inputs.size(), 1u);
+    EXPECT_TRUE(p.value().inputs[0].upsert);
+    EXPECT_TRUE(p.value().aggregate->input_retracts);
+    EXPECT_FALSE(p.value().append_only);
+    // An append-only source stays insert-only.
+    auto plain = plan_stream(aggregate(scan(bid_relation(), {0, 2}), {col(0, t_int())},
+                                       {count_star()}, {"auction", "n"}));
+    ASSERT_TRUE(plain.ok()) << plain.error().message;
+    EXPECT_FALSE(plain.value().inputs[0].upsert);
+    EXPECT_FALSE(plain.value().aggregate->input_retracts);
+}
+
+TEST(stream_planner, an_updating_view_without_aggregation_or_in_a_session_window_is_refused) {
+    auto stateless = plan_stream(scan(updating_bids(), {0, 2}));
+    ASSERT_FALSE(stateless.ok());
+    EXPECT_EQ(stateless.error().code, sql_errc::feature_not_supported);
+    EXPECT_NE(stateless.error().message.find("without GROUP BY"), std::string::npos)
+        << stateless.error().message;
+    auto s = scan(updating_bids(), {0, 4});
+    auto w = window(s, window_kind::session, 1, k_10s);
+    auto sessions =
+        plan_stream(aggregate(w, {col(0, t_int()), col(2, t_ts()), col(3, t_ts())}, {count_star()},
+                              {"auction", "window_start", "window_end", "n"}));
+    ASSERT_FALSE(sessions.ok());
+    EXPECT_EQ(sessions.error().code, sql_errc::feature_not_supported);
+    EXPECT_NE(sessions.error().message.find("whose rows update"), std::string::npos)
+        << sessions.error().message;
+}
+
+TEST(stream_planner, an_aggregation_over_an_aggregation_names_the_view_workaround) {
+    auto inner = aggregate(scan(bid_relation(), {0, 2}), {col(0, t_int())}, {count_star()},
+                           {"auction", "n"});
+    auto outer = aggregate(inner, {col(1, t_int())}, {count_star()}, {"n", "auctions"});
+    auto p = plan_stream(outer);
+    ASSERT_FALSE(p.ok());
+    EXPECT_NE(p.error().message.find("materialized view"), std::string::npos) << p.error().message;
+}
+
 }  // namespace
 }  // namespace spate::sql
