@@ -6,7 +6,12 @@
 //
 //   kafka_bench --bootstrap HOST:PORT [--data-dir DIR] [--records-100 N]
 //               [--records-1k N] [--latency-seconds S] [--rate R] [--disk-mib M]
-//               [--latency-only]
+//               [--latency-only | --at-rest-only]
+//
+// --at-rest-only compares 1 KiB produce (acks=all) and consume throughput of
+// a plaintext topic with a spate.encryption=true topic on the same broker
+// (which needs spate.encryption.key.file; bench/run.sh's "encryption"
+// bench sets it), alternating the two twice and keeping each one's best.
 //
 // Every test uses its own new one-partition topic and no compression;
 // throughput producers batch with linger.ms=5 and batch.size=1000000.
@@ -51,6 +56,7 @@ struct options {
     int rate = 50000;
     int disk_mib = 256;
     bool latency_only = false;
+    bool at_rest_only = false;
 };
 
 int64_t now_ns() {
@@ -285,6 +291,51 @@ double disk_test(const std::string& dir, int mib) {
     return mib / s;
 }
 
+// One row of the encryption comparison: how the topic is made and reached.
+// TLS (issue 14) adds rows here: a client config with security.protocol=SSL
+// against the broker's TLS listener, over a plaintext or encrypted topic.
+struct at_rest_mode {
+    const char* name;
+    kc::property_list topic_configs;
+};
+
+struct at_rest_figures {
+    double produce = 0, consume = 0, fetch = 0;  // MiB/s, best of the rounds
+};
+
+void at_rest_comparison(const options& o, const std::string& run) {
+    const std::vector<at_rest_mode> modes = {
+        {"plaintext", {}},
+        {"encrypted at rest", {{"spate.encryption", "true"}}},
+    };
+    std::vector<at_rest_figures> best(modes.size());
+    const size_t size = 1024;
+    for (int round = 0; round < 2; ++round) {
+        for (size_t m = 0; m < modes.size(); ++m) {
+            std::string topic =
+                "bench-at-rest-" + std::to_string(m) + "-" + std::to_string(round) + "-" + run;
+            create_topic(o.bootstrap, topic, 1, modes[m].topic_configs);
+            auto& b = best[m];
+            b.produce =
+                std::max(b.produce, produce_test(o, topic, size, o.records_1k, "all").mib());
+            b.consume = std::max(b.consume, consume_test(o, topic, size, o.records_1k).mib());
+            b.fetch = std::max(b.fetch, fetch_consume_test(o, topic, size, o.records_1k).mib());
+        }
+    }
+    std::printf(
+        "at-rest  1 KiB x %ld records, acks=all, best of 2 rounds (MiB/s; %% of plaintext)\n",
+        o.records_1k);
+    std::printf("at-rest  %-20s %16s %16s %16s\n", "mode", "produce", "consume", "raw Fetch");
+    for (size_t m = 0; m < modes.size(); ++m) {
+        auto pct = [](double x, double base) { return base > 0 ? 100.0 * x / base : 0.0; };
+        std::printf("at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%) %8.1f (%4.0f%%)\n",
+                    modes[m].name, best[m].produce, pct(best[m].produce, best[0].produce),
+                    best[m].consume, pct(best[m].consume, best[0].consume), best[m].fetch,
+                    pct(best[m].fetch, best[0].fetch));
+    }
+    std::fflush(stdout);
+}
+
 // The command line, parsed with CLI11 (--help and usage errors exit).
 options parse(int argc, char** argv) {
     options o;
@@ -308,6 +359,8 @@ options parse(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--latency-only", o.latency_only,
                  "Run only the latency tests (and the fsync test with --data-dir)");
+    app.add_flag("--at-rest-only", o.at_rest_only,
+                 "Run only the plaintext vs encrypted-at-rest comparison (1 KiB records)");
     parse_command_line(app, argc, argv);
     return o;
 }
@@ -322,6 +375,10 @@ int main(int argc, char** argv) {
         "linger.ms=5, batch.size=1000000; latency: linger.ms=0, fetch.min.bytes=1, "
         "fetch.wait.max.ms=500, socket.nagle.disable=true\n",
         o.bootstrap.c_str(), kc::library_version().c_str());
+    if (o.at_rest_only) {
+        at_rest_comparison(o, run);
+        return 0;
+    }
     double produce_1k_all = 0;
     struct shape {
         size_t size;

@@ -76,10 +76,11 @@ inline std::string run_id() {
            std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
 }
 
-inline void create_topic(const std::string& bootstrap, const std::string& name, int partitions) {
+inline void create_topic(const std::string& bootstrap, const std::string& name, int partitions,
+                         kafka::client::property_list configs = {}) {
     auto admin = check(kafka::client::admin::connect(client_config(bootstrap, "spate-bench")),
                        "admin client");
-    check(admin.create_topic({name, partitions, 1, {}}), "CreateTopics " + name);
+    check(admin.create_topic({name, partitions, 1, std::move(configs)}), "CreateTopics " + name);
 }
 
 }  // namespace spate::bench

@@ -10,7 +10,12 @@
 # `redis` runs redis_bench against a redis-server (appendonly yes,
 # appendfsync everysec) started on a free port in a temporary directory
 # (REDIS_BENCH_ARGS add options; scripts/install-bench-deps.sh installs it).
-# BENCHES selects the benchmarks to run (default: "storage sql disk redis kafka group txn").
+# `encryption` runs kafka_bench --at-rest-only: 1 KiB produce/consume of a
+# plaintext topic next to a spate.encryption=true one on the same broker
+# (started with a random key in spate.encryption.key.file; ENCRYPTION_BENCH_ARGS
+# add options, e.g. --records-1k).
+# BENCHES selects the benchmarks to run (default: "storage sql disk redis kafka group txn";
+# add "encryption" for the encryption-at-rest comparison).
 set -euo pipefail
 build=${1:-build}
 benches=" ${BENCHES:-storage sql disk redis kafka group txn} "
@@ -51,7 +56,8 @@ fi
 if [[ $benches == *" sql "* ]]; then
   bash "$(dirname "$0")/sql_bench.sh" "$build"
 fi
-if [[ $benches != *" kafka "* && $benches != *" group "* && $benches != *" txn "* ]]; then
+if [[ $benches != *" kafka "* && $benches != *" group "* && $benches != *" txn "* &&
+  $benches != *" encryption "* ]]; then
   exit 0
 fi
 
@@ -68,6 +74,9 @@ echo "group.initial.rebalance.delay.ms=$initial_delay_ms" >"$dir/server.properti
 # SPATE_BENCH_PROPERTIES: more key=value lines (space-separated) for the broker,
 # e.g. spate.fetch.zero.copy=false to measure the copy path.
 for kv in ${SPATE_BENCH_PROPERTIES:-}; do echo "$kv" >>"$dir/server.properties"; done
+# A key for the encryption bench (harmless to the others: no topic uses it).
+openssl rand -hex 32 >"$dir/keys"
+echo "spate.encryption.key.file=$dir/keys" >>"$dir/server.properties"
 "$build/spate" serve --config "$dir/server.properties" --data-dir "$dir/data" \
   --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
 pid=$!
@@ -82,6 +91,10 @@ if [ -z "$addr" ]; then echo "bench: spate serve did not start:"; cat "$dir/serv
 if [[ $benches == *" kafka "* ]]; then
   # shellcheck disable=SC2086
   "$build/bench/kafka_bench" --bootstrap "$addr" --data-dir "$dir/data" ${KAFKA_BENCH_ARGS:-}
+fi
+if [[ $benches == *" encryption "* ]]; then
+  # shellcheck disable=SC2086
+  "$build/bench/kafka_bench" --bootstrap "$addr" --at-rest-only ${ENCRYPTION_BENCH_ARGS:-}
 fi
 if [[ $benches == *" group "* ]]; then
   # shellcheck disable=SC2086

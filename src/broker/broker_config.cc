@@ -40,6 +40,7 @@ const std::map<std::string, std::string>& topic_to_broker_names() {
         {"segment.index.bytes", "log.index.size.max.bytes"},
         {"segment.jitter.ms", "log.roll.jitter.ms"},
         {"segment.ms", "log.roll.ms"},
+        {"spate.encryption", "spate.log.encryption"},
     };
     return m;
 }

@@ -30,6 +30,13 @@ struct tls_files {
     std::string client_auth = "none";  // none, requested, required
 };
 
+// Encryption at rest (spate.encryption.* keys; docs/formats/encryption.md).
+struct encryption_settings {
+    std::string key_file;  // empty: keys from SPATE_ENCRYPTION_KEY, else none
+    // Topics created encrypted when keys are configured, comma-separated.
+    std::string encrypted_topics = "__spate_credentials";
+};
+
 // Authorization (Kafka's authorizer keys; config_keys_acl.h) and the audit log.
 struct authz_settings {
     std::string authorizer_class;  // authorizer.class.name: accepted, informative
@@ -100,6 +107,7 @@ struct broker_config {
     size_t log_cleaner_dedupe_buffer_size = size_t{128} << 20;
 
     tls_files tls;
+    encryption_settings encryption;
     authz_settings authz;
     std::string ssl_principal_mapping_rules = "DEFAULT";
 

@@ -364,8 +364,8 @@ bool aborted_ranges::contains(const model::record_batch_view& b) const {
 
 // ---- batch_scanner ----
 
-batch_scanner::batch_scanner(std::shared_ptr<file> f, uint64_t size)
-    : _file(std::move(f)), _size(size) {}
+batch_scanner::batch_scanner(std::shared_ptr<file> f, uint64_t size, const batch_cipher* cipher)
+    : _file(std::move(f)), _size(size), _cipher(cipher) {}
 
 result<std::optional<model::record_batch_view>> batch_scanner::next() {
     if (_pos >= _size) return std::optional<model::record_batch_view>();
@@ -395,6 +395,15 @@ result<std::optional<model::record_batch_view>> batch_scanner::next() {
     if (!view.ok())
         return make_error(errc::corrupt, _file->path().string() + " at " + std::to_string(_pos) +
                                              ": " + view.err().message);
+    if (_cipher && is_sealed_batch(view->bytes())) {
+        // Opened in the read buffer: nothing reads these bytes again.
+        auto frame = std::span<std::byte>(_buf.data() + (_pos - _buf_pos), *size);
+        auto plain = _cipher->open_in_place(frame);
+        if (!plain.ok())
+            return make_error(errc::corrupt, _file->path().string() + ": " + plain.err().message);
+        view = model::record_batch_view::parse_unchecked_crc(frame.subspan(0, *plain));
+        if (!view.ok()) return view.err();
+    }
     _pos += *size;
     return std::optional<model::record_batch_view>(*view);
 }
@@ -426,7 +435,8 @@ result<group_result> write_cleaned_group(const fs::path& dir, std::span<const so
                                          const retention_rule& rule,
                                          const std::unordered_map<int64_t, int64_t>& last_of_pid,
                                          int64_t index_interval_bytes,
-                                         const std::atomic<bool>& abort) {
+                                         const std::atomic<bool>& abort,
+                                         const batch_cipher* cipher) {
     SPATE_ASSERT(!group.empty());
     const model::offset base = group.front().base;
     remove_cleaned(dir, base);
@@ -443,9 +453,15 @@ result<group_result> write_cleaned_group(const fs::path& dir, std::span<const so
     std::vector<std::byte> out;
     out.reserve(k_write_buffer + (64 << 10));
     std::vector<batch_position> positions;
+    std::vector<std::byte> sealed;
     auto flush = [&]() -> status {
         if (positions.empty()) return {};
-        SPATE_TRY((*seg)->append(out, positions, rule.now_ms));
+        if (cipher) {
+            cipher->seal_batches(out, positions, sealed);
+            SPATE_TRY((*seg)->append(sealed, positions, rule.now_ms));
+        } else {
+            SPATE_TRY((*seg)->append(out, positions, rule.now_ms));
+        }
         out.clear();
         positions.clear();
         return {};
@@ -453,7 +469,7 @@ result<group_result> write_cleaned_group(const fs::path& dir, std::span<const so
     for (size_t gi = 0; gi < group.size(); ++gi) {
         const auto& src = group[gi];
         gr.bytes_in += src.size;
-        batch_scanner sc(src.seg->data_file(), src.size);
+        batch_scanner sc(src.seg->data_file(), src.size, cipher);
         for (;;) {
             if (abort.load()) return fail(make_error(errc::shutting_down, "compaction aborted"));
             auto b = sc.next();

@@ -25,6 +25,7 @@
 #include "model/ids.h"
 #include "model/record_batch.h"
 #include "model/records.h"
+#include "storage/sealed_batch.h"
 #include "storage/segment.h"
 
 namespace spate::storage::compaction {
@@ -70,10 +71,11 @@ struct source_segment {
     model::offset next;
 };
 
-// Reads the whole, CRC-checked batches of one segment file in order.
+// Reads the whole, CRC-checked batches of one segment file in order; with
+// `cipher` (an encrypted topic) sealed batches are returned opened.
 class batch_scanner {
   public:
-    batch_scanner(std::shared_ptr<file> f, uint64_t size);
+    batch_scanner(std::shared_ptr<file> f, uint64_t size, const batch_cipher* cipher = nullptr);
     // The next batch (valid until the next call), or nullopt at the end.
     // errc::corrupt for a damaged batch: a pass never rewrites what it cannot read.
     result<std::optional<model::record_batch_view>> next();
@@ -81,6 +83,7 @@ class batch_scanner {
   private:
     std::shared_ptr<file> _file;
     uint64_t _size;
+    const batch_cipher* _cipher;
     uint64_t _pos = 0;
     std::vector<std::byte> _buf;
     uint64_t _buf_pos = 0;
@@ -150,13 +153,16 @@ result<std::unordered_map<int64_t, int64_t>> last_batch_per_producer(
 // `<base>.{log,index,timeindex}.cleaned` in `dir` (base = the first one's),
 // fdatasynced when `changed` (unchanged output is for the caller to discard). Surviving records
 // keep their offsets; every batch keeps its base and last offset; see compaction.md for which
-// records and batches survive. errc::shutting_down once `abort` is set.
+// records and batches survive. errc::shutting_down once `abort` is set. With `cipher` (an
+// encrypted topic) the sources' sealed batches are opened and the output's data batches sealed
+// afresh with the active key.
 result<group_result> write_cleaned_group(const std::filesystem::path& dir,
                                          std::span<const source_segment> group,
                                          const retention_rule& rule,
                                          const std::unordered_map<int64_t, int64_t>& last_of_pid,
                                          int64_t index_interval_bytes,
-                                         const std::atomic<bool>& abort);
+                                         const std::atomic<bool>& abort,
+                                         const batch_cipher* cipher = nullptr);
 
 // Removes the `.cleaned` (and uncommitted `.swap`) files of `base`.
 void remove_cleaned(const std::filesystem::path& dir, model::offset base);

@@ -181,6 +181,11 @@ std::vector<config_definition> definitions_ma_to_s() {
          .default_value = std::to_string(k_week_ms),
          .min = 1,
          .doc = "Roll to a new segment once the active one is this old."},
+        {.name = std::string(k_encryption_config),
+         .type = t::boolean_,
+         .default_value = "false",
+         .doc = "Store the topic's record batches encrypted (AES-256-GCM, "
+                "spate.encryption.key.file); fixed when the topic is created."},
     };
 }
 
@@ -455,6 +460,9 @@ result<topic_config> topic_config::resolve(const config_map& broker_defaults,
     for (const auto* layer : {&broker_defaults, &overrides}) {
         for (const auto& [k, v] : *layer) {
             SPATE_TRY(validate_topic_config(k, v));
+            // Its broker default applies when a topic is created (the log
+            // manager pins it as an override), never to existing topics.
+            if (layer == &broker_defaults && k == k_encryption_config) continue;
             effective[k] = v;
         }
     }
@@ -483,6 +491,7 @@ result<topic_config> topic_config::resolve(const config_map& broker_defaults,
         if (p == "delete") c.cleanup_delete = true;
     }
     c.schema_validation = resolve_schema_validation(effective);
+    c.encryption = effective[std::string(k_encryption_config)] == "true";
     c.overrides = overrides;
     return c;
 }

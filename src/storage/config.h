@@ -15,6 +15,9 @@ namespace spate::storage {
 
 using config_map = std::map<std::string, std::string>;
 
+// The topic config turning encryption at rest on (docs/formats/encryption.md).
+inline constexpr const char* k_encryption_config = "spate.encryption";
+
 enum class config_type { int_, long_, string_, list_, boolean_, double_ };
 
 struct config_definition {
@@ -98,6 +101,8 @@ struct topic_config {
     // topic's batches to magic 0/1 (else UNSUPPORTED_VERSION, as Kafka).
     bool message_downconversion_enable = true;
     schema_validation_config schema_validation;
+    // spate.encryption: data batches are stored sealed (storage/sealed_batch.h).
+    bool encryption = false;
 
     // Overrides (topic-level) that produced this config, kept for DescribeConfigs.
     config_map overrides;

@@ -88,6 +88,7 @@ result<key_ring> key_ring::parse(std::string_view text) {
             return bad_line(line_no, "not a hex digit");
         }
         if (key.id.empty()) key.id = default_id(key.bytes);
+        key.check = key_check_value(key.bytes);
         if (ring.find(key.id)) return bad_line(line_no, "key id '" + key.id + "' used twice");
         ring._keys.push_back(std::move(key));
     }
@@ -114,59 +115,105 @@ const encryption_key* key_ring::find(std::string_view id) const {
     return nullptr;
 }
 
+const encryption_key* key_ring::find_by_check(uint64_t check) const {
+    for (const auto& k : _keys)
+        if (k.check == check) return &k;
+    return nullptr;
+}
+
 uint64_t new_writer_id() {
     uint64_t id = 0;
     SPATE_ASSERT(RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) == 1);
     return id;
 }
 
-std::vector<std::byte> seal_chunk(const encryption_key& key, chunk_nonce nonce,
-                                  std::span<const std::byte> aad,
-                                  std::span<const std::byte> plaintext) {
-    std::vector<std::byte> out(k_nonce_bytes + plaintext.size() + k_tag_bytes);
+namespace {
+
+// One cipher context per thread, reused by every seal and open: creating one
+// allocates.
+EVP_CIPHER_CTX* thread_ctx() {
+    thread_local cipher_ctx ctx = new_ctx();
+    return ctx.get();
+}
+
+}  // namespace
+
+uint64_t key_check_value(const std::array<std::byte, k_key_bytes>& key) {
+    static constexpr std::string_view k_label = "spate key check v1";
+    unsigned char in[k_label.size() + k_key_bytes];
+    std::memcpy(in, k_label.data(), k_label.size());
+    std::memcpy(in + k_label.size(), key.data(), key.size());
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    SPATE_ASSERT(EVP_Digest(in, sizeof in, digest, &len, EVP_sha256(), nullptr) == 1);
+    OPENSSL_cleanse(in, sizeof in);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | digest[i];
+    return v;
+}
+
+void seal_chunk_to(const encryption_key& key, chunk_nonce nonce, std::span<const std::byte> aad,
+                   std::span<const std::byte> plaintext, std::span<std::byte> out) {
+    SPATE_ASSERT(out.size() == plaintext.size() + k_seal_overhead);
     for (int i = 0; i < 8; ++i)
         out[size_t(i)] = std::byte(nonce.writer_id >> (56 - 8 * i));
     for (int i = 0; i < 4; ++i)
         out[size_t(8 + i)] = std::byte(nonce.counter >> (24 - 8 * i));
-    auto ctx = new_ctx();
+    EVP_CIPHER_CTX* ctx = thread_ctx();
     int len = 0;
-    SPATE_ASSERT(EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u8(key.bytes.data()),
+    SPATE_ASSERT(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, u8(key.bytes.data()),
                                     u8(out.data())) == 1);
     if (!aad.empty())
-        SPATE_ASSERT(EVP_EncryptUpdate(ctx.get(), nullptr, &len, u8(aad.data()), int(aad.size())) ==
-                     1);
-    SPATE_ASSERT(EVP_EncryptUpdate(ctx.get(), u8(out.data() + k_nonce_bytes), &len,
-                                   u8(plaintext.data()), int(plaintext.size())) == 1);
-    SPATE_ASSERT(EVP_EncryptFinal_ex(ctx.get(), u8(out.data() + k_nonce_bytes + len), &len) == 1);
-    SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(k_tag_bytes),
+        SPATE_ASSERT(EVP_EncryptUpdate(ctx, nullptr, &len, u8(aad.data()), int(aad.size())) == 1);
+    if (!plaintext.empty())
+        SPATE_ASSERT(EVP_EncryptUpdate(ctx, u8(out.data() + k_nonce_bytes), &len,
+                                       u8(plaintext.data()), int(plaintext.size())) == 1);
+    SPATE_ASSERT(
+        EVP_EncryptFinal_ex(ctx, u8(out.data() + k_nonce_bytes + plaintext.size()), &len) == 1);
+    SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, int(k_tag_bytes),
                                      out.data() + k_nonce_bytes + plaintext.size()) == 1);
+}
+
+result<std::span<std::byte>> open_chunk_in_place(const encryption_key& key,
+                                                 std::span<const std::byte> aad,
+                                                 std::span<std::byte> sealed) {
+    if (sealed.size() < k_seal_overhead)
+        return make_error(errc::corrupt, "sealed chunk shorter than its nonce and tag");
+    size_t n = sealed.size() - k_seal_overhead;
+    std::span<std::byte> text = sealed.subspan(k_nonce_bytes, n);
+    std::array<std::byte, k_tag_bytes> tag;
+    std::memcpy(tag.data(), sealed.data() + k_nonce_bytes + n, k_tag_bytes);
+    EVP_CIPHER_CTX* ctx = thread_ctx();
+    int len = 0;
+    SPATE_ASSERT(EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, u8(key.bytes.data()),
+                                    u8(sealed.data())) == 1);
+    if (!aad.empty())
+        SPATE_ASSERT(EVP_DecryptUpdate(ctx, nullptr, &len, u8(aad.data()), int(aad.size())) == 1);
+    if (n > 0)
+        SPATE_ASSERT(EVP_DecryptUpdate(ctx, u8(text.data()), &len, u8(text.data()), int(n)) == 1);
+    SPATE_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(k_tag_bytes), tag.data()) == 1);
+    if (EVP_DecryptFinal_ex(ctx, u8(text.data() + n), &len) != 1)
+        return make_error(errc::corrupt,
+                          "sealed chunk fails authentication (wrong key or "
+                          "altered data)");
+    return text;
+}
+
+std::vector<std::byte> seal_chunk(const encryption_key& key, chunk_nonce nonce,
+                                  std::span<const std::byte> aad,
+                                  std::span<const std::byte> plaintext) {
+    std::vector<std::byte> out(k_nonce_bytes + plaintext.size() + k_tag_bytes);
+    seal_chunk_to(key, nonce, aad, plaintext, out);
     return out;
 }
 
 result<std::vector<std::byte>> open_chunk(const encryption_key& key, std::span<const std::byte> aad,
                                           std::span<const std::byte> sealed) {
-    if (sealed.size() < k_seal_overhead)
-        return make_error(errc::corrupt, "sealed chunk shorter than its nonce and tag");
-    size_t n = sealed.size() - k_seal_overhead;
-    std::vector<std::byte> plain(n);
-    std::array<std::byte, k_tag_bytes> tag;
-    std::memcpy(tag.data(), sealed.data() + k_nonce_bytes + n, k_tag_bytes);
-    auto ctx = new_ctx();
-    int len = 0;
-    SPATE_ASSERT(EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u8(key.bytes.data()),
-                                    u8(sealed.data())) == 1);
-    if (!aad.empty())
-        SPATE_ASSERT(EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(aad.data()), int(aad.size())) ==
-                     1);
-    SPATE_ASSERT(EVP_DecryptUpdate(ctx.get(), u8(plain.data()), &len,
-                                   u8(sealed.data() + k_nonce_bytes), int(n)) == 1);
-    SPATE_ASSERT(
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(k_tag_bytes), tag.data()) == 1);
-    if (EVP_DecryptFinal_ex(ctx.get(), u8(plain.data() + len), &len) != 1)
-        return make_error(errc::corrupt,
-                          "sealed chunk fails authentication (wrong key or "
-                          "altered data)");
-    return plain;
+    std::vector<std::byte> copy(sealed.begin(), sealed.end());
+    auto text = open_chunk_in_place(key, aad, copy);
+    if (!text.ok()) return text.err();
+    return std::vector<std::byte>(text->begin(), text->end());
 }
 
 }  // namespace spate::storage

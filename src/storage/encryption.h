@@ -35,6 +35,11 @@ static_assert(k_seal_overhead == 28, "docs/formats/encryption.md: sealed chunk l
 struct encryption_key {
     std::string id;  // "ID:" prefix of its line, else the first 8 hex of SHA-256(key)
     std::array<std::byte, k_key_bytes> bytes{};
+    // The key's check value: the first 8 bytes of SHA-256("spate key check
+    // v1" || key), big-endian. Stored beside data the key sealed (and in the
+    // data directory's key registry) so that the key a chunk needs is found,
+    // and a wrong key is recognised, without trying to decrypt.
+    uint64_t check = 0;
 };
 
 // The keys of a key file: one per line, 64 hex digits, optionally "ID:"
@@ -49,6 +54,8 @@ class key_ring {
 
     const encryption_key& active() const { return _keys.back(); }
     const encryption_key* find(std::string_view id) const;
+    const encryption_key* find_by_check(uint64_t check) const;
+    const std::vector<encryption_key>& keys() const { return _keys; }
     size_t size() const { return _keys.size(); }
 
   private:
@@ -70,6 +77,20 @@ std::vector<std::byte> seal_chunk(const encryption_key& key, chunk_nonce nonce,
 // fails authentication (wrong key, other aad, altered bytes).
 result<std::vector<std::byte>> open_chunk(const encryption_key& key, std::span<const std::byte> aad,
                                           std::span<const std::byte> sealed);
+
+// Allocation-free forms for hot paths. seal_chunk_to writes
+// nonce || ciphertext || tag into `out` (exactly plaintext.size() +
+// k_seal_overhead bytes). open_chunk_in_place decrypts the ciphertext of
+// `sealed` where it lies (bytes [k_nonce_bytes, size - k_tag_bytes)) and
+// returns that span; errc::corrupt as open_chunk, the bytes then undefined.
+void seal_chunk_to(const encryption_key& key, chunk_nonce nonce, std::span<const std::byte> aad,
+                   std::span<const std::byte> plaintext, std::span<std::byte> out);
+result<std::span<std::byte>> open_chunk_in_place(const encryption_key& key,
+                                                 std::span<const std::byte> aad,
+                                                 std::span<std::byte> sealed);
+
+// The check value of a key (encryption_key::check).
+uint64_t key_check_value(const std::array<std::byte, k_key_bytes>& key);
 
 // A random writer id (one per file opened for writing).
 uint64_t new_writer_id();

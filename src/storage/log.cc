@@ -27,11 +27,19 @@ log::log(std::filesystem::path dir, topic_config config, clock_fn clock)
 log::~log() = default;
 
 result<std::shared_ptr<log>> log::open(const std::filesystem::path& dir, topic_config config,
-                                       bool clean_shutdown, clock_fn clock) {
+                                       bool clean_shutdown, clock_fn clock,
+                                       std::shared_ptr<const batch_cipher> cipher) {
+    if (config.encryption && !cipher)
+        return make_error(errc::invalid_argument,
+                          dir.filename().string() +
+                              ": the topic is encrypted (spate.encryption=true) but no encryption "
+                              "key is configured");
+    if (!config.encryption) cipher.reset();
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return make_error(errc::io_error, "create " + dir.string() + ": " + ec.message());
     std::shared_ptr<log> l(new log(dir, std::move(config), std::move(clock)));
+    l->_state->cipher = std::move(cipher);
     SPATE_TRY(recover_log(*l->_state, clean_shutdown));
     return l;
 }
@@ -137,6 +145,7 @@ producer_state log::producers() const {
 void log::set_config(topic_config c) {
     std::unique_lock lk(_state->mu);
     _state->durability.set_policy(c);
+    c.encryption = _state->config.encryption;  // fixed at creation
     _state->config = std::move(c);
 }
 

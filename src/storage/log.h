@@ -39,6 +39,7 @@ namespace spate::storage {
 
 struct log_state;
 class log_cleaner;
+class batch_cipher;
 
 class log : public std::enable_shared_from_this<log> {
   public:
@@ -48,8 +49,12 @@ class log : public std::enable_shared_from_this<log> {
 
     // Opens (or creates) the log in `dir`. Without `clean_shutdown` the active
     // segment is fully validated and truncated at the first invalid batch.
+    // A topic with spate.encryption=true needs `cipher` (errc::invalid_argument
+    // otherwise): its data batches are sealed on append and compaction and
+    // opened on read (storage/sealed_batch.h); others ignore it.
     static result<std::shared_ptr<log>> open(const std::filesystem::path& dir, topic_config config,
-                                             bool clean_shutdown, clock_fn clock = system_now_ms);
+                                             bool clean_shutdown, clock_fn clock = system_now_ms,
+                                             std::shared_ptr<const batch_cipher> cipher = nullptr);
     ~log();
 
     // Batches with a producer id go through the idempotent-producer checks

@@ -45,6 +45,10 @@ result<std::vector<pending>> validate_batches(std::span<const std::byte> data, s
         // never from clients, as in Kafka.
         if (view->is_control())
             return make_error(errc::invalid_argument, "control batches cannot be produced");
+        // The bit marks batches stored sealed (sealed_batch.h); Kafka's
+        // format leaves it unused, so no client sets it.
+        if (view->attributes() & k_sealed_attribute)
+            return make_error(errc::corrupt, "batch attributes set an unused bit");
         batches.push_back(
             {at, static_cast<uint32_t>(*size), view->last_offset_delta(), view->max_timestamp()});
         at += *size;
@@ -74,11 +78,31 @@ std::optional<result<append_result>> check_producer(const log_state& s,
     return std::nullopt;
 }
 
-// Writes `data` (offsets assigned) to the active segment; on failure cuts a
-// partial batch off so the log stays a sequence of whole batches. Requires
-// s.mu exclusively.
-status write_active(log_state& s, std::span<const std::byte> data,
-                    std::span<const batch_position> positions, int64_t now) {
+// The bytes of `data` (plaintext batches at `positions`) as the log stores
+// them: for an encrypted log sealed into a buffer of the calling thread,
+// valid until its next call (positions rewritten), else `data` itself.
+// One buffer per thread, not per log: idle encrypted logs hold no memory.
+std::span<const std::byte> stored_form(const log_state& s, std::span<const std::byte> data,
+                                       std::span<batch_position> positions) {
+    if (!s.cipher) return data;
+    thread_local std::vector<std::byte> sealed;
+    s.cipher->seal_batches(data, positions, sealed);
+    return sealed;
+}
+
+// Bytes `data` takes in the log.
+uint64_t stored_size(const log_state& s, size_t plain_bytes, size_t batches) {
+    return plain_bytes + (s.cipher ? batches * k_sealed_batch_overhead : 0);
+}
+
+// Writes the batches `plain` (offsets assigned; at `plain_positions`, which
+// become their stored positions) to the active segment, sealed for an
+// encrypted log; on failure cuts a partial batch off so the log stays a
+// sequence of whole batches. Requires s.mu exclusively.
+status write_active(log_state& s, std::span<const std::byte> plain,
+                    std::span<batch_position> plain_positions, int64_t now) {
+    auto data = stored_form(s, plain, plain_positions);
+    std::span<const batch_position> positions = plain_positions;
     auto* active = s.segments.back().get();
     auto st = active->append(data, positions, now);
     if (st.ok()) return {};
@@ -121,7 +145,8 @@ result<append_result> append_batches(log_state& s, std::span<std::byte> data) {
     int64_t total_delta = 0;
     for (const auto& b : *batches)
         total_delta += static_cast<int64_t>(b.last_delta) + 1;
-    if (s.roll_due_locked(data.size(), first + total_delta - 1, now)) SPATE_TRY(s.roll_locked(now));
+    const uint64_t stored = stored_size(s, data.size(), batches->size());
+    if (s.roll_due_locked(stored, first + total_delta - 1, now)) SPATE_TRY(s.roll_locked(now));
     std::vector<batch_position> positions;
     positions.reserve(batches->size());
     int64_t next = first;
@@ -139,7 +164,7 @@ result<append_result> append_batches(log_state& s, std::span<std::byte> data) {
     }
     SPATE_TRY(write_active(s, data, positions, now));
     s.end = next;
-    s.appended_bytes += data.size();
+    s.appended_bytes += stored;
     s.durability.mark_dirty();
     if (producer.has_producer())
         s.producers.update(producer, model::offset(first), model::offset(next - 1));

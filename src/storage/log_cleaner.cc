@@ -101,13 +101,14 @@ result<std::optional<pass_plan>> plan_pass(const log_state& s, int64_t checkpoin
 // Fills `map` with the latest offset of every key in the dirty section, as
 // far as `memory_bytes` allows; returns one past the last offset covered.
 // Aborted records never count as a key's latest value.
-result<int64_t> build_offset_map(const pass_plan& p, size_t memory_bytes,
-                                 const std::atomic<bool>& abort, compaction::offset_map& map) {
+result<int64_t> build_offset_map(const pass_plan& p, const batch_cipher* cipher,
+                                 size_t memory_bytes, const std::atomic<bool>& abort,
+                                 compaction::offset_map& map) {
     int64_t map_end = p.cleanable.back().next.value();
     std::vector<std::byte> scratch;
     for (const auto& c : p.cleanable) {
         if (c.next.value() <= p.first_dirty) continue;
-        compaction::batch_scanner sc(c.seg->data_file(), c.size);
+        compaction::batch_scanner sc(c.seg->data_file(), c.size, cipher);
         for (;;) {
             if (abort.load()) return make_error(errc::shutting_down, "compaction aborted");
             auto b = sc.next();
@@ -253,7 +254,8 @@ result<compaction_result> log_cleaner::compact(log_state& s, int64_t now_ms,
     if (!p.due) return r;
 
     compaction::offset_map map;
-    auto map_end = build_offset_map(p, o.map_memory_bytes, _abort, map);
+    // s.cipher never changes after open: read without the lock.
+    auto map_end = build_offset_map(p, s.cipher.get(), o.map_memory_bytes, _abort, map);
     if (!map_end.ok()) return map_end.err();
     // Rewrite every cleanable segment that starts below the map's end.
     std::vector<compaction::source_segment> rewrite;
@@ -267,8 +269,8 @@ result<compaction_result> log_cleaner::compact(log_state& s, int64_t now_ms,
     uint64_t removed_bytes = 0;
     for (auto group : group_segments(rewrite, p.cfg.segment_bytes)) {
         auto base = group.front().base;
-        auto gr = compaction::write_cleaned_group(s.dir, group, rule, *last_of_pid,
-                                                  p.cfg.index_interval_bytes, _abort);
+        auto gr = compaction::write_cleaned_group(
+            s.dir, group, rule, *last_of_pid, p.cfg.index_interval_bytes, _abort, s.cipher.get());
         if (!gr.ok()) return gr.err();
         min_horizon = std::min(min_horizon, gr->min_delete_horizon);
         if (!gr->changed) {

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "storage/key_registry.h"
+#include "storage/sealed_batch.h"
 
 namespace spate::storage {
 
@@ -144,7 +146,13 @@ log_manager::~log_manager() {
 result<std::unique_ptr<log_manager>> log_manager::open(log_manager_options options) {
     std::unique_ptr<log_manager> m(new log_manager(std::move(options)));
     SPATE_TRY(topic_config::resolve(m->_options.broker_defaults, {}));
+    SPATE_TRY(check_keys_before_open(m->_options.data_dir, m->_options.keys.get()));
+    if (m->_options.keys) m->_cipher = std::make_shared<batch_cipher>(m->_options.keys);
     SPATE_TRY(m->load());
+    bool any_encrypted = false;
+    for (const auto& [name, t] : m->_topics)
+        any_encrypted = any_encrypted || t.config.encryption;
+    if (any_encrypted) SPATE_TRY(register_active_key(m->_options.data_dir, *m->_options.keys));
     for (int i = 0; i < std::max(1, m->_options.flush_threads); ++i) {
         m->_threads.emplace_back([p = m.get()] { p->flush_worker(); });
     }
@@ -237,7 +245,7 @@ void log_manager::remove_unknown_partition_dirs() {
 
 result<std::shared_ptr<log>> log_manager::open_log(const std::string& topic, int32_t p,
                                                    const topic_config& c) {
-    auto l = log::open(partition_dir(topic, p), c, _was_clean, _options.clock);
+    auto l = log::open(partition_dir(topic, p), c, _was_clean, _options.clock, _cipher);
     if (!l.ok()) return l.err();
     (*l)->set_sync_scheduler([this](std::shared_ptr<log> lg) { schedule_sync(std::move(lg)); });
     (*l)->set_dirty_notifier([this](std::shared_ptr<log> lg) {
@@ -265,12 +273,20 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
                                                       std::to_string(k_max_partitions));
     }
     std::lock_guard lk(_mu);
-    auto cfg = topic_config::resolve(_options.broker_defaults, overrides);
+    // Both read the broker defaults, which change at run time under _mu.
+    const config_map pinned = creation_overrides(name, overrides);
+    auto cfg = topic_config::resolve(_options.broker_defaults, pinned);
     if (!cfg.ok()) return cfg.err();
+    if (cfg->encryption && !_cipher)
+        return make_error(errc::invalid_argument,
+                          std::string(k_encryption_config) +
+                              "=true needs an encryption key (spate.encryption.key.file or "
+                              "SPATE_ENCRYPTION_KEY)");
     if (_closed) return make_error(errc::shutting_down, "log manager closed");
     if (_topics.count(name))
         return make_error(errc::already_exists, "topic '" + name + "' already exists");
-    topic_info t{name, random_topic_id(), partitions, overrides};
+    if (cfg->encryption) SPATE_TRY(register_active_key(_options.data_dir, *_options.keys));
+    topic_info t{name, random_topic_id(), partitions, pinned};
     topic_entry entry{t, *cfg, {}};
     for (int32_t p = 0; p < partitions; ++p) {
         std::filesystem::remove_all(partition_dir(name, p));
@@ -338,12 +354,34 @@ status log_manager::create_partitions(const std::string& name, int32_t total) {
     return {};
 }
 
-status log_manager::set_topic_config(const std::string& name, const config_map& overrides) {
+config_map log_manager::creation_overrides(const std::string& name,
+                                           const config_map& overrides) const {
+    config_map pinned = overrides;
+    if (pinned.contains(k_encryption_config)) return pinned;
+    auto d = _options.broker_defaults.find(k_encryption_config);
+    if ((_options.keys && _options.encrypted_topics.contains(name)) ||
+        (d != _options.broker_defaults.end() && d->second == "true"))
+        pinned[k_encryption_config] = "true";
+    return pinned;
+}
+
+status log_manager::set_topic_config(const std::string& name, const config_map& requested) {
+    config_map overrides = requested;
     std::lock_guard lk(_mu);
-    auto cfg = topic_config::resolve(_options.broker_defaults, overrides);
-    if (!cfg.ok()) return cfg.err();
     auto it = _topics.find(name);
     if (it == _topics.end()) return make_error(errc::not_found, "unknown topic '" + name + "'");
+    const auto& now = it->second.info.overrides;
+    auto cur = now.find(k_encryption_config);
+    auto req = overrides.find(k_encryption_config);
+    if (req == overrides.end()) {
+        if (cur != now.end()) overrides[k_encryption_config] = cur->second;
+    } else if ((req->second == "true") != it->second.config.encryption) {
+        return make_error(errc::invalid_argument,
+                          std::string(k_encryption_config) +
+                              " is fixed when a topic is created and cannot be changed");
+    }
+    auto cfg = topic_config::resolve(_options.broker_defaults, overrides);
+    if (!cfg.ok()) return cfg.err();
     topic_info updated = it->second.info;
     updated.overrides = overrides;
     SPATE_TRY(write_topic_file(updated));

@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -41,6 +42,7 @@
 
 #include "base/result.h"
 #include "storage/config.h"
+#include "storage/encryption.h"
 #include "storage/log.h"
 
 namespace spate::storage {
@@ -67,6 +69,13 @@ struct log_manager_options {
     int64_t cleaner_backoff_ms = 15000;
     size_t cleaner_map_bytes = size_t{128} << 20;
     clock_fn clock = system_now_ms;
+    // Encryption at rest (docs/formats/encryption.md). `keys`: the key ring
+    // (null: none configured; then encrypted topics cannot be created and a
+    // directory holding some is refused). `encrypted_topics`: topics created
+    // with spate.encryption=true unless their creation says otherwise, when
+    // keys are configured (internal topics holding credentials).
+    std::shared_ptr<const key_ring> keys;
+    std::set<std::string> encrypted_topics;
 };
 
 // Topic names: 1-249 characters of [A-Za-z0-9._-], not "." or "..".
@@ -74,15 +83,22 @@ status validate_topic_name(const std::string& name);
 
 class log_manager {
   public:
+    // With a wrong or missing encryption key (key_registry.h) fails before
+    // anything in the data directory changes.
     static result<std::unique_ptr<log_manager>> open(log_manager_options options);
     ~log_manager();
 
+    // spate.encryption: the override, else true for `encrypted_topics` (with
+    // keys) or when the broker default says so; recorded as an override, so
+    // it never changes for the topic. An encrypted topic without keys is
+    // errc::invalid_argument.
     result<topic_info> create_topic(const std::string& name, int32_t partitions,
                                     const config_map& overrides);
     status delete_topic(const std::string& name);
     // Grows a topic to `total` partitions (never shrinks).
     status create_partitions(const std::string& name, int32_t total);
-    // Replaces the topic's whole override set.
+    // Replaces the topic's whole override set; spate.encryption is kept when
+    // absent and errc::invalid_argument when changed.
     status set_topic_config(const std::string& name, const config_map& overrides);
 
     std::shared_ptr<log> get(const std::string& topic, int32_t partition) const;
@@ -139,8 +155,12 @@ class log_manager {
     std::vector<std::shared_ptr<log>> every_log() const;
     std::vector<std::shared_ptr<log>> compacted_logs() const;  // of cleanup.policy=compact topics
 
+    // The overrides a new topic gets: `overrides` with spate.encryption pinned.
+    config_map creation_overrides(const std::string& name, const config_map& overrides) const;
+
     log_manager_options _options;
     bool _was_clean = false;
+    std::shared_ptr<const batch_cipher> _cipher;  // when keys are configured
 
     struct published_logs {
         std::vector<std::shared_ptr<log>> all;  // every open log

@@ -18,8 +18,19 @@ status read_result::copy_to(std::vector<std::byte>& out) const {
     auto n = chunk->data_file->pread(std::span<std::byte>(out.data() + old, chunk->size),
                                      chunk->position);
     if (!n.ok()) return n.err();
-    if (*n != chunk->size)
+    if (*n != chunk->size) {
+        out.resize(old);
         return make_error(errc::io_error, "short read from " + chunk->data_file->path().string());
+    }
+    if (chunk->cipher) {
+        auto plain = chunk->cipher->open_all_in_place(std::span(out.data() + old, chunk->size));
+        if (!plain.ok()) {
+            out.resize(old);
+            return make_error(plain.err().code,
+                              chunk->data_file->path().string() + ": " + plain.err().message);
+        }
+        out.resize(old + *plain);
+    }
     return {};
 }
 
@@ -46,7 +57,7 @@ result<read_result> read_batches(const log_state& s, model::offset from, size_t 
         if (!end.ok()) return end.err();
         if (*end > (*b)->position) {
             r.chunk = read_chunk{seg->data_file(), (*b)->position,
-                                 static_cast<size_t>(*end - (*b)->position)};
+                                 static_cast<size_t>(*end - (*b)->position), s.cipher};
         }
         break;
     }
@@ -59,6 +70,7 @@ namespace {
 // Later batches of the segment may hold the record: a compacted batch can be
 // empty (header only) while its max timestamp is >= ts.
 result<std::optional<model::offset>> scan_segment_for_timestamp(const segment& seg,
+                                                                const batch_cipher* cipher,
                                                                 batch_position b, int64_t ts) {
     std::vector<std::byte> buf;
     std::vector<std::byte> scratch;
@@ -68,6 +80,11 @@ result<std::optional<model::offset>> scan_segment_for_timestamp(const segment& s
             auto n = seg.data_file()->pread(buf, b.position);
             if (!n.ok()) return n.err();
             if (*n != buf.size()) return make_error(errc::io_error, "short read of batch");
+            if (cipher && is_sealed_batch(buf)) {
+                auto plain = cipher->open_in_place(buf);
+                if (!plain.ok()) return plain.err();
+                buf.resize(*plain);
+            }
             auto view = model::record_batch_view::parse_unchecked_crc(buf);
             if (!view.ok()) return view.err();
             auto o = model::first_offset_with_timestamp_at_least(*view, ts, scratch);
@@ -91,7 +108,7 @@ result<std::optional<model::offset>> offset_at_timestamp(const log_state& s, int
         auto found = seg->find_by_timestamp(ts);
         if (!found.ok()) return found.err();
         if (!*found) continue;
-        auto o = scan_segment_for_timestamp(*seg, **found, ts);
+        auto o = scan_segment_for_timestamp(*seg, s.cipher.get(), **found, ts);
         if (!o.ok()) return o.err();
         if (*o) return std::optional<model::offset>(std::max(**o, model::offset(s.start.load())));
     }

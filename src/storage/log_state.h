@@ -26,6 +26,7 @@
 #include "storage/group_commit.h"
 #include "storage/log_types.h"
 #include "storage/producer_state.h"
+#include "storage/sealed_batch.h"
 #include "storage/segment.h"
 
 namespace spate::storage {
@@ -50,6 +51,10 @@ struct log_state {
     std::atomic<uint64_t> appended_bytes{0};
 
     group_commit durability;
+
+    // Set by log::open for encrypted topics, then never changed: data
+    // batches are sealed with it (storage/sealed_batch.h). Null: plaintext.
+    std::shared_ptr<const batch_cipher> cipher;
 
     // Index into `segments` of the segment holding `o` (the first one when
     // `o` is below it). Requires mu.

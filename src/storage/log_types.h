@@ -28,12 +28,19 @@ struct append_result {
     bool duplicate = false;
 };
 
+class batch_cipher;
+
 // A byte range of one segment file holding whole batches. The file stays
 // readable while the chunk is held, even if retention deletes the segment.
+// With `cipher` (an encrypted topic) the range holds sealed batches: the
+// bytes must be read through read_result::copy_to, which opens them, never
+// sent as they are; `size` is then the stored size, an upper bound of the
+// plaintext's.
 struct read_chunk {
     std::shared_ptr<file> data_file;
     uint64_t position = 0;
     size_t size = 0;
+    std::shared_ptr<const batch_cipher> cipher;
 };
 
 struct read_result {
@@ -41,7 +48,8 @@ struct read_result {
     model::offset log_start_offset;
     model::offset log_end_offset;
 
-    // Appends the chunk's bytes to `out`.
+    // Appends the chunk's batches to `out`, in plaintext (sealed batches
+    // opened; errc::corrupt if one fails to open, `out` then unchanged).
     status copy_to(std::vector<std::byte>& out) const;
 };
 

@@ -24,6 +24,9 @@
 // - v13+: topics by id (UNKNOWN_TOPIC_ID).
 // - __spate_credentials (users' salted credentials) is never served:
 //   UNKNOWN_TOPIC_OR_PARTITION.
+// - Encrypted topics (spate.encryption=true) are always served by the copy
+//   path: their batches are opened (decrypted) into the response, whole;
+//   one that fails to open answers KAFKA_STORAGE_ERROR, never its bytes.
 
 #include <chrono>
 #include <deque>
@@ -169,11 +172,16 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
                 ec = rd.err().code == errc::out_of_range ? error_code::offset_out_of_range
                                                          : to_error_code(rd.err());
             } else if (rd->chunk && (first || rd->chunk->size <= limit)) {
-                if (send_files) {
+                // Encrypted topics' chunks hold sealed batches: copied (and
+                // opened), never sent from the file.
+                if (send_files && !rd->chunk->cipher) {
                     chunk = rd->chunk;
                 } else {
                     auto& buf = out.buffers.emplace_back();
-                    if (!rd->copy_to(buf).ok()) {
+                    if (auto st = rd->copy_to(buf); !st.ok()) {
+                        logging::get("broker").error("fetch {}-{} at {}: {}", it.topic,
+                                                     it.partition, it.fetch_offset,
+                                                     st.err().to_string());
                         ec = error_code::kafka_storage_error;
                     } else if (legacy_magic >= 0) {
                         ec = down_convert(buf, it.fetch_offset, legacy_magic, out, pd);

@@ -17,6 +17,7 @@
 #include "model/record_batch_builder.h"
 #include "model/records.h"
 #include "storage/log.h"
+#include "storage/sealed_batch.h"
 #include "storage/testing.h"
 #include "storage/tests/test_util.h"
 
@@ -121,7 +122,10 @@ struct fixture {
     // key -> (offset, value) of the latest write.
     std::map<std::string, std::pair<int64_t, std::optional<std::string>>> latest;
 
-    explicit fixture(config_map extra = {}) {
+    std::shared_ptr<const batch_cipher> cipher;  // for spate.encryption=true
+
+    explicit fixture(config_map extra = {}, std::shared_ptr<const batch_cipher> c = nullptr)
+        : cipher(std::move(c)) {
         cfg = {{"cleanup.policy", "compact"},
                {"segment.bytes", "2048"},
                {"index.interval.bytes", "256"}};
@@ -130,7 +134,8 @@ struct fixture {
         open(true);
     }
     void open(bool clean) {
-        auto opened = log::open(d.path() / "t-0", config_with(cfg), clean, [this] { return now; });
+        auto opened = log::open(
+            d.path() / "t-0", config_with(cfg), clean, [this] { return now; }, cipher);
         ASSERT_TRUE(opened.ok()) << opened.err().to_string();
         l = *opened;
     }
