@@ -53,6 +53,10 @@ void print_user(const std::string& user,
 // The data directory's credentials, changed in place (the server stopped).
 int run_offline(const user_options& o) {
     broker::broker_config cfg;
+    // The server's properties (spate.encryption.key.file: an encrypted data
+    // directory opens only with its keys).
+    if (o.config)
+        if (auto s = broker::load_properties(cfg, *o.config); !s.ok()) return fail(s.err().message);
     cfg.data_dir = *o.data_dir;
     net::runtime rt;
     rt.start(1);
@@ -161,6 +165,10 @@ CLI::App* add_user_command(CLI::App& app, user_options& opts) {
              "--data-dir", [&opts](const std::string& v) { opts.data_dir = v; },
              "Change a stopped server's data directory directly")
             ->type_name("DIR");
+        c->add_option_function<std::string>(
+             "--config", [&opts](const std::string& v) { opts.config = v; },
+             "With --data-dir: the server's properties file (its encryption keys)")
+            ->type_name("FILE");
         c->add_option("--bootstrap", opts.bootstrap, "A broker's PLAINTEXT listener")
             ->type_name("HOST:PORT")
             ->capture_default_str();

@@ -26,6 +26,7 @@ struct user_options {
     std::vector<std::string> mechanisms;
     int iterations = 4096;
     std::optional<std::string> data_dir;
+    std::optional<std::string> config;  // with data_dir: the server's properties file
     std::string bootstrap = "127.0.0.1:9092";
 };
 

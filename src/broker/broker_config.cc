@@ -1,4 +1,5 @@
 #include "broker/broker_config.h"
+#include "broker/config_text.h"
 
 #include <charconv>
 #include <fstream>
@@ -45,13 +46,6 @@ const std::map<std::string, std::string>& topic_to_broker_names() {
     return m;
 }
 
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r");
-    if (b == std::string::npos) return "";
-    size_t e = s.find_last_not_of(" \t\r");
-    return s.substr(b, e - b + 1);
-}
-
 }  // namespace
 
 std::string broker_config_name(const std::string& topic_config_name) {
@@ -82,13 +76,14 @@ status load_properties(broker_config& c, const std::filesystem::path& file) {
     int n = 0;
     while (std::getline(in, line)) {
         ++n;
-        line = trim(line);
+        line = trim_blanks(line);
         if (line.empty() || line[0] == '#' || line[0] == '!') continue;
         auto eq = line.find_first_of("=:");
         if (eq == std::string::npos)
             return make_error(errc::invalid_argument,
                               file.string() + ":" + std::to_string(n) + ": expected key=value");
-        auto s = apply_setting(c, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+        auto s =
+            apply_setting(c, trim_blanks(line.substr(0, eq)), trim_blanks(line.substr(eq + 1)));
         if (!s.ok())
             return make_error(errc::invalid_argument,
                               file.string() + ":" + std::to_string(n) + ": " + s.err().message);

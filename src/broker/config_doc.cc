@@ -32,11 +32,12 @@ dynamically"). They are stored in the data directory
 (DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG) and win over the
 file's values. The topic defaults (`log.retention.ms`, `log.retention.bytes`,
 `log.segment.bytes`, `message.max.bytes`, every `log.*` key a topic config
-inherits) and `log.cleaner.backoff.ms` take effect at once: a topic without
-its own override uses the new default immediately (retention deletes at its
-next check, every `log.retention.check.interval.ms`). The other dynamic keys
-(`num.io.threads` and `num.network.threads`: the I/O pool is sized at
-start; `log.cleaner.dedupe.buffer.size`) take effect at the next start.
+inherits), `log.cleaner.backoff.ms` and `num.io.threads` /
+`num.network.threads` (one I/O pool serves both: threads are added, or leave
+after their current task) take effect at once: a topic without its own
+override uses the new default immediately (retention deletes at its next
+check, every `log.retention.check.interval.ms`). The other dynamic key
+(`log.cleaner.dedupe.buffer.size`) takes effect at the next start.
 
 Topic configs Kafka 3.9 accepts but Spate has no use for (replication
 throttles, tiered storage, the deprecated `message.format.version`, codec

@@ -1,4 +1,5 @@
 #include "broker/config_keys.h"
+#include "broker/config_text.h"
 
 #include "broker/config_keys_acl.h"
 #include "broker/config_keys_encryption.h"
@@ -14,10 +15,6 @@ namespace {
 constexpr bool k_dynamic = true;
 constexpr bool k_read_only = false;
 constexpr const char* k_listener_range = "NAME://HOST:PORT[,...]";
-
-std::function<bool(const broker_config&)> in_file(const std::string& name) {
-    return [name](const broker_config& c) { return c.file_settings.contains(name); };
-}
 
 template <typename T>
 bool parse_integer(const std::string& s, T& out) {

@@ -1,4 +1,5 @@
 #include "broker/config_keys_acl.h"
+#include "broker/config_text.h"
 
 #include <functional>
 #include <string>
@@ -6,10 +7,6 @@
 namespace spate::broker {
 
 namespace {
-
-std::function<bool(const broker_config&)> in_file(const std::string& name) {
-    return [name](const broker_config& c) { return c.file_settings.contains(name); };
-}
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
     std::string out;
@@ -20,20 +17,11 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return out;
 }
 
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.pop_back();
-    size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
-        ++i;
-    return s.substr(i);
-}
-
 }  // namespace
 
 std::vector<broker_key> authz_settings_keys() {
     auto class_apply = [](broker_config& c, const std::string& v) -> status {
-        c.authz.authorizer_class = trim(v);
+        c.authz.authorizer_class = trim_blanks(v);
         return {};
     };
     auto super_apply = [](broker_config& c, const std::string& v) -> status {
@@ -42,7 +30,7 @@ std::vector<broker_key> authz_settings_keys() {
         while (start <= v.size()) {
             size_t end = v.find(';', start);
             if (end == std::string::npos) end = v.size();
-            auto p = trim(v.substr(start, end - start));
+            auto p = trim_blanks(v.substr(start, end - start));
             if (!p.empty()) {
                 if (p.find(':') == std::string::npos || p.front() == ':' || p.back() == ':')
                     return storage::invalid_config_value("super.users", v,
@@ -62,7 +50,7 @@ std::vector<broker_key> authz_settings_keys() {
         return {};
     };
     auto audit_apply = [](broker_config& c, const std::string& v) -> status {
-        c.authz.audit_log_file = trim(v);
+        c.authz.audit_log_file = trim_blanks(v);
         return {};
     };
     return {

@@ -1,4 +1,5 @@
 #include "broker/config_keys_encryption.h"
+#include "broker/config_text.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,10 +7,6 @@
 namespace spate::broker {
 
 namespace {
-
-std::function<bool(const broker_config&)> in_file(const std::string& name) {
-    return [name](const broker_config& c) { return c.file_settings.contains(name); };
-}
 
 broker_key text(const std::string& name, std::string encryption_settings::*field,
                 const std::string& range, const std::string& doc) {

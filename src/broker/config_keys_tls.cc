@@ -1,14 +1,11 @@
 #include "broker/config_keys_tls.h"
+#include "broker/config_text.h"
 
 #include <stdexcept>
 
 namespace spate::broker {
 
 namespace {
-
-std::function<bool(const broker_config&)> in_file(const std::string& name) {
-    return [name](const broker_config& c) { return c.file_settings.contains(name); };
-}
 
 // A key whose only accepted value is PEM (Spate reads no JKS/PKCS12 stores).
 broker_key pem_only(const std::string& name, const std::string& doc) {

@@ -13,8 +13,8 @@
 // at run time is stored, described at once and handed to the registered
 // dynamic_config_observers (live_configs.h), which apply what Kafka applies
 // live: topic defaults (log.retention.ms, message.max.bytes, ...) and
-// log.cleaner.backoff.ms. Others (num.io.threads, the I/O pool) take effect
-// at the next start.
+// log.cleaner.backoff.ms, num.io.threads (the I/O pool's size). Others
+// (log.cleaner.dedupe.buffer.size) take effect at the next start.
 //
 // Thread-safe: every member may be called from any thread.
 

@@ -1,4 +1,5 @@
 #include "broker/kafka_service.h"
+#include "broker/config_text.h"
 
 #include <cctype>
 
@@ -10,12 +11,6 @@
 namespace spate::broker {
 
 namespace {
-
-std::string lower(std::string s) {
-    for (auto& ch : s)
-        ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-}
 
 // A listener's value of `key`: its listener.name.<name>. override, else the
 // broker-wide value.
@@ -39,7 +34,7 @@ result<std::shared_ptr<net::tls_context_source>> tls_for(const broker_config& c,
     if (f.keystore_pem.empty())
         return make_error(errc::invalid_argument,
                           "listener " + n + " (" + security_protocol_name(l.protocol) +
-                              ") needs ssl.keystore.location (or listener.name." + lower(n) +
+                              ") needs ssl.keystore.location (or listener.name." + lower_ascii(n) +
                               ".ssl.keystore.location)");
     return net::tls_context_source::open(std::move(f));
 }
@@ -86,6 +81,9 @@ status kafka_service::start(net::runtime& rt) {
     _cleaner_backoff.emplace(_storage.logs());
     _dynamic_configs->add_observer(&*_topic_defaults);
     _dynamic_configs->add_observer(&*_cleaner_backoff);
+    _io_threads.emplace(rt);
+    _dynamic_configs->add_observer(&*_io_threads);
+    _io_threads->on_broker_configs_changed(_dynamic_configs->effective());
     _credentials = std::make_unique<credential_log>(_storage.logs());
     SPATE_TRY(_credentials->load());
     _storage.topics().mark_internal(k_credentials_topic);
@@ -111,7 +109,7 @@ status kafka_service::start(net::runtime& rt) {
 status kafka_service::start_listener(net::runtime& rt, const kafka_listener& l, bool first) {
     net::listener_options opts = _listen;
     if (!first) {
-        opts.name = "kafka-" + lower(l.address.name);
+        opts.name = "kafka-" + lower_ascii(l.address.name);
         opts.flag = "listeners " + l.address.name;
         opts.host = l.address.host;
         opts.port = l.address.port;

@@ -30,8 +30,8 @@
 #include "broker/dynamic_configs.h"
 #include "broker/fetch_session.h"
 #include "broker/handler.h"
-#include "broker/live_configs.h"
 #include "broker/listeners.h"
+#include "broker/live_configs.h"
 #include "broker/schema_validator.h"
 #include "broker/storage_service.h"
 #include "net/listener.h"
@@ -82,6 +82,7 @@ class kafka_service final : public net::service {
     // Observers of _dynamic_configs (declared first: destroyed after it).
     std::optional<topic_defaults_applier> _topic_defaults;
     std::optional<cleaner_backoff_applier> _cleaner_backoff;
+    std::optional<io_threads_applier> _io_threads;
     std::optional<dynamic_broker_configs> _dynamic_configs;
     std::unique_ptr<access_control> _access;
     std::optional<handler_deps> _deps;

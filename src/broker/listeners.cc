@@ -1,4 +1,5 @@
 #include "broker/listeners.h"
+#include "broker/config_text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -31,12 +32,6 @@ bool valid_name(const std::string& n) {
     return !n.empty() && std::all_of(n.begin(), n.end(), [](unsigned char ch) {
         return std::isalnum(ch) || ch == '_';
     });
-}
-
-std::string lower(std::string s) {
-    for (auto& ch : s)
-        ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
 }
 
 std::string upper(std::string s) {
@@ -173,7 +168,7 @@ result<std::vector<kafka_listener>> resolve_listeners(const broker_config& c) {
 
 std::optional<std::string> listener_override(const broker_config& c, const std::string& name,
                                              const std::string& key) {
-    auto it = c.listener_overrides.find(k_override_prefix + lower(name) + "." + key);
+    auto it = c.listener_overrides.find(k_override_prefix + lower_ascii(name) + "." + key);
     if (it == c.listener_overrides.end()) return std::nullopt;
     return it->second;
 }

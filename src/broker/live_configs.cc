@@ -16,4 +16,8 @@ void cleaner_backoff_applier::on_broker_configs_changed(const broker_config& eff
     _logs.set_cleaner_backoff_ms(effective.log_cleaner_backoff_ms);
 }
 
+void io_threads_applier::on_broker_configs_changed(const broker_config& effective) {
+    if (effective.io_threads != _rt.size()) _rt.resize(effective.io_threads);
+}
+
 }  // namespace spate::broker

@@ -8,14 +8,16 @@
 //     topic without its own override uses the new default at once
 //     (storage::log_manager::set_broker_defaults);
 //   - cleaner_backoff_applier: log.cleaner.backoff.ms, from the cleaner's
-//     next sleep on.
-// Dynamic keys not listed (num.io.threads / num.network.threads: the I/O
-// pool is sized at start; log.cleaner.dedupe.buffer.size) are stored and
+//     next sleep on;
+//   - io_threads_applier: num.io.threads / num.network.threads (one I/O
+//     pool serves both), grown or shrunk at once (net::runtime::resize).
+// Dynamic keys not listed (log.cleaner.dedupe.buffer.size) are stored and
 // described at once and take effect at the next start.
 //
 // Threading: called on the altering thread; the log manager is thread-safe.
 
 #include "broker/dynamic_configs.h"
+#include "net/runtime.h"
 #include "storage/log_manager.h"
 
 namespace spate::broker {
@@ -39,6 +41,16 @@ class cleaner_backoff_applier final : public dynamic_config_observer {
 
   private:
     storage::log_manager& _logs;
+};
+
+class io_threads_applier final : public dynamic_config_observer {
+  public:
+    // `rt` must outlive the applier.
+    explicit io_threads_applier(net::runtime& rt) : _rt(rt) {}
+    void on_broker_configs_changed(const broker_config& effective) override;
+
+  private:
+    net::runtime& _rt;
 };
 
 }  // namespace spate::broker

@@ -10,14 +10,18 @@
 // sockets refer to its io_context) and destroyed after it.
 //
 // Threading: context()/executor() from any thread; start/stop from the
-// owning thread only.
+// owning thread only; resize from any thread, I/O threads included (it never
+// joins the calling thread).
 
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
-#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -38,13 +42,29 @@ class runtime {
     // handler is logged and that thread resumes running.
     void start(int threads);
     void stop();
-    bool running() const { return !_threads.empty(); }
+    bool running() const;
+    // Grows or shrinks the running pool to `threads` (>= 1): new threads
+    // start at once; surplus threads leave after the handler they run (each
+    // picks up one retirement handler) and are joined by a later resize or
+    // by stop(). Ignored before start().
+    void resize(int threads);
+    // Threads running or asked to run (not those retiring).
+    int size() const;
 
   private:
+    struct worker {
+        std::thread thread;
+        std::atomic<bool> finished{false};
+    };
+    void spawn_locked();
+    void join_finished_locked();
+
     boost::asio::io_context _io;
     // Keeps run() from returning while no work is queued yet.
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> _work;
-    std::vector<std::thread> _threads;
+    mutable std::mutex _mu;
+    std::list<std::unique_ptr<worker>> _workers;
+    int _size = 0;
 };
 
 }  // namespace spate::net

@@ -10,6 +10,9 @@ AdminClient (AlterConfigs on BROKER "0"):
 - max_message_bytes: message.max.bytes=600 refuses a 1,000-byte record at
   once (MSG_SIZE_TOO_LARGE), a topic with its own max.message.bytes still
   takes it.
+- io_threads: num.io.threads=5 grows the broker's I/O pool to five threads
+  (named spate-io) at once, num.io.threads=1 shrinks it to one, and the
+  broker keeps answering.
 - read-only keys (log.retention.check.interval.ms, num.partitions) are
   refused with INVALID_REQUEST "Cannot update these configs dynamically".
 """
@@ -91,6 +94,26 @@ def case_max_message_bytes(admin, bootstrap):
     check(not produce(bootstrap, "dyn-max-own", 1, 1000), "own max.message.bytes ignored")
 
 
+def io_threads(pid):
+    n = 0
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, task)) as f:
+                n += f.read().strip() == "spate-io"
+        except FileNotFoundError:
+            pass  # the thread left meanwhile
+    return n
+
+
+def case_io_threads(admin, pid, bootstrap):
+    settings = {"log.retention.ms": "60000", "message.max.bytes": "600"}
+    for threads in (5, 1):
+        alter_broker(admin, dict(settings, **{"num.io.threads": str(threads)}))
+        wait_until(lambda: io_threads(pid) == threads, 10,
+                   lambda: "%d spate-io threads (now %d)" % (threads, io_threads(pid)))
+        check(not produce(bootstrap, "dyn-max-own", 1, 100), "produce with %d I/O threads" % threads)
+
+
 def case_read_only(admin):
     for key, value in (("log.retention.check.interval.ms", "1000"), ("num.partitions", "3")):
         try:
@@ -108,8 +131,10 @@ def main():
         admin = AdminClient({"bootstrap.servers": b.bootstrap})
         case_retention(admin, b.bootstrap)
         case_max_message_bytes(admin, b.bootstrap)
+        case_io_threads(admin, b.proc.pid, b.bootstrap)
         case_read_only(admin)
-    print("log.retention.ms and message.max.bytes applied at run time; read-only keys refused")
+    print("log.retention.ms, message.max.bytes and num.io.threads applied at run time; "
+          "read-only keys refused")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,23 @@ def kill_during_produce(b, topic):
     return len(before_kill)
 
 
+def offline_user(b, keyfile, keydir):
+    """`spate user create --data-dir` on a stopped encrypted directory opens
+    it with the server's keys (--config) and stores the credential in the
+    encrypted __spate_credentials: the user name is nowhere on disk."""
+    props = os.path.join(keydir, "server.properties")
+    with open(props, "w") as f:
+        f.write("spate.encryption.key.file=%s\n" % keyfile)
+    base = [b.bin, "user"]
+    where = ["--data-dir", b.data_dir, "--config", props]
+    r = subprocess.run(base + ["create", "enc-admin-user", "--password", "s3cret"] + where,
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, "offline user create failed:\n" + r.stdout + r.stderr)
+    r = subprocess.run(base + ["list"] + where, capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and "enc-admin-user" in r.stdout, "user list: " + r.stdout + r.stderr)
+    check(not files_containing(b.data_dir, b"enc-admin-user"), "credential found on disk")
+
+
 def main():
     keydir = tempfile.mkdtemp(prefix="spate-keys-")
     keyfile = os.path.join(keydir, "keys")
@@ -164,6 +181,7 @@ def main():
         refused_start(b, "spate.encryption.key.file")
         with open(keyfile, "w") as f:
             f.write(KEY_1 + "\n" + KEY_2 + "\n")
+        offline_user(b, keyfile, keydir)
         b.start()
         check(values_of(b.bootstrap, "secret", 10)[:10] == secret[:10], "restart with keys fails")
         b.stop()

@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/deadline_timer.h"
@@ -150,3 +155,51 @@ TEST(deadline_timer, runs_at_the_deadline_and_when_woken_earlier) {
 
 }  // namespace
 }  // namespace spate::net
+
+namespace {
+
+int io_threads_named() {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(e.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        if (name == "spate-io") ++n;
+    }
+    return n;
+}
+
+bool wait_for_io_threads(int n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (io_threads_named() == n) return true;
+        std::this_thread::yield();
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST(runtime_test, resize_grows_and_shrinks_the_running_pool_even_from_an_io_thread) {
+    spate::net::runtime rt;
+    rt.start(2);
+    ASSERT_TRUE(wait_for_io_threads(2));
+    rt.resize(5);
+    EXPECT_EQ(rt.size(), 5);
+    EXPECT_TRUE(wait_for_io_threads(5));
+    // Shrinking from one of the pool's own threads: it is never joined by itself.
+    std::promise<void> done;
+    boost::asio::post(rt.context(), [&] {
+        rt.resize(1);
+        done.set_value();
+    });
+    done.get_future().wait();
+    EXPECT_EQ(rt.size(), 1);
+    EXPECT_TRUE(wait_for_io_threads(1));
+    // The one left still runs handlers.
+    std::promise<int> ran;
+    boost::asio::post(rt.context(), [&] { ran.set_value(7); });
+    EXPECT_EQ(ran.get_future().get(), 7);
+    rt.stop();
+    EXPECT_EQ(io_threads_named(), 0);
+}

@@ -33,15 +33,6 @@ const char* json_type_name(od::json_type t) {
     return "value";
 }
 
-bool lower_equals(std::string_view field, std::string_view column_name) {
-    if (field.size() != column_name.size()) return false;
-    for (size_t i = 0; i < field.size(); ++i) {
-        char c = field[i] >= 'A' && field[i] <= 'Z' ? static_cast<char>(field[i] + 32) : field[i];
-        if (c != column_name[i]) return false;
-    }
-    return true;
-}
-
 // The integral value of a JSON number token, or an error.
 sql_result<int64_t> integral_of(std::string_view token) {
     // Plain integers (the common case) without the decimal parser.
@@ -245,7 +236,7 @@ class json_decoder final : public record_decoder {
             if (_declared[c].name == key) return c;
         }
         for (size_t c = 0; c < _declared.size(); ++c) {
-            if (lower_equals(key, _declared[c].name)) return c;
+            if (field_matches_column(key, _declared[c].name)) return c;
         }
         return _declared.size();
     }

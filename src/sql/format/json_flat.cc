@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "sql/format/format_detail.h"
 #include "sql/types/text_detail.h"
 #include "sql/types/text_io.h"
 
@@ -34,15 +35,6 @@ void skip_ws(const char*& p, const char* end) {
 // The end of the run from `p` of bytes a JSON string holds verbatim.
 const char* plain_run(const char* p, const char* end) {
     return p + json_plain_length(p, static_cast<size_t>(end - p));
-}
-
-bool lower_equals(std::string_view field, std::string_view column_name) {
-    if (field.size() != column_name.size()) return false;
-    for (size_t i = 0; i < field.size(); ++i) {
-        char c = field[i] >= 'A' && field[i] <= 'Z' ? static_cast<char>(field[i] + 32) : field[i];
-        if (c != column_name[i]) return false;
-    }
-    return true;
 }
 
 // Strict JSON number grammar from `p`: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -194,7 +186,7 @@ size_t json_flat_decoder::find_column(std::string_view key) {
         }
     }
     for (size_t i = 0; i < n; ++i)
-        if (lower_equals(key, _declared[i].name)) return i;
+        if (field_matches_column(key, _declared[i].name)) return i;
     return n;
 }
 
