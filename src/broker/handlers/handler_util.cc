@@ -30,10 +30,16 @@ boost::asio::awaitable<status> await_durable(request_context& ctx, std::shared_p
         bool done = false;
         status result;
     };
+    // Only this frame owns the state (and its timer): the log's callback may
+    // run, and be destroyed, on a storage thread after the I/O context is
+    // gone, so it holds a weak reference and touches the state on the strand.
     auto st = std::make_shared<state>(ctx.executor);
     auto ex = ctx.executor;
-    l->when_durable(o, [st, ex](status s) {
-        asio::post(ex, [st, s = std::move(s)] {
+    std::weak_ptr<state> weak = st;
+    l->when_durable(o, [weak, ex](status s) {
+        asio::post(ex, [weak, s = std::move(s)] {
+            auto st = weak.lock();
+            if (!st) return;
             st->done = true;
             st->result = s;
             st->timer.cancel();

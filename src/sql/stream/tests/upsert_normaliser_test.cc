@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <list>
 #include <map>
 #include <set>
 
@@ -56,7 +57,9 @@ class normaliser_test : public ::testing::Test {
         _n = std::make_unique<upsert_normaliser>(std::move(s));
     }
     void run(const std::vector<change>& changes) {
-        _views = views_of(changes, _offset);
+        // The views point into the run's strings: keep every run alive.
+        _runs.push_back(changes);
+        _views = views_of(_runs.back(), _offset);
         _offset += static_cast<int64_t>(changes.size());
         auto s = _n->normalise(_views, _retract, _insert);
         ASSERT_TRUE(s.ok()) << s.error().message;
@@ -76,6 +79,7 @@ class normaliser_test : public ::testing::Test {
     memory_state* _state = nullptr;
     std::unique_ptr<upsert_normaliser> _n;
     int64_t _offset = 0;
+    std::list<std::vector<change>> _runs;
     std::vector<record_view> _views, _retract;
     std::vector<uint32_t> _insert;
 };
