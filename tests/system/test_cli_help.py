@@ -13,12 +13,13 @@ import sys
 
 SPATE = os.environ["SPATE_BIN"]
 
-TOP = ["serve", "topic", "group", "txn", "acl", "schema", "produce", "consume", "sql"]
+TOP = ["serve", "topic", "group", "txn", "acl", "user", "schema", "produce", "consume", "sql"]
 GROUPS = {
     "topic": ["create", "list", "describe", "delete", "alter-config", "delete-records"],
     "group": ["list", "describe", "reset-offsets", "delete"],
     "txn": ["list", "describe"],
     "acl": ["create", "list", "delete"],  # aliases add, remove
+    "user": ["create", "list", "delete"],
     "schema": ["list", "get", "register", "check", "delete", "config"],
 }
 B = ["--bootstrap"]
@@ -26,6 +27,7 @@ R = ["--registry"]
 ACL = B + ["--allow-principal", "--deny-principal", "--allow-host", "--deny-host", "--operation",
            "--topic", "--group", "--transactional-id", "--cluster", "--resource-pattern-type",
            "--principal"]
+USER = ["--data-dir", "--config", "--bootstrap"]
 OPTIONS = {
     "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--http-listen", "--bootstrap",
               "--advertise",
@@ -47,6 +49,9 @@ OPTIONS = {
     "acl create": ACL,
     "acl list": ACL,
     "acl delete": ACL,
+    "user create": USER + ["--password", "--iterations", "--mechanism"],
+    "user list": USER,
+    "user delete": USER + ["--mechanism"],
     "produce": B + ["--key-separator", "--header", "--partition", "--acks", "--compression"],
     "consume": B + ["--from-beginning", "--offset", "--timestamp", "--partition", "--count",
                     "--print-key", "--print-timestamp", "--print-headers", "--separator",
@@ -66,6 +71,7 @@ POSITIONALS = {
     "topic alter-config": ["t"], "group describe": ["g"],
     "topic delete-records": ["t", "--partition", "0", "--before", "1"],
     "group reset-offsets": ["g"], "group delete": ["g"], "txn describe": ["x"],
+    "user create": ["u", "--password", "p"], "user delete": ["u"],
     "produce": ["t"], "consume": ["t"],
     "schema get": ["s"], "schema register": ["s", "--file", "f"],
     "schema check": ["s", "--file", "f"], "schema delete": ["s"],
