@@ -27,7 +27,6 @@ set(SPATE_UNITY_SKIP
   broker/fetch_session.cc
   broker/response_writer.cc
   broker/storage_service.cc
-  cli/schema_options.cc
   http/connection.cc
   pgwire/execute.cc
   pgwire/extended_query.cc

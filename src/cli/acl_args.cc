@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "cli/parse_with.h"
 #include "kafka/protocol/acl.h"
 
 namespace spate::cli {
@@ -259,16 +260,7 @@ void define_acl(CLI::App& cmd, acl_args& out) {
 }
 
 result<acl_args> parse_acl(const std::vector<std::string>& args) {
-    CLI::App app;
-    acl_args out;
-    define_acl(app, out);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        return make_error(errc::invalid_argument, e.what());
-    }
-    return out;
+    return parse_with<acl_args>(args, define_acl);
 }
 
 }  // namespace spate::cli

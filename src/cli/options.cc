@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/args.h"
+#include "cli/parse_with.h"
 
 namespace spate::cli {
 
@@ -317,25 +318,6 @@ void define_txn_describe(CLI::App& cmd, txn_describe_args& out) {
         return {};
     });
 }
-
-namespace {
-
-// Parses `args` with a throwaway app holding one command's definition.
-template <typename Args, typename Define>
-result<Args> parse_with(const std::vector<std::string>& args, Define define) {
-    CLI::App app;
-    Args out;
-    define(app, out);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        return make_error(errc::invalid_argument, e.what());
-    }
-    return out;
-}
-
-}  // namespace
 
 result<topic_create_args> parse_topic_create(const std::vector<std::string>& args) {
     return parse_with<topic_create_args>(args, define_topic_create);

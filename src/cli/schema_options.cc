@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 
+#include "cli/parse_with.h"
 #include "cli/schema_args.h"
 
 namespace spate::cli {
@@ -152,25 +153,6 @@ void define_schema_config(CLI::App& cmd, schema_config_args& out) {
     set->excludes(del);
     add_registry(cmd, out.registry);
 }
-
-namespace {
-
-// Parses `args` with a throwaway app holding one command's definition.
-template <typename Args, typename Define>
-result<Args> parse_with(const std::vector<std::string>& args, Define define) {
-    CLI::App app;
-    Args out;
-    define(app, out);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        return make_error(errc::invalid_argument, e.what());
-    }
-    return out;
-}
-
-}  // namespace
 
 result<schema_list_args> parse_schema_list(const std::vector<std::string>& args) {
     return parse_with<schema_list_args>(args, define_schema_list);
