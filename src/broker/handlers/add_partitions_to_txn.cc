@@ -10,6 +10,7 @@
 
 namespace spate::broker::handlers {
 
+namespace add_partitions_to_txn_impl {
 namespace {
 
 using resp = proto::add_partitions_to_txn_response;
@@ -69,9 +70,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace add_partitions_to_txn_impl
 
 const handler_spec add_partitions_to_txn{
-    proto::api_key::add_partitions_to_txn, 0, 3, &handle, proto::acl_operation::write,
+    proto::api_key::add_partitions_to_txn, 0, 3, &add_partitions_to_txn_impl::handle, proto::acl_operation::write,
     proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

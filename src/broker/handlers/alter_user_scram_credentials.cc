@@ -20,6 +20,7 @@
 
 namespace spate::broker::handlers {
 
+namespace alter_user_scram_credentials_impl {
 namespace {
 
 using req_t = proto::alter_user_scram_credentials_request;
@@ -154,11 +155,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace alter_user_scram_credentials_impl
 
 const handler_spec alter_user_scram_credentials{proto::api_key::alter_user_scram_credentials,
                                                 0,
                                                 0,
-                                                &handle,
+                                                &alter_user_scram_credentials_impl::handle,
                                                 proto::acl_operation::alter,
                                                 proto::resource_type::cluster};
 

@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace api_versions_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -25,9 +26,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace api_versions_impl
 
 const handler_spec api_versions{
-    proto::api_key::api_versions, 0, 3, &handle, proto::acl_operation::unknown,
+    proto::api_key::api_versions, 0, 3, &api_versions_impl::handle, proto::acl_operation::unknown,
     proto::resource_type::unknown};
 
 }  // namespace spate::broker::handlers

@@ -11,6 +11,7 @@
 
 namespace spate::broker::handlers {
 
+namespace consumer_group_describe_impl {
 namespace {
 
 using response = proto::consumer_group_describe_response;
@@ -66,11 +67,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace consumer_group_describe_impl
 
 const handler_spec consumer_group_describe{proto::api_key::consumer_group_describe,
                                            0,
                                            0,
-                                           &handle,
+                                           &consumer_group_describe_impl::handle,
                                            proto::acl_operation::describe,
                                            proto::resource_type::group};
 

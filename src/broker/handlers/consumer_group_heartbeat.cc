@@ -12,6 +12,7 @@
 
 namespace spate::broker::handlers {
 
+namespace consumer_group_heartbeat_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -77,11 +78,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace consumer_group_heartbeat_impl
 
 const handler_spec consumer_group_heartbeat{proto::api_key::consumer_group_heartbeat,
                                             0,
                                             1,
-                                            &handle,
+                                            &consumer_group_heartbeat_impl::handle,
                                             proto::acl_operation::read,
                                             proto::resource_type::group};
 

@@ -14,6 +14,7 @@
 
 namespace spate::broker::handlers {
 
+namespace create_acls_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -48,9 +49,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace create_acls_impl
 
 const handler_spec create_acls{
-    proto::api_key::create_acls,  0, 3, &handle, proto::acl_operation::alter,
+    proto::api_key::create_acls,  0, 3, &create_acls_impl::handle, proto::acl_operation::alter,
     proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

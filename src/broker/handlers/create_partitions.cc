@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace create_partitions_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -61,9 +62,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace create_partitions_impl
 
 const handler_spec create_partitions{
-    proto::api_key::create_partitions, 0, 3, &handle, proto::acl_operation::alter,
+    proto::api_key::create_partitions, 0, 3, &create_partitions_impl::handle, proto::acl_operation::alter,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -16,6 +16,7 @@
 
 namespace spate::broker::handlers {
 
+namespace create_topics_impl {
 namespace {
 
 using resp = proto::create_topics_response;
@@ -168,9 +169,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace create_topics_impl
 
 const handler_spec create_topics{
-    proto::api_key::create_topics, 0, 7, &handle, proto::acl_operation::create,
+    proto::api_key::create_topics, 0, 7, &create_topics_impl::handle, proto::acl_operation::create,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -12,6 +12,7 @@
 
 namespace spate::broker::handlers {
 
+namespace delete_acls_impl {
 namespace {
 
 using resp = proto::delete_acls_response;
@@ -73,9 +74,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace delete_acls_impl
 
 const handler_spec delete_acls{
-    proto::api_key::delete_acls,  0, 3, &handle, proto::acl_operation::alter,
+    proto::api_key::delete_acls,  0, 3, &delete_acls_impl::handle, proto::acl_operation::alter,
     proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

@@ -7,6 +7,7 @@
 
 namespace spate::broker::handlers {
 
+namespace delete_groups_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -24,9 +25,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace delete_groups_impl
 
 const handler_spec delete_groups{
-    proto::api_key::delete_groups, 0, 2, &handle, proto::acl_operation::del,
+    proto::api_key::delete_groups, 0, 2, &delete_groups_impl::handle, proto::acl_operation::del,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

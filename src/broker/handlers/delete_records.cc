@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace delete_records_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -54,9 +55,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace delete_records_impl
 
 const handler_spec delete_records{
-    proto::api_key::delete_records, 0, 2, &handle, proto::acl_operation::del,
+    proto::api_key::delete_records, 0, 2, &delete_records_impl::handle, proto::acl_operation::del,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

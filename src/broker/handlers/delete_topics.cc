@@ -7,6 +7,7 @@
 
 namespace spate::broker::handlers {
 
+namespace delete_topics_impl {
 namespace {
 
 using resp = proto::delete_topics_response;
@@ -68,9 +69,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace delete_topics_impl
 
 const handler_spec delete_topics{
-    proto::api_key::delete_topics, 0, 6, &handle, proto::acl_operation::del,
+    proto::api_key::delete_topics, 0, 6, &delete_topics_impl::handle, proto::acl_operation::del,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

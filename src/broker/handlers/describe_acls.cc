@@ -13,6 +13,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_acls_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -50,9 +51,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_acls_impl
 
 const handler_spec describe_acls{
-    proto::api_key::describe_acls, 0, 3, &handle, proto::acl_operation::describe,
+    proto::api_key::describe_acls, 0, 3, &describe_acls_impl::handle, proto::acl_operation::describe,
     proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

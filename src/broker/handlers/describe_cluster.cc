@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_cluster_impl {
 namespace {
 
 constexpr int16_t k_unsupported_endpoint_type = 119;
@@ -38,9 +39,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_cluster_impl
 
 const handler_spec describe_cluster{
-    proto::api_key::describe_cluster, 0, 1, &handle, proto::acl_operation::describe,
+    proto::api_key::describe_cluster, 0, 1, &describe_cluster_impl::handle, proto::acl_operation::describe,
     proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

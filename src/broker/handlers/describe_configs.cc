@@ -22,6 +22,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_configs_impl {
 namespace {
 
 using resp = proto::describe_configs_response;
@@ -105,9 +106,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_configs_impl
 
 const handler_spec describe_configs{
-    proto::api_key::describe_configs, 0, 4, &handle, proto::acl_operation::describe_configs,
+    proto::api_key::describe_configs, 0, 4, &describe_configs_impl::handle, proto::acl_operation::describe_configs,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

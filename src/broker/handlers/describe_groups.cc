@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_groups_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -39,9 +40,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_groups_impl
 
 const handler_spec describe_groups{
-    proto::api_key::describe_groups, 0, 5, &handle, proto::acl_operation::describe,
+    proto::api_key::describe_groups, 0, 5, &describe_groups_impl::handle, proto::acl_operation::describe,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_producers_impl {
 namespace {
 
 using resp = proto::describe_producers_response;
@@ -50,9 +51,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_producers_impl
 
 const handler_spec describe_producers{
-    proto::api_key::describe_producers, 0, 0, &handle, proto::acl_operation::read,
+    proto::api_key::describe_producers, 0, 0, &describe_producers_impl::handle, proto::acl_operation::read,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -8,6 +8,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_transactions_impl {
 namespace {
 
 using resp = proto::describe_transactions_response;
@@ -47,9 +48,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_transactions_impl
 
 const handler_spec describe_transactions{
-    proto::api_key::describe_transactions, 0, 0, &handle, proto::acl_operation::describe,
+    proto::api_key::describe_transactions, 0, 0, &describe_transactions_impl::handle, proto::acl_operation::describe,
     proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -13,6 +13,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_user_scram_credentials_impl {
 namespace {
 
 using resp = proto::describe_user_scram_credentials_response;
@@ -78,11 +79,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_user_scram_credentials_impl
 
 const handler_spec describe_user_scram_credentials{proto::api_key::describe_user_scram_credentials,
                                                    0,
                                                    0,
-                                                   &handle,
+                                                   &describe_user_scram_credentials_impl::handle,
                                                    proto::acl_operation::describe,
                                                    proto::resource_type::cluster};
 

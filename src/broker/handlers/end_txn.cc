@@ -10,6 +10,7 @@
 
 namespace spate::broker::handlers {
 
+namespace end_txn_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -29,11 +30,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace end_txn_impl
 
 const handler_spec end_txn{proto::api_key::end_txn,
                            0,
                            4,
-                           &handle,
+                           &end_txn_impl::handle,
                            proto::acl_operation::write,
                            proto::resource_type::transactional_id};
 

@@ -51,6 +51,7 @@
 
 namespace spate::broker::handlers {
 
+namespace fetch_impl {
 namespace {
 
 namespace asio = boost::asio;
@@ -445,8 +446,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace fetch_impl
 
-const handler_spec fetch{proto::api_key::fetch,      0, 13, &handle, proto::acl_operation::read,
+const handler_spec fetch{proto::api_key::fetch,      0, 13, &fetch_impl::handle, proto::acl_operation::read,
                          proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -8,6 +8,7 @@
 
 namespace spate::broker::handlers {
 
+namespace find_coordinator_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -59,9 +60,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace find_coordinator_impl
 
 const handler_spec find_coordinator{
-    proto::api_key::find_coordinator, 0, 4, &handle, proto::acl_operation::describe,
+    proto::api_key::find_coordinator, 0, 4, &find_coordinator_impl::handle, proto::acl_operation::describe,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

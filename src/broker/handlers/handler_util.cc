@@ -21,21 +21,25 @@ boost::asio::awaitable<error_code> await_txn_state_durable(request_context& ctx)
     co_return s.ok() ? error_code::none : error_code::coordinator_not_available;
 }
 
+// await_durable's wait, at namespace scope: a coroutine frame holding a
+// local type trips -Wsubobject-linkage when the file is compiled in a unity
+// batch.
+struct durable_wait_state {
+    explicit durable_wait_state(asio::any_io_executor ex)
+        : timer(ex, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    bool done = false;
+    status result;
+};
+
 boost::asio::awaitable<status> await_durable(request_context& ctx, std::shared_ptr<storage::log> l,
                                              model::offset o) {
-    struct state {
-        explicit state(asio::any_io_executor ex)
-            : timer(ex, asio::steady_timer::time_point::max()) {}
-        asio::steady_timer timer;
-        bool done = false;
-        status result;
-    };
     // Only this frame owns the state (and its timer): the log's callback may
     // run, and be destroyed, on a storage thread after the I/O context is
     // gone, so it holds a weak reference and touches the state on the strand.
-    auto st = std::make_shared<state>(ctx.executor);
+    auto st = std::make_shared<durable_wait_state>(ctx.executor);
     auto ex = ctx.executor;
-    std::weak_ptr<state> weak = st;
+    std::weak_ptr<durable_wait_state> weak = st;
     l->when_durable(o, [weak, ex](status s) {
         asio::post(ex, [weak, s = std::move(s)] {
             auto st = weak.lock();

@@ -7,6 +7,7 @@
 
 namespace spate::broker::handlers {
 
+namespace heartbeat_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -24,8 +25,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace heartbeat_impl
 
-const handler_spec heartbeat{proto::api_key::heartbeat,  0, 4, &handle, proto::acl_operation::read,
+const handler_spec heartbeat{proto::api_key::heartbeat,  0, 4, &heartbeat_impl::handle, proto::acl_operation::read,
                              proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -16,6 +16,7 @@
 
 namespace spate::broker::handlers {
 
+namespace incremental_alter_configs_impl {
 namespace {
 
 enum class op : int8_t { set = 0, del = 1, append = 2, subtract = 3 };
@@ -118,11 +119,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace incremental_alter_configs_impl
 
 const handler_spec incremental_alter_configs{proto::api_key::incremental_alter_configs,
                                              0,
                                              1,
-                                             &handle,
+                                             &incremental_alter_configs_impl::handle,
                                              proto::acl_operation::alter_configs,
                                              proto::resource_type::topic};
 

@@ -12,6 +12,7 @@
 
 namespace spate::broker::handlers {
 
+namespace init_producer_id_impl {
 namespace {
 
 using init_result = coordinator::init_producer_id_result;
@@ -63,9 +64,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace init_producer_id_impl
 
 const handler_spec init_producer_id{
-    proto::api_key::init_producer_id,      0, 5, &handle, proto::acl_operation::write,
+    proto::api_key::init_producer_id,      0, 5, &init_producer_id_impl::handle, proto::acl_operation::write,
     proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

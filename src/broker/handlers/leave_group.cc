@@ -7,6 +7,7 @@
 
 namespace spate::broker::handlers {
 
+namespace leave_group_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -36,9 +37,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace leave_group_impl
 
 const handler_spec leave_group{
-    proto::api_key::leave_group, 0, 5, &handle, proto::acl_operation::read,
+    proto::api_key::leave_group, 0, 5, &leave_group_impl::handle, proto::acl_operation::read,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -11,6 +11,7 @@
 
 namespace spate::broker::handlers {
 
+namespace list_groups_impl {
 namespace {
 
 std::string lower(std::string s) {
@@ -49,9 +50,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace list_groups_impl
 
 const handler_spec list_groups{
-    proto::api_key::list_groups, 0, 5, &handle, proto::acl_operation::describe,
+    proto::api_key::list_groups, 0, 5, &list_groups_impl::handle, proto::acl_operation::describe,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -14,6 +14,7 @@
 
 namespace spate::broker::handlers {
 
+namespace list_offsets_impl {
 namespace {
 
 using resp = proto::list_offsets_response;
@@ -161,9 +162,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace list_offsets_impl
 
 const handler_spec list_offsets{
-    proto::api_key::list_offsets, 0, 8, &handle, proto::acl_operation::describe,
+    proto::api_key::list_offsets, 0, 8, &list_offsets_impl::handle, proto::acl_operation::describe,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

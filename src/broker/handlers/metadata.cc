@@ -14,6 +14,7 @@
 
 namespace spate::broker::handlers {
 
+namespace metadata_impl {
 namespace {
 
 using resp = proto::metadata_response;
@@ -121,9 +122,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace metadata_impl
 
 const handler_spec metadata{
-    proto::api_key::metadata,   0, 12, &handle, proto::acl_operation::describe,
+    proto::api_key::metadata,   0, 12, &metadata_impl::handle, proto::acl_operation::describe,
     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -14,6 +14,7 @@
 
 namespace spate::broker::handlers {
 
+namespace offset_commit_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -73,9 +74,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace offset_commit_impl
 
 const handler_spec offset_commit{
-    proto::api_key::offset_commit, 0, 9, &handle, proto::acl_operation::read,
+    proto::api_key::offset_commit, 0, 9, &offset_commit_impl::handle, proto::acl_operation::read,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -10,6 +10,7 @@
 
 namespace spate::broker::handlers {
 
+namespace offset_delete_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -59,9 +60,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace offset_delete_impl
 
 const handler_spec offset_delete{
-    proto::api_key::offset_delete, 0, 0, &handle, proto::acl_operation::del,
+    proto::api_key::offset_delete, 0, 0, &offset_delete_impl::handle, proto::acl_operation::del,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -12,6 +12,7 @@
 
 namespace spate::broker::handlers {
 
+namespace offset_fetch_impl {
 namespace {
 
 using committed_map = std::map<coordinator::topic_partition, coordinator::committed_offset>;
@@ -121,9 +122,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace offset_fetch_impl
 
 const handler_spec offset_fetch{
-    proto::api_key::offset_fetch, 0, 9, &handle, proto::acl_operation::describe,
+    proto::api_key::offset_fetch, 0, 9, &offset_fetch_impl::handle, proto::acl_operation::describe,
     proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -9,6 +9,7 @@
 
 namespace spate::broker::handlers {
 
+namespace offset_for_leader_epoch_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -43,11 +44,12 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace offset_for_leader_epoch_impl
 
 const handler_spec offset_for_leader_epoch{proto::api_key::offset_for_leader_epoch,
                                            0,
                                            4,
-                                           &handle,
+                                           &offset_for_leader_epoch_impl::handle,
                                            proto::acl_operation::describe,
                                            proto::resource_type::topic};
 

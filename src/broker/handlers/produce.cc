@@ -32,6 +32,7 @@
 
 namespace spate::broker::handlers {
 
+namespace produce_impl {
 namespace {
 
 using resp = proto::produce_response;
@@ -245,8 +246,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace produce_impl
 
-const handler_spec produce{proto::api_key::produce,    0, 9, &handle, proto::acl_operation::write,
+const handler_spec produce{proto::api_key::produce,    0, 9, &produce_impl::handle, proto::acl_operation::write,
                            proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

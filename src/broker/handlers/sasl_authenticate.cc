@@ -13,6 +13,7 @@
 
 namespace spate::broker::handlers {
 
+namespace sasl_authenticate_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -49,7 +50,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace sasl_authenticate_impl
 
-const handler_spec sasl_authenticate{proto::api_key::sasl_authenticate, 0, 2, &handle};
+const handler_spec sasl_authenticate{proto::api_key::sasl_authenticate, 0, 2, &sasl_authenticate_impl::handle};
 
 }  // namespace spate::broker::handlers

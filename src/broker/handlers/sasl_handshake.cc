@@ -12,6 +12,7 @@
 
 namespace spate::broker::handlers {
 
+namespace sasl_handshake_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -24,7 +25,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace sasl_handshake_impl
 
-const handler_spec sasl_handshake{proto::api_key::sasl_handshake, 0, 1, &handle};
+const handler_spec sasl_handshake{proto::api_key::sasl_handshake, 0, 1, &sasl_handshake_impl::handle};
 
 }  // namespace spate::broker::handlers

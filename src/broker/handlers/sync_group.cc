@@ -7,6 +7,7 @@
 
 namespace spate::broker::handlers {
 
+namespace sync_group_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -37,8 +38,9 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace sync_group_impl
 
-const handler_spec sync_group{proto::api_key::sync_group, 0, 5, &handle, proto::acl_operation::read,
+const handler_spec sync_group{proto::api_key::sync_group, 0, 5, &sync_group_impl::handle, proto::acl_operation::read,
                               proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -15,6 +15,7 @@
 
 namespace spate::broker::handlers {
 
+namespace txn_offset_commit_impl {
 namespace {
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -77,9 +78,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace txn_offset_commit_impl
 
 const handler_spec txn_offset_commit{
-    proto::api_key::txn_offset_commit,     0, 4, &handle, proto::acl_operation::write,
+    proto::api_key::txn_offset_commit,     0, 4, &txn_offset_commit_impl::handle, proto::acl_operation::write,
     proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers
