@@ -13,10 +13,14 @@
 #
 # A source that cannot share a translation unit (a name in an anonymous
 # namespace that another file of its batch also defines) is listed in
-# SPATE_UNITY_SKIP and compiled alone. Test executables are not batched.
+# SPATE_UNITY_SKIP and compiled alone. Test executables batch too, in
+# smaller batches (an edited test recompiles fewer neighbours); each test
+# file keeps its private names in an anonymous namespace nested in one named
+# after the file.
 
 option(SPATE_UNITY_BUILD "Compile module libraries in batches (unity build)" ON)
 set(SPATE_UNITY_BATCH 16 CACHE STRING "Sources per unity batch")
+set(SPATE_UNITY_TEST_BATCH 8 CACHE STRING "Sources per unity batch of a test executable")
 
 # Paths relative to src/; a path ending in '/' skips a whole directory.
 # (The Kafka API handlers each define `handle`, inside a namespace named
@@ -45,10 +49,14 @@ set(SPATE_UNITY_SKIP
   sql/types/interval_text.cc
 )
 
-# spate_unity(<target> <source dir>): replaces the target's .cc sources
-# (but those in SPATE_UNITY_SKIP) with batch files under
+# spate_unity(<target> <source dir> [batch size]): replaces the target's .cc
+# sources (but those in SPATE_UNITY_SKIP) with batch files under
 # <build>/unity/<target>/.
 function(spate_unity target srcdir)
+  set(batch ${SPATE_UNITY_BATCH})
+  if(ARGC GREATER 2)
+    set(batch ${ARGV2})
+  endif()
   if(NOT SPATE_UNITY_BUILD)
     return()
   endif()
@@ -82,7 +90,7 @@ function(spate_unity target srcdir)
       string(APPEND content "#include \"${inc}\"\n")
       math(EXPR count "${count} + 1")
       math(EXPR total "${total} - 1")
-      if(count EQUAL SPATE_UNITY_BATCH OR total EQUAL 0)
+      if(count EQUAL batch OR total EQUAL 0)
         file(CONFIGURE OUTPUT ${out_dir}/batch_${n}.cc CONTENT "${content}" @ONLY)
         list(APPEND kept ${out_dir}/batch_${n}.cc)
         math(EXPR n "${n} + 1")

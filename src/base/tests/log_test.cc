@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::logging {
+namespace log_test {
 namespace {
 
 TEST(logging, unknown_level_is_an_error_naming_it) {
@@ -32,4 +33,5 @@ TEST(logging, level_applies_to_loggers_created_before_configure) {
 }
 
 }  // namespace
+}  // namespace log_test
 }  // namespace spate::logging

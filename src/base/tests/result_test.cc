@@ -4,6 +4,7 @@
 #include "base/strong_type.h"
 
 namespace spate {
+namespace result_test {
 namespace {
 
 result<int> parse_positive(int v) {
@@ -64,4 +65,5 @@ TEST(errno_error, carries_the_system_message) {
 }
 
 }  // namespace
+}  // namespace result_test
 }  // namespace spate

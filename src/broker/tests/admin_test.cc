@@ -24,6 +24,7 @@
 #include "kafka/protocol/generated/offset_for_leader_epoch_response.h"
 
 namespace spate::broker::test {
+namespace admin_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -281,4 +282,5 @@ TEST(admin, cluster_log_dirs_and_leader_epochs) {
 }
 
 }  // namespace
+}  // namespace admin_test
 }  // namespace spate::broker::test

@@ -17,6 +17,7 @@
 #include "kafka/protocol/acl.h"
 
 namespace spate::broker::test {
+namespace api_table_test {
 namespace {
 
 namespace proto = kafka::protocol;
@@ -139,4 +140,5 @@ TEST(api_table, authorization_table_states_the_checks_of_every_served_api) {
 }
 
 }  // namespace
+}  // namespace api_table_test
 }  // namespace spate::broker::test

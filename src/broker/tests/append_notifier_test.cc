@@ -8,6 +8,7 @@
 #include "broker/append_notifier.h"
 
 namespace spate::broker {
+namespace append_notifier_test {
 namespace {
 
 TEST(append_notifier, wakes_only_subscribers_of_the_appended_partition) {
@@ -75,4 +76,5 @@ TEST(append_notifier, subscribe_notify_and_reset_race_safely) {
 }
 
 }  // namespace
+}  // namespace append_notifier_test
 }  // namespace spate::broker

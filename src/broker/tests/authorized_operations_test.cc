@@ -17,6 +17,7 @@
 #include "kafka/protocol/generated/metadata_response.h"
 
 namespace spate::broker::test {
+namespace authorized_operations_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -87,4 +88,5 @@ TEST(authorized_operations, describe_groups_fills_each_groups_set_when_asked) {
 }
 
 }  // namespace
+}  // namespace authorized_operations_test
 }  // namespace spate::broker::test

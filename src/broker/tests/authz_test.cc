@@ -72,6 +72,7 @@
 #include "kafka/protocol/generated/produce_response.h"
 
 namespace spate::broker::test {
+namespace authz_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -551,4 +552,5 @@ TEST(authz_audit, denials_and_acl_changes_are_written_to_the_audit_log) {
 }
 
 }  // namespace
+}  // namespace authz_test
 }  // namespace spate::broker::test

@@ -9,6 +9,7 @@
 #include "model/record_batch_builder.h"
 
 namespace spate::broker::test {
+namespace compacted_keys_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -103,4 +104,5 @@ TEST_F(compacted_keys, versions_before_record_errors_get_the_error_code_alone) {
 }
 
 }  // namespace
+}  // namespace compacted_keys_test
 }  // namespace spate::broker::test

@@ -14,6 +14,7 @@
 #include "broker/config_keys.h"
 
 namespace spate::broker {
+namespace config_keys_test {
 namespace {
 
 std::filesystem::path write_properties(const std::string& name, const std::string& text) {
@@ -243,4 +244,5 @@ TEST(configuration_doc, checked_in_file_matches_the_tables) {
 }
 
 }  // namespace
+}  // namespace config_keys_test
 }  // namespace spate::broker

@@ -16,6 +16,7 @@
 #include "kafka/protocol/generated/incremental_alter_configs_response.h"
 
 namespace spate::broker::test {
+namespace dynamic_configs_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -209,4 +210,5 @@ TEST(dynamic_broker_configs, topic_defaults_apply_at_once_to_topics_without_an_o
 }
 
 }  // namespace
+}  // namespace dynamic_configs_test
 }  // namespace spate::broker::test

@@ -27,6 +27,7 @@
 #include "kafka/protocol/generated/sync_group_response.h"
 
 namespace spate::broker::test {
+namespace groups_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -261,4 +262,5 @@ TEST(groups, two_members_join_concurrently) {
 }
 
 }  // namespace
+}  // namespace groups_test
 }  // namespace spate::broker::test

@@ -21,6 +21,7 @@
 #include "kafka/protocol/generated/produce_response.h"
 
 namespace spate::broker::test {
+namespace internal_topics_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -105,4 +106,5 @@ TEST(internal_topics, metadata_marks_internal_topics) {
 }
 
 }  // namespace
+}  // namespace internal_topics_test
 }  // namespace spate::broker::test

@@ -16,6 +16,7 @@
 #include "model/records.h"
 
 namespace spate::broker::test {
+namespace legacy_formats_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -214,4 +215,5 @@ TEST_F(legacy_formats, log_append_time_topic_stamps_up_converted_and_down_conver
 }
 
 }  // namespace
+}  // namespace legacy_formats_test
 }  // namespace spate::broker::test

@@ -8,6 +8,7 @@
 #include "broker/listeners.h"
 
 namespace spate::broker {
+namespace listeners_test {
 namespace {
 
 TEST(listeners, parses_names_hosts_and_ports) {
@@ -106,4 +107,5 @@ TEST(listeners, sasl_settings_parse) {
 }
 
 }  // namespace
+}  // namespace listeners_test
 }  // namespace spate::broker

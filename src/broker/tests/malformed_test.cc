@@ -19,6 +19,7 @@
 #include "kafka/protocol/wire.h"
 
 namespace spate::broker::test {
+namespace malformed_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -248,4 +249,5 @@ TEST_F(malformed, client_that_never_reads) {
 }
 
 }  // namespace
+}  // namespace malformed_test
 }  // namespace spate::broker::test

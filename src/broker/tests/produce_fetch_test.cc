@@ -21,6 +21,7 @@
 #include "model/records.h"
 
 namespace spate::broker::test {
+namespace produce_fetch_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -399,4 +400,5 @@ TEST_F(produce_fetch, delete_records) {
 }
 
 }  // namespace
+}  // namespace produce_fetch_test
 }  // namespace spate::broker::test

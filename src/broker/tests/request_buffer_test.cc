@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::broker {
+namespace request_buffer_test {
 namespace {
 
 TEST(request_buffer_pool, reuses_a_given_back_buffer_that_fits) {
@@ -47,4 +48,5 @@ TEST(request_buffer_pool, keeps_a_bounded_number_of_bounded_buffers) {
 }
 
 }  // namespace
+}  // namespace request_buffer_test
 }  // namespace spate::broker

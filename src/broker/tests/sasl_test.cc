@@ -27,6 +27,7 @@
 #include "security/scram.h"
 
 namespace spate::broker::test {
+namespace sasl_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -289,4 +290,5 @@ TEST(scram_credentials, describe_and_persist) {
 }
 
 }  // namespace
+}  // namespace sasl_test
 }  // namespace spate::broker::test

@@ -24,6 +24,7 @@
 #include "model/records.h"
 
 namespace spate::broker::test {
+namespace schema_validation_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -439,4 +440,5 @@ TEST(subject_name, follows_each_strategy) {
 }
 
 }  // namespace
+}  // namespace schema_validation_test
 }  // namespace spate::broker::test

@@ -13,6 +13,7 @@
 #include "kafka/protocol/generated/produce_response.h"
 
 namespace spate::broker::test {
+namespace server_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -161,4 +162,5 @@ TEST(server, many_clients) {
 }
 
 }  // namespace
+}  // namespace server_test
 }  // namespace spate::broker::test

@@ -30,6 +30,7 @@
 #include "model/record_batch_builder.h"
 
 namespace spate::broker::test {
+namespace transactions_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -243,4 +244,5 @@ TEST(transactions, txn_offsets_are_invisible_until_the_commit_marker) {
 }
 
 }  // namespace
+}  // namespace transactions_test
 }  // namespace spate::broker::test

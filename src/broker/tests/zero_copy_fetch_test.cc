@@ -21,6 +21,7 @@
 #include "storage/testing.h"
 
 namespace spate::broker::test {
+namespace zero_copy_fetch_test {
 namespace {
 
 using namespace kafka::protocol;
@@ -355,4 +356,5 @@ TEST(encrypted_fetch, serves_the_produced_batches_decrypted_with_zero_copy_on_an
 }
 
 }  // namespace
+}  // namespace zero_copy_fetch_test
 }  // namespace spate::broker::test

@@ -9,6 +9,7 @@
 #include <vector>
 
 namespace spate::bytes {
+namespace crc32c_test {
 namespace {
 
 std::span<const std::byte> as_bytes(std::string_view s) {
@@ -100,4 +101,5 @@ TEST(crc32c, detects_every_single_bit_flip) {
 }
 
 }  // namespace
+}  // namespace crc32c_test
 }  // namespace spate::bytes

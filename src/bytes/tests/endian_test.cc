@@ -5,6 +5,7 @@
 #include <array>
 
 namespace spate::bytes {
+namespace endian_test {
 namespace {
 
 TEST(endian, big_endian_stores_most_significant_byte_first) {
@@ -34,4 +35,5 @@ TEST(endian, little_endian_stores_least_significant_byte_first) {
 }
 
 }  // namespace
+}  // namespace endian_test
 }  // namespace spate::bytes

@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace spate::bytes {
+namespace varint_test {
 namespace {
 
 using buf = std::array<std::byte, 16>;
@@ -138,4 +139,5 @@ TEST(varint, decoding_stops_at_the_terminating_byte) {
 }
 
 }  // namespace
+}  // namespace varint_test
 }  // namespace spate::bytes

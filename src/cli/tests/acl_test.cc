@@ -5,6 +5,7 @@
 #include "cli/acl_args.h"
 
 namespace spate::cli {
+namespace acl_test {
 namespace {
 
 namespace kc = kafka::client;
@@ -89,4 +90,5 @@ TEST(acl_args, listing_groups_entries_by_resource_pattern) {
 }
 
 }  // namespace
+}  // namespace acl_test
 }  // namespace spate::cli

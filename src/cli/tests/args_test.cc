@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::cli {
+namespace args_test {
 namespace {
 
 using v = std::vector<std::string>;
@@ -143,4 +144,5 @@ TEST(consume, output_options) {
 }
 
 }  // namespace
+}  // namespace args_test
 }  // namespace spate::cli

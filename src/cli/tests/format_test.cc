@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::cli {
+namespace format_test {
 namespace {
 
 TEST(format_record, value_only_by_default) {
@@ -71,4 +72,5 @@ TEST(merge_config_overrides, applies_set_and_delete) {
 }
 
 }  // namespace
+}  // namespace format_test
 }  // namespace spate::cli

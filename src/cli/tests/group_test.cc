@@ -4,6 +4,7 @@
 #include "cli/group_format.h"
 
 namespace spate::cli {
+namespace group_test {
 namespace {
 
 using v = std::vector<std::string>;
@@ -212,4 +213,5 @@ TEST(format_reset_plan, sorted) {
 }
 
 }  // namespace
+}  // namespace group_test
 }  // namespace spate::cli

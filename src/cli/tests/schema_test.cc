@@ -4,6 +4,7 @@
 #include "cli/schema_format.h"
 
 namespace spate::cli {
+namespace schema_test {
 namespace {
 
 using v = std::vector<std::string>;
@@ -140,4 +141,5 @@ TEST(format_level, either_field_name) {
 }
 
 }  // namespace
+}  // namespace schema_test
 }  // namespace spate::cli

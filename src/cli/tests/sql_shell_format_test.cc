@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::cli {
+namespace sql_shell_format_test {
 namespace {
 
 TEST(format_sql_table, aligned_like_psql_with_row_count) {
@@ -123,4 +124,5 @@ TEST(format_sql_error, notice_severity_is_kept) {
 }
 
 }  // namespace
+}  // namespace sql_shell_format_test
 }  // namespace spate::cli

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::cli {
+namespace sql_shell_split_test {
 namespace {
 
 using strings = std::vector<std::string>;
@@ -123,4 +124,5 @@ TEST(sql_statement_buffer, clear_discards_the_partial_statement) {
 }
 
 }  // namespace
+}  // namespace sql_shell_split_test
 }  // namespace spate::cli

@@ -4,6 +4,7 @@
 #include "cli/txn_format.h"
 
 namespace spate::cli {
+namespace txn_test {
 namespace {
 
 using v = std::vector<std::string>;
@@ -116,4 +117,5 @@ TEST(format_txn_description, no_open_transaction) {
 }
 
 }  // namespace
+}  // namespace txn_test
 }  // namespace spate::cli

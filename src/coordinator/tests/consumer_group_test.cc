@@ -8,6 +8,7 @@
 #include "coordinator/group_coordinator.h"
 
 namespace spate::coordinator {
+namespace consumer_group_test {
 namespace {
 
 struct consumer_fixture : ::testing::Test {
@@ -310,4 +311,5 @@ TEST_F(consumer_fixture, earlier_deadlines_wake_the_caller) {
 }
 
 }  // namespace
+}  // namespace consumer_group_test
 }  // namespace spate::coordinator

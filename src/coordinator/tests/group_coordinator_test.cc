@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::coordinator {
+namespace group_coordinator_test {
 namespace {
 
 struct fixture : ::testing::Test {
@@ -450,4 +451,5 @@ TEST_F(fixture, a_loaded_stable_group_expires_members_that_do_not_return) {
 }
 
 }  // namespace
+}  // namespace group_coordinator_test
 }  // namespace spate::coordinator

@@ -11,6 +11,7 @@
 #include "coordinator/groups/txn_offset_table.h"
 
 namespace spate::coordinator::groups {
+namespace group_parts_test {
 namespace {
 
 committed_offset at(int64_t offset, int64_t committed_ms = 0) {
@@ -168,4 +169,5 @@ TEST(expire_group, leaves_a_group_with_members_alone) {
 }
 
 }  // namespace
+}  // namespace group_parts_test
 }  // namespace spate::coordinator::groups

@@ -7,6 +7,7 @@
 #include "coordinator/tests/test_logs.h"
 
 namespace spate::coordinator {
+namespace offset_store_test {
 namespace {
 
 using test::open_logs;
@@ -302,4 +303,5 @@ TEST(offset_store, a_consumer_group_snapshot_survives_reopen_and_its_tombstone_r
 }
 
 }  // namespace
+}  // namespace offset_store_test
 }  // namespace spate::coordinator

@@ -11,6 +11,7 @@
 #include <set>
 
 namespace spate::coordinator {
+namespace producer_ids_test {
 namespace {
 
 struct temp_dir {
@@ -62,4 +63,5 @@ TEST(producer_ids, a_damaged_file_is_refused) {
 }
 
 }  // namespace
+}  // namespace producer_ids_test
 }  // namespace spate::coordinator

@@ -10,6 +10,7 @@
 #include "coordinator/txn_log.h"
 
 namespace spate::coordinator {
+namespace txn_coordinator_test {
 namespace {
 
 struct harness {
@@ -457,4 +458,5 @@ TEST(txn_coordinator, drop_waiters_discards_pending_init) {
 }
 
 }  // namespace
+}  // namespace txn_coordinator_test
 }  // namespace spate::coordinator

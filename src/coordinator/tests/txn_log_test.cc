@@ -8,6 +8,7 @@
 #include "coordinator/tests/test_logs.h"
 
 namespace spate::coordinator {
+namespace txn_log_test {
 namespace {
 
 txn_metadata sample() {
@@ -226,4 +227,5 @@ TEST(txn_store, a_corrupt_record_fails_the_replay) {
 }
 
 }  // namespace
+}  // namespace txn_log_test
 }  // namespace spate::coordinator

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::http {
+namespace client_test {
 namespace {
 
 TEST(parse_http_url, reads_host_port_and_base_path) {
@@ -46,4 +47,5 @@ TEST(client, an_unreachable_server_is_an_error_naming_it) {
 }
 
 }  // namespace
+}  // namespace client_test
 }  // namespace spate::http

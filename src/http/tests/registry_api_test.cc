@@ -12,6 +12,7 @@
 #include "registry/store/state_service.h"
 
 namespace spate::http {
+namespace registry_api_test {
 namespace {
 
 using nlohmann::json;
@@ -336,4 +337,5 @@ TEST_F(registry_api_test, over_the_real_store_semantics_reach_clients_with_confl
 }
 
 }  // namespace
+}  // namespace registry_api_test
 }  // namespace spate::http

@@ -7,6 +7,7 @@
 #include "http/uri.h"
 
 namespace spate::http {
+namespace router_test {
 namespace {
 
 // Dispatches METHOD TARGET through `r`.
@@ -111,4 +112,5 @@ TEST(error_response, replaces_invalid_utf8_instead_of_failing) {
 }
 
 }  // namespace
+}  // namespace router_test
 }  // namespace spate::http

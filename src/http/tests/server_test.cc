@@ -25,6 +25,7 @@
 #include "net/runtime.h"
 
 namespace spate::http {
+namespace server_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -374,4 +375,5 @@ TEST_F(http_server_test, client_reconnects_when_the_server_closed_an_idle_connec
 }
 
 }  // namespace
+}  // namespace server_test
 }  // namespace spate::http

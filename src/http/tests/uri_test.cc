@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::http {
+namespace uri_test {
 namespace {
 
 TEST(percent_decode, decodes_escapes_in_either_case) {
@@ -65,4 +66,5 @@ TEST(parse_target, refuses_targets_not_starting_with_a_slash_and_bad_escapes) {
 }
 
 }  // namespace
+}  // namespace uri_test
 }  // namespace spate::http

@@ -14,6 +14,7 @@
 #include "bytes/endian.h"
 
 namespace spate::model {
+namespace compression_test {
 namespace {
 
 using bytes_t = std::vector<std::byte>;
@@ -389,4 +390,5 @@ TEST(compression, empty_input_is_corrupt_for_framed_codecs) {
 }
 
 }  // namespace
+}  // namespace compression_test
 }  // namespace spate::model

@@ -12,6 +12,7 @@
 #include "model/records.h"
 
 namespace spate::model {
+namespace legacy_message_set_test {
 namespace {
 
 using bytes_t = std::vector<std::byte>;
@@ -431,4 +432,5 @@ TEST(legacy_round_trip, up_then_down_conversion_gives_the_messages_back) {
 }
 
 }  // namespace
+}  // namespace legacy_message_set_test
 }  // namespace spate::model

@@ -9,6 +9,7 @@
 #include "model/record_batch_builder.h"
 
 namespace spate::model {
+namespace record_batch_test {
 namespace {
 
 using bytes_t = std::vector<std::byte>;
@@ -162,4 +163,5 @@ TEST(record_batch_view, crc_does_not_cover_offset_length_or_leader_epoch) {
 }
 
 }  // namespace
+}  // namespace record_batch_test
 }  // namespace spate::model

@@ -15,6 +15,7 @@
 #include "model/record_layout.h"
 
 namespace spate::model {
+namespace records_test {
 namespace {
 
 using bytes_t = std::vector<std::byte>;
@@ -546,4 +547,5 @@ TEST(control_marker, rejects_short_or_unknown_records) {
 }
 
 }  // namespace
+}  // namespace records_test
 }  // namespace spate::model

@@ -13,6 +13,7 @@
 #include "net/tests/echo.h"
 
 namespace spate::net {
+namespace listener_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -181,4 +182,5 @@ TEST(listen_address, bad_values_name_the_flag) {
 }
 
 }  // namespace
+}  // namespace listener_test
 }  // namespace spate::net

@@ -20,6 +20,7 @@
 #include "net/tls.h"
 
 namespace spate::net {
+namespace tls_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -175,4 +176,5 @@ TEST(tls_listener, a_plaintext_client_gets_no_connection) {
 }
 
 }  // namespace
+}  // namespace tls_test
 }  // namespace spate::net

@@ -5,6 +5,7 @@
 #include <string>
 
 namespace spate::pgwire {
+namespace binary_codec_test {
 namespace {
 
 using sql::column;
@@ -167,4 +168,5 @@ TEST(binary_codec, wrong_lengths_and_invalid_bytes_are_errors) {
 }
 
 }  // namespace
+}  // namespace binary_codec_test
 }  // namespace spate::pgwire

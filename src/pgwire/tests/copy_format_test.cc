@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::pgwire {
+namespace copy_format_test {
 namespace {
 
 using sql::column;
@@ -58,4 +59,5 @@ TEST(copy_format, csv_header_lists_the_column_names) {
 }
 
 }  // namespace
+}  // namespace copy_format_test
 }  // namespace spate::pgwire

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::pgwire {
+namespace message_test {
 namespace {
 
 TEST(message_writer, a_message_is_type_then_length_including_itself_then_body) {
@@ -51,4 +52,5 @@ TEST(valid_utf8, accepts_utf8_and_rejects_overlongs_surrogates_and_truncation) {
 }
 
 }  // namespace
+}  // namespace message_test
 }  // namespace spate::pgwire

@@ -16,6 +16,7 @@
 #include "pgwire/tests/fake_session.h"
 
 namespace spate::pgwire {
+namespace server_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -581,4 +582,5 @@ TEST_F(pgwire_server, copy_runs_through_the_extended_protocol_too) {
 }
 
 }  // namespace
+}  // namespace server_test
 }  // namespace spate::pgwire

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::pgwire {
+namespace sqlstate_test {
 namespace {
 
 using sql::sql_errc;
@@ -43,4 +44,5 @@ TEST(sqlstate, an_sql_error_keeps_its_position_detail_and_hint) {
 }
 
 }  // namespace
+}  // namespace sqlstate_test
 }  // namespace spate::pgwire

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::security {
+namespace acl_test {
 namespace {
 
 acl_binding binding(resource_type t, std::string name, pattern_type p, std::string principal,
@@ -100,4 +101,5 @@ TEST(acl_filter, any_match_literal_and_prefixed_select_patterns_as_kafka_does) {
 }
 
 }  // namespace
+}  // namespace acl_test
 }  // namespace spate::security

@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace spate::security {
+namespace audit_log_test {
 namespace {
 
 TEST(audit_log, each_event_is_one_json_line_with_who_where_and_what) {
@@ -69,4 +70,5 @@ TEST(audit_log, concurrent_records_append_whole_lines_to_a_private_file) {
 }
 
 }  // namespace
+}  // namespace audit_log_test
 }  // namespace spate::security

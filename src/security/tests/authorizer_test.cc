@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::security {
+namespace authorizer_test {
 namespace {
 
 using op = acl_operation;
@@ -131,4 +132,5 @@ TEST(authorizer, create_validates_each_binding_and_remove_describe_use_filters) 
 }
 
 }  // namespace
+}  // namespace authorizer_test
 }  // namespace spate::security

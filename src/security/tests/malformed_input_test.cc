@@ -12,6 +12,7 @@
 #include "security/sasl_session.h"
 
 namespace spate::security {
+namespace malformed_input_test {
 namespace {
 
 using namespace std::string_literals;
@@ -98,4 +99,5 @@ TEST(malformed_input, record_decoders_and_mapping_rules_survive_mutations) {
 }
 
 }  // namespace
+}  // namespace malformed_input_test
 }  // namespace spate::security

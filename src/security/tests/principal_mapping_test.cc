@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::security {
+namespace principal_mapping_test {
 namespace {
 
 TEST(principal_mapping, rules_apply_in_order_with_groups_and_case) {
@@ -33,4 +34,5 @@ TEST(principal_mapping, malformed_rules_are_errors_naming_the_position) {
 }
 
 }  // namespace
+}  // namespace principal_mapping_test
 }  // namespace spate::security

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::security {
+namespace quota_test {
 namespace {
 
 using opt = std::optional<std::string>;
@@ -69,4 +70,5 @@ TEST(quota_manager, a_users_quota_is_shared_by_its_clients_a_default_one_is_not)
 }
 
 }  // namespace
+}  // namespace quota_test
 }  // namespace spate::security

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::security {
+namespace sasl_plain_test {
 namespace {
 
 using namespace std::string_literals;
@@ -22,4 +23,5 @@ TEST(sasl_plain, refuses_missing_fields_other_authzids_and_extra_nuls) {
 }
 
 }  // namespace
+}  // namespace sasl_plain_test
 }  // namespace spate::security

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::security {
+namespace sasl_session_test {
 namespace {
 
 using namespace std::string_literals;
@@ -84,4 +85,5 @@ TEST_F(sasl_session_test, only_enabled_mechanisms_are_selected_once) {
 }
 
 }  // namespace
+}  // namespace sasl_session_test
 }  // namespace spate::security

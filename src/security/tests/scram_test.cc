@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace spate::security {
+namespace scram_test {
 namespace {
 
 struct users {
@@ -186,4 +187,5 @@ TEST(scram, base64_round_trips_and_refuses_malformed_text) {
 }
 
 }  // namespace
+}  // namespace scram_test
 }  // namespace spate::security

@@ -8,6 +8,7 @@
 #include "security/credential_store.h"
 
 namespace spate::security {
+namespace store_test {
 namespace {
 
 scram_credential credential(scram_mechanism m, const std::string& password) {
@@ -106,4 +107,5 @@ TEST(acl_codec, malformed_keys_and_values_are_refused) {
 }
 
 }  // namespace
+}  // namespace store_test
 }  // namespace spate::security

@@ -18,6 +18,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace compaction_test {
 namespace {
 
 using namespace testing;
@@ -432,4 +433,5 @@ TEST(Compaction, the_log_manager_cleaner_compacts_compacted_topics) {
 // ---- transactions (docs/formats/compaction.md, "Transactions") ----
 
 }  // namespace
+}  // namespace compaction_test
 }  // namespace spate::storage

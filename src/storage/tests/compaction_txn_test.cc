@@ -17,6 +17,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace compaction_txn_test {
 namespace {
 
 using namespace testing;
@@ -269,4 +270,5 @@ TEST(CompactionConfig, ratio_and_lag_configs_are_validated) {
 }
 
 }  // namespace
+}  // namespace compaction_txn_test
 }  // namespace spate::storage

@@ -3,6 +3,7 @@
 #include "storage/config.h"
 
 namespace spate::storage {
+namespace config_test {
 namespace {
 
 TEST(topic_config, defaults_match_kafka) {
@@ -84,4 +85,5 @@ TEST(topic_config, every_definition_has_a_valid_default_and_a_doc) {
 }
 
 }  // namespace
+}  // namespace config_test
 }  // namespace spate::storage

@@ -19,6 +19,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace crash_test {
 namespace {
 
 struct acked {
@@ -220,4 +221,5 @@ TEST(CompactionCrash, sigkill_during_compaction_keeps_every_keys_latest_acked_va
 }
 
 }  // namespace
+}  // namespace crash_test
 }  // namespace spate::storage

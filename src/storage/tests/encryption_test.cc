@@ -5,6 +5,7 @@
 #include <cstring>
 
 namespace spate::storage {
+namespace encryption_test {
 namespace {
 
 const char* k_key_a = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
@@ -93,4 +94,5 @@ TEST(chunk_seal, each_seal_of_a_growing_chunk_takes_its_own_nonce) {
 }
 
 }  // namespace
+}  // namespace encryption_test
 }  // namespace spate::storage

@@ -13,6 +13,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace fd_cache_test {
 namespace {
 
 using testing::config_with;
@@ -168,4 +169,5 @@ TEST(fd_cache, many_logs_share_a_small_cache) {
 }
 
 }  // namespace
+}  // namespace fd_cache_test
 }  // namespace spate::storage

@@ -12,6 +12,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace idempotence_test {
 namespace {
 
 using testing::temp_dir;
@@ -127,4 +128,5 @@ TEST(idempotence, deleting_records_forgets_producers_wholly_below_the_new_start)
 }
 
 }  // namespace
+}  // namespace idempotence_test
 }  // namespace spate::storage

@@ -12,6 +12,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace idle_partition_test {
 namespace {
 
 using testing::config_with;
@@ -82,4 +83,5 @@ TEST(idle_partition, idle_logs_hold_no_descriptor_beyond_the_cache) {
 }
 
 }  // namespace
+}  // namespace idle_partition_test
 }  // namespace spate::storage

@@ -6,6 +6,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace index_test {
 namespace {
 
 TEST(offset_index, floor_lookup_at_every_boundary) {
@@ -81,4 +82,5 @@ TEST(index_file, rejects_partial_entries_and_disorder) {
 }
 
 }  // namespace
+}  // namespace index_test
 }  // namespace spate::storage

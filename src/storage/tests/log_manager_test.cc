@@ -11,6 +11,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace log_manager_test {
 namespace {
 
 using testing::make_batch;
@@ -304,4 +305,5 @@ TEST(log_manager, retention_runs_over_all_topics) {
 }
 
 }  // namespace
+}  // namespace log_manager_test
 }  // namespace spate::storage

@@ -9,6 +9,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace log_test {
 namespace {
 
 using testing::config_with;
@@ -332,4 +333,5 @@ TEST(log, concurrent_readers_see_only_whole_batches_while_appending) {
 }
 
 }  // namespace
+}  // namespace log_test
 }  // namespace spate::storage

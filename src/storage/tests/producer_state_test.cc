@@ -13,6 +13,7 @@
 #include <random>
 
 namespace spate::storage {
+namespace producer_state_test {
 namespace {
 
 producer_batch_info batch(int64_t pid, int16_t epoch, int32_t first_seq, int32_t records,
@@ -218,4 +219,5 @@ TEST(producer_state, snapshot_files_load_the_newest_valid_one_at_or_below_a_boun
 }
 
 }  // namespace
+}  // namespace producer_state_test
 }  // namespace spate::storage

@@ -7,6 +7,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace recovery_test {
 namespace {
 
 using testing::config_with;
@@ -232,4 +233,5 @@ TEST(recovery, many_partitions_open_at_once) {
 }
 
 }  // namespace
+}  // namespace recovery_test
 }  // namespace spate::storage

@@ -5,6 +5,7 @@
 #include "storage/tests/test_util.h"
 
 namespace spate::storage {
+namespace retention_test {
 namespace {
 
 using testing::config_with;
@@ -123,4 +124,5 @@ TEST(delete_records, up_to_log_end_empties_the_log_and_appends_continue) {
 }
 
 }  // namespace
+}  // namespace retention_test
 }  // namespace spate::storage

@@ -15,6 +15,7 @@
 #include "storage/tests/compaction_fixture.h"
 
 namespace spate::storage {
+namespace sealed_batch_test {
 namespace {
 
 using namespace testing;
@@ -346,4 +347,5 @@ TEST(sealed_batch, a_key_file_can_be_added_to_a_directory_with_plaintext_topics)
 }
 
 }  // namespace
+}  // namespace sealed_batch_test
 }  // namespace spate::storage

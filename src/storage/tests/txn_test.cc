@@ -21,6 +21,7 @@
 #include "storage/txn_index.h"
 
 namespace spate::storage {
+namespace txn_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -519,4 +520,5 @@ TEST(txn, compaction_keeps_markers_and_carries_aborted_entries_over) {
 }
 
 }  // namespace
+}  // namespace txn_test
 }  // namespace spate::storage

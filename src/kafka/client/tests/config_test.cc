@@ -7,6 +7,7 @@
 #include "kafka/client/producer.h"
 
 namespace spate::kafka::client {
+namespace config_test {
 namespace {
 
 // The last value of `key` (librdkafka applies properties in order).
@@ -120,4 +121,5 @@ TEST(consumer_create, bad_value_names_the_property) {
 }
 
 }  // namespace
+}  // namespace config_test
 }  // namespace spate::kafka::client

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::kafka::client {
+namespace error_test {
 namespace {
 
 TEST(error_name, kafka_and_librdkafka_codes) {
@@ -37,4 +38,5 @@ TEST(kafka_error, message_carries_the_name_and_detail) {
 }
 
 }  // namespace
+}  // namespace error_test
 }  // namespace spate::kafka::client

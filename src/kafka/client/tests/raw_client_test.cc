@@ -16,6 +16,7 @@
 #include "kafka/protocol/generated/list_transactions_response.h"
 
 namespace spate::kafka::client {
+namespace raw_client_test {
 namespace {
 
 namespace proto = kafka::protocol;
@@ -174,4 +175,5 @@ TEST(raw_connection, unreachable_broker_is_an_io_error_naming_it) {
 }
 
 }  // namespace
+}  // namespace raw_client_test
 }  // namespace spate::kafka::client

@@ -12,6 +12,7 @@
 #include "kafka/protocol/generated/metadata_response.h"
 
 namespace spate::kafka::protocol {
+namespace frame_test {
 namespace {
 
 std::vector<std::byte> bytes_of(std::initializer_list<int> values) {
@@ -183,4 +184,5 @@ TEST(frame, api_table) {
 }
 
 }  // namespace
+}  // namespace frame_test
 }  // namespace spate::kafka::protocol

@@ -15,6 +15,7 @@
 #include "kafka/protocol/wire.h"
 
 namespace spate::kafka::protocol {
+namespace golden_test {
 namespace {
 
 std::vector<std::byte> bytes_of(std::initializer_list<int> values) {
@@ -228,4 +229,5 @@ TEST(golden, request_header_v2_with_null_client_id) {
 }
 
 }  // namespace
+}  // namespace golden_test
 }  // namespace spate::kafka::protocol

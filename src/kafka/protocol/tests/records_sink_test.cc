@@ -13,6 +13,7 @@
 #include "kafka/protocol/generated/fetch_response.h"
 
 namespace spate::kafka::protocol {
+namespace records_sink_test {
 namespace {
 
 using bytes_t = std::vector<std::byte>;
@@ -94,4 +95,5 @@ TEST(records_sink, scope_restores_the_previous_sink) {
 }
 
 }  // namespace
+}  // namespace records_sink_test
 }  // namespace spate::kafka::protocol

@@ -8,6 +8,7 @@
 #include "kafka/protocol/wire.h"
 
 namespace spate::kafka::protocol {
+namespace wire_test {
 namespace {
 
 std::vector<std::byte> bytes_of(std::initializer_list<int> values) {
@@ -276,4 +277,5 @@ TEST(wire, check_version) {
 }
 
 }  // namespace
+}  // namespace wire_test
 }  // namespace spate::kafka::protocol

@@ -11,6 +11,7 @@
 #include "registry/core/provider.h"
 
 namespace spate::registry {
+namespace avro_compat_test {
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -108,4 +109,5 @@ TEST(avro_compat, recursion_through_both_schemas_terminates_with_one_message) {
 }
 
 }  // namespace
+}  // namespace avro_compat_test
 }  // namespace spate::registry

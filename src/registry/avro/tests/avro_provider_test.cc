@@ -7,6 +7,7 @@
 #include "registry/core/provider.h"
 
 namespace spate::registry {
+namespace avro_provider_test {
 namespace {
 
 const schema_provider& avro() {
@@ -351,4 +352,5 @@ TEST(avro_parse, concurrent_parses_give_each_caller_its_own_answer) {
 }
 
 }  // namespace
+}  // namespace avro_provider_test
 }  // namespace spate::registry

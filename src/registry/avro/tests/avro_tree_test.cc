@@ -5,6 +5,7 @@
 #include "registry/avro/avro_schema.h"
 
 namespace spate::registry::avro {
+namespace avro_tree_test {
 namespace {
 
 resolved_reference ref(const std::string& name, const std::string& text) {
@@ -47,4 +48,5 @@ TEST(avro_tree, refs_point_at_their_definition) {
 }
 
 }  // namespace
+}  // namespace avro_tree_test
 }  // namespace spate::registry::avro

@@ -3,6 +3,7 @@
 #include "registry/core/provider.h"
 
 namespace spate::registry {
+namespace compat_test {
 namespace {
 
 parsed_schema_ptr avro(const char* text) {
@@ -34,4 +35,5 @@ TEST(registry_compat, non_transitive_levels_check_only_the_latest_version) {
 }
 
 }  // namespace
+}  // namespace compat_test
 }  // namespace spate::registry

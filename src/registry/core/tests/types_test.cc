@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::registry {
+namespace types_test {
 namespace {
 
 TEST(registry_types, names_round_trip_as_confluent_spells_them) {
@@ -25,4 +26,5 @@ TEST(registry_types, context_prefix_splits_from_subject) {
 }
 
 }  // namespace
+}  // namespace types_test
 }  // namespace spate::registry

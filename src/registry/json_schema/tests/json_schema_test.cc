@@ -7,6 +7,7 @@
 #include "registry/core/provider.h"
 
 namespace spate::registry {
+namespace json_schema_test {
 namespace {
 
 using json = nlohmann::json;
@@ -398,4 +399,5 @@ TEST(json_schema_identity, record_name_is_the_title) {
 }
 
 }  // namespace
+}  // namespace json_schema_test
 }  // namespace spate::registry

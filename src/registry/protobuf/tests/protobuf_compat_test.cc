@@ -11,6 +11,7 @@
 #include "registry/protobuf/protobuf_internal.h"
 
 namespace spate::registry {
+namespace protobuf_compat_test {
 namespace {
 
 const schema_provider& pb() {
@@ -179,4 +180,5 @@ TEST(protobuf_compat, other_schema_types_are_incompatible) {
 }
 
 }  // namespace
+}  // namespace protobuf_compat_test
 }  // namespace spate::registry

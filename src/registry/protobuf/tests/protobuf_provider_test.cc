@@ -8,6 +8,7 @@
 #include "registry/protobuf/protobuf_schema.h"
 
 namespace spate::registry {
+namespace protobuf_provider_test {
 namespace {
 
 const schema_provider& pb() {
@@ -643,4 +644,5 @@ TEST(protobuf_framing, decoded_path_names_the_message) {
 }
 
 }  // namespace
+}  // namespace protobuf_provider_test
 }  // namespace spate::registry

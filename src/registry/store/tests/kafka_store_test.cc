@@ -16,6 +16,7 @@
 #include "registry/store/tests/test_provider.h"
 
 namespace spate::registry {
+namespace kafka_store_test {
 namespace {
 
 namespace kc = kafka::client;
@@ -271,4 +272,5 @@ TEST_F(kafka_store_test, concurrent_writers_on_two_servers_never_hand_out_one_id
 }
 
 }  // namespace
+}  // namespace kafka_store_test
 }  // namespace spate::registry

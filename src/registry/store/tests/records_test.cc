@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::registry {
+namespace records_test {
 namespace {
 
 subject_schema schema_value(std::string subject, int32_t version, int32_t id) {
@@ -158,4 +159,5 @@ TEST(records, malformed_records_are_errors_saying_what_is_wrong) {
 }
 
 }  // namespace
+}  // namespace records_test
 }  // namespace spate::registry

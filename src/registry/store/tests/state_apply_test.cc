@@ -6,6 +6,7 @@
 #include "registry/store/tests/test_provider.h"
 
 namespace spate::registry {
+namespace state_apply_test {
 namespace {
 
 schema_record version_record(std::string subject, int32_t version, int32_t id, std::string text,
@@ -103,4 +104,5 @@ TEST_F(state_apply_test, a_rewritten_version_replaces_the_earlier_record) {
 }
 
 }  // namespace
+}  // namespace state_apply_test
 }  // namespace spate::registry

@@ -6,6 +6,7 @@
 #include "registry/store/state_service.h"
 
 namespace spate::registry {
+namespace state_providers_test {
 namespace {
 
 schema_input avro(std::string text, std::vector<schema_reference> refs = {}) {
@@ -147,4 +148,5 @@ TEST_F(state_providers_test, a_json_schema_with_reordered_keywords_is_the_same_s
 }
 
 }  // namespace
+}  // namespace state_providers_test
 }  // namespace spate::registry

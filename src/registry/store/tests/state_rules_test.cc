@@ -7,6 +7,7 @@
 #include "registry/store/tests/test_provider.h"
 
 namespace spate::registry {
+namespace state_rules_test {
 namespace {
 
 using test_support::token_input;
@@ -248,4 +249,5 @@ TEST_F(state_rules_test, a_schema_type_change_is_incompatible_unless_the_level_i
 }
 
 }  // namespace
+}  // namespace state_rules_test
 }  // namespace spate::registry

@@ -7,6 +7,7 @@
 #include "registry/store/tests/test_provider.h"
 
 namespace spate::registry {
+namespace state_test {
 namespace {
 
 using test_support::token_input;
@@ -234,4 +235,5 @@ TEST_F(state_test, broker_validation_queries_answer_from_the_state) {
 }
 
 }  // namespace
+}  // namespace state_test
 }  // namespace spate::registry

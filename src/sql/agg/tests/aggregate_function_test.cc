@@ -8,6 +8,7 @@
 #include "sql/agg/tests/agg_test_util.h"
 
 namespace spate::sql {
+namespace aggregate_function_test {
 namespace {
 
 using namespace agg_testing;
@@ -218,4 +219,5 @@ TEST(aggregate_functions, distinct_counts_each_value_once_after_the_filter) {
 }
 
 }  // namespace
+}  // namespace aggregate_function_test
 }  // namespace spate::sql

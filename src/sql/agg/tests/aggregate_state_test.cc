@@ -7,6 +7,7 @@
 #include "sql/agg/tests/agg_test_util.h"
 
 namespace spate::sql {
+namespace aggregate_state_test {
 namespace {
 
 using namespace agg_testing;
@@ -217,4 +218,5 @@ TEST(group_keys, equal_values_encode_equal_and_others_differ) {
 }
 
 }  // namespace
+}  // namespace aggregate_state_test
 }  // namespace spate::sql

@@ -10,6 +10,7 @@
 #include "sql/agg/tests/agg_test_util.h"
 
 namespace spate::sql {
+namespace count_distinct_test {
 namespace {
 
 using namespace agg_testing;
@@ -102,4 +103,5 @@ TEST(count_distinct, merge_adds_the_other_slots_values) {
 }
 
 }  // namespace
+}  // namespace count_distinct_test
 }  // namespace spate::sql

@@ -5,6 +5,7 @@
 #include "sql/catalog/catalog.h"
 
 namespace spate::sql {
+namespace catalog_json_test {
 namespace {
 
 catalog_object a_view() {
@@ -40,4 +41,5 @@ TEST(catalog_json, records_written_before_the_flag_read_as_false) {
 }
 
 }  // namespace
+}  // namespace catalog_json_test
 }  // namespace spate::sql

@@ -6,6 +6,7 @@
 #include "kafka/client/testing/broker_process.h"
 
 namespace spate::sql {
+namespace catalog_log_test {
 namespace {
 
 class catalog_log_test : public ::testing::Test {
@@ -92,4 +93,5 @@ TEST_F(catalog_log_test, a_reopened_catalog_loads_what_an_earlier_one_wrote) {
 }
 
 }  // namespace
+}  // namespace catalog_log_test
 }  // namespace spate::sql

@@ -5,6 +5,7 @@
 #include "sql/engine/object_builder.h"
 
 namespace spate::sql {
+namespace emit_on_window_close_test {
 namespace {
 
 class emit_on_window_close_test : public ::testing::Test {
@@ -71,4 +72,5 @@ TEST_F(emit_on_window_close_test, a_query_without_windows_to_close_is_refused) {
 }
 
 }  // namespace
+}  // namespace emit_on_window_close_test
 }  // namespace spate::sql

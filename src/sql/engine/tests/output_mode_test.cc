@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::sql {
+namespace output_mode_test {
 namespace {
 
 // A grouped query's plan: (auction, window_end, bids), keyed by the first two.
@@ -122,4 +123,5 @@ TEST(view_output_mode, an_updating_view_without_all_its_group_keys_is_refused) {
 }
 
 }  // namespace
+}  // namespace output_mode_test
 }  // namespace spate::sql

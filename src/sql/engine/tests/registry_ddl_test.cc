@@ -5,6 +5,7 @@
 #include "registry/store/state_service.h"
 
 namespace spate::sql {
+namespace registry_ddl_test {
 namespace {
 
 using registry::schema_type;
@@ -122,4 +123,5 @@ TEST_F(registry_fixture, lookup_resolves_references_dependencies_first) {
 }
 
 }  // namespace
+}  // namespace registry_ddl_test
 }  // namespace spate::sql

@@ -26,6 +26,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace serving_session_test {
 namespace {
 
 namespace kc = kafka::client;
@@ -397,4 +398,5 @@ TEST_F(serving_session_test, sink_types_are_checked_at_create_and_keyed_records_
 }
 
 }  // namespace
+}  // namespace serving_session_test
 }  // namespace spate::sql

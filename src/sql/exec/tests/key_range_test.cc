@@ -8,6 +8,7 @@
 #include "sql/serving/key_codec.h"
 
 namespace spate::sql {
+namespace key_range_test {
 namespace {
 
 // A scan of a view (channel TEXT, auction BIGINT, bids BIGINT) keyed by
@@ -163,4 +164,5 @@ TEST(key_range, parameters_are_bound_values) {
 }
 
 }  // namespace
+}  // namespace key_range_test
 }  // namespace spate::sql

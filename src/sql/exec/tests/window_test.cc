@@ -10,6 +10,7 @@
 #include "sql/exec/transform.h"
 
 namespace spate::sql {
+namespace window_test {
 namespace {
 
 constexpr int64_t k_s = k_micros_per_second;
@@ -263,4 +264,5 @@ TEST(session_window, sessions_form_per_key_with_nulls_as_one_key) {
 }
 
 }  // namespace
+}  // namespace window_test
 }  // namespace spate::sql

@@ -11,6 +11,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace window_topic_test {
 namespace {
 
 namespace ts = test_support;
@@ -100,4 +101,5 @@ TEST_F(window_topic_test, tumble_and_hop_rows_of_every_partition) {
 }
 
 }  // namespace
+}  // namespace window_topic_test
 }  // namespace spate::sql

@@ -5,6 +5,7 @@
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql::testing {
+namespace arithmetic_test {
 namespace {
 
 expr_ptr num(std::string_view s) {
@@ -136,4 +137,5 @@ TEST(arithmetic, datetime_arithmetic) {
 }
 
 }  // namespace
+}  // namespace arithmetic_test
 }  // namespace spate::sql::testing

@@ -5,6 +5,7 @@
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql::testing {
+namespace casts_test {
 namespace {
 
 std::string run_cast(expr_ptr e, data_type to, cast_context ctx = cast_context::explicit_) {
@@ -130,4 +131,5 @@ TEST(common_types, follow_promotion_and_unknown_rules) {
 }
 
 }  // namespace
+}  // namespace casts_test
 }  // namespace spate::sql::testing

@@ -3,6 +3,7 @@
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql::testing {
+namespace eval_test {
 namespace {
 
 const data_type k_bool = data_type::of(type_id::boolean);
@@ -213,4 +214,5 @@ TEST(expr, constness_and_column_references) {
 }
 
 }  // namespace
+}  // namespace eval_test
 }  // namespace spate::sql::testing

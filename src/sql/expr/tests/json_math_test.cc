@@ -5,6 +5,7 @@
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql::testing {
+namespace json_math_test {
 namespace {
 
 expr_ptr doc() {
@@ -95,4 +96,5 @@ TEST(math_functions, greatest_and_least_ignore_nulls) {
 }
 
 }  // namespace
+}  // namespace json_math_test
 }  // namespace spate::sql::testing

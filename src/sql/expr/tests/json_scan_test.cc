@@ -5,6 +5,7 @@
 #include <string>
 
 namespace spate::sql::detail {
+namespace json_scan_test {
 namespace {
 
 TEST(json_scan, finds_members_in_unnormalised_text) {
@@ -39,4 +40,5 @@ TEST(json_scan, unescapes_strings) {
 }
 
 }  // namespace
+}  // namespace json_scan_test
 }  // namespace spate::sql::detail

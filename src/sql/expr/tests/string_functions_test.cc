@@ -3,6 +3,7 @@
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql::testing {
+namespace string_functions_test {
 namespace {
 
 expr_ptr t(std::string s) {
@@ -162,4 +163,5 @@ TEST(pattern, regexp_replace_with_flags_and_backreferences) {
 }
 
 }  // namespace
+}  // namespace string_functions_test
 }  // namespace spate::sql::testing

@@ -10,6 +10,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace format_test {
 namespace {
 
 record_view rec(std::string_view value, int64_t offset = 0) {
@@ -328,4 +329,5 @@ TEST(raw_encoder, writes_bytes_or_text_form) {
 }
 
 }  // namespace
+}  // namespace format_test
 }  // namespace spate::sql

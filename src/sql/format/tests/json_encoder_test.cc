@@ -8,6 +8,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace json_encoder_test {
 namespace {
 
 // The encoder keeps a day's date text for the rows after it: every
@@ -71,4 +72,5 @@ TEST(json_encoder, plain_length_stops_at_the_first_byte_to_escape) {
 }
 
 }  // namespace
+}  // namespace json_encoder_test
 }  // namespace spate::sql

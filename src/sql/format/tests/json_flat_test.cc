@@ -10,6 +10,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace json_flat_test {
 namespace {
 
 using format_detail::json_flat_decoder;
@@ -220,4 +221,5 @@ TEST(json_flat_decoder, agrees_with_the_general_path_on_mutated_records) {
 }
 
 }  // namespace
+}  // namespace json_flat_test
 }  // namespace spate::sql

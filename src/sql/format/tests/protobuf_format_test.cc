@@ -7,6 +7,7 @@
 #include "sql/format/tests/registry_test_util.h"
 
 namespace spate::sql {
+namespace protobuf_format_test {
 namespace {
 
 using namespace registry_test;
@@ -154,4 +155,5 @@ TEST(protobuf_sink, derived_schema_is_a_proto3_message_of_optional_fields) {
 }
 
 }  // namespace
+}  // namespace protobuf_format_test
 }  // namespace spate::sql

@@ -8,6 +8,7 @@
 #include "sql/format/tests/registry_test_util.h"
 
 namespace spate::sql {
+namespace registry_format_test {
 namespace {
 
 using namespace registry_test;
@@ -328,4 +329,5 @@ TEST(json_sr_sink, derived_schema_is_an_object_of_nullable_properties) {
 }
 
 }  // namespace
+}  // namespace registry_format_test
 }  // namespace spate::sql

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::sql {
+namespace parse_serving_test {
 namespace {
 
 parsed_statement one(const std::string& sql) {
@@ -80,4 +81,5 @@ TEST(parse_serving, errors_point_at_the_offending_token) {
 }
 
 }  // namespace
+}  // namespace parse_serving_test
 }  // namespace spate::sql

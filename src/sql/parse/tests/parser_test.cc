@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::sql {
+namespace parser_test {
 namespace {
 
 TEST(parse_sql, splits_statements_and_keeps_their_offsets) {
@@ -219,4 +220,5 @@ TEST(parse_sql, emit_on_window_close_elsewhere_is_an_error_at_emit) {
 }
 
 }  // namespace
+}  // namespace parser_test
 }  // namespace spate::sql

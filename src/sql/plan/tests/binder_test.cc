@@ -9,6 +9,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace binder_test {
 namespace {
 
 class binder_test : public ::testing::Test {
@@ -196,4 +197,5 @@ TEST_F(binder_test, order_by_and_limit_are_refused_in_continuous_queries) {
 }
 
 }  // namespace
+}  // namespace binder_test
 }  // namespace spate::sql

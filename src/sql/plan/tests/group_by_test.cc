@@ -12,6 +12,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace group_by_test {
 namespace {
 
 using rows = std::vector<std::string>;
@@ -233,4 +234,5 @@ TEST_F(group_by_test, equal_calls_share_one_column_and_the_input_is_pruned) {
 }
 
 }  // namespace
+}  // namespace group_by_test
 }  // namespace spate::sql

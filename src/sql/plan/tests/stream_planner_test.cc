@@ -5,6 +5,7 @@
 #include "sql/stream/tests/plan_builders.h"
 
 namespace spate::sql {
+namespace stream_planner_test {
 namespace {
 
 using namespace test_support;
@@ -245,4 +246,5 @@ TEST(stream_planner, an_aggregation_over_an_aggregation_names_the_view_workaroun
 }
 
 }  // namespace
+}  // namespace stream_planner_test
 }  // namespace spate::sql

@@ -11,6 +11,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace system_query_test {
 namespace {
 
 class system_query_test : public ::testing::Test {
@@ -292,4 +293,5 @@ TEST_F(system_query_test, in_and_not_in_subqueries_follow_sql_null_rules) {
 }
 
 }  // namespace
+}  // namespace system_query_test
 }  // namespace spate::sql

@@ -6,6 +6,7 @@
 #include "sql/plan/bind_window_keys.h"
 
 namespace spate::sql {
+namespace window_keys_test {
 namespace {
 
 const data_type k_int = data_type::of(type_id::int64);
@@ -113,4 +114,5 @@ TEST(window_keys, computed_columns_and_plans_without_windows_are_left_alone) {
 }
 
 }  // namespace
+}  // namespace window_keys_test
 }  // namespace spate::sql

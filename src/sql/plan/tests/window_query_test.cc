@@ -11,6 +11,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql {
+namespace window_query_test {
 namespace {
 
 using rows = std::vector<std::string>;
@@ -305,4 +306,5 @@ TEST_F(window_query_test, session_rows_over_a_subquery) {
 }
 
 }  // namespace
+}  // namespace window_query_test
 }  // namespace spate::sql

@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace spate::sql {
+namespace key_codec_test {
 namespace {
 
 std::string enc(const value& v) {
@@ -112,4 +113,5 @@ TEST(key_codec, prefix_successor_skips_every_extension_of_the_prefix) {
 }
 
 }  // namespace
+}  // namespace key_codec_test
 }  // namespace spate::sql

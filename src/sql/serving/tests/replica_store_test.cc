@@ -11,6 +11,7 @@
 #include "sql/serving/key_codec.h"
 
 namespace spate::sql {
+namespace replica_store_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -247,4 +248,5 @@ TEST(replica_store, point_lookups_among_many_keys_take_microseconds) {
 }
 
 }  // namespace
+}  // namespace replica_store_test
 }  // namespace spate::sql

@@ -14,6 +14,7 @@
 #include "sql/stream/key_partitioner.h"
 
 namespace spate::sql {
+namespace view_replica_test {
 namespace {
 
 namespace kc = kafka::client;
@@ -172,4 +173,5 @@ TEST_F(view_replica_test, sync_stops_when_cancelled) {
 }
 
 }  // namespace
+}  // namespace view_replica_test
 }  // namespace spate::sql

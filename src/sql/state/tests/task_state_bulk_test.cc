@@ -8,6 +8,7 @@
 #include "sql/state/tests/state_test_util.h"
 
 namespace spate::sql {
+namespace task_state_bulk_test {
 namespace {
 
 using namespace test_support;
@@ -79,4 +80,5 @@ TEST_F(task_state_test, a_hundred_thousand_keys_commit_and_restore_within_the_de
 }
 
 }  // namespace
+}  // namespace task_state_bulk_test
 }  // namespace spate::sql

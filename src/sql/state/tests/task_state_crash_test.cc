@@ -18,6 +18,7 @@
 extern char** environ;
 
 namespace spate::sql {
+namespace task_state_crash_test {
 namespace {
 
 using namespace test_support;
@@ -97,4 +98,5 @@ TEST_F(task_state_test, a_process_killed_after_commit_loses_only_what_replay_res
 }
 
 }  // namespace
+}  // namespace task_state_crash_test
 }  // namespace spate::sql

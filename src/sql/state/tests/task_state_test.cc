@@ -9,6 +9,7 @@
 #include "sql/state/tests/state_test_util.h"
 
 namespace spate::sql {
+namespace task_state_test {
 namespace {
 
 using namespace test_support;
@@ -337,4 +338,5 @@ TEST_F(task_state_test, ensure_changelog_topic_creates_compacts_and_grows) {
 }
 
 }  // namespace
+}  // namespace task_state_test
 }  // namespace spate::sql

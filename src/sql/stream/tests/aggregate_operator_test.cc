@@ -8,6 +8,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql::detail {
+namespace aggregate_operator_test {
 namespace {
 
 using namespace test_support;
@@ -338,4 +339,5 @@ TEST(aggregate_operator, a_snapshot_over_half_a_megabyte_is_split_into_chunks) {
 }
 
 }  // namespace
+}  // namespace aggregate_operator_test
 }  // namespace spate::sql::detail

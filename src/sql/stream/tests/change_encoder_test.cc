@@ -11,6 +11,7 @@
 #include "sql/stream/key_partitioner.h"
 
 namespace spate::sql {
+namespace change_encoder_test {
 namespace {
 
 namespace kc = kafka::client;
@@ -195,4 +196,5 @@ TEST(change_encoder, a_sink_error_stops_the_call_and_is_returned) {
 }
 
 }  // namespace
+}  // namespace change_encoder_test
 }  // namespace spate::sql

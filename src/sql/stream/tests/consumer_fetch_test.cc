@@ -14,6 +14,7 @@
 #include "sql/stream/tests/stream_test_util.h"
 
 namespace spate::sql {
+namespace consumer_fetch_test {
 namespace {
 
 using namespace test_support;
@@ -73,4 +74,5 @@ TEST(consumer_fetch_test, a_consumer_behind_its_fetcher_is_not_fed_one_queue_per
 }
 
 }  // namespace
+}  // namespace consumer_fetch_test
 }  // namespace spate::sql

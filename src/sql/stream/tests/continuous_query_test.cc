@@ -11,6 +11,7 @@
 #include "sql/stream/tests/stream_test_util.h"
 
 namespace spate::sql {
+namespace continuous_query_test {
 namespace {
 
 using namespace test_support;
@@ -363,4 +364,5 @@ TEST_F(continuous_query_test, start_fails_on_a_missing_input_topic) {
 }
 
 }  // namespace
+}  // namespace continuous_query_test
 }  // namespace spate::sql

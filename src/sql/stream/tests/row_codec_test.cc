@@ -5,6 +5,7 @@
 #include <limits>
 
 namespace spate::sql {
+namespace row_codec_test {
 namespace {
 
 namespace codec = stream_codec;
@@ -119,4 +120,5 @@ TEST(row_codec, hash_is_fixed_across_builds) {
 }
 
 }  // namespace
+}  // namespace row_codec_test
 }  // namespace spate::sql

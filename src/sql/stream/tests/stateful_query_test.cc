@@ -18,6 +18,7 @@
 #include "sql/stream/tests/stream_test_util.h"
 
 namespace spate::sql {
+namespace stateful_query_test {
 namespace {
 
 using namespace test_support;
@@ -405,4 +406,5 @@ TEST_F(stateful_query_test, a_second_member_takes_over_tasks_and_state_exactly_o
 }
 
 }  // namespace
+}  // namespace stateful_query_test
 }  // namespace spate::sql

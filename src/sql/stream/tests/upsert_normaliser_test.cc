@@ -19,6 +19,7 @@
 #include "sql/types/text_io.h"
 
 namespace spate::sql::detail {
+namespace upsert_normaliser_test {
 namespace {
 
 using namespace test_support;
@@ -448,4 +449,5 @@ TEST(upsert_aggregate, many_changes_per_key_in_one_run_and_across_restarts_match
 }
 
 }  // namespace
+}  // namespace upsert_normaliser_test
 }  // namespace spate::sql::detail

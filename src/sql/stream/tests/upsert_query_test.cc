@@ -20,6 +20,7 @@
 #include "sql/stream/tests/stream_test_util.h"
 
 namespace spate::sql {
+namespace upsert_query_test {
 namespace {
 
 using namespace test_support;
@@ -241,4 +242,5 @@ TEST_F(upsert_query_test, a_wiped_state_directory_restores_the_previous_rows_fro
 }
 
 }  // namespace
+}  // namespace upsert_query_test
 }  // namespace spate::sql

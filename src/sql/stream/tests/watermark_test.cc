@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace spate::sql::detail {
+namespace watermark_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -191,4 +192,5 @@ TEST(watermark_merger, state_round_trips) {
 }
 
 }  // namespace
+}  // namespace watermark_test
 }  // namespace spate::sql::detail

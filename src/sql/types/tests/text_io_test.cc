@@ -5,6 +5,7 @@
 #include <string>
 
 namespace spate::sql {
+namespace text_io_test {
 namespace {
 
 data_type t(type_id id) {
@@ -252,4 +253,5 @@ TEST(text_io, format_value_matches_column_format) {
 }
 
 }  // namespace
+}  // namespace text_io_test
 }  // namespace spate::sql

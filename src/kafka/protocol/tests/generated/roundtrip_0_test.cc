@@ -26,6 +26,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_0_test {
 namespace {
 
 using namespace roundtrip;
@@ -764,4 +765,5 @@ TEST(roundtrip, write_txn_markers_request) {
 }
 
 }  // namespace
+}  // namespace roundtrip_0_test
 }  // namespace spate::kafka::protocol

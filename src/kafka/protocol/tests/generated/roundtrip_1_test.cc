@@ -26,6 +26,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_1_test {
 namespace {
 
 using namespace roundtrip;
@@ -879,4 +880,5 @@ TEST(roundtrip, write_txn_markers_response) {
 }
 
 }  // namespace
+}  // namespace roundtrip_1_test
 }  // namespace spate::kafka::protocol

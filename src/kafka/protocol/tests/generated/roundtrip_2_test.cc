@@ -25,6 +25,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_2_test {
 namespace {
 
 using namespace roundtrip;
@@ -604,4 +605,5 @@ TEST(roundtrip, update_features_request) {
 }
 
 }  // namespace
+}  // namespace roundtrip_2_test
 }  // namespace spate::kafka::protocol

@@ -25,6 +25,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_3_test {
 namespace {
 
 using namespace roundtrip;
@@ -705,4 +706,5 @@ TEST(roundtrip, update_features_response) {
 }
 
 }  // namespace
+}  // namespace roundtrip_3_test
 }  // namespace spate::kafka::protocol

@@ -25,6 +25,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_4_test {
 namespace {
 
 using namespace roundtrip;
@@ -637,4 +638,5 @@ TEST(roundtrip, update_metadata_request) {
 }
 
 }  // namespace
+}  // namespace roundtrip_4_test
 }  // namespace spate::kafka::protocol

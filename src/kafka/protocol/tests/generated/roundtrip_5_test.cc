@@ -25,6 +25,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_5_test {
 namespace {
 
 using namespace roundtrip;
@@ -759,4 +760,5 @@ TEST(roundtrip, update_metadata_response) {
 }
 
 }  // namespace
+}  // namespace roundtrip_5_test
 }  // namespace spate::kafka::protocol

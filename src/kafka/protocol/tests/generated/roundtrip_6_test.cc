@@ -25,6 +25,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_6_test {
 namespace {
 
 using namespace roundtrip;
@@ -569,4 +570,5 @@ TEST(roundtrip, write_share_group_state_request) {
 }
 
 }  // namespace
+}  // namespace roundtrip_6_test
 }  // namespace spate::kafka::protocol

@@ -25,6 +25,7 @@
 #include "kafka/protocol/tests/roundtrip.h"
 
 namespace spate::kafka::protocol {
+namespace roundtrip_7_test {
 namespace {
 
 using namespace roundtrip;
@@ -845,4 +846,5 @@ TEST(roundtrip, write_share_group_state_response) {
 }
 
 }  // namespace
+}  // namespace roundtrip_7_test
 }  // namespace spate::kafka::protocol
