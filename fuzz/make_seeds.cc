@@ -24,6 +24,8 @@
 #include "kafka/protocol/frame.h"
 #include "kafka/protocol/generated/consumer_protocol_subscription.h"
 #include "kafka/protocol/message.h"
+#include "model/legacy_message_set.h"
+#include "model/record_batch_builder.h"
 #include "served_apis.h"
 
 namespace {
@@ -64,17 +66,51 @@ void kafka_seeds(const fs::path& dir) {
     SPATE_FUZZ_SERVED_APIS
 #undef SPATE_FUZZ_SERVED_API
 
-    // A v2 record batch header and one record (contents need not verify:
-    // the decoder treats records as bytes).
-    static const std::vector<std::byte> batch(70, std::byte{0x01});
-    proto::produce_request produce;
-    produce.acks = -1;
-    produce.timeout_ms = 30000;
-    produce.topic_data.emplace_back().name = "orders";
-    auto& p = produce.topic_data[0].partition_data.emplace_back();
-    p.index = 0;
-    p.records = std::span<const std::byte>(batch);
-    every_version(dir, "produce", produce, "_records");
+    // Produce with real records: v2 batches (v3+) in every codec, legacy
+    // message sets (v0-v2) plain and in wrappers.
+    const std::string key = "order-17", value = "{\"amount\": 42, \"currency\": \"EUR\"}";
+    const auto as_bytes = [](const std::string& t) {
+        return std::span<const std::byte>(reinterpret_cast<const std::byte*>(t.data()), t.size());
+    };
+    const spate::model::record_header header{"trace", as_bytes(key)};
+    std::vector<std::vector<std::byte>> batches;
+    for (auto codec : {spate::model::compression::none, spate::model::compression::gzip,
+                       spate::model::compression::snappy, spate::model::compression::lz4,
+                       spate::model::compression::zstd}) {
+        spate::model::record_batch_options o;
+        o.compression_type = codec;
+        spate::model::record_batch_builder b(o);
+        b.add(1700000000000, as_bytes(key), as_bytes(value), std::span(&header, 1));
+        b.add(1700000000001, std::nullopt, as_bytes(value));
+        batches.push_back(b.finish());
+    }
+    for (auto codec : {spate::model::compression::none, spate::model::compression::gzip,
+                       spate::model::compression::snappy, spate::model::compression::lz4}) {
+        std::vector<std::byte> inner, set;
+        spate::model::append_legacy_message(inner, 1, 0, 0, 1700000000000, as_bytes(key),
+                                            as_bytes(value));
+        spate::model::append_legacy_message(inner, 1, 1, 0, 1700000000001, std::nullopt,
+                                            as_bytes(value));
+        if (codec == spate::model::compression::none)
+            set = inner;
+        else if (!spate::model::append_legacy_wrapper(set, 1, 1, codec, 1700000000001, inner).ok())
+            std::exit(1);
+        batches.push_back(std::move(set));
+    }
+    for (size_t i = 0; i < batches.size(); ++i) {
+        const bool legacy = i >= 5;
+        proto::produce_request produce;
+        produce.acks = -1;
+        produce.timeout_ms = 30000;
+        produce.topic_data.emplace_back().name = "orders";
+        auto& p = produce.topic_data[0].partition_data.emplace_back();
+        p.records = std::span<const std::byte>(batches[i]);
+        for (int16_t v : legacy ? std::vector<int16_t>{0, 2} : std::vector<int16_t>{3, 9}) {
+            auto b = frame_body(produce, v);
+            write_file(dir / ("produce_records_" + std::to_string(i) + "_v" + std::to_string(v)),
+                       b.data(), b.size());
+        }
+    }
 
     proto::metadata_request metadata;
     metadata.topics->emplace_back().name = "orders";
