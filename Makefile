@@ -1,15 +1,17 @@
 # Spate build entry points. Every target installs what is missing first.
 # Each tree compiles only what it runs: the optimised tree $(BUILD) the
 # `spate` binary (system tests, `make run`) and the benchmarks (`make bench`);
-# the sanitizer tree $(ASAN_BUILD) the unit tests.
+# the sanitizer tree $(ASAN_BUILD) the unit tests; $(FUZZ_BUILD) (clang) the
+# libFuzzer targets of fuzz/.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 DATA_DIR   ?= ./spate-data
 
 .PHONY: deps configure configure-asan build build-asan run test layers unit-test system-test \
-	bench bench-deps format format-check clean
+	bench bench-deps format format-check clean configure-fuzz fuzz-test
 
 # cmake_build(<tree>, <targets>): builds the targets, then prints the tree's
 # ccache hits and misses of this build (CMakeLists.txt sets CCACHE_STATSLOG).
@@ -58,7 +60,15 @@ system-test: build
 	$(call cmake_build,$(BUILD),spate_echo_serve)
 	bash tests/run.sh $(BUILD)
 
-test: layers format-check unit-test system-test
+# libFuzzer targets (fuzz/README.md), FUZZ_SECONDS (default 25) each.
+configure-fuzz: deps
+	@cmake -S fuzz -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+
+fuzz-test: configure-fuzz
+	$(call cmake_build,$(FUZZ_BUILD),all)
+	bash fuzz/run.sh $(FUZZ_BUILD)
+
+test: layers format-check unit-test system-test fuzz-test
 
 # The benchmarks' own deps (Redis for the comparison) come first so that
 # configure finds hiredis.
@@ -76,4 +86,4 @@ format-check: deps
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

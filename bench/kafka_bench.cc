@@ -6,12 +6,15 @@
 //
 //   kafka_bench --bootstrap HOST:PORT [--data-dir DIR] [--records-100 N]
 //               [--records-1k N] [--latency-seconds S] [--rate R] [--disk-mib M]
-//               [--latency-only | --at-rest-only]
+//               [--latency-only | --at-rest-only [--tls-bootstrap HOST:PORT
+//               --ssl-ca-location FILE]]
 //
 // --at-rest-only compares 1 KiB produce (acks=all) and consume throughput of
 // a plaintext topic with a spate.encryption=true topic on the same broker
 // (which needs spate.encryption.key.file; bench/run.sh's "encryption"
-// bench sets it), alternating the two twice and keeping each one's best.
+// bench sets it), and with --tls-bootstrap (an SSL listener of the same
+// broker, its CA in --ssl-ca-location) both over TLS, alternating the modes
+// in rounds and keeping each one's best.
 //
 // Every test uses its own new one-partition topic and no compression;
 // throughput producers batch with linger.ms=5 and batch.size=1000000.
@@ -57,6 +60,11 @@ struct options {
     int disk_mib = 256;
     bool latency_only = false;
     bool at_rest_only = false;
+    std::string tls_bootstrap;  // an SSL listener of the same broker (--at-rest-only)
+    std::string ssl_ca;
+    int rounds = 2;
+    // librdkafka properties of every client (security.protocol, ...).
+    kc::property_list client_properties;
 };
 
 int64_t now_ns() {
@@ -69,7 +77,8 @@ kc::producer make_producer(const options& o, const std::string& acks, int linger
                            kc::producer::delivery_callback on_delivery = {}) {
     kc::producer_options p;
     p.client = client_config(o.bootstrap, "kafka-bench");
-    if (linger_ms == 0) p.client.properties = {{"socket.nagle.disable", "true"}};
+    p.client.properties = o.client_properties;
+    if (linger_ms == 0) p.client.properties.emplace_back("socket.nagle.disable", "true");
     p.acks = acks == "1" ? kc::acks::leader : kc::acks::all;
     p.linger_ms = linger_ms;
     p.batch_bytes = 1000000;
@@ -125,6 +134,8 @@ kc::consumer make_consumer(const options& o, bool low_latency = false) {
                            {"fetch.message.max.bytes", "8388608"},
                            {"queued.max.messages.kbytes", "1048576"}};
     if (low_latency) c.client.properties.emplace_back("socket.nagle.disable", "true");
+    c.client.properties.insert(c.client.properties.end(), o.client_properties.begin(),
+                               o.client_properties.end());
     c.on_warning = [](const spate::error& e) {
         std::fprintf(stderr, "consume: %s\n", e.message.c_str());
     };
@@ -291,47 +302,66 @@ double disk_test(const std::string& dir, int mib) {
     return mib / s;
 }
 
-// One row of the encryption comparison: how the topic is made and reached.
-// TLS (issue 14) adds rows here: a client config with security.protocol=SSL
-// against the broker's TLS listener, over a plaintext or encrypted topic.
+// One row of the encryption comparison: how the topic is made and reached
+// (over the TLS listener or not).
 struct at_rest_mode {
     const char* name;
     kc::property_list topic_configs;
+    bool tls = false;
 };
 
 struct at_rest_figures {
     double produce = 0, consume = 0, fetch = 0;  // MiB/s, best of the rounds
 };
 
+// `o` as a client of the TLS listener.
+options over_tls(const options& o) {
+    options t = o;
+    t.bootstrap = o.tls_bootstrap;
+    t.client_properties = {{"security.protocol", "SSL"}, {"ssl.ca.location", o.ssl_ca}};
+    return t;
+}
+
 void at_rest_comparison(const options& o, const std::string& run) {
-    const std::vector<at_rest_mode> modes = {
+    std::vector<at_rest_mode> modes = {
         {"plaintext", {}},
         {"encrypted at rest", {{"spate.encryption", "true"}}},
     };
+    if (!o.tls_bootstrap.empty()) {
+        modes.push_back({"TLS", {}, true});
+        modes.push_back({"TLS + at rest", {{"spate.encryption", "true"}}, true});
+    }
     std::vector<at_rest_figures> best(modes.size());
     const size_t size = 1024;
-    for (int round = 0; round < 2; ++round) {
+    const options tls = over_tls(o);
+    for (int round = 0; round < o.rounds; ++round) {
         for (size_t m = 0; m < modes.size(); ++m) {
             std::string topic =
                 "bench-at-rest-" + std::to_string(m) + "-" + std::to_string(round) + "-" + run;
             create_topic(o.bootstrap, topic, 1, modes[m].topic_configs);
+            const options& c = modes[m].tls ? tls : o;
             auto& b = best[m];
             b.produce =
-                std::max(b.produce, produce_test(o, topic, size, o.records_1k, "all").mib());
-            b.consume = std::max(b.consume, consume_test(o, topic, size, o.records_1k).mib());
-            b.fetch = std::max(b.fetch, fetch_consume_test(o, topic, size, o.records_1k).mib());
+                std::max(b.produce, produce_test(c, topic, size, o.records_1k, "all").mib());
+            b.consume = std::max(b.consume, consume_test(c, topic, size, o.records_1k).mib());
+            // Raw Fetch speaks plaintext only: the ceiling of the plaintext listener.
+            if (!modes[m].tls)
+                b.fetch = std::max(b.fetch, fetch_consume_test(o, topic, size, o.records_1k).mib());
         }
     }
     std::printf(
-        "at-rest  1 KiB x %ld records, acks=all, best of 2 rounds (MiB/s; %% of plaintext)\n",
-        o.records_1k);
+        "at-rest  1 KiB x %ld records, acks=all, best of %d rounds (MiB/s; %% of plaintext)\n",
+        o.records_1k, o.rounds);
     std::printf("at-rest  %-20s %16s %16s %16s\n", "mode", "produce", "consume", "raw Fetch");
     for (size_t m = 0; m < modes.size(); ++m) {
         auto pct = [](double x, double base) { return base > 0 ? 100.0 * x / base : 0.0; };
-        std::printf("at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%) %8.1f (%4.0f%%)\n",
-                    modes[m].name, best[m].produce, pct(best[m].produce, best[0].produce),
-                    best[m].consume, pct(best[m].consume, best[0].consume), best[m].fetch,
-                    pct(best[m].fetch, best[0].fetch));
+        std::printf("at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%) ", modes[m].name,
+                    best[m].produce, pct(best[m].produce, best[0].produce), best[m].consume,
+                    pct(best[m].consume, best[0].consume));
+        if (modes[m].tls)
+            std::printf("%16s\n", "-");
+        else
+            std::printf("%8.1f (%4.0f%%)\n", best[m].fetch, pct(best[m].fetch, best[0].fetch));
     }
     std::fflush(stdout);
 }
@@ -359,8 +389,15 @@ options parse(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--latency-only", o.latency_only,
                  "Run only the latency tests (and the fsync test with --data-dir)");
-    app.add_flag("--at-rest-only", o.at_rest_only,
-                 "Run only the plaintext vs encrypted-at-rest comparison (1 KiB records)");
+    app.add_flag(
+        "--at-rest-only", o.at_rest_only,
+        "Run only the plaintext vs encrypted-at-rest (and TLS) comparison (1 KiB records)");
+    app.add_option("--tls-bootstrap", o.tls_bootstrap,
+                   "An SSL listener of the same broker: --at-rest-only adds TLS rows");
+    app.add_option("--ssl-ca-location", o.ssl_ca, "The CA certificate of --tls-bootstrap (PEM)");
+    app.add_option("--rounds", o.rounds, "Rounds of the --at-rest-only comparison")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     parse_command_line(app, argc, argv);
     return o;
 }

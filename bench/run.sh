@@ -12,8 +12,9 @@
 # (REDIS_BENCH_ARGS add options; scripts/install-bench-deps.sh installs it).
 # `encryption` runs kafka_bench --at-rest-only: 1 KiB produce/consume of a
 # plaintext topic next to a spate.encryption=true one on the same broker
-# (started with a random key in spate.encryption.key.file; ENCRYPTION_BENCH_ARGS
-# add options, e.g. --records-1k).
+# (started with a random key in spate.encryption.key.file), and both again
+# through an SSL listener of that broker (a throwaway self-signed EC P-256
+# certificate); ENCRYPTION_BENCH_ARGS add options, e.g. --records-1k, --rounds.
 # BENCHES selects the benchmarks to run (default: "storage sql disk redis kafka group txn";
 # add "encryption" for the encryption-at-rest comparison).
 set -euo pipefail
@@ -77,6 +78,18 @@ for kv in ${SPATE_BENCH_PROPERTIES:-}; do echo "$kv" >>"$dir/server.properties";
 # A key for the encryption bench (harmless to the others: no topic uses it).
 openssl rand -hex 32 >"$dir/keys"
 echo "spate.encryption.key.file=$dir/keys" >>"$dir/server.properties"
+if [[ $benches == *" encryption "* ]]; then
+  # A TLS listener beside the plaintext one (listed first: `kafka listener on`).
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+  cat "$dir/cert.pem" "$dir/key.pem" >"$dir/keystore.pem"
+  {
+    echo "listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0"
+    echo "ssl.keystore.type=PEM"
+    echo "ssl.keystore.location=$dir/keystore.pem"
+  } >>"$dir/server.properties"
+fi
 "$build/spate" serve --config "$dir/server.properties" --data-dir "$dir/data" \
   --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
 pid=$!
@@ -93,8 +106,16 @@ if [[ $benches == *" kafka "* ]]; then
   "$build/bench/kafka_bench" --bootstrap "$addr" --data-dir "$dir/data" ${KAFKA_BENCH_ARGS:-}
 fi
 if [[ $benches == *" encryption "* ]]; then
+  tls_addr=
+  for _ in $(seq 1 200); do
+    tls_addr=$(grep -o 'kafka listener SSL (SSL) on [^ ]*' "$dir/serve.log" | awk '{print $6}' || true)
+    [ -n "$tls_addr" ] && break
+    sleep 0.05
+  done
+  if [ -z "$tls_addr" ]; then echo "bench: no SSL listener:"; cat "$dir/serve.log"; exit 1; fi
   # shellcheck disable=SC2086
-  "$build/bench/kafka_bench" --bootstrap "$addr" --at-rest-only ${ENCRYPTION_BENCH_ARGS:-}
+  "$build/bench/kafka_bench" --bootstrap "$addr" --at-rest-only --tls-bootstrap "$tls_addr" \
+    --ssl-ca-location "$dir/cert.pem" ${ENCRYPTION_BENCH_ARGS:-}
 fi
 if [[ $benches == *" group "* ]]; then
   # shellcheck disable=SC2086

@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build make pkg-config clang-format ccache
+  # fuzz/: clang with the libFuzzer and sanitizer runtimes (-fsanitize=fuzzer)
+  clang libclang-rt-dev
   # libraries
   libboost-dev libboost-program-options-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev
