@@ -118,15 +118,15 @@ def logins(pg, audit):
           "plaintext refused: %s" % plain.stderr)
     def four_logins():
         lines = audit_lines(audit)
-        return lines if len(find(lines, kind="authentication", listener="pgwire")) >= 4 else None
+        return lines if len(find(lines, event="authentication", listener="pgwire")) >= 4 else None
     lines = wait_until(four_logins, 10, "four pgwire authentication audit lines")
-    ok_line = find(lines, kind="authentication", listener="pgwire", principal="User:alice",
+    ok_line = find(lines, event="authentication", listener="pgwire", principal="User:alice",
                    success=True)
     check(ok_line and ok_line[0]["mechanism"] == "SCRAM-SHA-256" and
           ok_line[0]["host"] == "127.0.0.1", "audited login: %s" % ok_line)
-    check(find(lines, kind="authentication", principal="User:alice", success=False),
+    check(find(lines, event="authentication", principal="User:alice", success=False),
           "audited wrong password: %s" % lines)
-    check(find(lines, kind="authentication", principal="User:mallory", success=False),
+    check(find(lines, event="authentication", principal="User:mallory", success=False),
           "audited unknown user: %s" % lines)
 
 
@@ -138,7 +138,7 @@ def authorization(pg, plaintext, audit):
     check(rows_of(admin, "SHOW SOURCES") == [], "a refused CREATE SOURCE changed nothing")
     check(sql_error(admin, source % "orders_src") is None, "the super user creates a source")
     expect_denied(sql_error(alice, "SELECT * FROM orders_src"), "orders", "SELECT")
-    denied = find(audit_lines(audit), kind="denied", principal="User:alice",
+    denied = find(audit_lines(audit), event="denied", principal="User:alice",
                   resource="TOPIC:orders")
     check(len(denied) >= 2 and denied[0]["operation"] == "READ" and
           denied[0]["listener"] == "pgwire" and "CREATE SOURCE" in denied[0]["detail"],
