@@ -32,6 +32,7 @@ set(SPATE_UNITY_SKIP
   broker/response_writer.cc
   broker/storage_service.cc
   http/connection.cc
+  pgwire/authentication.cc
   pgwire/execute.cc
   pgwire/extended_query.cc
   pgwire/simple_query.cc

@@ -67,14 +67,17 @@ std::string platform::kafka_bootstrap() const {
     return host_port(_kafka_listen->host, _kafka->port());
 }
 
-std::string platform::local_kafka_address() const {
+std::string platform::local_kafka_address(const std::string& protocol) const {
     if (!_kafka) return {};
-    // The SQL engine and the registry speak plaintext Kafka without
-    // credentials: the first PLAINTEXT listener, else the first listener.
+    // The registry speaks plaintext Kafka without credentials, the SQL
+    // engine what spate.sql.kafka.security.protocol says: the first
+    // listener of that protocol (default PLAINTEXT), else the first.
+    auto wanted = broker::security_protocol::plaintext;
+    if (!protocol.empty()) wanted = broker::parse_security_protocol(protocol).value_or(wanted);
     std::string host = _kafka_listen->host;
     uint16_t port = _kafka->port();
     for (const auto& e : _kafka->endpoints())
-        if (e.protocol == broker::security_protocol::plaintext) {
+        if (e.protocol == wanted) {
             host = e.host;
             port = e.port;
             break;

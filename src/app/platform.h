@@ -55,7 +55,12 @@ class platform {
     std::string kafka_bootstrap() const;
     // The address a client in this process dials to reach the Kafka
     // listener (a wildcard listen host becomes loopback); empty when off.
-    std::string local_kafka_address() const;
+    // `protocol` (a security.protocol name): the first listener of that
+    // protocol; empty: the first PLAINTEXT listener, else the first.
+    std::string local_kafka_address(const std::string& protocol = {}) const;
+    // The local Kafka service (nullptr without one); its access control
+    // and credentials are valid once it started.
+    broker::kafka_service* kafka() { return _kafka; }
     // Stops every service in reverse, then the runtime. Idempotent.
     void stop();
 

@@ -9,6 +9,7 @@
 #include "app/registry_service.h"
 #include "app/schema_validation.h"
 #include "app/serve.h"
+#include "app/sql_security.h"
 #include "app/sql_service.h"
 #include "base/log.h"
 #include "broker/broker_config.h"
@@ -118,6 +119,13 @@ result<serve_config> make_config(const serve_options& opts) {
     auto tls = make_tls(cfg.tls);
     if (!tls.ok()) return tls.err();
     out.tls = std::move(tls).value();
+    if (cfg.pgwire.ssl_required && !out.tls)
+        return make_error(errc::invalid_argument,
+                          "spate.pgwire.ssl.required needs ssl.keystore.location");
+    if (cfg.pgwire.authentication != "trust" && !out.kafka_on && out.pg)
+        return make_error(errc::invalid_argument,
+                          "spate.pgwire.authentication=" + cfg.pgwire.authentication +
+                              " needs the local broker's users: it runs without one");
     return out;
 }
 
@@ -153,11 +161,27 @@ void add_sql(platform& p, const serve_config& c, int32_t node_id, http::registry
     std::string state_dir;
     if (c.bootstrap.empty() || c.data_dir_given)
         state_dir = (c.broker.data_dir / "sql-state").string();
+    const auto& client = c.broker.pgwire.sql_kafka_client;
+    kafka::client::property_list properties(client.begin(), client.end());
+    std::function<std::string()> bootstrap = cluster_of(p, c);
+    if (c.bootstrap.empty() && client.contains("security.protocol"))
+        bootstrap = [&p, protocol = client.at("security.protocol")] {
+            return p.local_kafka_address(protocol);
+        };
+    // Users, ACLs and the audit log are the local broker's (none with
+    // --bootstrap: make_config allows only trust then, and SQL is unchecked).
+    kafka_lookup kafka = [&p] { return p.kafka(); };
+    std::shared_ptr<sql::access_policy> access;
+    if (p.kafka()) access = make_sql_access_policy(kafka);
     auto& sql = p.services().add(std::make_unique<sql_service>(
-        cluster_of(p, c), std::to_string(node_id), std::move(registry), state_dir));
+        std::move(bootstrap), std::to_string(node_id), std::move(registry), state_dir,
+        std::move(properties), std::move(access)));
+    pgwire::pg_options pg{.tls = c.tls};
+    pg.auth =
+        pg_auth_options(c.broker.pgwire, c.broker.connection_failed_authentication_delay_ms, kafka);
     p.add_listener(
         {.name = "pgwire", .flag = "--pg-listen", .host = c.pg->first, .port = c.pg->second},
-        pgwire::make_pg_connection_factory(sql.sessions(), {.tls = c.tls}));
+        pgwire::make_pg_connection_factory(sql.sessions(), pg));
 }
 
 // The schema registry and the HTTP listener serving its REST API, started

@@ -37,11 +37,14 @@ class sql_service::forwarder final : public sql::session_factory {
 
 sql_service::sql_service(std::function<std::string()> bootstrap, std::string node_id,
                          std::function<std::shared_ptr<registry::service>()> registry,
-                         std::string state_dir)
+                         std::string state_dir, kafka::client::property_list client_properties,
+                         std::shared_ptr<sql::access_policy> access)
     : _bootstrap(std::move(bootstrap))
     , _node_id(std::move(node_id))
     , _registry(std::move(registry))
     , _state_dir(std::move(state_dir))
+    , _client_properties(std::move(client_properties))
+    , _access(std::move(access))
     , _forward(std::make_shared<forwarder>())
     , _sessions(_forward) {}
 
@@ -51,6 +54,8 @@ status sql_service::start(net::runtime&) {
     sql::engine_options o;
     o.kafka.bootstrap = _bootstrap();
     o.kafka.client_id = "spate-sql";
+    o.kafka.properties = _client_properties;
+    o.access = _access;
     o.node_id = _node_id;
     o.state_dir = _state_dir;
     if (o.state_dir.empty()) {

@@ -28,9 +28,13 @@ class sql_service final : public net::service {
     // port is known by then).
     // `state_dir`: where stateful queries keep their local state (empty:
     // a fresh temporary directory, removed at stop).
+    // `client_properties`: Kafka client properties of the engine's clients
+    // (spate.sql.kafka.*: security.protocol, SASL, TLS). `access`: the
+    // engine's access policy (null: no checks).
     sql_service(std::function<std::string()> bootstrap, std::string node_id,
                 std::function<std::shared_ptr<registry::service>()> registry = {},
-                std::string state_dir = {});
+                std::string state_dir = {}, kafka::client::property_list client_properties = {},
+                std::shared_ptr<sql::access_policy> access = {});
     ~sql_service() override;
 
     std::string_view name() const override { return "sql"; }
@@ -46,6 +50,8 @@ class sql_service final : public net::service {
     std::string _node_id;
     std::function<std::shared_ptr<registry::service>()> _registry;
     std::string _state_dir;
+    kafka::client::property_list _client_properties;
+    std::shared_ptr<sql::access_policy> _access;
     std::string _temp_state_dir;  // created by start(), removed by stop()
     std::shared_ptr<forwarder> _forward;
     std::shared_ptr<sql::session_factory> _sessions;

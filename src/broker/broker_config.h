@@ -50,6 +50,17 @@ struct authz_settings {
     }
 };
 
+// The PostgreSQL wire listener's client authentication (spate.pgwire.*)
+// and the SQL engine's own Kafka client (spate.sql.kafka.*);
+// config_keys_pgwire.h.
+struct pgwire_settings {
+    std::string authentication = "trust";  // trust, password, scram-sha-256
+    bool ssl_required = false;
+    // Kafka client properties of the SQL engine's clients (security.protocol,
+    // sasl.*, ssl.*), by property name.
+    std::map<std::string, std::string> sql_kafka_client;
+};
+
 struct broker_config {
     int32_t node_id = 0;
     std::string listen_host = "127.0.0.1";
@@ -109,6 +120,7 @@ struct broker_config {
     tls_files tls;
     encryption_settings encryption;
     authz_settings authz;
+    pgwire_settings pgwire;
     std::string ssl_principal_mapping_rules = "DEFAULT";
 
     // SASL (SASL_PLAINTEXT / SASL_SSL listeners).

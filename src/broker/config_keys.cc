@@ -3,6 +3,7 @@
 
 #include "broker/config_keys_acl.h"
 #include "broker/config_keys_encryption.h"
+#include "broker/config_keys_pgwire.h"
 #include "broker/config_keys_tls.h"
 
 #include <charconv>
@@ -240,6 +241,8 @@ std::vector<broker_key> make_table() {
     for (auto& k : authz_settings_keys())
         keys.push_back(std::move(k));
     for (auto& k : encryption_settings_keys())
+        keys.push_back(std::move(k));
+    for (auto& k : pgwire_settings_keys())
         keys.push_back(std::move(k));
     for (const auto& d : storage::topic_config_definitions()) {
         keys.push_back(topic_default(d));

@@ -78,11 +78,13 @@ asio::awaitable<void> pg_connection::run() {
     }
 }
 
-asio::awaitable<std::optional<pg_connection::frontend_message>> pg_connection::read_message() {
+asio::awaitable<std::optional<pg_connection::frontend_message>> pg_connection::read_message(
+    size_t max_bytes) {
+    if (max_bytes == 0) max_bytes = _state->options().max_message_bytes;
     char header[5];
     if (co_await _stream.read_exact(asio::buffer(header))) co_return std::nullopt;
     const auto len = static_cast<int32_t>(load_be32(header + 1));
-    if (len < 4 || static_cast<size_t>(len) - 4 > _state->options().max_message_bytes) {
+    if (len < 4 || static_cast<size_t>(len) - 4 > max_bytes) {
         const std::string why = "invalid message length " + std::to_string(len);
         co_await protocol_violation(why);
         co_return std::nullopt;

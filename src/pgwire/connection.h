@@ -76,7 +76,8 @@ class pg_connection final : public net::connection,
 
     // connection.cc
     task<void> run();
-    task<std::optional<frontend_message>> read_message();
+    // `max_bytes` 0: options().max_message_bytes.
+    task<std::optional<frontend_message>> read_message(size_t max_bytes = 0);
     task<void> dispatch_message(const frontend_message& m);
     task<void> flush();
     task<void> flush_if_large();
@@ -96,6 +97,28 @@ class pg_connection final : public net::connection,
     task<bool> read_startup_packet(std::string& body);
     task<bool> open_session(std::string_view params);
     task<void> handle_cancel_request(std::string_view body);
+
+    // authentication.cc: authenticates the startup packet's `user` as
+    // options().auth says (the caller then sends AuthenticationOk); false
+    // when the connection must close (FATAL sent, after the failure delay
+    // for a failed login; 08P01 for a malformed message). Every outcome is
+    // audited.
+    task<bool> authenticate(const std::string& user);
+    task<bool> authenticate_password(const std::string& user);
+    task<bool> authenticate_scram(const std::string& user);
+    // The next message, which must be a PasswordMessage-family 'p' message
+    // of at most k_max_auth_message_bytes; nullopt: the connection closes
+    // (protocol violation sent, and audited as a failed login).
+    task<std::optional<frontend_message>> read_auth_message(const std::string& user,
+                                                            std::string_view mechanism);
+    // A failed login: waits failed_delay_ms, sends FATAL 28P01 (one message
+    // whatever `reason`), audits, closes. Returns false.
+    task<bool> refuse_login(const std::string& user, std::string_view mechanism,
+                            std::string_view reason);
+    task<bool> auth_violation(const std::string& user, std::string_view mechanism,
+                              std::string_view reason);
+    void audit_login(const std::string& user, std::string_view mechanism, bool success,
+                     std::string_view detail);
 
     // simple_query.cc
     task<void> simple_query(std::string_view body);

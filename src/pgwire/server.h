@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "net/listener.h"
+#include "pgwire/auth.h"
 #include "sql/engine/session.h"
 
 namespace spate::pgwire {
@@ -29,6 +30,8 @@ struct pg_options {
     // Set: an SSLRequest is answered 'S' and the connection continues over
     // TLS with this context; unset: 'N' (the client may go on in plaintext).
     std::shared_ptr<boost::asio::ssl::context> tls;
+    // Client authentication (auth.h); trust by default.
+    auth_options auth;
 };
 
 // The factory owns the execution pool and the cancel registry; connections

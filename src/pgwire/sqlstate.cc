@@ -42,6 +42,7 @@ constexpr sqlstate_entry k_sqlstates[] = {
     {sql::sql_errc::invalid_cursor_name, "34000"},
     {sql::sql_errc::duplicate_cursor, "42P03"},
     {sql::sql_errc::io_error, "58030"},
+    {sql::sql_errc::insufficient_privilege, "42501"},
     {sql::sql_errc::internal_error, "XX000"},
 };
 

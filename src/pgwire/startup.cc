@@ -1,5 +1,6 @@
 // Connection startup: SSL negotiation (TLS when configured; GSS declined),
-// CancelRequest, the protocol 3.0 StartupMessage and opening the session.
+// CancelRequest, the protocol 3.0 StartupMessage, authentication
+// (authentication.cc) and opening the session.
 
 #include "base/log.h"
 #include "pgwire/backend.h"
@@ -116,6 +117,10 @@ asio::awaitable<bool> pg_connection::open_session(std::string_view params) {
         co_return false;
     }
     if (o.database.empty()) o.database = o.user;
+    if (!co_await authenticate(o.user)) co_return false;
+    _info.user.name = o.user;
+    o.principal = _info.user.to_string();
+    o.host = _info.peer_address;
     auto state = _state;
     auto job = [state, o] { return state->sessions().open(o); };
     auto opened = co_await run_blocking(job);
@@ -127,9 +132,6 @@ asio::awaitable<bool> pg_connection::open_session(std::string_view params) {
     _session = std::shared_ptr<sql::session>(std::move(opened).value());
     _key = _state->register_session(_session);
 
-    _w.begin('R');
-    _w.put_i32(0);  // AuthenticationOk
-    _w.end();
     send_changed_settings();
     _w.begin('K');
     _w.put_i32(_key->pid);

@@ -232,7 +232,8 @@ result<std::string> scram_server::client_first(std::string_view msg) {
     const auto& a = attrs.value();
     if (a.size() < 2 || a[0].first != 'n' || a[1].first != 'r')
         return failed("client-first must be n=...,r=...");
-    auto user = decode_saslname(a[0].second);
+    if (_fixed_user && !authzid.empty()) return failed("an authzid is not supported");
+    auto user = _fixed_user ? result<std::string>(*_fixed_user) : decode_saslname(a[0].second);
     if (!user.ok()) return user.err();
     if (!authzid.empty()) {
         auto z = decode_saslname(authzid.substr(2));

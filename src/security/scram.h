@@ -79,6 +79,11 @@ class scram_server {
     scram_server(scram_mechanism m, credential_lookup lookup,
                  std::function<std::string()> nonce = {});
 
+    // PostgreSQL's convention (pgwire): the user is the startup packet's
+    // `user`, so client-first's "n=" attribute is ignored (libpq sends it
+    // empty) and an authzid is refused. Call before the first step().
+    void set_user(std::string user) { _fixed_user = std::move(user); }
+
     // The next server message for `client_message`; an error ends the
     // exchange (authentication failed or malformed).
     result<std::string> step(std::string_view client_message);
@@ -97,6 +102,7 @@ class scram_server {
     std::function<std::string()> _nonce_source;
     state _state = state::first;
     std::string _user;
+    std::optional<std::string> _fixed_user;       // set_user()
     std::optional<scram_credential> _credential;  // unset: unknown user
     std::string _gs2_header;
     std::string _client_first_bare;

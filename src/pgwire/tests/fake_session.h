@@ -268,11 +268,17 @@ class fake_session_factory final : public session_factory {
     std::atomic<bool> slow_started{false};
     std::atomic<int> opened{0};
     std::atomic<int> streams_closed{0};
+    std::mutex mu;
+    session_options last;  // of the last open(), under mu
 
     sql_result<std::unique_ptr<session>> open(const session_options& o) override {
         if (o.database == "nope")
             return make_error(sql_errc::invalid_catalog_name, "database \"nope\" does not exist");
         ++opened;
+        {
+            std::lock_guard lock(mu);
+            last = o;
+        }
         return std::unique_ptr<session>(
             std::make_unique<fake_session>(&slow_started, &streams_closed));
     }

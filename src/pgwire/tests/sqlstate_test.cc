@@ -19,6 +19,7 @@ TEST(sqlstate, maps_each_condition_to_its_postgresql_code) {
     EXPECT_EQ(sqlstate_of(sql_errc::query_canceled), "57014");
     EXPECT_EQ(sqlstate_of(sql_errc::protocol_violation), "08P01");
     EXPECT_EQ(sqlstate_of(sql_errc::io_error), "58030");
+    EXPECT_EQ(sqlstate_of(sql_errc::insufficient_privilege), "42501");
     EXPECT_EQ(sqlstate_of(sql_errc::internal_error), "XX000");
 }
 

@@ -117,6 +117,34 @@ TEST(scram, sha512_client_and_server_agree_and_names_with_commas_are_escaped) {
     EXPECT_EQ(server.user(), "a,b=c");
 }
 
+TEST(scram, with_a_fixed_user_the_client_first_name_is_ignored_as_postgresql_does) {
+    users u;
+    u.add("alice", "secret", scram_mechanism::sha256);
+    scram_server server(scram_mechanism::sha256, u.lookup());
+    server.set_user("alice");
+    scram_client client(scram_mechanism::sha256, "", "secret");  // libpq sends "n="
+    auto s1 = server.step(client.first());
+    ASSERT_TRUE(s1.ok()) << s1.err().message;
+    auto c2 = client.final(s1.value());
+    ASSERT_TRUE(c2.ok());
+    auto s2 = server.step(c2.value());
+    ASSERT_TRUE(s2.ok()) << s2.err().message;
+    EXPECT_TRUE(client.verify(s2.value()).ok());
+    EXPECT_EQ(server.user(), "alice");
+
+    scram_server with_authzid(scram_mechanism::sha256, u.lookup());
+    with_authzid.set_user("alice");
+    EXPECT_FALSE(with_authzid.step("n,a=alice,n=,r=abcdef").ok());
+    scram_server wrong(scram_mechanism::sha256, u.lookup());
+    wrong.set_user("alice");
+    scram_client other(scram_mechanism::sha256, "alice", "not-secret");
+    auto w1 = wrong.step(other.first());
+    ASSERT_TRUE(w1.ok());
+    auto w2 = other.final(w1.value());
+    ASSERT_TRUE(w2.ok());
+    EXPECT_FALSE(wrong.step(w2.value()).ok());
+}
+
 TEST(scram, a_wrong_password_and_an_unknown_user_fail_alike_at_the_proof) {
     users u;
     u.add("alice", "right", scram_mechanism::sha256);

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "kafka/client/admin.h"
+#include "sql/engine/authorization.h"
 #include "sql/engine/object_builder.h"
 #include "sql/engine/session_impl.h"
 #include "sql/stream/topic_cleanup.h"
@@ -165,23 +166,34 @@ sql_status engine::persist_and_start(catalog_object o) {
     return _catalog.add(std::move(o));
 }
 
-sql_status engine::create_source(const parsed_statement& s) {
+sql_status engine::create_source(const parsed_statement& s, const access_subject& who) {
     std::lock_guard lock(_ddl);
     if (_catalog.find(s.name)) {
         if (s.if_not_exists) return {};
         return make_error(sql_errc::duplicate_table, "relation \"" + s.name + "\" already exists",
                           s.offset + 1);
     }
+    // Before the topic is looked up: a refused user learns nothing of it.
+    for (const auto& opt : s.options)
+        if (opt.key == "topic" && !opt.value.empty())
+            if (auto st =
+                    authorize_topic(access(), who, opt.value, topic_access::read, "CREATE SOURCE");
+                !st.ok())
+                return st;
     auto o = build_source(s, _options.kafka, _registry);
     if (!o.ok()) return o.error();
     o.value().id = random_id();
     return persist_and_start(std::move(o.value()));
 }
 
-sql_status engine::create_view(const parsed_statement& s) {
+sql_status engine::create_view(const parsed_statement& s, const access_subject& who) {
     std::lock_guard lock(_ddl);
     auto o = build_view(s, _catalog);
     if (!o.ok()) return o.error();
+    if (auto st = authorize_reads(access(), who, o.value().depends_on, _catalog,
+                                  "CREATE MATERIALIZED VIEW");
+        !st.ok())
+        return st;
     if (_catalog.find(o.value().name)) {
         if (s.tree["CreateTableAsStmt"].value("if_not_exists", false)) return {};
         return make_error(sql_errc::duplicate_table,
@@ -191,17 +203,41 @@ sql_status engine::create_view(const parsed_statement& s) {
     return persist_and_start(std::move(o.value()));
 }
 
-sql_status engine::create_sink(const parsed_statement& s) {
+sql_status engine::create_sink(const parsed_statement& s, const access_subject& who) {
     std::lock_guard lock(_ddl);
     if (_catalog.find(s.name)) {
         if (s.if_not_exists) return {};
         return make_error(sql_errc::duplicate_object, "sink \"" + s.name + "\" already exists",
                           s.offset + 1);
     }
-    auto o = build_sink(s, _catalog, _registry);
+    if (auto st = authorize_sink_topic(s, who); !st.ok()) return st;
+    auto check_reads = [&](const std::vector<std::string>& relations) {
+        return authorize_reads(access(), who, relations, _catalog, "CREATE SINK");
+    };
+    auto o = build_sink(s, _catalog, _registry, check_reads);
     if (!o.ok()) return o.error();
     o.value().id = random_id();
     return persist_and_start(std::move(o.value()));
+}
+
+sql_status engine::authorize_sink_topic(const parsed_statement& s, const access_subject& who) {
+    if (!access()) return {};
+    std::string topic;
+    for (const auto& opt : s.options)
+        if (opt.key == "topic") topic = opt.value;
+    if (topic.empty()) return {};  // build_sink refuses it
+    const std::string what = "CREATE SINK";
+    if (auto st = authorize_topic(access(), who, topic, topic_access::write, what); !st.ok())
+        return st;
+    if (access()->allows(who, topic_access::create, topic, what, false)) return {};
+    // Without CREATE, the topic must exist already (the sink would create it).
+    auto admin = kc::admin::connect(_options.kafka);
+    if (!admin.ok()) return make_error(sql_errc::io_error, "admin client: " + admin.err().message);
+    auto t = admin->topic(topic);
+    if (t.ok()) return {};
+    if (t.err().code != errc::not_found)
+        return make_error(sql_errc::io_error, "looking up topic " + topic + ": " + t.err().message);
+    return authorize_topic(access(), who, topic, topic_access::create, what);
 }
 
 sql_status engine::drop(catalog_kind kind, const std::vector<std::string>& names, bool if_exists,

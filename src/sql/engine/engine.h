@@ -18,6 +18,7 @@
 #include "registry/core/service.h"
 #include "sql/catalog/catalog.h"
 #include "sql/catalog/catalog_log.h"
+#include "sql/engine/access_policy.h"
 #include "sql/engine/registry_ddl.h"
 #include "sql/engine/session.h"
 #include "sql/parse/parser.h"
@@ -37,6 +38,9 @@ struct engine_options {
     // id>/p<partition>. Their state is also in Kafka (a changelog topic per
     // query), so the directory may be wiped: it is rebuilt from there.
     std::string state_dir = "spate-sql-state";
+    // Who may read and write which topics (access_policy.h); null: every
+    // session may read and write every topic.
+    std::shared_ptr<access_policy> access;
 };
 
 struct statement_outcome;
@@ -55,10 +59,14 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
     // Writer schemas by id for decoders; null without a registry.
     const std::shared_ptr<schema_lookup>& schemas() const { return _registry.lookup; }
 
-    // DDL, called by sessions (serialised here).
-    sql_status create_source(const parsed_statement& s);
-    sql_status create_view(const parsed_statement& s);
-    sql_status create_sink(const parsed_statement& s);
+    // DDL, called by sessions (serialised here). `who` must be allowed to
+    // read the sources the object reads (and a sink to write its topic);
+    // otherwise insufficient_privilege and nothing changes.
+    sql_status create_source(const parsed_statement& s, const access_subject& who);
+    sql_status create_view(const parsed_statement& s, const access_subject& who);
+    sql_status create_sink(const parsed_statement& s, const access_subject& who);
+    // The access policy (null: everything allowed).
+    access_policy* access() const { return _options.access.get(); }
     // Drops `names` of `kind`; `cascade` drops dependents first.
     sql_status drop(catalog_kind kind, const std::vector<std::string>& names, bool if_exists,
                     bool cascade);
@@ -77,6 +85,8 @@ class engine : public session_factory, public std::enable_shared_from_this<engin
     sql_status drop_one(const std::string& name, bool cascade);
     void discard_view_topic(const catalog_object& o) const;
     sql_status persist_and_start(catalog_object o);
+    // CREATE SINK's topic: WRITE, and CREATE when it does not exist yet.
+    sql_status authorize_sink_topic(const parsed_statement& s, const access_subject& who);
 
     engine_options _options;
     schema_registry_ref _registry;

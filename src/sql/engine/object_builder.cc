@@ -269,8 +269,9 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
     return o;
 }
 
-sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat,
-                                      const schema_registry_ref& reg) {
+sql_result<catalog_object> build_sink(
+    const parsed_statement& s, const catalog& cat, const schema_registry_ref& reg,
+    const std::function<sql_status(const std::vector<std::string>&)>& check_reads) {
     if (auto st = check_known(s.options,
                               {"topic", "format", "type", "primary_key", "delivery_guarantee",
                                "at_least_once", "commit_interval_ms", "schema.subject"},
@@ -323,6 +324,8 @@ sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& 
     std::vector<std::string> relations;
     auto plan = plan_query(s, q.value(), cat, relations);
     if (!plan.ok()) return plan.error();
+    if (check_reads)
+        if (auto st = check_reads(relations); !st.ok()) return st.error();
     auto mode = sink_output_mode(o.name, s.options, plan.value(),
                                  updating_view_among(relations, cat), s.offset + 1);
     if (!mode.ok()) return mode.error();

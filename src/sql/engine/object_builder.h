@@ -4,6 +4,8 @@
 // catalog objects (used at CREATE and again when a restarted server
 // resumes the object from its stored CREATE text).
 
+#include <functional>
+
 #include "kafka/client/config.h"
 #include "sql/catalog/catalog.h"
 #include "sql/engine/output_mode.h"
@@ -24,8 +26,11 @@ sql_result<catalog_object> build_view(const parsed_statement& s, const catalog& 
 // CREATE SINK ... AS query | FROM relation. Registry formats register the
 // output schema under the sink's subject in `reg` (the schema stays
 // registered if the sink then fails to start).
-sql_result<catalog_object> build_sink(const parsed_statement& s, const catalog& cat,
-                                      const schema_registry_ref& reg);
+// `check_reads` (optional) is asked about the relations the sink reads
+// before anything is registered; its error is the result.
+sql_result<catalog_object> build_sink(
+    const parsed_statement& s, const catalog& cat, const schema_registry_ref& reg,
+    const std::function<sql_status(const std::vector<std::string>&)>& check_reads = {});
 
 // The dataflow of a view's or sink's query, bound against `cat`.
 sql_result<stream_plan> plan_continuous(const catalog_object& o, const catalog& cat);

@@ -99,6 +99,11 @@ struct session_options {
     std::string database;
     std::string application_name;
     std::vector<std::pair<std::string, std::string>> startup_parameters;
+    // Who the session acts as for authorization (access_policy.h):
+    // "User:<name>" once the front end authenticated the client; empty:
+    // "User:" + user. `host`: the client's address.
+    std::string principal;
+    std::string host;
 };
 
 // Opens sessions; implemented by the SQL engine.

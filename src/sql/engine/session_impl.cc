@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "base/log.h"
+#include "sql/engine/authorization.h"
 #include "sql/engine/named_cursors.h"
 #include "sql/engine/session_serving.h"
 #include "sql/engine/settings.h"
@@ -45,7 +46,9 @@ bool explain_analyzes(const json& explain) {
 class session_impl final : public session {
   public:
     session_impl(std::shared_ptr<engine> e, const session_options& o)
-        : _engine(std::move(e)), _settings(o.user, o.application_name) {
+        : _engine(std::move(e))
+        , _settings(o.user, o.application_name)
+        , _who{o.principal.empty() ? "User:" + o.user : o.principal, o.host} {
         for (const auto& [k, v] : o.startup_parameters)
             if (k != "user" && k != "database" && k != "options" && k != "replication")
                 _settings.set(k, v);
@@ -137,8 +140,13 @@ class session_impl final : public session {
     sql_result<std::unique_ptr<cursor>> run_query(statement_impl& s, std::vector<value> params);
     std::unique_ptr<cursor> show_objects(const statement_impl& s);
 
+    // READ on the source topics `s` reads (a query's scans, SUBSCRIBE's
+    // relation, EXPLAIN ANALYZE's query), checked at each execution.
+    sql_status authorize_run(const statement_impl& s);
+
     std::shared_ptr<engine> _engine;
     session_settings _settings;
+    access_subject _who;
     std::atomic<bool> _cancel{false};
     transaction_state _txn = transaction_state::idle;
     named_cursors _cursors;  // DECLAREd; destroyed before _cancel, which they read
@@ -473,24 +481,44 @@ sql_status session_impl::prepare_variable(statement_impl& s) {
     return {};
 }
 
+sql_status session_impl::authorize_run(const statement_impl& s) {
+    auto* policy = _engine->access();
+    if (!policy) return {};
+    std::vector<std::string> relations;
+    std::string what = "SELECT";
+    if (s.op == statement_op::query || (s.op == statement_op::declare_cursor && !s.subscribes)) {
+        relations = scanned_relations(s.plan);
+        if (s.copy) what = "COPY";
+    } else if (s.op == statement_op::explain && s.analyzed) {
+        relations = scanned_relations(s.analyzed->plan);
+        what = "EXPLAIN ANALYZE";
+    } else if (s.op == statement_op::subscribe || s.op == statement_op::declare_cursor) {
+        relations = {s.relation.name};
+        what = "SUBSCRIBE";
+    }
+    if (relations.empty()) return {};
+    return authorize_reads(policy, _who, relations, _engine->objects(), what);
+}
+
 sql_result<std::unique_ptr<cursor>> session_impl::run(statement_impl& s,
                                                       std::vector<value> params) {
     const parsed_statement& p = s.parsed;
+    if (auto st = authorize_run(s); !st.ok()) return st.error();
     switch (s.op) {
         case statement_op::query:
             return run_query(s, std::move(params));
         case statement_op::explain:
             return run_explain(s, std::move(params));
         case statement_op::create_source: {
-            if (auto st = _engine->create_source(p); !st.ok()) return st.error();
+            if (auto st = _engine->create_source(p, _who); !st.ok()) return st.error();
             return command("CREATE SOURCE");
         }
         case statement_op::create_view: {
-            if (auto st = _engine->create_view(p); !st.ok()) return st.error();
+            if (auto st = _engine->create_view(p, _who); !st.ok()) return st.error();
             return command("CREATE MATERIALIZED VIEW");
         }
         case statement_op::create_sink: {
-            if (auto st = _engine->create_sink(p); !st.ok()) return st.error();
+            if (auto st = _engine->create_sink(p, _who); !st.ok()) return st.error();
             return command("CREATE SINK");
         }
         case statement_op::drop: {

@@ -44,6 +44,7 @@ enum class sql_errc {
     invalid_cursor_name,            // 34000 (FETCH / CLOSE of no open cursor)
     duplicate_cursor,               // 42P03
     io_error,                       // 58030: the Kafka cluster failed us
+    insufficient_privilege,         // 42501: the access policy refused (access_policy.h)
     internal_error,                 // XX000
 };
 
