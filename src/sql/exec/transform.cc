@@ -26,19 +26,30 @@ class project_transform final : public transform {
   public:
     explicit project_transform(std::vector<expr_ptr> e) : _exprs(std::move(e)) {}
     sql_result<chunk> apply(chunk input, const eval_context& ctx) override {
-        std::vector<column> out;
-        out.reserve(_exprs.size());
-        for (const auto& e : _exprs) {
-            if (e->kind == expr_kind::column_ref) {
-                out.push_back(input.at(static_cast<size_t>(e->column)));
-                continue;
-            }
-            auto c = evaluate(*e, input, ctx);
+        // Computed columns first (they may read any input column), then the
+        // plain references: a column referenced once is moved, not copied.
+        std::vector<column> out(_exprs.size());
+        for (size_t i = 0; i < _exprs.size(); ++i) {
+            if (_exprs[i]->kind == expr_kind::column_ref) continue;
+            auto c = evaluate(*_exprs[i], input, ctx);
             if (!c.ok()) return c.error();
-            out.push_back(std::move(c.value()));
+            out[i] = std::move(c.value());
         }
+        std::vector<uint32_t> uses(input.width(), 0);
+        for (const auto& e : _exprs)
+            if (e->kind == expr_kind::column_ref) ++uses[static_cast<size_t>(e->column)];
+        for (size_t i = 0; i < _exprs.size(); ++i) {
+            if (_exprs[i]->kind != expr_kind::column_ref) continue;
+            auto at = static_cast<size_t>(_exprs[i]->column);
+            if (--uses[at] == 0) {
+                out[i] = std::move(input.at(at));
+            } else {
+                out[i] = input.at(at);
+            }
+        }
+        size_t rows = input.rows();
         chunk result(std::move(out));
-        result.set_rows(input.rows());
+        result.set_rows(rows);
         return result;
     }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <type_traits>
+#include <variant>
 
 #include "sql/format/format_detail.h"
 #include "sql/format/registry_codecs.h"
@@ -78,7 +80,7 @@ sql_result<std::unique_ptr<record_decoder>> make_decoder(record_format f,
     if (is_registry_format(f) && !schemas) return no_registry(f);
     switch (f) {
         case record_format::json:
-            return format_detail::make_json_decoder(declared);
+            return format_detail::make_json_decoder(declared, true, o.hidden_read);
         case record_format::csv:
             return format_detail::make_csv_decoder(declared, o);
         case record_format::raw:
@@ -131,25 +133,33 @@ void rollback(chunk& out, size_t rows) {
     }
 }
 
-void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<uint32_t>& order) {
-    out.at(first).push<int32_t>(r.partition);
-    out.at(first + 1).push<int64_t>(r.offset);
-    if (r.timestamp_ms < 0) {
-        out.at(first + 2).push_null();
-    } else {
-        out.at(first + 2).push<int64_t>(r.timestamp_ms * 1000);
+void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<uint32_t>& order,
+                   uint32_t read) {
+    if (read & 1u) out.at(first).push<int32_t>(r.partition);
+    if (read & 2u) out.at(first + 1).push<int64_t>(r.offset);
+    if (read & 4u) {
+        if (r.timestamp_ms < 0) {
+            out.at(first + 2).push_null();
+        } else {
+            out.at(first + 2).push<int64_t>(r.timestamp_ms * 1000);
+        }
     }
-    if (r.key) {
-        out.at(first + 3).push_string(*r.key);
-    } else {
-        out.at(first + 3).push_null();
+    if (read & 8u) {
+        if (r.key) {
+            out.at(first + 3).push_string(*r.key);
+        } else {
+            out.at(first + 3).push_null();
+        }
     }
-    int64_t proctime = r.proctime_micros;
-    if (proctime == 0)
-        proctime = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-    out.at(first + 5).push<int64_t>(proctime);
+    if (read & 32u) {
+        int64_t proctime = r.proctime_micros;
+        if (proctime == 0)
+            proctime = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+        out.at(first + 5).push<int64_t>(proctime);
+    }
+    if (!(read & 16u)) return;
     column& headers = out.at(first + 4);
     if (r.headers.empty()) {
         headers.push_null();
@@ -184,6 +194,25 @@ void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<u
     sd.bytes.push_back('}');
     sd.offsets.push_back(static_cast<uint32_t>(sd.bytes.size()));
     headers.nulls().push_back(0);
+}
+
+void pad_hidden(chunk& out, size_t first, uint32_t read, size_t rows) {
+    for (size_t i = 0; i < hidden_columns().size(); ++i) {
+        if (read & (1u << i)) continue;
+        column& c = out.at(first + i);
+        SPATE_ASSERT(c.size() <= rows);
+        c.nulls().resize(rows, 1);
+        std::visit(
+            [rows](auto& v) {
+                using V = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<V, string_data>) {
+                    v.offsets.resize(rows + 1, v.offsets.back());
+                } else {
+                    v.resize(rows);
+                }
+            },
+            c.raw());
+    }
 }
 
 }  // namespace format_detail

@@ -67,9 +67,16 @@ const std::vector<column_def>& hidden_columns();
 // A chunk with empty columns of `declared` then the hidden columns.
 chunk make_source_chunk(std::span<const column_def> declared);
 
+// Bit i of a hidden-column mask stands for hidden_columns()[i].
+constexpr uint32_t k_all_hidden_columns = (1u << 6) - 1;
+
 struct decoder_options {
     char csv_delimiter = ',';
     bool csv_header = false;  // skip a first record that equals the column names
+    // The hidden columns the reader uses: the json decoder fills the others
+    // with NULL in bulk instead of per record (the planner sets it for
+    // stateless continuous queries; other formats fill every one).
+    uint32_t hidden_read = k_all_hidden_columns;
 };
 
 class record_decoder {

@@ -13,35 +13,44 @@
 
 namespace spate::sql::format_detail {
 
-// Appends the hidden metadata columns of `r` to `out`, whose hidden columns
-// start at `first`. `order` is scratch reused across calls.
-void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<uint32_t>& order);
+// Appends the hidden metadata columns of `r` in `read` (a hidden-column
+// mask) to `out`, whose hidden columns start at `first`. `order` is scratch
+// reused across calls.
+void append_hidden(const record_view& r, chunk& out, size_t first, std::vector<uint32_t>& order,
+                   uint32_t read = k_all_hidden_columns);
+// Pads the hidden columns not in `read` with NULLs up to `rows` rows.
+void pad_hidden(chunk& out, size_t first, uint32_t read, size_t rows);
 // Drops every column of `out` back to `rows` rows (undoes a failed record).
 void rollback(chunk& out, size_t rows);
 
 // The per-record loop of a decoder: `decode_one(record, out)` appends the
-// declared columns (a sql_status); then the hidden columns (from `first`)
-// follow, or on failure the chunk is rolled back and the record reported.
+// declared columns (a sql_status); then the hidden columns in `read` (from
+// `first`) follow, or on failure the chunk is rolled back and the record
+// reported. The hidden columns not in `read` are padded with NULLs at the end.
 template <typename Decode>
 void decode_each(std::span<const record_view> records, chunk& out,
                  std::vector<decode_failure>& failures, size_t first, std::vector<uint32_t>& order,
-                 Decode&& decode_one) {
+                 Decode&& decode_one, uint32_t read = k_all_hidden_columns) {
+    size_t rows = out.rows();
     for (size_t i = 0; i < records.size(); ++i) {
-        size_t rows = out.rows();
         auto st = decode_one(records[i], out);
         if (st.ok()) {
-            append_hidden(records[i], out, first, order);
-            out.sync_rows();
+            append_hidden(records[i], out, first, order, read);
+            out.set_rows(++rows);
         } else {
             rollback(out, rows);
             failures.push_back({i, st.error().message});
         }
     }
+    pad_hidden(out, first, read, rows);
+    out.sync_rows();
 }
 
 // `flat_path` false: every record through simdjson (tests compare the paths).
+// `hidden_read`: decoder_options::hidden_read.
 std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared,
-                                                  bool flat_path = true);
+                                                  bool flat_path = true,
+                                                  uint32_t hidden_read = k_all_hidden_columns);
 std::unique_ptr<record_decoder> make_csv_decoder(std::span<const column_def> declared,
                                                  const decoder_options& o);
 std::unique_ptr<record_decoder> make_raw_decoder(const column_def& column);

@@ -172,16 +172,18 @@ sql_status decode_field(od::value& v, column& out) {
 
 class json_decoder final : public record_decoder {
   public:
-    json_decoder(std::span<const column_def> declared, bool flat_path)
+    json_decoder(std::span<const column_def> declared, bool flat_path, uint32_t hidden_read)
         : _declared(declared.begin(), declared.end())
         , _seen(declared.size())
         , _flat_path(flat_path)
+        , _hidden_read(hidden_read)
         , _flat(declared) {}
 
     void decode(std::span<const record_view> records, chunk& out,
                 std::vector<decode_failure>& failures) override {
-        decode_each(records, out, failures, _declared.size(), _order,
-                    [this](const record_view& r, chunk& c) { return decode_one(r, c); });
+        decode_each(
+            records, out, failures, _declared.size(), _order,
+            [this](const record_view& r, chunk& c) { return decode_one(r, c); }, _hidden_read);
     }
 
   private:
@@ -247,14 +249,15 @@ class json_decoder final : public record_decoder {
     std::string _buffer;
     od::parser _parser;
     bool _flat_path;
+    uint32_t _hidden_read;
     json_flat_decoder _flat;  // tried first; this path decodes what it declines
 };
 
 }  // namespace
 
 std::unique_ptr<record_decoder> make_json_decoder(std::span<const column_def> declared,
-                                                  bool flat_path) {
-    return std::make_unique<json_decoder>(declared, flat_path);
+                                                  bool flat_path, uint32_t hidden_read) {
+    return std::make_unique<json_decoder>(declared, flat_path, hidden_read);
 }
 
 }  // namespace spate::sql::format_detail

@@ -68,6 +68,7 @@ sql_status collect(const plan_ptr& p, std::vector<const plan_node*> chain, strea
             }
             std::vector<int> decoded;
             input_spec in = make_input(*p, {}, decoded);
+            in.decoding.hidden_read = hidden_read(*p);
             transforms.insert(transforms.begin(), make_scan_select(*p, decoded));
             in.processor = make_pipeline(std::move(transforms));
             for (const auto& other : out.inputs)
@@ -96,6 +97,14 @@ const plan_node* top_aggregate(const plan_node* p) {
 }  // namespace
 
 namespace stream_planner_detail {
+
+uint32_t hidden_read(const plan_node& scan) {
+    auto declared = static_cast<int>(scan.relation.columns.size());
+    uint32_t read = 0;
+    for (int c : scan.scan_columns)
+        if (c >= declared) read |= 1u << static_cast<unsigned>(c - declared);
+    return read;
+}
 
 input_spec make_input(const plan_node& scan, const std::vector<int>& extra_declared,
                       std::vector<int>& decoded) {

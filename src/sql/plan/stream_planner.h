@@ -55,6 +55,9 @@ sql_result<stream_plan> plan_aggregate(const plan_ptr& optimised, const stream_o
 // decoded declared columns (relation indexes, ascending) through `decoded`.
 input_spec make_input(const plan_node& scan, const std::vector<int>& extra_declared,
                       std::vector<int>& decoded);
+// The hidden columns `scan` reads, as a format.h mask
+// (decoder_options::hidden_read).
+uint32_t hidden_read(const plan_node& scan);
 
 // The transform of a filter, project or window (TUMBLE/HOP/CUMULATE) node.
 sql_result<transform_ptr> node_transform(const plan_node& n);

@@ -33,6 +33,7 @@ class stateless_dataflow final : public dataflow {
     status prepare_commit(int64_t, const record_sink&) override { return {}; }
     std::string offset_metadata(const kc::topic_partition&) const override { return {}; }
     void delivered(const kc::delivery_report&) override {}
+    bool wants_deliveries() const override { return false; }
     status committed() override { return {}; }
     void aborted() override {}
 

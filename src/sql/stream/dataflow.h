@@ -52,6 +52,10 @@ class dataflow {
     virtual std::string offset_metadata(const kafka::client::topic_partition& tp) const = 0;
     // A delivery report of the session's producer.
     virtual void delivered(const kafka::client::delivery_report& r) = 0;
+    // Whether delivered() needs the reports of delivered records; false:
+    // only failures are reported (the producer then skips a callback per
+    // record).
+    virtual bool wants_deliveries() const { return true; }
     virtual status committed() = 0;
     virtual void aborted() = 0;
 };

@@ -78,14 +78,25 @@ status record_router::route(std::span<const kc::message* const> batch, int64_t n
     // Per (input, partition), in poll order: one partition's records stay in
     // offset order and map to one output partition.
     std::map<std::pair<size_t, int32_t>, std::vector<const kc::message*>> runs;
+    // Consecutive records of one partition share the lookups.
+    std::string_view last_topic;
+    int32_t last_partition = -1;
+    std::vector<const kc::message*>* current = nullptr;
     for (const kc::message* m : batch) {
-        auto it = _input_of_topic.find(m->topic());
-        if (it == _input_of_topic.end()) {
-            logging::get("sql").error("query {}: record from unexpected topic '{}' skipped",
-                                      _spec.name, m->topic());
-            continue;
+        std::string_view topic = m->topic();
+        if (current == nullptr || m->partition() != last_partition || topic != last_topic) {
+            auto it = _input_of_topic.find(topic);
+            if (it == _input_of_topic.end()) {
+                logging::get("sql").error("query {}: record from unexpected topic '{}' skipped",
+                                          _spec.name, topic);
+                current = nullptr;
+                continue;
+            }
+            last_topic = topic;
+            last_partition = m->partition();
+            current = &runs[{it->second, last_partition}];
         }
-        runs[{it->second, m->partition()}].push_back(m);
+        current->push_back(m);
     }
     for (const auto& [where, run] : runs)
         SPATE_TRY(route_run(where.first, run, now_micros, sink));
@@ -102,6 +113,8 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
         _header_views.resize(run.size());
     }
     _views.resize(run.size());
+    // The record timestamp only when _timestamp is read (a library call).
+    bool timestamps = (in.decoding.hidden_read & 4u) != 0;
     for (size_t i = 0; i < run.size(); ++i) {
         const auto& m = *run[i];
         std::span<const record_header> headers;
@@ -113,8 +126,9 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
                     {h.key, h.value ? std::optional<std::string_view>(*h.value) : std::nullopt});
             headers = _header_views[i];
         }
-        _views[i] =
-            record_view{m.key(), m.value(), m.partition(), m.offset(), m.timestamp_ms(), headers};
+        _views[i] = record_view{
+            m.key(), m.value(), m.partition(), m.offset(), timestamps ? m.timestamp_ms() : -1,
+            headers};
         _views[i].proctime_micros = now_micros;
     }
     std::span<const record_view> views(_views.data(), run.size());

@@ -160,6 +160,42 @@ TEST(json_decoder, fills_hidden_columns_from_the_record) {
     EXPECT_EQ(cell(d.out, h + 1, 1), "78");
 }
 
+TEST(json_decoder, fills_only_the_hidden_columns_read_and_pads_the_others_with_nulls) {
+    record_view first = rec(R"({"id": 1})", 77);
+    first.partition = 3;
+    first.timestamp_ms = 1500;
+    first.key = std::string_view("k");
+    record_view broken = rec(R"({"id": "x"})", 78);
+    record_view last = rec(R"({"id": 2})", 79);
+    last.key = std::string_view("j");
+    decoder_options o;
+    o.hidden_read = 2u | 8u;  // _offset and _key
+    // Appends onto a chunk that already holds a row, as a second run does.
+    auto d = make_decoder(record_format::json, k_cols, o);
+    ASSERT_TRUE(d.ok());
+    chunk out = make_source_chunk(k_cols);
+    std::vector<decode_failure> failures;
+    d.value()->decode(std::vector<record_view>{last}, out, failures);
+    d.value()->decode(std::vector<record_view>{first, broken, last}, out, failures);
+    expect_consistent(out);
+    ASSERT_EQ(out.rows(), 3u);
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(failures[0].index, 1u);
+    size_t h = k_cols.size();
+    EXPECT_EQ(cell(out, 0, 1), "1");
+    EXPECT_EQ(cell(out, h + 1, 0), "79");
+    EXPECT_EQ(cell(out, h + 1, 1), "77");
+    EXPECT_EQ(cell(out, h + 1, 2), "79");
+    EXPECT_EQ(cell(out, h + 3, 1), "\\x6b");
+    EXPECT_EQ(cell(out, h + 3, 2), "\\x6a");
+    for (size_t row = 0; row < 3; ++row) {
+        EXPECT_EQ(cell(out, h, row), "NULL");      // _partition
+        EXPECT_EQ(cell(out, h + 2, row), "NULL");  // _timestamp
+        EXPECT_EQ(cell(out, h + 4, row), "NULL");  // _headers
+        EXPECT_EQ(cell(out, h + 5, row), "NULL");  // _proctime
+    }
+}
+
 TEST(csv_decoder, parses_rfc4180_with_quotes_and_empty_as_null) {
     std::vector<column_def> cols{{"id", data_type::of(type_id::int64)},
                                  {"s", data_type::of(type_id::text)},

@@ -56,11 +56,16 @@ TEST(stream_planner, an_input_reads_record_headers_only_when_the_query_selects_h
     ASSERT_TRUE(without.ok()) << without.error().message;
     ASSERT_EQ(without.value().inputs.size(), 1u);
     EXPECT_FALSE(without.value().inputs[0].read_headers);
+    EXPECT_EQ(without.value().inputs[0].decoding.hidden_read, 1u);  // _partition only
     auto with = plan_stream(scan(bid_relation(), {0, headers}));
     ASSERT_TRUE(with.ok()) << with.error().message;
     EXPECT_TRUE(with.value().inputs[0].read_headers);
+    EXPECT_EQ(with.value().inputs[0].decoding.hidden_read, 16u);
     // Stateful queries decode their input the same way.
     EXPECT_FALSE(plan_stream(windowed_count()).value().inputs[0].read_headers);
+    // ... and fill every hidden column (a watermark may read them).
+    EXPECT_EQ(plan_stream(windowed_count()).value().inputs[0].decoding.hidden_read,
+              k_all_hidden_columns);
 }
 
 TEST(stream_planner, emit_on_window_close_makes_the_output_append_only) {
