@@ -21,6 +21,7 @@
 #include "security/credential_store.h"
 
 namespace spate::pgwire {
+namespace authentication_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -340,4 +341,5 @@ TEST_F(pgwire_auth, an_oversized_password_message_is_a_protocol_violation) {
 }
 
 }  // namespace
+}  // namespace authentication_test
 }  // namespace spate::pgwire

@@ -18,6 +18,7 @@
 #include "sql/engine/engine.h"
 
 namespace spate::sql {
+namespace access_policy_test {
 namespace {
 
 namespace kc = kafka::client;
@@ -206,4 +207,5 @@ TEST_F(sql_authorization_test, create_sink_needs_read_write_and_create_for_a_new
 }
 
 }  // namespace
+}  // namespace access_policy_test
 }  // namespace spate::sql

@@ -8,6 +8,7 @@
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql {
+namespace transform_test {
 namespace {
 
 using sql::testing::call;
@@ -61,4 +62,5 @@ TEST(project_transform, repeated_and_computed_references_see_the_input_columns) 
 }
 
 }  // namespace
+}  // namespace transform_test
 }  // namespace spate::sql
