@@ -48,9 +48,7 @@ class rocks_task_state final : public task_state {
     }
 
     void put(std::string_view key, std::string_view value) override { set(key, value, false); }
-    void put_new(std::string_view key, std::string_view value) override {
-        set(key, value, true);
-    }
+    void put_new(std::string_view key, std::string_view value) override { set(key, value, true); }
 
     void remove(std::string_view key) override {
         auto it = _pending.find(key);

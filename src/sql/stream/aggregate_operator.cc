@@ -228,8 +228,7 @@ sql_status aggregate_task::merge_partial(uint32_t s, int64_t rows, bool to_delta
     if (!to_delta || b < 0) return {};
     delta_buffer& buf = _delta_bufs[static_cast<size_t>(b)];
     for (size_t c = 0; c < _delta_aggs.size(); ++c)
-        if (auto st = _delta_aggs[c]->merge(static_cast<size_t>(b), *_partial_aggs[c], 0);
-            !st.ok())
+        if (auto st = _delta_aggs[c]->merge(static_cast<size_t>(b), *_partial_aggs[c], 0); !st.ok())
             return st;
     buf.has_partial = true;
     buf.partial_rows += rows;

@@ -35,8 +35,8 @@
 
 #include "sql/agg/aggregate_function.h"
 #include "sql/expr/functions.h"
-#include "sql/stream/combiner.h"
 #include "sql/state/task_state.h"
+#include "sql/stream/combiner.h"
 #include "sql/stream/repartition.h"
 #include "sql/stream/stateful_spec.h"
 #include "sql/stream/watermark.h"

@@ -51,8 +51,7 @@ void save_group_body(const aggregate_set& aggs, size_t slot, int64_t rows, std::
     }
 }
 
-sql_status load_group_body(aggregate_set& aggs, size_t slot, std::string_view body,
-                           int64_t& rows) {
+sql_status load_group_body(aggregate_set& aggs, size_t slot, std::string_view body, int64_t& rows) {
     if (body.size() < 8) return corrupt_body("short group");
     rows = codec::get_ordered_i64(body);
     body.remove_prefix(8);

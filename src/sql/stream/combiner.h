@@ -33,8 +33,7 @@ using aggregate_set = std::vector<std::unique_ptr<grouped_aggregate>>;
 void save_group_body(const aggregate_set& aggs, size_t slot, int64_t rows, std::string& out);
 // Replaces `slot` of `aggs` with a group body; its row count into `rows`.
 // Errors: a malformed body (internal_error "corrupt aggregate state").
-sql_status load_group_body(aggregate_set& aggs, size_t slot, std::string_view body,
-                           int64_t& rows);
+sql_status load_group_body(aggregate_set& aggs, size_t slot, std::string_view body, int64_t& rows);
 // The aggregates of `def`'s calls.
 sql_result<aggregate_set> make_aggregate_set(const aggregate_def& def);
 

@@ -12,7 +12,7 @@ namespace codec = stream_codec;
 
 namespace {
 
-constexpr char k_version = 1;          // rows
+constexpr char k_version = 1;           // rows
 constexpr char k_partials_version = 2;  // partial aggregates
 constexpr uint8_t k_has_diffs = 1;
 // Rows per record, and the value size above which a record is split.

@@ -421,8 +421,8 @@ TEST(aggregate_operator, rows_of_one_group_cross_as_one_partial) {
 // Random bids through a combining and a row-by-row harness: the same
 // changelog every interval, across restarts and an aborted interval.
 void expect_same_as_rows(bool windowed, bool eowc) {
-    harness combined(auction_statistics(windowed), eowc), rows(auction_statistics(windowed), eowc,
-                                                               false);
+    harness combined(auction_statistics(windowed), eowc),
+        rows(auction_statistics(windowed), eowc, false);
     uint64_t x = 88172645463325252ULL;
     auto next = [&x](uint64_t n) {
         x ^= x << 13;
