@@ -205,14 +205,17 @@ sql_status aggregate_task::apply_partials(const repartition_rows& rows) {
     bool check_late = _layout.windowed() && _def.windows_close && wm.has_value();
     for (size_t i = 0; i < rows.keys.size(); ++i) {
         std::string_view key = rows.keys[i];
-        int64_t n = 0;
-        if (auto st = load_group_body(_partial_aggs, 0, rows.partials[i], n); !st.ok()) return st;
+        std::string_view partial = rows.partials[i];
         if (check_late && _layout.window_end(key) <= *wm) {
-            _stats.late_rows += n;
+            if (partial.size() >= 8) _stats.late_rows += codec::get_ordered_i64(partial);
             continue;
         }
+        // Loading the group may replay its partials through _partial_aggs:
+        // the group first, then this partial.
         auto s = find_or_load(key);
         if (!s.ok()) return s.error();
+        int64_t n = 0;
+        if (auto st = load_group_body(_partial_aggs, 0, partial, n); !st.ok()) return st;
         touch(s.value());
         if (auto st = merge_partial(s.value(), n, true); !st.ok()) return st;
         _stats.rows_in += n;
