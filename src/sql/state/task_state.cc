@@ -15,9 +15,14 @@ namespace {
 
 using detail::state_db;
 
-// Buffered changes: key -> value, or nothing for a removal. Transparent
-// comparison, so lookups by string_view do not allocate.
-using pending_map = std::map<std::string, std::optional<std::string>, std::less<>>;
+// A buffered change: the value, or nothing for a removal; `fresh`: the key
+// has no committed value (put_new()), so its removal is no change at all.
+struct pending_change {
+    std::optional<std::string> value;
+    bool fresh = false;
+};
+// Transparent comparison, so lookups by string_view do not allocate.
+using pending_map = std::map<std::string, pending_change, std::less<>>;
 
 class rocks_task_state final : public task_state {
   public:
@@ -35,29 +40,24 @@ class rocks_task_state final : public task_state {
 
     sql_result<bool> get_into(std::string_view key, std::string& out) const override {
         if (auto it = _pending.find(key); it != _pending.end()) {
-            if (!it->second) return false;
-            out.assign(*it->second);
+            if (!it->second.value) return false;
+            out.assign(*it->second.value);
             return true;
         }
         return _db->get(key, out);
     }
 
-    void put(std::string_view key, std::string_view value) override {
-        auto it = _pending.find(key);
-        if (it == _pending.end()) it = _pending.emplace(std::string(key), std::nullopt).first;
-        if (it->second)
-            it->second->assign(value);
-        else
-            it->second.emplace(value);
-        _unlogged = true;
-    }
+    void put(std::string_view key, std::string_view value) override { set(key, value, false); }
+    void put_new(std::string_view key, std::string_view value) override { set(key, value, true); }
 
     void remove(std::string_view key) override {
         auto it = _pending.find(key);
         if (it == _pending.end())
-            _pending.emplace(std::string(key), std::nullopt);
+            _pending.emplace(std::string(key), pending_change{});
+        else if (it->second.fresh)
+            _pending.erase(it);
         else
-            it->second.reset();
+            it->second.value.reset();
         _unlogged = true;
     }
 
@@ -71,9 +71,9 @@ class rocks_task_state final : public task_state {
         kafka::client::outgoing_record r;
         r.topic = _o.changelog_topic;
         r.partition = _o.partition;
-        for (const auto& [key, value] : _pending) {
+        for (const auto& [key, change] : _pending) {
             r.key = key;
-            r.value = value ? std::optional<std::string_view>(*value) : std::nullopt;
+            r.value = change.value ? std::optional<std::string_view>(*change.value) : std::nullopt;
             SPATE_TRY(sink(r));
         }
         _unlogged = false;
@@ -91,6 +91,18 @@ class rocks_task_state final : public task_state {
     state_stats stats() const override;
 
   private:
+    // A key buffered first by put_new() stays fresh until the commit.
+    void set(std::string_view key, std::string_view value, bool fresh) {
+        auto it = _pending.find(key);
+        if (it == _pending.end())
+            it = _pending.emplace(std::string(key), pending_change{std::nullopt, fresh}).first;
+        if (it->second.value)
+            it->second.value->assign(value);
+        else
+            it->second.value.emplace(value);
+        _unlogged = true;
+    }
+
     state_options _o;
     std::unique_ptr<state_db> _db;
     pending_map _pending;
@@ -116,7 +128,7 @@ sql_status rocks_task_state::scan(
         } else {
             // A buffered change hides the committed value of its key.
             if (order == 0) c->next();
-            if (p->second) go_on = visit(p->first, *p->second);
+            if (p->second.value) go_on = visit(p->first, *p->second.value);
             ++p;
         }
         if (!go_on) return {};
@@ -125,10 +137,12 @@ sql_status rocks_task_state::scan(
 }
 
 sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
-    SPATE_ASSERT_MSG(!_unlogged, "task_state::commit() of changes log_pending() did not produce");
-    for (const auto& [key, value] : _pending) {
-        if (value)
-            _db->stage_put(key, *value);
+    // (Fresh keys put and removed again leave nothing to log.)
+    SPATE_ASSERT_MSG(!_unlogged || _pending.empty(),
+                     "task_state::commit() of changes log_pending() did not produce");
+    for (const auto& [key, change] : _pending) {
+        if (change.value)
+            _db->stage_put(key, *change.value);
         else
             _db->stage_remove(key);
     }
@@ -149,10 +163,10 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
 
 state_stats rocks_task_state::stats() const {
     int64_t puts = 0, removes = 0, bytes = 0;
-    for (const auto& [key, value] : _pending) {
-        if (value) {
+    for (const auto& [key, change] : _pending) {
+        if (change.value) {
             ++puts;
-            bytes += static_cast<int64_t>(key.size() + value->size());
+            bytes += static_cast<int64_t>(key.size() + change.value->size());
         } else {
             ++removes;
         }

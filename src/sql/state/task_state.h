@@ -94,6 +94,12 @@ class task_state {
     // false when there is none (`out` then unspecified).
     virtual sql_result<bool> get_into(std::string_view key, std::string& out) const = 0;
     virtual void put(std::string_view key, std::string_view value) = 0;
+    // put() of a key the caller knows has no committed value unless a
+    // change of it is buffered (e.g. a get() found none this interval):
+    // removing it again before the commit then leaves no trace (no
+    // changelog tombstone, no RocksDB delete). A wrong promise loses the
+    // removal of the committed value.
+    virtual void put_new(std::string_view key, std::string_view value) { put(key, value); }
     virtual void remove(std::string_view key) = 0;
     // Visits keys in [from, to) in bytewise order (empty `to`: no upper
     // bound), buffered changes merged in; stops when `visit` returns false.

@@ -43,12 +43,15 @@ sql_result<std::unique_ptr<aggregate_task>> aggregate_task::create(
 }
 
 sql_status aggregate_task::init() {
-    for (const auto& call : _def.calls) {
-        auto a = make_grouped_aggregate(call, _def.input_retracts);
-        if (!a.ok()) return a.error();
-        _aggs.push_back(std::move(a.value()));
-        _old_results.emplace_back(call.type);
+    for (aggregate_set* set : {&_aggs, &_partial_aggs, &_delta_aggs}) {
+        auto made = make_aggregate_set(_def);
+        if (!made.ok()) return made.error();
+        *set = std::move(made).value();
     }
+    for (const auto& call : _def.calls)
+        _old_results.emplace_back(call.type);
+    for (auto& a : _partial_aggs)
+        a->resize(1);
     auto wm = _state->get(k_watermark_key);
     if (!wm.ok()) return wm.error();
     _watermark = watermark_merger(_source_partitions);
@@ -116,29 +119,11 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
 // its save() (the 'g' value wraps it: group_state.cc).
 void aggregate_task::save_slot(uint32_t s, std::string& out) const {
     out.clear();
-    codec::put_ordered_i64(out, _slots[s].rows);
-    std::string call_state;
-    for (const auto& a : _aggs) {
-        call_state.clear();
-        a->save(s, call_state);
-        codec::put_varint(out, call_state.size());
-        out.append(call_state);
-    }
+    save_group_body(_aggs, s, _slots[s].rows, out);
 }
 
 sql_status aggregate_task::load_slot(uint32_t s, std::string_view value) {
-    if (value.size() < 8) return corrupt_state("short group");
-    _slots[s].rows = codec::get_ordered_i64(value);
-    value.remove_prefix(8);
-    for (auto& a : _aggs) {
-        uint64_t n = 0;
-        if (!codec::get_varint(value, n) || n > value.size())
-            return corrupt_state("bad call state");
-        if (auto st = a->load(s, value.substr(0, n)); !st.ok()) return st;
-        value.remove_prefix(n);
-    }
-    if (!value.empty()) return corrupt_state("trailing bytes");
-    return {};
+    return load_group_body(_aggs, s, value, _slots[s].rows);
 }
 
 void aggregate_task::touch(uint32_t s) {
@@ -160,6 +145,7 @@ void aggregate_task::touch(uint32_t s) {
 }
 
 sql_status aggregate_task::apply(const repartition_rows& rows) {
+    if (!rows.partials.empty()) return apply_partials(rows);
     if (_def.has_session) return apply_sessions(rows);
     size_t n = rows.keys.size();
     _row_slots.clear();
@@ -213,6 +199,45 @@ sql_status aggregate_task::update_calls(const chunk& values, std::span<const int
     return {};
 }
 
+sql_status aggregate_task::apply_partials(const repartition_rows& rows) {
+    if (_def.has_session) return corrupt_state("partial aggregates for SESSION windows");
+    std::optional<int64_t> wm = _watermark.value();
+    bool check_late = _layout.windowed() && _def.windows_close && wm.has_value();
+    for (size_t i = 0; i < rows.keys.size(); ++i) {
+        std::string_view key = rows.keys[i];
+        std::string_view partial = rows.partials[i];
+        if (check_late && _layout.window_end(key) <= *wm) {
+            if (partial.size() >= 8) _stats.late_rows += codec::get_ordered_i64(partial);
+            continue;
+        }
+        // Loading the group may replay its partials through _partial_aggs:
+        // the group first, then this partial.
+        auto s = find_or_load(key);
+        if (!s.ok()) return s.error();
+        int64_t n = 0;
+        if (auto st = load_group_body(_partial_aggs, 0, partial, n); !st.ok()) return st;
+        touch(s.value());
+        if (auto st = merge_partial(s.value(), n, true); !st.ok()) return st;
+        _stats.rows_in += n;
+    }
+    return {};
+}
+
+sql_status aggregate_task::merge_partial(uint32_t s, int64_t rows, bool to_delta) {
+    _slots[s].rows += rows;
+    for (size_t c = 0; c < _aggs.size(); ++c)
+        if (auto st = _aggs[c]->merge(s, *_partial_aggs[c], 0); !st.ok()) return st;
+    int32_t b = _slots[s].delta_buf;
+    if (!to_delta || b < 0) return {};
+    delta_buffer& buf = _delta_bufs[static_cast<size_t>(b)];
+    for (size_t c = 0; c < _delta_aggs.size(); ++c)
+        if (auto st = _delta_aggs[c]->merge(static_cast<size_t>(b), *_partial_aggs[c], 0); !st.ok())
+            return st;
+    buf.has_partial = true;
+    buf.partial_rows += rows;
+    return {};
+}
+
 void aggregate_task::apply_marker(const watermark_marker& m) {
     _watermark.apply(m);
     _watermark_dirty = true;
@@ -262,6 +287,8 @@ void aggregate_task::drop_memory() {
     for (auto& c : _old_results)
         c.clear();
     for (auto& a : _aggs)
+        a->resize(0);
+    for (auto& a : _delta_aggs)
         a->resize(0);
     _delta_bufs.clear();
     _free_delta_bufs.clear();

@@ -6,9 +6,10 @@
 // emit modes"; the state layout: docs/formats/sql_repartition.md).
 //
 // Life of an interval (one commit interval):
-// - apply() adds repartitioned rows (diff +1 or -1) to their groups; a
-//   group is loaded from the task state on its first touch. Rows of a
-//   window the watermark already closed are dropped (counted as late).
+// - apply() adds repartitioned rows (diff +1 or -1), or partial aggregates
+//   (combiner.h), to their groups; a group is loaded from the task state on
+//   its first touch. Rows of a window the watermark already closed are
+//   dropped (counted as late).
 // - apply_marker() moves the task's watermark (watermark.h).
 // - flush() ends the interval: in changelog mode (the default) it returns,
 //   per group touched, -1 of the row it emitted before (if any) and +1 of
@@ -35,6 +36,7 @@
 #include "sql/agg/aggregate_function.h"
 #include "sql/expr/functions.h"
 #include "sql/state/task_state.h"
+#include "sql/stream/combiner.h"
 #include "sql/stream/repartition.h"
 #include "sql/stream/stateful_spec.h"
 #include "sql/stream/watermark.h"
@@ -86,6 +88,7 @@ class aggregate_task {
     struct slot {
         const std::string* key = nullptr;  // its key in _index or _sessions
         bool indexed = false;              // in _index
+        bool stored = false;               // its 'g' value is in the task state
         int64_t rows = 0;
         int64_t old_rows = 0;  // when first touched in this interval
         int32_t touched = -1;  // position in _touched, -1: untouched
@@ -97,10 +100,13 @@ class aggregate_task {
         int64_t snapshot_bytes = 0, delta_bytes = 0;
         int32_t delta_buf = -1;  // this interval's rows (delta mode): _delta_bufs index
     };
-    // The rows a group in delta mode received in the interval.
+    // The rows a group in delta mode received in the interval, and the
+    // partials merged (slot `index of this buffer` of _delta_aggs).
     struct delta_buffer {
         std::vector<column> values;  // the pre-aggregate columns after the keys
         std::vector<int8_t> diffs;
+        bool has_partial = false;
+        int64_t partial_rows = 0;
     };
     static constexpr uint32_t k_no_slot = UINT32_MAX;
     // SESSION: the sessions of one session key, ordered by start.
@@ -108,6 +114,7 @@ class aggregate_task {
         std::vector<uint32_t> sessions;
         std::vector<int64_t> indexed_ends;  // the ends in the state's close index
         bool touched = false;
+        bool stored = false;  // its 's' value is in the task state
     };
     using session_map = std::unordered_map<std::string, session_group, key_hash, std::equal_to<>>;
 
@@ -125,6 +132,11 @@ class aggregate_task {
     void save_slot(uint32_t s, std::string& out) const;
     sql_status update_calls(const chunk& values, std::span<const int8_t> diffs,
                             std::span<const uint32_t> slots);
+    // Partials (combiner.h): each merged into its group.
+    sql_status apply_partials(const repartition_rows& rows);
+    // Merges _partial_aggs' slot 0 (`rows` rows) into slot `s` (and its
+    // delta buffer, when `to_delta`).
+    sql_status merge_partial(uint32_t s, int64_t rows, bool to_delta);
     // A group's records in the task state (group_state.cc): `stored` is its
     // 'g' value; reads its chunks and replays its deltas.
     sql_status load_group(uint32_t s, std::string_view key, std::string_view stored);
@@ -169,7 +181,9 @@ class aggregate_task {
     std::unique_ptr<task_state> _state;
     group_key_layout _layout;
     int32_t _source_partitions;
-    std::vector<std::unique_ptr<grouped_aggregate>> _aggs;
+    aggregate_set _aggs;
+    aggregate_set _partial_aggs;  // one slot: the partial being merged
+    aggregate_set _delta_aggs;    // slot b: partials of delta buffer b
     watermark_merger _watermark;
     bool _watermark_dirty = false;           // markers applied since the last flush
     std::optional<int64_t> _closed_through;  // windows ending at or before it are gone

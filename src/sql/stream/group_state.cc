@@ -7,7 +7,9 @@
 // (a 'd' record, replayed on load) until those deltas add up to the
 // snapshot's size, when a new snapshot replaces them (each byte is then
 // written about twice). A snapshot above k_chunk_bytes is split into 'c'
-// records.
+// records. Partials (combiner.h) a group in delta mode received are merged
+// into one partial per interval, its 'd' record a 0 byte then the group
+// body (a rows delta never starts with 0: it has rows).
 
 #include "sql/stream/aggregate_operator.h"
 #include "sql/stream/row_codec.h"
@@ -54,6 +56,13 @@ void aggregate_task::start_delta(uint32_t s) {
     for (size_t c = _def.key_types.size(); c < _def.pre_columns.size(); ++c)
         b.values.emplace_back(_def.pre_columns[c].type);
     b.diffs.clear();
+    b.has_partial = false;
+    b.partial_rows = 0;
+    auto index = static_cast<size_t>(sl.delta_buf);
+    for (auto& a : _delta_aggs) {
+        if (a->slots() <= index) a->resize(_delta_bufs.size());
+        a->reset(index);
+    }
 }
 
 void aggregate_task::free_delta(uint32_t s) {
@@ -79,6 +88,7 @@ sql_status aggregate_task::load_group(uint32_t s, std::string_view key, std::str
     auto flags = static_cast<uint8_t>(stored[0]);
     stored.remove_prefix(1);
     slot& sl = _slots[s];
+    sl.stored = true;
     std::string body_buf, part;
     std::string_view body = stored;
     if (flags & k_chunked) {
@@ -102,6 +112,14 @@ sql_status aggregate_task::load_group(uint32_t s, std::string_view key, std::str
         if (!got.ok()) return got.error();
         if (!got.value()) break;
         sl.delta_bytes += static_cast<int64_t>(part.size());
+        if (!part.empty() && part[0] == '\0') {
+            // A partial: 0, then a group body.
+            int64_t rows = 0;
+            auto st = load_group_body(_partial_aggs, 0, std::string_view(part).substr(1), rows);
+            if (!st.ok()) return st;
+            if (st = merge_partial(s, rows, false); !st.ok()) return st;
+            continue;
+        }
         // Value: varint rows, the columns (stream_codec batch), a diff per row.
         std::string_view in = part;
         uint64_t n = 0;
@@ -129,20 +147,30 @@ void aggregate_task::write_group(uint32_t s, std::string_view key) {
     std::string value;
     if (sl.delta_buf >= 0) {
         delta_buffer& b = _delta_bufs[static_cast<size_t>(sl.delta_buf)];
-        codec::put_varint(value, b.diffs.size());
-        std::vector<const column*> cols;
-        for (const auto& c : b.values)
-            cols.push_back(&c);
-        std::vector<uint32_t> rows(b.diffs.size());
-        for (uint32_t i = 0; i < rows.size(); ++i)
-            rows[i] = i;
-        codec::encode_batch(cols, rows, value);
-        for (int8_t d : b.diffs)
-            value.push_back(static_cast<char>(d));
+        if (!b.diffs.empty()) {
+            codec::put_varint(value, b.diffs.size());
+            std::vector<const column*> cols;
+            for (const auto& c : b.values)
+                cols.push_back(&c);
+            std::vector<uint32_t> rows(b.diffs.size());
+            for (uint32_t i = 0; i < rows.size(); ++i)
+                rows[i] = i;
+            codec::encode_batch(cols, rows, value);
+            for (int8_t d : b.diffs)
+                value.push_back(static_cast<char>(d));
+        }
+        std::string partial;
+        if (b.has_partial) {
+            partial.assign(1, '\0');
+            save_group_body(_delta_aggs, static_cast<size_t>(sl.delta_buf), b.partial_rows,
+                            partial);
+        }
         free_delta(s);
-        if (sl.delta_bytes + static_cast<int64_t>(value.size()) <= sl.snapshot_bytes) {
-            _state->put(record_key('d', key, sl.deltas++), value);
-            sl.delta_bytes += static_cast<int64_t>(value.size());
+        auto bytes = static_cast<int64_t>(value.size() + partial.size());
+        if (sl.delta_bytes + bytes <= sl.snapshot_bytes) {
+            if (!value.empty()) _state->put(record_key('d', key, sl.deltas++), value);
+            if (!partial.empty()) _state->put(record_key('d', key, sl.deltas++), partial);
+            sl.delta_bytes += bytes;
             return;
         }
     }
@@ -165,7 +193,13 @@ void aggregate_task::write_group(uint32_t s, std::string_view key) {
         _state->remove(record_key('c', key, i));
     for (uint32_t i = 0; i < sl.deltas; ++i)
         _state->remove(record_key('d', key, i));
-    _state->put(state_key(key), value);
+    // A group first stored now: put_new, so a window opened and closed
+    // within the interval leaves no record.
+    if (sl.stored)
+        _state->put(state_key(key), value);
+    else
+        _state->put_new(state_key(key), value);
+    sl.stored = true;
     sl.chunks = chunks;
     sl.deltas = 0;
     sl.delta_bytes = 0;
@@ -178,7 +212,8 @@ void aggregate_task::remove_group(uint32_t s, std::string_view key) {
         _state->remove(record_key('c', key, i));
     for (uint32_t i = 0; i < sl.deltas; ++i)
         _state->remove(record_key('d', key, i));
-    _state->remove(state_key(key));
+    if (sl.stored) _state->remove(state_key(key));
+    sl.stored = false;
     sl.chunks = sl.deltas = 0;
 }
 

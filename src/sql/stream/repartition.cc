@@ -1,5 +1,6 @@
 #include "sql/stream/repartition.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "sql/stream/row_codec.h"
@@ -11,11 +12,14 @@ namespace codec = stream_codec;
 
 namespace {
 
-constexpr char k_version = 1;
+constexpr char k_version = 1;           // rows
+constexpr char k_partials_version = 2;  // partial aggregates
 constexpr uint8_t k_has_diffs = 1;
 // Rows per record, and the value size above which a record is split.
 constexpr size_t k_max_rows = 2048;
 constexpr size_t k_max_value_bytes = 512 * 1024;
+// Groups a combining writer holds before it writes them out.
+constexpr size_t k_max_partials = 65536;
 
 sql_error corrupt(const std::string& what) {
     return make_error(sql_errc::internal_error, "corrupt repartition record: " + what);
@@ -92,10 +96,27 @@ repartition_writer::repartition_writer(const aggregate_def& def, std::string top
     _rows_of.resize(static_cast<size_t>(partitions));
 }
 
+sql_status repartition_writer::combine() {
+    auto c = combiner::create(_def);
+    if (!c.ok()) return c.error();
+    _combiner = std::move(c).value();
+    return {};
+}
+
 status repartition_writer::write(const chunk& pre, std::span<const int8_t> diffs,
                                  const record_sink& sink) {
     if (pre.rows() == 0) return {};
     _layout.encode(pre, _keys, _key_ends);
+    if (_combiner) {
+        bool retracts = std::find(diffs.begin(), diffs.end(), int8_t{-1}) != diffs.end();
+        if (!retracts) {
+            if (auto s = _combiner->add(pre, _keys, _key_ends); !s.ok())
+                return spate::make_error(errc::invalid_argument, s.error().message);
+            if (_combiner->groups() >= k_max_partials) return flush(sink);
+            return {};
+        }
+        SPATE_TRY(flush(sink));
+    }
     for (auto& r : _rows_of)
         r.clear();
     uint32_t begin = 0;
@@ -137,6 +158,56 @@ status repartition_writer::write_rows(std::span<const uint32_t> rows, int32_t pa
         SPATE_TRY(write_rows(rows.first(half), partition, diffs, sink));
         return write_rows(rows.subspan(half), partition, diffs, sink);
     }
+    return produce(partition, sink);
+}
+
+status repartition_writer::flush(const record_sink& sink) {
+    if (!_combiner || _combiner->groups() == 0) return {};
+    for (auto& r : _rows_of)
+        r.clear();
+    for (uint32_t g = 0; g < _combiner->groups(); ++g)
+        _rows_of[_combiner->hash(g) % static_cast<uint64_t>(_partitions)].push_back(g);
+    for (int32_t p = 0; p < _partitions; ++p) {
+        const auto& groups = _rows_of[static_cast<size_t>(p)];
+        for (size_t at = 0; at < groups.size(); at += k_max_rows) {
+            size_t n = std::min(k_max_rows, groups.size() - at);
+            SPATE_TRY(write_partials(std::span(groups).subspan(at, n), p, sink));
+        }
+    }
+    _combiner->clear();
+    return {};
+}
+
+void repartition_writer::drop_partials() {
+    if (_combiner) _combiner->clear();
+}
+
+status repartition_writer::write_partials(std::span<const uint32_t> groups, int32_t partition,
+                                          const record_sink& sink) {
+    _value.clear();
+    _value.push_back(k_partials_version);
+    _value.push_back(0);
+    codec::put_varint(_value, groups.size());
+    for (uint32_t g : groups) {
+        std::string_view key = _combiner->key(g);
+        codec::put_varint(_value, key.size());
+        _value.append(key);
+    }
+    for (uint32_t g : groups) {
+        _body.clear();
+        _combiner->save(g, _body);
+        codec::put_varint(_value, _body.size());
+        _value.append(_body);
+    }
+    if (_value.size() > k_max_value_bytes && groups.size() > 1) {
+        size_t half = groups.size() / 2;
+        SPATE_TRY(write_partials(groups.first(half), partition, sink));
+        return write_partials(groups.subspan(half), partition, sink);
+    }
+    return produce(partition, sink);
+}
+
+status repartition_writer::produce(int32_t partition, const record_sink& sink) {
     kc::outgoing_record rec;
     rec.topic = _topic;
     rec.partition = partition;
@@ -166,19 +237,40 @@ status repartition_writer::write_markers(std::span<const watermark_marker> marke
     return {};
 }
 
+namespace {
+
+// n × (varint length, bytes) into `out` (cleared first).
+sql_status decode_views(std::string_view& in, uint64_t n, std::vector<std::string_view>& out) {
+    out.clear();
+    for (uint64_t i = 0; i < n; ++i) {
+        uint64_t len = 0;
+        if (!codec::get_varint(in, len) || len > in.size()) return corrupt("bad key or partial");
+        out.push_back(in.substr(0, len));
+        in.remove_prefix(len);
+    }
+    return {};
+}
+
+}  // namespace
+
 sql_status decode_repartition(std::string_view in, const aggregate_def& def,
                               repartition_rows& out) {
-    if (in.size() < 2 || in[0] != k_version) return corrupt("unknown version");
+    if (in.size() < 2 || (in[0] != k_version && in[0] != k_partials_version))
+        return corrupt("unknown version");
+    bool partials = in[0] == k_partials_version;
     auto flags = static_cast<uint8_t>(in[1]);
     in.remove_prefix(2);
     uint64_t n = 0;
     if (!codec::get_varint(in, n) || n > in.size()) return corrupt("bad row count");
-    out.keys.clear();
-    for (uint64_t i = 0; i < n; ++i) {
-        uint64_t len = 0;
-        if (!codec::get_varint(in, len) || len > in.size()) return corrupt("bad key");
-        out.keys.push_back(in.substr(0, len));
-        in.remove_prefix(len);
+    if (auto s = decode_views(in, n, out.keys); !s.ok()) return s;
+    out.partials.clear();
+    if (partials) {
+        if (n == 0 || flags != 0) return corrupt("bad partials record");
+        if (auto s = decode_views(in, n, out.partials); !s.ok()) return s;
+        if (!in.empty()) return corrupt("trailing bytes");
+        out.values = chunk();
+        out.diffs.clear();
+        return {};
     }
     std::vector<column> cols;
     for (size_t c = def.key_types.size(); c < def.pre_columns.size(); ++c)

@@ -3,8 +3,9 @@
 // The repartition topic between sub-topology A and B of a stateful query
 // (docs/formats/sql_repartition.md): pre-aggregate rows grouped by the
 // partition their group key hashes to, many rows per record (key null,
-// value a row batch), and watermark markers (header spate.watermark, key
-// and value null) written to every partition.
+// value a row batch), or, when the query's calls combine (combiner.h),
+// partial aggregates per group key; and watermark markers (header
+// spate.watermark, key and value null) written to every partition.
 //
 // Threading: the query's thread only.
 
@@ -17,6 +18,7 @@
 
 #include "base/result.h"
 #include "kafka/client/producer.h"
+#include "sql/stream/combiner.h"
 #include "sql/stream/stateful_spec.h"
 #include "sql/stream/watermark.h"
 #include "sql/types/column.h"
@@ -56,9 +58,21 @@ class repartition_writer {
     // `def` must outlive the writer; partitions >= 1.
     repartition_writer(const aggregate_def& def, std::string topic, int32_t partitions);
 
+    // From now on rows without retractions are folded into partial
+    // aggregates per group key (combinable(def) must hold), written by
+    // flush() (or by write() when many groups are held). Errors: the
+    // aggregates cannot be made.
+    sql_status combine();
     // Writes the rows of `pre` (diffs: empty = all +1) to the partitions
-    // their keys hash to, in row order per partition.
+    // their keys hash to, in row order per partition; when combining, adds
+    // them to the partials instead (a chunk with retractions first flushes
+    // the partials, then goes out as rows).
     status write(const chunk& pre, std::span<const int8_t> diffs, const record_sink& sink);
+    // Writes the partials held (combine()) and forgets them. Call before
+    // writing watermark markers, so every row is ahead of the marker after it.
+    status flush(const record_sink& sink);
+    // Forgets the partials held (the transaction aborted).
+    void drop_partials();
     // Writes each marker to every partition.
     status write_markers(std::span<const watermark_marker> markers, const record_sink& sink);
     int32_t partitions() const { return _partitions; }
@@ -66,6 +80,9 @@ class repartition_writer {
   private:
     status write_rows(std::span<const uint32_t> rows, int32_t partition,
                       std::span<const int8_t> diffs, const record_sink& sink);
+    status write_partials(std::span<const uint32_t> groups, int32_t partition,
+                          const record_sink& sink);
+    status produce(int32_t partition, const record_sink& sink);
 
     const aggregate_def& _def;
     group_key_layout _layout;
@@ -76,13 +93,17 @@ class repartition_writer {
     std::vector<uint32_t> _key_ends;
     std::vector<std::vector<uint32_t>> _rows_of;
     std::string _value;
+    std::string _body;  // scratch of write_partials()
+    std::unique_ptr<combiner> _combiner;
 };
 
-// One decoded data record of the repartition topic.
+// One decoded data record of the repartition topic: rows, or (non-empty
+// `partials`) one partial aggregate per key.
 struct repartition_rows {
-    std::vector<std::string_view> keys;  // views into the record value
-    chunk values;                        // the pre-aggregate columns after the keys
-    std::vector<int8_t> diffs;           // empty: all +1
+    std::vector<std::string_view> keys;      // views into the record value
+    chunk values;                            // the pre-aggregate columns after the keys
+    std::vector<int8_t> diffs;               // empty: all +1
+    std::vector<std::string_view> partials;  // group bodies (combiner.h), views into the value
 };
 
 // Decodes a data record's value into `out` (replacing its contents).

@@ -52,6 +52,7 @@ sql_result<aggregate_task::session_group*> aggregate_task::find_or_load_sessions
         return stored.error();
     }
     if (!stored.value()) return &g;
+    g.stored = true;
     // Value: varint count; per session: start, end (8 bytes, ordered),
     // varint length, the group value (save_slot).
     std::string_view in = _value_buf;
@@ -188,15 +189,22 @@ void aggregate_task::save_session_group(const std::string& key, session_group& g
     }
     _key_buf.assign(1, k_session_prefix);
     _key_buf.append(key);
-    if (g.sessions.empty())
-        _state->remove(_key_buf);
-    else
+    // Keys first stored in this interval go in with put_new: a session that
+    // opens and closes within one interval then leaves no record.
+    if (g.sessions.empty()) {
+        if (g.stored) _state->remove(_key_buf);
+    } else if (g.stored) {
         _state->put(_key_buf, value);
+    } else {
+        _state->put_new(_key_buf, value);
+    }
+    g.stored = !g.sessions.empty();
     for (int64_t e : g.indexed_ends)
         if (std::find(ends.begin(), ends.end(), e) == ends.end()) _state->remove(end_key(e, key));
+    // An end not in the index has no committed key (unless removed above).
     for (int64_t e : ends)
         if (std::find(g.indexed_ends.begin(), g.indexed_ends.end(), e) == g.indexed_ends.end())
-            _state->put(end_key(e, key), "");
+            _state->put_new(end_key(e, key), "");
     g.indexed_ends = std::move(ends);
 }
 

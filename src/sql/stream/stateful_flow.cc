@@ -75,6 +75,11 @@ class stateful_dataflow final : public dataflow {
         auto e = change_encoder::create(_spec, output_partitions);
         if (!e.ok()) return e.error();
         _encoder = std::move(e).value();
+        // Rows of one group fold into one partial per commit interval
+        // before they cross the repartition topic (combiner.h).
+        if (combinable(_def)) {
+            if (auto s = _writer.combine(); !s.ok()) return s;
+        }
         return {};
     }
 
@@ -113,6 +118,7 @@ class stateful_dataflow final : public dataflow {
     }
     status committed() override;
     void aborted() override {
+        _writer.drop_partials();
         _clock.aborted();
         if (_upserts) _upserts->aborted();
         for (auto& [p, t] : _tasks)
@@ -279,6 +285,8 @@ status stateful_dataflow::write_late(const kc::message& m, int64_t time, int64_t
 
 status stateful_dataflow::prepare_commit(int64_t now_micros, const record_sink& sink) {
     auto markers = _clock.due(steady::now(), now_micros);
+    // The interval's partials go ahead of the markers that may close their windows.
+    SPATE_TRY(_writer.flush(sink));
     SPATE_TRY(_writer.write_markers(markers, sink));
     if (_upserts) SPATE_TRY(_upserts->log_pending(sink));
     eval_context ctx;

@@ -102,6 +102,37 @@ TEST_F(task_state_test, log_pending_writes_key_order_records_and_tombstones_to_t
     EXPECT_TRUE(read_changelog(client(), _topic, 0).empty());
 }
 
+TEST_F(task_state_test, a_new_key_put_and_removed_within_the_interval_leaves_no_record) {
+    auto st = open(1);
+    ASSERT_NE(st, nullptr);
+    st->put("old", "1");
+    auto w = writer();
+    ASSERT_TRUE(w.commit(*st, 1));
+    st->put_new("new", "2");
+    EXPECT_EQ(get(*st, "new"), "2");
+    st->remove("new");
+    EXPECT_FALSE(st->has_pending());
+    EXPECT_EQ(get(*st, "new"), std::nullopt);
+    // A key with a buffered removal is not new: its removal stays.
+    st->remove("old");
+    st->put_new("old", "3");
+    EXPECT_EQ(get(*st, "old"), "3");
+    st->remove("old");
+    st->put_new("kept", "4");
+    ASSERT_TRUE(w.commit(*st, 1));
+    auto log = read_changelog(client(), _topic, 1);
+    ASSERT_EQ(log.size(), 3u);
+    EXPECT_EQ(log[1].key, "kept");
+    EXPECT_EQ(log[2].key, "old");
+    EXPECT_EQ(log[2].value, std::nullopt);
+    EXPECT_EQ(scan(*st), (kv{{"kept", "4"}}));
+    // Nothing left to log: the commit needs no log_pending().
+    st->put_new("x", "1");
+    st->remove("x");
+    EXPECT_TRUE(st->commit().ok());
+    EXPECT_EQ(scan(*st), (kv{{"kept", "4"}}));
+}
+
 TEST_F(task_state_test, an_aborted_transaction_is_rolled_back_and_never_restored) {
     auto w = writer();
     {

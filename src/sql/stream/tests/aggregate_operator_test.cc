@@ -17,14 +17,18 @@ namespace kc = kafka::client;
 constexpr int64_t k_second = 1'000'000;
 
 // Runs an aggregate task over a plan: JSON rows go through the input's
-// pipeline (sub-topology A), the repartition encoding and into the task.
+// pipeline (sub-topology A), the repartition encoding (combined into
+// partials when the calls allow it and `combine`) and into the task.
 class harness {
   public:
-    explicit harness(const plan_ptr& plan, bool eowc = false) {
+    explicit harness(const plan_ptr& plan, bool eowc = false, bool combine = true) {
         auto p = plan_stream(plan, {.emit_on_window_close = eowc});
         EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
         _plan = std::move(p).value();
         _writer = std::make_unique<repartition_writer>(*_plan.aggregate, "r", 1);
+        if (combine && combinable(*_plan.aggregate)) {
+            EXPECT_TRUE(_writer->combine().ok());
+        }
         reopen();
     }
 
@@ -59,13 +63,18 @@ class harness {
             return status{};
         };
         ASSERT_TRUE(_writer->write(pre.value(), diffs, sink).ok());
+        ASSERT_TRUE(_writer->flush(sink).ok());
+        _records.clear();
         for (const auto& v : values) {
             repartition_rows rows;
             ASSERT_TRUE(decode_repartition(v, *_plan.aggregate, rows).ok());
+            _records.push_back({rows.keys.size(), rows.partials.size()});
             auto s = _task->apply(rows);
             ASSERT_TRUE(s.ok()) << s.error().message;
         }
     }
+    // The repartition records of the last add(): (keys, partials) each.
+    const std::vector<std::pair<size_t, size_t>>& records() const { return _records; }
 
     void watermark(int64_t micros) { _task->apply_marker({0, false, micros}); }
 
@@ -119,6 +128,7 @@ class harness {
     std::map<std::string, std::string> _committed;
     memory_state* _state = nullptr;
     std::unique_ptr<aggregate_task> _task;
+    std::vector<std::pair<size_t, size_t>> _records;
 };
 
 std::string bid(int64_t auction, int64_t price, int seconds = 0) {
@@ -336,6 +346,147 @@ TEST(aggregate_operator, a_snapshot_over_half_a_megabyte_is_split_into_chunks) {
     h.add(bidders(0, 150001), -1);
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,150001"}));
     EXPECT_EQ(h.keys_with('g') + h.keys_with('c') + h.keys_with('d'), 0u);
+}
+
+aggregate_call call_of(const std::string& name, expr_ptr arg, data_type type,
+                       expr_ptr filter = nullptr, bool distinct = false) {
+    aggregate_call c;
+    c.name = name;
+    c.args = {std::move(arg)};
+    c.type = type;
+    c.filter = std::move(filter);
+    c.distinct = distinct;
+    return c;
+}
+
+// SELECT auction, count(*), sum(price), min(price), max(price),
+//   count(DISTINCT bidder) FILTER (WHERE price > 50) FROM bid GROUP BY auction
+// [windowed: TUMBLE 10 s, window_end a key]
+plan_ptr auction_statistics(bool windowed = false) {
+    auto s = scan(bid_relation(), {0, 1, 2, 4});
+    std::vector<expr_ptr> keys = {col(0, t_int())};
+    std::vector<std::string> names = {"auction"};
+    int end_key = -1;
+    if (windowed) {
+        s = window(s, window_kind::tumble, 3, 10 * k_second);
+        keys.push_back(col(5, t_ts()));
+        names.push_back("window_end");
+        end_key = 1;
+    }
+    auto price = [] { return col(2, t_int()); };
+    std::vector<aggregate_call> calls = {
+        count_star(), sum_of(price()), call_of("min", price(), t_int()),
+        call_of("max", price(), t_int()),
+        call_of("count", col(1, t_int()), t_int(), op(">", price(), int_const(50)), true)};
+    for (const char* n : {"n", "total", "low", "high", "bidders"})
+        names.push_back(n);
+    return aggregate(s, std::move(keys), std::move(calls), names, end_key);
+}
+
+std::string full_bid(int64_t auction, int64_t bidder, int64_t price, int seconds) {
+    return R"({"auction": )" + std::to_string(auction) + R"(, "bidder": )" +
+           std::to_string(bidder) + R"(, "price": )" + std::to_string(price) +
+           R"(, "date_time": "1970-01-01 00:00:)" + (seconds < 10 ? "0" : "") +
+           std::to_string(seconds) + R"("})";
+}
+
+TEST(aggregate_operator, combinable_calls_are_exact_and_order_free) {
+    auto def = [](const plan_ptr& p) {
+        auto s = plan_stream(p, {});
+        EXPECT_TRUE(s.ok());
+        return *s.value().aggregate;
+    };
+    EXPECT_TRUE(combinable(def(auction_statistics())));
+    EXPECT_TRUE(combinable(def(distinct_bidders())));
+    EXPECT_FALSE(combinable(def(sessions())));  // sessions merge by time
+    auto s = scan(bid_relation(), {0, 3});
+    auto text = data_type::of(type_id::text);
+    aggregate_call agg = call_of("string_agg", col(1, text), text);
+    agg.args.push_back(expr::make_constant(value::text(",")));
+    EXPECT_FALSE(combinable(def(aggregate(s, {col(0, t_int())}, {agg}, {"auction", "channels"}))));
+}
+
+TEST(aggregate_operator, rows_of_one_group_cross_as_one_partial) {
+    harness h(auction_statistics());
+    h.add({full_bid(1, 7, 10, 0), full_bid(1, 8, 60, 1), full_bid(2, 9, 70, 2),
+           full_bid(1, 8, 80, 3)});
+    ASSERT_EQ(h.records().size(), 1u);
+    EXPECT_EQ(h.records()[0], (std::pair<size_t, size_t>(2, 2)));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,3,150,10,80,1", "+2,1,70,70,70,1"}));
+    // Uncombined, the same rows go one by one.
+    harness rows(auction_statistics(), false, false);
+    rows.add({full_bid(1, 7, 10, 0), full_bid(1, 8, 60, 1)});
+    EXPECT_EQ(rows.records()[0], (std::pair<size_t, size_t>(2, 0)));
+}
+
+// Random bids through a combining and a row-by-row harness: the same
+// changelog every interval, across restarts and an aborted interval.
+void expect_same_as_rows(bool windowed, bool eowc) {
+    harness combined(auction_statistics(windowed), eowc),
+        rows(auction_statistics(windowed), eowc, false);
+    uint64_t x = 88172645463325252ULL;
+    auto next = [&x](uint64_t n) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return static_cast<int64_t>(x % n);
+    };
+    for (int interval = 0; interval < 12; ++interval) {
+        std::vector<std::string> batch;
+        for (int i = 0; i < 300; ++i)
+            batch.push_back(full_bid(next(40), next(25), next(100),
+                                     std::max<int>(0, interval * 4 + next(4) - next(12))));
+        for (harness* h : {&combined, &rows}) {
+            h->add(std::vector<std::string>(batch.begin(), batch.begin() + 150));
+            h->add(std::vector<std::string>(batch.begin() + 150, batch.end()));
+            if (windowed) h->watermark((interval * 4 - 6) * k_second);
+        }
+        bool abort = interval == 5;
+        auto a = combined.flush(!abort), b = rows.flush(!abort);
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        EXPECT_EQ(a, b) << "interval " << interval;
+        if (abort) {
+            combined.task().aborted();
+            rows.task().aborted();
+        }
+        if (interval == 7) {
+            combined.reopen();
+            rows.reopen();
+        }
+    }
+    EXPECT_EQ(combined.task().stats().rows_in, rows.task().stats().rows_in);
+    EXPECT_EQ(combined.task().stats().late_rows, rows.task().stats().late_rows);
+}
+
+TEST(aggregate_operator, partials_give_the_changelog_of_the_rows) {
+    expect_same_as_rows(false, false);
+}
+
+TEST(aggregate_operator, partials_give_the_closed_windows_of_the_rows) {
+    expect_same_as_rows(true, true);
+    expect_same_as_rows(true, false);
+}
+
+TEST(aggregate_operator, a_large_group_logs_one_merged_partial_per_interval) {
+    harness h(distinct_bidders());
+    h.add(bidders(0, 20000));
+    h.flush();
+    h.add(bidders(20000, 50));
+    h.add(bidders(20050, 50));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20000", "+1,20100"}));
+    ASSERT_EQ(h.keys_with('d'), 1u);
+    auto delta = h.value_of_first('d');
+    ASSERT_TRUE(delta && !delta->empty());
+    EXPECT_EQ((*delta)[0], '\0');  // a partial, not rows
+    // Rows (a retraction is never combined) and partials mix in one group.
+    h.add(bidders(20000, 1), -1);
+    h.add(bidders(50000, 1));
+    EXPECT_TRUE(h.flush().empty());  // one bidder less, one more
+    EXPECT_EQ(h.keys_with('d'), 3u);
+    h.reopen();
+    h.add(bidders(20000, 1));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20100", "+1,20101"}));
 }
 
 }  // namespace
