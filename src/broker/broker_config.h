@@ -50,6 +50,14 @@ struct authz_settings {
     }
 };
 
+// The HTTP listener's security (spate.http.* keys; config_keys_http.h).
+struct http_security_settings {
+    bool tls = false;                      // spate.http.security.protocol=SSL: HTTPS
+    std::string client_auth = "none";      // spate.http.ssl.client.auth
+    std::string authentication = "none";   // spate.http.authentication: none or basic
+    std::string realm = "spate";           // spate.http.authentication.realm
+};
+
 struct broker_config {
     int32_t node_id = 0;
     std::string listen_host = "127.0.0.1";
@@ -109,6 +117,7 @@ struct broker_config {
     tls_files tls;
     encryption_settings encryption;
     authz_settings authz;
+    http_security_settings http;
     std::string ssl_principal_mapping_rules = "DEFAULT";
 
     // SASL (SASL_PLAINTEXT / SASL_SSL listeners).
