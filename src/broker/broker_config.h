@@ -52,10 +52,10 @@ struct authz_settings {
 
 // The HTTP listener's security (spate.http.* keys; config_keys_http.h).
 struct http_security_settings {
-    bool tls = false;                      // spate.http.security.protocol=SSL: HTTPS
-    std::string client_auth = "none";      // spate.http.ssl.client.auth
-    std::string authentication = "none";   // spate.http.authentication: none or basic
-    std::string realm = "spate";           // spate.http.authentication.realm
+    bool tls = false;                     // spate.http.security.protocol=SSL: HTTPS
+    std::string client_auth = "none";     // spate.http.ssl.client.auth
+    std::string authentication = "none";  // spate.http.authentication: none or basic
+    std::string realm = "spate";          // spate.http.authentication.realm
 };
 
 struct broker_config {

@@ -7,8 +7,8 @@ namespace spate::broker {
 using kafka::protocol::api_key;
 
 void audit_authentication(security::audit_log* audit, const net::connection_info& conn,
-                          const std::string& principal, const std::string& mechanism,
-                          bool success, const std::string& detail) {
+                          const std::string& principal, const std::string& mechanism, bool success,
+                          const std::string& detail) {
     if (!audit) return;
     security::audit_event e;
     e.kind = security::audit_kind::authentication;

@@ -59,8 +59,8 @@ struct listener_security {
 // Records one authentication of `conn` in `audit` (null: nothing);
 // `principal` is the one tried on failure (may be empty).
 void audit_authentication(security::audit_log* audit, const net::connection_info& conn,
-                          const std::string& principal, const std::string& mechanism,
-                          bool success, const std::string& detail);
+                          const std::string& principal, const std::string& mechanism, bool success,
+                          const std::string& detail);
 
 class connection_auth {
   public:

@@ -158,8 +158,7 @@ status kafka_service::start_listener(net::runtime& rt, const kafka_listener& l, 
                         .warn("refusing {}:{} on {}: certificate subject '{}': {}",
                               info.peer_address, info.peer_port, secp->name, *dn,
                               user.err().message);
-                    audit_authentication(secp->audit, info, *dn, "mTLS", false,
-                                         user.err().message);
+                    audit_authentication(secp->audit, info, *dn, "mTLS", false, user.err().message);
                     return nullptr;
                 }
                 info.user = {"User", *user};

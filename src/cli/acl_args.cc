@@ -115,8 +115,9 @@ result<int8_t> parse_acl_operation(const std::string& s) {
 result<std::vector<kc::acl_binding_spec>> acl_bindings(const acl_args& a) {
     auto resources = resources_of(a);
     if (resources.empty())
-        return make_error(errc::invalid_argument,
-                          "give a resource: --topic, --group, --transactional-id, --subject or --cluster");
+        return make_error(
+            errc::invalid_argument,
+            "give a resource: --topic, --group, --transactional-id, --subject or --cluster");
     auto entries = entries_of(a);
     if (entries.empty())
         return make_error(errc::invalid_argument, "give --allow-principal or --deny-principal");
@@ -140,8 +141,9 @@ result<std::vector<kc::acl_binding_spec>> acl_bindings(const acl_args& a) {
 result<std::vector<kc::acl_filter_spec>> acl_delete_filters(const acl_args& a) {
     auto resources = resources_of(a);
     if (resources.empty())
-        return make_error(errc::invalid_argument,
-                          "give a resource: --topic, --group, --transactional-id, --subject or --cluster");
+        return make_error(
+            errc::invalid_argument,
+            "give a resource: --topic, --group, --transactional-id, --subject or --cluster");
     auto pattern = pattern_of(a.pattern_type, false);
     SPATE_TRY(pattern);
     auto ops = operations_of(a);

@@ -70,11 +70,10 @@ result<net::principal> request_authenticator::authenticate(std::string_view auth
     const bool basic = _settings.method == authentication_method::basic;
     if (!basic || authorization.empty()) {
         if (!basic || certificate) return conn.user;
-        logging::get("security").warn(
-            "authentication failed: listener {} peer {}:{} mechanism BASIC: no credentials",
-            conn.listener, conn.peer_address, conn.peer_port);
-        if (_identity)
-            _identity->audit_authentication(conn, "", "BASIC", false, "no credentials");
+        logging::get("security")
+            .warn("authentication failed: listener {} peer {}:{} mechanism BASIC: no credentials",
+                  conn.listener, conn.peer_address, conn.peer_port);
+        if (_identity) _identity->audit_authentication(conn, "", "BASIC", false, "no credentials");
         return make_error(errc::invalid_argument, "no credentials");
     }
     if (!_verified.empty() && authorization == _verified) return _verified_user;
@@ -89,13 +88,14 @@ result<net::principal> request_authenticator::authenticate(std::string_view auth
         _identity->audit_authentication(conn, user.empty() ? "" : "User:" + user, "BASIC",
                                         reason.empty(), reason);
     if (!reason.empty()) {
-        logging::get("security").warn(
-            "authentication failed: listener {} peer {}:{} user '{}' mechanism BASIC: {}",
-            conn.listener, conn.peer_address, conn.peer_port, user, reason);
+        logging::get("security")
+            .warn("authentication failed: listener {} peer {}:{} user '{}' mechanism BASIC: {}",
+                  conn.listener, conn.peer_address, conn.peer_port, user, reason);
         return make_error(errc::invalid_argument, reason);
     }
-    logging::get("security").info("authenticated: listener {} peer {}:{} as User:{} (BASIC)",
-                                  conn.listener, conn.peer_address, conn.peer_port, user);
+    logging::get("security")
+        .info("authenticated: listener {} peer {}:{} as User:{} (BASIC)", conn.listener,
+              conn.peer_address, conn.peer_port, user);
     _verified = std::string(authorization);
     _verified_user = {"User", user};
     return _verified_user;

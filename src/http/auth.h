@@ -44,9 +44,9 @@ class identity_model {
     virtual bool check_password(const std::string& user, std::string_view password) = 0;
     // Records an authentication in the audit log (kind authentication);
     // `principal` is the one tried on failure.
-    virtual void audit_authentication(const net::connection_info& peer,
-                                      std::string_view principal, std::string_view mechanism,
-                                      bool success, std::string_view detail) = 0;
+    virtual void audit_authentication(const net::connection_info& peer, std::string_view principal,
+                                      std::string_view mechanism, bool success,
+                                      std::string_view detail) = 0;
     // Whether `who` may perform `op` on the resource; a refusal is audited
     // (kind denied, `action` as detail).
     virtual bool authorize(const net::connection_info& who, security::acl_operation op,

@@ -28,8 +28,8 @@ std::string action_of(const request& req) {
     return std::string(boost::beast::http::to_string(req.method)) + " " + req.target;
 }
 
-std::optional<response> check_schema_id(identity_model& access, const rule& r,
-                                        const request& req, registry::service& svc) {
+std::optional<response> check_schema_id(identity_model& access, const rule& r, const request& req,
+                                        registry::service& svc) {
     auto id = parse_schema_id(req.param("id"));
     // Not a number, or an id no subject holds: the route answers its error.
     if (!std::holds_alternative<registry::schema_id>(id)) return std::nullopt;

@@ -26,8 +26,7 @@ struct rule {
 };
 
 // 403, error_code 40301, naming the operation and the resource.
-response forbidden(security::acl_operation op, security::resource_type type,
-                   std::string_view name);
+response forbidden(security::acl_operation op, security::resource_type type, std::string_view name);
 
 // nullopt: the route may run; otherwise the refusal to answer (audited).
 std::optional<response> check(identity_model& access, const rule& r, const request& req,

@@ -59,7 +59,8 @@ constexpr route_entry k_routes[] = {
     {verb::put, "/mode/{subject}", rr::put_mode, k_alter_configs},
     {verb::delete_, "/mode/{subject}", rr::delete_mode, k_alter_configs},
     {verb::post, "/compatibility/subjects/{subject}/versions", rr::check_compatibility, k_read},
-    {verb::post, "/compatibility/subjects/{subject}/versions/{version}", rr::check_compatibility, k_read},
+    {verb::post, "/compatibility/subjects/{subject}/versions/{version}", rr::check_compatibility,
+     k_read},
 };
 
 }  // namespace

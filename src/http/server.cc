@@ -51,8 +51,7 @@ net::connection_factory make_http_connection_factory(std::shared_ptr<const route
                                                      *dn);
             }
         }
-        return std::make_shared<http_connection>(state, std::move(s), std::move(info),
-                                                 certificate);
+        return std::make_shared<http_connection>(state, std::move(s), std::move(info), certificate);
     };
 }
 

@@ -33,7 +33,8 @@ result<std::string> sasl_session::step(std::string_view token) {
         auto c = parse_plain(token);
         if (!c.ok()) return fail(c.err().message);
         _attempted_user = c->user;
-        if (!_users.check_password(c->user, c->password)) return fail("PLAIN: unknown user or wrong password");
+        if (!_users.check_password(c->user, c->password))
+            return fail("PLAIN: unknown user or wrong password");
         _principal = "User:" + c->user;
         return std::string();
     }

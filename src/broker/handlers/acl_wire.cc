@@ -35,7 +35,8 @@ result<security::acl_filter> filter_of(int8_t type, const std::optional<std::str
                                        int8_t pattern, const std::optional<std::string>& principal,
                                        const std::optional<std::string>& host, int8_t operation,
                                        int8_t permission) {
-    if (!known_type(type, 1)) return make_error(errc::invalid_argument, "unknown resource type filter");
+    if (!known_type(type, 1))
+        return make_error(errc::invalid_argument, "unknown resource type filter");
     if (!in(pattern, 1, 4))
         return make_error(errc::invalid_argument, "unknown pattern type filter");
     if (!in(operation, 1, 14))

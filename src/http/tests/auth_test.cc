@@ -36,10 +36,10 @@ TEST(basic_authorization, parses_user_and_password_with_colons_and_any_scheme_ca
 TEST(basic_authorization, malformed_headers_are_refused) {
     for (const std::string bad :
          {std::string(), std::string("Basic"), std::string("Basic "), std::string("Bearer abc"),
-          std::string("Basicx ") + security::base64_encode("a:b"),
-          std::string("Basic not*base64"), std::string("Basic YWJj"),  // "abc": no ':'
-          std::string("Basic YWJjZA="),                                 // bad padding
-          basic(":password"),                                           // empty user
+          std::string("Basicx ") + security::base64_encode("a:b"), std::string("Basic not*base64"),
+          std::string("Basic YWJj"),     // "abc": no ':'
+          std::string("Basic YWJjZA="),  // bad padding
+          basic(":password"),            // empty user
           basic(std::string("al\0ice:pw", 9)), basic("alice:pw\r\nX: y"),
           std::string("Basic ") + security::base64_encode("a:b") + " extra"}) {
         EXPECT_FALSE(parse_basic_authorization(bad).ok()) << bad;
@@ -55,10 +55,9 @@ class fake_identity final : public identity_model {
         return user == "alice" && password == "right";
     }
     void audit_authentication(const net::connection_info&, std::string_view principal,
-                              std::string_view mechanism, bool success,
-                              std::string_view) override {
-        audits.push_back(std::string(success ? "ok " : "failed ") + std::string(mechanism) +
-                         " " + std::string(principal));
+                              std::string_view mechanism, bool success, std::string_view) override {
+        audits.push_back(std::string(success ? "ok " : "failed ") + std::string(mechanism) + " " +
+                         std::string(principal));
     }
     bool authorize(const net::connection_info& who, acl_operation op, resource_type type,
                    std::string_view name, std::string_view) override {
@@ -106,9 +105,9 @@ TEST(request_authenticator, basic_refuses_wrong_unknown_missing_and_malformed_al
     EXPECT_FALSE(a.authenticate(basic("mallory:right"), peer(), false).ok());
     EXPECT_FALSE(a.authenticate("", peer(), false).ok());
     EXPECT_FALSE(a.authenticate("Basic %%%", peer(), false).ok());
-    EXPECT_EQ(id.audits, (std::vector<std::string>{"failed BASIC User:alice",
-                                                   "failed BASIC User:mallory", "failed BASIC ",
-                                                   "failed BASIC "}));
+    EXPECT_EQ(id.audits,
+              (std::vector<std::string>{"failed BASIC User:alice", "failed BASIC User:mallory",
+                                        "failed BASIC ", "failed BASIC "}));
     // A success after failures, then a wrong password on the same
     // connection is checked again (not the remembered header).
     EXPECT_TRUE(a.authenticate(basic("alice:right"), peer(), false).ok());
@@ -150,9 +149,8 @@ class registry_acl_test : public ::testing::Test {
     }
     void allow(const std::string& who, acl_operation op, const std::string& subject,
                security::pattern_type p = security::pattern_type::literal) {
-        for (const auto& s : _id->acls.create(
-                 {{{resource_type::subject, subject, p},
-                   {who, "*", op, security::permission_type::allow}}}))
+        for (const auto& s : _id->acls.create({{{resource_type::subject, subject, p},
+                                                {who, "*", op, security::permission_type::allow}}}))
             ASSERT_TRUE(s.ok());
     }
     response call(const std::string& user, verb method, std::string_view target,
@@ -196,14 +194,14 @@ TEST_F(registry_acl_test, reads_deletes_and_configs_need_their_operations) {
     EXPECT_EQ(call("alice", verb::get, "/subjects/orders-value/versions/1").status, 200u);
     EXPECT_EQ(call("bob", verb::get, "/subjects/orders-value/versions/1").status, 403u);
     EXPECT_EQ(call("alice", verb::delete_, "/subjects/orders-value").status, 403u);
-    EXPECT_EQ(call("alice", verb::put, "/config/orders-value", R"({"compatibility":"NONE"})")
-                  .status,
-              403u);
+    EXPECT_EQ(
+        call("alice", verb::put, "/config/orders-value", R"({"compatibility":"NONE"})").status,
+        403u);
     EXPECT_EQ(call("alice", verb::get, "/config").status, 403u);
     allow("User:alice", acl_operation::alter_configs, "orders-value");
-    EXPECT_EQ(call("alice", verb::put, "/config/orders-value", R"({"compatibility":"NONE"})")
-                  .status,
-              200u);
+    EXPECT_EQ(
+        call("alice", verb::put, "/config/orders-value", R"({"compatibility":"NONE"})").status,
+        200u);
     // ALTER_CONFIGS implies DESCRIBE_CONFIGS.
     EXPECT_NE(call("alice", verb::get, "/config/orders-value").status, 403u);
     // The schema by id: READ on a subject holding it.
@@ -216,9 +214,9 @@ TEST_F(registry_acl_test, reads_deletes_and_configs_need_their_operations) {
 TEST_F(registry_acl_test, listings_keep_only_describable_subjects) {
     const std::string schema = R"({"schema": "\"string\""})";
     for (const char* s : {"orders-value", "orders-key", "payments", "secret"})
-        ASSERT_EQ(call("admin", verb::post, std::string("/subjects/") + s + "/versions", schema)
-                      .status,
-                  200u);
+        ASSERT_EQ(
+            call("admin", verb::post, std::string("/subjects/") + s + "/versions", schema).status,
+            200u);
     auto alice = nlohmann::json::parse(call("alice", verb::get, "/subjects").body);
     EXPECT_EQ(alice, nlohmann::json::array({"orders-key", "orders-value"}));
     auto bob = nlohmann::json::parse(call("bob", verb::get, "/subjects").body);
