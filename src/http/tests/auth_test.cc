@@ -34,7 +34,7 @@ TEST(basic_authorization, parses_user_and_password_with_colons_and_any_scheme_ca
 }
 
 TEST(basic_authorization, malformed_headers_are_refused) {
-    for (const std::string bad :
+    for (const std::string& bad :
          {std::string(), std::string("Basic"), std::string("Basic "), std::string("Bearer abc"),
           std::string("Basicx ") + security::base64_encode("a:b"), std::string("Basic not*base64"),
           std::string("Basic YWJj"),     // "abc": no ':'

@@ -105,9 +105,6 @@ TEST(acl_codec, malformed_keys_and_values_are_refused) {
         EXPECT_FALSE(decode_acl_entries(p, bad).ok()) << bad;
 }
 
-}  // namespace
-}  // namespace spate::security
-
 TEST(acl_codec, subject_patterns_round_trip_and_decide_like_kafka_resources) {
     resource_pattern p{resource_type::subject, "orders-", pattern_type::prefixed};
     std::vector<access_entry> entries{
@@ -146,3 +143,6 @@ TEST(credential_store, check_password_accepts_any_mechanisms_password_and_refuse
     EXPECT_FALSE(store.check_password("alice", ""));
     EXPECT_FALSE(store.check_password("mallory", "s3cret"));
 }
+
+}  // namespace
+}  // namespace spate::security
