@@ -102,6 +102,10 @@ def check_confluent_client(url, ca):
 
 
 def main():
+    # requests lets these variables override a Session's `verify`, which is
+    # how SchemaRegistryClient applies ssl.ca.location.
+    for var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        os.environ.pop(var, None)
     tmp = tempfile.mkdtemp(prefix="spate-httpauth-")
     keystore = make_certs(tmp)
     ca = os.path.join(tmp, "ca.pem")
