@@ -40,6 +40,9 @@ class platform {
     const std::vector<net::listener*>& listeners() const { return _listeners; }
     bool has_broker() const { return _storage != nullptr; }
     broker::storage_service& storage() { return *_storage; }  // has_broker() only
+    // The local broker's Kafka service (its users, ACLs and audit log, valid
+    // once started); nullptr without a Kafka listener.
+    broker::kafka_service* kafka() { return _kafka; }
     // Where Produce's schema validator is installed; nullptr without a Kafka
     // listener (nothing produces then).
     broker::schema_validator_slot* schema_validators() {

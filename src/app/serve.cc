@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "app/http_security.h"
 #include "app/platform.h"
 #include "app/registry_service.h"
 #include "app/schema_validation.h"
@@ -185,18 +186,24 @@ void add_sql(platform& p, const serve_config& c, int32_t node_id, http::registry
 }
 
 // The schema registry and the HTTP listener serving its REST API, started
-// after the Kafka listener; returns the registry for the SQL engine.
-http::registry_source add_registry(platform& p, const serve_config& c, int32_t node_id) {
+// after the Kafka listener, secured by `sec`; returns the registry for the
+// SQL engine.
+http::registry_source add_registry(platform& p, const serve_config& c, int32_t node_id,
+                                   http_security sec) {
     auto& reg = p.services().add(
         std::make_unique<registry_service>(cluster_of(p, c), "spate-" + std::to_string(node_id)));
     // The local broker's schema id validation asks this registry.
     if (auto* slot = p.schema_validators())
         p.services().add(std::make_unique<schema_validation_service>(*slot, reg.source()));
     auto routes = std::make_shared<http::router>();
-    http::add_registry_routes(*routes, reg.source());
-    p.add_listener(
-        {.name = "http", .flag = "--http-listen", .host = c.http->first, .port = c.http->second},
-        http::make_http_connection_factory(std::move(routes), {}));
+    http::add_registry_routes(*routes, reg.source(), sec.identity);
+    p.add_listener({.name = "http",
+                    .flag = "--http-listen",
+                    .host = c.http->first,
+                    .port = c.http->second,
+                    .tls_source = sec.tls_source,
+                    .on_tls_failure = sec.on_tls_failure},
+                   http::make_http_connection_factory(std::move(routes), sec.options));
     return reg.source();
 }
 
@@ -232,7 +239,8 @@ void print_started(platform& p, const serve_config& c) {
                     dial_host(c.pg->first), static_cast<unsigned>(listener_port(p, "pgwire")));
     if (c.http) {
         const std::string h = dial_host(c.http->first);
-        std::printf("spate: try the schema registry: curl http://%s:%u/subjects\n",
+        std::printf("spate: try the schema registry: curl %s://%s:%u/subjects\n",
+                    c.broker.http.tls ? "https" : "http",
                     h.find(':') != std::string::npos ? ("[" + h + "]").c_str() : h.c_str(),
                     static_cast<unsigned>(listener_port(p, "http")));
     }
@@ -267,7 +275,11 @@ int serve(const serve_options& opts, const platform_hook& hook) {
     const bool with_broker = made->bootstrap.empty();
     platform p(*cfg, kafka, with_broker);
     http::registry_source registry;
-    if (made->http) registry = add_registry(p, *made, cfg->node_id);
+    if (made->http) {
+        auto sec = make_http_security(*cfg, p.kafka());
+        if (!sec.ok()) return usage_error(sec.err().message);
+        registry = add_registry(p, *made, cfg->node_id, std::move(*sec));
+    }
     if (made->pg) add_sql(p, *made, cfg->node_id, std::move(registry));
     if (hook) hook(p);
     if (auto s = p.start(); !s.ok()) {

@@ -61,6 +61,14 @@ struct pgwire_settings {
     std::map<std::string, std::string> sql_kafka_client;
 };
 
+// The HTTP listener's security (spate.http.* keys; config_keys_http.h).
+struct http_security_settings {
+    bool tls = false;                     // spate.http.security.protocol=SSL: HTTPS
+    std::string client_auth = "none";     // spate.http.ssl.client.auth
+    std::string authentication = "none";  // spate.http.authentication: none or basic
+    std::string realm = "spate";          // spate.http.authentication.realm
+};
+
 struct broker_config {
     int32_t node_id = 0;
     std::string listen_host = "127.0.0.1";
@@ -121,6 +129,7 @@ struct broker_config {
     encryption_settings encryption;
     authz_settings authz;
     pgwire_settings pgwire;
+    http_security_settings http;
     std::string ssl_principal_mapping_rules = "DEFAULT";
 
     // SASL (SASL_PLAINTEXT / SASL_SSL listeners).

@@ -3,6 +3,7 @@
 
 #include "broker/config_keys_acl.h"
 #include "broker/config_keys_encryption.h"
+#include "broker/config_keys_http.h"
 #include "broker/config_keys_pgwire.h"
 #include "broker/config_keys_tls.h"
 
@@ -239,6 +240,8 @@ std::vector<broker_key> make_table() {
     for (auto& k : tls_settings())
         keys.push_back(std::move(k));
     for (auto& k : authz_settings_keys())
+        keys.push_back(std::move(k));
+    for (auto& k : http_security_keys())
         keys.push_back(std::move(k));
     for (auto& k : encryption_settings_keys())
         keys.push_back(std::move(k));

@@ -6,6 +6,21 @@ namespace spate::broker {
 
 using kafka::protocol::api_key;
 
+void audit_authentication(security::audit_log* audit, const net::connection_info& conn,
+                          const std::string& principal, const std::string& mechanism, bool success,
+                          const std::string& detail) {
+    if (!audit) return;
+    security::audit_event e;
+    e.kind = security::audit_kind::authentication;
+    e.success = success;
+    e.principal = principal;
+    e.host = conn.peer_address;
+    e.listener = conn.listener;
+    e.mechanism = mechanism;
+    e.detail = detail;
+    audit->record(e);
+}
+
 connection_auth::connection_auth(const listener_security* sec, net::connection_info& info)
     : _sec(sec), _info(info) {}
 
@@ -40,6 +55,8 @@ result<std::string> connection_auth::step(std::string_view token, clock::time_po
             "authentication failed: listener {} peer {}:{}: SaslAuthenticate without "
             "SaslHandshake",
             _info.listener, _info.peer_address, _info.peer_port);
+        audit_authentication(_sec ? _sec->audit : nullptr, _info, "", "", false,
+                             "SaslAuthenticate without SaslHandshake");
         return make_error(errc::invalid_argument, std::string(security::k_authentication_failed));
     }
     auto out = _session->step(token);
@@ -56,6 +73,9 @@ result<std::string> connection_auth::step(std::string_view token, clock::time_po
         log.warn("authentication failed: listener {} peer {}:{} user '{}' mechanism {}: {}",
                  _info.listener, _info.peer_address, _info.peer_port, _session->attempted_user(),
                  _session->mechanism(), reason);
+        const std::string& tried = _session->attempted_user();
+        audit_authentication(_sec->audit, _info, tried.empty() ? "" : "User:" + tried,
+                             std::string(_session->mechanism()), false, reason);
         _session.reset();
         _raw_tokens = false;
         return out;
@@ -64,6 +84,8 @@ result<std::string> connection_auth::step(std::string_view token, clock::time_po
     log.info("authenticated: listener {} peer {}:{} as {} ({}){}", _info.listener,
              _info.peer_address, _info.peer_port, principal, _session->mechanism(),
              _authenticated ? " again" : "");
+    audit_authentication(_sec->audit, _info, principal, std::string(_session->mechanism()), true,
+                         _authenticated ? "re-authentication" : "");
     auto colon = principal.find(':');
     _info.user = {principal.substr(0, colon), principal.substr(colon + 1)};
     _authenticated = true;

@@ -13,7 +13,9 @@
 //
 // Failures read k_authentication_failed to the client whatever the reason
 // (unknown user and wrong password alike); the reason, the user name given
-// and the peer are logged (logging::get("security")).
+// and the peer are logged (logging::get("security")). Every completed or
+// failed exchange is recorded in the audit log (kind authentication) when
+// the listener has one.
 //
 // Threading: one per connection, used only on the connection's strand.
 
@@ -29,6 +31,7 @@
 #include "broker/listeners.h"
 #include "kafka/protocol/generated/api_keys.h"
 #include "net/connection_info.h"
+#include "security/audit_log.h"
 #include "security/credential_store.h"
 #include "security/sasl_session.h"
 
@@ -50,7 +53,14 @@ struct listener_security {
     int64_t max_reauth_ms = 0;                          // connections.max.reauth.ms
     int32_t failed_delay_ms = 100;                      // connection.failed.authentication.delay.ms
     const security::credential_store* users = nullptr;  // SASL listeners: not null
+    security::audit_log* audit = nullptr;               // null: no audit log
 };
+
+// Records one authentication of `conn` in `audit` (null: nothing);
+// `principal` is the one tried on failure (may be empty).
+void audit_authentication(security::audit_log* audit, const net::connection_info& conn,
+                          const std::string& principal, const std::string& mechanism, bool success,
+                          const std::string& detail);
 
 class connection_auth {
   public:

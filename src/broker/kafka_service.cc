@@ -40,8 +40,10 @@ result<std::shared_ptr<net::tls_context_source>> tls_for(const broker_config& c,
 }
 
 result<listener_security> security_for(const broker_config& c, const kafka_listener& l,
-                                       const security::credential_store& users) {
+                                       const security::credential_store& users,
+                                       security::audit_log* audit) {
     listener_security sec;
+    sec.audit = audit;
     sec.name = l.address.name;
     sec.protocol = l.protocol;
     sec.users = &users;
@@ -120,10 +122,17 @@ status kafka_service::start_listener(net::runtime& rt, const kafka_listener& l, 
         if (!src.ok()) return src.err();
         opts.tls_source = [src = *src] { return src->current(); };
     }
-    auto sec = security_for(_config, l, _credentials->store());
+    auto sec = security_for(_config, l, _credentials->store(), _access->audit());
     if (!sec.ok()) return sec.err();
     _security.push_back(std::make_unique<listener_security>(std::move(*sec)));
     const listener_security* secp = _security.back().get();
+    if (uses_tls(l.protocol)) {
+        opts.on_tls_failure = [secp](const net::connection_info& peer, const std::string& why) {
+            net::connection_info who = peer;
+            who.listener = secp->name;
+            audit_authentication(secp->audit, who, "", "SSL", false, "TLS handshake: " + why);
+        };
+    }
     std::shared_ptr<const security::principal_mapper> mapper;
     if (l.protocol == security_protocol::ssl) {
         auto rules = setting(_config, l.address.name, "ssl.principal.mapping.rules",
@@ -149,12 +158,14 @@ status kafka_service::start_listener(net::runtime& rt, const kafka_listener& l, 
                         .warn("refusing {}:{} on {}: certificate subject '{}': {}",
                               info.peer_address, info.peer_port, secp->name, *dn,
                               user.err().message);
+                    audit_authentication(secp->audit, info, *dn, "mTLS", false, user.err().message);
                     return nullptr;
                 }
                 info.user = {"User", *user};
                 logging::get("security")
                     .info("authenticated: listener {} peer {}:{} as User:{} (certificate)",
                           secp->name, info.peer_address, info.peer_port, *user);
+                audit_authentication(secp->audit, info, info.user.to_string(), "mTLS", true, *dn);
             }
         }
         return std::make_shared<connection>(deps, config, std::move(s), std::move(info), secp);

@@ -40,6 +40,8 @@ std::vector<resource> resources_of(const acl_args& a) {
         out.push_back({static_cast<int8_t>(proto::resource_type::group), g});
     for (const auto& id : a.transactional_ids)
         out.push_back({static_cast<int8_t>(proto::resource_type::transactional_id), id});
+    for (const auto& s : a.subjects)
+        out.push_back({static_cast<int8_t>(proto::resource_type::subject), s});
     if (a.cluster)
         out.push_back({static_cast<int8_t>(proto::resource_type::cluster), "kafka-cluster"});
     return out;
@@ -113,8 +115,9 @@ result<int8_t> parse_acl_operation(const std::string& s) {
 result<std::vector<kc::acl_binding_spec>> acl_bindings(const acl_args& a) {
     auto resources = resources_of(a);
     if (resources.empty())
-        return make_error(errc::invalid_argument,
-                          "give a resource: --topic, --group, --transactional-id or --cluster");
+        return make_error(
+            errc::invalid_argument,
+            "give a resource: --topic, --group, --transactional-id, --subject or --cluster");
     auto entries = entries_of(a);
     if (entries.empty())
         return make_error(errc::invalid_argument, "give --allow-principal or --deny-principal");
@@ -138,8 +141,9 @@ result<std::vector<kc::acl_binding_spec>> acl_bindings(const acl_args& a) {
 result<std::vector<kc::acl_filter_spec>> acl_delete_filters(const acl_args& a) {
     auto resources = resources_of(a);
     if (resources.empty())
-        return make_error(errc::invalid_argument,
-                          "give a resource: --topic, --group, --transactional-id or --cluster");
+        return make_error(
+            errc::invalid_argument,
+            "give a resource: --topic, --group, --transactional-id, --subject or --cluster");
     auto pattern = pattern_of(a.pattern_type, false);
     SPATE_TRY(pattern);
     auto ops = operations_of(a);
@@ -248,6 +252,10 @@ void define_acl(CLI::App& cmd, acl_args& out) {
                    "Transactional id resource (repeatable)")
         ->allow_extra_args(false)
         ->type_name("ID");
+    cmd.add_option("--subject", out.subjects,
+                   "Schema registry subject resource (repeatable; * for every subject)")
+        ->allow_extra_args(false)
+        ->type_name("NAME");
     cmd.add_flag("--cluster", out.cluster, "The cluster resource");
     cmd.add_option("--resource-pattern-type", out.pattern_type,
                    "literal (default) or prefixed; list also any (default) or match")

@@ -28,6 +28,7 @@ struct acl_args {
     std::vector<std::string> topics;
     std::vector<std::string> groups;
     std::vector<std::string> transactional_ids;
+    std::vector<std::string> subjects;  // schema registry subjects (resource type SUBJECT)
     bool cluster = false;
     // literal | prefixed (create/delete); list also any | match. Empty:
     // literal for create/delete, any for list.

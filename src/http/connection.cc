@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -62,9 +63,14 @@ response handle_request(const router& routes, request_message& m,
     }
 }
 
-http_connection::http_connection(std::shared_ptr<server_state> state, beast::tcp_stream s,
-                                 net::connection_info info)
-    : _state(std::move(state)), _stream(std::move(s)), _info(std::move(info)) {}
+http_connection::http_connection(std::shared_ptr<server_state> state, net::stream s,
+                                 net::connection_info info, bool certificate)
+    : _state(std::move(state))
+    , _stream(std::move(s))
+    , _deadline(_stream.get_executor())
+    , _info(std::move(info))
+    , _certificate(certificate)
+    , _auth(_state->options().auth, _state->options().identity.get()) {}
 
 void http_connection::start() {
     asio::co_spawn(
@@ -79,9 +85,24 @@ void http_connection::stop() {
 void http_connection::close() {
     if (_closed) return;
     _closed = true;
-    boost::system::error_code ec;
-    _stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    _deadline.cancel();
     _stream.close();
+}
+
+void http_connection::arm(int timeout_ms) {
+    _deadline.expires_after(ms(timeout_ms));
+    _deadline.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->_closed) return;
+        // Cancels the I/O under way: it completes with an error.
+        self->_timed_out = true;
+        boost::system::error_code ignored;
+        self->_stream.tcp().close(ignored);
+    });
+}
+
+void http_connection::disarm() {
+    _deadline.cancel();
 }
 
 asio::awaitable<void> http_connection::run() {
@@ -113,13 +134,14 @@ asio::awaitable<bool> http_connection::read_request() {
     boost::system::error_code ec;
     if (_buffer.size() == 0) {
         // Waiting for the next request: the idle timeout applies.
-        _stream.expires_after(ms(o.idle_timeout_ms));
+        arm(o.idle_timeout_ms);
         size_t n = co_await _stream.async_read_some(_buffer.prepare(k_read_chunk),
                                                     asio::redirect_error(asio::use_awaitable, ec));
+        disarm();
         if (ec || _closed) co_return false;
         _buffer.commit(n);
     }
-    _stream.expires_after(ms(o.read_timeout_ms));
+    arm(o.read_timeout_ms);
     co_await bhttp::async_read_header(_stream, _buffer, *_parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
     if (!ec && !_closed) {
@@ -132,10 +154,11 @@ asio::awaitable<bool> http_connection::read_request() {
             co_await bhttp::async_read(_stream, _buffer, *_parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
     }
+    disarm();
     if (_closed) co_return false;
     if (!ec) co_return true;
-    if (is_disconnect(ec)) {
-        if (ec == beast::error::timeout)
+    if (_timed_out || is_disconnect(ec)) {
+        if (_timed_out)
             logging::get("http").debug("{}: request not read in time", _info.peer_address);
         co_return false;
     }
@@ -163,8 +186,8 @@ asio::awaitable<void> http_connection::refuse(response& r) {
 
 asio::awaitable<void> http_connection::drain() {
     boost::system::error_code ec;
-    _stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    _stream.expires_after(k_drain_time);
+    _stream.tcp().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    arm(static_cast<int>(std::chrono::milliseconds(k_drain_time).count()));
     size_t total = 0;
     std::vector<char> scratch(k_read_chunk);
     while (!_closed && total < k_drain_bytes) {
@@ -173,18 +196,39 @@ asio::awaitable<void> http_connection::drain() {
         if (ec) break;
         total += n;
     }
+    disarm();
 }
 
 asio::awaitable<response> http_connection::run_handler(request_message& m) {
     auto box = std::make_shared<response>();
+    auto refused = std::make_shared<bool>(false);
     auto msg = std::make_shared<request_message>(std::move(m));
-    auto body = [state = _state, msg, info = _info, box]() mutable -> task<void> {
-        *box = handle_request(state->routes(), *msg, info);
+    // _auth is used only here, by one request at a time (this coroutine
+    // waits for the pool), so the pool thread may use it.
+    auto body = [self = shared_from_this(), msg, box, refused]() mutable -> task<void> {
+        const auto header = (*msg)[bhttp::field::authorization];
+        auto user = self->_auth.authenticate(std::string_view(header.data(), header.size()),
+                                             self->_info, self->_certificate);
+        if (!user.ok()) {
+            *refused = true;
+            *box = unauthorized_response(self->_state->options().auth);
+        } else {
+            net::connection_info who = self->_info;
+            who.user = *user;
+            *box = handle_request(self->_state->routes(), *msg, who);
+        }
         msg.reset();
         co_return;
     };
     co_await asio::co_spawn(_state->pool().get_executor(), std::move(body), asio::use_awaitable);
     co_await asio::dispatch(_stream.get_executor(), asio::use_awaitable);
+    if (*refused && _state->options().auth.failed_delay_ms > 0) {
+        // As Kafka: a failed authentication is answered late, on a timer.
+        asio::steady_timer delay(_stream.get_executor(),
+                                 ms(_state->options().auth.failed_delay_ms));
+        boost::system::error_code ec;
+        co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
     co_return std::move(*box);
 }
 
@@ -200,9 +244,10 @@ asio::awaitable<bool> http_connection::write(response& r, unsigned version, bool
     res.keep_alive(keep_alive);
     res.prepare_payload();
     boost::system::error_code ec;
-    _stream.expires_after(ms(_state->options().write_timeout_ms));
+    arm(_state->options().write_timeout_ms);
     co_await bhttp::async_write(_stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && !is_disconnect(ec))
+    disarm();
+    if (ec && !_timed_out && !is_disconnect(ec))
         logging::get("http").info("{}: write failed: {}", _info.peer_address, ec.message());
     co_return !ec && !_closed;
 }

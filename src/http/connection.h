@@ -11,16 +11,18 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/auth.h"
 #include "http/message.h"
 #include "http/server_state.h"
 #include "net/connection_info.h"
 #include "net/listener.h"
+#include "net/stream.h"
 
 namespace spate::http {
 
@@ -29,8 +31,9 @@ using request_message = boost::beast::http::request<boost::beast::http::string_b
 class http_connection final : public net::connection,
                               public std::enable_shared_from_this<http_connection> {
   public:
-    http_connection(std::shared_ptr<server_state> state, boost::beast::tcp_stream s,
-                    net::connection_info info);
+    // `certificate`: info.user is the client certificate's principal.
+    http_connection(std::shared_ptr<server_state> state, net::stream s, net::connection_info info,
+                    bool certificate);
 
     void start() override;
     // Any thread: posts the close to the strand. A running handler finishes;
@@ -48,23 +51,33 @@ class http_connection final : public net::connection,
     // Answers a request that could not be read whole, then closes.
     // `r` must be a named object (GCC 12: no temporaries across co_await).
     task<void> refuse(response& r);
-    // Runs the route on the pool; resumes on the strand.
+    // Authenticates the request, then runs its route, on the pool; resumes
+    // on the strand (after the failure delay when authentication failed).
     task<response> run_handler(request_message& m);
     task<bool> write(response& r, unsigned version, bool keep_alive);
     // Reads and drops what the peer still sends (bounded), so that it sees
     // the answer rather than a reset.
     task<void> drain();
     void close();
+    // Closes the connection unless disarm() (or another arm()) comes first:
+    // the deadline of the I/O under way.
+    void arm(int timeout_ms);
+    void disarm();
 
     std::shared_ptr<server_state> _state;
-    boost::beast::tcp_stream _stream;
+    net::stream _stream;
+    boost::asio::steady_timer _deadline;
+    bool _timed_out = false;
     const net::connection_info _info;
+    const bool _certificate;
+    request_authenticator _auth;  // used on the pool, one request at a time
     boost::beast::flat_buffer _buffer;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> _parser;
     bool _closed = false;
 };
 
-// Runs `m` through `routes` (target parsing, dispatch, exceptions -> 500).
+// Runs `m` through `routes` (target parsing, dispatch, exceptions -> 500)
+// as `peer`'s request.
 // The default content type is not applied here.
 response handle_request(const router& routes, request_message& m, const net::connection_info& peer);
 

@@ -1,8 +1,13 @@
 #pragma once
 
 // The HTTP/1.1 server: a net::connection_factory serving a router's routes
-// on a net::listener (plaintext; a TLS stream is refused and logged until
-// net::stream offers partial reads).
+// on a net::listener, plaintext or HTTPS (the listener's TLS context).
+//
+// Identity (auth.h): with a certificate mapper, a TLS client's verified
+// certificate maps to the connection's principal (audited as mTLS; a subject
+// no rule maps refuses the connection); with Basic authentication each
+// request is authenticated before its route runs (401 after
+// auth.failed_delay_ms otherwise). Routes see the principal in request::peer.
 //
 // Per connection, one request at a time: read it whole (header and body
 // within the limits), run its handler on the factory's worker pool (handlers
@@ -21,8 +26,10 @@
 #include <memory>
 #include <string>
 
+#include "http/auth.h"
 #include "http/router.h"
 #include "net/listener.h"
+#include "security/principal_mapping.h"
 
 namespace spate::http {
 
@@ -39,6 +46,12 @@ struct http_options {
     size_t worker_threads = 4;
     // For responses whose content_type is empty (errors included).
     std::string default_content_type = k_registry_content_type;
+    auth_settings auth;
+    // Password checks and the audit log; required with Basic authentication
+    // or a certificate mapper.
+    std::shared_ptr<identity_model> identity;
+    // Set: a verified client certificate's subject is the principal (mTLS).
+    std::shared_ptr<const security::principal_mapper> certificate_principals;
 };
 
 // The factory owns the worker pool and shares `routes` with its connections;

@@ -122,6 +122,18 @@ void listener::on_accepted(tcp::socket sock) {
             if (ec) {
                 logging::get("net").info("{}: TLS handshake failed: {}", _service_name,
                                          ec.message());
+                if (_opts.on_tls_failure) {
+                    connection_info peer;
+                    peer.listener = _opts.name;
+                    peer.security_protocol = "SSL";
+                    boost::system::error_code ignored;
+                    auto ep = tls.next_layer().remote_endpoint(ignored);
+                    if (!ignored) {
+                        peer.peer_address = ep.address().to_string();
+                        peer.peer_port = ep.port();
+                    }
+                    _opts.on_tls_failure(peer, ec.message());
+                }
                 co_return;
             }
             hand_over(stream(std::move(tls)));

@@ -60,6 +60,10 @@ struct listener_options {
     size_t max_connections = 0;
     // A TLS handshake not done in this time closes the connection.
     int tls_handshake_timeout_ms = 10000;
+    // Called (on the connection's strand) when a TLS handshake fails, with
+    // the peer and OpenSSL's reason: a refused client certificate is a failed
+    // authentication the protocol may audit.
+    std::function<void(const connection_info& peer, const std::string& why)> on_tls_failure;
 };
 
 class listener final : public service {

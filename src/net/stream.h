@@ -34,7 +34,8 @@ class stream {
     stream(stream&&) = default;
     stream& operator=(stream&&) = default;
 
-    boost::asio::any_io_executor get_executor();
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor();
     bool is_tls() const { return std::holds_alternative<tls_socket>(_s); }
     // The TCP socket under any TLS layer (peer address, socket options; a
     // plaintext stream's fd may be used for sendfile).
@@ -44,6 +45,21 @@ class stream {
     boost::asio::awaitable<boost::system::error_code> read_exact(boost::asio::mutable_buffer b);
     // Writes all of `b`.
     boost::asio::awaitable<boost::system::error_code> write_all(boost::asio::const_buffer b);
+    // Partial reads and writes (Asio's AsyncReadStream / AsyncWriteStream,
+    // so Beast's HTTP reader and writer run over either kind of stream).
+    template <typename MutableBuffers, typename Token>
+    auto async_read_some(const MutableBuffers& b, Token&& token) {
+        if (auto* t = std::get_if<tcp_socket>(&_s))
+            return t->async_read_some(b, std::forward<Token>(token));
+        return std::get<tls_socket>(_s).async_read_some(b, std::forward<Token>(token));
+    }
+    template <typename ConstBuffers, typename Token>
+    auto async_write_some(const ConstBuffers& b, Token&& token) {
+        if (auto* t = std::get_if<tcp_socket>(&_s))
+            return t->async_write_some(b, std::forward<Token>(token));
+        return std::get<tls_socket>(_s).async_write_some(b, std::forward<Token>(token));
+    }
+
     // Turns a plaintext stream into TLS in place, as the server of the
     // handshake (pgwire's SSLRequest). The caller must have no unread
     // plaintext buffered. An error leaves the stream unusable: close it.

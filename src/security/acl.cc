@@ -41,7 +41,7 @@ status invalid(const std::string& what) {
 bool concrete_resource(resource_type t) {
     return t == resource_type::topic || t == resource_type::group || t == resource_type::cluster ||
            t == resource_type::transactional_id || t == resource_type::delegation_token ||
-           t == resource_type::user;
+           t == resource_type::user || t == resource_type::subject;
 }
 
 bool concrete_operation(acl_operation op) {

@@ -17,10 +17,16 @@ error malformed(const std::string& why) {
 
 // Name -> code by scanning the codes' names (small enums).
 template <typename E, typename NameOf>
-std::optional<E> by_name(std::string_view name, int8_t last, NameOf name_of) {
-    for (int8_t code = 0; code <= last; ++code)
+std::optional<E> by_name(std::string_view name, int last, NameOf name_of) {
+    for (int code = 0; code <= last; ++code)
         if (name == name_of(E(code))) return E(code);
     return std::nullopt;
+}
+
+std::optional<resource_type> resource_type_by_name(std::string_view name) {
+    if (name == kafka::protocol::resource_type_name(resource_type::subject))
+        return resource_type::subject;
+    return by_name<resource_type>(name, 7, kafka::protocol::resource_type_name);
 }
 
 }  // namespace
@@ -45,7 +51,7 @@ std::string encode_acl_entries(const std::vector<access_entry>& entries) {
 result<resource_pattern> decode_acl_key(std::string_view key) {
     json j = json::parse(key, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return malformed("key is not a JSON object");
-    auto type = by_name<resource_type>(j.value("type", ""), 7, kafka::protocol::resource_type_name);
+    auto type = resource_type_by_name(j.value("type", ""));
     auto pattern = by_name<pattern_type>(j.value("pattern", ""), 4, pattern_type_name);
     if (!type || !pattern || !j.contains("name") || !j["name"].is_string())
         return malformed("key needs type, pattern and name");

@@ -135,6 +135,28 @@ status credential_store::apply(const std::string& user, std::optional<std::strin
     return {};
 }
 
+namespace {
+
+const scram_credential& decoy_credential() {
+    static const scram_credential c =
+        make_scram_credential(scram_mechanism::sha256, "", "", k_scram_min_iterations).value();
+    return c;
+}
+
+}  // namespace
+
+bool credential_store::check_password(const std::string& user, std::string_view password) const {
+    bool found = false;
+    for (auto m : {scram_mechanism::sha256, scram_mechanism::sha512}) {
+        auto cred = find(user, m);
+        found = found || cred.has_value();
+        if (cred && verify_password(*cred, password)) return true;
+    }
+    // An unknown user costs the same hashing as a wrong password.
+    if (!found) (void)verify_password(decoy_credential(), password);
+    return false;
+}
+
 credential_lookup credential_store::lookup() const {
     return [this](const std::string& user, scram_mechanism m) { return find(user, m); };
 }

@@ -45,6 +45,11 @@ class credential_store {
     // Replay of a record (nullopt: tombstone).
     status apply(const std::string& user, std::optional<std::string_view> value);
 
+    // Whether `password` is `user`'s (SASL PLAIN, HTTP Basic), checked
+    // against each of the user's SCRAM credentials. An unknown user costs
+    // the same hashing as a wrong password and is refused alike.
+    bool check_password(const std::string& user, std::string_view password) const;
+
     // A lookup for scram_server and password checks over this store (which
     // must outlive it).
     credential_lookup lookup() const;

@@ -6,16 +6,6 @@
 
 namespace spate::security {
 
-namespace {
-
-const scram_credential& decoy_credential() {
-    static const scram_credential c =
-        make_scram_credential(scram_mechanism::sha256, "", "", k_scram_min_iterations).value();
-    return c;
-}
-
-}  // namespace
-
 sasl_session::sasl_session(const credential_store& users, std::vector<std::string> enabled)
     : _users(users), _enabled(std::move(enabled)) {}
 
@@ -43,18 +33,8 @@ result<std::string> sasl_session::step(std::string_view token) {
         auto c = parse_plain(token);
         if (!c.ok()) return fail(c.err().message);
         _attempted_user = c->user;
-        bool ok = false, found = false;
-        for (auto m : {scram_mechanism::sha256, scram_mechanism::sha512}) {
-            auto cred = _users.find(c->user, m);
-            found = found || cred.has_value();
-            if (cred && verify_password(*cred, c->password)) {
-                ok = true;
-                break;
-            }
-        }
-        // An unknown user costs the same hashing as a wrong password.
-        if (!found) (void)verify_password(decoy_credential(), c->password);
-        if (!ok) return fail("PLAIN: unknown user or wrong password");
+        if (!_users.check_password(c->user, c->password))
+            return fail("PLAIN: unknown user or wrong password");
         _principal = "User:" + c->user;
         return std::string();
     }

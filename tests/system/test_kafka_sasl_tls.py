@@ -17,11 +17,15 @@ over the PLAINTEXT listener (AlterUserScramCredentials):
   SCRAM-SHA-256 (SASL_SSL);
 - Metadata answers each client with the address of the listener it came in on;
 - the broker logs the failed logins and the mTLS principal (mapped by
-  ssl.principal.mapping.rules);
+  ssl.principal.mapping.rules), and its audit log (spate.audit.log.file)
+  records every authentication: SCRAM and PLAIN successes, the failed
+  logins (with the user tried), the mTLS principal and the refused
+  (expired) certificate's handshake;
 - `spate user list` shows the users; a connection that sends Metadata
   before authenticating is closed; Fetch never serves __spate_credentials.
 """
 
+import json
 import os
 import re
 import socket
@@ -183,6 +187,7 @@ def main():
         "ssl.principal.mapping.rules": "RULE:^CN=([^,]*),.*$/$1/L,DEFAULT",
         "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
         "group.initial.rebalance.delay.ms": "0",
+        "spate.audit.log.file": os.path.join(tmp, "audit.log"),
     }
     with Broker(data_dir=data, config=config) as b:
         # The listener lines follow `kafka listener on` in one block.
@@ -256,7 +261,32 @@ def main():
         check(re.search(r"authentication failed: .*user 'mallory'", log),
               "failed login of an unknown user not logged")
         check("as User:alice (SCRAM-SHA-512)" in log, "SCRAM login not logged")
+        check_audit(os.path.join(tmp, "audit.log"))
     print("ok")
+
+
+def check_audit(path):
+    """Every kind of Kafka authentication the test made is in the audit log."""
+    with open(path) as f:
+        events = [json.loads(line) for line in f if line.strip()]
+    auths = [e for e in events if e.get("event") == "authentication"]
+
+    def seen(**want):
+        return any(all(e.get(k) == v for k, v in want.items()) for e in auths)
+
+    for want in (dict(success=True, principal="User:alice", mechanism="SCRAM-SHA-512",
+                      listener="SASL_SSL"),
+                 dict(success=True, principal="User:alice", mechanism="SCRAM-SHA-256"),
+                 dict(success=True, principal="User:admin", mechanism="PLAIN",
+                      listener="SASL_PLAINTEXT"),
+                 dict(success=False, principal="User:mallory", mechanism="SCRAM-SHA-512"),
+                 dict(success=False, principal="User:alice", mechanism="SCRAM-SHA-512"),
+                 dict(success=True, principal="User:alice", mechanism="mTLS", listener="SSL"),
+                 dict(success=False, mechanism="SSL", listener="SSL")):
+        check(seen(**want), "no authentication audited like %s in:\n%s"
+              % (want, "\n".join(json.dumps(e) for e in auths[:50])))
+    check(all(e.get("host") == "127.0.0.1" for e in auths if e.get("success")),
+          "a successful authentication without its host")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ bool in(int8_t v, int8_t lo, int8_t hi) {
     return v >= lo && v <= hi;
 }
 
+// Kafka's resource types (from `lo`) and Spate's SUBJECT.
+bool known_type(int8_t v, int8_t lo) {
+    return in(v, lo, 7) || v == static_cast<int8_t>(resource_type::subject);
+}
+
 }  // namespace
 
 security::acl_binding binding_of(int8_t type, const std::string& name, int8_t pattern,
@@ -20,7 +25,7 @@ security::acl_binding binding_of(int8_t type, const std::string& name, int8_t pa
                                  int8_t operation, int8_t permission) {
     // Out-of-range codes become UNKNOWN, which security::validate refuses.
     return {
-        {in(type, 0, 7) ? resource_type(type) : resource_type::unknown, name,
+        {known_type(type, 0) ? resource_type(type) : resource_type::unknown, name,
          in(pattern, 0, 4) ? pattern_type(pattern) : pattern_type::unknown},
         {principal, host, in(operation, 0, 14) ? acl_operation(operation) : acl_operation::unknown,
          in(permission, 0, 3) ? permission_type(permission) : permission_type::unknown}};
@@ -30,7 +35,8 @@ result<security::acl_filter> filter_of(int8_t type, const std::optional<std::str
                                        int8_t pattern, const std::optional<std::string>& principal,
                                        const std::optional<std::string>& host, int8_t operation,
                                        int8_t permission) {
-    if (!in(type, 1, 7)) return make_error(errc::invalid_argument, "unknown resource type filter");
+    if (!known_type(type, 1))
+        return make_error(errc::invalid_argument, "unknown resource type filter");
     if (!in(pattern, 1, 4))
         return make_error(errc::invalid_argument, "unknown pattern type filter");
     if (!in(operation, 1, 14))

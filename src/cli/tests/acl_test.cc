@@ -43,6 +43,16 @@ TEST(acl_args, cluster_is_literal_kafka_cluster_and_deny_hosts_apply) {
     EXPECT_EQ((*b)[0], (kc::acl_binding_spec{4, "kafka-cluster", 3, "User:*", "10.0.0.9", 7, 2}));
 }
 
+TEST(acl_args, subject_is_the_registry_resource_type_64) {
+    auto a = parse_acl({"--allow-principal", "User:alice", "--operation", "Write", "--subject",
+                        "orders-", "--resource-pattern-type", "prefixed"});
+    ASSERT_TRUE(a.ok()) << a.err().message;
+    auto b = acl_bindings(*a);
+    ASSERT_TRUE(b.ok()) << b.err().message;
+    ASSERT_EQ(b->size(), 1u);
+    EXPECT_EQ((*b)[0], (kc::acl_binding_spec{64, "orders-", 4, "User:alice", "*", 4, 3}));
+}
+
 TEST(acl_args, create_needs_resource_principal_and_operation) {
     EXPECT_FALSE(
         acl_bindings(*parse_acl({"--allow-principal", "User:a", "--operation", "Read"})).ok());

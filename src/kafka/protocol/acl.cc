@@ -58,6 +58,8 @@ const char* resource_type_name(resource_type r) {
             return "DELEGATION_TOKEN";
         case resource_type::user:
             return "USER";
+        case resource_type::subject:
+            return "SUBJECT";
     }
     return "UNKNOWN";
 }
@@ -90,6 +92,9 @@ int32_t supported_operations_bits(resource_type r) {
             return bits_of({op::describe});
         case resource_type::user:
             return bits_of({op::create_tokens, op::describe_tokens});
+        case resource_type::subject:
+            return bits_of({op::read, op::write, op::del, op::describe, op::describe_configs,
+                            op::alter_configs});
         case resource_type::unknown:
         case resource_type::any:
             return 0;

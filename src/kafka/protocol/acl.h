@@ -35,6 +35,10 @@ enum class resource_type : int8_t {
     transactional_id = 5,
     delegation_token = 6,
     user = 7,
+    // Spate's schema registry subjects (Confluent-style subject ACLs). Not a
+    // Kafka code: chosen far above Kafka's (0..7) so that a future Kafka type
+    // cannot collide; CreateAcls / DescribeAcls / DeleteAcls carry it as is.
+    subject = 64,
 };
 
 const char* acl_operation_name(acl_operation op);

@@ -106,6 +106,45 @@ TEST(acl_codec, malformed_keys_and_values_are_refused) {
         EXPECT_FALSE(decode_acl_entries(p, bad).ok()) << bad;
 }
 
+TEST(acl_codec, subject_patterns_round_trip_and_decide_like_kafka_resources) {
+    resource_pattern p{resource_type::subject, "orders-", pattern_type::prefixed};
+    std::vector<access_entry> entries{
+        {"User:alice", "*", acl_operation::write, permission_type::allow}};
+    auto key = decode_acl_key(encode_acl_key(p));
+    ASSERT_TRUE(key.ok()) << key.err().message;
+    EXPECT_EQ(key.value(), p);
+    EXPECT_NE(encode_acl_key(p).find("\"SUBJECT\""), std::string::npos);
+    auto back = decode_acl_entries(p, encode_acl_entries(entries));
+    ASSERT_TRUE(back.ok()) << back.err().message;
+
+    authorizer a({{}, false});
+    a.set(key.value(), back.value());
+    const identity alice{"User:alice", "h"};
+    EXPECT_TRUE(a.authorize(alice, acl_operation::write, resource_type::subject, "orders-value"));
+    // WRITE implies DESCRIBE (listings), not READ; other subjects and the
+    // same name as a topic are untouched.
+    EXPECT_TRUE(
+        a.authorize(alice, acl_operation::describe, resource_type::subject, "orders-value"));
+    EXPECT_FALSE(a.authorize(alice, acl_operation::read, resource_type::subject, "orders-value"));
+    EXPECT_FALSE(a.authorize(alice, acl_operation::write, resource_type::subject, "payments"));
+    EXPECT_FALSE(a.authorize(alice, acl_operation::write, resource_type::topic, "orders-value"));
+    EXPECT_FALSE(a.authorize({"User:bob", "h"}, acl_operation::write, resource_type::subject,
+                             "orders-value"));
+    // The authorized-operations set of a subject holds the subject operations.
+    EXPECT_EQ(a.authorized_operations(alice, resource_type::subject, "orders-value"),
+              (1 << int(acl_operation::write)) | (1 << int(acl_operation::describe)));
+}
+
+TEST(credential_store, check_password_accepts_any_mechanisms_password_and_refuses_the_rest) {
+    credential_store store;
+    store.upsert("alice",
+                 make_scram_credential(scram_mechanism::sha512, "s3cret", "", 4096).value());
+    EXPECT_TRUE(store.check_password("alice", "s3cret"));
+    EXPECT_FALSE(store.check_password("alice", "wrong"));
+    EXPECT_FALSE(store.check_password("alice", ""));
+    EXPECT_FALSE(store.check_password("mallory", "s3cret"));
+}
+
 }  // namespace
 }  // namespace store_test
 }  // namespace spate::security
