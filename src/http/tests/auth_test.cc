@@ -13,6 +13,7 @@
 #include "security/scram.h"
 
 namespace spate::http {
+namespace auth_test {
 namespace {
 
 using security::acl_operation;
@@ -238,4 +239,5 @@ TEST(registry_access, forbidden_names_operation_and_resource_as_confluent) {
 }
 
 }  // namespace
+}  // namespace auth_test
 }  // namespace spate::http
