@@ -176,6 +176,7 @@ error unknown_key(const std::string& key) {
     std::string msg = "unknown key '" + key + "'";
     if (key == "sasl.jaas.config") msg += " (give sasl.username and sasl.password instead)";
     if (key == "sasl.mechanisms") msg += " (did you mean sasl.mechanism?)";
+    if (key == "bootstrap.servers") msg += " (the bootstrap address is given on its own)";
     return make_error(errc::invalid_argument, msg + "; known keys: " + known_key_list());
 }
 
