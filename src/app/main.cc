@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     // Set after the sub-commands so that they do not inherit it.
     app.footer(
         "Every Kafka client command takes --bootstrap HOST:PORT[,HOST:PORT]... (default "
-        "127.0.0.1:9092).\nRun 'spate COMMAND --help' for the options of a command.");
+        "127.0.0.1:9092)\nand --command-config FILE (Kafka client properties: security.protocol, "
+        "sasl.*, ssl.*).\nRun 'spate COMMAND --help' for the options of a command.");
 
     if (argc < 2) {
         std::fputs(app.help().c_str(), stderr);

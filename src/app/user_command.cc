@@ -1,9 +1,11 @@
 #include "app/user_command.h"
 
+#include <csignal>
 #include <cstdio>
 
 #include "broker/credential_log.h"
 #include "broker/storage_service.h"
+#include "kafka/client/client_properties.h"
 #include "kafka/client/raw_client.h"
 #include "kafka/protocol/generated/alter_user_scram_credentials_request.h"
 #include "kafka/protocol/generated/alter_user_scram_credentials_response.h"
@@ -113,6 +115,9 @@ int run_online(const user_options& o) {
     kafka::client::client_config cc;
     cc.bootstrap = o.bootstrap;
     cc.client_id = "spate-cli";
+    if (!o.command_config.empty())
+        if (auto s = kafka::client::load_client_properties(cc, o.command_config); !s.ok())
+            return fail(s.err().message);
     auto conn = kafka::client::raw_connection::open_bootstrap(cc);
     if (!conn.ok()) return fail(conn.err().message);
     if (o.action == "list") {
@@ -169,9 +174,13 @@ CLI::App* add_user_command(CLI::App& app, user_options& opts) {
              "--config", [&opts](const std::string& v) { opts.config = v; },
              "With --data-dir: the server's properties file (its encryption keys)")
             ->type_name("FILE");
-        c->add_option("--bootstrap", opts.bootstrap, "A broker's PLAINTEXT listener")
+        c->add_option("--bootstrap", opts.bootstrap, "A broker to change the users on (online)")
             ->type_name("HOST:PORT")
             ->capture_default_str();
+        c->add_option("--command-config", opts.command_config,
+                      "Online: Kafka client properties (security.protocol, sasl.*, ssl.*)")
+            ->check(CLI::ExistingFile)
+            ->type_name("FILE");
     };
     auto mech = [&opts](CLI::App* c) {
         c->add_option("--mechanism", opts.mechanisms,
@@ -200,6 +209,9 @@ CLI::App* add_user_command(CLI::App& app, user_options& opts) {
 }
 
 int run_user_command(const user_options& opts) {
+    std::signal(SIGPIPE, SIG_IGN);  // a TLS connection's writes
+    if (opts.data_dir && !opts.command_config.empty())
+        return fail("--command-config is for a running broker (--bootstrap), not --data-dir");
     return opts.data_dir ? run_offline(opts) : run_online(opts);
 }
 

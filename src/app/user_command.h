@@ -6,9 +6,10 @@
 // Offline with --data-dir DIR (the server stopped: nothing guards against a
 // running one): the records are appended to DIR's __spate_credentials topic
 // directly, as Kafka's storage tool bootstraps the first administrator.
-// Online with --bootstrap HOST:PORT: AlterUserScramCredentials /
-// DescribeUserScramCredentials over the Kafka protocol (a PLAINTEXT listener:
-// the command's own client speaks neither TLS nor SASL yet).
+// Online with --bootstrap HOST:PORT [--command-config FILE]:
+// AlterUserScramCredentials / DescribeUserScramCredentials over the Kafka
+// protocol, on any listener (TLS and SASL from the Kafka client properties
+// FILE; a super user's login when the broker enforces ACLs).
 
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@ struct user_options {
     std::optional<std::string> data_dir;
     std::optional<std::string> config;  // with data_dir: the server's properties file
     std::string bootstrap = "127.0.0.1:9092";
+    std::string command_config;  // online: Kafka client properties; empty: none
 };
 
 // Adds `user` with its three sub-commands; returns the `user` command.

@@ -262,9 +262,7 @@ void define_acl(CLI::App& cmd, acl_args& out) {
         ->type_name("TYPE");
     cmd.add_option("--principal", out.principal, "list: only this principal's ACLs")
         ->type_name("PRINCIPAL");
-    cmd.add_option("--bootstrap", out.bootstrap, "Kafka bootstrap servers")
-        ->type_name("HOST:PORT")
-        ->capture_default_str();
+    add_connection_options(cmd, out.bootstrap, out.command_config);
 }
 
 result<acl_args> parse_acl(const std::vector<std::string>& args) {

@@ -20,6 +20,7 @@ namespace spate::cli {
 
 struct acl_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::vector<std::string> allow_principals;
     std::vector<std::string> deny_principals;
     std::vector<std::string> allow_hosts;  // default "*" when a principal is allowed

@@ -32,6 +32,7 @@ result<int64_t> parse_int(const std::string& s, int64_t min, int64_t max, const 
 
 struct topic_create_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string name;
     int32_t partitions = 1;
     int32_t replication_factor = 1;
@@ -40,11 +41,13 @@ struct topic_create_args {
 
 struct topic_name_args {  // list (name empty), describe, delete
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string name;
 };
 
 struct topic_alter_config_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string name;
     std::vector<std::pair<std::string, std::string>> set;
     std::vector<std::string> remove;  // keys reverted to their default
@@ -52,6 +55,7 @@ struct topic_alter_config_args {
 
 struct topic_delete_records_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string name;
     int32_t partition = 0;
     int64_t before = 0;  // new log start offset; -1: the high watermark (delete all)
@@ -59,6 +63,7 @@ struct topic_delete_records_args {
 
 struct produce_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string topic;
     std::optional<std::string> key_separator;  // set: "key SEP value" lines
     std::vector<std::pair<std::string, std::string>> headers;
@@ -71,6 +76,7 @@ enum class start_position { end, beginning, offset, timestamp };
 
 struct consume_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string topic;
     start_position start = start_position::end;
     int64_t start_value = 0;           // the offset or the timestamp (ms)
@@ -96,11 +102,13 @@ result<consume_args> parse_consume(const std::vector<std::string>& args);
 
 struct group_list_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;       // --command-config FILE; empty: none
     std::vector<std::string> states;  // canonical state names; empty: every state
 };
 
 struct group_describe_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string group;
     bool members = false;  // the members view instead of the offsets view
 };
@@ -115,6 +123,7 @@ enum class reset_target { earliest, latest, offset, datetime };
 
 struct group_reset_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;  // --command-config FILE; empty: none
     std::string group;
     std::vector<topic_selection> topics;  // empty iff all_topics
     bool all_topics = false;              // every partition the group has offsets for
@@ -125,6 +134,7 @@ struct group_reset_args {
 
 struct group_delete_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;       // --command-config FILE; empty: none
     std::vector<std::string> groups;  // at least one
 };
 
@@ -152,12 +162,14 @@ result<group_delete_args> parse_group_delete(const std::vector<std::string>& arg
 
 struct txn_list_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;         // --command-config FILE; empty: none
     std::vector<std::string> states;    // canonical state names; empty: every state
     std::vector<int64_t> producer_ids;  // empty: every producer id
 };
 
 struct txn_describe_args {
     std::string bootstrap = default_bootstrap;
+    std::string command_config;                  // --command-config FILE; empty: none
     std::vector<std::string> transactional_ids;  // at least one, unique, in argument order
 };
 
@@ -172,6 +184,13 @@ result<txn_list_args> parse_txn_list(const std::vector<std::string>& args);
 result<txn_describe_args> parse_txn_describe(const std::vector<std::string>& args);
 
 // ---- CLI11 definitions ----
+
+// `--bootstrap HOST:PORT[,...]` and `--command-config FILE` (an existing
+// file: Kafka client properties, read when the command runs; see
+// kafka/client/client_properties.h), bound to `bootstrap` and
+// `command_config`: every Kafka client command has both.
+void add_connection_options(CLI::App& cmd, std::string& bootstrap, std::string& command_config);
+
 // Each adds its command's options and positionals to `cmd`, bound to `out`
 // (which must outlive `cmd`), and a callback that checks what options alone
 // cannot (exclusive choices, KEY=VALUE syntax) and fills the derived fields;

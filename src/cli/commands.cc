@@ -9,6 +9,7 @@
 
 #include "cli/format.h"
 #include "kafka/client/admin.h"
+#include "kafka/client/client_properties.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
 #include "model/compression.h"
@@ -19,17 +20,22 @@ namespace kc = kafka::client;
 
 volatile std::sig_atomic_t g_stop = 0;
 
-kc::client_config client_config_for(const std::string& bootstrap) {
+result<kc::client_config> client_config_for(const std::string& bootstrap,
+                                            const std::string& command_config) {
     kc::client_config c;
     c.bootstrap = bootstrap;
     c.client_id = "spate-cli";
+    if (!command_config.empty()) SPATE_TRY(kc::load_client_properties(c, command_config));
     return c;
 }
 
 namespace {
 
-result<kc::admin> connect_admin(const std::string& bootstrap) {
-    return kc::admin::connect(client_config_for(bootstrap));
+template <typename Args>
+result<kc::admin> connect_admin(const Args& a) {
+    auto c = client_config_of(a);
+    SPATE_TRY(c);
+    return kc::admin::connect(*c);
 }
 
 // The topic's configs; dynamic topic overrides also go to `overrides`.
@@ -56,19 +62,19 @@ error no_partition(const std::string& topic, int32_t p) {
 }  // namespace
 
 status topic_create(const topic_create_args& a) {
-    auto admin = connect_admin(a.bootstrap);
+    auto admin = connect_admin(a);
     SPATE_TRY(admin);
     return admin->create_topic({a.name, a.partitions, a.replication_factor, a.configs});
 }
 
 status topic_delete(const topic_name_args& a) {
-    auto admin = connect_admin(a.bootstrap);
+    auto admin = connect_admin(a);
     SPATE_TRY(admin);
     return admin->delete_topic(a.name);
 }
 
 status topic_list(const topic_name_args& a) {
-    auto admin = connect_admin(a.bootstrap);
+    auto admin = connect_admin(a);
     SPATE_TRY(admin);
     auto md = admin->metadata();
     SPATE_TRY(md);
@@ -80,7 +86,7 @@ status topic_list(const topic_name_args& a) {
 }
 
 status topic_describe(const topic_name_args& a) {
-    auto admin = connect_admin(a.bootstrap);
+    auto admin = connect_admin(a);
     SPATE_TRY(admin);
     auto md = admin->topic(a.name);
     SPATE_TRY(md);
@@ -102,7 +108,7 @@ status topic_describe(const topic_name_args& a) {
 // the current overrides with DescribeConfigs and sends the merged full set
 // with AlterConfigs. Not atomic against a concurrent alteration.
 status topic_alter_config(const topic_alter_config_args& a) {
-    auto admin = connect_admin(a.bootstrap);
+    auto admin = connect_admin(a);
     SPATE_TRY(admin);
     std::vector<std::pair<std::string, std::string>> current;
     auto described = describe_configs(*admin, a.name, &current);
@@ -112,7 +118,7 @@ status topic_alter_config(const topic_alter_config_args& a) {
 }
 
 status topic_delete_records(const topic_delete_records_args& a) {
-    auto admin = connect_admin(a.bootstrap);
+    auto admin = connect_admin(a);
     SPATE_TRY(admin);
     auto res = admin->delete_records(
         {{a.name, a.partition, a.before < 0 ? kc::k_offset_end : a.before, {}}});
@@ -127,7 +133,9 @@ status topic_delete_records(const topic_delete_records_args& a) {
 
 status produce(const produce_args& a) {
     kc::producer_options o;
-    o.client = client_config_for(a.bootstrap);
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    o.client = std::move(*client);
     o.acks = a.acks == "0" ? kc::acks::none : a.acks == "1" ? kc::acks::leader : kc::acks::all;
     for (auto c : {kc::compression::gzip, kc::compression::snappy, kc::compression::lz4,
                    kc::compression::zstd}) {
@@ -212,7 +220,9 @@ result<std::vector<kc::partition_offset>> consume_start(kc::consumer& c, const c
 
 status consume(const consume_args& a) {
     kc::consumer_options o;
-    o.client = client_config_for(a.bootstrap);
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    o.client = std::move(*client);
     // librdkafka 2.0 refuses assign() without a group.id; no group request is
     // made: offsets are neither committed nor fetched, the group is never joined.
     o.group_id = "spate-cli-consume";

@@ -17,8 +17,16 @@ namespace spate::cli {
 // Set by SIGINT/SIGTERM while a command runs: produce and consume stop.
 extern volatile std::sig_atomic_t g_stop;
 
-// The client configuration of every command.
-kafka::client::client_config client_config_for(const std::string& bootstrap);
+// The client configuration of every Kafka command: `bootstrap` and, when
+// `command_config` is not empty, the security settings of that Kafka client
+// properties file (an error names the file, line and key).
+result<kafka::client::client_config> client_config_for(const std::string& bootstrap,
+                                                       const std::string& command_config);
+// client_config_for of an args struct's --bootstrap and --command-config.
+template <typename Args>
+result<kafka::client::client_config> client_config_of(const Args& a) {
+    return client_config_for(a.bootstrap, a.command_config);
+}
 
 status topic_create(const topic_create_args& a);
 status topic_list(const topic_name_args& a);

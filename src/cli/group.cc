@@ -140,7 +140,9 @@ status commit_plan(kc::admin& admin, const std::string& group,
 }  // namespace
 
 status group_list(const group_list_args& a) {
-    auto admin = kc::admin::connect(client_config_for(a.bootstrap));
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    auto admin = kc::admin::connect(*client);
     SPATE_TRY(admin);
     auto listed = admin->list_groups(a.states);
     SPATE_TRY(listed);
@@ -154,7 +156,9 @@ status group_list(const group_list_args& a) {
 }
 
 status group_describe(const group_describe_args& a) {
-    auto admin = kc::admin::connect(client_config_for(a.bootstrap));
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    auto admin = kc::admin::connect(*client);
     SPATE_TRY(admin);
     auto d = admin->describe_group(a.group);
     SPATE_TRY(d);
@@ -192,7 +196,9 @@ status group_describe(const group_describe_args& a) {
 }
 
 status group_reset(const group_reset_args& a) {
-    auto admin = kc::admin::connect(client_config_for(a.bootstrap));
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    auto admin = kc::admin::connect(*client);
     SPATE_TRY(admin);
     auto parts = reset_partitions(*admin, a);
     SPATE_TRY(parts);
@@ -225,7 +231,9 @@ status group_reset(const group_reset_args& a) {
 }
 
 status group_delete(const group_delete_args& a) {
-    auto admin = kc::admin::connect(client_config_for(a.bootstrap));
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    auto admin = kc::admin::connect(*client);
     SPATE_TRY(admin);
     auto res = admin->delete_groups(a.groups);
     SPATE_TRY(res);

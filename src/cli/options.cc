@@ -48,12 +48,6 @@ const CLI::Validator& key_value() {
     return v;
 }
 
-void add_bootstrap(CLI::App& cmd, std::string& out) {
-    cmd.add_option("--bootstrap", out, "Kafka broker(s) to connect to")
-        ->type_name("HOST:PORT[,...]")
-        ->capture_default_str();
-}
-
 // KEY=VALUE strings of a repeatable option, split once parsed.
 using raw_list = std::shared_ptr<std::vector<std::string>>;
 
@@ -65,6 +59,16 @@ std::vector<std::pair<std::string, std::string>> split_all(const std::vector<std
 }
 
 }  // namespace
+
+void add_connection_options(CLI::App& cmd, std::string& bootstrap, std::string& command_config) {
+    cmd.add_option("--bootstrap", bootstrap, "Kafka broker(s) to connect to")
+        ->type_name("HOST:PORT[,...]")
+        ->capture_default_str();
+    cmd.add_option("--command-config", command_config,
+                   "Kafka client properties: security.protocol, sasl.*, ssl.*")
+        ->check(CLI::ExistingFile)
+        ->type_name("FILE");
+}
 
 void define_topic_create(CLI::App& cmd, topic_create_args& out) {
     cmd.add_option("NAME", out.name, "Topic name")->required();
@@ -79,7 +83,7 @@ void define_topic_create(CLI::App& cmd, topic_create_args& out) {
         ->allow_extra_args(false)
         ->check(key_value())
         ->type_name("KEY=VALUE");
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out, raw]() -> status {
         out.configs = split_all(*raw);
         return {};
@@ -88,7 +92,7 @@ void define_topic_create(CLI::App& cmd, topic_create_args& out) {
 
 void define_topic_name(CLI::App& cmd, topic_name_args& out, bool want_name) {
     if (want_name) cmd.add_option("NAME", out.name, "Topic name")->required();
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
 }
 
 void define_topic_alter_config(CLI::App& cmd, topic_alter_config_args& out) {
@@ -103,7 +107,7 @@ void define_topic_alter_config(CLI::App& cmd, topic_alter_config_args& out) {
         ->check(CLI::Validator(
             [](std::string& v) { return v.empty() ? std::string("empty config name") : ""; }, ""))
         ->type_name("KEY");
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out, raw]() -> status {
         out.set = split_all(*raw);
         if (out.set.empty() && out.remove.empty())
@@ -125,7 +129,7 @@ void define_topic_delete_records(CLI::App& cmd, topic_delete_records_args& out) 
     cmd.add_option("--before", out.before, "New log start offset (-1: the high watermark)")
         ->required()
         ->check(CLI::Range(int64_t(-1), INT64_MAX));
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
 }
 
 void define_produce(CLI::App& cmd, produce_args& out) {
@@ -148,7 +152,7 @@ void define_produce(CLI::App& cmd, produce_args& out) {
     cmd.add_option("--compression", out.compression, "Compression codec")
         ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
         ->capture_default_str();
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out, raw]() -> status {
         out.headers = split_all(*raw);
         if (out.acks == "-1") out.acks = "all";
@@ -176,7 +180,7 @@ void define_consume(CLI::App& cmd, consume_args& out) {
     cmd.add_option("--separator", out.separator, "Between printed fields (default: a tab)");
     cmd.add_option("--timeout-ms", out.timeout_ms, "Stop after this long without a record")
         ->check(CLI::Range(int64_t(0), int64_t(INT32_MAX)));
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out, begin, offset, ts]() -> status {
         if (*begin) out.start = start_position::beginning;
         if (*offset) out.start = start_position::offset;
@@ -190,7 +194,7 @@ void define_group_list(CLI::App& cmd, group_list_args& out) {
         ->allow_extra_args(false)
         ->transform(parsed_by<std::string>(parse_group_state, "", true))
         ->type_name("STATE");
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out]() -> status {
         std::vector<std::string> unique;
         for (auto& s : out.states)
@@ -206,7 +210,7 @@ void define_group_describe(CLI::App& cmd, group_describe_args& out) {
         ->check(CLI::Validator(
             [](std::string& v) { return v.empty() ? std::string("empty GROUP") : ""; }, ""));
     cmd.add_flag("--members", out.members, "Show the members instead of the offsets");
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
 }
 
 void define_group_delete(CLI::App& cmd, group_delete_args& out) {
@@ -214,7 +218,7 @@ void define_group_delete(CLI::App& cmd, group_delete_args& out) {
         ->required()
         ->check(CLI::Validator(
             [](std::string& v) { return v.empty() ? std::string("empty GROUP") : ""; }, ""));
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out]() -> status {
         std::vector<std::string> unique;
         for (auto& g : out.groups)
@@ -247,7 +251,7 @@ void define_group_reset(CLI::App& cmd, group_reset_args& out) {
                      ->check(parsed_by<int64_t>(parse_datetime_ms, ""))
                      ->type_name("TS");
     cmd.add_flag("--dry-run", out.dry_run, "Print the new offsets without committing them");
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out, raw, all, earliest, latest, offset, when]() -> status {
         if (!*all && raw->empty())
             return make_error(errc::invalid_argument, "missing --topic T[:P,...] or --all-topics");
@@ -289,7 +293,7 @@ void define_txn_list(CLI::App& cmd, txn_list_args& out) {
     cmd.add_option("--producer-id", out.producer_ids, "Only this producer id (repeatable)")
         ->allow_extra_args(false)
         ->check(CLI::Range(int64_t(0), INT64_MAX));
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out]() -> status {
         std::vector<std::string> states;
         for (auto& s : out.states)
@@ -309,7 +313,7 @@ void define_txn_describe(CLI::App& cmd, txn_describe_args& out) {
         ->check(CLI::Validator(
             [](std::string& v) { return v.empty() ? std::string("empty TRANSACTIONAL-ID") : ""; },
             ""));
-    add_bootstrap(cmd, out.bootstrap);
+    add_connection_options(cmd, out.bootstrap, out.command_config);
     after_parse(cmd, [&out]() -> status {
         std::vector<std::string> unique;
         for (auto& id : out.transactional_ids)

@@ -15,7 +15,9 @@ namespace spate::cli {
 namespace kc = kafka::client;
 
 status txn_list(const txn_list_args& a) {
-    auto listed = kc::list_transactions(client_config_for(a.bootstrap), a.states, a.producer_ids);
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    auto listed = kc::list_transactions(*client, a.states, a.producer_ids);
     SPATE_TRY(listed);
     for (const auto& w : listed->warnings)
         std::fprintf(stderr, "spate txn list: warning: %s\n", w.c_str());
@@ -27,7 +29,9 @@ status txn_list(const txn_list_args& a) {
 }
 
 status txn_describe(const txn_describe_args& a) {
-    auto res = kc::describe_transactions(client_config_for(a.bootstrap), a.transactional_ids);
+    auto client = client_config_of(a);
+    SPATE_TRY(client);
+    auto res = kc::describe_transactions(*client, a.transactional_ids);
     SPATE_TRY(res);
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())

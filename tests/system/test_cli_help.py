@@ -22,12 +22,12 @@ GROUPS = {
     "user": ["create", "list", "delete"],
     "schema": ["list", "get", "register", "check", "delete", "config"],
 }
-B = ["--bootstrap"]
+B = ["--bootstrap", "--command-config"]
 R = ["--registry"]
 ACL = B + ["--allow-principal", "--deny-principal", "--allow-host", "--deny-host", "--operation",
            "--topic", "--group", "--transactional-id", "--cluster", "--resource-pattern-type",
            "--principal"]
-USER = ["--data-dir", "--config", "--bootstrap"]
+USER = ["--data-dir", "--config", "--bootstrap", "--command-config"]
 OPTIONS = {
     "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--http-listen", "--bootstrap",
               "--advertise",

@@ -1,19 +1,11 @@
 #include "kafka/client/raw_client.h"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <cstring>
 
 #include "kafka/client/error.h"
+#include "kafka/client/raw_transport.h"
 #include "kafka/protocol/generated/api_keys.h"
 #include "kafka/protocol/generated/api_versions_request.h"
 #include "kafka/protocol/generated/api_versions_response.h"
@@ -37,12 +29,6 @@ std::string trim(const std::string& s) {
     if (b == std::string::npos) return "";
     size_t e = s.find_last_not_of(" \t");
     return s.substr(b, e - b + 1);
-}
-
-int remaining_ms(steady::time_point deadline) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
-    return left > 0 ? static_cast<int>(left) : 0;
 }
 
 std::string api_name(int16_t api) {
@@ -79,7 +65,7 @@ result<host_port> parse_entry(const std::string& entry) {
 
 }  // namespace
 
-// Socket I/O of one call, bounded by a deadline.
+// Framed I/O of one call over the connection's transport, bounded by a deadline.
 struct raw_connection::io {
     raw_connection& c;
     steady::time_point deadline;
@@ -87,56 +73,17 @@ struct raw_connection::io {
 
     error failed(const std::string& msg) const { return make_error(errc::io_error, msg); }
 
-    status wait(short events) {
-        pollfd p{c._fd, events, 0};
-        int rc = ::poll(&p, 1, remaining_ms(deadline));
-        if (rc > 0) return {};
-        if (rc == 0)
-            return make_error(errc::timed_out, "no answer to " + what + " from " + c._address);
-        if (errno == EINTR) return failed("interrupted");
-        return failed(what + " to " + c._address + ": " + std::strerror(errno));
-    }
-
     status write_all(const std::vector<std::byte>& bytes) {
-        size_t off = 0;
-        while (off < bytes.size()) {
-            ssize_t n = ::send(c._fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-            if (n > 0) {
-                off += static_cast<size_t>(n);
-            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                SPATE_TRY(wait(POLLOUT));
-            } else if (n < 0 && errno != EINTR) {
-                return failed(what + " to " + c._address + ": " + std::strerror(errno));
-            }
-        }
-        return {};
-    }
-
-    status read_exact(std::byte* dst, size_t len) {
-        size_t off = 0;
-        while (off < len) {
-            ssize_t n = ::recv(c._fd, dst + off, len - off, 0);
-            if (n > 0) {
-                off += static_cast<size_t>(n);
-            } else if (n == 0) {
-                return failed("the broker at " + c._address + " closed the connection (" + what +
-                              " not understood?)");
-            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                SPATE_TRY(wait(POLLIN));
-            } else if (errno != EINTR) {
-                return failed(what + " from " + c._address + ": " + std::strerror(errno));
-            }
-        }
-        return {};
+        return c._transport->write_all(bytes.data(), bytes.size(), deadline, what);
     }
 
     result<std::vector<std::byte>> read_frame() {
         std::byte prefix[proto::k_frame_size_prefix];
-        SPATE_TRY(read_exact(prefix, sizeof prefix));
+        SPATE_TRY(c._transport->read_exact(prefix, sizeof prefix, deadline, what));
         auto size = proto::frame_size(prefix, k_max_response_frame);
         if (!size.ok()) return failed(what + " from " + c._address + ": " + size.err().message);
         std::vector<std::byte> body(*size);
-        SPATE_TRY(read_exact(body.data(), body.size()));
+        SPATE_TRY(c._transport->read_exact(body.data(), body.size(), deadline, what));
         return body;
     }
 };
@@ -168,14 +115,15 @@ raw_connection::raw_connection(host_port hp, const client_config& config)
     , _client_id(config.client_id)
     , _timeout_ms(config.timeout_ms) {}
 
-raw_connection::~raw_connection() {
-    if (_fd >= 0) ::close(_fd);
-}
+raw_connection::~raw_connection() = default;
 
 result<std::unique_ptr<raw_connection>> raw_connection::open(const host_port& hp,
                                                              const client_config& config) {
     std::unique_ptr<raw_connection> c(new raw_connection(hp, config));
-    SPATE_TRY(c->connect());
+    auto t = detail::raw_transport::connect(
+        hp, config, steady::now() + std::chrono::milliseconds(k_connect_timeout_ms));
+    SPATE_TRY(t);
+    c->_transport = std::move(*t);
     proto::api_versions_request req;
     auto resp = c->call<proto::api_versions_response>(req, 0);
     SPATE_TRY(resp);
@@ -186,6 +134,7 @@ result<std::unique_ptr<raw_connection>> raw_connection::open(const host_port& hp
     }
     for (const auto& v : resp->api_keys)
         c->_versions[v.api_key] = {v.min_version, v.max_version};
+    if (uses_sasl(config.security_protocol)) SPATE_TRY(c->authenticate(config));
     return c;
 }
 
@@ -200,55 +149,6 @@ result<std::unique_ptr<raw_connection>> raw_connection::open_bootstrap(
         if (!first) first = c.err();
     }
     return *first;
-}
-
-status raw_connection::connect() {
-    auto unreachable = [&](const std::string& why) {
-        return make_error(errc::io_error, "cannot reach the broker at " + _address + " (" + why +
-                                              "); is a broker listening at the bootstrap "
-                                              "address?");
-    };
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    std::string port = std::to_string(_hp.port);
-    if (int rc = ::getaddrinfo(_hp.host.c_str(), port.c_str(), &hints, &res); rc != 0)
-        return unreachable(::gai_strerror(rc));
-    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(res, ::freeaddrinfo);
-    std::string last = "no address";
-    auto deadline = steady::now() + std::chrono::milliseconds(k_connect_timeout_ms);
-    for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-        int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          ai->ai_protocol);
-        if (fd < 0) {
-            last = std::strerror(errno);
-            continue;
-        }
-        int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
-        if (rc != 0 && errno == EINPROGRESS) {
-            pollfd p{fd, POLLOUT, 0};
-            rc = ::poll(&p, 1, remaining_ms(deadline));
-            int err = 0;
-            socklen_t len = sizeof err;
-            if (rc == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
-                rc = err == 0 ? 0 : -1;
-                errno = err;
-            } else {
-                if (rc == 0) errno = ETIMEDOUT;
-                rc = -1;
-            }
-        }
-        if (rc == 0) {
-            int one = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            _fd = fd;
-            return {};
-        }
-        last = std::strerror(errno);
-        ::close(fd);
-    }
-    return unreachable(last);
 }
 
 result<int16_t> raw_connection::pick_version(int16_t api, int16_t codec_min, int16_t codec_max,

@@ -1,13 +1,17 @@
 #pragma once
 
 // A small blocking Kafka protocol client for the admin requests librdkafka
-// 2.0 lacks (ListTransactions, DescribeTransactions, IncrementalAlterConfigs):
-// one TCP connection to one broker, ApiVersions on open, then one request at
-// a time framed and decoded with kafka/protocol's generated codecs.
+// 2.0 lacks (ListTransactions, DescribeTransactions, IncrementalAlterConfigs,
+// the ACL and SCRAM credential APIs): one connection to one broker, TLS and
+// SASL (PLAIN, SCRAM-SHA-256/512; SaslHandshake v1 + SaslAuthenticate) as
+// the client config's security settings say, ApiVersions on open, then one
+// request at a time framed and decoded with kafka/protocol's generated codecs.
 //
-// Threading: a connection is used by one thread at a time.
+// Threading: a connection is used by one thread at a time. With TLS, the
+// process must ignore SIGPIPE (OpenSSL writes with write(2)).
 // Errors: every call is bounded by the connection's timeout (errc::timed_out);
-// socket failures are errc::io_error naming the broker's address; an
+// socket and TLS failures are errc::io_error naming the broker's address; a
+// refused login is errc::invalid_argument naming the user and mechanism; an
 // interrupted wait (a signal) fails the call. Kafka error codes inside
 // responses are left to the caller (see error.h to turn them into errors).
 
@@ -26,6 +30,10 @@
 #include "kafka/protocol/wire.h"
 
 namespace spate::kafka::client {
+
+namespace detail {
+class raw_transport;
+}
 
 struct host_port {
     std::string host;
@@ -48,7 +56,8 @@ class raw_connection {
     raw_connection& operator=(const raw_connection&) = delete;
     ~raw_connection();
 
-    // Connects to `hp` (within 5 s) and reads the broker's API versions.
+    // Connects to `hp` (within 5 s; TLS and SASL as `config` says) and reads
+    // the broker's API versions.
     static result<std::unique_ptr<raw_connection>> open(const host_port& hp,
                                                         const client_config& config);
     // The first address of config.bootstrap that accepts a connection.
@@ -82,7 +91,10 @@ class raw_connection {
 
   private:
     raw_connection(host_port hp, const client_config& config);
-    status connect();
+    // SaslHandshake and SaslAuthenticate with config's mechanism and user.
+    status authenticate(const client_config& config);
+    // One SaslAuthenticate round: the server's answer to `token`.
+    result<std::string> sasl_round(const std::string& token, int16_t version);
     result<int16_t> pick_version(int16_t api, int16_t codec_min, int16_t codec_max,
                                  int16_t min_wanted, const char* what) const;
     // Writes `frame`, reads the answer to correlation id `id`: the frame and
@@ -96,7 +108,7 @@ class raw_connection {
     std::string _address;
     std::optional<std::string> _client_id;
     int _timeout_ms;
-    int _fd = -1;
+    std::unique_ptr<detail::raw_transport> _transport;
     int32_t _next_id = 1;
     std::map<int16_t, std::pair<int16_t, int16_t>> _versions;  // api key → [min, max]
 };

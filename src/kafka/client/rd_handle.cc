@@ -23,14 +23,20 @@ bool retry_metadata(rd_kafka_resp_err_t err) {
 
 }  // namespace
 
-std::string connection_state::unreachable() {
+std::optional<error> connection_state::give_up() {
     std::lock_guard lock(mu);
-    return all_brokers_down ? last_error : std::string();
+    if (!refused.empty())
+        return make_error(errc::invalid_argument,
+                          "cannot connect to " + bootstrap + ": " + refused);
+    if (all_brokers_down) return unreachable_error(bootstrap, last_error);
+    return std::nullopt;
 }
 
 void connection_state::on_error(int err, const char* reason) {
     std::lock_guard lock(mu);
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
+        if (refused.empty()) refused = reason;
+    } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         all_brokers_down = true;
         if (last_error.empty()) last_error = reason;
     } else {
@@ -83,7 +89,7 @@ result<event_ptr> wait_admin_result(connection_state* st, rd_kafka_t* rk, rd_kaf
         event_ptr ev(rd_kafka_queue_poll(q, 200));
         if (!ev) {
             rd_kafka_poll(rk, 0);  // serves the error callback
-            if (auto r = st->unreachable(); !r.empty()) return unreachable_error(st->bootstrap, r);
+            if (auto e = st->give_up()) return *e;
             continue;
         }
         if (rd_kafka_event_type(ev.get()) != type) continue;
@@ -121,7 +127,7 @@ result<metadata_ptr> fetch_metadata(connection_state* st, rd_kafka_t* rk, const 
         err = rd_kafka_metadata(rk, topic.empty() ? 1 : 0, rkt.get(), &md, 500);
         if (!retry_metadata(err)) break;
         rd_kafka_poll(rk, 0);  // serves the error callback
-        if (auto r = st->unreachable(); !r.empty()) return unreachable_error(st->bootstrap, r);
+        if (auto e = st->give_up()) return *e;
     }
     if (err) {
         error e = rd_error(err, "metadata request failed");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -60,9 +61,11 @@ struct connection_state {
     std::mutex mu;
     bool all_brokers_down = false;  // guarded by mu
     std::string last_error;         // guarded by mu
+    std::string refused;            // a failed login or TLS handshake; guarded by mu
 
-    // Non-empty once every bootstrap broker failed: the reason to give up.
-    std::string unreachable();
+    // Set once every bootstrap broker failed, a login was refused or a TLS
+    // handshake failed: the error to give up with.
+    std::optional<error> give_up();
     void on_error(int err, const char* reason);
 };
 
