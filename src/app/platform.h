@@ -61,9 +61,6 @@ class platform {
     // `protocol` (a security.protocol name): the first listener of that
     // protocol; empty: the first PLAINTEXT listener, else the first.
     std::string local_kafka_address(const std::string& protocol = {}) const;
-    // The local Kafka service (nullptr without one); its access control
-    // and credentials are valid once it started.
-    broker::kafka_service* kafka() { return _kafka; }
     // Stops every service in reverse, then the runtime. Idempotent.
     void stop();
 
