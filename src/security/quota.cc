@@ -9,7 +9,7 @@ namespace spate::security {
 
 namespace {
 
-// Idle usage counters are dropped after this many records (Kafka expires
+// Full usage buckets are dropped every this many records (Kafka expires
 // its quota sensors after an hour without use).
 constexpr size_t k_prune_every = 4096;
 
@@ -49,47 +49,23 @@ std::string quota_entity_text(const quota_entity& e) {
     return out;
 }
 
-rate_window::rate_window(int64_t window_ms, int samples)
-    : _window_ms(window_ms), _samples(samples) {
-    SPATE_ASSERT(window_ms > 0 && samples > 0);
+void token_bucket::take(double amount, double rate, double burst, int64_t now_ms) {
+    _tokens = tokens(rate, burst, now_ms) - amount;
+    _last_ms = std::max(_last_ms, now_ms);
+    _rate = rate;
+    _burst = burst;
 }
 
-void rate_window::expire(int64_t now_ms) {
-    int64_t oldest = now_ms - _window_ms * _samples;
-    std::erase_if(_ring, [&](const sample& s) { return s.start_ms + _window_ms <= oldest; });
+double token_bucket::tokens(double rate, double burst, int64_t now_ms) const {
+    const double refill = rate * double(std::max<int64_t>(0, now_ms - _last_ms)) / 1000.0;
+    return std::min(burst, _tokens + refill);
 }
 
-void rate_window::record(double amount, int64_t now_ms) {
-    expire(now_ms);
-    int64_t start = now_ms - now_ms % _window_ms;
-    if (_ring.empty() || _ring.back().start_ms != start) {
-        if (int(_ring.size()) == _samples) _ring.erase(_ring.begin());
-        _ring.push_back({start, 0});
-    }
-    _ring.back().amount += amount;
-}
-
-int64_t rate_window::span_ms(int64_t now_ms) const {
-    if (_ring.empty()) return _window_ms;
-    // From the oldest live window's start; at least one whole window less
-    // the part not elapsed (Kafka: (samples - 1) full windows + the current).
-    int64_t span = now_ms - _ring.front().start_ms;
-    return std::max<int64_t>(span, _window_ms * (_samples - 1) + (now_ms % _window_ms) + 1);
-}
-
-double rate_window::rate(int64_t now_ms) const {
-    int64_t oldest = now_ms - _window_ms * _samples;
-    double total = 0;
-    for (const auto& s : _ring)
-        if (s.start_ms + _window_ms > oldest) total += s.amount;
-    return total * 1000.0 / double(span_ms(now_ms));
-}
-
-bool rate_window::idle(int64_t now_ms) const {
-    int64_t oldest = now_ms - _window_ms * _samples;
-    return std::none_of(_ring.begin(), _ring.end(), [&](const sample& s) {
-        return s.start_ms + _window_ms > oldest && s.amount != 0;
-    });
+int64_t token_bucket::wait_ms(double rate, double burst, int64_t now_ms) const {
+    const double t = tokens(rate, burst, now_ms);
+    if (t >= 0) return 0;
+    if (rate <= 0) return INT64_MAX;
+    return int64_t(std::ceil(-t / rate * 1000.0));
 }
 
 quota_manager::quota_manager(int64_t window_ms, int samples)
@@ -180,18 +156,15 @@ quota_entity quota_manager::usage_entity(quota_entity applied, const std::string
     return applied;
 }
 
-int64_t quota_manager::throttle_of(const rate_window& w, double bound, int64_t now_ms) const {
-    double rate = w.rate(now_ms);
-    if (rate <= bound) return 0;
-    if (bound <= 0) return _window_ms;
-    double throttle = (rate - bound) / bound * double(w.span_ms(now_ms));
-    return std::min<int64_t>(_window_ms, int64_t(std::ceil(throttle)));
+int64_t quota_manager::throttle_of(const token_bucket& b, double bound, int64_t now_ms) const {
+    return std::min(_window_ms, b.wait_ms(bound, burst_of(bound), now_ms));
 }
 
 void quota_manager::prune_locked(int64_t now_ms) {
     if (++_records_since_prune < k_prune_every) return;
     _records_since_prune = 0;
-    std::erase_if(_usage, [&](const auto& u) { return u.second.idle(now_ms); });
+    // A full bucket is what a new one would be: forget it.
+    std::erase_if(_usage, [&](const auto& u) { return u.second.full(now_ms); });
 }
 
 int64_t quota_manager::record(const std::string& user, const std::string& client_id, quota_kind k,

@@ -8,11 +8,15 @@
 // versions are refused instead, the broker's choice, see
 // src/broker/client_quotas.h).
 //
-// Rates are measured over `samples` windows of `window_ms` each (Kafka's
-// quota.window.num / quota.window.size.seconds, default 11 × 1 s); the
-// throttle time of an observation that takes the rate over the bound is
-// (rate - bound) / bound × the measured span, at most one window (Kafka's
-// bound on client throttle times).
+// Usage is measured against the quota as a token bucket, the form Kafka's
+// KIP-599 gives its rate windows: the bucket refills at the quota's rate
+// and holds at most one measurement span's worth (quota × `samples` ×
+// `window_ms`, Kafka's quota.window.num × quota.window.size.seconds,
+// default 11 × 1 s), so a client may burst that much and then averages the
+// quota over any longer period; an observation that leaves the bucket
+// negative must wait until it is refilled to zero, at most one window
+// (Kafka's bound on client throttle times). Sliding windows that a burst
+// leaves all at once would let the burst recur every span.
 //
 // Which quota applies (Kafka's precedence, most specific first):
 //   user + client, user + default client, user, default user + client,
@@ -31,7 +35,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace spate::security {
 
@@ -66,29 +69,25 @@ std::string quota_entity_text(const quota_entity& e);
 
 using quota_values = std::map<quota_kind, double>;
 
-// A rate over the last `samples` windows of `window_ms`.
-class rate_window {
+// Tokens refilled at `rate` per second up to `burst` (both passed on every
+// call: an altered quota applies to the usage already measured). Starts
+// full; goes negative when a client takes more than it holds.
+class token_bucket {
   public:
-    rate_window(int64_t window_ms, int samples);
-    void record(double amount, int64_t now_ms);
-    // Per second, over the windows still current at `now_ms` (the span is at
-    // least the part of one window elapsed, so a burst at start is a rate).
-    double rate(int64_t now_ms) const;
-    // The measured span in ms at `now_ms`.
-    int64_t span_ms(int64_t now_ms) const;
-    // Nothing recorded in the windows still current at `now_ms`.
-    bool idle(int64_t now_ms) const;
+    explicit token_bucket(double burst, int64_t now_ms) : _tokens(burst), _last_ms(now_ms) {}
+    void take(double amount, double rate, double burst, int64_t now_ms);
+    // Tokens at `now_ms` (after the refill since the last take).
+    double tokens(double rate, double burst, int64_t now_ms) const;
+    // How long until the bucket is back at zero, in ms (0: not negative).
+    int64_t wait_ms(double rate, double burst, int64_t now_ms) const;
+    // Refilled to the burst of the last take: no different from a new one.
+    bool full(int64_t now_ms) const { return tokens(_rate, _burst, now_ms) >= _burst; }
 
   private:
-    void expire(int64_t now_ms);
-
-    int64_t _window_ms;
-    int _samples;
-    struct sample {
-        int64_t start_ms = 0;
-        double amount = 0;
-    };
-    std::vector<sample> _ring;  // oldest first after expire
+    double _tokens;
+    int64_t _last_ms;
+    double _rate = 0;
+    double _burst = 0;
 };
 
 class quota_manager {
@@ -132,14 +131,15 @@ class quota_manager {
     // place of `<default>`).
     static quota_entity usage_entity(quota_entity applied, const std::string& user,
                                      const std::string& client_id);
-    int64_t throttle_of(const rate_window& w, double bound, int64_t now_ms) const;
+    double burst_of(double bound) const { return bound * double(_samples * _window_ms) / 1000.0; }
+    int64_t throttle_of(const token_bucket& b, double bound, int64_t now_ms) const;
     void prune_locked(int64_t now_ms);
 
     int64_t _window_ms;
     int _samples;
     mutable std::mutex _mutex;
     std::map<usage_key, double> _quotas;
-    std::map<usage_key, rate_window> _usage;
+    std::map<usage_key, token_bucket> _usage;
     size_t _records_since_prune = 0;
     void note_kinds_locked();
     std::atomic<unsigned> _kinds_set{0};  // bit per quota_kind with some quota

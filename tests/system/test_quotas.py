@@ -26,7 +26,7 @@ from confluent_kafka import Producer  # noqa: E402
 QUOTA = 1048576  # bytes per second
 VALUE = b"q" * 10000
 TOPIC = "quota-load"
-WARMUP = 6.0
+WARMUP = 5.0
 MEASURE = 10.0
 
 
@@ -107,8 +107,8 @@ def main():
     with Broker(config={
         "listeners": "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
         "sasl.enabled.mechanisms": "SCRAM-SHA-256",
-        # Four 1 s windows: the start-up burst Kafka's rate windows allow
-        # passes within the warm-up.
+        # A client may burst 4 s worth of its quota (4 windows of 1 s), which
+        # a producer at full speed takes within the warm-up.
         "quota.window.num": "4",
         "quota.window.size.seconds": "1",
     }) as b:

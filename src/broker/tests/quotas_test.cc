@@ -189,7 +189,7 @@ TEST(client_quotas, a_producer_over_its_byte_rate_is_told_to_wait_and_muted) {
     // The test client's id is "test".
     ASSERT_EQ(alter(c, quota_entry({{"client-id", "test"}}, {{"producer_byte_rate", 1000, false}})),
               0);
-    auto batch = make_batch(50);
+    auto batch = make_batch(200);
     auto first = c.call<produce_response>(produce_of(batch), 9);
     auto second = c.call<produce_response>(produce_of(batch), 9);
     EXPECT_EQ(second.responses.at(0).partition_responses.at(0).error_code, 0);
@@ -213,7 +213,7 @@ TEST(client_quotas, an_old_produce_version_gets_its_response_delayed) {
     test_client c(tb.port());
     ASSERT_EQ(alter(c, quota_entry({{"user", "ANONYMOUS"}}, {{"producer_byte_rate", 500, false}})),
               0);
-    auto batch = make_batch(50);
+    auto batch = make_batch(200);
     c.call<produce_response>(produce_of(batch), 5);
     auto start = clk::now();
     auto r = c.call<produce_response>(produce_of(batch), 5);
