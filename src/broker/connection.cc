@@ -36,12 +36,12 @@ asio::awaitable<void> wait_for_wake(asio::steady_timer& t) {
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-// Waits on `t` until `until()` has passed (it may move while waiting: the
+// Waits on `t` until `until` has passed (it may move while waiting: the
 // timer is re-armed each time `t` is cancelled) or `closed` is set.
-template <typename Until>
-asio::awaitable<void> wait_until(asio::steady_timer& t, Until until, const bool& closed) {
-    while (!closed && asio::steady_timer::clock_type::now() < until()) {
-        t.expires_at(until());
+asio::awaitable<void> wait_until(asio::steady_timer& t, const asio::steady_timer::time_point& until,
+                                 const bool& closed) {
+    while (!closed && asio::steady_timer::clock_type::now() < until) {
+        t.expires_at(until);
         boost::system::error_code ec;
         co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
@@ -90,8 +90,7 @@ asio::awaitable<void> connection::read_loop() {
                (_slots.size() >= cfg.max_inflight_requests ||
                 _inflight_bytes >= cfg.max_inflight_bytes))
             co_await wait_for_wake(_reader_wake);
-        co_await wait_until(
-            _reader_wake, [this] { return _muted_until; }, _closed);
+        co_await wait_until(_reader_wake, _muted_until, _closed);
         if (_closed) break;
 
         std::array<std::byte, proto::k_frame_size_prefix> prefix;
@@ -153,8 +152,7 @@ asio::awaitable<void> connection::read_loop() {
             continue;
         }
         // A throttled client's requests already on the wire wait out its mute.
-        co_await wait_until(
-            _reader_wake, [this] { return _muted_until; }, _closed);
+        co_await wait_until(_reader_wake, _muted_until, _closed);
         if (_closed) break;
         _slots.push_back(s);
         _inflight_bytes += s->request_bytes;
@@ -232,8 +230,7 @@ asio::awaitable<void> connection::write_loop() {
         if (throttle.count() > 0 && s->outcome.delay_response) {
             // Pre-KIP-219 clients: the response itself waits out the throttle.
             mute_for(throttle);
-            co_await wait_until(
-                _writer_wake, [this] { return _muted_until; }, _closed);
+            co_await wait_until(_writer_wake, _muted_until, _closed);
             if (_closed) break;
         }
         if (s->outcome.what == handler_outcome::kind::respond) {

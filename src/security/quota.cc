@@ -174,9 +174,9 @@ int64_t quota_manager::record(const std::string& user, const std::string& client
     auto a = applying_locked(user, client_id, k);
     if (!a) return 0;
     prune_locked(now_ms);
-    auto [it, _] =
-        _usage.try_emplace({usage_entity(a->first, user, client_id), k}, _window_ms, _samples);
-    it->second.record(amount, now_ms);
+    const double burst = burst_of(a->second);
+    auto [it, _] = _usage.try_emplace({usage_entity(a->first, user, client_id), k}, burst, now_ms);
+    it->second.take(amount, a->second, burst, now_ms);
     return throttle_of(it->second, a->second, now_ms);
 }
 
