@@ -61,7 +61,8 @@ class Load(threading.Thread):
 
     def on_ack(self, err, msg):
         if err is not None:
-            self.errors.append(str(err))
+            if not self.stop.is_set():  # purged at the end: not a failure
+                self.errors.append(str(err))
         else:
             self.acks.append((time.monotonic(), len(msg.value())))
 
