@@ -138,6 +138,10 @@ struct broker_config {
     // A failed authentication is answered after this long.
     int32_t connection_failed_authentication_delay_ms = 100;
 
+    // Client quota rate windows (quota.window.num, quota.window.size.seconds).
+    int32_t quota_window_num = 11;
+    int32_t quota_window_size_seconds = 1;
+
     // Topic config defaults (topic config names) for the log manager.
     storage::config_map topic_defaults;
     // Every key apply_setting accepted, verbatim, for DescribeConfigs.

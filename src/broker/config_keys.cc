@@ -186,6 +186,11 @@ std::vector<broker_key> broker_settings() {
                 "this sets the same pool as num.network.threads (the last of the two wins)."),
         integer("spate.io.threads", k::int_, &c::io_threads, 1, 64, k_read_only,
                 "Spate's name for num.network.threads."),
+        integer("quota.window.num", k::int_, &c::quota_window_num, 1, 100, k_read_only,
+                "Client quotas: windows in the measured span (a client may burst that span's "
+                "worth of its quota)."),
+        integer("quota.window.size.seconds", k::int_, &c::quota_window_size_seconds, 1, 3600,
+                k_read_only, "Client quotas: one window, also the longest throttle time."),
         integer("spate.max.inflight.requests", k::int_, &c::max_inflight_requests, size_t{1},
                 size_t{1} << 20, k_read_only,
                 "Unanswered requests of one connection before Spate stops reading it."),

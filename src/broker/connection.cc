@@ -1,5 +1,6 @@
 #include "broker/connection.h"
 
+#include <algorithm>
 #include <array>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +13,7 @@
 
 #include "base/log.h"
 #include "broker/handlers/handlers.h"
+#include "broker/request_clock.h"
 #include "broker/response_writer.h"
 #include "kafka/protocol/error_code.h"
 #include "kafka/protocol/generated/api_versions_response.h"
@@ -32,6 +34,17 @@ asio::awaitable<void> wait_for_wake(asio::steady_timer& t) {
     t.expires_at(asio::steady_timer::time_point::max());
     boost::system::error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Waits on `t` until `until` has passed (it may move while waiting: the
+// timer is re-armed each time `t` is cancelled) or `closed` is set.
+asio::awaitable<void> wait_until(asio::steady_timer& t, const asio::steady_timer::time_point& until,
+                                 const bool& closed) {
+    while (!closed && asio::steady_timer::clock_type::now() < until) {
+        t.expires_at(until);
+        boost::system::error_code ec;
+        co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
 }
 
 }  // namespace
@@ -77,6 +90,7 @@ asio::awaitable<void> connection::read_loop() {
                (_slots.size() >= cfg.max_inflight_requests ||
                 _inflight_bytes >= cfg.max_inflight_bytes))
             co_await wait_for_wake(_reader_wake);
+        co_await wait_until(_reader_wake, _muted_until, _closed);
         if (_closed) break;
 
         std::array<std::byte, proto::k_frame_size_prefix> prefix;
@@ -137,10 +151,14 @@ asio::awaitable<void> connection::read_loop() {
             _writer_wake.cancel();
             continue;
         }
+        // A throttled client's requests already on the wire wait out its mute.
+        co_await wait_until(_reader_wake, _muted_until, _closed);
+        if (_closed) break;
         _slots.push_back(s);
         _inflight_bytes += s->request_bytes;
-        asio::co_spawn(_stream.get_executor(), run_handler(s, std::move(ctx), spec->fn),
-                       asio::detached);
+        ctx->clock = std::make_shared<request_clock>();
+        timed_executor timed(_stream.get_executor(), ctx->clock);
+        asio::co_spawn(timed, run_handler(s, std::move(ctx), spec->fn), asio::detached);
         // The next frame's meaning (gate, raw token) depends on this one's outcome.
         while (sasl_api && !_closed && !s->done)
             co_await wait_for_wake(_reader_wake);
@@ -208,14 +226,26 @@ asio::awaitable<void> connection::write_loop() {
         auto s = std::move(_slots.front());
         _slots.pop_front();
         if (s->outcome.what == handler_outcome::kind::close) break;
+        const auto throttle = std::chrono::milliseconds(s->outcome.throttle_ms);
+        if (throttle.count() > 0 && s->outcome.delay_response) {
+            // Pre-KIP-219 clients: the response itself waits out the throttle.
+            mute_for(throttle);
+            co_await wait_until(_writer_wake, _muted_until, _closed);
+            if (_closed) break;
+        }
         if (s->outcome.what == handler_outcome::kind::respond) {
             auto ec = co_await write_response(_stream, s->outcome);
             if (ec || _closed || s->outcome.close_after) break;
         }
+        if (throttle.count() > 0 && !s->outcome.delay_response) mute_for(throttle);
         _inflight_bytes -= s->request_bytes + s->response_bytes;
         _reader_wake.cancel();
     }
     close();
+}
+
+void connection::mute_for(std::chrono::milliseconds throttle) {
+    _muted_until = std::max(_muted_until, asio::steady_timer::clock_type::now() + throttle);
 }
 
 handler_outcome connection::unsupported_api_versions(const request_context& ctx) const {

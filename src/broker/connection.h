@@ -17,6 +17,7 @@
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -65,6 +66,8 @@ class connection final : public net::connection, public std::enable_shared_from_
     // failed-authentication delay.
     boost::asio::awaitable<void> raw_token(request_buffer frame, std::shared_ptr<slot> s);
     void close();
+    // Reads no further request until `throttle` from now (client quotas).
+    void mute_for(std::chrono::milliseconds throttle);
 
     handler_deps& _deps;
     const broker_config& _limits;
@@ -77,6 +80,8 @@ class connection final : public net::connection, public std::enable_shared_from_
     boost::asio::steady_timer _writer_wake;  // cancelled when a slot completes
     std::deque<std::shared_ptr<slot>> _slots;
     size_t _inflight_bytes = 0;
+    // Client quotas: no request is read or started before this time.
+    boost::asio::steady_timer::time_point _muted_until{};
     bool _closed = false;
 };
 

@@ -41,6 +41,8 @@ namespace spate::broker {
 
 class access_control;
 class append_notifier;
+class client_quotas;
+class request_clock;
 class cluster_view;
 class connection_auth;
 class credential_log;
@@ -71,6 +73,9 @@ struct handler_deps {
     // Users' SCRAM credentials and their internal topic (credential_log.h);
     // nullptr in harnesses without one (the credential APIs then fail).
     credential_log* credentials = nullptr;
+    // Client quotas and their internal topic (client_quotas.h); nullptr in
+    // harnesses without one (no throttling; the quota APIs then fail).
+    client_quotas* quotas = nullptr;
 };
 
 struct request_context {
@@ -94,6 +99,13 @@ struct request_context {
     // The connection's authentication (SaslHandshake / SaslAuthenticate
     // change it); never null for a connection's requests.
     connection_auth* auth = nullptr;
+    // The handler's own time so far (request_percentage quota); null when
+    // not measured (harnesses).
+    std::shared_ptr<request_clock> clock;
+    // The largest throttle time (ms) a quota the handler recorded against
+    // asked for (byte rates, controller mutations); handler_util's
+    // throttle_time() adds the request-time quota.
+    int64_t throttle_ms = 0;
 
     std::span<std::byte> body() { return std::span(frame).subspan(header.header_size); }
     int16_t version() const { return header.api_version; }
@@ -122,6 +134,13 @@ struct handler_outcome {
     // kind::respond: close the connection once the frame is sent (a failed
     // SASL authentication).
     bool close_after = false;
+    // Client quotas (KIP-219): the connection reads no further request for
+    // this long after sending the response (acks=0 Produce: after the
+    // handler finished); with `delay_response` (request versions before
+    // KIP-219, whose clients do not back off themselves) it also holds the
+    // response back that long.
+    int64_t throttle_ms = 0;
+    bool delay_response = false;
 
     // Bytes on the wire: the frame and its file ranges.
     size_t size() const {

@@ -89,6 +89,11 @@ status kafka_service::start(net::runtime& rt) {
     _credentials = std::make_unique<credential_log>(_storage.logs());
     SPATE_TRY(_credentials->load());
     _storage.topics().mark_internal(k_credentials_topic);
+    _quotas = std::make_unique<client_quotas>(_storage.logs(),
+                                              int64_t{_config.quota_window_size_seconds} * 1000,
+                                              _config.quota_window_num);
+    SPATE_TRY(_quotas->load());
+    _storage.topics().mark_internal(k_quotas_topic);
     auto* coordinators = &_coordinators;
     _deps.emplace(handler_deps{
         .cluster = *_cluster,
@@ -102,6 +107,7 @@ status kafka_service::start(net::runtime& rt) {
         .dynamic_configs = *_dynamic_configs,
         .access = *_access,
         .credentials = _credentials.get(),
+        .quotas = _quotas.get(),
     });
     for (size_t i = 0; i < listeners->size(); ++i)
         SPATE_TRY(start_listener(rt, (*listeners)[i], i == 0));

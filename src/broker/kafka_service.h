@@ -23,6 +23,7 @@
 
 #include "broker/access_control.h"
 #include "broker/broker_config.h"
+#include "broker/client_quotas.h"
 #include "broker/cluster.h"
 #include "broker/connection_auth.h"
 #include "broker/coordinator_service.h"
@@ -87,6 +88,7 @@ class kafka_service final : public net::service {
     std::unique_ptr<access_control> _access;
     std::optional<handler_deps> _deps;
     std::unique_ptr<credential_log> _credentials;
+    std::unique_ptr<client_quotas> _quotas;  // client quotas (__spate_quotas)
     std::vector<std::unique_ptr<listener_security>> _security;
     std::vector<std::unique_ptr<net::listener>> _listeners;
 };

@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/quota_args.h"
 #include "cli/sql_shell.h"
 
 namespace spate::cli {
@@ -79,6 +80,18 @@ void add_acl_commands(leaf_list& leaves, CLI::App& app) {
     leaves.back().first->alias("remove");
 }
 
+// `spate quota ...`: kafka-configs' client quota flags over
+// DescribeClientQuotas/AlterClientQuotas.
+void add_quota_commands(leaf_list& leaves, CLI::App& app) {
+    CLI::App* quota =
+        app.add_subcommand("quota", "Client quotas (DescribeClientQuotas, AlterClientQuotas)");
+    quota->require_subcommand(1);
+    add_leaf(leaves, *quota, "alter", "Set or remove quotas of a user / client id entity",
+             define_quota, quota_alter);
+    add_leaf(leaves, *quota, "describe", "List quotas (of the entity given, else all)",
+             define_quota, quota_describe);
+}
+
 }  // namespace
 
 client_commands::client_commands(CLI::App& app) {
@@ -119,6 +132,7 @@ client_commands::client_commands(CLI::App& app) {
 
     add_schema_commands(_leaves, app);
     add_acl_commands(_leaves, app);
+    add_quota_commands(_leaves, app);
 
     leaf(app, "produce", "Produce stdin lines as records", define_produce, produce);
     leaf(app, "consume", "Print a topic's records", define_consume, consume);

@@ -13,12 +13,14 @@ import sys
 
 SPATE = os.environ["SPATE_BIN"]
 
-TOP = ["serve", "topic", "group", "txn", "acl", "user", "schema", "produce", "consume", "sql"]
+TOP = ["serve", "topic", "group", "txn", "acl", "quota", "user", "schema", "produce", "consume",
+       "sql"]
 GROUPS = {
     "topic": ["create", "list", "describe", "delete", "alter-config", "delete-records"],
     "group": ["list", "describe", "reset-offsets", "delete"],
     "txn": ["list", "describe"],
     "acl": ["create", "list", "delete"],  # aliases add, remove
+    "quota": ["alter", "describe"],
     "user": ["create", "list", "delete"],
     "schema": ["list", "get", "register", "check", "delete", "config"],
 }
@@ -28,6 +30,8 @@ ACL = B + ["--allow-principal", "--deny-principal", "--allow-host", "--deny-host
            "--topic", "--group", "--transactional-id", "--cluster", "--resource-pattern-type",
            "--principal"]
 USER = ["--data-dir", "--config", "--bootstrap", "--command-config"]
+QUOTA = B + ["--user", "--user-default", "--client-id", "--client-default", "--add-config",
+             "--delete-config", "--validate-only"]
 OPTIONS = {
     "serve": ["--data-dir", "--kafka-listen", "--pg-listen", "--http-listen", "--bootstrap",
               "--advertise",
@@ -49,6 +53,8 @@ OPTIONS = {
     "acl create": ACL,
     "acl list": ACL,
     "acl delete": ACL,
+    "quota alter": QUOTA,
+    "quota describe": QUOTA,
     "user create": USER + ["--password", "--iterations", "--mechanism"],
     "user list": USER,
     "user delete": USER + ["--mechanism"],

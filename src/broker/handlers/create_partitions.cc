@@ -52,6 +52,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             continue;
         }
         if (req->validate_only) continue;
+        if (!admit_mutations(ctx, ctx.version() >= 3, t.count - info->partitions)) {
+            out.error_code = k_throttling_quota_exceeded;
+            out.error_message = k_throttling_quota_message;
+            continue;
+        }
         auto s = b.topics.create_partitions(t.name, t.count);
         if (!s.ok())
             fail(s.err().code == errc::invalid_argument ? error_code::invalid_partitions

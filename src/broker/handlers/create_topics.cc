@@ -110,13 +110,19 @@ std::optional<storage::config_map> overrides_of(const creatable& t,
     return overrides;
 }
 
-void create_one(handler_deps& b, const creatable& t, int times_named, bool validate_only,
+void create_one(request_context& ctx, const creatable& t, int times_named, bool validate_only,
                 resp::creatable_topic_result& out) {
+    handler_deps& b = ctx.svc;
     if (!name_ok(b, t, times_named, out)) return;
     auto partitions = partition_count(t, b.cluster.config(), out);
     if (!partitions) return;
     auto overrides = overrides_of(t, b.topics.broker_defaults(), out);
     if (!overrides) return;
+    if (!validate_only && !admit_mutations(ctx, ctx.version() >= 6, *partitions)) {
+        out.error_code = k_throttling_quota_exceeded;
+        out.error_message = k_throttling_quota_message;
+        return;
+    }
     if (!validate_only) {
         auto created = b.topics.create_topic(t.name, *partitions, *overrides);
         if (!created.ok()) {
@@ -158,7 +164,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             fail(out, error_code::topic_authorization_failed, "Authorization failed.");
             continue;
         }
-        create_one(ctx.svc, t, seen[t.name], req->validate_only, out);
+        create_one(ctx, t, seen[t.name], req->validate_only, out);
         if (out.configs && !may(ctx, proto::acl_operation::describe_configs,
                                 proto::resource_type::topic, t.name)) {
             out.configs = std::nullopt;

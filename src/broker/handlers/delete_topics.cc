@@ -30,6 +30,11 @@ void delete_one(request_context& ctx, const std::string& name, resp::deletable_t
         out.error_message = "internal topic " + name + " cannot be deleted";
         return;
     }
+    if (!admit_mutations(ctx, ctx.version() >= 5, t->partitions)) {
+        out.error_code = k_throttling_quota_exceeded;
+        out.error_message = k_throttling_quota_message;
+        return;
+    }
     auto s = b.topics.delete_topic(name);
     if (!s.ok()) {
         out.error_code =

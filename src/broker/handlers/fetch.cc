@@ -442,7 +442,16 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     sub.reset();
 
     if (session) remember_sent(*session, items, out);
-    co_return send_files ? respond_with_files(ctx, out) : respond(ctx, out.response);
+    // Client quotas: the records sent count against consumer_byte_rate. A
+    // throttled response still carries its records (Kafka sends an empty
+    // one); the connection is muted for the throttle time either way.
+    record_quota(ctx, security::quota_kind::consumer_byte_rate, double(out.bytes));
+    if (!send_files) co_return respond(ctx, out.response);
+    const int64_t throttle = throttle_time(ctx);
+    out.response.throttle_time_ms = static_cast<int32_t>(throttle);
+    auto o = respond_with_files(ctx, out);
+    set_throttle(ctx, o, throttle);
+    co_return o;
 }
 
 }  // namespace

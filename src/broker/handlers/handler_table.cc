@@ -53,6 +53,8 @@ std::span<const handler_spec> kafka_handlers() {
             sasl_authenticate,
             describe_user_scram_credentials,
             alter_user_scram_credentials,
+            describe_client_quotas,
+            alter_client_quotas,
         };
         std::sort(t.begin(), t.end(),
                   [](const handler_spec& a, const handler_spec& b) { return a.key < b.key; });

@@ -1,7 +1,12 @@
 #include "broker/handlers/handler_util.h"
 
 #include "broker/access_control.h"
+#include "broker/client_quotas.h"
+#include "broker/request_clock.h"
 #include "kafka/protocol/generated/api_keys.h"
+
+#include <algorithm>
+#include <chrono>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -13,6 +18,118 @@
 namespace spate::broker::handlers {
 
 namespace asio = boost::asio;
+
+namespace {
+
+int64_t quota_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+const std::string& quota_client_id(const request_context& ctx) {
+    static const std::string none;
+    return ctx.header.client_id ? *ctx.header.client_id : none;
+}
+
+bool request_time_exempt(int16_t api_key) {
+    using k = proto::api_key;
+    const auto key = static_cast<k>(api_key);
+    return key == k::api_versions || key == k::sasl_handshake || key == k::sasl_authenticate;
+}
+
+}  // namespace
+
+int64_t record_quota(request_context& ctx, security::quota_kind k, double amount) {
+    if (!ctx.svc.quotas) return 0;
+    auto& m = ctx.svc.quotas->manager();
+    if (m.none(k)) return 0;
+    int64_t t = m.record(quota_user(ctx.conn), quota_client_id(ctx), k, amount, quota_now_ms());
+    ctx.throttle_ms = std::max(ctx.throttle_ms, t);
+    return t;
+}
+
+int64_t throttle_time(const request_context& ctx) {
+    int64_t t = ctx.throttle_ms;
+    if (!ctx.svc.quotas || !ctx.clock || request_time_exempt(ctx.header.api_key)) return t;
+    auto& m = ctx.svc.quotas->manager();
+    if (m.none(security::quota_kind::request_percentage)) return t;
+    // Kafka's unit: thread time as a percentage of one second.
+    const double percent_seconds = double(ctx.clock->busy().count()) * 1e-7;
+    return std::max(
+        t, m.record(quota_user(ctx.conn), quota_client_id(ctx),
+                    security::quota_kind::request_percentage, percent_seconds, quota_now_ms()));
+}
+
+bool client_throttles(int16_t api_key, int16_t version) {
+    using k = proto::api_key;
+    // The first version of each API whose clients honour throttle_time_ms
+    // (Kafka's shouldClientThrottle); APIs not listed: every version.
+    switch (static_cast<k>(api_key)) {
+        case k::produce:
+            return version >= 6;
+        case k::fetch:
+            return version >= 8;
+        case k::metadata:
+            return version >= 6;
+        case k::list_offsets:
+        case k::create_topics:
+        case k::join_group:
+            return version >= 3;
+        case k::offset_fetch:
+        case k::offset_commit:
+            return version >= 4;
+        case k::find_coordinator:
+        case k::heartbeat:
+        case k::leave_group:
+        case k::sync_group:
+        case k::describe_groups:
+        case k::list_groups:
+        case k::api_versions:
+        case k::delete_topics:
+        case k::describe_configs:
+        case k::offset_for_leader_epoch:
+            return version >= 2;
+        case k::delete_records:
+        case k::init_producer_id:
+        case k::add_partitions_to_txn:
+        case k::add_offsets_to_txn:
+        case k::end_txn:
+        case k::txn_offset_commit:
+        case k::describe_acls:
+        case k::create_acls:
+        case k::delete_acls:
+        case k::alter_configs:
+        case k::describe_log_dirs:
+        case k::create_partitions:
+        case k::delete_groups:
+        case k::sasl_authenticate:
+            return version >= 1;
+        default:
+            return true;
+    }
+}
+
+bool admit_mutations(request_context& ctx, bool strict, double mutations) {
+    if (!ctx.svc.quotas) return true;
+    auto& m = ctx.svc.quotas->manager();
+    constexpr auto k = security::quota_kind::controller_mutation_rate;
+    if (m.none(k)) return true;
+    if (strict) {
+        int64_t wait = m.throttle_ms(quota_user(ctx.conn), quota_client_id(ctx), k, quota_now_ms());
+        if (wait > 0) {
+            ctx.throttle_ms = std::max(ctx.throttle_ms, wait);
+            return false;
+        }
+    }
+    record_quota(ctx, k, mutations);
+    return true;
+}
+
+void set_throttle(const request_context& ctx, handler_outcome& o, int64_t throttle_ms) {
+    o.throttle_ms = throttle_ms;
+    o.delay_response = throttle_ms > 0 && !client_throttles(ctx.header.api_key, ctx.version());
+}
 
 boost::asio::awaitable<error_code> await_txn_state_durable(request_context& ctx) {
     auto l = ctx.svc.transaction_log();

@@ -29,6 +29,7 @@
 #include "kafka/protocol/frame.h"
 #include "kafka/protocol/wire.h"
 #include "security/acl.h"
+#include "security/quota.h"
 #include "storage/log.h"
 
 namespace spate::broker::handlers {
@@ -42,10 +43,48 @@ result<Request> decode(request_context& ctx) {
     return proto::decode_request_body<Request>(ctx.body(), ctx.version());
 }
 
+// Client quotas (client_quotas.h). record_quota: records `amount` of `k`
+// for the request's principal and client id and keeps the throttle time it
+// asks for in ctx.throttle_ms (the larger wins); returns that throttle time.
+int64_t record_quota(request_context& ctx, security::quota_kind k, double amount);
+// The request's throttle time: records the handler's time so far against
+// request_percentage (except for ApiVersions and the SASL APIs), and
+// returns the larger of that throttle and ctx.throttle_ms. Called once per
+// answered request, by respond() / no_response(ctx).
+int64_t throttle_time(const request_context& ctx);
+// Whether a client of this request version backs off by itself on a
+// throttle_time_ms (KIP-219); older versions get their response delayed.
+bool client_throttles(int16_t api_key, int16_t version);
+// Sets the outcome's throttle from throttle_time() (response already built
+// with throttle_time_ms).
+void set_throttle(const request_context& ctx, handler_outcome& o, int64_t throttle_ms);
+
+// The controller mutation quota (KIP-599) of CreateTopics, CreatePartitions
+// and DeleteTopics, for one item of `mutations` partitions. `strict`
+// (CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+): false when the
+// client is already over its quota (the caller refuses the item with
+// THROTTLING_QUOTA_EXCEEDED; ctx.throttle_ms holds the wait), else the
+// mutations are recorded. Older versions always record and pass (the
+// client is throttled instead).
+bool admit_mutations(request_context& ctx, bool strict, double mutations);
+inline constexpr int16_t k_throttling_quota_exceeded = 89;
+inline constexpr const char* k_throttling_quota_message = "The throttling quota has been exceeded.";
+
 template <typename Response>
 handler_outcome respond(const request_context& ctx, const Response& r) {
     handler_outcome o;
     o.what = handler_outcome::kind::respond;
+    const int64_t t = throttle_time(ctx);
+    set_throttle(ctx, o, t);
+    if constexpr (requires { r.throttle_time_ms; }) {
+        if (t > 0 && r.throttle_time_ms < t) {
+            Response throttled = r;
+            throttled.throttle_time_ms = static_cast<int32_t>(t);
+            proto::append_response_frame(o.frame, ctx.header.correlation_id, ctx.version(),
+                                         throttled);
+            return o;
+        }
+    }
     proto::append_response_frame(o.frame, ctx.header.correlation_id, ctx.version(), r);
     return o;
 }
@@ -57,6 +96,14 @@ inline handler_outcome close_connection() {
 inline handler_outcome no_response() {
     handler_outcome o;
     o.what = handler_outcome::kind::no_response;
+    return o;
+}
+
+// No response (acks=0 Produce), the connection still muted for the
+// request's throttle time.
+inline handler_outcome no_response(const request_context& ctx) {
+    handler_outcome o = no_response();
+    o.throttle_ms = throttle_time(ctx);
     return o;
 }
 

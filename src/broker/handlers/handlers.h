@@ -52,6 +52,8 @@ extern const handler_spec sasl_handshake;
 extern const handler_spec sasl_authenticate;
 extern const handler_spec describe_user_scram_credentials;
 extern const handler_spec alter_user_scram_credentials;
+extern const handler_spec describe_client_quotas;
+extern const handler_spec alter_client_quotas;
 
 // Every served API, ordered by key (what ApiVersions advertises).
 std::span<const handler_spec> kafka_handlers();

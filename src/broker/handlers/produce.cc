@@ -241,7 +241,10 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
             s.out->error_message = st.err().message;
         }
     }
-    if (acks == 0) co_return no_response();
+    // Client quotas: the whole request counts against producer_byte_rate.
+    record_quota(ctx, security::quota_kind::producer_byte_rate,
+                 double(ctx.frame.size() + proto::k_frame_size_prefix));
+    if (acks == 0) co_return no_response(ctx);
     co_return respond(ctx, r);
 }
 

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 
 namespace spate::cli {
+namespace command_config_test {
 namespace {
 
 using v = std::vector<std::string>;
@@ -92,4 +93,5 @@ TEST(client_config_for, an_unknown_key_fails_naming_key_and_file) {
 }
 
 }  // namespace
+}  // namespace command_config_test
 }  // namespace spate::cli

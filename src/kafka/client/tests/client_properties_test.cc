@@ -8,6 +8,7 @@
 #include <fstream>
 
 namespace spate::kafka::client {
+namespace client_properties_test {
 namespace {
 
 // The last value of `key` in a property list.
@@ -211,4 +212,5 @@ TEST(security_names, parse_ignores_case_and_round_trips) {
 }
 
 }  // namespace
+}  // namespace client_properties_test
 }  // namespace spate::kafka::client

@@ -18,6 +18,7 @@
 #include "security/scram.h"
 
 namespace spate::kafka::client {
+namespace raw_sasl_test {
 namespace {
 
 namespace proto = kafka::protocol;
@@ -215,4 +216,5 @@ TEST(raw_connection_tls, a_plaintext_server_fails_the_handshake_with_io_error) {
 }
 
 }  // namespace
+}  // namespace raw_sasl_test
 }  // namespace spate::kafka::client
