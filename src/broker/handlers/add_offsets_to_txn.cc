@@ -33,8 +33,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace add_offsets_to_txn_impl
 
-const handler_spec add_offsets_to_txn{
-    proto::api_key::add_offsets_to_txn,    0, 4, &add_offsets_to_txn_impl::handle, proto::acl_operation::write,
-    proto::resource_type::transactional_id};
+const handler_spec add_offsets_to_txn{proto::api_key::add_offsets_to_txn,
+                                      0,
+                                      4,
+                                      &add_offsets_to_txn_impl::handle,
+                                      proto::acl_operation::write,
+                                      proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

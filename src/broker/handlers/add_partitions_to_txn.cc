@@ -72,8 +72,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace add_partitions_to_txn_impl
 
-const handler_spec add_partitions_to_txn{
-    proto::api_key::add_partitions_to_txn, 0, 3, &add_partitions_to_txn_impl::handle, proto::acl_operation::write,
-    proto::resource_type::transactional_id};
+const handler_spec add_partitions_to_txn{proto::api_key::add_partitions_to_txn,
+                                         0,
+                                         3,
+                                         &add_partitions_to_txn_impl::handle,
+                                         proto::acl_operation::write,
+                                         proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -48,8 +48,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace alter_configs_impl
 
-const handler_spec alter_configs{
-    proto::api_key::alter_configs, 0, 2, &alter_configs_impl::handle, proto::acl_operation::alter_configs,
-    proto::resource_type::topic};
+const handler_spec alter_configs{proto::api_key::alter_configs,
+                                 0,
+                                 2,
+                                 &alter_configs_impl::handle,
+                                 proto::acl_operation::alter_configs,
+                                 proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

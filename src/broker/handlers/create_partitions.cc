@@ -69,8 +69,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace create_partitions_impl
 
-const handler_spec create_partitions{
-    proto::api_key::create_partitions, 0, 3, &create_partitions_impl::handle, proto::acl_operation::alter,
-    proto::resource_type::topic};
+const handler_spec create_partitions{proto::api_key::create_partitions,
+                                     0,
+                                     3,
+                                     &create_partitions_impl::handle,
+                                     proto::acl_operation::alter,
+                                     proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -53,8 +53,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_acls_impl
 
-const handler_spec describe_acls{
-    proto::api_key::describe_acls, 0, 3, &describe_acls_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::cluster};
+const handler_spec describe_acls{proto::api_key::describe_acls,
+                                 0,
+                                 3,
+                                 &describe_acls_impl::handle,
+                                 proto::acl_operation::describe,
+                                 proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

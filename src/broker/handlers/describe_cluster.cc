@@ -41,8 +41,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_cluster_impl
 
-const handler_spec describe_cluster{
-    proto::api_key::describe_cluster, 0, 1, &describe_cluster_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::cluster};
+const handler_spec describe_cluster{proto::api_key::describe_cluster,
+                                    0,
+                                    1,
+                                    &describe_cluster_impl::handle,
+                                    proto::acl_operation::describe,
+                                    proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

@@ -108,8 +108,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_configs_impl
 
-const handler_spec describe_configs{
-    proto::api_key::describe_configs, 0, 4, &describe_configs_impl::handle, proto::acl_operation::describe_configs,
-    proto::resource_type::topic};
+const handler_spec describe_configs{proto::api_key::describe_configs,
+                                    0,
+                                    4,
+                                    &describe_configs_impl::handle,
+                                    proto::acl_operation::describe_configs,
+                                    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -42,8 +42,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_groups_impl
 
-const handler_spec describe_groups{
-    proto::api_key::describe_groups, 0, 5, &describe_groups_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::group};
+const handler_spec describe_groups{proto::api_key::describe_groups,
+                                   0,
+                                   5,
+                                   &describe_groups_impl::handle,
+                                   proto::acl_operation::describe,
+                                   proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

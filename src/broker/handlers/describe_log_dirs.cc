@@ -62,8 +62,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_log_dirs_impl
 
-const handler_spec describe_log_dirs{
-    proto::api_key::describe_log_dirs, 0, 4, &describe_log_dirs_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::cluster};
+const handler_spec describe_log_dirs{proto::api_key::describe_log_dirs,
+                                     0,
+                                     4,
+                                     &describe_log_dirs_impl::handle,
+                                     proto::acl_operation::describe,
+                                     proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

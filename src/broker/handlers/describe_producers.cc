@@ -53,8 +53,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_producers_impl
 
-const handler_spec describe_producers{
-    proto::api_key::describe_producers, 0, 0, &describe_producers_impl::handle, proto::acl_operation::read,
-    proto::resource_type::topic};
+const handler_spec describe_producers{proto::api_key::describe_producers,
+                                      0,
+                                      0,
+                                      &describe_producers_impl::handle,
+                                      proto::acl_operation::read,
+                                      proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

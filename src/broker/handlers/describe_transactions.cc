@@ -50,8 +50,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace describe_transactions_impl
 
-const handler_spec describe_transactions{
-    proto::api_key::describe_transactions, 0, 0, &describe_transactions_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::transactional_id};
+const handler_spec describe_transactions{proto::api_key::describe_transactions,
+                                         0,
+                                         0,
+                                         &describe_transactions_impl::handle,
+                                         proto::acl_operation::describe,
+                                         proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

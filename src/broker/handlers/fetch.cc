@@ -457,7 +457,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace fetch_impl
 
-const handler_spec fetch{proto::api_key::fetch,      0, 13, &fetch_impl::handle, proto::acl_operation::read,
-                         proto::resource_type::topic};
+const handler_spec fetch{
+    proto::api_key::fetch,      0, 13, &fetch_impl::handle, proto::acl_operation::read,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -62,8 +62,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace find_coordinator_impl
 
-const handler_spec find_coordinator{
-    proto::api_key::find_coordinator, 0, 4, &find_coordinator_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::group};
+const handler_spec find_coordinator{proto::api_key::find_coordinator,
+                                    0,
+                                    4,
+                                    &find_coordinator_impl::handle,
+                                    proto::acl_operation::describe,
+                                    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -27,7 +27,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace heartbeat_impl
 
-const handler_spec heartbeat{proto::api_key::heartbeat,  0, 4, &heartbeat_impl::handle, proto::acl_operation::read,
-                             proto::resource_type::group};
+const handler_spec heartbeat{
+    proto::api_key::heartbeat,  0, 4, &heartbeat_impl::handle, proto::acl_operation::read,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -66,8 +66,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace init_producer_id_impl
 
-const handler_spec init_producer_id{
-    proto::api_key::init_producer_id,      0, 5, &init_producer_id_impl::handle, proto::acl_operation::write,
-    proto::resource_type::transactional_id};
+const handler_spec init_producer_id{proto::api_key::init_producer_id,
+                                    0,
+                                    5,
+                                    &init_producer_id_impl::handle,
+                                    proto::acl_operation::write,
+                                    proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

@@ -53,7 +53,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace join_group_impl
 
-const handler_spec join_group{proto::api_key::join_group, 0, 9, &join_group_impl::handle, proto::acl_operation::read,
-                              proto::resource_type::group};
+const handler_spec join_group{
+    proto::api_key::join_group, 0, 9, &join_group_impl::handle, proto::acl_operation::read,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -47,8 +47,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace list_transactions_impl
 
-const handler_spec list_transactions{
-    proto::api_key::list_transactions,     0, 1, &list_transactions_impl::handle, proto::acl_operation::describe,
-    proto::resource_type::transactional_id};
+const handler_spec list_transactions{proto::api_key::list_transactions,
+                                     0,
+                                     1,
+                                     &list_transactions_impl::handle,
+                                     proto::acl_operation::describe,
+                                     proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers

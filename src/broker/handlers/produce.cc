@@ -251,7 +251,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace produce_impl
 
-const handler_spec produce{proto::api_key::produce,    0, 9, &produce_impl::handle, proto::acl_operation::write,
-                           proto::resource_type::topic};
+const handler_spec produce{
+    proto::api_key::produce,    0, 9, &produce_impl::handle, proto::acl_operation::write,
+    proto::resource_type::topic};
 
 }  // namespace spate::broker::handlers

@@ -52,6 +52,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace sasl_authenticate_impl
 
-const handler_spec sasl_authenticate{proto::api_key::sasl_authenticate, 0, 2, &sasl_authenticate_impl::handle};
+const handler_spec sasl_authenticate{proto::api_key::sasl_authenticate, 0, 2,
+                                     &sasl_authenticate_impl::handle};
 
 }  // namespace spate::broker::handlers

@@ -27,6 +27,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace sasl_handshake_impl
 
-const handler_spec sasl_handshake{proto::api_key::sasl_handshake, 0, 1, &sasl_handshake_impl::handle};
+const handler_spec sasl_handshake{proto::api_key::sasl_handshake, 0, 1,
+                                  &sasl_handshake_impl::handle};
 
 }  // namespace spate::broker::handlers

@@ -40,7 +40,8 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace sync_group_impl
 
-const handler_spec sync_group{proto::api_key::sync_group, 0, 5, &sync_group_impl::handle, proto::acl_operation::read,
-                              proto::resource_type::group};
+const handler_spec sync_group{
+    proto::api_key::sync_group, 0, 5, &sync_group_impl::handle, proto::acl_operation::read,
+    proto::resource_type::group};
 
 }  // namespace spate::broker::handlers

@@ -80,8 +80,11 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }  // namespace
 }  // namespace txn_offset_commit_impl
 
-const handler_spec txn_offset_commit{
-    proto::api_key::txn_offset_commit,     0, 4, &txn_offset_commit_impl::handle, proto::acl_operation::write,
-    proto::resource_type::transactional_id};
+const handler_spec txn_offset_commit{proto::api_key::txn_offset_commit,
+                                     0,
+                                     4,
+                                     &txn_offset_commit_impl::handle,
+                                     proto::acl_operation::write,
+                                     proto::resource_type::transactional_id};
 
 }  // namespace spate::broker::handlers
