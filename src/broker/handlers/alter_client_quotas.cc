@@ -18,6 +18,7 @@
 
 namespace spate::broker::handlers {
 
+namespace alter_client_quotas_impl {
 namespace {
 
 using req_t = proto::alter_client_quotas_request;
@@ -133,9 +134,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace alter_client_quotas_impl
 
-const handler_spec alter_client_quotas{
-    proto::api_key::alter_client_quotas, 0, 1, &handle, proto::acl_operation::alter_configs,
-    proto::resource_type::cluster};
+const handler_spec alter_client_quotas{proto::api_key::alter_client_quotas,
+                                       0,
+                                       1,
+                                       &alter_client_quotas_impl::handle,
+                                       proto::acl_operation::alter_configs,
+                                       proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

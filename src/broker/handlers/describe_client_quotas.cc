@@ -16,6 +16,7 @@
 
 namespace spate::broker::handlers {
 
+namespace describe_client_quotas_impl {
 namespace {
 
 using req_t = proto::describe_client_quotas_request;
@@ -113,9 +114,13 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
 }
 
 }  // namespace
+}  // namespace describe_client_quotas_impl
 
-const handler_spec describe_client_quotas{
-    proto::api_key::describe_client_quotas, 0, 1, &handle, proto::acl_operation::describe_configs,
-    proto::resource_type::cluster};
+const handler_spec describe_client_quotas{proto::api_key::describe_client_quotas,
+                                          0,
+                                          1,
+                                          &describe_client_quotas_impl::handle,
+                                          proto::acl_operation::describe_configs,
+                                          proto::resource_type::cluster};
 
 }  // namespace spate::broker::handlers

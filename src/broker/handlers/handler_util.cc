@@ -19,6 +19,7 @@ namespace spate::broker::handlers {
 
 namespace asio = boost::asio;
 
+namespace handler_util_impl {
 namespace {
 
 int64_t quota_now_ms() {
@@ -39,6 +40,7 @@ bool request_time_exempt(int16_t api_key) {
 }
 
 }  // namespace
+}  // namespace handler_util_impl
 
 int64_t record_quota(request_context& ctx, security::quota_kind k, double amount) {
     if (!ctx.svc.quotas) return 0;
