@@ -19,7 +19,6 @@ namespace spate::broker::handlers {
 
 namespace asio = boost::asio;
 
-namespace handler_util_impl {
 namespace {
 
 int64_t quota_now_ms() {
@@ -40,7 +39,6 @@ bool request_time_exempt(int16_t api_key) {
 }
 
 }  // namespace
-}  // namespace handler_util_impl
 
 int64_t record_quota(request_context& ctx, security::quota_kind k, double amount) {
     if (!ctx.svc.quotas) return 0;
