@@ -158,7 +158,8 @@ asio::awaitable<void> connection::read_loop() {
         _inflight_bytes += s->request_bytes;
         ctx->clock = std::make_shared<request_clock>();
         timed_executor timed(_stream.get_executor(), ctx->clock);
-        asio::co_spawn(timed, run_handler(s, std::move(ctx), spec->fn), asio::detached);
+        asio::co_spawn(timed, run_handler(shared_from_this(), s, std::move(ctx), spec->fn),
+                       asio::detached);
         // The next frame's meaning (gate, raw token) depends on this one's outcome.
         while (sasl_api && !_closed && !s->done)
             co_await wait_for_wake(_reader_wake);
@@ -196,9 +197,9 @@ asio::awaitable<void> connection::raw_token(request_buffer frame, std::shared_pt
     _writer_wake.cancel();
 }
 
-asio::awaitable<void> connection::run_handler(std::shared_ptr<slot> s,
+asio::awaitable<void> connection::run_handler([[maybe_unused]] std::shared_ptr<connection> self,
+                                              std::shared_ptr<slot> s,
                                               std::unique_ptr<request_context> ctx, handler_fn fn) {
-    auto self = shared_from_this();
     try {
         s->outcome = co_await fn(*ctx);
     } catch (const std::exception& e) {

@@ -57,7 +57,10 @@ class connection final : public net::connection, public std::enable_shared_from_
 
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> write_loop();
-    boost::asio::awaitable<void> run_handler(std::shared_ptr<slot> s,
+    // `self` keeps the connection alive from the spawn on: the coroutine may
+    // start after the reader and writer have ended.
+    boost::asio::awaitable<void> run_handler(std::shared_ptr<connection> self,
+                                             std::shared_ptr<slot> s,
                                              std::unique_ptr<request_context> ctx, handler_fn fn);
     // Answers an ApiVersions request whose version is not served (KIP-511).
     handler_outcome unsupported_api_versions(const request_context& ctx) const;

@@ -208,7 +208,10 @@ TEST(CompactionCrash, sigkill_during_compaction_keeps_every_keys_latest_acked_va
     auto enough = [&] { return passes >= 2 && mid_pass_kills >= 10 && acks >= 200; };
     for (int it = 0; it < max_iterations && (it < min_iterations || !enough()); ++it) {
         iterations = it + 1;
-        int run_ms = std::uniform_int_distribution<int>(20, 250)(rng);
+        // A loaded machine spends short runs starting up: after the first
+        // kills, longer runs let the writer reach its compaction passes.
+        const int longest_ms = it < min_iterations ? 250 : 1000;
+        int run_ms = std::uniform_int_distribution<int>(20, longest_ms)(rng);
         auto lines =
             run_and_kill(dir, static_cast<uint64_t>(it + 1), run_ms, SPATE_COMPACTION_CRASH_WRITER);
         ASSERT_NO_FATAL_FAILURE(parse_compaction_writer_output(lines, latest, passes, acks));

@@ -87,10 +87,11 @@ class sql_authorization_test : public ::testing::Test {
         auto p = kc::producer::create(po);
         ASSERT_TRUE(p.ok());
         for (int i = 0; i < 2; ++i) {
-            kc::outgoing_record r;
+            const std::string value = "{\"id\":" + std::to_string(i) + "}";
+            kc::outgoing_record r;  // views `value`, which outlives the produce
             r.topic = "orders";
             r.partition = 0;
-            r.value = "{\"id\":" + std::to_string(i) + "}";
+            r.value = value;
             ASSERT_TRUE(p->produce(r).ok());
         }
         ASSERT_TRUE(p->flush(10000).ok());
