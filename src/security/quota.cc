@@ -191,4 +191,13 @@ int64_t quota_manager::throttle_ms(const std::string& user, const std::string& c
     return throttle_of(it->second, a->second, now_ms);
 }
 
+std::optional<double> quota_manager::burst(const std::string& user, const std::string& client_id,
+                                           quota_kind k) const {
+    if (none(k)) return std::nullopt;
+    std::lock_guard lock(_mutex);
+    auto a = applying_locked(user, client_id, k);
+    if (!a) return std::nullopt;
+    return burst_of(a->second);
+}
+
 }  // namespace spate::security

@@ -119,6 +119,11 @@ class quota_manager {
     int64_t throttle_ms(const std::string& user, const std::string& client_id, quota_kind k,
                         int64_t now_ms) const;
 
+    // The most a client can take at once under the quota that applies to it
+    // (nullopt: none applies).
+    std::optional<double> burst(const std::string& user, const std::string& client_id,
+                                quota_kind k) const;
+
     int64_t window_ms() const { return _window_ms; }
     int samples() const { return _samples; }
 

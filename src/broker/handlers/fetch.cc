@@ -343,6 +343,16 @@ std::vector<work_item> request_items(handler_deps& b, const proto::fetch_request
 
 // Records in the session what this response told the client, so the next
 // incremental fetch leaves out partitions with nothing new.
+// The response as it stands, its throttle already taken (throttle_time()
+// is called once per request).
+handler_outcome encoded(const request_context& ctx, const resp& r, int64_t throttle) {
+    handler_outcome o;
+    o.what = handler_outcome::kind::respond;
+    proto::append_response_frame(o.frame, ctx.header.correlation_id, ctx.version(), r);
+    set_throttle(ctx, o, throttle);
+    return o;
+}
+
 void remember_sent(fetch_session& session, const std::vector<work_item>& items, built& out) {
     std::lock_guard lk(session.mu);
     for (const auto& [i, hwm, start] : out.included) {
@@ -441,14 +451,28 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     sub.reset();
 
-    if (session) remember_sent(*session, items, out);
-    // Client quotas: the records sent count against consumer_byte_rate. A
-    // throttled response still carries its records (Kafka sends an empty
-    // one); the connection is muted for the throttle time either way.
-    record_quota(ctx, security::quota_kind::consumer_byte_rate, double(out.bytes));
-    if (!send_files) co_return respond(ctx, out.response);
+    // Client quotas: the records sent count against consumer_byte_rate. As
+    // Kafka does (KIP-219), a throttled client gets no records, and what they
+    // would have taken is given back, unless they could never fit its burst
+    // (then they are sent: an empty answer would be all it ever got).
+    const double sent = double(out.bytes);
+    record_quota(ctx, security::quota_kind::consumer_byte_rate, sent);
     const int64_t throttle = throttle_time(ctx);
+    if (throttle > 0 && out.bytes > 0 &&
+        within_burst(ctx, security::quota_kind::consumer_byte_rate, sent)) {
+        record_quota(ctx, security::quota_kind::consumer_byte_rate, -sent);
+        resp empty;
+        empty.throttle_time_ms = static_cast<int32_t>(throttle);
+        if (session && incremental) {
+            empty.session_id = session->id;
+        } else if (session) {
+            b.fetch_sessions.remove(session->id);  // a full fetch's new session: Kafka answers id 0
+        }
+        co_return encoded(ctx, empty, throttle);
+    }
+    if (session) remember_sent(*session, items, out);
     out.response.throttle_time_ms = static_cast<int32_t>(throttle);
+    if (!send_files) co_return encoded(ctx, out.response, throttle);
     auto o = respond_with_files(ctx, out);
     set_throttle(ctx, o, throttle);
     co_return o;

@@ -49,6 +49,12 @@ int64_t record_quota(request_context& ctx, security::quota_kind k, double amount
     return t;
 }
 
+bool within_burst(const request_context& ctx, security::quota_kind k, double amount) {
+    if (!ctx.svc.quotas) return true;
+    auto b = ctx.svc.quotas->manager().burst(quota_user(ctx.conn), quota_client_id(ctx), k);
+    return !b || amount <= *b;
+}
+
 int64_t throttle_time(const request_context& ctx) {
     int64_t t = ctx.throttle_ms;
     if (!ctx.svc.quotas || !ctx.clock || request_time_exempt(ctx.header.api_key)) return t;

@@ -47,6 +47,9 @@ result<Request> decode(request_context& ctx) {
 // for the request's principal and client id and keeps the throttle time it
 // asks for in ctx.throttle_ms (the larger wins); returns that throttle time.
 int64_t record_quota(request_context& ctx, security::quota_kind k, double amount);
+// Whether `amount` of `k` fits the burst of the client's quota (or it has
+// none): false when no wait would ever let it through.
+bool within_burst(const request_context& ctx, security::quota_kind k, double amount);
 // The request's throttle time: records the handler's time so far against
 // request_percentage (except for ApiVersions and the SASL APIs), and
 // returns the larger of that throttle and ctx.throttle_ms. Called once per

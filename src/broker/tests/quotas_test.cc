@@ -5,6 +5,7 @@
 // controller mutation quota refusing with THROTTLING_QUOTA_EXCEEDED.
 
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -21,6 +22,8 @@
 #include "kafka/protocol/generated/create_topics_response.h"
 #include "kafka/protocol/generated/describe_client_quotas_request.h"
 #include "kafka/protocol/generated/describe_client_quotas_response.h"
+#include "kafka/protocol/generated/fetch_request.h"
+#include "kafka/protocol/generated/fetch_response.h"
 #include "kafka/protocol/generated/metadata_request.h"
 #include "kafka/protocol/generated/metadata_response.h"
 #include "kafka/protocol/generated/produce_request.h"
@@ -205,6 +208,60 @@ TEST(client_quotas, a_producer_over_its_byte_rate_is_told_to_wait_and_muted) {
     // Without the quota, no throttle.
     ASSERT_EQ(alter(c, quota_entry({{"client-id", "test"}}, {{"producer_byte_rate", 0, true}})), 0);
     EXPECT_EQ(c.call<produce_response>(produce_of(batch), 9).throttle_time_ms, 0);
+}
+
+fetch_request fetch_all_of_throttled() {
+    fetch_request req;
+    req.max_wait_ms = 0;
+    req.max_bytes = 1 << 20;
+    req.session_epoch = -1;
+    auto& t = req.topics.emplace_back();
+    t.topic = "throttled";
+    t.partitions.push_back({});
+    t.partitions.back().partition_max_bytes = 1 << 20;
+    return req;
+}
+
+size_t record_bytes(const fetch_response& r) {
+    size_t n = 0;
+    for (const auto& t : r.responses)
+        for (const auto& p : t.partitions)
+            n += p.records ? p.records->size() : 0;
+    return n;
+}
+
+// KIP-219: a throttled Fetch is answered at once with throttle_time_ms and no
+// records; after the wait the same fetch gets them.
+TEST(client_quotas, a_consumer_over_its_byte_rate_gets_no_records_until_its_wait_is_over) {
+    broker_config cfg;
+    cfg.quota_window_num = 2;  // burst: two seconds of the rate
+    test_broker tb(cfg);
+    test_client c(tb.port());
+    auto batch = make_batch(20);
+    ASSERT_EQ(c.call<produce_response>(produce_of(batch), 9)
+                  .responses.at(0)
+                  .partition_responses.at(0)
+                  .error_code,
+              0);
+    // The batch is a little over half the burst: one fetch fits, two do not.
+    const double rate = std::floor(double(batch.size()) * 0.6);  // Kafka: whole bytes
+    ASSERT_EQ(alter(c, quota_entry({{"client-id", "test"}}, {{"consumer_byte_rate", rate, false}})),
+              0);
+    auto first = c.call<fetch_response>(fetch_all_of_throttled(), 12);
+    EXPECT_EQ(first.throttle_time_ms, 0);
+    EXPECT_EQ(record_bytes(first), batch.size());
+    auto second = c.call<fetch_response>(fetch_all_of_throttled(), 12);
+    ASSERT_GT(second.throttle_time_ms, 0);
+    EXPECT_EQ(record_bytes(second), 0u);
+    // The records not sent were given back: after the wait they fit again.
+    const auto until = clk::now() + std::chrono::seconds(10);
+    fetch_response later;
+    while (clk::now() < until) {
+        later = c.call<fetch_response>(fetch_all_of_throttled(), 12);
+        if (later.throttle_time_ms == 0) break;
+    }
+    EXPECT_EQ(later.throttle_time_ms, 0);
+    EXPECT_EQ(record_bytes(later), batch.size());
 }
 
 TEST(client_quotas, an_old_produce_version_gets_its_response_delayed) {

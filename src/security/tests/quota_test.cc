@@ -64,6 +64,17 @@ TEST(quota_manager, a_client_over_its_rate_is_told_to_wait_in_proportion) {
     EXPECT_EQ(q.record("u", "c", k, 1, 10'100'000), 0);
 }
 
+TEST(quota_manager, the_burst_is_the_rate_over_all_samples_and_a_refund_gives_back) {
+    quota_manager q(1000, 2);
+    auto k = quota_kind::consumer_byte_rate;
+    EXPECT_FALSE(q.burst("u", "c", k).has_value());
+    q.set({opt("u"), opt{}}, k, 100);
+    EXPECT_EQ(q.burst("u", "c", k), 200);
+    EXPECT_EQ(q.record("u", "c", k, 150, 0), 0);
+    EXPECT_GT(q.record("u", "c", k, 150, 0), 0);
+    EXPECT_EQ(q.record("u", "c", k, -150, 0), 0);  // refunded: under the quota again
+}
+
 TEST(quota_manager, a_users_quota_is_shared_by_its_clients_a_default_one_is_not) {
     quota_manager q(1000, 2);
     auto k = quota_kind::producer_byte_rate;
