@@ -28,7 +28,7 @@ B = ["--bootstrap", "--command-config"]
 R = ["--registry"]
 ACL = B + ["--allow-principal", "--deny-principal", "--allow-host", "--deny-host", "--operation",
            "--topic", "--group", "--transactional-id", "--cluster", "--resource-pattern-type",
-           "--principal"]
+           "--principal", "--subject"]
 USER = ["--data-dir", "--config", "--bootstrap", "--command-config"]
 QUOTA = B + ["--user", "--user-default", "--client-id", "--client-default", "--add-config",
              "--delete-config", "--validate-only"]
