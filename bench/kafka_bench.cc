@@ -63,6 +63,7 @@ struct options {
     std::string tls_bootstrap;  // an SSL listener of the same broker (--at-rest-only)
     std::string ssl_ca;
     int rounds = 2;
+    long broker_pid = 0;  // > 0: --at-rest-only also reports the broker's CPU per MiB
     // librdkafka properties of every client (security.protocol, ...).
     kc::property_list client_properties;
 };
@@ -312,7 +313,21 @@ struct at_rest_mode {
 
 struct at_rest_figures {
     double produce = 0, consume = 0, fetch = 0;  // MiB/s, best of the rounds
+    // MiB per second of the broker's CPU (user + system), best of the rounds:
+    // what one broker core sustains when the clients' CPU is not counted.
+    double produce_per_cpu = 0, consume_per_cpu = 0;
 };
+
+// Runs `test` (moving `mib` MiB) and keeps the best MiB per broker CPU
+// second in `best` (unchanged without --broker-pid).
+template <typename Test>
+double timed_on_broker(const options& o, double mib, double& best, Test&& test) {
+    const double cpu0 = process_cpu(o.broker_pid);
+    const double rate = test();
+    const double cpu = process_cpu(o.broker_pid) - cpu0;
+    if (o.broker_pid > 0 && cpu > 0) best = std::max(best, mib / cpu);
+    return rate;
+}
 
 // `o` as a client of the TLS listener.
 options over_tls(const options& o) {
@@ -341,9 +356,13 @@ void at_rest_comparison(const options& o, const std::string& run) {
             create_topic(o.bootstrap, topic, 1, modes[m].topic_configs);
             const options& c = modes[m].tls ? tls : o;
             auto& b = best[m];
-            b.produce =
-                std::max(b.produce, produce_test(c, topic, size, o.records_1k, "all").mib());
-            b.consume = std::max(b.consume, consume_test(c, topic, size, o.records_1k).mib());
+            const double mib = double(o.records_1k) * double(size) / double(1 << 20);
+            b.produce = std::max(b.produce, timed_on_broker(o, mib, b.produce_per_cpu, [&] {
+                                     return produce_test(c, topic, size, o.records_1k, "all").mib();
+                                 }));
+            b.consume = std::max(b.consume, timed_on_broker(o, mib, b.consume_per_cpu, [&] {
+                                     return consume_test(c, topic, size, o.records_1k).mib();
+                                 }));
             // Raw Fetch speaks plaintext only: the ceiling of the plaintext listener.
             if (!modes[m].tls)
                 b.fetch = std::max(b.fetch, fetch_consume_test(o, topic, size, o.records_1k).mib());
@@ -362,6 +381,16 @@ void at_rest_comparison(const options& o, const std::string& run) {
             std::printf("%16s\n", "-");
         else
             std::printf("%8.1f (%4.0f%%)\n", best[m].fetch, pct(best[m].fetch, best[0].fetch));
+    }
+    if (o.broker_pid > 0) {
+        std::printf("at-rest  broker CPU: MiB per CPU-second of the broker (%% of plaintext)\n");
+        std::printf("at-rest  %-20s %16s %16s\n", "mode", "produce", "consume");
+        for (size_t m = 0; m < modes.size(); ++m)
+            std::printf("at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%)\n", modes[m].name,
+                        best[m].produce_per_cpu,
+                        100.0 * best[m].produce_per_cpu / std::max(best[0].produce_per_cpu, 1e-9),
+                        best[m].consume_per_cpu,
+                        100.0 * best[m].consume_per_cpu / std::max(best[0].consume_per_cpu, 1e-9));
     }
     std::fflush(stdout);
 }
@@ -395,6 +424,8 @@ options parse(int argc, char** argv) {
     app.add_option("--tls-bootstrap", o.tls_bootstrap,
                    "An SSL listener of the same broker: --at-rest-only adds TLS rows");
     app.add_option("--ssl-ca-location", o.ssl_ca, "The CA certificate of --tls-bootstrap (PEM)");
+    app.add_option("--broker-pid", o.broker_pid,
+                   "The broker's process: --at-rest-only adds its CPU per MiB moved");
     app.add_option("--rounds", o.rounds, "Rounds of the --at-rest-only comparison")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "base/result.h"
@@ -71,6 +73,24 @@ inline kafka::client::client_config client_config(const std::string& bootstrap,
 
 // A string unique to this run (process id and start time), for topic and
 // group names that must not collide with earlier runs on the same broker.
+// CPU seconds (user + system) process `pid` has used so far; 0 for pid <= 0
+// or when /proc cannot be read.
+inline double process_cpu(long pid) {
+    if (pid <= 0) return 0;
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(f, line)) return 0;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i >= 14) ticks += std::stod(field);
+    }
+    return ticks / double(::sysconf(_SC_CLK_TCK));
+}
+
 inline std::string run_id() {
     return std::to_string(::getpid()) + "-" +
            std::to_string(std::chrono::system_clock::now().time_since_epoch().count());

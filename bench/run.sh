@@ -115,7 +115,7 @@ if [[ $benches == *" encryption "* ]]; then
   if [ -z "$tls_addr" ]; then echo "bench: no SSL listener:"; cat "$dir/serve.log"; exit 1; fi
   # shellcheck disable=SC2086
   "$build/bench/kafka_bench" --bootstrap "$addr" --at-rest-only --tls-bootstrap "$tls_addr" \
-    --ssl-ca-location "$dir/cert.pem" ${ENCRYPTION_BENCH_ARGS:-}
+    --ssl-ca-location "$dir/cert.pem" --broker-pid "$pid" ${ENCRYPTION_BENCH_ARGS:-}
 fi
 if [[ $benches == *" group "* ]]; then
   # shellcheck disable=SC2086

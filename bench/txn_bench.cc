@@ -105,23 +105,6 @@ double own_cpu() {
            double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// User + system CPU seconds of process `pid` (from /proc); 0 if unknown.
-double process_cpu(long pid) {
-    if (pid <= 0) return 0;
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(f, line)) return 0;
-    // Fields after the parenthesised command name; utime and stime are the
-    // 14th and 15th fields of the whole line.
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-        if (i >= 14) ticks += std::stod(field);
-    }
-    return ticks / double(::sysconf(_SC_CLK_TCK));
-}
-
 // Durations in milliseconds.
 struct samples {
     std::vector<double> ms;

@@ -236,6 +236,8 @@ asio::awaitable<void> connection::write_loop() {
         }
         if (s->outcome.what == handler_outcome::kind::respond) {
             auto ec = co_await write_response(_stream, s->outcome);
+            if (s->outcome.pooled_frame)
+                response_buffer_pool::shared().give(std::move(s->outcome.frame));
             if (ec || _closed || s->outcome.close_after) break;
         }
         if (throttle.count() > 0 && !s->outcome.delay_response) mute_for(throttle);

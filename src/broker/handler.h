@@ -128,6 +128,9 @@ struct handler_outcome {
     enum class kind { respond, no_response, close };
     kind what = kind::close;
     std::vector<std::byte> frame;  // with its size prefix, for kind::respond
+    // `frame` came from response_buffer_pool: the connection gives it back
+    // once written.
+    bool pooled_frame = false;
     // Ranges spliced into `frame`, by increasing `at` (only when
     // request_context::send_files); the size prefix counts them.
     std::vector<file_range> files;

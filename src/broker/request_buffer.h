@@ -39,24 +39,68 @@ using request_buffer = std::vector<std::byte, default_init_allocator<std::byte>>
 // Thread-safe; shared by every connection of the process. Keeps at most
 // k_max_buffers idle buffers of at most k_max_capacity bytes each (larger
 // ones are freed when given back), so idle memory stays bounded however many
-// connections there are.
-class request_buffer_pool {
+// connections there are. Taken memory is not written by the pool: a
+// request_buffer's bytes are unspecified, a std::vector<std::byte>'s are
+// zero-filled by resize() (take(0) gives an empty one with the capacity).
+template <typename Buffer>
+class buffer_pool {
   public:
     static constexpr size_t k_max_buffers = 16;
     static constexpr size_t k_max_capacity = size_t{4} << 20;
 
-    static request_buffer_pool& shared();
+    static buffer_pool& shared() {
+        static buffer_pool pool;
+        return pool;
+    }
 
-    // A buffer of `size` bytes whose contents are unspecified.
-    request_buffer take(size_t size);
+    // A buffer of `size` bytes, reusing the smallest idle one that fits
+    // (else the largest, which grows).
+    Buffer take(size_t size) {
+        Buffer b;
+        {
+            std::lock_guard lk(_mu);
+            size_t pick = _idle.size();
+            for (size_t i = 0; i < _idle.size(); ++i) {
+                const size_t cap = _idle[i].capacity();
+                if (pick == _idle.size()) {
+                    pick = i;
+                    continue;
+                }
+                const size_t best = _idle[pick].capacity();
+                if (cap >= size ? (best < size || cap < best) : (best < size && cap > best))
+                    pick = i;
+            }
+            if (pick < _idle.size()) {
+                b = std::move(_idle[pick]);
+                _idle[pick] = std::move(_idle.back());
+                _idle.pop_back();
+            }
+        }
+        b.clear();  // growing copies nothing
+        b.resize(size);
+        return b;
+    }
     // Returns a buffer for reuse (or frees it).
-    void give(request_buffer b);
+    void give(Buffer b) {
+        if (b.capacity() == 0 || b.capacity() > k_max_capacity) return;
+        std::lock_guard lk(_mu);
+        if (_idle.size() < k_max_buffers) _idle.push_back(std::move(b));
+    }
     // Idle buffers held (for tests).
-    size_t idle();
+    size_t idle() {
+        std::lock_guard lk(_mu);
+        return _idle.size();
+    }
 
   private:
     std::mutex _mu;
-    std::vector<request_buffer> _idle;
+    std::vector<Buffer> _idle;
 };
+
+// Request frames (connection.cc).
+using request_buffer_pool = buffer_pool<request_buffer>;
+// Response frames and the copied records they are encoded from (Fetch's
+// copy path): taken by the handler, given back once the frame is written.
+using response_buffer_pool = buffer_pool<std::vector<std::byte>>;
 
 }  // namespace spate::broker

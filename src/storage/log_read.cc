@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "base/assert.h"
 #include "model/record_batch.h"
 #include "model/records.h"
 
@@ -13,25 +14,31 @@ namespace spate::storage {
 
 status read_result::copy_to(std::vector<std::byte>& out) const {
     if (!chunk) return {};
-    size_t old = out.size();
+    const size_t old = out.size();
     out.resize(old + chunk->size);
-    auto n = chunk->data_file->pread(std::span<std::byte>(out.data() + old, chunk->size),
-                                     chunk->position);
-    if (!n.ok()) return n.err();
-    if (*n != chunk->size) {
+    auto n = copy_into(std::span<std::byte>(out.data() + old, chunk->size));
+    if (!n.ok()) {
         out.resize(old);
-        return make_error(errc::io_error, "short read from " + chunk->data_file->path().string());
+        return n.err();
     }
-    if (chunk->cipher) {
-        auto plain = chunk->cipher->open_all_in_place(std::span(out.data() + old, chunk->size));
-        if (!plain.ok()) {
-            out.resize(old);
-            return make_error(plain.err().code,
-                              chunk->data_file->path().string() + ": " + plain.err().message);
-        }
-        out.resize(old + *plain);
-    }
+    out.resize(old + *n);
     return {};
+}
+
+result<size_t> read_result::copy_into(std::span<std::byte> dest) const {
+    if (!chunk) return size_t{0};
+    SPATE_ASSERT(dest.size() >= chunk->size);
+    dest = dest.first(chunk->size);
+    auto n = chunk->data_file->pread(dest, chunk->position);
+    if (!n.ok()) return n.err();
+    if (*n != chunk->size)
+        return make_error(errc::io_error, "short read from " + chunk->data_file->path().string());
+    if (!chunk->cipher) return chunk->size;
+    auto plain = chunk->cipher->open_all_in_place(dest);
+    if (!plain.ok())
+        return make_error(plain.err().code,
+                          chunk->data_file->path().string() + ": " + plain.err().message);
+    return *plain;
 }
 
 result<read_result> read_batches(const log_state& s, model::offset from, size_t max_bytes,

@@ -51,6 +51,9 @@ struct read_result {
     // Appends the chunk's batches to `out`, in plaintext (sealed batches
     // opened; errc::corrupt if one fails to open, `out` then unchanged).
     status copy_to(std::vector<std::byte>& out) const;
+    // The same into `dest`, which holds at least chunk->size bytes; returns
+    // the plaintext's size (at most chunk->size; 0 without a chunk).
+    result<size_t> copy_into(std::span<std::byte> dest) const;
 };
 
 // An aborted transaction as Fetch (read_committed) reports it.

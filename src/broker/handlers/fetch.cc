@@ -43,6 +43,7 @@
 #include "broker/access_control.h"
 #include "broker/credential_log.h"
 #include "broker/handlers/handler_util.h"
+#include "broker/request_buffer.h"
 #include "kafka/protocol/generated/fetch_request.h"
 #include "kafka/protocol/generated/fetch_response.h"
 #include "kafka/protocol/records_sink.h"
@@ -76,9 +77,33 @@ struct work_item {
     int64_t sent_log_start = -2;
 };
 
+// Record buffers of the copy path, from the shared pool: a steady consumer
+// reuses the same memory instead of faulting in fresh pages per Fetch.
+struct copied_records {
+    std::deque<request_buffer> list;
+    copied_records() = default;
+    copied_records(const copied_records&) = delete;
+    copied_records& operator=(const copied_records&) = delete;
+    copied_records& operator=(copied_records&& o) noexcept {
+        release();
+        list = std::move(o.list);
+        o.list.clear();
+        return *this;
+    }
+    ~copied_records() { release(); }
+    void release() {
+        for (auto& b : list)
+            request_buffer_pool::shared().give(std::move(b));
+        list.clear();
+    }
+};
+
 struct built {
     resp response;
-    std::deque<std::vector<std::byte>> buffers;  // what response records point into
+    // What response records point into: copied records (pooled, given back
+    // when `built` goes) and down-conversions.
+    copied_records buffers;
+    std::deque<std::vector<std::byte>> converted;
     // For each included partition, in encode order: the segment bytes sent
     // as its records (send_files), else nullopt (records in `buffers`).
     std::vector<std::optional<storage::read_chunk>> chunks;
@@ -86,6 +111,16 @@ struct built {
     bool any_error = false;
     // For each included item: index into the work list, hwm, log start.
     std::vector<std::tuple<size_t, int64_t, int64_t>> included;
+
+    // Bytes of records held in memory (encoded into the frame).
+    size_t copied_bytes() const {
+        size_t n = 0;
+        for (const auto& b : buffers.list)
+            n += b.size();
+        for (const auto& b : converted)
+            n += b.size();
+        return n;
+    }
 };
 
 // Leaves the chunks' bytes out of the frame: the k-th records field encoded
@@ -116,9 +151,20 @@ class chunk_sink final : public proto::records_sink {
     size_t _external = 0;
 };
 
+// A response carrying `copied` bytes of records in its frame encodes into a
+// pooled buffer (given back by the connection once written).
+void reserve_frame(handler_outcome& o, size_t copied) {
+    constexpr size_t k_pooled_from = size_t{64} << 10;
+    if (copied < k_pooled_from) return;
+    o.frame = response_buffer_pool::shared().take(copied + 4096);
+    o.frame.clear();
+    o.pooled_frame = true;
+}
+
 handler_outcome respond_with_files(const request_context& ctx, const built& out) {
     handler_outcome o;
     o.what = handler_outcome::kind::respond;
+    reserve_frame(o, out.copied_bytes());
     chunk_sink sink(out.chunks, o.files);
     proto::append_response_frame_with_sink(o.frame, ctx.header.correlation_id, ctx.version(),
                                            out.response, sink);
@@ -128,10 +174,10 @@ handler_outcome respond_with_files(const request_context& ctx, const built& out)
 
 // Replaces `batches` (copied v2 batches) by their down-conversion, which
 // becomes the partition's records.
-error_code down_convert(const std::vector<std::byte>& batches, int64_t fetch_offset, int8_t magic,
+error_code down_convert(std::span<const std::byte> batches, int64_t fetch_offset, int8_t magic,
                         built& out, resp::partition_data& pd) {
     std::vector<std::byte> scratch;
-    auto& converted = out.buffers.emplace_back();
+    auto& converted = out.converted.emplace_back();
     auto st = model::down_convert_to_legacy(batches, fetch_offset, magic, converted, scratch);
     if (!st.ok()) {
         logging::get("broker").error("fetch down-conversion at offset {}: {}", fetch_offset,
@@ -178,11 +224,14 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
                 if (send_files && !rd->chunk->cipher) {
                     chunk = rd->chunk;
                 } else {
-                    auto& buf = out.buffers.emplace_back();
-                    if (auto st = rd->copy_to(buf); !st.ok()) {
+                    auto& buf = out.buffers.list.emplace_back(
+                        request_buffer_pool::shared().take(rd->chunk->size));
+                    auto n = rd->copy_into(buf);
+                    if (n.ok()) buf.resize(*n);
+                    if (!n.ok()) {
                         logging::get("broker").error("fetch {}-{} at {}: {}", it.topic,
                                                      it.partition, it.fetch_offset,
-                                                     st.err().to_string());
+                                                     n.err().to_string());
                         ec = error_code::kafka_storage_error;
                     } else if (legacy_magic >= 0) {
                         ec = down_convert(buf, it.fetch_offset, legacy_magic, out, pd);
@@ -345,9 +394,11 @@ std::vector<work_item> request_items(handler_deps& b, const proto::fetch_request
 // incremental fetch leaves out partitions with nothing new.
 // The response as it stands, its throttle already taken (throttle_time()
 // is called once per request).
-handler_outcome encoded(const request_context& ctx, const resp& r, int64_t throttle) {
+handler_outcome encoded(const request_context& ctx, const resp& r, int64_t throttle,
+                        size_t copied = 0) {
     handler_outcome o;
     o.what = handler_outcome::kind::respond;
+    reserve_frame(o, copied);
     proto::append_response_frame(o.frame, ctx.header.correlation_id, ctx.version(), r);
     set_throttle(ctx, o, throttle);
     return o;
@@ -472,7 +523,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     if (session) remember_sent(*session, items, out);
     out.response.throttle_time_ms = static_cast<int32_t>(throttle);
-    if (!send_files) co_return encoded(ctx, out.response, throttle);
+    if (!send_files) co_return encoded(ctx, out.response, throttle, out.copied_bytes());
     auto o = respond_with_files(ctx, out);
     set_throttle(ctx, o, throttle);
     co_return o;
