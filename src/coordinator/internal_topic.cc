@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "model/record_batch_builder.h"
+#include "model/records.h"
 
 namespace spate::coordinator {
 
@@ -86,6 +87,31 @@ status internal_topic::replay(const std::function<status(const model::record_bat
         at = next;
     }
     return {};
+}
+
+status internal_topic::replay_keyed(const keyed_fn& fn) {
+    auto text = [](std::span<const std::byte> b) {
+        return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+    };
+    return replay([&](const model::record_batch_view& batch) -> status {
+        if (batch.is_control()) return {};
+        auto reader = model::record_reader::create(batch);
+        if (!reader.ok()) return reader.err();
+        status bad;
+        SPATE_TRY(reader->for_each([&](const model::record_view& rec) {
+            if (!bad.ok()) return;
+            std::optional<std::string_view> value;
+            if (rec.value) value = text(*rec.value);
+            bad = rec.key ? fn(text(*rec.key), value)
+                          : status(make_error(errc::corrupt, "a record without a key"));
+            if (!bad.ok())
+                bad = make_error(bad.err().code, _name + " offset " +
+                                                     std::to_string(batch.base_offset().value() +
+                                                                    rec.offset_delta) +
+                                                     ": " + bad.err().message);
+        }));
+        return bad;
+    });
 }
 
 }  // namespace spate::coordinator

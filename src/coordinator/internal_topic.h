@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,12 @@ namespace spate::coordinator {
 
 // A record: key and value (nullopt: a tombstone).
 using key_value = std::pair<std::vector<std::byte>, std::optional<std::vector<std::byte>>>;
+
+// The bytes of a text key or value.
+inline std::vector<std::byte> text_bytes(std::string_view s) {
+    const auto* b = reinterpret_cast<const std::byte*>(s.data());
+    return {b, b + s.size()};
+}
 
 class internal_topic {
   public:
@@ -52,6 +59,13 @@ class internal_topic {
     // Calls `fn` with every batch from the log start to the log end, in
     // order; stops at the first error (a corrupt batch or one from `fn`).
     status replay(const std::function<status(const model::record_batch_view&)>& fn);
+    // A record's key and value (nullopt: a tombstone) as text.
+    using keyed_fn =
+        std::function<status(std::string_view key, std::optional<std::string_view> value)>;
+    // Calls `fn` with every record of the non-control batches, in order. A
+    // record without a key is errc::corrupt; an error (from `fn` too) stops
+    // the replay and is returned with the topic and offset in its message.
+    status replay_keyed(const keyed_fn& fn);
 
   private:
     result<std::shared_ptr<storage::log>> partition_locked(bool create);
