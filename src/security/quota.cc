@@ -193,11 +193,9 @@ int64_t quota_manager::throttle_ms(const std::string& user, const std::string& c
 
 std::optional<double> quota_manager::burst(const std::string& user, const std::string& client_id,
                                            quota_kind k) const {
-    if (none(k)) return std::nullopt;
-    std::lock_guard lock(_mutex);
-    auto a = applying_locked(user, client_id, k);
-    if (!a) return std::nullopt;
-    return burst_of(a->second);
+    auto bound = applying(user, client_id, k);
+    if (!bound) return std::nullopt;
+    return burst_of(*bound);
 }
 
 }  // namespace spate::security

@@ -227,16 +227,18 @@ error_code read_partition(storage::log& log, const work_item& it, bool read_comm
                     auto& buf = out.buffers.list.emplace_back(
                         request_buffer_pool::shared().take(rd->chunk->size));
                     auto n = rd->copy_into(buf);
-                    if (n.ok()) buf.resize(*n);
                     if (!n.ok()) {
                         logging::get("broker").error("fetch {}-{} at {}: {}", it.topic,
                                                      it.partition, it.fetch_offset,
                                                      n.err().to_string());
                         ec = error_code::kafka_storage_error;
-                    } else if (legacy_magic >= 0) {
-                        ec = down_convert(buf, it.fetch_offset, legacy_magic, out, pd);
                     } else {
-                        pd.records = std::span<const std::byte>(buf);
+                        buf.resize(*n);
+                        if (legacy_magic >= 0) {
+                            ec = down_convert(buf, it.fetch_offset, legacy_magic, out, pd);
+                        } else {
+                            pd.records = std::span<const std::byte>(buf);
+                        }
                     }
                 }
                 if (ec == error_code::none) {
@@ -390,8 +392,6 @@ std::vector<work_item> request_items(handler_deps& b, const proto::fetch_request
     return items;
 }
 
-// Records in the session what this response told the client, so the next
-// incremental fetch leaves out partitions with nothing new.
 // The response as it stands, its throttle already taken (throttle_time()
 // is called once per request).
 handler_outcome encoded(const request_context& ctx, const resp& r, int64_t throttle,
@@ -404,6 +404,8 @@ handler_outcome encoded(const request_context& ctx, const resp& r, int64_t throt
     return o;
 }
 
+// Records in the session what this response told the client, so the next
+// incremental fetch leaves out partitions with nothing new.
 void remember_sent(fetch_session& session, const std::vector<work_item>& items, built& out) {
     std::lock_guard lk(session.mu);
     for (const auto& [i, hwm, start] : out.included) {
@@ -428,6 +430,38 @@ void deny_unreadable(request_context& ctx, std::vector<work_item>& items) {
         if (fresh) it->second = authorize_topic(ctx, proto::acl_operation::read, w.topic);
         if (!it->second) w.pre_error = error_code::topic_authorization_failed;
     }
+}
+
+// The answer to a Fetch whose records are in `out`. Client quotas: the
+// records sent count against consumer_byte_rate. As Kafka does (KIP-219), a
+// throttled client gets no records, and what they would have taken is given
+// back, unless they could never fit its burst (then they are sent: an empty
+// answer would be all it ever got).
+handler_outcome answer(request_context& ctx, const std::shared_ptr<fetch_session>& session,
+                       bool incremental, const std::vector<work_item>& items, bool send_files,
+                       built& out) {
+    const double sent = double(out.bytes);
+    record_quota(ctx, security::quota_kind::consumer_byte_rate, sent);
+    const int64_t throttle = throttle_time(ctx);
+    if (throttle > 0 && out.bytes > 0 &&
+        within_burst(ctx, security::quota_kind::consumer_byte_rate, sent)) {
+        record_quota(ctx, security::quota_kind::consumer_byte_rate, -sent);
+        resp empty;
+        empty.throttle_time_ms = static_cast<int32_t>(throttle);
+        if (session && incremental) {
+            empty.session_id = session->id;
+        } else if (session) {
+            // A full fetch's new session: Kafka answers id 0.
+            ctx.svc.fetch_sessions.remove(session->id);
+        }
+        return encoded(ctx, empty, throttle);
+    }
+    if (session) remember_sent(*session, items, out);
+    out.response.throttle_time_ms = static_cast<int32_t>(throttle);
+    if (!send_files) return encoded(ctx, out.response, throttle, out.copied_bytes());
+    auto o = respond_with_files(ctx, out);
+    set_throttle(ctx, o, throttle);
+    return o;
 }
 
 boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
@@ -502,31 +536,7 @@ boost::asio::awaitable<handler_outcome> handle(request_context& ctx) {
     }
     sub.reset();
 
-    // Client quotas: the records sent count against consumer_byte_rate. As
-    // Kafka does (KIP-219), a throttled client gets no records, and what they
-    // would have taken is given back, unless they could never fit its burst
-    // (then they are sent: an empty answer would be all it ever got).
-    const double sent = double(out.bytes);
-    record_quota(ctx, security::quota_kind::consumer_byte_rate, sent);
-    const int64_t throttle = throttle_time(ctx);
-    if (throttle > 0 && out.bytes > 0 &&
-        within_burst(ctx, security::quota_kind::consumer_byte_rate, sent)) {
-        record_quota(ctx, security::quota_kind::consumer_byte_rate, -sent);
-        resp empty;
-        empty.throttle_time_ms = static_cast<int32_t>(throttle);
-        if (session && incremental) {
-            empty.session_id = session->id;
-        } else if (session) {
-            b.fetch_sessions.remove(session->id);  // a full fetch's new session: Kafka answers id 0
-        }
-        co_return encoded(ctx, empty, throttle);
-    }
-    if (session) remember_sent(*session, items, out);
-    out.response.throttle_time_ms = static_cast<int32_t>(throttle);
-    if (!send_files) co_return encoded(ctx, out.response, throttle, out.copied_bytes());
-    auto o = respond_with_files(ctx, out);
-    set_throttle(ctx, o, throttle);
-    co_return o;
+    co_return answer(ctx, session, incremental, items, send_files, out);
 }
 
 }  // namespace
