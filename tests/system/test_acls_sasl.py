@@ -30,6 +30,7 @@ kafka-python with SCRAM-SHA-512 or PLAIN.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -181,80 +182,81 @@ def grant(admin, *acls):
     check(not r["failed"], "create_acls as admin: %s" % r["failed"])
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="spate-acl-sasl-")
-    data = os.path.join(tmp, "data")
-    audit = os.path.join(tmp, "audit.log")
-    for user, pw in USERS.items():
-        subprocess.run([BIN, "user", "create", user, "--password", pw, "--mechanism",
-                        "SCRAM-SHA-512", "--data-dir", data], check=True, capture_output=True)
-    config = {"listeners": "SASL_PLAINTEXT://127.0.0.1:0",
-              "sasl.enabled.mechanisms": "SCRAM-SHA-512,PLAIN",
-              "allow.everyone.if.no.acl.found": "false",
-              "super.users": "User:admin",
-              "spate.audit.log.file": audit,
-              "group.initial.rebalance.delay.ms": "0"}
-    with Broker(data_dir=data, config=config) as b:
-        # 1. The super user needs no ACL.
-        admin = admin_client(b, "admin")
-        for t in (ORDERS, AUDIT_TOPIC, OUTSIDE):
-            r = admin.create_topics([NewTopic(t, 1, 1)], timeout_ms=5000)
-            check(topic_error(r) == 0, "admin's CreateTopics %s: %s" % (t, r))
-        check(produce(b, "admin", ORDERS, b"first") is None, "admin's produce")
-        check(consume(b, "admin", ORDERS, "admin-app") == ("ok", b"first"), "admin's consume")
-        check(acl_count(admin) == 0, "ACLs before any grant")
+def super_user_passes(b, admin):
+    """Step 1: the super user needs no ACL."""
+    for t in (ORDERS, AUDIT_TOPIC, OUTSIDE):
+        r = admin.create_topics([NewTopic(t, 1, 1)], timeout_ms=5000)
+        check(topic_error(r) == 0, "admin's CreateTopics %s: %s" % (t, r))
+    check(produce(b, "admin", ORDERS, b"first") is None, "admin's produce")
+    check(consume(b, "admin", ORDERS, "admin-app") == ("ok", b"first"), "admin's consume")
+    check(acl_count(admin) == 0, "ACLs before any grant")
 
-        # 2. alice without ACLs, logged in with PLAIN for the admin APIs.
-        alice = admin_client(b, "alice", "PLAIN")
-        alice_denied_everything(b, alice)
-        check(acl_count(admin) == 0, "a refused CreateAcls stored an ACL")
 
-        # 3. PREFIXED ALLOWs.
-        prefix_topics = ResourcePattern(ResourceType.TOPIC, "sasl-",
-                                        ACLResourcePatternType.PREFIXED)
-        prefix_groups = ResourcePattern(ResourceType.GROUP, "sasl-",
-                                        ACLResourcePatternType.PREFIXED)
-        grant(admin, *[ACL("User:alice", "*", op, ACLPermissionType.ALLOW, prefix_topics)
-                       for op in (ACLOperation.WRITE, ACLOperation.READ, ACLOperation.CREATE,
-                                  ACLOperation.DESCRIBE_CONFIGS)],
-              ACL("User:alice", "*", ACLOperation.READ, ACLPermissionType.ALLOW, prefix_groups),
-              ACL("User:alice", "*", ACLOperation.DESCRIBE, ACLPermissionType.ALLOW,
-                  ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")),
-              ACL("User:alice", "*", ACLOperation.DESCRIBE, ACLPermissionType.ALLOW,
-                  ResourcePattern(ResourceType.TOPIC, OUTSIDE)))
-        end = log_end(b, ORDERS)
-        check(produce(b, "alice", ORDERS, b"second") is None, "alice's produce with the ACLs")
-        check(log_end(b, ORDERS) == end + 1, "alice's produce did not append")
-        check(consume(b, "alice", ORDERS, "sasl-app") == ("ok", b"first"),
-              "alice's consume with the ACLs")
-        check(alice.list_consumer_group_offsets("sasl-app") == {}, "alice's OffsetFetch")
-        r = alice.create_topics([NewTopic("sasl-new", 1, 1)], timeout_ms=5000)
-        check(topic_error(r) == 0, "alice's CreateTopics with CREATE: %s" % (r,))
-        check(describe_configs_error(alice, ORDERS) == 0, "alice's DescribeConfigs")
-        check(acl_count(alice) == 7, "alice's DescribeAcls with DESCRIBE on the cluster")
-        # Outside the prefix alice may only describe: Produce and Fetch refuse.
-        end = log_end(b, OUTSIDE)
-        check(produce(b, "alice", OUTSIDE) == TOPIC_DENIED, "produce outside the prefix")
-        check(log_end(b, OUTSIDE) == end, "a refused produce changed the log")
-        check(consume(b, "alice", OUTSIDE, "sasl-app") == ("error", TOPIC_DENIED),
-              "fetch outside the prefix")
-        raises(GROUP_DENIED, lambda: alice.list_consumer_group_offsets("other-app"),
-               "a group outside the prefix")
+def prefixed_grants_admit(b, admin, alice):
+    """Step 3: PREFIXED ALLOWs admit alice inside the prefix only."""
+    prefix_topics = ResourcePattern(ResourceType.TOPIC, "sasl-", ACLResourcePatternType.PREFIXED)
+    prefix_groups = ResourcePattern(ResourceType.GROUP, "sasl-", ACLResourcePatternType.PREFIXED)
+    grant(admin, *[ACL("User:alice", "*", op, ACLPermissionType.ALLOW, prefix_topics)
+                   for op in (ACLOperation.WRITE, ACLOperation.READ, ACLOperation.CREATE,
+                              ACLOperation.DESCRIBE_CONFIGS)],
+          ACL("User:alice", "*", ACLOperation.READ, ACLPermissionType.ALLOW, prefix_groups),
+          ACL("User:alice", "*", ACLOperation.DESCRIBE, ACLPermissionType.ALLOW,
+              ResourcePattern(ResourceType.CLUSTER, "kafka-cluster")),
+          ACL("User:alice", "*", ACLOperation.DESCRIBE, ACLPermissionType.ALLOW,
+              ResourcePattern(ResourceType.TOPIC, OUTSIDE)))
+    end = log_end(b, ORDERS)
+    check(produce(b, "alice", ORDERS, b"second") is None, "alice's produce with the ACLs")
+    check(log_end(b, ORDERS) == end + 1, "alice's produce did not append")
+    check(consume(b, "alice", ORDERS, "sasl-app") == ("ok", b"first"),
+          "alice's consume with the ACLs")
+    check(alice.list_consumer_group_offsets("sasl-app") == {}, "alice's OffsetFetch")
+    r = alice.create_topics([NewTopic("sasl-new", 1, 1)], timeout_ms=5000)
+    check(topic_error(r) == 0, "alice's CreateTopics with CREATE: %s" % (r,))
+    check(describe_configs_error(alice, ORDERS) == 0, "alice's DescribeConfigs")
+    check(acl_count(alice) == 7, "alice's DescribeAcls with DESCRIBE on the cluster")
+    # Outside the prefix alice may only describe: Produce and Fetch refuse.
+    end = log_end(b, OUTSIDE)
+    check(produce(b, "alice", OUTSIDE) == TOPIC_DENIED, "produce outside the prefix")
+    check(log_end(b, OUTSIDE) == end, "a refused produce changed the log")
+    check(consume(b, "alice", OUTSIDE, "sasl-app") == ("error", TOPIC_DENIED),
+          "fetch outside the prefix")
+    raises(GROUP_DENIED, lambda: alice.list_consumer_group_offsets("other-app"),
+           "a group outside the prefix")
 
-        # 4. DENY beats ALLOW; an unnamed principal gets nothing.
-        grant(admin, ACL("User:alice", "*", ACLOperation.WRITE, ACLPermissionType.DENY,
-                         ResourcePattern(ResourceType.TOPIC, ORDERS)))
-        end = log_end(b, ORDERS)
-        check(produce(b, "alice", ORDERS) == TOPIC_DENIED, "DENY did not beat the ALLOW")
-        check(log_end(b, ORDERS) == end, "a denied produce changed the log")
-        check(produce(b, "alice", AUDIT_TOPIC) is None, "the DENY reached another topic")
-        check(produce(b, "bob", ORDERS) == TOPIC_DENIED, "bob's produce")
-        bob = admin_client(b, "bob")
+
+def deny_beats_allow(b, admin):
+    """Step 4: a LITERAL DENY over the PREFIXED ALLOW; bob is named nowhere."""
+    grant(admin, ACL("User:alice", "*", ACLOperation.WRITE, ACLPermissionType.DENY,
+                     ResourcePattern(ResourceType.TOPIC, ORDERS)))
+    end = log_end(b, ORDERS)
+    check(produce(b, "alice", ORDERS) == TOPIC_DENIED, "DENY did not beat the ALLOW")
+    check(log_end(b, ORDERS) == end, "a denied produce changed the log")
+    check(produce(b, "alice", AUDIT_TOPIC) is None, "the DENY reached another topic")
+    check(produce(b, "bob", ORDERS) == TOPIC_DENIED, "bob's produce")
+    bob = admin_client(b, "bob")
+    try:
         raises(CLUSTER_DENIED, lambda: acl_count(bob), "bob's DescribeAcls")
-        for c in (admin, alice, bob):
-            c.close()
+    finally:
+        bob.close()
 
-    # 5. The audit log.
+
+# Step 5: (principal, resource, operation) the audit log must hold as denials.
+DENIALS = (("User:alice", "TOPIC:" + ORDERS, "DESCRIBE"),  # Metadata
+           ("User:alice", "GROUP:sasl-app", "DESCRIBE"),  # FindCoordinator, OffsetFetch
+           ("User:alice", "GROUP:sasl-app", "DELETE"),
+           ("User:alice", "TOPIC:sasl-new", "CREATE"),
+           ("User:alice", "TOPIC:" + ORDERS, "DELETE"),
+           ("User:alice", "TOPIC:" + ORDERS, "DESCRIBE_CONFIGS"),
+           ("User:alice", "CLUSTER:kafka-cluster", "ALTER"),  # CreateAcls
+           ("User:alice", "CLUSTER:kafka-cluster", "DESCRIBE"),  # DescribeAcls
+           ("User:alice", "TOPIC:" + OUTSIDE, "WRITE"),  # Produce
+           ("User:alice", "TOPIC:" + OUTSIDE, "READ"),  # Fetch
+           ("User:alice", "TOPIC:" + ORDERS, "WRITE"),  # the DENY
+           ("User:bob", "TOPIC:" + ORDERS, "DESCRIBE"),
+           ("User:bob", "CLUSTER:kafka-cluster", "DESCRIBE"))
+
+
+def check_audit(audit):
     with open(audit) as f:
         lines = [json.loads(x) for x in f if x.strip()]
     logins = {(x["principal"], x.get("mechanism")) for x in lines
@@ -268,23 +270,46 @@ def main():
         return any(x["principal"] == principal and x["resource"] == resource and
                    x["operation"] == operation and x["listener"] == "SASL_PLAINTEXT" and
                    x["host"] == "127.0.0.1" for x in denied)
-    for want in (("User:alice", "TOPIC:" + ORDERS, "DESCRIBE"),  # Metadata
-                 ("User:alice", "GROUP:sasl-app", "DESCRIBE"),  # FindCoordinator, OffsetFetch
-                 ("User:alice", "GROUP:sasl-app", "DELETE"),
-                 ("User:alice", "TOPIC:sasl-new", "CREATE"),
-                 ("User:alice", "TOPIC:" + ORDERS, "DELETE"),
-                 ("User:alice", "TOPIC:" + ORDERS, "DESCRIBE_CONFIGS"),
-                 ("User:alice", "CLUSTER:kafka-cluster", "ALTER"),  # CreateAcls
-                 ("User:alice", "CLUSTER:kafka-cluster", "DESCRIBE"),  # DescribeAcls
-                 ("User:alice", "TOPIC:" + OUTSIDE, "WRITE"),  # Produce
-                 ("User:alice", "TOPIC:" + OUTSIDE, "READ"),  # Fetch
-                 ("User:alice", "TOPIC:" + ORDERS, "WRITE"),  # the DENY
-                 ("User:bob", "TOPIC:" + ORDERS, "DESCRIBE"),
-                 ("User:bob", "CLUSTER:kafka-cluster", "DESCRIBE")):
+    for want in DENIALS:
         check(seen(*want), "no denial %s in the audit log:\n%s"
               % (want, "\n".join(json.dumps(x) for x in denied)))
     check(not any(x["principal"] == "User:admin" for x in denied),
           "the super user was denied something")
+
+
+def run(tmp):
+    data = os.path.join(tmp, "data")
+    audit = os.path.join(tmp, "audit.log")
+    for user, pw in USERS.items():
+        subprocess.run([BIN, "user", "create", user, "--password", pw, "--mechanism",
+                        "SCRAM-SHA-512", "--data-dir", data], check=True, capture_output=True)
+    config = {"listeners": "SASL_PLAINTEXT://127.0.0.1:0",
+              "sasl.enabled.mechanisms": "SCRAM-SHA-512,PLAIN",
+              "allow.everyone.if.no.acl.found": "false",
+              "super.users": "User:admin",
+              "spate.audit.log.file": audit,
+              "group.initial.rebalance.delay.ms": "0"}
+    with Broker(data_dir=data, config=config) as b:
+        admin = admin_client(b, "admin")
+        alice = admin_client(b, "alice", "PLAIN")  # PLAIN for alice's admin calls
+        try:
+            super_user_passes(b, admin)
+            alice_denied_everything(b, alice)
+            check(acl_count(admin) == 0, "a refused CreateAcls stored an ACL")
+            prefixed_grants_admit(b, admin, alice)
+            deny_beats_allow(b, admin)
+        finally:
+            admin.close()
+            alice.close()
+    check_audit(audit)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="spate-acl-sasl-")
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     print("test_acls_sasl: ok")
 
 

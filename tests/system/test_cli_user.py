@@ -8,6 +8,7 @@ nothing. Online, a deleted user's SCRAM login is refused at once.
 """
 
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -86,6 +87,13 @@ def scram_login(address, name, password):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="spate-cli-user-")
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(tmp):
     data = os.path.join(tmp, "data")
     check_deletes(["--data-dir", data])
 
