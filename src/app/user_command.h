@@ -10,6 +10,12 @@
 // AlterUserScramCredentials / DescribeUserScramCredentials over the Kafka
 // protocol, on any listener (TLS and SASL from the Kafka client properties
 // FILE; a super user's login when the broker enforces ACLs).
+//
+// `delete NAME` without --mechanism deletes the whole user: every SCRAM
+// mechanism it has (one or both), as kafka-configs --delete-config
+// 'SCRAM-SHA-256,SCRAM-SHA-512' does for a user holding both; with
+// --mechanism only those, each of which must exist. An unknown user or a
+// named mechanism it lacks fails (exit 1) and changes nothing.
 
 #include <optional>
 #include <string>
@@ -23,7 +29,7 @@ struct user_options {
     std::string action;  // create, delete, list
     std::string name;
     std::string password;
-    // Empty: both SCRAM-SHA-256 and SCRAM-SHA-512.
+    // Empty: create both SCRAM-SHA-256 and SCRAM-SHA-512; delete every one the user has.
     std::vector<std::string> mechanisms;
     int iterations = 4096;
     std::optional<std::string> data_dir;

@@ -111,6 +111,7 @@ std::string address_text(const host_port& hp) {
 
 raw_connection::raw_connection(host_port hp, const client_config& config)
     : _hp(std::move(hp))
+    , _config(config)
     , _address(address_text(_hp))
     , _client_id(config.client_id)
     , _timeout_ms(config.timeout_ms) {}
@@ -134,7 +135,7 @@ result<std::unique_ptr<raw_connection>> raw_connection::open(const host_port& hp
     }
     for (const auto& v : resp->api_keys)
         c->_versions[v.api_key] = {v.min_version, v.max_version};
-    if (uses_sasl(config.security_protocol)) SPATE_TRY(c->authenticate(config));
+    if (uses_sasl(config.security_protocol)) SPATE_TRY(c->authenticate());
     return c;
 }
 

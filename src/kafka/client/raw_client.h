@@ -7,6 +7,14 @@
 // the client config's security settings say, ApiVersions on open, then one
 // request at a time framed and decoded with kafka/protocol's generated codecs.
 //
+// Re-authentication (KIP-368): when the broker's last SaslAuthenticate (v1+)
+// gave a session lifetime (connections.max.reauth.ms), the connection
+// authenticates again, with the same credentials, before the first request
+// it sends once a random 85–95% of that lifetime has passed (as Kafka's Java
+// client), so a broker that closes expired sessions never sees one; an idle
+// connection re-authenticates at its next request. A refused
+// re-authentication fails that request (errc::invalid_argument).
+//
 // Threading: a connection is used by one thread at a time. With TLS, the
 // process must ignore SIGPIPE (OpenSSL writes with write(2)).
 // Errors: every call is bounded by the connection's timeout (errc::timed_out);
@@ -15,6 +23,7 @@
 // interrupted wait (a signal) fails the call. Kafka error codes inside
 // responses are left to the caller (see error.h to turn them into errors).
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -50,6 +59,10 @@ result<std::vector<host_port>> parse_bootstrap(const std::string& s);
 // "host:port", "[v6]:port".
 std::string address_text(const host_port& hp);
 
+// When to re-authenticate a session of `session_lifetime_ms`, after its
+// authentication: 85% of the lifetime plus `jitter` (in [0, 1)) times 10%.
+std::chrono::milliseconds reauthentication_delay(int64_t session_lifetime_ms, double jitter);
+
 class raw_connection {
   public:
     raw_connection(const raw_connection&) = delete;
@@ -64,6 +77,13 @@ class raw_connection {
     static result<std::unique_ptr<raw_connection>> open_bootstrap(const client_config& config);
 
     const std::string& address() const { return _address; }
+    // SASL authentications so far, the first included.
+    int authentications() const { return _authentications; }
+    // When the next request re-authenticates first (nullopt: the session
+    // does not expire, or no SASL).
+    std::optional<std::chrono::steady_clock::time_point> reauthentication_due() const {
+        return _reauth_at;
+    }
 
     // The highest version of `Request` both the codec and the broker support;
     // errc::unsupported naming `what` when there is none at or above `min_wanted`.
@@ -77,6 +97,7 @@ class raw_connection {
     // fields newer than the codec, are ignored).
     template <typename Response, typename Request>
     result<Response> call(const Request& req, int16_t version) {
+        SPATE_TRY(reauthenticate_if_due());
         std::vector<std::byte> out;
         int32_t id = _next_id++;
         protocol::append_request_frame(out, id, _client_id, version, req);
@@ -91,8 +112,12 @@ class raw_connection {
 
   private:
     raw_connection(host_port hp, const client_config& config);
-    // SaslHandshake and SaslAuthenticate with config's mechanism and user.
-    status authenticate(const client_config& config);
+    // SaslHandshake and SaslAuthenticate with the config's mechanism and
+    // user; sets when to re-authenticate from the session lifetime.
+    status authenticate();
+    status sasl_exchange(const std::string& mech, int16_t version);
+    // Authenticates again when the session's re-authentication time passed.
+    status reauthenticate_if_due();
     // One SaslAuthenticate round: the server's answer to `token`.
     result<std::string> sasl_round(const std::string& token, int16_t version);
     result<int16_t> pick_version(int16_t api, int16_t codec_min, int16_t codec_max,
@@ -105,12 +130,16 @@ class raw_connection {
     struct io;
 
     host_port _hp;
+    client_config _config;  // the SASL mechanism and credentials, for re-authentication
     std::string _address;
     std::optional<std::string> _client_id;
     int _timeout_ms;
     std::unique_ptr<detail::raw_transport> _transport;
     int32_t _next_id = 1;
     std::map<int16_t, std::pair<int16_t, int16_t>> _versions;  // api key → [min, max]
+    int _authentications = 0;
+    int64_t _session_lifetime_ms = 0;  // of the last SaslAuthenticate answer
+    std::optional<std::chrono::steady_clock::time_point> _reauth_at;
 };
 
 }  // namespace spate::kafka::client

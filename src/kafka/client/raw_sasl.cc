@@ -1,5 +1,9 @@
 // raw_connection's SASL client: SaslHandshake v1, then SaslAuthenticate
-// rounds carrying PLAIN (RFC 4616) or SCRAM (security/scram.h's client).
+// rounds carrying PLAIN (RFC 4616) or SCRAM (security/scram.h's client);
+// again before a request once the session nears its lifetime (KIP-368).
+
+#include <chrono>
+#include <random>
 
 #include "kafka/client/error.h"
 #include "kafka/client/raw_client.h"
@@ -24,6 +28,12 @@ std::vector<std::byte> bytes_of(const std::string& s) {
     return {p, p + s.size()};
 }
 
+// Uniform in [0, 1): where in its 10% window a session re-authenticates.
+double jitter() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
 std::string joined(const std::vector<std::string>& v) {
     std::string out;
     for (const auto& s : v)
@@ -32,6 +42,14 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds reauthentication_delay(int64_t session_lifetime_ms, double jitter) {
+    // Kafka's Java client: 85% of the lifetime (network latency, clock
+    // drift) plus up to 10% at random (channels opened together do not all
+    // re-authenticate at once).
+    return std::chrono::milliseconds(
+        static_cast<int64_t>(static_cast<double>(session_lifetime_ms) * (0.85 + 0.10 * jitter)));
+}
 
 result<std::string> raw_connection::sasl_round(const std::string& token, int16_t version) {
     proto::sasl_authenticate_request req;
@@ -44,11 +62,19 @@ result<std::string> raw_connection::sasl_round(const std::string& token, int16_t
                                                       ? *r->error_message
                                                       : e.message);
     }
+    _session_lifetime_ms = r->session_lifetime_ms;
     return text_of(r->auth_bytes);
 }
 
-status raw_connection::authenticate(const client_config& config) {
-    const std::string mech = sasl_mechanism_name(config.sasl_mechanism);
+status raw_connection::reauthenticate_if_due() {
+    if (!_reauth_at || std::chrono::steady_clock::now() < *_reauth_at) return {};
+    return authenticate();
+}
+
+status raw_connection::authenticate() {
+    _reauth_at.reset();  // the exchange's own requests never re-authenticate
+    _session_lifetime_ms = 0;
+    const std::string mech = sasl_mechanism_name(_config.sasl_mechanism);
     auto hv = version<proto::sasl_handshake_request>("SaslHandshake v1", 1);
     SPATE_TRY(hv);
     proto::sasl_handshake_request hs;
@@ -62,27 +88,36 @@ status raw_connection::authenticate(const client_config& config) {
     }
     auto av = version<proto::sasl_authenticate_request>("SaslAuthenticate");
     SPATE_TRY(av);
-    const std::string& user = config.sasl_username;
+    SPATE_TRY(sasl_exchange(mech, *av));
+    ++_authentications;
+    if (_session_lifetime_ms > 0)
+        _reauth_at = std::chrono::steady_clock::now() +
+                     reauthentication_delay(_session_lifetime_ms, jitter());
+    return {};
+}
+
+status raw_connection::sasl_exchange(const std::string& mech, int16_t version) {
+    const std::string& user = _config.sasl_username;
     auto refused = [&](const error& e) {
         // A broker may close the connection instead of answering a failed login.
         return make_error(e.code == errc::io_error ? errc::invalid_argument : e.code,
                           "authentication failed at " + _address + " (user '" + user + "', " +
                               mech + "): " + e.message);
     };
-    if (config.sasl_mechanism == sasl_mechanism::plain) {
-        std::string token = std::string(1, '\0') + user + '\0' + config.sasl_password;
-        auto r = sasl_round(token, *av);
+    if (_config.sasl_mechanism == sasl_mechanism::plain) {
+        std::string token = std::string(1, '\0') + user + '\0' + _config.sasl_password;
+        auto r = sasl_round(token, version);
         return r.ok() ? status{} : status(refused(r.err()));
     }
-    security::scram_client scram(config.sasl_mechanism == sasl_mechanism::scram_sha_256
+    security::scram_client scram(_config.sasl_mechanism == sasl_mechanism::scram_sha_256
                                      ? security::scram_mechanism::sha256
                                      : security::scram_mechanism::sha512,
-                                 user, config.sasl_password);
-    auto server_first = sasl_round(scram.first(), *av);
+                                 user, _config.sasl_password);
+    auto server_first = sasl_round(scram.first(), version);
     if (!server_first.ok()) return refused(server_first.err());
     auto client_final = scram.final(*server_first);
     if (!client_final.ok()) return refused(client_final.err());
-    auto server_final = sasl_round(*client_final, *av);
+    auto server_final = sasl_round(*client_final, version);
     if (!server_final.ok()) return refused(server_final.err());
     if (auto s = scram.verify(*server_final); !s.ok()) return refused(s.err());
     return {};

@@ -5,6 +5,9 @@
 // SPATE_BINARY) on a fresh data directory with an ephemeral Kafka port and
 // no PostgreSQL or HTTP listener (parallel tests never share a port), and
 // stops it (SIGTERM, then SIGKILL after a deadline) on destruction.
+// A `broker_setup` adds properties (e.g. a SASL listener) and users created
+// offline with `spate user create --data-dir` before the start, as an
+// administrator bootstraps the first users.
 // Header-only; one broker per object; not thread-safe.
 
 #include <fcntl.h>
@@ -18,15 +21,27 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kafka/client/config.h"
 
 namespace spate::kafka::client::testing {
 
+struct broker_setup {
+    // More "key=value" lines of the properties file (`listeners=...`: the
+    // first listener is the bootstrap()).
+    std::vector<std::string> properties;
+    // (name, password): SCRAM-SHA-512 users created before the start.
+    std::vector<std::pair<std::string, std::string>> users;
+};
+
 class broker_process {
   public:
-    explicit broker_process(std::string binary) : _binary(std::move(binary)) {}
+    explicit broker_process(std::string binary, broker_setup setup = {})
+        : _binary(std::move(binary)), _setup(std::move(setup)) {}
     broker_process(const broker_process&) = delete;
     broker_process& operator=(const broker_process&) = delete;
     ~broker_process() { stop(); }
@@ -47,7 +62,14 @@ class broker_process {
             // Groups form at once instead of after Kafka's 3 s join delay.
             std::ofstream f(config);
             f << "group.initial.rebalance.delay.ms=0\n";
+            for (const auto& line : _setup.properties)
+                f << line << "\n";
         }
+        for (const auto& [name, password] : _setup.users)
+            if (!run_tool({"user", "create", name, "--password", password, "--mechanism",
+                           "SCRAM-SHA-512", "--data-dir", data},
+                          log))
+                return fail("spate user create " + name + " failed; see " + log);
         _pid = fork();
         if (_pid < 0) return fail("fork failed");
         if (_pid == 0)
@@ -84,6 +106,11 @@ class broker_process {
     }
 
     const std::string& bootstrap() const { return _bootstrap; }
+    // Everything the broker wrote to stderr (its log) so far.
+    std::string log_text() const {
+        std::ifstream f(_dir + "/broker.log");
+        return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    }
     const std::string& error() const { return _error; }
     kafka::client::client_config client() const {
         kafka::client::client_config c;
@@ -104,6 +131,27 @@ class broker_process {
               "--pg-listen", "off", "--http-listen", "off", "--config", config,
               static_cast<char*>(nullptr));
         _exit(127);
+    }
+
+    // Runs `binary args...` to completion, its output appended to `log`.
+    bool run_tool(std::vector<std::string> args, const std::string& log) {
+        std::vector<char*> argv{_binary.data()};
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        pid_t pid = fork();
+        if (pid < 0) return false;
+        if (pid == 0) {
+            int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (fd >= 0) {
+                dup2(fd, STDOUT_FILENO);
+                dup2(fd, STDERR_FILENO);
+            }
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        int st = 0;
+        return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
     }
 
     bool read_bootstrap(int timeout_ms) {
@@ -135,6 +183,7 @@ class broker_process {
     }
 
     std::string _binary;
+    broker_setup _setup;
     pid_t _pid = -1;
     int _out = -1;
     std::string _dir;
