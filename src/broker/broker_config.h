@@ -101,6 +101,7 @@ struct broker_config {
     // Fetch sends record bytes from segment files with sendfile on plaintext
     // connections (spate.fetch.zero.copy); false copies them into responses.
     bool fetch_zero_copy = true;
+    int64_t group_commit_interval_us = 1000;
     int32_t max_fetch_sessions = 1000;
 
     // Consumer groups (Kafka's group.* broker keys).

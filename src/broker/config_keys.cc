@@ -197,6 +197,12 @@ std::vector<broker_key> broker_settings() {
         boolean("spate.fetch.zero.copy", &c::fetch_zero_copy, k_read_only,
                 "Fetch sends record bytes straight from segment files (sendfile) on plaintext "
                 "listeners; false copies them into each response."),
+        integer("spate.group.commit.interval.us", k::long_, &c::group_commit_interval_us,
+                int64_t{0}, int64_t{1000000}, k_read_only,
+                "Shortest time between the starts of two group-commit fdatasyncs of one "
+                "partition: acks=all producers arriving meanwhile share the next sync. Each "
+                "fdatasync disturbs the whole machine (on a VM, an exit to the host), so fewer "
+                "of them shorten every connection's latency tail; 0 syncs at once."),
         integer("max.incremental.fetch.session.cache.slots", k::int_, &c::max_fetch_sessions, 0,
                 1 << 20, k_read_only, "Incremental fetch sessions (KIP-227) kept at once."),
         integer("group.initial.rebalance.delay.ms", k::int_, &c::group_initial_rebalance_delay_ms,

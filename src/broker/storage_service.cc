@@ -44,6 +44,7 @@ status storage_service::start(net::runtime&) {
     opts.data_dir = _config.data_dir;
     opts.broker_defaults = _config.topic_defaults;
     opts.cleaner_enable = _config.log_cleaner_enable;
+    opts.sync_min_interval = std::chrono::microseconds(_config.group_commit_interval_us);
     opts.cleaner_backoff_ms = _config.log_cleaner_backoff_ms;
     opts.retention_check_interval_ms = _config.log_retention_check_interval_ms;
     opts.cleaner_map_bytes = _config.log_cleaner_dedupe_buffer_size;

@@ -38,6 +38,7 @@ status group_commit::sync() {
         _sync_in_progress = true;
         lk.unlock();
         sync_target t = _target();
+        _last_sync_start = std::chrono::steady_clock::now().time_since_epoch().count();
         status s = t.active->sync_data();
         int64_t now = _clock();
         lk.lock();

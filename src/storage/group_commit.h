@@ -11,6 +11,7 @@
 // wait_durable(), which take the log's shared lock through `target_fn`.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -50,6 +51,11 @@ class group_commit {
     // Makes every offset appended before the call durable. A failed sync is
     // also reported to the waiters it would have completed.
     status sync();
+    // When the last fdatasync of sync() began (the clock's epoch if never).
+    std::chrono::steady_clock::time_point last_sync_start() const {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(_last_sync_start.load()));
+    }
     // Blocks until offsets below `o` are durable; errc::out_of_range past the log end.
     status wait_durable(int64_t o);
     // See log::when_durable. `schedule` (set_scheduler) runs when a sync is
@@ -79,6 +85,7 @@ class group_commit {
     clock_fn _clock;
 
     std::atomic<int64_t> _durable{0};
+    std::atomic<std::chrono::steady_clock::rep> _last_sync_start{0};
     std::atomic<int64_t> _flush_messages;
     std::atomic<int64_t> _flush_bytes;
     std::atomic<int64_t> _flush_ms;

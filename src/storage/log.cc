@@ -85,6 +85,10 @@ status log::sync() {
     return _state->durability.sync();
 }
 
+std::chrono::steady_clock::time_point log::last_sync_start() const {
+    return _state->durability.last_sync_start();
+}
+
 status log::wait_durable(model::offset o) {
     return _state->durability.wait_durable(o.value());
 }

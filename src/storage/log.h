@@ -21,6 +21,7 @@
 // group_commit.h (durability), log_retention.h, log_recovery.h and
 // log_cleaner.h (compaction passes). Test hooks: storage/testing.h.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -104,6 +105,9 @@ class log : public std::enable_shared_from_this<log> {
 
     // Makes every offset appended before the call durable (group commit).
     status sync();
+    // When the last sync() began (steady clock; the epoch if never): a
+    // scheduler pacing syncs holds the next one until this plus its interval.
+    std::chrono::steady_clock::time_point last_sync_start() const;
     // Blocks until offsets below `o` are durable, syncing as needed.
     status wait_durable(model::offset o);
     // Calls `done` once offsets below `o` are durable (inline if they already

@@ -470,17 +470,33 @@ void log_manager::schedule_sync(std::shared_ptr<log> l) {
     _queue_cv.notify_one();
 }
 
+std::shared_ptr<log> log_manager::next_sync() {
+    using clock = std::chrono::steady_clock;
+    std::unique_lock lk(_queue_mu);
+    for (;;) {
+        _queue_cv.wait(lk, [&] { return _stopping.load() || !_sync_queue.empty(); });
+        if (_sync_queue.empty()) return nullptr;
+        const auto now = clock::now();
+        auto earliest = clock::time_point::max();
+        for (auto it = _sync_queue.begin(); it != _sync_queue.end(); ++it) {
+            const auto due = _stopping.load() ? now
+                                              : (*it)->last_sync_start() + _options.sync_min_interval;
+            if (due <= now) {
+                auto l = std::move(*it);
+                _sync_queue.erase(it);
+                _queued.erase(l.get());
+                return l;
+            }
+            earliest = std::min(earliest, due);
+        }
+        _queue_cv.wait_until(lk, earliest);
+    }
+}
+
 void log_manager::flush_worker() {
     for (;;) {
-        std::shared_ptr<log> l;
-        {
-            std::unique_lock lk(_queue_mu);
-            _queue_cv.wait(lk, [&] { return _stopping.load() || !_sync_queue.empty(); });
-            if (_sync_queue.empty()) return;
-            l = std::move(_sync_queue.front());
-            _sync_queue.pop_front();
-            _queued.erase(l.get());
-        }
+        auto l = next_sync();
+        if (!l) return;
         auto s = l->sync();
         if (!s.ok()) {
             // Waiters got the error; the data stays dirty for the next sync.

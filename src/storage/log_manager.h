@@ -26,6 +26,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -60,6 +61,10 @@ struct log_manager_options {
     std::filesystem::path data_dir;
     config_map broker_defaults;           // topic config defaults for this broker
     int flush_threads = 2;                // threads running group-commit syncs
+    // Shortest time from the start of one group-commit sync of a log to the
+    // start of the next (spate.group.commit.interval.us): durability waiters
+    // that arrive meanwhile share the next fdatasync. 0: sync at once.
+    std::chrono::microseconds sync_min_interval{0};
     int64_t flush_check_interval_ms = 1;  // how often flush policies are evaluated
     int64_t retention_check_interval_ms = 300000;
     // The log cleaner: a thread that runs log::compact() on every log of a
@@ -148,6 +153,9 @@ class log_manager {
     std::filesystem::path partition_dir(const std::string& topic, int32_t p) const;
     void schedule_sync(std::shared_ptr<log> l);
     void flush_worker();
+    // The first queued log whose pacing interval has passed (every queued log
+    // once stopping), waiting for one; null when stopping with none queued.
+    std::shared_ptr<log> next_sync();
     void ticker();
     // Runs retention on `l`, logging a failure (the next check retries).
     static void enforce_retention(log& l, int64_t now);

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "storage/log_manager.h"
@@ -190,6 +192,69 @@ TEST(log_manager, background_flusher_honours_flush_ms_and_durability_waiters) {
     std::unique_lock lk(mu);
     EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(10), [&] { return called; }));
     EXPECT_EQ(w->durable_offset(), model::offset(2));
+}
+
+// A durability waiter's completion time (steady clock), once called back.
+struct durable_probe {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<std::chrono::steady_clock::time_point> at;
+
+    std::function<void(status)> callback() {
+        return [this](status s) {
+            EXPECT_TRUE(s.ok());
+            std::lock_guard lk(mu);
+            at = std::chrono::steady_clock::now();
+            cv.notify_all();
+        };
+    }
+    bool wait() {
+        std::unique_lock lk(mu);
+        return cv.wait_for(lk, std::chrono::seconds(10), [&] { return at.has_value(); });
+    }
+};
+
+TEST(log_manager, group_commit_interval_holds_the_next_sync_of_a_log_until_it_has_passed) {
+    temp_dir d;
+    log_manager_options o;
+    o.data_dir = d.path();
+    o.sync_min_interval = std::chrono::milliseconds(300);
+    auto m = log_manager::open(o);
+    ASSERT_TRUE(m.ok());
+    ASSERT_TRUE((*m)->create_topic("paced", 1, {}).ok());
+    ASSERT_TRUE((*m)->create_topic("other", 1, {}).ok());
+    auto l = (*m)->get("paced", 0);
+    auto other = (*m)->get("other", 0);
+
+    auto b = make_batch(2, 10, 1);
+    ASSERT_TRUE(l->append(b).ok());
+    durable_probe first;
+    l->when_durable(model::offset(2), first.callback());  // never synced: at once
+    ASSERT_TRUE(first.wait());
+    const auto first_start = l->last_sync_start();
+
+    // Two waiters inside the interval share one sync that starts after it.
+    b = make_batch(3, 10, 1);
+    ASSERT_TRUE(l->append(b).ok());
+    durable_probe second;
+    l->when_durable(model::offset(5), second.callback());
+    b = make_batch(6, 10, 1);
+    ASSERT_TRUE(l->append(b).ok());
+    durable_probe third;
+    l->when_durable(model::offset(11), third.callback());
+    // Another log is not held back by this one's interval.
+    b = make_batch(1, 10, 1);
+    ASSERT_TRUE(other->append(b).ok());
+    durable_probe unrelated;
+    other->when_durable(model::offset(1), unrelated.callback());
+    ASSERT_TRUE(unrelated.wait());
+
+    ASSERT_TRUE(second.wait());
+    ASSERT_TRUE(third.wait());
+    EXPECT_GE(l->last_sync_start() - first_start, o.sync_min_interval);
+    EXPECT_GE(*second.at - first_start, o.sync_min_interval);
+    EXPECT_LT(*unrelated.at - first_start, o.sync_min_interval);
+    EXPECT_EQ(l->durable_offset(), model::offset(11));
 }
 
 // Waits until the flush ticker has run `n` more ticks (false after 10 s).
