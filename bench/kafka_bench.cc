@@ -25,7 +25,10 @@
 // produce-to-consume latency they report the produce round trip (send to
 // delivery report: for acks=all it holds the group-commit fdatasync) and the
 // disk's own fdatasync latency for small appends, and run acks=all once more
-// with linger.ms=5 to show what client linger costs.
+// with linger.ms=5 to show what client linger costs. With --data-dir they
+// also run acks=1 once more beside a thread that fdatasyncs another file in
+// that directory back to back: what other syncs on the machine cost a client
+// that waits for none.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -36,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -280,6 +284,40 @@ percentiles fsync_test(const std::string& dir, int n) {
     return percentiles_of(ms);
 }
 
+// Appends 1,000 bytes and fdatasyncs them, back to back, in `dir` until
+// destroyed: another process's syncs, to show what fdatasyncs alone do to
+// the latency of a client that waits for none.
+class fsync_loop {
+  public:
+    explicit fsync_loop(const std::string& dir) : _path(dir + "/.kafka_bench_fsync_loop") {
+        _fd = ::open(_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (_fd < 0) die("open " + _path + ": " + std::strerror(errno));
+        _thread = std::thread([this] {
+            std::vector<char> block(1000, 'l');
+            while (!_stop) {
+                if (::write(_fd, block.data(), block.size()) != ssize_t(block.size()) ||
+                    ::fdatasync(_fd) != 0)
+                    die(std::string("fsync loop: ") + std::strerror(errno));
+                ++_syncs;
+            }
+        });
+    }
+    ~fsync_loop() {
+        _stop = true;
+        _thread.join();
+        ::close(_fd);
+        ::unlink(_path.c_str());
+    }
+    long syncs() const { return _syncs; }
+
+  private:
+    std::string _path;
+    int _fd = -1;
+    std::atomic<bool> _stop{false};
+    std::atomic<long> _syncs{0};
+    std::thread _thread;
+};
+
 // Sequential write of `mib` 1 MiB blocks with an fdatasync after each block,
 // in `dir`; MiB/s.
 double disk_test(const std::string& dir, int mib) {
@@ -477,17 +515,26 @@ int main(int argc, char** argv) {
     struct latency_case {
         const char* acks;
         int linger_ms;
+        bool fsync_load = false;  // with an fsync_loop in the data directory
     };
-    for (latency_case lc : {latency_case{"1", 0}, latency_case{"all", 0}, latency_case{"all", 5}}) {
+    std::vector<latency_case> cases{{"1", 0}, {"all", 0}, {"all", 5}};
+    if (!o.data_dir.empty()) cases.push_back({"1", 0, true});
+    for (latency_case lc : cases) {
         std::string topic = std::string("bench-latency-acks") + lc.acks + "-linger" +
-                            std::to_string(lc.linger_ms) + "-" + run;
+                            std::to_string(lc.linger_ms) + (lc.fsync_load ? "-fsyncs-" : "-") +
+                            run;
         create_topic(o.bootstrap, topic, 1);
+        std::optional<fsync_loop> load;
+        if (lc.fsync_load) load.emplace(o.data_dir);
         latency_result l = latency_test(o, topic, lc.acks, lc.linger_ms);
+        std::string note;
+        if (load) note = ", beside " + std::to_string(load->syncs()) + " fdatasyncs of another file";
+        load.reset();
         std::printf(
             "latency  100 B  acks=%-3s linger.ms=%d  %d rec/s x %d s: p50 %.2f ms  p99 %.2f ms  "
-            "p99.9 %.2f ms  max %.2f ms  (%ld of %ld received)\n",
+            "p99.9 %.2f ms  max %.2f ms  (%ld of %ld received%s)\n",
             lc.acks, lc.linger_ms, o.rate, o.latency_seconds, l.e2e.p50, l.e2e.p99, l.e2e.p999,
-            l.e2e.max, l.received, l.sent);
+            l.e2e.max, l.received, l.sent, note.c_str());
         std::printf(
             "  produce round trip (send -> delivery report): p50 %.2f ms  p99 %.2f ms  p99.9 %.2f "
             "ms  max %.2f ms\n",
