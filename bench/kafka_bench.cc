@@ -521,14 +521,14 @@ int main(int argc, char** argv) {
     if (!o.data_dir.empty()) cases.push_back({"1", 0, true});
     for (latency_case lc : cases) {
         std::string topic = std::string("bench-latency-acks") + lc.acks + "-linger" +
-                            std::to_string(lc.linger_ms) + (lc.fsync_load ? "-fsyncs-" : "-") +
-                            run;
+                            std::to_string(lc.linger_ms) + (lc.fsync_load ? "-fsyncs-" : "-") + run;
         create_topic(o.bootstrap, topic, 1);
         std::optional<fsync_loop> load;
         if (lc.fsync_load) load.emplace(o.data_dir);
         latency_result l = latency_test(o, topic, lc.acks, lc.linger_ms);
         std::string note;
-        if (load) note = ", beside " + std::to_string(load->syncs()) + " fdatasyncs of another file";
+        if (load)
+            note = ", beside " + std::to_string(load->syncs()) + " fdatasyncs of another file";
         load.reset();
         std::printf(
             "latency  100 B  acks=%-3s linger.ms=%d  %d rec/s x %d s: p50 %.2f ms  p99 %.2f ms  "

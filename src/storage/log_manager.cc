@@ -479,8 +479,8 @@ std::shared_ptr<log> log_manager::next_sync() {
         const auto now = clock::now();
         auto earliest = clock::time_point::max();
         for (auto it = _sync_queue.begin(); it != _sync_queue.end(); ++it) {
-            const auto due = _stopping.load() ? now
-                                              : (*it)->last_sync_start() + _options.sync_min_interval;
+            const auto due =
+                _stopping.load() ? now : (*it)->last_sync_start() + _options.sync_min_interval;
             if (due <= now) {
                 auto l = std::move(*it);
                 _sync_queue.erase(it);

@@ -59,8 +59,8 @@ struct topic_info {
 
 struct log_manager_options {
     std::filesystem::path data_dir;
-    config_map broker_defaults;           // topic config defaults for this broker
-    int flush_threads = 2;                // threads running group-commit syncs
+    config_map broker_defaults;  // topic config defaults for this broker
+    int flush_threads = 2;       // threads running group-commit syncs
     // Shortest time from the start of one group-commit sync of a log to the
     // start of the next (spate.group.commit.interval.us): durability waiters
     // that arrive meanwhile share the next fdatasync. 0: sync at once.

@@ -63,9 +63,17 @@ TEST(crash, sigkill_at_random_moments_never_loses_a_durable_append) {
     auto dir = d.path() / "crash-0";
     std::map<int64_t, acked> acknowledged;  // base offset -> what was written there
     std::mt19937 rng(12345);
-    const int iterations = 40;
-    for (int it = 0; it < iterations; ++it) {
-        int run_ms = std::uniform_int_distribution<int>(1, 150)(rng);
+    // 40 kills at 1-150 ms; on a loaded machine (the writer's start-up under
+    // sanitizers takes most of that) further kills with longer runs, up to
+    // 1 s, until enough durable appends were made to prove something.
+    const int min_iterations = 40;
+    const int max_iterations = 120;
+    int iterations = 0;
+    for (int it = 0; it < max_iterations; ++it) {
+        if (it >= min_iterations && acknowledged.size() > 100u) break;
+        iterations = it + 1;
+        const int longest = it < min_iterations ? 150 : 1000;
+        int run_ms = std::uniform_int_distribution<int>(1, longest)(rng);
         auto lines = run_and_kill(dir, static_cast<uint64_t>(it + 1), run_ms);
         std::istringstream in(lines);
         std::string tag;
