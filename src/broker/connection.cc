@@ -82,13 +82,45 @@ void connection::close() {
     _slots.clear();
 }
 
+bool connection::reader_paused() const {
+    return !_closed && !_slots.empty() &&
+           (_slots.size() >= _limits.max_inflight_requests ||
+            _inflight_bytes >= _limits.max_inflight_bytes);
+}
+
+result<size_t> connection::checked_frame_size(std::span<const std::byte> prefix) const {
+    auto size = proto::frame_size(prefix, _limits.socket_request_max_bytes);
+    if (!size.ok()) return size.err();
+    if (_auth.sasl() && !_auth.authenticated() &&
+        *size > connection_auth::k_max_unauthenticated_frame)
+        return make_error(errc::invalid_argument, "frame too large before authentication");
+    return *size;
+}
+
+std::shared_ptr<connection::slot> connection::push_slot(size_t request_bytes) {
+    auto s = std::make_shared<slot>();
+    s->request_bytes = request_bytes;
+    _slots.push_back(s);
+    _inflight_bytes += request_bytes;
+    return s;
+}
+
+const handler_spec* connection::admitted_handler(const request_context& ctx) const {
+    const handler_spec* spec = handlers::find_kafka_handler(ctx.header.api_key);
+    if (!spec) return nullptr;  // unknown API: Kafka closes the connection
+    if (!_auth.admits(spec->key, connection_auth::clock::now())) {
+        logging::get("security")
+            .info("closing the connection of {} on {}: API {} before authentication", _client_host,
+                  _info.listener, static_cast<int>(spec->key));
+        return nullptr;
+    }
+    return spec;
+}
+
 asio::awaitable<void> connection::read_loop() {
     auto self = shared_from_this();
-    const auto& cfg = _limits;
     for (;;) {
-        while (!_closed && !_slots.empty() &&
-               (_slots.size() >= cfg.max_inflight_requests ||
-                _inflight_bytes >= cfg.max_inflight_bytes))
+        while (reader_paused())
             co_await wait_for_wake(_reader_wake);
         co_await wait_until(_reader_wake, _muted_until, _closed);
         if (_closed) break;
@@ -96,71 +128,53 @@ asio::awaitable<void> connection::read_loop() {
         std::array<std::byte, proto::k_frame_size_prefix> prefix;
         auto ec = co_await _stream.read_exact(asio::buffer(prefix));
         if (ec || _closed) break;
-        auto size = proto::frame_size(prefix, cfg.socket_request_max_bytes);
+        auto size = checked_frame_size(prefix);
         if (!size.ok()) break;
-        if (_auth.sasl() && !_auth.authenticated() &&
-            *size > connection_auth::k_max_unauthenticated_frame)
-            break;
         if (_auth.raw_tokens()) {
             auto token = request_buffer_pool::shared().take(*size);
             ec = co_await _stream.read_exact(asio::buffer(token));
             if (ec || _closed) break;
-            auto s = std::make_shared<slot>();
-            s->request_bytes = *size;
-            _slots.push_back(s);
-            _inflight_bytes += s->request_bytes;
-            co_await raw_token(std::move(token), s);
+            co_await raw_token(std::move(token), push_slot(*size));
             continue;
         }
         if (*size < k_min_request_size) break;
 
-        auto frame = request_buffer_pool::shared().take(*size);
-        auto ctx = std::make_unique<request_context>(request_context{_deps,
-                                                                     _info,
-                                                                     {},
-                                                                     std::move(frame),
-                                                                     _stream.get_executor(),
-                                                                     _client_host,
-                                                                     _send_files,
-                                                                     &_auth});
+        auto ctx = std::make_unique<request_context>(
+            request_context{_deps,
+                            _info,
+                            {},
+                            request_buffer_pool::shared().take(*size),
+                            _stream.get_executor(),
+                            _client_host,
+                            _send_files,
+                            &_auth});
         ec = co_await _stream.read_exact(asio::buffer(ctx->frame));
         if (ec || _closed) break;
         auto header = proto::parse_request_header(ctx->frame);
         if (!header.ok()) break;
         ctx->header = std::move(*header);
-
-        const handler_spec* spec = handlers::find_kafka_handler(ctx->header.api_key);
-        if (!spec) break;  // unknown API: Kafka closes the connection
-        if (!_auth.admits(spec->key, connection_auth::clock::now())) {
-            logging::get("security")
-                .info("closing the connection of {} on {}: API {} before authentication",
-                      _client_host, _info.listener, static_cast<int>(spec->key));
-            break;
-        }
-        const bool sasl_api = spec->key == proto::api_key::sasl_handshake ||
-                              spec->key == proto::api_key::sasl_authenticate;
-        auto s = std::make_shared<slot>();
-        s->request_bytes = *size;
+        const handler_spec* spec = admitted_handler(*ctx);
+        if (!spec) break;
         const int16_t v = ctx->header.api_version;
         if (v < spec->min_version || v > spec->max_version) {
             if (spec->key != proto::api_key::api_versions) break;
+            auto s = push_slot(*size);
             s->outcome = unsupported_api_versions(*ctx);
             s->done = true;
-            _slots.push_back(s);
-            _inflight_bytes += s->request_bytes;
             _writer_wake.cancel();
             continue;
         }
         // A throttled client's requests already on the wire wait out its mute.
         co_await wait_until(_reader_wake, _muted_until, _closed);
         if (_closed) break;
-        _slots.push_back(s);
-        _inflight_bytes += s->request_bytes;
+        auto s = push_slot(*size);
         ctx->clock = std::make_shared<request_clock>();
         timed_executor timed(_stream.get_executor(), ctx->clock);
         asio::co_spawn(timed, run_handler(shared_from_this(), s, std::move(ctx), spec->fn),
                        asio::detached);
         // The next frame's meaning (gate, raw token) depends on this one's outcome.
+        const bool sasl_api = spec->key == proto::api_key::sasl_handshake ||
+                              spec->key == proto::api_key::sasl_authenticate;
         while (sasl_api && !_closed && !s->done)
             co_await wait_for_wake(_reader_wake);
     }

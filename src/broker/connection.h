@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <span>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -56,6 +57,16 @@ class connection final : public net::connection, public std::enable_shared_from_
     };
 
     boost::asio::awaitable<void> read_loop();
+    // Whether the in-flight bounds (requests, bytes) stop the reader.
+    bool reader_paused() const;
+    // The next frame's size; an error (close) above socket.request.max.bytes
+    // or, before SASL authentication, above what a handshake needs.
+    result<size_t> checked_frame_size(std::span<const std::byte> prefix) const;
+    // A new response slot, in request order, counted against the bounds.
+    std::shared_ptr<slot> push_slot(size_t request_bytes);
+    // The handler of ctx's API if it is served and admitted before or after
+    // authentication; nullptr closes the connection (a refusal is logged).
+    const handler_spec* admitted_handler(const request_context& ctx) const;
     boost::asio::awaitable<void> write_loop();
     // `self` keeps the connection alive from the spawn on: the coroutine may
     // start after the reader and writer have ended.
