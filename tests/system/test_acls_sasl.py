@@ -30,14 +30,12 @@ kafka-python with SCRAM-SHA-512 or PLAIN.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "lib"))
-from spate_broker import Broker, check, wait_until  # noqa: E402
+from spate_broker import Broker, check, in_temp_dir, wait_until  # noqa: E402
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
 from kafka.admin import (ACL, ACLFilter, ACLOperation, ACLPermissionType,  # noqa: E402
                          ACLResourcePatternType, ConfigResource, ConfigResourceType,
@@ -305,11 +303,7 @@ def run(tmp):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="spate-acl-sasl-")
-    try:
-        run(tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    in_temp_dir("spate-acl-sasl-", run)
     print("test_acls_sasl: ok")
 
 

@@ -8,15 +8,13 @@ nothing. Online, a deleted user's SCRAM login is refused at once.
 """
 
 import os
-import shutil
 import re
 import subprocess
 import sys
-import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "lib"))
-from spate_broker import Broker, check  # noqa: E402
+from spate_broker import Broker, check, in_temp_dir  # noqa: E402
 
 BIN = os.environ.get("SPATE_BIN", "build/spate")
 
@@ -86,11 +84,7 @@ def scram_login(address, name, password):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="spate-cli-user-")
-    try:
-        run(tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    in_temp_dir("spate-cli-user-", run)
 
 
 def run(tmp):

@@ -261,6 +261,15 @@ def watermarks(bootstrap, topic, partitions):
         c.close()
 
 
+def in_temp_dir(prefix, fn):
+    """Calls fn(directory) with a new temporary directory, removed afterwards."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        return fn(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def wait_until(cond, timeout, what, interval=0.05):
     """Polls cond() until it returns a truthy value; returns it, or raises
     AssertionError naming `what` (a string or a callable giving one) after
