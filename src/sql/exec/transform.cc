@@ -15,7 +15,9 @@ class filter_transform final : public transform {
         if (!keep.ok()) return keep.error();
         const auto& mask = keep.value();
         if (std::all_of(mask.begin(), mask.end(), [](uint8_t k) { return k != 0; })) return input;
-        return input.filter(mask);
+        chunk kept = input.filter(mask);
+        if (ctx.spare) ctx.spare->give(std::move(input));
+        return kept;
     }
 
   private:
@@ -48,6 +50,8 @@ class project_transform final : public transform {
             }
         }
         size_t rows = input.rows();
+        // Moved-from columns have no capacity and are not kept.
+        if (ctx.spare) ctx.spare->give(std::move(input));
         chunk result(std::move(out));
         result.set_rows(rows);
         return result;
@@ -60,7 +64,7 @@ class project_transform final : public transform {
 class select_transform final : public transform {
   public:
     explicit select_transform(std::vector<int> picks) : _picks(std::move(picks)) {}
-    sql_result<chunk> apply(chunk input, const eval_context&) override {
+    sql_result<chunk> apply(chunk input, const eval_context& ctx) override {
         std::vector<column> out;
         out.reserve(_picks.size());
         // A column picked twice is copied; otherwise moved.
@@ -76,6 +80,8 @@ class select_transform final : public transform {
             }
         }
         size_t rows = input.rows();
+        // The columns not picked (moved-from ones are not kept).
+        if (ctx.spare) ctx.spare->give(std::move(input));
         chunk result(std::move(out));
         result.set_rows(rows);
         return result;

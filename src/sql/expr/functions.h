@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sql/types/column.h"
+#include "sql/types/column_pool.h"
 #include "sql/types/error.h"
 #include "sql/types/types.h"
 #include "sql/types/value.h"
@@ -31,6 +32,9 @@ struct eval_context {
     std::span<const value> parameters;  // $1.. of the bound statement
     // Set from another thread to interrupt a long kernel (pg_sleep); may be null.
     const std::atomic<bool>* cancelled = nullptr;
+    // Where transforms give the input columns they drop (not passed on), for
+    // the caller's next input to reuse; may be null (they are freed).
+    column_pool* spare = nullptr;
 };
 
 // Computes `out` (a fresh column of the function's return type, empty) from

@@ -48,6 +48,7 @@ sql_result<std::unique_ptr<record_router>> record_router::create(
         if (!d.ok()) return d.error();
         r->_decoders.push_back(std::move(d).value());
         r->_declared.push_back(in.columns);
+        r->_bytes_per_row.emplace_back(in.columns.size() + hidden_columns().size(), 0);
     }
     if (output) {
         r->_output = std::move(output);
@@ -134,15 +135,19 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
     std::span<const record_view> views(_views.data(), run.size());
     _stats.records_in += static_cast<int64_t>(run.size());
     if (in.upsert && _normalise) return route_changes(input, run, views, now_micros, sink);
-    chunk source = make_source_chunk(_declared[input]);
+    chunk source = take_source(input, run.size());
     std::vector<decode_failure> failures;
     _decoders[input]->decode(views, source, failures);
     source.sync_rows();
+    note_source(input, source);
     for (const auto& f : failures) {
         SPATE_ASSERT(f.index < run.size());
         SPATE_TRY(dead_letter(input, *run[f.index], f.reason, sink));
     }
-    if (source.rows() == 0) return {};
+    if (source.rows() == 0) {
+        _pool.give(std::move(source));
+        return {};
+    }
     if (_gate) {
         // Decoded rows are the run's records without the failed ones, in order.
         std::vector<uint32_t> row_message;
@@ -157,10 +162,14 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
         }
         SPATE_ASSERT(row_message.size() == source.rows());
         SPATE_TRY(_gate(input, run, row_message, source, sink));
-        if (source.rows() == 0) return {};
+        if (source.rows() == 0) {
+            _pool.give(std::move(source));
+            return {};
+        }
     }
     eval_context ctx;
     ctx.statement_time_micros = now_micros;
+    ctx.spare = &_pool;
     size_t source_rows = source.rows();
     auto out = in.processor->process(std::move(source), ctx);
     if (out.ok()) {
@@ -173,7 +182,35 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
                                   out.error().message);
         return {};
     }
-    return _output(out.value(), {}, run.front()->partition(), sink);
+    auto written = _output(out.value(), {}, run.front()->partition(), sink);
+    _pool.give(std::move(out.value()));
+    return written;
+}
+
+chunk record_router::take_source(size_t input, size_t rows) {
+    const auto& declared = _declared[input];
+    const auto& per_row = _bytes_per_row[input];
+    const auto& hidden = hidden_columns();
+    std::vector<column> cols;
+    cols.reserve(declared.size() + hidden.size());
+    for (size_t i = 0; i < declared.size() + hidden.size(); ++i) {
+        const data_type& t =
+            i < declared.size() ? declared[i].type : hidden[i - declared.size()].type;
+        cols.push_back(_pool.take(t, rows, per_row[i] * rows));
+    }
+    return chunk(std::move(cols));
+}
+
+void record_router::note_source(size_t input, const chunk& source) {
+    if (source.rows() == 0) return;
+    auto& per_row = _bytes_per_row[input];
+    SPATE_ASSERT(per_row.size() == source.width());
+    for (size_t i = 0; i < source.width(); ++i) {
+        const auto& raw = source.at(i).raw();
+        const auto* s = std::get_if<string_data>(&raw);
+        // Rounded up: a run of the same strings then fits without growing.
+        per_row[i] = s ? (s->bytes.size() + source.rows() - 1) / source.rows() : 0;
+    }
 }
 
 status record_router::dead_letter(size_t input, const kc::message& m, const std::string& reason,

@@ -25,6 +25,7 @@
 #include "kafka/client/producer.h"
 #include "sql/stream/change_encoder.h"
 #include "sql/stream/continuous_query.h"
+#include "sql/types/column_pool.h"
 
 namespace spate::sql::detail {
 
@@ -70,6 +71,12 @@ class record_router {
     record_router(const query_spec& spec, int32_t output_partitions, query_stats& stats);
     status route_run(size_t input, std::span<const kafka::client::message* const> run,
                      int64_t now_micros, const record_sink& sink);
+    // An empty source chunk of `input` (format.h layout) from the pool's
+    // spare columns, reserved for `rows` rows and, per string column, the
+    // bytes per row of that column in the input's previous run.
+    chunk take_source(size_t input, size_t rows);
+    // Remembers `source`'s string bytes per row for the next take_source.
+    void note_source(size_t input, const chunk& source);
     status dead_letter(size_t input, const kafka::client::message& m, const std::string& reason,
                        const record_sink& sink);
     // The processor's output has the output columns' count and types (the
@@ -100,6 +107,12 @@ class record_router {
     std::vector<std::vector<kafka::client::header>> _owned_headers;
     std::vector<std::vector<record_header>> _header_views;
     std::vector<record_view> _views;
+    // Columns of finished runs (their output, the columns the processor
+    // dropped) for the next runs' source chunks: a steady-state run
+    // allocates no column buffers. Per input and source column: the previous
+    // run's string bytes per row (0 for fixed-width columns).
+    column_pool _pool{32};
+    std::vector<std::vector<size_t>> _bytes_per_row;
     // Upsert inputs: the normaliser and route_changes' buffers.
     run_normaliser _normalise;
     std::vector<record_view> _retract, _insert_views;

@@ -38,6 +38,15 @@ column_values empty_values(type_id t) {
     return string_data{};
 }
 
+template <typename V, size_t I = 0>
+constexpr size_t alternative_index() {
+    if constexpr (std::is_same_v<std::variant_alternative_t<I, column_values>, V>) {
+        return I;
+    } else {
+        return alternative_index<V, I + 1>();
+    }
+}
+
 template <typename Pred>
 void append_rows(const column_values& from, column_values& to, size_t count, Pred&& row_of) {
     std::visit(
@@ -60,6 +69,37 @@ void append_rows(const column_values& from, column_values& to, size_t count, Pre
 }
 
 }  // namespace
+
+size_t physical_layout(type_id t) {
+    switch (t) {
+        case type_id::boolean:
+            return alternative_index<std::vector<uint8_t>>();
+        case type_id::int16:
+            return alternative_index<std::vector<int16_t>>();
+        case type_id::int32:
+        case type_id::date:
+            return alternative_index<std::vector<int32_t>>();
+        case type_id::int64:
+        case type_id::time:
+        case type_id::timestamp:
+        case type_id::timestamptz:
+            return alternative_index<std::vector<int64_t>>();
+        case type_id::float32:
+            return alternative_index<std::vector<float>>();
+        case type_id::float64:
+            return alternative_index<std::vector<double>>();
+        case type_id::numeric:
+            return alternative_index<std::vector<decimal>>();
+        case type_id::interval:
+            return alternative_index<std::vector<interval_value>>();
+        case type_id::unknown:
+        case type_id::text:
+        case type_id::bytea:
+        case type_id::jsonb:
+            return alternative_index<string_data>();
+    }
+    return alternative_index<string_data>();
+}
 
 column::column(data_type type) : _type(type), _values(empty_values(type.id)) {}
 
@@ -105,6 +145,12 @@ void column::reserve(size_t rows) {
 void column::clear() {
     _nulls.clear();
     std::visit([](auto& v) { v.clear(); }, _values);
+}
+
+void column::reset(data_type type) {
+    SPATE_ASSERT(physical_layout(type.id) == _values.index());
+    _type = type;
+    clear();
 }
 
 void column::truncate(size_t rows) {

@@ -49,6 +49,10 @@ using column_values = std::variant<std::vector<uint8_t>, std::vector<int16_t>, s
                                    std::vector<int64_t>, std::vector<float>, std::vector<double>,
                                    std::vector<decimal>, std::vector<interval_value>, string_data>;
 
+// The index in `column_values` of type `t`'s physical representation
+// (equal to column(data_type::of(t)).raw().index()).
+size_t physical_layout(type_id t);
+
 class column {
   public:
     column() : column(data_type::of(type_id::unknown)) {}
@@ -94,6 +98,9 @@ class column {
 
     void reserve(size_t rows);
     void clear();
+    // Empties the column, keeps its buffers' capacity and makes it a column
+    // of `type`, whose physical representation must be the column's.
+    void reset(data_type type);
     // Drops rows from `rows` on (rows <= size()); keeps the capacity.
     void truncate(size_t rows);
 
