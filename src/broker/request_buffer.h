@@ -41,7 +41,7 @@ using request_buffer = std::vector<std::byte, default_init_allocator<std::byte>>
 // ones are freed when given back), so idle memory stays bounded however many
 // connections there are. Taken memory is not written by the pool: a
 // request_buffer's bytes are unspecified, a std::vector<std::byte>'s are
-// zero-filled by resize() (take(0) gives an empty one with the capacity).
+// zero-filled by resize(), so appenders take_empty() instead.
 template <typename Buffer>
 class buffer_pool {
   public:
@@ -56,28 +56,17 @@ class buffer_pool {
     // A buffer of `size` bytes, reusing the smallest idle one that fits
     // (else the largest, which grows).
     Buffer take(size_t size) {
-        Buffer b;
-        {
-            std::lock_guard lk(_mu);
-            size_t pick = _idle.size();
-            for (size_t i = 0; i < _idle.size(); ++i) {
-                const size_t cap = _idle[i].capacity();
-                if (pick == _idle.size()) {
-                    pick = i;
-                    continue;
-                }
-                const size_t best = _idle[pick].capacity();
-                if (cap >= size ? (best < size || cap < best) : (best < size && cap > best))
-                    pick = i;
-            }
-            if (pick < _idle.size()) {
-                b = std::move(_idle[pick]);
-                _idle[pick] = std::move(_idle.back());
-                _idle.pop_back();
-            }
-        }
+        Buffer b = pick_idle(size);
         b.clear();  // growing copies nothing
         b.resize(size);
+        return b;
+    }
+    // An empty buffer with room for `capacity` bytes (chosen as take() does):
+    // for a caller that appends, nothing is written, not even zeros.
+    Buffer take_empty(size_t capacity) {
+        Buffer b = pick_idle(capacity);
+        b.clear();
+        b.reserve(capacity);
         return b;
     }
     // Returns a buffer for reuse (or frees it).
@@ -93,6 +82,27 @@ class buffer_pool {
     }
 
   private:
+    // Removes and returns the smallest idle buffer of at least `size` bytes'
+    // capacity, else the largest one; an empty one when none is idle.
+    Buffer pick_idle(size_t size) {
+        std::lock_guard lk(_mu);
+        size_t pick = _idle.size();
+        for (size_t i = 0; i < _idle.size(); ++i) {
+            const size_t cap = _idle[i].capacity();
+            if (pick == _idle.size()) {
+                pick = i;
+                continue;
+            }
+            const size_t best = _idle[pick].capacity();
+            if (cap >= size ? (best < size || cap < best) : (best < size && cap > best)) pick = i;
+        }
+        if (pick == _idle.size()) return Buffer{};
+        Buffer b = std::move(_idle[pick]);
+        _idle[pick] = std::move(_idle.back());
+        _idle.pop_back();
+        return b;
+    }
+
     std::mutex _mu;
     std::vector<Buffer> _idle;
 };

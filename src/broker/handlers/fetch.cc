@@ -156,8 +156,7 @@ class chunk_sink final : public proto::records_sink {
 void reserve_frame(handler_outcome& o, size_t copied) {
     constexpr size_t k_pooled_from = size_t{64} << 10;
     if (copied < k_pooled_from) return;
-    o.frame = response_buffer_pool::shared().take(copied + 4096);
-    o.frame.clear();
+    o.frame = response_buffer_pool::shared().take_empty(copied + 4096);
     o.pooled_frame = true;
 }
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace spate::broker {
 namespace request_buffer_test {
 namespace {
@@ -33,6 +35,23 @@ TEST(request_buffer_pool, prefers_the_smallest_buffer_that_fits) {
     pool.give(std::move(small));
     EXPECT_EQ(pool.take(50).data(), small_data);
     EXPECT_EQ(pool.take(5000).data(), big_data);
+}
+
+TEST(response_buffer_pool, take_empty_reuses_capacity_and_keeps_the_old_bytes_unwritten) {
+    response_buffer_pool pool;
+    auto a = pool.take(4096);
+    std::fill(a.begin(), a.end(), std::byte{0x5a});
+    const std::byte* data = a.data();
+    pool.give(std::move(a));
+    auto b = pool.take_empty(2000);
+    EXPECT_TRUE(b.empty());
+    EXPECT_GE(b.capacity(), 2000u);
+    EXPECT_EQ(b.data(), data) << "the idle buffer's memory is reused";
+    // Nothing was zero-filled: the old bytes are still in the reused memory.
+    EXPECT_EQ(data[100], std::byte{0x5a});
+    auto c = pool.take_empty(1u << 20);  // none idle: a new one with the room
+    EXPECT_TRUE(c.empty());
+    EXPECT_GE(c.capacity(), 1u << 20);
 }
 
 TEST(request_buffer_pool, keeps_a_bounded_number_of_bounded_buffers) {
