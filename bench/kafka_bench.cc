@@ -7,14 +7,17 @@
 //   kafka_bench --bootstrap HOST:PORT [--data-dir DIR] [--records-100 N]
 //               [--records-1k N] [--latency-seconds S] [--rate R] [--disk-mib M]
 //               [--latency-only | --at-rest-only [--tls-bootstrap HOST:PORT
-//               --ssl-ca-location FILE]]
+//               --ssl-ca-location FILE] [--without-at-rest] [--broker-pid PID]]
+//               [--client-property KEY=VALUE]...
 //
 // --at-rest-only compares 1 KiB produce (acks=all) and consume throughput of
 // a plaintext topic with a spate.encryption=true topic on the same broker
 // (which needs spate.encryption.key.file; bench/run.sh's "encryption"
 // bench sets it), and with --tls-bootstrap (an SSL listener of the same
 // broker, its CA in --ssl-ca-location) both over TLS, alternating the modes
-// in rounds and keeping each one's best.
+// in rounds and keeping each one's best; --without-at-rest keeps only the
+// plaintext and TLS rows. It also reports MiB moved per CPU second of the
+// broker (--broker-pid) and of this process's librdkafka clients.
 //
 // Every test uses its own new one-partition topic and no compression;
 // throughput producers batch with linger.ms=5 and batch.size=1000000.
@@ -66,6 +69,7 @@ struct options {
     bool at_rest_only = false;
     std::string tls_bootstrap;  // an SSL listener of the same broker (--at-rest-only)
     std::string ssl_ca;
+    bool without_at_rest = false;  // --at-rest-only: plaintext and TLS rows only
     int rounds = 2;
     long broker_pid = 0;  // > 0: --at-rest-only also reports the broker's CPU per MiB
     // librdkafka properties of every client (security.protocol, ...).
@@ -352,18 +356,23 @@ struct at_rest_mode {
 struct at_rest_figures {
     double produce = 0, consume = 0, fetch = 0;  // MiB/s, best of the rounds
     // MiB per second of the broker's CPU (user + system), best of the rounds:
-    // what one broker core sustains when the clients' CPU is not counted.
+    // what one broker core sustains when the clients' CPU is not counted;
+    // and the same for this process (the librdkafka clients).
     double produce_per_cpu = 0, consume_per_cpu = 0;
+    double produce_per_client_cpu = 0, consume_per_client_cpu = 0;
 };
 
-// Runs `test` (moving `mib` MiB) and keeps the best MiB per broker CPU
-// second in `best` (unchanged without --broker-pid).
+// Runs `test` (moving `mib` MiB) and keeps the best MiB per CPU second of
+// the broker in `broker` (unchanged without --broker-pid) and of this
+// process in `client`.
 template <typename Test>
-double timed_on_broker(const options& o, double mib, double& best, Test&& test) {
-    const double cpu0 = process_cpu(o.broker_pid);
+double timed_on_broker(const options& o, double mib, double& broker, double& client, Test&& test) {
+    const long self = static_cast<long>(::getpid());
+    const double cpu0 = process_cpu(o.broker_pid), self0 = process_cpu(self);
     const double rate = test();
-    const double cpu = process_cpu(o.broker_pid) - cpu0;
-    if (o.broker_pid > 0 && cpu > 0) best = std::max(best, mib / cpu);
+    const double cpu = process_cpu(o.broker_pid) - cpu0, self_cpu = process_cpu(self) - self0;
+    if (o.broker_pid > 0 && cpu > 0) broker = std::max(broker, mib / cpu);
+    if (self_cpu > 0) client = std::max(client, mib / self_cpu);
     return rate;
 }
 
@@ -371,18 +380,18 @@ double timed_on_broker(const options& o, double mib, double& best, Test&& test) 
 options over_tls(const options& o) {
     options t = o;
     t.bootstrap = o.tls_bootstrap;
-    t.client_properties = {{"security.protocol", "SSL"}, {"ssl.ca.location", o.ssl_ca}};
+    t.client_properties.emplace_back("security.protocol", "SSL");
+    t.client_properties.emplace_back("ssl.ca.location", o.ssl_ca);
     return t;
 }
 
 void at_rest_comparison(const options& o, const std::string& run) {
-    std::vector<at_rest_mode> modes = {
-        {"plaintext", {}},
-        {"encrypted at rest", {{"spate.encryption", "true"}}},
-    };
+    std::vector<at_rest_mode> modes = {{"plaintext", {}}};
+    if (!o.without_at_rest) modes.push_back({"encrypted at rest", {{"spate.encryption", "true"}}});
     if (!o.tls_bootstrap.empty()) {
         modes.push_back({"TLS", {}, true});
-        modes.push_back({"TLS + at rest", {{"spate.encryption", "true"}}, true});
+        if (!o.without_at_rest)
+            modes.push_back({"TLS + at rest", {{"spate.encryption", "true"}}, true});
     }
     std::vector<at_rest_figures> best(modes.size());
     const size_t size = 1024;
@@ -395,12 +404,15 @@ void at_rest_comparison(const options& o, const std::string& run) {
             const options& c = modes[m].tls ? tls : o;
             auto& b = best[m];
             const double mib = double(o.records_1k) * double(size) / double(1 << 20);
-            b.produce = std::max(b.produce, timed_on_broker(o, mib, b.produce_per_cpu, [&] {
-                                     return produce_test(c, topic, size, o.records_1k, "all").mib();
-                                 }));
-            b.consume = std::max(b.consume, timed_on_broker(o, mib, b.consume_per_cpu, [&] {
-                                     return consume_test(c, topic, size, o.records_1k).mib();
-                                 }));
+            b.produce =
+                std::max(b.produce,
+                         timed_on_broker(o, mib, b.produce_per_cpu, b.produce_per_client_cpu, [&] {
+                             return produce_test(c, topic, size, o.records_1k, "all").mib();
+                         }));
+            b.consume = std::max(
+                b.consume,
+                timed_on_broker(o, mib, b.consume_per_cpu, b.consume_per_client_cpu,
+                                [&] { return consume_test(c, topic, size, o.records_1k).mib(); }));
             // Raw Fetch speaks plaintext only: the ceiling of the plaintext listener.
             if (!modes[m].tls)
                 b.fetch = std::max(b.fetch, fetch_consume_test(o, topic, size, o.records_1k).mib());
@@ -430,12 +442,23 @@ void at_rest_comparison(const options& o, const std::string& run) {
                         best[m].consume_per_cpu,
                         100.0 * best[m].consume_per_cpu / std::max(best[0].consume_per_cpu, 1e-9));
     }
+    std::printf(
+        "at-rest  clients' CPU: MiB per CPU-second of the librdkafka clients (%% of plaintext)\n");
+    for (size_t m = 0; m < modes.size(); ++m)
+        std::printf(
+            "at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%)\n", modes[m].name,
+            best[m].produce_per_client_cpu,
+            100.0 * best[m].produce_per_client_cpu / std::max(best[0].produce_per_client_cpu, 1e-9),
+            best[m].consume_per_client_cpu,
+            100.0 * best[m].consume_per_client_cpu /
+                std::max(best[0].consume_per_client_cpu, 1e-9));
     std::fflush(stdout);
 }
 
 // The command line, parsed with CLI11 (--help and usage errors exit).
 options parse(int argc, char** argv) {
     options o;
+    std::vector<std::string> extra_properties;
     CLI::App app{"kafka_bench: producer/consumer throughput and latency of a Kafka broker"};
     add_bootstrap(app, o.bootstrap);
     app.add_option("--data-dir", o.data_dir, "The broker's data directory (disk bandwidth test)");
@@ -462,12 +485,25 @@ options parse(int argc, char** argv) {
     app.add_option("--tls-bootstrap", o.tls_bootstrap,
                    "An SSL listener of the same broker: --at-rest-only adds TLS rows");
     app.add_option("--ssl-ca-location", o.ssl_ca, "The CA certificate of --tls-bootstrap (PEM)");
+    app.add_flag("--without-at-rest", o.without_at_rest,
+                 "--at-rest-only: leave out the encrypted-at-rest rows (plaintext vs TLS)");
     app.add_option("--broker-pid", o.broker_pid,
                    "The broker's process: --at-rest-only adds its CPU per MiB moved");
+    app.add_option("--client-property", extra_properties,
+                   "KEY=VALUE: a librdkafka property of every producer and consumer (repeatable)");
     app.add_option("--rounds", o.rounds, "Rounds of the --at-rest-only comparison")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     parse_command_line(app, argc, argv);
+    for (const auto& kv : extra_properties) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            std::fprintf(stderr, "kafka_bench: --client-property %s: expected KEY=VALUE\n",
+                         kv.c_str());
+            std::exit(2);
+        }
+        o.client_properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
     return o;
 }
 

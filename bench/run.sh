@@ -91,7 +91,7 @@ if [[ $benches == *" encryption "* ]]; then
   } >>"$dir/server.properties"
 fi
 "$build/spate" serve --config "$dir/server.properties" --data-dir "$dir/data" \
-  --kafka-listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
+  --kafka-listen 127.0.0.1:0 --pg-listen off --http-listen off >"$dir/serve.log" 2>&1 &
 pid=$!
 addr=
 for _ in $(seq 1 200); do
