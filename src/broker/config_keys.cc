@@ -153,7 +153,8 @@ broker_key scaled_topic_default(const std::string& name, const std::string& unit
     return {name, config_kind::int_, range, doc, k_dynamic, topic, apply, value, in_file(name)};
 }
 
-std::vector<broker_key> broker_settings() {
+// Identity, listeners, data directory, threads and connection limits.
+std::vector<broker_key> server_settings() {
     using k = config_kind;
     using c = broker_config;
     return {
@@ -203,6 +204,14 @@ std::vector<broker_key> broker_settings() {
                 "partition: acks=all producers arriving meanwhile share the next sync. Each "
                 "fdatasync disturbs the whole machine (on a VM, an exit to the host), so fewer "
                 "of them shorten every connection's latency tail; 0 syncs at once."),
+    };
+}
+
+// Consumer groups, committed offsets, fetch sessions and transactions.
+std::vector<broker_key> coordinator_settings() {
+    using k = config_kind;
+    using c = broker_config;
+    return {
         integer("max.incremental.fetch.session.cache.slots", k::int_, &c::max_fetch_sessions, 0,
                 1 << 20, k_read_only, "Incremental fetch sessions (KIP-227) kept at once."),
         integer("group.initial.rebalance.delay.ms", k::int_, &c::group_initial_rebalance_delay_ms,
@@ -230,6 +239,14 @@ std::vector<broker_key> broker_settings() {
         integer("transactional.id.expiration.ms", k::int_, &c::transactional_id_expiration_ms,
                 int64_t{1}, int64_t{INT32_MAX}, k_read_only,
                 "How long an idle transactional id is remembered."),
+    };
+}
+
+// Retention checks and the log cleaner.
+std::vector<broker_key> log_settings() {
+    using k = config_kind;
+    using c = broker_config;
+    return {
         integer("log.retention.check.interval.ms", k::long_, &c::log_retention_check_interval_ms,
                 int64_t{1}, INT64_MAX, k_read_only,
                 "How often segments past their topic's retention are looked for and deleted."),
@@ -247,17 +264,11 @@ std::vector<broker_key> broker_settings() {
 }
 
 std::vector<broker_key> make_table() {
-    auto keys = broker_settings();
-    for (auto& k : tls_settings())
-        keys.push_back(std::move(k));
-    for (auto& k : authz_settings_keys())
-        keys.push_back(std::move(k));
-    for (auto& k : http_security_keys())
-        keys.push_back(std::move(k));
-    for (auto& k : encryption_settings_keys())
-        keys.push_back(std::move(k));
-    for (auto& k : pgwire_settings_keys())
-        keys.push_back(std::move(k));
+    auto keys = server_settings();
+    for (auto* more : {coordinator_settings, log_settings, tls_settings, authz_settings_keys,
+                       http_security_keys, encryption_settings_keys, pgwire_settings_keys})
+        for (auto& k : more())
+            keys.push_back(std::move(k));
     for (const auto& d : storage::topic_config_definitions()) {
         keys.push_back(topic_default(d));
         if (d.name == "retention.ms") {
