@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -50,31 +51,10 @@
 #include "fetch_consumer.h"
 #include "kafka/client/consumer.h"
 #include "kafka/client/producer.h"
+#include "kafka_bench.h"
 #include "kafka_util.h"
 
-namespace {
-
-using namespace spate::bench;
-namespace kc = spate::kafka::client;
-
-struct options {
-    std::string bootstrap = "127.0.0.1:9092";
-    std::string data_dir;
-    long records_100 = 1000000;
-    long records_1k = 300000;
-    int latency_seconds = 10;
-    int rate = 50000;
-    int disk_mib = 256;
-    bool latency_only = false;
-    bool at_rest_only = false;
-    std::string tls_bootstrap;  // an SSL listener of the same broker (--at-rest-only)
-    std::string ssl_ca;
-    bool without_at_rest = false;  // --at-rest-only: plaintext and TLS rows only
-    int rounds = 2;
-    long broker_pid = 0;  // > 0: --at-rest-only also reports the broker's CPU per MiB
-    // librdkafka properties of every client (security.protocol, ...).
-    kc::property_list client_properties;
-};
+namespace kafka_bench {
 
 int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -110,14 +90,6 @@ void drain(kc::producer& p) {
     if (p.failed() > 0)
         die(std::to_string(p.failed()) + " records not delivered; first: " + p.first_failure());
 }
-
-struct throughput {
-    long records = 0;
-    double seconds = 0;
-    size_t size = 0;
-    double rate() const { return records / seconds; }
-    double mib() const { return records * double(size) / seconds / (1024.0 * 1024.0); }
-};
 
 throughput produce_test(const options& o, const std::string& topic, size_t size, long records,
                         const std::string& acks) {
@@ -345,116 +317,6 @@ double disk_test(const std::string& dir, int mib) {
     return mib / s;
 }
 
-// One row of the encryption comparison: how the topic is made and reached
-// (over the TLS listener or not).
-struct at_rest_mode {
-    const char* name;
-    kc::property_list topic_configs;
-    bool tls = false;
-};
-
-struct at_rest_figures {
-    double produce = 0, consume = 0, fetch = 0;  // MiB/s, best of the rounds
-    // MiB per second of the broker's CPU (user + system), best of the rounds:
-    // what one broker core sustains when the clients' CPU is not counted;
-    // and the same for this process (the librdkafka clients).
-    double produce_per_cpu = 0, consume_per_cpu = 0;
-    double produce_per_client_cpu = 0, consume_per_client_cpu = 0;
-};
-
-// Runs `test` (moving `mib` MiB) and keeps the best MiB per CPU second of
-// the broker in `broker` (unchanged without --broker-pid) and of this
-// process in `client`.
-template <typename Test>
-double timed_on_broker(const options& o, double mib, double& broker, double& client, Test&& test) {
-    const long self = static_cast<long>(::getpid());
-    const double cpu0 = process_cpu(o.broker_pid), self0 = process_cpu(self);
-    const double rate = test();
-    const double cpu = process_cpu(o.broker_pid) - cpu0, self_cpu = process_cpu(self) - self0;
-    if (o.broker_pid > 0 && cpu > 0) broker = std::max(broker, mib / cpu);
-    if (self_cpu > 0) client = std::max(client, mib / self_cpu);
-    return rate;
-}
-
-// `o` as a client of the TLS listener.
-options over_tls(const options& o) {
-    options t = o;
-    t.bootstrap = o.tls_bootstrap;
-    t.client_properties.emplace_back("security.protocol", "SSL");
-    t.client_properties.emplace_back("ssl.ca.location", o.ssl_ca);
-    return t;
-}
-
-void at_rest_comparison(const options& o, const std::string& run) {
-    std::vector<at_rest_mode> modes = {{"plaintext", {}}};
-    if (!o.without_at_rest) modes.push_back({"encrypted at rest", {{"spate.encryption", "true"}}});
-    if (!o.tls_bootstrap.empty()) {
-        modes.push_back({"TLS", {}, true});
-        if (!o.without_at_rest)
-            modes.push_back({"TLS + at rest", {{"spate.encryption", "true"}}, true});
-    }
-    std::vector<at_rest_figures> best(modes.size());
-    const size_t size = 1024;
-    const options tls = over_tls(o);
-    for (int round = 0; round < o.rounds; ++round) {
-        for (size_t m = 0; m < modes.size(); ++m) {
-            std::string topic =
-                "bench-at-rest-" + std::to_string(m) + "-" + std::to_string(round) + "-" + run;
-            create_topic(o.bootstrap, topic, 1, modes[m].topic_configs);
-            const options& c = modes[m].tls ? tls : o;
-            auto& b = best[m];
-            const double mib = double(o.records_1k) * double(size) / double(1 << 20);
-            b.produce =
-                std::max(b.produce,
-                         timed_on_broker(o, mib, b.produce_per_cpu, b.produce_per_client_cpu, [&] {
-                             return produce_test(c, topic, size, o.records_1k, "all").mib();
-                         }));
-            b.consume = std::max(
-                b.consume,
-                timed_on_broker(o, mib, b.consume_per_cpu, b.consume_per_client_cpu,
-                                [&] { return consume_test(c, topic, size, o.records_1k).mib(); }));
-            // Raw Fetch speaks plaintext only: the ceiling of the plaintext listener.
-            if (!modes[m].tls)
-                b.fetch = std::max(b.fetch, fetch_consume_test(o, topic, size, o.records_1k).mib());
-        }
-    }
-    std::printf(
-        "at-rest  1 KiB x %ld records, acks=all, best of %d rounds (MiB/s; %% of plaintext)\n",
-        o.records_1k, o.rounds);
-    std::printf("at-rest  %-20s %16s %16s %16s\n", "mode", "produce", "consume", "raw Fetch");
-    for (size_t m = 0; m < modes.size(); ++m) {
-        auto pct = [](double x, double base) { return base > 0 ? 100.0 * x / base : 0.0; };
-        std::printf("at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%) ", modes[m].name,
-                    best[m].produce, pct(best[m].produce, best[0].produce), best[m].consume,
-                    pct(best[m].consume, best[0].consume));
-        if (modes[m].tls)
-            std::printf("%16s\n", "-");
-        else
-            std::printf("%8.1f (%4.0f%%)\n", best[m].fetch, pct(best[m].fetch, best[0].fetch));
-    }
-    if (o.broker_pid > 0) {
-        std::printf("at-rest  broker CPU: MiB per CPU-second of the broker (%% of plaintext)\n");
-        std::printf("at-rest  %-20s %16s %16s\n", "mode", "produce", "consume");
-        for (size_t m = 0; m < modes.size(); ++m)
-            std::printf("at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%)\n", modes[m].name,
-                        best[m].produce_per_cpu,
-                        100.0 * best[m].produce_per_cpu / std::max(best[0].produce_per_cpu, 1e-9),
-                        best[m].consume_per_cpu,
-                        100.0 * best[m].consume_per_cpu / std::max(best[0].consume_per_cpu, 1e-9));
-    }
-    std::printf(
-        "at-rest  clients' CPU: MiB per CPU-second of the librdkafka clients (%% of plaintext)\n");
-    for (size_t m = 0; m < modes.size(); ++m)
-        std::printf(
-            "at-rest  %-20s %8.1f (%4.0f%%) %8.1f (%4.0f%%)\n", modes[m].name,
-            best[m].produce_per_client_cpu,
-            100.0 * best[m].produce_per_client_cpu / std::max(best[0].produce_per_client_cpu, 1e-9),
-            best[m].consume_per_client_cpu,
-            100.0 * best[m].consume_per_client_cpu /
-                std::max(best[0].consume_per_client_cpu, 1e-9));
-    std::fflush(stdout);
-}
-
 // The command line, parsed with CLI11 (--help and usage errors exit).
 options parse(int argc, char** argv) {
     options o;
@@ -507,10 +369,14 @@ options parse(int argc, char** argv) {
     return o;
 }
 
-}  // namespace
+}  // namespace kafka_bench
+
+using namespace kafka_bench;
 
 int main(int argc, char** argv) {
     options o = parse(argc, argv);
+    // The raw TLS producer's OpenSSL writes with write(2): a closed peer must fail it, not kill us.
+    std::signal(SIGPIPE, SIG_IGN);
     std::string run = run_id();
     std::printf(
         "kafka_bench: %s, librdkafka %s, one partition, no compression; throughput: "

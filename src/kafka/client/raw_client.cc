@@ -163,10 +163,16 @@ result<int16_t> raw_connection::pick_version(int16_t api, int16_t codec_min, int
                                              " (API " + std::to_string(api) + ")");
 }
 
-result<std::pair<std::vector<std::byte>, size_t>> raw_connection::round_trip(
-    const std::vector<std::byte>& frame, int16_t api, int16_t version, int32_t id) {
+status raw_connection::write_frame(const std::vector<std::byte>& frame, int16_t api) {
     io call{*this, steady::now() + std::chrono::milliseconds(_timeout_ms), api_name(api)};
-    SPATE_TRY(call.write_all(frame));
+    return call.write_all(frame);
+}
+
+result<std::pair<std::vector<std::byte>, size_t>> raw_connection::read_answer(int16_t api,
+                                                                              int16_t version,
+                                                                              int32_t id) {
+    io call{*this, steady::now() + std::chrono::milliseconds(_timeout_ms), api_name(api)};
+    if (_outstanding > 0) --_outstanding;
     auto body = call.read_frame();
     SPATE_TRY(body);
     auto h = proto::parse_response_header(*body, api, version);

@@ -97,12 +97,29 @@ class raw_connection {
     // fields newer than the codec, are ignored).
     template <typename Response, typename Request>
     result<Response> call(const Request& req, int16_t version) {
-        SPATE_TRY(reauthenticate_if_due());
+        auto id = send(req, version);
+        SPATE_TRY(id);
+        return receive<Response>(*id, static_cast<int16_t>(Request::k_api_key), version);
+    }
+
+    // Pipelining: send() writes a request without waiting for its answer and
+    // returns its correlation id; receive() reads the next answer, which must
+    // be the one to `id` (a broker answers a connection's requests in
+    // order), so answers are received in the order their requests were
+    // sent. Re-authentication runs only when no request is outstanding.
+    template <typename Request>
+    result<int32_t> send(const Request& req, int16_t version) {
+        if (_outstanding == 0) SPATE_TRY(reauthenticate_if_due());
         std::vector<std::byte> out;
-        int32_t id = _next_id++;
+        const int32_t id = _next_id++;
         protocol::append_request_frame(out, id, _client_id, version, req);
-        const auto api = static_cast<int16_t>(Request::k_api_key);
-        auto body = round_trip(out, api, version, id);
+        SPATE_TRY(write_frame(out, static_cast<int16_t>(Request::k_api_key)));
+        ++_outstanding;
+        return id;
+    }
+    template <typename Response>
+    result<Response> receive(int32_t id, int16_t api, int16_t version) {
+        auto body = read_answer(api, version, id);
         SPATE_TRY(body);
         protocol::reader r(std::span<const std::byte>(body->first).subspan(body->second));
         Response resp;
@@ -122,10 +139,11 @@ class raw_connection {
     result<std::string> sasl_round(const std::string& token, int16_t version);
     result<int16_t> pick_version(int16_t api, int16_t codec_min, int16_t codec_max,
                                  int16_t min_wanted, const char* what) const;
-    // Writes `frame`, reads the answer to correlation id `id`: the frame and
-    // the offset of the message after the response header.
-    result<std::pair<std::vector<std::byte>, size_t>> round_trip(
-        const std::vector<std::byte>& frame, int16_t api, int16_t version, int32_t id);
+    status write_frame(const std::vector<std::byte>& frame, int16_t api);
+    // Reads the next answer, which must be to correlation id `id`: the frame
+    // and the offset of the message after the response header.
+    result<std::pair<std::vector<std::byte>, size_t>> read_answer(int16_t api, int16_t version,
+                                                                  int32_t id);
     error decode_error(int16_t api, const error& e) const;
     struct io;
 
@@ -136,6 +154,7 @@ class raw_connection {
     int _timeout_ms;
     std::unique_ptr<detail::raw_transport> _transport;
     int32_t _next_id = 1;
+    int _outstanding = 0;  // requests sent and not yet received
     std::map<int16_t, std::pair<int16_t, int16_t>> _versions;  // api key → [min, max]
     int _authentications = 0;
     int64_t _session_lifetime_ms = 0;  // of the last SaslAuthenticate answer
