@@ -154,7 +154,7 @@ class raw_connection {
     int _timeout_ms;
     std::unique_ptr<detail::raw_transport> _transport;
     int32_t _next_id = 1;
-    int _outstanding = 0;  // requests sent and not yet received
+    int _outstanding = 0;                                      // requests sent and not yet received
     std::map<int16_t, std::pair<int16_t, int16_t>> _versions;  // api key → [min, max]
     int _authentications = 0;
     int64_t _session_lifetime_ms = 0;  // of the last SaslAuthenticate answer
