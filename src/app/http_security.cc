@@ -1,5 +1,6 @@
 #include "app/http_security.h"
 
+#include "broker/config_keys_tls.h"
 #include "broker/connection_auth.h"
 #include "net/tls.h"
 #include "security/principal_mapping.h"
@@ -40,10 +41,7 @@ status https_for(const broker::broker_config& c, http_security& out) {
     if (c.tls.keystore_location.empty())
         return make_error(errc::invalid_argument,
                           "spate.http.security.protocol=SSL needs ssl.keystore.location");
-    net::tls_server_files f{c.tls.keystore_location, c.tls.truststore_location,
-                            net::client_auth::none};
-    if (c.http.client_auth == "requested") f.auth = net::client_auth::requested;
-    if (c.http.client_auth == "required") f.auth = net::client_auth::required;
+    net::tls_server_files f = broker::server_tls_files(c.tls, c.http.client_auth);
     if (f.auth != net::client_auth::none && f.truststore_pem.empty())
         return make_error(errc::invalid_argument,
                           "spate.http.ssl.client.auth needs ssl.truststore.location");

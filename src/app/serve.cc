@@ -16,6 +16,7 @@
 #include "app/sql_service.h"
 #include "base/log.h"
 #include "broker/broker_config.h"
+#include "broker/config_keys_tls.h"
 #include "broker/dynamic_configs.h"
 #include "http/registry_api.h"
 #include "http/server.h"
@@ -75,10 +76,7 @@ result<std::shared_ptr<boost::asio::ssl::context>> make_tls(const broker::tls_fi
                               "ssl.keystore.location");
         return std::shared_ptr<boost::asio::ssl::context>();
     }
-    net::tls_server_files f{t.keystore_location, t.truststore_location, net::client_auth::none};
-    if (t.client_auth == "requested") f.auth = net::client_auth::requested;
-    if (t.client_auth == "required") f.auth = net::client_auth::required;
-    return net::make_server_tls_context(f);
+    return net::make_server_tls_context(broker::server_tls_files(t, t.client_auth));
 }
 
 // The broker configuration from the config file, then the command line.

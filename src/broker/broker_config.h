@@ -28,6 +28,9 @@ struct tls_files {
     std::string keystore_location;
     std::string truststore_location;
     std::string client_auth = "none";  // none, requested, required
+    std::string key_password;          // ssl.key.password
+    std::string enabled_protocols = "TLSv1.2,TLSv1.3";
+    std::string cipher_suites;  // comma-separated; empty: OpenSSL's defaults
 };
 
 // Encryption at rest (spate.encryption.* keys; docs/formats/encryption.md).

@@ -1,6 +1,7 @@
 #include "broker/config_keys_tls.h"
 #include "broker/config_text.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace spate::broker {
@@ -17,13 +18,67 @@ broker_key pem_only(const std::string& name, const std::string& doc) {
     return {name, config_kind::string, "[PEM]", doc, false, "", apply, value, in_file(name)};
 }
 
-broker_key path(const std::string& name, std::string tls_files::*field, const std::string& doc) {
+broker_key path(const std::string& name, std::string tls_files::*field, const std::string& doc,
+                config_kind kind = config_kind::string, const std::string& range = "a file") {
     auto apply = [=](broker_config& c, const std::string& v) -> status {
         c.tls.*field = v;
         return {};
     };
     auto value = [=](const broker_config& c) { return c.tls.*field; };
-    return {name, config_kind::string, "a file", doc, false, "", apply, value, in_file(name)};
+    return {name, kind, range, doc, false, "", apply, value, in_file(name)};
+}
+
+// A comma-separated list's entries, blanks around them dropped.
+std::vector<std::string> split_list(const std::string& v) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= v.size()) {
+        size_t end = v.find(',', pos);
+        if (end == std::string::npos) end = v.size();
+        std::string m = v.substr(pos, end - pos);
+        m.erase(0, m.find_first_not_of(" \t"));
+        m.erase(m.find_last_not_of(" \t") + 1);
+        if (!m.empty()) out.push_back(std::move(m));
+        pos = end + 1;
+    }
+    return out;
+}
+
+broker_key protocols() {
+    const std::string name = "ssl.enabled.protocols";
+    const std::string range = "[TLSv1.2, TLSv1.3]";
+    auto apply = [=](broker_config& c, const std::string& v) -> status {
+        auto list = split_list(v);
+        if (list.empty()) return storage::invalid_config_value(name, v, range);
+        for (const auto& p : list)
+            if (p != "TLSv1.2" && p != "TLSv1.3")
+                return storage::invalid_config_value(name, v, range);
+        c.tls.enabled_protocols = v;
+        return {};
+    };
+    auto value = [](const broker_config& c) { return c.tls.enabled_protocols; };
+    return {
+        name,         config_kind::list,
+        range,        "TLS versions every TLS endpoint accepts (older ones are always refused).",
+        false,        "",
+        apply,        value,
+        in_file(name)};
+}
+
+broker_key key_password() {
+    const std::string name = "ssl.key.password";
+    auto apply = [](broker_config& c, const std::string& v) -> status {
+        c.tls.key_password = v;
+        return {};
+    };
+    auto value = [](const broker_config& c) {
+        return c.tls.key_password.empty() ? std::string() : std::string("[hidden]");
+    };
+    return {name,         config_kind::password,
+            "a password", "Password of the encrypted private key in ssl.keystore.location.",
+            false,        "",
+            apply,        value,
+            in_file(name)};
 }
 
 broker_key text(const std::string& name, std::string broker_config::*field,
@@ -40,19 +95,11 @@ broker_key mechanisms() {
     const std::string name = "sasl.enabled.mechanisms";
     const std::string range = "[PLAIN, SCRAM-SHA-256, SCRAM-SHA-512]";
     auto apply = [=](broker_config& c, const std::string& v) -> status {
-        std::vector<std::string> out;
-        size_t pos = 0;
-        while (pos <= v.size()) {
-            size_t end = v.find(',', pos);
-            if (end == std::string::npos) end = v.size();
-            std::string m = v.substr(pos, end - pos);
-            m.erase(0, m.find_first_not_of(" \t"));
-            m.erase(m.find_last_not_of(" \t") + 1);
+        auto out = split_list(v);
+        if (out.empty()) return storage::invalid_config_value(name, v, range);
+        for (const auto& m : out)
             if (m != "PLAIN" && m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512")
                 return storage::invalid_config_value(name, v, range);
-            out.push_back(m);
-            pos = end + 1;
-        }
         c.sasl_enabled_mechanisms = std::move(out);
         return {};
     };
@@ -143,6 +190,20 @@ status apply_listener_override(broker_config& c, const std::string& key, const s
     return {};
 }
 
+net::tls_server_files server_tls_files(const tls_files& t, const std::string& client_auth) {
+    net::tls_server_files f;
+    f.keystore_pem = t.keystore_location;
+    f.truststore_pem = t.truststore_location;
+    if (client_auth == "requested") f.auth = net::client_auth::requested;
+    if (client_auth == "required") f.auth = net::client_auth::required;
+    f.key_password = t.key_password;
+    const auto protocols = split_list(t.enabled_protocols);
+    f.tls12 = std::find(protocols.begin(), protocols.end(), "TLSv1.2") != protocols.end();
+    f.tls13 = std::find(protocols.begin(), protocols.end(), "TLSv1.3") != protocols.end();
+    f.cipher_suites = split_list(t.cipher_suites);
+    return f;
+}
+
 std::vector<broker_key> tls_settings() {
     auto client_auth_apply = [](broker_config& c, const std::string& v) -> status {
         if (v != "none" && v != "requested" && v != "required")
@@ -173,6 +234,12 @@ std::vector<broker_key> tls_settings() {
              "and SASL_SSL map to themselves)."),
         text("inter.broker.listener.name", &broker_config::inter_broker_listener_name,
              "a listener name", "Accepted for compatibility; a single node has no peers."),
+        key_password(),
+        protocols(),
+        path("ssl.cipher.suites", &tls_files::cipher_suites,
+             "Cipher suites TLS endpoints offer, comma-separated, by IANA or OpenSSL name "
+             "(empty: OpenSSL's defaults); a TLS version none of them belongs to is off.",
+             config_kind::list, "NAME[,...]"),
         mechanisms(),
         reauth_ms(),
         failed_delay_ms(),

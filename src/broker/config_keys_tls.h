@@ -9,10 +9,16 @@
 #include <vector>
 
 #include "broker/config_keys.h"
+#include "net/tls.h"
 
 namespace spate::broker {
 
 std::vector<broker_key> tls_settings();
+
+// The server TLS settings of `t` (files, key password, protocols, cipher
+// suites, all validated by their keys) with `client_auth` ("none",
+// "requested" or "required").
+net::tls_server_files server_tls_files(const tls_files& t, const std::string& client_auth);
 
 // Applies `listener.name.<name>.<key>` (a key of is_listener_override_key,
 // value checked as the key's own); errc::invalid_argument otherwise.

@@ -1,4 +1,5 @@
 #include "broker/kafka_service.h"
+#include "broker/config_keys_tls.h"
 #include "broker/config_text.h"
 
 #include <cctype>
@@ -22,15 +23,17 @@ std::string setting(const broker_config& c, const std::string& listener, const s
 result<std::shared_ptr<net::tls_context_source>> tls_for(const broker_config& c,
                                                          const kafka_listener& l) {
     const std::string& n = l.address.name;
-    net::tls_server_files f;
-    f.keystore_pem = setting(c, n, "ssl.keystore.location", c.tls.keystore_location);
-    f.truststore_pem = setting(c, n, "ssl.truststore.location", c.tls.truststore_location);
+    tls_files t = c.tls;
+    t.keystore_location = setting(c, n, "ssl.keystore.location", c.tls.keystore_location);
+    t.truststore_location = setting(c, n, "ssl.truststore.location", c.tls.truststore_location);
+    t.key_password = setting(c, n, "ssl.key.password", c.tls.key_password);
+    t.enabled_protocols = setting(c, n, "ssl.enabled.protocols", c.tls.enabled_protocols);
+    t.cipher_suites = setting(c, n, "ssl.cipher.suites", c.tls.cipher_suites);
     // KIP-684: the broker-wide ssl.client.auth applies to SSL listeners only.
     std::string auth =
         listener_override(c, n, "ssl.client.auth")
             .value_or(l.protocol == security_protocol::ssl ? c.tls.client_auth : "none");
-    if (auth == "requested") f.auth = net::client_auth::requested;
-    if (auth == "required") f.auth = net::client_auth::required;
+    net::tls_server_files f = server_tls_files(t, auth);
     if (f.keystore_pem.empty())
         return make_error(errc::invalid_argument,
                           "listener " + n + " (" + security_protocol_name(l.protocol) +

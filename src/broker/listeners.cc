@@ -120,9 +120,10 @@ std::map<std::string, security_protocol> default_protocol_map() {
 
 bool is_listener_override_key(const std::string& key) {
     static const std::set<std::string> keys = {
-        "ssl.keystore.location",   "ssl.keystore.type",        "ssl.truststore.location",
-        "ssl.truststore.type",     "ssl.client.auth",          "ssl.principal.mapping.rules",
-        "sasl.enabled.mechanisms", "connections.max.reauth.ms"};
+        "ssl.keystore.location",   "ssl.keystore.type",         "ssl.truststore.location",
+        "ssl.truststore.type",     "ssl.client.auth",           "ssl.principal.mapping.rules",
+        "sasl.enabled.mechanisms", "connections.max.reauth.ms", "ssl.key.password",
+        "ssl.enabled.protocols",   "ssl.cipher.suites"};
     return keys.contains(key);
 }
 

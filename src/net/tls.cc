@@ -4,6 +4,11 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+
 #include "base/log.h"
 
 namespace spate::net {
@@ -25,18 +30,71 @@ error tls_error(const std::string& file, const std::string& what) {
     return make_error(errc::invalid_argument, file + ": " + what + " (" + openssl_reason() + ")");
 }
 
+// OpenSSL's name of the suite named `name` (IANA or OpenSSL style) among
+// every suite this OpenSSL offers, with whether it is a TLS 1.3 suite.
+std::optional<std::pair<std::string, bool>> find_suite(const std::string& name) {
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_method()), SSL_CTX_free);
+    if (!ctx || SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL") != 1) return std::nullopt;
+    STACK_OF(SSL_CIPHER)* all = SSL_CTX_get_ciphers(ctx.get());
+    for (int i = 0; i < sk_SSL_CIPHER_num(all); ++i) {
+        const SSL_CIPHER* c = sk_SSL_CIPHER_value(all, i);
+        const char* standard = SSL_CIPHER_standard_name(c);
+        if (name == SSL_CIPHER_get_name(c) || (standard && name == standard))
+            return std::pair{std::string(SSL_CIPHER_get_name(c)),
+                             std::string_view(SSL_CIPHER_get_version(c)) == "TLSv1.3"};
+    }
+    return std::nullopt;
+}
+
+// Restricts `raw` to files.cipher_suites and the enabled protocols.
+status set_protocols_and_suites(SSL_CTX* raw, const tls_server_files& files) {
+    bool tls12 = files.tls12, tls13 = files.tls13;
+    if (!files.cipher_suites.empty()) {
+        std::string list12, list13, unknown;
+        for (const auto& name : files.cipher_suites) {
+            auto s = find_suite(name);
+            if (!s) {
+                unknown += (unknown.empty() ? "" : ", ") + name;
+                continue;
+            }
+            std::string& list = s->second ? list13 : list12;
+            list += (list.empty() ? "" : ":") + s->first;
+        }
+        if (!unknown.empty())
+            return make_error(errc::invalid_argument,
+                              "ssl.cipher.suites: unknown cipher suite(s) " + unknown);
+        if (list12.empty()) tls12 = false;
+        if (list13.empty()) tls13 = false;
+        if ((!list12.empty() && SSL_CTX_set_cipher_list(raw, list12.c_str()) != 1) ||
+            (!list13.empty() && SSL_CTX_set_ciphersuites(raw, list13.c_str()) != 1))
+            return make_error(errc::invalid_argument,
+                              "ssl.cipher.suites: refused (" + openssl_reason() + ")");
+    }
+    if (!tls12 && !tls13)
+        return make_error(errc::invalid_argument,
+                          "ssl.enabled.protocols and ssl.cipher.suites leave no usable protocol");
+    SSL_CTX_set_min_proto_version(raw, tls12 ? TLS1_2_VERSION : TLS1_3_VERSION);
+    SSL_CTX_set_max_proto_version(raw, tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    return {};
+}
+
 }  // namespace
 
 result<std::shared_ptr<ssl::context>> make_server_tls_context(const tls_server_files& files) {
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
     SSL_CTX* raw = ctx->native_handle();
-    SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    SPATE_TRY(set_protocols_and_suites(raw, files));
+    // An encrypted key is read with the password; an unencrypted one ignores it.
+    ctx->set_password_callback(
+        [pw = files.key_password](size_t, ssl::context::password_purpose) { return pw; });
     const std::string& ks = files.keystore_pem;
     if (SSL_CTX_use_certificate_chain_file(raw, ks.c_str()) != 1)
         return tls_error(ks, "no certificate chain could be read");
     if (SSL_CTX_use_PrivateKey_file(raw, ks.c_str(), SSL_FILETYPE_PEM) != 1)
-        return tls_error(ks, "no private key could be read");
+        return tls_error(ks, files.key_password.empty()
+                                 ? "no private key could be read (encrypted: set ssl.key.password)"
+                                 : "no private key could be read with ssl.key.password");
     if (SSL_CTX_check_private_key(raw) != 1)
         return tls_error(ks, "the private key does not match the certificate");
     if (!files.truststore_pem.empty() &&

@@ -1,14 +1,17 @@
 #pragma once
 
 // Server TLS contexts from PEM files, as Kafka's ssl.keystore.* /
-// ssl.truststore.* / ssl.client.auth configure them: TLS 1.2 and 1.3 only;
-// the keystore holds the certificate chain and the private key in one PEM
-// file; with a truststore, client certificates are verified against it
-// (`requested`: asked for, `required`: a handshake without one fails).
+// ssl.truststore.* / ssl.client.auth / ssl.key.password /
+// ssl.enabled.protocols / ssl.cipher.suites configure them: TLS 1.2 and 1.3
+// only; the keystore holds the certificate chain and the private key
+// (encrypted with key_password, or not) in one PEM file; with a truststore,
+// client certificates are verified against it (`requested`: asked for,
+// `required`: a handshake without one fails).
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -22,10 +25,20 @@ struct tls_server_files {
     std::string keystore_pem;    // certificate chain + private key
     std::string truststore_pem;  // CA certificates; empty: none
     client_auth auth = client_auth::none;
+    std::string key_password;         // of an encrypted private key; empty: not encrypted
+    bool tls12 = true, tls13 = true;  // at least one
+    // Cipher suites by IANA name (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, as
+    // Kafka's ssl.cipher.suites lists them) or OpenSSL name
+    // (ECDHE-RSA-AES128-GCM-SHA256); TLS 1.3 suites have one name
+    // (TLS_AES_128_GCM_SHA256). Empty: OpenSSL's defaults. A protocol none
+    // of the listed suites belongs to is switched off.
+    std::vector<std::string> cipher_suites;
 };
 
 // Errors name the file and what OpenSSL refused (unreadable file, no
-// certificate, no key, key not matching the certificate).
+// certificate, no key or a wrong key password, key not matching the
+// certificate), or the cipher suites OpenSSL does not know, or a suite list
+// that leaves no enabled protocol usable.
 result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
     const tls_server_files& files);
 

@@ -96,15 +96,6 @@ def refused(bootstrap, cfg, *args, expect):
     return time.monotonic() - start
 
 
-def ports_of(output):
-    ports = {}
-    for line in output:
-        m = re.search(r"kafka listener (\w+) \((\w+)\) on \S+:(\d+)", line)
-        if m:
-            ports[m.group(1)] = int(m.group(3))
-    return ports
-
-
 def main():
     tmp = tempfile.mkdtemp(prefix="spate-cc-")
     keystore = make_certs(tmp)
@@ -145,10 +136,7 @@ def main():
         "sasl.username": "alice", "sasl.password": "alice-secret"})
 
     with Broker(data_dir=data, config=config) as b:
-        deadline = time.monotonic() + 10
-        while len(ports_of(b.output)) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        ports = ports_of(b.output)
+        ports = b.listener_ports(4)
         check(set(ports) == {"PLAINTEXT", "SASL_SSL", "SSL", "SASL_PLAINTEXT"},
               "listeners: %s" % ports)
         at = {k: "127.0.0.1:%d" % v for k, v in ports.items()}

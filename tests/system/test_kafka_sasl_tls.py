@@ -80,15 +80,6 @@ def make_certs(d):
     return keystore
 
 
-def ports_of(output):
-    ports = {}
-    for line in output:
-        m = re.search(r"kafka listener (\w+) \((\w+)\) on \S+:(\d+)", line)
-        if m:
-            ports[m.group(1)] = int(m.group(3))
-    return ports
-
-
 def kcat(bootstrap, props, *args, input=None, timeout=30):
     cmd = ["kcat", "-b", bootstrap]
     for k, v in props.items():
@@ -190,11 +181,7 @@ def main():
         "spate.audit.log.file": os.path.join(tmp, "audit.log"),
     }
     with Broker(data_dir=data, config=config) as b:
-        # The listener lines follow `kafka listener on` in one block.
-        deadline = time.monotonic() + 10
-        while len(ports_of(b.output)) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        ports = ports_of(b.output)
+        ports = b.listener_ports(4)
         check(set(ports) == {"PLAINTEXT", "SASL_SSL", "SSL", "SASL_PLAINTEXT"},
               "listeners: %s" % ports)
         sasl_ssl = "127.0.0.1:%d" % ports["SASL_SSL"]

@@ -5,6 +5,7 @@
 
 #include "broker/broker_config.h"
 #include "broker/config_keys.h"
+#include "broker/config_keys_tls.h"
 #include "broker/listeners.h"
 
 namespace spate::broker {
@@ -104,6 +105,28 @@ TEST(listeners, sasl_settings_parse) {
     ASSERT_TRUE(apply_setting(c, "connections.max.reauth.ms", "60000").ok());
     EXPECT_EQ(c.connections_max_reauth_ms, 60000);
     EXPECT_FALSE(apply_setting(c, "connections.max.reauth.ms", "-1").ok());
+}
+
+TEST(listeners, tls_protocols_suites_and_key_password_reach_the_server_files) {
+    broker_config c;
+    EXPECT_FALSE(apply_setting(c, "ssl.enabled.protocols", "TLSv1.1,TLSv1.2").ok());
+    EXPECT_FALSE(apply_setting(c, "ssl.enabled.protocols", "").ok());
+    ASSERT_TRUE(apply_setting(c, "ssl.enabled.protocols", "TLSv1.3").ok());
+    ASSERT_TRUE(apply_setting(c, "ssl.cipher.suites",
+                              "TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+                    .ok());
+    ASSERT_TRUE(apply_setting(c, "ssl.key.password", "s3cret").ok());
+    ASSERT_TRUE(apply_setting(c, "listener.name.ssl.ssl.enabled.protocols", "TLSv1.2").ok());
+    EXPECT_FALSE(apply_setting(c, "listener.name.ssl.ssl.enabled.protocols", "SSLv3").ok());
+    auto f = server_tls_files(c.tls, "required");
+    EXPECT_FALSE(f.tls12);
+    EXPECT_TRUE(f.tls13);
+    EXPECT_EQ(f.cipher_suites, (std::vector<std::string>{"TLS_AES_128_GCM_SHA256",
+                                                         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}));
+    EXPECT_EQ(f.key_password, "s3cret");
+    EXPECT_EQ(f.auth, net::client_auth::required);
+    // DescribeConfigs never shows the password.
+    EXPECT_EQ(find_broker_key("ssl.key.password")->value(c), "[hidden]");
 }
 
 }  // namespace

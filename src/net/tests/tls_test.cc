@@ -17,6 +17,7 @@
 #include "net/listener.h"
 #include "net/runtime.h"
 #include "net/tests/echo.h"
+#include "net/tests/test_keystore.h"
 #include "net/tls.h"
 
 namespace spate::net {
@@ -29,17 +30,7 @@ using asio::ip::tcp;
 
 // A server context with a fresh EC key and a self-signed certificate.
 std::shared_ptr<ssl::context> self_signed_context() {
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    X509* cert = X509_new();
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509_sign(cert, key, EVP_sha256());
+    auto [key, cert] = testing::self_signed("localhost");
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
     SSL_CTX_use_certificate(ctx->native_handle(), cert);
     SSL_CTX_use_PrivateKey(ctx->native_handle(), key);
@@ -48,29 +39,7 @@ std::shared_ptr<ssl::context> self_signed_context() {
     return ctx;
 }
 
-// Writes a self-signed certificate for `cn` and its key to one PEM file.
-void write_keystore(const std::string& path, const char* cn) {
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    X509* cert = X509_new();
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
-                               -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509_sign(cert, key, EVP_sha256());
-    const std::string tmp = path + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    PEM_write_X509(f, cert);
-    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    std::filesystem::rename(tmp, path);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-}
+using testing::write_keystore;
 
 // The subject CN of the certificate the server at `port` presents.
 std::string server_cn(uint16_t port) {

@@ -123,6 +123,20 @@ class Broker:
     def pid(self):
         return self.proc.pid if self.proc else None
 
+    def listener_ports(self, count, timeout=10.0):
+        """{listener name: port} of the named Kafka listeners, once `count`
+        of them were announced (they follow `kafka listener on` in one block)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ports = {}
+            for line in list(self.output):
+                m = re.search(r"kafka listener (\w+) \((\w+)\) on \S+:(\d+)", line)
+                if m:
+                    ports[m.group(1)] = int(m.group(3))
+            if len(ports) >= count or time.monotonic() >= deadline:
+                return ports
+            time.sleep(0.05)
+
     def kill(self):
         """SIGKILL and wait."""
         if self.alive():
