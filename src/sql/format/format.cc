@@ -63,13 +63,20 @@ const std::vector<column_def>& hidden_columns() {
     return k_hidden;
 }
 
+std::vector<data_type> source_column_types(std::span<const column_def> declared) {
+    std::vector<data_type> out;
+    out.reserve(declared.size() + hidden_columns().size());
+    for (const column_def& d : declared)
+        out.push_back(d.type);
+    for (const column_def& d : hidden_columns())
+        out.push_back(d.type);
+    return out;
+}
+
 chunk make_source_chunk(std::span<const column_def> declared) {
     std::vector<column> cols;
-    cols.reserve(declared.size() + hidden_columns().size());
-    for (const column_def& d : declared)
-        cols.emplace_back(d.type);
-    for (const column_def& d : hidden_columns())
-        cols.emplace_back(d.type);
+    for (const data_type& t : source_column_types(declared))
+        cols.emplace_back(t);
     return chunk(std::move(cols));
 }
 

@@ -66,6 +66,8 @@ struct decode_failure {
 const std::vector<column_def>& hidden_columns();
 // A chunk with empty columns of `declared` then the hidden columns.
 chunk make_source_chunk(std::span<const column_def> declared);
+// The types of make_source_chunk's columns: declared, then hidden.
+std::vector<data_type> source_column_types(std::span<const column_def> declared);
 
 // Bit i of a hidden-column mask stands for hidden_columns()[i].
 constexpr uint32_t k_all_hidden_columns = (1u << 6) - 1;

@@ -48,7 +48,8 @@ sql_result<std::unique_ptr<record_router>> record_router::create(
         if (!d.ok()) return d.error();
         r->_decoders.push_back(std::move(d).value());
         r->_declared.push_back(in.columns);
-        r->_bytes_per_row.emplace_back(in.columns.size() + hidden_columns().size(), 0);
+        r->_source_types.push_back(source_column_types(in.columns));
+        r->_bytes_per_row.emplace_back(r->_source_types.back().size(), 0);
     }
     if (output) {
         r->_output = std::move(output);
@@ -150,16 +151,7 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
     }
     if (_gate) {
         // Decoded rows are the run's records without the failed ones, in order.
-        std::vector<uint32_t> row_message;
-        row_message.reserve(source.rows());
-        size_t next_failure = 0;
-        for (uint32_t i = 0; i < run.size(); ++i) {
-            if (next_failure < failures.size() && failures[next_failure].index == i) {
-                ++next_failure;
-                continue;
-            }
-            row_message.push_back(i);
-        }
+        const auto row_message = decoded_messages(run.size(), failures);
         SPATE_ASSERT(row_message.size() == source.rows());
         SPATE_TRY(_gate(input, run, row_message, source, sink));
         if (source.rows() == 0) {
@@ -167,37 +159,31 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
             return {};
         }
     }
-    eval_context ctx;
-    ctx.statement_time_micros = now_micros;
-    ctx.spare = &_pool;
-    size_t source_rows = source.rows();
-    auto out = in.processor->process(std::move(source), ctx);
-    if (out.ok()) {
-        if (auto shape = check_shape(out.value()); !shape.ok()) out = shape.error();
+    return process_rows(input, std::move(source), run.front()->partition(), 1, now_micros, sink);
+}
+
+std::vector<uint32_t> record_router::decoded_messages(size_t records,
+                                                      const std::vector<decode_failure>& failures) {
+    std::vector<uint32_t> out;
+    out.reserve(records - failures.size());
+    size_t next_failure = 0;
+    for (uint32_t i = 0; i < records; ++i) {
+        if (next_failure < failures.size() && failures[next_failure].index == i) {
+            ++next_failure;
+            continue;
+        }
+        out.push_back(i);
     }
-    if (!out.ok()) {
-        ++_stats.processor_errors;
-        logging::get("sql").error("query {}: {} rows of {}[{}] dropped: {}", _spec.name,
-                                  source_rows, in.topic, run.front()->partition(),
-                                  out.error().message);
-        return {};
-    }
-    auto written = _output(out.value(), {}, run.front()->partition(), sink);
-    _pool.give(std::move(out.value()));
-    return written;
+    return out;
 }
 
 chunk record_router::take_source(size_t input, size_t rows) {
-    const auto& declared = _declared[input];
+    const auto& types = _source_types[input];
     const auto& per_row = _bytes_per_row[input];
-    const auto& hidden = hidden_columns();
     std::vector<column> cols;
-    cols.reserve(declared.size() + hidden.size());
-    for (size_t i = 0; i < declared.size() + hidden.size(); ++i) {
-        const data_type& t =
-            i < declared.size() ? declared[i].type : hidden[i - declared.size()].type;
-        cols.push_back(_pool.take(t, rows, per_row[i] * rows));
-    }
+    cols.reserve(types.size());
+    for (size_t i = 0; i < types.size(); ++i)
+        cols.push_back(_pool.take(types[i], rows, per_row[i] * rows));
     return chunk(std::move(cols));
 }
 

@@ -75,6 +75,10 @@ class record_router {
     // spare columns, reserved for `rows` rows and, per string column, the
     // bytes per row of that column in the input's previous run.
     chunk take_source(size_t input, size_t rows);
+    // The indexes of a run's `records` that decoded (those not in `failures`,
+    // which is ordered by index).
+    static std::vector<uint32_t> decoded_messages(size_t records,
+                                                  const std::vector<decode_failure>& failures);
     // Remembers `source`'s string bytes per row for the next take_source.
     void note_source(size_t input, const chunk& source);
     status dead_letter(size_t input, const kafka::client::message& m, const std::string& reason,
@@ -88,7 +92,8 @@ class record_router {
     status route_changes(size_t input, std::span<const kafka::client::message* const> run,
                          std::span<const record_view> views, int64_t now_micros,
                          const record_sink& sink);
-    // Processes `source` and outputs the rows, each with `diff`.
+    // Processes `source` and outputs the rows, each with `diff`; the output
+    // chunk's columns go back to the pool.
     status process_rows(size_t input, chunk source, int32_t partition, int8_t diff,
                         int64_t now_micros, const record_sink& sink);
 
@@ -113,6 +118,8 @@ class record_router {
     // run's string bytes per row (0 for fixed-width columns).
     column_pool _pool{32};
     std::vector<std::vector<size_t>> _bytes_per_row;
+    // Per input: the source chunk's column types (source_column_types).
+    std::vector<std::vector<data_type>> _source_types;
     // Upsert inputs: the normaliser and route_changes' buffers.
     run_normaliser _normalise;
     std::vector<record_view> _retract, _insert_views;

@@ -57,6 +57,7 @@ status record_router::process_rows(size_t input, chunk source, int32_t partition
     const auto& in = _spec.inputs[input];
     eval_context ctx;
     ctx.statement_time_micros = now_micros;
+    ctx.spare = &_pool;
     size_t source_rows = source.rows();
     auto out = in.processor->process(std::move(source), ctx);
     if (out.ok()) {
@@ -68,9 +69,15 @@ status record_router::process_rows(size_t input, chunk source, int32_t partition
                                   source_rows, in.topic, partition, out.error().message);
         return {};
     }
-    if (diff == 1 || out.value().rows() == 0) return _output(out.value(), {}, partition, sink);
-    _minus.assign(out.value().rows(), diff);
-    return _output(out.value(), _minus, partition, sink);
+    status written;
+    if (diff == 1 || out.value().rows() == 0) {
+        written = _output(out.value(), {}, partition, sink);
+    } else {
+        _minus.assign(out.value().rows(), diff);
+        written = _output(out.value(), _minus, partition, sink);
+    }
+    _pool.give(std::move(out.value()));
+    return written;
 }
 
 }  // namespace spate::sql::detail
