@@ -29,9 +29,9 @@ chunk output_rows(const chunk& c, std::span<const uint32_t> rows) {
     return out;
 }
 
-void append_chunk(chunk& dst, const chunk& src) {
+void append_chunk(chunk& dst, chunk src) {
     if (dst.width() == 0) {
-        dst = src;
+        dst = std::move(src);
         return;
     }
     for (size_t i = 0; i < src.width(); ++i)

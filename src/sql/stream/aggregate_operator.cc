@@ -59,6 +59,17 @@ sql_status aggregate_task::init() {
         if (auto s = _watermark.load(*wm.value()); !s.ok()) return s;
     }
     _closed_through.reset();
+    // A task opened over a state without groups holds every group in memory
+    // until drop_memory(): a key missing from _index is then not stored.
+    bool any_group = false;
+    auto scanned = _state->scan(std::string(1, k_group_prefix),
+                                std::string(1, static_cast<char>(k_group_prefix + 1)),
+                                [&any_group](std::string_view, std::string_view) {
+                                    any_group = true;
+                                    return false;
+                                });
+    if (!scanned.ok()) return scanned;
+    _all_groups_in_memory = !any_group;
     return {};
 }
 
@@ -107,6 +118,7 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
     _slots[s].key = &pos->first;
     _slots[s].indexed = true;
     _key_bytes += key.size();
+    if (_all_groups_in_memory) return s;
     auto stored = _state->get_into(state_key(key), _value_buf);
     if (!stored.ok()) return stored.error();
     if (stored.value()) {
@@ -276,6 +288,7 @@ sql_status aggregate_task::flush(const eval_context& ctx, aggregate_changes& out
 }
 
 void aggregate_task::drop_memory() {
+    _all_groups_in_memory = false;
     _index.clear();
     _sessions.clear();
     _touched_groups.clear();

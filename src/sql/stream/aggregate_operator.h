@@ -189,6 +189,9 @@ class aggregate_task {
     std::optional<int64_t> _closed_through;  // windows ending at or before it are gone
 
     index _index;
+    // Every group the task state holds is in _index (find_or_load() then
+    // skips the state's lookup of a new key).
+    bool _all_groups_in_memory = false;
     session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;
