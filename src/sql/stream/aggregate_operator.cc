@@ -87,6 +87,7 @@ uint32_t aggregate_task::allocate() {
     }
     auto s = static_cast<uint32_t>(_slots.size());
     _slots.emplace_back();
+    _group_keys.emplace_back();
     // Grow the aggregates geometrically with the slot vector.
     if (_aggs.empty() || _aggs[0]->slots() <= s) {
         size_t want = std::max<size_t>(64, _slots.capacity());
@@ -101,7 +102,8 @@ void aggregate_task::release(uint32_t s) {
     slot& sl = _slots[s];
     if (sl.indexed) {
         _key_bytes -= sl.key->size();
-        _index.erase(*sl.key);
+        _index.erase(codec::hash_bytes(*sl.key), s);
+        _group_keys[s].clear();
     }
     sl = slot{};
     for (auto& a : _aggs)
@@ -110,12 +112,14 @@ void aggregate_task::release(uint32_t s) {
 }
 
 sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
-    auto it = _index.find(key);
-    if (it != _index.end()) return it->second;
+    uint64_t hash = codec::hash_bytes(key);
+    uint32_t found =
+        _index.find(key, hash, [this](uint32_t s) -> const std::string& { return _group_keys[s]; });
+    if (found != group_index::k_none) return found;
     uint32_t s = allocate();
-    auto [pos, fresh] = _index.emplace(std::string(key), s);
-    SPATE_ASSERT(fresh);
-    _slots[s].key = &pos->first;
+    _group_keys[s].assign(key);
+    _index.insert(hash, s);
+    _slots[s].key = &_group_keys[s];
     _slots[s].indexed = true;
     _key_bytes += key.size();
     if (_all_groups_in_memory) return s;
@@ -290,6 +294,7 @@ sql_status aggregate_task::flush(const eval_context& ctx, aggregate_changes& out
 void aggregate_task::drop_memory() {
     _all_groups_in_memory = false;
     _index.clear();
+    _group_keys.clear();
     _sessions.clear();
     _touched_groups.clear();
     _merged.clear();

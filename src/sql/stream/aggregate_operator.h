@@ -26,6 +26,7 @@
 // aborts the transaction.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@
 #include "sql/expr/functions.h"
 #include "sql/state/task_state.h"
 #include "sql/stream/combiner.h"
+#include "sql/stream/group_index.h"
 #include "sql/stream/repartition.h"
 #include "sql/stream/stateful_spec.h"
 #include "sql/stream/watermark.h"
@@ -82,11 +84,10 @@ class aggregate_task {
         using is_transparent = void;
         size_t operator()(std::string_view k) const;
     };
-    using index = std::unordered_map<std::string, uint32_t, key_hash, std::equal_to<>>;
     // A group (SESSION: one session of a group): accumulators at the same
     // slot of every grouped_aggregate.
     struct slot {
-        const std::string* key = nullptr;  // its key in _index or _sessions
+        const std::string* key = nullptr;  // its key in _group_keys or _sessions
         bool indexed = false;              // in _index
         bool stored = false;               // its 'g' value is in the task state
         int64_t rows = 0;
@@ -188,7 +189,10 @@ class aggregate_task {
     bool _watermark_dirty = false;           // markers applied since the last flush
     std::optional<int64_t> _closed_through;  // windows ending at or before it are gone
 
-    index _index;
+    group_index _index;
+    // Slot s's key when it is indexed (a deque: keys do not move, slots
+    // point at them).
+    std::deque<std::string> _group_keys;
     // Every group the task state holds is in _index (find_or_load() then
     // skips the state's lookup of a new key).
     bool _all_groups_in_memory = false;
