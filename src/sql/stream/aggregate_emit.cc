@@ -121,9 +121,14 @@ sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes&
         cols.back().push_from(old_keys[k], before);
         cols.back().push_from(keys[k], after);
     }
+    // _old_results: a row per group in `before`, in order.
+    std::vector<uint32_t> old_rows(before.size());
+    for (uint32_t i = 0; i < old_rows.size(); ++i)
+        old_rows[i] = i;
     for (size_t c = 0; c < _aggs.size(); ++c) {
+        SPATE_ASSERT(_old_results[c].size() == before.size());
         cols.emplace_back(_def.calls[c].type);
-        cols.back().push_from(_old_results[c], before);
+        cols.back().push_from(_old_results[c], old_rows);
         cols.back().push_from(now[c], after);
     }
     for (uint32_t i : before)

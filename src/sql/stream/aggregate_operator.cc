@@ -151,12 +151,15 @@ void aggregate_task::touch(uint32_t s) {
     sl.old_start = sl.start;
     sl.old_end = sl.end;
     start_delta(s);
-    if (_def.emit_on_window_close) return;
+    // Only a group with rows emitted a row before: _old_results holds the
+    // results of those groups, in touch order.
+    if (_def.emit_on_window_close || sl.rows <= 0) return;
+    size_t row = _old_results.empty() ? 0 : _old_results[0].size();
     for (size_t c = 0; c < _aggs.size(); ++c) {
         column& old = _old_results[c];
-        // No rows, or a result error (e.g. overflow): no row was emitted.
-        if (sl.rows > 0 && _aggs[c]->result(s, old).ok()) continue;
-        if (old.size() < _touched.size()) old.push_null();
+        // A result error (e.g. overflow): null.
+        if (_aggs[c]->result(s, old).ok()) continue;
+        if (old.size() <= row) old.push_null();
     }
 }
 

@@ -201,7 +201,9 @@ class aggregate_task {
     std::vector<uint32_t> _free;
     size_t _key_bytes = 0;
     std::vector<uint32_t> _touched;
-    std::vector<column> _old_results;  // per call; row i: the result of _touched[i] before
+    // Per call, the results before of the touched groups that had rows then
+    // (old_rows > 0), in touch order.
+    std::vector<column> _old_results;
     std::vector<delta_buffer> _delta_bufs;
     std::vector<int32_t> _free_delta_bufs;
     aggregate_task_stats _stats;
@@ -214,6 +216,7 @@ class aggregate_task {
     std::vector<uint8_t> _keep;
     std::string _key_buf;
     std::string _value_buf;
+    std::string _group_buf, _body_buf;  // write_group()
 };
 
 }  // namespace spate::sql::detail

@@ -144,7 +144,8 @@ sql_status aggregate_task::load_group(uint32_t s, std::string_view key, std::str
 
 void aggregate_task::write_group(uint32_t s, std::string_view key) {
     slot& sl = _slots[s];
-    std::string value;
+    std::string& value = _group_buf;
+    value.clear();
     if (sl.delta_buf >= 0) {
         delta_buffer& b = _delta_bufs[static_cast<size_t>(sl.delta_buf)];
         if (!b.diffs.empty()) {
@@ -175,7 +176,7 @@ void aggregate_task::write_group(uint32_t s, std::string_view key) {
         }
     }
     // A new snapshot.
-    std::string body;
+    std::string& body = _body_buf;
     save_slot(s, body);
     value.assign(1, static_cast<char>(body.size() >= k_delta_threshold ? k_may_have_deltas : 0));
     uint32_t chunks = 0;
