@@ -41,6 +41,23 @@ class int_multiset {
         return true;
     }
 
+    // Empties the set; its table keeps the size the values it held would
+    // grow it to (a set refilled with about as many values grows no more).
+    void clear() {
+        size_t size = table_size_for(_n);
+        if (size == _t.size())
+            std::fill(_t.begin(), _t.end(), entry{});
+        else
+            _t.assign(size, entry{});
+        _n = 0;
+    }
+
+    // An empty set sized for `n` values (no growth while they are added).
+    void reserve_empty(size_t n) {
+        SPATE_ASSERT(_n == 0);
+        _t.assign(table_size_for(n), entry{});
+    }
+
     template <typename F>
     void each(F&& f) const {
         for (const auto& e : _t)
@@ -53,6 +70,13 @@ class int_multiset {
         int64_t count = 0;
     };
 
+    // The table size add() reaches holding n values.
+    static size_t table_size_for(size_t n) {
+        size_t size = 8;
+        while ((n + 1) * 4 > size * 3)
+            size *= 2;
+        return size;
+    }
     size_t home(int64_t k) const {
         uint64_t x = static_cast<uint64_t>(k) * 0x9e3779b97f4a7c15ULL;
         return static_cast<size_t>(x ^ (x >> 29)) & (_t.size() - 1);
@@ -119,6 +143,10 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         st.nulls += o.nulls;
         return {};
     }
+    void clear(size_t slot) override {
+        _s[slot].values.clear();
+        _s[slot].nulls = 0;
+    }
     sql_status result(size_t slot, column& out) const override {
         out.push<int64_t>(static_cast<int64_t>(_s[slot].values.size()));
         return {};
@@ -127,7 +155,9 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         const distinct_state& st = _s[slot];
         _sorted.clear();
         st.values.each([&](int64_t k, int64_t n) { _sorted.emplace_back(k, n); });
-        std::sort(_sorted.begin(), _sorted.end());
+        // Keys are unique: ordering by key alone is the pairs' order.
+        std::sort(_sorted.begin(), _sorted.end(),
+                  [](const auto& x, const auto& y) { return x.first < y.first; });
         state_writer w(out);
         w.u8(static_cast<uint8_t>(state_tag::multiset));
         w.u128(_sorted.size());
@@ -142,6 +172,8 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         if (!read_tag(r, state_tag::multiset)) return bad_state("multiset");
         distinct_state st;
         unsigned __int128 entries = r.u128();
+        // Sized once (a corrupt count is checked against the bytes first).
+        if (entries <= bytes.size()) st.values.reserve_empty(static_cast<size_t>(entries));
         for (unsigned __int128 e = 0; e < entries && r.ok(); ++e) {
             auto k = static_cast<int64_t>(get_value<P>(r));
             int64_t n = r.i64();

@@ -236,24 +236,36 @@ sql_status aggregate_task::apply_partials(const repartition_rows& rows) {
         int64_t n = 0;
         if (auto st = load_group_body(_partial_aggs, 0, partial, n); !st.ok()) return st;
         touch(s.value());
-        if (auto st = merge_partial(s.value(), n, true); !st.ok()) return st;
+        if (auto st = merge_partial(s.value(), n, partial); !st.ok()) return st;
         _stats.rows_in += n;
     }
     return {};
 }
 
-sql_status aggregate_task::merge_partial(uint32_t s, int64_t rows, bool to_delta) {
+sql_status aggregate_task::merge_partial(uint32_t s, int64_t rows, std::string_view bytes) {
     _slots[s].rows += rows;
     for (size_t c = 0; c < _aggs.size(); ++c)
         if (auto st = _aggs[c]->merge(s, *_partial_aggs[c], 0); !st.ok()) return st;
     int32_t b = _slots[s].delta_buf;
-    if (!to_delta || b < 0) return {};
+    if (bytes.empty() || b < 0) return {};
     delta_buffer& buf = _delta_bufs[static_cast<size_t>(b)];
-    for (size_t c = 0; c < _delta_aggs.size(); ++c)
-        if (auto st = _delta_aggs[c]->merge(static_cast<size_t>(b), *_partial_aggs[c], 0); !st.ok())
-            return st;
-    buf.has_partial = true;
+    auto index = static_cast<size_t>(b);
     buf.partial_rows += rows;
+    if (!buf.has_partial) {
+        // Usually the only one of the interval: kept as received, no merge.
+        buf.has_partial = true;
+        buf.partial_as_bytes = true;
+        buf.partial_bytes.assign(bytes);
+        return {};
+    }
+    if (buf.partial_as_bytes) {
+        int64_t first_rows = 0;
+        auto st = load_group_body(_delta_aggs, index, buf.partial_bytes, first_rows);
+        if (!st.ok()) return st;
+        buf.partial_as_bytes = false;
+    }
+    for (size_t c = 0; c < _delta_aggs.size(); ++c)
+        if (auto st = _delta_aggs[c]->merge(index, *_partial_aggs[c], 0); !st.ok()) return st;
     return {};
 }
 

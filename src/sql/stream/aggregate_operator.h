@@ -108,6 +108,10 @@ class aggregate_task {
         std::vector<int8_t> diffs;
         bool has_partial = false;
         int64_t partial_rows = 0;
+        // The interval's only partial so far, as received: its 'd' record
+        // unless another partial follows (then both are in _delta_aggs).
+        bool partial_as_bytes = false;
+        std::string partial_bytes;
     };
     static constexpr uint32_t k_no_slot = UINT32_MAX;
     // SESSION: the sessions of one session key, ordered by start.
@@ -135,9 +139,9 @@ class aggregate_task {
                             std::span<const uint32_t> slots);
     // Partials (combiner.h): each merged into its group.
     sql_status apply_partials(const repartition_rows& rows);
-    // Merges _partial_aggs' slot 0 (`rows` rows) into slot `s` (and its
-    // delta buffer, when `to_delta`).
-    sql_status merge_partial(uint32_t s, int64_t rows, bool to_delta);
+    // Merges _partial_aggs' slot 0 (`rows` rows, loaded from `bytes`) into
+    // slot `s`, and into its delta buffer unless `bytes` is empty.
+    sql_status merge_partial(uint32_t s, int64_t rows, std::string_view bytes);
     // A group's records in the task state (group_state.cc): `stored` is its
     // 'g' value; reads its chunks and replays its deltas.
     sql_status load_group(uint32_t s, std::string_view key, std::string_view stored);

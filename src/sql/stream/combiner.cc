@@ -159,9 +159,10 @@ void combiner::save(size_t g, std::string& out) const {
 }
 
 void combiner::clear() {
+    // The next interval's groups reuse these slots: clear() keeps buffers.
     for (size_t g = 0; g < _hashes.size(); ++g)
         for (auto& a : _aggs)
-            a->reset(g);
+            a->clear(g);
     std::fill(_table.begin(), _table.end(), entry{});
     _arena.clear();
     _key_ends.clear();

@@ -102,6 +102,39 @@ TEST(count_distinct, merge_adds_the_other_slots_values) {
     EXPECT_EQ(result_text(*a, call, 0), "4");
 }
 
+TEST(count_distinct, a_cleared_slot_is_empty_and_refills_exactly) {
+    auto call = agg_call("count", {of(type_id::int64)}, true);
+    auto a = make_agg(call, 2);
+    std::vector<int64_t> many;
+    for (int64_t v = 0; v < 5000; ++v)
+        many.push_back(v * 7919);
+    ASSERT_TRUE(feed(*a, {int64_col(many)}).ok());
+    ASSERT_TRUE(feed(*a, {int64_col({1, 2})}, {1, 1}).ok());
+    a->clear(0);
+    EXPECT_EQ(result_text(*a, call, 0), "0");
+    EXPECT_EQ(result_text(*a, call, 1), "2");
+    std::string empty, fresh;
+    a->save(0, empty);
+    make_agg(call)->save(0, fresh);
+    EXPECT_EQ(empty, fresh);
+    // Refilled (its table kept): the same state as a slot never used.
+    ASSERT_TRUE(feed(*a, {int64_col({3, 5, 3, -8})}).ok());
+    auto b = make_agg(call);
+    ASSERT_TRUE(feed(*b, {int64_col({3, 5, 3, -8})}).ok());
+    std::string refilled, direct;
+    a->save(0, refilled);
+    b->save(0, direct);
+    EXPECT_EQ(refilled, direct);
+    EXPECT_EQ(result_text(*a, call, 0), "3");
+    // A few values after many: cleared again, the table shrinks to fit.
+    size_t big = a->slot_bytes(0);
+    a->clear(0);
+    ASSERT_TRUE(feed(*a, {int64_col({1})}).ok());
+    a->clear(0);
+    EXPECT_LT(a->slot_bytes(0), big);
+    EXPECT_EQ(result_text(*a, call, 0), "0");
+}
+
 }  // namespace
 }  // namespace count_distinct_test
 }  // namespace spate::sql

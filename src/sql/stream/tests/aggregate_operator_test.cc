@@ -511,6 +511,23 @@ TEST(aggregate_operator, a_large_group_logs_one_merged_partial_per_interval) {
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20100", "+1,20101"}));
 }
 
+TEST(aggregate_operator, a_large_group_logs_a_lone_partial_as_received_and_replays_it) {
+    harness h(distinct_bidders());
+    h.add(bidders(0, 20000));
+    h.flush();
+    // One partial per interval: each 'd' record is that partial.
+    h.add(bidders(20000, 30));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20000", "+1,20030"}));
+    h.add(bidders(20030, 30));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20030", "+1,20060"}));
+    EXPECT_EQ(h.keys_with('d'), 2u);
+    h.reopen();
+    h.add(bidders(0, 1));  // already counted
+    EXPECT_TRUE(h.flush().empty());
+    h.add(bidders(20060, 1));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20060", "+1,20061"}));
+}
+
 }  // namespace
 }  // namespace aggregate_operator_test
 }  // namespace spate::sql::detail
