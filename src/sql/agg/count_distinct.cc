@@ -7,6 +7,8 @@
 // so either reads the other's state.
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "sql/agg/agg_detail.h"
 
@@ -112,6 +114,41 @@ class int_multiset {
     size_t _n = 0;
 };
 
+using value_count = std::pair<int64_t, int64_t>;
+
+// Sorts (value, count) pairs by value (values are unique). Many pairs: a
+// least-significant-digit radix sort on bytes of the value with its sign
+// bit flipped, skipping a byte every value shares (the high bytes of ids in
+// one range), so ids of one range take two or three passes.
+void sort_by_value(std::vector<value_count>& v, std::vector<value_count>& scratch) {
+    if (v.size() < 64) {
+        std::sort(v.begin(), v.end(),
+                  [](const value_count& x, const value_count& y) { return x.first < y.first; });
+        return;
+    }
+    auto ordered = [](int64_t k) { return static_cast<uint64_t>(k) ^ (uint64_t{1} << 63); };
+    // Every byte's histogram in one read of the values.
+    std::vector<std::array<size_t, 256>> counts(8);
+    for (auto& c : counts)
+        c.fill(0);
+    for (const auto& e : v) {
+        uint64_t u = ordered(e.first);
+        for (size_t b = 0; b < 8; ++b)
+            ++counts[b][(u >> (8 * b)) & 0xff];
+    }
+    scratch.resize(v.size());
+    for (size_t b = 0; b < 8; ++b) {
+        auto& c = counts[b];
+        if (c[(ordered(v[0].first) >> (8 * b)) & 0xff] == v.size()) continue;
+        size_t at = 0;
+        for (size_t& n : c)
+            at += std::exchange(n, at);
+        for (const auto& e : v)
+            scratch[c[(ordered(e.first) >> (8 * b)) & 0xff]++] = e;
+        v.swap(scratch);
+    }
+}
+
 struct distinct_state {
     int_multiset values;
     int64_t nulls = 0;  // saved as the multiset layout's NULL count (always 0 here)
@@ -155,9 +192,7 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         const distinct_state& st = _s[slot];
         _sorted.clear();
         st.values.each([&](int64_t k, int64_t n) { _sorted.emplace_back(k, n); });
-        // Keys are unique: ordering by key alone is the pairs' order.
-        std::sort(_sorted.begin(), _sorted.end(),
-                  [](const auto& x, const auto& y) { return x.first < y.first; });
+        sort_by_value(_sorted, _scratch);
         state_writer w(out);
         w.u8(static_cast<uint8_t>(state_tag::multiset));
         w.u128(_sorted.size());
@@ -193,7 +228,7 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
                           "aggregate retraction of a value the group does not hold");
     }
 
-    mutable std::vector<std::pair<int64_t, int64_t>> _sorted;  // save()'s scratch
+    mutable std::vector<value_count> _sorted, _scratch;  // save()'s
 };
 
 }  // namespace
