@@ -58,6 +58,10 @@ class grouped_aggregate {
     virtual void resize(size_t slots) = 0;
     // Makes `slot` empty again (slot reuse).
     virtual void reset(size_t slot) = 0;
+    // Makes `slot` empty like reset(), but may keep buffers sized for the
+    // rows it held, for a slot refilled with as many rows soon (the
+    // combiner's groups, once per commit interval).
+    virtual void clear(size_t slot) { reset(slot); }
 
     // Applies the n rows of `args` (one column per argument, each n rows):
     // row i to slot `slots[i]` with diff `diffs[i]` (empty: all +1).

@@ -7,6 +7,8 @@
 // so either reads the other's state.
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "sql/agg/agg_detail.h"
 
@@ -41,6 +43,23 @@ class int_multiset {
         return true;
     }
 
+    // Empties the set; its table keeps the size the values it held would
+    // grow it to (a set refilled with about as many values grows no more).
+    void clear() {
+        size_t size = table_size_for(_n);
+        if (size == _t.size())
+            std::fill(_t.begin(), _t.end(), entry{});
+        else
+            _t.assign(size, entry{});
+        _n = 0;
+    }
+
+    // An empty set sized for `n` values (no growth while they are added).
+    void reserve_empty(size_t n) {
+        SPATE_ASSERT(_n == 0);
+        _t.assign(table_size_for(n), entry{});
+    }
+
     template <typename F>
     void each(F&& f) const {
         for (const auto& e : _t)
@@ -53,6 +72,13 @@ class int_multiset {
         int64_t count = 0;
     };
 
+    // The table size add() reaches holding n values.
+    static size_t table_size_for(size_t n) {
+        size_t size = 8;
+        while ((n + 1) * 4 > size * 3)
+            size *= 2;
+        return size;
+    }
     size_t home(int64_t k) const {
         uint64_t x = static_cast<uint64_t>(k) * 0x9e3779b97f4a7c15ULL;
         return static_cast<size_t>(x ^ (x >> 29)) & (_t.size() - 1);
@@ -88,6 +114,41 @@ class int_multiset {
     size_t _n = 0;
 };
 
+using value_count = std::pair<int64_t, int64_t>;
+
+// Sorts (value, count) pairs by value (values are unique). Many pairs: a
+// least-significant-digit radix sort on bytes of the value with its sign
+// bit flipped, skipping a byte every value shares (the high bytes of ids in
+// one range), so ids of one range take two or three passes.
+void sort_by_value(std::vector<value_count>& v, std::vector<value_count>& scratch) {
+    if (v.size() < 64) {
+        std::sort(v.begin(), v.end(),
+                  [](const value_count& x, const value_count& y) { return x.first < y.first; });
+        return;
+    }
+    auto ordered = [](int64_t k) { return static_cast<uint64_t>(k) ^ (uint64_t{1} << 63); };
+    // Every byte's histogram in one read of the values.
+    std::vector<std::array<size_t, 256>> counts(8);
+    for (auto& c : counts)
+        c.fill(0);
+    for (const auto& e : v) {
+        uint64_t u = ordered(e.first);
+        for (size_t b = 0; b < 8; ++b)
+            ++counts[b][(u >> (8 * b)) & 0xff];
+    }
+    scratch.resize(v.size());
+    for (size_t b = 0; b < 8; ++b) {
+        auto& c = counts[b];
+        if (c[(ordered(v[0].first) >> (8 * b)) & 0xff] == v.size()) continue;
+        size_t at = 0;
+        for (size_t& n : c)
+            at += std::exchange(n, at);
+        for (const auto& e : v)
+            scratch[c[(ordered(e.first) >> (8 * b)) & 0xff]++] = e;
+        v.swap(scratch);
+    }
+}
+
 struct distinct_state {
     int_multiset values;
     int64_t nulls = 0;  // saved as the multiset layout's NULL count (always 0 here)
@@ -119,6 +180,10 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         st.nulls += o.nulls;
         return {};
     }
+    void clear(size_t slot) override {
+        _s[slot].values.clear();
+        _s[slot].nulls = 0;
+    }
     sql_status result(size_t slot, column& out) const override {
         out.push<int64_t>(static_cast<int64_t>(_s[slot].values.size()));
         return {};
@@ -127,7 +192,7 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         const distinct_state& st = _s[slot];
         _sorted.clear();
         st.values.each([&](int64_t k, int64_t n) { _sorted.emplace_back(k, n); });
-        std::sort(_sorted.begin(), _sorted.end());
+        sort_by_value(_sorted, _scratch);
         state_writer w(out);
         w.u8(static_cast<uint8_t>(state_tag::multiset));
         w.u128(_sorted.size());
@@ -142,6 +207,8 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
         if (!read_tag(r, state_tag::multiset)) return bad_state("multiset");
         distinct_state st;
         unsigned __int128 entries = r.u128();
+        // Sized once (a corrupt count is checked against the bytes first).
+        if (entries <= bytes.size()) st.values.reserve_empty(static_cast<size_t>(entries));
         for (unsigned __int128 e = 0; e < entries && r.ok(); ++e) {
             auto k = static_cast<int64_t>(get_value<P>(r));
             int64_t n = r.i64();
@@ -161,7 +228,7 @@ class count_distinct_aggregate final : public slot_states<distinct_state> {
                           "aggregate retraction of a value the group does not hold");
     }
 
-    mutable std::vector<std::pair<int64_t, int64_t>> _sorted;  // save()'s scratch
+    mutable std::vector<value_count> _sorted, _scratch;  // save()'s
 };
 
 }  // namespace

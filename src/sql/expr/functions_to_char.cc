@@ -4,8 +4,10 @@
 // WW Q TZ tz OF, the FM prefix, "quoted text" and backslash escapes. Anything
 // else is copied.
 
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sql/expr/datetime_fields.h"
 #include "sql/expr/kernels.h"
@@ -67,71 +69,111 @@ bool starts_ci(sv s, sv p) {
     return true;
 }
 
-// Formats one pattern at the start of `f`; returns the pattern length, 0 when
-// `f` does not start with a pattern.
-size_t format_pattern(sv f, const civil& c, bool fm, bool with_zone, std::string& out) {
-    int hour12 = c.hour % 12 == 0 ? 12 : c.hour % 12;
-    int64_t year = c.year > 0 ? c.year : 1 - c.year;
-    if (starts_ci(f, "HH24")) return append_number(out, c.hour, 2, fm), 4;
-    if (starts_ci(f, "HH12")) return append_number(out, hour12, 2, fm), 4;
-    if (starts_ci(f, "HH")) return append_number(out, hour12, 2, fm), 2;
-    if (starts_ci(f, "MI")) return append_number(out, c.minute, 2, fm), 2;
-    if (starts_ci(f, "SS")) return append_number(out, c.second, 2, fm), 2;
-    if (starts_ci(f, "MS")) return append_number(out, c.micros / 1000, 3, fm), 2;
-    if (starts_ci(f, "US")) return append_number(out, c.micros, 6, fm), 2;
-    if (starts_ci(f, "A.M.") || starts_ci(f, "P.M.")) {
-        out += c.hour < 12 ? (f[0] >= 'a' ? "a.m." : "A.M.") : (f[0] >= 'a' ? "p.m." : "P.M.");
-        return 4;
-    }
-    if (starts_ci(f, "AM") || starts_ci(f, "PM")) {
-        out += c.hour < 12 ? (f[0] >= 'a' ? "am" : "AM") : (f[0] >= 'a' ? "pm" : "PM");
-        return 2;
-    }
-    if (starts_ci(f, "IYYY")) {
-        int64_t iy;
-        int w;
-        iso_week(c.day_number, iy, w);
-        return append_number(out, iy, 4, fm), 4;
-    }
-    if (starts_ci(f, "YYYY")) return append_number(out, year, 4, fm), 4;
-    if (starts_ci(f, "YYY")) return append_number(out, year % 1000, 3, fm), 3;
-    if (starts_ci(f, "YY")) return append_number(out, year % 100, 2, fm), 2;
-    if (starts_ci(f, "MONTH"))
-        return append_name(out, k_months[c.month - 1], style_of(f), 9, fm), 5;
-    if (starts_ci(f, "MON")) {
-        return append_name(out, sv(k_months[c.month - 1]).substr(0, 3), style_of(f), 3, fm), 3;
-    }
-    if (starts_ci(f, "MM")) return append_number(out, c.month, 2, fm), 2;
-    if (starts_ci(f, "DAY")) return append_name(out, k_days[c.dow], style_of(f), 9, fm), 3;
-    if (starts_ci(f, "DY"))
-        return append_name(out, sv(k_days[c.dow]).substr(0, 3), style_of(f), 3, fm), 2;
-    if (starts_ci(f, "DDD")) return append_number(out, c.doy, 3, fm), 3;
-    if (starts_ci(f, "DD")) return append_number(out, c.day, 2, fm), 2;
-    if (starts_ci(f, "D")) return append_number(out, c.dow + 1, 1, fm), 1;
-    if (starts_ci(f, "ID")) return append_number(out, c.dow == 0 ? 7 : c.dow, 1, fm), 2;
-    if (starts_ci(f, "IW")) {
-        int64_t iy;
-        int w;
-        iso_week(c.day_number, iy, w);
-        return append_number(out, w, 2, fm), 2;
-    }
-    if (starts_ci(f, "WW")) return append_number(out, (c.doy - 1) / 7 + 1, 2, fm), 2;
-    if (starts_ci(f, "Y")) return append_number(out, year % 10, 1, fm), 1;
-    if (starts_ci(f, "Q")) return append_number(out, (c.month - 1) / 3 + 1, 1, fm), 1;
-    if (starts_ci(f, "TZ")) {
-        if (with_zone) out += f[0] == 't' ? "utc" : "UTC";
-        return 2;
-    }
-    if (starts_ci(f, "OF")) {
-        if (with_zone) out += "+00";
-        return 2;
+// A format compiled once (to_char() keeps the last one per thread): literal
+// text and template patterns, each with its modifiers.
+enum class pattern : uint8_t {
+    literal,
+    hh24,
+    hh12,
+    mi,
+    ss,
+    ms,
+    us,
+    meridiem_dots,
+    meridiem,
+    iyyy,
+    yyyy,
+    yyy,
+    yy,
+    month,
+    mon,
+    mm,
+    day,
+    dy,
+    ddd,
+    dd,
+    d,
+    id,
+    iw,
+    ww,
+    y,
+    q,
+    tz,
+    of
+};
+
+// The zero-padded width of each numeric pattern, 0 for the others.
+constexpr int k_widths[] = {0, 2, 2, 2, 2, 3, 6, 0, 0, 4, 4, 3, 2, 0,
+                            0, 2, 0, 0, 3, 2, 1, 1, 2, 2, 1, 1, 0, 0};
+static_assert(std::size(k_widths) == static_cast<size_t>(pattern::of) + 1);
+
+struct step {
+    pattern p = pattern::literal;
+    bool fm = false;     // the FM prefix
+    bool lower = false;  // the pattern starts with a lower-case letter
+    char style = 'U';    // style_of() of name patterns
+    std::string text;    // pattern::literal
+};
+
+struct pattern_name {
+    sv name;
+    pattern p;
+};
+
+// In matching order: a longer pattern before its prefixes.
+constexpr pattern_name k_patterns[] = {{"HH24", pattern::hh24},
+                                       {"HH12", pattern::hh12},
+                                       {"HH", pattern::hh12},
+                                       {"MI", pattern::mi},
+                                       {"SS", pattern::ss},
+                                       {"MS", pattern::ms},
+                                       {"US", pattern::us},
+                                       {"A.M.", pattern::meridiem_dots},
+                                       {"P.M.", pattern::meridiem_dots},
+                                       {"AM", pattern::meridiem},
+                                       {"PM", pattern::meridiem},
+                                       {"IYYY", pattern::iyyy},
+                                       {"YYYY", pattern::yyyy},
+                                       {"YYY", pattern::yyy},
+                                       {"YY", pattern::yy},
+                                       {"MONTH", pattern::month},
+                                       {"MON", pattern::mon},
+                                       {"MM", pattern::mm},
+                                       {"DAY", pattern::day},
+                                       {"DY", pattern::dy},
+                                       {"DDD", pattern::ddd},
+                                       {"DD", pattern::dd},
+                                       {"D", pattern::d},
+                                       {"ID", pattern::id},
+                                       {"IW", pattern::iw},
+                                       {"WW", pattern::ww},
+                                       {"Y", pattern::y},
+                                       {"Q", pattern::q},
+                                       {"TZ", pattern::tz},
+                                       {"OF", pattern::of}};
+
+void add_literal(std::vector<step>& steps, sv text) {
+    if (steps.empty() || steps.back().p != pattern::literal) steps.emplace_back();
+    steps.back().text.append(text);
+}
+
+// The pattern at the start of `f` and its length; 0 when there is none.
+size_t match_pattern(sv f, bool fm, std::vector<step>& steps) {
+    for (const auto& [name, p] : k_patterns) {
+        if (!starts_ci(f, name)) continue;
+        step s;
+        s.p = p;
+        s.fm = fm;
+        s.lower = f[0] >= 'a';
+        s.style = style_of(f);
+        steps.push_back(std::move(s));
+        return name.size();
     }
     return 0;
 }
 
-void to_char(int64_t ts, sv format, bool with_zone, std::string& out) {
-    out.clear();
-    civil c = to_civil(ts);
+std::vector<step> compile(sv format) {
+    std::vector<step> steps;
     size_t i = 0;
     while (i < format.size()) {
         sv f = format.substr(i);
@@ -139,29 +181,129 @@ void to_char(int64_t ts, sv format, bool with_zone, std::string& out) {
             size_t j = 1;
             for (; j < f.size() && f[j] != '"'; ++j) {
                 if (f[j] == '\\' && j + 1 < f.size()) ++j;
-                out += f[j];
+                add_literal(steps, f.substr(j, 1));
             }
             i += std::min(j + 1, f.size());
             continue;
         }
         if (f[0] == '\\' && f.size() > 1) {
-            out += f[1];
+            add_literal(steps, f.substr(1, 1));
             i += 2;
             continue;
         }
         bool fm = starts_ci(f, "FM");
         if (fm) f.remove_prefix(2);
-        size_t n = format_pattern(f, c, fm, with_zone, out);
+        size_t n = match_pattern(f, fm, steps);
         if (n == 0) {
             if (fm) {
                 i += 2;
                 continue;
             }
-            out += f[0];
+            add_literal(steps, f.substr(0, 1));
             n = 1;
         }
         i += n + (fm ? 2 : 0);
     }
+    return steps;
+}
+
+// The value of a numeric pattern (k_widths[p] > 0).
+int64_t numeric_value(pattern p, const civil& c) {
+    int64_t year = c.year > 0 ? c.year : 1 - c.year;
+    int64_t iso_year = 0;
+    int iso_week_number = 0;
+    if (p == pattern::iyyy || p == pattern::iw) iso_week(c.day_number, iso_year, iso_week_number);
+    switch (p) {
+        case pattern::hh24:
+            return c.hour;
+        case pattern::hh12:
+            return c.hour % 12 == 0 ? 12 : c.hour % 12;
+        case pattern::mi:
+            return c.minute;
+        case pattern::ss:
+            return c.second;
+        case pattern::ms:
+            return c.micros / 1000;
+        case pattern::us:
+            return c.micros;
+        case pattern::iyyy:
+            return iso_year;
+        case pattern::yyyy:
+            return year;
+        case pattern::yyy:
+            return year % 1000;
+        case pattern::yy:
+            return year % 100;
+        case pattern::mm:
+            return c.month;
+        case pattern::ddd:
+            return c.doy;
+        case pattern::dd:
+            return c.day;
+        case pattern::d:
+            return c.dow + 1;
+        case pattern::id:
+            return c.dow == 0 ? 7 : c.dow;
+        case pattern::iw:
+            return iso_week_number;
+        case pattern::ww:
+            return (c.doy - 1) / 7 + 1;
+        case pattern::y:
+            return year % 10;
+        case pattern::q:
+            return (c.month - 1) / 3 + 1;
+        default:
+            return 0;
+    }
+}
+
+// Formats one step of a compiled format.
+void format_step(const step& s, const civil& c, bool with_zone, std::string& out) {
+    if (int width = k_widths[static_cast<size_t>(s.p)]; width > 0)
+        return append_number(out, numeric_value(s.p, c), width, s.fm);
+    switch (s.p) {
+        case pattern::meridiem_dots:
+            out += c.hour < 12 ? (s.lower ? "a.m." : "A.M.") : (s.lower ? "p.m." : "P.M.");
+            return;
+        case pattern::meridiem:
+            out += c.hour < 12 ? (s.lower ? "am" : "AM") : (s.lower ? "pm" : "PM");
+            return;
+        case pattern::month:
+            return append_name(out, k_months[c.month - 1], s.style, 9, s.fm);
+        case pattern::mon:
+            return append_name(out, sv(k_months[c.month - 1]).substr(0, 3), s.style, 3, s.fm);
+        case pattern::day:
+            return append_name(out, k_days[c.dow], s.style, 9, s.fm);
+        case pattern::dy:
+            return append_name(out, sv(k_days[c.dow]).substr(0, 3), s.style, 3, s.fm);
+        case pattern::tz:
+            if (with_zone) out += s.lower ? "utc" : "UTC";
+            return;
+        case pattern::of:
+            if (with_zone) out += "+00";
+            return;
+        default:
+            out += s.text;  // pattern::literal
+    }
+}
+
+void to_char(int64_t ts, sv format, bool with_zone, std::string& out) {
+    // A query formats many rows with one format: compile it once per thread.
+    struct compiled {
+        bool valid = false;
+        std::string format;
+        std::vector<step> steps;
+    };
+    thread_local compiled last;
+    if (!last.valid || last.format != format) {
+        last.steps = compile(format);
+        last.format.assign(format);
+        last.valid = true;
+    }
+    out.clear();
+    civil c = to_civil(ts);
+    for (const step& s : last.steps)
+        format_step(s, c, with_zone, out);
 }
 
 }  // namespace

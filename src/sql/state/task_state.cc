@@ -51,9 +51,9 @@ class rocks_task_state final : public task_state {
     void put_new(std::string_view key, std::string_view value) override { set(key, value, true); }
 
     void remove(std::string_view key) override {
-        auto it = _pending.find(key);
-        if (it == _pending.end())
-            _pending.emplace(std::string(key), pending_change{});
+        auto it = _pending.lower_bound(key);
+        if (it == _pending.end() || it->first != key)
+            _pending.emplace_hint(it, std::string(key), pending_change{});
         else if (it->second.fresh)
             _pending.erase(it);
         else
@@ -93,9 +93,10 @@ class rocks_task_state final : public task_state {
   private:
     // A key buffered first by put_new() stays fresh until the commit.
     void set(std::string_view key, std::string_view value, bool fresh) {
-        auto it = _pending.find(key);
-        if (it == _pending.end())
-            it = _pending.emplace(std::string(key), pending_change{std::nullopt, fresh}).first;
+        // One descent for a new key: lower_bound, then insert at that hint.
+        auto it = _pending.lower_bound(key);
+        if (it == _pending.end() || it->first != key)
+            it = _pending.emplace_hint(it, std::string(key), pending_change{std::nullopt, fresh});
         if (it->second.value)
             it->second.value->assign(value);
         else

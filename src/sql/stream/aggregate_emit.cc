@@ -13,11 +13,6 @@ namespace codec = stream_codec;
 
 namespace {
 
-void append_rows(column& dst, const column& src, std::span<const uint32_t> rows) {
-    for (uint32_t r : rows)
-        dst.push_from(src, r);
-}
-
 // The output columns of `c` (all but the trailing row id) at `rows`.
 chunk output_rows(const chunk& c, std::span<const uint32_t> rows) {
     std::vector<column> cols;
@@ -29,14 +24,16 @@ chunk output_rows(const chunk& c, std::span<const uint32_t> rows) {
     return out;
 }
 
-void append_chunk(chunk& dst, const chunk& src) {
+void append_chunk(chunk& dst, chunk src) {
     if (dst.width() == 0) {
-        dst = src;
+        dst = std::move(src);
         return;
     }
+    std::vector<uint32_t> all(src.rows());
+    for (uint32_t r = 0; r < all.size(); ++r)
+        all[r] = r;
     for (size_t i = 0; i < src.width(); ++i)
-        for (size_t r = 0; r < src.rows(); ++r)
-            dst.at(i).push_from(src.at(i), r);
+        dst.at(i).push_from(src.at(i), all);
     dst.set_rows(dst.rows() + src.rows());
 }
 
@@ -121,13 +118,18 @@ sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes&
     std::vector<int64_t> ids;
     for (size_t k = 0; k < keys.size(); ++k) {
         cols.emplace_back(keys[k].type());
-        append_rows(cols.back(), old_keys[k], before);
-        append_rows(cols.back(), keys[k], after);
+        cols.back().push_from(old_keys[k], before);
+        cols.back().push_from(keys[k], after);
     }
+    // _old_results: a row per group in `before`, in order.
+    std::vector<uint32_t> old_rows(before.size());
+    for (uint32_t i = 0; i < old_rows.size(); ++i)
+        old_rows[i] = i;
     for (size_t c = 0; c < _aggs.size(); ++c) {
+        SPATE_ASSERT(_old_results[c].size() == before.size());
         cols.emplace_back(_def.calls[c].type);
-        append_rows(cols.back(), _old_results[c], before);
-        append_rows(cols.back(), now[c], after);
+        cols.back().push_from(_old_results[c], old_rows);
+        cols.back().push_from(now[c], after);
     }
     for (uint32_t i : before)
         ids.push_back(i);
@@ -193,9 +195,11 @@ sql_status aggregate_task::close_windows(const eval_context& ctx, aggregate_chan
     std::vector<uint32_t> slots;
     for (const auto& [k, v] : closed) {
         std::string_view key = std::string_view(k).substr(1);
-        auto it = _index.find(key);
-        if (it != _index.end()) {
-            slots.push_back(it->second);
+        uint32_t found =
+            _index.find(key, codec::hash_bytes(key),
+                        [this](uint32_t s) -> const std::string& { return _group_keys[s]; });
+        if (found != group_index::k_none) {
+            slots.push_back(found);
             continue;
         }
         uint32_t s = allocate();

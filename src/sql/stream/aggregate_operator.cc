@@ -59,6 +59,17 @@ sql_status aggregate_task::init() {
         if (auto s = _watermark.load(*wm.value()); !s.ok()) return s;
     }
     _closed_through.reset();
+    // A task opened over a state without groups holds every group in memory
+    // until drop_memory(): a key missing from _index is then not stored.
+    bool any_group = false;
+    auto scanned = _state->scan(std::string(1, k_group_prefix),
+                                std::string(1, static_cast<char>(k_group_prefix + 1)),
+                                [&any_group](std::string_view, std::string_view) {
+                                    any_group = true;
+                                    return false;
+                                });
+    if (!scanned.ok()) return scanned;
+    _all_groups_in_memory = !any_group;
     return {};
 }
 
@@ -76,6 +87,7 @@ uint32_t aggregate_task::allocate() {
     }
     auto s = static_cast<uint32_t>(_slots.size());
     _slots.emplace_back();
+    _group_keys.emplace_back();
     // Grow the aggregates geometrically with the slot vector.
     if (_aggs.empty() || _aggs[0]->slots() <= s) {
         size_t want = std::max<size_t>(64, _slots.capacity());
@@ -90,7 +102,8 @@ void aggregate_task::release(uint32_t s) {
     slot& sl = _slots[s];
     if (sl.indexed) {
         _key_bytes -= sl.key->size();
-        _index.erase(*sl.key);
+        _index.erase(codec::hash_bytes(*sl.key), s);
+        _group_keys[s].clear();
     }
     sl = slot{};
     for (auto& a : _aggs)
@@ -99,14 +112,17 @@ void aggregate_task::release(uint32_t s) {
 }
 
 sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
-    auto it = _index.find(key);
-    if (it != _index.end()) return it->second;
+    uint64_t hash = codec::hash_bytes(key);
+    uint32_t found =
+        _index.find(key, hash, [this](uint32_t s) -> const std::string& { return _group_keys[s]; });
+    if (found != group_index::k_none) return found;
     uint32_t s = allocate();
-    auto [pos, fresh] = _index.emplace(std::string(key), s);
-    SPATE_ASSERT(fresh);
-    _slots[s].key = &pos->first;
+    _group_keys[s].assign(key);
+    _index.insert(hash, s);
+    _slots[s].key = &_group_keys[s];
     _slots[s].indexed = true;
     _key_bytes += key.size();
+    if (_all_groups_in_memory) return s;
     auto stored = _state->get_into(state_key(key), _value_buf);
     if (!stored.ok()) return stored.error();
     if (stored.value()) {
@@ -135,12 +151,15 @@ void aggregate_task::touch(uint32_t s) {
     sl.old_start = sl.start;
     sl.old_end = sl.end;
     start_delta(s);
-    if (_def.emit_on_window_close) return;
+    // Only a group with rows emitted a row before: _old_results holds the
+    // results of those groups, in touch order.
+    if (_def.emit_on_window_close || sl.rows <= 0) return;
+    size_t row = _old_results.empty() ? 0 : _old_results[0].size();
     for (size_t c = 0; c < _aggs.size(); ++c) {
         column& old = _old_results[c];
-        // No rows, or a result error (e.g. overflow): no row was emitted.
-        if (sl.rows > 0 && _aggs[c]->result(s, old).ok()) continue;
-        if (old.size() < _touched.size()) old.push_null();
+        // A result error (e.g. overflow): null.
+        if (_aggs[c]->result(s, old).ok()) continue;
+        if (old.size() <= row) old.push_null();
     }
 }
 
@@ -217,24 +236,36 @@ sql_status aggregate_task::apply_partials(const repartition_rows& rows) {
         int64_t n = 0;
         if (auto st = load_group_body(_partial_aggs, 0, partial, n); !st.ok()) return st;
         touch(s.value());
-        if (auto st = merge_partial(s.value(), n, true); !st.ok()) return st;
+        if (auto st = merge_partial(s.value(), n, partial); !st.ok()) return st;
         _stats.rows_in += n;
     }
     return {};
 }
 
-sql_status aggregate_task::merge_partial(uint32_t s, int64_t rows, bool to_delta) {
+sql_status aggregate_task::merge_partial(uint32_t s, int64_t rows, std::string_view bytes) {
     _slots[s].rows += rows;
     for (size_t c = 0; c < _aggs.size(); ++c)
         if (auto st = _aggs[c]->merge(s, *_partial_aggs[c], 0); !st.ok()) return st;
     int32_t b = _slots[s].delta_buf;
-    if (!to_delta || b < 0) return {};
+    if (bytes.empty() || b < 0) return {};
     delta_buffer& buf = _delta_bufs[static_cast<size_t>(b)];
-    for (size_t c = 0; c < _delta_aggs.size(); ++c)
-        if (auto st = _delta_aggs[c]->merge(static_cast<size_t>(b), *_partial_aggs[c], 0); !st.ok())
-            return st;
-    buf.has_partial = true;
+    auto index = static_cast<size_t>(b);
     buf.partial_rows += rows;
+    if (!buf.has_partial) {
+        // Usually the only one of the interval: kept as received, no merge.
+        buf.has_partial = true;
+        buf.partial_as_bytes = true;
+        buf.partial_bytes.assign(bytes);
+        return {};
+    }
+    if (buf.partial_as_bytes) {
+        int64_t first_rows = 0;
+        auto st = load_group_body(_delta_aggs, index, buf.partial_bytes, first_rows);
+        if (!st.ok()) return st;
+        buf.partial_as_bytes = false;
+    }
+    for (size_t c = 0; c < _delta_aggs.size(); ++c)
+        if (auto st = _delta_aggs[c]->merge(index, *_partial_aggs[c], 0); !st.ok()) return st;
     return {};
 }
 
@@ -276,7 +307,9 @@ sql_status aggregate_task::flush(const eval_context& ctx, aggregate_changes& out
 }
 
 void aggregate_task::drop_memory() {
+    _all_groups_in_memory = false;
     _index.clear();
+    _group_keys.clear();
     _sessions.clear();
     _touched_groups.clear();
     _merged.clear();

@@ -26,6 +26,7 @@
 // aborts the transaction.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@
 #include "sql/expr/functions.h"
 #include "sql/state/task_state.h"
 #include "sql/stream/combiner.h"
+#include "sql/stream/group_index.h"
 #include "sql/stream/repartition.h"
 #include "sql/stream/stateful_spec.h"
 #include "sql/stream/watermark.h"
@@ -82,11 +84,10 @@ class aggregate_task {
         using is_transparent = void;
         size_t operator()(std::string_view k) const;
     };
-    using index = std::unordered_map<std::string, uint32_t, key_hash, std::equal_to<>>;
     // A group (SESSION: one session of a group): accumulators at the same
     // slot of every grouped_aggregate.
     struct slot {
-        const std::string* key = nullptr;  // its key in _index or _sessions
+        const std::string* key = nullptr;  // its key in _group_keys or _sessions
         bool indexed = false;              // in _index
         bool stored = false;               // its 'g' value is in the task state
         int64_t rows = 0;
@@ -107,6 +108,10 @@ class aggregate_task {
         std::vector<int8_t> diffs;
         bool has_partial = false;
         int64_t partial_rows = 0;
+        // The interval's only partial so far, as received: its 'd' record
+        // unless another partial follows (then both are in _delta_aggs).
+        bool partial_as_bytes = false;
+        std::string partial_bytes;
     };
     static constexpr uint32_t k_no_slot = UINT32_MAX;
     // SESSION: the sessions of one session key, ordered by start.
@@ -134,9 +139,9 @@ class aggregate_task {
                             std::span<const uint32_t> slots);
     // Partials (combiner.h): each merged into its group.
     sql_status apply_partials(const repartition_rows& rows);
-    // Merges _partial_aggs' slot 0 (`rows` rows) into slot `s` (and its
-    // delta buffer, when `to_delta`).
-    sql_status merge_partial(uint32_t s, int64_t rows, bool to_delta);
+    // Merges _partial_aggs' slot 0 (`rows` rows, loaded from `bytes`) into
+    // slot `s`, and into its delta buffer unless `bytes` is empty.
+    sql_status merge_partial(uint32_t s, int64_t rows, std::string_view bytes);
     // A group's records in the task state (group_state.cc): `stored` is its
     // 'g' value; reads its chunks and replays its deltas.
     sql_status load_group(uint32_t s, std::string_view key, std::string_view stored);
@@ -188,13 +193,21 @@ class aggregate_task {
     bool _watermark_dirty = false;           // markers applied since the last flush
     std::optional<int64_t> _closed_through;  // windows ending at or before it are gone
 
-    index _index;
+    group_index _index;
+    // Slot s's key when it is indexed (a deque: keys do not move, slots
+    // point at them).
+    std::deque<std::string> _group_keys;
+    // Every group the task state holds is in _index (find_or_load() then
+    // skips the state's lookup of a new key).
+    bool _all_groups_in_memory = false;
     session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;
     size_t _key_bytes = 0;
     std::vector<uint32_t> _touched;
-    std::vector<column> _old_results;  // per call; row i: the result of _touched[i] before
+    // Per call, the results before of the touched groups that had rows then
+    // (old_rows > 0), in touch order.
+    std::vector<column> _old_results;
     std::vector<delta_buffer> _delta_bufs;
     std::vector<int32_t> _free_delta_bufs;
     aggregate_task_stats _stats;
@@ -207,6 +220,7 @@ class aggregate_task {
     std::vector<uint8_t> _keep;
     std::string _key_buf;
     std::string _value_buf;
+    std::string _group_buf, _body_buf;  // write_group()
 };
 
 }  // namespace spate::sql::detail

@@ -88,33 +88,34 @@ sql_result<std::unique_ptr<combiner>> combiner::create(const aggregate_def& def)
     auto aggs = make_aggregate_set(def);
     if (!aggs.ok()) return aggs.error();
     c->_aggs = std::move(aggs).value();
-    c->_table.assign(1024, k_empty);
+    c->_table.assign(1024, entry{});
     return c;
 }
 
 void combiner::grow_table() {
-    std::vector<uint32_t> bigger(_table.size() * 2, k_empty);
+    std::vector<entry> bigger(_table.size() * 2, entry{});
     size_t mask = bigger.size() - 1;
-    for (uint32_t g : _table) {
-        if (g == k_empty) continue;
-        size_t i = static_cast<size_t>(_hashes[g]) & mask;
-        while (bigger[i] != k_empty)
+    for (const entry& e : _table) {
+        if (e.group == k_empty) continue;
+        size_t i = e.hash & mask;
+        while (bigger[i].group != k_empty)
             i = (i + 1) & mask;
-        bigger[i] = g;
+        bigger[i] = e;
     }
     _table = std::move(bigger);
 }
 
 uint32_t combiner::find_or_add(std::string_view k, uint64_t h) {
     size_t mask = _table.size() - 1;
-    size_t i = static_cast<size_t>(h) & mask;
+    auto h32 = static_cast<uint32_t>(h);
+    size_t i = h32 & mask;
     for (;; i = (i + 1) & mask) {
-        uint32_t g = _table[i];
-        if (g == k_empty) break;
-        if (_hashes[g] == h && key(g) == k) return g;
+        const entry& e = _table[i];
+        if (e.group == k_empty) break;
+        if (e.hash == h32 && key(e.group) == k) return e.group;
     }
     auto g = static_cast<uint32_t>(_hashes.size());
-    _table[i] = g;
+    _table[i] = entry{h32, g};
     _arena.append(k);
     _key_ends.push_back(static_cast<uint32_t>(_arena.size()));
     _hashes.push_back(h);
@@ -158,10 +159,11 @@ void combiner::save(size_t g, std::string& out) const {
 }
 
 void combiner::clear() {
+    // The next interval's groups reuse these slots: clear() keeps buffers.
     for (size_t g = 0; g < _hashes.size(); ++g)
         for (auto& a : _aggs)
-            a->reset(g);
-    std::fill(_table.begin(), _table.end(), k_empty);
+            a->clear(g);
+    std::fill(_table.begin(), _table.end(), entry{});
     _arena.clear();
     _key_ends.clear();
     _hashes.clear();

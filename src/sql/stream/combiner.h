@@ -72,10 +72,15 @@ class combiner {
 
     const aggregate_def& _def;
     aggregate_set _aggs;
-    // Open addressing (linear probing) over group numbers; k_empty is free.
+    // Open addressing (linear probing) over group numbers with their key
+    // hash's low 32 bits; group k_empty is a free entry.
     static constexpr uint32_t k_empty = UINT32_MAX;
-    std::vector<uint32_t> _table;  // power-of-two size
-    std::string _arena;            // the groups' keys, one after another
+    struct entry {
+        uint32_t hash = 0;
+        uint32_t group = k_empty;
+    };
+    std::vector<entry> _table;  // power-of-two size
+    std::string _arena;         // the groups' keys, one after another
     std::vector<uint32_t> _key_ends;
     std::vector<uint64_t> _hashes;
     std::vector<int64_t> _rows;

@@ -58,10 +58,11 @@ void aggregate_task::start_delta(uint32_t s) {
     b.diffs.clear();
     b.has_partial = false;
     b.partial_rows = 0;
+    b.partial_as_bytes = false;
     auto index = static_cast<size_t>(sl.delta_buf);
     for (auto& a : _delta_aggs) {
         if (a->slots() <= index) a->resize(_delta_bufs.size());
-        a->reset(index);
+        a->clear(index);  // keeps buffers: a large group refills it every interval
     }
 }
 
@@ -117,7 +118,7 @@ sql_status aggregate_task::load_group(uint32_t s, std::string_view key, std::str
             int64_t rows = 0;
             auto st = load_group_body(_partial_aggs, 0, std::string_view(part).substr(1), rows);
             if (!st.ok()) return st;
-            if (st = merge_partial(s, rows, false); !st.ok()) return st;
+            if (st = merge_partial(s, rows, {}); !st.ok()) return st;
             continue;
         }
         // Value: varint rows, the columns (stream_codec batch), a diff per row.
@@ -144,7 +145,8 @@ sql_status aggregate_task::load_group(uint32_t s, std::string_view key, std::str
 
 void aggregate_task::write_group(uint32_t s, std::string_view key) {
     slot& sl = _slots[s];
-    std::string value;
+    std::string& value = _group_buf;
+    value.clear();
     if (sl.delta_buf >= 0) {
         delta_buffer& b = _delta_bufs[static_cast<size_t>(sl.delta_buf)];
         if (!b.diffs.empty()) {
@@ -162,8 +164,11 @@ void aggregate_task::write_group(uint32_t s, std::string_view key) {
         std::string partial;
         if (b.has_partial) {
             partial.assign(1, '\0');
-            save_group_body(_delta_aggs, static_cast<size_t>(sl.delta_buf), b.partial_rows,
-                            partial);
+            if (b.partial_as_bytes)
+                partial += b.partial_bytes;
+            else
+                save_group_body(_delta_aggs, static_cast<size_t>(sl.delta_buf), b.partial_rows,
+                                partial);
         }
         free_delta(s);
         auto bytes = static_cast<int64_t>(value.size() + partial.size());
@@ -175,7 +180,7 @@ void aggregate_task::write_group(uint32_t s, std::string_view key) {
         }
     }
     // A new snapshot.
-    std::string body;
+    std::string& body = _body_buf;
     save_slot(s, body);
     value.assign(1, static_cast<char>(body.size() >= k_delta_threshold ? k_may_have_deltas : 0));
     uint32_t chunks = 0;

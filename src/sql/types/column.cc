@@ -128,6 +128,18 @@ void column::push_from(const column& other, size_t row) {
     _nulls.push_back(other._nulls[row]);
 }
 
+void column::push_from(const column& other, std::span<const uint32_t> rows) {
+    SPATE_ASSERT(other._values.index() == _values.index());
+    // Grows geometrically over many calls (append_rows reserves exactly).
+    if (size() + rows.size() > _nulls.capacity())
+        reserve(std::max(size() + rows.size(), 2 * size()));
+    for (uint32_t r : rows) {
+        SPATE_ASSERT(r < other.size());
+        _nulls.push_back(other._nulls[r]);
+    }
+    append_rows(other._values, _values, rows.size(), [rows](size_t i) { return rows[i]; });
+}
+
 void column::reserve(size_t rows) {
     _nulls.reserve(rows);
     std::visit(

@@ -85,6 +85,8 @@ class column {
     void push_null();
     // Appends row `row` of `other` (same physical type).
     void push_from(const column& other, size_t row);
+    // Appends rows `rows` of `other` (same physical type), in that order.
+    void push_from(const column& other, std::span<const uint32_t> rows);
     // Appends typed values; the caller keeps nulls() in step via these only.
     template <typename T>
     void push(T v) {

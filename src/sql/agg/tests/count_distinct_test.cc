@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <random>
 
@@ -40,6 +41,31 @@ TEST(count_distinct, saves_the_multiset_layout_of_the_same_values) {
         auto c = make_agg(distinct);
         ASSERT_TRUE(c->load(0, sb).ok());
         EXPECT_EQ(result_text(*c, distinct), result_text(*a, distinct));
+    }
+}
+
+TEST(count_distinct, saves_many_values_in_order_like_the_ordered_multiset) {
+    // Enough values for the radix sort: spread over the whole int64 range
+    // (negative, positive, sharing and not sharing high bytes) and in one
+    // narrow range.
+    std::mt19937_64 rng(11);
+    std::vector<int64_t> wide, narrow;
+    for (int i = 0; i < 3000; ++i) {
+        wide.push_back(static_cast<int64_t>(rng()) >> (i % 3 == 0 ? 0 : 40));
+        narrow.push_back(2000 + static_cast<int64_t>(rng() % 50000));
+    }
+    wide.push_back(std::numeric_limits<int64_t>::min());
+    wide.push_back(std::numeric_limits<int64_t>::max());
+    for (const auto& values : {wide, narrow}) {
+        auto distinct = agg_call("count", {of(type_id::int64)}, true);
+        auto min = agg_call("min", {of(type_id::int64)});
+        auto a = make_agg(distinct), b = make_agg(min);
+        ASSERT_TRUE(feed(*a, {int64_col(values)}).ok());
+        ASSERT_TRUE(feed(*b, {int64_col(values)}).ok());
+        std::string sa, sb;
+        a->save(0, sa);
+        b->save(0, sb);
+        EXPECT_EQ(sa, sb);
     }
 }
 
@@ -100,6 +126,39 @@ TEST(count_distinct, merge_adds_the_other_slots_values) {
     // The merged-in 3 counts twice: one retraction leaves it.
     ASSERT_TRUE(feed(*a, {make_col(of(type_id::int32), {"3"})}, {}, {-1}).ok());
     EXPECT_EQ(result_text(*a, call, 0), "4");
+}
+
+TEST(count_distinct, a_cleared_slot_is_empty_and_refills_exactly) {
+    auto call = agg_call("count", {of(type_id::int64)}, true);
+    auto a = make_agg(call, 2);
+    std::vector<int64_t> many;
+    for (int64_t v = 0; v < 5000; ++v)
+        many.push_back(v * 7919);
+    ASSERT_TRUE(feed(*a, {int64_col(many)}).ok());
+    ASSERT_TRUE(feed(*a, {int64_col({1, 2})}, {1, 1}).ok());
+    a->clear(0);
+    EXPECT_EQ(result_text(*a, call, 0), "0");
+    EXPECT_EQ(result_text(*a, call, 1), "2");
+    std::string empty, fresh;
+    a->save(0, empty);
+    make_agg(call)->save(0, fresh);
+    EXPECT_EQ(empty, fresh);
+    // Refilled (its table kept): the same state as a slot never used.
+    ASSERT_TRUE(feed(*a, {int64_col({3, 5, 3, -8})}).ok());
+    auto b = make_agg(call);
+    ASSERT_TRUE(feed(*b, {int64_col({3, 5, 3, -8})}).ok());
+    std::string refilled, direct;
+    a->save(0, refilled);
+    b->save(0, direct);
+    EXPECT_EQ(refilled, direct);
+    EXPECT_EQ(result_text(*a, call, 0), "3");
+    // A few values after many: cleared again, the table shrinks to fit.
+    size_t big = a->slot_bytes(0);
+    a->clear(0);
+    ASSERT_TRUE(feed(*a, {int64_col({1})}).ok());
+    a->clear(0);
+    EXPECT_LT(a->slot_bytes(0), big);
+    EXPECT_EQ(result_text(*a, call, 0), "0");
 }
 
 }  // namespace

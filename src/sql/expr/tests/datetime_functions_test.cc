@@ -98,6 +98,24 @@ TEST(to_char, formats_common_patterns) {
     EXPECT_EQ(to_char(tstz("2024-03-05 13:04:09+00"), "HH24 TZ OF"), "13 UTC +00");
 }
 
+// Expected values from the pattern-by-pattern formatter the compiled one
+// replaced; formats alternate, so each call recompiles or reuses.
+TEST(to_char, compiled_formats_keep_escapes_modifiers_and_case) {
+    auto v = ts("2024-03-05 13:04:09.123456");
+    std::string odd = R"(FMx FM \\Y\\ "a\\"b" YYYY"unterminated)";
+    EXPECT_EQ(to_char(v, odd), R"(x  \4\ a\b YYYYunter04nate3)");
+    auto night = tstz("2024-03-05 01:04:09+00");
+    std::string mixed = "a.m. P.M. tz Tz OF hh Am iyyy-iw-id FMHH12 FMMI y q ww d ddd";
+    EXPECT_EQ(to_char(night, mixed), "a.m. A.M. utc UTC +00 01 AM 2024-10-2 1 4 4 1 10 3 065");
+    EXPECT_EQ(to_char(v, odd), R"(x  \4\ a\b YYYYunter04nate3)");
+    EXPECT_EQ(to_char(ts("0044-03-15 00:00:00"), "YYYY YYY FMYYYY MONTH month Mon DAY dy"),
+              "0044 044 44 MARCH     march     Mar TUESDAY   tue");
+    EXPECT_EQ(to_char(v, "tz\\\\"), "\\");
+    EXPECT_EQ(to_char(v, ""), "");
+    EXPECT_EQ(to_char(v, "YYYY-MM-DD"), "2024-03-05");
+    EXPECT_EQ(to_char(ts("2024-03-06 00:00:00"), "YYYY-MM-DD"), "2024-03-06");
+}
+
 TEST(date_bin, bins_into_strides_from_the_origin) {
     auto bin = [](std::string stride, std::string source) {
         return run_call("date_bin", {iv(stride), ts(source), ts("2001-01-01 00:00:00")});

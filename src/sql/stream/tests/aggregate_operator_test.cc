@@ -121,6 +121,7 @@ class harness {
         return std::nullopt;
     }
     aggregate_task& task() { return *_task; }
+    int64_t state_gets() const { return _state->gets; }
 
   private:
     stream_plan _plan;
@@ -219,6 +220,27 @@ TEST(aggregate_operator, an_aborted_interval_leaves_no_trace) {
     // The interval is re-read: the same output, not a double count.
     h.add({bid(1, 3)});
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1,10", "+1,2,13"}));
+}
+
+TEST(aggregate_operator, new_groups_skip_the_state_while_every_group_is_in_memory) {
+    harness h(count_by_auction());
+    int64_t at_open = h.state_gets();
+    h.add({bid(1, 10), bid(2, 5)});
+    h.flush();
+    h.add({bid(3, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+3,1,1"}));
+    EXPECT_EQ(h.state_gets(), at_open);
+    // Opened over stored groups: a key not in memory may be stored.
+    h.reopen();
+    at_open = h.state_gets();
+    h.add({bid(4, 1), bid(1, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+4,1,1", "-1,1,10", "+1,2,11"}));
+    EXPECT_EQ(h.state_gets(), at_open + 2);
+    // After an abort the groups in memory are gone: they reload.
+    h.add({bid(2, 1)});
+    h.task().aborted();
+    h.add({bid(2, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-2,1,5", "+2,2,6"}));
 }
 
 TEST(aggregate_operator, emit_on_window_close_emits_each_window_once_when_it_closes) {
@@ -487,6 +509,23 @@ TEST(aggregate_operator, a_large_group_logs_one_merged_partial_per_interval) {
     h.reopen();
     h.add(bidders(20000, 1));
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20100", "+1,20101"}));
+}
+
+TEST(aggregate_operator, a_large_group_logs_a_lone_partial_as_received_and_replays_it) {
+    harness h(distinct_bidders());
+    h.add(bidders(0, 20000));
+    h.flush();
+    // One partial per interval: each 'd' record is that partial.
+    h.add(bidders(20000, 30));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20000", "+1,20030"}));
+    h.add(bidders(20030, 30));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20030", "+1,20060"}));
+    EXPECT_EQ(h.keys_with('d'), 2u);
+    h.reopen();
+    h.add(bidders(0, 1));  // already counted
+    EXPECT_TRUE(h.flush().empty());
+    h.add(bidders(20060, 1));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,20060", "+1,20061"}));
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ class memory_state final : public task_state {
         return true;
     }
     sql_result<std::optional<std::string>> get(std::string_view key) const override {
+        ++gets;
         auto p = _pending.find(std::string(key));
         if (p != _pending.end()) return p->second;
         auto c = _committed->find(std::string(key));
@@ -81,6 +82,7 @@ class memory_state final : public task_state {
     state_stats stats() const override { return {static_cast<int64_t>(_committed->size()), 0, 0}; }
 
     int64_t logged = 0;
+    mutable int64_t gets = 0;  // get() and get_into() calls
 
   private:
     std::map<std::string, std::string> _own;

@@ -86,6 +86,27 @@ TEST(column, filter_gather_slice_keep_values_and_nulls) {
     EXPECT_EQ(s.type(), c.type());
 }
 
+TEST(column, push_from_rows_appends_them_in_order_with_null_flags) {
+    column a(data_type::of(type_id::text));
+    a.push_string("x");
+    a.push_null();
+    a.push_string("zz");
+    column b(data_type::of(type_id::text));
+    b.push_string("first");
+    std::vector<uint32_t> rows{2, 1, 2, 0};
+    b.push_from(a, rows);
+    b.push_from(a, std::vector<uint32_t>{});
+    b.push_from(a, std::vector<uint32_t>{0});
+    ASSERT_EQ(b.size(), 6u);
+    EXPECT_EQ(b.strings().at(0), "first");
+    EXPECT_EQ(b.strings().at(1), "zz");
+    EXPECT_TRUE(b.is_null(2));
+    EXPECT_FALSE(b.is_null(3));
+    EXPECT_EQ(b.strings().at(3), "zz");
+    EXPECT_EQ(b.strings().at(4), "x");
+    EXPECT_EQ(b.strings().at(5), "x");
+}
+
 TEST(column, push_from_copies_row_and_null_flag) {
     column a(data_type::of(type_id::float64));
     a.push<double>(1.5);
