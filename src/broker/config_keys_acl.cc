@@ -25,20 +25,11 @@ std::vector<broker_key> authz_settings_keys() {
         return {};
     };
     auto super_apply = [](broker_config& c, const std::string& v) -> status {
-        std::vector<std::string> users;
-        size_t start = 0;
-        while (start <= v.size()) {
-            size_t end = v.find(';', start);
-            if (end == std::string::npos) end = v.size();
-            auto p = trim_blanks(v.substr(start, end - start));
-            if (!p.empty()) {
-                if (p.find(':') == std::string::npos || p.front() == ':' || p.back() == ':')
-                    return storage::invalid_config_value("super.users", v,
-                                                         "principals Type:name separated by ;");
-                users.push_back(p);
-            }
-            start = end + 1;
-        }
+        auto users = split_list(v, ';');
+        for (const auto& p : users)
+            if (p.find(':') == std::string::npos || p.front() == ':' || p.back() == ':')
+                return storage::invalid_config_value("super.users", v,
+                                                     "principals Type:name separated by ;");
         c.authz.super_users = std::move(users);
         return {};
     };

@@ -28,22 +28,6 @@ broker_key path(const std::string& name, std::string tls_files::*field, const st
     return {name, kind, range, doc, false, "", apply, value, in_file(name)};
 }
 
-// A comma-separated list's entries, blanks around them dropped.
-std::vector<std::string> split_list(const std::string& v) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= v.size()) {
-        size_t end = v.find(',', pos);
-        if (end == std::string::npos) end = v.size();
-        std::string m = v.substr(pos, end - pos);
-        m.erase(0, m.find_first_not_of(" \t"));
-        m.erase(m.find_last_not_of(" \t") + 1);
-        if (!m.empty()) out.push_back(std::move(m));
-        pos = end + 1;
-    }
-    return out;
-}
-
 broker_key protocols() {
     const std::string name = "ssl.enabled.protocols";
     const std::string range = "[TLSv1.2, TLSv1.3]";

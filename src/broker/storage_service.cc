@@ -10,28 +10,10 @@
 
 #include "base/log.h"
 #include "broker/config_keys_encryption.h"
+#include "broker/config_text.h"
 #include "storage/fd_cache.h"
 
 namespace spate::broker {
-
-namespace {
-
-// The names of a comma-separated list, spaces trimmed, empty items skipped.
-std::vector<std::string> split_names(const std::string& list) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= list.size()) {
-        size_t comma = std::min(list.find(',', start), list.size());
-        std::string item = list.substr(start, comma - start);
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (!item.empty()) out.push_back(item);
-        start = comma + 1;
-    }
-    return out;
-}
-
-}  // namespace
 
 status storage_service::start(net::runtime&) {
     // Sockets and segment files share the descriptor limit: take the hard
@@ -51,7 +33,7 @@ status storage_service::start(net::runtime&) {
     auto keys = load_encryption_keys(_config);
     if (!keys.ok()) return keys.err();
     opts.keys = *keys;
-    for (const auto& t : split_names(_config.encryption.encrypted_topics))
+    for (const auto& t : split_list(_config.encryption.encrypted_topics))
         opts.encrypted_topics.insert(t);
     if (opts.keys)
         logging::get("storage").info("encryption at rest: {} key(s), active key '{}'",
