@@ -4,8 +4,9 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <functional>
+#include <map>
 #include <memory>
-#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -30,35 +31,37 @@ error tls_error(const std::string& file, const std::string& what) {
     return make_error(errc::invalid_argument, file + ": " + what + " (" + openssl_reason() + ")");
 }
 
-// OpenSSL's name of the suite named `name` (IANA or OpenSSL style) among
-// every suite this OpenSSL offers, with whether it is a TLS 1.3 suite.
-std::optional<std::pair<std::string, bool>> find_suite(const std::string& name) {
+// Every suite this OpenSSL offers, by IANA and by OpenSSL name: its OpenSSL
+// name and whether it is a TLS 1.3 suite. Built once per context.
+std::map<std::string, std::pair<std::string, bool>, std::less<>> known_suites() {
+    std::map<std::string, std::pair<std::string, bool>, std::less<>> out;
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_method()), SSL_CTX_free);
-    if (!ctx || SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL") != 1) return std::nullopt;
+    if (!ctx || SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL") != 1) return out;
     STACK_OF(SSL_CIPHER)* all = SSL_CTX_get_ciphers(ctx.get());
     for (int i = 0; i < sk_SSL_CIPHER_num(all); ++i) {
         const SSL_CIPHER* c = sk_SSL_CIPHER_value(all, i);
-        const char* standard = SSL_CIPHER_standard_name(c);
-        if (name == SSL_CIPHER_get_name(c) || (standard && name == standard))
-            return std::pair{std::string(SSL_CIPHER_get_name(c)),
-                             std::string_view(SSL_CIPHER_get_version(c)) == "TLSv1.3"};
+        std::pair<std::string, bool> suite{
+            SSL_CIPHER_get_name(c), std::string_view(SSL_CIPHER_get_version(c)) == "TLSv1.3"};
+        out.emplace(suite.first, suite);
+        if (const char* standard = SSL_CIPHER_standard_name(c)) out.emplace(standard, suite);
     }
-    return std::nullopt;
+    return out;
 }
 
 // Restricts `raw` to files.cipher_suites and the enabled protocols.
 status set_protocols_and_suites(SSL_CTX* raw, const tls_server_files& files) {
     bool tls12 = files.tls12, tls13 = files.tls13;
     if (!files.cipher_suites.empty()) {
+        const auto known = known_suites();
         std::string list12, list13, unknown;
         for (const auto& name : files.cipher_suites) {
-            auto s = find_suite(name);
-            if (!s) {
+            auto s = known.find(name);
+            if (s == known.end()) {
                 unknown += (unknown.empty() ? "" : ", ") + name;
                 continue;
             }
-            std::string& list = s->second ? list13 : list12;
-            list += (list.empty() ? "" : ":") + s->first;
+            std::string& list = s->second.second ? list13 : list12;
+            list += (list.empty() ? "" : ":") + s->second.first;
         }
         if (!unknown.empty())
             return make_error(errc::invalid_argument,
