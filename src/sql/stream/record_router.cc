@@ -162,6 +162,34 @@ status record_router::route_run(size_t input, std::span<const kc::message* const
     return process_rows(input, std::move(source), run.front()->partition(), 1, now_micros, sink);
 }
 
+status record_router::process_rows(size_t input, chunk source, int32_t partition, int8_t diff,
+                                   int64_t now_micros, const record_sink& sink) {
+    const auto& in = _spec.inputs[input];
+    eval_context ctx;
+    ctx.statement_time_micros = now_micros;
+    ctx.spare = &_pool;
+    size_t source_rows = source.rows();
+    auto out = in.processor->process(std::move(source), ctx);
+    if (out.ok()) {
+        if (auto shape = check_shape(out.value()); !shape.ok()) out = shape.error();
+    }
+    if (!out.ok()) {
+        ++_stats.processor_errors;
+        logging::get("sql").error("query {}: {} rows of {}[{}] dropped: {}", _spec.name,
+                                  source_rows, in.topic, partition, out.error().message);
+        return {};
+    }
+    status written;
+    if (diff == 1 || out.value().rows() == 0) {
+        written = _output(out.value(), {}, partition, sink);
+    } else {
+        _minus.assign(out.value().rows(), diff);
+        written = _output(out.value(), _minus, partition, sink);
+    }
+    _pool.give(std::move(out.value()));
+    return written;
+}
+
 std::vector<uint32_t> record_router::decoded_messages(size_t records,
                                                       const std::vector<decode_failure>& failures) {
     std::vector<uint32_t> out;
