@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -115,9 +114,7 @@ void listener::on_accepted(tcp::socket sock) {
                     tls.next_layer().close(ignored);
                 }
             });
-            boost::system::error_code ec;
-            co_await tls.async_handshake(asio::ssl::stream_base::server,
-                                         asio::redirect_error(asio::use_awaitable, ec));
+            boost::system::error_code ec = co_await tls.handshake();
             deadline.cancel();
             if (ec) {
                 logging::get("net").info("{}: TLS handshake failed: {}", _service_name,

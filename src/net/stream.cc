@@ -27,8 +27,7 @@ asio::awaitable<boost::system::error_code> stream::read_exact(asio::mutable_buff
     if (auto* t = std::get_if<tcp_socket>(&_s)) {
         co_await asio::async_read(*t, b, asio::redirect_error(asio::use_awaitable, ec));
     } else {
-        co_await asio::async_read(std::get<tls_socket>(_s), b,
-                                  asio::redirect_error(asio::use_awaitable, ec));
+        ec = co_await std::get<tls_socket>(_s).read_exact(b);
     }
     co_return ec;
 }
@@ -38,8 +37,7 @@ asio::awaitable<boost::system::error_code> stream::write_all(asio::const_buffer 
     if (auto* t = std::get_if<tcp_socket>(&_s)) {
         co_await asio::async_write(*t, b, asio::redirect_error(asio::use_awaitable, ec));
     } else {
-        co_await asio::async_write(std::get<tls_socket>(_s), b,
-                                   asio::redirect_error(asio::use_awaitable, ec));
+        ec = co_await std::get<tls_socket>(_s).write_all(b);
     }
     co_return ec;
 }
@@ -51,10 +49,7 @@ asio::awaitable<boost::system::error_code> stream::upgrade_to_tls(
     // SSL objects hold a reference to their SSL_CTX: `ctx` may go after this.
     tcp_socket raw(std::move(*t));
     _s.emplace<tls_socket>(std::move(raw), *ctx);
-    boost::system::error_code ec;
-    co_await std::get<tls_socket>(_s).async_handshake(
-        asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
-    co_return ec;
+    co_return co_await std::get<tls_socket>(_s).handshake();
 }
 
 std::optional<std::string> stream::peer_certificate_subject() {

@@ -20,14 +20,16 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "net/tls_socket.h"
 
 namespace spate::net {
 
 class stream {
   public:
     using tcp_socket = boost::asio::ip::tcp::socket;
-    using tls_socket = boost::asio::ssl::stream<tcp_socket>;
+    using tls_socket = net::tls_socket;
 
     explicit stream(tcp_socket s) : _s(std::move(s)) {}
     explicit stream(tls_socket s) : _s(std::move(s)) {}
