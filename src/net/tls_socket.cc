@@ -27,6 +27,11 @@ namespace {
 constexpr size_t k_read_buffer_bytes = 256 * 1024;
 // Plaintext encrypted before its ciphertext is handed to the kernel.
 constexpr size_t k_write_chunk_bytes = 256 * 1024;
+// The most ciphertext one TLS record takes (header, 16 KiB, expansion).
+constexpr size_t k_max_record_bytes = 5 + 16384 + 256;
+// The highest SO_RCVLOWAT a read asks for (the kernel caps it at half the
+// receive buffer).
+constexpr size_t k_max_low_water = 128 * 1024;
 
 // The write side's BIO: appends whatever OpenSSL writes (records, alerts)
 // to the std::vector<char> set as its data. Never fails, never retries.
@@ -129,15 +134,32 @@ struct tls_socket::state {
         co_return ec;
     }
 
-    asio::awaitable<error_code> wait_readable() {
+    // Waits until the socket has data; with `still_needed` plaintext bytes
+    // to come, until it holds most of their ciphertext (SO_RCVLOWAT), so a
+    // request arriving as many small TLS records wakes the reader a few
+    // times, not once per record. At a want-read, OpenSSL holds less than
+    // one whole record, so at least `still_needed` minus one record's
+    // ciphertext must still come through the socket.
+    asio::awaitable<error_code> wait_readable(size_t still_needed = 0) {
+        set_low_water(still_needed > k_max_record_bytes
+                          ? std::min(still_needed - k_max_record_bytes, k_max_low_water)
+                          : 1);
         error_code ec;
         co_await socket.async_wait(tcp_socket::wait_read,
                                    asio::redirect_error(asio::use_awaitable, ec));
         co_return ec;
     }
 
+    void set_low_water(size_t bytes) {
+        const int v = static_cast<int>(bytes);
+        if (v == low_water) return;
+        if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v) == 0)
+            low_water = v;
+    }
+
     tcp_socket socket;
     SSL* ssl = nullptr;
+    int low_water = 1;          // the socket's SO_RCVLOWAT
     std::vector<char> out;      // ciphertext not yet being sent
     std::vector<char> sending;  // ciphertext the write under way is sending
     bool writing = false;
@@ -213,7 +235,7 @@ asio::awaitable<error_code> tls_socket::read_exact(asio::mutable_buffer b) {
                 break;
             case state::step::want_read:
                 st.send_pending_now();
-                if ((ec = co_await st.wait_readable())) co_return ec;
+                if ((ec = co_await st.wait_readable(left))) co_return ec;
                 break;
             case state::step::failed:
                 st.send_pending_now();

@@ -75,6 +75,27 @@ int connect_one(const addrinfo* ai, raw_transport::clock::time_point deadline) {
     return -1;
 }
 
+// Reads: a socket BIO with read-ahead into a large record buffer (one
+// `recv` for every record that has arrived). Writes: records gather in a
+// buffer BIO and reach the socket a buffer at a time, not one `send` per
+// 16 KiB record; write_all flushes it.
+bool attach_bios(SSL* ssl, int fd) {
+    constexpr int k_buffer_bytes = 256 * 1024;
+    BIO* in = BIO_new_socket(fd, BIO_NOCLOSE);
+    BIO* out_socket = BIO_new_socket(fd, BIO_NOCLOSE);
+    BIO* out = BIO_new(BIO_f_buffer());
+    if (!in || !out_socket || !out || BIO_set_write_buffer_size(out, k_buffer_bytes) != 1) {
+        BIO_free(in);
+        BIO_free(out_socket);
+        BIO_free(out);
+        return false;
+    }
+    SSL_set_bio(ssl, in, BIO_push(out, out_socket));
+    SSL_set_read_ahead(ssl, 1);
+    SSL_set_default_read_buffer_len(ssl, k_buffer_bytes);
+    return true;
+}
+
 }  // namespace
 
 result<std::unique_ptr<raw_transport>> raw_transport::connect(const host_port& hp,
@@ -152,7 +173,7 @@ status raw_transport::start_tls(const std::string& host, const client_config& co
             return failed("TLS", "ssl.key.location '" + key + "': " + openssl_errors("not loaded"));
     }
     _ssl.reset(SSL_new(ctx));
-    if (!_ssl || SSL_set_fd(_ssl.get(), _fd) != 1)
+    if (!_ssl || !attach_bios(_ssl.get(), _fd))
         return failed("TLS", openssl_errors("cannot create a TLS session"));
     SSL* ssl = _ssl.get();
     const bool ip = is_ip_literal(host);
@@ -229,6 +250,12 @@ status raw_transport::write_all(const std::byte* data, size_t len, clock::time_p
         SPATE_TRY(n);
         off += *n;
         if (events) SPATE_TRY(wait(events, deadline, what));
+    }
+    if (!_ssl) return {};
+    BIO* out = SSL_get_wbio(_ssl.get());
+    while (BIO_flush(out) != 1) {
+        if (!BIO_should_retry(out)) return failed(what, std::strerror(errno));
+        SPATE_TRY(wait(POLLOUT, deadline, what));
     }
     return {};
 }

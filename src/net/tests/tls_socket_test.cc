@@ -14,6 +14,7 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <string>
 #include <thread>
@@ -104,6 +105,31 @@ TEST_F(tls_socket_fixture, a_request_sent_as_thousands_of_small_records_reads_ba
         asio::write(c, asio::buffer(want.data() + at, 10));
     asio::write(c, asio::buffer(want.data() + at, want.size() - at));
     EXPECT_EQ(served(), "same");
+}
+
+// The reader waits for most of a request's ciphertext at once (SO_RCVLOWAT)
+// but never for more than the request still needs: one sent in pieces with
+// pauses, ending in a record smaller than the low-water mark, completes.
+TEST_F(tls_socket_fixture, a_request_ending_in_pieces_after_pauses_completes) {
+    const auto want = pattern(300 * 1024 + 7, 5);
+    serve([&want](tls_socket& s) -> asio::awaitable<std::string> {
+        std::vector<char> got(want.size());
+        auto ec = co_await s.read_exact(asio::buffer(got));
+        if (ec) co_return ec.message();
+        co_return got == want ? "same" : "different";
+    });
+    ssl::stream<tcp::socket> c(_client_io, _client_ctx);
+    connect(c);
+    size_t at = 0;
+    for (size_t piece : {size_t{100 * 1024}, size_t{150 * 1024}, size_t{1024}}) {
+        for (size_t end = at + piece; at < end; at += 1024)
+            asio::write(c, asio::buffer(&want[at], 1024));
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a slow client, not a sync
+    }
+    asio::write(c, asio::buffer(&want[at], want.size() - at));
+    auto result = _served.get_future();
+    ASSERT_EQ(result.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    EXPECT_EQ(result.get(), "same");
 }
 
 TEST_F(tls_socket_fixture, a_write_of_several_mebibytes_arrives_intact) {
