@@ -85,6 +85,15 @@ status file::datasync() {
     return {};
 }
 
+status file::start_writeback(uint64_t pos, uint64_t len) {
+    auto h = acquire();
+    if (!h.ok()) return h.err();
+    if (::sync_file_range(h->fd(), static_cast<off_t>(pos), static_cast<off_t>(len),
+                          SYNC_FILE_RANGE_WRITE) != 0)
+        return errno_error("sync_file_range " + _path, errno);
+    return {};
+}
+
 status file::truncate(uint64_t size) {
     auto h = acquire();
     if (!h.ok()) return h.err();

@@ -40,6 +40,11 @@ class file {
     result<size_t> pread(std::span<std::byte> out, uint64_t pos) const;
     status pwrite_all(std::span<const std::byte> data, uint64_t pos);
     status datasync();
+    // Starts writing [pos, pos + len) to the disk without waiting
+    // (sync_file_range WRITE). Not a durability point: a later fdatasync (of
+    // this file, or another file's journal commit on the same filesystem)
+    // then finds these pages clean or under way instead of all still dirty.
+    status start_writeback(uint64_t pos, uint64_t len);
     status truncate(uint64_t size);
     result<uint64_t> size() const;
     // A descriptor that stays open while the handle lives.

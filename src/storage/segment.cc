@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/log.h"
 #include "bytes/endian.h"
 #include "model/record_batch.h"
 
@@ -66,6 +67,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     } else {
         SPATE_TRY(s->load_indexes_and_tail(stats));
     }
+    s->_writeback_from = s->_size;  // what an earlier run wrote is the kernel's to write back
     return s;
 }
 
@@ -147,6 +149,12 @@ status segment::append(std::span<const std::byte> data, std::span<const batch_po
     for (auto b : batches) {
         b.position += start;
         index_batch(b);
+    }
+    if (_size - _writeback_from >= k_writeback_bytes) {
+        // Advisory: a failure costs a later sync time, not data. Logged.
+        if (auto w = _log->start_writeback(_writeback_from, _size - _writeback_from); !w.ok())
+            logging::get("storage").warn("{}", w.err().message);
+        _writeback_from = _size;
     }
     return {};
 }

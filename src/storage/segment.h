@@ -76,6 +76,15 @@ class segment {
     // Wall-clock time of the first append (or of opening), for segment.ms rolls.
     int64_t first_append_ms() const { return _first_append_ms; }
     const std::shared_ptr<file>& data_file() const { return _log; }
+    // Appends start the disk write of every k_writeback_bytes they add
+    // (file::start_writeback), so that no sync finds megabytes of this
+    // segment dirty: neither this log's acks=all group commit nor the
+    // journal commit of another log's fdatasync, which in ext4's ordered
+    // mode first writes out every dirty page of the transaction (an acks=1
+    // topic's backlog then stalled another topic's acks=all answers for
+    // 100-200 ms). Bytes below writeback_started() have been handed over.
+    static constexpr uint64_t k_writeback_bytes = 4 << 20;
+    uint64_t writeback_started() const { return _writeback_from; }
 
     // Appends `data`, which holds exactly `batches` back to back with offsets
     // already assigned; batch positions are relative to `data`. Offsets must
@@ -125,6 +134,7 @@ class segment {
     model::offset _base;
     model::offset _next;
     uint64_t _size = 0;
+    uint64_t _writeback_from = 0;  // see writeback_started()
     int64_t _max_timestamp = -1;
     model::offset _max_timestamp_offset;
     int64_t _first_append_ms = 0;

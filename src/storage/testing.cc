@@ -23,6 +23,12 @@ std::filesystem::path log_test_access::data_file_path(const log& l, size_t i) {
     return l._state->segments[i]->data_file()->path();
 }
 
+uint64_t log_test_access::writeback_started(const log& l, size_t i) {
+    std::shared_lock lk(l._state->mu);
+    if (i >= l._state->segments.size()) return 0;
+    return l._state->segments[i]->writeback_started();
+}
+
 compaction_counters log_test_access::compaction_stats(const log& l) {
     return l._cleaner->counters();
 }

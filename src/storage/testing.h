@@ -23,6 +23,8 @@ struct log_test_access {
     static long data_file_refs(const log& l, size_t i);
     // The path of segment `i`'s data file (empty when no such segment).
     static std::filesystem::path data_file_path(const log& l, size_t i);
+    // Bytes of segment `i` whose writeback its appends started (0 when no such segment).
+    static uint64_t writeback_started(const log& l, size_t i);
     static compaction_counters compaction_stats(const log& l);
     // One compaction pass (log::compact) that stops at `stop` as if the
     // process died there, leaving the files exactly as a crash would.

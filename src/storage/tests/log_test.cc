@@ -43,6 +43,33 @@ TEST(log, append_assigns_consecutive_offsets_in_place) {
     EXPECT_EQ(v->base_offset(), model::offset(5));
 }
 
+TEST(log, appends_start_the_disk_write_of_every_few_mebibytes_they_add) {
+    temp_dir d;
+    auto l = open_log(d);
+    const uint64_t chunk = segment::k_writeback_bytes;
+    uint64_t appended = 0;
+    int64_t batches = 0;
+    while (appended < chunk - 70000) {  // just under one chunk: nothing handed over yet
+        auto b = make_batch(60, 1000, 1000);
+        appended += b.size();
+        ++batches;
+        ASSERT_TRUE(l->append(b).ok());
+    }
+    EXPECT_EQ(log_test_access::writeback_started(*l, 0), 0u);
+    while (appended < 2 * chunk + 1000) {
+        auto b = make_batch(60, 1000, 1000);
+        appended += b.size();
+        ++batches;
+        ASSERT_TRUE(l->append(b).ok());
+    }
+    const uint64_t started = log_test_access::writeback_started(*l, 0);
+    EXPECT_GE(started, 2 * chunk);  // every byte of two whole chunks was handed over
+    EXPECT_LE(started, appended);
+    // The records are all still there and readable.
+    EXPECT_EQ(l->log_end_offset(), model::offset(60 * batches));
+    EXPECT_EQ(static_cast<int64_t>(read_all(*l, model::offset(0)).size()), batches);
+}
+
 TEST(log, several_batches_in_one_append_are_all_stored) {
     temp_dir d;
     auto l = open_log(d);
