@@ -78,10 +78,10 @@ fi
 ceiling=$(rate "$events" "$t0" "$t1")
 echo "sql_bench: ceiling (kcat consumer): $events bids in $(secs "$t0" "$t1") s, $ceiling events/s"
 
-sql "$(/usr/bin/python3 "$nexmark" sql | head -1)"
 helper="$here/sql_bench_query.py"
 # nx EXPR: prints a Python expression over tests/support/nexmark.py.
 nx() { /usr/bin/python3 -c "import sys; sys.path.insert(0, '$here/../tests/support'); import nexmark; print($1)"; }
+sql "$(nx "nexmark.SOURCE_SQL")"
 for q in $queries; do
   kind=$(nx "nexmark.SINK_KIND['$q'][0]")
   t0=$(now)
