@@ -27,6 +27,8 @@ namespace {
 constexpr size_t k_read_buffer_bytes = 256 * 1024;
 // Plaintext encrypted before its ciphertext is handed to the kernel.
 constexpr size_t k_write_chunk_bytes = 256 * 1024;
+// Output buffer capacity kept between writes.
+constexpr size_t k_kept_buffer_bytes = 64 * 1024;
 // The most ciphertext one TLS record takes (header, 16 KiB, expansion).
 constexpr size_t k_max_record_bytes = 5 + 16384 + 256;
 // The highest SO_RCVLOWAT a read asks for (the kernel caps it at half the
@@ -131,6 +133,9 @@ struct tls_socket::state {
                                        asio::redirect_error(asio::use_awaitable, ec));
         }
         writing = false;
+        // An idle connection keeps small buffers only (10,000 connections).
+        if (sending.capacity() > k_kept_buffer_bytes) std::vector<char>().swap(sending);
+        if (out.empty() && out.capacity() > k_kept_buffer_bytes) std::vector<char>().swap(out);
         co_return ec;
     }
 
