@@ -105,6 +105,7 @@ struct broker_config {
     // connections (spate.fetch.zero.copy); false copies them into responses.
     bool fetch_zero_copy = true;
     int64_t group_commit_interval_us = 1000;
+    int64_t log_writeback_bytes = 4 << 20;  // spate.log.writeback.bytes
     int32_t max_fetch_sessions = 1000;
 
     // Consumer groups (Kafka's group.* broker keys).

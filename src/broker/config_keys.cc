@@ -204,6 +204,13 @@ std::vector<broker_key> server_settings() {
                 "partition: acks=all producers arriving meanwhile share the next sync. Each "
                 "fdatasync disturbs the whole machine (on a VM, an exit to the host), so fewer "
                 "of them shorten every connection's latency tail; 0 syncs at once."),
+        integer("spate.log.writeback.bytes", k::long_, &c::log_writeback_bytes, int64_t{0},
+                int64_t{1} << 30, k_read_only,
+                "Appends start the disk write (sync_file_range) of every this many bytes they "
+                "add to a partition, so that no fdatasync (an acks=all answer, or ext4's "
+                "journal commit for another partition) finds a backlog of dirty pages; 0 "
+                "leaves writeback to the kernel (faster acks=1 bursts, slower syncs after "
+                "them)."),
     };
 }
 

@@ -12,6 +12,7 @@
 #include "broker/config_keys_encryption.h"
 #include "broker/config_text.h"
 #include "storage/fd_cache.h"
+#include "storage/segment.h"
 
 namespace spate::broker {
 
@@ -22,6 +23,7 @@ status storage_service::start(net::runtime&) {
     storage::fd_cache::global().set_capacity(storage::fd_cache::default_capacity());
     logging::get("storage").info("open file limit {}, segment fd cache {}", fd_limit,
                                  storage::fd_cache::global().capacity());
+    storage::set_writeback_bytes(static_cast<uint64_t>(_config.log_writeback_bytes));
     storage::log_manager_options opts;
     opts.data_dir = _config.data_dir;
     opts.broker_defaults = _config.topic_defaults;

@@ -1,6 +1,7 @@
 #include "storage/segment.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <vector>
 
@@ -50,6 +51,18 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
     s->_dir_unsynced = true;
     s->_first_append_ms = now_ms;
     return s;
+}
+
+namespace {
+std::atomic<uint64_t> g_writeback_bytes{k_default_writeback_bytes};
+}  // namespace
+
+void set_writeback_bytes(uint64_t bytes) {
+    g_writeback_bytes.store(bytes, std::memory_order_relaxed);
+}
+
+uint64_t writeback_bytes() {
+    return g_writeback_bytes.load(std::memory_order_relaxed);
 }
 
 result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir, model::offset base,
@@ -150,7 +163,8 @@ status segment::append(std::span<const std::byte> data, std::span<const batch_po
         b.position += start;
         index_batch(b);
     }
-    if (_size - _writeback_from >= k_writeback_bytes) {
+    const uint64_t every = writeback_bytes();
+    if (every != 0 && _size - _writeback_from >= every) {
         // Advisory: a failure costs a later sync time, not data. Logged.
         if (auto w = _log->start_writeback(_writeback_from, _size - _writeback_from); !w.ok())
             logging::get("storage").warn("{}", w.err().message);

@@ -45,6 +45,13 @@ struct recovery_stats {
 // Segment file names: base offset zero-padded to 20 digits + extension.
 std::string segment_file_name(model::offset base, const char* extension);
 
+// Process-wide (spate.log.writeback.bytes, set at start): every how many
+// appended bytes a segment starts their disk write; 0 leaves it to the
+// kernel. Safe from any thread.
+void set_writeback_bytes(uint64_t bytes);
+uint64_t writeback_bytes();
+inline constexpr uint64_t k_default_writeback_bytes = 4 << 20;
+
 class segment {
   public:
     // Largest batch a segment scan will accept; anything larger is corruption.
@@ -76,14 +83,13 @@ class segment {
     // Wall-clock time of the first append (or of opening), for segment.ms rolls.
     int64_t first_append_ms() const { return _first_append_ms; }
     const std::shared_ptr<file>& data_file() const { return _log; }
-    // Appends start the disk write of every k_writeback_bytes they add
+    // Appends start the disk write of every writeback_bytes() they add
     // (file::start_writeback), so that no sync finds megabytes of this
     // segment dirty: neither this log's acks=all group commit nor the
     // journal commit of another log's fdatasync, which in ext4's ordered
     // mode first writes out every dirty page of the transaction (an acks=1
     // topic's backlog then stalled another topic's acks=all answers for
     // 100-200 ms). Bytes below writeback_started() have been handed over.
-    static constexpr uint64_t k_writeback_bytes = 4 << 20;
     uint64_t writeback_started() const { return _writeback_from; }
 
     // Appends `data`, which holds exactly `batches` back to back with offsets

@@ -46,7 +46,8 @@ TEST(log, append_assigns_consecutive_offsets_in_place) {
 TEST(log, appends_start_the_disk_write_of_every_few_mebibytes_they_add) {
     temp_dir d;
     auto l = open_log(d);
-    const uint64_t chunk = segment::k_writeback_bytes;
+    const uint64_t chunk = k_default_writeback_bytes;
+    ASSERT_EQ(writeback_bytes(), chunk);
     uint64_t appended = 0;
     int64_t batches = 0;
     while (appended < chunk - 70000) {  // just under one chunk: nothing handed over yet
@@ -68,6 +69,18 @@ TEST(log, appends_start_the_disk_write_of_every_few_mebibytes_they_add) {
     // The records are all still there and readable.
     EXPECT_EQ(l->log_end_offset(), model::offset(60 * batches));
     EXPECT_EQ(static_cast<int64_t>(read_all(*l, model::offset(0)).size()), batches);
+}
+
+TEST(log, writeback_bytes_zero_leaves_the_disk_write_to_the_kernel) {
+    temp_dir d;
+    auto l = open_log(d);
+    set_writeback_bytes(0);
+    for (int i = 0; i < 200; ++i) {  // about 12 MiB
+        auto b = make_batch(60, 1000, 1000);
+        ASSERT_TRUE(l->append(b).ok());
+    }
+    set_writeback_bytes(k_default_writeback_bytes);
+    EXPECT_EQ(log_test_access::writeback_started(*l, 0), 0u);
 }
 
 TEST(log, several_batches_in_one_append_are_all_stored) {
