@@ -115,12 +115,19 @@ sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes&
         after.push_back(_touched[i]);
         ids.push_back(static_cast<int64_t>(n + i));
     }
+    size_t total = before.size() + after.size();
     std::vector<column> cols = _layout.key_columns();
+    for (column& k : cols)
+        k.reserve(total);
     if (auto st = append_keys(before, _def.has_session, cols); !st.ok()) return st;
     if (auto st = append_keys(after, false, cols); !st.ok()) return st;
     for (size_t c = 0; c < _aggs.size(); ++c) {
         SPATE_ASSERT(_old_results[c].size() == before.size());
-        cols.push_back(std::exchange(_old_results[c], column(_def.calls[c].type)));
+        // The next interval's old results get about as many rows.
+        column next(_def.calls[c].type);
+        next.reserve(before.size());
+        cols.push_back(std::exchange(_old_results[c], std::move(next)));
+        cols.back().reserve(total);
         for (uint32_t s : after)
             if (auto st = _aggs[c]->result(s, cols.back()); !st.ok()) return st;
     }
