@@ -96,6 +96,7 @@ class rocks_task_state final : public task_state {
         // One descent for a new key: lower_bound, then insert at that hint.
         auto it = _pending.lower_bound(key);
         if (it == _pending.end() || it->first != key) it = insert_new(it, key, fresh);
+        if (value.size() > k_max_spare_value) _large_values = true;
         if (it->second.value)
             it->second.value->assign(value);
         else
@@ -112,29 +113,32 @@ class rocks_task_state final : public task_state {
                                          pending_change{std::nullopt, fresh});
         auto node = _spare.extract(_spare.begin());
         node.key().assign(key);
-        pending_change& change = node.mapped();
-        change.fresh = fresh;
-        if (change.value && change.value->capacity() > k_max_spare_value) change.value.reset();
+        node.mapped().fresh = fresh;
         return _pending.insert(hint, std::move(node));
     }
 
     // Empties _pending, keeping its nodes as spares when they outnumber the
-    // spares left (a commit mostly writes keys the last one wrote too).
+    // spares left (the next interval writes about as many new keys) and
+    // none of its values was large.
     void recycle_pending() {
-        if (_pending.size() > _spare.size() && _pending.size() <= k_max_spare_nodes)
+        if (!_large_values && _pending.size() > _spare.size() &&
+            _pending.size() <= k_max_spare_nodes)
             std::swap(_pending, _spare);
         _pending.clear();
+        _large_values = false;
     }
 
-    // Bounds of what the spares keep allocated between commits.
-    static constexpr size_t k_max_spare_nodes = 1 << 18;
-    static constexpr size_t k_max_spare_value = 4096;
+    // Bounds of what the spares keep allocated between commits (with short
+    // keys about 150 MiB at most; a commit of small groups keeps much less).
+    static constexpr size_t k_max_spare_nodes = 1 << 17;
+    static constexpr size_t k_max_spare_value = 1024;
 
     state_options _o;
     std::unique_ptr<state_db> _db;
     pending_map _pending;
-    pending_map _spare;      // nodes of committed changes, for new keys
-    bool _unlogged = false;  // a change since the last log_pending()
+    pending_map _spare;          // nodes of committed changes, for new keys
+    bool _large_values = false;  // a value over k_max_spare_value was put
+    bool _unlogged = false;      // a change since the last log_pending()
     int64_t _checkpoint = 0;
     int64_t _restored = 0;
 };

@@ -172,6 +172,14 @@ TEST_F(task_state_test, keys_written_after_a_commit_or_rollback_keep_only_their_
     EXPECT_EQ(log[23].value, "4");
     EXPECT_EQ(log[24].key, "zz");
     EXPECT_EQ(log[24].value, std::nullopt);
+    // A commit with a large value keeps no spares; the next one writes anew.
+    st->put("e", std::string(5000, 'e'));
+    ASSERT_TRUE(w.commit(*st, 1));
+    st->put("f", "6");
+    ASSERT_TRUE(w.commit(*st, 1));
+    EXPECT_EQ(get(*st, "e"), std::string(5000, 'e'));
+    EXPECT_EQ(get(*st, "f"), "6");
+    EXPECT_EQ(read_changelog(client(), _topic, 1).size(), 27u);
 }
 
 TEST_F(task_state_test, an_aborted_transaction_is_rolled_back_and_never_restored) {
