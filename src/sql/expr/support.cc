@@ -46,12 +46,12 @@ __int128 pow10_i128(int n) {
 }
 
 int decimal_digits(__int128 v) {
+    // Comparisons with the powers of ten, not a 128-bit division per digit.
     unsigned __int128 a = abs_u(v);
     int d = 0;
-    while (a != 0) {
-        a /= 10;
+    while (d < static_cast<int>(k_pow10.size()) &&
+           a >= static_cast<unsigned __int128>(k_pow10[static_cast<size_t>(d)]))
         ++d;
-    }
     return d;
 }
 

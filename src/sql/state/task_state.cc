@@ -53,7 +53,7 @@ class rocks_task_state final : public task_state {
     void remove(std::string_view key) override {
         auto it = _pending.lower_bound(key);
         if (it == _pending.end() || it->first != key)
-            _pending.emplace_hint(it, std::string(key), pending_change{});
+            insert_new(it, key, false)->second.value.reset();
         else if (it->second.fresh)
             _pending.erase(it);
         else
@@ -84,7 +84,7 @@ class rocks_task_state final : public task_state {
     sql_status commit(std::optional<int64_t> changelog_end) override;
 
     void rollback() override {
-        _pending.clear();
+        recycle_pending();
         _unlogged = false;
     }
 
@@ -95,8 +95,8 @@ class rocks_task_state final : public task_state {
     void set(std::string_view key, std::string_view value, bool fresh) {
         // One descent for a new key: lower_bound, then insert at that hint.
         auto it = _pending.lower_bound(key);
-        if (it == _pending.end() || it->first != key)
-            it = _pending.emplace_hint(it, std::string(key), pending_change{std::nullopt, fresh});
+        if (it == _pending.end() || it->first != key) it = insert_new(it, key, fresh);
+        if (value.size() > k_max_spare_value) _large_values = true;
         if (it->second.value)
             it->second.value->assign(value);
         else
@@ -104,10 +104,41 @@ class rocks_task_state final : public task_state {
         _unlogged = true;
     }
 
+    // A change for a key _pending lacks, at `hint`: a spare node (its key
+    // and value buffers reused) when there is one. Its value is unspecified.
+    pending_map::iterator insert_new(pending_map::const_iterator hint, std::string_view key,
+                                     bool fresh) {
+        if (_spare.empty())
+            return _pending.emplace_hint(hint, std::string(key),
+                                         pending_change{std::nullopt, fresh});
+        auto node = _spare.extract(_spare.begin());
+        node.key().assign(key);
+        node.mapped().fresh = fresh;
+        return _pending.insert(hint, std::move(node));
+    }
+
+    // Empties _pending, keeping its nodes as spares when they outnumber the
+    // spares left (the next interval writes about as many new keys) and
+    // none of its values was large.
+    void recycle_pending() {
+        if (!_large_values && _pending.size() > _spare.size() &&
+            _pending.size() <= k_max_spare_nodes)
+            std::swap(_pending, _spare);
+        _pending.clear();
+        _large_values = false;
+    }
+
+    // Bounds of what the spares keep allocated between commits (with short
+    // keys about 150 MiB at most; a commit of small groups keeps much less).
+    static constexpr size_t k_max_spare_nodes = 1 << 17;
+    static constexpr size_t k_max_spare_value = 1024;
+
     state_options _o;
     std::unique_ptr<state_db> _db;
     pending_map _pending;
-    bool _unlogged = false;  // a change since the last log_pending()
+    pending_map _spare;          // nodes of committed changes, for new keys
+    bool _large_values = false;  // a value over k_max_spare_value was put
+    bool _unlogged = false;      // a change since the last log_pending()
     int64_t _checkpoint = 0;
     int64_t _restored = 0;
 };
@@ -158,7 +189,7 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
     // reopened object replays them from the changelog.
     if (auto s = _db->write_staged(); !s.ok()) return s;
     if (advance) _checkpoint = *changelog_end;
-    _pending.clear();
+    recycle_pending();
     return {};
 }
 

@@ -2,6 +2,7 @@
 // pairs for touched groups, closed windows for EMIT ON WINDOW CLOSE.
 
 #include <limits>
+#include <utility>
 
 #include "sql/stream/aggregate_operator.h"
 #include "sql/stream/continuous_query.h"
@@ -67,9 +68,8 @@ sql_result<chunk> aggregate_task::post(std::vector<column> cols, std::vector<int
     return _def.post->process(std::move(in), ctx);
 }
 
-sql_status aggregate_task::keys_of(std::span<const uint32_t> slots, bool before,
-                                   std::vector<column>& keys) const {
-    keys = _layout.key_columns();
+sql_status aggregate_task::append_keys(std::span<const uint32_t> slots, bool before,
+                                       std::vector<column>& keys) const {
     for (uint32_t s : slots) {
         const slot& sl = _slots[s];
         auto st = _layout.decode(*sl.key, keys, before ? sl.old_start : sl.start,
@@ -100,41 +100,37 @@ sql_status aggregate_task::emit_final(std::vector<column> keys, std::span<const 
 sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes& out) {
     size_t n = _touched.size();
     if (n == 0) return {};
-    std::vector<column> keys, keys_before;
-    if (auto st = keys_of(_touched, false, keys); !st.ok()) return st;
-    if (_def.has_session) {
-        if (auto st = keys_of(_touched, true, keys_before); !st.ok()) return st;
-    }
-    const std::vector<column>& old_keys = _def.has_session ? keys_before : keys;
-    std::vector<column> now;
-    if (auto st = results_of(_touched, now); !st.ok()) return st;
-    // Rows before (ids [0, n)) and after (ids [n, 2n)), existing ones only.
-    std::vector<uint32_t> before, after;
-    for (uint32_t i = 0; i < n; ++i) {
-        if (_slots[_touched[i]].old_rows > 0) before.push_back(i);
-        if (_slots[_touched[i]].rows > 0) after.push_back(i);
-    }
-    std::vector<column> cols;
+    // Rows before (ids [0, n)) and after (ids [n, 2n)), existing ones only,
+    // built in place: keys, then per call the results before (_old_results:
+    // a row per group in `before`, in order) and now.
+    std::vector<uint32_t> before, after;  // slots
     std::vector<int64_t> ids;
-    for (size_t k = 0; k < keys.size(); ++k) {
-        cols.emplace_back(keys[k].type());
-        cols.back().push_from(old_keys[k], before);
-        cols.back().push_from(keys[k], after);
+    for (uint32_t i = 0; i < n; ++i) {
+        if (_slots[_touched[i]].old_rows <= 0) continue;
+        before.push_back(_touched[i]);
+        ids.push_back(i);
     }
-    // _old_results: a row per group in `before`, in order.
-    std::vector<uint32_t> old_rows(before.size());
-    for (uint32_t i = 0; i < old_rows.size(); ++i)
-        old_rows[i] = i;
+    for (uint32_t i = 0; i < n; ++i) {
+        if (_slots[_touched[i]].rows <= 0) continue;
+        after.push_back(_touched[i]);
+        ids.push_back(static_cast<int64_t>(n + i));
+    }
+    size_t total = before.size() + after.size();
+    std::vector<column> cols = _layout.key_columns();
+    for (column& k : cols)
+        k.reserve(total);
+    if (auto st = append_keys(before, _def.has_session, cols); !st.ok()) return st;
+    if (auto st = append_keys(after, false, cols); !st.ok()) return st;
     for (size_t c = 0; c < _aggs.size(); ++c) {
         SPATE_ASSERT(_old_results[c].size() == before.size());
-        cols.emplace_back(_def.calls[c].type);
-        cols.back().push_from(_old_results[c], old_rows);
-        cols.back().push_from(now[c], after);
+        // The next interval's old results get about as many rows.
+        column next(_def.calls[c].type);
+        next.reserve(before.size());
+        cols.push_back(std::exchange(_old_results[c], std::move(next)));
+        cols.back().reserve(total);
+        for (uint32_t s : after)
+            if (auto st = _aggs[c]->result(s, cols.back()); !st.ok()) return st;
     }
-    for (uint32_t i : before)
-        ids.push_back(i);
-    for (uint32_t i : after)
-        ids.push_back(static_cast<int64_t>(n + i));
     auto rows = post(std::move(cols), std::move(ids), ctx);
     if (!rows.ok()) return rows.error();
     pair_rows(rows.value(), n, out);

@@ -169,9 +169,10 @@ class aggregate_task {
     // `r`) and +1 of its row now (id n + i), nothing when they are equal.
     void pair_rows(const chunk& r, size_t n, aggregate_changes& out);
     sql_status close_windows(const eval_context& ctx, aggregate_changes& out);
-    // The key columns of `slots` (SESSION: with their bounds then or now).
-    sql_status keys_of(std::span<const uint32_t> slots, bool before,
-                       std::vector<column>& keys) const;
+    // Appends the key columns of `slots` to `keys` (the layout's key
+    // columns; SESSION: with their bounds then or now).
+    sql_status append_keys(std::span<const uint32_t> slots, bool before,
+                           std::vector<column>& keys) const;
     // Appends the post-processed rows of `slots` with their `keys` (all +1)
     // to `out`.
     sql_status emit_final(std::vector<column> keys, std::span<const uint32_t> slots,

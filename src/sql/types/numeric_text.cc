@@ -1,5 +1,6 @@
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "sql/types/text_detail.h"
@@ -29,15 +30,31 @@ sql_error out_of_range_numeric() {
     return make_error(sql_errc::numeric_value_out_of_range, "value overflows numeric format");
 }
 
+// The decimal digits of `v` into `buf` (48 bytes), least significant
+// first; returns how many. 64-bit divisions (a multiply each) for all but
+// the top 128-bit ones, one per 19 digits.
+int reversed_digits(u128 v, char* buf) {
+    constexpr uint64_t k_1e19 = 10'000'000'000'000'000'000ULL;
+    int n = 0;
+    while (v > UINT64_MAX) {
+        auto low = static_cast<uint64_t>(v % k_1e19);
+        v /= k_1e19;
+        for (int i = 0; i < 19; ++i, low /= 10)
+            buf[n++] = static_cast<char>('0' + static_cast<int>(low % 10));
+    }
+    auto w = static_cast<uint64_t>(v);
+    do {
+        buf[n++] = static_cast<char>('0' + static_cast<int>(w % 10));
+        w /= 10;
+    } while (w != 0);
+    return n;
+}
+
 }  // namespace
 
 void append_u128(u128 v, std::string& out) {
     char buf[48];
-    int n = 0;
-    do {
-        buf[n++] = static_cast<char>('0' + static_cast<int>(v % 10));
-        v /= 10;
-    } while (v != 0);
+    int n = reversed_digits(v, buf);
     while (n > 0)
         out.push_back(buf[--n]);
 }
@@ -137,11 +154,7 @@ void format_decimal(const decimal& d, std::string& out) {
     bool negative = d.unscaled < 0;
     u128 mag = magnitude(d.unscaled);
     char buf[48];
-    int n = 0;
-    do {
-        buf[n++] = static_cast<char>('0' + static_cast<int>(mag % 10));
-        mag /= 10;
-    } while (mag != 0);
+    int n = reversed_digits(mag, buf);
     int scale = d.scale > 0 ? d.scale : 0;
     while (n <= scale)
         buf[n++] = '0';  // at least one integer digit

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "sql/expr/kernels.h"
 #include "sql/expr/tests/expr_test_util.h"
 
 namespace spate::sql::testing {
@@ -19,6 +20,22 @@ expr_ptr i16(int16_t v) {
 }
 expr_ptr f8(double v) {
     return expr::make_constant(value::float64(v));
+}
+
+TEST(arithmetic, decimal_digits_counts_digits_at_every_power_of_ten) {
+    EXPECT_EQ(sql::detail::decimal_digits(0), 0);
+    __int128 p = 1;
+    for (int digits = 1; digits <= 39; ++digits) {
+        EXPECT_EQ(sql::detail::decimal_digits(p), digits);
+        EXPECT_EQ(sql::detail::decimal_digits(-p), digits);
+        if (digits > 1) {
+            EXPECT_EQ(sql::detail::decimal_digits(p - 1), digits - 1);
+        }
+        if (digits < 39) p *= 10;
+    }
+    __int128 max = static_cast<__int128>(~static_cast<unsigned __int128>(0) >> 1);
+    EXPECT_EQ(sql::detail::decimal_digits(max), 39);
+    EXPECT_EQ(sql::detail::decimal_digits(-max - 1), 39);
 }
 
 TEST(arithmetic, integer_addition_overflow_is_an_error) {

@@ -133,6 +133,55 @@ TEST_F(task_state_test, a_new_key_put_and_removed_within_the_interval_leaves_no_
     EXPECT_EQ(scan(*st), (kv{{"kept", "4"}}));
 }
 
+TEST_F(task_state_test, keys_written_after_a_commit_or_rollback_keep_only_their_own_bytes) {
+    // The buffers of committed changes serve the next ones: longer keys and
+    // values first, then shorter ones, removals and fresh keys over them.
+    auto st = open(1);
+    ASSERT_NE(st, nullptr);
+    auto w = writer();
+    for (int i = 0; i < 20; ++i)
+        st->put("long-key-" + std::to_string(i) + std::string(40, 'k'), std::string(100, 'v'));
+    ASSERT_TRUE(w.commit(*st, 1));
+    st->put("a", "1");
+    st->put_new("b", "2");
+    st->remove("long-key-0" + std::string(40, 'k'));
+    st->put_new("c", "3");
+    st->remove("c");
+    EXPECT_EQ(get(*st, "a"), "1");
+    EXPECT_EQ(get(*st, "long-key-0" + std::string(40, 'k')), std::nullopt);
+    ASSERT_TRUE(w.commit(*st, 1));
+    st->put("rolled-back", "x");
+    st->rollback();
+    st->put_new("d", "4");
+    st->remove("zz");
+    ASSERT_TRUE(w.commit(*st, 1));
+    auto all = scan(*st);
+    EXPECT_EQ(all.size(), 22u);
+    EXPECT_EQ(all[0], (std::pair<std::string, std::string>{"a", "1"}));
+    EXPECT_EQ(all[1], (std::pair<std::string, std::string>{"b", "2"}));
+    EXPECT_EQ(all[2], (std::pair<std::string, std::string>{"d", "4"}));
+    EXPECT_EQ(get(*st, "rolled-back"), std::nullopt);
+    auto log = read_changelog(client(), _topic, 1);
+    ASSERT_EQ(log.size(), 25u);
+    EXPECT_EQ(log[20].key, "a");
+    EXPECT_EQ(log[21].key, "b");
+    EXPECT_EQ(log[21].value, "2");
+    EXPECT_EQ(log[22].key, "long-key-0" + std::string(40, 'k'));
+    EXPECT_EQ(log[22].value, std::nullopt);
+    EXPECT_EQ(log[23].key, "d");
+    EXPECT_EQ(log[23].value, "4");
+    EXPECT_EQ(log[24].key, "zz");
+    EXPECT_EQ(log[24].value, std::nullopt);
+    // A commit with a large value keeps no spares; the next one writes anew.
+    st->put("e", std::string(5000, 'e'));
+    ASSERT_TRUE(w.commit(*st, 1));
+    st->put("f", "6");
+    ASSERT_TRUE(w.commit(*st, 1));
+    EXPECT_EQ(get(*st, "e"), std::string(5000, 'e'));
+    EXPECT_EQ(get(*st, "f"), "6");
+    EXPECT_EQ(read_changelog(client(), _topic, 1).size(), 27u);
+}
+
 TEST_F(task_state_test, an_aborted_transaction_is_rolled_back_and_never_restored) {
     auto w = writer();
     {

@@ -191,6 +191,25 @@ TEST(aggregate_operator, an_unchanged_row_emits_nothing) {
     EXPECT_TRUE(h.flush().empty());
 }
 
+TEST(aggregate_operator, one_interval_emits_new_changed_and_deleted_groups_in_touch_order) {
+    harness h(count_by_auction());
+    h.add({bid(1, 10)});
+    h.add({bid(2, 5)});
+    h.add({bid(3, 7)});
+    h.flush();
+    h.add({bid(4, 1)});      // new
+    h.add({bid(1, 20)});     // changed
+    h.add({bid(3, 7)}, -1);  // deleted
+    h.add({bid(2, 9)});      // unchanged in the end
+    h.add({bid(2, 9)}, -1);
+    h.add({bid(5, 2)});  // new
+    EXPECT_EQ(h.flush(),
+              (std::vector<std::string>{"+4,1,1", "-1,1,10", "+1,2,30", "-3,1,7", "+5,1,2"}));
+    h.reopen();
+    h.add({bid(4, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-4,1,1", "+4,2,2"}));
+}
+
 TEST(aggregate_operator, having_flips_rows_in_and_out) {
     harness h(count_by_auction(true));
     h.add({bid(1, 10)});

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "sql/types/text_detail.h"
 
 namespace spate::sql {
 namespace text_io_test {
@@ -96,6 +99,48 @@ TEST(text_io, numeric_keeps_scale_and_accepts_exponents) {
               sql_errc::numeric_value_out_of_range);
     EXPECT_EQ(round_trip("1.2.3", n), "ERR:invalid input syntax for type numeric: \"1.2.3\"");
     EXPECT_EQ(error_of("e5", n), sql_errc::invalid_text_representation);
+}
+
+// Digits of |v| the slow way: a 128-bit division per digit.
+std::string reference_digits(__int128 v) {
+    unsigned __int128 a = v < 0 ? -static_cast<unsigned __int128>(v) : v;
+    std::string r;
+    do {
+        r.insert(r.begin(), static_cast<char>('0' + static_cast<int>(a % 10)));
+        a /= 10;
+    } while (a != 0);
+    return r;
+}
+
+TEST(text_io, numeric_digits_are_exact_around_the_64_bit_boundary_and_at_38_digits) {
+    std::vector<__int128> values = {0, 1, 9, 10, 99, 100, 1'000'000'007};
+    __int128 p = 1;
+    for (int i = 0; i <= 38; ++i) {
+        for (__int128 v : {p - 1, p, p + 1})
+            values.push_back(v);
+        if (i < 38) p *= 10;
+    }
+    auto u64_max = static_cast<__int128>(UINT64_MAX);
+    for (__int128 v : {u64_max - 1, u64_max, u64_max + 1, u64_max * 10 + 7,
+                       (static_cast<__int128>(1) << 126) + 12345})
+        values.push_back(v);
+    for (__int128 v : values) {
+        for (__int128 s : {v, -v}) {
+            std::string digits = reference_digits(s);
+            std::string out;
+            text_detail::append_u128(s < 0 ? -static_cast<unsigned __int128>(s) : s, out);
+            EXPECT_EQ(out, digits);
+            out.clear();
+            text_detail::format_decimal(decimal{s, 0}, out);
+            EXPECT_EQ(out, (s < 0 ? "-" : "") + digits);
+        }
+    }
+    std::string out;
+    text_detail::format_decimal(decimal{-(u64_max + 1), 25}, out);
+    EXPECT_EQ(out, "-0.0000018446744073709551616");
+    out.clear();
+    text_detail::format_decimal(decimal{(u64_max + 1) * 1000, 4}, out);
+    EXPECT_EQ(out, "1844674407370955161.6000");
 }
 
 TEST(text_io, numeric_typmod_rounds_half_away_from_zero_and_checks_precision) {
