@@ -90,14 +90,19 @@ class tls_socket_fixture : public ::testing::Test {
     std::thread _thread;
 };
 
-TEST_F(tls_socket_fixture, a_request_sent_as_thousands_of_small_records_reads_back_whole) {
-    const auto want = pattern(3000 * 10 + (1 << 20), 7);
-    serve([&want](tls_socket& s) -> asio::awaitable<std::string> {
+// A server that reads want.size() bytes and says whether they equal `want`.
+auto reads_exactly(const std::vector<char>& want) {
+    return [&want](tls_socket& s) -> asio::awaitable<std::string> {
         std::vector<char> got(want.size());
         auto ec = co_await s.read_exact(asio::buffer(got));
         if (ec) co_return ec.message();
         co_return got == want ? "same" : "different";
-    });
+    };
+}
+
+TEST_F(tls_socket_fixture, a_request_sent_as_thousands_of_small_records_reads_back_whole) {
+    const auto want = pattern(3000 * 10 + (1 << 20), 7);
+    serve(reads_exactly(want));
     ssl::stream<tcp::socket> c(_client_io, _client_ctx);
     connect(c);
     size_t at = 0;
@@ -112,12 +117,7 @@ TEST_F(tls_socket_fixture, a_request_sent_as_thousands_of_small_records_reads_ba
 // pauses, ending in a record smaller than the low-water mark, completes.
 TEST_F(tls_socket_fixture, a_request_ending_in_pieces_after_pauses_completes) {
     const auto want = pattern(300 * 1024 + 7, 5);
-    serve([&want](tls_socket& s) -> asio::awaitable<std::string> {
-        std::vector<char> got(want.size());
-        auto ec = co_await s.read_exact(asio::buffer(got));
-        if (ec) co_return ec.message();
-        co_return got == want ? "same" : "different";
-    });
+    serve(reads_exactly(want));
     ssl::stream<tcp::socket> c(_client_io, _client_ctx);
     connect(c);
     size_t at = 0;
