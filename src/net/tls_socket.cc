@@ -266,17 +266,10 @@ asio::awaitable<tls_socket::io_result> tls_socket::read_some(asio::mutable_buffe
 }
 
 asio::awaitable<error_code> tls_socket::write_all(asio::const_buffer b) {
-    auto& st = *_st;
-    auto* p = static_cast<const char*>(b.data());
-    size_t left = b.size();
-    while (left > 0) {
-        size_t n = 0;
-        ERR_clear_error();
-        if (SSL_write_ex(st.ssl, p, std::min(left, k_write_chunk_bytes), &n) != 1)
-            co_return error_of(SSL_get_error(st.ssl, 0));
-        p += n;
-        left -= n;
-        if (auto ec = co_await st.send_out()) co_return ec;
+    while (b.size() > 0) {
+        auto [ec, n] = co_await write_some(b);
+        if (ec) co_return ec;
+        b += n;
     }
     co_return error_code{};
 }
