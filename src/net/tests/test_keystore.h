@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <cstdio>
@@ -33,6 +34,15 @@ inline std::pair<EVP_PKEY*, X509*> self_signed(const char* cn) {
     X509_set_issuer_name(cert, name);
     X509_sign(cert, key, EVP_sha256());
     return {key, cert};
+}
+
+// Makes `ctx` present a fresh self-signed certificate for `cn`.
+inline void use_self_signed(SSL_CTX* ctx, const char* cn) {
+    auto [key, cert] = self_signed(cn);
+    SSL_CTX_use_certificate(ctx, cert);
+    SSL_CTX_use_PrivateKey(ctx, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
 }
 
 inline void write_keystore(const std::string& path, const char* cn,

@@ -44,11 +44,7 @@ std::vector<char> pattern(size_t n, unsigned seed) {
 class tls_socket_fixture : public ::testing::Test {
   protected:
     tls_socket_fixture() : _acceptor(_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        auto [key, cert] = testing::self_signed("localhost");
-        SSL_CTX_use_certificate(_server_ctx.native_handle(), cert);
-        SSL_CTX_use_PrivateKey(_server_ctx.native_handle(), key);
-        X509_free(cert);
-        EVP_PKEY_free(key);
+        testing::use_self_signed(_server_ctx.native_handle(), "localhost");
         _client_ctx.set_verify_mode(ssl::verify_none);
     }
     ~tls_socket_fixture() override {
@@ -223,21 +219,12 @@ TEST_F(tls_socket_fixture, a_connection_closed_without_close_notify_reads_as_tru
 }
 
 TEST_F(tls_socket_fixture, a_plaintext_client_fails_the_handshake) {
-    asio::co_spawn(
-        _io,
-        [this]() -> asio::awaitable<void> {
-            tcp::socket s = co_await _acceptor.async_accept(asio::use_awaitable);
-            tls_socket tls(std::move(s), _server_ctx);
-            auto ec = co_await tls.handshake();
-            _served.set_value(ec ? "refused" : "accepted");
-        },
-        asio::detached);
-    _thread = std::thread([this] { _io.run(); });
+    serve([](tls_socket&) -> asio::awaitable<std::string> { co_return "accepted"; });
     tcp::socket c(_client_io);
     c.connect(_acceptor.local_endpoint());
     const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     asio::write(c, asio::buffer(request));
-    EXPECT_EQ(served(), "refused");
+    EXPECT_EQ(served().rfind("handshake: ", 0), 0u);  // the fixture's refusal, not "accepted"
 }
 
 }  // namespace

@@ -30,12 +30,8 @@ using asio::ip::tcp;
 
 // A server context with a fresh EC key and a self-signed certificate.
 std::shared_ptr<ssl::context> self_signed_context() {
-    auto [key, cert] = testing::self_signed("localhost");
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
-    SSL_CTX_use_certificate(ctx->native_handle(), cert);
-    SSL_CTX_use_PrivateKey(ctx->native_handle(), key);
-    X509_free(cert);
-    EVP_PKEY_free(key);
+    testing::use_self_signed(ctx->native_handle(), "localhost");
     return ctx;
 }
 
