@@ -214,7 +214,10 @@ TEST_F(tls_socket_fixture, a_connection_closed_without_close_notify_reads_as_tru
     ssl::stream<tcp::socket> c(_client_io, _client_ctx);
     connect(c);
     asio::write(c, asio::buffer("ab", 2));
-    c.next_layer().close();
+    // A FIN without close_notify. Not close(): the server's session tickets
+    // may sit unread in the client's receive buffer, and closing a socket
+    // with unread data sends a reset instead of a FIN.
+    c.next_layer().shutdown(tcp::socket::shutdown_send);
     EXPECT_EQ(served(), "truncated");
 }
 
