@@ -1,5 +1,9 @@
 #include "sql/stream/aggregate_operator.h"
 
+#include <algorithm>
+
+#include "base/assert.h"
+
 #include "base/log.h"
 #include "sql/stream/row_codec.h"
 
@@ -13,6 +17,7 @@ namespace {
 constexpr char k_group_prefix = 'g';
 constexpr std::string_view k_watermark_key = "w";
 // In-memory groups kept across commits; above it the clean ones are dropped.
+// The default of limit_groups_in_memory().
 constexpr size_t k_max_cached_groups = 500'000;
 
 sql_error corrupt_state(const std::string& what) {
@@ -31,7 +36,14 @@ aggregate_task::aggregate_task(const aggregate_def& def, std::unique_ptr<task_st
     , _state(std::move(state))
     , _layout(def)
     , _source_partitions(source_partitions)
-    , _watermark(source_partitions) {}
+    , _watermark(source_partitions) {
+    limit_groups_in_memory(k_max_cached_groups);
+}
+
+void aggregate_task::limit_groups_in_memory(size_t max_groups) {
+    _max_groups = max_groups;
+    _kept_groups = max_groups * 3 / 4;
+}
 
 aggregate_task::~aggregate_task() = default;
 
@@ -69,7 +81,7 @@ sql_status aggregate_task::init() {
                                     return false;
                                 });
     if (!scanned.ok()) return scanned;
-    _all_groups_in_memory = !any_group;
+    _stored_groups_known = !any_group;
     return {};
 }
 
@@ -122,7 +134,7 @@ sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
     _slots[s].key = &_group_keys[s];
     _slots[s].indexed = true;
     _key_bytes += key.size();
-    if (_all_groups_in_memory) return s;
+    if (!maybe_stored(hash)) return s;
     auto stored = _state->get_into(state_key(key), _value_buf);
     if (!stored.ok()) return stored.error();
     if (stored.value()) {
@@ -142,8 +154,13 @@ sql_status aggregate_task::load_slot(uint32_t s, std::string_view value) {
     return load_group_body(_aggs, s, value, _slots[s].rows);
 }
 
+bool aggregate_task::maybe_stored(uint64_t hash) const {
+    return !_stored_groups_known || std::binary_search(_evicted.begin(), _evicted.end(), hash);
+}
+
 void aggregate_task::touch(uint32_t s) {
     slot& sl = _slots[s];
+    sl.last_interval = _interval;
     if (sl.touched >= 0) return;
     sl.touched = static_cast<int32_t>(_touched.size());
     _touched.push_back(s);
@@ -306,8 +323,37 @@ sql_status aggregate_task::flush(const eval_context& ctx, aggregate_changes& out
     return close_windows(ctx, out);
 }
 
+void aggregate_task::evict_cold(size_t keep) {
+    std::vector<uint32_t> ages;  // intervals since the last touch, per indexed slot
+    ages.reserve(_index.size());
+    for (const slot& sl : _slots)
+        if (sl.indexed) ages.push_back(_interval - sl.last_interval);
+    if (ages.size() <= keep) return;
+    auto nth = ages.begin() + static_cast<std::ptrdiff_t>(keep);
+    std::nth_element(ages.begin(), nth, ages.end());
+    // Released: older than the keep-th youngest, and those as old as it
+    // when that alone would release nothing.
+    uint32_t cut = *nth;
+    bool strictly = std::any_of(ages.begin(), ages.end(), [cut](uint32_t a) { return a > cut; });
+    size_t first_new = _evicted.size();
+    for (uint32_t s = 0; s < _slots.size(); ++s) {
+        const slot& sl = _slots[s];
+        if (!sl.indexed) continue;
+        SPATE_ASSERT(sl.touched < 0);  // between intervals only
+        uint32_t age = _interval - sl.last_interval;
+        if (strictly ? age <= cut : age < cut) continue;
+        if (sl.stored) _evicted.push_back(codec::hash_bytes(*sl.key));
+        release(s);
+    }
+    auto mid = _evicted.begin() + static_cast<std::ptrdiff_t>(first_new);
+    std::sort(mid, _evicted.end());
+    std::inplace_merge(_evicted.begin(), mid, _evicted.end());
+}
+
 void aggregate_task::drop_memory() {
-    _all_groups_in_memory = false;
+    _stored_groups_known = false;
+    _evicted.clear();
+    _evicted.shrink_to_fit();
     _index.clear();
     _group_keys.clear();
     _sessions.clear();
@@ -335,7 +381,13 @@ size_t aggregate_task::memory_bytes() const {
 }
 
 void aggregate_task::committed() {
-    if (_index.size() + _sessions.size() > k_max_cached_groups) drop_memory();
+    ++_interval;
+    if (_index.size() + _sessions.size() <= _max_groups) return;
+    // A session group's sessions are released together: all of them.
+    if (_def.has_session)
+        drop_memory();
+    else
+        evict_cold(_kept_groups);
 }
 
 void aggregate_task::aborted() {

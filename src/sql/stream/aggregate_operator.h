@@ -75,6 +75,10 @@ class aggregate_task {
     std::optional<int64_t> watermark() const { return _watermark.value(); }
     const aggregate_task_stats& stats() const { return _stats; }
     size_t groups_in_memory() const { return _index.size() + _sessions.size(); }
+    // Past `max_groups` in memory at a commit, the groups touched longest
+    // ago are released (down to three quarters of it; SESSION: all of
+    // them) and reload from the task state when touched again.
+    void limit_groups_in_memory(size_t max_groups);
     // The in-memory groups' size, estimated (keys, slots; not the
     // aggregates' heap).
     size_t memory_bytes() const;
@@ -93,6 +97,7 @@ class aggregate_task {
         int64_t rows = 0;
         int64_t old_rows = 0;  // when first touched in this interval
         int32_t touched = -1;  // position in _touched, -1: untouched
+        uint32_t last_interval = 0;  // the interval (_interval) it was last touched in
         // SESSION: the session's bounds, now and when first touched.
         int64_t start = 0, end = 0, old_start = 0, old_end = 0;
         // Its records in the task state besides the 'g' value
@@ -133,6 +138,11 @@ class aggregate_task {
     void release(uint32_t s);
     void touch(uint32_t s);
     void drop_memory();
+    // Between intervals: releases the groups touched longest ago until
+    // `keep` remain, remembering the stored ones' hashes in _evicted.
+    void evict_cold(size_t keep);
+    // Whether a key missing from _index may be in the task state.
+    bool maybe_stored(uint64_t hash) const;
     sql_status load_slot(uint32_t s, std::string_view value);
     void save_slot(uint32_t s, std::string& out) const;
     sql_status update_calls(const chunk& values, std::span<const int8_t> diffs,
@@ -198,9 +208,17 @@ class aggregate_task {
     // Slot s's key when it is indexed (a deque: keys do not move, slots
     // point at them).
     std::deque<std::string> _group_keys;
-    // Every group the task state holds is in _index (find_or_load() then
-    // skips the state's lookup of a new key).
-    bool _all_groups_in_memory = false;
+    // Every group the task state holds is in _index or has its key hash in
+    // _evicted (find_or_load() then skips the state's lookup of a key that
+    // is in neither). Set when the task opened over a state without groups;
+    // cleared by drop_memory().
+    bool _stored_groups_known = false;
+    // Sorted key hashes of the stored groups evict_cold() released (only
+    // grows until drop_memory(): a reloaded group's hash may be another
+    // evicted group's too).
+    std::vector<uint64_t> _evicted;
+    uint32_t _interval = 0;  // intervals committed
+    size_t _max_groups = 0, _kept_groups = 0;  // limit_groups_in_memory()
     session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;

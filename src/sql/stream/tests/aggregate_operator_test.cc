@@ -262,6 +262,37 @@ TEST(aggregate_operator, new_groups_skip_the_state_while_every_group_is_in_memor
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"-2,1,5", "+2,2,6"}));
 }
 
+TEST(aggregate_operator, past_its_limit_a_task_releases_the_groups_touched_longest_ago) {
+    harness h(count_by_auction());
+    h.task().limit_groups_in_memory(4);  // keeps 3
+    h.add({bid(1, 10), bid(2, 5)});
+    h.flush();
+    h.add({bid(3, 1)});
+    h.flush();
+    h.add({bid(4, 1), bid(5, 1)});
+    h.flush();
+    EXPECT_EQ(h.task().groups_in_memory(), 3u);  // 1 and 2 released
+    int64_t gets = h.state_gets();
+    // A key never stored is still known to be new: no lookup.
+    h.add({bid(6, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+6,1,1"}));
+    EXPECT_EQ(h.state_gets(), gets);
+    // A released group reloads from the state and goes on from there.
+    h.add({bid(1, 1), bid(3, 2)});
+    EXPECT_EQ(h.flush(),
+              (std::vector<std::string>{"-1,1,10", "+1,2,11", "-3,1,1", "+3,2,3"}));
+    EXPECT_EQ(h.state_gets(), gets + 1);
+    // Released again and again: the counts stay whole.
+    for (int64_t a = 7; a < 20; ++a) {
+        h.add({bid(a, 1), bid(2, 1)});
+        h.flush();
+    }
+    EXPECT_LE(h.task().groups_in_memory(), 4u);
+    h.add({bid(1, 1), bid(2, 1), bid(7, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,2,11", "+1,3,12", "-2,14,18", "+2,15,19",
+                                                   "-7,1,1", "+7,2,2"}));
+}
+
 TEST(aggregate_operator, emit_on_window_close_emits_each_window_once_when_it_closes) {
     harness h(windowed_count(), true);
     h.add({bid(1, 0, 1), bid(1, 0, 5), bid(1, 0, 12), bid(2, 0, 3)});
