@@ -95,8 +95,8 @@ class aggregate_task {
         bool indexed = false;              // in _index
         bool stored = false;               // its 'g' value is in the task state
         int64_t rows = 0;
-        int64_t old_rows = 0;  // when first touched in this interval
-        int32_t touched = -1;  // position in _touched, -1: untouched
+        int64_t old_rows = 0;        // when first touched in this interval
+        int32_t touched = -1;        // position in _touched, -1: untouched
         uint32_t last_interval = 0;  // the interval (_interval) it was last touched in
         // SESSION: the session's bounds, now and when first touched.
         int64_t start = 0, end = 0, old_start = 0, old_end = 0;
@@ -217,7 +217,7 @@ class aggregate_task {
     // grows until drop_memory(): a reloaded group's hash may be another
     // evicted group's too).
     std::vector<uint64_t> _evicted;
-    uint32_t _interval = 0;  // intervals committed
+    uint32_t _interval = 0;                    // intervals committed
     size_t _max_groups = 0, _kept_groups = 0;  // limit_groups_in_memory()
     session_map _sessions;
     std::vector<slot> _slots;

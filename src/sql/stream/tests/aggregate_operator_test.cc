@@ -279,8 +279,7 @@ TEST(aggregate_operator, past_its_limit_a_task_releases_the_groups_touched_longe
     EXPECT_EQ(h.state_gets(), gets);
     // A released group reloads from the state and goes on from there.
     h.add({bid(1, 1), bid(3, 2)});
-    EXPECT_EQ(h.flush(),
-              (std::vector<std::string>{"-1,1,10", "+1,2,11", "-3,1,1", "+3,2,3"}));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1,10", "+1,2,11", "-3,1,1", "+3,2,3"}));
     EXPECT_EQ(h.state_gets(), gets + 1);
     // Released again and again: the counts stay whole.
     for (int64_t a = 7; a < 20; ++a) {
