@@ -63,7 +63,10 @@ const rocksdb::Options& db_options() {
         // those without walking its skip list.
         o.memtable_prefix_bloom_size_ratio = 0.05;
         o.memtable_whole_key_filtering = true;
-        static auto cache = rocksdb::NewLRUCache(k_block_cache_bytes);
+        // The write buffer manager charges the memtables to the cache: its
+        // capacity is both budgets, or memtables crowd out the filter,
+        // index and data blocks that reloading a group reads.
+        static auto cache = rocksdb::NewLRUCache(k_block_cache_bytes + k_memtable_budget_bytes);
         o.write_buffer_manager =
             std::make_shared<rocksdb::WriteBufferManager>(k_memtable_budget_bytes, cache);
         auto supported = rocksdb::GetSupportedCompressions();
