@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sql/expr/kernels.h"
+#include "sql/types/text_detail.h"
 
 namespace spate::sql::detail {
 
@@ -47,15 +48,6 @@ number_format parse_format(sv f) {
     return nf;
 }
 
-std::string digits_of(unsigned __int128 v) {
-    std::string s;
-    do {
-        s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
-        v /= 10;
-    } while (v != 0);
-    return s;
-}
-
 // The digits to print: integer part (empty when zero and a fraction is
 // printed) and fraction (fill mode drops trailing zeros).
 struct number_digits {
@@ -69,7 +61,8 @@ number_digits split_digits(decimal d, const number_format& nf) {
     nd.negative = d.unscaled < 0;
     unsigned __int128 mag = nd.negative ? static_cast<unsigned __int128>(-d.unscaled)
                                         : static_cast<unsigned __int128>(d.unscaled);
-    std::string all = digits_of(mag);
+    std::string all;
+    text_detail::append_u128(mag, all);
     if (static_cast<int>(all.size()) <= nf.frac_slots) {
         all.insert(0, static_cast<size_t>(nf.frac_slots) + 1 - all.size(), '0');
     }

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "base/assert.h"
-
 #include "base/log.h"
 #include "sql/stream/row_codec.h"
 
@@ -16,7 +15,6 @@ namespace {
 // State keys: 'g' + group key bytes -> the group; 'w' -> the watermark.
 constexpr char k_group_prefix = 'g';
 constexpr std::string_view k_watermark_key = "w";
-// In-memory groups kept across commits; above it the clean ones are dropped.
 // The default of limit_groups_in_memory().
 constexpr size_t k_max_cached_groups = 500'000;
 
@@ -42,7 +40,6 @@ aggregate_task::aggregate_task(const aggregate_def& def, std::unique_ptr<task_st
 
 void aggregate_task::limit_groups_in_memory(size_t max_groups) {
     _max_groups = max_groups;
-    _kept_groups = max_groups * 3 / 4;
 }
 
 aggregate_task::~aggregate_task() = default;
@@ -348,6 +345,8 @@ void aggregate_task::evict_cold(size_t keep) {
     auto mid = _evicted.begin() + static_cast<std::ptrdiff_t>(first_new);
     std::sort(mid, _evicted.end());
     std::inplace_merge(_evicted.begin(), mid, _evicted.end());
+    // A group reloaded and released again is remembered once.
+    _evicted.erase(std::unique(_evicted.begin(), _evicted.end()), _evicted.end());
 }
 
 void aggregate_task::drop_memory() {
@@ -387,7 +386,7 @@ void aggregate_task::committed() {
     if (_def.has_session)
         drop_memory();
     else
-        evict_cold(_kept_groups);
+        evict_cold(_max_groups * 3 / 4);
 }
 
 void aggregate_task::aborted() {

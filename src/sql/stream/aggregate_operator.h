@@ -213,12 +213,12 @@ class aggregate_task {
     // is in neither). Set when the task opened over a state without groups;
     // cleared by drop_memory().
     bool _stored_groups_known = false;
-    // Sorted key hashes of the stored groups evict_cold() released (only
-    // grows until drop_memory(): a reloaded group's hash may be another
-    // evicted group's too).
+    // Sorted, distinct key hashes of the stored groups evict_cold()
+    // released (only grows until drop_memory(): a reloaded group's hash may
+    // be another evicted group's too).
     std::vector<uint64_t> _evicted;
-    uint32_t _interval = 0;                    // intervals committed
-    size_t _max_groups = 0, _kept_groups = 0;  // limit_groups_in_memory()
+    uint32_t _interval = 0;  // intervals committed
+    size_t _max_groups = 0;  // limit_groups_in_memory()
     session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;
