@@ -30,7 +30,7 @@ constexpr int64_t k_meta_keys = 3;
 // many tasks a small machine runs.
 constexpr size_t k_block_cache_bytes = 32u << 20;
 constexpr size_t k_memtable_budget_bytes = 64u << 20;
-constexpr size_t k_write_buffer_bytes = 4u << 20;
+constexpr size_t k_write_buffer_bytes = 16u << 20;
 
 rocksdb::Slice slice(std::string_view s) {
     return {s.data(), s.size()};
@@ -53,10 +53,14 @@ const rocksdb::Options& db_options() {
         o.max_log_file_size = 1u << 20;
         o.info_log_level = rocksdb::WARN_LEVEL;
         o.max_manifest_file_size = 4u << 20;
+        // Memtables large enough that a group rewritten at every commit is
+        // flushed about once per memtable (a flush keeps a key's last
+        // version only), and a level base the state of a small machine's
+        // task fits under: compaction then merges L0 into one level.
         o.write_buffer_size = k_write_buffer_bytes;
         o.max_write_buffer_number = 2;
-        o.target_file_size_base = 8u << 20;
-        o.max_bytes_for_level_base = 32u << 20;
+        o.target_file_size_base = 32u << 20;
+        o.max_bytes_for_level_base = 128u << 20;
         o.level_compaction_dynamic_level_bytes = true;
         // A group's first touch looks up a key that is mostly absent (a
         // new group): a bloom filter over the memtable's keys answers
