@@ -356,6 +356,9 @@ sql_result<stream_plan> plan_aggregate(const plan_ptr& optimised, const stream_o
     }
     transforms.push_back(make_project(pre_aggregate(*s.agg, *def)));
     def->post = post_processor(s);
+    def->post_filters = std::any_of(s.post.begin(), s.post.end(), [](const auto& n) {
+        return n->kind == plan_kind::filter;
+    });
 
     stream_plan out;
     out.output_columns = optimised->schema;
@@ -370,6 +373,7 @@ sql_result<stream_plan> plan_aggregate(const plan_ptr& optimised, const stream_o
     out.relations.push_back(s.scan->relation.name);
     out.append_only = o.emit_on_window_close;
     out.unique_key = unique_key(s, out.output_columns.size());
+    def->output_key = out.unique_key;
     out.aggregate = std::move(def);
     return out;
 }

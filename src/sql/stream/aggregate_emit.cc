@@ -97,9 +97,54 @@ sql_status aggregate_task::emit_final(std::vector<column> keys, std::span<const 
     return {};
 }
 
+sql_status aggregate_task::upserts(const eval_context& ctx, aggregate_changes& out) {
+    // Rows now (ids [n, 2n)), then the keys of groups gone (ids [0, n)).
+    size_t n = _touched.size();
+    std::vector<uint32_t> now, gone;
+    std::vector<int64_t> ids;
+    for (uint32_t i = 0; i < n; ++i) {
+        if (_slots[_touched[i]].rows <= 0) continue;
+        now.push_back(_touched[i]);
+        ids.push_back(static_cast<int64_t>(n + i));
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+        const slot& sl = _slots[_touched[i]];
+        if (sl.rows > 0 || sl.old_rows <= 0) continue;
+        gone.push_back(_touched[i]);
+        ids.push_back(i);
+    }
+    std::vector<column> cols = _layout.key_columns();
+    for (column& k : cols)
+        k.reserve(ids.size());
+    if (auto st = append_keys(now, false, cols); !st.ok()) return st;
+    if (auto st = append_keys(gone, false, cols); !st.ok()) return st;
+    for (size_t c = 0; c < _aggs.size(); ++c) {
+        cols.emplace_back(_def.calls[c].type);
+        column& col = cols.back();
+        col.reserve(ids.size());
+        for (uint32_t s : now)
+            if (auto st = _aggs[c]->result(s, col); !st.ok()) return st;
+        for (size_t i = 0; i < gone.size(); ++i)
+            col.push_null();
+    }
+    auto rows = post(std::move(cols), std::move(ids), ctx);
+    if (!rows.ok()) return rows.error();
+    const chunk& r = rows.value();
+    const auto& id_col = r.at(r.width() - 1).values<int64_t>();
+    std::vector<uint32_t> all(r.rows());
+    for (uint32_t row = 0; row < all.size(); ++row) {
+        all[row] = row;
+        out.diffs.push_back(static_cast<size_t>(id_col[row]) < n ? int8_t{-1} : int8_t{1});
+    }
+    append_chunk(out.rows, output_rows(r, all));
+    _stats.rows_out += static_cast<int64_t>(all.size());
+    return {};
+}
+
 sql_status aggregate_task::changelog(const eval_context& ctx, aggregate_changes& out) {
     size_t n = _touched.size();
     if (n == 0) return {};
+    if (_upserts_only) return upserts(ctx, out);
     // Rows before (ids [0, n)) and after (ids [n, 2n)), existing ones only,
     // built in place: keys, then per call the results before (_old_results:
     // a row per group in `before`, in order) and now.

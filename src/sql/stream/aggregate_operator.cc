@@ -167,7 +167,7 @@ void aggregate_task::touch(uint32_t s) {
     start_delta(s);
     // Only a group with rows emitted a row before: _old_results holds the
     // results of those groups, in touch order.
-    if (_def.emit_on_window_close || sl.rows <= 0) return;
+    if (_def.emit_on_window_close || _upserts_only || sl.rows <= 0) return;
     size_t row = _old_results.empty() ? 0 : _old_results[0].size();
     for (size_t c = 0; c < _aggs.size(); ++c) {
         column& old = _old_results[c];

@@ -14,7 +14,8 @@
 // - flush() ends the interval: in changelog mode (the default) it returns,
 //   per group touched, -1 of the row it emitted before (if any) and +1 of
 //   the new one (if the group has rows and passes HAVING), nothing when
-//   they are equal; with EMIT ON WINDOW CLOSE it returns every row of the
+//   they are equal (emit_upserts_only(): +1 rows and deletions only);
+//   with EMIT ON WINDOW CLOSE it returns every row of the
 //   windows the watermark closed, once. Touched groups are written to the
 //   task state (removed when they have no rows), closed windows removed.
 // - The caller logs the state changes in its transaction, then calls
@@ -82,6 +83,13 @@ class aggregate_task {
     // The in-memory groups' size, estimated (keys, slots; not the
     // aggregates' heap).
     size_t memory_bytes() const;
+    // Changelog mode for an output keyed by the group key alone (an upsert
+    // sink or view whose primary key is exactly the group keys; no HAVING,
+    // no SESSION windows): flush() returns only +1 of each touched group's
+    // row now, and -1 (key columns, null results) of a group that had rows
+    // and has none. No row before is built, so an unchanged row is
+    // returned again (the same upsert). Call before the first apply().
+    void emit_upserts_only(bool on) { _upserts_only = on; }
 
   private:
     struct key_hash {
@@ -175,6 +183,8 @@ class aggregate_task {
     sql_status close_sessions(const eval_context& ctx, aggregate_changes& out);
     // Output helpers (aggregate_emit.cc).
     sql_status changelog(const eval_context& ctx, aggregate_changes& out);
+    // changelog() under emit_upserts_only().
+    sql_status upserts(const eval_context& ctx, aggregate_changes& out);
     // Appends to `out`, per touched group i, -1 of its row before (id i in
     // `r`) and +1 of its row now (id n + i), nothing when they are equal.
     void pair_rows(const chunk& r, size_t n, aggregate_changes& out);
@@ -217,7 +227,8 @@ class aggregate_task {
     // released (only grows until drop_memory(): a reloaded group's hash may
     // be another evicted group's too).
     std::vector<uint64_t> _evicted;
-    uint32_t _interval = 0;  // intervals committed
+    bool _upserts_only = false;  // emit_upserts_only()
+    uint32_t _interval = 0;      // intervals committed
     size_t _max_groups = 0;  // limit_groups_in_memory()
     session_map _sessions;
     std::vector<slot> _slots;

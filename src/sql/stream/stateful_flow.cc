@@ -27,6 +27,20 @@ using steady = std::chrono::steady_clock;
 // Delivery report tags of changelog records: partition + this.
 constexpr uint64_t k_changelog_tag = uint64_t(1) << 40;
 
+// Each key of the output is one group (an upsert output whose primary key
+// is exactly the group keys, rows not filtered by HAVING, no SESSION
+// window whose bounds in the key move): an update then needs no
+// retraction of the row before (aggregate_task::emit_upserts_only()).
+bool keyed_by_group(const query_spec& spec, const aggregate_def& def) {
+    if (spec.output_type != sink_type::upsert || def.emit_on_window_close || def.has_session ||
+        def.post_filters || def.output_key.empty())
+        return false;
+    std::vector<int> primary = spec.key_columns, groups = def.output_key;
+    std::sort(primary.begin(), primary.end());
+    std::sort(groups.begin(), groups.end());
+    return primary == groups;
+}
+
 std::string timestamp_text(int64_t micros, bool with_zone) {
     std::string out;
     format_timestamp(micros, with_zone, out);
@@ -174,6 +188,7 @@ status stateful_dataflow::assigned(const std::vector<kc::topic_partition>& parts
                                                          "]: " + state.error().message);
         auto task = aggregate_task::create(_def, std::move(state).value(), _source_partitions);
         if (!task.ok()) return spate::make_error(errc::io_error, task.error().message);
+        task.value()->emit_upserts_only(keyed_by_group(_spec, _def));
         logging::get("sql").info("query {}: task {} open ({} state records restored)", _spec.name,
                                  tp.partition, task.value()->state().stats().restored_records);
         _tasks[tp.partition] = std::move(task).value();

@@ -73,6 +73,11 @@ struct aggregate_def {
     // BIGINT row id, to the query's output columns plus that row id (kept
     // through every filter and projection): HAVING and the SELECT list.
     std::shared_ptr<chunk_processor> post;
+    // The output columns holding the group keys, one per key (the plan's
+    // unique_key); empty when not all of them are selected.
+    std::vector<int> output_key;
+    // `post` filters rows (HAVING).
+    bool post_filters = false;
 };
 
 }  // namespace spate::sql

@@ -40,7 +40,13 @@ class harness {
         auto t = aggregate_task::create(*_plan.aggregate, std::move(s), 1);
         ASSERT_TRUE(t.ok()) << t.error().message;
         _task = std::move(t).value();
+        _task->emit_upserts_only(_upserts_only);
     }
+    void emit_upserts_only() {
+        _upserts_only = true;
+        _task->emit_upserts_only(true);
+    }
+    const aggregate_def& def() const { return *_plan.aggregate; }
 
     void add(const std::vector<std::string>& json, int8_t diff = 1) {
         const input_spec& in = _plan.inputs[0];
@@ -129,6 +135,7 @@ class harness {
     std::map<std::string, std::string> _committed;
     memory_state* _state = nullptr;
     std::unique_ptr<aggregate_task> _task;
+    bool _upserts_only = false;
     std::vector<std::pair<size_t, size_t>> _records;
 };
 
@@ -208,6 +215,33 @@ TEST(aggregate_operator, one_interval_emits_new_changed_and_deleted_groups_in_to
     h.reopen();
     h.add({bid(4, 1)});
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"-4,1,1", "+4,2,2"}));
+}
+
+TEST(aggregate_operator, keyed_by_its_groups_a_task_emits_rows_now_and_deletions_only) {
+    harness h(count_by_auction());
+    h.emit_upserts_only();
+    h.add({bid(1, 10)});
+    h.add({bid(2, 5)});
+    h.add({bid(3, 7)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+1,1,10", "+2,1,5", "+3,1,7"}));
+    h.add({bid(4, 1)});      // new
+    h.add({bid(1, 20)});     // changed: no retraction of its row before
+    h.add({bid(3, 7)}, -1);  // deleted: its key, null results
+    h.add({bid(2, 9)});      // unchanged in the end: its row again
+    h.add({bid(2, 9)}, -1);
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+4,1,1", "+1,2,30", "+2,1,5",
+                                                   "-3,null,null"}));
+    h.reopen();
+    h.add({bid(4, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+4,2,2"}));
+}
+
+TEST(aggregate_operator, the_plan_names_the_group_key_columns_and_a_having_filter) {
+    harness plain(count_by_auction());
+    EXPECT_EQ(plain.def().output_key, (std::vector<int>{0}));
+    EXPECT_FALSE(plain.def().post_filters);
+    harness having(count_by_auction(true));
+    EXPECT_TRUE(having.def().post_filters);
 }
 
 TEST(aggregate_operator, having_flips_rows_in_and_out) {
