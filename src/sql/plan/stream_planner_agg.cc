@@ -356,9 +356,8 @@ sql_result<stream_plan> plan_aggregate(const plan_ptr& optimised, const stream_o
     }
     transforms.push_back(make_project(pre_aggregate(*s.agg, *def)));
     def->post = post_processor(s);
-    def->post_filters = std::any_of(s.post.begin(), s.post.end(), [](const auto& n) {
-        return n->kind == plan_kind::filter;
-    });
+    def->post_filters = std::any_of(s.post.begin(), s.post.end(),
+                                    [](const auto& n) { return n->kind == plan_kind::filter; });
 
     stream_plan out;
     out.output_columns = optimised->schema;
