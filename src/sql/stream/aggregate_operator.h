@@ -229,7 +229,7 @@ class aggregate_task {
     std::vector<uint64_t> _evicted;
     bool _upserts_only = false;  // emit_upserts_only()
     uint32_t _interval = 0;      // intervals committed
-    size_t _max_groups = 0;  // limit_groups_in_memory()
+    size_t _max_groups = 0;      // limit_groups_in_memory()
     session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;

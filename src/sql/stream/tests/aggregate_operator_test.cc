@@ -229,8 +229,7 @@ TEST(aggregate_operator, keyed_by_its_groups_a_task_emits_rows_now_and_deletions
     h.add({bid(3, 7)}, -1);  // deleted: its key, null results
     h.add({bid(2, 9)});      // unchanged in the end: its row again
     h.add({bid(2, 9)}, -1);
-    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+4,1,1", "+1,2,30", "+2,1,5",
-                                                   "-3,null,null"}));
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"+4,1,1", "+1,2,30", "+2,1,5", "-3,null,null"}));
     h.reopen();
     h.add({bid(4, 1)});
     EXPECT_EQ(h.flush(), (std::vector<std::string>{"+4,2,2"}));
