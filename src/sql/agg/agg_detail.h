@@ -53,6 +53,7 @@ class slot_states : public grouped_aggregate {
   public:
     size_t slots() const override { return _s.size(); }
     void resize(size_t n) override { _s.resize(n); }
+    void reserve(size_t n) override { _s.reserve(n); }
     void reset(size_t slot) override { _s[slot] = S{}; }
 
   protected:

@@ -56,6 +56,9 @@ class grouped_aggregate {
     virtual size_t slots() const = 0;
     // Grows (new slots are empty) or shrinks to `slots`.
     virtual void resize(size_t slots) = 0;
+    // Lets resize() up to `slots` keep its storage in place (no copy, no
+    // memory touched before the slots are).
+    virtual void reserve(size_t slots) { (void)slots; }
     // Makes `slot` empty again (slot reuse).
     virtual void reset(size_t slot) = 0;
     // Makes `slot` empty like reset(), but may keep buffers sized for the

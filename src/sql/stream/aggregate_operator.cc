@@ -95,11 +95,21 @@ uint32_t aggregate_task::allocate() {
         return s;
     }
     auto s = static_cast<uint32_t>(_slots.size());
+    if (s == 0) {
+        // Room for the groups a task keeps (and a quarter more, touched
+        // before a commit releases some), reserved, not touched: growing
+        // then neither copies the slots and aggregates nor faults their
+        // pages in twice.
+        size_t room = _max_groups + _max_groups / 4;
+        _slots.reserve(room);
+        for (auto& a : _aggs)
+            a->reserve(room);
+    }
     _slots.emplace_back();
     _group_keys.emplace_back();
-    // Grow the aggregates geometrically with the slot vector.
+    // Grow the aggregates geometrically with the slots.
     if (_aggs.empty() || _aggs[0]->slots() <= s) {
-        size_t want = std::max<size_t>(64, _slots.capacity());
+        size_t want = std::max<size_t>(64, 2 * _slots.size());
         for (auto& a : _aggs)
             a->resize(want);
     }
