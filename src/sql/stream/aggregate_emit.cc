@@ -25,6 +25,12 @@ chunk output_rows(const chunk& c, std::span<const uint32_t> rows) {
     return out;
 }
 
+// `c` without its trailing row id column (every row, nothing copied).
+chunk without_row_id(chunk c) {
+    c.columns().pop_back();
+    return c;
+}
+
 void append_chunk(chunk& dst, chunk src) {
     if (dst.width() == 0) {
         dst = std::move(src);
@@ -88,12 +94,10 @@ sql_status aggregate_task::emit_final(std::vector<column> keys, std::span<const 
     std::vector<int64_t> ids(slots.size(), 0);
     auto rows = post(std::move(cols), std::move(ids), ctx);
     if (!rows.ok()) return rows.error();
-    std::vector<uint32_t> all(rows.value().rows());
-    for (uint32_t i = 0; i < all.size(); ++i)
-        all[i] = i;
-    append_chunk(out.rows, output_rows(rows.value(), all));
-    out.diffs.insert(out.diffs.end(), all.size(), 1);
-    _stats.rows_out += static_cast<int64_t>(all.size());
+    size_t n = rows.value().rows();
+    append_chunk(out.rows, without_row_id(std::move(rows).value()));
+    out.diffs.insert(out.diffs.end(), n, 1);
+    _stats.rows_out += static_cast<int64_t>(n);
     return {};
 }
 
@@ -131,13 +135,10 @@ sql_status aggregate_task::upserts(const eval_context& ctx, aggregate_changes& o
     if (!rows.ok()) return rows.error();
     const chunk& r = rows.value();
     const auto& id_col = r.at(r.width() - 1).values<int64_t>();
-    std::vector<uint32_t> all(r.rows());
-    for (uint32_t row = 0; row < all.size(); ++row) {
-        all[row] = row;
+    for (size_t row = 0; row < r.rows(); ++row)
         out.diffs.push_back(static_cast<size_t>(id_col[row]) < n ? int8_t{-1} : int8_t{1});
-    }
-    append_chunk(out.rows, output_rows(r, all));
-    _stats.rows_out += static_cast<int64_t>(all.size());
+    _stats.rows_out += static_cast<int64_t>(r.rows());
+    append_chunk(out.rows, without_row_id(std::move(rows).value()));
     return {};
 }
 
