@@ -7,7 +7,8 @@ confluent-kafka, psycopg2).
       has committed offsets at the end of every partition of its input T
       and of its internal repartition topic (tests/support/query_progress.py;
       with exactly-once, its output up to there is committed too). Exit 1
-      on timeout.
+      on timeout. Prints "first-commit TIME OFFSETS": when (epoch seconds)
+      it first saw input offsets committed, and their sum.
   sql_bench_query.py state --bootstrap B --pg HOST:PORT --query Q --state-dir D
       Prints "KEYS BYTES SOURCE": the query's state keys and bytes from
       EXPLAIN ANALYZE Q (the operators' state_keys and state_bytes, summed)
@@ -26,7 +27,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import query_progress  # noqa: E402
 
 def wait_consumed(a):
-    msg = query_progress.wait_consumed(a.bootstrap, a.query, a.topic, a.timeout)
+    first = []
+
+    def note_first_commit(detail):
+        # The first check that finds input offsets committed: the group has
+        # joined (Kafka's initial rebalance delay, 3 s) and committed once.
+        committed = sum(max(0, c) for c, _ in detail.get(a.topic, {}).values())
+        if not first and committed > 0:
+            first.append((time.time(), committed))
+
+    msg = query_progress.wait_consumed(a.bootstrap, a.query, a.topic, a.timeout,
+                                       on_detail=note_first_commit)
+    if first:
+        print("first-commit %.3f %d" % first[0])
     if msg:
         print("sql_bench: " + msg, file=sys.stderr)
         return 1

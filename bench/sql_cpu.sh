@@ -14,7 +14,8 @@
 #       time, events/s and the CPU microseconds per event of every thread
 #       group of the process (by thread name: the query thread is
 #       `sql:<query>`, librdkafka's `rdk:*`; the broker's are `spate`).
-#       SQL_CPU_PERF=FILE records the query thread with perf (dwarf).
+#       SQL_CPU_PERF=FILE records the query thread with perf (dwarf);
+#       SQL_CPU_PERF_EVENT replaces its "-F 999" (e.g. "-e sched:sched_switch").
 # Needs /usr/bin/python3 with confluent-kafka and psycopg2.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,17 +94,23 @@ import nexmark; print(nexmark.sink_sql('$q', options=$opts))")
       [ -n "$tid" ] && break
       sleep 0.05
     done
-    perf record -F 999 --call-graph dwarf,16384 -t "$tid" -o "$SQL_CPU_PERF" 2>/dev/null &
+    perf record ${SQL_CPU_PERF_EVENT:--F 999} --call-graph dwarf,16384 -t "$tid" -o "$SQL_CPU_PERF" 2>/dev/null &
     perf_pid=$!
   fi
-  /usr/bin/python3 "$here/sql_bench_query.py" wait-consumed --bootstrap "$kafka" --query "$q" \
-    --topic bid --timeout 1800
+  first=$(/usr/bin/python3 "$here/sql_bench_query.py" wait-consumed --bootstrap "$kafka" \
+    --query "$q" --topic bid --timeout 1800)
   t1=$(date +%s.%N)
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   cpu_of >"$dir/cpu1"
   hz=$(getconf CLK_TCK)
   awk -v n="$events" -v a="$t0" -v b="$t1" -v q="$q" 'BEGIN {
     printf "sql_cpu: %s: %d events in %.2f s, %.0f events/s\n", q, n, b - a, n / (b - a) }'
+  if [ -n "$first" ]; then
+    read -r _ tf off <<<"$first"
+    awk -v n="$events" -v o="$off" -v a="$tf" -v b="$t1" 'BEGIN {
+      printf "  after the first commit: %d events in %.2f s, %.0f events/s\n", n - o, b - a,
+        (n - o) / (b - a) }'
+  fi
   awk -F'\t' -v n="$events" -v hz="$hz" 'NR == FNR { before[$1] = $2; next }
     { d = $2 - before[$1]; if (d <= 0) next; total += d;
       printf "  %-16s %7.2f s  %6.2f us/event\n", $1, d / hz, d / hz * 1e6 / n }

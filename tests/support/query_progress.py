@@ -95,16 +95,20 @@ def consumed(bootstrap, name, input_topic, detail=None):
         probe.close()
 
 
-def wait_consumed(bootstrap, name, input_topic, timeout, interval=0.2):
+def wait_consumed(bootstrap, name, input_topic, timeout, interval=0.2, on_detail=None):
     """Waits for consumed(); returns '' or a message with the offsets seen.
     Kafka errors (a group rebalancing, a coordinator moving) count as not
-    yet; the last one is in the message."""
+    yet; the last one is in the message. on_detail(detail), if given, sees
+    every check's offsets (consumed()'s detail)."""
     from confluent_kafka import KafkaException
     deadline = time.monotonic() + timeout
     while True:
         detail = {}
         try:
-            if consumed(bootstrap, name, input_topic, detail):
+            done = consumed(bootstrap, name, input_topic, detail)
+            if on_detail is not None:
+                on_detail(detail)
+            if done:
                 return ""
         except KafkaException as e:
             detail["last error"] = str(e)

@@ -7,7 +7,9 @@
 // checkpoint, so whatever a crash keeps is a consistent prefix that the
 // changelog replay completes.
 //
-// Threading: one thread at a time. Internal to sql/state.
+// Threading: one thread at a time, except that one thread may get(),
+// scan() and read the estimates while another stages and writes (the
+// two share no member). Internal to sql/state.
 
 #include <cstdint>
 #include <memory>

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "sql/state/changelog_restore.h"
 #include "sql/state/state_db.h"
+#include "sql/state/state_writer.h"
 
 namespace spate::sql {
 
@@ -21,6 +22,17 @@ struct pending_change {
     std::optional<std::string> value;
     bool fresh = false;
 };
+
+// What a set of changes adds to the committed state (stats()).
+struct change_totals {
+    int64_t puts = 0, removes = 0, bytes = 0;
+    change_totals& operator+=(const change_totals& o) {
+        puts += o.puts;
+        removes += o.removes;
+        bytes += o.bytes;
+        return *this;
+    }
+};
 // Transparent comparison, so lookups by string_view do not allocate.
 using pending_map = std::map<std::string, pending_change, std::less<>>;
 
@@ -29,6 +41,9 @@ class rocks_task_state final : public task_state {
     rocks_task_state(state_options o, std::unique_ptr<state_db> db, int64_t checkpoint,
                      int64_t restored)
         : _o(std::move(o)), _db(std::move(db)), _checkpoint(checkpoint), _restored(restored) {}
+
+    // The writer (its last write waited for) goes before the database.
+    ~rocks_task_state() override { _writer.reset(); }
 
     sql_result<std::optional<std::string>> get(std::string_view key) const override {
         std::string out;
@@ -40,6 +55,12 @@ class rocks_task_state final : public task_state {
 
     sql_result<bool> get_into(std::string_view key, std::string& out) const override {
         if (auto it = _pending.find(key); it != _pending.end()) {
+            if (!it->second.value) return false;
+            out.assign(*it->second.value);
+            return true;
+        }
+        // Changes of the last commit, while (or since) they are written.
+        if (auto it = _writing.find(key); it != _writing.end()) {
             if (!it->second.value) return false;
             out.assign(*it->second.value);
             return true;
@@ -71,11 +92,14 @@ class rocks_task_state final : public task_state {
         kafka::client::outgoing_record r;
         r.topic = _o.changelog_topic;
         r.partition = _o.partition;
+        change_totals totals;
         for (const auto& [key, change] : _pending) {
             r.key = key;
             r.value = change.value ? std::optional<std::string_view>(*change.value) : std::nullopt;
             SPATE_TRY(sink(r));
+            count(totals, key, change);
         }
+        _logged_totals = totals;
         _unlogged = false;
         return {};
     }
@@ -84,13 +108,22 @@ class rocks_task_state final : public task_state {
     sql_status commit(std::optional<int64_t> changelog_end) override;
 
     void rollback() override {
-        recycle_pending();
+        recycle(_pending);
         _unlogged = false;
     }
 
     state_stats stats() const override;
 
   private:
+    static void count(change_totals& t, const std::string& key, const pending_change& change) {
+        if (change.value) {
+            ++t.puts;
+            t.bytes += static_cast<int64_t>(key.size() + change.value->size());
+        } else {
+            ++t.removes;
+        }
+    }
+
     // A key buffered first by put_new() stays fresh until the commit.
     void set(std::string_view key, std::string_view value, bool fresh) {
         // One descent for a new key: lower_bound, then insert at that hint.
@@ -117,15 +150,47 @@ class rocks_task_state final : public task_state {
         return _pending.insert(hint, std::move(node));
     }
 
-    // Empties _pending, keeping its nodes as spares when they outnumber the
-    // spares left (the next interval writes about as many new keys) and
-    // none of its values was large.
-    void recycle_pending() {
-        if (!_large_values && _pending.size() > _spare.size() &&
-            _pending.size() <= k_max_spare_nodes)
-            std::swap(_pending, _spare);
-        _pending.clear();
+    // Empties `changes`, keeping its nodes as spares when they outnumber
+    // the spares left (the next interval writes about as many new keys)
+    // and none of its values was large.
+    void recycle(pending_map& changes) {
+        if (!_large_values && changes.size() > _spare.size() && changes.size() <= k_max_spare_nodes)
+            std::swap(changes, _spare);
+        changes.clear();
         _large_values = false;
+    }
+
+    // Waits for the last commit's write; on success its changes are in
+    // RocksDB and _writing is emptied. A failed write keeps them readable
+    // and fails every later commit (the object must be reopened).
+    sql_status finish_write() {
+        if (!_write_error && _writer && _writer->busy()) {
+            auto s = _writer->wait();
+            if (!s.ok()) _write_error = s.error();
+            if (s.ok() && _writing_checkpoint) _checkpoint = *_writing_checkpoint;
+            if (s.ok()) recycle(_writing);
+            _writing_checkpoint.reset();
+        }
+        if (_write_error) return *_write_error;
+        return {};
+    }
+
+    // Stages _writing (and the checkpoint) and writes them in one batch, on
+    // the writer's thread. Meanwhile this thread only reads _writing.
+    void start_write(std::optional<detail::state_checkpoint> checkpoint) {
+        if (!_writer) _writer.emplace();
+        _writing_checkpoint.reset();
+        if (checkpoint) _writing_checkpoint = checkpoint->offset;
+        _writer->start([this, checkpoint]() -> sql_status {
+            for (const auto& [key, change] : _writing) {
+                if (change.value)
+                    _db->stage_put(key, *change.value);
+                else
+                    _db->stage_remove(key);
+            }
+            if (checkpoint) _db->stage_checkpoint(*checkpoint);
+            return _db->write_staged();
+        });
     }
 
     // Bounds of what the spares keep allocated between commits (with short
@@ -136,9 +201,17 @@ class rocks_task_state final : public task_state {
     state_options _o;
     std::unique_ptr<state_db> _db;
     pending_map _pending;
-    pending_map _spare;          // nodes of committed changes, for new keys
-    bool _large_values = false;  // a value over k_max_spare_value was put
-    bool _unlogged = false;      // a change since the last log_pending()
+    // The last commit's changes: read by the writer's thread while it
+    // writes them (then by this thread only), emptied by finish_write().
+    pending_map _writing;
+    std::optional<int64_t> _writing_checkpoint;   // its checkpoint offset
+    change_totals _logged_totals;                 // of _pending at log_pending()
+    change_totals _writing_totals;                // of _writing
+    std::optional<sql_error> _write_error;        // a failed write: sticky
+    std::optional<detail::state_writer> _writer;  // started at the first commit
+    pending_map _spare;                           // nodes of committed changes, for new keys
+    bool _large_values = false;                   // a value over k_max_spare_value was put
+    bool _unlogged = false;                       // a change since the last log_pending()
     int64_t _checkpoint = 0;
     int64_t _restored = 0;
 };
@@ -146,6 +219,10 @@ class rocks_task_state final : public task_state {
 sql_status rocks_task_state::scan(
     std::string_view from, std::string_view to,
     const std::function<bool(std::string_view, std::string_view)>& visit) const {
+    // RocksDB holds the last commit's changes once their write ended.
+    if (_writer && _writer->busy()) {
+        if (auto s = const_cast<rocks_task_state*>(this)->finish_write(); !s.ok()) return s;
+    }
     auto p = _pending.lower_bound(from);
     auto p_end = to.empty() ? _pending.end() : _pending.lower_bound(to);
     auto c = _db->scan(from, to);
@@ -172,40 +249,34 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
     // (Fresh keys put and removed again leave nothing to log.)
     SPATE_ASSERT_MSG(!_unlogged || _pending.empty(),
                      "task_state::commit() of changes log_pending() did not produce");
-    for (const auto& [key, change] : _pending) {
-        if (change.value)
-            _db->stage_put(key, *change.value);
-        else
-            _db->stage_remove(key);
-    }
+    // One write at a time, in commit order; on failure the changes stay
+    // buffered (reads still see them) and a reopened object replays them
+    // from the changelog.
+    if (auto s = finish_write(); !s.ok()) return s;
     bool advance = changelog_end && *changelog_end > _checkpoint;
+    if (_pending.empty() && !advance) return {};
+    std::optional<detail::state_checkpoint> checkpoint;
     if (advance) {
         auto now = std::chrono::system_clock::now().time_since_epoch();
-        _db->stage_checkpoint(
-            {*changelog_end, std::chrono::duration_cast<std::chrono::milliseconds>(now).count()});
+        checkpoint = detail::state_checkpoint{
+            *changelog_end, std::chrono::duration_cast<std::chrono::milliseconds>(now).count()};
     }
-    if (_pending.empty() && !advance) return {};
-    // On failure the changes stay buffered: reads still see them, and a
-    // reopened object replays them from the changelog.
-    if (auto s = _db->write_staged(); !s.ok()) return s;
-    if (advance) _checkpoint = *changelog_end;
-    recycle_pending();
+    // (_pending is empty unless log_pending() counted it.)
+    _writing_totals = _pending.empty() ? change_totals{} : _logged_totals;
+    std::swap(_writing, _pending);  // _writing was empty
+    start_write(checkpoint);
     return {};
 }
 
 state_stats rocks_task_state::stats() const {
-    int64_t puts = 0, removes = 0, bytes = 0;
-    for (const auto& [key, change] : _pending) {
-        if (change.value) {
-            ++puts;
-            bytes += static_cast<int64_t>(key.size() + change.value->size());
-        } else {
-            ++removes;
-        }
-    }
+    change_totals t;
+    for (const auto& [key, change] : _pending)
+        count(t, key, change);
+    // Changes still being written are not in RocksDB's estimates yet.
+    if (_writer && _writer->busy() && !_writer->done()) t += _writing_totals;
     state_stats s;
-    s.keys = std::max<int64_t>(0, _db->estimated_keys() + puts - removes);
-    s.bytes = _db->estimated_bytes() + bytes;
+    s.keys = std::max<int64_t>(0, _db->estimated_keys() + t.puts - t.removes);
+    s.bytes = _db->estimated_bytes() + t.bytes;
     s.restored_records = _restored;
     return s;
 }

@@ -28,7 +28,8 @@
 // - At most one object per directory at a time (RocksDB's lock): destroy
 //   the previous owner's object before opening the same task again.
 //
-// Threading: one task (the query's thread) uses an object at a time.
+// Threading: one task (the query's thread) uses an object at a time; the
+// object's own writer thread applies committed changes (commit()).
 
 #include <cstdint>
 #include <functional>
@@ -116,11 +117,15 @@ class task_state {
     // made after log_pending() is a caller bug and crashes.
     virtual status log_pending(const state_record_sink& sink) = 0;
     // The transaction holding the logged changes committed: applies them to
-    // RocksDB in one write. `changelog_end`: the offset after this task's
-    // last changelog record in that transaction (its delivery report's
-    // offset + 1), if the caller knows it; it becomes the checkpoint, so a
-    // later open() replays only what follows. Without it the checkpoint
-    // stays where it was (open() replays more, the result is the same).
+    // RocksDB in one write, on the object's writer thread (returns once it
+    // started; reads see the changes meanwhile). The next commit(), scan()
+    // and the destructor wait for it; an error of the write is returned by
+    // the next commit() and every one after (reopen the object).
+    // `changelog_end`: the offset after this task's last changelog record
+    // in that transaction (its delivery report's offset + 1), if the caller
+    // knows it; it becomes the checkpoint, so a later open() replays only
+    // what follows. Without it the checkpoint stays where it was (open()
+    // replays more, the result is the same).
     virtual sql_status commit(std::optional<int64_t> changelog_end) = 0;
     sql_status commit() { return commit(std::nullopt); }
     // It aborted (or was never committed): forgets the buffered changes.

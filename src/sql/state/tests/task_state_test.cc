@@ -83,6 +83,43 @@ TEST_F(task_state_test, committed_changes_survive_a_reopen_without_replay) {
     EXPECT_EQ(st->stats().restored_records, 0);
 }
 
+TEST_F(task_state_test, the_next_interval_reads_and_overrides_changes_still_being_written) {
+    auto w = writer();
+    constexpr int k_keys = 20000;  // a write long enough to overlap the reads
+    auto key = [](int i) { return "k" + std::to_string(100000 + i); };
+    {
+        auto st = open();
+        ASSERT_NE(st, nullptr);
+        for (int i = 0; i < k_keys; ++i)
+            st->put(key(i), "v" + std::to_string(i));
+        ASSERT_TRUE(w.commit(*st, 0));
+        // commit() returned with the write started: reads see every change.
+        EXPECT_EQ(get(*st, key(0)), "v0");
+        EXPECT_EQ(get(*st, key(k_keys - 1)), "v" + std::to_string(k_keys - 1));
+        st->put(key(1), "new");  // overrides a change being written
+        st->remove(key(2));      // hides one
+        EXPECT_EQ(get(*st, key(1)), "new");
+        EXPECT_EQ(get(*st, key(2)), std::nullopt);
+        EXPECT_EQ(get(*st, key(3)), "v3");
+        ASSERT_TRUE(w.commit(*st, 0));  // after the first write, in order
+        EXPECT_EQ(get(*st, key(1)), "new");
+        EXPECT_EQ(get(*st, key(2)), std::nullopt);
+    }
+    auto st = open();
+    ASSERT_NE(st, nullptr);
+    EXPECT_EQ(st->stats().restored_records, 0);  // both writes checkpointed
+    size_t n = 0;
+    auto scanned = st->scan("", "", [&](std::string_view k, std::string_view v) {
+        int i = std::stoi(std::string(k.substr(1))) - 100000;
+        EXPECT_NE(i, 2);
+        EXPECT_EQ(v, i == 1 ? "new" : "v" + std::to_string(i));
+        ++n;
+        return true;
+    });
+    ASSERT_TRUE(scanned.ok()) << scanned.error().message;
+    EXPECT_EQ(n, static_cast<size_t>(k_keys - 1));
+}
+
 TEST_F(task_state_test, log_pending_writes_key_order_records_and_tombstones_to_the_partition) {
     auto st = open(1);
     ASSERT_NE(st, nullptr);
