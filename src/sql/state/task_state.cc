@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/log.h"
+#include "sql/state/change_buffer.h"
 #include "sql/state/changelog_restore.h"
 #include "sql/state/state_db.h"
 #include "sql/state/state_writer.h"
@@ -14,14 +15,8 @@ namespace spate::sql {
 
 namespace {
 
+using detail::change_buffer;
 using detail::state_db;
-
-// A buffered change: the value, or nothing for a removal; `fresh`: the key
-// has no committed value (put_new()), so its removal is no change at all.
-struct pending_change {
-    std::optional<std::string> value;
-    bool fresh = false;
-};
 
 // What a set of changes adds to the committed state (stats()).
 struct change_totals {
@@ -33,8 +28,6 @@ struct change_totals {
         return *this;
     }
 };
-// Transparent comparison, so lookups by string_view do not allocate.
-using pending_map = std::map<std::string, pending_change, std::less<>>;
 
 class rocks_task_state final : public task_state {
   public:
@@ -54,16 +47,13 @@ class rocks_task_state final : public task_state {
     }
 
     sql_result<bool> get_into(std::string_view key, std::string& out) const override {
-        if (auto it = _pending.find(key); it != _pending.end()) {
-            if (!it->second.value) return false;
-            out.assign(*it->second.value);
-            return true;
-        }
-        // Changes of the last commit, while (or since) they are written.
-        if (auto it = _writing.find(key); it != _writing.end()) {
-            if (!it->second.value) return false;
-            out.assign(*it->second.value);
-            return true;
+        // Then the last commit's changes, while (or since) they are written.
+        for (const change_buffer* changes : {&_pending, &_writing}) {
+            if (const auto* c = changes->find(key)) {
+                if (!c->has_value) return false;
+                out.assign(c->value);
+                return true;
+            }
         }
         return _db->get(key, out);
     }
@@ -72,13 +62,14 @@ class rocks_task_state final : public task_state {
     void put_new(std::string_view key, std::string_view value) override { set(key, value, true); }
 
     void remove(std::string_view key) override {
-        auto it = _pending.lower_bound(key);
-        if (it == _pending.end() || it->first != key)
-            insert_new(it, key, false)->second.value.reset();
-        else if (it->second.fresh)
-            _pending.erase(it);
-        else
-            it->second.value.reset();
+        if (auto* c = _pending.find(key)) {
+            if (c->fresh)
+                _pending.erase(*c);
+            else
+                c->has_value = false;
+        } else {
+            _pending.add(key, false).has_value = false;
+        }
         _unlogged = true;
     }
 
@@ -93,11 +84,11 @@ class rocks_task_state final : public task_state {
         r.topic = _o.changelog_topic;
         r.partition = _o.partition;
         change_totals totals;
-        for (const auto& [key, change] : _pending) {
-            r.key = key;
-            r.value = change.value ? std::optional<std::string_view>(*change.value) : std::nullopt;
+        for (const auto* c : _pending.ordered()) {
+            r.key = c->key;
+            r.value = c->has_value ? std::optional<std::string_view>(c->value) : std::nullopt;
             SPATE_TRY(sink(r));
-            count(totals, key, change);
+            count(totals, *c);
         }
         _logged_totals = totals;
         _unlogged = false;
@@ -108,17 +99,17 @@ class rocks_task_state final : public task_state {
     sql_status commit(std::optional<int64_t> changelog_end) override;
 
     void rollback() override {
-        recycle(_pending);
+        _pending.clear();
         _unlogged = false;
     }
 
     state_stats stats() const override;
 
   private:
-    static void count(change_totals& t, const std::string& key, const pending_change& change) {
-        if (change.value) {
+    static void count(change_totals& t, const change_buffer::change& c) {
+        if (c.has_value) {
             ++t.puts;
-            t.bytes += static_cast<int64_t>(key.size() + change.value->size());
+            t.bytes += static_cast<int64_t>(c.key.size() + c.value.size());
         } else {
             ++t.removes;
         }
@@ -126,38 +117,11 @@ class rocks_task_state final : public task_state {
 
     // A key buffered first by put_new() stays fresh until the commit.
     void set(std::string_view key, std::string_view value, bool fresh) {
-        // One descent for a new key: lower_bound, then insert at that hint.
-        auto it = _pending.lower_bound(key);
-        if (it == _pending.end() || it->first != key) it = insert_new(it, key, fresh);
-        if (value.size() > k_max_spare_value) _large_values = true;
-        if (it->second.value)
-            it->second.value->assign(value);
-        else
-            it->second.value.emplace(value);
+        auto* c = _pending.find(key);
+        if (c == nullptr) c = &_pending.add(key, fresh);
+        c->value.assign(value);
+        c->has_value = true;
         _unlogged = true;
-    }
-
-    // A change for a key _pending lacks, at `hint`: a spare node (its key
-    // and value buffers reused) when there is one. Its value is unspecified.
-    pending_map::iterator insert_new(pending_map::const_iterator hint, std::string_view key,
-                                     bool fresh) {
-        if (_spare.empty())
-            return _pending.emplace_hint(hint, std::string(key),
-                                         pending_change{std::nullopt, fresh});
-        auto node = _spare.extract(_spare.begin());
-        node.key().assign(key);
-        node.mapped().fresh = fresh;
-        return _pending.insert(hint, std::move(node));
-    }
-
-    // Empties `changes`, keeping its nodes as spares when they outnumber
-    // the spares left (the next interval writes about as many new keys)
-    // and none of its values was large.
-    void recycle(pending_map& changes) {
-        if (!_large_values && changes.size() > _spare.size() && changes.size() <= k_max_spare_nodes)
-            std::swap(changes, _spare);
-        changes.clear();
-        _large_values = false;
     }
 
     // Waits for the last commit's write; on success its changes are in
@@ -168,7 +132,7 @@ class rocks_task_state final : public task_state {
             auto s = _writer->wait();
             if (!s.ok()) _write_error = s.error();
             if (s.ok() && _writing_checkpoint) _checkpoint = *_writing_checkpoint;
-            if (s.ok()) recycle(_writing);
+            if (s.ok()) _writing.clear();
             _writing_checkpoint.reset();
         }
         if (_write_error) return *_write_error;
@@ -182,35 +146,29 @@ class rocks_task_state final : public task_state {
         _writing_checkpoint.reset();
         if (checkpoint) _writing_checkpoint = checkpoint->offset;
         _writer->start([this, checkpoint]() -> sql_status {
-            for (const auto& [key, change] : _writing) {
-                if (change.value)
-                    _db->stage_put(key, *change.value);
+            // In key order: the memtable's inserts then follow each other.
+            for (const auto* c : _writing.ordered_as_is()) {
+                if (c->has_value)
+                    _db->stage_put(c->key, c->value);
                 else
-                    _db->stage_remove(key);
+                    _db->stage_remove(c->key);
             }
             if (checkpoint) _db->stage_checkpoint(*checkpoint);
             return _db->write_staged();
         });
     }
 
-    // Bounds of what the spares keep allocated between commits (with short
-    // keys about 150 MiB at most; a commit of small groups keeps much less).
-    static constexpr size_t k_max_spare_nodes = 1 << 17;
-    static constexpr size_t k_max_spare_value = 1024;
-
     state_options _o;
     std::unique_ptr<state_db> _db;
-    pending_map _pending;
+    change_buffer _pending;
     // The last commit's changes: read by the writer's thread while it
     // writes them (then by this thread only), emptied by finish_write().
-    pending_map _writing;
+    change_buffer _writing;
     std::optional<int64_t> _writing_checkpoint;   // its checkpoint offset
     change_totals _logged_totals;                 // of _pending at log_pending()
     change_totals _writing_totals;                // of _writing
     std::optional<sql_error> _write_error;        // a failed write: sticky
     std::optional<detail::state_writer> _writer;  // started at the first commit
-    pending_map _spare;                           // nodes of committed changes, for new keys
-    bool _large_values = false;                   // a value over k_max_spare_value was put
     bool _unlogged = false;                       // a change since the last log_pending()
     int64_t _checkpoint = 0;
     int64_t _restored = 0;
@@ -223,21 +181,24 @@ sql_status rocks_task_state::scan(
     if (_writer && _writer->busy()) {
         if (auto s = const_cast<rocks_task_state*>(this)->finish_write(); !s.ok()) return s;
     }
-    auto p = _pending.lower_bound(from);
-    auto p_end = to.empty() ? _pending.end() : _pending.lower_bound(to);
+    const auto& order = _pending.ordered();
+    auto by_key = [](const change_buffer::change* c, std::string_view k) { return c->key < k; };
+    auto p = std::lower_bound(order.begin(), order.end(), from, by_key);
+    auto p_end =
+        to.empty() ? order.end() : std::lower_bound(order.begin(), order.end(), to, by_key);
     auto c = _db->scan(from, to);
     for (;;) {
         bool have_db = c->valid(), have_pending = p != p_end;
         if (!have_db && !have_pending) break;
-        int order = !have_db ? 1 : !have_pending ? -1 : c->key().compare(p->first);
+        int order_of = !have_db ? 1 : !have_pending ? -1 : c->key().compare((*p)->key);
         bool go_on = true;
-        if (order < 0) {
+        if (order_of < 0) {
             go_on = visit(c->key(), c->value());
             c->next();
         } else {
             // A buffered change hides the committed value of its key.
-            if (order == 0) c->next();
-            if (p->second.value) go_on = visit(p->first, *p->second.value);
+            if (order_of == 0) c->next();
+            if ((*p)->has_value) go_on = visit((*p)->key, (*p)->value);
             ++p;
         }
         if (!go_on) return {};
@@ -263,6 +224,7 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
     }
     // (_pending is empty unless log_pending() counted it.)
     _writing_totals = _pending.empty() ? change_totals{} : _logged_totals;
+    _pending.ordered();             // (sorted by log_pending() already) for the writer
     std::swap(_writing, _pending);  // _writing was empty
     start_write(checkpoint);
     return {};
@@ -270,8 +232,8 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
 
 state_stats rocks_task_state::stats() const {
     change_totals t;
-    for (const auto& [key, change] : _pending)
-        count(t, key, change);
+    for (const auto* c : _pending.ordered())
+        count(t, *c);
     // Changes still being written are not in RocksDB's estimates yet.
     if (_writer && _writer->busy() && !_writer->done()) t += _writing_totals;
     state_stats s;
