@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <map>
 
 #include "base/log.h"
 #include "sql/state/change_buffer.h"
