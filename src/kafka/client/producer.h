@@ -3,9 +3,12 @@
 // A Kafka producer over librdkafka: plain, idempotent or transactional.
 //
 // Threading: produce(), poll(), flush() and the transaction calls are made by
-// one thread at a time. Delivery callbacks run inside poll(), flush(),
-// produce() (while it waits for queue space) and commit_transaction(), on the
-// calling thread. The counters may be read from any thread.
+// one thread at a time, except that send_offsets_to_transaction() may run on
+// another thread while one produces (librdkafka allows produce calls during
+// it; it serves no delivery report). Delivery callbacks run inside poll(),
+// flush(), produce() (while it waits for queue space) and
+// commit_transaction(), on the calling thread. The counters may be read from
+// any thread.
 // Ordering: records to one partition are delivered in produce() order; with
 // `idempotent` (implied by a transactional id) without duplicates.
 // Errors: see error.h. A record that cannot be delivered is reported through

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <string>
 #include <tuple>
 
@@ -330,16 +331,27 @@ status query_session::commit_now() {
         SPATE_TRY(_producer->begin_transaction());
         _in_txn = true;
     }
+    // The offsets after the processed input (prepare_commit() reads none).
+    auto offsets = next_offsets();
+    // Exactly once: they join the transaction on a helper thread while this
+    // one produces the interval's output, so the broker's round trips
+    // (AddOffsetsToTxn, TxnOffsetCommit; fsynced) overlap prepare_commit().
+    // The future is waited for on every path (its destructor too).
+    std::future<status> offsets_sent;
+    if (spec.exactly_once && !offsets.empty()) {
+        offsets_sent = std::async(std::launch::async, [this, &offsets, &spec] {
+            return _producer->send_offsets_to_transaction(offsets, *_consumer,
+                                                          spec.client.timeout_ms);
+        });
+    }
     auto sink = [this](const kc::outgoing_record& r) { return _batch->add(r); };
     auto prepared = _q.flow->prepare_commit(now_micros(), sink);
     if (prepared.ok()) prepared = _batch->flush();
+    status sent = offsets_sent.valid() ? offsets_sent.get() : status{};
     if (!prepared.ok()) return abort_and_rewind(prepared.err().message, true);
-    auto offsets = next_offsets();
     if (spec.exactly_once) {
         // The client's errors name the failed call.
-        status s;
-        if (!offsets.empty())
-            s = _producer->send_offsets_to_transaction(offsets, *_consumer, spec.client.timeout_ms);
+        status s = sent;
         if (s.ok()) s = _producer->commit_transaction(spec.client.timeout_ms);
         if (!s.ok()) return abort_and_rewind(s.err().message, true);
         _in_txn = false;
