@@ -100,8 +100,8 @@ def io_threads(pid):
         try:
             with open("/proc/%d/task/%s/comm" % (pid, task)) as f:
                 n += f.read().strip() == "spate-io"
-        except FileNotFoundError:
-            pass  # the thread left meanwhile
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # the thread left meanwhile (before open, or before read)
     return n
 
 
