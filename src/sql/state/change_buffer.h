@@ -5,8 +5,9 @@
 // key comes or goes). clear() keeps the entries' buffers for the next
 // interval, which writes about as many keys.
 //
-// Threading: one thread changes it; while none does, any number may read
-// (find, entry, ordered once sorted() was called). Internal to sql/state.
+// Threading: one thread changes it (ordered() too: it may sort); while none
+// does, any number may read (find, for_each, ordered_as_is). Internal to
+// sql/state.
 
 #include <cstdint>
 #include <string>
@@ -42,6 +43,13 @@ class change_buffer {
 
     bool empty() const { return _live == 0; }
     size_t size() const { return _live; }
+
+    // Visits every change, in no particular order (nothing is sorted).
+    template <typename F>
+    void for_each(F&& visit) const {
+        for (size_t e = 0; e < _used; ++e)
+            if (_entries[e]._live) visit(_entries[e]);
+    }
 
     // Every change, in key order (sorted here unless it already is).
     const std::vector<const change*>& ordered() const;

@@ -231,8 +231,7 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
 
 state_stats rocks_task_state::stats() const {
     change_totals t;
-    for (const auto* c : _pending.ordered())
-        count(t, *c);
+    _pending.for_each([&t](const change_buffer::change& c) { count(t, c); });
     // Changes still being written are not in RocksDB's estimates yet.
     if (_writer && _writer->busy() && !_writer->done()) t += _writing_totals;
     state_stats s;

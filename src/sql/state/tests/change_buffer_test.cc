@@ -40,6 +40,9 @@ TEST(change_buffer, an_erased_key_is_gone_until_added_again) {
     EXPECT_EQ(b.find("x"), nullptr);
     EXPECT_EQ(b.size(), 1u);
     EXPECT_EQ(keys_in_order(b), (std::vector<std::string>{"y"}));
+    std::vector<std::string> visited;
+    b.for_each([&visited](const change_buffer::change& c) { visited.push_back(c.key); });
+    EXPECT_EQ(visited, (std::vector<std::string>{"y"}));
     auto& again = b.add("x", false);
     EXPECT_FALSE(again.fresh);
     EXPECT_EQ(b.find("x"), &again);
