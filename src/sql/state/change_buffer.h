@@ -1,13 +1,13 @@
 #pragma once
 // The changes a task buffered since its last commit (task_state.cc): key ->
-// a value or a removal, found by hash, visited in key order when logged,
-// written or scanned (the order is sorted on demand and kept until the next
-// key comes or goes). clear() keeps the entries' buffers for the next
+// a value or a removal, found by hash, visited in key order when written
+// or scanned (the order is sorted on demand and kept until the next key
+// comes or goes), in no order when logged. clear() keeps the entries' buffers for the next
 // interval, which writes about as many keys.
 //
-// Threading: one thread changes it (ordered() too: it may sort); while none
-// does, any number may read (find, for_each, ordered_as_is). Internal to
-// sql/state.
+// Threading: one thread changes it; while none does, any number may read
+// (find, for_each). ordered() changes only the order, which find() does not
+// read: one thread may sort while others find. Internal to sql/state.
 
 #include <cstdint>
 #include <string>
@@ -53,9 +53,6 @@ class change_buffer {
 
     // Every change, in key order (sorted here unless it already is).
     const std::vector<const change*>& ordered() const;
-    // The order ordered() computed; precondition: it was called since the
-    // last add() or erase(). For readers on another thread.
-    const std::vector<const change*>& ordered_as_is() const { return _order; }
 
     // Empties it, keeping up to k_max_spare entries' buffers (values over
     // k_max_spare_value bytes are released).

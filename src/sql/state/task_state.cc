@@ -83,12 +83,17 @@ class rocks_task_state final : public task_state {
         r.topic = _o.changelog_topic;
         r.partition = _o.partition;
         change_totals totals;
-        for (const auto* c : _pending.ordered()) {
-            r.key = c->key;
-            r.value = c->has_value ? std::optional<std::string_view>(c->value) : std::nullopt;
-            SPATE_TRY(sink(r));
-            count(totals, *c);
-        }
+        // In no particular order: a key is logged once per interval, so the
+        // changelog's order within one does not matter (the writer sorts).
+        status st;
+        _pending.for_each([&](const change_buffer::change& c) {
+            if (!st.ok()) return;
+            r.key = c.key;
+            r.value = c.has_value ? std::optional<std::string_view>(c.value) : std::nullopt;
+            st = sink(r);
+            count(totals, c);
+        });
+        SPATE_TRY(st);
         _logged_totals = totals;
         _unlogged = false;
         return {};
@@ -146,7 +151,9 @@ class rocks_task_state final : public task_state {
         if (checkpoint) _writing_checkpoint = checkpoint->offset;
         _writer->start([this, checkpoint]() -> sql_status {
             // In key order: the memtable's inserts then follow each other.
-            for (const auto* c : _writing.ordered_as_is()) {
+            // (Sorting here, off the query's thread, is safe: find(), which
+            // that thread calls meanwhile, does not read the order.)
+            for (const auto* c : _writing.ordered()) {
                 if (c->has_value)
                     _db->stage_put(c->key, c->value);
                 else
@@ -223,7 +230,6 @@ sql_status rocks_task_state::commit(std::optional<int64_t> changelog_end) {
     }
     // (_pending is empty unless log_pending() counted it.)
     _writing_totals = _pending.empty() ? change_totals{} : _logged_totals;
-    _pending.ordered();             // (sorted by log_pending() already) for the writer
     std::swap(_writing, _pending);  // _writing was empty
     start_write(checkpoint);
     return {};

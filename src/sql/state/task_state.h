@@ -112,9 +112,10 @@ class task_state {
 
     virtual bool has_pending() const = 0;
     // Produces the buffered changes (key, value; a removal is a null value),
-    // in key order, to the task's changelog partition through `sink`. Once
-    // per transaction, after the last change of it: commit() of a change
-    // made after log_pending() is a caller bug and crashes.
+    // one record per key in no particular order, to the task's changelog
+    // partition through `sink`. Once per transaction, after the last change
+    // of it: commit() of a change made after log_pending() is a caller bug
+    // and crashes.
     virtual status log_pending(const state_record_sink& sink) = 0;
     // The transaction holding the logged changes committed: applies them to
     // RocksDB in one write, on the object's writer thread (returns once it

@@ -15,8 +15,11 @@ namespace {
 // State keys: 'g' + group key bytes -> the group; 'w' -> the watermark.
 constexpr char k_group_prefix = 'g';
 constexpr std::string_view k_watermark_key = "w";
-// The default of limit_groups_in_memory().
-constexpr size_t k_max_cached_groups = 500'000;
+// The defaults of limit_groups_in_memory(): the groups a task keeps are
+// bounded by their estimated memory (memory_bytes(): about 300 bytes per
+// group of q17's eight calls) more than by their count.
+constexpr size_t k_max_cached_groups = 4'000'000;
+constexpr size_t k_max_cached_bytes = size_t{512} << 20;
 
 sql_error corrupt_state(const std::string& what) {
     return make_error(sql_errc::internal_error, "corrupt aggregate state: " + what);
@@ -35,11 +38,31 @@ aggregate_task::aggregate_task(const aggregate_def& def, std::unique_ptr<task_st
     , _layout(def)
     , _source_partitions(source_partitions)
     , _watermark(source_partitions) {
-    limit_groups_in_memory(k_max_cached_groups);
+    limit_groups_in_memory(k_max_cached_groups, k_max_cached_bytes);
 }
 
-void aggregate_task::limit_groups_in_memory(size_t max_groups) {
+void aggregate_task::limit_groups_in_memory(size_t max_groups, size_t max_bytes) {
     _max_groups = max_groups;
+    _max_bytes = max_bytes;
+}
+
+size_t aggregate_task::bytes_per_group() const {
+    // The slot and 16 bytes per call; the key's string and index entry.
+    size_t per_slot = sizeof(slot) + 16 * _aggs.size();
+    size_t per_entry = sizeof(std::string) + 2 * sizeof(void*) + sizeof(uint32_t);
+    return per_slot + per_entry;
+}
+
+size_t aggregate_task::groups_to_keep() const {
+    size_t groups = groups_in_memory();
+    size_t bytes = _key_bytes + groups * bytes_per_group();
+    if (groups <= _max_groups && bytes <= _max_bytes) return groups;
+    // Three quarters of whichever limit it passed.
+    size_t by_count = _max_groups * 3 / 4;
+    auto by_bytes =
+        static_cast<size_t>(static_cast<double>(groups) * 0.75 * static_cast<double>(_max_bytes) /
+                            static_cast<double>(bytes));
+    return std::min(by_count, by_bytes);
 }
 
 aggregate_task::~aggregate_task() = default;
@@ -100,7 +123,8 @@ uint32_t aggregate_task::allocate() {
         // before a commit releases some), reserved, not touched: growing
         // then neither copies the slots and aggregates nor faults their
         // pages in twice.
-        size_t room = _max_groups + _max_groups / 4;
+        size_t most = std::min(_max_groups, _max_bytes / bytes_per_group());
+        size_t room = most + most / 4;
         _slots.reserve(room);
         for (auto& a : _aggs)
             a->reserve(room);
@@ -383,20 +407,21 @@ void aggregate_task::drop_memory() {
 }
 
 size_t aggregate_task::memory_bytes() const {
-    // Per slot: the slot and 16 bytes per call; per map entry: the node.
+    // Slots released by an eviction stay allocated for the next groups.
     size_t per_slot = sizeof(slot) + 16 * _aggs.size();
-    size_t per_entry = sizeof(std::string) + 2 * sizeof(void*) + sizeof(uint32_t);
-    return _key_bytes + _slots.size() * per_slot + groups_in_memory() * per_entry;
+    return _key_bytes + _slots.size() * per_slot +
+           groups_in_memory() * (bytes_per_group() - per_slot);
 }
 
 void aggregate_task::committed() {
     ++_interval;
-    if (_index.size() + _sessions.size() <= _max_groups) return;
+    size_t keep = groups_to_keep();
+    if (keep == groups_in_memory()) return;
     // A session group's sessions are released together: all of them.
     if (_def.has_session)
         drop_memory();
     else
-        evict_cold(_max_groups * 3 / 4);
+        evict_cold(keep);
 }
 
 void aggregate_task::aborted() {

@@ -76,10 +76,12 @@ class aggregate_task {
     std::optional<int64_t> watermark() const { return _watermark.value(); }
     const aggregate_task_stats& stats() const { return _stats; }
     size_t groups_in_memory() const { return _index.size() + _sessions.size(); }
-    // Past `max_groups` in memory at a commit, the groups touched longest
-    // ago are released (down to three quarters of it; SESSION: all of
-    // them) and reload from the task state when touched again.
-    void limit_groups_in_memory(size_t max_groups);
+    // Past `max_groups` in memory, or past `max_bytes` of them (keys,
+    // slots, as memory_bytes() estimates), at a commit, the groups touched
+    // longest ago are released (down to three quarters of the limit passed;
+    // SESSION: all of them) and reload from the task state when touched
+    // again.
+    void limit_groups_in_memory(size_t max_groups, size_t max_bytes = SIZE_MAX);
     // The in-memory groups' size, estimated (keys, slots; not the
     // aggregates' heap).
     size_t memory_bytes() const;
@@ -149,6 +151,10 @@ class aggregate_task {
     // Between intervals: releases the groups touched longest ago until
     // `keep` remain, remembering the stored ones' hashes in _evicted.
     void evict_cold(size_t keep);
+    // A group's memory besides its key (memory_bytes()' estimate).
+    size_t bytes_per_group() const;
+    // The groups in memory, or fewer when they passed a limit.
+    size_t groups_to_keep() const;
     // Whether a key missing from _index may be in the task state.
     bool maybe_stored(uint64_t hash) const;
     sql_status load_slot(uint32_t s, std::string_view value);
@@ -230,6 +236,7 @@ class aggregate_task {
     bool _upserts_only = false;  // emit_upserts_only()
     uint32_t _interval = 0;      // intervals committed
     size_t _max_groups = 0;      // limit_groups_in_memory()
+    size_t _max_bytes = 0;       // limit_groups_in_memory()
     session_map _sessions;
     std::vector<slot> _slots;
     std::vector<uint32_t> _free;

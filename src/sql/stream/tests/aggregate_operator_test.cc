@@ -325,6 +325,31 @@ TEST(aggregate_operator, past_its_limit_a_task_releases_the_groups_touched_longe
                                                    "-7,1,1", "+7,2,2"}));
 }
 
+TEST(aggregate_operator, past_its_memory_limit_a_task_releases_the_groups_touched_longest_ago) {
+    harness h(count_by_auction());
+    h.add({bid(1, 10), bid(2, 5)});
+    h.flush();
+    h.add({bid(3, 1), bid(4, 1)});
+    h.flush();
+    size_t four = h.task().memory_bytes();  // four groups, no slot released yet
+    ASSERT_GT(four, 0u);
+    // Room for three groups by their memory, for any number by their count.
+    h.task().limit_groups_in_memory(1000, four * 3 / 4 + 1);
+    h.add({bid(5, 1)});
+    h.flush();
+    // Past the limit: down to three quarters of it, the oldest first.
+    size_t kept = h.task().groups_in_memory();
+    EXPECT_GE(kept, 1u);
+    EXPECT_LE(kept, 3u);
+    h.add({bid(6, 1)});
+    h.flush();
+    int64_t gets = h.state_gets();
+    // A released group reloads from the state and goes on from there.
+    h.add({bid(1, 1)});
+    EXPECT_EQ(h.flush(), (std::vector<std::string>{"-1,1,10", "+1,2,11"}));
+    EXPECT_EQ(h.state_gets(), gets + 1);
+}
+
 TEST(aggregate_operator, emit_on_window_close_emits_each_window_once_when_it_closes) {
     harness h(windowed_count(), true);
     h.add({bid(1, 0, 1), bid(1, 0, 5), bid(1, 0, 12), bid(2, 0, 3)});
