@@ -55,6 +55,9 @@ class slot_states : public grouped_aggregate {
     void resize(size_t n) override { _s.resize(n); }
     void reserve(size_t n) override { _s.reserve(n); }
     void reset(size_t slot) override { _s[slot] = S{}; }
+    void prefetch(size_t slot) const override {
+        if (slot < _s.size()) __builtin_prefetch(&_s[slot]);
+    }
 
   protected:
     std::vector<S> _s;

@@ -65,6 +65,8 @@ class grouped_aggregate {
     // rows it held, for a slot refilled with as many rows soon (the
     // combiner's groups, once per commit interval).
     virtual void clear(size_t slot) { reset(slot); }
+    // A hint: `slot`'s state is about to be used (a cache prefetch).
+    virtual void prefetch(size_t slot) const { (void)slot; }
 
     // Applies the n rows of `args` (one column per argument, each n rows):
     // row i to slot `slots[i]` with diff `diffs[i]` (empty: all +1).

@@ -154,8 +154,39 @@ void aggregate_task::release(uint32_t s) {
     _free.push_back(s);
 }
 
+void aggregate_task::hash_keys(std::span<const std::string_view> keys) {
+    _key_hashes.resize(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i)
+        _key_hashes[i] = codec::hash_bytes(keys[i]);
+}
+
+// Three steps ahead of the lookups of _key_hashes (a few keys apart, each
+// step's loads hit what the one before fetched): the index entry, then the
+// slot, its key string and the aggregates' states, then the key's bytes.
+void aggregate_task::prefetch_groups(size_t i) const {
+    constexpr size_t k_step = 4;
+    size_t n = _key_hashes.size();
+    if (i + 3 * k_step < n) _index.prefetch(_key_hashes[i + 3 * k_step]);
+    if (i + 2 * k_step < n) {
+        uint32_t s = _index.candidate(_key_hashes[i + 2 * k_step]);
+        if (s != group_index::k_none) {
+            __builtin_prefetch(&_slots[s]);
+            __builtin_prefetch(&_group_keys[s]);
+            for (const auto& a : _aggs)
+                a->prefetch(s);
+        }
+    }
+    if (i + k_step < n) {
+        uint32_t s = _index.candidate(_key_hashes[i + k_step]);
+        if (s != group_index::k_none) __builtin_prefetch(_group_keys[s].data());
+    }
+}
+
 sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key) {
-    uint64_t hash = codec::hash_bytes(key);
+    return find_or_load(key, codec::hash_bytes(key));
+}
+
+sql_result<uint32_t> aggregate_task::find_or_load(std::string_view key, uint64_t hash) {
     uint32_t found =
         _index.find(key, hash, [this](uint32_t s) -> const std::string& { return _group_keys[s]; });
     if (found != group_index::k_none) return found;
@@ -220,15 +251,17 @@ sql_status aggregate_task::apply(const repartition_rows& rows) {
     bool dropped = false;
     std::optional<int64_t> wm = _watermark.value();
     bool check_late = _layout.windowed() && _def.windows_close && wm.has_value();
+    hash_keys(rows.keys);
     for (size_t i = 0; i < n; ++i) {
         std::string_view key = rows.keys[i];
+        prefetch_groups(i);
         if (check_late && _layout.window_end(key) <= *wm) {
             _keep[i] = 0;
             dropped = true;
             ++_stats.late_rows;
             continue;
         }
-        auto s = find_or_load(key);
+        auto s = find_or_load(key, _key_hashes[i]);
         if (!s.ok()) return s.error();
         touch(s.value());
         _slots[s.value()].rows += rows.diffs.empty() ? 1 : rows.diffs[i];
@@ -270,16 +303,18 @@ sql_status aggregate_task::apply_partials(const repartition_rows& rows) {
     if (_def.has_session) return corrupt_state("partial aggregates for SESSION windows");
     std::optional<int64_t> wm = _watermark.value();
     bool check_late = _layout.windowed() && _def.windows_close && wm.has_value();
+    hash_keys(rows.keys);
     for (size_t i = 0; i < rows.keys.size(); ++i) {
         std::string_view key = rows.keys[i];
         std::string_view partial = rows.partials[i];
+        prefetch_groups(i);
         if (check_late && _layout.window_end(key) <= *wm) {
             if (partial.size() >= 8) _stats.late_rows += codec::get_ordered_i64(partial);
             continue;
         }
         // Loading the group may replay its partials through _partial_aggs:
         // the group first, then this partial.
-        auto s = find_or_load(key);
+        auto s = find_or_load(key, _key_hashes[i]);
         if (!s.ok()) return s.error();
         int64_t n = 0;
         if (auto st = load_group_body(_partial_aggs, 0, partial, n); !st.ok()) return st;

@@ -30,6 +30,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -142,6 +143,11 @@ class aggregate_task {
                    int32_t source_partitions);
     sql_status init();
     sql_result<uint32_t> find_or_load(std::string_view key);
+    sql_result<uint32_t> find_or_load(std::string_view key, uint64_t hash);
+    // Before a batch's lookups: the hashes of its keys into _key_hashes;
+    // then prefetch_groups(i) before the i-th lookup (a cache hint).
+    void hash_keys(std::span<const std::string_view> keys);
+    void prefetch_groups(size_t i) const;
     // A free slot (in no index entry until the caller adds one).
     uint32_t allocate();
     // Frees `s` (and its index entry, if any).
@@ -257,6 +263,7 @@ class aggregate_task {
     std::vector<uint8_t> _keep;
     std::string _key_buf;
     std::string _value_buf;
+    std::vector<uint64_t> _key_hashes;  // hash_keys()
     std::string _group_buf, _body_buf;  // write_group()
 };
 

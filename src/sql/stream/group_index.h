@@ -31,6 +31,20 @@ class group_index {
             if (e.hash == h && std::string_view(key_of(e.slot)) == key) return e.slot;
         }
     }
+    // Hints for a lookup of `hash` soon (cache prefetches, no effect
+    // otherwise): prefetch() its first probe; candidate() is the first slot
+    // found under the hash (maybe of another key), or k_none.
+    void prefetch(uint64_t hash) const {
+        if (_size != 0) __builtin_prefetch(&_table[static_cast<uint32_t>(hash) & _mask]);
+    }
+    uint32_t candidate(uint64_t hash) const {
+        if (_size == 0) return k_none;
+        auto h = static_cast<uint32_t>(hash);
+        for (size_t i = h & _mask;; i = (i + 1) & _mask) {
+            const entry& e = _table[i];
+            if (e.slot == k_none || e.hash == h) return e.slot;
+        }
+    }
     // Adds `slot` under `hash`; its key must not be in the index.
     void insert(uint64_t hash, uint32_t slot) {
         SPATE_ASSERT(slot != k_none);
