@@ -4,7 +4,9 @@
 // WW Q TZ tz OF, the FM prefix, "quoted text" and backslash escapes. Anything
 // else is copied.
 
+#include <algorithm>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -287,23 +289,60 @@ void format_step(const step& s, const civil& c, bool with_zone, std::string& out
     }
 }
 
+// Whether a pattern's text depends on the date alone (not the time of day
+// or the zone).
+bool date_only(pattern p) {
+    switch (p) {
+        case pattern::hh24:
+        case pattern::hh12:
+        case pattern::mi:
+        case pattern::ss:
+        case pattern::ms:
+        case pattern::us:
+        case pattern::meridiem_dots:
+        case pattern::meridiem:
+        case pattern::tz:
+        case pattern::of:
+            return false;
+        default:
+            return true;
+    }
+}
+
 void to_char(int64_t ts, sv format, bool with_zone, std::string& out) {
     // A query formats many rows with one format: compile it once per thread.
+    // A format of the date alone (e.g. 'YYYY-MM-DD') keeps its last day's
+    // text: rows in event-time order mostly repeat it.
     struct compiled {
         bool valid = false;
         std::string format;
         std::vector<step> steps;
+        bool by_day = false;
+        std::optional<int64_t> day;  // of `text`
+        std::string text;
     };
     thread_local compiled last;
     if (!last.valid || last.format != format) {
         last.steps = compile(format);
         last.format.assign(format);
         last.valid = true;
+        last.by_day = std::all_of(last.steps.begin(), last.steps.end(),
+                                  [](const step& s) { return date_only(s.p); });
+        last.day.reset();
+    }
+    int64_t day = floor_div(ts, k_micros_per_day);
+    if (last.by_day && last.day == day) {
+        out.assign(last.text);
+        return;
     }
     out.clear();
     civil c = to_civil(ts);
     for (const step& s : last.steps)
         format_step(s, c, with_zone, out);
+    if (last.by_day) {
+        last.day = day;
+        last.text.assign(out);
+    }
 }
 
 }  // namespace

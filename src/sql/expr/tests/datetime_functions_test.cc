@@ -98,6 +98,21 @@ TEST(to_char, formats_common_patterns) {
     EXPECT_EQ(to_char(tstz("2024-03-05 13:04:09+00"), "HH24 TZ OF"), "13 UTC +00");
 }
 
+// A format of the date alone reuses its last day's text: each call still
+// gets its own day, also across midnight, before 1970 and after another format.
+TEST(to_char, a_date_format_gives_each_rows_day_across_midnight_and_format_changes) {
+    EXPECT_EQ(to_char(ts("2024-03-05 00:00:00"), "YYYY-MM-DD"), "2024-03-05");
+    EXPECT_EQ(to_char(ts("2024-03-05 23:59:59.999999"), "YYYY-MM-DD"), "2024-03-05");
+    EXPECT_EQ(to_char(ts("2024-03-06 00:00:00"), "YYYY-MM-DD"), "2024-03-06");
+    EXPECT_EQ(to_char(ts("2024-03-05 12:00:00"), "YYYY-MM-DD"), "2024-03-05");
+    EXPECT_EQ(to_char(ts("1969-12-31 23:00:00"), "YYYY-MM-DD"), "1969-12-31");
+    EXPECT_EQ(to_char(ts("1970-01-01 01:00:00"), "YYYY-MM-DD"), "1970-01-01");
+    EXPECT_EQ(to_char(ts("2024-03-05 12:00:00"), "DD HH24"), "05 12");
+    EXPECT_EQ(to_char(ts("2024-03-05 13:00:00"), "DD HH24"), "05 13");
+    EXPECT_EQ(to_char(ts("2024-03-05 13:00:00"), "YYYY-MM-DD"), "2024-03-05");
+    EXPECT_EQ(to_char(ts("2024-03-05 13:00:00"), "FMDay"), "Tuesday");
+}
+
 // Expected values from the pattern-by-pattern formatter the compiled one
 // replaced; formats alternate, so each call recompiles or reuses.
 TEST(to_char, compiled_formats_keep_escapes_modifiers_and_case) {
