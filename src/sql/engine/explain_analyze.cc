@@ -23,6 +23,7 @@ const std::vector<column_def>& explain_analyze_columns() {
         {"watermark", data_type::of(type_id::timestamptz)},
         {"lag", data_type::of(type_id::int64)},
         {"late_rows", data_type::of(type_id::int64)},
+        {"memory_bytes", data_type::of(type_id::int64)},
     };
     return k_columns;
 }
@@ -40,6 +41,7 @@ chunk explain_analyze_rows(const std::vector<operator_stats>& ops) {
         push_known(cols[5], o.watermark_us, o.watermark_us != std::numeric_limits<int64_t>::min());
         push_known(cols[6], o.lag, o.lag >= 0);
         cols[7].push<int64_t>(o.late_rows);
+        push_known(cols[8], o.memory_bytes, o.memory_bytes >= 0);
     }
     chunk out(std::move(cols));
     out.set_rows(ops.size());

@@ -13,7 +13,8 @@
 namespace spate::sql {
 
 // operator TEXT, rows_in BIGINT, rows_out BIGINT, state_keys BIGINT,
-// state_bytes BIGINT, watermark TIMESTAMPTZ, lag BIGINT, late_rows BIGINT
+// state_bytes BIGINT, watermark TIMESTAMPTZ, lag BIGINT, late_rows BIGINT,
+// memory_bytes BIGINT
 const std::vector<column_def>& explain_analyze_columns();
 chunk explain_analyze_rows(const std::vector<operator_stats>& ops);
 

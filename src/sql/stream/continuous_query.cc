@@ -176,6 +176,7 @@ std::vector<operator_stats> stateful_operators(const query_spec& spec, const que
     agg.late_rows = st.aggregate_late_rows.load();
     agg.state_keys = st.state_keys.load();
     agg.state_bytes = st.state_bytes.load();
+    agg.memory_bytes = st.memory_bytes.load();
     agg.watermark_us = st.aggregate_watermark_us.load();
     operator_stats& sink = out[3];
     sink.name = "Sink " + spec.output_topic;

@@ -146,10 +146,11 @@ struct query_stats {
     std::atomic<int64_t> aggregate_rows_in{0};    // rows the aggregate applied
     std::atomic<int64_t> aggregate_rows_out{0};   // changes it emitted (+1 and -1 rows)
     std::atomic<int64_t> aggregate_late_rows{0};  // dropped at the aggregate: window closed
-    // This server's aggregate tasks at the last commit: keys in their task
-    // state; bytes in it plus the in-memory groups (estimates).
+    // This server's aggregate tasks at the last commit: keys and bytes in
+    // their task state; the groups they hold in memory (bytes; estimates).
     std::atomic<int64_t> state_keys{0};
     std::atomic<int64_t> state_bytes{0};
+    std::atomic<int64_t> memory_bytes{0};
     // Over an updating view: rows the normaliser passed on (retractions and
     // insertions), its state on this server (keys, bytes; estimates).
     std::atomic<int64_t> normalised_rows{0};
@@ -170,6 +171,7 @@ struct operator_stats {
     int64_t watermark_us = std::numeric_limits<int64_t>::min();  // min(): none yet / no event time
     int64_t lag = -1;  // input records not yet read (sources), -1 unknown
     int64_t late_rows = 0;
+    int64_t memory_bytes = -1;  // operator memory besides its state, -1 unknown
 };
 
 class continuous_query {

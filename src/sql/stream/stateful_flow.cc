@@ -347,14 +347,15 @@ status stateful_dataflow::committed() {
 }
 
 void stateful_dataflow::publish_stats() {
-    int64_t keys = 0, bytes = 0;
+    int64_t keys = 0, bytes = 0, memory = 0;
     std::optional<int64_t> low;
     for (const auto& [p, task] : _tasks) {
         auto st = task->state().stats();
         // RocksDB's key count is an estimate (it can read 0 after many
         // deletions); the groups in memory are in the state too.
         keys += std::max<int64_t>(st.keys, static_cast<int64_t>(task->groups_in_memory()));
-        bytes += st.bytes + static_cast<int64_t>(task->memory_bytes());
+        bytes += st.bytes;
+        memory += static_cast<int64_t>(task->memory_bytes());
         auto wm = task->watermark();
         if (wm && (!low || *wm < *low)) low = wm;
     }
@@ -365,6 +366,7 @@ void stateful_dataflow::publish_stats() {
     }
     _stats.state_keys = keys;
     _stats.state_bytes = bytes;
+    _stats.memory_bytes = memory;
     constexpr int64_t none = std::numeric_limits<int64_t>::min();
     _stats.aggregate_watermark_us = low.value_or(none);
     _stats.source_watermark_us = _clock.low().value_or(none);

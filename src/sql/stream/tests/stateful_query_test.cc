@@ -166,6 +166,10 @@ TEST_F(stateful_query_test, a_grouped_count_over_three_partitions_is_exact) {
     EXPECT_EQ(ops[0].rows_in, 300);
     EXPECT_EQ(ops[1].rows_out, 300);
     EXPECT_EQ(ops[2].rows_in, 300);
+    // Its ten groups are both in the state and in memory, counted apart.
+    EXPECT_GT(ops[2].state_bytes, 0);
+    EXPECT_GT(ops[2].memory_bytes, 0);
+    EXPECT_EQ(ops[0].memory_bytes, -1);
     EXPECT_EQ(q->last_error(), "");
     q->stop();
 }
