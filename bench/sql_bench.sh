@@ -79,6 +79,8 @@ t1=$(now)
 echo "sql_bench: group.initial.rebalance.delay.ms=$group_delay_ms (SPATE_SQL_BENCH_GROUP_DELAY_MS)"
 echo "sql_bench: produced $events bids in $(secs "$t0" "$t1") s ($(rate "$events" "$t0" "$t1")/s, $jobs producer processes)"
 
+# The produced log's dirty pages go to disk now, not while a query runs.
+sync
 t0=$(now)
 # One line per record with only its offset: printing every value through a
 # pipe (kcat's default format) cost kcat 2.6x the time of consuming them and
