@@ -330,10 +330,13 @@ void to_char(int64_t ts, sv format, bool with_zone, std::string& out) {
                                   [](const step& s) { return date_only(s.p); });
         last.day.reset();
     }
-    int64_t day = floor_div(ts, k_micros_per_day);
-    if (last.by_day && last.day == day) {
-        out.assign(last.text);
-        return;
+    std::optional<int64_t> day;
+    if (last.by_day) {
+        day = floor_div(ts, k_micros_per_day);
+        if (last.day == day) {
+            out.assign(last.text);
+            return;
+        }
     }
     out.clear();
     civil c = to_civil(ts);

@@ -2,8 +2,8 @@
 // The changes a task buffered since its last commit (task_state.cc): key ->
 // a value or a removal, found by hash, visited in key order when written
 // or scanned (the order is sorted on demand and kept until the next key
-// comes or goes), in no order when logged. clear() keeps the entries' buffers for the next
-// interval, which writes about as many keys.
+// comes or goes), in no order when logged. clear() keeps the entries'
+// buffers for the next interval, which writes about as many keys.
 //
 // Threading: one thread changes it; while none does, any number may read
 // (find, for_each). ordered() changes only the order, which find() does not

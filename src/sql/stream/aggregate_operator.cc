@@ -46,11 +46,13 @@ void aggregate_task::limit_groups_in_memory(size_t max_groups, size_t max_bytes)
     _max_bytes = max_bytes;
 }
 
+size_t aggregate_task::slot_bytes() const {
+    return sizeof(slot) + 16 * _aggs.size();
+}
+
 size_t aggregate_task::bytes_per_group() const {
-    // The slot and 16 bytes per call; the key's string and index entry.
-    size_t per_slot = sizeof(slot) + 16 * _aggs.size();
-    size_t per_entry = sizeof(std::string) + 2 * sizeof(void*) + sizeof(uint32_t);
-    return per_slot + per_entry;
+    // Its slot; its key's string and index entry.
+    return slot_bytes() + sizeof(std::string) + 2 * sizeof(void*) + sizeof(uint32_t);
 }
 
 size_t aggregate_task::groups_to_keep() const {
@@ -156,19 +158,22 @@ void aggregate_task::release(uint32_t s) {
 
 void aggregate_task::hash_keys(std::span<const std::string_view> keys) {
     _key_hashes.resize(keys.size());
+    _key_candidates.assign(keys.size(), group_index::k_none);
     for (size_t i = 0; i < keys.size(); ++i)
         _key_hashes[i] = codec::hash_bytes(keys[i]);
 }
 
 // Three steps ahead of the lookups of _key_hashes (a few keys apart, each
 // step's loads hit what the one before fetched): the index entry, then the
-// slot, its key string and the aggregates' states, then the key's bytes.
-void aggregate_task::prefetch_groups(size_t i) const {
+// slot, its key string and the aggregates' states (the slot found is kept
+// in _key_candidates), then the key's bytes.
+void aggregate_task::prefetch_groups(size_t i) {
     constexpr size_t k_step = 4;
     size_t n = _key_hashes.size();
     if (i + 3 * k_step < n) _index.prefetch(_key_hashes[i + 3 * k_step]);
     if (i + 2 * k_step < n) {
         uint32_t s = _index.candidate(_key_hashes[i + 2 * k_step]);
+        _key_candidates[i + 2 * k_step] = s;
         if (s != group_index::k_none) {
             __builtin_prefetch(&_slots[s]);
             __builtin_prefetch(&_group_keys[s]);
@@ -177,7 +182,7 @@ void aggregate_task::prefetch_groups(size_t i) const {
         }
     }
     if (i + k_step < n) {
-        uint32_t s = _index.candidate(_key_hashes[i + k_step]);
+        uint32_t s = _key_candidates[i + k_step];
         if (s != group_index::k_none) __builtin_prefetch(_group_keys[s].data());
     }
 }
@@ -443,9 +448,8 @@ void aggregate_task::drop_memory() {
 
 size_t aggregate_task::memory_bytes() const {
     // Slots released by an eviction stay allocated for the next groups.
-    size_t per_slot = sizeof(slot) + 16 * _aggs.size();
-    return _key_bytes + _slots.size() * per_slot +
-           groups_in_memory() * (bytes_per_group() - per_slot);
+    return _key_bytes + _slots.size() * slot_bytes() +
+           groups_in_memory() * (bytes_per_group() - slot_bytes());
 }
 
 void aggregate_task::committed() {

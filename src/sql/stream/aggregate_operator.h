@@ -147,7 +147,7 @@ class aggregate_task {
     // Before a batch's lookups: the hashes of its keys into _key_hashes;
     // then prefetch_groups(i) before the i-th lookup (a cache hint).
     void hash_keys(std::span<const std::string_view> keys);
-    void prefetch_groups(size_t i) const;
+    void prefetch_groups(size_t i);
     // A free slot (in no index entry until the caller adds one).
     uint32_t allocate();
     // Frees `s` (and its index entry, if any).
@@ -157,7 +157,8 @@ class aggregate_task {
     // Between intervals: releases the groups touched longest ago until
     // `keep` remain, remembering the stored ones' hashes in _evicted.
     void evict_cold(size_t keep);
-    // A group's memory besides its key (memory_bytes()' estimate).
+    // A slot's memory; a group's besides its key (memory_bytes()' estimate).
+    size_t slot_bytes() const;
     size_t bytes_per_group() const;
     // The groups in memory, or fewer when they passed a limit.
     size_t groups_to_keep() const;
@@ -263,8 +264,9 @@ class aggregate_task {
     std::vector<uint8_t> _keep;
     std::string _key_buf;
     std::string _value_buf;
-    std::vector<uint64_t> _key_hashes;  // hash_keys()
-    std::string _group_buf, _body_buf;  // write_group()
+    std::vector<uint64_t> _key_hashes;      // hash_keys()
+    std::vector<uint32_t> _key_candidates;  // prefetch_groups(): a slot per key, or k_none
+    std::string _group_buf, _body_buf;      // write_group()
 };
 
 }  // namespace spate::sql::detail
